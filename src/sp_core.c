@@ -1,0 +1,725 @@
+/*
+ * sp_core.c - the secant_pre wire scheme v1 (SCHEME.md) over libsodium.
+ *
+ * Pure C: no PostgreSQL, no allocation, randomness passed in.  Secret
+ * intermediates (scalars, DH points, AEAD keys) live in fixed stack arrays
+ * and are wiped on every path before returning.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "sp_core.h"
+
+#define DST_PREFIX "secant-pre/v1/"
+
+static const uint8_t ct_magic[4] = {'S', 'P', 'C', 'T'};
+static const uint8_t grant_magic[4] = {'S', 'P', 'G', 'R'};
+
+/* One sentence describing an error code, for error details. */
+const char *
+sp_strerror(int err)
+{
+	switch (err)
+	{
+		case SP_OK:
+			return "No error.";
+		case SP_EPREFIX:
+			return "The text form does not start with the prefix of this type.";
+		case SP_EBASE64:
+			return "The text after the prefix is not unpadded base64url.";
+		case SP_ELENGTH:
+			return "The value has the wrong length.";
+		case SP_EMAGIC:
+			return "The value does not start with the magic bytes of this type.";
+		case SP_EVERSION:
+			return "The value has an unsupported version.";
+		case SP_ERESERVED:
+			return "Reserved bytes are not zero.";
+		case SP_ELEVEL:
+			return "The ciphertext level is outside 1 to 16.";
+		case SP_EPOINT:
+			return "A public key or point is not a valid ristretto255/Ed25519 encoding, or is the identity.";
+		case SP_ESCALAR:
+			return "A scalar is not canonical or is zero.";
+		case SP_ECAPSULE:
+			return "The ciphertext capsule check fails.";
+		case SP_ESIGNATURE:
+			return "The grant signature does not verify.";
+		case SP_ESAMEKEY:
+			return "The grant's delegator and grantee are the same key.";
+		case SP_ERECIPIENT:
+			return "The grant's delegator is not the ciphertext's current recipient.";
+		case SP_EMAXLEVEL:
+			return "The ciphertext is already at the maximum level 16.";
+		case SP_EWRONGKEY:
+			return "The secret key is not the ciphertext's current recipient.";
+		case SP_EDECRYPT:
+			return "The key is wrong or the value was modified.";
+		case SP_ERANDOM:
+			return "The supplied randomness is not a canonical non-zero scalar.";
+		case SP_ETOOLONG:
+			return "The message or associated data is too long.";
+		case SP_EINTERNAL:
+			return "libsodium refused an operation.";
+		case SP_ENOMEM:
+			return "Out of memory.";
+	}
+	return "Unknown error.";
+}
+
+/* True for codes that mean "the bytes are malformed" (vs. invalid). */
+int
+sp_err_is_malformed(int err)
+{
+	return err <= SP_EPREFIX && err >= SP_ELEVEL;
+}
+
+/* sodium_init(); returns SP_EINTERNAL if libsodium cannot start. */
+int
+sp_init(void)
+{
+	return sodium_init() < 0 ? SP_EINTERNAL : SP_OK;
+}
+
+/* ---- hashing ---- */
+
+/* Start a BLAKE2b state (keyed when key is not NULL) over DST(tag). */
+static void
+hash_start(crypto_generichash_state *st, const char *tag, size_t outlen,
+		   const uint8_t *key, size_t keylen)
+{
+	static const uint8_t zero = 0;
+
+	crypto_generichash_init(st, key, keylen, outlen);
+	crypto_generichash_update(st, (const uint8_t *) DST_PREFIX,
+							  sizeof(DST_PREFIX) - 1);
+	crypto_generichash_update(st, (const uint8_t *) tag, strlen(tag));
+	crypto_generichash_update(st, &zero, 1);
+}
+
+/* Hs(tag, a || b || c): BLAKE2b-512 reduced mod l.  Parts may be NULL. */
+static void
+hash_scalar(uint8_t out[SP_SCALARBYTES], const char *tag,
+			const uint8_t *a, size_t alen, const uint8_t *b, size_t blen,
+			const uint8_t *c, size_t clen)
+{
+	crypto_generichash_state st;
+	uint8_t		wide[64];
+
+	hash_start(&st, tag, sizeof wide, NULL, 0);
+	crypto_generichash_update(&st, a, alen);
+	if (b)
+		crypto_generichash_update(&st, b, blen);
+	if (c)
+		crypto_generichash_update(&st, c, clen);
+	crypto_generichash_final(&st, wide, sizeof wide);
+	crypto_core_ristretto255_scalar_reduce(out, wide);
+	sodium_memzero(wide, sizeof wide);
+	sodium_memzero(&st, sizeof st);
+}
+
+/* d = Hs("delegate", X || P || DH) */
+static void
+hash_delegate(uint8_t d[SP_SCALARBYTES], const uint8_t X[SP_POINTBYTES],
+			  const uint8_t P[SP_POINTBYTES], const uint8_t dh[SP_POINTBYTES])
+{
+	hash_scalar(d, "delegate", X, SP_POINTBYTES, P, SP_POINTBYTES,
+				dh, SP_POINTBYTES);
+}
+
+/* ---- scalars and points ---- */
+
+/* SP_OK if s is a canonical, non-zero scalar. */
+int
+sp_scalar_validate(const uint8_t s[SP_SCALARBYTES])
+{
+	uint8_t		wide[64] = {0};
+	uint8_t		reduced[SP_SCALARBYTES];
+	int			canonical;
+
+	memcpy(wide, s, SP_SCALARBYTES);
+	crypto_core_ristretto255_scalar_reduce(reduced, wide);
+	canonical = sodium_memcmp(reduced, s, SP_SCALARBYTES) == 0;
+	sodium_memzero(wide, sizeof wide);
+	sodium_memzero(reduced, sizeof reduced);
+	if (!canonical || sodium_is_zero(s, SP_SCALARBYTES))
+		return SP_ESCALAR;
+	return SP_OK;
+}
+
+/* A valid ristretto255 encoding other than the identity. */
+static int
+point_validate(const uint8_t p[SP_POINTBYTES])
+{
+	if (!crypto_core_ristretto255_is_valid_point(p) ||
+		sodium_is_zero(p, SP_POINTBYTES))
+		return SP_EPOINT;
+	return SP_OK;
+}
+
+/* SP_OK if pk is a valid public key (SCHEME.md "Keys"). */
+int
+sp_public_key_validate(const uint8_t pk[SP_PUBLICKEYBYTES])
+{
+	if (point_validate(pk) != SP_OK ||
+		!crypto_core_ed25519_is_valid_point(pk + SP_POINTBYTES))
+		return SP_EPOINT;
+	return SP_OK;
+}
+
+/* ---- keys ---- */
+
+/* Derive the expanded key from a 32-byte seed. */
+int
+sp_secret_expand(sp_secret *key, const uint8_t seed[SP_SEEDBYTES])
+{
+	uint8_t		sign_seed[crypto_sign_SEEDBYTES];
+	crypto_generichash_state st;
+	int			rc = SP_OK;
+
+	hash_scalar(key->p, "sk", seed, SP_SEEDBYTES, NULL, 0, NULL, 0);
+	hash_start(&st, "sign", sizeof sign_seed, NULL, 0);
+	crypto_generichash_update(&st, seed, SP_SEEDBYTES);
+	crypto_generichash_final(&st, sign_seed, sizeof sign_seed);
+	if (sodium_is_zero(key->p, SP_SCALARBYTES) ||
+		crypto_scalarmult_ristretto255_base(key->pk, key->p) != 0)
+		rc = SP_ESCALAR;
+	else if (crypto_sign_seed_keypair(key->pk + SP_POINTBYTES, key->sign_sk,
+									  sign_seed) != 0)
+		rc = SP_EINTERNAL;
+	sodium_memzero(sign_seed, sizeof sign_seed);
+	sodium_memzero(&st, sizeof st);
+	if (rc != SP_OK)
+		sp_secret_wipe(key);
+	return rc;
+}
+
+/* Wipe an expanded key. */
+void
+sp_secret_wipe(sp_secret *key)
+{
+	sodium_memzero(key, sizeof *key);
+}
+
+/* Public key of a seed. */
+int
+sp_public_key(uint8_t pk[SP_PUBLICKEYBYTES], const uint8_t seed[SP_SEEDBYTES])
+{
+	sp_secret	key;
+	int			rc = sp_secret_expand(&key, seed);
+
+	if (rc == SP_OK)
+		memcpy(pk, key.pk, SP_PUBLICKEYBYTES);
+	sp_secret_wipe(&key);
+	return rc;
+}
+
+/* ---- little-endian integers ---- */
+
+static uint32_t
+load32_le(const uint8_t *p)
+{
+	return (uint32_t) p[0] | (uint32_t) p[1] << 8 |
+		(uint32_t) p[2] << 16 | (uint32_t) p[3] << 24;
+}
+
+static void
+store32_le(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (uint8_t) (v >> (8 * i));
+}
+
+static int64_t
+load64_le(const uint8_t *p)
+{
+	uint64_t	v = 0;
+
+	for (int i = 7; i >= 0; i--)
+		v = v << 8 | p[i];
+	return (int64_t) v;
+}
+
+static void
+store64_le(uint8_t *p, int64_t v)
+{
+	for (int i = 0; i < 8; i++)
+		p[i] = (uint8_t) ((uint64_t) v >> (8 * i));
+}
+
+/* ---- ciphertext layout ---- */
+
+/* Total size of a ciphertext; 0 if out of range. */
+size_t
+sp_ciphertext_bytes(int level, size_t aadlen, size_t mlen)
+{
+	if (level < 1 || level > SP_MAXLEVEL ||
+		aadlen > SP_MAXDATABYTES || mlen > SP_MAXDATABYTES)
+		return 0;
+	return SP_HEADERBYTES + aadlen + (size_t) SP_HOPBYTES * (level - 1) +
+		mlen + SP_TAGBYTES;
+}
+
+int
+sp_ciphertext_level(const uint8_t *ct)
+{
+	return ct[SP_CT_LEVEL];
+}
+
+uint32_t
+sp_ciphertext_aadlen(const uint8_t *ct)
+{
+	return load32_le(ct + SP_CT_AADLEN);
+}
+
+/* Hop record k (1-based) of a laid-out ciphertext. */
+const uint8_t *
+sp_ciphertext_hop(const uint8_t *ct, int k)
+{
+	return ct + SP_CT_AAD + sp_ciphertext_aadlen(ct) +
+		(size_t) SP_HOPBYTES * (k - 1);
+}
+
+/* Public key of the current recipient. */
+const uint8_t *
+sp_ciphertext_recipient(const uint8_t *ct)
+{
+	int			n = sp_ciphertext_level(ct);
+
+	return n == 1 ? ct + SP_CT_P0 : sp_ciphertext_hop(ct, n - 1);
+}
+
+size_t
+sp_ciphertext_body_offset(const uint8_t *ct)
+{
+	return SP_CT_AAD + sp_ciphertext_aadlen(ct) +
+		(size_t) SP_HOPBYTES * (sp_ciphertext_level(ct) - 1);
+}
+
+/* Plaintext length of a ciphertext that passed the layout check. */
+size_t
+sp_plaintext_bytes(const uint8_t *ct, size_t ctlen)
+{
+	return ctlen - sp_ciphertext_body_offset(ct) - SP_TAGBYTES;
+}
+
+/* Structure only: magic, version, level, reserved, lengths. */
+int
+sp_ciphertext_check_layout(const uint8_t *ct, size_t ctlen)
+{
+	uint64_t	need;
+
+	if (ctlen < SP_HEADERBYTES)
+		return SP_ELENGTH;
+	if (memcmp(ct, ct_magic, sizeof ct_magic) != 0)
+		return SP_EMAGIC;
+	if (ct[4] != SP_VERSION)
+		return SP_EVERSION;
+	if (ct[SP_CT_LEVEL] < 1 || ct[SP_CT_LEVEL] > SP_MAXLEVEL)
+		return SP_ELEVEL;
+	if (ct[6] != 0 || ct[7] != 0)
+		return SP_ERESERVED;
+	/* 64-bit arithmetic: aad length is at most 2^32 - 1 */
+	need = (uint64_t) SP_HEADERBYTES + sp_ciphertext_aadlen(ct) +
+		(uint64_t) SP_HOPBYTES * (ct[SP_CT_LEVEL] - 1) + SP_TAGBYTES;
+	if ((uint64_t) ctlen < need)
+		return SP_ELENGTH;
+	return SP_OK;
+}
+
+/* h = Hs("capsule", E || V) */
+static void
+capsule_hash(uint8_t h[SP_SCALARBYTES], const uint8_t *ct)
+{
+	hash_scalar(h, "capsule", ct + SP_CT_E, SP_POINTBYTES,
+				ct + SP_CT_V, SP_POINTBYTES, NULL, 0);
+}
+
+/* s·G == V + h·E, and E + V is not the identity. */
+static int
+capsule_check(const uint8_t *ct)
+{
+	uint8_t		h[SP_SCALARBYTES];
+	uint8_t		lhs[SP_POINTBYTES],
+				hE[SP_POINTBYTES],
+				rhs[SP_POINTBYTES],
+				EV[SP_POINTBYTES];
+
+	capsule_hash(h, ct);
+	if (crypto_scalarmult_ristretto255_base(lhs, ct + SP_CT_S) != 0 ||
+		crypto_scalarmult_ristretto255(hE, h, ct + SP_CT_E) != 0 ||
+		crypto_core_ristretto255_add(rhs, ct + SP_CT_V, hE) != 0 ||
+		crypto_core_ristretto255_add(EV, ct + SP_CT_E, ct + SP_CT_V) != 0)
+		return SP_ECAPSULE;
+	if (memcmp(lhs, rhs, SP_POINTBYTES) != 0 ||
+		sodium_is_zero(EV, SP_POINTBYTES))
+		return SP_ECAPSULE;
+	return SP_OK;
+}
+
+/* Points and keys of the header and of every hop record. */
+static int
+ciphertext_check_points(const uint8_t *ct)
+{
+	int			n = sp_ciphertext_level(ct);
+
+	if (sp_public_key_validate(ct + SP_CT_P0) != SP_OK ||
+		point_validate(ct + SP_CT_E) != SP_OK ||
+		point_validate(ct + SP_CT_V) != SP_OK)
+		return SP_EPOINT;
+	for (int k = 1; k < n; k++)
+	{
+		const uint8_t *hop = sp_ciphertext_hop(ct, k);
+
+		if (sp_public_key_validate(hop) != SP_OK ||
+			point_validate(hop + SP_PUBLICKEYBYTES) != SP_OK ||
+			point_validate(hop + SP_PUBLICKEYBYTES + SP_POINTBYTES) != SP_OK)
+			return SP_EPOINT;
+	}
+	return SP_OK;
+}
+
+/* Full validity (SCHEME.md "Validity"): layout, points, scalar, capsule. */
+int
+sp_ciphertext_validate(const uint8_t *ct, size_t ctlen)
+{
+	int			rc;
+
+	if ((rc = sp_ciphertext_check_layout(ct, ctlen)) != SP_OK ||
+		(rc = ciphertext_check_points(ct)) != SP_OK)
+		return rc;
+	/* s is public: a plain range check is fine, but zero is allowed */
+	if (sp_scalar_validate(ct + SP_CT_S) != SP_OK &&
+		!sodium_is_zero(ct + SP_CT_S, SP_SCALARBYTES))
+		return SP_ESCALAR;
+	return capsule_check(ct);
+}
+
+/* ---- encryption ---- */
+
+/*
+ * K = KDF("dem", P0 || E || V || S); the header's P0, E, V are contiguous
+ * at offsets 8..136.
+ */
+static void
+dem_key(uint8_t K[crypto_aead_xchacha20poly1305_ietf_KEYBYTES],
+		const uint8_t *ct, const uint8_t S[SP_POINTBYTES])
+{
+	crypto_generichash_state st;
+
+	hash_start(&st, "dem", crypto_aead_xchacha20poly1305_ietf_KEYBYTES,
+			   NULL, 0);
+	crypto_generichash_update(&st, ct + SP_CT_P0,
+							  SP_PUBLICKEYBYTES + 2 * SP_POINTBYTES);
+	crypto_generichash_update(&st, S, SP_POINTBYTES);
+	crypto_generichash_final(&st, K, crypto_aead_xchacha20poly1305_ietf_KEYBYTES);
+	sodium_memzero(&st, sizeof st);
+}
+
+/* AD = "SPCT" || 0x01 || bytes 8 .. 196+A of the value (SCHEME.md) */
+#define AD_FIXEDBYTES (5 + SP_CT_AAD - SP_CT_P0)
+#define AD_STACKBYTES (AD_FIXEDBYTES + 1024)
+
+/*
+ * Run the AEAD (seal when encrypting, else open) over the body of ct with
+ * the header's AD.  The AD is not contiguous in the value (level and
+ * reserved bytes sit between version and P0), so it is copied: into a
+ * stack buffer when the aad is small, else into a heap buffer.
+ */
+static int
+aead_run(int encrypting, uint8_t *out, const uint8_t *in, size_t inlen,
+		 const uint8_t *ct, const uint8_t *K)
+{
+	uint8_t		small[AD_STACKBYTES];
+	size_t		adlen = AD_FIXEDBYTES + sp_ciphertext_aadlen(ct);
+	uint8_t    *ad = adlen <= sizeof small ? small : malloc(adlen);
+	int			rc;
+
+	if (ad == NULL)
+		return SP_ENOMEM;
+	memcpy(ad, ct_magic, sizeof ct_magic);
+	ad[4] = SP_VERSION;
+	memcpy(ad + 5, ct + SP_CT_P0, adlen - 5);
+	if (encrypting)
+		rc = crypto_aead_xchacha20poly1305_ietf_encrypt(out, NULL, in, inlen,
+														ad, adlen, NULL,
+														ct + SP_CT_NONCE, K);
+	else
+		rc = crypto_aead_xchacha20poly1305_ietf_decrypt(out, NULL, NULL,
+														in, inlen, ad, adlen,
+														ct + SP_CT_NONCE, K);
+	if (ad != small)
+		free(ad);
+	return rc == 0 ? SP_OK : SP_EDECRYPT;
+}
+
+/* Encrypt m for pk at level 1 into ct. */
+int
+sp_encrypt(uint8_t *ct, size_t ctlen, const uint8_t pk[SP_PUBLICKEYBYTES],
+		   const uint8_t *m, size_t mlen, const uint8_t *aad, size_t aadlen,
+		   const uint8_t r[SP_SCALARBYTES], const uint8_t u[SP_SCALARBYTES],
+		   const uint8_t nonce[SP_NONCEBYTES])
+{
+	uint8_t		h[SP_SCALARBYTES],
+				ru[SP_SCALARBYTES],
+				S[SP_POINTBYTES],
+				K[crypto_aead_xchacha20poly1305_ietf_KEYBYTES];
+	int			rc = SP_OK;
+
+	if (sp_ciphertext_bytes(1, aadlen, mlen) == 0)
+		return SP_ETOOLONG;
+	if (ctlen != sp_ciphertext_bytes(1, aadlen, mlen))
+		return SP_ELENGTH;
+	if (sp_scalar_validate(r) != SP_OK || sp_scalar_validate(u) != SP_OK)
+		return SP_ERANDOM;
+	if (sp_public_key_validate(pk) != SP_OK)
+		return SP_EPOINT;
+
+	memcpy(ct, ct_magic, sizeof ct_magic);
+	ct[4] = SP_VERSION;
+	ct[SP_CT_LEVEL] = 1;
+	ct[6] = ct[7] = 0;
+	memcpy(ct + SP_CT_P0, pk, SP_PUBLICKEYBYTES);
+	crypto_core_ristretto255_scalar_add(ru, r, u);
+	if (sodium_is_zero(ru, SP_SCALARBYTES) ||
+		crypto_scalarmult_ristretto255_base(ct + SP_CT_E, r) != 0 ||
+		crypto_scalarmult_ristretto255_base(ct + SP_CT_V, u) != 0 ||
+		crypto_scalarmult_ristretto255(S, ru, pk) != 0)
+		rc = SP_ERANDOM;
+	if (rc == SP_OK)
+	{
+		/* s = u + r·h */
+		capsule_hash(h, ct);
+		crypto_core_ristretto255_scalar_mul(ct + SP_CT_S, r, h);
+		crypto_core_ristretto255_scalar_add(ct + SP_CT_S, ct + SP_CT_S, u);
+		memcpy(ct + SP_CT_NONCE, nonce, SP_NONCEBYTES);
+		store32_le(ct + SP_CT_AADLEN, (uint32_t) aadlen);
+		if (aadlen)
+			memcpy(ct + SP_CT_AAD, aad, aadlen);
+		dem_key(K, ct, S);
+		rc = aead_run(1, ct + SP_CT_AAD + aadlen, m, mlen, ct, K);
+	}
+	if (rc != SP_OK)
+		sodium_memzero(ct, ctlen);
+	sodium_memzero(ru, sizeof ru);
+	sodium_memzero(S, sizeof S);
+	sodium_memzero(h, sizeof h);
+	sodium_memzero(K, sizeof K);
+	return rc;
+}
+
+/* ---- re-encryption ---- */
+
+/* The point a new hop multiplies: E + V at level 1, else the last X. */
+static int
+hop_base(uint8_t base[SP_POINTBYTES], const uint8_t *ct)
+{
+	int			n = sp_ciphertext_level(ct);
+
+	if (n == 1)
+		return crypto_core_ristretto255_add(base, ct + SP_CT_E,
+											ct + SP_CT_V) == 0
+			? SP_OK : SP_EPOINT;
+	memcpy(base, sp_ciphertext_hop(ct, n - 1) + SP_PUBLICKEYBYTES,
+		   SP_POINTBYTES);
+	return SP_OK;
+}
+
+/* Re-encrypt a valid ciphertext with a valid grant. */
+int
+sp_reencrypt(uint8_t *out, size_t outlen, const uint8_t *ct, size_t ctlen,
+			 const uint8_t grant[SP_GRANTBYTES])
+{
+	uint8_t		base[SP_POINTBYTES];
+	size_t		body;
+	int			rc;
+
+	if ((rc = sp_ciphertext_check_layout(ct, ctlen)) != SP_OK)
+		return rc;
+	if (outlen != ctlen + SP_HOPBYTES)
+		return SP_ELENGTH;
+	if (sp_ciphertext_level(ct) >= SP_MAXLEVEL)
+		return SP_EMAXLEVEL;
+	/* public keys: plain memcmp is fine */
+	if (memcmp(grant + SP_GR_FROM, sp_ciphertext_recipient(ct),
+			   SP_PUBLICKEYBYTES) != 0)
+		return SP_ERECIPIENT;
+	if ((rc = hop_base(base, ct)) != SP_OK)
+		return rc;
+	body = sp_ciphertext_body_offset(ct);
+	memcpy(out, ct, body);
+	out[SP_CT_LEVEL] = (uint8_t) (sp_ciphertext_level(ct) + 1);
+	memcpy(out + body, grant + SP_GR_TO, SP_PUBLICKEYBYTES);
+	memcpy(out + body + SP_PUBLICKEYBYTES, grant + SP_GR_X, SP_POINTBYTES);
+	if (crypto_scalarmult_ristretto255(out + body + SP_PUBLICKEYBYTES +
+									   SP_POINTBYTES,
+									   grant + SP_GR_RK, base) != 0)
+	{
+		sodium_memzero(out, outlen);
+		return SP_EPOINT;
+	}
+	memcpy(out + body + SP_HOPBYTES, ct + body, ctlen - body);
+	return SP_OK;
+}
+
+/* ---- decryption ---- */
+
+/* S from the holder's scalar: walk the hop records back to level 1. */
+static int
+recover_S(uint8_t S[SP_POINTBYTES], const uint8_t *ct, const sp_secret *key)
+{
+	int			n = sp_ciphertext_level(ct);
+	uint8_t		base[SP_POINTBYTES];
+	uint8_t		d[SP_SCALARBYTES];
+	int			rc = SP_OK;
+
+	if (hop_base(base, ct) != SP_OK ||
+		crypto_scalarmult_ristretto255(S, key->p, base) != 0)
+		rc = SP_EDECRYPT;
+	for (int k = n - 1; k >= 1 && rc == SP_OK; k--)
+	{
+		const uint8_t *hop = sp_ciphertext_hop(ct, k);
+
+		hash_delegate(d, hop + SP_PUBLICKEYBYTES, hop, S);
+		if (crypto_scalarmult_ristretto255(S, d, hop + SP_PUBLICKEYBYTES +
+										   SP_POINTBYTES) != 0)
+			rc = SP_EDECRYPT;
+	}
+	sodium_memzero(d, sizeof d);
+	return rc;
+}
+
+/* Decrypt a valid ciphertext with an expanded key into m. */
+int
+sp_decrypt(uint8_t *m, size_t mcap, size_t *mlen, const uint8_t *ct,
+		   size_t ctlen, const sp_secret *key)
+{
+	uint8_t		S[SP_POINTBYTES],
+				K[crypto_aead_xchacha20poly1305_ietf_KEYBYTES];
+	size_t		body,
+				len;
+	int			rc;
+
+	*mlen = 0;
+	if ((rc = sp_ciphertext_check_layout(ct, ctlen)) != SP_OK)
+		return rc;
+	body = sp_ciphertext_body_offset(ct);
+	len = ctlen - body - SP_TAGBYTES;
+	if (mcap < len)
+		return SP_ELENGTH;
+	/* public keys: plain memcmp is fine */
+	if (memcmp(sp_ciphertext_recipient(ct), key->pk, SP_PUBLICKEYBYTES) != 0)
+		return SP_EWRONGKEY;
+	rc = recover_S(S, ct, key);
+	if (rc == SP_OK)
+	{
+		dem_key(K, ct, S);
+		rc = aead_run(0, m, ct + body, ctlen - body, ct, K);
+	}
+	if (rc == SP_OK)
+		*mlen = len;
+	else
+		sodium_memzero(m, len);
+	sodium_memzero(S, sizeof S);
+	sodium_memzero(K, sizeof K);
+	return rc;
+}
+
+/* ---- grants ---- */
+
+/* Grant from the delegator to the grantee public key. */
+int
+sp_grant(uint8_t grant[SP_GRANTBYTES], const sp_secret *from,
+		 const uint8_t to[SP_PUBLICKEYBYTES], int64_t not_after,
+		 const uint8_t x[SP_SCALARBYTES])
+{
+	uint8_t		dh[SP_POINTBYTES],
+				d[SP_SCALARBYTES],
+				dinv[SP_SCALARBYTES];
+	int			rc = SP_OK;
+
+	if (sp_scalar_validate(x) != SP_OK)
+		return SP_ERANDOM;
+	if (sp_public_key_validate(to) != SP_OK)
+		return SP_EPOINT;
+	if (memcmp(from->pk, to, SP_PUBLICKEYBYTES) == 0)
+		return SP_ESAMEKEY;
+	memset(grant, 0, SP_GRANTBYTES);
+	memcpy(grant, grant_magic, sizeof grant_magic);
+	grant[4] = SP_VERSION;
+	memcpy(grant + SP_GR_FROM, from->pk, SP_PUBLICKEYBYTES);
+	memcpy(grant + SP_GR_TO, to, SP_PUBLICKEYBYTES);
+	if (crypto_scalarmult_ristretto255_base(grant + SP_GR_X, x) != 0 ||
+		crypto_scalarmult_ristretto255(dh, x, to) != 0)
+		rc = SP_ERANDOM;
+	if (rc == SP_OK)
+	{
+		hash_delegate(d, grant + SP_GR_X, to, dh);
+		if (crypto_core_ristretto255_scalar_invert(dinv, d) != 0)
+			rc = SP_ERANDOM;
+	}
+	if (rc == SP_OK)
+	{
+		crypto_core_ristretto255_scalar_mul(grant + SP_GR_RK, from->p, dinv);
+		store64_le(grant + SP_GR_NOTAFTER, not_after);
+		crypto_sign_detached(grant + SP_GR_SIG, NULL, grant,
+							 SP_GRANT_SIGNEDBYTES, from->sign_sk);
+	}
+	else
+		sodium_memzero(grant, SP_GRANTBYTES);
+	sodium_memzero(dh, sizeof dh);
+	sodium_memzero(d, sizeof d);
+	sodium_memzero(dinv, sizeof dinv);
+	return rc;
+}
+
+/* Full validity (SCHEME.md "Grant"): layout, keys, X, rk, signature. */
+int
+sp_grant_validate(const uint8_t grant[SP_GRANTBYTES])
+{
+	if (memcmp(grant, grant_magic, sizeof grant_magic) != 0)
+		return SP_EMAGIC;
+	if (grant[4] != SP_VERSION)
+		return SP_EVERSION;
+	if (grant[5] != 0 || grant[6] != 0 || grant[7] != 0)
+		return SP_ERESERVED;
+	if (sp_public_key_validate(grant + SP_GR_FROM) != SP_OK ||
+		sp_public_key_validate(grant + SP_GR_TO) != SP_OK ||
+		point_validate(grant + SP_GR_X) != SP_OK)
+		return SP_EPOINT;
+	if (sp_scalar_validate(grant + SP_GR_RK) != SP_OK)
+		return SP_ESCALAR;
+	/* public keys: plain memcmp is fine */
+	if (memcmp(grant + SP_GR_FROM, grant + SP_GR_TO, SP_PUBLICKEYBYTES) == 0)
+		return SP_ESAMEKEY;
+	if (crypto_sign_verify_detached(grant + SP_GR_SIG, grant,
+									SP_GRANT_SIGNEDBYTES,
+									grant + SP_GR_FROM + SP_POINTBYTES) != 0)
+		return SP_ESIGNATURE;
+	return SP_OK;
+}
+
+/* not_after field of a grant (0 = no expiry). */
+int64_t
+sp_grant_not_after(const uint8_t grant[SP_GRANTBYTES])
+{
+	return load64_le(grant + SP_GR_NOTAFTER);
+}
+
+/* ---- search tokens ---- */
+
+/* token = BLAKE2b-128(key, DST("token") || word) */
+int
+sp_token(uint8_t token[SP_TOKENBYTES], const uint8_t key[SP_INDEXKEYBYTES],
+		 const uint8_t *word, size_t wordlen)
+{
+	crypto_generichash_state st;
+
+	hash_start(&st, "token", SP_TOKENBYTES, key, SP_INDEXKEYBYTES);
+	crypto_generichash_update(&st, word, wordlen);
+	crypto_generichash_final(&st, token, SP_TOKENBYTES);
+	sodium_memzero(&st, sizeof st);
+	return SP_OK;
+}
