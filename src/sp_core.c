@@ -65,6 +65,8 @@ sp_strerror(int err)
 			return "libsodium refused an operation.";
 		case SP_ENOMEM:
 			return "Out of memory.";
+		case SP_EUTF8:
+			return "The text is not valid UTF-8.";
 	}
 	return "Unknown error.";
 }

@@ -81,7 +81,8 @@ typedef enum sp_err
 	SP_ERANDOM = -24,			/* caller-supplied randomness unusable */
 	SP_ETOOLONG = -25,			/* message or aad too long */
 	SP_EINTERNAL = -26,			/* libsodium refused (should not happen) */
-	SP_ENOMEM = -27				/* out of memory */
+	SP_ENOMEM = -27,			/* out of memory */
+	SP_EUTF8 = -28				/* text is not valid UTF-8 */
 } sp_err;
 
 /* One sentence describing an error code, for error details. */

@@ -1,0 +1,923 @@
+/*
+ * secant_pre.c - the secant-pre command-line tool: keys, encryption, grants,
+ * re-encryption, decryption, search tokens and inspection of secant_pre
+ * values (shared/design/SCHEME.md), without a database.
+ *
+ * Secret keys are read only from files or standard input, never from the
+ * command line, and no argument or input is ever echoed in a message.
+ * Every buffer is wiped before it is freed; standard input and output are
+ * unbuffered so that no copy of a secret stays in a stdio buffer.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "sp_codec.h"
+#include "sp_core.h"
+#include "sp_random.h"
+
+#if defined(__GNUC__)
+#define CLI_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define CLI_PRINTF(f, a)
+#endif
+
+#define EXIT_USAGE		2		/* exit status of a usage error */
+#define PARSE_HELP		(-1)	/* parse_args: --help was asked for */
+#define MAX_INPUT_BYTES ((size_t) 1 << 30)	/* 1 GiB */
+#define READ_CHUNK		((size_t) 1 << 16)
+#define MAX_OPTIONS		1		/* options of one command */
+#define INDEX_KEY_HEX	(2 * SP_INDEXKEYBYTES)
+#define PK_TEXT_MAX		128		/* > text form of a public key */
+
+/* A growable byte buffer; wiped before it is freed. */
+typedef struct buf
+{
+	uint8_t    *data;
+	size_t		len;
+	size_t		cap;
+} buf;
+
+/* Parsed arguments of a command. */
+typedef struct args
+{
+	const char *opt[MAX_OPTIONS];	/* value of each option, or NULL */
+	char	  **pos;			/* positional arguments */
+	int			npos;
+} args;
+
+/* An option taking a value, as --name VALUE or --name=VALUE. */
+typedef struct option_spec
+{
+	const char *name;
+	bool		required;
+} option_spec;
+
+/* A command of the tool. */
+typedef struct command
+{
+	const char *name;
+	const char *synopsis;		/* arguments, after the command name */
+	const char *help;			/* description, printed by --help */
+	option_spec options[MAX_OPTIONS];	/* unused ones have a NULL name */
+	int			min_pos;
+	int			max_pos;		/* -1: no limit */
+	int			(*run) (const args *a);
+} command;
+
+static const char *command_name = NULL;
+
+/* Print one line "secant-pre: <command>: <message>" on stderr. */
+static void
+vcomplain(bool usage, const char *fmt, va_list ap)
+{
+	fputs("secant-pre: ", stderr);
+	if (command_name != NULL)
+		fprintf(stderr, "%s: ", command_name);
+	vfprintf(stderr, fmt, ap);
+	if (usage)
+		fprintf(stderr, " (see 'secant-pre%s%s --help')",
+				command_name != NULL ? " " : "",
+				command_name != NULL ? command_name : "");
+	fputc('\n', stderr);
+}
+
+/* Report a failure of the current command; returns the exit status 1. */
+static int	CLI_PRINTF(1, 2)
+fail(const char *fmt,...)
+{
+	va_list		ap;
+
+	va_start(ap, fmt);
+	vcomplain(false, fmt, ap);
+	va_end(ap);
+	return EXIT_FAILURE;
+}
+
+/* Report a usage error; returns the exit status 2. */
+static int	CLI_PRINTF(1, 2)
+usage_fail(const char *fmt,...)
+{
+	va_list		ap;
+
+	va_start(ap, fmt);
+	vcomplain(true, fmt, ap);
+	va_end(ap);
+	return EXIT_USAGE;
+}
+
+/* Report a failed core operation with the core's explanation. */
+static int
+fail_sp(const char *what, int err)
+{
+	return fail("%s: %s", what, sp_strerror(err));
+}
+
+/* Wipe and free a buffer, leaving it empty. */
+static void
+buf_free(buf *b)
+{
+	if (b->data != NULL)
+	{
+		sodium_memzero(b->data, b->cap);
+		free(b->data);
+	}
+	b->data = NULL;
+	b->len = 0;
+	b->cap = 0;
+}
+
+/* Move b into a new allocation of cap bytes, wiping the old one. */
+static int
+buf_reserve(buf *b, size_t cap)
+{
+	uint8_t    *data = malloc(cap > 0 ? cap : 1);
+	size_t		len = b->len;
+
+	if (data == NULL)
+		return fail("out of memory");
+	if (len > 0)
+		memcpy(data, b->data, len);
+	buf_free(b);
+	b->data = data;
+	b->len = len;
+	b->cap = cap;
+	return 0;
+}
+
+/* Next capacity of a buffer that reads input. */
+static size_t
+next_cap(size_t cap)
+{
+	if (cap == 0)
+		return READ_CHUNK;
+	return cap > MAX_INPUT_BYTES / 2 ? MAX_INPUT_BYTES + 2 : 2 * cap;
+}
+
+/* Read all of f into b, NUL-terminated, up to MAX_INPUT_BYTES. */
+static int
+read_stream(FILE *f, const char *name, buf *b)
+{
+	size_t		n;
+
+	do
+	{
+		if (b->cap - b->len < 2 && buf_reserve(b, next_cap(b->cap)) != 0)
+			return EXIT_FAILURE;
+		n = fread(b->data + b->len, 1, b->cap - b->len - 1, f);
+		b->len += n;
+		if (b->len > MAX_INPUT_BYTES)
+			return fail("%s is larger than 1 GiB", name);
+	} while (n > 0);
+	if (ferror(f))
+		return fail("cannot read %s: %s", name, strerror(errno));
+	b->data[b->len] = '\0';
+	return 0;
+}
+
+/* Read a whole file, or standard input if path is NULL. */
+static int
+read_source(const char *path, buf *b)
+{
+	FILE	   *f;
+	int			rc;
+
+	if (path == NULL)
+		return read_stream(stdin, "standard input", b);
+	f = fopen(path, "rb");
+	if (f == NULL)
+		return fail("cannot open %s: %s", path, strerror(errno));
+	setvbuf(f, NULL, _IONBF, 0);
+	rc = read_stream(f, path, b);
+	fclose(f);
+	return rc;
+}
+
+/* Decode the text form of a value of kind and validate the value fully. */
+static int
+decode_value(const char *text, size_t len, sp_kind kind, buf *value)
+{
+	int			err;
+
+	if (buf_reserve(value, sp_text_decoded_max(len)) != 0)
+		return EXIT_FAILURE;
+	err = sp_text_decode(value->data, value->cap, &value->len, kind,
+						 text, len);
+	if (err == SP_OK)
+		err = sp_validate(kind, value->data, value->len);
+	if (err != SP_OK)
+		return fail("invalid %s: %s", sp_kind_name(kind), sp_strerror(err));
+	return 0;
+}
+
+/* Load a value of kind from a file, or from standard input if path is NULL. */
+static int
+load_value(const char *path, sp_kind kind, buf *value)
+{
+	buf			text = {0};
+	int			rc = read_source(path, &text);
+
+	if (rc == 0)
+		rc = decode_value((const char *) text.data, text.len, kind, value);
+	buf_free(&text);
+	return rc;
+}
+
+/* Load a value given as an argument: its text form, or @FILE. */
+static int
+load_arg(const char *arg, sp_kind kind, buf *value)
+{
+	size_t		len = strlen(arg);
+
+	if (arg[0] == '@')
+		return load_value(arg + 1, kind, value);
+	if (sp_text_kind(arg, len) == SP_KIND_SECRET_KEY)
+		return fail("secret keys are never accepted on the command line");
+	return decode_value(arg, len, kind, value);
+}
+
+/* Load a secret key from a file (or standard input) and expand it. */
+static int
+load_secret(const char *path, sp_secret *key)
+{
+	buf			seed = {0};
+	int			rc = load_value(path, SP_KIND_SECRET_KEY, &seed);
+	int			err;
+
+	if (rc == 0 && (err = sp_secret_expand(key, seed.data)) != SP_OK)
+		rc = fail("invalid %s: %s", sp_kind_name(SP_KIND_SECRET_KEY),
+				  sp_strerror(err));
+	buf_free(&seed);
+	return rc;
+}
+
+/* Write bytes to standard output (errors are caught at exit). */
+static void
+write_out(const void *data, size_t len)
+{
+	if (len > 0)
+		fwrite(data, 1, len, stdout);
+}
+
+/* Print the text form of a value on its own line of standard output. */
+static int
+print_value(sp_kind kind, const uint8_t *bin, size_t len)
+{
+	buf			text = {0};
+	size_t		n = sp_text_bytes(kind, len);
+	int			err;
+
+	if (buf_reserve(&text, n) != 0)
+		return EXIT_FAILURE;
+	err = sp_text_encode((char *) text.data, n, kind, bin, len);
+	if (err == SP_OK)
+	{
+		write_out(text.data, n - 1);
+		write_out("\n", 1);
+	}
+	buf_free(&text);
+	return err == SP_OK ? 0 : fail_sp("cannot encode value", err);
+}
+
+/* Print the result of a core operation, or report its failure. */
+static int
+emit(int err, const char *what, sp_kind kind, const uint8_t *bin, size_t len)
+{
+	if (err != SP_OK)
+		return fail_sp(what, err);
+	return print_value(kind, bin, len);
+}
+
+/* True for ASCII white space. */
+static bool
+is_space(uint8_t c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' ||
+		c == '\r';
+}
+
+/* Narrow p/len to the part without surrounding ASCII white space. */
+static void
+trim(const uint8_t **p, size_t *len)
+{
+	while (*len > 0 && is_space((*p)[0]))
+	{
+		(*p)++;
+		(*len)--;
+	}
+	while (*len > 0 && is_space((*p)[*len - 1]))
+		(*len)--;
+}
+
+/* ---- commands ---- */
+
+/* keygen: print a new random secret key. */
+static int
+cmd_keygen(const args *a)
+{
+	uint8_t		seed[SP_SEEDBYTES];
+	int			rc;
+
+	(void) a;
+	sp_random_bytes(seed, sizeof seed);
+	rc = print_value(SP_KIND_SECRET_KEY, seed, sizeof seed);
+	sodium_memzero(seed, sizeof seed);
+	return rc;
+}
+
+/* pubkey: print the public key of the secret key on standard input. */
+static int
+cmd_pubkey(const args *a)
+{
+	sp_secret	key;
+	int			rc;
+
+	(void) a;
+	rc = load_secret(NULL, &key);
+	if (rc == 0)
+		rc = print_value(SP_KIND_PUBLIC_KEY, key.pk, sizeof key.pk);
+	sp_secret_wipe(&key);
+	return rc;
+}
+
+/* encrypt: encrypt standard input for a public key (level 1). */
+static int
+cmd_encrypt(const args *a)
+{
+	const char *aad = a->opt[0] != NULL ? a->opt[0] : "";
+	size_t		aadlen = strlen(aad);
+	size_t		ctlen = 0;
+	buf			pk = {0};
+	buf			m = {0};
+	buf			ct = {0};
+	uint8_t		r[SP_SCALARBYTES];
+	uint8_t		u[SP_SCALARBYTES];
+	uint8_t		nonce[SP_NONCEBYTES];
+	int			rc;
+
+	rc = load_arg(a->pos[0], SP_KIND_PUBLIC_KEY, &pk);
+	if (rc == 0)
+		rc = read_source(NULL, &m);
+	if (rc == 0 && (ctlen = sp_ciphertext_bytes(1, aadlen, m.len)) == 0)
+		rc = fail_sp("cannot encrypt", SP_ETOOLONG);
+	if (rc == 0)
+		rc = buf_reserve(&ct, ctlen);
+	if (rc == 0)
+	{
+		sp_random_scalar(r);
+		sp_random_scalar(u);
+		sp_random_bytes(nonce, sizeof nonce);
+		rc = emit(sp_encrypt(ct.data, ct.cap, pk.data, m.data, m.len,
+							 (const uint8_t *) aad, aadlen, r, u, nonce),
+				  "cannot encrypt", SP_KIND_CIPHERTEXT, ct.data, ct.cap);
+	}
+	sodium_memzero(r, sizeof r);
+	sodium_memzero(u, sizeof u);
+	buf_free(&pk);
+	buf_free(&m);
+	buf_free(&ct);
+	return rc;
+}
+
+/* Parse a --not-after value: non-negative Unix seconds. */
+static int
+parse_not_after(const char *text, int64_t *not_after)
+{
+	char	   *end;
+	long long	v;
+
+	if (text == NULL)
+		return 0;
+	errno = 0;
+	v = strtoll(text, &end, 10);
+	if (end == text || *end != '\0' || errno != 0 || v < 0 ||
+		text[0] == '+' || text[0] == ' ')
+		return usage_fail("--not-after needs non-negative Unix seconds");
+	*not_after = (int64_t) v;
+	return 0;
+}
+
+/* grant: make a grant from the key on standard input to a public key. */
+static int
+cmd_grant(const args *a)
+{
+	sp_secret	from;
+	buf			to = {0};
+	uint8_t		x[SP_SCALARBYTES];
+	uint8_t		grant[SP_GRANTBYTES];
+	int64_t		not_after = 0;
+	int			rc;
+
+	rc = parse_not_after(a->opt[0], &not_after);
+	if (rc == 0)
+		rc = load_arg(a->pos[0], SP_KIND_PUBLIC_KEY, &to);
+	if (rc == 0)
+		rc = load_secret(NULL, &from);
+	if (rc == 0)
+	{
+		sp_random_scalar(x);
+		rc = emit(sp_grant(grant, &from, to.data, not_after, x),
+				  "cannot make grant", SP_KIND_GRANT, grant, sizeof grant);
+	}
+	sodium_memzero(x, sizeof x);
+	sodium_memzero(grant, sizeof grant);
+	sp_secret_wipe(&from);
+	buf_free(&to);
+	return rc;
+}
+
+/* reencrypt: re-encrypt the ciphertext on standard input with a grant. */
+static int
+cmd_reencrypt(const args *a)
+{
+	buf			grant = {0};
+	buf			ct = {0};
+	buf			out = {0};
+	int			rc;
+
+	rc = load_arg(a->pos[0], SP_KIND_GRANT, &grant);
+	if (rc == 0)
+		rc = load_value(NULL, SP_KIND_CIPHERTEXT, &ct);
+	if (rc == 0)
+		rc = buf_reserve(&out, ct.len + SP_HOPBYTES);
+	if (rc == 0)
+		rc = emit(sp_reencrypt(out.data, out.cap, ct.data, ct.len,
+							   grant.data),
+				  "cannot re-encrypt", SP_KIND_CIPHERTEXT, out.data, out.cap);
+	buf_free(&grant);
+	buf_free(&ct);
+	buf_free(&out);
+	return rc;
+}
+
+/* decrypt: write the plaintext of the ciphertext on standard input. */
+static int
+cmd_decrypt(const args *a)
+{
+	sp_secret	key;
+	buf			ct = {0};
+	buf			m = {0};
+	int			rc;
+	int			err;
+
+	rc = load_secret(a->opt[0], &key);
+	if (rc == 0)
+		rc = load_value(NULL, SP_KIND_CIPHERTEXT, &ct);
+	if (rc == 0)
+		rc = buf_reserve(&m, sp_plaintext_bytes(ct.data, ct.len));
+	if (rc == 0)
+	{
+		err = sp_decrypt(m.data, m.cap, &m.len, ct.data, ct.len, &key);
+		if (err == SP_OK)
+			write_out(m.data, m.len);
+		else
+			rc = fail_sp("cannot decrypt", err);
+	}
+	sp_secret_wipe(&key);
+	buf_free(&ct);
+	buf_free(&m);
+	return rc;
+}
+
+/* Load an index key: 64 hex digits (white space trimmed) or 32 raw bytes. */
+static int
+load_index_key(const char *path, uint8_t key[SP_INDEXKEYBYTES])
+{
+	buf			file = {0};
+	const uint8_t *hex;
+	size_t		hexlen;
+	size_t		binlen = 0;
+	const char *end = NULL;
+	int			rc = read_source(path, &file);
+
+	if (rc != 0)
+		return rc;
+	hex = file.data;
+	hexlen = file.len;
+	trim(&hex, &hexlen);
+	if (file.len == SP_INDEXKEYBYTES)
+		memcpy(key, file.data, SP_INDEXKEYBYTES);
+	else if (hexlen != INDEX_KEY_HEX ||
+			 sodium_hex2bin(key, SP_INDEXKEYBYTES, (const char *) hex, hexlen,
+							NULL, &binlen, &end) != 0 ||
+			 binlen != SP_INDEXKEYBYTES || end != (const char *) hex + hexlen)
+		rc = fail("%s: an index key file holds 64 hex digits or 32 raw bytes",
+				  path);
+	buf_free(&file);
+	return rc;
+}
+
+/*
+ * Normalise a keyword before it is hashed into a token: trim ASCII white
+ * space and lower-case ASCII letters.  The server must do the same; a later
+ * version replaces this with utf8proc NFKC case folding shared with it.
+ */
+static int
+normalise_word(const char *word, buf *out)
+{
+	const uint8_t *p = (const uint8_t *) word;
+	size_t		len = strlen(word);
+
+	trim(&p, &len);
+	if (len == 0)
+		return fail("a keyword is empty");
+	if (buf_reserve(out, len) != 0)
+		return EXIT_FAILURE;
+	for (size_t i = 0; i < len; i++)
+		out->data[i] = (p[i] >= 'A' && p[i] <= 'Z') ? p[i] - 'A' + 'a' : p[i];
+	out->len = len;
+	return 0;
+}
+
+/* token: print the search token of each word. */
+static int
+cmd_token(const args *a)
+{
+	uint8_t		key[SP_INDEXKEYBYTES];
+	uint8_t		token[SP_TOKENBYTES];
+	buf			word = {0};
+	int			rc;
+
+	rc = load_index_key(a->opt[0], key);
+	for (int i = 0; rc == 0 && i < a->npos; i++)
+	{
+		rc = normalise_word(a->pos[i], &word);
+		if (rc == 0)
+			rc = emit(sp_token(token, key, word.data, word.len),
+					  "cannot make token", SP_KIND_TOKEN, token, sizeof token);
+		buf_free(&word);
+	}
+	sodium_memzero(key, sizeof key);
+	return rc;
+}
+
+/* ---- inspect ---- */
+
+/* Open the JSON object describing a value. */
+static void
+json_open(sp_kind kind, size_t len, bool valid)
+{
+	printf("{\"type\":\"%s\"%s,\"bytes\":%zu", sp_kind_name(kind),
+		   valid ? ",\"valid\":true" : "", len);
+}
+
+/* Print sep "name":"prepk_..." for a public key. */
+static int
+json_public_key(const char *sep, const char *name, const uint8_t *pk)
+{
+	char		text[PK_TEXT_MAX];
+	int			err = sp_text_encode(text, sizeof text, SP_KIND_PUBLIC_KEY,
+									 pk, SP_PUBLICKEYBYTES);
+
+	if (err != SP_OK)
+		return fail_sp("cannot encode value", err);
+	printf("%s\"%s\":\"%s\"", sep, name, text);
+	return 0;
+}
+
+/* Print sep "name":"<hex>" for a point. */
+static void
+json_point(const char *sep, const char *name, const uint8_t *point)
+{
+	char		hex[2 * SP_POINTBYTES + 1];
+
+	sodium_bin2hex(hex, sizeof hex, point, SP_POINTBYTES);
+	printf("%s\"%s\":\"%s\"", sep, name, hex);
+}
+
+/* Describe a secret key by its public key only: never secret material. */
+static int
+inspect_secret_key(const buf *v)
+{
+	sp_secret	key;
+	int			err = sp_secret_expand(&key, v->data);
+	int			rc;
+
+	if (err != SP_OK)
+		rc = fail("invalid %s: %s", sp_kind_name(SP_KIND_SECRET_KEY),
+				  sp_strerror(err));
+	else
+	{
+		json_open(SP_KIND_SECRET_KEY, v->len, false);
+		rc = json_public_key(",", "public_key", key.pk);
+	}
+	sp_secret_wipe(&key);
+	return rc;
+}
+
+/* Describe a grant: keys, expiry and X, never rk. */
+static int
+inspect_grant(const buf *v)
+{
+	int			rc;
+
+	json_open(SP_KIND_GRANT, v->len, true);
+	rc = json_public_key(",", "from", v->data + SP_GR_FROM);
+	if (rc == 0)
+		rc = json_public_key(",", "to", v->data + SP_GR_TO);
+	if (rc == 0)
+	{
+		printf(",\"not_after\":%" PRId64, sp_grant_not_after(v->data));
+		json_point(",", "X", v->data + SP_GR_X);
+	}
+	return rc;
+}
+
+/* Describe a ciphertext: sizes, level, keys and the hop records' keys. */
+static int
+inspect_ciphertext(const buf *v)
+{
+	const uint8_t *ct = v->data;
+	int			level = sp_ciphertext_level(ct);
+	int			rc;
+
+	json_open(SP_KIND_CIPHERTEXT, v->len, true);
+	printf(",\"level\":%d,\"aad_bytes\":%" PRIu32 ",\"plaintext_bytes\":%zu",
+		   level, sp_ciphertext_aadlen(ct), sp_plaintext_bytes(ct, v->len));
+	rc = json_public_key(",", "origin", ct + SP_CT_P0);
+	if (rc == 0)
+		rc = json_public_key(",", "recipient", sp_ciphertext_recipient(ct));
+	printf(",\"hops\":[");
+	for (int k = 1; rc == 0 && k < level; k++)
+	{
+		const uint8_t *hop = sp_ciphertext_hop(ct, k);
+
+		rc = json_public_key(k > 1 ? ",{" : "{", "to", hop);
+		json_point(",", "X", hop + SP_PUBLICKEYBYTES);
+		printf("}");
+	}
+	printf("]");
+	return rc;
+}
+
+/* inspect: validate any value on standard input and describe it as JSON. */
+static int
+cmd_inspect(const args *a)
+{
+	static int	(*const describe[SP_KIND_COUNT]) (const buf *v) = {
+		[SP_KIND_SECRET_KEY] = inspect_secret_key,
+		[SP_KIND_GRANT] = inspect_grant,
+		[SP_KIND_CIPHERTEXT] = inspect_ciphertext,
+	};							/* NULL: kind and size say it all */
+	buf			text = {0};
+	buf			value = {0};
+	int			kind = -1;
+	int			rc;
+
+	(void) a;
+	rc = read_source(NULL, &text);
+	if (rc == 0)
+		kind = sp_text_kind((const char *) text.data, text.len);
+	if (rc == 0 && kind < 0)
+		rc = fail("not a secant_pre value: no known prefix "
+				  "(presk_, prepk_, pregrant_, prect_, pretok_)");
+	if (rc == 0)
+		rc = decode_value((const char *) text.data, text.len, kind, &value);
+	if (rc == 0 && describe[kind] != NULL)
+		rc = describe[kind] (&value);
+	else if (rc == 0)
+		json_open(kind, value.len, true);
+	if (rc == 0)
+		printf("}\n");
+	buf_free(&text);
+	buf_free(&value);
+	return rc;
+}
+
+/* ---- command table, usage and argument parsing ---- */
+
+static const command commands[] = {
+	{
+		"keygen", "",
+		"Print a new random secret key (presk_...).  Keep it in a file that\n"
+		"only you can read: secret keys are never accepted on the command line.\n",
+		{{NULL, false}}, 0, 0, cmd_keygen
+	},
+	{
+		"pubkey", "< SECRET_KEY_FILE",
+		"Print the public key (prepk_...) of the secret key read from standard\n"
+		"input.\n",
+		{{NULL, false}}, 0, 0, cmd_pubkey
+	},
+	{
+		"encrypt", "PUBKEY [--aad TEXT] < PLAINTEXT",
+		"Encrypt standard input (raw bytes, at most 1 GiB) for PUBKEY and print\n"
+		"the level-1 ciphertext (prect_...).  PUBKEY is a prepk_ text, or @FILE\n"
+		"to read it from FILE.\n"
+		"\n"
+		"  --aad TEXT   associated data: bound to the ciphertext and stored in\n"
+		"               it in clear (not secret)\n",
+		{{"--aad", false}}, 1, 1, cmd_encrypt
+	},
+	{
+		"grant", "PUBKEY [--not-after UNIX_SECONDS] < DELEGATOR_SECRET_KEY",
+		"Print a grant (pregrant_...) that lets a proxy re-encrypt ciphertexts\n"
+		"of the delegator, whose secret key is read from standard input, for\n"
+		"the grantee PUBKEY (a prepk_ text, or @FILE).  The grant holds a\n"
+		"secret of the delegator: give it only to the proxy (the database),\n"
+		"never to the grantee.\n"
+		"\n"
+		"  --not-after UNIX_SECONDS   expiry written into the grant; 0, the\n"
+		"                             default, means none\n",
+		{{"--not-after", false}}, 1, 1, cmd_grant
+	},
+	{
+		"reencrypt", "GRANT < CIPHERTEXT",
+		"Re-encrypt the ciphertext read from standard input with GRANT (a\n"
+		"pregrant_ text, or @FILE, which keeps it out of the process list) and\n"
+		"print the ciphertext one level up.  Both values are validated fully\n"
+		"first.  Like the server's pre_reencrypt, this does not look at the\n"
+		"clock: the grant's not_after is policy, enforced by the database.\n",
+		{{NULL, false}}, 1, 1, cmd_reencrypt
+	},
+	{
+		"decrypt", "--key SECRET_KEY_FILE < CIPHERTEXT",
+		"Decrypt the ciphertext read from standard input with the secret key\n"
+		"in SECRET_KEY_FILE and write the plaintext to standard output.\n"
+		"Nothing is written unless decryption succeeds.\n",
+		{{"--key", true}}, 0, 0, cmd_decrypt
+	},
+	{
+		"token", "--key-file INDEX_KEY_FILE WORD...",
+		"Print one search token (pretok_...) per WORD, in order.  Each word is\n"
+		"normalised first: white space around it is removed and ASCII letters\n"
+		"are lower-cased.  INDEX_KEY_FILE holds the 32-byte index key, either\n"
+		"as 64 hexadecimal digits (white space around them is ignored) or as\n"
+		"exactly 32 raw bytes.\n",
+		{{"--key-file", true}}, 1, -1, cmd_token
+	},
+	{
+		"inspect", "< VALUE",
+		"Validate any value in text form (presk_, prepk_, pregrant_, prect_,\n"
+		"pretok_) read from standard input and describe it as one line of JSON.\n"
+		"No secret material is printed: a secret key is described by its\n"
+		"public key only, a grant without its re-encryption key.\n",
+		{{NULL, false}}, 0, 0, cmd_inspect
+	},
+};
+
+#define NCOMMANDS ((int) (sizeof commands / sizeof commands[0]))
+
+/* Print "secant-pre COMMAND SYNOPSIS" on a line after lead. */
+static void
+print_synopsis(const char *lead, const command *cmd)
+{
+	printf("%ssecant-pre %s%s%s\n", lead, cmd->name,
+		   cmd->synopsis[0] != '\0' ? " " : "", cmd->synopsis);
+}
+
+/* Print the usage of the tool. */
+static void
+print_usage(void)
+{
+	printf("usage: secant-pre COMMAND [ARGUMENTS]\n\n"
+		   "Proxy re-encryption of secant_pre values, without a database.\n"
+		   "Secret keys are read from files or standard input only.\n\n"
+		   "commands:\n");
+	for (int i = 0; i < NCOMMANDS; i++)
+		print_synopsis("  ", &commands[i]);
+	printf("\nRun 'secant-pre COMMAND --help' for the details of a command.\n"
+		   "Exit status: 0 on success, 1 on failure, 2 on a usage error.\n");
+}
+
+/* Print the usage of one command. */
+static void
+print_command_usage(const command *cmd)
+{
+	print_synopsis("usage: ", cmd);
+	printf("\n%s", cmd->help);
+}
+
+/* True if arg asks for help. */
+static bool
+is_help(const char *arg)
+{
+	return strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0;
+}
+
+/* The command called name, or NULL. */
+static const command *
+find_command(const char *name)
+{
+	for (int i = 0; i < NCOMMANDS; i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+/* Index of the option of cmd that arg (--name or --name=VALUE) names, or -1. */
+static int
+find_option(const command *cmd, const char *arg)
+{
+	size_t		len = strcspn(arg, "=");
+
+	for (int o = 0; o < MAX_OPTIONS && cmd->options[o].name != NULL; o++)
+		if (strlen(cmd->options[o].name) == len &&
+			strncmp(cmd->options[o].name, arg, len) == 0)
+			return o;
+	return -1;
+}
+
+/* Parse the option at argv[*i] into a, consuming its value. */
+static int
+parse_option(const command *cmd, int argc, char **argv, int *i, args *a)
+{
+	const char *arg = argv[*i];
+	const char *eq = strchr(arg, '=');
+	int			o = find_option(cmd, arg);
+
+	if (o < 0)
+		return usage_fail("unknown option");
+	if (a->opt[o] != NULL)
+		return usage_fail("option %s given twice", cmd->options[o].name);
+	if (eq != NULL)
+		a->opt[o] = eq + 1;
+	else if (*i + 1 < argc)
+		a->opt[o] = argv[++*i];
+	else
+		return usage_fail("option %s needs a value", cmd->options[o].name);
+	return 0;
+}
+
+/* Check the counts of arguments and the required options. */
+static int
+check_args(const command *cmd, const args *a)
+{
+	for (int o = 0; o < MAX_OPTIONS && cmd->options[o].name != NULL; o++)
+		if (cmd->options[o].required && a->opt[o] == NULL)
+			return usage_fail("option %s is required", cmd->options[o].name);
+	if (a->npos < cmd->min_pos)
+		return usage_fail("missing argument");
+	if (cmd->max_pos >= 0 && a->npos > cmd->max_pos)
+		return usage_fail("too many arguments");
+	return 0;
+}
+
+/*
+ * Parse the arguments of cmd.  Positional arguments are gathered at the
+ * front of argv.  Returns 0, PARSE_HELP or the exit status of a usage error.
+ */
+static int
+parse_args(const command *cmd, int argc, char **argv, args *a)
+{
+	bool		options_done = false;
+	int			rc;
+
+	a->pos = argv;
+	for (int i = 0; i < argc; i++)
+	{
+		char	   *arg = argv[i];
+
+		if (options_done || arg[0] != '-' || arg[1] == '\0')
+			argv[a->npos++] = arg;
+		else if (strcmp(arg, "--") == 0)
+			options_done = true;
+		else if (is_help(arg))
+			return PARSE_HELP;
+		else if ((rc = parse_option(cmd, argc, argv, &i, a)) != 0)
+			return rc;
+	}
+	return check_args(cmd, a);
+}
+
+/* Entry point: secant-pre COMMAND [ARGUMENTS]. */
+int
+main(int argc, char **argv)
+{
+	const command *cmd;
+	args		a = {{NULL}, NULL, 0};
+	int			rc;
+
+	setvbuf(stdin, NULL, _IONBF, 0);
+	setvbuf(stdout, NULL, _IONBF, 0);
+	signal(SIGPIPE, SIG_IGN);
+	if (sp_init() != SP_OK)
+		return fail("cannot initialise libsodium");
+	if (argc < 2)
+		return usage_fail("missing command");
+	if (is_help(argv[1]))
+	{
+		print_usage();
+		return 0;
+	}
+	cmd = find_command(argv[1]);
+	if (cmd == NULL)
+		return usage_fail("unknown command");
+	command_name = cmd->name;
+	rc = parse_args(cmd, argc - 2, argv + 2, &a);
+	if (rc == PARSE_HELP)
+		print_command_usage(cmd);
+	if (rc != 0)
+		return rc == PARSE_HELP ? 0 : rc;
+	rc = cmd->run(&a);
+	if (rc == 0 && (fflush(stdout) != 0 || ferror(stdout)))
+		rc = fail("cannot write to standard output");
+	return rc;
+}

@@ -1,0 +1,103 @@
+/*
+ * sp_error.c - core error codes to ereport() (pgcrypto's px_THROW_ERROR
+ * pattern).  Messages name the type or the operation and the failed check,
+ * never the value: inputs may carry secrets and ciphertexts may be huge.
+ */
+#include "postgres.h"
+
+#include "sp_error.h"
+
+/* A value of kind could not be accepted. */
+void
+sp_raise_input(int err, sp_kind kind, sp_way way)
+{
+	const char *type = sp_kind_name(kind);
+
+	if (way == SP_WAY_BINARY)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("invalid binary input for type %s", type),
+				 errdetail("%s", sp_strerror(err))));
+	if (way == SP_WAY_TEXT && sp_err_is_malformed(err))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+				 errmsg("invalid input syntax for type %s", type),
+				 errdetail("%s", sp_strerror(err)),
+				 err == SP_EPREFIX
+				 ? errhint("A %s value starts with \"%s\".", type,
+						   sp_kind_prefix(kind)) : 0));
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("invalid value for type %s", type),
+			 errdetail("%s", sp_strerror(err))));
+}
+
+/* SQLSTATE for an operation's failure code. */
+static int
+operation_sqlstate(int err)
+{
+	switch (err)
+	{
+		case SP_EMAXLEVEL:
+		case SP_ETOOLONG:
+			return ERRCODE_PROGRAM_LIMIT_EXCEEDED;
+		case SP_EWRONGKEY:
+		case SP_EDECRYPT:
+			return ERRCODE_EXTERNAL_ROUTINE_INVOCATION_EXCEPTION;
+		case SP_ENOMEM:
+			return ERRCODE_OUT_OF_MEMORY;
+		case SP_ERANDOM:
+		case SP_EINTERNAL:
+			return ERRCODE_INTERNAL_ERROR;
+	}
+	return ERRCODE_INVALID_PARAMETER_VALUE;
+}
+
+/* Message for an operation's failure code; NULL for the generic one. */
+static const char *
+operation_message(int err)
+{
+	switch (err)
+	{
+		case SP_EWRONGKEY:
+		case SP_EDECRYPT:
+			/* one message for every decryption failure (pgcrypto) */
+			return "could not decrypt value";
+		case SP_ERECIPIENT:
+			return "grant does not apply to this ciphertext";
+		case SP_EMAXLEVEL:
+			return "ciphertext is already at the maximum level 16";
+		case SP_ESAMEKEY:
+			return "cannot grant a key to itself";
+		case SP_ETOOLONG:
+			return "value too long for type pre_ciphertext";
+	}
+	return NULL;
+}
+
+/* An operation (re-encrypt, decrypt, grant, ...) failed. */
+void
+sp_raise(int err, const char *operation)
+{
+	const char *message = operation_message(err);
+
+	if (message)
+		ereport(ERROR,
+				(errcode(operation_sqlstate(err)),
+				 errmsg("%s", message),
+				 errdetail("%s", sp_strerror(err))));
+	ereport(ERROR,
+			(errcode(operation_sqlstate(err)),
+			 errmsg("%s failed", operation),
+			 errdetail("%s", sp_strerror(err))));
+}
+
+/* A caller error that is not a core code. */
+void
+sp_raise_argument(const char *message, const char *detail)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("%s", message),
+			 detail ? errdetail("%s", detail) : 0));
+}

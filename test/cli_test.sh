@@ -1,0 +1,287 @@
+#!/bin/bash
+#
+# cli_test.sh - tests of the secant-pre command-line tool, against the
+# known-answer vectors of test/vectors/scheme-v1.json and by properties of
+# randomised round trips.
+#
+# usage: test/cli_test.sh PATH/TO/secant-pre [VECTORS_JSON]
+#
+# Prints "ok - name" or "not ok - name" per check, then "N passed, M failed";
+# exits non-zero if any check failed.
+
+set -u
+
+if [ $# -lt 1 ] || [ ! -x "$1" ]; then
+	echo "usage: $0 PATH/TO/secant-pre [VECTORS_JSON]" >&2
+	exit 2
+fi
+BIN=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+VECTORS=${2:-$ROOT/test/vectors/scheme-v1.json}
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+cd "$T" || exit 2
+
+passed=0
+failed=0
+
+# report NAME STATUS: one TAP-like line per check
+report() {
+	if [ "$2" -eq 0 ]; then
+		echo "ok - $1"
+		passed=$((passed + 1))
+	else
+		echo "not ok - $1"
+		failed=$((failed + 1))
+	fi
+}
+
+# check NAME COMMAND...: the check passes when COMMAND succeeds
+check() {
+	local name=$1
+	shift
+	"$@"
+	report "$name" $?
+}
+
+# sp ARGS...: run the tool; stderr goes to last.err and is kept in all.err
+sp() {
+	local rc
+	"$BIN" "$@" 2>last.err
+	rc=$?
+	cat last.err >>all.err
+	return $rc
+}
+
+# fails_cleanly WANT OUT RC: exit status RC is WANT, nothing in the file OUT,
+# one line "secant-pre: <command>: <message>" on stderr
+fails_cleanly() {
+	[ "$1" -eq "$3" ] && [ ! -s "$2" ] && [ "$(wc -l <last.err)" -eq 1 ] &&
+		grep -q '^secant-pre: ' last.err
+}
+
+# expect_failure NAME STATUS STDIN ARGS...: the tool must fail cleanly
+expect_failure() {
+	local name=$1 want=$2 input=$3 rc
+	shift 3
+	sp "$@" <"$input" >out.bin
+	rc=$?
+	check "$name" fails_cleanly "$want" out.bin "$rc"
+}
+
+# Text forms of the known-answer vectors, one file per value.
+python3 - "$VECTORS" <<'EOF' || exit 2
+import base64, json, sys
+
+v = json.load(open(sys.argv[1]))
+
+def text(prefix, hexbytes):
+    b = base64.urlsafe_b64encode(bytes.fromhex(hexbytes)).decode()
+    return prefix + b.rstrip("=")
+
+def put(name, data):
+    open(name, "wb" if isinstance(data, bytes) else "w").write(data)
+
+for who in ("group", "user", "device", "backup"):
+    put(who + ".sk", text("presk_", v[who]["secret_key_seed"]) + "\n")
+    put(who + ".pk", text("prepk_", v[who]["public_key"]) + "\n")
+    put(who + ".seed", v[who]["secret_key_seed"])
+put("ct1", text("prect_", v["encrypt"]["ciphertext_level1"]) + "\n")
+for i, hop in enumerate(v["hops"]):
+    put("grant%d" % (i + 1), text("pregrant_", hop["grant"]) + "\n")
+    put("ct%d" % (i + 2),
+        text("prect_", hop["ciphertext_level%d" % (i + 2)]) + "\n")
+put("message", bytes.fromhex(v["encrypt"]["message"]))
+put("aad", bytes.fromhex(v["encrypt"]["aad"]))
+put("index.hex", v["token"]["index_key"] + "\n")
+put("index.raw", bytes.fromhex(v["token"]["index_key"]))
+put("keyword", v["token"]["keyword"])
+put("token", text("pretok_", v["token"]["token"]) + "\n")
+EOF
+
+# flip IN OUT OFFSET: the value IN with one byte flipped (negative offsets
+# count from the end)
+flip() {
+	python3 - "$@" <<'EOF'
+import base64, sys
+
+text = open(sys.argv[1]).read().strip()
+prefix, body = text.split("_", 1)
+raw = bytearray(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+raw[int(sys.argv[3])] ^= 0x01
+out = base64.urlsafe_b64encode(bytes(raw)).decode().rstrip("=")
+open(sys.argv[2], "w").write(prefix + "_" + out + "\n")
+EOF
+}
+
+# json FILE EXPR: evaluate the Python expression EXPR on the JSON object j
+json() {
+	python3 -c 'import json, sys; j = json.load(open(sys.argv[1])); sys.exit(0 if eval(sys.argv[2]) else 1)' "$1" "$2" 2>/dev/null
+}
+
+# ---- keys ----
+
+sp keygen >a.sk
+check "keygen prints a presk_ line" grep -qxE 'presk_[A-Za-z0-9_-]{43}' a.sk
+sp pubkey <a.sk >a.pk
+check "pubkey prints a prepk_ line" grep -qxE 'prepk_[A-Za-z0-9_-]{86}' a.pk
+sp pubkey <a.sk >a2.pk
+check "pubkey is deterministic" cmp -s a.pk a2.pk
+sp keygen >b.sk
+check "keygen gives a new key each time" test "$(cat a.sk)" != "$(cat b.sk)"
+sp pubkey <b.sk >b.pk
+printf '  %s  \n\n' "$(cat a.sk)" >a-spaced.sk
+sp pubkey <a-spaced.sk >a3.pk
+check "pubkey trims white space around the key" cmp -s a.pk a3.pk
+for who in group user device backup; do
+	sp pubkey <$who.sk >out.pk
+	check "pubkey of the KAT $who seed is the KAT public key" cmp -s out.pk $who.pk
+done
+
+# ---- known-answer ciphertexts ----
+
+keys=(group user device backup)
+for level in 1 2 3 4; do
+	who=${keys[$((level - 1))]}
+	sp decrypt --key $who.sk <ct$level >out.bin
+	check "decrypt KAT level $level with the $who key" cmp -s out.bin message
+done
+for hop in 1 2 3; do
+	sp reencrypt @grant$hop <ct$hop >out.ct
+	check "reencrypt KAT level $hop with grant $hop gives KAT level $((hop + 1))" \
+		cmp -s out.ct ct$((hop + 1))
+done
+sp reencrypt "$(cat grant1)" <ct1 >out.ct
+check "reencrypt takes the grant as a text argument" cmp -s out.ct ct2
+expect_failure "reencrypt has no --key option" 2 ct1 reencrypt --key=x
+
+# ---- fresh round trips ----
+
+head -c 100000 /dev/urandom >plain.bin
+sp encrypt @a.pk --aad "record:1" <plain.bin >r1.ct
+check "encrypt prints a prect_ line" grep -qxE 'prect_[A-Za-z0-9_-]+' r1.ct
+sp decrypt --key a.sk <r1.ct >out.bin
+check "decrypt a fresh level 1 ciphertext" cmp -s out.bin plain.bin
+sp encrypt @a.pk <plain.bin >r1b.ct
+check "encrypt is randomised" test "$(cat r1.ct)" != "$(cat r1b.ct)"
+sp grant @b.pk --not-after 4102444800 <a.sk >ab.grant
+check "grant prints a pregrant_ line" grep -qxE 'pregrant_[A-Za-z0-9_-]{363}' ab.grant
+sp reencrypt @ab.grant <r1.ct >r2.ct
+sp decrypt --key b.sk <r2.ct >out.bin
+check "encrypt, grant, reencrypt, decrypt round trip" cmp -s out.bin plain.bin
+: >empty
+sp encrypt "$(cat a.pk)" <empty >e.ct
+sp decrypt --key a.sk <e.ct >out.bin
+check "round trip of an empty plaintext" test $? -eq 0 -a ! -s out.bin
+
+# a chain up to the maximum level 16, then one hop too many
+cp a.sk k1.sk
+cp r1.ct chain.ct
+for i in $(seq 2 17); do
+	sp keygen >k$i.sk
+	sp pubkey <k$i.sk >k$i.pk
+	sp grant @k$i.pk <k$((i - 1)).sk >g$i
+done
+for i in $(seq 2 16); do
+	sp reencrypt @g$i <chain.ct >next.ct && mv next.ct chain.ct
+done
+sp decrypt --key k16.sk <chain.ct >out.bin
+check "decrypt at level 16" cmp -s out.bin plain.bin
+sp inspect <chain.ct >chain.json
+check "inspect shows level 16 and 15 hops" \
+	json chain.json 'j["level"] == 16 and len(j["hops"]) == 15'
+expect_failure "reencrypt beyond level 16 fails" 1 chain.ct reencrypt @g17
+
+# ---- tokens ----
+
+sp token --key-file index.hex "$(cat keyword)" >out.tok
+check "token of the KAT keyword with the hex index key" cmp -s out.tok token
+sp token --key-file index.raw "$(cat keyword)" >out.tok
+check "token with the raw 32-byte index key" cmp -s out.tok token
+sp token --key-file index.hex "  DiaBeTes " diabetes >out.tok
+check "token normalises case and white space, one line per word" \
+	cmp -s out.tok <(cat token token)
+head -c 31 index.raw >short.key
+expect_failure "token refuses a short index key" 1 empty token --key-file short.key x
+expect_failure "token refuses an empty word" 1 empty token --key-file index.hex " "
+
+# ---- inspect ----
+
+sp inspect <ct4 >ct4.json
+check "inspect of KAT level 4 is valid JSON with level 4" \
+	json ct4.json 'j["type"] == "pre_ciphertext" and j["valid"] and j["level"] == 4 and len(j["hops"]) == 3'
+check "inspect of KAT level 4 names origin, recipient and hop keys" \
+	json ct4.json "j['origin'] == '$(cat group.pk)' and j['recipient'] == '$(cat backup.pk)' and [h['to'] for h in j['hops']] == ['$(cat user.pk)', '$(cat device.pk)', '$(cat backup.pk)']"
+check "inspect of KAT level 4 gives sizes" \
+	json ct4.json "j['aad_bytes'] == $(wc -c <aad) and j['plaintext_bytes'] == $(wc -c <message) and j['bytes'] == 196 + j['aad_bytes'] + 128 * 3 + j['plaintext_bytes'] + 16"
+sp inspect <grant3 >grant.json
+check "inspect of a grant gives from, to, not_after and X only" \
+	json grant.json "j['type'] == 'pre_grant' and j['from'] == '$(cat device.pk)' and j['to'] == '$(cat backup.pk)' and j['not_after'] == 1893456000 and len(j['X']) == 64 and set(j) == {'type', 'valid', 'bytes', 'from', 'to', 'not_after', 'X'}"
+sp inspect <group.sk >sk.json
+check "inspect of a secret key shows its public key and nothing secret" \
+	json sk.json "j == {'type': 'pre_secret_key', 'bytes': 32, 'public_key': '$(cat group.pk)'}"
+sp inspect <group.pk >pk.json
+check "inspect of a public key" json pk.json 'j["type"] == "pre_public_key" and j["bytes"] == 64'
+sp inspect <token >tok.json
+check "inspect of a token" json tok.json 'j["type"] == "pre_token" and j["bytes"] == 16'
+
+# ---- errors ----
+
+expect_failure "decrypt with the wrong key fails, prints nothing" 1 ct1 decrypt --key user.sk
+expect_failure "decrypt with an unrelated key fails, prints nothing" 1 r2.ct decrypt --key a.sk
+flip r1.ct tampered.ct -1
+expect_failure "decrypt of a modified body fails, prints nothing" 1 tampered.ct decrypt --key a.sk
+flip r1.ct tampered.ct 200
+expect_failure "decrypt of a modified aad fails, prints nothing" 1 tampered.ct decrypt --key a.sk
+flip r1.ct tampered.ct 140
+expect_failure "a modified capsule is refused on input" 1 tampered.ct inspect
+flip grant1 tampered.grant 200
+expect_failure "a grant with a bad signature is refused" 1 ct1 reencrypt @tampered.grant
+expect_failure "reencrypt with a grant from another key fails" 1 ct1 reencrypt @grant2
+echo "hello world" >garbage
+expect_failure "decrypt of garbage fails" 1 garbage decrypt --key a.sk
+expect_failure "inspect of garbage fails" 1 garbage inspect
+echo 'prect_!!!!' >badb64
+expect_failure "bad base64url is refused" 1 badb64 inspect
+expect_failure "a public key is not a ciphertext (wrong prefix)" 1 group.pk decrypt --key group.sk
+grep -q 'pre_ciphertext' last.err
+report "the wrong-prefix error names the type" $?
+expect_failure "a ciphertext is not a secret key (wrong prefix)" 1 ct1 pubkey
+expect_failure "a public key is not a grant" 1 ct1 reencrypt @group.pk
+expect_failure "a secret key is refused on the command line" 1 empty encrypt "$(cat a.sk)"
+expect_failure "a missing key file is reported" 1 ct1 decrypt --key no-such-file
+
+# ---- usage ----
+
+sp --help >out.txt
+check "--help exits 0 and prints usage" grep -q '^usage: secant-pre' out.txt
+for cmd in keygen pubkey encrypt grant reencrypt decrypt token inspect; do
+	sp $cmd --help >out.txt
+	check "$cmd --help exits 0 and prints usage" grep -q "^usage: secant-pre $cmd" out.txt
+done
+sp encrypt -h >out.txt
+check "-h works like --help" grep -q '^usage: secant-pre encrypt' out.txt
+expect_failure "an unknown command exits 2" 2 empty frobnicate
+expect_failure "an unknown option exits 2" 2 empty encrypt @a.pk --frob
+expect_failure "a missing required option exits 2" 2 ct1 decrypt
+expect_failure "a missing argument exits 2" 2 empty encrypt
+expect_failure "an extra argument exits 2" 2 empty keygen extra
+expect_failure "a bad --not-after exits 2" 2 a.sk grant @b.pk --not-after soon
+sp 2>/dev/null >out.txt
+check "no command exits 2" test $? -eq 2
+
+# ---- secrets never reach stderr ----
+
+leaked=0
+for f in group.sk user.sk device.sk backup.sk a.sk b.sk; do
+	for secret in "$(cat $f)" "$(cut -c7- $f)"; do
+		grep -qF -- "$secret" all.err && leaked=1
+	done
+done
+for f in group.seed user.seed device.seed backup.seed; do
+	grep -qiF -- "$(cat $f)" all.err && leaked=1
+done
+report "no secret key appears in any stderr output" $leaked
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,145 @@
+#!/usr/bin/env bash
+# test/cluster.sh MODE - what `make test`, `make demo` and `make bench` run.
+#
+# Sets up a fresh Debian 12 machine (apt packages, build, install), starts a
+# throwaway PostgreSQL 15 cluster as an unprivileged OS user in a private
+# temporary directory (socket only, private port), runs MODE against it and
+# stops it at the end, even on failure.  MODE is one of:
+#   test   every test layer; ends with "N passed, M failed"
+#   demo   the end-to-end demo (test/demo.sh)
+#   bench  the benchmarks (test/bench/run.sh)
+set -uo pipefail
+
+MODE=${1:-test}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT" || exit 1
+
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+
+PACKAGES="postgresql-15 postgresql-server-dev-15 libsodium-dev libutf8proc-dev
+          build-essential python3"
+case "$MODE" in
+	test) PACKAGES="$PACKAGES valgrind clang libclang-rt-14-dev" ;;
+	bench) PACKAGES="$PACKAGES python3-matplotlib nodejs npm" ;;
+esac
+
+say() { printf '\n== %s\n' "$*"; }
+
+# Install the Debian packages that are missing (apt-get update once first).
+ensure_packages() {
+	local missing="" p
+	for p in $PACKAGES; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+			missing="$missing $p"
+	done
+	[ -z "$missing" ] && return 0
+	say "installing:$missing"
+	$SUDO apt-get update -qq &&
+		DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing >/dev/null
+}
+
+# Build the extension and the CLI, then install both.
+build_install() {
+	say "building and installing secant_pre"
+	make -s PG_CONFIG="$PG_CONFIG" >/dev/null && $SUDO make -s install PG_CONFIG="$PG_CONFIG" >/dev/null
+}
+
+ensure_packages || { echo "could not install packages" >&2; exit 1; }
+PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config
+[ -x "$PG_CONFIG" ] || PG_CONFIG=$(command -v pg_config)
+PGBIN=$("$PG_CONFIG" --bindir)
+export PATH="$PGBIN:$PATH"
+build_install || { echo "build failed" >&2; exit 1; }
+
+# The cluster runs as `postgres` when we are root (PostgreSQL refuses root),
+# else as ourselves; its directory is private to that user.
+if [ "$(id -u)" -eq 0 ]; then
+	RUN_AS="runuser -u postgres --"
+	id postgres >/dev/null 2>&1 || useradd --system --home /var/lib/postgresql postgres
+else
+	RUN_AS=""
+fi
+CLUSTER=$(mktemp -d /tmp/secant_pre_cluster.XXXXXX)
+[ "$(id -u)" -eq 0 ] && chown postgres "$CLUSTER"
+chmod 700 "$CLUSTER"
+export PGHOST="$CLUSTER" PGPORT="${SECANT_PRE_PORT:-55432}" PGUSER=postgres PGDATABASE=postgres
+
+stop_cluster() {
+	$RUN_AS "$PGBIN/pg_ctl" -D "$CLUSTER/data" -m immediate stop >/dev/null 2>&1
+	rm -rf "$CLUSTER"
+}
+trap stop_cluster EXIT
+trap 'exit 130' INT TERM
+
+say "starting a throwaway cluster in $CLUSTER (port $PGPORT, socket only)"
+$RUN_AS "$PGBIN/initdb" -D "$CLUSTER/data" -U postgres --auth=trust \
+	-E UTF8 --no-locale >"$CLUSTER/initdb.log" 2>&1 ||
+	{ cat "$CLUSTER/initdb.log"; exit 1; }
+$RUN_AS "$PGBIN/pg_ctl" -D "$CLUSTER/data" -l "$CLUSTER/server.log" -w \
+	-o "-p $PGPORT -k $CLUSTER -c listen_addresses=''" start >/dev/null ||
+	{ cat "$CLUSTER/server.log"; exit 1; }
+export SECANT_PRE_SERVER_LOG="$CLUSTER/server.log" SECANT_PRE_RUN_AS="$RUN_AS"
+
+PASSED=0
+FAILED=0
+
+# Run one test layer; its closing "N passed, M failed" line is added up.
+layer() {
+	local name=$1 out line p f
+	shift
+	say "$name"
+	out=$("$@" 2>&1)
+	local rc=$?
+	printf '%s\n' "$out"
+	line=$(printf '%s\n' "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed' | tail -n 1)
+	if [ -n "$line" ]; then
+		p=${line%% passed*}
+		f=${line#*passed, }
+		f=${f%% failed*}
+	else
+		p=0
+		f=1
+	fi
+	[ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && f=1
+	PASSED=$((PASSED + p))
+	FAILED=$((FAILED + f))
+}
+
+# pg_regress through PGXS; its per-test lines are counted.
+regress() {
+	local out rc ok bad
+	out=$(make -s installcheck PG_CONFIG="$PG_CONFIG" 2>&1)
+	rc=$?
+	printf '%s\n' "$out"
+	[ "$rc" -ne 0 ] && [ -f regression.diffs ] && cat regression.diffs
+	ok=$(printf '%s\n' "$out" | grep -cE '\.\.\. +ok|^ok ')
+	bad=$(printf '%s\n' "$out" | grep -cE '\.\.\. +FAILED|\.\.\. +failed|^not ok ')
+	[ "$rc" -ne 0 ] && [ "$bad" -eq 0 ] && bad=1
+	echo "$ok passed, $bad failed"
+	return "$rc"
+}
+
+case "$MODE" in
+	test)
+		layer "C unit tests (plain, ASan/UBSan, valgrind)" make -s unitcheck
+		layer "CLI tests" bash test/cli_test.sh ./secant-pre
+		layer "SQL regression tests (pg_regress)" regress
+		for t in test/t/*.sh; do
+			[ -f "$t" ] && layer "$(basename "$t")" bash "$t"
+		done
+		say "make test: all layers"
+		echo "$PASSED passed, $FAILED failed"
+		[ "$FAILED" -eq 0 ]
+		;;
+	demo)
+		bash test/demo.sh
+		;;
+	bench)
+		bash test/bench/run.sh
+		;;
+	*)
+		echo "usage: $0 test|demo|bench" >&2
+		exit 2
+		;;
+esac
