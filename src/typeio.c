@@ -20,7 +20,8 @@ sp_datum_bytes(sp_kind kind, Datum d, size_t *len)
 {
 	if (kind == SP_KIND_CIPHERTEXT)
 	{
-		struct varlena *v = (struct varlena *) DatumGetPointer(d);
+		/* may be toasted: values over ~2 kB are stored out of line */
+		struct varlena *v = PG_DETOAST_DATUM_PACKED(d);
 
 		*len = VARSIZE_ANY_EXHDR(v);
 		return (const uint8_t *) VARDATA_ANY(v);

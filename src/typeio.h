@@ -15,7 +15,7 @@
 #include "sp_codec.h"
 #include "sp_error.h"
 
-/* Bytes of a value of kind held in a Datum (fixed or varlena). */
+/* Bytes of a value of kind held in a Datum (fixed, or varlena detoasted). */
 const uint8_t *sp_datum_bytes(sp_kind kind, Datum d, size_t *len);
 
 /* A new Datum of kind with room for len bytes, which it returns. */
@@ -35,9 +35,7 @@ bytea	   *sp_out_bytea(sp_kind kind, Datum d);
 
 /* Ciphertext argument n of the current call: its bytes and length. */
 #define SP_CT_ARG(n, lenp) \
-	((const uint8_t *) sp_datum_bytes(SP_KIND_CIPHERTEXT, \
-									  PointerGetDatum(PG_GETARG_VARLENA_PP(n)), \
-									  (lenp)))
+	sp_datum_bytes(SP_KIND_CIPHERTEXT, PG_GETARG_DATUM(n), (lenp))
 
 /* The fmgr functions of one type: in, out, recv, send, casts to/from bytea. */
 #define SP_TYPE_IO(name, kind) \

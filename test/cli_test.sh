@@ -143,7 +143,7 @@ done
 keys=(group user device backup)
 for level in 1 2 3 4; do
 	who=${keys[$((level - 1))]}
-	sp decrypt --key $who.sk <ct$level >out.bin
+	sp decrypt --key "$who".sk <ct$level >out.bin
 	check "decrypt KAT level $level with the $who key" cmp -s out.bin message
 done
 for hop in 1 2 3; do
@@ -178,12 +178,12 @@ check "round trip of an empty plaintext" test $? -eq 0 -a ! -s out.bin
 cp a.sk k1.sk
 cp r1.ct chain.ct
 for i in $(seq 2 17); do
-	sp keygen >k$i.sk
-	sp pubkey <k$i.sk >k$i.pk
-	sp grant @k$i.pk <k$((i - 1)).sk >g$i
+	sp keygen >k"$i".sk
+	sp pubkey <k"$i".sk >k"$i".pk
+	sp grant @k"$i".pk <k$((i - 1)).sk >g"$i"
 done
 for i in $(seq 2 16); do
-	sp reencrypt @g$i <chain.ct >next.ct && mv next.ct chain.ct
+	sp reencrypt @g"$i" <chain.ct >next.ct && mv next.ct chain.ct
 done
 sp decrypt --key k16.sk <chain.ct >out.bin
 check "decrypt at level 16" cmp -s out.bin plain.bin

@@ -4,7 +4,8 @@
  * values (shared/design/SCHEME.md), without a database.
  *
  * Secret keys are read only from files or standard input, never from the
- * command line, and no argument or input is ever echoed in a message.
+ * command line, and no value given as an argument or input is ever echoed
+ * in a message (file names are).
  * Every buffer is wiped before it is freed; standard input and output are
  * unbuffered so that no copy of a secret stays in a stdio buffer.
  */
@@ -120,6 +121,13 @@ fail_sp(const char *what, int err)
 	return fail("%s: %s", what, sp_strerror(err));
 }
 
+/* Report a value of kind that is malformed or invalid. */
+static int
+fail_invalid(sp_kind kind, int err)
+{
+	return fail("invalid %s: %s", sp_kind_name(kind), sp_strerror(err));
+}
+
 /* Wipe and free a buffer, leaving it empty. */
 static void
 buf_free(buf *b)
@@ -212,9 +220,7 @@ decode_value(const char *text, size_t len, sp_kind kind, buf *value)
 						 text, len);
 	if (err == SP_OK)
 		err = sp_validate(kind, value->data, value->len);
-	if (err != SP_OK)
-		return fail("invalid %s: %s", sp_kind_name(kind), sp_strerror(err));
-	return 0;
+	return err == SP_OK ? 0 : fail_invalid(kind, err);
 }
 
 /* Load a value of kind from a file, or from standard input if path is NULL. */
@@ -243,17 +249,24 @@ load_arg(const char *arg, sp_kind kind, buf *value)
 	return decode_value(arg, len, kind, value);
 }
 
+/* Expand a secret key from its seed. */
+static int
+expand_secret(sp_secret *key, const uint8_t seed[SP_SEEDBYTES])
+{
+	int			err = sp_secret_expand(key, seed);
+
+	return err == SP_OK ? 0 : fail_invalid(SP_KIND_SECRET_KEY, err);
+}
+
 /* Load a secret key from a file (or standard input) and expand it. */
 static int
 load_secret(const char *path, sp_secret *key)
 {
 	buf			seed = {0};
 	int			rc = load_value(path, SP_KIND_SECRET_KEY, &seed);
-	int			err;
 
-	if (rc == 0 && (err = sp_secret_expand(key, seed.data)) != SP_OK)
-		rc = fail("invalid %s: %s", sp_kind_name(SP_KIND_SECRET_KEY),
-				  sp_strerror(err));
+	if (rc == 0)
+		rc = expand_secret(key, seed.data);
 	buf_free(&seed);
 	return rc;
 }
@@ -386,7 +399,7 @@ cmd_encrypt(const args *a)
 	return rc;
 }
 
-/* Parse a --not-after value: non-negative Unix seconds. */
+/* Parse a --not-after value: Unix seconds, decimal digits only. */
 static int
 parse_not_after(const char *text, int64_t *not_after)
 {
@@ -397,8 +410,7 @@ parse_not_after(const char *text, int64_t *not_after)
 		return 0;
 	errno = 0;
 	v = strtoll(text, &end, 10);
-	if (end == text || *end != '\0' || errno != 0 || v < 0 ||
-		text[0] == '+' || text[0] == ' ')
+	if (text[0] < '0' || text[0] > '9' || *end != '\0' || errno != 0)
 		return usage_fail("--not-after needs non-negative Unix seconds");
 	*not_after = (int64_t) v;
 	return 0;
@@ -597,13 +609,9 @@ static int
 inspect_secret_key(const buf *v)
 {
 	sp_secret	key;
-	int			err = sp_secret_expand(&key, v->data);
-	int			rc;
+	int			rc = expand_secret(&key, v->data);
 
-	if (err != SP_OK)
-		rc = fail("invalid %s: %s", sp_kind_name(SP_KIND_SECRET_KEY),
-				  sp_strerror(err));
-	else
+	if (rc == 0)
 	{
 		json_open(SP_KIND_SECRET_KEY, v->len, false);
 		rc = json_public_key(",", "public_key", key.pk);
