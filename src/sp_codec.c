@@ -79,6 +79,21 @@ is_space(char c)
 		c == '\v';
 }
 
+/* True if all len characters are in the base64url alphabet. */
+static int
+is_base64url(const char *text, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+	{
+		char		c = text[i];
+
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+			  (c >= '0' && c <= '9') || c == '-' || c == '_'))
+			return 0;
+	}
+	return 1;
+}
+
 /* Narrow text/textlen to the part without surrounding white space. */
 static void
 trim(const char **text, size_t *textlen)
@@ -130,8 +145,7 @@ sp_text_decode(uint8_t *bin, size_t bincap, size_t *len, sp_kind kind,
 	/* a fixed-size kind: the text length alone tells a wrong size */
 	if (fixed != 0 &&
 		textlen != sodium_base64_ENCODED_LEN(fixed, B64_VARIANT) - 1)
-		return strspn(text, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") < textlen
-			? SP_EBASE64 : SP_ELENGTH;
+		return is_base64url(text, textlen) ? SP_ELENGTH : SP_EBASE64;
 	if (sodium_base642bin(bin, bincap, text, textlen, NULL, len, &end,
 						  B64_VARIANT) != 0 || end != text + textlen)
 	{

@@ -1574,8 +1574,8 @@ test_sizes(void)
 		memset(m, 0xa5, sizeof m);
 		rc = sp_decrypt(m, 7, &mlen, ct, ctlen, &a);
 		CHECKF(rc < 0, "decrypt into a buffer one byte short refused (rc %d)", rc);
-		rc = sp_ciphertext_validate(ct, ctlen - 1);
-		CHECKF(rc < 0, "a ciphertext one byte short of its body is refused (rc %d)", rc);
+		rc = sp_ciphertext_validate(ct, 196 + 15);
+		CHECKF(rc == SP_ELENGTH, "a body of 15 bytes (shorter than the tag): SP_ELENGTH (rc %d)", rc);
 		rc = sp_ciphertext_validate(ct, 195);
 		CHECKF(rc == SP_ELENGTH, "a ciphertext shorter than the header: SP_ELENGTH (rc %d)", rc);
 		rc = sp_ciphertext_validate(ct, 0);
@@ -1607,6 +1607,78 @@ test_wipe(void)
 	CHECK(is_zero(&key, sizeof key), "sp_secret_wipe leaves the struct all zeros");
 }
 
+/*
+ * RFC 9496 rejects a point encoding with bit 255 set (it is >= p), and
+ * SCHEME.md wants canonical encodings; libsodium 1.0.18's
+ * crypto_core_ristretto255_is_valid_point() accepts it (and decodes it as
+ * the point with the bit cleared), so the core must check the bit itself.
+ */
+static void
+test_noncanonical_points(void)
+{
+	uint8_t		pk[SP_PUBLICKEYBYTES],
+				ct[KAT_CT2_LEN];
+	static const struct
+	{
+		size_t		off;
+		const char *name;
+	}			fields[] = {
+		{SP_CT_P0, "P0.P"},
+		{196 + KAT_AAD_LEN, "hop 1 P.P"},
+		{196 + KAT_AAD_LEN + 64, "hop 1 X"},
+		{196 + KAT_AAD_LEN + 96, "hop 1 T"},
+	};
+	int			rc;
+
+	memcpy(pk, kat_keys[KAT_USER].pk, sizeof pk);
+	pk[31] |= 0x80;
+	rc = sp_public_key_validate(pk);
+	CHECKF(rc == SP_EPOINT, "public key whose P has bit 255 set refused with SP_EPOINT (rc %d)", rc);
+	rc = sp_validate(SP_KIND_PUBLIC_KEY, pk, sizeof pk);
+	CHECKF(rc == SP_EPOINT, "sp_validate: the same public key refused (rc %d)", rc);
+	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+	{
+		memcpy(ct, kat_ct2, sizeof ct);
+		ct[fields[i].off + 31] |= 0x80;
+		rc = sp_ciphertext_validate(ct, sizeof ct);
+		CHECKF(rc == SP_EPOINT,
+			   "KAT level 2 with bit 255 of %s set refused with SP_EPOINT (rc %d)",
+			   fields[i].name, rc);
+	}
+}
+
+/*
+ * A text of a fixed-size kind, of the wrong length, in a buffer without a
+ * terminating NUL: sp_text_decode takes a length and must not read past it
+ * (AddressSanitizer and valgrind report an over-read).  Last, because an
+ * over-read aborts the sanitizer build.
+ */
+static void
+test_text_unterminated(void)
+{
+	static const sp_kind kinds[] = {
+		SP_KIND_SECRET_KEY, SP_KIND_PUBLIC_KEY, SP_KIND_GRANT, SP_KIND_TOKEN
+	};
+
+	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+	{
+		const char *prefix = sp_kind_prefix(kinds[i]);
+		size_t		plen = strlen(prefix),
+					tlen = plen + 10;
+		char	   *text = xmalloc(tlen);
+		uint8_t		bin[300];
+		size_t		len;
+		int			rc;
+
+		memcpy(text, prefix, plen);
+		memset(text + plen, 'A', tlen - plen);	/* no NUL */
+		rc = sp_text_decode(bin, sizeof bin, &len, kinds[i], text, tlen);
+		CHECKF(rc < 0, "text %s of 10 characters without a NUL: refused (rc %d)",
+			   sp_kind_name(kinds[i]), rc);
+		free(text);
+	}
+}
+
 int
 main(void)
 {
@@ -1632,6 +1704,8 @@ main(void)
 	test_zero_random();
 	test_sizes();
 	test_wipe();
+	test_noncanonical_points();
+	test_text_unterminated();
 	printf("%d passed, %d failed\n", n_pass, n_fail);
 	return n_fail > 0 ? 1 : 0;
 }
