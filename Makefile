@@ -2,17 +2,20 @@
 # the README gives; both set up what they need (see test/cluster.sh).
 
 EXTENSION = secant_pre
-EXTVERSION = 0.1.0
+EXTVERSION = 0.2.0
 MODULE_big = secant_pre
 OBJS = src/secant_pre.o src/sp_core.o src/sp_codec.o src/sp_random.o \
 	src/sp_text.o src/sp_error.o src/typeio.o src/seckey.o src/pubkey.o \
-	src/grant.o src/ciphertext.o src/reencrypt.o src/token.o
+	src/grant.o src/ciphertext.o src/reencrypt.o src/token.o src/path.o \
+	src/audit.o
 DATA = $(wildcard sql/secant_pre--*.sql)
 REGRESS = $(sort $(patsubst sql/%.sql,%,$(filter-out sql/secant_pre--%,$(wildcard sql/*.sql))))
 REGRESS_OPTS = --inputdir=.
+ISOLATION = revoke_race
+ISOLATION_OPTS = --inputdir=.
 PG_CPPFLAGS = -Isrc
 SHLIB_LINK += -lsodium -lutf8proc
-EXTRA_CLEAN = secant-pre build results regression.diffs regression.out
+EXTRA_CLEAN = secant-pre build results output_iso regression.diffs regression.out
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)

@@ -142,10 +142,13 @@ sp_text_decode(uint8_t *bin, size_t bincap, size_t *len, sp_kind kind,
 	textlen -= plen;
 	if (textlen == 0)
 		return SP_ELENGTH;
+	/* libsodium 1.0.18 takes bytes >= 0x80 for '_': check the alphabet */
+	if (!is_base64url(text, textlen))
+		return SP_EBASE64;
 	/* a fixed-size kind: the text length alone tells a wrong size */
 	if (fixed != 0 &&
 		textlen != sodium_base64_ENCODED_LEN(fixed, B64_VARIANT) - 1)
-		return is_base64url(text, textlen) ? SP_ELENGTH : SP_EBASE64;
+		return SP_ELENGTH;
 	if (sodium_base642bin(bin, bincap, text, textlen, NULL, len, &end,
 						  B64_VARIANT) != 0 || end != text + textlen)
 	{

@@ -151,11 +151,15 @@ sp_scalar_validate(const uint8_t s[SP_SCALARBYTES])
 	return SP_OK;
 }
 
-/* A valid ristretto255 encoding other than the identity. */
+/*
+ * A valid ristretto255 encoding other than the identity.  libsodium 1.0.18
+ * ignores bit 255 when decoding; RFC 9496 requires refusing it, so we do.
+ */
 static int
 point_validate(const uint8_t p[SP_POINTBYTES])
 {
-	if (!crypto_core_ristretto255_is_valid_point(p) ||
+	if ((p[SP_POINTBYTES - 1] & 0x80) != 0 ||
+		!crypto_core_ristretto255_is_valid_point(p) ||
 		sodium_is_zero(p, SP_POINTBYTES))
 		return SP_EPOINT;
 	return SP_OK;
@@ -605,6 +609,8 @@ sp_decrypt(uint8_t *m, size_t mcap, size_t *mlen, const uint8_t *ct,
 	int			rc;
 
 	*mlen = 0;
+	/* never partial plaintext, nor stale bytes, on any failure */
+	sodium_memzero(m, mcap);
 	if ((rc = sp_ciphertext_check_layout(ct, ctlen)) != SP_OK)
 		return rc;
 	body = sp_ciphertext_body_offset(ct);

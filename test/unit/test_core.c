@@ -1682,6 +1682,8 @@ test_text_unterminated(void)
 int
 main(void)
 {
+	/* line-buffered even into a file: a sanitizer abort keeps the lines */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (sp_init() != SP_OK)
 	{
 		printf("not ok - sp_init\n0 passed, 1 failed\n");

@@ -1,0 +1,153 @@
+-- access control: principals, grants, paths, reencrypt_for, expiry,
+-- sharing triggers, revocation, audit log, privileges
+\set VERBOSITY default
+-- keys for a clinic group, two doctors, their devices and an outsider
+CREATE TEMP TABLE k AS
+SELECT name, kind, pre_keygen() AS sk
+FROM (VALUES ('cardiology', 'group'), ('dr_ada', 'user'), ('dr_bob', 'user'),
+             ('ada_phone', 'device'), ('ada_laptop', 'device'), ('bob_phone', 'device'),
+             ('outsider', 'user')) AS v(name, kind);
+ALTER TABLE k ADD COLUMN pk pre_public_key;
+UPDATE k SET pk = pre_public_key(sk);
+CREATE FUNCTION pg_temp.sk(n text) RETURNS pre_secret_key LANGUAGE sql AS $$ SELECT sk FROM k WHERE name = n $$;
+CREATE FUNCTION pg_temp.pk(n text) RETURNS pre_public_key LANGUAGE sql AS $$ SELECT pk FROM k WHERE name = n $$;
+-- principals: a plain INSERT and the helper both work
+INSERT INTO secant.principals (name, kind, public_key) SELECT name, kind, pk FROM k WHERE name = 'cardiology';
+SELECT secant.add_principal(name, kind, pk) > 0 AS added FROM k WHERE name <> 'cardiology' AND name <> 'outsider' ORDER BY name;
+SELECT name, kind FROM secant.principals ORDER BY id;
+-- ERROR: duplicate key, bad kind (terse: the details hold random keys)
+\set VERBOSITY terse
+SELECT secant.add_principal('dr_ada2', 'user', pg_temp.pk('dr_ada'));
+SELECT secant.add_principal('robot', 'service', pg_temp.pk('outsider'));
+\set VERBOSITY default
+-- grants: a plain INSERT of the grant bytes is enough; keys are derived
+INSERT INTO secant.grants (rekey) VALUES (pre_grant(pg_temp.sk('cardiology'), pg_temp.pk('dr_ada')));
+SELECT secant.add_grant(pre_grant(pg_temp.sk('cardiology'), pg_temp.pk('dr_bob'))) > 0 AS added;
+SELECT secant.add_grant(pre_grant(pg_temp.sk('dr_ada'), pg_temp.pk('ada_phone'))) > 0 AS added;
+SELECT secant.add_grant(pre_grant(pg_temp.sk('dr_ada'), pg_temp.pk('ada_laptop'), now() - interval '1 day')) > 0 AS expired_added;
+SELECT secant.add_grant(pre_grant(pg_temp.sk('dr_bob'), pg_temp.pk('bob_phone'))) > 0 AS added;
+SELECT p.name AS from_name, q.name AS to_name, g.not_after IS NOT NULL AS expires
+FROM secant.grants g JOIN secant.principals p ON p.public_key = g.from_key
+JOIN secant.principals q ON q.public_key = g.to_key ORDER BY g.id;
+-- ERROR: a grant to an unknown principal (plain INSERT and helper)
+\set VERBOSITY terse
+INSERT INTO secant.grants (rekey) VALUES (pre_grant(pg_temp.sk('cardiology'), pg_temp.pk('outsider')));
+\set VERBOSITY default
+SELECT secant.add_grant(pre_grant(pg_temp.sk('cardiology'), pg_temp.pk('outsider')));
+-- ERROR: derived columns cannot be written
+INSERT INTO secant.grants (rekey, to_key) VALUES (pre_grant(pg_temp.sk('cardiology'), pg_temp.pk('dr_ada')), pg_temp.pk('dr_bob'));
+-- members and devices
+SELECT name, kind FROM secant.members('cardiology');
+SELECT name, not_after IS NOT NULL AS expires FROM secant.devices('dr_ada');
+SELECT * FROM secant.members('no such group');
+-- paths: shortest, skipping the expired grant; none to an outsider
+SELECT hop, (SELECT name FROM secant.principals WHERE public_key = hop_from) AS hop_from,
+       (SELECT name FROM secant.principals WHERE public_key = hop_to) AS hop_to
+FROM secant.path(pg_temp.pk('cardiology'), pg_temp.pk('ada_phone'));
+SELECT count(*) AS expired_path FROM secant.path(pg_temp.pk('cardiology'), pg_temp.pk('ada_laptop'));
+SELECT count(*) AS no_path FROM secant.path(pg_temp.pk('cardiology'), pg_temp.pk('outsider'));
+SELECT count(*) AS reverse_path FROM secant.path(pg_temp.pk('ada_phone'), pg_temp.pk('cardiology'));
+SELECT count(*) AS self_path FROM secant.path(pg_temp.pk('dr_ada'), pg_temp.pk('dr_ada'));
+-- reencrypt_for: group note read on Ada's phone (level 3)
+CREATE TABLE notes (id int PRIMARY KEY, body pre_ciphertext);
+INSERT INTO notes
+SELECT i, pre_encrypt(pg_temp.pk('cardiology'), 'note ' || i, convert_to('note:' || i, 'UTF8'))
+FROM generate_series(1, 20) AS i;
+SELECT pre_level(c), pre_decrypt_text(c, pg_temp.sk('ada_phone'))
+FROM (SELECT secant.reencrypt_for(body, pg_temp.pk('ada_phone')) AS c FROM notes WHERE id = 1) x;
+-- over many rows, every row decrypts (rows only on mismatch)
+SELECT id FROM notes
+WHERE pre_decrypt_text(secant.reencrypt_for(body, pg_temp.pk('bob_phone')), pg_temp.sk('bob_phone')) <> 'note ' || id;
+-- to the ciphertext's own recipient: unchanged
+SELECT secant.reencrypt_for(body, pg_temp.pk('cardiology'))::bytea = body::bytea AS unchanged FROM notes WHERE id = 1;
+-- ERROR: expired grant, no path, outsider (SQLSTATE 42501)
+SELECT secant.reencrypt_for(body, pg_temp.pk('ada_laptop')) FROM notes WHERE id = 1;
+SELECT secant.reencrypt_for(body, pg_temp.pk('outsider')) FROM notes WHERE id = 1;
+-- sharing by trigger
+CREATE TABLE note_shares (
+    id serial PRIMARY KEY,
+    note_id int NOT NULL REFERENCES notes (id),
+    recipient pre_public_key NOT NULL,
+    body pre_ciphertext
+);
+CREATE TRIGGER note_shares_copy BEFORE INSERT OR UPDATE OF note_id, recipient ON note_shares
+    FOR EACH ROW EXECUTE FUNCTION secant.share_trigger('notes', 'body', 'id', 'note_id', 'recipient', 'body');
+INSERT INTO note_shares (note_id, recipient)
+SELECT id, pg_temp.pk(CASE WHEN id % 2 = 0 THEN 'ada_phone' ELSE 'bob_phone' END) FROM notes;
+SELECT (SELECT name FROM k WHERE pk = s.recipient) AS recipient, count(*),
+       min(pre_level(body)) AS level, bool_and(pre_recipient(body) = recipient) AS for_recipient
+FROM note_shares s GROUP BY 1 ORDER BY 1;
+SELECT count(*) AS decrypted FROM note_shares s
+WHERE pre_decrypt_text(body, (SELECT sk FROM k WHERE pk = s.recipient)) = 'note ' || note_id;
+SELECT table_name, copy_column FROM secant.share_tables;
+-- changing the recipient re-encrypts; other updates leave the copy alone
+UPDATE note_shares SET recipient = pg_temp.pk('dr_ada') WHERE note_id = 2;
+SELECT pre_level(body), pre_decrypt_text(body, pg_temp.sk('dr_ada')) FROM note_shares WHERE note_id = 2;
+-- ERROR: sharing to someone without a path, and a missing source row
+INSERT INTO note_shares (note_id, recipient) VALUES (1, pg_temp.pk('outsider'));
+INSERT INTO note_shares (note_id, recipient) VALUES (999, pg_temp.pk('ada_phone'));
+-- revocation: removing Ada from the team cuts her phone off in the same transaction
+BEGIN;
+SELECT secant.revoke('cardiology', 'dr_ada') AS copies_deleted;
+SELECT (SELECT name FROM k WHERE pk = s.recipient) AS recipient, count(*) FROM note_shares s GROUP BY 1 ORDER BY 1;
+SELECT secant.reencrypt_for(body, pg_temp.pk('ada_phone')) FROM notes WHERE id = 1;
+ROLLBACK;
+SELECT secant.revoke(pg_temp.pk('cardiology'), pg_temp.pk('dr_ada')) AS copies_deleted;
+SELECT count(*) AS ada_paths FROM secant.path(pg_temp.pk('cardiology'), pg_temp.pk('ada_phone'));
+SELECT count(*) AS bob_copies_left FROM note_shares WHERE recipient = pg_temp.pk('bob_phone');
+-- Bob still reads
+SELECT pre_decrypt_text(secant.reencrypt_for(body, pg_temp.pk('bob_phone')), pg_temp.sk('bob_phone')) FROM notes WHERE id = 3;
+-- ERROR: revoking what is not there, unknown names
+SELECT secant.revoke('cardiology', 'dr_ada');
+SELECT secant.revoke('cardiology', 'nobody');
+-- re-granting restores access
+SELECT secant.add_grant(pre_grant(pg_temp.sk('cardiology'), pg_temp.pk('dr_ada'))) > 0 AS regranted;
+SELECT pre_decrypt_text(secant.reencrypt_for(body, pg_temp.pk('ada_phone')), pg_temp.sk('ada_phone')) FROM notes WHERE id = 4;
+-- the audit log: every change, chained; verify finds a tampered row
+SELECT seq, actor = session_user AS by_me, action FROM secant.audit_log ORDER BY seq;
+SELECT secant.audit_verify() AS first_broken;
+SELECT octet_length(secant.audit_head()) AS head_bytes;
+-- ERROR: the log is append-only
+UPDATE secant.audit_log SET action = 'nothing' WHERE seq = 3;
+DELETE FROM secant.audit_log WHERE seq = 3;
+TRUNCATE secant.audit_log;
+-- a superuser who disables the triggers can change a row, and verify sees it
+ALTER TABLE secant.audit_log DISABLE TRIGGER audit_log_append_only;
+DELETE FROM secant.audit_log WHERE seq = 5;
+ALTER TABLE secant.audit_log ENABLE TRIGGER audit_log_append_only;
+SELECT secant.audit_verify() AS first_broken_after_delete;
+ALTER TABLE secant.audit_log DISABLE TRIGGER audit_log_append_only;
+UPDATE secant.audit_log SET detail = '{"name": "mallory"}' WHERE seq = 3;
+ALTER TABLE secant.audit_log ENABLE TRIGGER audit_log_append_only;
+SELECT secant.audit_verify() AS first_broken_after_update;
+-- privileges: a plain role reads principals and grant metadata, nothing else
+CREATE ROLE secant_regress_plain;
+CREATE ROLE secant_regress_admin IN ROLE secant_admin;
+GRANT SELECT ON notes TO secant_regress_plain;
+SET ROLE secant_regress_plain;
+SELECT count(*) > 0 AS sees_principals FROM secant.principals;
+SELECT count(*) > 0 AS sees_grant_keys FROM secant.grants WHERE from_key IS NOT NULL;
+-- ERROR: no grant bytes, no writes, no admin functions, no audit log
+SELECT rekey FROM secant.grants;
+INSERT INTO secant.grants (rekey) SELECT pre_grant(pre_keygen(), public_key) FROM secant.principals LIMIT 1;
+SELECT secant.add_grant(pre_grant(pg_temp.sk('dr_bob'), pg_temp.pk('ada_phone')));
+INSERT INTO secant.principals (name, kind, public_key) VALUES ('x', 'user', pre_public_key(pre_keygen()));
+SELECT secant.revoke('cardiology', 'dr_bob');
+SELECT count(*) FROM secant.audit_log;
+DELETE FROM secant.principals;
+-- a plain role can use the proxy: re-encryption for an entitled key
+SELECT pre_level(secant.reencrypt_for(body, pg_temp.pk('bob_phone'))) FROM notes WHERE id = 5;
+RESET ROLE;
+SET ROLE secant_regress_admin;
+SELECT secant.add_principal('dr_cy', 'user', pre_public_key(pre_keygen())) > 0 AS admin_adds;
+SELECT count(rekey) > 0 AS admin_reads_grants FROM secant.grants;
+RESET ROLE;
+REVOKE SELECT ON notes FROM secant_regress_plain;
+DROP ROLE secant_regress_plain;
+DROP ROLE secant_regress_admin;
+-- grant bytes stay out of the public's reach in the catalog too
+SELECT has_column_privilege('public', 'secant.grants', 'rekey', 'SELECT') AS public_reads_rekey,
+       has_table_privilege('public', 'secant.audit_log', 'SELECT') AS public_reads_audit,
+       has_table_privilege('public', 'secant.principals', 'INSERT') AS public_writes_principals;
+DROP TABLE note_shares;
+DROP TABLE notes;

@@ -1,0 +1,699 @@
+/*
+ * bench_core.c - microbenchmark of the secant_pre core (sp_core.c) and of
+ * the libsodium primitives each operation needs (its physical bound).
+ *
+ * Single thread.  Every measurement is the best of BENCH_RUNS runs (3) of
+ * about BENCH_SECONDS seconds (0.5) each; the count of iterations per run is
+ * calibrated first, and the runs go round all benchmarks in turn.  The
+ * bound of an operation is the sum of the costs of the libsodium primitives
+ * it needs, measured in the same rounds.  Output: tab-separated lines, one record per line, read
+ * by test/bench/report.py:
+ *
+ *   meta   KEY  VALUE
+ *   prim   NAME  OPS_PER_S  NS_PER_OP  DESCRIPTION
+ *   op     KEY  LABEL  OPS_PER_S  BOUND_OPS_PER_S  BOUND_FORMULA
+ *          EXPLAINED_OPS_PER_S  EXPLAINED_FORMULA
+ *   level  N  DECRYPT_OPS_PER_S  BOUND_OPS_PER_S  CT_BYTES
+ *   size   LABEL  BYTES  TEXT_CHARS
+ *
+ * Build (run.sh does it):
+ *   cc -O2 -Isrc test/bench/bench_core.c src/sp_core.c src/sp_codec.c \
+ *      src/sp_random.c src/sp_text.c -lsodium -lutf8proc
+ */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "sp_codec.h"
+#include "sp_core.h"
+#include "sp_random.h"
+
+#define NLEVELS 8				/* decrypt L1..L8 for the chart */
+#define MSGBYTES 32
+
+static double bench_seconds = 0.5;
+static int	bench_runs = 3;
+
+/* ---- timing ---- */
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static void
+die(const char *what, int rc)
+{
+	fprintf(stderr, "bench_core: %s failed: %d (%s)\n", what, rc,
+			sp_strerror(rc));
+	exit(1);
+}
+
+typedef void (*bench_fn) (void *arg);
+
+/*
+ * A benchmark: calibrated once, then run once per round; the rounds go over
+ * every benchmark in turn, so that a burst of load from elsewhere on the
+ * machine hits all of them alike and "best of the rounds" stays fair.
+ */
+typedef struct bench
+{
+	const char *name;
+	bench_fn	fn;
+	void	   *arg;
+	long		n;				/* iterations per run */
+	double		best;			/* best ops/s */
+} bench;
+
+#define MAXBENCH 64
+static bench benches[MAXBENCH];
+static int	nbenches;
+
+/* Register and calibrate: double the count until a batch takes >= 50 ms. */
+static bench *
+bench_add(const char *name, bench_fn fn, void *arg)
+{
+	bench	   *b = &benches[nbenches++];
+	long		n = 1;
+	double		t;
+
+	if (nbenches > MAXBENCH)
+		die("too many benchmarks", -1);
+	for (;;)
+	{
+		double		t0 = now();
+
+		for (long i = 0; i < n; i++)
+			fn(arg);
+		t = now() - t0;
+		if (t >= 0.05 || n >= (1L << 30))
+			break;
+		n *= 2;
+	}
+	b->name = name;
+	b->fn = fn;
+	b->arg = arg;
+	b->n = (long) (n * bench_seconds / t);
+	if (b->n < 1)
+		b->n = 1;
+	b->best = n / t;
+	return b;
+}
+
+/* bench_runs rounds over every registered benchmark. */
+static void
+bench_run_all(void)
+{
+	for (int r = 0; r < bench_runs; r++)
+	{
+		fprintf(stderr, "bench_core: round %d/%d\n", r + 1, bench_runs);
+		for (int i = 0; i < nbenches; i++)
+		{
+			bench	   *b = &benches[i];
+			double		t0 = now(),
+						rate;
+
+			for (long k = 0; k < b->n; k++)
+				b->fn(b->arg);
+			rate = b->n / (now() - t0);
+			if (r == 0 || rate > b->best)
+				b->best = rate;
+		}
+	}
+}
+
+/* ---- fixture: a chain of keys, grants and ciphertexts ---- */
+
+static uint8_t seeds[NLEVELS + 1][SP_SEEDBYTES];
+static sp_secret keys[NLEVELS + 1];
+static uint8_t grants[NLEVELS][SP_GRANTBYTES];	/* grants[k]: key k -> k+1 */
+static uint8_t *cts[NLEVELS + 1];	/* cts[n]: level n, for key n-1 */
+static size_t ctlens[NLEVELS + 1];
+static uint8_t msg[MSGBYTES];
+static uint8_t scratch_m[1 << 21];
+static uint8_t *scratch_out;
+static volatile uint8_t sink;
+
+static uint8_t *
+encrypt_new(const uint8_t *pk, size_t mlen, size_t *ctlen)
+{
+	uint8_t		r[32],
+				u[32],
+				nonce[SP_NONCEBYTES];
+	uint8_t    *m = calloc(1, mlen ? mlen : 1);
+	uint8_t    *ct;
+	int			rc;
+
+	*ctlen = sp_ciphertext_bytes(1, 0, mlen);
+	ct = malloc(*ctlen);
+	if (!m || !ct)
+		die("malloc", SP_ENOMEM);
+	sp_random_bytes(m, mlen);
+	sp_random_scalar(r);
+	sp_random_scalar(u);
+	sp_random_bytes(nonce, sizeof nonce);
+	if ((rc = sp_encrypt(ct, *ctlen, pk, m, mlen, NULL, 0, r, u, nonce)) != SP_OK)
+		die("sp_encrypt", rc);
+	free(m);
+	return ct;
+}
+
+static uint8_t *
+reencrypt_new(const uint8_t *ct, size_t ctlen, const uint8_t *grant)
+{
+	uint8_t    *out = malloc(ctlen + SP_HOPBYTES);
+	int			rc;
+
+	if (!out)
+		die("malloc", SP_ENOMEM);
+	if ((rc = sp_reencrypt(out, ctlen + SP_HOPBYTES, ct, ctlen, grant)) != SP_OK)
+		die("sp_reencrypt", rc);
+	return out;
+}
+
+static void
+setup(void)
+{
+	int			rc;
+
+	for (int k = 0; k <= NLEVELS; k++)
+	{
+		sp_random_bytes(seeds[k], SP_SEEDBYTES);
+		if ((rc = sp_secret_expand(&keys[k], seeds[k])) != SP_OK)
+			die("sp_secret_expand", rc);
+	}
+	for (int k = 0; k < NLEVELS; k++)
+	{
+		uint8_t		x[32];
+
+		sp_random_scalar(x);
+		if ((rc = sp_grant(grants[k], &keys[k], keys[k + 1].pk, 0, x)) != SP_OK)
+			die("sp_grant", rc);
+		if ((rc = sp_grant_validate(grants[k])) != SP_OK)
+			die("sp_grant_validate", rc);
+	}
+	sp_random_bytes(msg, sizeof msg);
+	cts[1] = encrypt_new(keys[0].pk, MSGBYTES, &ctlens[1]);
+	for (int n = 2; n <= NLEVELS; n++)
+	{
+		cts[n] = reencrypt_new(cts[n - 1], ctlens[n - 1], grants[n - 2]);
+		ctlens[n] = ctlens[n - 1] + SP_HOPBYTES;
+	}
+	for (int n = 1; n <= NLEVELS; n++)
+	{
+		size_t		mlen;
+
+		if ((rc = sp_ciphertext_validate(cts[n], ctlens[n])) != SP_OK)
+			die("sp_ciphertext_validate", rc);
+		if ((rc = sp_decrypt(scratch_m, sizeof scratch_m, &mlen, cts[n],
+							 ctlens[n], &keys[n - 1])) != SP_OK)
+			die("sp_decrypt", rc);
+	}
+	scratch_out = malloc((1 << 21) + 4096);
+	if (!scratch_out)
+		die("malloc", SP_ENOMEM);
+}
+
+/* ---- the core's operations ---- */
+
+static void
+op_ed25519_keypair(void *arg)
+{
+	uint8_t		pk[32],
+				sk[64];
+
+	(void) arg;
+	crypto_sign_seed_keypair(pk, sk, seeds[0]);
+	sink ^= pk[0];
+}
+
+static void
+op_keygen(void *arg)
+{
+	uint8_t		seed[SP_SEEDBYTES];
+	sp_secret	key;
+
+	(void) arg;
+	sp_random_bytes(seed, sizeof seed);
+	if (sp_secret_expand(&key, seed) != SP_OK)
+		die("sp_secret_expand", -1);
+	sink ^= key.pk[0];
+	sp_secret_wipe(&key);
+}
+
+static void
+op_encrypt(void *arg)
+{
+	uint8_t		r[32],
+				u[32],
+				nonce[SP_NONCEBYTES];
+	int			rc;
+
+	(void) arg;
+	sp_random_scalar(r);
+	sp_random_scalar(u);
+	sp_random_bytes(nonce, sizeof nonce);
+	rc = sp_encrypt(scratch_out, ctlens[1], keys[0].pk, msg, MSGBYTES, NULL, 0,
+					r, u, nonce);
+	if (rc != SP_OK)
+		die("sp_encrypt", rc);
+}
+
+static void
+op_grant(void *arg)
+{
+	uint8_t		x[32];
+	int			rc;
+
+	(void) arg;
+	sp_random_scalar(x);
+	rc = sp_grant(scratch_out, &keys[0], keys[1].pk, 0, x);
+	if (rc != SP_OK)
+		die("sp_grant", rc);
+}
+
+typedef struct reenc_arg
+{
+	const uint8_t *ct;
+	size_t		ctlen;
+	const uint8_t *grant;
+	uint8_t    *out;
+} reenc_arg;
+
+static void
+op_reencrypt(void *arg)
+{
+	reenc_arg  *a = arg;
+	int			rc = sp_reencrypt(a->out, a->ctlen + SP_HOPBYTES, a->ct,
+								  a->ctlen, a->grant);
+
+	if (rc != SP_OK)
+		die("sp_reencrypt", rc);
+}
+
+static void
+op_decrypt(void *arg)
+{
+	int			n = *(int *) arg;
+	size_t		mlen;
+	int			rc = sp_decrypt(scratch_m, sizeof scratch_m, &mlen, cts[n],
+								ctlens[n], &keys[n - 1]);
+
+	if (rc != SP_OK)
+		die("sp_decrypt", rc);
+}
+
+/* ---- libsodium primitives ---- */
+
+static uint8_t prim_scalar[32],
+			prim_point[32],
+			prim_point2[32],
+			prim_sig[64],
+			prim_ad[256];
+
+static void
+prim_var(void *arg)
+{
+	uint8_t		q[32];
+
+	(void) arg;
+	if (crypto_scalarmult_ristretto255(q, prim_scalar, prim_point) != 0)
+		die("crypto_scalarmult_ristretto255", -1);
+	sink ^= q[0];
+}
+
+static void
+prim_base(void *arg)
+{
+	uint8_t		q[32];
+
+	(void) arg;
+	if (crypto_scalarmult_ristretto255_base(q, prim_scalar) != 0)
+		die("crypto_scalarmult_ristretto255_base", -1);
+	sink ^= q[0];
+}
+
+static void
+prim_decode(void *arg)
+{
+	(void) arg;
+	sink ^= (uint8_t) crypto_core_ristretto255_is_valid_point(prim_point);
+}
+
+static void
+prim_add(void *arg)
+{
+	uint8_t		q[32];
+
+	(void) arg;
+	crypto_core_ristretto255_add(q, prim_point, prim_point2);
+	sink ^= q[0];
+}
+
+static void
+prim_ed_base(void *arg)
+{
+	uint8_t		q[32];
+
+	(void) arg;
+	crypto_scalarmult_ed25519_base_noclamp(q, prim_scalar);
+	sink ^= q[0];
+}
+
+static void
+prim_ed_valid(void *arg)
+{
+	(void) arg;
+	sink ^= (uint8_t) crypto_core_ed25519_is_valid_point(keys[1].pk + 32);
+}
+
+static void
+prim_sign(void *arg)
+{
+	(void) arg;
+	crypto_sign_detached(prim_sig, NULL, grants[0], SP_GRANT_SIGNEDBYTES,
+						 keys[0].sign_sk);
+}
+
+static void
+prim_verify(void *arg)
+{
+	(void) arg;
+	if (crypto_sign_verify_detached(grants[0] + SP_GR_SIG, grants[0],
+									SP_GRANT_SIGNEDBYTES,
+									keys[0].pk + 32) != 0)
+		die("crypto_sign_verify_detached", -1);
+}
+
+static void
+prim_aead_seal(void *arg)
+{
+	uint8_t		c[MSGBYTES + 16];
+
+	(void) arg;
+	crypto_aead_xchacha20poly1305_ietf_encrypt(c, NULL, msg, MSGBYTES,
+											   prim_ad, 133, NULL,
+											   prim_ad + 200, prim_ad + 160);
+	sink ^= c[0];
+}
+
+static uint8_t aead_c[MSGBYTES + 16];
+
+static void
+prim_aead_open(void *arg)
+{
+	uint8_t		m[MSGBYTES];
+
+	(void) arg;
+	if (crypto_aead_xchacha20poly1305_ietf_decrypt(m, NULL, NULL, aead_c,
+												   sizeof aead_c, prim_ad, 133,
+												   prim_ad + 200,
+												   prim_ad + 160) != 0)
+		die("aead open", -1);
+	sink ^= m[0];
+}
+
+static void
+prim_hash(void *arg)
+{
+	uint8_t		wide[64],
+				s[32];
+
+	(void) arg;
+	crypto_generichash(wide, 64, prim_ad, 120, NULL, 0);
+	crypto_core_ristretto255_scalar_reduce(s, wide);
+	sink ^= s[0];
+}
+
+static void
+prim_invert(void *arg)
+{
+	uint8_t		s[32];
+
+	(void) arg;
+	crypto_core_ristretto255_scalar_invert(s, prim_scalar);
+	sink ^= s[0];
+}
+
+static void
+prim_pk_validate(void *arg)
+{
+	(void) arg;
+	if (sp_public_key_validate(keys[1].pk) != SP_OK)
+		die("sp_public_key_validate", -1);
+}
+
+static void
+prim_random_scalar(void *arg)
+{
+	uint8_t		s[32];
+
+	(void) arg;
+	sp_random_scalar(s);
+	sink ^= s[0];
+}
+
+static void
+prim_copy(void *arg)
+{
+	size_t		len = *(const size_t *) arg;
+
+	memcpy(scratch_out, scratch_m, len);
+	sink ^= scratch_out[len - 1];
+}
+
+/* ---- output ---- */
+
+/* seconds per op of a measured benchmark */
+#define SEC(b) (1.0 / (b)->best)
+
+static void
+prim_line(const bench *b, const char *desc)
+{
+	printf("prim\t%s\t%.1f\t%.0f\t%s\n", b->name, b->best, 1e9 / b->best, desc);
+}
+
+/*
+ * One operation: its rate, its bound (the libsodium primitives it cannot do
+ * without) and the rate explained by everything it actually calls (bound +
+ * the extra checks the core does, e.g. validating a public key).
+ */
+static void
+op_line(const bench *b, const char *label, double bound_s,
+		const char *formula, double explained_s, const char *explained)
+{
+	printf("op\t%s\t%s\t%.1f\t%.1f\t%s\t%.1f\t%s\n", b->name, label, b->best,
+		   1 / bound_s, formula, 1 / explained_s, explained);
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *env;
+	bench	   *p_var,
+			   *p_base,
+			   *p_add,
+			   *p_edbase,
+			   *p_sign,
+			   *p_seal,
+			   *p_open,
+			   *p_hash,
+			   *p_rand,
+			   *p_inv,
+			   *p_pkval,
+			   *p_decode,
+			   *p_edvalid,
+			   *p_verify;
+	bench	   *o_edkp,
+			   *o_keygen,
+			   *o_enc,
+			   *o_grant,
+			   *o_re1,
+			   *o_re2,
+			   *o_dec[NLEVELS + 1],
+			   *o_big[3],
+			   *p_copy[3];
+	static int	levels[NLEVELS + 1];
+	static reenc_arg re_args[5];
+	static const struct
+	{
+		const char *key;
+		const char *copykey;
+		const char *label;
+		size_t		mlen;
+	}			big[3] = {
+		{"reencrypt_1k", "copy_1k", "re-encrypt L1→L2, 1 KiB value", 1024},
+		{"reencrypt_64k", "copy_64k", "re-encrypt L1→L2, 64 KiB value", 65536},
+		{"reencrypt_1m", "copy_1m", "re-encrypt L1→L2, 1 MiB value", 1048576},
+	};
+	static size_t big_ctlen[3];
+	static size_t copy_lens[3];
+	int			quick = argc > 1 && strcmp(argv[1], "--quick") == 0;
+
+	if ((env = getenv("BENCH_SECONDS")) != NULL && atof(env) > 0)
+		bench_seconds = atof(env);
+	if ((env = getenv("BENCH_RUNS")) != NULL && atoi(env) > 0)
+		bench_runs = atoi(env);
+	if (quick)
+	{
+		bench_seconds = 0.05;
+		bench_runs = 1;
+	}
+	if (sp_init() != SP_OK)
+		die("sp_init", SP_EINTERNAL);
+	setup();
+
+	/* primitives: a random valid point and scalar */
+	sp_random_scalar(prim_scalar);
+	crypto_core_ristretto255_random(prim_point);
+	crypto_core_ristretto255_random(prim_point2);
+	randombytes_buf(prim_ad, sizeof prim_ad);
+	crypto_aead_xchacha20poly1305_ietf_encrypt(aead_c, NULL, msg, MSGBYTES,
+											   prim_ad, 133, NULL,
+											   prim_ad + 200, prim_ad + 160);
+
+	p_var = bench_add("var_mult", prim_var, NULL);
+	p_base = bench_add("base_mult", prim_base, NULL);
+	p_decode = bench_add("decode", prim_decode, NULL);
+	p_add = bench_add("point_add", prim_add, NULL);
+	p_edbase = bench_add("ed25519_base_mult", prim_ed_base, NULL);
+	p_edvalid = bench_add("ed25519_valid", prim_ed_valid, NULL);
+	p_pkval = bench_add("pk_validate", prim_pk_validate, NULL);
+	p_sign = bench_add("sign", prim_sign, NULL);
+	p_verify = bench_add("verify", prim_verify, NULL);
+	p_seal = bench_add("aead_seal_32", prim_aead_seal, NULL);
+	p_open = bench_add("aead_open_32", prim_aead_open, NULL);
+	p_hash = bench_add("hash_scalar", prim_hash, NULL);
+	p_inv = bench_add("scalar_invert", prim_invert, NULL);
+	p_rand = bench_add("random_scalar", prim_random_scalar, NULL);
+
+	o_edkp = bench_add("ed25519_keypair", op_ed25519_keypair, NULL);
+	o_keygen = bench_add("keygen", op_keygen, NULL);
+	o_enc = bench_add("encrypt", op_encrypt, NULL);
+	o_grant = bench_add("grant", op_grant, NULL);
+	re_args[0] = (reenc_arg) {cts[1], ctlens[1], grants[0], scratch_out};
+	re_args[1] = (reenc_arg) {cts[2], ctlens[2], grants[1], scratch_out};
+	o_re1 = bench_add("reencrypt_l1", op_reencrypt, &re_args[0]);
+	o_re2 = bench_add("reencrypt_l2", op_reencrypt, &re_args[1]);
+	for (int n = 1; n <= NLEVELS; n++)
+	{
+		static char names[NLEVELS + 1][16];
+
+		levels[n] = n;
+		snprintf(names[n], sizeof names[n], "decrypt_l%d", n % 100);
+		o_dec[n] = bench_add(names[n], op_decrypt, &levels[n]);
+	}
+	for (int i = 0; i < 3; i++)
+	{
+		uint8_t    *ct = encrypt_new(keys[0].pk, big[i].mlen, &big_ctlen[i]);
+
+		re_args[2 + i] = (reenc_arg) {ct, big_ctlen[i], grants[0], scratch_out};
+		o_big[i] = bench_add(big[i].key, op_reencrypt, &re_args[2 + i]);
+		copy_lens[i] = big_ctlen[i];
+		p_copy[i] = bench_add(big[i].copykey, prim_copy, &copy_lens[i]);
+	}
+
+	bench_run_all();
+
+	printf("meta\tlibsodium\t%s\n", sodium_version_string());
+	printf("meta\tseconds_per_run\t%.2f\n", bench_seconds);
+	printf("meta\truns\t%d\n", bench_runs);
+
+	prim_line(p_var, "crypto_scalarmult_ristretto255 (variable base; includes decode + encode)");
+	prim_line(p_base, "crypto_scalarmult_ristretto255_base");
+	prim_line(p_decode, "crypto_core_ristretto255_is_valid_point");
+	prim_line(p_add, "crypto_core_ristretto255_add (2 decodes + add + encode)");
+	prim_line(p_edbase, "crypto_scalarmult_ed25519_base_noclamp");
+	prim_line(p_edvalid, "crypto_core_ed25519_is_valid_point (decode + subgroup check)");
+	prim_line(p_pkval, "sp_public_key_validate (ristretto decode + Ed25519 subgroup check)");
+	prim_line(p_sign, "crypto_sign_detached, 208 bytes");
+	prim_line(p_verify, "crypto_sign_verify_detached, 208 bytes");
+	prim_line(p_seal, "XChaCha20-Poly1305 seal, 32 B message, 133 B AD");
+	prim_line(p_open, "XChaCha20-Poly1305 open, 32 B message, 133 B AD");
+	prim_line(p_hash, "BLAKE2b-512 of 120 B + scalar_reduce (one Hs)");
+	prim_line(p_inv, "crypto_core_ristretto255_scalar_invert");
+	prim_line(p_rand, "sp_random_scalar");
+	for (int i = 0; i < 3; i++)
+		prim_line(p_copy[i], "memcpy of the whole value");
+
+	op_line(o_edkp, "Ed25519 key pair", SEC(p_edbase), "1 ed25519 base mult",
+			SEC(p_edbase), "1 ed25519 base mult (+ SHA-512)");
+	op_line(o_keygen, "PRE key pair (keygen)", SEC(p_base) + SEC(p_edbase),
+			"1 base mult + 1 ed25519 base mult",
+			SEC(p_base) + SEC(p_edbase) + 2 * SEC(p_hash),
+			"bound + 2 hashes");
+	op_line(o_enc, "encrypt 32 B", 2 * SEC(p_base) + SEC(p_var) + SEC(p_seal),
+			"2 base mult + 1 var mult + AEAD seal",
+			2 * SEC(p_base) + SEC(p_var) + SEC(p_seal) + SEC(p_pkval) +
+			2 * SEC(p_rand) + 2 * SEC(p_hash),
+			"bound + recipient key validation (Ed25519 subgroup check) + 2 random scalars + 2 hashes");
+	op_line(o_grant, "grant (transform key)",
+			SEC(p_base) + SEC(p_var) + SEC(p_sign),
+			"1 base mult + 1 var mult + sign",
+			SEC(p_base) + SEC(p_var) + SEC(p_sign) + SEC(p_pkval) +
+			SEC(p_inv) + SEC(p_rand) + SEC(p_hash),
+			"bound + grantee key validation (Ed25519 subgroup check) + scalar invert + random scalar + hash");
+	op_line(o_re1, "re-encrypt L1→L2", SEC(p_var) + SEC(p_add),
+			"1 var mult + 1 point add", SEC(p_var) + SEC(p_add), "bound");
+	op_line(o_re2, "re-encrypt L2→L3", SEC(p_var), "1 var mult",
+			SEC(p_var), "bound");
+	for (int n = 1; n <= NLEVELS; n++)
+	{
+		double		bound = n * SEC(p_var) + SEC(p_open) +
+			(n == 1 ? SEC(p_add) : 0);
+		double		explained = bound + (n - 1) * SEC(p_hash) + SEC(p_hash);
+		char		label[32],
+					formula[64];
+
+		if (n <= 3)
+		{
+			snprintf(label, sizeof label, "decrypt L%d", n);
+			if (n == 1)
+				snprintf(formula, sizeof formula,
+						 "1 var mult + 1 point add + AEAD open");
+			else
+				snprintf(formula, sizeof formula, "%d var mult + AEAD open", n);
+			op_line(o_dec[n], label, bound, formula, explained,
+					"bound + one hash per level");
+		}
+		printf("level\t%d\t%.1f\t%.1f\t%zu\n", n, o_dec[n]->best, 1 / bound,
+			   ctlens[n]);
+	}
+	for (int i = 0; i < 3; i++)
+	{
+		char		formula[96];
+
+		snprintf(formula, sizeof formula,
+				 "1 var mult + 1 point add + copy of %zu B (%.1f us)",
+				 big_ctlen[i], 1e6 * SEC(p_copy[i]));
+		op_line(o_big[i], big[i].label,
+				SEC(p_var) + SEC(p_add) + SEC(p_copy[i]), formula,
+				SEC(p_var) + SEC(p_add) + SEC(p_copy[i]), "bound");
+	}
+
+	/* sizes */
+	printf("size\tsecret key\t%d\t%zu\n", SP_SEEDBYTES,
+		   sp_text_bytes(SP_KIND_SECRET_KEY, SP_SEEDBYTES) - 1);
+	printf("size\tpublic key\t%d\t%zu\n", SP_PUBLICKEYBYTES,
+		   sp_text_bytes(SP_KIND_PUBLIC_KEY, SP_PUBLICKEYBYTES) - 1);
+	printf("size\tgrant\t%d\t%zu\n", SP_GRANTBYTES,
+		   sp_text_bytes(SP_KIND_GRANT, SP_GRANTBYTES) - 1);
+	for (int n = 1; n <= SP_MAXLEVEL; n++)
+	{
+		size_t		b = sp_ciphertext_bytes(n, 0, MSGBYTES);
+
+		if (n <= 4 || n == 8 || n == SP_MAXLEVEL)
+			printf("size\tciphertext L%d, 32 B message\t%zu\t%zu\n", n, b,
+				   sp_text_bytes(SP_KIND_CIPHERTEXT, b) - 1);
+	}
+	fflush(stdout);
+	return sink == 0x5a ? 0 : 0;
+}

@@ -1,0 +1,78 @@
+#!/bin/sh
+# test/ct/run.sh - constant-time check of the core under valgrind memcheck
+# (test/ct/ctgrind.c marks secrets undefined; memcheck reports every branch
+# or memory index that depends on them).
+#
+#   BUILD_DIR  where to build (default build/ct)
+#
+# Lists each reported site once, with the section where it first occurred.
+# Memcheck reports a site only once, so later sections that reach the same
+# line stay quiet.  Expected (reviewed) findings: conditional jumps in
+# src/sp_core.c on the validity of a result (zero scalar, identity point,
+# canonical scalar) and the AEAD tag check in libsodium's
+# crypto_aead_xchacha20poly1305_ietf_decrypt_detached.  Anything else (a
+# branch inside libsodium's arithmetic, a secret-dependent memory index or
+# syscall) is unexpected and fails.  Skips (exit 0) without valgrind or
+# valgrind/memcheck.h.
+
+set -u
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$ROOT" || exit 2
+BUILD_DIR=${BUILD_DIR:-build/ct}
+
+if ! command -v valgrind > /dev/null 2>&1; then
+	echo "ctgrind: skipped (valgrind is not installed)"
+	exit 0
+fi
+if ! echo '#include <valgrind/memcheck.h>' | gcc -E - > /dev/null 2>&1; then
+	echo "ctgrind: skipped (valgrind/memcheck.h not found)"
+	exit 0
+fi
+
+mkdir -p "$BUILD_DIR" || exit 2
+python3 test/unit/gen_vectors.py > "$BUILD_DIR/vectors.h.tmp" &&
+	mv "$BUILD_DIR/vectors.h.tmp" "$BUILD_DIR/vectors.h" || exit 2
+gcc -std=c99 -O2 -g -Wall -Wextra -Werror -I"$BUILD_DIR" -Isrc \
+	src/sp_core.c src/sp_codec.c src/sp_random.c test/ct/ctgrind.c \
+	-o "$BUILD_DIR/ctgrind" -lsodium || exit 2
+
+log="$BUILD_DIR/ctgrind.log"
+valgrind --track-origins=yes --num-callers=20 "$BUILD_DIR/ctgrind" > "$log" 2>&1
+rc=$?
+grep '^ctgrind:' "$log"
+
+awk '
+	/^=== / { section = substr($0, 5); next }
+	/^==[0-9]+== [A-Z]/ {
+		kind = $0; sub(/^==[0-9]+== /, "", kind)
+		if (kind ~ /^(Conditional jump|Use of uninitialised|Syscall param|Invalid|Mismatched)/)
+			want = 1
+		next
+	}
+	want && /^==[0-9]+==    (at|by) / {
+		loc = $0; sub(/^==[0-9]+==    (at|by) 0x[0-9A-Fa-f]+: /, "", loc)
+		key = kind " @ " loc
+		if (!(key in seen)) {
+			seen[key] = 1
+			expected = (kind ~ /^Conditional jump/) &&
+				(loc ~ /\(sp_core\.c:[0-9]+\)$/ ||
+				 loc ~ /^crypto_aead_xchacha20poly1305_ietf_decrypt_detached /)
+			if (expected) nexp++; else nbad++
+			printf "%s  %s\n      at %s\n      first in: %s\n",
+				expected ? "expected  " : "UNEXPECTED", kind, loc, section
+		}
+		want = 0
+	}
+	END {
+		printf "ctgrind: %d reviewed site(s), %d unexpected\n", nexp, nbad
+		exit nbad > 0
+	}
+' "$log"
+bad=$?
+
+if [ "$rc" -ne 0 ] || [ "$bad" -ne 0 ]; then
+	echo "ctgrind: FAILED (program exit $rc; see $log)"
+	exit 1
+fi
+echo "ctgrind: passed"
