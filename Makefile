@@ -2,7 +2,7 @@
 # the README gives; both set up what they need (see test/cluster.sh).
 
 EXTENSION = secant_pre
-EXTVERSION = 0.2.0
+EXTVERSION = 0.3.0
 MODULE_big = secant_pre
 OBJS = src/secant_pre.o src/sp_core.o src/sp_codec.o src/sp_random.o \
 	src/sp_text.o src/sp_error.o src/typeio.o src/seckey.o src/pubkey.o \

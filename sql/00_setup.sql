@@ -4,6 +4,8 @@ CREATE EXTENSION secant_pre VERSION '0.1.0';
 SELECT extversion FROM pg_extension WHERE extname = 'secant_pre';
 ALTER EXTENSION secant_pre UPDATE TO '0.2.0';
 SELECT extversion FROM pg_extension WHERE extname = 'secant_pre';
+ALTER EXTENSION secant_pre UPDATE;
+SELECT extversion FROM pg_extension WHERE extname = 'secant_pre';
 -- the versions a user can install or update to
 SELECT version FROM pg_available_extension_versions
 WHERE name = 'secant_pre' ORDER BY version;

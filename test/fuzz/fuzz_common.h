@@ -32,13 +32,19 @@
 #define FUZZ_NGRANTS	3		/* key i -> key i+1 */
 #define FUZZ_MAXCT		1024	/* room for the KAT ciphertexts */
 
+#if defined(__GNUC__)
+#define FUZZ_UNUSED __attribute__((unused))
+#else
+#define FUZZ_UNUSED
+#endif
+
 #define FUZZ_CHECK(cond, what) \
 	do { \
 		if (!(cond)) \
 			fuzz_fail(__FILE__, __LINE__, (what)); \
 	} while (0)
 
-static void
+static FUZZ_UNUSED void
 fuzz_fail(const char *file, int line, const char *what)
 {
 	fprintf(stderr, "FUZZ INVARIANT FAILED at %s:%d: %s\n", file, line, what);
@@ -88,7 +94,7 @@ static size_t fuzz_msglen,
 static uint8_t fuzz_ct[FUZZ_NKEYS][FUZZ_MAXCT];
 static size_t fuzz_ctlen[FUZZ_NKEYS];
 
-static void
+static FUZZ_UNUSED void
 fuzz_hex(uint8_t *out, size_t cap, size_t *len, const char *hex)
 {
 	size_t		n = 0;
@@ -103,7 +109,7 @@ fuzz_hex(uint8_t *out, size_t cap, size_t *len, const char *hex)
 
 static int	fuzz_ready = 0;
 
-static void
+static FUZZ_UNUSED void
 fuzz_init(void)
 {
 	if (fuzz_ready)
@@ -150,7 +156,7 @@ fuzz_init(void)
 }
 
 /* Index of the fixture key whose public key is pk, or -1. */
-static int
+static FUZZ_UNUSED int
 fuzz_key_index(const uint8_t *pk)
 {
 	for (int i = 0; i < FUZZ_NKEYS; i++)
@@ -160,7 +166,7 @@ fuzz_key_index(const uint8_t *pk)
 }
 
 /* A malloc'd copy of exactly len bytes (at least one byte allocated). */
-static uint8_t *
+static FUZZ_UNUSED uint8_t *
 fuzz_dup(const uint8_t *data, size_t len)
 {
 	uint8_t    *p = malloc(len > 0 ? len : 1);
@@ -172,7 +178,7 @@ fuzz_dup(const uint8_t *data, size_t len)
 }
 
 /* A malloc'd buffer of len bytes (at least one), all set to fill. */
-static uint8_t *
+static FUZZ_UNUSED uint8_t *
 fuzz_alloc(size_t len, int fill)
 {
 	uint8_t    *p = malloc(len > 0 ? len : 1);
@@ -182,7 +188,7 @@ fuzz_alloc(size_t len, int fill)
 	return p;
 }
 
-static int
+static FUZZ_UNUSED int
 fuzz_all(const uint8_t *p, size_t len, uint8_t v)
 {
 	for (size_t i = 0; i < len; i++)
@@ -195,7 +201,7 @@ fuzz_all(const uint8_t *p, size_t len, uint8_t v)
  * Decrypt ct with fixture key k, checking the "never partial plaintext"
  * contract.  Returns the sp_err; on SP_OK *m (malloc'd) holds *mlen bytes.
  */
-static int
+static FUZZ_UNUSED int
 fuzz_decrypt(const uint8_t *ct, size_t ctlen, int k, uint8_t **m,
 			 size_t *mlen)
 {

@@ -4,7 +4,8 @@
  * The CLI (src/cli/secant_pre.c) keeps its functions static, so this
  * harness includes its source unchanged, with its main() renamed and its
  * standard streams redirected: standard input reads the fuzz input
- * (fmemopen), standard output and error go to memory (open_memstream).
+ * (fmemopen), standard output and error go to memory (open_memstream;
+ * printf and friends are redirected too).
  * Each input runs the real cmd_inspect(): read, sp_text_kind,
  * decode_value (sp_text_decode + sp_validate), then the JSON description.
  * Checks:
@@ -29,9 +30,15 @@ static FILE *fuzz_cli_in,
 #define stdin fuzz_cli_in
 #define stdout fuzz_cli_out
 #define stderr fuzz_cli_err
+#define printf(...) fprintf(fuzz_cli_out, __VA_ARGS__)
+#define puts(s) (fputs((s), fuzz_cli_out), fputc('\n', fuzz_cli_out))
+#define putchar(c) fputc((c), fuzz_cli_out)
 #define main secant_pre_cli_main
 #include "cli/secant_pre.c"
 #undef main
+#undef printf
+#undef puts
+#undef putchar
 #undef stdin
 #undef stdout
 #undef stderr

@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# test/demo.sh - the secant_pre demo: a clinic shares patient notes with a
+# care team; doctors read them on their phones; a doctor who leaves the
+# team loses access at once.  Keys, grants, encryption and decryption run
+# on the "clients" (the secant-pre CLI); PostgreSQL only stores public keys,
+# grants and ciphertexts, and re-encrypts.
+#
+# Needs a running server (PGHOST/PGPORT/PGUSER), as `make demo` provides.
+# With --check it also asserts every outcome and ends with "N passed, M failed".
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+CLI="$ROOT/secant-pre"
+CHECK=0
+[ "${1:-}" = "--check" ] && CHECK=1
+DB=secant_demo
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+PASS=0
+FAIL=0
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+say() { printf '   %s\n' "$*"; }
+sql() { psql -X -q -v ON_ERROR_STOP=1 -d "$DB" "$@"; }
+val() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$DB" -c "$1"; }
+expect() {
+	if [ "$2" = "$3" ]; then PASS=$((PASS + 1)); [ "$CHECK" = 1 ] && say "ok - $1"; return 0; fi
+	FAIL=$((FAIL + 1))
+	say "not ok - $1: expected '$3', got '$2'"
+}
+
+psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB" >/dev/null
+sql -c "CREATE EXTENSION secant_pre" >/dev/null
+
+step "1. Everyone makes a key pair on their own device (secret keys never leave it)"
+for who in cardiology dr_ada ada_phone dr_bob bob_phone; do
+	"$CLI" keygen >"$WORK/$who.sk"
+	"$CLI" pubkey <"$WORK/$who.sk" >"$WORK/$who.pk"
+	say "$who: $(cut -c1-24 "$WORK/$who.pk")…  ($(wc -c <"$WORK/$who.pk") bytes of text)"
+done
+
+step "2. The clinic registers the public keys as principals"
+sql <<SQL
+SELECT secant.add_principal('cardiology', 'group',  '$(cat "$WORK/cardiology.pk")');
+SELECT secant.add_principal('dr_ada',     'user',   '$(cat "$WORK/dr_ada.pk")');
+SELECT secant.add_principal('ada_phone',  'device', '$(cat "$WORK/ada_phone.pk")');
+SELECT secant.add_principal('dr_bob',     'user',   '$(cat "$WORK/dr_bob.pk")');
+SELECT secant.add_principal('bob_phone',  'device', '$(cat "$WORK/bob_phone.pk")');
+SQL
+sql -c "SELECT name, kind, left(public_key::text, 20) || '…' AS public_key FROM secant.principals ORDER BY id"
+
+step "3. Grants, made on clients: group -> doctors (membership), doctor -> phone (enrolment)"
+"$CLI" grant "$(cat "$WORK/dr_ada.pk")" <"$WORK/cardiology.sk" >"$WORK/g1"
+"$CLI" grant "$(cat "$WORK/dr_bob.pk")" <"$WORK/cardiology.sk" >"$WORK/g2"
+"$CLI" grant "$(cat "$WORK/ada_phone.pk")" <"$WORK/dr_ada.sk" >"$WORK/g3"
+"$CLI" grant "$(cat "$WORK/bob_phone.pk")" <"$WORK/dr_bob.sk" >"$WORK/g4"
+for g in g1 g2 g3 g4; do
+	sql -c "INSERT INTO secant.grants (rekey) VALUES ('$(cat "$WORK/$g")')"
+done
+say "each grant is $(($(wc -c <"$WORK/g1") - 1)) characters of text (272 bytes), signed by its delegator"
+sql -c "SELECT f.name AS delegator, t.name AS grantee FROM secant.grants g
+        JOIN secant.principals f ON f.public_key = g.from_key
+        JOIN secant.principals t ON t.public_key = g.to_key ORDER BY g.id"
+expect "two members" "$(val "SELECT count(*) FROM secant.members('cardiology')")" "2"
+
+step "4. A nurse encrypts notes on her workstation, to the group key, and stores them"
+sql <<'SQL'
+CREATE TABLE notes (id int PRIMARY KEY, patient text NOT NULL, body pre_ciphertext NOT NULL);
+CREATE TABLE note_shares (
+    id serial PRIMARY KEY,
+    note_id int NOT NULL REFERENCES notes (id),
+    recipient pre_public_key NOT NULL,
+    body pre_ciphertext
+);
+CREATE TRIGGER note_shares_copy BEFORE INSERT OR UPDATE OF note_id, recipient ON note_shares
+    FOR EACH ROW EXECUTE FUNCTION secant.share_trigger('notes', 'body', 'id', 'note_id', 'recipient', 'body');
+SQL
+i=0
+while IFS='|' read -r patient text; do
+	i=$((i + 1))
+	printf '%s' "$text" | "$CLI" encrypt "$(cat "$WORK/cardiology.pk")" --aad "patient:$patient" >"$WORK/note$i.ct"
+	sql -c "INSERT INTO notes VALUES ($i, '$patient', '$(cat "$WORK/note$i.ct")')"
+done <<'NOTES'
+4711|HbA1c 7.9 %, start metformin 500 mg twice daily.
+4712|Echo: ejection fraction 55 %, no valve disease.
+4713|Chest pain resolved; troponin negative twice.
+NOTES
+sql -c "SELECT id, patient, pre_level(body) AS level, octet_length(body::bytea) AS bytes,
+               convert_from(pre_aad(body), 'UTF8') AS aad FROM notes ORDER BY id"
+say "the server holds ciphertexts only; it has no secret key to read them."
+
+step "5. Notes are shared with the doctors' phones: a trigger re-encrypts group -> doctor -> phone"
+sql -c "INSERT INTO note_shares (note_id, recipient)
+        SELECT n.id, p.public_key FROM notes n, secant.principals p WHERE p.name IN ('ada_phone', 'bob_phone')"
+sql -c "SELECT s.note_id, p.name AS recipient, pre_level(s.body) AS level, octet_length(s.body::bytea) AS bytes
+        FROM note_shares s JOIN secant.principals p ON p.public_key = s.recipient ORDER BY 1, 2"
+expect "copies are at level 3" "$(val "SELECT DISTINCT pre_level(body) FROM note_shares")" "3"
+
+step "6. Ada's phone fetches its copy of note 1 and decrypts it locally"
+val "SELECT s.body FROM note_shares s JOIN secant.principals p ON p.public_key = s.recipient
+     WHERE p.name = 'ada_phone' AND s.note_id = 1" >"$WORK/ada_note1.ct"
+plain=$("$CLI" decrypt --key "$WORK/ada_phone.sk" <"$WORK/ada_note1.ct")
+say "ada_phone reads: \"$plain\""
+expect "phone decrypts the note" "$plain" "HbA1c 7.9 %, start metformin 500 mg twice daily."
+say "or on demand, without a stored copy: secant.reencrypt_for(body, phone key)"
+val "SELECT secant.reencrypt_for(body, secant.principal_key('bob_phone')) FROM notes WHERE id = 2" >"$WORK/bob_note2.ct"
+plain=$("$CLI" decrypt --key "$WORK/bob_phone.sk" <"$WORK/bob_note2.ct")
+say "bob_phone reads: \"$plain\""
+expect "on-demand re-encryption decrypts" "$plain" "Echo: ejection fraction 55 %, no valve disease."
+if "$CLI" decrypt --key "$WORK/bob_phone.sk" <"$WORK/ada_note1.ct" >/dev/null 2>"$WORK/err"; then
+	expect "bob's phone cannot read ada's copy" "decrypted" "refused"
+else
+	say "bob_phone on ada's copy: $(cat "$WORK/err")"
+	expect "bob's phone cannot read ada's copy" "refused" "refused"
+fi
+
+step "7. Dr Ada leaves the team: one revocation, in one transaction"
+sql -c "SELECT secant.revoke('cardiology', 'dr_ada') AS copies_deleted"
+sql -c "SELECT p.name AS recipient, count(*) AS copies FROM note_shares s
+        JOIN secant.principals p ON p.public_key = s.recipient GROUP BY 1 ORDER BY 1"
+expect "ada's copies are gone" "$(val "SELECT count(*) FROM note_shares s JOIN secant.principals p ON p.public_key = s.recipient WHERE p.name = 'ada_phone'")" "0"
+if out=$(val "SELECT secant.reencrypt_for(body, secant.principal_key('ada_phone')) FROM notes WHERE id = 1" 2>&1); then
+	expect "ada's phone is refused" "re-encrypted" "refused"
+else
+	say "re-encrypting for ada_phone now: ${out#*ERROR:  }"
+	expect "ada's phone is refused" "refused" "refused"
+fi
+expect "bob still reads" "$("$CLI" decrypt --key "$WORK/bob_phone.sk" <"$WORK/bob_note2.ct")" "Echo: ejection fraction 55 %, no valve disease."
+
+step "8. The audit log: every change, hash-chained"
+sql -c "SELECT seq, actor, action, left(encode(hash, 'hex'), 16) || '…' AS hash FROM secant.audit_log ORDER BY seq"
+sql -c "SELECT coalesce(secant.audit_verify()::text, 'intact') AS audit_chain"
+expect "audit chain intact" "$(val "SELECT secant.audit_verify() IS NULL")" "t"
+
+psql -X -q -d postgres -c "DROP DATABASE $DB" >/dev/null
+if [ "$CHECK" = 1 ]; then
+	echo "$PASS passed, $FAIL failed"
+fi
+[ "$FAIL" -eq 0 ]

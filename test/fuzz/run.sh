@@ -1,0 +1,185 @@
+#!/bin/sh
+# test/fuzz/run.sh - build and run the secant_pre fuzz harnesses.
+#
+# Usage (from anywhere): test/fuzz/run.sh [SECONDS]
+#   SECONDS     fuzzing time per harness (default 60)
+#   BUILD_DIR   where to build and keep corpora (default build/fuzz, relative
+#               to the repository; never inside src/ or test/)
+#   FUZZ_HARNESSES  space-separated subset of the harnesses to run
+#   FUZZ_MODE   libfuzzer or standalone (default: libfuzzer when clang can
+#               link -fsanitize=fuzzer, else standalone)
+#
+# Each harness test/fuzz/fuzz_<name>.c is built with
+#   clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+# together with src/sp_core.c src/sp_codec.c src/sp_random.c src/sp_text.c
+# (-lsodium -lutf8proc) into BUILD_DIR, seeded by make_seeds.py into
+# BUILD_DIR/corpus/<name>/, replays test/fuzz/regressions/<name>-* and then
+# fuzzes for SECONDS (one job, -rss_limit_mb=2048).  Without libFuzzer it
+# falls back to standalone_driver.c (gcc -fsanitize=address,undefined): a
+# seeded random mutation loop, no coverage feedback.
+#
+# Prints one line per harness (executions, crash or not) and then
+# "N passed, M failed"; a harness passes when it ran without a crash, leak,
+# timeout or out-of-memory.  Exits 1 on any failure, 2 on a setup error.
+# Crash inputs are in BUILD_DIR/artifacts/<name>/, logs in BUILD_DIR/logs/.
+
+set -u
+
+SECS=${1:-60}
+case "$SECS" in
+	'' | *[!0-9]*)
+		echo "usage: test/fuzz/run.sh [SECONDS]" >&2
+		exit 2 ;;
+esac
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$ROOT" || exit 2
+BUILD_DIR=${BUILD_DIR:-build/fuzz}
+HARNESSES=${FUZZ_HARNESSES:-"ciphertext grant public_key secret_key token text keywords inspect roundtrip"}
+CORE="src/sp_core.c src/sp_codec.c src/sp_random.c src/sp_text.c"
+LIBS="-lsodium -lutf8proc"
+FUZZ_DIR=test/fuzz
+
+case "$(mkdir -p "$BUILD_DIR" && cd "$BUILD_DIR" && pwd)" in
+	"$ROOT/src" | "$ROOT/src/"* | "$ROOT/test" | "$ROOT/test/"*)
+		echo "run.sh: refusing to build into src/ or test/" >&2
+		exit 2 ;;
+	"") echo "run.sh: cannot create $BUILD_DIR" >&2
+		exit 2 ;;
+esac
+mkdir -p "$BUILD_DIR/logs" "$BUILD_DIR/artifacts" || exit 2
+
+# ---- which fuzzing engine ----
+CLANG=${CLANG:-clang}
+probe="$BUILD_DIR/probe"
+detect_mode() {
+	printf '%s\n' \
+		'#include <stdint.h>' '#include <stddef.h>' \
+		'int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)' \
+		'{ (void) d; (void) n; return 0; }' > "$probe.c"
+	if command -v "$CLANG" > /dev/null 2>&1 &&
+		"$CLANG" -fsanitize=fuzzer,address,undefined -o "$probe" "$probe.c" \
+			> /dev/null 2>&1; then
+		echo libfuzzer
+	elif command -v gcc > /dev/null 2>&1 &&
+		gcc -fsanitize=address,undefined -c -o "$probe.o" "$probe.c" \
+			> /dev/null 2>&1; then
+		echo standalone
+	else
+		echo none
+	fi
+	rm -f "$probe" "$probe.c" "$probe.o"
+}
+MODE=${FUZZ_MODE:-$(detect_mode)}
+case "$MODE" in
+	libfuzzer)
+		CC_FUZZ=$CLANG
+		CFLAGS_FUZZ="-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Isrc"
+		EXTRA_SRC= ;;
+	standalone)
+		CC_FUZZ=${CC:-gcc}
+		CFLAGS_FUZZ="-g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -Isrc"
+		EXTRA_SRC=$FUZZ_DIR/standalone_driver.c ;;
+	*)
+		echo "run.sh: no fuzzing compiler: need clang with libFuzzer, or gcc with ASan/UBSan" >&2
+		exit 2 ;;
+esac
+echo "fuzzing engine: $MODE, $SECS s per harness"
+
+python3 "$FUZZ_DIR/make_seeds.py" --out "$BUILD_DIR/corpus" > "$BUILD_DIR/logs/seeds.log" 2>&1 || {
+	echo "run.sh: make_seeds.py failed (see $BUILD_DIR/logs/seeds.log)" >&2
+	exit 2
+}
+
+# Largest input per harness: the text forms of long ciphertexts need room.
+max_len() {
+	case "$1" in
+		ciphertext | text | inspect | roundtrip) echo 8192 ;;
+		*) echo 4096 ;;
+	esac
+}
+
+# Dictionary per harness (libFuzzer only).
+dict() {
+	case "$1" in
+		text | inspect | roundtrip) echo "$FUZZ_DIR/text.dict" ;;
+		ciphertext | grant) echo "$FUZZ_DIR/binary.dict" ;;
+		*) echo "" ;;
+	esac
+}
+
+# Build a harness unless its binary is newer than every source.
+build() {
+	h=$1
+	bin="$BUILD_DIR/fuzz_$h"
+	src="$FUZZ_DIR/fuzz_$h.c"
+	if [ -x "$bin" ] && [ -z "$(find "$src" $CORE src/*.h src/cli/secant_pre.c \
+		"$FUZZ_DIR/fuzz_common.h" $EXTRA_SRC -newer "$bin" 2>/dev/null)" ] &&
+		[ "$(cat "$bin.mode" 2>/dev/null)" = "$MODE" ]; then
+		return 0
+	fi
+	# shellcheck disable=SC2086
+	$CC_FUZZ $CFLAGS_FUZZ -o "$bin" "$src" $EXTRA_SRC $CORE $LIBS \
+		> "$BUILD_DIR/logs/build-$h.log" 2>&1 || return 1
+	echo "$MODE" > "$bin.mode"
+}
+
+pass=0
+fail=0
+for h in $HARNESSES; do
+	if [ ! -f "$FUZZ_DIR/fuzz_$h.c" ]; then
+		printf '%-12s no such harness\n' "$h"
+		fail=$((fail + 1))
+		continue
+	fi
+	if ! build "$h"; then
+		printf '%-12s BUILD FAILED (see %s)\n' "$h" "$BUILD_DIR/logs/build-$h.log"
+		fail=$((fail + 1))
+		continue
+	fi
+	bin="$BUILD_DIR/fuzz_$h"
+	art="$BUILD_DIR/artifacts/$h"
+	log="$BUILD_DIR/logs/$h.log"
+	rm -rf "$art"
+	mkdir -p "$art" "$BUILD_DIR/corpus/$h"
+
+	# 1. known crashers must not crash any more
+	regress=""
+	for r in "$FUZZ_DIR"/regressions/"$h"-*; do
+		[ -f "$r" ] || continue
+		if ! "$bin" -artifact_prefix="$art/" "$r" > "$log.regress" 2>&1; then
+			regress="$regress $(basename "$r")"
+		fi
+	done
+
+	# 2. fuzz
+	d=$(dict "$h")
+	set -- -max_total_time="$SECS" -rss_limit_mb=2048 -timeout=30 \
+		-max_len="$(max_len "$h")" -print_final_stats=1 \
+		-artifact_prefix="$art/"
+	if [ "$MODE" = libfuzzer ] && [ -n "$d" ]; then
+		set -- "$@" -dict="$d"
+	fi
+	"$bin" "$@" "$BUILD_DIR/corpus/$h" > "$log" 2>&1
+	rc=$?
+	execs=$(sed -n 's/^stat::number_of_executed_units: *\([0-9]*\).*/\1/p' "$log" | tail -n 1)
+	execs=${execs:-0}
+	found=$(find "$art" -type f \( -name 'crash-*' -o -name 'leak-*' \
+		-o -name 'timeout-*' -o -name 'oom-*' \) 2>/dev/null | head -n 1)
+
+	if [ -n "$regress" ]; then
+		printf '%-12s %10s execs  FAILED: regression input(s) crash:%s\n' \
+			"$h" "$execs" "$regress"
+		fail=$((fail + 1))
+	elif [ "$rc" -ne 0 ] || [ -n "$found" ]; then
+		printf '%-12s %10s execs  FAILED: %s (exit %s, log %s)\n' "$h" "$execs" \
+			"${found:-crash}" "$rc" "$log"
+		fail=$((fail + 1))
+	else
+		printf '%-12s %10s execs  ok, no crash\n' "$h" "$execs"
+		pass=$((pass + 1))
+	fi
+done
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
