@@ -125,6 +125,7 @@ case "$MODE" in
 		layer "C unit tests (plain, ASan/UBSan, valgrind)" make -s unitcheck
 		layer "CLI tests" bash test/cli_test.sh ./secant-pre
 		layer "SQL regression tests (pg_regress)" regress
+		layer "demo, checked" bash test/demo.sh --check
 		for t in test/t/*.sh; do
 			[ -f "$t" ] && layer "$(basename "$t")" bash "$t"
 		done

@@ -122,7 +122,8 @@ expect "ada's copies are gone" "$(val "SELECT count(*) FROM note_shares s JOIN s
 if out=$(val "SELECT secant.reencrypt_for(body, secant.principal_key('ada_phone')) FROM notes WHERE id = 1" 2>&1); then
 	expect "ada's phone is refused" "re-encrypted" "refused"
 else
-	say "re-encrypting for ada_phone now: ${out#*ERROR:  }"
+	out=${out#*ERROR:  }
+	say "re-encrypting for ada_phone now: ${out%%$'\n'*}"
 	expect "ada's phone is refused" "refused" "refused"
 fi
 expect "bob still reads" "$("$CLI" decrypt --key "$WORK/bob_phone.sk" <"$WORK/bob_note2.ct")" "Echo: ejection fraction 55 %, no valve disease."
