@@ -126,6 +126,7 @@ case "$MODE" in
 		layer "CLI tests" bash test/cli_test.sh ./secant-pre
 		layer "SQL regression tests (pg_regress)" regress
 		layer "demo, checked" bash test/demo.sh --check
+		layer "README mirrored by sql/07_readme.sql" bash test/readme_sync.sh
 		for t in test/t/*.sh; do
 			[ -f "$t" ] && layer "$(basename "$t")" bash "$t"
 		done

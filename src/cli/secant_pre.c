@@ -1,7 +1,8 @@
 /*
  * secant_pre.c - the secant-pre command-line tool: keys, encryption, grants,
- * re-encryption, decryption, search tokens and inspection of secant_pre
- * values (shared/design/SCHEME.md), without a database.
+ * re-encryption, decryption, envelopes for large records, search tokens and
+ * inspection of secant_pre values (shared/design/SCHEME.md), without a
+ * database.
  *
  * Secret keys are read only from files or standard input, never from the
  * command line, and no value given as an argument or input is ever echoed
@@ -23,6 +24,7 @@
 #include "sp_codec.h"
 #include "sp_core.h"
 #include "sp_random.h"
+#include "sp_text.h"
 
 #if defined(__GNUC__)
 #define CLI_PRINTF(f, a) __attribute__((format(printf, f, a)))
@@ -34,9 +36,16 @@
 #define PARSE_HELP		(-1)	/* parse_args: --help was asked for */
 #define MAX_INPUT_BYTES ((size_t) 1 << 30)	/* 1 GiB */
 #define READ_CHUNK		((size_t) 1 << 16)
-#define MAX_OPTIONS		1		/* options of one command */
+#define MAX_OPTIONS		2		/* options of one command */
 #define INDEX_KEY_HEX	(2 * SP_INDEXKEYBYTES)
 #define PK_TEXT_MAX		128		/* > text form of a public key */
+
+/* envelopes: a data key sealed as a ciphertext, a body sealed with it */
+#define DATA_KEYBYTES	crypto_aead_xchacha20poly1305_ietf_KEYBYTES
+#define BODY_NONCEBYTES crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
+#define BODY_OVERHEAD	(BODY_NONCEBYTES + \
+						 crypto_aead_xchacha20poly1305_ietf_ABYTES)
+#define BODY_BASE64		sodium_base64_VARIANT_URLSAFE_NO_PADDING
 
 /* A growable byte buffer; wiped before it is freed. */
 typedef struct buf
@@ -49,16 +58,25 @@ typedef struct buf
 /* Parsed arguments of a command. */
 typedef struct args
 {
-	const char *opt[MAX_OPTIONS];	/* value of each option, or NULL */
+	const char *opt[MAX_OPTIONS];	/* value of each option (a flag: its
+									 * name), or NULL if not given */
 	char	  **pos;			/* positional arguments */
 	int			npos;
 } args;
 
-/* An option taking a value, as --name VALUE or --name=VALUE. */
+/* How an option is given. */
+typedef enum option_kind
+{
+	OPT_VALUE,					/* --name VALUE or --name=VALUE, optional */
+	OPT_REQUIRED,				/* the same, and it must be given */
+	OPT_FLAG					/* --name alone: a boolean */
+} option_kind;
+
+/* An option of a command. */
 typedef struct option_spec
 {
 	const char *name;
-	bool		required;
+	option_kind kind;
 } option_spec;
 
 /* A command of the tool. */
@@ -279,24 +297,41 @@ write_out(const void *data, size_t len)
 		fwrite(data, 1, len, stdout);
 }
 
+/* Write a text and a newline to standard output. */
+static void
+write_line(const buf *text)
+{
+	write_out(text->data, text->len);
+	write_out("\n", 1);
+}
+
+/* Encode a value in its text form into text (NUL-terminated). */
+static int
+encode_value(sp_kind kind, const uint8_t *bin, size_t len, buf *text)
+{
+	size_t		n = sp_text_bytes(kind, len);
+	int			err;
+
+	if (buf_reserve(text, n) != 0)
+		return EXIT_FAILURE;
+	err = sp_text_encode((char *) text->data, n, kind, bin, len);
+	if (err != SP_OK)
+		return fail_sp("cannot encode value", err);
+	text->len = n - 1;
+	return 0;
+}
+
 /* Print the text form of a value on its own line of standard output. */
 static int
 print_value(sp_kind kind, const uint8_t *bin, size_t len)
 {
 	buf			text = {0};
-	size_t		n = sp_text_bytes(kind, len);
-	int			err;
+	int			rc = encode_value(kind, bin, len, &text);
 
-	if (buf_reserve(&text, n) != 0)
-		return EXIT_FAILURE;
-	err = sp_text_encode((char *) text.data, n, kind, bin, len);
-	if (err == SP_OK)
-	{
-		write_out(text.data, n - 1);
-		write_out("\n", 1);
-	}
+	if (rc == 0)
+		write_line(&text);
 	buf_free(&text);
-	return err == SP_OK ? 0 : fail_sp("cannot encode value", err);
+	return rc;
 }
 
 /* Print the result of a core operation, or report its failure. */
@@ -360,39 +395,52 @@ cmd_pubkey(const args *a)
 	return rc;
 }
 
+/* Encrypt m for the public key pk at level 1 into ct, with fresh randomness. */
+static int
+encrypt_for(const uint8_t *pk, const uint8_t *m, size_t mlen, const char *aad,
+			buf *ct)
+{
+	size_t		aadlen = strlen(aad);
+	size_t		ctlen = sp_ciphertext_bytes(1, aadlen, mlen);
+	uint8_t		r[SP_SCALARBYTES];
+	uint8_t		u[SP_SCALARBYTES];
+	uint8_t		nonce[SP_NONCEBYTES];
+	int			err;
+
+	if (ctlen == 0)
+		return fail_sp("cannot encrypt", SP_ETOOLONG);
+	if (buf_reserve(ct, ctlen) != 0)
+		return EXIT_FAILURE;
+	sp_random_scalar(r);
+	sp_random_scalar(u);
+	sp_random_bytes(nonce, sizeof nonce);
+	err = sp_encrypt(ct->data, ctlen, pk, m, mlen, (const uint8_t *) aad,
+					 aadlen, r, u, nonce);
+	sodium_memzero(r, sizeof r);
+	sodium_memzero(u, sizeof u);
+	if (err != SP_OK)
+		return fail_sp("cannot encrypt", err);
+	ct->len = ctlen;
+	return 0;
+}
+
 /* encrypt: encrypt standard input for a public key (level 1). */
 static int
 cmd_encrypt(const args *a)
 {
 	const char *aad = a->opt[0] != NULL ? a->opt[0] : "";
-	size_t		aadlen = strlen(aad);
-	size_t		ctlen = 0;
 	buf			pk = {0};
 	buf			m = {0};
 	buf			ct = {0};
-	uint8_t		r[SP_SCALARBYTES];
-	uint8_t		u[SP_SCALARBYTES];
-	uint8_t		nonce[SP_NONCEBYTES];
 	int			rc;
 
 	rc = load_arg(a->pos[0], SP_KIND_PUBLIC_KEY, &pk);
 	if (rc == 0)
 		rc = read_source(NULL, &m);
-	if (rc == 0 && (ctlen = sp_ciphertext_bytes(1, aadlen, m.len)) == 0)
-		rc = fail_sp("cannot encrypt", SP_ETOOLONG);
 	if (rc == 0)
-		rc = buf_reserve(&ct, ctlen);
+		rc = encrypt_for(pk.data, m.data, m.len, aad, &ct);
 	if (rc == 0)
-	{
-		sp_random_scalar(r);
-		sp_random_scalar(u);
-		sp_random_bytes(nonce, sizeof nonce);
-		rc = emit(sp_encrypt(ct.data, ct.cap, pk.data, m.data, m.len,
-							 (const uint8_t *) aad, aadlen, r, u, nonce),
-				  "cannot encrypt", SP_KIND_CIPHERTEXT, ct.data, ct.cap);
-	}
-	sodium_memzero(r, sizeof r);
-	sodium_memzero(u, sizeof u);
+		rc = print_value(SP_KIND_CIPHERTEXT, ct.data, ct.len);
 	buf_free(&pk);
 	buf_free(&m);
 	buf_free(&ct);
@@ -494,6 +542,196 @@ cmd_decrypt(const args *a)
 	}
 	sp_secret_wipe(&key);
 	buf_free(&ct);
+	buf_free(&m);
+	return rc;
+}
+
+/* ---- envelopes ---- */
+
+/*
+ * The associated data of an envelope body: the bytes of its key ciphertext
+ * that re-encryption never changes, the same that the key ciphertext's own
+ * AEAD authenticates (SCHEME.md, Encrypt step 6): magic and version, then
+ * bytes 8 .. 196+A (P0, E, V, s, nonce, aad length, aad).  Not the level
+ * byte, which every hop raises.
+ */
+static int
+body_ad(const buf *key_ct, buf *ad)
+{
+	size_t		end = SP_CT_AAD + sp_ciphertext_aadlen(key_ct->data);
+
+	if (buf_reserve(ad, SP_CT_LEVEL + end - SP_CT_P0) != 0)
+		return EXIT_FAILURE;
+	memcpy(ad->data, key_ct->data, SP_CT_LEVEL);
+	memcpy(ad->data + SP_CT_LEVEL, key_ct->data + SP_CT_P0, end - SP_CT_P0);
+	ad->len = ad->cap;
+	return 0;
+}
+
+/* Seal m with the data key into the text of a body: nonce || AEAD(m). */
+static int
+seal_body(const uint8_t *data_key, const buf *key_ct, const buf *m,
+		  buf *text)
+{
+	size_t		n = BODY_OVERHEAD + m->len;
+	size_t		textcap = sodium_base64_ENCODED_LEN(n, BODY_BASE64);
+	buf			ad = {0};
+	buf			body = {0};
+	int			rc = 0;
+
+	if (textcap > MAX_INPUT_BYTES)	/* open could not read it */
+		rc = fail_sp("cannot seal", SP_ETOOLONG);
+	if (rc == 0)
+		rc = body_ad(key_ct, &ad);
+	if (rc == 0)
+		rc = buf_reserve(&body, n);
+	if (rc == 0)
+		rc = buf_reserve(text, textcap);
+	if (rc == 0)
+	{
+		sp_random_bytes(body.data, BODY_NONCEBYTES);
+		if (crypto_aead_xchacha20poly1305_ietf_encrypt(body.data + BODY_NONCEBYTES,
+													   NULL, m->data, m->len,
+													   ad.data, ad.len, NULL,
+													   body.data, data_key) != 0)
+			rc = fail_sp("cannot seal", SP_EINTERNAL);
+	}
+	if (rc == 0)
+	{
+		sodium_bin2base64((char *) text->data, textcap, body.data, n,
+						  BODY_BASE64);
+		text->len = textcap - 1;
+	}
+	buf_free(&ad);
+	buf_free(&body);
+	return rc;
+}
+
+/* Load a body from a file: unpadded base64url, white space around ignored. */
+static int
+load_body(const char *path, buf *body)
+{
+	buf			text = {0};
+	const uint8_t *p;
+	size_t		len;
+	const char *end = NULL;
+	int			err = SP_OK;
+	int			rc = read_source(path, &text);
+
+	if (rc != 0)
+		return rc;
+	p = text.data;
+	len = text.len;
+	trim(&p, &len);
+	rc = buf_reserve(body, sp_text_decoded_max(len));
+	if (rc == 0 &&
+		(sodium_base642bin(body->data, body->cap, (const char *) p, len, NULL,
+						   &body->len, &end, BODY_BASE64) != 0 ||
+		 end != (const char *) p + len))
+		err = SP_EBASE64;
+	else if (rc == 0 && body->len < BODY_OVERHEAD)
+		err = SP_ELENGTH;
+	if (err != SP_OK)
+		rc = fail("%s: invalid body: %s", path, sp_strerror(err));
+	buf_free(&text);
+	return rc;
+}
+
+/* Open a body with the data key into m; m stays empty on failure. */
+static int
+open_body(const uint8_t *data_key, const buf *key_ct, const buf *body,
+		  buf *m)
+{
+	unsigned long long mlen = 0;
+	buf			ad = {0};
+	int			rc = body_ad(key_ct, &ad);
+
+	if (rc == 0)
+		rc = buf_reserve(m, body->len - BODY_OVERHEAD);
+	if (rc == 0 &&
+		crypto_aead_xchacha20poly1305_ietf_decrypt(m->data, &mlen, NULL,
+												   body->data + BODY_NONCEBYTES,
+												   body->len - BODY_NONCEBYTES,
+												   ad.data, ad.len,
+												   body->data, data_key) != 0)
+		rc = fail_sp("cannot open the body", SP_EDECRYPT);
+	if (rc == 0)
+		m->len = (size_t) mlen;
+	buf_free(&ad);
+	return rc;
+}
+
+/* seal: print a key ciphertext and a body for standard input. */
+static int
+cmd_seal(const args *a)
+{
+	const char *aad = a->opt[0] != NULL ? a->opt[0] : "";
+	uint8_t		data_key[DATA_KEYBYTES];
+	buf			pk = {0};
+	buf			m = {0};
+	buf			key_ct = {0};
+	buf			key_text = {0};
+	buf			body_text = {0};
+	int			rc;
+
+	sp_random_bytes(data_key, sizeof data_key);
+	rc = load_arg(a->pos[0], SP_KIND_PUBLIC_KEY, &pk);
+	if (rc == 0)
+		rc = read_source(NULL, &m);
+	if (rc == 0)
+		rc = encrypt_for(pk.data, data_key, sizeof data_key, aad, &key_ct);
+	if (rc == 0)
+		rc = seal_body(data_key, &key_ct, &m, &body_text);
+	if (rc == 0)
+		rc = encode_value(SP_KIND_CIPHERTEXT, key_ct.data, key_ct.len,
+						  &key_text);
+	if (rc == 0)
+	{
+		write_line(&key_text);
+		write_line(&body_text);
+	}
+	sodium_memzero(data_key, sizeof data_key);
+	buf_free(&pk);
+	buf_free(&m);
+	buf_free(&key_ct);
+	buf_free(&key_text);
+	buf_free(&body_text);
+	return rc;
+}
+
+/* open: write the plaintext of a body, its key ciphertext on standard input. */
+static int
+cmd_open(const args *a)
+{
+	sp_secret	key;
+	uint8_t		data_key[DATA_KEYBYTES];
+	size_t		data_keylen = 0;
+	buf			key_ct = {0};
+	buf			body = {0};
+	buf			m = {0};
+	int			rc;
+	int			err;
+
+	rc = load_secret(a->opt[0], &key);
+	if (rc == 0)
+		rc = load_value(NULL, SP_KIND_CIPHERTEXT, &key_ct);
+	if (rc == 0)
+		rc = load_body(a->opt[1], &body);
+	if (rc == 0 && sp_plaintext_bytes(key_ct.data, key_ct.len) != DATA_KEYBYTES)
+		rc = fail("the ciphertext does not hold a %d-byte data key",
+				  DATA_KEYBYTES);
+	if (rc == 0 &&
+		(err = sp_decrypt(data_key, sizeof data_key, &data_keylen,
+						  key_ct.data, key_ct.len, &key)) != SP_OK)
+		rc = fail_sp("cannot decrypt the data key", err);
+	if (rc == 0)
+		rc = open_body(data_key, &key_ct, &body, &m);
+	if (rc == 0)
+		write_out(m.data, m.len);
+	sodium_memzero(data_key, sizeof data_key);
+	sp_secret_wipe(&key);
+	buf_free(&key_ct);
+	buf_free(&body);
 	buf_free(&m);
 	return rc;
 }

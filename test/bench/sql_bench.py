@@ -135,8 +135,8 @@ def fill_table(k):
         emit("sqlsize", label, size)
 
 
-def parallel_series(series, query, rows):
-    for w in (0, 1, 2):
+def parallel_series(series, query, rows, workers=(0, 1, 2)):
+    for w in workers:
         secs, launched = timed(query, workers=w)
         emit("par", series, w, launched, rows, "%.3f" % secs, "%.1f" % (rows / secs))
         log("%s, %d workers (%d launched): %.1f rows/s" % (series, w, launched, rows / secs))
@@ -205,11 +205,20 @@ def main():
             if ok is None or ok.strip() != "3":
                 emit("note", "secant.reencrypt_for did not give a level-3 value: skipped")
             else:
+                par = psql("SELECT proparallel FROM pg_proc WHERE oid = "
+                           "'secant.reencrypt_for(pre_ciphertext, pre_public_key)'::regprocedure;").strip()
+                workers = (0, 1, 2)
+                if par != "s":
+                    workers = (0,)
+                    emit("note", "secant.reencrypt_for is PARALLEL %s: measured with 0 workers only "
+                         "(a parallel plan is never chosen for it)"
+                         % {"r": "RESTRICTED", "u": "UNSAFE"}.get(par, par))
                 parallel_series("secant.reencrypt_for (2 hops)",
-                                "SELECT count(secant.reencrypt_for(ct, %s)) FROM t" % k["pkc"], ROWS)
+                                "SELECT count(secant.reencrypt_for(ct, %s)) FROM t" % k["pkc"], ROWS,
+                                workers)
                 parallel_series("2 × pre_reencrypt",
                                 "SELECT count(pre_reencrypt(pre_reencrypt(ct, %s), %s)) FROM t"
-                                % (k["gab"], k["gbc"]), ROWS)
+                                % (k["gab"], k["gbc"]), ROWS, workers)
     psql("DROP DATABASE IF EXISTS %s;" % DB, db="postgres", check=False)
     log("done in %.0f s" % (time.time() - t_start))
 

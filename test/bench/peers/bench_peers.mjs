@@ -8,11 +8,14 @@
 //
 // Prints one JSON object.  A peer that cannot be loaded or run gets a
 // "status" other than "ok" and no numbers: the caller still exits 0.
-import { createRequire, register } from "node:module";
+import * as nodeModule from "node:module";
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { webcrypto } from "node:crypto";
+
+// wasm-bindgen's getrandom looks for a global `crypto` (Node 18 has none)
+if (!globalThis.crypto) globalThis.crypto = webcrypto;
 
 const modulesDir = process.argv[2] ? resolve(process.argv[2]) : null;
 if (!modulesDir) {
@@ -75,7 +78,9 @@ async function benchRecrypt() {
 	const p = peer("recrypt", pkg);
 	let R;
 	try {
-		register(new URL("./wasm-hooks.mjs", import.meta.url));
+		if (typeof nodeModule.register !== "function")
+			throw new Error("node:module has no register() (Node >= 20.6 or 18.19 needed), node " + process.version);
+		nodeModule.register(new URL("./wasm-hooks.mjs", import.meta.url));
 		R = await import(pathToFileURL(join(modulesDir, pkg, "Api256Shim.js")).href);
 	} catch (err) {
 		p.status = "could not load: " + String(err && err.message ? err.message : err).slice(0, 200);
@@ -135,7 +140,7 @@ function benchUmbral() {
 	const p = peer("umbral", pkg);
 	let U;
 	try {
-		U = createRequire(join(modulesDir, "x.js"))(pkg);
+		U = nodeModule.createRequire(join(modulesDir, "x.js"))(pkg);
 	} catch (err) {
 		p.status = "could not load: " + String(err && err.message ? err.message : err).slice(0, 200);
 		return p;

@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# test/bench/run.sh - the benchmarks (`make bench` runs it through
+# test/cluster.sh, with PGHOST/PGPORT/PGUSER set to a throwaway cluster that
+# has secant_pre installed, and the PostgreSQL bin directory on PATH).
+#
+#   1. builds and runs the core microbenchmark (bench_core.c) -> core.tsv
+#   2. SQL throughput in the cluster (sql_bench.py)           -> sql.tsv
+#   3. peers from npm, installed into a scratch directory    -> peers.json
+#   4. report.py: Markdown table on stdout and in results.md, PNG charts
+#
+# Everything goes to build/bench (never committed).  Peers that cannot be
+# installed or loaded are reported as unavailable; the script still exits 0.
+# It exits non-zero only when the core or the SQL benchmark fails.
+#
+# Environment:
+#   BENCH_UPDATE_DOCS=1  also copy the charts to docs/bench-ops.png and
+#                        docs/bench-decrypt-levels.png
+#   BENCH_QUICK=1        a fast smoke run (short runs, 10 000 rows)
+#   BENCH_SKIP="sql peers"  leave parts out (core, sql, peers)
+#   BENCH_SECONDS, BENCH_RUNS, BENCH_ROWS, BENCH_SQL_REPEAT: see the parts
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$ROOT" || exit 1
+HERE=test/bench
+OUT=build/bench
+mkdir -p "$OUT"
+rm -f "$OUT"/core.tsv "$OUT"/sql.tsv "$OUT"/peers.json "$OUT"/notes.tsv \
+	"$OUT"/machine.tsv "$OUT"/results.md "$OUT"/ops.png "$OUT"/decrypt_levels.png
+
+RECRYPT_PKG=${BENCH_RECRYPT_PKG:-@ironcorelabs/recrypt-wasm-binding@0.7.1}
+UMBRAL_PKG=${BENCH_UMBRAL_PKG:-@nucypher/umbral-pre@0.10.0}
+SKIP=" ${BENCH_SKIP:-} "
+if [ "${BENCH_QUICK:-0}" = 1 ]; then
+	export BENCH_ROWS=${BENCH_ROWS:-10000} BENCH_SQL_REPEAT=${BENCH_SQL_REPEAT:-1}
+	CORE_ARGS=--quick
+	PEER_ENV="BENCH_SECONDS=0.1 BENCH_RUNS=1"
+else
+	CORE_ARGS=
+	PEER_ENV=
+fi
+STATUS=0
+START=$SECONDS
+
+say() { printf '== %s\n' "$*" >&2; }
+note() { printf 'note\t%s\n' "$*" >>"$OUT/notes.tsv"; say "note: $*"; }
+skipped() { case "$SKIP" in *" $1 "*) return 0 ;; esac; return 1; }
+
+# ---- the machine ----
+{
+	cpu=$(LC_ALL=C lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -n 1)
+	[ -n "$cpu" ] || cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+	printf 'cpu\t%s\n' "${cpu:-unknown CPU}"
+	printf 'cores\t%s\n' "$(nproc 2>/dev/null || echo '?')"
+	printf 'os\t%s\n' "$(. /etc/os-release 2>/dev/null && echo "$PRETTY_NAME")"
+	printf 'date\t%s\n' "$(date -u '+%Y-%m-%d %H:%M UTC')"
+	if command -v psql >/dev/null; then
+		v=$(psql -X -A -t -d postgres -c 'SHOW server_version' 2>/dev/null | head -n 1)
+		[ -n "$v" ] && printf 'postgres\tPostgreSQL %s\n' "${v%% *}"
+	fi
+} >"$OUT/machine.tsv"
+
+# ---- 1. core ----
+if ! skipped core; then
+	say "core: building $OUT/bench_core"
+	if cc -O2 -g -std=gnu99 -Isrc -o "$OUT/bench_core" "$HERE/bench_core.c" \
+		src/sp_core.c src/sp_codec.c src/sp_random.c src/sp_text.c \
+		-lsodium -lutf8proc; then
+		say "core: running (about a minute)"
+		# shellcheck disable=SC2086
+		if ! "$OUT/bench_core" $CORE_ARGS >"$OUT/core.tsv"; then
+			note "core benchmark failed"
+			STATUS=1
+		fi
+	else
+		note "core benchmark did not build"
+		STATUS=1
+	fi
+fi
+
+# ---- 2. SQL ----
+if ! skipped sql; then
+	if ! command -v psql >/dev/null || ! psql -X -A -t -d postgres -c 'SELECT 1' >/dev/null 2>&1; then
+		note "SQL benchmark skipped: no cluster reachable (run it through make bench)"
+	else
+		say "sql: ${BENCH_ROWS:-100000} rows (two to three minutes)"
+		if ! python3 "$HERE/sql_bench.py" >"$OUT/sql.tsv"; then
+			STATUS=1
+		fi
+	fi
+fi
+
+# ---- 3. peers ----
+peer_unavailable() {
+	# report.py reads these when peers.json is missing
+	printf 'peer_recrypt\t%s\npeer_umbral\t%s\n' "$1" "$1" >>"$OUT/machine.tsv"
+	note "peers unavailable: $1"
+}
+if ! skipped peers; then
+	if ! command -v node >/dev/null; then
+		peer_unavailable "node is not installed"
+	elif ! command -v npm >/dev/null; then
+		peer_unavailable "npm is not installed"
+	else
+		say "peers: npm install $RECRYPT_PKG $UMBRAL_PKG into $OUT/peers"
+		mkdir -p "$OUT/peers"
+		[ -f "$OUT/peers/package.json" ] ||
+			echo '{"name": "secant-pre-bench-peers", "private": true}' >"$OUT/peers/package.json"
+		# each package on its own, so that one failing leaves the other
+		for pkg in "$RECRYPT_PKG" "$UMBRAL_PKG"; do
+			if ! (cd "$OUT/peers" && timeout 300 npm install --no-audit --no-fund \
+				--loglevel=error "$pkg" >npm.log 2>&1); then
+				note "npm install $pkg failed: $(tail -n 3 "$OUT/peers/npm.log" | tr '\n\t' '  ')"
+			fi
+		done
+		say "peers: measuring (under a minute)"
+		# shellcheck disable=SC2086
+		if ! env $PEER_ENV timeout 400 node "$HERE/peers/bench_peers.mjs" \
+			"$OUT/peers/node_modules" >"$OUT/peers.json.tmp"; then
+			rm -f "$OUT/peers.json.tmp"
+			peer_unavailable "the peer benchmark failed (node $(node --version))"
+		else
+			mv "$OUT/peers.json.tmp" "$OUT/peers.json"
+		fi
+	fi
+fi
+
+# ---- 4. report ----
+say "report: $OUT/results.md"
+# the charts need Debian's python3-matplotlib: use the system python3 when
+# the python3 first on PATH (a pyenv or venv one) cannot import it
+PY=python3
+if ! python3 -c 'import matplotlib' 2>/dev/null && [ -x /usr/bin/python3 ] &&
+	/usr/bin/python3 -c 'import matplotlib' 2>/dev/null; then
+	PY=/usr/bin/python3
+fi
+"$PY" "$HERE/report.py" "$OUT" || STATUS=1
+if [ "${BENCH_UPDATE_DOCS:-0}" = 1 ]; then
+	for pair in ops.png:bench-ops.png decrypt_levels.png:bench-decrypt-levels.png; do
+		if [ -f "$OUT/${pair%%:*}" ]; then
+			cp "$OUT/${pair%%:*}" "docs/${pair#*:}" && say "updated docs/${pair#*:}"
+		fi
+	done
+fi
+say "benchmarks done in $((SECONDS - START)) s"
+exit "$STATUS"
