@@ -17,6 +17,11 @@
  * (statement trigger on secant.grants) and so force a new lookup.  The
  * fresh snapshot is why reencrypt_for is VOLATILE and PARALLEL UNSAFE.
  *
+ * Privileges: the lookup reads grant bytes, which only the extension's
+ * owner may; it runs as the function's owner with a safe search_path, like
+ * a SECURITY DEFINER function, but only on a cache miss, so that the rows
+ * of a statement pay nothing for it.
+ *
  * The cached grants hold the delegators' rk and are wiped when the call
  * site's memory goes.
  */
@@ -27,8 +32,12 @@
 #include "access/xact.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
+#include "miscadmin.h"
 #include "storage/proc.h"
+#include "utils/guc.h"
 #include "utils/memutils.h"
+#include "utils/syscache.h"
+#include "catalog/pg_proc.h"
 
 #include "typeio.h"
 
@@ -43,6 +52,7 @@ typedef struct path_cache
 	TimestampTz statement;
 	uint64		generation;
 	bool		valid;
+	Oid			owner;			/* of the function: reads the grants */
 	uint8_t		from[SP_PUBLICKEYBYTES];
 	uint8_t		to[SP_PUBLICKEYBYTES];
 	int			hops;
@@ -55,6 +65,20 @@ static void
 path_cache_wipe(void *arg)
 {
 	sodium_memzero(arg, offsetof(path_cache, wipe));
+}
+
+/* The owner of a function. */
+static Oid
+function_owner(Oid fn)
+{
+	HeapTuple	tup = SearchSysCache1(PROCOID, ObjectIdGetDatum(fn));
+	Oid			owner;
+
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for function %u", fn);
+	owner = ((Form_pg_proc) GETSTRUCT(tup))->proowner;
+	ReleaseSysCache(tup);
+	return owner;
 }
 
 /* The call site's cache, made on first use. */
@@ -70,6 +94,7 @@ cache_for(FunctionCallInfo fcinfo)
 		cache->wipe.arg = cache;
 		MemoryContextRegisterResetCallback(fcinfo->flinfo->fn_mcxt,
 										   &cache->wipe);
+		cache->owner = function_owner(fcinfo->flinfo->fn_oid);
 		fcinfo->flinfo->fn_extra = cache;
 	}
 	return cache;
@@ -92,18 +117,17 @@ static void
 cache_fill(path_cache *cache, Oid pk_type, const uint8_t *from,
 		   const uint8_t *to)
 {
-	Oid			argtypes[2];
-	Datum		args[2];
+	Oid			argtypes[2] = {pk_type, pk_type};
+	Datum		args[2] = {PointerGetDatum(from), PointerGetDatum(to)};
 	int			rc;
 
 	cache->valid = false;
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	argtypes[0] = argtypes[1] = pk_type;
-	args[0] = PointerGetDatum(from);
-	args[1] = PointerGetDatum(to);
+	/* not read-only: a fresh snapshot, taken after the lock on the grants */
 	rc = SPI_execute_with_args("SELECT g.rekey FROM secant.path($1, $2) AS p "
-							   "JOIN secant.grants AS g ON g.id = p.grant_id "
+							   "JOIN secant.grants AS g "
+							   "ON g.id OPERATOR(pg_catalog.=) p.grant_id "
 							   "ORDER BY p.hop",
 							   2, argtypes, args, NULL, false, 0);
 	if (rc != SPI_OK_SELECT)
@@ -133,6 +157,31 @@ cache_fill(path_cache *cache, Oid pk_type, const uint8_t *from,
 	cache->valid = true;
 }
 
+/*
+ * cache_fill as the function's owner with search_path pg_catalog, pg_temp
+ * (what SECURITY DEFINER ... SET search_path does, for the lookup only).
+ * On error the transaction's abort restores the user and the settings.
+ */
+static void
+cache_fill_as_owner(path_cache *cache, Oid pk_type, const uint8_t *from,
+					const uint8_t *to)
+{
+	Oid			save_userid;
+	int			save_sec;
+	int			save_nestlevel;
+
+	GetUserIdAndSecContext(&save_userid, &save_sec);
+	SetUserIdAndSecContext(cache->owner,
+						   save_sec | SECURITY_LOCAL_USERID_CHANGE);
+	save_nestlevel = NewGUCNestLevel();
+	(void) set_config_option("search_path", "pg_catalog, pg_temp",
+							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
+							 true, 0, false);
+	cache_fill(cache, pk_type, from, to);
+	AtEOXact_GUC(true, save_nestlevel);
+	SetUserIdAndSecContext(save_userid, save_sec);
+}
+
 /* secant.reencrypt_for(ciphertext, target public key) */
 PG_FUNCTION_INFO_V1(pre_reencrypt_for);
 Datum
@@ -145,8 +194,8 @@ pre_reencrypt_for(PG_FUNCTION_ARGS)
 	Datum		result = PG_GETARG_DATUM(0);
 
 	if (!cache_hit(cache, sp_ciphertext_recipient(ct), target))
-		cache_fill(cache, get_fn_expr_argtype(fcinfo->flinfo, 1),
-				   sp_ciphertext_recipient(ct), target);
+		cache_fill_as_owner(cache, get_fn_expr_argtype(fcinfo->flinfo, 1),
+							sp_ciphertext_recipient(ct), target);
 	if (sp_ciphertext_level(ct) + cache->hops > SP_MAXLEVEL)
 		sp_raise(SP_EMAXLEVEL, "secant.reencrypt_for");
 	for (int i = 0; i < cache->hops; i++)

@@ -297,27 +297,27 @@ write_out(const void *data, size_t len)
 		fwrite(data, 1, len, stdout);
 }
 
-/* Write a text and a newline to standard output. */
-static void
-write_line(const buf *text)
-{
-	write_out(text->data, text->len);
-	write_out("\n", 1);
-}
-
-/* Encode a value in its text form into text (NUL-terminated). */
+/* Encode n values of kind, len bytes each, in text form, one per line. */
 static int
-encode_value(sp_kind kind, const uint8_t *bin, size_t len, buf *text)
+encode_lines(sp_kind kind, const uint8_t *bin, size_t len, size_t n,
+			 buf *text)
 {
-	size_t		n = sp_text_bytes(kind, len);
-	int			err;
+	size_t		line = sp_text_bytes(kind, len);	/* its NUL becomes \n */
+	int			err = SP_OK;
 
-	if (buf_reserve(text, n) != 0)
+	if (n > SIZE_MAX / line)
+		return fail("out of memory");
+	if (buf_reserve(text, n * line) != 0)
 		return EXIT_FAILURE;
-	err = sp_text_encode((char *) text->data, n, kind, bin, len);
+	for (size_t i = 0; err == SP_OK && i < n; i++)
+	{
+		err = sp_text_encode((char *) text->data + i * line, line, kind,
+							 bin + i * len, len);
+		text->data[i * line + line - 1] = '\n';
+	}
 	if (err != SP_OK)
 		return fail_sp("cannot encode value", err);
-	text->len = n - 1;
+	text->len = n * line;
 	return 0;
 }
 
@@ -326,10 +326,10 @@ static int
 print_value(sp_kind kind, const uint8_t *bin, size_t len)
 {
 	buf			text = {0};
-	int			rc = encode_value(kind, bin, len, &text);
+	int			rc = encode_lines(kind, bin, len, 1, &text);
 
 	if (rc == 0)
-		write_line(&text);
+		write_out(text.data, text.len);
 	buf_free(&text);
 	return rc;
 }
@@ -395,7 +395,7 @@ cmd_pubkey(const args *a)
 	return rc;
 }
 
-/* Encrypt m for the public key pk at level 1 into ct, with fresh randomness. */
+/* Encrypt m for the public key pk at level 1 into ct, freshly random. */
 static int
 encrypt_for(const uint8_t *pk, const uint8_t *m, size_t mlen, const char *aad,
 			buf *ct)
@@ -568,7 +568,7 @@ body_ad(const buf *key_ct, buf *ad)
 	return 0;
 }
 
-/* Seal m with the data key into the text of a body: nonce || AEAD(m). */
+/* Seal m with the data key into the text line of a body: nonce || AEAD(m). */
 static int
 seal_body(const uint8_t *data_key, const buf *key_ct, const buf *m,
 		  buf *text)
@@ -589,18 +589,21 @@ seal_body(const uint8_t *data_key, const buf *key_ct, const buf *m,
 		rc = buf_reserve(text, textcap);
 	if (rc == 0)
 	{
-		sp_random_bytes(body.data, BODY_NONCEBYTES);
-		if (crypto_aead_xchacha20poly1305_ietf_encrypt(body.data + BODY_NONCEBYTES,
+		uint8_t    *nonce = body.data;
+
+		sp_random_bytes(nonce, BODY_NONCEBYTES);
+		if (crypto_aead_xchacha20poly1305_ietf_encrypt(nonce + BODY_NONCEBYTES,
 													   NULL, m->data, m->len,
 													   ad.data, ad.len, NULL,
-													   body.data, data_key) != 0)
+													   nonce, data_key) != 0)
 			rc = fail_sp("cannot seal", SP_EINTERNAL);
 	}
 	if (rc == 0)
 	{
 		sodium_bin2base64((char *) text->data, textcap, body.data, n,
 						  BODY_BASE64);
-		text->len = textcap - 1;
+		text->data[textcap - 1] = '\n';	/* in place of the NUL */
+		text->len = textcap;
 	}
 	buf_free(&ad);
 	buf_free(&body);
@@ -615,7 +618,6 @@ load_body(const char *path, buf *body)
 	const uint8_t *p;
 	size_t		len;
 	const char *end = NULL;
-	int			err = SP_OK;
 	int			rc = read_source(path, &text);
 
 	if (rc != 0)
@@ -627,12 +629,9 @@ load_body(const char *path, buf *body)
 	if (rc == 0 &&
 		(sodium_base642bin(body->data, body->cap, (const char *) p, len, NULL,
 						   &body->len, &end, BODY_BASE64) != 0 ||
-		 end != (const char *) p + len))
-		err = SP_EBASE64;
-	else if (rc == 0 && body->len < BODY_OVERHEAD)
-		err = SP_ELENGTH;
-	if (err != SP_OK)
-		rc = fail("%s: invalid body: %s", path, sp_strerror(err));
+		 end != (const char *) p + len || body->len < BODY_OVERHEAD))
+		rc = fail("%s: not a body: unpadded base64url of at least %d bytes "
+				  "expected", path, (int) BODY_OVERHEAD);
 	buf_free(&text);
 	return rc;
 }
@@ -642,6 +641,7 @@ static int
 open_body(const uint8_t *data_key, const buf *key_ct, const buf *body,
 		  buf *m)
 {
+	const uint8_t *nonce = body->data;
 	unsigned long long mlen = 0;
 	buf			ad = {0};
 	int			rc = body_ad(key_ct, &ad);
@@ -650,10 +650,10 @@ open_body(const uint8_t *data_key, const buf *key_ct, const buf *body,
 		rc = buf_reserve(m, body->len - BODY_OVERHEAD);
 	if (rc == 0 &&
 		crypto_aead_xchacha20poly1305_ietf_decrypt(m->data, &mlen, NULL,
-												   body->data + BODY_NONCEBYTES,
+												   nonce + BODY_NONCEBYTES,
 												   body->len - BODY_NONCEBYTES,
 												   ad.data, ad.len,
-												   body->data, data_key) != 0)
+												   nonce, data_key) != 0)
 		rc = fail_sp("cannot open the body", SP_EDECRYPT);
 	if (rc == 0)
 		m->len = (size_t) mlen;
@@ -683,12 +683,12 @@ cmd_seal(const args *a)
 	if (rc == 0)
 		rc = seal_body(data_key, &key_ct, &m, &body_text);
 	if (rc == 0)
-		rc = encode_value(SP_KIND_CIPHERTEXT, key_ct.data, key_ct.len,
+		rc = encode_lines(SP_KIND_CIPHERTEXT, key_ct.data, key_ct.len, 1,
 						  &key_text);
 	if (rc == 0)
 	{
-		write_line(&key_text);
-		write_line(&body_text);
+		write_out(key_text.data, key_text.len);
+		write_out(body_text.data, body_text.len);
 	}
 	sodium_memzero(data_key, sizeof data_key);
 	buf_free(&pk);
@@ -699,7 +699,7 @@ cmd_seal(const args *a)
 	return rc;
 }
 
-/* open: write the plaintext of a body, its key ciphertext on standard input. */
+/* open: decrypt the key ciphertext on standard input, then write the body. */
 static int
 cmd_open(const args *a)
 {
@@ -717,7 +717,8 @@ cmd_open(const args *a)
 		rc = load_value(NULL, SP_KIND_CIPHERTEXT, &key_ct);
 	if (rc == 0)
 		rc = load_body(a->opt[1], &body);
-	if (rc == 0 && sp_plaintext_bytes(key_ct.data, key_ct.len) != DATA_KEYBYTES)
+	if (rc == 0 &&
+		sp_plaintext_bytes(key_ct.data, key_ct.len) != DATA_KEYBYTES)
 		rc = fail("the ciphertext does not hold a %d-byte data key",
 				  DATA_KEYBYTES);
 	if (rc == 0 &&
@@ -764,26 +765,15 @@ load_index_key(const char *path, uint8_t key[SP_INDEXKEYBYTES])
 	return rc;
 }
 
-/*
- * Normalise a keyword before it is hashed into a token: trim ASCII white
- * space and lower-case ASCII letters.  The server must do the same; a later
- * version replaces this with utf8proc NFKC case folding shared with it.
- */
-static int
-normalise_word(const char *word, buf *out)
+/* Wipe and free a text from sp_text_normalise. */
+static void
+free_normalised(uint8_t *text, size_t len)
 {
-	const uint8_t *p = (const uint8_t *) word;
-	size_t		len = strlen(word);
-
-	trim(&p, &len);
-	if (len == 0)
-		return fail("a keyword is empty");
-	if (buf_reserve(out, len) != 0)
-		return EXIT_FAILURE;
-	for (size_t i = 0; i < len; i++)
-		out->data[i] = (p[i] >= 'A' && p[i] <= 'Z') ? p[i] - 'A' + 'a' : p[i];
-	out->len = len;
-	return 0;
+	if (text != NULL)
+	{
+		sodium_memzero(text, len + 1);
+		free(text);
+	}
 }
 
 /* token: print the search token of each word. */
@@ -792,19 +782,88 @@ cmd_token(const args *a)
 {
 	uint8_t		key[SP_INDEXKEYBYTES];
 	uint8_t		token[SP_TOKENBYTES];
-	buf			word = {0};
+	uint8_t    *word = NULL;
+	size_t		len = 0;
 	int			rc;
+	int			err;
 
 	rc = load_index_key(a->opt[0], key);
 	for (int i = 0; rc == 0 && i < a->npos; i++)
 	{
-		rc = normalise_word(a->pos[i], &word);
-		if (rc == 0)
-			rc = emit(sp_token(token, key, word.data, word.len),
-					  "cannot make token", SP_KIND_TOKEN, token, sizeof token);
-		buf_free(&word);
+		err = sp_text_normalise((const uint8_t *) a->pos[i], strlen(a->pos[i]),
+								&word, &len);
+		if (err != SP_OK)
+			rc = fail_sp("cannot normalise a keyword", err);
+		else if (len == 0)
+			rc = fail("a keyword is empty");
+		else
+			rc = emit(sp_token(token, key, word, len), "cannot make token",
+					  SP_KIND_TOKEN, token, sizeof token);
+		free_normalised(word, len);
+		word = NULL;
 	}
 	sodium_memzero(key, sizeof key);
+	return rc;
+}
+
+/* The tokens of a document's words, gathered by add_word_token. */
+typedef struct token_list
+{
+	const uint8_t *key;
+	buf			tokens;			/* SP_TOKENBYTES bytes each */
+} token_list;
+
+/* sp_word_fn: append the token of one word; 0 or exit status 1. */
+static int
+add_word_token(void *arg, const uint8_t *word, size_t len)
+{
+	token_list *list = arg;
+	buf		   *b = &list->tokens;
+	int			err;
+
+	if (b->len == b->cap && b->cap > SIZE_MAX / 2)
+		return fail("out of memory");
+	if (b->len == b->cap &&
+		buf_reserve(b, b->cap > 0 ? 2 * b->cap : READ_CHUNK) != 0)
+		return EXIT_FAILURE;
+	err = sp_token(b->data + b->len, list->key, word, len);
+	if (err != SP_OK)
+		return fail_sp("cannot make token", err);
+	b->len += SP_TOKENBYTES;
+	return 0;
+}
+
+/* tokens: print the distinct tokens of a document, sorted by their bytes. */
+static int
+cmd_tokens(const args *a)
+{
+	uint8_t		key[SP_INDEXKEYBYTES];
+	token_list	list = {key, {0}};
+	buf			doc = {0};
+	buf			text = {0};
+	size_t		n = 0;
+	int			rc;
+
+	rc = load_index_key(a->opt[0], key);
+	if (rc == 0)
+		rc = read_source(NULL, &doc);
+	if (rc == 0)
+		rc = sp_text_words(doc.data, doc.len, a->opt[1] != NULL,
+						   add_word_token, &list);
+	if (rc < 0)					/* from sp_text_words, not yet reported */
+		rc = fail_sp("cannot normalise the document", rc);
+	if (rc == 0)
+		n = sp_tokens_sort_unique((void *) list.tokens.data,
+								  list.tokens.len / SP_TOKENBYTES);
+	if (rc == 0)
+		rc = encode_lines(SP_KIND_TOKEN, list.tokens.data, SP_TOKENBYTES, n,
+						  &text);
+	if (rc == 0)
+		write_out(text.data, text.len);
+	sodium_memzero(key, sizeof key);
+	buf_free(&doc);
+	buf_free(&list.tokens);
+	buf_free(&text);
 	return rc;
 }
 
@@ -944,13 +1003,13 @@ static const command commands[] = {
 		"keygen", "",
 		"Print a new random secret key (presk_...).  Keep it in a file that\n"
 		"only you can read: secret keys are never accepted on the command line.\n",
-		{{NULL, false}}, 0, 0, cmd_keygen
+		{{NULL}}, 0, 0, cmd_keygen
 	},
 	{
 		"pubkey", "< SECRET_KEY_FILE",
 		"Print the public key (prepk_...) of the secret key read from standard\n"
 		"input.\n",
-		{{NULL, false}}, 0, 0, cmd_pubkey
+		{{NULL}}, 0, 0, cmd_pubkey
 	},
 	{
 		"encrypt", "PUBKEY [--aad TEXT] < PLAINTEXT",
@@ -960,7 +1019,7 @@ static const command commands[] = {
 		"\n"
 		"  --aad TEXT   associated data: bound to the ciphertext and stored in\n"
 		"               it in clear (not secret)\n",
-		{{"--aad", false}}, 1, 1, cmd_encrypt
+		{{"--aad", OPT_VALUE}}, 1, 1, cmd_encrypt
 	},
 	{
 		"grant", "PUBKEY [--not-after UNIX_SECONDS] < DELEGATOR_SECRET_KEY",
@@ -972,7 +1031,7 @@ static const command commands[] = {
 		"\n"
 		"  --not-after UNIX_SECONDS   expiry written into the grant; 0, the\n"
 		"                             default, means none\n",
-		{{"--not-after", false}}, 1, 1, cmd_grant
+		{{"--not-after", OPT_VALUE}}, 1, 1, cmd_grant
 	},
 	{
 		"reencrypt", "GRANT < CIPHERTEXT",
@@ -981,23 +1040,72 @@ static const command commands[] = {
 		"print the ciphertext one level up.  Both values are validated fully\n"
 		"first.  Like the server's pre_reencrypt, this does not look at the\n"
 		"clock: the grant's not_after is policy, enforced by the database.\n",
-		{{NULL, false}}, 1, 1, cmd_reencrypt
+		{{NULL}}, 1, 1, cmd_reencrypt
 	},
 	{
 		"decrypt", "--key SECRET_KEY_FILE < CIPHERTEXT",
 		"Decrypt the ciphertext read from standard input with the secret key\n"
 		"in SECRET_KEY_FILE and write the plaintext to standard output.\n"
 		"Nothing is written unless decryption succeeds.\n",
-		{{"--key", true}}, 0, 0, cmd_decrypt
+		{{"--key", OPT_REQUIRED}}, 0, 0, cmd_decrypt
+	},
+	{
+		"seal", "PUBKEY [--aad TEXT] < PLAINTEXT",
+		"Envelope encryption, for large records.  Encrypt standard input (raw\n"
+		"bytes, up to just under 768 MiB) with a fresh random 32-byte data key\n"
+		"and print two lines:\n"
+		"  1. the key ciphertext (prect_...): the data key encrypted for PUBKEY\n"
+		"     (a prepk_ text, or @FILE), with TEXT as its associated data;\n"
+		"  2. the body: unpadded base64url of a 24-byte nonce followed by the\n"
+		"     XChaCha20-Poly1305 encryption of the plaintext under the data key,\n"
+		"     bound to the key ciphertext's magic, version, P0, E, V, s, nonce\n"
+		"     and aad, which re-encryption never changes.\n"
+		"Store them in two columns.  The proxy only ever re-encrypts the small\n"
+		"key ciphertext (pre_reencrypt, or 'secant-pre reencrypt'); the body\n"
+		"column is never touched, so sharing a record costs the same whatever\n"
+		"its size.  Read a record back with 'secant-pre open'.\n"
+		"\n"
+		"  --aad TEXT   associated data of the key ciphertext, stored in it in\n"
+		"               clear (not secret) and authenticated with the body\n",
+		{{"--aad", OPT_VALUE}}, 1, 1, cmd_seal
+	},
+	{
+		"open", "--key SECRET_KEY_FILE --body BODY_FILE < KEY_CIPHERTEXT",
+		"Open an envelope made by 'secant-pre seal': decrypt the key ciphertext\n"
+		"read from standard input (at any level, re-encrypted or not) with the\n"
+		"secret key in SECRET_KEY_FILE, then the body in BODY_FILE with the\n"
+		"data key, and write the plaintext to standard output.  Nothing is\n"
+		"written unless both succeed: a wrong key, a modified body or a body\n"
+		"of another key ciphertext is reported as a failure.\n",
+		{{"--key", OPT_REQUIRED}, {"--body", OPT_REQUIRED}}, 0, 0, cmd_open
 	},
 	{
 		"token", "--key-file INDEX_KEY_FILE WORD...",
-		"Print one search token (pretok_...) per WORD, in order.  Each word is\n"
-		"normalised first: white space around it is removed and ASCII letters\n"
-		"are lower-cased.  INDEX_KEY_FILE holds the 32-byte index key, either\n"
-		"as 64 hexadecimal digits (white space around them is ignored) or as\n"
-		"exactly 32 raw bytes.\n",
-		{{"--key-file", true}}, 1, -1, cmd_token
+		"Print one search token (pretok_...) per WORD, in order, the same bytes\n"
+		"as the server's pre_token(key, word).  Each word is normalised first:\n"
+		"Unicode NFKC case folding with utf8proc (upper and lower case, and\n"
+		"composed and decomposed accents, give one token), then white space\n"
+		"around it is removed; a word that is then empty is refused.\n"
+		"INDEX_KEY_FILE holds the 32-byte index key, either as 64 hexadecimal\n"
+		"digits (white space around them is ignored) or as exactly 32 raw\n"
+		"bytes.\n",
+		{{"--key-file", OPT_REQUIRED}}, 1, -1, cmd_token
+	},
+	{
+		"tokens", "--key-file INDEX_KEY_FILE [--prefixes] < DOCUMENT",
+		"Print the distinct search tokens of the words of the UTF-8 document\n"
+		"read from standard input, one per line, sorted by their bytes: the\n"
+		"same lines as SELECT unnest(pre_tokens(key, document, prefixes)).\n"
+		"The document is normalised like a word of 'token', then split into\n"
+		"words on every character that is not a letter, a mark or a digit.\n"
+		"The order hides both the order of the words and their alphabetical\n"
+		"order.  INDEX_KEY_FILE is as for 'token'.\n"
+		"\n"
+		"  --prefixes   also print the tokens of the proper prefixes of at\n"
+		"               least 3 characters (code points) of each word, for\n"
+		"               prefix search\n",
+		{{"--key-file", OPT_REQUIRED}, {"--prefixes", OPT_FLAG}}, 0, 0,
+		cmd_tokens
 	},
 	{
 		"inspect", "< VALUE",
@@ -1005,7 +1113,7 @@ static const command commands[] = {
 		"pretok_) read from standard input and describe it as one line of JSON.\n"
 		"No secret material is printed: a secret key is described by its\n"
 		"public key only, a grant without its re-encryption key.\n",
-		{{NULL, false}}, 0, 0, cmd_inspect
+		{{NULL}}, 0, 0, cmd_inspect
 	},
 };
 
@@ -1071,7 +1179,7 @@ find_option(const command *cmd, const char *arg)
 	return -1;
 }
 
-/* Parse the option at argv[*i] into a, consuming its value. */
+/* Parse the option at argv[*i] into a, consuming its value if it has one. */
 static int
 parse_option(const command *cmd, int argc, char **argv, int *i, args *a)
 {
@@ -1083,7 +1191,11 @@ parse_option(const command *cmd, int argc, char **argv, int *i, args *a)
 		return usage_fail("unknown option");
 	if (a->opt[o] != NULL)
 		return usage_fail("option %s given twice", cmd->options[o].name);
-	if (eq != NULL)
+	if (cmd->options[o].kind == OPT_FLAG && eq != NULL)
+		return usage_fail("option %s takes no value", cmd->options[o].name);
+	if (cmd->options[o].kind == OPT_FLAG)
+		a->opt[o] = arg;
+	else if (eq != NULL)
 		a->opt[o] = eq + 1;
 	else if (*i + 1 < argc)
 		a->opt[o] = argv[++*i];
@@ -1097,7 +1209,7 @@ static int
 check_args(const command *cmd, const args *a)
 {
 	for (int o = 0; o < MAX_OPTIONS && cmd->options[o].name != NULL; o++)
-		if (cmd->options[o].required && a->opt[o] == NULL)
+		if (cmd->options[o].kind == OPT_REQUIRED && a->opt[o] == NULL)
 			return usage_fail("option %s is required", cmd->options[o].name);
 	if (a->npos < cmd->min_pos)
 		return usage_fail("missing argument");
