@@ -123,6 +123,7 @@ regress() {
 case "$MODE" in
 	test)
 		layer "C unit tests (plain, ASan/UBSan, valgrind)" make -s unitcheck
+		layer "constant-time check (valgrind, ctgrind-style)" bash test/ct/run.sh
 		layer "CLI tests" bash test/cli_test.sh ./secant-pre
 		layer "SQL regression tests (pg_regress)" regress
 		layer "demo, checked" bash test/demo.sh --check

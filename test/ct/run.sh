@@ -73,6 +73,8 @@ bad=$?
 
 if [ "$rc" -ne 0 ] || [ "$bad" -ne 0 ]; then
 	echo "ctgrind: FAILED (program exit $rc; see $log)"
+	echo "0 passed, 1 failed"
 	exit 1
 fi
 echo "ctgrind: passed"
+echo "1 passed, 0 failed"
