@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
 #include <utf8proc.h>
 
 #include "sp_text.h"
@@ -93,9 +94,14 @@ sp_text_normalise(const uint8_t *in, size_t len, uint8_t **out,
 		}
 		pos += (size_t) step;
 	}
-	memmove(*out, *out + start, end - start);
-	*outlen = end > start ? end - start : 0;
-	(*out)[*outlen] = 0;
+	{
+		size_t		folded = *outlen;
+
+		*outlen = end > start ? end - start : 0;
+		memmove(*out, *out + start, *outlen);
+		/* keywords are secret: no stale bytes after the trimmed word */
+		sodium_memzero(*out + *outlen, folded + 1 - *outlen);
+	}
 	return SP_OK;
 }
 
@@ -150,6 +156,8 @@ sp_text_words(const uint8_t *doc, size_t len, int prefixes, sp_word_fn fn,
 		if (!word_char)
 			start = pos;
 	}
+	if (text)
+		sodium_memzero(text, textlen);
 	free(text);
 	return rc;
 }

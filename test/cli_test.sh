@@ -99,18 +99,30 @@ put("keyword", v["token"]["keyword"])
 put("token", text("pretok_", v["token"]["token"]) + "\n")
 EOF
 
-# flip IN OUT OFFSET: the value IN with one byte flipped (negative offsets
-# count from the end)
+# flip IN OUT OFFSET: the value IN (a text form, or a bare base64url body)
+# with one byte flipped (negative offsets count from the end)
 flip() {
 	python3 - "$@" <<'EOF'
-import base64, sys
+import base64, re, sys
 
 text = open(sys.argv[1]).read().strip()
-prefix, body = text.split("_", 1)
+prefix, body = re.fullmatch(r"(pre(?:sk|pk|grant|ct|tok)_)?(.*)", text).groups()
 raw = bytearray(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
 raw[int(sys.argv[3])] ^= 0x01
 out = base64.urlsafe_b64encode(bytes(raw)).decode().rstrip("=")
-open(sys.argv[2], "w").write(prefix + "_" + out + "\n")
+open(sys.argv[2], "w").write((prefix or "") + out + "\n")
+EOF
+}
+
+# sorted_tokens FILE: the pretok_ lines of FILE are distinct and sorted by
+# the bytes they encode
+sorted_tokens() {
+	python3 - "$1" <<'EOF'
+import base64, sys
+
+raw = [base64.urlsafe_b64decode(line.strip()[7:] + "==")
+       for line in open(sys.argv[1])]
+sys.exit(0 if raw == sorted(set(raw)) and len(raw) > 1 else 1)
 EOF
 }
 
@@ -204,6 +216,70 @@ check "token normalises case and white space, one line per word" \
 head -c 31 index.raw >short.key
 expect_failure "token refuses a short index key" 1 empty token --key-file short.key x
 expect_failure "token refuses an empty word" 1 empty token --key-file index.hex " "
+sp token --key-file index.hex " Diabetes " >out.tok
+check "token of \" Diabetes \" is the KAT token of \"diabetes\"" cmp -s out.tok token
+
+# Unicode: NFKC case folding with utf8proc, the same code as pre_token
+
+# same_tokens WORD...: token gives one line per word, all the same
+same_tokens() {
+	sp token --key-file index.hex "$@" >same.tok &&
+		[ "$(wc -l <same.tok)" -eq $# ] && [ "$(sort -u same.tok | wc -l)" -eq 1 ]
+}
+check "token folds case beyond ASCII: Ärztin, ärztin, ÄRZTIN" \
+	same_tokens "Ärztin" "ärztin" "ÄRZTIN"
+check "token composes: naïve in NFC and in NFD (i + U+0308) agree" \
+	same_tokens "naïve" $'nai\xcc\x88ve' "NAÏVE"
+check "token composes: decomposed A + U+0308 rztin is Ärztin" \
+	same_tokens $'A\xcc\x88rztin' "ärztin"
+# utf8proc's case folding maps final sigma to sigma (CaseFolding.txt: 03C2
+# C 03C3), so all three spellings agree
+check "token folds Greek: ΣΊΣΥΦΟΣ, σίσυφοσ and σίσυφος agree" \
+	same_tokens "ΣΊΣΥΦΟΣ" "σίσυφοσ" "σίσυφος"
+check "token applies compatibility mappings: the ligature ﬁ is fi" \
+	same_tokens "ﬁnance" "FINANCE"
+sp token --key-file index.hex ärztin arztin >out.tok
+check "token keeps accents: ärztin and arztin differ" \
+	test "$(sort -u out.tok | wc -l)" -eq 2
+expect_failure "token refuses invalid UTF-8" 1 empty token --key-file index.hex $'ab\xff'
+expect_failure "token refuses a word of ignorable characters only" 1 empty \
+	token --key-file index.hex $'\xc2\xad'
+
+# tokens of a document: distinct, sorted by their bytes
+printf 'The cat sat. the CAT, the mat;\nTHE Cat sat!\n' >doc.txt
+sp tokens --key-file index.hex <doc.txt >doc.tok
+check "tokens prints one line per distinct word (4 of 10 words)" \
+	test "$(wc -l <doc.tok)" -eq 4
+check "tokens lines are distinct and sorted by token bytes" sorted_tokens doc.tok
+sp token --key-file index.hex the cat sat mat >words.tok
+check "tokens gives the tokens that token gives for each word" \
+	cmp -s <(sort doc.tok) <(sort words.tok)
+printf 'diabetes' >diabetes.txt
+sp tokens --key-file index.hex <diabetes.txt >out.tok
+check "tokens of the KAT keyword is the KAT token" cmp -s out.tok token
+sp tokens --key-file index.raw --prefixes <diabetes.txt >prefix.tok
+sp token --key-file index.hex dia diab di diabete diabetes >p.tok
+check "tokens --prefixes of diabetes gives 6 tokens (dia .. diabetes)" \
+	test "$(wc -l <prefix.tok)" -eq 6
+check "tokens --prefixes includes dia, diab, diabete and diabetes" \
+	test "$(grep -cxF -f <(sed -n '1p;2p;4p;5p' p.tok) prefix.tok)" -eq 4
+grep -qxF -e "$(sed -n 3p p.tok)" prefix.tok
+check "tokens --prefixes does not include di (shorter than 3)" test $? -eq 1
+check "tokens --prefixes lines are distinct and sorted" sorted_tokens prefix.tok
+printf 'Ärztin ärztin nai\xcc\x88ve NAÏVE' >unicode.txt
+sp tokens --key-file index.hex <unicode.txt >out.tok
+sp token --key-file index.hex Ärztin naïve >words.tok
+check "tokens normalises a document like token" \
+	cmp -s <(sort out.tok) <(sort words.tok)
+sp tokens --key-file index.hex <empty >out.tok
+check "tokens of an empty document prints nothing" test $? -eq 0 -a ! -s out.tok
+printf 'ok \xff' >bad-utf8.txt
+expect_failure "tokens refuses invalid UTF-8" 1 bad-utf8.txt tokens --key-file index.hex
+expect_failure "tokens --prefixes takes no value" 2 diabetes.txt \
+	tokens --key-file index.hex --prefixes=yes
+expect_failure "tokens --prefixes given twice exits 2" 2 diabetes.txt \
+	tokens --prefixes --key-file index.hex --prefixes
+expect_failure "tokens needs --key-file" 2 diabetes.txt tokens --prefixes
 
 # ---- inspect ----
 
@@ -251,11 +327,66 @@ expect_failure "a public key is not a grant" 1 ct1 reencrypt @group.pk
 expect_failure "a secret key is refused on the command line" 1 empty encrypt "$(cat a.sk)"
 expect_failure "a missing key file is reported" 1 ct1 decrypt --key no-such-file
 
+# ---- envelopes (seal, open) ----
+
+head -c 1048576 /dev/urandom >big.bin
+sp seal @a.pk --aad "record:2" <big.bin >env.txt
+sed -n 1p env.txt >env.ct
+sed -n 2p env.txt >env.body
+check "seal prints a prect_ line and a base64url body line" \
+	test "$(wc -l <env.txt)" -eq 2 -a "$(grep -cxE 'prect_[A-Za-z0-9_-]+' env.ct)" -eq 1 \
+	-a "$(grep -cxE '[A-Za-z0-9_-]+' env.body)" -eq 1
+sp inspect <env.ct >env.json
+check "the key ciphertext holds a 32-byte data key and the aad" \
+	json env.json 'j["level"] == 1 and j["plaintext_bytes"] == 32 and j["aad_bytes"] == 8'
+body_bytes=$(python3 -c 'import base64, sys; b = open(sys.argv[1]).read().strip(); print(len(base64.urlsafe_b64decode(b + "==")))' env.body)
+check "the body is nonce, ciphertext and tag (1 MiB + 40 bytes)" \
+	test "$body_bytes" -eq $((1048576 + 40))
+sp open --key a.sk --body env.body <env.ct >out.bin
+check "seal, open round trip of 1 MiB" cmp -s out.bin big.bin
+sp reencrypt @ab.grant <env.ct >env2.ct
+sp open --key b.sk --body env.body <env2.ct >out.bin
+check "seal, reencrypt the key ciphertext only, open by the grantee" cmp -s out.bin big.bin
+cp env.ct chain-env.ct
+for i in $(seq 2 16); do
+	sp reencrypt @g"$i" <chain-env.ct >next.ct && mv next.ct chain-env.ct
+done
+sp open --key k16.sk --body env.body <chain-env.ct >out.bin
+check "open after 15 hops of the key ciphertext (level 16)" cmp -s out.bin big.bin
+sp seal "$(cat a.pk)" <empty >env-empty.txt
+sed -n 1p env-empty.txt >env-empty.ct
+sed -n 2p env-empty.txt >env-empty.body
+sp open --key a.sk --body env-empty.body <env-empty.ct >out.bin
+check "seal, open round trip of an empty plaintext" test $? -eq 0 -a ! -s out.bin
+sp seal @a.pk <big.bin >other.txt
+sed -n 2p other.txt >other.body
+check "seal is randomised" test "$(cat env.body)" != "$(cat other.body)"
+flip env.body tampered.body 5000
+expect_failure "open of a modified body fails, prints nothing" 1 env.ct \
+	open --key a.sk --body tampered.body
+flip env.body tampered.body 3
+expect_failure "open of a body with a modified nonce fails" 1 env.ct \
+	open --key a.sk --body tampered.body
+expect_failure "open of the body of another envelope fails" 1 env.ct \
+	open --key a.sk --body other.body
+expect_failure "open with the wrong key fails, prints nothing" 1 env.ct \
+	open --key b.sk --body env.body
+expect_failure "open by the delegator after re-encryption fails" 1 env2.ct \
+	open --key a.sk --body env.body
+flip env.ct tampered.ct 200
+expect_failure "open with a modified key ciphertext aad fails" 1 tampered.ct \
+	open --key a.sk --body env.body
+expect_failure "open refuses a ciphertext that holds no data key" 1 r1.ct \
+	open --key a.sk --body env.body
+expect_failure "open refuses a body that is not base64url" 1 env.ct \
+	open --key a.sk --body garbage
+expect_failure "open needs --body" 2 env.ct open --key a.sk
+
 # ---- usage ----
 
 sp --help >out.txt
 check "--help exits 0 and prints usage" grep -q '^usage: secant-pre' out.txt
-for cmd in keygen pubkey encrypt grant reencrypt decrypt token inspect; do
+for cmd in keygen pubkey encrypt grant reencrypt decrypt seal open token tokens inspect; do
 	sp $cmd --help >out.txt
 	check "$cmd --help exits 0 and prints usage" grep -q "^usage: secant-pre $cmd" out.txt
 done
