@@ -39,6 +39,8 @@ sp_strerror(int err)
 			return "Reserved bytes are not zero.";
 		case SP_ELEVEL:
 			return "The ciphertext level is outside 1 to 16.";
+		case SP_ELEVELMAX:
+			return "The ciphertext level is above the maximum 16.";
 		case SP_EPOINT:
 			return "A public key or point is not a valid ristretto255/Ed25519 encoding, or is the identity.";
 		case SP_ESCALAR:
@@ -75,7 +77,7 @@ sp_strerror(int err)
 int
 sp_err_is_malformed(int err)
 {
-	return err <= SP_EPREFIX && err >= SP_ELEVEL;
+	return err <= SP_EPREFIX && err >= SP_ELEVELMAX;
 }
 
 /* sodium_init(); returns SP_EINTERNAL if libsodium cannot start. */
@@ -323,8 +325,10 @@ sp_ciphertext_check_layout(const uint8_t *ct, size_t ctlen)
 		return SP_EMAGIC;
 	if (ct[4] != SP_VERSION)
 		return SP_EVERSION;
-	if (ct[SP_CT_LEVEL] < 1 || ct[SP_CT_LEVEL] > SP_MAXLEVEL)
+	if (ct[SP_CT_LEVEL] < 1)
 		return SP_ELEVEL;
+	if (ct[SP_CT_LEVEL] > SP_MAXLEVEL)
+		return SP_ELEVELMAX;
 	if (ct[6] != 0 || ct[7] != 0)
 		return SP_ERESERVED;
 	/* 64-bit arithmetic: aad length is at most 2^32 - 1 */

@@ -66,7 +66,8 @@ typedef enum sp_err
 	SP_EMAGIC = -4,
 	SP_EVERSION = -5,
 	SP_ERESERVED = -6,			/* reserved bytes not zero */
-	SP_ELEVEL = -7,				/* level outside 1..16 */
+	SP_ELEVEL = -7,				/* level 0 */
+	SP_ELEVELMAX = -8,			/* level above 16 */
 	/* well-formed but invalid values */
 	SP_EPOINT = -10,			/* invalid or identity point / public key */
 	SP_ESCALAR = -11,			/* non-canonical or zero scalar */

@@ -13,6 +13,12 @@ sp_raise_input(int err, sp_kind kind, sp_way way)
 {
 	const char *type = sp_kind_name(kind);
 
+	/* "level above 16" has its own code (STYLE.md), whatever the way in */
+	if (err == SP_ELEVELMAX)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("invalid value for type %s", type),
+				 errdetail("%s", sp_strerror(err))));
 	if (way == SP_WAY_BINARY)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),

@@ -341,7 +341,7 @@ test_misc(void)
 {
 	static const int codes[] = {
 		SP_OK, SP_EPREFIX, SP_EBASE64, SP_ELENGTH, SP_EMAGIC, SP_EVERSION,
-		SP_ERESERVED, SP_ELEVEL, SP_EPOINT, SP_ESCALAR, SP_ECAPSULE,
+		SP_ERESERVED, SP_ELEVEL, SP_ELEVELMAX, SP_EPOINT, SP_ESCALAR, SP_ECAPSULE,
 		SP_ESIGNATURE, SP_ESAMEKEY, SP_ERECIPIENT, SP_EMAXLEVEL,
 		SP_EWRONGKEY, SP_EDECRYPT, SP_ERANDOM, SP_ETOOLONG, SP_EINTERNAL,
 		SP_ENOMEM
@@ -372,7 +372,7 @@ test_misc(void)
 	CHECK(sp_err_is_malformed(SP_EPREFIX) && sp_err_is_malformed(SP_EBASE64) &&
 		  sp_err_is_malformed(SP_ELENGTH) && sp_err_is_malformed(SP_EMAGIC) &&
 		  sp_err_is_malformed(SP_EVERSION) && sp_err_is_malformed(SP_ERESERVED) &&
-		  sp_err_is_malformed(SP_ELEVEL),
+		  sp_err_is_malformed(SP_ELEVEL) && sp_err_is_malformed(SP_ELEVELMAX),
 		  "sp_err_is_malformed: layout codes are malformed");
 	CHECK(!sp_err_is_malformed(SP_OK) && !sp_err_is_malformed(SP_EPOINT) &&
 		  !sp_err_is_malformed(SP_ECAPSULE) &&
@@ -1030,7 +1030,7 @@ test_flip_ciphertext(void)
 					AGG(a_region, v < 0 && sp_err_is_malformed(v),
 						"level 3 -> %d: rc %d", n, v);
 				else
-					AGG(a_region, v == SP_ELEVEL || v == SP_ELENGTH,
+					AGG(a_region, v == SP_ELEVEL || v == SP_ELEVELMAX || v == SP_ELENGTH,
 						"level 3 -> %d: rc %d", n, v);
 			}
 			else if (i < 8)
