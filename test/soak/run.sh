@@ -1,0 +1,342 @@
+#!/usr/bin/env bash
+# test/soak/run.sh - concurrency soak (issue 7); `make soak`, not part of
+# `make test`.
+#
+# Starts a throwaway PostgreSQL 15 cluster (as test/cluster.sh does: as the
+# `postgres` user when root, private socket directory, stopped on exit),
+# sets up a ward group, 8 users (members) and 16 devices (2 per user), 300
+# notes encrypted to the group and a share table with secant.share_trigger,
+# then runs pgbench with 8 clients for SOAK_SECONDS (default 120) mixing
+#   share      INSERT into the share table (the trigger re-encrypts for a device)
+#   read       secant.reencrypt_for of a note for a device, decrypted and compared
+#   read_copy  a stored copy, decrypted by its recipient and compared
+#   revoke     secant.revoke of a membership (group -> user) or an enrolment
+#              (user -> device)
+#   regrant    a new grant (pre_grant from the delegator's secret key, kept in
+#              a setup table: fine for a soak) where none is left
+#   note       a new note encrypted to the group
+# Every operation runs in a function that records its outcome (ok, denied,
+# none, ...; anything unexpected is recorded with its SQLSTATE).  Then the
+# invariants: every copy in every registered share table carries only hop
+# keys of grants that exist now (no copy through a revoked grant survives),
+# every copy decrypts for its recipient to its note, every committed note
+# decrypts with the group key, no unexpected error, no wrong plaintext, the
+# audit chain is intact.
+#
+# Environment: SOAK_SECONDS (120), SOAK_CLIENTS (8), SECANT_PRE_SOAK_PORT
+# (55434).  Needs the extension installed (make && sudo make install).
+# Prints pgbench's tps and the invariants; ends with "N passed, M failed".
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+SECONDS_TO_RUN=${SOAK_SECONDS:-120}
+CLIENTS=${SOAK_CLIENTS:-8}
+PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
+[ -x "$PG_CONFIG" ] || PG_CONFIG=$(command -v pg_config)
+PGBIN=$("$PG_CONFIG" --bindir)
+export PATH="$PGBIN:$PATH"
+
+PASSED=0
+FAILED=0
+check() { # check NAME COMMAND...
+	local name=$1
+	shift
+	if "$@"; then
+		echo "ok - $name"
+		PASSED=$((PASSED + 1))
+	else
+		echo "not ok - $name"
+		FAILED=$((FAILED + 1))
+	fi
+}
+finish() {
+	echo "$PASSED passed, $FAILED failed"
+	[ "$FAILED" -eq 0 ]
+	exit $?
+}
+
+if [ ! -f "$("$PG_CONFIG" --sharedir)/extension/secant_pre.control" ]; then
+	echo "secant_pre is not installed: run make && sudo make install (or make test) first"
+	FAILED=1
+	finish
+fi
+
+if [ "$(id -u)" -eq 0 ]; then
+	RUN_AS="runuser -u postgres --"
+	id postgres >/dev/null 2>&1 || useradd --system --home /var/lib/postgresql postgres
+else
+	RUN_AS=""
+fi
+CLUSTER=$(mktemp -d /tmp/secant_pre_soak.XXXXXX)
+[ "$(id -u)" -eq 0 ] && chown postgres "$CLUSTER"
+chmod 700 "$CLUSTER"
+WORK=$(mktemp -d /tmp/secant_pre_soak_work.XXXXXX)
+export PGHOST="$CLUSTER" PGPORT="${SECANT_PRE_SOAK_PORT:-55434}" PGUSER=postgres PGDATABASE=soak
+stop_cluster() {
+	$RUN_AS "$PGBIN/pg_ctl" -D "$CLUSTER/data" -m immediate stop >/dev/null 2>&1
+	rm -rf "$CLUSTER" "$WORK"
+}
+trap stop_cluster EXIT
+trap 'exit 130' INT TERM
+
+echo "# throwaway cluster in $CLUSTER (port $PGPORT, socket only)"
+$RUN_AS "$PGBIN/initdb" -D "$CLUSTER/data" -U postgres --auth=trust -E UTF8 --no-locale \
+	>"$WORK/initdb.log" 2>&1 || { cat "$WORK/initdb.log"; FAILED=1; finish; }
+$RUN_AS "$PGBIN/pg_ctl" -D "$CLUSTER/data" -l "$CLUSTER/server.log" -w \
+	-o "-p $PGPORT -k $CLUSTER -c listen_addresses='' -c max_connections=40 -c log_lock_waits=on" \
+	start >/dev/null || { cat "$CLUSTER/server.log"; FAILED=1; finish; }
+psql -X -q -d postgres -c "CREATE DATABASE soak" || { FAILED=1; finish; }
+
+# ---- set-up ----
+psql -X -q -v ON_ERROR_STOP=1 >"$WORK/setup.out" 2>&1 <<'SQL'
+CREATE EXTENSION secant_pre;
+CREATE SCHEMA soak;
+-- secret keys kept server-side for the soak only (grants are made here)
+CREATE TABLE soak.keys (
+    name text PRIMARY KEY, kind text NOT NULL, owner text,
+    sk pre_secret_key NOT NULL, pk pre_public_key NOT NULL UNIQUE
+);
+INSERT INTO soak.keys (name, kind, owner, sk, pk)
+SELECT name, kind, owner, sk, pre_public_key(sk)
+FROM (SELECT 'ward' AS name, 'group' AS kind, NULL AS owner, pre_keygen() AS sk
+      UNION ALL SELECT 'user' || u, 'user', 'ward', pre_keygen() FROM generate_series(1, 8) AS u
+      UNION ALL SELECT 'dev' || d, 'device', 'user' || ((d + 1) / 2), pre_keygen() FROM generate_series(1, 16) AS d) k;
+SELECT count(secant.add_principal(name, kind, pk)) FROM soak.keys;
+SELECT count(secant.add_grant(pre_grant(o.sk, k.pk))) FROM soak.keys k JOIN soak.keys o ON o.name = k.owner;
+CREATE TABLE notes (id serial PRIMARY KEY, body pre_ciphertext NOT NULL, plain text NOT NULL);
+INSERT INTO notes (body, plain)
+SELECT pre_encrypt((SELECT pk FROM soak.keys WHERE name = 'ward'), p, convert_to('note', 'UTF8')), p
+FROM (SELECT 'note ' || i || ' ' || md5(i::text) AS p FROM generate_series(1, 300) AS i) x;
+CREATE TABLE shares (
+    id bigserial PRIMARY KEY,
+    note_id int NOT NULL REFERENCES notes,
+    recipient pre_public_key NOT NULL,
+    body pre_ciphertext
+);
+CREATE TRIGGER shares_copy BEFORE INSERT OR UPDATE OF note_id, recipient ON shares
+    FOR EACH ROW EXECUTE FUNCTION secant.share_trigger('notes', 'body', 'id', 'note_id', 'recipient', 'body');
+CREATE INDEX shares_hop_keys ON shares USING gin (pre_hop_keys(body));
+-- outcomes of every operation
+CREATE UNLOGGED TABLE soak.events (kind text NOT NULL, status text NOT NULL, n bigint NOT NULL DEFAULT 0);
+CREATE FUNCTION soak.ev(k text, s text, n bigint DEFAULT 0) RETURNS text LANGUAGE sql AS $$
+    INSERT INTO soak.events VALUES (k, s, n) RETURNING status $$;
+CREATE FUNCTION soak.unexpected(e text, m text) RETURNS text LANGUAGE sql AS $$
+    SELECT CASE e WHEN '40P01' THEN 'deadlock' ELSE 'error ' || e || ': ' || m END $$;
+-- (random() is drawn once, in a sub-select: in a WHERE clause it would be drawn per row)
+CREATE FUNCTION soak.device() RETURNS soak.keys LANGUAGE sql AS $$
+    SELECT * FROM soak.keys WHERE name = (SELECT 'dev' || (1 + floor(random() * 16))::int) $$;
+CREATE FUNCTION soak.note_id() RETURNS int LANGUAGE sql AS $$
+    SELECT 1 + floor(random() * (SELECT max(id) FROM notes))::int $$;
+-- share a random note with a random device
+CREATE FUNCTION soak.share() RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    st text := 'ok';
+BEGIN
+    BEGIN
+        INSERT INTO shares (note_id, recipient) SELECT soak.note_id(), pk FROM soak.device();
+    EXCEPTION
+        WHEN insufficient_privilege THEN st := 'denied';
+        WHEN foreign_key_violation THEN st := 'no note';
+        WHEN OTHERS THEN st := soak.unexpected(SQLSTATE, SQLERRM);
+    END;
+    RETURN soak.ev('share', st);
+END $$;
+-- read a random note through the proxy on a random device
+CREATE FUNCTION soak.read() RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    st text;
+    d soak.keys := soak.device();
+    i int := soak.note_id();
+    c pre_ciphertext;
+    p text;
+BEGIN
+    BEGIN
+        SELECT secant.reencrypt_for(body, d.pk), plain INTO STRICT c, p FROM notes WHERE id = i;
+        st := CASE WHEN pre_decrypt_text(c, d.sk) = p THEN 'ok' ELSE 'wrong plaintext' END;
+    EXCEPTION
+        WHEN insufficient_privilege THEN st := 'denied';
+        WHEN no_data_found THEN st := 'no note';
+        WHEN OTHERS THEN st := soak.unexpected(SQLSTATE, SQLERRM);
+    END;
+    RETURN soak.ev('read', st);
+END $$;
+-- read a random stored copy with its recipient's key
+CREATE FUNCTION soak.read_copy() RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    st text := 'none';
+    r record;
+BEGIN
+    BEGIN
+        FOR r IN SELECT s.body, n.plain, k.sk FROM shares s JOIN notes n ON n.id = s.note_id
+                 JOIN soak.keys k ON k.pk = s.recipient
+                 WHERE s.id >= (SELECT min(id) + floor(random() * (max(id) - min(id) + 1)) FROM shares)
+                 ORDER BY s.id LIMIT 1 LOOP
+            st := CASE WHEN pre_decrypt_text(r.body, r.sk) = r.plain THEN 'ok' ELSE 'wrong plaintext' END;
+        END LOOP;
+    EXCEPTION
+        WHEN OTHERS THEN st := soak.unexpected(SQLSTATE, SQLERRM);
+    END;
+    RETURN soak.ev('read_copy', st);
+END $$;
+-- revoke a random membership (group -> user) or enrolment (user -> device)
+CREATE FUNCTION soak.revoke() RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    st text := 'ok';
+    d soak.keys := soak.device();
+    f pre_public_key;
+    t pre_public_key;
+    n bigint := 0;
+BEGIN
+    IF random() < 0.5 THEN
+        SELECT o.pk, u.pk INTO f, t FROM soak.keys u JOIN soak.keys o ON o.name = u.owner WHERE u.name = d.owner;
+    ELSE
+        SELECT o.pk, d.pk INTO f, t FROM soak.keys o WHERE o.name = d.owner;
+    END IF;
+    BEGIN
+        n := secant.revoke(f, t);
+    EXCEPTION
+        WHEN no_data_found THEN st := 'none';
+        WHEN OTHERS THEN st := soak.unexpected(SQLSTATE, SQLERRM);
+    END;
+    RETURN soak.ev('revoke', st, n);
+END $$;
+-- grant again where no grant is left (delegator's secret key from the set-up table)
+CREATE FUNCTION soak.regrant() RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    st text := 'ok';
+    k soak.keys;
+    o soak.keys;
+BEGIN
+    SELECT * INTO k FROM soak.keys WHERE kind <> 'group' ORDER BY random() LIMIT 1;
+    SELECT * INTO o FROM soak.keys WHERE name = k.owner;
+    BEGIN
+        IF EXISTS (SELECT 1 FROM secant.grants WHERE from_key = o.pk AND to_key = k.pk) THEN
+            st := 'exists';
+        ELSE
+            PERFORM secant.add_grant(pre_grant(o.sk, k.pk));
+        END IF;
+    EXCEPTION
+        WHEN OTHERS THEN st := soak.unexpected(SQLSTATE, SQLERRM);
+    END;
+    RETURN soak.ev('regrant', st);
+END $$;
+-- a new note to the group
+CREATE FUNCTION soak.note() RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    st text := 'ok';
+    p text := 'note ' || md5(random()::text);
+BEGIN
+    BEGIN
+        INSERT INTO notes (body, plain)
+        VALUES (pre_encrypt((SELECT pk FROM soak.keys WHERE name = 'ward'), p, convert_to('note', 'UTF8')), p);
+    EXCEPTION
+        WHEN OTHERS THEN st := soak.unexpected(SQLSTATE, SQLERRM);
+    END;
+    RETURN soak.ev('note', st);
+END $$;
+-- the invariant: copies in registered share tables carrying a hop key of a
+-- grant that does not exist (any more)
+CREATE FUNCTION soak.orphans() RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE
+    t record;
+    n bigint;
+    total bigint := 0;
+BEGIN
+    FOR t IN SELECT table_name, copy_column FROM secant.share_tables LOOP
+        EXECUTE format('SELECT count(*) FROM %s s WHERE EXISTS (SELECT 1 FROM unnest(pre_hop_keys(s.%I)) AS h
+                        WHERE NOT EXISTS (SELECT 1 FROM secant.grants g WHERE g.hop_key = h))',
+                       t.table_name, t.copy_column) INTO n;
+        total := total + n;
+    END LOOP;
+    RETURN total;
+END $$;
+-- a first share so that the table is registered
+SELECT soak.share();
+SQL
+check "set-up" [ $? -eq 0 ] || { cat "$WORK/setup.out"; finish; }
+
+for op in share read read_copy revoke regrant note; do
+	echo "SELECT soak.$op();" >"$WORK/$op.sql"
+done
+
+# ---- the soak ----
+echo "# pgbench: $CLIENTS clients, $SECONDS_TO_RUN s"
+# meanwhile, every second, the invariant in one snapshot: it must hold in
+# every committed state, not only at the end
+(
+	while [ ! -e "$WORK/done" ]; do
+		psql -X -q -At -F ' ' -c "BEGIN ISOLATION LEVEL REPEATABLE READ" \
+			-c "SELECT soak.orphans(), (SELECT count(*) FROM shares)" -c "COMMIT" >>"$WORK/samples" 2>&1
+		sleep 1
+	done
+) &
+sampler=$!
+pgbench -n -c "$CLIENTS" -j "$CLIENTS" -T "$SECONDS_TO_RUN" -P 30 \
+	-f "$WORK/share.sql@6" -f "$WORK/read.sql@4" -f "$WORK/read_copy.sql@2" \
+	-f "$WORK/revoke.sql@1" -f "$WORK/regrant.sql@3" -f "$WORK/note.sql@1" soak \
+	>"$WORK/pgbench.out" 2>"$WORK/pgbench.err"
+rc=$?
+touch "$WORK/done"
+wait "$sampler"
+grep -E '^progress' "$WORK/pgbench.err" | sed 's/^/   /'
+grep -E '^(number of (clients|transactions|failed)|latency average|tps)' "$WORK/pgbench.out" | sed 's/^/   /'
+check "pgbench ran without aborted clients" [ "$rc" -eq 0 ]
+[ "$rc" -eq 0 ] || tail -n 5 "$WORK/pgbench.err"
+check "pgbench: no failed transactions" grep -q '^number of failed transactions: 0 ' "$WORK/pgbench.out"
+
+# ---- outcomes ----
+q() { psql -X -q -At -c "$1"; }
+echo "# outcomes (operation | status | count | copies deleted)"
+q "SELECT kind, status, count(*), sum(n) FROM soak.events GROUP BY 1, 2 ORDER BY 1, 2" | sed 's/^/   /'
+check "operations exercised: shares, reads, revocations that deleted copies, re-grants" \
+	[ "$(q "SELECT count(*) FILTER (WHERE kind = 'share' AND status = 'ok') > 0
+	         AND count(*) FILTER (WHERE kind = 'read' AND status = 'ok') > 0
+	         AND count(*) FILTER (WHERE kind = 'read' AND status = 'denied') > 0
+	         AND sum(n) FILTER (WHERE kind = 'revoke' AND status = 'ok') > 0
+	         AND count(*) FILTER (WHERE kind = 'regrant' AND status = 'ok') > 0 FROM soak.events")" = t ]
+n=$(q "SELECT count(*) FROM soak.events WHERE status LIKE 'error%'")
+check "no unexpected error ($n)" [ "$n" = 0 ]
+[ "$n" = 0 ] || q "SELECT kind, status, count(*) FROM soak.events WHERE status LIKE 'error%' GROUP BY 1, 2 LIMIT 5" | sed 's/^/   /'
+n=$(q "SELECT count(*) FROM soak.events WHERE status = 'deadlock'")
+check "no deadlock ($n)" [ "$n" = 0 ]
+n=$(q "SELECT count(*) FROM soak.events WHERE status = 'wrong plaintext'")
+check "no read returned a wrong plaintext ($n)" [ "$n" = 0 ]
+
+# ---- invariants ----
+echo "# invariants"
+q "SELECT (SELECT count(*) FROM shares) AS copies, (SELECT count(*) FROM secant.grants) AS grants,
+          (SELECT count(*) FROM notes) AS notes, (SELECT count(*) FROM secant.audit_log) AS audit_entries" |
+	awk -F'|' '{printf "   %s copies, %s grants, %s notes, %s audit entries\n", $1, $2, $3, $4}'
+n=$(grep -c '^[0-9]* [0-9]*$' "$WORK/samples")
+check "sampled during the run: $n snapshots, copies $(awk '$2 ~ /^[0-9]+$/ {if (min == "" || $2 < min) min = $2; if ($2 > max) max = $2} END {printf "%s to %s", min, max}' "$WORK/samples") per snapshot" [ "$n" -ge $((SECONDS_TO_RUN / 4)) ]
+n=$(awk '$1 ~ /^[0-9]+$/ && $1 > 0' "$WORK/samples" | wc -l)
+check "no snapshot during the run held a copy through a missing grant ($n did)" [ "$n" = 0 ]
+[ "$(grep -cv '^[0-9]* [0-9]*$' "$WORK/samples")" = 0 ] || grep -v '^[0-9]* [0-9]*$' "$WORK/samples" | sort | uniq -c | head -n 3 | sed 's/^/   sampler: /'
+check "shares is a registered share table" [ "$(q "SELECT count(*) FROM secant.share_tables WHERE table_name = 'shares'::regclass")" = 1 ]
+n=$(q "SELECT soak.orphans()")
+check "no copy carries the hop key of a grant that no longer exists ($n)" [ "$n" = 0 ]
+# control: a grant deleted behind revoke's back leaves copies the check finds
+n=$(psql -X -q -At <<'SQL'
+BEGIN;
+ALTER TABLE secant.grants DISABLE TRIGGER grants_audit;
+DELETE FROM secant.grants WHERE hop_key IN (SELECT unnest(pre_hop_keys(body)) FROM shares LIMIT 1);
+SELECT soak.orphans();
+ROLLBACK;
+SQL
+)
+check "control: the check finds copies through a grant deleted without revoke ($n)" [ "${n:-0}" -gt 0 ]
+n=$(q "SELECT count(*) FROM shares s WHERE cardinality(pre_hop_keys(s.body)) <> 2 OR pre_recipient(s.body) <> s.recipient")
+check "every copy is a level-3 value for its recipient ($n wrong)" [ "$n" = 0 ]
+n=$(q "SELECT count(*) FROM shares s JOIN notes n ON n.id = s.note_id JOIN soak.keys k ON k.pk = s.recipient
+       WHERE pre_decrypt_text(s.body, k.sk) IS DISTINCT FROM n.plain")
+check "every copy decrypts for its recipient to its note ($n wrong)" [ "$n" = 0 ]
+n=$(q "SELECT count(*) FROM shares s WHERE NOT EXISTS (SELECT 1 FROM secant.path(pre_origin(s.body), s.recipient))")
+check "every copy's recipient still has an active path ($n without)" [ "$n" = 0 ]
+n=$(q "SELECT count(*) FROM notes WHERE pre_decrypt_text(body, (SELECT sk FROM soak.keys WHERE name = 'ward')) IS DISTINCT FROM plain")
+check "every committed note decrypts with the group key ($n wrong)" [ "$n" = 0 ]
+check "audit chain intact" [ "$(q "SELECT coalesce(secant.audit_verify()::text, 'null')")" = null ]
+check "the audit log holds every successful revocation" \
+	[ "$(q "SELECT (SELECT count(*) FROM secant.audit_log WHERE action = 'revoke') = (SELECT count(*) FROM soak.events WHERE kind = 'revoke' AND status = 'ok')")" = t ]
+echo "   server log: $(grep -c 'deadlock detected' "$CLUSTER/server.log") deadlocks," \
+	"$(grep -c 'still waiting for' "$CLUSTER/server.log") lock waits longer than deadlock_timeout (1 s)"
+finish

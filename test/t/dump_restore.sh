@@ -1,0 +1,311 @@
+#!/usr/bin/env bash
+# test/t/dump_restore.sh - pg_dump / restore of a database that uses every
+# secant_pre type and the whole secant schema (issue 7).
+#
+# The source database holds all five types in columns (with NULLs, a
+# level-3 value, an empty message, a toasted 256 kB value, pre_token[] under
+# GIN, btree and hash indexes), a user table with an identity column and a
+# generated column computed by an extension function, a CHECK using one, a
+# materialized view, and the secant schema populated: principals, grants
+# (one expiring, one revoked), shares made by the sharing trigger, index
+# keys (two versions) and the audit log.  It is dumped by the cluster's
+# superuser role in plain and custom format and restored into fresh
+# databases:
+#   plain     pg_dump -Fp | psql
+#   custom    pg_dump -Fc, pg_restore
+#   parallel  pg_dump -Fc, pg_restore -j 4
+#   replica   pg_dump -Fc, pg_restore -j 4 with session_replication_role =
+#             replica (user triggers off during the load)
+# Each restore is compared with the source table by table: md5 of the bytea
+# cast of every value, per row (and every other column as text); then
+# ciphertexts must decrypt, audit_verify() must be NULL with the source's
+# audit head, and the restored database must keep working (identity
+# sequences, the sharing trigger, revocation through share_tables, index
+# keys, GIN search).  Binary COPY out and in of every type is checked too.
+#
+# Problems of the extension that are known and reported are printed as
+# "not ok - ... # KNOWN: why" and not counted (SECANT_PRE_STRICT=1 counts
+# them); a check that passes is "ok" whether or not it was expected to fail.
+#
+# Needs a running server (PGHOST/PGPORT/PGUSER, a superuser), as `make test`
+# provides.  Ends with "N passed, M failed"; exits non-zero on any failure.
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
+[ -x "$PG_CONFIG" ] || PG_CONFIG=$(command -v pg_config)
+export PATH="$("$PG_CONFIG" --bindir):$PATH"
+SRC=secant_dr_src
+WORK=$(mktemp -d /tmp/secant_pre_dump.XXXXXX)
+chmod 700 "$WORK"
+
+PASSED=0
+FAILED=0
+KNOWN=0
+KNOWN_WHY="" # set while a check is expected to fail for a reported reason
+report() { # report NAME STATUS
+	if [ "$2" -eq 0 ]; then
+		echo "ok - $1"
+		PASSED=$((PASSED + 1))
+	elif [ -n "$KNOWN_WHY" ] && [ -z "${SECANT_PRE_STRICT:-}" ]; then
+		echo "not ok - $1 # KNOWN: $KNOWN_WHY"
+		KNOWN=$((KNOWN + 1))
+	else
+		echo "not ok - $1"
+		FAILED=$((FAILED + 1))
+	fi
+}
+check() { # check NAME COMMAND...
+	local name=$1
+	shift
+	"$@"
+	report "$name" $?
+}
+
+dbs="$SRC secant_dr_plain secant_dr_custom secant_dr_parallel secant_dr_replica"
+drop_all() {
+	for d in $dbs; do psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $d" >/dev/null 2>&1; done
+}
+cleanup() {
+	drop_all
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+drop_all
+psql -X -q -d postgres -c "CREATE DATABASE $SRC" >/dev/null || { echo "0 passed, 1 failed"; exit 1; }
+
+# ---- the source database ----
+psql -X -q -v ON_ERROR_STOP=1 -d "$SRC" >"$WORK/setup.out" 2>&1 <<'SQL'
+CREATE EXTENSION secant_pre;
+-- keys (server-side: fine for a test; the normal path makes them on clients)
+CREATE TABLE keys (name text PRIMARY KEY, kind text NOT NULL, sk pre_secret_key NOT NULL);
+INSERT INTO keys
+SELECT name, kind, pre_keygen()
+FROM (VALUES ('ward', 'group'), ('dr_a', 'user'), ('dr_b', 'user'), ('dr_c', 'user'),
+             ('a_phone', 'device'), ('b_phone', 'device')) AS v(name, kind);
+CREATE FUNCTION sk(n text) RETURNS pre_secret_key LANGUAGE sql AS $$ SELECT sk FROM keys WHERE name = n $$;
+SELECT count(secant.add_principal(name, kind, pre_public_key(sk))) FROM keys;
+SELECT count(secant.add_grant(pre_grant(sk(a), secant.principal_key(b), x)))
+FROM (VALUES ('ward', 'dr_a', 'infinity'::timestamptz), ('ward', 'dr_b', now() + interval '30 days'),
+             ('ward', 'dr_c', 'infinity'), ('dr_a', 'a_phone', 'infinity'),
+             ('dr_b', 'b_phone', 'infinity')) AS g(a, b, x);
+-- every type in columns, with NULLs, levels 1 and 3, an empty message and a toasted value
+CREATE TABLE vault (
+    id int PRIMARY KEY,
+    sk pre_secret_key,
+    pk pre_public_key,
+    g pre_grant,
+    ct pre_ciphertext CHECK (pre_level(ct) BETWEEN 1 AND 16),
+    tok pre_token,
+    toks pre_token[],
+    reader text,
+    plain bytea
+);
+INSERT INTO vault
+SELECT 1, sk('ward'), pre_public_key(sk('ward')), pre_grant(sk('ward'), pre_public_key(sk('dr_a'))),
+       pre_encrypt(pre_public_key(sk('ward')), '\x0001020304'::bytea, 'vault:1'::bytea),
+       pre_token(decode(repeat('ab', 32), 'hex'), 'alpha'),
+       pre_tokens(decode(repeat('ab', 32), 'hex'), 'alpha beta gamma', true), 'ward', '\x0001020304';
+INSERT INTO vault (id) VALUES (2);
+INSERT INTO vault (id, ct, reader, plain)
+SELECT 3, pre_reencrypt(pre_reencrypt(pre_encrypt(pre_public_key(sk('ward')), convert_to('level three', 'UTF8')),
+              (SELECT rekey FROM secant.grants WHERE to_key = pre_public_key(sk('dr_a')))),
+              (SELECT rekey FROM secant.grants WHERE to_key = pre_public_key(sk('a_phone')))),
+       'a_phone', convert_to('level three', 'UTF8');
+INSERT INTO vault (id, ct, reader, plain)
+SELECT 4, pre_encrypt(pre_public_key(sk('dr_b')), ''::bytea), 'dr_b', ''::bytea;
+INSERT INTO vault (id, ct, reader, plain, toks)
+SELECT 5, pre_encrypt(pre_public_key(sk('dr_c')), p, '\xff00'::bytea), 'dr_c', p, '{}'
+FROM (SELECT decode(string_agg(md5(i::text), ''), 'hex') AS p FROM generate_series(1, 16384) AS i) x;
+CREATE INDEX vault_pk ON vault (pk);
+CREATE INDEX vault_tok ON vault USING hash (tok);
+CREATE INDEX vault_toks ON vault USING gin (toks);
+-- notes: identity column, generated column by an extension function
+CREATE TABLE notes (
+    id int GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    body pre_ciphertext NOT NULL,
+    recipient pre_public_key GENERATED ALWAYS AS (pre_recipient(body)) STORED,
+    plain text NOT NULL
+);
+INSERT INTO notes (body, plain)
+SELECT pre_encrypt(secant.principal_key('ward'), 'note ' || i, convert_to('note:' || i, 'UTF8')), 'note ' || i
+FROM generate_series(1, 5) AS i;
+CREATE TABLE shares (
+    id bigserial PRIMARY KEY,
+    note_id int NOT NULL REFERENCES notes,
+    recipient pre_public_key NOT NULL,
+    body pre_ciphertext
+);
+CREATE TRIGGER shares_copy BEFORE INSERT OR UPDATE OF note_id, recipient ON shares
+    FOR EACH ROW EXECUTE FUNCTION secant.share_trigger('notes', 'body', 'id', 'note_id', 'recipient', 'body');
+CREATE INDEX ON shares USING gin (pre_hop_keys(body));
+INSERT INTO shares (note_id, recipient)
+SELECT id, secant.principal_key(CASE WHEN id % 2 = 0 THEN 'a_phone' ELSE 'b_phone' END) FROM notes;
+INSERT INTO shares (note_id, recipient) SELECT id, secant.principal_key('dr_c') FROM notes WHERE id <= 2;
+-- a revocation: dr_c's copies go
+SELECT secant.revoke('ward', 'dr_c');
+-- index keys, two versions, and records searched by token
+SELECT secant.rotate_index_key('ward', pre_encrypt(secant.principal_key('ward'), decode(repeat('11', 32), 'hex')));
+SELECT secant.rotate_index_key('ward', pre_encrypt(secant.principal_key('ward'), decode(repeat('22', 32), 'hex')));
+CREATE TABLE records (id int PRIMARY KEY, index_version int NOT NULL, tokens pre_token[] NOT NULL);
+INSERT INTO records
+SELECT i, 2, pre_tokens(decode(repeat('22', 32), 'hex'), CASE WHEN i % 10 = 0 THEN 'diabetes follow-up' ELSE 'routine ' || i END)
+FROM generate_series(1, 200) AS i;
+CREATE INDEX records_tokens ON records USING gin (tokens);
+CREATE MATERIALIZED VIEW note_levels AS SELECT id, pre_level(body) AS level, pre_recipient(body) AS recipient FROM notes;
+SELECT secant.audit_verify() IS NULL AS intact;
+SQL
+check "source database built" [ $? -eq 0 ]
+[ -s "$WORK/setup.out" ] && grep -q ERROR "$WORK/setup.out" && cat "$WORK/setup.out"
+
+# ---- digests: one line per row, md5 of the bytea casts ----
+cat >"$WORK/digest.sql" <<'SQL'
+SELECT 'vault', id, md5(sk::bytea), md5(pk::bytea), md5(g::bytea), md5(ct::bytea), md5(tok::bytea),
+       md5(array_to_string(ARRAY(SELECT encode(t::bytea, 'hex') FROM unnest(toks) AS t), ',')),
+       cardinality(toks), reader, md5(plain) FROM vault ORDER BY id;
+SELECT 'keys', name, kind, md5(sk::bytea) FROM keys ORDER BY name;
+SELECT 'notes', id, md5(body::bytea), md5(recipient::bytea), plain FROM notes ORDER BY id;
+SELECT 'shares', id, note_id, md5(recipient::bytea), md5(body::bytea) FROM shares ORDER BY id;
+SELECT 'records', id, index_version, md5(array_to_string(ARRAY(SELECT encode(t::bytea, 'hex') FROM unnest(tokens) AS t), ','))
+FROM records ORDER BY id;
+SELECT 'note_levels', id, level, md5(recipient::bytea) FROM note_levels ORDER BY id;
+SELECT 'principals', id, name, kind, md5(public_key::bytea), created_at FROM secant.principals ORDER BY id;
+SELECT 'grants', id, md5(rekey::bytea), md5(from_key::bytea), md5(to_key::bytea), not_after, md5(hop_key), created_at
+FROM secant.grants ORDER BY id;
+SELECT 'index_keys', md5(group_key::bytea), version, md5(key_ct::bytea), created_at FROM secant.index_keys ORDER BY 2, 3;
+SELECT 'share_tables', table_name::text, copy_column, registered_at FROM secant.share_tables ORDER BY 2;
+SELECT 'audit_log', seq, at, actor, action, md5(detail::text), md5(prev_hash), md5(hash) FROM secant.audit_log ORDER BY seq;
+SELECT 'sequences', schemaname || '.' || sequencename, last_value FROM pg_sequences ORDER BY 2;
+SQL
+digest() { # digest DB > file
+	PGOPTIONS="-c timezone=UTC" psql -X -q -At -F '|' -v ON_ERROR_STOP=1 -d "$1" -f "$WORK/digest.sql"
+}
+digest "$SRC" >"$WORK/src.digest"
+TABLES="vault keys notes shares records note_levels principals grants index_keys share_tables audit_log sequences"
+for t in $TABLES; do
+	check "source: $t has rows" grep -q "^$t|" "$WORK/src.digest"
+done
+
+# ---- binary COPY out and in of every type ----
+psql -X -q -v ON_ERROR_STOP=1 -d "$SRC" >"$WORK/copy.out" 2>&1 <<SQL
+\\copy vault TO '$WORK/vault.bin' WITH (FORMAT binary)
+CREATE TABLE vault_bin (LIKE vault INCLUDING ALL);
+\\copy vault_bin FROM '$WORK/vault.bin' WITH (FORMAT binary)
+\\copy (SELECT rekey, from_key, hop_key FROM secant.grants ORDER BY id) TO '$WORK/grants.bin' WITH (FORMAT binary)
+CREATE TABLE grants_bin (rekey pre_grant, from_key pre_public_key, hop_key bytea);
+\\copy grants_bin FROM '$WORK/grants.bin' WITH (FORMAT binary)
+\\copy (SELECT key_ct FROM secant.index_keys) TO '$WORK/index_keys.bin' WITH (FORMAT binary)
+CREATE TABLE index_keys_bin (key_ct pre_ciphertext);
+\\copy index_keys_bin FROM '$WORK/index_keys.bin' WITH (FORMAT binary)
+SQL
+check "binary COPY out and in ran" [ $? -eq 0 ]
+check "binary COPY: every column of every row of vault is byte-equal" [ "$(psql -X -At -d "$SRC" -c "
+	SELECT count(*) FROM vault a JOIN vault_bin b USING (id)
+	WHERE a.sk::bytea IS NOT DISTINCT FROM b.sk::bytea AND a.pk::bytea IS NOT DISTINCT FROM b.pk::bytea
+	  AND a.g::bytea IS NOT DISTINCT FROM b.g::bytea AND a.ct::bytea IS NOT DISTINCT FROM b.ct::bytea
+	  AND a.tok::bytea IS NOT DISTINCT FROM b.tok::bytea AND a.toks IS NOT DISTINCT FROM b.toks
+	  AND a.plain IS NOT DISTINCT FROM b.plain")" = "$(psql -X -At -d "$SRC" -c "SELECT count(*) FROM vault")" ]
+check "binary COPY: grants and index keys byte-equal" [ "$(psql -X -At -d "$SRC" -c "
+	SELECT (SELECT count(*) FROM secant.grants g JOIN grants_bin b ON b.hop_key = g.hop_key
+	        WHERE b.rekey::bytea = g.rekey::bytea AND b.from_key = g.from_key)
+	     = (SELECT count(*) FROM secant.grants)
+	   AND (SELECT count(*) FROM secant.index_keys k JOIN index_keys_bin b ON b.key_ct::bytea = k.key_ct::bytea)
+	     = (SELECT count(*) FROM secant.index_keys)")" = t ]
+check "binary COPY: copied ciphertexts decrypt" [ "$(psql -X -At -d "$SRC" -c "
+	SELECT count(*) FROM vault_bin v JOIN keys k ON k.name = v.reader WHERE pre_decrypt(v.ct, k.sk) = v.plain")" = 4 ]
+psql -X -q -d "$SRC" -c "DROP TABLE vault_bin, grants_bin, index_keys_bin" >/dev/null
+
+# ---- dumps ----
+check "pg_dump plain format" pg_dump -Fp -d "$SRC" -f "$WORK/plain.sql"
+check "pg_dump custom format" pg_dump -Fc -d "$SRC" -f "$WORK/custom.dump"
+check "the dump holds secant's configuration tables' data" grep -q '^COPY secant.grants (id, rekey, created_at) FROM stdin;' "$WORK/plain.sql"
+
+# ---- restore and compare ----
+verify() { # verify LABEL DB
+	local label=$1 db=$2 t
+	digest "$db" >"$WORK/$label.digest" 2>"$WORK/$label.digest.err"
+	for t in $TABLES; do
+		case "$t" in
+			audit_log) KNOWN_WHY="the audit triggers on principals, grants and index_keys fire while their data is loaded and append entries (restore time, actor of the restore)" ;;
+			sequences) KNOWN_WHY="" ;;
+			*) KNOWN_WHY="" ;;
+		esac
+		[ "$label" = parallel ] && KNOWN_WHY="pg_restore -j loads secant.grants and secant.index_keys in parallel with secant.principals: their foreign keys (created by CREATE EXTENSION, before the data) fail, the rows are lost; the audit triggers race the audit_log load"
+		check "$label: $t identical to the source, row by row" \
+			cmp -s <(grep "^$t|" "$WORK/src.digest") <(grep "^$t|" "$WORK/$label.digest")
+		if ! cmp -s <(grep "^$t|" "$WORK/src.digest") <(grep "^$t|" "$WORK/$label.digest"); then
+			diff <(grep "^$t|" "$WORK/src.digest") <(grep "^$t|" "$WORK/$label.digest") | grep '^[<>]' |
+				cut -c1-110 | head -n 4 | sed 's/^/     /'
+		fi
+	done
+	KNOWN_WHY=""
+	[ "$label" = parallel ] && KNOWN_WHY="see above: rows of the configuration tables lost in a parallel restore"
+	q() { psql -X -q -At -d "$db" -c "$1" 2>&1; }
+	check "$label: every ciphertext of vault decrypts" \
+		[ "$(q "SELECT count(*) FROM vault v JOIN keys k ON k.name = v.reader WHERE pre_decrypt(v.ct, k.sk) = v.plain")" = 4 ]
+	check "$label: shared copies decrypt on the phones" \
+		[ "$(q "SELECT count(*) FROM shares s JOIN keys k ON pre_public_key(k.sk) = s.recipient
+		        JOIN notes n ON n.id = s.note_id WHERE pre_decrypt_text(s.body, k.sk) = n.plain")" = 5 ]
+	check "$label: reencrypt_for along restored grants" \
+		[ "$(q "SELECT pre_decrypt_text(secant.reencrypt_for(body, secant.principal_key('a_phone')), (SELECT sk FROM keys WHERE name = 'a_phone')) FROM notes WHERE id = 3")" = "note 3" ]
+	check "$label: index keys for a member's device (2 versions)" \
+		[ "$(q "SELECT string_agg(encode(pre_decrypt(key_ct, (SELECT sk FROM keys WHERE name = 'b_phone')), 'hex'), ',' ORDER BY version)
+		        FROM secant.index_keys_for('ward', secant.principal_key('b_phone'))")" = "$(printf '11%.0s' {1..32}),$(printf '22%.0s' {1..32})" ]
+	check "$label: GIN token search" \
+		[ "$(q "SET enable_seqscan = off; SELECT count(*) FROM records WHERE tokens @> ARRAY[pre_token(decode(repeat('22', 32), 'hex'), 'diabetes')]")" = 20 ]
+	KNOWN_WHY=""
+	[ "$label" = parallel ] && KNOWN_WHY="see above"
+	check "$label: audit_verify() is NULL" [ "$(q "SELECT coalesce(secant.audit_verify()::text, 'null')")" = null ]
+	[ "$label" = plain ] || [ "$label" = custom ] && KNOWN_WHY="the restore appended audit entries (see audit_log above), so the head moved"
+	check "$label: audit head equals the source's" \
+		[ "$(q "SELECT encode(secant.audit_head(), 'hex')")" = "$(psql -X -At -d "$SRC" -c "SELECT encode(secant.audit_head(), 'hex')")" ]
+	KNOWN_WHY=""
+	[ "$label" = parallel ] && KNOWN_WHY="see above"
+	# the restored database keeps working
+	check "$label: identity sequences continue (a new principal gets a fresh id)" \
+		[ "$(q "SELECT secant.add_principal('dr_new', 'user', pre_public_key(pre_keygen())) > (SELECT max(id) FROM secant.principals)")" = t ]
+	check "$label: identity sequences continue (a new grant gets a fresh id)" \
+		[ "$(q "SELECT secant.add_grant(pre_grant((SELECT sk FROM keys WHERE name = 'ward'), secant.principal_key('dr_new'))) > (SELECT max(id) FROM secant.grants)")" = t ]
+	check "$label: notes identity continues" [ "$(q "INSERT INTO notes (body, plain) SELECT pre_encrypt(secant.principal_key('ward'), 'note 6'), 'note 6' RETURNING id")" = 6 ]
+	check "$label: the sharing trigger fires" \
+		[ "$(q "INSERT INTO shares (note_id, recipient) VALUES (6, secant.principal_key('a_phone')) RETURNING pre_level(body)")" = 3 ]
+	check "$label: revocation finds the copies through share_tables" [ "$(q "SELECT secant.revoke('ward', 'dr_a')")" = 3 ]
+	check "$label: audit chain intact after new entries" [ "$(q "SELECT coalesce(secant.audit_verify()::text, 'null')")" = null ]
+	KNOWN_WHY=""
+}
+
+# plain: psql
+psql -X -q -d postgres -c "CREATE DATABASE secant_dr_plain" >/dev/null
+psql -X -q -v ON_ERROR_STOP=1 -d secant_dr_plain -f "$WORK/plain.sql" >"$WORK/plain.out" 2>&1
+check "plain: psql restores without error" [ $? -eq 0 ]
+grep -m 3 ERROR "$WORK/plain.out" | cut -c1-160 | sed 's/^/     /'
+verify plain secant_dr_plain
+
+# custom: pg_restore
+psql -X -q -d postgres -c "CREATE DATABASE secant_dr_custom" >/dev/null
+pg_restore -d secant_dr_custom "$WORK/custom.dump" >"$WORK/custom.out" 2>&1
+check "custom: pg_restore without error" [ $? -eq 0 ]
+grep -m 3 error "$WORK/custom.out" | cut -c1-160 | sed 's/^/     /'
+verify custom secant_dr_custom
+
+# parallel: pg_restore -j 4
+psql -X -q -d postgres -c "CREATE DATABASE secant_dr_parallel" >/dev/null
+pg_restore -j 4 -d secant_dr_parallel "$WORK/custom.dump" >"$WORK/parallel.out" 2>&1
+rc=$?
+KNOWN_WHY="foreign keys between secant's configuration tables (see below)"
+check "parallel: pg_restore -j 4 without error" [ $rc -eq 0 ]
+KNOWN_WHY=""
+grep error "$WORK/parallel.out" | grep -v '^DETAIL' | cut -c1-160 | sort -u | head -n 4 | sed 's/^/     /'
+verify parallel secant_dr_parallel
+
+# the workaround: user triggers (audit, foreign keys) off while loading
+psql -X -q -d postgres -c "CREATE DATABASE secant_dr_replica" >/dev/null
+PGOPTIONS="-c session_replication_role=replica" pg_restore -j 4 -d secant_dr_replica "$WORK/custom.dump" >"$WORK/replica.out" 2>&1
+check "replica: pg_restore -j 4 with session_replication_role = replica without error" [ $? -eq 0 ]
+grep -m 3 error "$WORK/replica.out" | cut -c1-160 | sed 's/^/     /'
+verify replica secant_dr_replica
+
+[ "$KNOWN" -gt 0 ] && echo "($KNOWN checks failed for known, reported problems; SECANT_PRE_STRICT=1 counts them)"
+echo "$PASSED passed, $FAILED failed"
+[ "$FAILED" -eq 0 ]
