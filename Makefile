@@ -7,7 +7,7 @@ MODULE_big = secant_pre
 OBJS = src/secant_pre.o src/sp_core.o src/sp_codec.o src/sp_random.o \
 	src/sp_text.o src/sp_error.o src/typeio.o src/seckey.o src/pubkey.o \
 	src/grant.o src/ciphertext.o src/reencrypt.o src/token.o src/path.o \
-	src/audit.o
+	src/audit.o src/definer.o src/share.o
 DATA = $(wildcard sql/secant_pre--*.sql)
 REGRESS = $(sort $(patsubst sql/%.sql,%,$(filter-out sql/secant_pre--%,$(wildcard sql/*.sql))))
 REGRESS_OPTS = --inputdir=.
@@ -37,7 +37,7 @@ install-cli: secant-pre
 	$(INSTALL_PROGRAM) secant-pre '$(DESTDIR)$(bindir)/secant-pre'
 
 # ---- the README's two commands and the other entry points ----
-.PHONY: test demo bench unitcheck install-cli
+.PHONY: test demo bench soak fuzz unitcheck install-cli
 
 test:
 	bash test/cluster.sh test
@@ -47,6 +47,14 @@ demo:
 
 bench:
 	bash test/cluster.sh bench
+
+# libFuzzer harnesses of every parser, 60 s each (FUZZ_SECONDS)
+fuzz:
+	bash test/fuzz/run.sh $${FUZZ_SECONDS:-60}
+
+# pgbench soak of shares, reads, revocations and re-grants (own cluster)
+soak: all install
+	bash test/soak/run.sh
 
 # C unit tests of the core (plain, ASan/UBSan, valgrind); no server needed
 unitcheck:

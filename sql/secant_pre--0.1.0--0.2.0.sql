@@ -179,6 +179,16 @@ REVOKE ALL ON FUNCTION secant.audit_head() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION secant.audit_head() TO secant_admin;
 COMMENT ON FUNCTION secant.audit_head() IS 'hash of the newest audit entry: anchor it outside the database to detect a rewritten chain';
 
+-- A superuser loading secant's tables with COPY (pg_restore, or psql on a
+-- plain dump): the rows come with their audit entries already in the dump,
+-- so the audit triggers must not add new ones.
+CREATE FUNCTION secant.restoring() RETURNS boolean
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)
+             AND current_query() ~* '^\s*COPY\s+secant\.' $$;
+COMMENT ON FUNCTION secant.restoring() IS 'true while a superuser loads secant tables with COPY (a restore): audit triggers then add nothing';
+
 -- Audit every change of principals and grants, whoever makes it.
 CREATE FUNCTION secant.audit_change() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER
@@ -188,6 +198,9 @@ DECLARE
     r record;
     detail jsonb;
 BEGIN
+    IF secant.restoring() THEN
+        RETURN NULL;
+    END IF;
     IF TG_OP = 'DELETE' THEN r := OLD; ELSE r := NEW; END IF;
     IF TG_TABLE_NAME = 'principals' THEN
         detail := jsonb_build_object('name', r.name, 'kind', r.kind, 'public_key', r.public_key::text);
@@ -208,7 +221,7 @@ CREATE TRIGGER grants_audit AFTER INSERT OR DELETE ON secant.grants
 -- ---- principals and grants ----
 
 CREATE FUNCTION secant.add_principal(name text, kind text, public_key pre_public_key) RETURNS bigint
-LANGUAGE sql
+STRICT LANGUAGE sql
 SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$ INSERT INTO secant.principals (name, kind, public_key) VALUES (name, kind, public_key) RETURNING id $$;
 REVOKE ALL ON FUNCTION secant.add_principal(text, text, pre_public_key) FROM PUBLIC;
@@ -216,7 +229,7 @@ GRANT EXECUTE ON FUNCTION secant.add_principal(text, text, pre_public_key) TO se
 COMMENT ON FUNCTION secant.add_principal(text, text, pre_public_key) IS 'register a group, user or device by its public key; returns its id';
 
 CREATE FUNCTION secant.principal_key(name text) RETURNS pre_public_key
-LANGUAGE plpgsql STABLE
+STRICT LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
 DECLARE
@@ -231,7 +244,7 @@ END $$;
 COMMENT ON FUNCTION secant.principal_key(text) IS 'the public key of a principal, by name';
 
 CREATE FUNCTION secant.add_grant(rekey pre_grant) RETURNS bigint
-LANGUAGE plpgsql
+STRICT LANGUAGE plpgsql
 SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
 DECLARE
@@ -252,7 +265,7 @@ COMMENT ON FUNCTION secant.add_grant(pre_grant) IS 'store a grant (membership or
 
 CREATE FUNCTION secant.members(group_name text)
 RETURNS TABLE (name text, kind text, public_key pre_public_key, not_after timestamptz)
-LANGUAGE sql STABLE
+STRICT LANGUAGE sql STABLE
 SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
     SELECT p.name, p.kind, p.public_key, g.not_after
@@ -263,7 +276,7 @@ COMMENT ON FUNCTION secant.members(text) IS 'principals holding a grant from the
 
 CREATE FUNCTION secant.devices(user_name text)
 RETURNS TABLE (name text, public_key pre_public_key, not_after timestamptz)
-LANGUAGE sql STABLE
+STRICT LANGUAGE sql STABLE
 SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
     SELECT p.name, p.public_key, g.not_after
@@ -280,7 +293,7 @@ COMMENT ON FUNCTION secant.devices(text) IS 'devices enrolled by the named user'
 -- One indexed query per level; each principal is visited once.
 CREATE FUNCTION secant.path(from_key pre_public_key, to_key pre_public_key, max_depth integer DEFAULT 8)
 RETURNS TABLE (hop integer, grant_id bigint, hop_from pre_public_key, hop_to pre_public_key, not_after timestamptz)
-LANGUAGE plpgsql STABLE PARALLEL SAFE
+STRICT LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
 DECLARE
@@ -358,7 +371,7 @@ CREATE TRIGGER grants_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON se
 -- Only a table that has a secant.share_trigger and a pre_ciphertext copy
 -- column of that name can be registered.
 CREATE FUNCTION secant.register_share_table(table_name regclass, copy_column name) RETURNS void
-LANGUAGE plpgsql SECURITY DEFINER
+STRICT LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
 BEGIN
@@ -381,15 +394,10 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION secant.register_share_table(regclass, name) IS 'record a table whose copy column holds re-encrypted copies, so that revocation finds them (done by secant.share_trigger)';
 
+-- C: checks that the caller may write the share table and that the table
+-- carries the sharing trigger, then writes the entry as the owner.
 CREATE FUNCTION secant.log_share(table_name regclass, copy pre_ciphertext) RETURNS void
-LANGUAGE sql SECURITY DEFINER
-SET search_path = pg_catalog, @extschema@, pg_temp
-AS $$
-    INSERT INTO secant.audit_log (action, detail)
-    VALUES ('share', jsonb_build_object('table', table_name::text,
-                                        'origin', pre_origin(copy)::text,
-                                        'recipient', pre_recipient(copy)::text,
-                                        'level', pre_level(copy))) $$;
+    AS 'MODULE_PATHNAME', 'pre_log_share' LANGUAGE C VOLATILE STRICT;
 COMMENT ON FUNCTION secant.log_share(regclass, pre_ciphertext) IS 'log a copy made by secant.share_trigger in the audit log';
 
 -- Arguments: source table, source ciphertext column, source key column,
@@ -446,7 +454,7 @@ COMMENT ON FUNCTION secant.share_trigger() IS 'trigger: fill a share row''s copy
 -- blocks new readers until it commits, so no copy through the revoked
 -- grant can be made after the revocation commits.
 CREATE FUNCTION secant.revoke(from_key pre_public_key, to_key pre_public_key) RETURNS bigint
-LANGUAGE plpgsql SECURITY DEFINER
+STRICT LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
 DECLARE
@@ -488,7 +496,7 @@ GRANT EXECUTE ON FUNCTION secant.revoke(pre_public_key, pre_public_key) TO secan
 COMMENT ON FUNCTION secant.revoke(pre_public_key, pre_public_key) IS 'remove every grant from one key to another and, in the same transaction, every registered copy made through them; returns the number of copies deleted';
 
 CREATE FUNCTION secant.revoke(from_name text, to_name text) RETURNS bigint
-LANGUAGE sql
+STRICT LANGUAGE sql
 SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$ SELECT secant.revoke(secant.principal_key(from_name), secant.principal_key(to_name)) $$;
 REVOKE ALL ON FUNCTION secant.revoke(text, text) FROM PUBLIC;

@@ -25,6 +25,9 @@ LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
 BEGIN
+    IF secant.restoring() THEN
+        RETURN NULL;
+    END IF;
     INSERT INTO secant.audit_log (action, detail)
     VALUES ('index key', jsonb_build_object('group_key', NEW.group_key::text, 'version', NEW.version));
     RETURN NULL;
@@ -35,7 +38,7 @@ CREATE TRIGGER index_keys_audit AFTER INSERT ON secant.index_keys
 
 -- Store a new version of a group's index key (the first one is version 1).
 CREATE FUNCTION secant.rotate_index_key(group_key pre_public_key, key_ct pre_ciphertext) RETURNS integer
-LANGUAGE plpgsql
+STRICT LANGUAGE plpgsql
 SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
 DECLARE
@@ -62,7 +65,7 @@ GRANT EXECUTE ON FUNCTION secant.rotate_index_key(pre_public_key, pre_ciphertext
 COMMENT ON FUNCTION secant.rotate_index_key(pre_public_key, pre_ciphertext) IS 'store a new version of a group''s index key (a level-1 ciphertext to the group); returns the version';
 
 CREATE FUNCTION secant.rotate_index_key(group_name text, key_ct pre_ciphertext) RETURNS integer
-LANGUAGE sql
+STRICT LANGUAGE sql
 SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$ SELECT secant.rotate_index_key(secant.principal_key(group_name), key_ct) $$;
 REVOKE ALL ON FUNCTION secant.rotate_index_key(text, pre_ciphertext) FROM PUBLIC;
@@ -73,7 +76,7 @@ COMMENT ON FUNCTION secant.rotate_index_key(text, pre_ciphertext) IS 'secant.rot
 -- active grant path, newest first: a member's device decrypts them.
 CREATE FUNCTION secant.index_keys_for(group_name text, target pre_public_key)
 RETURNS TABLE (version integer, key_ct pre_ciphertext)
-LANGUAGE sql VOLATILE
+STRICT LANGUAGE sql VOLATILE
 SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
     SELECT k.version, secant.reencrypt_for(k.key_ct, target)

@@ -32,13 +32,10 @@
 #include "access/xact.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
-#include "miscadmin.h"
 #include "storage/proc.h"
-#include "utils/guc.h"
 #include "utils/memutils.h"
-#include "utils/syscache.h"
-#include "catalog/pg_proc.h"
 
+#include "definer.h"
 #include "typeio.h"
 
 #define PATH_MAXHOPS (SP_MAXLEVEL - 1)
@@ -67,20 +64,6 @@ path_cache_wipe(void *arg)
 	sodium_memzero(arg, offsetof(path_cache, wipe));
 }
 
-/* The owner of a function. */
-static Oid
-function_owner(Oid fn)
-{
-	HeapTuple	tup = SearchSysCache1(PROCOID, ObjectIdGetDatum(fn));
-	Oid			owner;
-
-	if (!HeapTupleIsValid(tup))
-		elog(ERROR, "cache lookup failed for function %u", fn);
-	owner = ((Form_pg_proc) GETSTRUCT(tup))->proowner;
-	ReleaseSysCache(tup);
-	return owner;
-}
-
 /* The call site's cache, made on first use. */
 static path_cache *
 cache_for(FunctionCallInfo fcinfo)
@@ -94,7 +77,7 @@ cache_for(FunctionCallInfo fcinfo)
 		cache->wipe.arg = cache;
 		MemoryContextRegisterResetCallback(fcinfo->flinfo->fn_mcxt,
 										   &cache->wipe);
-		cache->owner = function_owner(fcinfo->flinfo->fn_oid);
+		cache->owner = sp_function_owner(fcinfo->flinfo->fn_oid);
 		fcinfo->flinfo->fn_extra = cache;
 	}
 	return cache;
@@ -157,29 +140,16 @@ cache_fill(path_cache *cache, Oid pk_type, const uint8_t *from,
 	cache->valid = true;
 }
 
-/*
- * cache_fill as the function's owner with search_path pg_catalog, pg_temp
- * (what SECURITY DEFINER ... SET search_path does, for the lookup only).
- * On error the transaction's abort restores the user and the settings.
- */
+/* cache_fill as the function's owner (only the owner reads grant bytes). */
 static void
 cache_fill_as_owner(path_cache *cache, Oid pk_type, const uint8_t *from,
 					const uint8_t *to)
 {
-	Oid			save_userid;
-	int			save_sec;
-	int			save_nestlevel;
+	sp_definer	d;
 
-	GetUserIdAndSecContext(&save_userid, &save_sec);
-	SetUserIdAndSecContext(cache->owner,
-						   save_sec | SECURITY_LOCAL_USERID_CHANGE);
-	save_nestlevel = NewGUCNestLevel();
-	(void) set_config_option("search_path", "pg_catalog, pg_temp",
-							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
-							 true, 0, false);
+	sp_definer_enter(&d, cache->owner, pk_type);
 	cache_fill(cache, pk_type, from, to);
-	AtEOXact_GUC(true, save_nestlevel);
-	SetUserIdAndSecContext(save_userid, save_sec);
+	sp_definer_leave(&d);
 }
 
 /* secant.reencrypt_for(ciphertext, target public key) */
@@ -197,7 +167,11 @@ pre_reencrypt_for(PG_FUNCTION_ARGS)
 		cache_fill_as_owner(cache, get_fn_expr_argtype(fcinfo->flinfo, 1),
 							sp_ciphertext_recipient(ct), target);
 	if (sp_ciphertext_level(ct) + cache->hops > SP_MAXLEVEL)
-		sp_raise(SP_EMAXLEVEL, "secant.reencrypt_for");
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("re-encryption along the grant path would exceed level 16"),
+				 errdetail("The ciphertext is at level %d and the path has %d hops.",
+						   sp_ciphertext_level(ct), cache->hops)));
 	for (int i = 0; i < cache->hops; i++)
 	{
 		uint8_t    *out = sp_datum_alloc(SP_KIND_CIPHERTEXT, len + SP_HOPBYTES,

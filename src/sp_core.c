@@ -69,6 +69,8 @@ sp_strerror(int err)
 			return "Out of memory.";
 		case SP_EUTF8:
 			return "The text is not valid UTF-8.";
+		case SP_ECANCELED:
+			return "The operation was canceled.";
 	}
 	return "Unknown error.";
 }

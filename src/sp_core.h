@@ -83,7 +83,8 @@ typedef enum sp_err
 	SP_ETOOLONG = -25,			/* message or aad too long */
 	SP_EINTERNAL = -26,			/* libsodium refused (should not happen) */
 	SP_ENOMEM = -27,			/* out of memory */
-	SP_EUTF8 = -28				/* text is not valid UTF-8 */
+	SP_EUTF8 = -28,				/* text is not valid UTF-8 */
+	SP_ECANCELED = -29			/* the caller asked to stop */
 } sp_err;
 
 /* One sentence describing an error code, for error details. */

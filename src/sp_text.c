@@ -115,7 +115,7 @@ emit_word(const uint8_t *word, size_t len, int prefixes, sp_word_fn fn,
 	int			count = 0,
 				rc;
 
-	while (prefixes && pos < len)
+	while (prefixes && pos < len && count < SP_MAXPREFIX)
 	{
 		pos += (size_t) utf8proc_iterate(word + pos,
 										 (utf8proc_ssize_t) (len - pos), &cp);

@@ -19,6 +19,8 @@
 #include "sp_core.h"
 
 #define SP_MINPREFIX 3			/* shortest prefix token, in code points */
+#define SP_MAXPREFIX 32			/* longest prefix token: bounds the work
+								 * per word (quadratic in its length) */
 
 /*
  * Normalise one keyword: *out is malloc'd (free() it), NUL-terminated,
@@ -32,7 +34,8 @@ typedef int (*sp_word_fn) (void *arg, const uint8_t *word, size_t len);
 
 /*
  * Normalise a document and call fn for each word; with prefixes, also for
- * each proper prefix of at least SP_MINPREFIX code points of each word.
+ * each proper prefix of SP_MINPREFIX to SP_MAXPREFIX code points of each
+ * word.
  * Stops at the first non-zero return of fn and returns it.
  */
 int			sp_text_words(const uint8_t *doc, size_t len, int prefixes,

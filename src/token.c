@@ -10,6 +10,7 @@
 #include <sodium.h>
 
 #include "common/hashfn.h"
+#include "miscadmin.h"
 #include "catalog/pg_type.h"
 #include "utils/array.h"
 #include "utils/lsyscache.h"
@@ -56,10 +57,13 @@ pre_token(PG_FUNCTION_ARGS)
 
 	if (rc == SP_OK)
 	{
-		rc = sp_token(token, key, norm, normlen);
+		rc = normlen == 0 ? SP_ELENGTH : sp_token(token, key, norm, normlen);
 		sodium_memzero(norm, normlen);
 		free(norm);
 	}
+	if (rc == SP_ELENGTH)
+		sp_raise_argument("keyword is empty",
+						  "A keyword needs a character other than white space.");
 	if (rc != SP_OK)
 		raise_text(rc);
 	PG_RETURN_POINTER(token);
@@ -73,12 +77,17 @@ typedef struct token_list
 	size_t		cap;
 } token_list;
 
-/* sp_word_fn: append the token of one word (palloc may raise: fine). */
+/*
+ * sp_word_fn: append the token of one word.  A pending cancel stops the
+ * walk cleanly (sp_text_words then frees its buffer); the caller raises.
+ */
 static int
 add_word_token(void *arg, const uint8_t *word, size_t len)
 {
 	token_list *list = arg;
 
+	if (INTERRUPTS_PENDING_CONDITION())
+		return SP_ECANCELED;
 	if (list->n == list->cap)
 	{
 		list->cap *= 2;
@@ -103,6 +112,7 @@ pre_tokens(PG_FUNCTION_ARGS)
 	list.tokens = palloc(list.cap * SP_TOKENBYTES);
 	rc = sp_text_words((const uint8_t *) VARDATA_ANY(doc),
 					   VARSIZE_ANY_EXHDR(doc), prefixes, add_word_token, &list);
+	CHECK_FOR_INTERRUPTS();
 	if (rc != SP_OK)
 		raise_text(rc);
 	if (!OidIsValid(elemtype))

@@ -124,6 +124,7 @@ case "$MODE" in
 	test)
 		layer "C unit tests (plain, ASan/UBSan, valgrind)" make -s unitcheck
 		layer "constant-time check (valgrind, ctgrind-style)" bash test/ct/run.sh
+		layer "fuzzing, 10 s per harness" bash test/fuzz/run.sh "${SECANT_PRE_FUZZ_SECONDS:-10}"
 		layer "CLI tests" bash test/cli_test.sh ./secant-pre
 		layer "SQL regression tests (pg_regress)" regress
 		layer "demo, checked" bash test/demo.sh --check

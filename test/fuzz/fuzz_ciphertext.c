@@ -7,6 +7,7 @@
  * value), sp_decrypt with each fixture key and sp_reencrypt with each
  * fixture grant.  For fully valid values it also checks the scheme's
  * promises:
+ *   - every point (P0, E, V, each hop's P, X, T) is in canonical encoding;
  *   - a re-encrypted value is valid, its current recipient is the grantee,
  *     and it differs from the input only in the level byte and the new hop;
  *   - the grantee decrypts the re-encrypted value exactly when the
@@ -127,6 +128,24 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			   "layout error is not a 'malformed' code");
 	FUZZ_CHECK(valid <= 0 && sp_strerror(valid) != NULL, "error code");
 
+	if (valid == SP_OK)
+	{
+		/* every accepted point is in its canonical encoding */
+		FUZZ_CHECK(fuzz_point_canonical(ct + SP_CT_P0) &&
+				   fuzz_point_canonical(ct + SP_CT_E) &&
+				   fuzz_point_canonical(ct + SP_CT_V),
+				   "valid ciphertext with a non-canonical point");
+		for (int k = 1; k < sp_ciphertext_level(ct); k++)
+		{
+			const uint8_t *hop = sp_ciphertext_hop(ct, k);
+
+			FUZZ_CHECK(fuzz_point_canonical(hop) &&
+					   fuzz_point_canonical(hop + SP_PUBLICKEYBYTES) &&
+					   fuzz_point_canonical(hop + SP_PUBLICKEYBYTES +
+											SP_POINTBYTES),
+					   "valid ciphertext with a non-canonical hop point");
+		}
+	}
 	if (layout == SP_OK)
 	{
 		int			rc[FUZZ_NKEYS];

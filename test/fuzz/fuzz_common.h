@@ -165,6 +165,20 @@ fuzz_key_index(const uint8_t *pk)
 	return -1;
 }
 
+/*
+ * An accepted point encoding must be the canonical one: re-encoding the
+ * decoded point (p + identity) gives the same 32 bytes back.
+ */
+static FUZZ_UNUSED int
+fuzz_point_canonical(const uint8_t p[SP_POINTBYTES])
+{
+	static const uint8_t identity[SP_POINTBYTES] = {0};
+	uint8_t		q[SP_POINTBYTES];
+
+	return crypto_core_ristretto255_add(q, p, identity) == 0 &&
+		memcmp(q, p, SP_POINTBYTES) == 0;
+}
+
 /* A malloc'd copy of exactly len bytes (at least one byte allocated). */
 static FUZZ_UNUSED uint8_t *
 fuzz_dup(const uint8_t *data, size_t len)
@@ -198,15 +212,16 @@ fuzz_all(const uint8_t *p, size_t len, uint8_t v)
 }
 
 /*
- * Decrypt ct with fixture key k, checking the "never partial plaintext"
- * contract.  Returns the sp_err; on SP_OK *m (malloc'd) holds *mlen bytes.
+ * Decrypt ct with fixture key k, checking the "never partial plaintext,
+ * nor stale bytes" contract: on any failure the whole buffer is zero.
+ * Returns the sp_err; on SP_OK *m (malloc'd) holds *mlen bytes.
  */
 static FUZZ_UNUSED int
 fuzz_decrypt(const uint8_t *ct, size_t ctlen, int k, uint8_t **m,
 			 size_t *mlen)
 {
 	size_t		cap = sp_plaintext_bytes(ct, ctlen);
-	uint8_t    *buf = fuzz_alloc(cap, 0);
+	uint8_t    *buf = fuzz_alloc(cap, 0xee);	/* stale bytes: must go */
 	int			rc;
 
 	*mlen = 12345;
@@ -223,12 +238,14 @@ fuzz_decrypt(const uint8_t *ct, size_t ctlen, int k, uint8_t **m,
 	if (cap > 0)
 	{
 		size_t		l2 = 1;
-		uint8_t    *small = fuzz_alloc(cap - 1, 0);
+		uint8_t    *small = fuzz_alloc(cap - 1, 0xee);
 		int			rc2 = sp_decrypt(small, cap - 1, &l2, ct, ctlen,
 									 &fuzz_key[k]);
 
 		FUZZ_CHECK(rc2 == SP_ELENGTH, "decrypt into a short buffer not refused");
 		FUZZ_CHECK(l2 == 0, "short decrypt: *mlen != 0");
+		FUZZ_CHECK(fuzz_all(small, cap - 1, 0),
+				   "short decrypt left stale bytes in the buffer");
 		free(small);
 	}
 	*m = buf;

@@ -37,6 +37,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(sp_public_key_validate(g + SP_GR_FROM) == SP_OK &&
 				   sp_public_key_validate(g + SP_GR_TO) == SP_OK,
 				   "valid grant with an invalid key");
+		FUZZ_CHECK(fuzz_point_canonical(g + SP_GR_FROM) &&
+				   fuzz_point_canonical(g + SP_GR_TO) &&
+				   fuzz_point_canonical(g + SP_GR_X),
+				   "valid grant with a non-canonical point");
 		FUZZ_CHECK(memcmp(g + SP_GR_FROM, g + SP_GR_TO,
 						  SP_PUBLICKEYBYTES) != 0, "valid grant to itself");
 		for (int n = 0; n < FUZZ_NKEYS; n++)

@@ -3,7 +3,8 @@
  *
  * Input: raw public key bytes.  sp_validate must refuse every size but 64
  * with SP_ELENGTH and agree with sp_public_key_validate on 64 bytes.  A key
- * that is accepted must be usable: encrypting to it (KAT randomness) gives
+ * that is accepted must have the canonical encoding of its point, and be
+ * usable: encrypting to it (KAT randomness) gives
  * a valid level-1 ciphertext whose recipient is that key, and a grant from
  * the fixture group key to it is valid (or refused as SP_ESAMEKEY).
  */
@@ -29,6 +30,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(rc == sp_public_key_validate(pk),
 			   "sp_validate disagrees with sp_public_key_validate");
 	FUZZ_CHECK(rc == SP_OK || rc == SP_EPOINT, "unexpected public key error");
+	if (rc == SP_OK)
+		FUZZ_CHECK(fuzz_point_canonical(pk),
+				   "accepted public key with a non-canonical point encoding");
 	if (rc == SP_OK)
 	{
 		size_t		ctlen = sp_ciphertext_bytes(1, fuzz_aadlen, fuzz_msglen);

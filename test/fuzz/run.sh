@@ -12,7 +12,8 @@
 # Each harness test/fuzz/fuzz_<name>.c is built with
 #   clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 # together with src/sp_core.c src/sp_codec.c src/sp_random.c src/sp_text.c
-# (-lsodium -lutf8proc) into BUILD_DIR, seeded by make_seeds.py into
+# (compiled once with the same flags; -lsodium -lutf8proc) into BUILD_DIR,
+# all in parallel and only when a source changed, seeded by make_seeds.py into
 # BUILD_DIR/corpus/<name>/, replays test/fuzz/regressions/<name>-* and then
 # fuzzes for SECONDS (one job, -rss_limit_mb=2048).  Without libFuzzer it
 # falls back to standalone_driver.c (gcc -fsanitize=address,undefined): a
@@ -108,33 +109,82 @@ dict() {
 	esac
 }
 
-# Build a harness unless its binary is newer than every source.
+# The core is compiled once per engine (same flags as the harnesses) into
+# OBJ_DIR, then linked into each harness; both steps are skipped when the
+# output is newer than every source it depends on.
+OBJ_DIR="$BUILD_DIR/obj-$MODE"
+mkdir -p "$OBJ_DIR" || exit 2
+
+# stale FILE DEPS...: true if FILE is missing or older than one of DEPS
+stale() {
+	out=$1
+	shift
+	[ ! -e "$out" ] || [ -n "$(find "$@" -newer "$out" 2>/dev/null)" ]
+}
+
+OBJS=""
+for c in $CORE; do
+	OBJS="$OBJS $OBJ_DIR/$(basename "$c" .c).o"
+done
+
+build_obj() {
+	c=$1
+	o="$OBJ_DIR/$(basename "$c" .c).o"
+	stale "$o" "$c" src/*.h || return 0
+	# shellcheck disable=SC2086
+	$CC_FUZZ $CFLAGS_FUZZ -c -o "$o" "$c" \
+		> "$BUILD_DIR/logs/build-$(basename "$c" .c).log" 2>&1
+}
+
 build() {
 	h=$1
 	bin="$BUILD_DIR/fuzz_$h"
 	src="$FUZZ_DIR/fuzz_$h.c"
-	if [ -x "$bin" ] && [ -z "$(find "$src" $CORE src/*.h src/cli/secant_pre.c \
-		"$FUZZ_DIR/fuzz_common.h" $EXTRA_SRC -newer "$bin" 2>/dev/null)" ] &&
-		[ "$(cat "$bin.mode" 2>/dev/null)" = "$MODE" ]; then
+	# shellcheck disable=SC2086
+	if [ "$(cat "$bin.mode" 2>/dev/null)" = "$MODE" ] &&
+		! stale "$bin" "$src" $OBJS src/*.h src/cli/secant_pre.c \
+			"$FUZZ_DIR/fuzz_common.h" $EXTRA_SRC; then
 		return 0
 	fi
+	rm -f "$bin.mode"
 	# shellcheck disable=SC2086
-	$CC_FUZZ $CFLAGS_FUZZ -o "$bin" "$src" $EXTRA_SRC $CORE $LIBS \
+	$CC_FUZZ $CFLAGS_FUZZ -o "$bin" "$src" $EXTRA_SRC $OBJS $LIBS \
 		> "$BUILD_DIR/logs/build-$h.log" 2>&1 || return 1
 	echo "$MODE" > "$bin.mode"
 }
 
-# Build every harness first, in parallel (the compiles dominate short runs).
-pids=""
+# run_parallel FN ARGS...: FN on each argument, all at once; a failure of
+# FN ARG leaves BUILD_DIR/logs/build-ARG.failed behind.
+run_parallel() {
+	fn=$1
+	shift
+	pids=""
+	for x in "$@"; do
+		n=$(basename "$x" .c)
+		rm -f "$BUILD_DIR/logs/build-$n.failed"
+		( "$fn" "$x" || : > "$BUILD_DIR/logs/build-$n.failed" ) &
+		pids="$pids $!"
+	done
+	for p in $pids; do
+		wait "$p"
+	done
+}
+
+# shellcheck disable=SC2086
+run_parallel build_obj $CORE
+for c in $CORE; do
+	n=$(basename "$c" .c)
+	if [ -e "$BUILD_DIR/logs/build-$n.failed" ]; then
+		echo "run.sh: cannot compile $c (see $BUILD_DIR/logs/build-$n.log)" >&2
+		exit 2
+	fi
+done
+existing=""
 for h in $HARNESSES; do
-	rm -f "$BUILD_DIR/logs/build-$h.failed"
-	[ -f "$FUZZ_DIR/fuzz_$h.c" ] || continue
-	( build "$h" || : > "$BUILD_DIR/logs/build-$h.failed" ) &
-	pids="$pids $!"
+	[ -f "$FUZZ_DIR/fuzz_$h.c" ] && existing="$existing $h"
 done
-for p in $pids; do
-	wait "$p"
-done
+# shellcheck disable=SC2086
+run_parallel build $existing
 
 pass=0
 fail=0

@@ -39,6 +39,25 @@ typedef struct unit
 	size_t		len;
 } unit;
 
+/*
+ * Make every sanitizer report end in abort(): the SIGABRT handler then
+ * saves the input (gcc's UBSan runtime does not run ASan's death callback).
+ */
+const char *__asan_default_options(void);
+const char *__ubsan_default_options(void);
+
+const char *
+__asan_default_options(void)
+{
+	return "abort_on_error=1:detect_leaks=1";
+}
+
+const char *
+__ubsan_default_options(void)
+{
+	return "abort_on_error=1:print_stacktrace=1:halt_on_error=1";
+}
+
 static unit *corpus;
 static size_t ncorpus,
 			capcorpus;
