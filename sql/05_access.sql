@@ -135,6 +135,8 @@ INSERT INTO secant.principals (name, kind, public_key) VALUES ('x', 'user', pre_
 SELECT secant.revoke('cardiology', 'dr_bob');
 SELECT count(*) FROM secant.audit_log;
 DELETE FROM secant.principals;
+SELECT secant.log_share('notes', body) FROM notes WHERE id = 5;
+SELECT secant.register_share_table('notes', 'body');
 -- a plain role can use the proxy: re-encryption for an entitled key
 SELECT pre_level(secant.reencrypt_for(body, pg_temp.pk('bob_phone'))) FROM notes WHERE id = 5;
 RESET ROLE;
@@ -145,6 +147,8 @@ RESET ROLE;
 REVOKE SELECT ON notes FROM secant_regress_plain;
 DROP ROLE secant_regress_plain;
 DROP ROLE secant_regress_admin;
+-- ERROR: audit entries for shares only from tables with the sharing trigger
+SELECT secant.log_share('notes', body) FROM notes WHERE id = 5;
 -- grant bytes stay out of the public's reach in the catalog too
 SELECT has_column_privilege('public', 'secant.grants', 'rekey', 'SELECT') AS public_reads_rekey,
        has_table_privilege('public', 'secant.audit_log', 'SELECT') AS public_reads_audit,
