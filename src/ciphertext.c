@@ -41,9 +41,9 @@ pre_encrypt(PG_FUNCTION_ARGS)
 	sp_random_scalar(r);
 	sp_random_scalar(u);
 	sp_random_bytes(nonce, sizeof nonce);
-	rc = sp_encrypt(ct, ctlen, pk, (const uint8_t *) VARDATA_ANY(m), mlen,
-					aad ? (const uint8_t *) VARDATA_ANY(aad) : NULL, aadlen,
-					r, u, nonce);
+	rc = sp_encrypt_cached(ct, ctlen, pk, (const uint8_t *) VARDATA_ANY(m),
+						   mlen, aad ? (const uint8_t *) VARDATA_ANY(aad) : NULL,
+						   aadlen, r, u, nonce, sp_valid_keys());
 	sodium_memzero(r, sizeof r);
 	sodium_memzero(u, sizeof u);
 	if (rc != SP_OK)

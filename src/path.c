@@ -33,6 +33,7 @@
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "storage/proc.h"
+#include "utils/snapmgr.h"
 #include "utils/memutils.h"
 
 #include "definer.h"
@@ -95,6 +96,29 @@ cache_hit(const path_cache *cache, const uint8_t *from, const uint8_t *to)
 		memcmp(cache->to, to, SP_PUBLICKEYBYTES) == 0;
 }
 
+/*
+ * Run the path query with a snapshot taken after the lock on secant.grants
+ * is granted (at planning).  In READ COMMITTED a non-read-only SPI call
+ * takes a fresh one; in REPEATABLE READ and SERIALIZABLE (postgres_fdw's
+ * remote transactions) the transaction snapshot could predate a committed
+ * revocation, so the latest snapshot is used for this lookup instead.
+ */
+static int
+lookup(Oid *argtypes, Datum *args)
+{
+	const char *query = "SELECT g.rekey FROM secant.path($1, $2) AS p "
+		"JOIN secant.grants AS g ON g.id OPERATOR(pg_catalog.=) p.grant_id "
+		"ORDER BY p.hop";
+	SPIPlanPtr	plan = SPI_prepare(query, 2, argtypes);
+
+	if (plan == NULL)
+		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+	if (IsolationUsesXactSnapshot())
+		return SPI_execute_snapshot(plan, args, NULL, GetLatestSnapshot(),
+									InvalidSnapshot, false, false, 0);
+	return SPI_execute_plan(plan, args, NULL, false, 0);
+}
+
 /* Look the path up with SPI and fill the cache; raise if there is none. */
 static void
 cache_fill(path_cache *cache, Oid pk_type, const uint8_t *from,
@@ -107,12 +131,7 @@ cache_fill(path_cache *cache, Oid pk_type, const uint8_t *from,
 	cache->valid = false;
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	/* not read-only: a fresh snapshot, taken after the lock on the grants */
-	rc = SPI_execute_with_args("SELECT g.rekey FROM secant.path($1, $2) AS p "
-							   "JOIN secant.grants AS g "
-							   "ON g.id OPERATOR(pg_catalog.=) p.grant_id "
-							   "ORDER BY p.hop",
-							   2, argtypes, args, NULL, false, 0);
+	rc = lookup(argtypes, args);
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "secant.path lookup failed: %s", SPI_result_code_string(rc));
 	if (SPI_processed == 0 && memcmp(from, to, SP_PUBLICKEYBYTES) != 0)

@@ -163,16 +163,24 @@ sp_text_decode(uint8_t *bin, size_t bincap, size_t *len, sp_kind kind,
 int
 sp_validate(sp_kind kind, const uint8_t *bin, size_t len)
 {
+	return sp_validate_cached(kind, bin, len, NULL);
+}
+
+/* sp_validate, public keys through a cache (which may be NULL). */
+int
+sp_validate_cached(sp_kind kind, const uint8_t *bin, size_t len,
+				   sp_keycache *cache)
+{
 	if (kinds[kind].bytes != 0 && len != kinds[kind].bytes)
 		return SP_ELENGTH;
 	switch (kind)
 	{
 		case SP_KIND_PUBLIC_KEY:
-			return sp_public_key_validate(bin);
+			return sp_public_key_validate_cached(bin, cache);
 		case SP_KIND_GRANT:
-			return sp_grant_validate(bin);
+			return sp_grant_validate_cached(bin, cache);
 		case SP_KIND_CIPHERTEXT:
-			return sp_ciphertext_validate(bin, len);
+			return sp_ciphertext_validate_cached(bin, len, cache);
 		case SP_KIND_SECRET_KEY:
 		case SP_KIND_TOKEN:
 		case SP_KIND_COUNT:

@@ -57,4 +57,8 @@ int			sp_text_kind(const char *text, size_t textlen);
 /* Full validation of the bytes of a value of any kind. */
 int			sp_validate(sp_kind kind, const uint8_t *bin, size_t len) SP_WUR;
 
+/* sp_validate, public keys through a cache (which may be NULL). */
+int			sp_validate_cached(sp_kind kind, const uint8_t *bin, size_t len,
+							   sp_keycache *cache) SP_WUR;
+
 #endif							/* SP_CODEC_H */

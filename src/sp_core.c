@@ -179,6 +179,27 @@ sp_public_key_validate(const uint8_t pk[SP_PUBLICKEYBYTES])
 	return SP_OK;
 }
 
+/* sp_public_key_validate through a cache (which may be NULL). */
+int
+sp_public_key_validate_cached(const uint8_t pk[SP_PUBLICKEYBYTES],
+							  sp_keycache *cache)
+{
+	int			slot = pk[0];
+	int			rc;
+
+	/* public keys: plain memcmp is fine */
+	if (cache && cache->full[slot] &&
+		memcmp(cache->key[slot], pk, SP_PUBLICKEYBYTES) == 0)
+		return SP_OK;
+	rc = sp_public_key_validate(pk);
+	if (cache && rc == SP_OK)
+	{
+		memcpy(cache->key[slot], pk, SP_PUBLICKEYBYTES);
+		cache->full[slot] = 1;
+	}
+	return rc;
+}
+
 /* ---- keys ---- */
 
 /* Derive the expanded key from a 32-byte seed. */
@@ -373,11 +394,11 @@ capsule_check(const uint8_t *ct)
 
 /* Points and keys of the header and of every hop record. */
 static int
-ciphertext_check_points(const uint8_t *ct)
+ciphertext_check_points(const uint8_t *ct, sp_keycache *cache)
 {
 	int			n = sp_ciphertext_level(ct);
 
-	if (sp_public_key_validate(ct + SP_CT_P0) != SP_OK ||
+	if (sp_public_key_validate_cached(ct + SP_CT_P0, cache) != SP_OK ||
 		point_validate(ct + SP_CT_E) != SP_OK ||
 		point_validate(ct + SP_CT_V) != SP_OK)
 		return SP_EPOINT;
@@ -385,7 +406,7 @@ ciphertext_check_points(const uint8_t *ct)
 	{
 		const uint8_t *hop = sp_ciphertext_hop(ct, k);
 
-		if (sp_public_key_validate(hop) != SP_OK ||
+		if (sp_public_key_validate_cached(hop, cache) != SP_OK ||
 			point_validate(hop + SP_PUBLICKEYBYTES) != SP_OK ||
 			point_validate(hop + SP_PUBLICKEYBYTES + SP_POINTBYTES) != SP_OK)
 			return SP_EPOINT;
@@ -397,10 +418,18 @@ ciphertext_check_points(const uint8_t *ct)
 int
 sp_ciphertext_validate(const uint8_t *ct, size_t ctlen)
 {
+	return sp_ciphertext_validate_cached(ct, ctlen, NULL);
+}
+
+/* sp_ciphertext_validate, public keys through a cache (may be NULL). */
+int
+sp_ciphertext_validate_cached(const uint8_t *ct, size_t ctlen,
+							  sp_keycache *cache)
+{
 	int			rc;
 
 	if ((rc = sp_ciphertext_check_layout(ct, ctlen)) != SP_OK ||
-		(rc = ciphertext_check_points(ct)) != SP_OK)
+		(rc = ciphertext_check_points(ct, cache)) != SP_OK)
 		return rc;
 	/* s is public: a plain range check is fine, but zero is allowed */
 	if (sp_scalar_validate(ct + SP_CT_S) != SP_OK &&
@@ -474,6 +503,19 @@ sp_encrypt(uint8_t *ct, size_t ctlen, const uint8_t pk[SP_PUBLICKEYBYTES],
 		   const uint8_t r[SP_SCALARBYTES], const uint8_t u[SP_SCALARBYTES],
 		   const uint8_t nonce[SP_NONCEBYTES])
 {
+	return sp_encrypt_cached(ct, ctlen, pk, m, mlen, aad, aadlen, r, u, nonce,
+							 NULL);
+}
+
+/* sp_encrypt, the recipient's key checked through a cache (may be NULL). */
+int
+sp_encrypt_cached(uint8_t *ct, size_t ctlen,
+				  const uint8_t pk[SP_PUBLICKEYBYTES], const uint8_t *m,
+				  size_t mlen, const uint8_t *aad, size_t aadlen,
+				  const uint8_t r[SP_SCALARBYTES],
+				  const uint8_t u[SP_SCALARBYTES],
+				  const uint8_t nonce[SP_NONCEBYTES], sp_keycache *cache)
+{
 	uint8_t		h[SP_SCALARBYTES],
 				ru[SP_SCALARBYTES],
 				S[SP_POINTBYTES],
@@ -486,7 +528,7 @@ sp_encrypt(uint8_t *ct, size_t ctlen, const uint8_t pk[SP_PUBLICKEYBYTES],
 		return SP_ELENGTH;
 	if (sp_scalar_validate(r) != SP_OK || sp_scalar_validate(u) != SP_OK)
 		return SP_ERANDOM;
-	if (sp_public_key_validate(pk) != SP_OK)
+	if (sp_public_key_validate_cached(pk, cache) != SP_OK)
 		return SP_EPOINT;
 
 	memcpy(ct, ct_magic, sizeof ct_magic);
@@ -649,6 +691,15 @@ sp_grant(uint8_t grant[SP_GRANTBYTES], const sp_secret *from,
 		 const uint8_t to[SP_PUBLICKEYBYTES], int64_t not_after,
 		 const uint8_t x[SP_SCALARBYTES])
 {
+	return sp_grant_cached(grant, from, to, not_after, x, NULL);
+}
+
+/* sp_grant, the grantee's key checked through a cache (may be NULL). */
+int
+sp_grant_cached(uint8_t grant[SP_GRANTBYTES], const sp_secret *from,
+				const uint8_t to[SP_PUBLICKEYBYTES], int64_t not_after,
+				const uint8_t x[SP_SCALARBYTES], sp_keycache *cache)
+{
 	uint8_t		dh[SP_POINTBYTES],
 				d[SP_SCALARBYTES],
 				dinv[SP_SCALARBYTES];
@@ -656,7 +707,7 @@ sp_grant(uint8_t grant[SP_GRANTBYTES], const sp_secret *from,
 
 	if (sp_scalar_validate(x) != SP_OK)
 		return SP_ERANDOM;
-	if (sp_public_key_validate(to) != SP_OK)
+	if (sp_public_key_validate_cached(to, cache) != SP_OK)
 		return SP_EPOINT;
 	if (memcmp(from->pk, to, SP_PUBLICKEYBYTES) == 0)
 		return SP_ESAMEKEY;
@@ -693,14 +744,22 @@ sp_grant(uint8_t grant[SP_GRANTBYTES], const sp_secret *from,
 int
 sp_grant_validate(const uint8_t grant[SP_GRANTBYTES])
 {
+	return sp_grant_validate_cached(grant, NULL);
+}
+
+/* sp_grant_validate, public keys through a cache (may be NULL). */
+int
+sp_grant_validate_cached(const uint8_t grant[SP_GRANTBYTES],
+						 sp_keycache *cache)
+{
 	if (memcmp(grant, grant_magic, sizeof grant_magic) != 0)
 		return SP_EMAGIC;
 	if (grant[4] != SP_VERSION)
 		return SP_EVERSION;
 	if (grant[5] != 0 || grant[6] != 0 || grant[7] != 0)
 		return SP_ERESERVED;
-	if (sp_public_key_validate(grant + SP_GR_FROM) != SP_OK ||
-		sp_public_key_validate(grant + SP_GR_TO) != SP_OK ||
+	if (sp_public_key_validate_cached(grant + SP_GR_FROM, cache) != SP_OK ||
+		sp_public_key_validate_cached(grant + SP_GR_TO, cache) != SP_OK ||
 		point_validate(grant + SP_GR_X) != SP_OK)
 		return SP_EPOINT;
 	if (sp_scalar_validate(grant + SP_GR_RK) != SP_OK)

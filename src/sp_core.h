@@ -119,6 +119,23 @@ int			sp_public_key(uint8_t pk[SP_PUBLICKEYBYTES],
 /* SP_OK if pk is a valid public key (SCHEME.md "Keys"). */
 int			sp_public_key_validate(const uint8_t pk[SP_PUBLICKEYBYTES]) SP_WUR;
 
+/*
+ * Public keys already found valid, so that the same few keys recurring in
+ * every value (origin, hop keys, grant ends) are checked once: the Ed25519
+ * half costs a full scalar multiplication.  Keys are public, so keeping
+ * them is safe.  Direct-mapped on the first byte; zero it before use.
+ */
+#define SP_KEYCACHE_SLOTS 256
+typedef struct sp_keycache
+{
+	uint8_t		key[SP_KEYCACHE_SLOTS][SP_PUBLICKEYBYTES];
+	uint8_t		full[SP_KEYCACHE_SLOTS];
+} sp_keycache;
+
+/* sp_public_key_validate through a cache (which may be NULL). */
+int			sp_public_key_validate_cached(const uint8_t pk[SP_PUBLICKEYBYTES],
+										  sp_keycache *cache) SP_WUR;
+
 /* SP_OK if s is a canonical, non-zero scalar. */
 int			sp_scalar_validate(const uint8_t s[SP_SCALARBYTES]) SP_WUR;
 
@@ -140,11 +157,23 @@ int			sp_encrypt(uint8_t *ct, size_t ctlen,
 					   const uint8_t u[SP_SCALARBYTES],
 					   const uint8_t nonce[SP_NONCEBYTES]) SP_WUR;
 
+/* sp_encrypt, the recipient's key checked through a cache (may be NULL). */
+int			sp_encrypt_cached(uint8_t *ct, size_t ctlen,
+							  const uint8_t pk[SP_PUBLICKEYBYTES],
+							  const uint8_t *m, size_t mlen,
+							  const uint8_t *aad, size_t aadlen,
+							  const uint8_t r[SP_SCALARBYTES],
+							  const uint8_t u[SP_SCALARBYTES],
+							  const uint8_t nonce[SP_NONCEBYTES],
+							  sp_keycache *cache) SP_WUR;
+
 /* Structure only: magic, version, level, reserved, lengths. */
 int			sp_ciphertext_check_layout(const uint8_t *ct, size_t ctlen) SP_WUR;
 
 /* Full validity (SCHEME.md "Validity"): layout, points, scalar, capsule. */
 int			sp_ciphertext_validate(const uint8_t *ct, size_t ctlen) SP_WUR;
+int			sp_ciphertext_validate_cached(const uint8_t *ct, size_t ctlen,
+										  sp_keycache *cache) SP_WUR;
 
 /* Accessors of a ciphertext that passed sp_ciphertext_check_layout. */
 int			sp_ciphertext_level(const uint8_t *ct);
@@ -183,8 +212,16 @@ int			sp_grant(uint8_t grant[SP_GRANTBYTES], const sp_secret *from,
 					 const uint8_t to[SP_PUBLICKEYBYTES], int64_t not_after,
 					 const uint8_t x[SP_SCALARBYTES]) SP_WUR;
 
+/* sp_grant, the grantee's key checked through a cache (may be NULL). */
+int			sp_grant_cached(uint8_t grant[SP_GRANTBYTES], const sp_secret *from,
+							const uint8_t to[SP_PUBLICKEYBYTES], int64_t not_after,
+							const uint8_t x[SP_SCALARBYTES],
+							sp_keycache *cache) SP_WUR;
+
 /* Full validity (SCHEME.md "Grant"): layout, keys, X, rk, signature. */
 int			sp_grant_validate(const uint8_t grant[SP_GRANTBYTES]) SP_WUR;
+int			sp_grant_validate_cached(const uint8_t grant[SP_GRANTBYTES],
+									 sp_keycache *cache) SP_WUR;
 
 /* not_after field of a grant (0 = no expiry). */
 int64_t		sp_grant_not_after(const uint8_t grant[SP_GRANTBYTES]);

@@ -24,6 +24,9 @@ uint8_t    *sp_datum_alloc(sp_kind kind, size_t len, Datum *result);
 /* A Datum of kind holding a copy of bin (already validated). */
 Datum		sp_datum_make(sp_kind kind, const uint8_t *bin, size_t len);
 
+/* The backend's cache of public keys found valid (see sp_keycache). */
+sp_keycache *sp_valid_keys(void);
+
 /* A bytea holding a copy of len bytes. */
 bytea	   *sp_bytea(const uint8_t *bin, size_t len);
 

@@ -1679,6 +1679,39 @@ test_text_unterminated(void)
 	}
 }
 
+/* The key cache: only valid keys are kept, a hit is a valid key, and the
+ * cached validators agree with the plain ones on valid and invalid values. */
+static void
+test_keycache(void)
+{
+	static sp_keycache cache;
+	uint8_t		pk[SP_PUBLICKEYBYTES];
+	uint8_t		bad[SP_PUBLICKEYBYTES];
+	uint8_t		ct[sizeof kat_ct3];
+
+	memcpy(pk, kat_grant1 + SP_GR_FROM, SP_PUBLICKEYBYTES);
+	memcpy(bad, pk, SP_PUBLICKEYBYTES);
+	bad[SP_PUBLICKEYBYTES - 1] ^= 0x80;	/* sigma no longer valid, or another */
+	CHECK(sp_public_key_validate_cached(pk, &cache) == SP_OK &&
+		  cache.full[pk[0]] && memcmp(cache.key[pk[0]], pk, SP_PUBLICKEYBYTES) == 0,
+		  "keycache: a valid key is kept in its slot");
+	CHECK(sp_public_key_validate_cached(pk, &cache) == SP_OK,
+		  "keycache: a cached key stays valid");
+	CHECK(sp_public_key_validate_cached(bad, &cache) == sp_public_key_validate(bad),
+		  "keycache: a key in a cached key's slot is checked, not trusted");
+	memset(bad, 0, sizeof bad);
+	CHECK(sp_public_key_validate_cached(bad, &cache) == SP_EPOINT && !cache.full[0],
+		  "keycache: an invalid key is refused and not kept");
+	CHECK(sp_ciphertext_validate_cached(kat_ct3, sizeof kat_ct3, &cache) == SP_OK &&
+		  sp_grant_validate_cached(kat_grant2, &cache) == SP_OK,
+		  "keycache: KAT ciphertext and grant valid through the cache");
+	memcpy(ct, kat_ct3, sizeof ct);
+	ct[SP_CT_S] ^= 1;
+	CHECK(sp_ciphertext_validate_cached(ct, sizeof ct, &cache) == sp_ciphertext_validate(ct, sizeof ct) &&
+		  sp_ciphertext_validate(ct, sizeof ct) != SP_OK,
+		  "keycache: a broken capsule is refused with a warm cache");
+}
+
 int
 main(void)
 {
@@ -1690,6 +1723,7 @@ main(void)
 		return 1;
 	}
 	test_misc();
+	test_keycache();
 	test_kat_keys();
 	test_kat_encrypt();
 	test_kat_grants();
