@@ -37,7 +37,7 @@ install-cli: secant-pre
 	$(INSTALL_PROGRAM) secant-pre '$(DESTDIR)$(bindir)/secant-pre'
 
 # ---- the README's two commands and the other entry points ----
-.PHONY: test demo bench soak fuzz unitcheck install-cli
+.PHONY: test demo bench test-scaleout soak fuzz unitcheck install-cli
 
 test:
 	bash test/cluster.sh test
@@ -47,6 +47,10 @@ demo:
 
 bench:
 	bash test/cluster.sh bench
+
+# coordinator + two shards through postgres_fdw (also part of make test)
+test-scaleout:
+	bash test/cluster.sh scaleout
 
 # libFuzzer harnesses of every parser, 60 s each (FUZZ_SECONDS)
 fuzz:

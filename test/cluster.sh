@@ -8,6 +8,7 @@
 #   test   every test layer; ends with "N passed, M failed"
 #   demo   the end-to-end demo (test/demo.sh)
 #   bench  the benchmarks (test/bench/run.sh)
+#   scaleout  the postgres_fdw scale-out test alone (test/scaleout/run.sh)
 set -uo pipefail
 
 MODE=${1:-test}
@@ -21,7 +22,13 @@ PACKAGES="postgresql-15 postgresql-server-dev-15 libsodium-dev libutf8proc-dev
           build-essential python3"
 case "$MODE" in
 	test) PACKAGES="$PACKAGES valgrind clang libclang-rt-14-dev" ;;
-	bench) PACKAGES="$PACKAGES python3-matplotlib nodejs npm" ;;
+	bench)
+		# node and npm for the peers, unless a node is there already (a
+		# nodesource nodejs conflicts with Debian's npm)
+		PACKAGES="$PACKAGES python3-matplotlib"
+		command -v node >/dev/null 2>&1 || PACKAGES="$PACKAGES nodejs"
+		command -v npm >/dev/null 2>&1 || PACKAGES="$PACKAGES npm"
+		;;
 esac
 
 say() { printf '\n== %s\n' "$*"; }
@@ -129,6 +136,7 @@ case "$MODE" in
 		layer "SQL regression tests (pg_regress)" regress
 		layer "demo, checked" bash test/demo.sh --check
 		layer "README mirrored by sql/07_readme.sql" bash test/readme_sync.sh
+		layer "scale-out: coordinator and two shards (postgres_fdw)" bash test/scaleout/run.sh
 		for t in test/t/*.sh; do
 			[ -f "$t" ] && layer "$(basename "$t")" bash "$t"
 		done
@@ -142,8 +150,11 @@ case "$MODE" in
 	bench)
 		bash test/bench/run.sh
 		;;
+	scaleout)
+		bash test/scaleout/run.sh
+		;;
 	*)
-		echo "usage: $0 test|demo|bench" >&2
+		echo "usage: $0 test|demo|bench|scaleout" >&2
 		exit 2
 		;;
 esac

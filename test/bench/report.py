@@ -3,8 +3,9 @@
 
 usage: report.py OUTDIR
 Reads OUTDIR/core.tsv (bench_core), OUTDIR/sql.tsv (sql_bench.py),
-OUTDIR/peers.json (peers/bench_peers.mjs) and OUTDIR/machine.tsv; any of
-them may be missing or partial.  Writes OUTDIR/results.md and prints the
+OUTDIR/peers.json (peers/bench_peers.mjs), OUTDIR/access.md (access.sh),
+OUTDIR/notes.tsv and OUTDIR/machine.tsv; any of them may be missing or
+partial.  Writes OUTDIR/results.md and prints the
 same Markdown on stdout; draws OUTDIR/ops.png and OUTDIR/decrypt_levels.png
 with matplotlib when it is installed (else says so).  Standard library only
 apart from matplotlib.
@@ -76,7 +77,8 @@ class Data:
                 self.levels.append((int(r[1]), float(r[2]), float(r[3]), int(r[4])))
             elif kind == "size" and len(r) >= 4:
                 self.sizes.append((r[1], int(r[2]), int(r[3])))
-        self.sql, self.par, self.sqlsizes, self.notes = {}, {}, [], []
+        self.sql, self.par, self.sqlsizes, self.notes, self.adj = {}, {}, [], [], {}
+        self.cmp = {}
         for r in read_tsv(os.path.join(outdir, "sql.tsv")):
             kind = r[0]
             if kind == "sql" and len(r) >= 4:
@@ -85,6 +87,13 @@ class Data:
                 self.par.setdefault(r[1], []).append(
                     dict(workers=int(r[2]), launched=int(r[3]), rows=int(r[4]),
                          secs=float(r[5]), rate=float(r[6])))
+            elif kind == "adj" and len(r) >= 9:
+                f = lambda x: float(x) if x else None
+                self.adj[r[1]] = dict(pairs=int(r[2]), sql=f(r[3]), core=f(r[4]), ratio=f(r[5]),
+                                      sql_cpu=f(r[6]), core_cpu=f(r[7]), ratio_cpu=f(r[8]))
+            elif kind == "cmp" and len(r) >= 7:
+                self.cmp[(r[1], int(r[3]))] = dict(base=r[2], rate=float(r[4]),
+                                                   base_rate=float(r[5]), ratio=float(r[6]))
             elif kind == "sqlsize" and len(r) >= 3:
                 self.sqlsizes.append((r[1], int(r[2])))
             elif kind == "note" and len(r) >= 2:
@@ -92,12 +101,17 @@ class Data:
         for r in read_tsv(os.path.join(outdir, "notes.tsv")):
             if r and r[0] == "note" and len(r) >= 2:
                 self.notes.append(r[1])
-        if "pre_reencrypt" in self.par:
+        if "pre_reencrypt" in self.par and "reencrypt_l1" not in self.sql:
             for p in self.par["pre_reencrypt"]:
                 if p["workers"] == 0:
                     self.sql["reencrypt_l1"] = p["rate"]
         self.machine = dict((r[0], r[1]) for r in read_tsv(os.path.join(outdir, "machine.tsv"))
                             if len(r) >= 2)
+        try:
+            with open(os.path.join(outdir, "access.md"), encoding="utf-8") as f:
+                self.access = f.read()
+        except OSError:
+            self.access = ""
         self.peers = {}
         self.node = None
         try:
@@ -147,11 +161,15 @@ def markdown(d):
     w = out.append
     w("# secant_pre benchmark")
     w("")
-    w("Machine: %s. Measured %s." % (d.machine_line(), d.machine.get("date", "")))
+    w("Machine: %s. Measured %s; load average (1 min) before the run: %s "
+      "(above 0 means other work shared the cores)." % (
+          d.machine_line(), d.machine.get("date", ""), d.machine.get("load_start", "?")))
     w("")
-    w("Core: one thread, best of %s runs of %s s, all operations measured in turns. "
-      "SQL: 0 parallel workers unless said. Peers: Node.js, same machine, same run." %
-      (d.meta.get("runs", "?"), d.meta.get("seconds_per_run", "?")))
+    w("Rates are per CPU-second (the process's CPU time, the backend's for SQL), so that "
+      "time the scheduler gives to other work does not count; the parallel section is "
+      "wall-clock. Core: one thread, best of %s runs of %s s, all operations measured in "
+      "turns. SQL: 0 parallel workers, best of the runs. Peers: Node.js, same machine, "
+      "same run." % (d.meta.get("runs", "?"), d.meta.get("seconds_per_run", "?")))
     w("")
     w("## Operations per second")
     w("")
@@ -177,8 +195,11 @@ def markdown(d):
         else:
             w("- %s: **unavailable** (%s)" % (name, d.peer_status.get(name)))
     w("- bound: the libsodium primitives each operation needs, measured in the same run "
-      "(see below); SQL re-encrypt L1→L2 is `SELECT count(pre_reencrypt(ct, g)) FROM t` "
-      "over the table of the parallel section, 0 workers.")
+      "(see below). SQL: `SELECT count(f(...)) FROM ...` over 5 000 to 100 000 rows, 0 workers; "
+      "re-encrypt L1→L2 is `SELECT count(pre_reencrypt(ct, g)) FROM t` of the parallel "
+      "section. The SQL rates other than that one are best of %s runs, not paired with core "
+      "runs: on a shared machine read them to ±20 %%; the paired comparison is below." %
+      os.environ.get("BENCH_SQL_REPEAT", "2"))
     w("")
     # comparisons
     lines = []
@@ -219,7 +240,18 @@ def markdown(d):
             w("- every core operation is at ≥ %.0f %% of its bound" % (100 * TARGET_BOUND))
     sql0 = d.sql.get("reencrypt_l1")
     core = d.ops.get("reencrypt_l1")
-    if sql0 and core:
+    adj = d.adj.get("pre_reencrypt")
+    if adj:
+        ratio = adj["ratio_cpu"] or adj["ratio"]
+        w("- SQL `pre_reencrypt` (0 workers) vs the core's re-encrypt L1→L2, each SQL run "
+          "paired with a core run right after it (median of %d pairs): %s by wall-clock time "
+          "(%s vs %s rows/s)%s. Target ≥ 85 %%: %s" % (
+              adj["pairs"], pct(adj["ratio"]), fmt(adj["sql"]), fmt(adj["core"]),
+              "; %s by CPU time (%s vs %s rows per CPU-second; leaves out time other work "
+              "took the core)" % (pct(adj["ratio_cpu"]), fmt(adj["sql_cpu"]), fmt(adj["core_cpu"]))
+              if adj["ratio_cpu"] else "",
+              "met" if ratio >= 0.85 else "**not met**"))
+    elif sql0 and core:
         w("- SQL `pre_reencrypt` (0 workers) at %s of the core's re-encrypt L1→L2 rate "
           "(target ≥ 85 %%): %s" % (pct(sql0 / core["rate"]),
                                     "met" if sql0 / core["rate"] >= 0.85 else "**not met**"))
@@ -236,9 +268,19 @@ def markdown(d):
             zero = next((p["rate"] for p in runs if p["workers"] == 0), None)
             for p in runs:
                 ratio = ""
-                if series == "pre_reencrypt" and core:
+                if series == "pre_reencrypt" and p["workers"] == 0 and adj:
+                    ratio = "%s of the core's re-encrypt L1 run next to it (wall), %s by CPU time" % (
+                        pct(adj["ratio"]), pct(adj["ratio_cpu"]))
+                elif series == "pre_reencrypt" and p["workers"] == 0 and core:
                     ratio = "%s of core re-encrypt L1 (%s/s)" % (
                         pct(p["rate"] / core["rate"]), fmt(core["rate"]))
+                elif (series, p["workers"]) in d.cmp:
+                    c = d.cmp[(series, p["workers"])]
+                    ratio = ("%s of %s by CPU time (%s vs %s rows per CPU-second), "
+                             "%s by wall-clock time (target ≥ 80 %%)" % (
+                                 pct(c["ratio"]), c["base"], fmt(c["rate"]), fmt(c["base_rate"]),
+                                 pct(p["rate"] / base_two[p["workers"]])
+                                 if p["workers"] in base_two else "—"))
                 elif series.startswith("secant.reencrypt_for") and p["workers"] in base_two:
                     ratio = "%s of 2 × pre_reencrypt (target ≥ 80 %%)" % pct(
                         p["rate"] / base_two[p["workers"]])
@@ -258,6 +300,12 @@ def markdown(d):
     for n in d.notes:
         w("- note: " + n)
     if d.notes:
+        w("")
+    # access control (test/bench/access.sh)
+    if d.access:
+        w("## Access control (test/bench/access.sh)")
+        w("")
+        w(d.access.rstrip())
         w("")
     # decrypt per level
     if d.levels:
@@ -335,7 +383,7 @@ def charts(d, outdir):
         ax.set_yticklabels([label for _, label in CHART_OPS])
         ax.invert_yaxis()
         ax.set_xscale("log")
-        ax.set_xlabel("operations per second, one core (log scale)")
+        ax.set_xlabel("operations per CPU-second, one core (log scale)")
         ax.set_title("secant_pre vs peers: operations per second\n" + subtitle, fontsize=9)
         ax.legend(loc="lower right", fontsize=8)
         ax.grid(axis="x", which="major", alpha=0.3)

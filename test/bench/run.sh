@@ -6,7 +6,8 @@
 #   1. builds and runs the core microbenchmark (bench_core.c) -> core.tsv
 #   2. SQL throughput in the cluster (sql_bench.py)           -> sql.tsv
 #   3. peers from npm, installed into a scratch directory    -> peers.json
-#   4. report.py: Markdown table on stdout and in results.md, PNG charts
+#   4. the access-control benchmark (access.sh), time allowing -> access.md
+#   5. report.py: Markdown table on stdout and in results.md, PNG charts
 #
 # Everything goes to build/bench (never committed).  Peers that cannot be
 # installed or loaded are reported as unavailable; the script still exits 0.
@@ -16,7 +17,7 @@
 #   BENCH_UPDATE_DOCS=1  also copy the charts to docs/bench-ops.png and
 #                        docs/bench-decrypt-levels.png
 #   BENCH_QUICK=1        a fast smoke run (short runs, 10 000 rows)
-#   BENCH_SKIP="sql peers"  leave parts out (core, sql, peers)
+#   BENCH_SKIP="sql peers"  leave parts out (core, sql, peers, access)
 #   BENCH_SECONDS, BENCH_RUNS, BENCH_ROWS, BENCH_SQL_REPEAT: see the parts
 set -uo pipefail
 
@@ -25,7 +26,7 @@ cd "$ROOT" || exit 1
 HERE=test/bench
 OUT=build/bench
 mkdir -p "$OUT"
-rm -f "$OUT"/core.tsv "$OUT"/sql.tsv "$OUT"/peers.json "$OUT"/notes.tsv \
+rm -f "$OUT"/core.tsv "$OUT"/sql.tsv "$OUT"/peers.json "$OUT"/notes.tsv "$OUT"/access.md \
 	"$OUT"/machine.tsv "$OUT"/results.md "$OUT"/ops.png "$OUT"/decrypt_levels.png
 
 RECRYPT_PKG=${BENCH_RECRYPT_PKG:-@ironcorelabs/recrypt-wasm-binding@0.7.1}
@@ -50,10 +51,15 @@ skipped() { case "$SKIP" in *" $1 "*) return 0 ;; esac; return 1; }
 {
 	cpu=$(LC_ALL=C lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -n 1)
 	[ -n "$cpu" ] || cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+	fam=$(LC_ALL=C lscpu 2>/dev/null | sed -n 's/^CPU family: *//p' | head -n 1)
+	mod=$(LC_ALL=C lscpu 2>/dev/null | sed -n 's/^Model: *//p' | head -n 1)
+	hyp=$(LC_ALL=C lscpu 2>/dev/null | sed -n 's/^Hypervisor vendor: *//p' | head -n 1)
+	[ -n "$fam" ] && cpu="$cpu (family $fam model $mod${hyp:+, $hyp guest})"
 	printf 'cpu\t%s\n' "${cpu:-unknown CPU}"
 	printf 'cores\t%s\n' "$(nproc 2>/dev/null || echo '?')"
 	printf 'os\t%s\n' "$(. /etc/os-release 2>/dev/null && echo "$PRETTY_NAME")"
 	printf 'date\t%s\n' "$(date -u '+%Y-%m-%d %H:%M UTC')"
+	printf 'load_start\t%s\n' "$(cut -d' ' -f1 /proc/loadavg 2>/dev/null)"
 	if command -v psql >/dev/null; then
 		v=$(psql -X -A -t -d postgres -c 'SHOW server_version' 2>/dev/null | head -n 1)
 		[ -n "$v" ] && printf 'postgres\tPostgreSQL %s\n' "${v%% *}"
@@ -84,6 +90,7 @@ if ! skipped sql; then
 		note "SQL benchmark skipped: no cluster reachable (run it through make bench)"
 	else
 		say "sql: ${BENCH_ROWS:-100000} rows (two to three minutes)"
+		[ -x "$OUT/bench_core" ] && export BENCH_CORE_BIN="$OUT/bench_core"
 		if ! python3 "$HERE/sql_bench.py" >"$OUT/sql.tsv"; then
 			STATUS=1
 		fi
@@ -125,7 +132,23 @@ if ! skipped peers; then
 	fi
 fi
 
-# ---- 4. report ----
+# ---- 4. access control (test/bench/access.sh, issue 4), if time is left ----
+# It needs about two minutes; `make bench` must stay within ten.
+if ! skipped access && [ -f "$HERE/access.sh" ] && [ -f "$OUT/sql.tsv" ]; then
+	left=$((570 - (SECONDS - START)))
+	if [ "$left" -lt 150 ]; then
+		note "access-control benchmark skipped for time (run: bash $HERE/access.sh)"
+	else
+		say "access control: bash $HERE/access.sh (about two minutes)"
+		if ! ROWS=${BENCH_ROWS:-100000} timeout "$left" bash "$HERE/access.sh" \
+			>"$OUT/access.md" 2>"$OUT/access.err"; then
+			note "access-control benchmark failed or ran out of time: $(tail -n 2 "$OUT/access.err" | tr '\n\t' '  ')"
+			rm -f "$OUT/access.md"
+		fi
+	fi
+fi
+
+# ---- 5. report ----
 say "report: $OUT/results.md"
 # the charts need Debian's python3-matplotlib: use the system python3 when
 # the python3 first on PATH (a pyenv or venv one) cannot import it
