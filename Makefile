@@ -57,8 +57,8 @@ fuzz:
 	bash test/fuzz/run.sh $${FUZZ_SECONDS:-60}
 
 # pgbench soak of shares, reads, revocations and re-grants (own cluster)
-soak: all install
-	bash test/soak/run.sh
+soak:
+	bash test/cluster.sh soak
 
 # C unit tests of the core (plain, ASan/UBSan, valgrind); no server needed
 unitcheck:

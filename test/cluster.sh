@@ -9,6 +9,7 @@
 #   demo   the end-to-end demo (test/demo.sh)
 #   bench  the benchmarks (test/bench/run.sh)
 #   scaleout  the postgres_fdw scale-out test alone (test/scaleout/run.sh)
+#   soak   the pgbench soak (test/soak/run.sh)
 set -uo pipefail
 
 MODE=${1:-test}
@@ -59,33 +60,21 @@ PGBIN=$("$PG_CONFIG" --bindir)
 export PATH="$PGBIN:$PATH"
 build_install || { echo "build failed" >&2; exit 1; }
 
-# The cluster runs as `postgres` when we are root (PostgreSQL refuses root),
-# else as ourselves; its directory is private to that user.
-if [ "$(id -u)" -eq 0 ]; then
-	RUN_AS="runuser -u postgres --"
-	id postgres >/dev/null 2>&1 || useradd --system --home /var/lib/postgresql postgres
-else
-	RUN_AS=""
-fi
-CLUSTER=$(mktemp -d /tmp/secant_pre_cluster.XXXXXX)
-[ "$(id -u)" -eq 0 ] && chown postgres "$CLUSTER"
-chmod 700 "$CLUSTER"
-export PGHOST="$CLUSTER" PGPORT="${SECANT_PRE_PORT:-55432}" PGUSER=postgres PGDATABASE=postgres
+. "$ROOT/test/pgcluster.sh"
 
-stop_cluster() {
-	$RUN_AS "$PGBIN/pg_ctl" -D "$CLUSTER/data" -m immediate stop >/dev/null 2>&1
-	rm -rf "$CLUSTER"
-}
-trap stop_cluster EXIT
+# modes with clusters of their own
+case "$MODE" in
+	soak) exec bash test/soak/run.sh ;;
+	scaleout) exec bash test/scaleout/run.sh ;;
+esac
+
+CLUSTER=$(pgc_dir secant_pre_cluster) || exit 1
+export PGHOST="$CLUSTER" PGPORT="${SECANT_PRE_PORT:-55432}" PGUSER=postgres PGDATABASE=postgres
+trap 'pgc_stop "$CLUSTER"' EXIT
 trap 'exit 130' INT TERM
 
 say "starting a throwaway cluster in $CLUSTER (port $PGPORT, socket only)"
-$RUN_AS "$PGBIN/initdb" -D "$CLUSTER/data" -U postgres --auth=trust \
-	-E UTF8 --no-locale >"$CLUSTER/initdb.log" 2>&1 ||
-	{ cat "$CLUSTER/initdb.log"; exit 1; }
-$RUN_AS "$PGBIN/pg_ctl" -D "$CLUSTER/data" -l "$CLUSTER/server.log" -w \
-	-o "-p $PGPORT -k $CLUSTER -c listen_addresses=''" start >/dev/null ||
-	{ cat "$CLUSTER/server.log"; exit 1; }
+pgc_start "$CLUSTER" "$PGPORT" || exit 1
 export SECANT_PRE_SERVER_LOG="$CLUSTER/server.log" SECANT_PRE_RUN_AS="$RUN_AS"
 
 PASSED=0
@@ -150,11 +139,8 @@ case "$MODE" in
 	bench)
 		bash test/bench/run.sh
 		;;
-	scaleout)
-		bash test/scaleout/run.sh
-		;;
 	*)
-		echo "usage: $0 test|demo|bench|scaleout" >&2
+		echo "usage: $0 test|demo|bench|scaleout|soak" >&2
 		exit 2
 		;;
 esac

@@ -61,30 +61,20 @@ if [ ! -f "$("$PG_CONFIG" --sharedir)/extension/secant_pre.control" ]; then
 	finish
 fi
 
-if [ "$(id -u)" -eq 0 ]; then
-	RUN_AS="runuser -u postgres --"
-	id postgres >/dev/null 2>&1 || useradd --system --home /var/lib/postgresql postgres
-else
-	RUN_AS=""
-fi
-CLUSTER=$(mktemp -d /tmp/secant_pre_soak.XXXXXX)
-[ "$(id -u)" -eq 0 ] && chown postgres "$CLUSTER"
-chmod 700 "$CLUSTER"
+. "$ROOT/test/pgcluster.sh"
+CLUSTER=$(pgc_dir secant_pre_soak) || exit 1
 WORK=$(mktemp -d /tmp/secant_pre_soak_work.XXXXXX)
 export PGHOST="$CLUSTER" PGPORT="${SECANT_PRE_SOAK_PORT:-55434}" PGUSER=postgres PGDATABASE=soak
 stop_cluster() {
-	$RUN_AS "$PGBIN/pg_ctl" -D "$CLUSTER/data" -m immediate stop >/dev/null 2>&1
-	rm -rf "$CLUSTER" "$WORK"
+	pgc_stop "$CLUSTER"
+	rm -rf "$WORK"
 }
 trap stop_cluster EXIT
 trap 'exit 130' INT TERM
 
 echo "# throwaway cluster in $CLUSTER (port $PGPORT, socket only)"
-$RUN_AS "$PGBIN/initdb" -D "$CLUSTER/data" -U postgres --auth=trust -E UTF8 --no-locale \
-	>"$WORK/initdb.log" 2>&1 || { cat "$WORK/initdb.log"; FAILED=1; finish; }
-$RUN_AS "$PGBIN/pg_ctl" -D "$CLUSTER/data" -l "$CLUSTER/server.log" -w \
-	-o "-p $PGPORT -k $CLUSTER -c listen_addresses='' -c max_connections=40 -c log_lock_waits=on" \
-	start >/dev/null || { cat "$CLUSTER/server.log"; FAILED=1; finish; }
+pgc_start "$CLUSTER" "$PGPORT" "-c max_connections=40 -c log_lock_waits=on" >"$WORK/start.log" 2>&1 ||
+	{ cat "$WORK/start.log"; FAILED=1; finish; }
 psql -X -q -d postgres -c "CREATE DATABASE soak" || { FAILED=1; finish; }
 
 # ---- set-up ----

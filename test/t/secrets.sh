@@ -46,10 +46,7 @@ PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
 [ -x "$PG_CONFIG" ] || PG_CONFIG=$(command -v pg_config)
 PGBIN=$("$PG_CONFIG" --bindir)
 export PATH="$PGBIN:$PATH"
-RUN_AS=${SECANT_PRE_RUN_AS-}
-if [ -z "${SECANT_PRE_RUN_AS+set}" ] && [ "$(id -u)" -eq 0 ]; then
-	RUN_AS="runuser -u postgres --"
-fi
+. "$ROOT/test/pgcluster.sh"
 DB=secant_secrets_test
 
 PASSED=0
@@ -68,10 +65,7 @@ WORK=$(mktemp -d /tmp/secant_pre_secrets.XXXXXX)
 chmod 700 "$WORK"
 PRIVATE=""
 cleanup() {
-	if [ -n "$PRIVATE" ]; then
-		$RUN_AS "$PGBIN/pg_ctl" -D "$PRIVATE/data" -m immediate stop >/dev/null 2>&1
-		rm -rf "$PRIVATE"
-	fi
+	pgc_stop "$PRIVATE"
 	[ -n "${SECANT_PRE_KEEP:-}" ] || rm -rf "$WORK"
 }
 [ -n "${SECANT_PRE_KEEP:-}" ] && echo "# keeping $WORK"
@@ -387,21 +381,15 @@ else
 fi
 
 # ---- on a private cluster with pg_stat_statements ----
-PRIVATE=$(mktemp -d /tmp/secant_pre_secrets_pg.XXXXXX)
-[ "$(id -u)" -eq 0 ] && chown postgres "$PRIVATE"
-chmod 700 "$PRIVATE"
+PRIVATE=$(pgc_dir secant_pre_secrets_pg)
 PORT=${SECANT_PRE_SECRETS_PORT:-55433}
-if $RUN_AS "$PGBIN/initdb" -D "$PRIVATE/data" -U postgres --auth=trust -E UTF8 --no-locale \
-	>"$WORK/initdb.log" 2>&1 &&
-	$RUN_AS "$PGBIN/pg_ctl" -D "$PRIVATE/data" -l "$PRIVATE/server.log" -w \
-		-o "-p $PORT -k $PRIVATE -c listen_addresses='' -c shared_preload_libraries=pg_stat_statements -c track_activity_query_size=1MB -c pg_stat_statements.track=all" \
-		start >/dev/null 2>&1; then
+if pgc_start "$PRIVATE" "$PORT" "-c shared_preload_libraries=pg_stat_statements -c track_activity_query_size=1MB -c pg_stat_statements.track=all" >"$WORK/start.log" 2>&1; then
 	export PGHOST=$PRIVATE PGPORT=$PORT PGUSER=postgres
 	check "private cluster: pg_stat_statements loaded, track_activity_query_size 1MB" \
 		[ "$(psql -X -At -d postgres -c "SELECT current_setting('shared_preload_libraries') || ' ' || current_setting('track_activity_query_size')")" = "pg_stat_statements 1MB" ]
 	scenario private "$PRIVATE/server.log" 1
 else
-	cat "$WORK/initdb.log" "$PRIVATE/server.log" 2>/dev/null | tail -n 20
+	tail -n 20 "$WORK/start.log"
 	not_ok "start a private cluster with pg_stat_statements"
 fi
 
