@@ -148,6 +148,23 @@ if ! skipped access && [ -f "$HERE/access.sh" ] && [ -f "$OUT/sql.tsv" ]; then
 	fi
 fi
 
+# ---- 4b. scale-out (test/scaleout/bench.sh, issue 8), if time is left ----
+# its own three clusters; 200 000 rows take about six minutes, so make bench
+# reads SCALEOUT_BENCH_ROWS (default 20 000) per shard
+if ! skipped scaleout && [ -f test/scaleout/bench.sh ]; then
+	left=$((570 - (SECONDS - START)))
+	if [ "$left" -lt 90 ]; then
+		note "scale-out benchmark skipped for time (run: bash test/scaleout/bench.sh)"
+	else
+		say "scale-out: bash test/scaleout/bench.sh (${SCALEOUT_BENCH_ROWS:-20000} rows per shard)"
+		if ! SCALEOUT_BENCH_ROWS=${SCALEOUT_BENCH_ROWS:-20000} timeout "$left" \
+			bash test/scaleout/bench.sh >"$OUT/scaleout.md" 2>"$OUT/scaleout.err"; then
+			note "scale-out benchmark failed or ran out of time: $(tail -n 2 "$OUT/scaleout.err" | tr '\n\t' '  ')"
+			rm -f "$OUT/scaleout.md"
+		fi
+	fi
+fi
+
 # ---- 5. report ----
 say "report: $OUT/results.md"
 # the charts need Debian's python3-matplotlib: use the system python3 when
@@ -158,6 +175,10 @@ if ! python3 -c 'import matplotlib' 2>/dev/null && [ -x /usr/bin/python3 ] &&
 	PY=/usr/bin/python3
 fi
 "$PY" "$HERE/report.py" "$OUT" || STATUS=1
+if [ -f "$OUT/scaleout.md" ]; then
+	{ printf '\n## Scale-out through postgres_fdw (test/scaleout/bench.sh)\n\n'; cat "$OUT/scaleout.md"; } |
+		tee -a "$OUT/results.md"
+fi
 if [ "${BENCH_UPDATE_DOCS:-0}" = 1 ]; then
 	for pair in ops.png:bench-ops.png decrypt_levels.png:bench-decrypt-levels.png; do
 		if [ -f "$OUT/${pair%%:*}" ]; then
