@@ -148,6 +148,23 @@ if ! skipped access && [ -f "$HERE/access.sh" ] && [ -f "$OUT/sql.tsv" ]; then
 	fi
 fi
 
+# ---- 4a. search at scale (test/bench/search.sh, issue 5), if time is left ----
+# 1 000 000 rows take about four minutes; make bench reads SEARCH_ROWS
+# (default 200 000) to stay within ten minutes
+if ! skipped search && [ -f "$HERE/search.sh" ]; then
+	left=$((570 - (SECONDS - START)))
+	if [ "$left" -lt 120 ]; then
+		note "search benchmark skipped for time (run: SEARCH_ROWS=1000000 bash $HERE/search.sh)"
+	else
+		say "search: bash $HERE/search.sh (${SEARCH_ROWS:-200000} rows)"
+		if ! SEARCH_ROWS=${SEARCH_ROWS:-200000} timeout "$left" bash "$HERE/search.sh" \
+			>"$OUT/search.md" 2>"$OUT/search.err"; then
+			note "search benchmark failed or ran out of time: $(tail -n 2 "$OUT/search.err" | tr '\n\t' '  ')"
+			rm -f "$OUT/search.md"
+		fi
+	fi
+fi
+
 # ---- 4b. scale-out (test/scaleout/bench.sh, issue 8), if time is left ----
 # its own three clusters; 200 000 rows take about six minutes, so make bench
 # reads SCALEOUT_BENCH_ROWS (default 20 000) per shard
@@ -175,6 +192,10 @@ if ! python3 -c 'import matplotlib' 2>/dev/null && [ -x /usr/bin/python3 ] &&
 	PY=/usr/bin/python3
 fi
 "$PY" "$HERE/report.py" "$OUT" || STATUS=1
+if [ -f "$OUT/search.md" ]; then
+	{ printf '\n## Searchable index (test/bench/search.sh)\n\n'; cat "$OUT/search.md"; } |
+		tee -a "$OUT/results.md"
+fi
 if [ -f "$OUT/scaleout.md" ]; then
 	{ printf '\n## Scale-out through postgres_fdw (test/scaleout/bench.sh)\n\n'; cat "$OUT/scaleout.md"; } |
 		tee -a "$OUT/results.md"
