@@ -75,7 +75,7 @@ trap 'exit 130' INT TERM
 
 say "starting a throwaway cluster in $CLUSTER (port $PGPORT, socket only)"
 pgc_start "$CLUSTER" "$PGPORT" || exit 1
-export SECANT_PRE_SERVER_LOG="$CLUSTER/server.log" SECANT_PRE_RUN_AS="$RUN_AS"
+export SECANT_PRE_SERVER_LOG="$CLUSTER/server.log"
 
 PASSED=0
 FAILED=0

@@ -17,7 +17,7 @@
 #   BENCH_UPDATE_DOCS=1  also copy the charts to docs/bench-ops.png and
 #                        docs/bench-decrypt-levels.png
 #   BENCH_QUICK=1        a fast smoke run (short runs, 10 000 rows)
-#   BENCH_SKIP="sql peers"  leave parts out (core, sql, peers, access)
+#   BENCH_SKIP="sql peers"  leave parts out (core, sql, peers, access, search, scaleout)
 #   BENCH_SECONDS, BENCH_RUNS, BENCH_ROWS, BENCH_SQL_REPEAT: see the parts
 set -uo pipefail
 
@@ -26,7 +26,7 @@ cd "$ROOT" || exit 1
 HERE=test/bench
 OUT=build/bench
 mkdir -p "$OUT"
-rm -f "$OUT"/core.tsv "$OUT"/sql.tsv "$OUT"/peers.json "$OUT"/notes.tsv "$OUT"/access.md \
+rm -f "$OUT"/core.tsv "$OUT"/sql.tsv "$OUT"/peers.json "$OUT"/notes.tsv "$OUT"/access.md "$OUT"/search.md "$OUT"/scaleout.md \
 	"$OUT"/machine.tsv "$OUT"/results.md "$OUT"/ops.png "$OUT"/decrypt_levels.png
 
 RECRYPT_PKG=${BENCH_RECRYPT_PKG:-@ironcorelabs/recrypt-wasm-binding@0.7.1}
@@ -132,54 +132,40 @@ if ! skipped peers; then
 	fi
 fi
 
-# ---- 4. access control (test/bench/access.sh, issue 4), if time is left ----
-# It needs about two minutes; `make bench` must stay within ten.
-if ! skipped access && [ -f "$HERE/access.sh" ] && [ -f "$OUT/sql.tsv" ]; then
+# ---- 4. optional parts, each run only if it fits in the ten minutes ----
+# optional NAME MIN_SECONDS WHAT COMMAND...: run COMMAND into $OUT/NAME.md
+# when at least MIN_SECONDS of the budget are left, else leave a note.
+optional() {
+	local name=$1 min=$2 what=$3 left
+	shift 3
 	left=$((570 - (SECONDS - START)))
-	if [ "$left" -lt 150 ]; then
-		note "access-control benchmark skipped for time (run: bash $HERE/access.sh)"
-	else
-		say "access control: bash $HERE/access.sh (about two minutes)"
-		if ! ROWS=${BENCH_ROWS:-100000} timeout "$left" bash "$HERE/access.sh" \
-			>"$OUT/access.md" 2>"$OUT/access.err"; then
-			note "access-control benchmark failed or ran out of time: $(tail -n 2 "$OUT/access.err" | tr '\n\t' '  ')"
-			rm -f "$OUT/access.md"
-		fi
+	if [ "$left" -lt "$min" ]; then
+		note "$name benchmark skipped for time (run: $what)"
+		return
 	fi
-fi
+	say "$name: $what"
+	if ! timeout "$left" "$@" >"$OUT/$name.md" 2>"$OUT/$name.err"; then
+		note "$name benchmark failed or ran out of time: $(tail -n 2 "$OUT/$name.err" | tr '\n\t' '  ')"
+		rm -f "$OUT/$name.md"
+	fi
+}
 
-# ---- 4a. search at scale (test/bench/search.sh, issue 5), if time is left ----
-# 1 000 000 rows take about four minutes; make bench reads SEARCH_ROWS
-# (default 200 000) to stay within ten minutes
-if ! skipped search && [ -f "$HERE/search.sh" ]; then
-	left=$((570 - (SECONDS - START)))
-	if [ "$left" -lt 120 ]; then
-		note "search benchmark skipped for time (run: SEARCH_ROWS=1000000 bash $HERE/search.sh)"
-	else
-		say "search: bash $HERE/search.sh (${SEARCH_ROWS:-200000} rows)"
-		if ! SEARCH_ROWS=${SEARCH_ROWS:-200000} timeout "$left" bash "$HERE/search.sh" \
-			>"$OUT/search.md" 2>"$OUT/search.err"; then
-			note "search benchmark failed or ran out of time: $(tail -n 2 "$OUT/search.err" | tr '\n\t' '  ')"
-			rm -f "$OUT/search.md"
-		fi
-	fi
+# access control (issue 4): about two minutes
+if ! skipped access && [ -f "$OUT/sql.tsv" ]; then
+	optional access 150 "bash $HERE/access.sh" \
+		env ROWS="${BENCH_ROWS:-100000}" bash "$HERE/access.sh"
 fi
-
-# ---- 4b. scale-out (test/scaleout/bench.sh, issue 8), if time is left ----
-# its own three clusters; 200 000 rows take about six minutes, so make bench
-# reads SCALEOUT_BENCH_ROWS (default 20 000) per shard
-if ! skipped scaleout && [ -f test/scaleout/bench.sh ]; then
-	left=$((570 - (SECONDS - START)))
-	if [ "$left" -lt 90 ]; then
-		note "scale-out benchmark skipped for time (run: bash test/scaleout/bench.sh)"
-	else
-		say "scale-out: bash test/scaleout/bench.sh (${SCALEOUT_BENCH_ROWS:-20000} rows per shard)"
-		if ! SCALEOUT_BENCH_ROWS=${SCALEOUT_BENCH_ROWS:-20000} timeout "$left" \
-			bash test/scaleout/bench.sh >"$OUT/scaleout.md" 2>"$OUT/scaleout.err"; then
-			note "scale-out benchmark failed or ran out of time: $(tail -n 2 "$OUT/scaleout.err" | tr '\n\t' '  ')"
-			rm -f "$OUT/scaleout.md"
-		fi
-	fi
+# search at scale (issue 5): 1 000 000 rows take about four minutes, so
+# make bench reads SEARCH_ROWS (default 200 000)
+if ! skipped search; then
+	optional search 120 "SEARCH_ROWS=1000000 bash $HERE/search.sh" \
+		env SEARCH_ROWS="${SEARCH_ROWS:-200000}" bash "$HERE/search.sh"
+fi
+# scale-out (issue 8), its own three clusters: 200 000 rows take about six
+# minutes, so make bench reads SCALEOUT_BENCH_ROWS (default 20 000) per shard
+if ! skipped scaleout; then
+	optional scaleout 90 "bash test/scaleout/bench.sh" \
+		env SCALEOUT_BENCH_ROWS="${SCALEOUT_BENCH_ROWS:-20000}" bash test/scaleout/bench.sh
 fi
 
 # ---- 5. report ----
