@@ -4,17 +4,25 @@
 EXTENSION = secant_pre
 EXTVERSION = 0.3.0
 MODULE_big = secant_pre
-OBJS = src/secant_pre.o src/sp_core.o src/sp_codec.o src/sp_random.o \
-	src/sp_text.o src/sp_error.o src/typeio.o src/seckey.o src/pubkey.o \
-	src/grant.o src/ciphertext.o src/reencrypt.o src/token.o src/path.o \
-	src/audit.o src/definer.o src/share.o
-DATA = $(wildcard sql/secant_pre--*.sql)
-REGRESS = $(sort $(patsubst sql/%.sql,%,$(filter-out sql/secant_pre--%,$(wildcard sql/*.sql))))
+include src/core/core.mk
+.DEFAULT_GOAL := all
+GLUE_OBJS = src/module.o src/raise.o src/typeio.o src/keycache.o \
+	src/seckey.o src/pubkey.o src/grant.o src/ciphertext.o src/reencrypt.o \
+	src/token.o src/reencrypt_for.o src/audit.o src/definer.o src/share.o
+OBJS = $(GLUE_OBJS) $(CORE_OBJS)
+
+# sql/secant_pre.sql is the whole current schema; the install script of
+# this version is built from it.  sql/secant_pre--A--B.sql are frozen
+# upgrade deltas; sql/secant_pre--0.1.0.sql is the frozen base of the
+# upgrade chain (the first release).
+DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
+DATA = $(filter-out $(DATA_built),$(wildcard sql/$(EXTENSION)--*.sql))
+REGRESS = $(sort $(patsubst sql/%.sql,%,$(filter-out sql/$(EXTENSION).sql sql/$(EXTENSION)--%,$(wildcard sql/*.sql))))
 REGRESS_OPTS = --inputdir=.
 ISOLATION = revoke_race
 ISOLATION_OPTS = --inputdir=.
-PG_CPPFLAGS = -Isrc
-SHLIB_LINK += -lsodium -lutf8proc
+PG_CPPFLAGS = -Isrc -Isrc/core
+SHLIB_LINK += $(CORE_LIBS)
 EXTRA_CLEAN = secant-pre build results output_iso regression.diffs regression.out
 
 PG_CONFIG ?= pg_config
@@ -22,13 +30,16 @@ PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
 # ---- the client-side CLI: links core + codec, never the server ----
-CLI_SRCS = src/cli/secant_pre.c src/sp_core.c src/sp_codec.c src/sp_random.c src/sp_text.c
-CLI_CFLAGS = -O2 -g -Wall -Wextra -std=gnu99 -Isrc
+CLI_SRCS = src/cli/secant-pre.c $(CORE_SRCS)
+CLI_CFLAGS = -O2 -g -Wall -Wextra -std=gnu99 -Isrc/core
 
 all: secant-pre
 
-secant-pre: $(CLI_SRCS) src/*.h
-	$(CC) $(CLI_CFLAGS) -o $@ $(CLI_SRCS) -lsodium -lutf8proc
+$(DATA_built): sql/$(EXTENSION).sql
+	cp $< $@
+
+secant-pre: $(CLI_SRCS) src/core/*.h
+	$(CC) $(CLI_CFLAGS) -o $@ $(CLI_SRCS) $(CORE_LIBS)
 
 install: install-cli
 

@@ -89,11 +89,7 @@ pre_decrypt_text(PG_FUNCTION_ARGS)
 	if (!pg_verify_mbstr(GetDatabaseEncoding(), VARDATA(m), len, true))
 	{
 		sodium_memzero(VARDATA(m), len);
-		ereport(ERROR,
-				(errcode(ERRCODE_CHARACTER_NOT_IN_REPERTOIRE),
-				 errmsg("decrypted value is not valid text in encoding \"%s\"",
-						GetDatabaseEncodingName()),
-				 errhint("Use pre_decrypt() to get the bytes.")));
+		sp_raise_encoding();
 	}
 	PG_RETURN_TEXT_P((text *) m);
 }

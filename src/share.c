@@ -15,17 +15,24 @@
 #include "definer.h"
 #include "typeio.h"
 
+/* A table's name for a message. */
+static const char *
+rel_name(Oid rel)
+{
+	const char *name = get_rel_name(rel);
+
+	return name ? name : "?";
+}
+
 /* Raise unless the caller may share into table rel. */
 static void
 check_caller(Oid rel)
 {
 	if (pg_class_aclmask(rel, GetUserId(), ACL_INSERT | ACL_UPDATE,
 						 ACLMASK_ANY) == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("permission denied to log a share into table \"%s\"",
-						get_rel_name(rel) ? get_rel_name(rel) : "?"),
-				 errhint("Shares are logged by secant.share_trigger.")));
+		sp_raise_privilege(psprintf("permission denied to log a share into table \"%s\"",
+									rel_name(rel)),
+						   "Shares are logged by secant.share_trigger.");
 }
 
 /* secant.log_share(table regclass, copy pre_ciphertext) */
@@ -52,10 +59,8 @@ pre_log_share(PG_FUNCTION_ARGS)
 							   "'secant.share_trigger()'::pg_catalog.regprocedure",
 							   1, argtypes, args, NULL, true, 1);
 	if (rc != SPI_OK_SELECT || SPI_processed != 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("table \"%s\" has no secant.share_trigger",
-						get_rel_name(rel) ? get_rel_name(rel) : "?")));
+		sp_raise_privilege(psprintf("table \"%s\" has no secant.share_trigger",
+									rel_name(rel)), NULL);
 	rc = SPI_execute_with_args(
 							   "INSERT INTO secant.audit_log (action, detail) "
 							   "VALUES ('share', jsonb_build_object("

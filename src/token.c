@@ -37,8 +37,7 @@ static void
 raise_text(int rc)
 {
 	if (rc == SP_ENOMEM)
-		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY),
-						errmsg("out of memory")));
+		sp_raise_out_of_memory();
 	sp_raise_argument("could not normalise keyword text", sp_strerror(rc));
 }
 

@@ -66,21 +66,11 @@ kind_is_secret(sp_kind kind)
 	return kind == SP_KIND_SECRET_KEY || kind == SP_KIND_GRANT;
 }
 
-/* Public keys this backend has found valid (public data). */
-static sp_keycache valid_keys;
-
-/* The backend's cache of valid public keys. */
-sp_keycache *
-sp_valid_keys(void)
-{
-	return &valid_keys;
-}
-
 /* Validate bin as a value of kind and copy it into a Datum, or raise. */
 static Datum
 accept_bytes(sp_kind kind, uint8_t *bin, size_t len, sp_way way)
 {
-	int			rc = sp_validate_cached(kind, bin, len, &valid_keys);
+	int			rc = sp_validate_cached(kind, bin, len, sp_valid_keys());
 	Datum		result;
 
 	if (rc == SP_OK)

@@ -13,7 +13,7 @@
 #include "lib/stringinfo.h"
 
 #include "sp_codec.h"
-#include "sp_error.h"
+#include "raise.h"
 
 /* Bytes of a value of kind held in a Datum (fixed, or varlena detoasted). */
 const uint8_t *sp_datum_bytes(sp_kind kind, Datum d, size_t *len);

@@ -25,8 +25,8 @@
  *   size   LABEL  BYTES  TEXT_CHARS
  *
  * Build (run.sh does it):
- *   cc -O2 -Isrc test/bench/bench_core.c src/sp_core.c src/sp_codec.c \
- *      src/sp_random.c src/sp_text.c -lsodium -lutf8proc
+ *   cc -O2 -Isrc/core test/bench/bench_core.c \
+ *      $(make -s -f src/core/core.mk print-core-srcs) -lsodium -lutf8proc
  */
 #define _GNU_SOURCE
 #include <stdio.h>

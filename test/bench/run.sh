@@ -69,8 +69,8 @@ skipped() { case "$SKIP" in *" $1 "*) return 0 ;; esac; return 1; }
 # ---- 1. core ----
 if ! skipped core; then
 	say "core: building $OUT/bench_core"
-	if cc -O2 -g -std=gnu99 -Isrc -o "$OUT/bench_core" "$HERE/bench_core.c" \
-		src/sp_core.c src/sp_codec.c src/sp_random.c src/sp_text.c \
+	if cc -O2 -g -std=gnu99 -Isrc/core -o "$OUT/bench_core" "$HERE/bench_core.c" \
+		$(make -s --no-print-directory -f src/core/core.mk print-core-srcs) \
 		-lsodium -lutf8proc; then
 		say "core: running (about a minute)"
 		# shellcheck disable=SC2086

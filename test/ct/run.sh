@@ -8,7 +8,7 @@
 # Lists each reported site once, with the section where it first occurred.
 # Memcheck reports a site only once, so later sections that reach the same
 # line stay quiet.  Expected (reviewed) findings: conditional jumps in
-# src/sp_core.c on the validity of a result (zero scalar, identity point,
+# src/core/sp_core.c on the validity of a result (zero scalar, identity point,
 # canonical scalar) and the AEAD tag check in libsodium's
 # crypto_aead_xchacha20poly1305_ietf_decrypt_detached.  Anything else (a
 # branch inside libsodium's arithmetic, a secret-dependent memory index or
@@ -33,9 +33,9 @@ fi
 mkdir -p "$BUILD_DIR" || exit 2
 python3 test/unit/gen_vectors.py > "$BUILD_DIR/vectors.h.tmp" &&
 	mv "$BUILD_DIR/vectors.h.tmp" "$BUILD_DIR/vectors.h" || exit 2
-gcc -std=c99 -O2 -g -Wall -Wextra -Werror -I"$BUILD_DIR" -Isrc \
-	src/sp_core.c src/sp_codec.c src/sp_random.c test/ct/ctgrind.c \
-	-o "$BUILD_DIR/ctgrind" -lsodium || exit 2
+gcc -std=c99 -O2 -g -Wall -Wextra -Werror -I"$BUILD_DIR" -Isrc/core \
+	$(make -s --no-print-directory -f src/core/core.mk print-core-srcs) test/ct/ctgrind.c \
+	-o "$BUILD_DIR/ctgrind" -lsodium -lutf8proc || exit 2
 
 log="$BUILD_DIR/ctgrind.log"
 valgrind --track-origins=yes --num-callers=20 "$BUILD_DIR/ctgrind" > "$log" 2>&1

@@ -12,8 +12,8 @@
  *   - fuzz_dup(): a malloc'd exact-size copy, so that ASan catches any read
  *     past the end of an input.
  *
- * The harnesses never touch PostgreSQL; they link src/sp_core.c,
- * src/sp_codec.c, src/sp_random.c and src/sp_text.c only.
+ * The harnesses never touch PostgreSQL; they link the core only
+ * (src/core/core.mk lists it).
  */
 #ifndef FUZZ_COMMON_H
 #define FUZZ_COMMON_H

@@ -1,7 +1,7 @@
 /*
  * fuzz_inspect.c - the CLI's `secant-pre inspect` path, run in process.
  *
- * The CLI (src/cli/secant_pre.c) keeps its functions static, so this
+ * The CLI (src/cli/secant-pre.c) keeps its functions static, so this
  * harness includes its source unchanged, with its main() renamed and its
  * standard streams redirected: standard input reads the fuzz input
  * (fmemopen), standard output and error go to memory (open_memstream;
@@ -36,7 +36,7 @@ static FILE *fuzz_cli_in,
 #define puts(s) (fputs((s), fuzz_cli_out), fputc('\n', fuzz_cli_out))
 #define putchar(c) fputc((c), fuzz_cli_out)
 #define main secant_pre_cli_main
-#include "cli/secant_pre.c"
+#include "cli/secant-pre.c"
 #undef main
 #undef printf
 #undef puts

@@ -11,7 +11,7 @@
 #
 # Each harness test/fuzz/fuzz_<name>.c is built with
 #   clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-# together with src/sp_core.c src/sp_codec.c src/sp_random.c src/sp_text.c
+# together with the core (the list in src/core/core.mk)
 # (compiled once with the same flags; -lsodium -lutf8proc) into BUILD_DIR,
 # all in parallel and only when a source changed, seeded by make_seeds.py into
 # BUILD_DIR/corpus/<name>/, replays test/fuzz/regressions/<name>-* and then
@@ -37,7 +37,7 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT" || exit 2
 BUILD_DIR=${BUILD_DIR:-build/fuzz}
 HARNESSES=${FUZZ_HARNESSES:-"ciphertext grant public_key secret_key token text keywords inspect roundtrip"}
-CORE="src/sp_core.c src/sp_codec.c src/sp_random.c src/sp_text.c"
+CORE="$(make -s --no-print-directory -f src/core/core.mk print-core-srcs)"
 LIBS="-lsodium -lutf8proc"
 FUZZ_DIR=test/fuzz
 
@@ -75,11 +75,11 @@ MODE=${FUZZ_MODE:-$(detect_mode)}
 case "$MODE" in
 	libfuzzer)
 		CC_FUZZ=$CLANG
-		CFLAGS_FUZZ="-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Isrc"
+		CFLAGS_FUZZ="-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Isrc/core -Isrc"
 		EXTRA_SRC= ;;
 	standalone)
 		CC_FUZZ=${CC:-gcc}
-		CFLAGS_FUZZ="-g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -Isrc"
+		CFLAGS_FUZZ="-g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -Isrc/core -Isrc"
 		EXTRA_SRC=$FUZZ_DIR/standalone_driver.c ;;
 	*)
 		echo "run.sh: no fuzzing compiler: need clang with libFuzzer, or gcc with ASan/UBSan" >&2
@@ -130,7 +130,7 @@ done
 build_obj() {
 	c=$1
 	o="$OBJ_DIR/$(basename "$c" .c).o"
-	stale "$o" "$c" src/*.h || return 0
+	stale "$o" "$c" src/core/*.h || return 0
 	# shellcheck disable=SC2086
 	$CC_FUZZ $CFLAGS_FUZZ -c -o "$o" "$c" \
 		> "$BUILD_DIR/logs/build-$(basename "$c" .c).log" 2>&1
@@ -142,7 +142,7 @@ build() {
 	src="$FUZZ_DIR/fuzz_$h.c"
 	# shellcheck disable=SC2086
 	if [ "$(cat "$bin.mode" 2>/dev/null)" = "$MODE" ] &&
-		! stale "$bin" "$src" $OBJS src/*.h src/cli/secant_pre.c \
+		! stale "$bin" "$src" $OBJS src/core/*.h src/cli/secant-pre.c \
 			"$FUZZ_DIR/fuzz_common.h" $EXTRA_SRC; then
 		return 0
 	fi

@@ -25,10 +25,10 @@ case "$(cd "$(dirname "$BUILD_DIR")" 2>/dev/null && pwd)/$(basename "$BUILD_DIR"
 esac
 mkdir -p "$BUILD_DIR" || exit 2
 
-SRCS="src/sp_core.c src/sp_codec.c src/sp_random.c test/unit/test_core.c"
+SRCS="$(make -s --no-print-directory -f src/core/core.mk print-core-srcs) test/unit/test_core.c"
 # BUILD_DIR first, so that a freshly generated vectors.h wins over any
 # stale test/unit/vectors.h
-INC="-I$BUILD_DIR -Isrc -Itest/unit"
+INC="-I$BUILD_DIR -Isrc/core -Itest/unit"
 CFLAGS_COMMON="-std=c99 -g -Wall -Wextra -Werror"
 
 python3 test/unit/gen_vectors.py > "$BUILD_DIR/vectors.h.tmp" &&
@@ -79,7 +79,7 @@ build() {
 	out=$1
 	shift
 	# shellcheck disable=SC2086
-	if ! "$@" $CFLAGS_COMMON $INC $SRCS -o "$out" -lsodium; then
+	if ! "$@" $CFLAGS_COMMON $INC $SRCS -o "$out" -lsodium -lutf8proc; then
 		echo "run.sh: build of $out failed" >&2
 		total_fail=$((total_fail + 1))
 		status=1

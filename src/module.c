@@ -5,7 +5,7 @@
 
 #include "fmgr.h"
 
-#include "sp_core.h"
+#include "raise.h"
 
 PG_MODULE_MAGIC;
 
@@ -16,7 +16,5 @@ void
 _PG_init(void)
 {
 	if (sp_init() != SP_OK)
-		ereport(ERROR,
-				(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
-				 errmsg("could not initialize libsodium")));
+		sp_raise_init();
 }

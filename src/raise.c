@@ -1,11 +1,13 @@
 /*
- * sp_error.c - core error codes to ereport() (pgcrypto's px_THROW_ERROR
+ * raise.c - core error codes to ereport() (pgcrypto's px_THROW_ERROR
  * pattern).  Messages name the type or the operation and the failed check,
  * never the value: inputs may carry secrets and ciphertexts may be huge.
  */
 #include "postgres.h"
 
-#include "sp_error.h"
+#include "mb/pg_wchar.h"
+
+#include "raise.h"
 
 /* A value of kind could not be accepted. */
 void
@@ -106,4 +108,63 @@ sp_raise_argument(const char *message, const char *detail)
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 			 errmsg("%s", message),
 			 detail ? errdetail("%s", detail) : 0));
+}
+
+/* A caller lacks a privilege. */
+void
+sp_raise_privilege(const char *message, const char *hint)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+			 errmsg("%s", message),
+			 hint ? errhint("%s", hint) : 0));
+}
+
+/* No chain of active grants leads to the target. */
+void
+sp_raise_no_path(void)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+			 errmsg("no active grant path to the target key"),
+			 errdetail("No chain of unexpired, unrevoked grants leads from the ciphertext's current recipient to the target.")));
+}
+
+/* Re-encryption along a path would pass the highest level. */
+void
+sp_raise_path_level(int level, int hops)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+			 errmsg("re-encryption along the grant path would exceed level 16"),
+			 errdetail("The ciphertext is at level %d and the path has %d hops.",
+					   level, hops)));
+}
+
+/* Decrypted bytes are not valid text in the database encoding. */
+void
+sp_raise_encoding(void)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_CHARACTER_NOT_IN_REPERTOIRE),
+			 errmsg("decrypted value is not valid text in encoding \"%s\"",
+					GetDatabaseEncodingName()),
+			 errhint("Use pre_decrypt() to get the bytes.")));
+}
+
+/* Out of memory. */
+void
+sp_raise_out_of_memory(void)
+{
+	ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY),
+					errmsg("out of memory")));
+}
+
+/* libsodium could not start. */
+void
+sp_raise_init(void)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
+			 errmsg("could not initialize libsodium")));
 }

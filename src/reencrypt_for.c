@@ -135,10 +135,7 @@ cache_fill(path_cache *cache, Oid pk_type, const uint8_t *from,
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "secant.path lookup failed: %s", SPI_result_code_string(rc));
 	if (SPI_processed == 0 && memcmp(from, to, SP_PUBLICKEYBYTES) != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("no active grant path to the target key"),
-				 errdetail("No chain of unexpired, unrevoked grants leads from the ciphertext's current recipient to the target.")));
+		sp_raise_no_path();
 	if (SPI_processed > PATH_MAXHOPS)
 		sp_raise(SP_EMAXLEVEL, "secant.reencrypt_for");
 	for (uint64 i = 0; i < SPI_processed; i++)
@@ -186,11 +183,7 @@ pre_reencrypt_for(PG_FUNCTION_ARGS)
 		cache_fill_as_owner(cache, get_fn_expr_argtype(fcinfo->flinfo, 1),
 							sp_ciphertext_recipient(ct), target);
 	if (sp_ciphertext_level(ct) + cache->hops > SP_MAXLEVEL)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("re-encryption along the grant path would exceed level 16"),
-				 errdetail("The ciphertext is at level %d and the path has %d hops.",
-						   sp_ciphertext_level(ct), cache->hops)));
+		sp_raise_path_level(sp_ciphertext_level(ct), cache->hops);
 	for (int i = 0; i < cache->hops; i++)
 	{
 		uint8_t    *out = sp_datum_alloc(SP_KIND_CIPHERTEXT, len + SP_HOPBYTES,

@@ -1,0 +1,50 @@
+/*
+ * raise.h - the one place where the glue raises user-facing errors: core
+ * codes (sp_err) become ereport() with a SQLSTATE, a message naming the
+ * type and a detail sentence; the other caller errors have a function each
+ * here.  Internal "cannot happen" checks use elog() where they are.  Callers wipe their secrets before calling these, as
+ * ereport(ERROR) does not return.
+ */
+#ifndef SP_RAISE_H
+#define SP_RAISE_H
+
+#include "sp_codec.h"
+
+/* How a value entered: decides the SQLSTATE of a malformed value. */
+typedef enum sp_way
+{
+	SP_WAY_TEXT,				/* text input function */
+	SP_WAY_BINARY,				/* binary receive function */
+	SP_WAY_BYTEA				/* cast from bytea */
+} sp_way;
+
+/* A value of kind could not be accepted. */
+pg_attribute_noreturn() void sp_raise_input(int err, sp_kind kind, sp_way way);
+
+/* An operation (re-encrypt, decrypt, grant, ...) failed. */
+pg_attribute_noreturn() void sp_raise(int err, const char *operation);
+
+/* A caller error that is not a core code: SQLSTATE 22023 with a detail. */
+pg_attribute_noreturn() void sp_raise_argument(const char *message,
+											   const char *detail);
+
+/* A caller lacks a privilege: SQLSTATE 42501, with an optional hint. */
+pg_attribute_noreturn() void sp_raise_privilege(const char *message,
+												const char *hint);
+
+/* No chain of active grants leads to the target (42501). */
+pg_attribute_noreturn() void sp_raise_no_path(void);
+
+/* Re-encryption along a path of hops would pass level 16 (54000). */
+pg_attribute_noreturn() void sp_raise_path_level(int level, int hops);
+
+/* Decrypted bytes are not text in the database encoding (22021). */
+pg_attribute_noreturn() void sp_raise_encoding(void);
+
+/* Out of memory (53200). */
+pg_attribute_noreturn() void sp_raise_out_of_memory(void);
+
+/* libsodium could not start (38000). */
+pg_attribute_noreturn() void sp_raise_init(void);
+
+#endif							/* SP_RAISE_H */
