@@ -54,7 +54,7 @@ build_install() {
 }
 
 ensure_packages || { echo "could not install packages" >&2; exit 1; }
-PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config
+PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
 [ -x "$PG_CONFIG" ] || PG_CONFIG=$(command -v pg_config)
 PGBIN=$("$PG_CONFIG" --bindir)
 export PATH="$PGBIN:$PATH"
