@@ -329,8 +329,18 @@ CREATE FUNCTION pre_audit_hash(prev bytea, entry bytea) RETURNS bytea
 COMMENT ON FUNCTION pre_audit_hash(bytea, bytea) IS 'BLAKE2b-256 of prev || entry: the link of the audit log''s hash chain';
 
 -- ==== schema secant: access control ====
--- (principals, grants and their paths, re-encryption along a path, sharing
--- triggers, revocation, the hash-chained audit log)
+-- (principals, grants and their paths, re-encryption along a path, copies
+-- shared by trigger, revocation, the hash-chained audit log)
+--
+-- Code that runs with the owner's rights (SECURITY DEFINER functions, the
+-- functions they call, and the C functions that switch to the owner) is
+-- listed in the README ("Owner-run code").  It runs with search_path
+-- pg_catalog, pg_temp and names everything it calls: pg_catalog.f() and
+-- OPERATOR(pg_catalog.op) for built-ins, @extschema@.f() with exactly typed
+-- arguments for the extension's own, so that nothing a database owner
+-- creates in the extension's schema can be chosen; it touches only the
+-- extension's own tables.  Every other function here runs with the
+-- caller's rights and the same search_path.
 
 -- ---- roles ----
 
@@ -373,12 +383,34 @@ CREATE INDEX grants_from_key ON secant.grants (from_key);
 CREATE INDEX grants_to_key ON secant.grants (to_key);
 COMMENT ON TABLE secant.grants IS 're-encryption keys: group->user is membership, user->device is enrolment; rekey is readable only by secant_admin and the extension''s functions';
 
-CREATE TABLE secant.share_tables (
-    table_name regclass CONSTRAINT share_tables_pkey PRIMARY KEY,
-    copy_column name NOT NULL,
-    registered_at timestamptz NOT NULL DEFAULT now()
+CREATE TABLE secant.revoked_grants (
+    hop_key bytea PRIMARY KEY,
+    from_key pre_public_key NOT NULL,
+    to_key pre_public_key NOT NULL,
+    revoked_at timestamptz NOT NULL DEFAULT now(),
+    revoked_by name NOT NULL
 );
-COMMENT ON TABLE secant.share_tables IS 'tables holding copies made by secant.share_trigger, searched by secant.revoke';
+COMMENT ON TABLE secant.revoked_grants IS 'hop keys of removed grants: a grant with one of them can never be stored again';
+
+CREATE TABLE secant.copies (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    share_table regclass NOT NULL,
+    source_table regclass NOT NULL,
+    source_row text NOT NULL,
+    recipient pre_public_key NOT NULL,
+    copy pre_ciphertext NOT NULL,
+    hop_keys bytea[] NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    created_by name NOT NULL,
+    UNIQUE (share_table, source_row, recipient)
+);
+CREATE INDEX copies_hop_keys ON secant.copies USING gin (hop_keys);
+CREATE INDEX copies_source ON secant.copies (source_table, source_row);
+COMMENT ON TABLE secant.copies IS 'copies of shared records re-encrypted for their recipients, made by the sharing triggers; a role reads the copies of share tables it may read';
+COMMENT ON COLUMN secant.copies.share_table IS 'the application''s share table whose row asked for the copy';
+COMMENT ON COLUMN secant.copies.source_row IS 'the shared row''s key, as text';
+COMMENT ON COLUMN secant.copies.hop_keys IS 'pre_hop_keys(copy): revocation deletes every copy made through a revoked grant';
+COMMENT ON COLUMN secant.copies.created_by IS 'the role that inserted the share row';
 
 CREATE TABLE secant.audit_log (
     seq bigint PRIMARY KEY,
@@ -389,14 +421,34 @@ CREATE TABLE secant.audit_log (
     prev_hash bytea NOT NULL,
     hash bytea NOT NULL
 );
-COMMENT ON TABLE secant.audit_log IS 'append-only, hash-chained log of principal, grant, share and revocation changes';
+COMMENT ON TABLE secant.audit_log IS 'append-only, hash-chained log of principal, grant, revocation and index key changes';
+
+-- The one row that the audit chain serialises on: only the extension's
+-- own code can lock it (no role has any privilege on it).
+CREATE TABLE secant.audit_lock (id integer PRIMARY KEY CHECK (id = 1));
+INSERT INTO secant.audit_lock VALUES (1);
+COMMENT ON TABLE secant.audit_lock IS 'one row, locked by each new audit entry until its transaction ends: the chain''s order';
+
+CREATE TABLE secant.access_log (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    at timestamptz NOT NULL DEFAULT clock_timestamp(),
+    actor name NOT NULL,
+    role name NOT NULL,
+    action text NOT NULL,
+    detail jsonb NOT NULL
+);
+COMMENT ON TABLE secant.access_log IS 'append-only log of copies made by sharing (not chained: readers and sharers never wait for each other or for a revocation)';
 
 SELECT pg_catalog.pg_extension_config_dump('secant.principals', '');
 SELECT pg_catalog.pg_extension_config_dump('secant.grants', '');
-SELECT pg_catalog.pg_extension_config_dump('secant.share_tables', '');
+SELECT pg_catalog.pg_extension_config_dump('secant.revoked_grants', '');
+SELECT pg_catalog.pg_extension_config_dump('secant.copies', '');
 SELECT pg_catalog.pg_extension_config_dump('secant.audit_log', '');
+SELECT pg_catalog.pg_extension_config_dump('secant.access_log', '');
 SELECT pg_catalog.pg_extension_config_dump(pg_get_serial_sequence('secant.principals', 'id')::regclass, '');
 SELECT pg_catalog.pg_extension_config_dump(pg_get_serial_sequence('secant.grants', 'id')::regclass, '');
+SELECT pg_catalog.pg_extension_config_dump(pg_get_serial_sequence('secant.copies', 'id')::regclass, '');
+SELECT pg_catalog.pg_extension_config_dump(pg_get_serial_sequence('secant.access_log', 'id')::regclass, '');
 
 -- ---- privileges ----
 
@@ -405,7 +457,9 @@ GRANT SELECT ON secant.principals TO PUBLIC;
 GRANT SELECT (id, from_key, to_key, not_after, hop_key, created_at) ON secant.grants TO PUBLIC;
 GRANT SELECT, INSERT, UPDATE (name), DELETE ON secant.principals TO secant_admin;
 GRANT SELECT, INSERT, DELETE ON secant.grants TO secant_admin;
-GRANT SELECT ON secant.share_tables, secant.audit_log TO secant_admin;
+GRANT SELECT ON secant.audit_log, secant.access_log, secant.revoked_grants TO secant_admin;
+-- copies: row-level security decides (see "sharing")
+GRANT SELECT ON secant.copies TO PUBLIC;
 
 -- ---- audit log ----
 
@@ -414,33 +468,51 @@ GRANT SELECT ON secant.share_tables, secant.audit_log TO secant_admin;
 CREATE FUNCTION secant.audit_entry(seq bigint, at timestamptz, actor name, action text, detail jsonb)
 RETURNS bytea LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
-AS $$ SELECT convert_to(jsonb_build_array(seq, (extract(epoch FROM at) * 1000000)::bigint,
-                                          actor, action, detail)::text, 'UTF8') $$;
+AS $$ SELECT pg_catalog.convert_to(pg_catalog.jsonb_build_array(seq,
+             (extract(epoch FROM at) OPERATOR(pg_catalog.*) 1000000)::bigint,
+             actor, action, detail)::text, 'UTF8') $$;
 COMMENT ON FUNCTION secant.audit_entry(bigint, timestamptz, name, text, jsonb) IS 'canonical bytes of an audit entry, as hashed into the chain';
 
--- Chain a new entry: serialised by a transaction-level advisory lock, so
--- each entry links to the one committed before it.
+-- A restore: a superuser's session (session_user, which no SET ROLE or
+-- SECURITY DEFINER changes) loading secant's tables with COPY.  The rows
+-- come with their audit entries already in the dump.  A restore with
+-- session_replication_role = replica (superuser only) fires no triggers.
+CREATE FUNCTION secant.restoring() RETURNS boolean
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT coalesce((SELECT r.rolsuper FROM pg_catalog.pg_roles r
+                       WHERE r.rolname OPERATOR(pg_catalog.=) SESSION_USER), false)
+             AND pg_catalog.current_query() OPERATOR(pg_catalog.~*) '^\s*COPY\s+secant\.' $$;
+COMMENT ON FUNCTION secant.restoring() IS 'true while a superuser''s session loads secant tables with COPY (a restore): audit triggers then add nothing';
+
+-- Chain a new entry: serialised by the row of secant.audit_lock, so each
+-- entry links to the one committed before it.  Inserts into the log come
+-- only from the extension's own (owner-run) code.
 CREATE FUNCTION secant.audit_log_chain() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pg_catalog, @extschema@, pg_temp
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    last secant.audit_log;
+    last record;
 BEGIN
-    -- a restore (pg_dump data) brings whole rows: a superuser may load them
-    IF NEW.hash IS NOT NULL AND (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) THEN
+    IF TG_RELID OPERATOR(pg_catalog.<>) 'secant.audit_log'::pg_catalog.regclass THEN
+        RAISE EXCEPTION 'secant.audit_log_chain() chains secant.audit_log only'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF NEW.hash IS NOT NULL AND secant.restoring() THEN
         RETURN NEW;
     END IF;
-    PERFORM pg_advisory_xact_lock(hashtext('secant.audit_log'));
-    SELECT * INTO last FROM secant.audit_log ORDER BY seq DESC LIMIT 1;
-    NEW.seq := coalesce(last.seq, 0) + 1;
-    NEW.at := clock_timestamp();
-    NEW.actor := session_user;
+    PERFORM 1 FROM secant.audit_lock FOR UPDATE;
+    SELECT l.seq, l.hash INTO last FROM secant.audit_log l ORDER BY l.seq DESC LIMIT 1;
+    NEW.seq := coalesce(last.seq, 0) OPERATOR(pg_catalog.+) 1;
+    NEW.at := pg_catalog.clock_timestamp();
+    NEW.actor := SESSION_USER;
     NEW.prev_hash := coalesce(last.hash, '\x0000000000000000000000000000000000000000000000000000000000000000'::bytea);
-    NEW.hash := pre_audit_hash(NEW.prev_hash,
-                               secant.audit_entry(NEW.seq, NEW.at, NEW.actor, NEW.action, NEW.detail));
+    NEW.hash := @extschema@.pre_audit_hash(NEW.prev_hash,
+                    secant.audit_entry(NEW.seq, NEW.at, NEW.actor, NEW.action, NEW.detail));
     RETURN NEW;
 END $$;
+REVOKE ALL ON FUNCTION secant.audit_log_chain() FROM PUBLIC;
 COMMENT ON FUNCTION secant.audit_log_chain() IS 'trigger: number, time-stamp and hash-chain a new audit entry';
 
 CREATE FUNCTION secant.audit_log_refuse() RETURNS trigger
@@ -448,17 +520,24 @@ LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    RAISE EXCEPTION 'secant.audit_log is append-only'
+    RAISE EXCEPTION '% is append-only', TG_TABLE_SCHEMA OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) TG_TABLE_NAME
         USING ERRCODE = 'insufficient_privilege',
-              DETAIL = format('%s is refused on the audit log.', TG_OP);
+              DETAIL = pg_catalog.format('%s is refused on the %s.', TG_OP,
+                                         CASE WHEN TG_TABLE_NAME OPERATOR(pg_catalog.=) 'audit_log'
+                                              THEN 'audit log' ELSE 'access log' END);
 END $$;
-COMMENT ON FUNCTION secant.audit_log_refuse() IS 'trigger: refuse UPDATE, DELETE and TRUNCATE of the audit log';
+REVOKE ALL ON FUNCTION secant.audit_log_refuse() FROM PUBLIC;
+COMMENT ON FUNCTION secant.audit_log_refuse() IS 'trigger: refuse UPDATE, DELETE and TRUNCATE of the audit and access logs';
 
 CREATE TRIGGER audit_log_chain BEFORE INSERT ON secant.audit_log
     FOR EACH ROW EXECUTE FUNCTION secant.audit_log_chain();
 CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON secant.audit_log
     FOR EACH ROW EXECUTE FUNCTION secant.audit_log_refuse();
 CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON secant.audit_log
+    FOR EACH STATEMENT EXECUTE FUNCTION secant.audit_log_refuse();
+CREATE TRIGGER access_log_append_only BEFORE UPDATE OR DELETE ON secant.access_log
+    FOR EACH ROW EXECUTE FUNCTION secant.audit_log_refuse();
+CREATE TRIGGER access_log_no_truncate BEFORE TRUNCATE ON secant.access_log
     FOR EACH STATEMENT EXECUTE FUNCTION secant.audit_log_refuse();
 
 CREATE FUNCTION secant.audit(action text, detail jsonb DEFAULT '{}') RETURNS bigint
@@ -471,20 +550,21 @@ COMMENT ON FUNCTION secant.audit(text, jsonb) IS 'append an entry to the audit l
 
 CREATE FUNCTION secant.audit_verify() RETURNS bigint
 LANGUAGE plpgsql STABLE
-SET search_path = pg_catalog, @extschema@, pg_temp
+SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     r secant.audit_log;
     prev bytea := '\x0000000000000000000000000000000000000000000000000000000000000000'::bytea;
     expect bigint := 1;
 BEGIN
-    FOR r IN SELECT * FROM secant.audit_log ORDER BY seq LOOP
-        IF r.seq <> expect OR r.prev_hash <> prev OR
-           r.hash <> pre_audit_hash(prev, secant.audit_entry(r.seq, r.at, r.actor, r.action, r.detail)) THEN
+    FOR r IN SELECT * FROM secant.audit_log l ORDER BY l.seq LOOP
+        IF r.seq OPERATOR(pg_catalog.<>) expect OR r.prev_hash OPERATOR(pg_catalog.<>) prev OR
+           r.hash OPERATOR(pg_catalog.<>) @extschema@.pre_audit_hash(prev,
+               secant.audit_entry(r.seq, r.at, r.actor, r.action, r.detail)) THEN
             RETURN r.seq;
         END IF;
         prev := r.hash;
-        expect := expect + 1;
+        expect := expect OPERATOR(pg_catalog.+) 1;
     END LOOP;
     RETURN NULL;
 END $$;
@@ -495,44 +575,41 @@ COMMENT ON FUNCTION secant.audit_verify() IS 'the sequence number of the first b
 CREATE FUNCTION secant.audit_head() RETURNS bytea
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
-AS $$ SELECT hash FROM secant.audit_log ORDER BY seq DESC LIMIT 1 $$;
+AS $$ SELECT l.hash FROM secant.audit_log l ORDER BY l.seq DESC LIMIT 1 $$;
 REVOKE ALL ON FUNCTION secant.audit_head() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION secant.audit_head() TO secant_admin;
 COMMENT ON FUNCTION secant.audit_head() IS 'hash of the newest audit entry: anchor it outside the database to detect a rewritten chain';
 
--- A superuser loading secant's tables with COPY (pg_restore, or psql on a
--- plain dump): the rows come with their audit entries already in the dump,
--- so the audit triggers must not add new ones.
-CREATE FUNCTION secant.restoring() RETURNS boolean
-LANGUAGE sql STABLE
-SET search_path = pg_catalog, pg_temp
-AS $$ SELECT (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)
-             AND current_query() ~* '^\s*COPY\s+secant\.' $$;
-COMMENT ON FUNCTION secant.restoring() IS 'true while a superuser loads secant tables with COPY (a restore): audit triggers then add nothing';
-
--- Audit every change of principals and grants, whoever makes it.
+-- Audit every change of principals and grants, whoever makes it (COPY
+-- included); a superuser's restore adds nothing (secant.restoring).
 CREATE FUNCTION secant.audit_change() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pg_catalog, @extschema@, pg_temp
+SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     r record;
     detail jsonb;
 BEGIN
+    IF TG_RELID OPERATOR(pg_catalog.<>) 'secant.principals'::pg_catalog.regclass AND
+       TG_RELID OPERATOR(pg_catalog.<>) 'secant.grants'::pg_catalog.regclass THEN
+        RAISE EXCEPTION 'secant.audit_change() logs changes of secant.principals and secant.grants only'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
     IF secant.restoring() THEN
         RETURN NULL;
     END IF;
-    IF TG_OP = 'DELETE' THEN r := OLD; ELSE r := NEW; END IF;
-    IF TG_TABLE_NAME = 'principals' THEN
-        detail := jsonb_build_object('name', r.name, 'kind', r.kind, 'public_key', r.public_key::text);
+    IF TG_OP OPERATOR(pg_catalog.=) 'DELETE' THEN r := OLD; ELSE r := NEW; END IF;
+    IF TG_RELID OPERATOR(pg_catalog.=) 'secant.principals'::pg_catalog.regclass THEN
+        detail := pg_catalog.jsonb_build_object('name', r.name, 'kind', r.kind, 'public_key', r.public_key::text);
     ELSE
-        detail := jsonb_build_object('grant_id', r.id, 'from_key', r.from_key::text,
-                                     'to_key', r.to_key::text, 'not_after', r.not_after);
+        detail := pg_catalog.jsonb_build_object('grant_id', r.id, 'from_key', r.from_key::text,
+                                                'to_key', r.to_key::text, 'not_after', r.not_after);
     END IF;
     INSERT INTO secant.audit_log (action, detail)
-    VALUES (lower(TG_OP) || ' ' || rtrim(TG_TABLE_NAME, 's'), detail);
+    VALUES (pg_catalog.concat(pg_catalog.lower(TG_OP), ' ', pg_catalog.rtrim(TG_TABLE_NAME, 's')), detail);
     RETURN NULL;
 END $$;
+REVOKE ALL ON FUNCTION secant.audit_change() FROM PUBLIC;
 COMMENT ON FUNCTION secant.audit_change() IS 'trigger: log a change of principals or grants in the audit log';
 CREATE TRIGGER principals_audit AFTER INSERT OR UPDATE OR DELETE ON secant.principals
     FOR EACH ROW EXECUTE FUNCTION secant.audit_change();
@@ -543,7 +620,7 @@ CREATE TRIGGER grants_audit AFTER INSERT OR DELETE ON secant.grants
 
 CREATE FUNCTION secant.add_principal(name text, kind text, public_key pre_public_key) RETURNS bigint
 STRICT LANGUAGE sql
-SET search_path = pg_catalog, @extschema@, pg_temp
+SET search_path = pg_catalog, pg_temp
 AS $$ INSERT INTO secant.principals (name, kind, public_key) VALUES (name, kind, public_key) RETURNING id $$;
 REVOKE ALL ON FUNCTION secant.add_principal(text, text, pre_public_key) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION secant.add_principal(text, text, pre_public_key) TO secant_admin;
@@ -551,12 +628,12 @@ COMMENT ON FUNCTION secant.add_principal(text, text, pre_public_key) IS 'registe
 
 CREATE FUNCTION secant.principal_key(name text) RETURNS pre_public_key
 STRICT LANGUAGE plpgsql STABLE
-SET search_path = pg_catalog, @extschema@, pg_temp
+SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    k pre_public_key;
+    k @extschema@.pre_public_key;
 BEGIN
-    SELECT p.public_key INTO k FROM secant.principals p WHERE p.name = principal_key.name;
+    SELECT p.public_key INTO k FROM secant.principals p WHERE p.name OPERATOR(pg_catalog.=) principal_key.name;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'principal "%" does not exist', name USING ERRCODE = 'undefined_object';
     END IF;
@@ -566,13 +643,15 @@ COMMENT ON FUNCTION secant.principal_key(text) IS 'the public key of a principal
 
 CREATE FUNCTION secant.add_grant(rekey pre_grant) RETURNS bigint
 STRICT LANGUAGE plpgsql
-SET search_path = pg_catalog, @extschema@, pg_temp
+SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     id bigint;
 BEGIN
-    IF NOT EXISTS (SELECT 1 FROM secant.principals WHERE public_key = pre_grant_from(rekey)) OR
-       NOT EXISTS (SELECT 1 FROM secant.principals WHERE public_key = pre_grant_to(rekey)) THEN
+    IF NOT EXISTS (SELECT 1 FROM secant.principals p
+                   WHERE p.public_key OPERATOR(@extschema@.=) @extschema@.pre_grant_from(rekey)) OR
+       NOT EXISTS (SELECT 1 FROM secant.principals p
+                   WHERE p.public_key OPERATOR(@extschema@.=) @extschema@.pre_grant_to(rekey)) THEN
         RAISE EXCEPTION 'grant links an unknown principal'
             USING ERRCODE = 'foreign_key_violation',
                   HINT = 'Add both principals with secant.add_principal() first.';
@@ -587,84 +666,154 @@ COMMENT ON FUNCTION secant.add_grant(pre_grant) IS 'store a grant (membership or
 CREATE FUNCTION secant.members(group_name text)
 RETURNS TABLE (name text, kind text, public_key pre_public_key, not_after timestamptz)
 STRICT LANGUAGE sql STABLE
-SET search_path = pg_catalog, @extschema@, pg_temp
+SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT p.name, p.kind, p.public_key, g.not_after
-    FROM secant.grants g JOIN secant.principals p ON p.public_key = g.to_key
-    WHERE g.from_key = secant.principal_key(group_name)
+    FROM secant.grants g JOIN secant.principals p ON p.public_key OPERATOR(@extschema@.=) g.to_key
+    WHERE g.from_key OPERATOR(@extschema@.=) secant.principal_key(group_name)
     ORDER BY p.name $$;
 COMMENT ON FUNCTION secant.members(text) IS 'principals holding a grant from the named group (its members), with expiry';
 
 CREATE FUNCTION secant.devices(user_name text)
 RETURNS TABLE (name text, public_key pre_public_key, not_after timestamptz)
 STRICT LANGUAGE sql STABLE
-SET search_path = pg_catalog, @extschema@, pg_temp
+SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT p.name, p.public_key, g.not_after
-    FROM secant.grants g JOIN secant.principals p ON p.public_key = g.to_key
-    WHERE g.from_key = secant.principal_key(user_name) AND p.kind = 'device'
+    FROM secant.grants g JOIN secant.principals p ON p.public_key OPERATOR(@extschema@.=) g.to_key
+    WHERE g.from_key OPERATOR(@extschema@.=) secant.principal_key(user_name)
+      AND p.kind OPERATOR(pg_catalog.=) 'device'
     ORDER BY p.name $$;
 COMMENT ON FUNCTION secant.devices(text) IS 'devices enrolled by the named user';
+
+-- A grant whose hop key was revoked can never be stored again: compare the
+-- hop key X, never the stored bytes.  (Generated columns are not computed
+-- yet in a BEFORE trigger, so X is derived here.)
+CREATE FUNCTION secant.grant_check_revoked() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    r secant.revoked_grants;
+BEGIN
+    IF TG_RELID OPERATOR(pg_catalog.<>) 'secant.grants'::pg_catalog.regclass THEN
+        RAISE EXCEPTION 'secant.grant_check_revoked() checks secant.grants only'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    SELECT * INTO r FROM secant.revoked_grants v
+    WHERE v.hop_key OPERATOR(pg_catalog.=) @extschema@.pre_grant_hop_key(NEW.rekey);
+    IF FOUND THEN
+        RAISE EXCEPTION 'grant was revoked and cannot be stored again'
+            USING ERRCODE = 'integrity_constraint_violation',
+                  DETAIL = pg_catalog.format('Its hop key was revoked at %s by %s.', r.revoked_at, r.revoked_by),
+                  HINT = 'To re-admit the grantee, the delegator makes a new grant (pre_grant or secant-pre grant).';
+    END IF;
+    RETURN NEW;
+END $$;
+REVOKE ALL ON FUNCTION secant.grant_check_revoked() FROM PUBLIC;
+COMMENT ON FUNCTION secant.grant_check_revoked() IS 'trigger: refuse a grant whose hop key was revoked';
+CREATE TRIGGER grants_not_revoked BEFORE INSERT ON secant.grants
+    FOR EACH ROW EXECUTE FUNCTION secant.grant_check_revoked();
+
+-- Removing a grant, by secant.revoke or by a plain DELETE, does all that a
+-- revocation does: its hop key is remembered and every copy made through
+-- it is deleted, in the same transaction.
+CREATE FUNCTION secant.grant_removed() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF TG_RELID OPERATOR(pg_catalog.<>) 'secant.grants'::pg_catalog.regclass THEN
+        RAISE EXCEPTION 'secant.grant_removed() handles secant.grants only'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    INSERT INTO secant.revoked_grants (hop_key, from_key, to_key, revoked_by)
+    VALUES (OLD.hop_key, OLD.from_key, OLD.to_key, SESSION_USER)
+    ON CONFLICT (hop_key) DO NOTHING;
+    PERFORM secant.delete_copies_through(ARRAY[OLD.hop_key]);
+    RETURN NULL;
+END $$;
+REVOKE ALL ON FUNCTION secant.grant_removed() FROM PUBLIC;
+COMMENT ON FUNCTION secant.grant_removed() IS 'trigger: a removed grant''s hop key is remembered and its copies deleted';
+CREATE TRIGGER grants_removed AFTER DELETE ON secant.grants
+    FOR EACH ROW EXECUTE FUNCTION secant.grant_removed();
+
+CREATE FUNCTION secant.grants_refuse_truncate() RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    RAISE EXCEPTION 'TRUNCATE is refused on secant.grants'
+        USING ERRCODE = 'insufficient_privilege',
+              HINT = 'Remove grants with secant.revoke(from, to): it deletes their copies and remembers their hop keys.';
+END $$;
+REVOKE ALL ON FUNCTION secant.grants_refuse_truncate() FROM PUBLIC;
+COMMENT ON FUNCTION secant.grants_refuse_truncate() IS 'trigger: refuse TRUNCATE of secant.grants';
+CREATE TRIGGER grants_no_truncate BEFORE TRUNCATE ON secant.grants
+    FOR EACH STATEMENT EXECUTE FUNCTION secant.grants_refuse_truncate();
 
 -- ---- paths ----
 
 -- Breadth-first search over active grants (unexpired at statement time),
 -- backwards from the target: in a group -> user -> device hierarchy the
 -- fan-in of a device or a user is small while a group's fan-out is large.
--- One indexed query per level; each principal is visited once.
+-- One indexed query per level; each principal is visited once.  Runs as
+-- the owner when re-encryption looks a path up: every name is qualified.
 CREATE FUNCTION secant.path(from_key pre_public_key, to_key pre_public_key, max_depth integer DEFAULT 8)
 RETURNS TABLE (hop integer, grant_id bigint, hop_from pre_public_key, hop_to pre_public_key, not_after timestamptz)
 STRICT LANGUAGE plpgsql STABLE PARALLEL SAFE
 -- a few indexed queries per call, a handful of rows: tell the planner, so
 -- that it evaluates a constant path once rather than per outer row
 COST 10000 ROWS 4
-SET search_path = pg_catalog, @extschema@, pg_temp
+SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    frontier pre_public_key[] := ARRAY[to_key];
-    seen pre_public_key[] := ARRAY[to_key];
-    next_frontier pre_public_key[];
+    frontier @extschema@.pre_public_key[] := ARRAY[to_key];
+    seen @extschema@.pre_public_key[] := ARRAY[to_key];
+    next_frontier @extschema@.pre_public_key[];
     -- the edge taken from each key discovered, towards the target
     e_id bigint[] := '{}';
-    e_from pre_public_key[] := '{}';
-    e_to pre_public_key[] := '{}';
+    e_from @extschema@.pre_public_key[] := '{}';
+    e_to @extschema@.pre_public_key[] := '{}';
     e_exp timestamptz[] := '{}';
     depth integer := 0;
-    cur pre_public_key := from_key;
+    cur @extschema@.pre_public_key := from_key;
     i integer;
     r record;
 BEGIN
-    IF from_key = to_key THEN
+    IF from_key OPERATOR(@extschema@.=) to_key THEN
         RETURN;
     END IF;
-    WHILE NOT from_key = ANY (seen) AND depth < least(max_depth, 15) AND cardinality(frontier) > 0 LOOP
-        depth := depth + 1;
+    WHILE NOT from_key OPERATOR(@extschema@.=) ANY (seen)
+          AND depth OPERATOR(pg_catalog.<) least(max_depth, 15)
+          AND pg_catalog.cardinality(frontier) OPERATOR(pg_catalog.>) 0 LOOP
+        depth := depth OPERATOR(pg_catalog.+) 1;
         next_frontier := '{}';
         FOR r IN
             SELECT DISTINCT ON (g.from_key) g.id, g.from_key AS f, g.to_key AS t, g.not_after AS x
             FROM secant.grants g
-            WHERE g.to_key = ANY (frontier)
-              AND NOT g.from_key = ANY (seen)
-              AND (g.not_after IS NULL OR g.not_after > statement_timestamp())
+            WHERE g.to_key OPERATOR(@extschema@.=) ANY (frontier)
+              AND NOT g.from_key OPERATOR(@extschema@.=) ANY (seen)
+              AND (g.not_after IS NULL OR g.not_after OPERATOR(pg_catalog.>) pg_catalog.statement_timestamp())
             ORDER BY g.from_key, g.not_after DESC NULLS FIRST, g.id DESC
         LOOP
-            e_id := e_id || r.id;
-            e_from := e_from || r.f;
-            e_to := e_to || r.t;
-            e_exp := e_exp || r.x;
-            seen := seen || r.f;
-            next_frontier := next_frontier || r.f;
+            e_id := pg_catalog.array_append(e_id, r.id);
+            e_from := pg_catalog.array_append(e_from, r.f);
+            e_to := pg_catalog.array_append(e_to, r.t);
+            e_exp := pg_catalog.array_append(e_exp, r.x);
+            seen := pg_catalog.array_append(seen, r.f);
+            next_frontier := pg_catalog.array_append(next_frontier, r.f);
         END LOOP;
         frontier := next_frontier;
     END LOOP;
-    IF NOT from_key = ANY (seen) THEN
+    IF NOT from_key OPERATOR(@extschema@.=) ANY (seen) THEN
         RETURN;
     END IF;
     -- follow the recorded edges forwards from the start
     hop := 0;
-    WHILE cur <> to_key LOOP
-        i := array_position(e_from, cur);
-        hop := hop + 1;
+    WHILE cur OPERATOR(@extschema@.<>) to_key LOOP
+        i := pg_catalog.array_position(e_from, cur);
+        hop := hop OPERATOR(pg_catalog.+) 1;
         grant_id := e_id[i];
         hop_from := e_from[i];
         hop_to := e_to[i];
@@ -675,157 +824,179 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION secant.path(pre_public_key, pre_public_key, integer) IS 'a shortest chain of active grants (unexpired at statement time, not revoked) between two keys; no rows when there is none';
 
--- VOLATILE and PARALLEL UNSAFE on purpose: the path lookup takes a fresh
--- snapshot after locking secant.grants, so that no copy through a revoked
--- grant is made after the revocation commits.  Not SECURITY DEFINER: the
--- lookup alone (once per statement) runs as the owner with a safe
--- search_path, so the rows pay nothing for it (see src/path.c).
+-- VOLATILE and PARALLEL UNSAFE on purpose: the path lookup locks the rows
+-- of the grants it uses (FOR KEY SHARE, until the transaction ends) with
+-- the latest snapshot, so that a revocation waits for this transaction or
+-- this lookup waits for it.  Not SECURITY DEFINER: the lookup alone (once
+-- per statement) runs as the owner (see src/grant_path.c).
 CREATE FUNCTION secant.reencrypt_for(ct pre_ciphertext, target pre_public_key) RETURNS pre_ciphertext
     AS 'MODULE_PATHNAME', 'pre_reencrypt_for' LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
 COMMENT ON FUNCTION secant.reencrypt_for(pre_ciphertext, pre_public_key) IS 're-encrypt along the active grant path from the ciphertext''s current recipient to target (path looked up once per statement); error 42501 when there is none';
 
 CREATE FUNCTION secant.grants_changed() RETURNS trigger
     AS 'MODULE_PATHNAME', 'pre_grants_changed' LANGUAGE C;
+REVOKE ALL ON FUNCTION secant.grants_changed() FROM PUBLIC;
 COMMENT ON FUNCTION secant.grants_changed() IS 'trigger: invalidate the paths cached by secant.reencrypt_for in this session';
 CREATE TRIGGER grants_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON secant.grants
     FOR EACH STATEMENT EXECUTE FUNCTION secant.grants_changed();
 
 -- ---- sharing ----
 
--- Only a table that has a secant.share_trigger and a pre_ciphertext copy
--- column of that name can be registered.
-CREATE FUNCTION secant.register_share_table(table_name regclass, copy_column name) RETURNS void
-STRICT LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pg_catalog, @extschema@, pg_temp
-AS $$
-BEGIN
-    IF EXISTS (SELECT 1 FROM secant.share_tables s
-               WHERE s.table_name = register_share_table.table_name
-                 AND s.copy_column = register_share_table.copy_column) THEN
-        RETURN;
-    END IF;
-    IF NOT EXISTS (SELECT 1 FROM pg_trigger
-                   WHERE tgrelid = table_name AND tgfoid = 'secant.share_trigger()'::regprocedure)
-       OR NOT EXISTS (SELECT 1 FROM pg_attribute
-                      WHERE attrelid = table_name AND attname = copy_column AND NOT attisdropped
-                        AND atttypid = 'pre_ciphertext'::regtype) THEN
-        RAISE EXCEPTION 'table % has no secant.share_trigger with a pre_ciphertext column %', table_name, copy_column
-            USING ERRCODE = 'invalid_parameter_value';
-    END IF;
-    INSERT INTO secant.share_tables (table_name, copy_column)
-    VALUES (table_name, copy_column)
-    ON CONFLICT ON CONSTRAINT share_tables_pkey DO UPDATE SET copy_column = EXCLUDED.copy_column;
-END $$;
-COMMENT ON FUNCTION secant.register_share_table(regclass, name) IS 'record a table whose copy column holds re-encrypted copies, so that revocation finds them (done by secant.share_trigger)';
+-- Copies live in secant.copies.  A role reads the copies asked for through
+-- the share tables it may read.
+ALTER TABLE secant.copies ENABLE ROW LEVEL SECURITY;
+CREATE POLICY copies_of_readable_shares ON secant.copies FOR SELECT
+    USING (pg_catalog.has_table_privilege(share_table, 'SELECT'));
 
--- C: checks that the caller may write the share table and that the table
--- carries the sharing trigger, then writes the entry as the owner.
-CREATE FUNCTION secant.log_share(table_name regclass, copy pre_ciphertext) RETURNS void
-    AS 'MODULE_PATHNAME', 'pre_log_share' LANGUAGE C VOLATILE STRICT;
-COMMENT ON FUNCTION secant.log_share(regclass, pre_ciphertext) IS 'log a copy made by secant.share_trigger in the audit log';
+-- C, owner-run: delete every copy whose hop keys meet hop_keys, with the
+-- latest snapshot (so that copies committed after a REPEATABLE READ
+-- revocation's snapshot are found too); returns the number deleted.
+CREATE FUNCTION secant.delete_copies_through(hop_keys bytea[]) RETURNS bigint
+    AS 'MODULE_PATHNAME', 'pre_delete_copies_through' LANGUAGE C VOLATILE STRICT;
+REVOKE ALL ON FUNCTION secant.delete_copies_through(bytea[]) FROM PUBLIC;
+COMMENT ON FUNCTION secant.delete_copies_through(bytea[]) IS 'delete the copies made through any of these hop keys (revocation; owner only)';
 
--- Arguments: source table, source ciphertext column, source key column,
--- the share's column referencing the source key, the share's recipient
--- column (pre_public_key), the share's copy column (pre_ciphertext).
-CREATE FUNCTION secant.share_trigger() RETURNS trigger
-LANGUAGE plpgsql
-SET search_path = pg_catalog, @extschema@, pg_temp
+-- The trigger on an application's share table (installed by
+-- secant.enable_sharing).  Arguments: source table (schema-qualified),
+-- source ciphertext column, source key column, the share's reference
+-- column, the share's recipient column.  It reads the source row with the
+-- caller's privileges; extension code checks the path and stores the copy.
+CREATE FUNCTION secant.share_copy() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'pre_share_copy' LANGUAGE C;
+COMMENT ON FUNCTION secant.share_copy() IS 'trigger on a share table: a share row asks for a copy of its source row for its recipient (stored in secant.copies); deleting or changing the row removes it';
+
+-- The trigger on the shared (source) table: an update of the shared value
+-- or of the key, or a delete, removes that row's copies.  Arguments: the
+-- key column, the ciphertext column.
+CREATE FUNCTION secant.share_source() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'pre_share_source' LANGUAGE C;
+COMMENT ON FUNCTION secant.share_source() IS 'trigger on a shared table: changing or deleting a row removes its copies from secant.copies';
+
+CREATE FUNCTION secant.enable_sharing(share_table regclass, source_table regclass, source_column name,
+                                      source_key name, reference_column name, recipient_column name)
+RETURNS void
+STRICT LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    src regclass;
-    ct pre_ciphertext;
-    target pre_public_key;
-    copy pre_ciphertext;
-    changed boolean;
-    n bigint;
+    src text;
 BEGIN
-    IF TG_NARGS <> 6 OR TG_LEVEL <> 'ROW' OR TG_WHEN <> 'BEFORE' THEN
-        RAISE EXCEPTION 'secant.share_trigger must be a BEFORE ... FOR EACH ROW trigger with 6 arguments'
-            USING ERRCODE = 'invalid_parameter_value',
-                  HINT = 'Arguments: source table, source column, source key column, share reference column, recipient column, copy column.';
-    END IF;
-    src := TG_ARGV[0]::regclass;
-    IF TG_OP = 'UPDATE' THEN
-        EXECUTE format('SELECT ($1).%1$I IS DISTINCT FROM ($2).%1$I OR ($1).%2$I IS DISTINCT FROM ($2).%2$I',
-                       TG_ARGV[3], TG_ARGV[4])
-            INTO changed USING OLD, NEW;
-        IF NOT changed THEN
-            RETURN NEW;
-        END IF;
-    END IF;
-    EXECUTE format('SELECT ($1).%I', TG_ARGV[4]) INTO target USING NEW;
-    EXECUTE format('SELECT s.%I FROM %s s WHERE s.%I = ($1).%I', TG_ARGV[1], src, TG_ARGV[2], TG_ARGV[3])
-        INTO ct USING NEW;
-    GET DIAGNOSTICS n = ROW_COUNT;
-    IF n = 0 THEN
-        RAISE EXCEPTION 'shared row not found in %', src
-            USING ERRCODE = 'foreign_key_violation';
-    END IF;
-    IF ct IS NOT NULL AND target IS NOT NULL THEN
-        copy := secant.reencrypt_for(ct, target);
-        PERFORM secant.register_share_table(TG_RELID, TG_ARGV[5]);
-        PERFORM secant.log_share(TG_RELID, copy);
-    END IF;
-    NEW := jsonb_populate_record(NEW, jsonb_build_object(TG_ARGV[5], copy::text));
-    RETURN NEW;
+    SELECT pg_catalog.format('%I.%I', n.nspname, c.relname) INTO src
+    FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+    WHERE c.oid OPERATOR(pg_catalog.=) source_table;
+    PERFORM secant.require_column(source_table, source_column, '@extschema@.pre_ciphertext'::regtype);
+    PERFORM secant.require_column(source_table, source_key, NULL);
+    PERFORM secant.require_column(share_table, reference_column, NULL);
+    PERFORM secant.require_column(share_table, recipient_column, '@extschema@.pre_public_key'::regtype);
+    EXECUTE pg_catalog.format(
+        'CREATE OR REPLACE TRIGGER secant_share AFTER INSERT OR UPDATE OF %I, %I OR DELETE ON %s '
+        'FOR EACH ROW EXECUTE FUNCTION secant.share_copy(%L, %L, %L, %L, %L)',
+        reference_column, recipient_column, share_table,
+        src, source_column, source_key, reference_column, recipient_column);
+    EXECUTE pg_catalog.format(
+        'CREATE OR REPLACE TRIGGER secant_share_truncate AFTER TRUNCATE ON %s '
+        'FOR EACH STATEMENT EXECUTE FUNCTION secant.share_copy(%L, %L, %L, %L, %L)',
+        share_table, src, source_column, source_key, reference_column, recipient_column);
+    EXECUTE pg_catalog.format(
+        'CREATE OR REPLACE TRIGGER secant_share_source AFTER UPDATE OF %I, %I OR DELETE ON %s '
+        'FOR EACH ROW EXECUTE FUNCTION secant.share_source(%L, %L)',
+        source_key, source_column, source_table, source_key, source_column);
+    EXECUTE pg_catalog.format(
+        'CREATE OR REPLACE TRIGGER secant_share_source_truncate AFTER TRUNCATE ON %s '
+        'FOR EACH STATEMENT EXECUTE FUNCTION secant.share_source(%L, %L)',
+        source_table, source_key, source_column);
 END $$;
-COMMENT ON FUNCTION secant.share_trigger() IS 'trigger: fill a share row''s copy column with the source ciphertext re-encrypted for the row''s recipient, and register it for revocation';
+COMMENT ON FUNCTION secant.enable_sharing(regclass, regclass, name, name, name, name) IS 'install the sharing triggers: a row inserted into share_table asks for a copy of source_table''s source_column (the row whose source_key equals the share''s reference_column) for the share''s recipient_column; runs with the caller''s rights';
+
+CREATE FUNCTION secant.require_column(rel regclass, col name, typ regtype) RETURNS void
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    t regtype;
+BEGIN
+    SELECT a.atttypid INTO t FROM pg_catalog.pg_attribute a
+    WHERE a.attrelid OPERATOR(pg_catalog.=) rel AND a.attname OPERATOR(pg_catalog.=) col
+      AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'column "%" of relation % does not exist', col, rel
+            USING ERRCODE = 'undefined_column';
+    END IF;
+    IF typ IS NOT NULL AND t OPERATOR(pg_catalog.<>) typ THEN
+        RAISE EXCEPTION 'column "%" of relation % must be of type %', col, rel, typ
+            USING ERRCODE = 'datatype_mismatch', DETAIL = pg_catalog.format('It is of type %s.', t);
+    END IF;
+END $$;
+COMMENT ON FUNCTION secant.require_column(regclass, name, regtype) IS 'raise unless the relation has the column (of the type, when given)';
 
 -- ---- revocation ----
 
--- Takes an ACCESS EXCLUSIVE lock on secant.grants: it waits for every
--- transaction that has read grants (shares, reencrypt_for) to end, and
--- blocks new readers until it commits, so no copy through the revoked
--- grant can be made after the revocation commits.
-CREATE FUNCTION secant.revoke(from_key pre_public_key, to_key pre_public_key) RETURNS bigint
+-- Locks the grant rows (FOR UPDATE): it waits only for transactions that
+-- used these grants (readers lock the rows of their path FOR KEY SHARE),
+-- and readers of the same grants that come later wait for it and then find
+-- no path; readers of other paths never wait.  With wait => false it
+-- fails at once, naming the sessions that may hold the grants.
+CREATE FUNCTION secant.revoke(from_key pre_public_key, to_key pre_public_key, wait boolean DEFAULT true) RETURNS bigint
 STRICT LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pg_catalog, @extschema@, pg_temp
+SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     marks bytea[];
-    t record;
-    n bigint;
-    copies bigint := 0;
+    holders text;
+    copies bigint;
 BEGIN
-    LOCK TABLE secant.grants IN ACCESS EXCLUSIVE MODE;
-    WITH gone AS (
-        DELETE FROM secant.grants g
-        WHERE g.from_key = revoke.from_key AND g.to_key = revoke.to_key
-        RETURNING g.hop_key)
-    SELECT array_agg(hop_key) INTO marks FROM gone;
+    IF wait THEN
+        SELECT pg_catalog.array_agg(s.hop_key) INTO marks
+        FROM (SELECT g.hop_key FROM secant.grants g
+              WHERE g.from_key OPERATOR(@extschema@.=) revoke.from_key
+                AND g.to_key OPERATOR(@extschema@.=) revoke.to_key
+              FOR UPDATE OF g) s;
+    ELSE
+        BEGIN
+            SELECT pg_catalog.array_agg(s.hop_key) INTO marks
+            FROM (SELECT g.hop_key FROM secant.grants g
+                  WHERE g.from_key OPERATOR(@extschema@.=) revoke.from_key
+                    AND g.to_key OPERATOR(@extschema@.=) revoke.to_key
+                  FOR UPDATE OF g NOWAIT) s;
+        EXCEPTION WHEN lock_not_available THEN
+            SELECT pg_catalog.string_agg(pg_catalog.format('%s (%s)', a.pid, a.usename), ', ' ORDER BY a.pid)
+            INTO holders
+            FROM pg_catalog.pg_locks l JOIN pg_catalog.pg_stat_activity a ON a.pid OPERATOR(pg_catalog.=) l.pid
+            WHERE l.locktype OPERATOR(pg_catalog.=) 'relation'
+              AND l.relation OPERATOR(pg_catalog.=) 'secant.grants'::pg_catalog.regclass::pg_catalog.oid
+              AND l.mode OPERATOR(pg_catalog.=) 'RowShareLock'
+              AND l.pid OPERATOR(pg_catalog.<>) pg_catalog.pg_backend_pid();
+            RAISE EXCEPTION 'grant is in use by other sessions'
+                USING ERRCODE = 'lock_not_available',
+                      DETAIL = pg_catalog.format('Sessions in a transaction that read through grants: %s.',
+                                                 coalesce(holders, 'none left')),
+                      HINT = 'Retry, call secant.revoke(..., wait => true), or end those sessions with pg_terminate_backend().';
+        END;
+    END IF;
     IF marks IS NULL THEN
         RAISE EXCEPTION 'no grant to revoke between these keys'
             USING ERRCODE = 'no_data_found',
                   DETAIL = 'secant.grants holds no grant from the first key to the second.';
     END IF;
-    FOR t IN
-        SELECT s.table_name, s.copy_column
-        FROM secant.share_tables s
-        JOIN pg_attribute a ON a.attrelid = s.table_name AND a.attname = s.copy_column
-                           AND NOT a.attisdropped
-        ORDER BY s.table_name::oid
-    LOOP
-        EXECUTE format('DELETE FROM %s WHERE pre_hop_keys(%I) && $1', t.table_name, t.copy_column)
-            USING marks;
-        GET DIAGNOSTICS n = ROW_COUNT;
-        copies := copies + n;
-    END LOOP;
+    copies := secant.delete_copies_through(marks);
+    DELETE FROM secant.grants g WHERE g.hop_key OPERATOR(pg_catalog.=) ANY (marks);
     INSERT INTO secant.audit_log (action, detail)
-    VALUES ('revoke', jsonb_build_object('from_key', from_key::text, 'to_key', to_key::text,
-                                         'grants', cardinality(marks), 'copies_deleted', copies));
+    VALUES ('revoke', pg_catalog.jsonb_build_object('from_key', from_key::text, 'to_key', to_key::text,
+                                                    'grants', pg_catalog.cardinality(marks),
+                                                    'copies_deleted', copies));
     RETURN copies;
 END $$;
-REVOKE ALL ON FUNCTION secant.revoke(pre_public_key, pre_public_key) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION secant.revoke(pre_public_key, pre_public_key) TO secant_admin;
-COMMENT ON FUNCTION secant.revoke(pre_public_key, pre_public_key) IS 'remove every grant from one key to another and, in the same transaction, every registered copy made through them; returns the number of copies deleted';
+REVOKE ALL ON FUNCTION secant.revoke(pre_public_key, pre_public_key, boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION secant.revoke(pre_public_key, pre_public_key, boolean) TO secant_admin;
+COMMENT ON FUNCTION secant.revoke(pre_public_key, pre_public_key, boolean) IS 'remove every grant from one key to another and, in the same transaction, every copy made through them; returns the number of copies deleted; wait => false fails at once if a session holds the grant';
 
-CREATE FUNCTION secant.revoke(from_name text, to_name text) RETURNS bigint
+CREATE FUNCTION secant.revoke(from_name text, to_name text, wait boolean DEFAULT true) RETURNS bigint
 STRICT LANGUAGE sql
-SET search_path = pg_catalog, @extschema@, pg_temp
-AS $$ SELECT secant.revoke(secant.principal_key(from_name), secant.principal_key(to_name)) $$;
-REVOKE ALL ON FUNCTION secant.revoke(text, text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION secant.revoke(text, text) TO secant_admin;
-COMMENT ON FUNCTION secant.revoke(text, text) IS 'secant.revoke by principal names';
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT secant.revoke(secant.principal_key(from_name), secant.principal_key(to_name), wait) $$;
+REVOKE ALL ON FUNCTION secant.revoke(text, text, boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION secant.revoke(text, text, boolean) TO secant_admin;
+COMMENT ON FUNCTION secant.revoke(text, text, boolean) IS 'secant.revoke by principal names';
 
 -- ==== search: index keys shared by PRE ====
 -- A group's index key (32 random bytes, made on a client) is stored only as
@@ -849,16 +1020,21 @@ GRANT SELECT, INSERT ON secant.index_keys TO secant_admin;
 
 CREATE FUNCTION secant.audit_index_key() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pg_catalog, @extschema@, pg_temp
+SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
+    IF TG_RELID OPERATOR(pg_catalog.<>) 'secant.index_keys'::pg_catalog.regclass THEN
+        RAISE EXCEPTION 'secant.audit_index_key() logs secant.index_keys only'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
     IF secant.restoring() THEN
         RETURN NULL;
     END IF;
     INSERT INTO secant.audit_log (action, detail)
-    VALUES ('index key', jsonb_build_object('group_key', NEW.group_key::text, 'version', NEW.version));
+    VALUES ('index key', pg_catalog.jsonb_build_object('group_key', NEW.group_key::text, 'version', NEW.version));
     RETURN NULL;
 END $$;
+REVOKE ALL ON FUNCTION secant.audit_index_key() FROM PUBLIC;
 COMMENT ON FUNCTION secant.audit_index_key() IS 'trigger: log a new index key version in the audit log';
 CREATE TRIGGER index_keys_audit AFTER INSERT ON secant.index_keys
     FOR EACH ROW EXECUTE FUNCTION secant.audit_index_key();
@@ -866,24 +1042,28 @@ CREATE TRIGGER index_keys_audit AFTER INSERT ON secant.index_keys
 -- Store a new version of a group's index key (the first one is version 1).
 CREATE FUNCTION secant.rotate_index_key(group_key pre_public_key, key_ct pre_ciphertext) RETURNS integer
 STRICT LANGUAGE plpgsql
-SET search_path = pg_catalog, @extschema@, pg_temp
+SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     v integer;
 BEGIN
     -- one rotation at a time per group
-    PERFORM 1 FROM secant.principals p WHERE p.public_key = rotate_index_key.group_key AND p.kind = 'group' FOR UPDATE;
+    PERFORM 1 FROM secant.principals p
+    WHERE p.public_key OPERATOR(@extschema@.=) rotate_index_key.group_key
+      AND p.kind OPERATOR(pg_catalog.=) 'group' FOR UPDATE;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'no group with this public key'
             USING ERRCODE = 'foreign_key_violation',
                   HINT = 'Index keys belong to principals of kind ''group''.';
     END IF;
-    IF pre_level(key_ct) <> 1 OR pre_recipient(key_ct) <> group_key THEN
+    IF @extschema@.pre_level(key_ct) OPERATOR(pg_catalog.<>) 1 OR
+       @extschema@.pre_recipient(key_ct) OPERATOR(@extschema@.<>) group_key THEN
         RAISE EXCEPTION 'index key must be a level-1 ciphertext to the group'
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'Encrypt the 32-byte key on a client: secant-pre encrypt GROUP_KEY < KEY_FILE.';
     END IF;
-    SELECT coalesce(max(k.version), 0) + 1 INTO v FROM secant.index_keys k WHERE k.group_key = rotate_index_key.group_key;
+    SELECT coalesce(pg_catalog.max(k.version), 0) OPERATOR(pg_catalog.+) 1 INTO v
+    FROM secant.index_keys k WHERE k.group_key OPERATOR(@extschema@.=) rotate_index_key.group_key;
     INSERT INTO secant.index_keys (group_key, version, key_ct) VALUES (group_key, v, key_ct);
     RETURN v;
 END $$;
@@ -893,7 +1073,7 @@ COMMENT ON FUNCTION secant.rotate_index_key(pre_public_key, pre_ciphertext) IS '
 
 CREATE FUNCTION secant.rotate_index_key(group_name text, key_ct pre_ciphertext) RETURNS integer
 STRICT LANGUAGE sql
-SET search_path = pg_catalog, @extschema@, pg_temp
+SET search_path = pg_catalog, pg_temp
 AS $$ SELECT secant.rotate_index_key(secant.principal_key(group_name), key_ct) $$;
 REVOKE ALL ON FUNCTION secant.rotate_index_key(text, pre_ciphertext) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION secant.rotate_index_key(text, pre_ciphertext) TO secant_admin;
@@ -904,10 +1084,11 @@ COMMENT ON FUNCTION secant.rotate_index_key(text, pre_ciphertext) IS 'secant.rot
 CREATE FUNCTION secant.index_keys_for(group_name text, target pre_public_key)
 RETURNS TABLE (version integer, key_ct pre_ciphertext)
 STRICT LANGUAGE sql VOLATILE
-SET search_path = pg_catalog, @extschema@, pg_temp
+SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT k.version, secant.reencrypt_for(k.key_ct, target)
     FROM secant.index_keys k
-    WHERE k.group_key = secant.principal_key(group_name)
+    WHERE k.group_key OPERATOR(@extschema@.=) secant.principal_key(group_name)
     ORDER BY k.version DESC $$;
 COMMENT ON FUNCTION secant.index_keys_for(text, pre_public_key) IS 'the group''s index key versions re-encrypted for target (newest first); error 42501 without an active grant path';
+

@@ -138,13 +138,10 @@ pre_aad(PG_FUNCTION_ARGS)
 	PG_RETURN_BYTEA_P(sp_bytea(ct + SP_CT_AAD, sp_ciphertext_aadlen(ct)));
 }
 
-/* pre_hop_keys(ciphertext): the X of every hop, in order (bytea[]). */
-PG_FUNCTION_INFO_V1(pre_hop_keys);
-Datum
-pre_hop_keys(PG_FUNCTION_ARGS)
+/* The X of every hop of a ciphertext, in order (bytea[]). */
+ArrayType *
+sp_hop_keys(const uint8_t *ct)
 {
-	size_t		len;
-	const uint8_t *ct = SP_CT_ARG(0, &len);
 	int			hops = sp_ciphertext_level(ct) - 1;
 	Datum	   *elems = palloc(sizeof(Datum) * (hops > 0 ? hops : 1));
 
@@ -152,6 +149,15 @@ pre_hop_keys(PG_FUNCTION_ARGS)
 		elems[k - 1] = PointerGetDatum(sp_bytea(sp_ciphertext_hop(ct, k) +
 												SP_PUBLICKEYBYTES,
 												SP_POINTBYTES));
-	PG_RETURN_ARRAYTYPE_P(construct_array(elems, hops, BYTEAOID, -1, false,
-										  TYPALIGN_INT));
+	return construct_array(elems, hops, BYTEAOID, -1, false, TYPALIGN_INT);
+}
+
+/* pre_hop_keys(ciphertext): the X of every hop, in order (bytea[]). */
+PG_FUNCTION_INFO_V1(pre_hop_keys);
+Datum
+pre_hop_keys(PG_FUNCTION_ARGS)
+{
+	size_t		len;
+
+	PG_RETURN_ARRAYTYPE_P(sp_hop_keys(SP_CT_ARG(0, &len)));
 }

@@ -1,6 +1,6 @@
 /*
- * definer.c - run part of a C function as the function's owner with a safe
- * search_path (see definer.h).
+ * definer.c - run part of a C function as the function's owner with
+ * search_path "pg_catalog, pg_temp" (see definer.h).
  */
 #include "postgres.h"
 
@@ -29,33 +29,15 @@ sp_function_owner(Oid fn)
 	return owner;
 }
 
-/* "pg_catalog, <schema of the extension's type>, pg_temp" */
-static char *
-safe_search_path(Oid ext_type)
-{
-	HeapTuple	tup = SearchSysCache1(TYPEOID, ObjectIdGetDatum(ext_type));
-	Oid			nsp;
-
-	if (!HeapTupleIsValid(tup))
-		elog(ERROR, "cache lookup failed for type %u", ext_type);
-	nsp = ((Form_pg_type) GETSTRUCT(tup))->typnamespace;
-	ReleaseSysCache(tup);
-	return psprintf("pg_catalog, %s, pg_temp",
-					quote_identifier(get_namespace_name(nsp)));
-}
-
 /* Become owner with a safe search_path. */
 void
-sp_definer_enter(sp_definer *d, Oid owner, Oid ext_type)
+sp_definer_enter(sp_definer *d, Oid owner)
 {
-	char	   *path = safe_search_path(ext_type);
-
 	GetUserIdAndSecContext(&d->save_userid, &d->save_sec);
 	SetUserIdAndSecContext(owner, d->save_sec | SECURITY_LOCAL_USERID_CHANGE);
 	d->save_nestlevel = NewGUCNestLevel();
-	(void) set_config_option("search_path", path, PGC_USERSET, PGC_S_SESSION,
-							 GUC_ACTION_SAVE, true, 0, false);
-	pfree(path);
+	(void) set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET,
+							 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
 }
 
 /* Back to the caller's user and settings. */

@@ -1,7 +1,10 @@
 /*
- * definer.h - run a piece of a C function as the extension's owner with a
- * safe search_path, the way SECURITY DEFINER ... SET search_path runs a
- * whole function, but only where needed (a cache miss, an audit entry).
+ * definer.h - run a piece of a C function as the owner of the function (the
+ * extension's owner) with search_path "pg_catalog, pg_temp", the way
+ * SECURITY DEFINER ... SET search_path runs a whole function, but only where
+ * needed (a path lookup on a cache miss, storing a copy).  The code that
+ * runs so uses fully qualified, fixed queries on the extension's own
+ * tables only.
  */
 #ifndef SP_DEFINER_H
 #define SP_DEFINER_H
@@ -19,11 +22,10 @@ typedef struct sp_definer
 Oid			sp_function_owner(Oid fn);
 
 /*
- * Become owner with search_path "pg_catalog, <extension schema>, pg_temp",
- * the extension's schema being that of ext_type, one of its types.  On
- * error the transaction's abort restores the user and the settings.
+ * Become owner with search_path "pg_catalog, pg_temp".  On error the
+ * (sub)transaction's abort restores the user and the settings.
  */
-void		sp_definer_enter(sp_definer *d, Oid owner, Oid ext_type);
+void		sp_definer_enter(sp_definer *d, Oid owner);
 
 /* Back to the caller's user and settings. */
 void		sp_definer_leave(sp_definer *d);

@@ -130,6 +130,17 @@ sp_raise_no_path(void)
 			 errdetail("No chain of unexpired, unrevoked grants leads from the ciphertext's current recipient to the target.")));
 }
 
+/* The grants of a path kept going away during the lookup. */
+void
+sp_raise_path_changed(void)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+			 errmsg("grant path changed during the lookup"),
+			 errdetail("Grants of the path were revoked while it was being looked up."),
+			 errhint("Retry the statement.")));
+}
+
 /* Re-encryption along a path would pass the highest level. */
 void
 sp_raise_path_level(int level, int hops)
@@ -150,6 +161,30 @@ sp_raise_encoding(void)
 			 errmsg("decrypted value is not valid text in encoding \"%s\"",
 					GetDatabaseEncodingName()),
 			 errhint("Use pre_decrypt() to get the bytes.")));
+}
+
+/* The shared row of a share is missing or not unique. */
+void
+sp_raise_shared_row(const char *table, bool missing)
+{
+	if (missing)
+		ereport(ERROR,
+				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
+				 errmsg("shared row not found in %s", table)));
+	ereport(ERROR,
+			(errcode(ERRCODE_CARDINALITY_VIOLATION),
+			 errmsg("more than one shared row in %s", table),
+			 errhint("The source key column of a share must be unique.")));
+}
+
+/* A function of an older version that this library no longer has. */
+void
+sp_raise_removed(const char *function, const char *hint)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 errmsg("%s was removed in secant_pre 0.4.0", function),
+			 errhint("%s Update the extension: ALTER EXTENSION secant_pre UPDATE.", hint)));
 }
 
 /* Out of memory. */

@@ -35,11 +35,20 @@ pg_attribute_noreturn() void sp_raise_privilege(const char *message,
 /* No chain of active grants leads to the target (42501). */
 pg_attribute_noreturn() void sp_raise_no_path(void);
 
+/* The grants of a path kept going away during the lookup (40001). */
+pg_attribute_noreturn() void sp_raise_path_changed(void);
+
 /* Re-encryption along a path of hops would pass level 16 (54000). */
 pg_attribute_noreturn() void sp_raise_path_level(int level, int hops);
 
 /* Decrypted bytes are not text in the database encoding (22021). */
 pg_attribute_noreturn() void sp_raise_encoding(void);
+
+/* The shared row of a share is missing (23503) or not unique (21000). */
+pg_attribute_noreturn() void sp_raise_shared_row(const char *table, bool missing);
+
+/* A function of an older version that this library no longer has (0A000). */
+pg_attribute_noreturn() void sp_raise_removed(const char *function, const char *hint);
 
 /* Out of memory (53200). */
 pg_attribute_noreturn() void sp_raise_out_of_memory(void);

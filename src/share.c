@@ -1,78 +1,445 @@
 /*
- * share.c - secant.log_share(table, copy): the audit entry of a copy made
- * by secant.share_trigger.  The trigger runs as the user who inserts the
- * share row; the audit log is writable only by the extension's owner.  So
- * this function checks the caller (INSERT or UPDATE privilege on a table
- * that carries the sharing trigger), then writes the entry as the owner.
+ * share.c - sharing: the triggers that keep secant.copies up to date
+ * (secant.share_copy on an application's share table, secant.share_source
+ * on the shared table), and the deletion of the copies made through
+ * revoked grants (secant.delete_copies_through).
+ *
+ * The triggers run with the caller's rights: the shared value is read as
+ * the role that inserted the share row, so its privileges and row-level
+ * security decide whether it may share that row.  Then extension code, as
+ * the extension's owner (definer.h), looks up and locks the grant path
+ * (grant_path.c), makes the copy and stores it in secant.copies with an
+ * entry in secant.access_log: fixed, fully qualified queries on the
+ * extension's own tables only.  The share or source table a copy is filed
+ * under is the trigger's own relation, set by the trigger manager, so a
+ * role only ever adds or removes copies through tables it triggers on.
  */
 #include "postgres.h"
 
+#include "access/htup_details.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_type.h"
+#include "commands/trigger.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
-#include "utils/acl.h"
+#include "utils/builtins.h"
 #include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/regproc.h"
+#include "utils/syscache.h"
 
 #include "definer.h"
+#include "grant_path.h"
 #include "typeio.h"
 
-/* A table's name for a message. */
-static const char *
-rel_name(Oid rel)
+/* The extension's types and schema, read off secant.copies' columns. */
+typedef struct ext_types
 {
-	const char *name = get_rel_name(rel);
+	Oid			pk;				/* pre_public_key */
+	Oid			ct;				/* pre_ciphertext */
+	const char *schema;			/* the types' (the extension's) schema, quoted */
+} ext_types;
 
-	return name ? name : "?";
+/* The schema of a type. */
+static Oid
+type_namespace(Oid type)
+{
+	HeapTuple	tup = SearchSysCache1(TYPEOID, ObjectIdGetDatum(type));
+	Oid			nsp;
+
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for type %u", type);
+	nsp = ((Form_pg_type) GETSTRUCT(tup))->typnamespace;
+	ReleaseSysCache(tup);
+	return nsp;
 }
 
-/* Raise unless the caller may share into table rel. */
 static void
-check_caller(Oid rel)
+ext_types_get(ext_types *t)
 {
-	if (pg_class_aclmask(rel, GetUserId(), ACL_INSERT | ACL_UPDATE,
-						 ACLMASK_ANY) == 0)
-		sp_raise_privilege(psprintf("permission denied to log a share into table \"%s\"",
-									rel_name(rel)),
-						   "Shares are logged by secant.share_trigger.");
+	Oid			copies = get_relname_relid("copies",
+										   get_namespace_oid("secant", false));
+
+	if (!OidIsValid(copies))
+		elog(ERROR, "secant.copies not found");
+	t->pk = get_atttype(copies, get_attnum(copies, "recipient"));
+	t->ct = get_atttype(copies, get_attnum(copies, "copy"));
+	t->schema = quote_identifier(get_namespace_name(type_namespace(t->pk)));
 }
 
-/* secant.log_share(table regclass, copy pre_ciphertext) */
+/* The trigger data of a call as an AFTER trigger with nargs arguments. */
+static TriggerData *
+trigger_data(FunctionCallInfo fcinfo, int nargs, const char *name)
+{
+	TriggerData *td = (TriggerData *) fcinfo->context;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_AFTER(td->tg_event) ||
+		td->tg_trigger->tgnargs != nargs)
+		sp_raise_argument(psprintf("%s must be an AFTER trigger with %d arguments",
+								   name, nargs),
+						  "Install the sharing triggers with secant.enable_sharing().");
+	return td;
+}
+
+/* Column col of a trigger's relation: its number, or raise. */
+static int
+column(TriggerData *td, const char *col)
+{
+	int			n = SPI_fnumber(RelationGetDescr(td->tg_relation), col);
+
+	if (n <= 0)
+		sp_raise_argument(psprintf("column \"%s\" of relation \"%s\" does not exist",
+								   col, RelationGetRelationName(td->tg_relation)),
+						  "Install the sharing triggers again with secant.enable_sharing().");
+	return n;
+}
+
+/* Run an owner-run query with the latest snapshot; returns rows processed. */
+static uint64
+owner_run(Oid owner, const char *query, int nargs, Oid *types, Datum *args,
+		  int expect)
+{
+	sp_definer	d;
+	uint64		n;
+	int			rc;
+
+	sp_definer_enter(&d, owner);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	rc = sp_run_latest(query, nargs, types, args);
+	if (rc != expect)
+		elog(ERROR, "secant.copies query failed: %s", SPI_result_code_string(rc));
+	n = SPI_processed;
+	SPI_finish();
+	sp_definer_leave(&d);
+	return n;
+}
+
+/* A row of a share table: the shared row's key and the recipient. */
+typedef struct share_row
+{
+	Datum		ref;
+	Oid			reftype;
+	char	   *ref_text;		/* NULL when the reference is NULL */
+	const uint8_t *recipient;	/* NULL when the recipient is NULL */
+} share_row;
+
+static void
+share_row_get(TriggerData *td, HeapTuple tup, share_row *row)
+{
+	TupleDesc	desc = RelationGetDescr(td->tg_relation);
+	char	  **argv = td->tg_trigger->tgargs;
+	int			refcol = column(td, argv[3]);
+	int			reccol = column(td, argv[4]);
+	bool		isnull;
+	Datum		rec;
+
+	row->ref = SPI_getbinval(tup, desc, refcol, &isnull);
+	row->reftype = SPI_gettypeid(desc, refcol);
+	row->ref_text = isnull ? NULL : SPI_getvalue(tup, desc, refcol);
+	rec = SPI_getbinval(tup, desc, reccol, &isnull);
+	row->recipient = isnull ? NULL : (const uint8_t *) DatumGetPointer(rec);
+}
+
+/*
+ * The source table named by a share trigger, resolved with the caller's
+ * search_path (secant.enable_sharing stores it schema-qualified).
+ */
+static Oid
+source_relation(const char *name)
+{
+	return RangeVarGetRelid(makeRangeVarFromNameList(stringToQualifiedNameList(name)),
+							NoLock, false);
+}
+
+/*
+ * Read the shared value as the caller: the source row whose key column
+ * equals the share's reference.  false when it is NULL; raise when there
+ * is no such row.  The value is copied into the caller's memory.
+ */
+static bool
+read_source(Oid src, char **argv, const share_row *row, const ext_types *t,
+			Datum *ct)
+{
+	char	   *query = psprintf("SELECT s.%s FROM %s AS s WHERE s.%s = $1",
+								 quote_identifier(argv[1]),
+								 quote_qualified_identifier(get_namespace_name(get_rel_namespace(src)),
+															get_rel_name(src)),
+								 quote_identifier(argv[2]));
+	Oid			reftype = row->reftype;
+	Datum		ref = row->ref;
+	bool		isnull = true;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute_with_args(query, 1, &reftype, &ref, NULL, true, 2) != SPI_OK_SELECT)
+		elog(ERROR, "could not read the shared row");
+	if (SPI_processed != 1)
+		sp_raise_shared_row(get_rel_name(src), SPI_processed == 0);
+	if (SPI_gettypeid(SPI_tuptable->tupdesc, 1) != t->ct)
+		sp_raise_argument(psprintf("column \"%s\" of relation \"%s\" is not of type pre_ciphertext",
+								   argv[1], get_rel_name(src)), NULL);
+	*ct = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	if (!isnull)
+		*ct = SPI_datumTransfer(PointerGetDatum(PG_DETOAST_DATUM_COPY(*ct)),
+								false, -1);
+	SPI_finish();
+	return !isnull;
+}
+
+/* The name of the current user, as a Datum of type name. */
+static Datum
+current_user_name(void)
+{
+	return DirectFunctionCall1(namein,
+							   CStringGetDatum(GetUserNameFromId(GetUserId(), false)));
+}
+
+/* Store the copy of the source row for the share row, and log it. */
+static void
+store_copy(FmgrInfo *flinfo, const ext_types *t, Oid share, Oid src,
+		   const share_row *row, Datum ct)
+{
+	sp_path    *path = sp_path_cache(flinfo);
+	size_t		len;
+	const uint8_t *bytes = sp_datum_bytes(SP_KIND_CIPHERTEXT, ct, &len);
+	Datum		copy;
+	const uint8_t *cb;
+	Oid			types[7] = {REGCLASSOID, REGCLASSOID, TEXTOID, t->pk, t->ct,
+	BYTEAARRAYOID, NAMEOID};
+	Datum		args[7];
+	Oid			ltypes[7] = {NAMEOID, REGCLASSOID, REGCLASSOID, TEXTOID, TEXTOID,
+	TEXTOID, INT4OID};
+	Datum		largs[7];
+
+	sp_path_find(path, t->pk, sp_ciphertext_recipient(bytes), row->recipient);
+	copy = sp_path_apply(path, bytes, len, ct, "secant.share_copy");
+	cb = sp_datum_bytes(SP_KIND_CIPHERTEXT, copy, &len);
+	args[0] = ObjectIdGetDatum(share);
+	args[1] = ObjectIdGetDatum(src);
+	args[2] = CStringGetTextDatum(row->ref_text);
+	args[3] = PointerGetDatum(row->recipient);
+	args[4] = copy;
+	args[5] = PointerGetDatum(sp_hop_keys(cb));
+	args[6] = current_user_name();
+	owner_run(path->owner,
+			  "INSERT INTO secant.copies AS c (share_table, source_table, source_row, "
+			  "recipient, copy, hop_keys, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7) "
+			  "ON CONFLICT (share_table, source_row, recipient) DO UPDATE SET "
+			  "source_table = EXCLUDED.source_table, copy = EXCLUDED.copy, "
+			  "hop_keys = EXCLUDED.hop_keys, created_at = EXCLUDED.created_at, "
+			  "created_by = EXCLUDED.created_by",
+			  7, types, args, SPI_OK_INSERT);
+	largs[0] = args[6];
+	largs[1] = args[0];
+	largs[2] = args[1];
+	largs[3] = args[2];
+	largs[4] = CStringGetTextDatum(sp_out_text(SP_KIND_PUBLIC_KEY,
+											   PointerGetDatum(cb + SP_CT_P0)));
+	largs[5] = CStringGetTextDatum(sp_out_text(SP_KIND_PUBLIC_KEY, args[3]));
+	largs[6] = Int32GetDatum(sp_ciphertext_level(cb));
+	owner_run(path->owner,
+			  "INSERT INTO secant.access_log (actor, role, action, detail) "
+			  "VALUES (SESSION_USER, $1, 'share', pg_catalog.jsonb_build_object("
+			  "'share_table', $2::pg_catalog.text, 'source_table', $3::pg_catalog.text, "
+			  "'source_row', $4, 'origin', $5, 'recipient', $6, 'level', $7))",
+			  7, ltypes, largs, SPI_OK_INSERT);
+}
+
+/* Remove the copy that a share row asked for. */
+static void
+remove_copy(Oid owner, const ext_types *t, Oid share, const share_row *row)
+{
+	Oid			types[3] = {REGCLASSOID, TEXTOID, t->pk};
+	Datum		args[3];
+
+	if (row->ref_text == NULL || row->recipient == NULL)
+		return;
+	args[0] = ObjectIdGetDatum(share);
+	args[1] = CStringGetTextDatum(row->ref_text);
+	args[2] = PointerGetDatum(row->recipient);
+	owner_run(owner,
+			  psprintf("DELETE FROM secant.copies AS c "
+					   "WHERE c.share_table OPERATOR(pg_catalog.=) $1 "
+					   "AND c.source_row OPERATOR(pg_catalog.=) $2 "
+					   "AND c.recipient OPERATOR(%s.=) $3", t->schema),
+			  3, types, args, SPI_OK_DELETE);
+}
+
+/* Delete the copies filed under a table (share or source, by column). */
+static void
+remove_copies_of(Oid owner, const char *column_name, Oid rel, const char *row)
+{
+	Oid			types[2] = {REGCLASSOID, TEXTOID};
+	Datum		args[2] = {ObjectIdGetDatum(rel),
+	row ? CStringGetTextDatum(row) : (Datum) 0};
+
+	owner_run(owner,
+			  psprintf("DELETE FROM secant.copies AS c WHERE c.%s OPERATOR(pg_catalog.=) $1%s",
+					   column_name,
+					   row ? " AND c.source_row OPERATOR(pg_catalog.=) $2" : ""),
+			  row ? 2 : 1, types, args, SPI_OK_DELETE);
+}
+
+static bool
+same_share(const share_row *a, const share_row *b)
+{
+	if ((a->ref_text == NULL) != (b->ref_text == NULL) ||
+		(a->recipient == NULL) != (b->recipient == NULL))
+		return false;
+	return (a->ref_text == NULL || strcmp(a->ref_text, b->ref_text) == 0) &&
+		(a->recipient == NULL ||
+		 memcmp(a->recipient, b->recipient, SP_PUBLICKEYBYTES) == 0);
+}
+
+/*
+ * secant.share_copy(source table, source column, source key, reference
+ * column, recipient column): AFTER INSERT OR UPDATE OR DELETE FOR EACH
+ * ROW, and AFTER TRUNCATE, on a share table.
+ */
+PG_FUNCTION_INFO_V1(pre_share_copy);
+Datum
+pre_share_copy(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = trigger_data(fcinfo, 5, "secant.share_copy()");
+	Oid			share = RelationGetRelid(td->tg_relation);
+	Oid			owner = sp_function_owner(fcinfo->flinfo->fn_oid);
+	ext_types	t;
+	share_row	old_row,
+				new_row;
+	Oid			src;
+	Datum		ct;
+
+	ext_types_get(&t);
+	if (TRIGGER_FIRED_BY_TRUNCATE(td->tg_event))
+	{
+		remove_copies_of(owner, "share_table", share, NULL);
+		return PointerGetDatum(NULL);
+	}
+	if (!TRIGGER_FIRED_FOR_ROW(td->tg_event))
+		sp_raise_argument("secant.share_copy() must be a FOR EACH ROW trigger here",
+						  "Install the sharing triggers with secant.enable_sharing().");
+	if (!TRIGGER_FIRED_BY_INSERT(td->tg_event))
+		share_row_get(td, td->tg_trigtuple, &old_row);
+	if (TRIGGER_FIRED_BY_DELETE(td->tg_event))
+	{
+		remove_copy(owner, &t, share, &old_row);
+		return PointerGetDatum(NULL);
+	}
+	share_row_get(td, TRIGGER_FIRED_BY_UPDATE(td->tg_event) ?
+				  td->tg_newtuple : td->tg_trigtuple, &new_row);
+	if (TRIGGER_FIRED_BY_UPDATE(td->tg_event))
+	{
+		if (same_share(&old_row, &new_row))
+			return PointerGetDatum(NULL);
+		remove_copy(owner, &t, share, &old_row);
+	}
+	if (new_row.ref_text == NULL || new_row.recipient == NULL)
+		return PointerGetDatum(NULL);
+	src = source_relation(td->tg_trigger->tgargs[0]);
+	if (read_source(src, td->tg_trigger->tgargs, &new_row, &t, &ct))
+		store_copy(fcinfo->flinfo, &t, share, src, &new_row, ct);
+	return PointerGetDatum(NULL);
+}
+
+/* The key of a source row as text, or NULL. */
+static char *
+source_key(TriggerData *td, HeapTuple tup)
+{
+	return SPI_getvalue(tup, RelationGetDescr(td->tg_relation),
+						column(td, td->tg_trigger->tgargs[0]));
+}
+
+/* Is the shared value of a source row the same in both versions? */
+static bool
+same_value(TriggerData *td)
+{
+	TupleDesc	desc = RelationGetDescr(td->tg_relation);
+	int			col = column(td, td->tg_trigger->tgargs[1]);
+	bool		n1,
+				n2;
+	Datum		a = SPI_getbinval(td->tg_trigtuple, desc, col, &n1);
+	Datum		b = SPI_getbinval(td->tg_newtuple, desc, col, &n2);
+	size_t		la,
+				lb;
+	const uint8_t *ba,
+			   *bb;
+
+	if (n1 || n2)
+		return n1 && n2;
+	ba = sp_datum_bytes(SP_KIND_CIPHERTEXT, a, &la);
+	bb = sp_datum_bytes(SP_KIND_CIPHERTEXT, b, &lb);
+	return la == lb && memcmp(ba, bb, la) == 0;
+}
+
+/*
+ * secant.share_source(key column, ciphertext column): AFTER UPDATE OR
+ * DELETE FOR EACH ROW, and AFTER TRUNCATE, on a shared table.
+ */
+PG_FUNCTION_INFO_V1(pre_share_source);
+Datum
+pre_share_source(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = trigger_data(fcinfo, 2, "secant.share_source()");
+	Oid			rel = RelationGetRelid(td->tg_relation);
+	Oid			owner = sp_function_owner(fcinfo->flinfo->fn_oid);
+	char	   *key;
+
+	if (TRIGGER_FIRED_BY_TRUNCATE(td->tg_event))
+	{
+		remove_copies_of(owner, "source_table", rel, NULL);
+		return PointerGetDatum(NULL);
+	}
+	if (!TRIGGER_FIRED_FOR_ROW(td->tg_event) || TRIGGER_FIRED_BY_INSERT(td->tg_event))
+		sp_raise_argument("secant.share_source() must be an AFTER UPDATE OR DELETE FOR EACH ROW trigger here",
+						  "Install the sharing triggers with secant.enable_sharing().");
+	key = source_key(td, td->tg_trigtuple);
+	if (key == NULL)
+		return PointerGetDatum(NULL);
+	if (TRIGGER_FIRED_BY_UPDATE(td->tg_event))
+	{
+		char	   *new_key = source_key(td, td->tg_newtuple);
+
+		if (new_key != NULL && strcmp(key, new_key) == 0 && same_value(td))
+			return PointerGetDatum(NULL);
+	}
+	remove_copies_of(owner, "source_table", rel, key);
+	return PointerGetDatum(NULL);
+}
+
+/*
+ * secant.delete_copies_through(hop keys): delete every copy made through
+ * one of them, with the latest snapshot; the number deleted.  Called by
+ * revocation (owner only: EXECUTE is not granted to anyone).
+ */
+PG_FUNCTION_INFO_V1(pre_delete_copies_through);
+Datum
+pre_delete_copies_through(PG_FUNCTION_ARGS)
+{
+	Oid			types[1] = {BYTEAARRAYOID};
+	Datum		args[1] = {PG_GETARG_DATUM(0)};
+	uint64		n;
+	int			rc;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	rc = sp_run_latest("DELETE FROM secant.copies AS c "
+					   "WHERE c.hop_keys OPERATOR(pg_catalog.&&) $1",
+					   1, types, args);
+	if (rc != SPI_OK_DELETE)
+		elog(ERROR, "could not delete copies: %s", SPI_result_code_string(rc));
+	n = SPI_processed;
+	SPI_finish();
+	PG_RETURN_INT64((int64) n);
+}
+
+/*
+ * secant.log_share() of versions before 0.4.0: the symbol stays so that
+ * those versions install and update to this one; calling it fails.
+ */
 PG_FUNCTION_INFO_V1(pre_log_share);
 Datum
 pre_log_share(PG_FUNCTION_ARGS)
 {
-	Oid			rel = PG_GETARG_OID(0);
-	Oid			argtypes[2] = {REGCLASSOID,
-	get_fn_expr_argtype(fcinfo->flinfo, 1)};
-	Datum		args[2] = {PG_GETARG_DATUM(0), PG_GETARG_DATUM(1)};
-	sp_definer	d;
-	int			rc;
-
-	check_caller(rel);
-	sp_definer_enter(&d, sp_function_owner(fcinfo->flinfo->fn_oid),
-					 argtypes[1]);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	rc = SPI_execute_with_args(
-							   "SELECT 1 FROM pg_catalog.pg_trigger "
-							   "WHERE tgrelid OPERATOR(pg_catalog.=) $1 "
-							   "AND tgfoid OPERATOR(pg_catalog.=) "
-							   "'secant.share_trigger()'::pg_catalog.regprocedure",
-							   1, argtypes, args, NULL, true, 1);
-	if (rc != SPI_OK_SELECT || SPI_processed != 1)
-		sp_raise_privilege(psprintf("table \"%s\" has no secant.share_trigger",
-									rel_name(rel)), NULL);
-	rc = SPI_execute_with_args(
-							   "INSERT INTO secant.audit_log (action, detail) "
-							   "VALUES ('share', jsonb_build_object("
-							   "'table', $1::text, "
-							   "'origin', pre_origin($2)::text, "
-							   "'recipient', pre_recipient($2)::text, "
-							   "'level', pre_level($2)))",
-							   2, argtypes, args, NULL, false, 0);
-	if (rc != SPI_OK_INSERT)
-		elog(ERROR, "could not write the audit entry: %s",
-			 SPI_result_code_string(rc));
-	SPI_finish();
-	sp_definer_leave(&d);
-	PG_RETURN_VOID();
+	sp_raise_removed("secant.log_share()", "The sharing triggers log every copy.");
 }

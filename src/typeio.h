@@ -27,6 +27,9 @@ Datum		sp_datum_make(sp_kind kind, const uint8_t *bin, size_t len);
 /* The backend's cache of public keys found valid (see sp_keycache). */
 sp_keycache *sp_valid_keys(void);
 
+/* The X of every hop of a (validated) ciphertext, in order (bytea[]). */
+struct ArrayType *sp_hop_keys(const uint8_t *ct);
+
 /* A bytea holding a copy of len bytes. */
 bytea	   *sp_bytea(const uint8_t *bin, size_t len);
 

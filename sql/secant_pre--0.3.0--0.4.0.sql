@@ -1,0 +1,685 @@
+-- secant_pre 0.3.0 -> 0.4.0: no role gains another's rights through the
+-- extension, and revocation that no one can race, block or stall.
+--
+-- * Copies live in secant.copies (the extension's storage), made by the
+--   sharing triggers that secant.enable_sharing() installs; revocation
+--   deletes from secant.copies only.  secant.share_trigger(),
+--   secant.register_share_table(), secant.log_share() and
+--   secant.share_tables are gone: the share tables registered so far are
+--   converted below (their copies are copied into secant.copies and the
+--   new triggers installed); the old copy columns are left alone, with a
+--   WARNING naming each: clear them (UPDATE t SET col = NULL).
+-- * Owner-run code names everything it calls (pg_catalog., @extschema@.)
+--   and runs with search_path pg_catalog, pg_temp.
+-- * The audit chain serialises on secant.audit_lock, not an advisory key;
+--   shares are logged in secant.access_log (not chained); restores are
+--   recognised by the session user, which a non-superuser cannot fake.
+-- * Revocation locks only the grant rows it removes; readers lock the rows
+--   of their path FOR KEY SHARE; removed hop keys are remembered in
+--   secant.revoked_grants and can never be stored again; a plain DELETE of
+--   a grant does what secant.revoke does; secant.revoke(..., wait => false)
+--   fails at once.
+
+\echo Use "ALTER EXTENSION secant_pre UPDATE TO '0.4.0'" to load this file. \quit
+
+-- ---- new tables ----
+
+CREATE TABLE secant.revoked_grants (
+    hop_key bytea PRIMARY KEY,
+    from_key pre_public_key NOT NULL,
+    to_key pre_public_key NOT NULL,
+    revoked_at timestamptz NOT NULL DEFAULT now(),
+    revoked_by name NOT NULL
+);
+COMMENT ON TABLE secant.revoked_grants IS 'hop keys of removed grants: a grant with one of them can never be stored again';
+
+CREATE TABLE secant.copies (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    share_table regclass NOT NULL,
+    source_table regclass NOT NULL,
+    source_row text NOT NULL,
+    recipient pre_public_key NOT NULL,
+    copy pre_ciphertext NOT NULL,
+    hop_keys bytea[] NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    created_by name NOT NULL,
+    UNIQUE (share_table, source_row, recipient)
+);
+CREATE INDEX copies_hop_keys ON secant.copies USING gin (hop_keys);
+CREATE INDEX copies_source ON secant.copies (source_table, source_row);
+COMMENT ON TABLE secant.copies IS 'copies of shared records re-encrypted for their recipients, made by the sharing triggers; a role reads the copies of share tables it may read';
+COMMENT ON COLUMN secant.copies.share_table IS 'the application''s share table whose row asked for the copy';
+COMMENT ON COLUMN secant.copies.source_row IS 'the shared row''s key, as text';
+COMMENT ON COLUMN secant.copies.hop_keys IS 'pre_hop_keys(copy): revocation deletes every copy made through a revoked grant';
+COMMENT ON COLUMN secant.copies.created_by IS 'the role that inserted the share row';
+
+-- The one row that the audit chain serialises on: only the extension's
+-- own code can lock it (no role has any privilege on it).
+CREATE TABLE secant.audit_lock (id integer PRIMARY KEY CHECK (id = 1));
+INSERT INTO secant.audit_lock VALUES (1);
+COMMENT ON TABLE secant.audit_lock IS 'one row, locked by each new audit entry until its transaction ends: the chain''s order';
+
+CREATE TABLE secant.access_log (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    at timestamptz NOT NULL DEFAULT clock_timestamp(),
+    actor name NOT NULL,
+    role name NOT NULL,
+    action text NOT NULL,
+    detail jsonb NOT NULL
+);
+COMMENT ON TABLE secant.access_log IS 'append-only log of copies made by sharing (not chained: readers and sharers never wait for each other or for a revocation)';
+
+SELECT pg_catalog.pg_extension_config_dump('secant.revoked_grants', '');
+SELECT pg_catalog.pg_extension_config_dump('secant.copies', '');
+SELECT pg_catalog.pg_extension_config_dump('secant.access_log', '');
+SELECT pg_catalog.pg_extension_config_dump(pg_get_serial_sequence('secant.copies', 'id')::regclass, '');
+SELECT pg_catalog.pg_extension_config_dump(pg_get_serial_sequence('secant.access_log', 'id')::regclass, '');
+REVOKE ALL ON secant.revoked_grants, secant.copies, secant.audit_lock, secant.access_log FROM PUBLIC;
+GRANT SELECT ON secant.access_log, secant.revoked_grants TO secant_admin;
+GRANT SELECT ON secant.copies TO PUBLIC;
+COMMENT ON TABLE secant.audit_log IS 'append-only, hash-chained log of principal, grant, revocation and index key changes';
+
+-- ---- audit ----
+
+CREATE OR REPLACE FUNCTION secant.audit_entry(seq bigint, at timestamptz, actor name, action text, detail jsonb)
+RETURNS bytea LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT pg_catalog.convert_to(pg_catalog.jsonb_build_array(seq,
+             (extract(epoch FROM at) OPERATOR(pg_catalog.*) 1000000)::bigint,
+             actor, action, detail)::text, 'UTF8') $$;
+COMMENT ON FUNCTION secant.audit_entry(bigint, timestamptz, name, text, jsonb) IS 'canonical bytes of an audit entry, as hashed into the chain';
+
+CREATE OR REPLACE FUNCTION secant.restoring() RETURNS boolean
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT coalesce((SELECT r.rolsuper FROM pg_catalog.pg_roles r
+                       WHERE r.rolname OPERATOR(pg_catalog.=) SESSION_USER), false)
+             AND pg_catalog.current_query() OPERATOR(pg_catalog.~*) '^\s*COPY\s+secant\.' $$;
+COMMENT ON FUNCTION secant.restoring() IS 'true while a superuser''s session loads secant tables with COPY (a restore): audit triggers then add nothing';
+
+CREATE OR REPLACE FUNCTION secant.audit_log_chain() RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    last record;
+BEGIN
+    IF TG_RELID OPERATOR(pg_catalog.<>) 'secant.audit_log'::pg_catalog.regclass THEN
+        RAISE EXCEPTION 'secant.audit_log_chain() chains secant.audit_log only'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF NEW.hash IS NOT NULL AND secant.restoring() THEN
+        RETURN NEW;
+    END IF;
+    PERFORM 1 FROM secant.audit_lock FOR UPDATE;
+    SELECT l.seq, l.hash INTO last FROM secant.audit_log l ORDER BY l.seq DESC LIMIT 1;
+    NEW.seq := coalesce(last.seq, 0) OPERATOR(pg_catalog.+) 1;
+    NEW.at := pg_catalog.clock_timestamp();
+    NEW.actor := SESSION_USER;
+    NEW.prev_hash := coalesce(last.hash, '\x0000000000000000000000000000000000000000000000000000000000000000'::bytea);
+    NEW.hash := @extschema@.pre_audit_hash(NEW.prev_hash,
+                    secant.audit_entry(NEW.seq, NEW.at, NEW.actor, NEW.action, NEW.detail));
+    RETURN NEW;
+END $$;
+REVOKE ALL ON FUNCTION secant.audit_log_chain() FROM PUBLIC;
+COMMENT ON FUNCTION secant.audit_log_chain() IS 'trigger: number, time-stamp and hash-chain a new audit entry';
+
+CREATE OR REPLACE FUNCTION secant.audit_log_refuse() RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    RAISE EXCEPTION '% is append-only', TG_TABLE_SCHEMA OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) TG_TABLE_NAME
+        USING ERRCODE = 'insufficient_privilege',
+              DETAIL = pg_catalog.format('%s is refused on the %s.', TG_OP,
+                                         CASE WHEN TG_TABLE_NAME OPERATOR(pg_catalog.=) 'audit_log'
+                                              THEN 'audit log' ELSE 'access log' END);
+END $$;
+REVOKE ALL ON FUNCTION secant.audit_log_refuse() FROM PUBLIC;
+COMMENT ON FUNCTION secant.audit_log_refuse() IS 'trigger: refuse UPDATE, DELETE and TRUNCATE of the audit and access logs';
+
+CREATE TRIGGER access_log_append_only BEFORE UPDATE OR DELETE ON secant.access_log
+    FOR EACH ROW EXECUTE FUNCTION secant.audit_log_refuse();
+CREATE TRIGGER access_log_no_truncate BEFORE TRUNCATE ON secant.access_log
+    FOR EACH STATEMENT EXECUTE FUNCTION secant.audit_log_refuse();
+
+CREATE OR REPLACE FUNCTION secant.audit(action text, detail jsonb DEFAULT '{}') RETURNS bigint
+LANGUAGE sql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$ INSERT INTO secant.audit_log (action, detail) VALUES (action, detail) RETURNING seq $$;
+REVOKE ALL ON FUNCTION secant.audit(text, jsonb) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION secant.audit(text, jsonb) TO secant_admin;
+COMMENT ON FUNCTION secant.audit(text, jsonb) IS 'append an entry to the audit log; returns its sequence number';
+
+CREATE OR REPLACE FUNCTION secant.audit_verify() RETURNS bigint
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    r secant.audit_log;
+    prev bytea := '\x0000000000000000000000000000000000000000000000000000000000000000'::bytea;
+    expect bigint := 1;
+BEGIN
+    FOR r IN SELECT * FROM secant.audit_log l ORDER BY l.seq LOOP
+        IF r.seq OPERATOR(pg_catalog.<>) expect OR r.prev_hash OPERATOR(pg_catalog.<>) prev OR
+           r.hash OPERATOR(pg_catalog.<>) @extschema@.pre_audit_hash(prev,
+               secant.audit_entry(r.seq, r.at, r.actor, r.action, r.detail)) THEN
+            RETURN r.seq;
+        END IF;
+        prev := r.hash;
+        expect := expect OPERATOR(pg_catalog.+) 1;
+    END LOOP;
+    RETURN NULL;
+END $$;
+REVOKE ALL ON FUNCTION secant.audit_verify() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION secant.audit_verify() TO secant_admin;
+COMMENT ON FUNCTION secant.audit_verify() IS 'the sequence number of the first broken link of the audit chain, or NULL when it is intact';
+
+CREATE OR REPLACE FUNCTION secant.audit_head() RETURNS bytea
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT l.hash FROM secant.audit_log l ORDER BY l.seq DESC LIMIT 1 $$;
+REVOKE ALL ON FUNCTION secant.audit_head() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION secant.audit_head() TO secant_admin;
+COMMENT ON FUNCTION secant.audit_head() IS 'hash of the newest audit entry: anchor it outside the database to detect a rewritten chain';
+
+CREATE OR REPLACE FUNCTION secant.audit_change() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    r record;
+    detail jsonb;
+BEGIN
+    IF TG_RELID OPERATOR(pg_catalog.<>) 'secant.principals'::pg_catalog.regclass AND
+       TG_RELID OPERATOR(pg_catalog.<>) 'secant.grants'::pg_catalog.regclass THEN
+        RAISE EXCEPTION 'secant.audit_change() logs changes of secant.principals and secant.grants only'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF secant.restoring() THEN
+        RETURN NULL;
+    END IF;
+    IF TG_OP OPERATOR(pg_catalog.=) 'DELETE' THEN r := OLD; ELSE r := NEW; END IF;
+    IF TG_RELID OPERATOR(pg_catalog.=) 'secant.principals'::pg_catalog.regclass THEN
+        detail := pg_catalog.jsonb_build_object('name', r.name, 'kind', r.kind, 'public_key', r.public_key::text);
+    ELSE
+        detail := pg_catalog.jsonb_build_object('grant_id', r.id, 'from_key', r.from_key::text,
+                                                'to_key', r.to_key::text, 'not_after', r.not_after);
+    END IF;
+    INSERT INTO secant.audit_log (action, detail)
+    VALUES (pg_catalog.concat(pg_catalog.lower(TG_OP), ' ', pg_catalog.rtrim(TG_TABLE_NAME, 's')), detail);
+    RETURN NULL;
+END $$;
+REVOKE ALL ON FUNCTION secant.audit_change() FROM PUBLIC;
+COMMENT ON FUNCTION secant.audit_change() IS 'trigger: log a change of principals or grants in the audit log';
+
+-- ---- principals and grants ----
+
+CREATE OR REPLACE FUNCTION secant.add_principal(name text, kind text, public_key pre_public_key) RETURNS bigint
+STRICT LANGUAGE sql
+SET search_path = pg_catalog, pg_temp
+AS $$ INSERT INTO secant.principals (name, kind, public_key) VALUES (name, kind, public_key) RETURNING id $$;
+REVOKE ALL ON FUNCTION secant.add_principal(text, text, pre_public_key) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION secant.add_principal(text, text, pre_public_key) TO secant_admin;
+COMMENT ON FUNCTION secant.add_principal(text, text, pre_public_key) IS 'register a group, user or device by its public key; returns its id';
+
+CREATE OR REPLACE FUNCTION secant.principal_key(name text) RETURNS pre_public_key
+STRICT LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    k @extschema@.pre_public_key;
+BEGIN
+    SELECT p.public_key INTO k FROM secant.principals p WHERE p.name OPERATOR(pg_catalog.=) principal_key.name;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'principal "%" does not exist', name USING ERRCODE = 'undefined_object';
+    END IF;
+    RETURN k;
+END $$;
+COMMENT ON FUNCTION secant.principal_key(text) IS 'the public key of a principal, by name';
+
+CREATE OR REPLACE FUNCTION secant.add_grant(rekey pre_grant) RETURNS bigint
+STRICT LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    id bigint;
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM secant.principals p
+                   WHERE p.public_key OPERATOR(@extschema@.=) @extschema@.pre_grant_from(rekey)) OR
+       NOT EXISTS (SELECT 1 FROM secant.principals p
+                   WHERE p.public_key OPERATOR(@extschema@.=) @extschema@.pre_grant_to(rekey)) THEN
+        RAISE EXCEPTION 'grant links an unknown principal'
+            USING ERRCODE = 'foreign_key_violation',
+                  HINT = 'Add both principals with secant.add_principal() first.';
+    END IF;
+    INSERT INTO secant.grants (rekey) VALUES (rekey) RETURNING grants.id INTO id;
+    RETURN id;
+END $$;
+REVOKE ALL ON FUNCTION secant.add_grant(pre_grant) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION secant.add_grant(pre_grant) TO secant_admin;
+COMMENT ON FUNCTION secant.add_grant(pre_grant) IS 'store a grant (membership or enrolment) between two known principals; returns its id';
+
+CREATE OR REPLACE FUNCTION secant.members(group_name text)
+RETURNS TABLE (name text, kind text, public_key pre_public_key, not_after timestamptz)
+STRICT LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT p.name, p.kind, p.public_key, g.not_after
+    FROM secant.grants g JOIN secant.principals p ON p.public_key OPERATOR(@extschema@.=) g.to_key
+    WHERE g.from_key OPERATOR(@extschema@.=) secant.principal_key(group_name)
+    ORDER BY p.name $$;
+COMMENT ON FUNCTION secant.members(text) IS 'principals holding a grant from the named group (its members), with expiry';
+
+CREATE OR REPLACE FUNCTION secant.devices(user_name text)
+RETURNS TABLE (name text, public_key pre_public_key, not_after timestamptz)
+STRICT LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT p.name, p.public_key, g.not_after
+    FROM secant.grants g JOIN secant.principals p ON p.public_key OPERATOR(@extschema@.=) g.to_key
+    WHERE g.from_key OPERATOR(@extschema@.=) secant.principal_key(user_name)
+      AND p.kind OPERATOR(pg_catalog.=) 'device'
+    ORDER BY p.name $$;
+COMMENT ON FUNCTION secant.devices(text) IS 'devices enrolled by the named user';
+
+CREATE FUNCTION secant.grant_check_revoked() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    r secant.revoked_grants;
+BEGIN
+    IF TG_RELID OPERATOR(pg_catalog.<>) 'secant.grants'::pg_catalog.regclass THEN
+        RAISE EXCEPTION 'secant.grant_check_revoked() checks secant.grants only'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    SELECT * INTO r FROM secant.revoked_grants v
+    WHERE v.hop_key OPERATOR(pg_catalog.=) @extschema@.pre_grant_hop_key(NEW.rekey);
+    IF FOUND THEN
+        RAISE EXCEPTION 'grant was revoked and cannot be stored again'
+            USING ERRCODE = 'integrity_constraint_violation',
+                  DETAIL = pg_catalog.format('Its hop key was revoked at %s by %s.', r.revoked_at, r.revoked_by),
+                  HINT = 'To re-admit the grantee, the delegator makes a new grant (pre_grant or secant-pre grant).';
+    END IF;
+    RETURN NEW;
+END $$;
+REVOKE ALL ON FUNCTION secant.grant_check_revoked() FROM PUBLIC;
+COMMENT ON FUNCTION secant.grant_check_revoked() IS 'trigger: refuse a grant whose hop key was revoked';
+CREATE TRIGGER grants_not_revoked BEFORE INSERT ON secant.grants
+    FOR EACH ROW EXECUTE FUNCTION secant.grant_check_revoked();
+
+CREATE FUNCTION secant.grant_removed() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF TG_RELID OPERATOR(pg_catalog.<>) 'secant.grants'::pg_catalog.regclass THEN
+        RAISE EXCEPTION 'secant.grant_removed() handles secant.grants only'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    INSERT INTO secant.revoked_grants (hop_key, from_key, to_key, revoked_by)
+    VALUES (OLD.hop_key, OLD.from_key, OLD.to_key, SESSION_USER)
+    ON CONFLICT (hop_key) DO NOTHING;
+    PERFORM secant.delete_copies_through(ARRAY[OLD.hop_key]);
+    RETURN NULL;
+END $$;
+REVOKE ALL ON FUNCTION secant.grant_removed() FROM PUBLIC;
+COMMENT ON FUNCTION secant.grant_removed() IS 'trigger: a removed grant''s hop key is remembered and its copies deleted';
+CREATE TRIGGER grants_removed AFTER DELETE ON secant.grants
+    FOR EACH ROW EXECUTE FUNCTION secant.grant_removed();
+
+CREATE FUNCTION secant.grants_refuse_truncate() RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    RAISE EXCEPTION 'TRUNCATE is refused on secant.grants'
+        USING ERRCODE = 'insufficient_privilege',
+              HINT = 'Remove grants with secant.revoke(from, to): it deletes their copies and remembers their hop keys.';
+END $$;
+REVOKE ALL ON FUNCTION secant.grants_refuse_truncate() FROM PUBLIC;
+COMMENT ON FUNCTION secant.grants_refuse_truncate() IS 'trigger: refuse TRUNCATE of secant.grants';
+CREATE TRIGGER grants_no_truncate BEFORE TRUNCATE ON secant.grants
+    FOR EACH STATEMENT EXECUTE FUNCTION secant.grants_refuse_truncate();
+
+-- ---- paths ----
+
+CREATE OR REPLACE FUNCTION secant.path(from_key pre_public_key, to_key pre_public_key, max_depth integer DEFAULT 8)
+RETURNS TABLE (hop integer, grant_id bigint, hop_from pre_public_key, hop_to pre_public_key, not_after timestamptz)
+STRICT LANGUAGE plpgsql STABLE PARALLEL SAFE
+-- a few indexed queries per call, a handful of rows: tell the planner, so
+-- that it evaluates a constant path once rather than per outer row
+COST 10000 ROWS 4
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    frontier @extschema@.pre_public_key[] := ARRAY[to_key];
+    seen @extschema@.pre_public_key[] := ARRAY[to_key];
+    next_frontier @extschema@.pre_public_key[];
+    -- the edge taken from each key discovered, towards the target
+    e_id bigint[] := '{}';
+    e_from @extschema@.pre_public_key[] := '{}';
+    e_to @extschema@.pre_public_key[] := '{}';
+    e_exp timestamptz[] := '{}';
+    depth integer := 0;
+    cur @extschema@.pre_public_key := from_key;
+    i integer;
+    r record;
+BEGIN
+    IF from_key OPERATOR(@extschema@.=) to_key THEN
+        RETURN;
+    END IF;
+    WHILE NOT from_key OPERATOR(@extschema@.=) ANY (seen)
+          AND depth OPERATOR(pg_catalog.<) least(max_depth, 15)
+          AND pg_catalog.cardinality(frontier) OPERATOR(pg_catalog.>) 0 LOOP
+        depth := depth OPERATOR(pg_catalog.+) 1;
+        next_frontier := '{}';
+        FOR r IN
+            SELECT DISTINCT ON (g.from_key) g.id, g.from_key AS f, g.to_key AS t, g.not_after AS x
+            FROM secant.grants g
+            WHERE g.to_key OPERATOR(@extschema@.=) ANY (frontier)
+              AND NOT g.from_key OPERATOR(@extschema@.=) ANY (seen)
+              AND (g.not_after IS NULL OR g.not_after OPERATOR(pg_catalog.>) pg_catalog.statement_timestamp())
+            ORDER BY g.from_key, g.not_after DESC NULLS FIRST, g.id DESC
+        LOOP
+            e_id := pg_catalog.array_append(e_id, r.id);
+            e_from := pg_catalog.array_append(e_from, r.f);
+            e_to := pg_catalog.array_append(e_to, r.t);
+            e_exp := pg_catalog.array_append(e_exp, r.x);
+            seen := pg_catalog.array_append(seen, r.f);
+            next_frontier := pg_catalog.array_append(next_frontier, r.f);
+        END LOOP;
+        frontier := next_frontier;
+    END LOOP;
+    IF NOT from_key OPERATOR(@extschema@.=) ANY (seen) THEN
+        RETURN;
+    END IF;
+    -- follow the recorded edges forwards from the start
+    hop := 0;
+    WHILE cur OPERATOR(@extschema@.<>) to_key LOOP
+        i := pg_catalog.array_position(e_from, cur);
+        hop := hop OPERATOR(pg_catalog.+) 1;
+        grant_id := e_id[i];
+        hop_from := e_from[i];
+        hop_to := e_to[i];
+        not_after := e_exp[i];
+        cur := e_to[i];
+        RETURN NEXT;
+    END LOOP;
+END $$;
+COMMENT ON FUNCTION secant.path(pre_public_key, pre_public_key, integer) IS 'a shortest chain of active grants (unexpired at statement time, not revoked) between two keys; no rows when there is none';
+
+COMMENT ON FUNCTION secant.reencrypt_for(pre_ciphertext, pre_public_key) IS 're-encrypt along the active grant path from the ciphertext''s current recipient to target (path looked up once per statement); error 42501 when there is none';
+REVOKE ALL ON FUNCTION secant.grants_changed() FROM PUBLIC;
+
+-- ---- sharing ----
+
+ALTER TABLE secant.copies ENABLE ROW LEVEL SECURITY;
+CREATE POLICY copies_of_readable_shares ON secant.copies FOR SELECT
+    USING (pg_catalog.has_table_privilege(share_table, 'SELECT'));
+
+CREATE FUNCTION secant.delete_copies_through(hop_keys bytea[]) RETURNS bigint
+    AS 'MODULE_PATHNAME', 'pre_delete_copies_through' LANGUAGE C VOLATILE STRICT;
+REVOKE ALL ON FUNCTION secant.delete_copies_through(bytea[]) FROM PUBLIC;
+COMMENT ON FUNCTION secant.delete_copies_through(bytea[]) IS 'delete the copies made through any of these hop keys (revocation; owner only)';
+
+CREATE FUNCTION secant.share_copy() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'pre_share_copy' LANGUAGE C;
+COMMENT ON FUNCTION secant.share_copy() IS 'trigger on a share table: a share row asks for a copy of its source row for its recipient (stored in secant.copies); deleting or changing the row removes it';
+
+CREATE FUNCTION secant.share_source() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'pre_share_source' LANGUAGE C;
+COMMENT ON FUNCTION secant.share_source() IS 'trigger on a shared table: changing or deleting a row removes its copies from secant.copies';
+
+CREATE FUNCTION secant.enable_sharing(share_table regclass, source_table regclass, source_column name,
+                                      source_key name, reference_column name, recipient_column name)
+RETURNS void
+STRICT LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    src text;
+BEGIN
+    SELECT pg_catalog.format('%I.%I', n.nspname, c.relname) INTO src
+    FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+    WHERE c.oid OPERATOR(pg_catalog.=) source_table;
+    PERFORM secant.require_column(source_table, source_column, '@extschema@.pre_ciphertext'::regtype);
+    PERFORM secant.require_column(source_table, source_key, NULL);
+    PERFORM secant.require_column(share_table, reference_column, NULL);
+    PERFORM secant.require_column(share_table, recipient_column, '@extschema@.pre_public_key'::regtype);
+    EXECUTE pg_catalog.format(
+        'CREATE OR REPLACE TRIGGER secant_share AFTER INSERT OR UPDATE OF %I, %I OR DELETE ON %s '
+        'FOR EACH ROW EXECUTE FUNCTION secant.share_copy(%L, %L, %L, %L, %L)',
+        reference_column, recipient_column, share_table,
+        src, source_column, source_key, reference_column, recipient_column);
+    EXECUTE pg_catalog.format(
+        'CREATE OR REPLACE TRIGGER secant_share_truncate AFTER TRUNCATE ON %s '
+        'FOR EACH STATEMENT EXECUTE FUNCTION secant.share_copy(%L, %L, %L, %L, %L)',
+        share_table, src, source_column, source_key, reference_column, recipient_column);
+    EXECUTE pg_catalog.format(
+        'CREATE OR REPLACE TRIGGER secant_share_source AFTER UPDATE OF %I, %I OR DELETE ON %s '
+        'FOR EACH ROW EXECUTE FUNCTION secant.share_source(%L, %L)',
+        source_key, source_column, source_table, source_key, source_column);
+    EXECUTE pg_catalog.format(
+        'CREATE OR REPLACE TRIGGER secant_share_source_truncate AFTER TRUNCATE ON %s '
+        'FOR EACH STATEMENT EXECUTE FUNCTION secant.share_source(%L, %L)',
+        source_table, source_key, source_column);
+END $$;
+COMMENT ON FUNCTION secant.enable_sharing(regclass, regclass, name, name, name, name) IS 'install the sharing triggers: a row inserted into share_table asks for a copy of source_table''s source_column (the row whose source_key equals the share''s reference_column) for the share''s recipient_column; runs with the caller''s rights';
+
+CREATE FUNCTION secant.require_column(rel regclass, col name, typ regtype) RETURNS void
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    t regtype;
+BEGIN
+    SELECT a.atttypid INTO t FROM pg_catalog.pg_attribute a
+    WHERE a.attrelid OPERATOR(pg_catalog.=) rel AND a.attname OPERATOR(pg_catalog.=) col
+      AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'column "%" of relation % does not exist', col, rel
+            USING ERRCODE = 'undefined_column';
+    END IF;
+    IF typ IS NOT NULL AND t OPERATOR(pg_catalog.<>) typ THEN
+        RAISE EXCEPTION 'column "%" of relation % must be of type %', col, rel, typ
+            USING ERRCODE = 'datatype_mismatch', DETAIL = pg_catalog.format('It is of type %s.', t);
+    END IF;
+END $$;
+COMMENT ON FUNCTION secant.require_column(regclass, name, regtype) IS 'raise unless the relation has the column (of the type, when given)';
+
+-- Convert the share tables registered by 0.3.0: each trigger that calls
+-- secant.share_trigger() is replaced by the triggers of
+-- secant.enable_sharing(), and its copies are copied into secant.copies.
+-- The copies are read with SELECT only (no user code runs: the reference
+-- column must be of a built-in type), and the old copy columns are left
+-- in place: a WARNING names each one to clear.
+DO $$
+DECLARE
+    t record;
+    a text[];
+    n bigint;
+BEGIN
+    FOR t IN
+        SELECT tg.tgrelid::regclass AS share_table, tg.tgname,
+               pg_catalog.encode(tg.tgargs, 'escape') AS args
+        FROM pg_catalog.pg_trigger tg
+        WHERE tg.tgfoid OPERATOR(pg_catalog.=) 'secant.share_trigger()'::pg_catalog.regprocedure
+        ORDER BY tg.tgrelid
+    LOOP
+        a := pg_catalog.string_to_array(pg_catalog.rtrim(t.args, E'\\000'), E'\\000');
+        IF pg_catalog.cardinality(a) OPERATOR(pg_catalog.<>) 6 THEN
+            RAISE WARNING 'secant_pre 0.4.0: trigger % on % has % arguments: not converted; drop it',
+                t.tgname, t.share_table, pg_catalog.cardinality(a);
+            CONTINUE;
+        END IF;
+        PERFORM 1 FROM pg_catalog.pg_attribute att
+        JOIN pg_catalog.pg_type ty ON ty.oid OPERATOR(pg_catalog.=) att.atttypid
+        WHERE att.attrelid OPERATOR(pg_catalog.=) t.share_table
+          AND att.attname OPERATOR(pg_catalog.=) a[4] AND NOT att.attisdropped
+          AND ty.typnamespace OPERATOR(pg_catalog.=) 'pg_catalog'::pg_catalog.regnamespace;
+        IF FOUND THEN
+            EXECUTE pg_catalog.format(
+                'INSERT INTO secant.copies (share_table, source_table, source_row, recipient, copy, hop_keys, created_by) '
+                'SELECT %L::pg_catalog.regclass, %L::pg_catalog.regclass, s.%I::pg_catalog.text, s.%I, s.%I, '
+                '@extschema@.pre_hop_keys(s.%I), %L FROM %s AS s '
+                'WHERE s.%I IS NOT NULL AND s.%I IS NOT NULL AND s.%I IS NOT NULL '
+                'ON CONFLICT (share_table, source_row, recipient) DO NOTHING',
+                t.share_table, a[1], a[4], a[5], a[6], a[6], 'secant_pre upgrade', t.share_table,
+                a[4], a[5], a[6]);
+            GET DIAGNOSTICS n = ROW_COUNT;
+        ELSE
+            n := 0;
+            RAISE WARNING 'secant_pre 0.4.0: copies of % not moved (column % is not of a built-in type)',
+                t.share_table, a[4];
+        END IF;
+        EXECUTE pg_catalog.format('DROP TRIGGER %I ON %s', t.tgname, t.share_table);
+        PERFORM secant.enable_sharing(t.share_table, a[1]::pg_catalog.regclass, a[2], a[3], a[4], a[5]);
+        RAISE WARNING 'secant_pre 0.4.0: % copies of %.% now live in secant.copies; that column still holds them and revocation no longer deletes them there',
+            n, t.share_table, a[6]
+            USING HINT = pg_catalog.format('Clear it: UPDATE %s SET %I = NULL;', t.share_table, a[6]);
+    END LOOP;
+END $$;
+DROP FUNCTION secant.share_trigger();
+DROP FUNCTION secant.log_share(regclass, pre_ciphertext);
+DROP FUNCTION secant.register_share_table(regclass, name);
+ALTER EXTENSION secant_pre DROP TABLE secant.share_tables;
+DROP TABLE secant.share_tables;
+
+-- ---- revocation ----
+
+DROP FUNCTION secant.revoke(text, text);
+DROP FUNCTION secant.revoke(pre_public_key, pre_public_key);
+CREATE FUNCTION secant.revoke(from_key pre_public_key, to_key pre_public_key, wait boolean DEFAULT true) RETURNS bigint
+STRICT LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    marks bytea[];
+    holders text;
+    copies bigint;
+BEGIN
+    IF wait THEN
+        SELECT pg_catalog.array_agg(s.hop_key) INTO marks
+        FROM (SELECT g.hop_key FROM secant.grants g
+              WHERE g.from_key OPERATOR(@extschema@.=) revoke.from_key
+                AND g.to_key OPERATOR(@extschema@.=) revoke.to_key
+              FOR UPDATE OF g) s;
+    ELSE
+        BEGIN
+            SELECT pg_catalog.array_agg(s.hop_key) INTO marks
+            FROM (SELECT g.hop_key FROM secant.grants g
+                  WHERE g.from_key OPERATOR(@extschema@.=) revoke.from_key
+                    AND g.to_key OPERATOR(@extschema@.=) revoke.to_key
+                  FOR UPDATE OF g NOWAIT) s;
+        EXCEPTION WHEN lock_not_available THEN
+            SELECT pg_catalog.string_agg(pg_catalog.format('%s (%s)', a.pid, a.usename), ', ' ORDER BY a.pid)
+            INTO holders
+            FROM pg_catalog.pg_locks l JOIN pg_catalog.pg_stat_activity a ON a.pid OPERATOR(pg_catalog.=) l.pid
+            WHERE l.locktype OPERATOR(pg_catalog.=) 'relation'
+              AND l.relation OPERATOR(pg_catalog.=) 'secant.grants'::pg_catalog.regclass::pg_catalog.oid
+              AND l.mode OPERATOR(pg_catalog.=) 'RowShareLock'
+              AND l.pid OPERATOR(pg_catalog.<>) pg_catalog.pg_backend_pid();
+            RAISE EXCEPTION 'grant is in use by other sessions'
+                USING ERRCODE = 'lock_not_available',
+                      DETAIL = pg_catalog.format('Sessions in a transaction that read through grants: %s.',
+                                                 coalesce(holders, 'none left')),
+                      HINT = 'Retry, call secant.revoke(..., wait => true), or end those sessions with pg_terminate_backend().';
+        END;
+    END IF;
+    IF marks IS NULL THEN
+        RAISE EXCEPTION 'no grant to revoke between these keys'
+            USING ERRCODE = 'no_data_found',
+                  DETAIL = 'secant.grants holds no grant from the first key to the second.';
+    END IF;
+    copies := secant.delete_copies_through(marks);
+    DELETE FROM secant.grants g WHERE g.hop_key OPERATOR(pg_catalog.=) ANY (marks);
+    INSERT INTO secant.audit_log (action, detail)
+    VALUES ('revoke', pg_catalog.jsonb_build_object('from_key', from_key::text, 'to_key', to_key::text,
+                                                    'grants', pg_catalog.cardinality(marks),
+                                                    'copies_deleted', copies));
+    RETURN copies;
+END $$;
+REVOKE ALL ON FUNCTION secant.revoke(pre_public_key, pre_public_key, boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION secant.revoke(pre_public_key, pre_public_key, boolean) TO secant_admin;
+COMMENT ON FUNCTION secant.revoke(pre_public_key, pre_public_key, boolean) IS 'remove every grant from one key to another and, in the same transaction, every copy made through them; returns the number of copies deleted; wait => false fails at once if a session holds the grant';
+
+CREATE FUNCTION secant.revoke(from_name text, to_name text, wait boolean DEFAULT true) RETURNS bigint
+STRICT LANGUAGE sql
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT secant.revoke(secant.principal_key(from_name), secant.principal_key(to_name), wait) $$;
+REVOKE ALL ON FUNCTION secant.revoke(text, text, boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION secant.revoke(text, text, boolean) TO secant_admin;
+COMMENT ON FUNCTION secant.revoke(text, text, boolean) IS 'secant.revoke by principal names';
+
+-- ---- search ----
+
+CREATE OR REPLACE FUNCTION secant.audit_index_key() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF TG_RELID OPERATOR(pg_catalog.<>) 'secant.index_keys'::pg_catalog.regclass THEN
+        RAISE EXCEPTION 'secant.audit_index_key() logs secant.index_keys only'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF secant.restoring() THEN
+        RETURN NULL;
+    END IF;
+    INSERT INTO secant.audit_log (action, detail)
+    VALUES ('index key', pg_catalog.jsonb_build_object('group_key', NEW.group_key::text, 'version', NEW.version));
+    RETURN NULL;
+END $$;
+REVOKE ALL ON FUNCTION secant.audit_index_key() FROM PUBLIC;
+COMMENT ON FUNCTION secant.audit_index_key() IS 'trigger: log a new index key version in the audit log';
+
+CREATE OR REPLACE FUNCTION secant.rotate_index_key(group_key pre_public_key, key_ct pre_ciphertext) RETURNS integer
+STRICT LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v integer;
+BEGIN
+    -- one rotation at a time per group
+    PERFORM 1 FROM secant.principals p
+    WHERE p.public_key OPERATOR(@extschema@.=) rotate_index_key.group_key
+      AND p.kind OPERATOR(pg_catalog.=) 'group' FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'no group with this public key'
+            USING ERRCODE = 'foreign_key_violation',
+                  HINT = 'Index keys belong to principals of kind ''group''.';
+    END IF;
+    IF @extschema@.pre_level(key_ct) OPERATOR(pg_catalog.<>) 1 OR
+       @extschema@.pre_recipient(key_ct) OPERATOR(@extschema@.<>) group_key THEN
+        RAISE EXCEPTION 'index key must be a level-1 ciphertext to the group'
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Encrypt the 32-byte key on a client: secant-pre encrypt GROUP_KEY < KEY_FILE.';
+    END IF;
+    SELECT coalesce(pg_catalog.max(k.version), 0) OPERATOR(pg_catalog.+) 1 INTO v
+    FROM secant.index_keys k WHERE k.group_key OPERATOR(@extschema@.=) rotate_index_key.group_key;
+    INSERT INTO secant.index_keys (group_key, version, key_ct) VALUES (group_key, v, key_ct);
+    RETURN v;
+END $$;
+REVOKE ALL ON FUNCTION secant.rotate_index_key(pre_public_key, pre_ciphertext) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION secant.rotate_index_key(pre_public_key, pre_ciphertext) TO secant_admin;
+COMMENT ON FUNCTION secant.rotate_index_key(pre_public_key, pre_ciphertext) IS 'store a new version of a group''s index key (a level-1 ciphertext to the group); returns the version';
+
+CREATE OR REPLACE FUNCTION secant.rotate_index_key(group_name text, key_ct pre_ciphertext) RETURNS integer
+STRICT LANGUAGE sql
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT secant.rotate_index_key(secant.principal_key(group_name), key_ct) $$;
+REVOKE ALL ON FUNCTION secant.rotate_index_key(text, pre_ciphertext) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION secant.rotate_index_key(text, pre_ciphertext) TO secant_admin;
+COMMENT ON FUNCTION secant.rotate_index_key(text, pre_ciphertext) IS 'secant.rotate_index_key by group name';
+
+CREATE OR REPLACE FUNCTION secant.index_keys_for(group_name text, target pre_public_key)
+RETURNS TABLE (version integer, key_ct pre_ciphertext)
+STRICT LANGUAGE sql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT k.version, secant.reencrypt_for(k.key_ct, target)
+    FROM secant.index_keys k
+    WHERE k.group_key OPERATOR(@extschema@.=) secant.principal_key(group_name)
+    ORDER BY k.version DESC $$;
+COMMENT ON FUNCTION secant.index_keys_for(text, pre_public_key) IS 'the group''s index key versions re-encrypted for target (newest first); error 42501 without an active grant path';

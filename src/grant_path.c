@@ -1,0 +1,251 @@
+/*
+ * grant_path.c - the active grant path between two keys (see grant_path.h).
+ *
+ * Lookup: secant.path gives the grant ids of a shortest active path; their
+ * rows are then locked FOR KEY SHARE (held until the transaction ends) and
+ * read.  A revocation locks the rows it removes FOR UPDATE, which conflicts:
+ * it waits for every transaction that used the grant, and a lookup that
+ * comes after it waits for it and then finds the row gone (READ COMMITTED:
+ * the row is skipped and the lookup starts again; REPEATABLE READ: a
+ * serialization failure).  Both queries run with the latest snapshot, so a
+ * revocation committed before the lookup is always seen.  Nothing but the
+ * grant rows of the path is locked: readers of other paths never wait.
+ *
+ * Cache: one path per call site, for the statement that looked it up.  A
+ * subtransaction abort releases the row locks taken inside it, so every
+ * abort (and every change of secant.grants in this backend) bumps a
+ * generation that invalidates all cached paths.
+ *
+ * Privileges: only the extension's owner reads grant bytes; the lookup
+ * runs as the owner (definer.h) with fully qualified queries, only on a
+ * cache miss, so that the rows of a statement pay nothing for it.
+ */
+#include "postgres.h"
+
+#include <sodium.h>
+
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "commands/trigger.h"
+#include "executor/spi.h"
+#include "storage/proc.h"
+#include "utils/array.h"
+#include "utils/memutils.h"
+#include "utils/snapmgr.h"
+
+#include "definer.h"
+#include "grant_path.h"
+#include "typeio.h"
+
+/* lookups retried when a grant of the path went away meanwhile */
+#define PATH_ATTEMPTS 4
+
+/* Bumped by every change of secant.grants and every subtransaction abort. */
+static uint64 grants_generation = 0;
+static bool callback_registered = false;
+
+/* A subtransaction abort released the row locks taken inside it. */
+static void
+path_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
+					  SubTransactionId parentSubid, void *arg)
+{
+	if (event == SUBXACT_EVENT_ABORT_SUB)
+		grants_generation++;
+}
+
+/* Memory context reset callback: wipe the cached grants. */
+static void
+path_wipe(void *arg)
+{
+	sodium_memzero(arg, offsetof(sp_path, wipe));
+}
+
+sp_path *
+sp_path_cache(FmgrInfo *flinfo)
+{
+	sp_path    *path = (sp_path *) flinfo->fn_extra;
+
+	if (!callback_registered)
+	{
+		RegisterSubXactCallback(path_subxact_callback, NULL);
+		callback_registered = true;
+	}
+	if (path == NULL)
+	{
+		path = MemoryContextAllocZero(flinfo->fn_mcxt, sizeof *path);
+		path->wipe.func = path_wipe;
+		path->wipe.arg = path;
+		MemoryContextRegisterResetCallback(flinfo->fn_mcxt, &path->wipe);
+		path->owner = sp_function_owner(flinfo->fn_oid);
+		flinfo->fn_extra = path;
+	}
+	return path;
+}
+
+/* Is the cache an answer for this statement and this pair of keys? */
+static bool
+path_hit(const sp_path *path, const uint8_t *from, const uint8_t *to)
+{
+	/* public keys: plain memcmp is fine */
+	return path->valid && path->lxid == MyProc->lxid &&
+		path->statement == GetCurrentStatementStartTimestamp() &&
+		path->generation == grants_generation &&
+		memcmp(path->from, from, SP_PUBLICKEYBYTES) == 0 &&
+		memcmp(path->to, to, SP_PUBLICKEYBYTES) == 0;
+}
+
+/*
+ * Run a prepared query with the latest snapshot.  In READ COMMITTED a
+ * non-read-only SPI call takes a fresh one; in REPEATABLE READ and
+ * SERIALIZABLE (postgres_fdw's remote transactions) the transaction
+ * snapshot could predate a committed revocation.
+ */
+int
+sp_run_latest(const char *query, int nargs, Oid *argtypes, Datum *args)
+{
+	SPIPlanPtr	plan = SPI_prepare(query, nargs, argtypes);
+
+	if (plan == NULL)
+		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+	if (IsolationUsesXactSnapshot())
+		return SPI_execute_snapshot(plan, args, NULL, GetLatestSnapshot(),
+									InvalidSnapshot, false, false, 0);
+	return SPI_execute_plan(plan, args, NULL, false, 0);
+}
+
+/* The grant ids of a shortest active path, in order; returns their count. */
+static int
+path_ids(Oid pk_type, const uint8_t *from, const uint8_t *to, Datum *ids)
+{
+	Oid			argtypes[2] = {pk_type, pk_type};
+	Datum		args[2] = {PointerGetDatum(from), PointerGetDatum(to)};
+	int			rc = sp_run_latest("SELECT p.grant_id FROM secant.path($1, $2) AS p "
+								"ORDER BY p.hop", 2, argtypes, args);
+
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "secant.path lookup failed: %s", SPI_result_code_string(rc));
+	if (SPI_processed > SP_PATH_MAXHOPS)
+		sp_raise(SP_EMAXLEVEL, "secant.reencrypt_for");
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		bool		isnull;
+
+		ids[i] = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc,
+							   1, &isnull);
+	}
+	return (int) SPI_processed;
+}
+
+/*
+ * Lock the rows of the grants ids[0..n) FOR KEY SHARE and copy their bytes
+ * into the path, in order; false if one of them is gone.
+ */
+static bool
+lock_grants(sp_path *path, Datum *ids, int n)
+{
+	Oid			argtypes[1] = {INT8ARRAYOID};
+	Datum		args[1] = {PointerGetDatum(construct_array(ids, n, INT8OID, 8,
+														   FLOAT8PASSBYVAL,
+														   TYPALIGN_DOUBLE))};
+	int			rc = sp_run_latest("SELECT g.id, g.rekey FROM secant.grants AS g "
+								"WHERE g.id OPERATOR(pg_catalog.=) ANY ($1) "
+								"FOR KEY SHARE OF g", 1, argtypes, args);
+	int			found = 0;
+
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "secant.grants lookup failed: %s", SPI_result_code_string(rc));
+	for (uint64 r = 0; r < SPI_processed; r++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[r];
+		bool		isnull;
+		int64		id = DatumGetInt64(SPI_getbinval(tup, SPI_tuptable->tupdesc,
+													 1, &isnull));
+		Datum		rekey = SPI_getbinval(tup, SPI_tuptable->tupdesc, 2, &isnull);
+
+		for (int i = 0; i < n; i++)
+			if (DatumGetInt64(ids[i]) == id)
+			{
+				memcpy(path->grants[i], DatumGetPointer(rekey), SP_GRANTBYTES);
+				found++;
+			}
+	}
+	return found == n;
+}
+
+/* Look the path up and lock it (as the owner); raise if there is none. */
+static void
+path_fill(sp_path *path, Oid pk_type, const uint8_t *from, const uint8_t *to)
+{
+	Datum		ids[SP_PATH_MAXHOPS];
+	int			n = 0;
+	int			attempt;
+
+	path->valid = false;
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	for (attempt = 0; attempt < PATH_ATTEMPTS; attempt++)
+	{
+		n = path_ids(pk_type, from, to, ids);
+		if (n == 0 && memcmp(from, to, SP_PUBLICKEYBYTES) != 0)
+			sp_raise_no_path();
+		if (lock_grants(path, ids, n))
+			break;
+	}
+	if (attempt == PATH_ATTEMPTS)
+		sp_raise_path_changed();
+	SPI_finish();
+	path->hops = n;
+	memcpy(path->from, from, SP_PUBLICKEYBYTES);
+	memcpy(path->to, to, SP_PUBLICKEYBYTES);
+	path->lxid = MyProc->lxid;
+	path->statement = GetCurrentStatementStartTimestamp();
+	path->generation = grants_generation;
+	path->valid = true;
+}
+
+void
+sp_path_find(sp_path *path, Oid pk_type, const uint8_t *from,
+			 const uint8_t *to)
+{
+	sp_definer	d;
+
+	if (path_hit(path, from, to))
+		return;
+	sp_definer_enter(&d, path->owner);
+	path_fill(path, pk_type, from, to);
+	sp_definer_leave(&d);
+}
+
+Datum
+sp_path_apply(const sp_path *path, const uint8_t *ct, size_t len, Datum orig,
+			  const char *operation)
+{
+	Datum		result = orig;
+
+	if (sp_ciphertext_level(ct) + path->hops > SP_MAXLEVEL)
+		sp_raise_path_level(sp_ciphertext_level(ct), path->hops);
+	for (int i = 0; i < path->hops; i++)
+	{
+		uint8_t    *out = sp_datum_alloc(SP_KIND_CIPHERTEXT, len + SP_HOPBYTES,
+										 &result);
+		int			rc = sp_reencrypt(out, len + SP_HOPBYTES, ct, len,
+									  path->grants[i]);
+
+		if (rc != SP_OK)
+			sp_raise(rc, operation);
+		ct = out;
+		len += SP_HOPBYTES;
+	}
+	return result;
+}
+
+/* Statement trigger on secant.grants: cached paths are stale. */
+PG_FUNCTION_INFO_V1(pre_grants_changed);
+Datum
+pre_grants_changed(PG_FUNCTION_ARGS)
+{
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		elog(ERROR, "pre_grants_changed: not called as a trigger");
+	grants_generation++;
+	return PointerGetDatum(NULL);
+}

@@ -1,0 +1,114 @@
+# shellcheck shell=bash
+# test/attacks/lib.sh - sourced by the attack scripts of test/attacks/.
+#
+# Each attack script tries one class of attack with the least-privileged
+# role that could try it, asserts that it fails, and runs the legitimate
+# flow beside it, asserting that it works.  Needs a running cluster
+# (PGHOST, PGPORT, a superuser PGUSER) as `make test` provides.  Every
+# script ends with "N passed, M failed".
+#
+# Roles (cluster-wide, made once): atk_plain (LOGIN, nothing else),
+# atk_admin (LOGIN, member of secant_admin), atk_owner (LOGIN, owns the
+# attack databases, not superuser).  Databases: one fresh database per
+# scenario, made with fresh_db NAME and dropped at exit.
+
+PASSED=0
+FAILED=0
+ATK_DBS=""
+
+ok() { echo "ok - $1"; PASSED=$((PASSED + 1)); }
+not_ok() { echo "not ok - $1"; FAILED=$((FAILED + 1)); }
+
+# check NAME COMMAND...: ok when COMMAND succeeds.
+check() {
+	local name=$1
+	shift
+	if "$@"; then ok "$name"; else not_ok "$name"; fi
+}
+
+# as ROLE DB [psql args]: psql as ROLE (quiet, unaligned, stop on error).
+as() {
+	local role=$1 db=$2
+	shift 2
+	psql -X -q -At -v ON_ERROR_STOP=1 -U "$role" -d "$db" "$@"
+}
+
+# su DB [psql args]: psql as the cluster's superuser.
+su_sql() {
+	local db=$1
+	shift
+	psql -X -q -At -v ON_ERROR_STOP=1 -U "${PGUSER:-postgres}" -d "$db" "$@"
+}
+
+# fails ROLE DB SQL PATTERN: SQL as ROLE must fail with an error matching
+# PATTERN (grep -E).
+fails() {
+	local out
+	out=$(as "$1" "$2" -c "$3" 2>&1) && { echo "  unexpectedly succeeded: $3" >&2; return 1; }
+	printf '%s\n' "$out" | grep -Eq "$4" || { echo "  wrong error: $out" >&2; return 1; }
+}
+
+# equals EXPECTED COMMAND...: the command's output is EXPECTED.
+equals() {
+	local want=$1 got
+	shift
+	got=$("$@" 2>&1)
+	[ "$got" = "$want" ] || { echo "  expected '$want', got '$got'" >&2; return 1; }
+}
+
+atk_roles() {
+	su_sql postgres <<-'SQL' >/dev/null
+		SET client_min_messages = warning;
+		DO $$ BEGIN
+		  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'atk_plain') THEN CREATE ROLE atk_plain LOGIN; END IF;
+		  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'atk_owner') THEN CREATE ROLE atk_owner LOGIN; END IF;
+		  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'atk_admin') THEN CREATE ROLE atk_admin LOGIN; END IF;
+		END $$;
+		ALTER ROLE atk_plain NOSUPERUSER;
+		ALTER ROLE atk_owner NOSUPERUSER;
+		ALTER ROLE atk_admin NOSUPERUSER;
+	SQL
+}
+
+# fresh_db NAME: a new database owned by atk_owner with the extension
+# installed by the superuser (in public) and the clinic fixture loaded.
+fresh_db() {
+	local db=$1
+	psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1
+	su_sql postgres -c "CREATE DATABASE $db OWNER atk_owner" >/dev/null || return 1
+	ATK_DBS="$ATK_DBS $db"
+	su_sql "$db" -f "$ROOT/test/fixtures/clinic.sql" >/dev/null || return 1
+	su_sql "$db" -c "GRANT secant_admin TO atk_admin" >/dev/null 2>&1
+}
+
+atk_cleanup() {
+	local d
+	for d in $ATK_DBS; do
+		psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $d WITH (FORCE)" >/dev/null 2>&1
+	done
+}
+
+# is_super ROLE: true when ROLE has become a superuser.
+is_super() {
+	[ "$(su_sql postgres -c "SELECT rolsuper FROM pg_roles WHERE rolname = '$1'")" = t ]
+}
+
+# not_super ROLE: the opposite, and put it back if an attack succeeded.
+not_super() {
+	if is_super "$1"; then
+		su_sql postgres -c "ALTER ROLE $1 NOSUPERUSER" >/dev/null
+		return 1
+	fi
+}
+
+atk_summary() {
+	echo "$PASSED passed, $FAILED failed"
+	[ "$FAILED" -eq 0 ]
+}
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+ATK_TMP=$(mktemp -d "${TMPDIR:-/tmp}/secant_attacks.XXXXXX")
+chmod 700 "$ATK_TMP"
+trap 'atk_cleanup; rm -rf "$ATK_TMP"' EXIT
+trap 'exit 130' INT TERM
+atk_roles
