@@ -63,44 +63,79 @@ SELECT secant.reencrypt_for(body, pg_temp.pk('cardiology'))::bytea = body::bytea
 -- ERROR: expired grant, no path, outsider (SQLSTATE 42501)
 SELECT secant.reencrypt_for(body, pg_temp.pk('ada_laptop')) FROM notes WHERE id = 1;
 SELECT secant.reencrypt_for(body, pg_temp.pk('outsider')) FROM notes WHERE id = 1;
--- sharing by trigger
+-- sharing by trigger: copies live in secant.copies
 CREATE TABLE note_shares (
     id serial PRIMARY KEY,
     note_id int NOT NULL REFERENCES notes (id),
-    recipient pre_public_key NOT NULL,
-    body pre_ciphertext
+    recipient pre_public_key
 );
-CREATE TRIGGER note_shares_copy BEFORE INSERT OR UPDATE OF note_id, recipient ON note_shares
-    FOR EACH ROW EXECUTE FUNCTION secant.share_trigger('notes', 'body', 'id', 'note_id', 'recipient', 'body');
+SELECT secant.enable_sharing(share_table => 'note_shares', source_table => 'notes',
+                             source_column => 'body', source_key => 'id',
+                             reference_column => 'note_id', recipient_column => 'recipient');
+SELECT tgname, tgrelid::regclass FROM pg_trigger WHERE tgname LIKE 'secant_share%' ORDER BY 1;
 INSERT INTO note_shares (note_id, recipient)
 SELECT id, pg_temp.pk(CASE WHEN id % 2 = 0 THEN 'ada_phone' ELSE 'bob_phone' END) FROM notes;
+CREATE TEMP VIEW shared AS
+SELECT s.note_id, s.recipient, c.copy, c.created_by
+FROM note_shares s JOIN secant.copies c
+  ON c.share_table = 'note_shares'::regclass AND c.source_row = s.note_id::text AND c.recipient = s.recipient;
 SELECT (SELECT name FROM k WHERE pk = s.recipient) AS recipient, count(*),
-       min(pre_level(body)) AS level, bool_and(pre_recipient(body) = recipient) AS for_recipient
-FROM note_shares s GROUP BY 1 ORDER BY 1;
-SELECT count(*) AS decrypted FROM note_shares s
-WHERE pre_decrypt_text(body, (SELECT sk FROM k WHERE pk = s.recipient)) = 'note ' || note_id;
-SELECT table_name, copy_column FROM secant.share_tables;
+       min(pre_level(copy)) AS level, bool_and(pre_recipient(copy) = recipient) AS for_recipient,
+       bool_and(created_by = current_user) AS by_me
+FROM shared s GROUP BY 1 ORDER BY 1;
+SELECT count(*) AS decrypted FROM shared s
+WHERE pre_decrypt_text(copy, (SELECT sk FROM k WHERE pk = s.recipient)) = 'note ' || note_id;
+SELECT count(*) AS copies, bool_and(hop_keys = pre_hop_keys(copy)) AS hop_keys_kept,
+       bool_and(source_table = 'notes'::regclass) AS source_kept FROM secant.copies;
 -- changing the recipient re-encrypts; other updates leave the copy alone
 UPDATE note_shares SET recipient = pg_temp.pk('dr_ada') WHERE note_id = 2;
-SELECT pre_level(body), pre_decrypt_text(body, pg_temp.sk('dr_ada')) FROM note_shares WHERE note_id = 2;
+SELECT pre_level(copy), pre_decrypt_text(copy, pg_temp.sk('dr_ada')) FROM shared WHERE note_id = 2;
+SELECT count(*) AS copies FROM secant.copies;
+-- a NULL recipient makes no copy
+INSERT INTO note_shares (note_id, recipient) VALUES (3, NULL);
+SELECT count(*) AS copies FROM secant.copies;
+-- deleting a share row removes its copy; changing a note removes its copies
+DELETE FROM note_shares WHERE note_id = 4;
+SELECT count(*) AS copies_of_4 FROM secant.copies WHERE source_row = '4';
+BEGIN;
+UPDATE notes SET body = pre_encrypt(pg_temp.pk('cardiology'), 'note 6 changed') WHERE id = 6;
+SELECT count(*) AS copies_of_6 FROM secant.copies WHERE source_row = '6';
+ROLLBACK;
+SELECT count(*) AS copies_of_6 FROM secant.copies WHERE source_row = '6';
+-- the access log records each copy, not the audit chain
+SELECT count(*) AS share_entries, bool_and(actor = session_user AND role = current_user) AS by_me,
+       bool_and(detail ? 'origin' AND detail ? 'recipient' AND detail ? 'level') AS detailed
+FROM secant.access_log WHERE action = 'share';
 -- ERROR: sharing to someone without a path, and a missing source row
 INSERT INTO note_shares (note_id, recipient) VALUES (1, pg_temp.pk('outsider'));
+ALTER TABLE note_shares DROP CONSTRAINT note_shares_note_id_fkey;
 INSERT INTO note_shares (note_id, recipient) VALUES (999, pg_temp.pk('ada_phone'));
+-- ERROR: enable_sharing checks its columns
+SELECT secant.enable_sharing('note_shares', 'notes', 'id', 'id', 'note_id', 'recipient');
+SELECT secant.enable_sharing('note_shares', 'notes', 'body', 'id', 'note_id', 'note_id');
+SELECT secant.enable_sharing('note_shares', 'notes', 'body', 'nope', 'note_id', 'recipient');
 -- revocation: removing Ada from the team cuts her phone off in the same transaction
+CREATE TEMP TABLE revoked_copy AS
+SELECT rekey FROM secant.grants WHERE from_key = pg_temp.pk('cardiology') AND to_key = pg_temp.pk('dr_ada');
 BEGIN;
 SELECT secant.revoke('cardiology', 'dr_ada') AS copies_deleted;
-SELECT (SELECT name FROM k WHERE pk = s.recipient) AS recipient, count(*) FROM note_shares s GROUP BY 1 ORDER BY 1;
+SELECT (SELECT name FROM k WHERE pk = s.recipient) AS recipient, count(*) FROM shared s GROUP BY 1 ORDER BY 1;
 SELECT secant.reencrypt_for(body, pg_temp.pk('ada_phone')) FROM notes WHERE id = 1;
 ROLLBACK;
 SELECT secant.revoke(pg_temp.pk('cardiology'), pg_temp.pk('dr_ada')) AS copies_deleted;
 SELECT count(*) AS ada_paths FROM secant.path(pg_temp.pk('cardiology'), pg_temp.pk('ada_phone'));
-SELECT count(*) AS bob_copies_left FROM note_shares WHERE recipient = pg_temp.pk('bob_phone');
+SELECT count(*) AS bob_copies_left FROM shared WHERE recipient = pg_temp.pk('bob_phone');
 -- Bob still reads
 SELECT pre_decrypt_text(secant.reencrypt_for(body, pg_temp.pk('bob_phone')), pg_temp.sk('bob_phone')) FROM notes WHERE id = 3;
 -- ERROR: revoking what is not there, unknown names
 SELECT secant.revoke('cardiology', 'dr_ada');
 SELECT secant.revoke('cardiology', 'nobody');
--- re-granting restores access
+-- revoked hop keys are remembered: the same grant cannot come back
+SELECT count(*) AS remembered, bool_and(revoked_by = session_user) AS by_me FROM secant.revoked_grants;
+\set VERBOSITY terse
+INSERT INTO secant.grants (rekey) SELECT rekey FROM revoked_copy;
+\set VERBOSITY default
+-- a new grant from the delegator re-admits
 SELECT secant.add_grant(pre_grant(pg_temp.sk('cardiology'), pg_temp.pk('dr_ada'))) > 0 AS regranted;
 SELECT pre_decrypt_text(secant.reencrypt_for(body, pg_temp.pk('ada_phone')), pg_temp.sk('ada_phone')) FROM notes WHERE id = 4;
 -- the audit log: every change, chained; verify finds a tampered row
@@ -135,8 +170,9 @@ INSERT INTO secant.principals (name, kind, public_key) VALUES ('x', 'user', pre_
 SELECT secant.revoke('cardiology', 'dr_bob');
 SELECT count(*) FROM secant.audit_log;
 DELETE FROM secant.principals;
-SELECT secant.log_share('notes', body) FROM notes WHERE id = 5;
-SELECT secant.register_share_table('notes', 'body');
+SELECT count(*) FROM secant.access_log;
+SELECT secant.delete_copies_through(ARRAY['\x00'::bytea]);
+SELECT count(*) AS sees_no_copies FROM secant.copies;
 -- a plain role can use the proxy: re-encryption for an entitled key
 SELECT pre_level(secant.reencrypt_for(body, pg_temp.pk('bob_phone'))) FROM notes WHERE id = 5;
 RESET ROLE;
@@ -147,11 +183,10 @@ RESET ROLE;
 REVOKE SELECT ON notes FROM secant_regress_plain;
 DROP ROLE secant_regress_plain;
 DROP ROLE secant_regress_admin;
--- ERROR: audit entries for shares only from tables with the sharing trigger
-SELECT secant.log_share('notes', body) FROM notes WHERE id = 5;
 -- grant bytes stay out of the public's reach in the catalog too
 SELECT has_column_privilege('public', 'secant.grants', 'rekey', 'SELECT') AS public_reads_rekey,
        has_table_privilege('public', 'secant.audit_log', 'SELECT') AS public_reads_audit,
        has_table_privilege('public', 'secant.principals', 'INSERT') AS public_writes_principals;
+DROP VIEW shared;
 DROP TABLE note_shares;
 DROP TABLE notes;

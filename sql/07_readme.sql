@@ -19,11 +19,13 @@ FROM (SELECT secant.reencrypt_for(body, secant.principal_key('ada_phone')) AS c 
 SELECT pre_level(pre_reencrypt(n.body, g.rekey)) AS level
 FROM notes n, secant.grants g WHERE g.from_key = secant.principal_key('clinic');
 CREATE TABLE note_shares (id serial PRIMARY KEY, note_id int NOT NULL REFERENCES notes,
-                          recipient pre_public_key NOT NULL, body pre_ciphertext);
-CREATE TRIGGER note_shares_copy BEFORE INSERT OR UPDATE OF note_id, recipient ON note_shares
-    FOR EACH ROW EXECUTE FUNCTION secant.share_trigger('notes', 'body', 'id', 'note_id', 'recipient', 'body');
+                          recipient pre_public_key NOT NULL);
+SELECT secant.enable_sharing(share_table => 'note_shares', source_table => 'notes',
+                             source_column => 'body', source_key => 'id',
+                             reference_column => 'note_id', recipient_column => 'recipient');
 INSERT INTO note_shares (note_id, recipient) VALUES (1, secant.principal_key('ada_phone'));
-SELECT note_id, pre_level(body) AS level FROM note_shares;
+SELECT source_row AS note_id, pre_level(copy) AS level
+FROM secant.copies WHERE share_table = 'note_shares'::regclass;
 SELECT secant.revoke('clinic', 'dr_ada') AS copies_deleted;
 SELECT count(*) AS paths FROM secant.path(secant.principal_key('clinic'), secant.principal_key('ada_phone'));
 SELECT secant.audit_verify() IS NULL AS audit_chain_intact;

@@ -34,9 +34,8 @@ FROM (VALUES ('bi_group', 'bi_user', 'infinity'::timestamptz), ('bi_user', 'bi_p
 SELECT secant.revoke('bi_group', 'bi_old') AS copies_deleted;
 CREATE TABLE bi_notes (id int PRIMARY KEY, body pre_ciphertext NOT NULL);
 INSERT INTO bi_notes VALUES (1, pre_encrypt(pg_temp.pk('bi_group'), 'bad input note'::text, 'bi:1'::bytea));
-CREATE TABLE bi_shares (id serial PRIMARY KEY, note_id int NOT NULL, recipient pre_public_key, body pre_ciphertext);
-CREATE TRIGGER bi_shares_copy BEFORE INSERT OR UPDATE OF note_id, recipient ON bi_shares
-    FOR EACH ROW EXECUTE FUNCTION secant.share_trigger('bi_notes', 'body', 'id', 'note_id', 'recipient', 'body');
+CREATE TABLE bi_shares (id serial PRIMARY KEY, note_id int NOT NULL, recipient pre_public_key);
+SELECT secant.enable_sharing('bi_shares', 'bi_notes', 'body', 'id', 'note_id', 'recipient');
 CREATE TABLE bi_plain (id int, body pre_ciphertext);
 SELECT secant.rotate_index_key('bi_group', pre_encrypt(pg_temp.pk('bi_group'), ikey)) AS index_key_version FROM kat;
 -- the audit chain's state before the cases (05_access breaks it on purpose)
@@ -256,7 +255,7 @@ INSERT INTO cases (label, stmt) VALUES
 ('path: revoke then read in one statement', $c$SELECT pg_temp.revoke_then_read()$c$),
 ('path: share to an expired grantee', $c$INSERT INTO bi_shares (note_id, recipient) VALUES (1, pg_temp.pk('bi_tablet'))$c$),
 ('path: share to a revoked grantee', $c$INSERT INTO bi_shares (note_id, recipient) VALUES (1, pg_temp.pk('bi_old'))$c$),
-('path: share with a NULL recipient keeps a NULL copy', $c$WITH s AS (INSERT INTO bi_shares (note_id, recipient) VALUES (1, NULL) RETURNING body) SELECT body IS NULL FROM s$c$),
+('path: share with a NULL recipient makes no copy', $c$WITH s AS (INSERT INTO bi_shares (note_id, recipient) VALUES (1, NULL) RETURNING recipient) SELECT recipient IS NULL FROM s$c$),
 ('path: index_keys_for a revoked member', $c$SELECT count(*) FROM secant.index_keys_for('bi_group', pg_temp.pk('bi_old'))$c$),
 ('path: secant.path with max_depth 0', $c$SELECT count(*) FROM secant.path(pg_temp.pk('bi_group'), pg_temp.pk('bi_user'), 0)$c$),
 -- principals, revocation, sharing set-up, index keys
@@ -265,13 +264,16 @@ INSERT INTO cases (label, stmt) VALUES
 ('revoke: between unknown keys', $c$SELECT secant.revoke(pg_temp.pk('bi_stranger'), pg_temp.pk('bi_group'))$c$),
 ('revoke: backwards (grantee to delegator)', $c$SELECT secant.revoke('bi_user', 'bi_group')$c$),
 ('revoke: twice', $c$SELECT secant.revoke('bi_group', 'bi_old')$c$),
-('share: trigger with five arguments', $c$SELECT pg_temp.share_setup('bi_notes'', ''body'', ''id'', ''note_id'', ''recipient', 'BEFORE')$c$),
-('share: AFTER trigger', $c$SELECT pg_temp.share_setup('bi_notes'', ''body'', ''id'', ''note_id'', ''recipient'', ''body', 'AFTER')$c$),
-('share: source table does not exist', $c$SELECT pg_temp.share_setup('bi_nowhere'', ''body'', ''id'', ''note_id'', ''recipient'', ''body', 'BEFORE')$c$),
+('share: trigger with four arguments', $c$SELECT pg_temp.share_setup('public.bi_notes'', ''body'', ''id'', ''note_id', 'AFTER')$c$),
+('share: BEFORE trigger', $c$SELECT pg_temp.share_setup('public.bi_notes'', ''body'', ''id'', ''note_id'', ''recipient', 'BEFORE')$c$),
+('share: source table does not exist', $c$SELECT pg_temp.share_setup('public.bi_nowhere'', ''body'', ''id'', ''note_id'', ''recipient', 'AFTER')$c$),
+('share: source column is not pre_ciphertext', $c$SELECT pg_temp.share_setup('public.bi_notes'', ''id'', ''id'', ''note_id'', ''recipient', 'AFTER')$c$),
 ('share: source row does not exist', $c$INSERT INTO bi_shares (note_id, recipient) VALUES (2, pg_temp.pk('bi_phone'))$c$),
-('share: register a table without the trigger', $c$SELECT secant.register_share_table('bi_plain', 'body')$c$),
-('share: register a column that is not pre_ciphertext', $c$SELECT secant.register_share_table('bi_shares', 'recipient')$c$),
-('share: call the trigger function directly', $c$SELECT secant.share_trigger()$c$),
+('share: enable_sharing on a column that is not pre_ciphertext', $c$SELECT secant.enable_sharing('bi_shares', 'bi_notes', 'id', 'id', 'note_id', 'recipient')$c$),
+('share: enable_sharing with a recipient that is not pre_public_key', $c$SELECT secant.enable_sharing('bi_shares', 'bi_notes', 'body', 'id', 'note_id', 'note_id')$c$),
+('share: enable_sharing on a table that does not exist', $c$SELECT secant.enable_sharing('bi_nowhere', 'bi_notes', 'body', 'id', 'note_id', 'recipient')$c$),
+('share: call the trigger function directly', $c$SELECT secant.share_copy()$c$),
+('share: a source trigger on INSERT', $c$SELECT pg_temp.source_setup('INSERT')$c$),
 ('index key: a level-2 ciphertext', $c$SELECT secant.rotate_index_key('bi_group', secant.reencrypt_for(body, pg_temp.pk('bi_user'))) FROM bi_notes$c$),
 ('index key: for a device', $c$SELECT secant.rotate_index_key('bi_phone', pre_encrypt(pg_temp.pk('bi_phone'), ikey)) FROM kat$c$),
 ('index key: version 0', $c$INSERT INTO secant.index_keys (group_key, version, key_ct) SELECT pg_temp.pk('bi_group'), 0, pre_encrypt(pg_temp.pk('bi_group'), ikey) FROM kat$c$),
@@ -297,11 +299,20 @@ UPDATE cases SET stmt = x.stmt FROM (
 -- helper of the share cases: a share table with the given trigger arguments
 CREATE FUNCTION pg_temp.share_setup(args text, timing text) RETURNS text LANGUAGE plpgsql AS $$
 BEGIN
-    CREATE TABLE bi_shares2 (id serial, note_id int, recipient pre_public_key, body pre_ciphertext);
+    CREATE TABLE bi_shares2 (id serial, note_id int, recipient pre_public_key);
     EXECUTE format('CREATE TRIGGER bi_shares2_copy %s INSERT ON bi_shares2 FOR EACH ROW '
-                   'EXECUTE FUNCTION secant.share_trigger(''%s'')', timing, args);
+                   'EXECUTE FUNCTION secant.share_copy(''%s'')', timing, args);
     INSERT INTO bi_shares2 (note_id, recipient) VALUES (1, pg_temp.pk('bi_phone'));
     RETURN 'shared';
+END $$;
+-- helper of the share cases: a source-table trigger fired by the given event
+CREATE FUNCTION pg_temp.source_setup(event text) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+    CREATE TABLE bi_notes2 (id int, body pre_ciphertext);
+    EXECUTE format('CREATE TRIGGER bi_notes2_source AFTER %s ON bi_notes2 FOR EACH ROW '
+                   'EXECUTE FUNCTION secant.share_source(''id'', ''body'')', event);
+    INSERT INTO bi_notes2 VALUES (1, NULL);
+    RETURN 'fired';
 END $$;
 -- run every case in order, each in its own subtransaction
 CREATE TEMP TABLE results (n int, label text, state text, message text, detail text, hint text);

@@ -163,6 +163,16 @@ sp_raise_encoding(void)
 			 errhint("Use pre_decrypt() to get the bytes.")));
 }
 
+/* A sharing trigger installed by hand, wrongly. */
+void
+sp_raise_sharing_setup(const char *message)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("%s", message),
+			 errhint("Install the sharing triggers with secant.enable_sharing().")));
+}
+
 /* The shared row of a share is missing or not unique. */
 void
 sp_raise_shared_row(const char *table, bool missing)

@@ -44,6 +44,9 @@ pg_attribute_noreturn() void sp_raise_path_level(int level, int hops);
 /* Decrypted bytes are not text in the database encoding (22021). */
 pg_attribute_noreturn() void sp_raise_encoding(void);
 
+/* A sharing trigger installed by hand, wrongly (22023, with a hint). */
+pg_attribute_noreturn() void sp_raise_sharing_setup(const char *message);
+
 /* The shared row of a share is missing (23503) or not unique (21000). */
 pg_attribute_noreturn() void sp_raise_shared_row(const char *table, bool missing);
 

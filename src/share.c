@@ -75,9 +75,8 @@ trigger_data(FunctionCallInfo fcinfo, int nargs, const char *name)
 
 	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_AFTER(td->tg_event) ||
 		td->tg_trigger->tgnargs != nargs)
-		sp_raise_argument(psprintf("%s must be an AFTER trigger with %d arguments",
-								   name, nargs),
-						  "Install the sharing triggers with secant.enable_sharing().");
+		sp_raise_sharing_setup(psprintf("%s must be an AFTER trigger with %d arguments",
+								   name, nargs));
 	return td;
 }
 
@@ -88,9 +87,8 @@ column(TriggerData *td, const char *col)
 	int			n = SPI_fnumber(RelationGetDescr(td->tg_relation), col);
 
 	if (n <= 0)
-		sp_raise_argument(psprintf("column \"%s\" of relation \"%s\" does not exist",
-								   col, RelationGetRelationName(td->tg_relation)),
-						  "Install the sharing triggers again with secant.enable_sharing().");
+		sp_raise_sharing_setup(psprintf("column \"%s\" of relation \"%s\" does not exist",
+								   col, RelationGetRelationName(td->tg_relation)));
 	return n;
 }
 
@@ -317,8 +315,7 @@ pre_share_copy(PG_FUNCTION_ARGS)
 		return PointerGetDatum(NULL);
 	}
 	if (!TRIGGER_FIRED_FOR_ROW(td->tg_event))
-		sp_raise_argument("secant.share_copy() must be a FOR EACH ROW trigger here",
-						  "Install the sharing triggers with secant.enable_sharing().");
+		sp_raise_sharing_setup("secant.share_copy() must be a FOR EACH ROW trigger here");
 	if (!TRIGGER_FIRED_BY_INSERT(td->tg_event))
 		share_row_get(td, td->tg_trigtuple, &old_row);
 	if (TRIGGER_FIRED_BY_DELETE(td->tg_event))
@@ -391,8 +388,7 @@ pre_share_source(PG_FUNCTION_ARGS)
 		return PointerGetDatum(NULL);
 	}
 	if (!TRIGGER_FIRED_FOR_ROW(td->tg_event) || TRIGGER_FIRED_BY_INSERT(td->tg_event))
-		sp_raise_argument("secant.share_source() must be an AFTER UPDATE OR DELETE FOR EACH ROW trigger here",
-						  "Install the sharing triggers with secant.enable_sharing().");
+		sp_raise_sharing_setup("secant.share_source() must be an AFTER UPDATE OR DELETE FOR EACH ROW trigger here");
 	key = source_key(td, td->tg_trigtuple);
 	if (key == NULL)
 		return PointerGetDatum(NULL);
