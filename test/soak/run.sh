@@ -73,7 +73,7 @@ trap stop_cluster EXIT
 trap 'exit 130' INT TERM
 
 echo "# throwaway cluster in $CLUSTER (port $PGPORT, socket only)"
-pgc_start "$CLUSTER" "$PGPORT" "-c max_connections=40 -c log_lock_waits=on" >"$WORK/start.log" 2>&1 ||
+pgc_start "$CLUSTER" "$PGPORT" "max_connections = 40" "log_lock_waits = on" >"$WORK/start.log" 2>&1 ||
 	{ cat "$WORK/start.log"; FAILED=1; finish; }
 psql -X -q -d postgres -c "CREATE DATABASE soak" || { FAILED=1; finish; }
 

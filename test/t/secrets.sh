@@ -383,7 +383,8 @@ fi
 # ---- on a private cluster with pg_stat_statements ----
 PRIVATE=$(pgc_dir secant_pre_secrets_pg)
 PORT=${SECANT_PRE_SECRETS_PORT:-55433}
-if pgc_start "$PRIVATE" "$PORT" "-c shared_preload_libraries=pg_stat_statements -c track_activity_query_size=1MB -c pg_stat_statements.track=all" >"$WORK/start.log" 2>&1; then
+if pgc_start "$PRIVATE" "$PORT" "shared_preload_libraries = 'pg_stat_statements'" \
+	"track_activity_query_size = '1MB'" "pg_stat_statements.track = all" >"$WORK/start.log" 2>&1; then
 	export PGHOST=$PRIVATE PGPORT=$PORT PGUSER=postgres
 	check "private cluster: pg_stat_statements loaded, track_activity_query_size 1MB" \
 		[ "$(psql -X -At -d postgres -c "SELECT current_setting('shared_preload_libraries') || ' ' || current_setting('track_activity_query_size')")" = "pg_stat_statements 1MB" ]
