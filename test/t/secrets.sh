@@ -382,7 +382,7 @@ fi
 
 # ---- on a private cluster with pg_stat_statements ----
 PRIVATE=$(pgc_dir secant_pre_secrets_pg)
-PORT=${SECANT_PRE_SECRETS_PORT:-55433}
+PORT=${SECANT_PRE_SECRETS_PORT:-$((${PGPORT:-55432} + 1))}	# next to the running cluster
 if pgc_start "$PRIVATE" "$PORT" "shared_preload_libraries = 'pg_stat_statements'" \
 	"track_activity_query_size = '1MB'" "pg_stat_statements.track = all" >"$WORK/start.log" 2>&1; then
 	export PGHOST=$PRIVATE PGPORT=$PORT PGUSER=postgres
