@@ -18,17 +18,15 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT" || exit 1
 SELF=test/t/hygiene.sh
 
-PASSED=0
-FAILED=0
-# check NAME FINDINGS: passes when FINDINGS (file:line: text lines) is empty.
-check() {
+# ok, not_ok, tap_summary
+. "$ROOT/test/tap.sh"
+# none NAME FINDINGS: ok when FINDINGS (file:line: text lines) is empty.
+none() {
 	if [ -z "$2" ]; then
-		echo "ok - $1"
-		PASSED=$((PASSED + 1))
+		ok "$1"
 	else
-		echo "not ok - $1"
+		not_ok "$1"
 		printf '%s\n' "$2" | sed 's/^/#   /'
-		FAILED=$((FAILED + 1))
 	fi
 }
 
@@ -51,7 +49,7 @@ tmp=$(lines '/tmp/' | while IFS= read -r l; do
 	printf '%s\n' "$text" | grep -oE "/tmp/[^\"' )]*" | grep -vq 'XXX' &&
 		printf '%s\n' "$l"
 done)
-check "no fixed path under /tmp (mktemp templates only)" "$tmp"
+none "no fixed path under /tmp (mktemp templates only)" "$tmp"
 
 # 2. ports: a number of 4 or 5 digits on a line that speaks of a port, other
 #    than the default of an override ${NAME:-NUMBER}.
@@ -62,12 +60,11 @@ port=$(lines '([Pp][Oo][Rr][Tt]|-p)[^0-9]{0,6}[0-9]{4,5}\b|:-[0-9]{4,5}\}' |
 			grep -qE '([Pp][Oo][Rr][Tt]|-p)[^0-9]{0,6}[0-9]{4,5}\b' &&
 			printf '%s\n' "$l"
 	done)
-check "no fixed port (a port number is only an override's default)" "$port"
+none "no fixed port (a port number is only an override's default)" "$port"
 
 # 3. clusters: initdb and pg_ctl only in test/pgcluster.sh.
 clusters=$(lines '\b(initdb|pg_ctl)\b' | grep -v '^test/pgcluster\.sh:' |
 	grep -vE '^[^:]+:[0-9]+:\s*#')
-check "only test/pgcluster.sh runs initdb and pg_ctl" "$clusters"
+none "only test/pgcluster.sh runs initdb and pg_ctl" "$clusters"
 
-echo "$PASSED passed, $FAILED failed"
-[ "$FAILED" -eq 0 ]
+tap_summary

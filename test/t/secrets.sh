@@ -49,16 +49,9 @@ export PATH="$PGBIN:$PATH"
 . "$ROOT/test/pgcluster.sh"
 DB=secant_secrets_test
 
-PASSED=0
-FAILED=0
+# ok, not_ok, check NAME COMMAND..., tap_summary, tap_finish
+. "$ROOT/test/tap.sh"
 FINDINGS=0
-ok() { echo "ok - $1"; PASSED=$((PASSED + 1)); }
-not_ok() { echo "not ok - $1"; FAILED=$((FAILED + 1)); }
-check() { # check NAME COMMAND...
-	local name=$1
-	shift
-	if "$@"; then ok "$name"; else not_ok "$name"; fi
-}
 finding() { echo "finding: $*"; FINDINGS=$((FINDINGS + 1)); }
 
 WORK=$(mktemp -d /tmp/secant_pre_secrets.XXXXXX)
@@ -77,8 +70,7 @@ if ! cc -O1 -o "$WORK/pq_bind" "$ROOT/test/t/pq_bind.c" -I"$("$PG_CONFIG" --incl
 	-L"$("$PG_CONFIG" --libdir)" -lpq 2>"$WORK/cc.err"; then
 	cat "$WORK/cc.err"
 	not_ok "build test/t/pq_bind.c (libpq-dev)"
-	echo "$PASSED passed, $FAILED failed"
-	exit 1
+	tap_finish
 fi
 BIND="$WORK/pq_bind"
 
@@ -395,5 +387,4 @@ else
 fi
 
 echo "($FINDINGS findings on unsafe paths, not counted)"
-echo "$PASSED passed, $FAILED failed"
-[ "$FAILED" -eq 0 ]
+tap_summary
