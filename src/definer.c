@@ -1,6 +1,7 @@
 /*
- * definer.c - run part of a C function as the function's owner with a safe
- * search_path (see definer.h).
+ * definer.c - run part of a C function as another role (in practice the
+ * owner of the SQL function being called) with a safe search_path (see
+ * definer.h).
  */
 #include "postgres.h"
 
@@ -15,7 +16,7 @@
 
 #include "definer.h"
 
-/* The owner of a function. */
+/* The owner of a function (pg_proc.proowner); raises if there is none. */
 Oid
 sp_function_owner(Oid fn)
 {
@@ -44,7 +45,7 @@ safe_search_path(Oid ext_type)
 					quote_identifier(get_namespace_name(nsp)));
 }
 
-/* Become owner with a safe search_path. */
+/* Become owner with a safe search_path; sp_definer_leave undoes it. */
 void
 sp_definer_enter(sp_definer *d, Oid owner, Oid ext_type)
 {

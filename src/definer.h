@@ -1,7 +1,10 @@
 /*
- * definer.h - run a piece of a C function as the extension's owner with a
- * safe search_path, the way SECURITY DEFINER ... SET search_path runs a
- * whole function, but only where needed (a cache miss, an audit entry).
+ * definer.h - run a piece of a C function as another role with a safe
+ * search_path, the way SECURITY DEFINER ... SET search_path runs a whole
+ * function, but only where needed (a path cache miss in reencrypt_for.c,
+ * a share's audit entry in share.c).  The callers pass the owner of the SQL
+ * function being called (sp_function_owner), which is the role that ran
+ * CREATE EXTENSION unless the function was given to another.
  */
 #ifndef SP_DEFINER_H
 #define SP_DEFINER_H
@@ -15,13 +18,14 @@ typedef struct sp_definer
 	int			save_nestlevel;
 } sp_definer;
 
-/* The owner of a function. */
+/* The owner of a function (pg_proc.proowner); raises if there is none. */
 Oid			sp_function_owner(Oid fn);
 
 /*
  * Become owner with search_path "pg_catalog, <extension schema>, pg_temp",
  * the extension's schema being that of ext_type, one of its types.  On
- * error the transaction's abort restores the user and the settings.
+ * error the abort of the (sub)transaction restores the user and the
+ * settings.
  */
 void		sp_definer_enter(sp_definer *d, Oid owner, Oid ext_type);
 

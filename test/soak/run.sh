@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# test/soak/run.sh - concurrency soak (issue 7); `make soak`, not part of
-# `make test`.
+# test/soak/run.sh - concurrency soak of sharing, reads and revocation under
+# load; `make soak`, not part of `make test`.
 #
-# Starts a throwaway PostgreSQL 15 cluster (as test/cluster.sh does: as the
+# Starts a throwaway PostgreSQL 15 cluster (test/pgcluster.sh: as the
 # `postgres` user when root, private socket directory, stopped on exit),
 # sets up a ward group, 8 users (members) and 16 devices (2 per user), 300
 # notes encrypted to the group and a share table with secant.share_trigger,

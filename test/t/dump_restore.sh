@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # test/t/dump_restore.sh - pg_dump / restore of a database that uses every
-# secant_pre type and the whole secant schema (issue 7).
+# secant_pre type and the whole secant schema: what a backup must bring back.
 #
 # The source database holds all five types in columns (with NULLs, a
 # level-3 value, an empty message, a toasted 256 kB value, pre_token[] under

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# test/t/secrets.sh - secrets hygiene (issue 7).
+# test/t/secrets.sh - secrets hygiene: no secret key, index key, plaintext
+# or keyword reaches the server log, pg_stat_statements or pg_stat_activity
+# on the safe paths.
 #
 # A session logs everything (log_statement = all, log_min_error_statement =
 # debug5, log_min_messages = debug5: set per session and by ALTER DATABASE)
@@ -21,8 +23,8 @@
 # Where: the running cluster (PGHOST/PGPORT/PGUSER, log SECANT_PRE_SERVER_LOG,
 # as `make test` provides), then a private cluster started here with
 # shared_preload_libraries = pg_stat_statements and
-# track_activity_query_size = 1MB (as test/cluster.sh does: as `postgres`
-# when root, private socket directory, stopped on exit).
+# track_activity_query_size = 1MB (test/pgcluster.sh: as `postgres` when
+# root, private socket directory, stopped on exit).
 #
 # Asserted: zero hits on the normal path; error messages (ERROR, DETAIL,
 # HINT, CONTEXT) never contain the input; the safe server-side path leaves no
