@@ -46,7 +46,7 @@ pgc_init() {
 		echo "listen_addresses = ''"
 		echo "port = $port"
 		echo "unix_socket_directories = '$dir'"
-		[ $# -gt 0 ] && printf '%s\n' "$@"
+		if [ $# -gt 0 ]; then printf '%s\n' "$@"; fi
 	} | $RUN_AS tee -a "$dir/data/postgresql.conf" >/dev/null
 }
 
