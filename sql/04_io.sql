@@ -25,28 +25,30 @@ SELECT pg_column_size(sk) AS sk, pg_column_size(pk) AS pk, pg_column_size(g) AS 
 SELECT typname, typlen, typstorage FROM pg_type
 WHERE typname IN ('pre_secret_key', 'pre_public_key', 'pre_grant', 'pre_ciphertext', 'pre_token')
 ORDER BY typname;
--- binary COPY round trip of every type
+-- binary COPY round trip of every type, through files in pg_regress's
+-- results/ directory (relative to the directory it runs in): private to
+-- this checkout and this run, unlike a fixed path in /tmp
 CREATE TEMP TABLE copy_src AS SELECT * FROM vals;
-\copy copy_src TO '/tmp/secant_pre_regress_copy.bin' WITH (FORMAT binary)
+\copy copy_src TO 'results/04_io_copy.bin' WITH (FORMAT binary)
 CREATE TEMP TABLE copy_dst (LIKE copy_src);
-\copy copy_dst FROM '/tmp/secant_pre_regress_copy.bin' WITH (FORMAT binary)
+\copy copy_dst FROM 'results/04_io_copy.bin' WITH (FORMAT binary)
 SELECT count(*) AS copied FROM copy_dst d, copy_src s
 WHERE d.sk::bytea = s.sk::bytea AND d.pk = s.pk AND d.g::bytea = s.g::bytea
   AND d.ct::bytea = s.ct::bytea AND d.tok = s.tok;
 -- binary COPY of garbage: a valid-looking frame whose field is 10 zero bytes
 CREATE TEMP TABLE garbage_src (b bytea);
 INSERT INTO garbage_src VALUES ('\x00000000000000000000');
-\copy garbage_src TO '/tmp/secant_pre_regress_garbage.bin' WITH (FORMAT binary)
+\copy garbage_src TO 'results/04_io_garbage.bin' WITH (FORMAT binary)
 CREATE TEMP TABLE garbage_pk (v pre_public_key);
-\copy garbage_pk FROM '/tmp/secant_pre_regress_garbage.bin' WITH (FORMAT binary)
+\copy garbage_pk FROM 'results/04_io_garbage.bin' WITH (FORMAT binary)
 CREATE TEMP TABLE garbage_ct (v pre_ciphertext);
-\copy garbage_ct FROM '/tmp/secant_pre_regress_garbage.bin' WITH (FORMAT binary)
+\copy garbage_ct FROM 'results/04_io_garbage.bin' WITH (FORMAT binary)
 CREATE TEMP TABLE garbage_g (v pre_grant);
-\copy garbage_g FROM '/tmp/secant_pre_regress_garbage.bin' WITH (FORMAT binary)
+\copy garbage_g FROM 'results/04_io_garbage.bin' WITH (FORMAT binary)
 CREATE TEMP TABLE garbage_sk (v pre_secret_key);
-\copy garbage_sk FROM '/tmp/secant_pre_regress_garbage.bin' WITH (FORMAT binary)
+\copy garbage_sk FROM 'results/04_io_garbage.bin' WITH (FORMAT binary)
 CREATE TEMP TABLE garbage_tok (v pre_token);
-\copy garbage_tok FROM '/tmp/secant_pre_regress_garbage.bin' WITH (FORMAT binary)
+\copy garbage_tok FROM 'results/04_io_garbage.bin' WITH (FORMAT binary)
 SELECT (SELECT count(*) FROM garbage_pk) + (SELECT count(*) FROM garbage_ct) AS accepted_garbage;
 -- ERROR: wrong prefix (22P02, with a hint)
 SELECT 'prepk_AAAA'::pre_secret_key;

@@ -1,6 +1,8 @@
 /*
- * definer.h - run a piece of a C function as the owner of the function (the
- * extension's owner) with search_path "pg_catalog, pg_temp", the way
+ * definer.h - run a piece of a C function as the owner of the SQL function
+ * being called (sp_function_owner: the role that ran CREATE EXTENSION,
+ * unless the function was given to another) with search_path
+ * "pg_catalog, pg_temp", the way
  * SECURITY DEFINER ... SET search_path runs a whole function, but only where
  * needed (a path lookup on a cache miss, storing a copy).  The code that
  * runs so uses fully qualified, fixed queries on the extension's own

@@ -1,5 +1,5 @@
 /*
- * secant_pre.c - module entry: PG_MODULE_MAGIC and libsodium start-up.
+ * module.c - module entry: PG_MODULE_MAGIC and libsodium start-up.
  */
 #include "postgres.h"
 

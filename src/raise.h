@@ -2,11 +2,14 @@
  * raise.h - the one place where the glue raises user-facing errors: core
  * codes (sp_err) become ereport() with a SQLSTATE, a message naming the
  * type and a detail sentence; the other caller errors have a function each
- * here.  Internal "cannot happen" checks use elog() where they are.  Callers wipe their secrets before calling these, as
- * ereport(ERROR) does not return.
+ * here.  Internal "cannot happen" checks use elog() where they are.
+ * Callers wipe their secrets before calling these, as ereport(ERROR) does
+ * not return.
  */
 #ifndef SP_RAISE_H
 #define SP_RAISE_H
+
+#include "postgres.h"
 
 #include "sp_codec.h"
 

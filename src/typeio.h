@@ -9,6 +9,7 @@
 
 #include "postgres.h"
 
+#include "common/hashfn.h"
 #include "fmgr.h"
 #include "lib/stringinfo.h"
 
@@ -24,7 +25,7 @@ uint8_t    *sp_datum_alloc(sp_kind kind, size_t len, Datum *result);
 /* A Datum of kind holding a copy of bin (already validated). */
 Datum		sp_datum_make(sp_kind kind, const uint8_t *bin, size_t len);
 
-/* The backend's cache of public keys found valid (see sp_keycache). */
+/* The backend's cache of public keys found valid (keycache.c). */
 sp_keycache *sp_valid_keys(void);
 
 /* The X of every hop of a (validated) ciphertext, in order (bytea[]). */

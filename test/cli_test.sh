@@ -22,27 +22,8 @@ T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 cd "$T" || exit 2
 
-passed=0
-failed=0
-
-# report NAME STATUS: one TAP-like line per check
-report() {
-	if [ "$2" -eq 0 ]; then
-		echo "ok - $1"
-		passed=$((passed + 1))
-	else
-		echo "not ok - $1"
-		failed=$((failed + 1))
-	fi
-}
-
-# check NAME COMMAND...: the check passes when COMMAND succeeds
-check() {
-	local name=$1
-	shift
-	"$@"
-	report "$name" $?
-}
+# ok, not_ok, report NAME STATUS, check NAME COMMAND..., tap_summary
+. "$ROOT/test/tap.sh"
 
 # sp ARGS...: run the tool; stderr goes to last.err and is kept in all.err
 sp() {
@@ -414,5 +395,4 @@ for f in group.seed user.seed device.seed backup.seed; do
 done
 report "no secret key appears in any stderr output" $leaked
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+tap_summary

@@ -118,16 +118,18 @@ regress() {
 
 case "$MODE" in
 	test)
-		layer "C unit tests (plain, ASan/UBSan, valgrind)" make -s unitcheck
-		layer "constant-time check (valgrind, ctgrind-style)" bash test/ct/run.sh
-		layer "fuzzing, 10 s per harness" bash test/fuzz/run.sh "${SECANT_PRE_FUZZ_SECONDS:-10}"
-		layer "CLI tests" bash test/cli_test.sh ./secant-pre
-		layer "SQL regression tests (pg_regress)" regress
-		layer "demo, checked" bash test/demo.sh --check
-		layer "README mirrored by sql/07_readme.sql" bash test/readme_sync.sh
-		layer "scale-out: coordinator and two shards (postgres_fdw)" bash test/scaleout/run.sh
+		layer "C unit tests, plain, ASan/UBSan, valgrind: test/unit/run.sh" make -s unitcheck
+		layer "constant-time check, valgrind: test/ct/run.sh" bash test/ct/run.sh
+		layer "fuzzing, ${SECANT_PRE_FUZZ_SECONDS:-10} s per harness: test/fuzz/run.sh" \
+			bash test/fuzz/run.sh "${SECANT_PRE_FUZZ_SECONDS:-10}"
+		layer "CLI tests: test/cli_test.sh" bash test/cli_test.sh ./secant-pre
+		layer "SQL regression (sql/, expected/) and isolation (specs/) tests: make installcheck" regress
+		layer "demo, checked: test/demo.sh --check" bash test/demo.sh --check
+		layer "README examples mirrored by sql/07_readme.sql: test/readme_sync.sh" bash test/readme_sync.sh
+		layer "scale-out, coordinator and two shards (postgres_fdw): test/scaleout/run.sh" \
+			bash test/scaleout/run.sh
 		for t in test/t/*.sh; do
-			[ -f "$t" ] && layer "$(basename "$t")" bash "$t"
+			[ -f "$t" ] && layer "$t" bash "$t"
 		done
 		say "make test: all layers"
 		echo "$PASSED passed, $FAILED failed"

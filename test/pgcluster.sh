@@ -1,9 +1,20 @@
+# shellcheck shell=bash
 # test/pgcluster.sh - sourced by the test scripts that start a throwaway
-# PostgreSQL cluster (test/cluster.sh, test/soak/run.sh, test/t/secrets.sh).
+# PostgreSQL cluster (test/cluster.sh, test/soak/run.sh, test/t/secrets.sh,
+# test/scaleout/lib.sh).
 #
 # The cluster runs as `postgres` when we are root (PostgreSQL refuses root),
 # else as ourselves, in a directory private to that user, listening on a
 # Unix socket in that directory only.  Needs PGBIN.
+#
+#   pgc_dir PREFIX              a new private directory (printed)
+#   pgc_start DIR PORT [SET...] pgc_init, then pgc_up
+#   pgc_init DIR PORT [SET...]  initdb in DIR/data; postgresql.conf gets the
+#                               socket-only settings and each SET line
+#   pgc_up DIR                  start (again) the cluster in DIR
+#   pgc_halt DIR                fast shutdown; DIR stays for pgc_up
+#   pgc_stop DIR                immediate shutdown, then DIR is removed
+#   pgc_psql DIR PORT [ARGS]    psql as postgres, no psqlrc, stop on error
 
 if [ "$(id -u)" -eq 0 ]; then
 	RUN_AS="runuser -u postgres --"
@@ -21,16 +32,39 @@ pgc_dir() {
 	echo "$dir"
 }
 
-# pgc_start DIR PORT [SERVER OPTIONS]: initdb in DIR/data, start on PORT with
-# the socket in DIR; on failure print the logs and return non-zero.
-pgc_start() {
-	local dir=$1 port=$2 opts=${3:-}
-	$RUN_AS "$PGBIN/initdb" -D "$dir/data" -U postgres --auth=trust \
+# pgc_init DIR PORT [SETTING...]: initdb in DIR/data.  Its postgresql.conf
+# says: no TCP, the socket in DIR, PORT, then each SETTING ("name = value",
+# one per argument), so that pgc_up needs no options, also after pgc_halt.
+# On failure print initdb's log and return non-zero.
+pgc_init() {
+	local dir=$1 port=$2
+	shift 2
+	$RUN_AS "$PGBIN/initdb" -D "$dir/data" -U postgres --auth=trust --no-sync \
 		-E UTF8 --no-locale >"$dir/initdb.log" 2>&1 ||
-		{ cat "$dir/initdb.log"; return 1; }
-	$RUN_AS "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
-		-o "-p $port -k $dir -c listen_addresses='' $opts" start >/dev/null ||
-		{ cat "$dir/server.log"; return 1; }
+		{ cat "$dir/initdb.log" >&2; return 1; }
+	{
+		echo "listen_addresses = ''"
+		echo "port = $port"
+		echo "unix_socket_directories = '$dir'"
+		if [ $# -gt 0 ]; then printf '%s\n' "$@"; fi
+	} | $RUN_AS tee -a "$dir/data/postgresql.conf" >/dev/null
+}
+
+# pgc_up DIR: start the cluster in DIR and wait until it accepts
+# connections; on failure print the server log and return non-zero.
+pgc_up() {
+	$RUN_AS "$PGBIN/pg_ctl" -D "$1/data" -l "$1/server.log" -w start >/dev/null ||
+		{ cat "$1/server.log" >&2; return 1; }
+}
+
+# pgc_start DIR PORT [SETTING...]: a new cluster in DIR, running on PORT.
+pgc_start() {
+	pgc_init "$@" && pgc_up "$1"
+}
+
+# pgc_halt DIR: fast shutdown of the cluster in DIR, which stays for pgc_up.
+pgc_halt() {
+	$RUN_AS "$PGBIN/pg_ctl" -D "$1/data" -m fast -w stop >/dev/null 2>&1
 }
 
 # pgc_stop DIR: stop the cluster in DIR (if any) and remove DIR.
@@ -38,4 +72,14 @@ pgc_stop() {
 	[ -n "$1" ] || return 0
 	$RUN_AS "$PGBIN/pg_ctl" -D "$1/data" -m immediate stop >/dev/null 2>&1
 	rm -rf "$1"
+}
+
+# pgc_psql DIR PORT [psql args]: psql on the cluster in DIR as postgres to
+# database postgres (a -d in ARGS overrides it); quiet, no psqlrc, stops on
+# the first error.
+pgc_psql() {
+	local dir=$1 port=$2
+	shift 2
+	$RUN_AS "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$dir" -p "$port" \
+		-U postgres -d postgres "$@"
 }

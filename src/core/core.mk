@@ -1,5 +1,5 @@
 # src/core/core.mk - the one list of the pure C core (scheme, codec, text
-# normalisation, randomness, envelope).  Included by the Makefile; the test,
+# normalisation, randomness).  Included by the Makefile; the test,
 # fuzz, constant-time and bench scripts read it with
 #   make -s --no-print-directory -f src/core/core.mk print-core-srcs
 # The core links libsodium and libutf8proc only.

@@ -1,7 +1,8 @@
 /*
  * sp_core.c - the secant_pre wire scheme v1 (SCHEME.md) over libsodium.
  *
- * Pure C: no PostgreSQL, no allocation, randomness passed in.  Secret
+ * Pure C: no PostgreSQL, randomness passed in, no allocation but the
+ * temporary copy of a long associated data in aead_run.  Secret
  * intermediates (scalars, DH points, AEAD keys) live in fixed stack arrays
  * and are wiped on every path before returning.
  */

@@ -1,8 +1,11 @@
 /*
- * sp_core.h - the secant_pre wire scheme v1 (shared/design/SCHEME.md) in
- * pure C over libsodium.  No PostgreSQL headers, no allocation, no global
- * state: randomness is passed in by the caller, so every operation is
- * reproducible from the known-answer vectors.
+ * sp_core.h - the secant_pre wire scheme v1 (docs/SCHEME.md) in pure C over
+ * libsodium.  No PostgreSQL headers, no global state: randomness is passed
+ * in by the caller, so every operation is reproducible from the
+ * known-answer vectors.  Outputs go to buffers the caller provides; the one
+ * allocation is internal and temporary (the AEAD's associated data when a
+ * ciphertext's aad is longer than 1 KiB, freed before returning;
+ * SP_ENOMEM if it fails).
  *
  * Every function returns SP_OK (0) or a negative sp_err code and never
  * aborts on input data.  Secret intermediates are wiped before returning.

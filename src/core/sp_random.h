@@ -5,6 +5,7 @@
 #ifndef SP_RANDOM_H
 #define SP_RANDOM_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "sp_core.h"

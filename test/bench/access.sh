@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# test/bench/access.sh - benchmarks of the access-control layer (issue 4):
+# test/bench/access.sh - benchmarks of the access-control layer (schema secant):
 #   path resolution with 1 000 principals and 10 000 grants (target < 1 ms),
 #   revocation of a member with 100 000 derived copies (target < 2 s),
 #   secant.reencrypt_for over many rows vs. two bare pre_reencrypt per row.

@@ -30,7 +30,7 @@ OPS = [
 ]
 CHART_OPS = OPS[:9]
 PEERS = ["recrypt", "umbral"]
-TARGET_BOUND = 0.85     # issue 6: every core op >= 85 % of its bound
+TARGET_BOUND = 0.85     # performance target: every core op >= 85 % of its bound
 TARGETS = {"reencrypt_l1": 15000, "decrypt_l3": 5000}
 
 
@@ -213,7 +213,7 @@ def markdown(d):
         w("secant_pre core vs peers: " + "; ".join(lines) + ".")
         w("")
     # targets
-    w("### Against the targets (issue 6)")
+    w("### Against the performance targets")
     w("")
     for key, target in TARGETS.items():
         o = d.ops.get(key)

@@ -150,18 +150,18 @@ optional() {
 	fi
 }
 
-# access control (issue 4): about two minutes
+# access control (path lookup, revocation, reencrypt_for): about two minutes
 if ! skipped access && [ -f "$OUT/sql.tsv" ]; then
 	optional access 150 "bash $HERE/access.sh" \
 		env ROWS="${BENCH_ROWS:-100000}" bash "$HERE/access.sh"
 fi
-# search at scale (issue 5): 1 000 000 rows take about four minutes, so
+# the searchable index at scale: 1 000 000 rows take about four minutes, so
 # make bench reads SEARCH_ROWS (default 200 000)
 if ! skipped search; then
 	optional search 120 "SEARCH_ROWS=1000000 bash $HERE/search.sh" \
 		env SEARCH_ROWS="${SEARCH_ROWS:-200000}" bash "$HERE/search.sh"
 fi
-# scale-out (issue 8), its own three clusters: 200 000 rows take about six
+# scale-out over postgres_fdw, its own three clusters: 200 000 rows take about six
 # minutes, so make bench reads SCALEOUT_BENCH_ROWS (default 20 000) per shard
 if ! skipped scaleout; then
 	optional scaleout 90 "bash test/scaleout/bench.sh" \

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# test/bench/search.sh - the searchable index at scale (issue 5): SEARCH_ROWS
+# test/bench/search.sh - the searchable index (pre_token[] under GIN) at scale: SEARCH_ROWS
 # rows (default 1 000 000) of ~20 tokens each, drawn from a 20 000-word
 # vocabulary with a skewed (Zipf-like) frequency; prints the GIN index size,
 # build time and p50/p99 lookup latency (in the server, 1 000 lookups each,

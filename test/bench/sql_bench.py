@@ -309,7 +309,7 @@ def main():
     headline(q, ROWS)
     parallel_series([("pre_reencrypt", q)], ROWS, workers=(1, 2))
 
-    # secant.reencrypt_for over two hops, if issue 4's schema is there
+    # secant.reencrypt_for over two hops, if the installed version has it (0.2.0 on)
     have = psql("SELECT to_regprocedure('secant.reencrypt_for(pre_ciphertext, pre_public_key)') "
                 "IS NOT NULL;").strip() == "t"
     if not have:

@@ -16,10 +16,10 @@
 set -uo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
+ROWS=${SCALEOUT_BENCH_ROWS:-100000}
+SCALEOUT_PORT=${SCALEOUT_PORT:-55470}	# before lib.sh, whose default is 55460
 # shellcheck source=lib.sh
 . "$HERE/lib.sh"
-ROWS=${SCALEOUT_BENCH_ROWS:-100000}
-SCALEOUT_PORT=${SCALEOUT_PORT:-55470}
 
 trap stop_nodes EXIT
 trap 'exit 130' INT TERM

@@ -27,5 +27,7 @@ start_nodes || { echo "could not start the clusters"; echo "0 passed, 1 failed";
 setup_schemas "$HERE" || { echo "could not load the schemas"; echo "0 passed, 1 failed"; exit 1; }
 STATE="${NODE_DIR[coord]}/nodes.sh"
 save_nodes "$STATE"
-echo "# coordinator :${NODE_PORT[coord]}, shards :${NODE_PORT[shard1]} :${NODE_PORT[shard2]} (unix sockets in /tmp/secant_scaleout_*)"
+for node in $SCALEOUT_NODES; do
+	echo "# $node: port ${NODE_PORT[$node]}, socket in ${NODE_DIR[$node]}"
+done
 ${SCALEOUT_BASH:-bash} "$HERE/test.sh" "$STATE"

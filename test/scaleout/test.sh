@@ -21,44 +21,18 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 load_nodes "${1:?usage: test.sh STATE_FILE}" || exit 1
 
 NOTES=${SCALEOUT_TEST_NOTES:-200}	# per shard
-PASS=0
-FAIL=0
-ok() { PASS=$((PASS + 1)); echo "ok - $*"; }
-notok() { FAIL=$((FAIL + 1)); echo "not ok - $*"; }
-# check NAME CONDITION...: ok when the command succeeds
-DIAG=""
-check() {
-	local name=$1
-	shift
-	DIAG=""
-	if "$@"; then
-		ok "$name"
-	else
-		notok "$name"
-		[ -n "$DIAG" ] && printf '%s\n' "$DIAG" | sed 's/^/#   /'
-	fi
-	return 0
-}
-# eq GOT EXPECTED (the difference is printed after the "not ok" line)
-eq() {
-	[ "$1" = "$2" ] && return 0
-	DIAG="got '$1', expected '$2'"
-	return 1
-}
+# ok, not_ok, check NAME COMMAND..., eq GOT EXPECTED, tap_finish
+# shellcheck source=../tap.sh
+. "$HERE/../tap.sh"
 # q NODE SQL [psql args]: one value (tuples only, unaligned)
 q() {
 	local node=$1 sql=$2
 	shift 2
 	psql_on "$node" -At "$@" -c "$sql" 2>&1
 }
-finish() {
-	echo "$PASS passed, $FAIL failed"
-	[ "$FAIL" -eq 0 ]
-	exit
-}
 
 # ---------------------------------------------------------------- fixture
-psql_on coord >/dev/null <<'SQL' || { notok "fixture on the coordinator"; finish; }
+psql_on coord >/dev/null <<'SQL' || { not_ok "fixture on the coordinator"; tap_finish; }
 CREATE TABLE fixture_keys AS
 SELECT name, kind, pre_keygen() AS sk
 FROM (VALUES ('cardiology', 'group'), ('oncology', 'group'),
@@ -97,7 +71,7 @@ SELECT format('INSERT INTO notes SELECT i, %L, pre_encrypt(%L::pre_public_key, %
 FROM fixture_placement p JOIN fixture_keys k ON k.name = p.group_name WHERE p.shard = :'s';
 SELECT 'ANALYZE;';
 SQL
-		{ notok "fixture on $s"; finish; }
+		{ not_ok "fixture on $s"; tap_finish; }
 done
 ok "fixture: 2 groups on 2 shards, $NOTES notes each, principals and grants replicated per group"
 
@@ -314,4 +288,4 @@ q coord "CALL secant_complete_revocations()" >/dev/null
 check "... then the revocation completes; cy_phone reads no rows" \
 	eval '[ "$(pending)" = 0 ] && [ "$(read_as cy_phone)" = "0 0 0 0 0" ]'
 
-finish
+tap_finish

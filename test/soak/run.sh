@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# test/soak/run.sh - concurrency soak (issue 7); `make soak`, not part of
-# `make test`.
+# test/soak/run.sh - concurrency soak of sharing, reads and revocation under
+# load; `make soak`, not part of `make test`.
 #
-# Starts a throwaway PostgreSQL 15 cluster (as test/cluster.sh does: as the
+# Starts a throwaway PostgreSQL 15 cluster (test/pgcluster.sh: as the
 # `postgres` user when root, private socket directory, stopped on exit),
 # sets up a ward group, 8 users (members) and 16 devices (2 per user), 300
 # notes encrypted to the group and a share table with secant.share_trigger,
@@ -36,29 +36,13 @@ PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
 PGBIN=$("$PG_CONFIG" --bindir)
 export PATH="$PGBIN:$PATH"
 
-PASSED=0
-FAILED=0
-check() { # check NAME COMMAND...
-	local name=$1
-	shift
-	if "$@"; then
-		echo "ok - $name"
-		PASSED=$((PASSED + 1))
-	else
-		echo "not ok - $name"
-		FAILED=$((FAILED + 1))
-	fi
-}
-finish() {
-	echo "$PASSED passed, $FAILED failed"
-	[ "$FAILED" -eq 0 ]
-	exit $?
-}
+# check NAME COMMAND..., tap_finish
+. "$ROOT/test/tap.sh"
 
 if [ ! -f "$("$PG_CONFIG" --sharedir)/extension/secant_pre.control" ]; then
 	echo "secant_pre is not installed: run make && sudo make install (or make test) first"
 	FAILED=1
-	finish
+	tap_finish
 fi
 
 . "$ROOT/test/pgcluster.sh"
@@ -73,9 +57,9 @@ trap stop_cluster EXIT
 trap 'exit 130' INT TERM
 
 echo "# throwaway cluster in $CLUSTER (port $PGPORT, socket only)"
-pgc_start "$CLUSTER" "$PGPORT" "-c max_connections=40 -c log_lock_waits=on" >"$WORK/start.log" 2>&1 ||
-	{ cat "$WORK/start.log"; FAILED=1; finish; }
-psql -X -q -d postgres -c "CREATE DATABASE soak" || { FAILED=1; finish; }
+pgc_start "$CLUSTER" "$PGPORT" "max_connections = 40" "log_lock_waits = on" >"$WORK/start.log" 2>&1 ||
+	{ cat "$WORK/start.log"; FAILED=1; tap_finish; }
+psql -X -q -d postgres -c "CREATE DATABASE soak" || { FAILED=1; tap_finish; }
 
 # ---- set-up ----
 psql -X -q -v ON_ERROR_STOP=1 >"$WORK/setup.out" 2>&1 <<'SQL'
@@ -243,7 +227,7 @@ END $$;
 -- a first share so that the table is registered
 SELECT soak.share();
 SQL
-check "set-up" [ $? -eq 0 ] || { cat "$WORK/setup.out"; finish; }
+check "set-up" [ $? -eq 0 ] || { cat "$WORK/setup.out"; tap_finish; }
 
 for op in share read read_copy revoke regrant note; do
 	echo "SELECT soak.$op();" >"$WORK/$op.sql"
@@ -329,4 +313,4 @@ check "the audit log holds every successful revocation" \
 	[ "$(q "SELECT (SELECT count(*) FROM secant.audit_log WHERE action = 'revoke') = (SELECT count(*) FROM soak.events WHERE kind = 'revoke' AND status = 'ok')")" = t ]
 echo "   server log: $(grep -c 'deadlock detected' "$CLUSTER/server.log") deadlocks," \
 	"$(grep -c 'still waiting for' "$CLUSTER/server.log") lock waits longer than deadlock_timeout (1 s)"
-finish
+tap_finish

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # test/t/dump_restore.sh - pg_dump / restore of a database that uses every
-# secant_pre type and the whole secant schema (issue 7).
+# secant_pre type and the whole secant schema: what a backup must bring back.
 #
 # The source database holds all five types in columns (with NULLs, a
 # level-3 value, an empty message, a toasted 256 kB value, pre_token[] under
@@ -40,28 +40,9 @@ SRC=secant_dr_src
 WORK=$(mktemp -d /tmp/secant_pre_dump.XXXXXX)
 chmod 700 "$WORK"
 
-PASSED=0
-FAILED=0
-KNOWN=0
-KNOWN_WHY="" # set while a check is expected to fail for a reported reason
-report() { # report NAME STATUS
-	if [ "$2" -eq 0 ]; then
-		echo "ok - $1"
-		PASSED=$((PASSED + 1))
-	elif [ -n "$KNOWN_WHY" ] && [ -z "${SECANT_PRE_STRICT:-}" ]; then
-		echo "not ok - $1 # KNOWN: $KNOWN_WHY"
-		KNOWN=$((KNOWN + 1))
-	else
-		echo "not ok - $1"
-		FAILED=$((FAILED + 1))
-	fi
-}
-check() { # check NAME COMMAND...
-	local name=$1
-	shift
-	"$@"
-	report "$name" $?
-}
+# report NAME STATUS, check NAME COMMAND..., tap_summary; KNOWN_WHY is set
+# while a check is expected to fail for a reported reason
+. "$ROOT/test/tap.sh"
 
 dbs="$SRC secant_dr_plain secant_dr_custom secant_dr_parallel secant_dr_replica"
 drop_all() {
@@ -309,6 +290,4 @@ check "replica: pg_restore -j 4 with session_replication_role = replica without 
 grep -m 3 error "$WORK/replica.out" | cut -c1-160 | sed 's/^/     /'
 verify replica secant_dr_replica
 
-[ "$KNOWN" -gt 0 ] && echo "($KNOWN checks failed for known, reported problems; SECANT_PRE_STRICT=1 counts them)"
-echo "$PASSED passed, $FAILED failed"
-[ "$FAILED" -eq 0 ]
+tap_summary

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# test/t/secrets.sh - secrets hygiene (issue 7).
+# test/t/secrets.sh - secrets hygiene: no secret key, index key, plaintext
+# or keyword reaches the server log, pg_stat_statements or pg_stat_activity
+# on the safe paths.
 #
 # A session logs everything (log_statement = all, log_min_error_statement =
 # debug5, log_min_messages = debug5: set per session and by ALTER DATABASE)
@@ -21,8 +23,8 @@
 # Where: the running cluster (PGHOST/PGPORT/PGUSER, log SECANT_PRE_SERVER_LOG,
 # as `make test` provides), then a private cluster started here with
 # shared_preload_libraries = pg_stat_statements and
-# track_activity_query_size = 1MB (as test/cluster.sh does: as `postgres`
-# when root, private socket directory, stopped on exit).
+# track_activity_query_size = 1MB (test/pgcluster.sh: as `postgres` when
+# root, private socket directory, stopped on exit).
 #
 # Asserted: zero hits on the normal path; error messages (ERROR, DETAIL,
 # HINT, CONTEXT) never contain the input; the safe server-side path leaves no
@@ -49,16 +51,9 @@ export PATH="$PGBIN:$PATH"
 . "$ROOT/test/pgcluster.sh"
 DB=secant_secrets_test
 
-PASSED=0
-FAILED=0
+# ok, not_ok, check NAME COMMAND..., tap_summary, tap_finish
+. "$ROOT/test/tap.sh"
 FINDINGS=0
-ok() { echo "ok - $1"; PASSED=$((PASSED + 1)); }
-not_ok() { echo "not ok - $1"; FAILED=$((FAILED + 1)); }
-check() { # check NAME COMMAND...
-	local name=$1
-	shift
-	if "$@"; then ok "$name"; else not_ok "$name"; fi
-}
 finding() { echo "finding: $*"; FINDINGS=$((FINDINGS + 1)); }
 
 WORK=$(mktemp -d /tmp/secant_pre_secrets.XXXXXX)
@@ -77,8 +72,7 @@ if ! cc -O1 -o "$WORK/pq_bind" "$ROOT/test/t/pq_bind.c" -I"$("$PG_CONFIG" --incl
 	-L"$("$PG_CONFIG" --libdir)" -lpq 2>"$WORK/cc.err"; then
 	cat "$WORK/cc.err"
 	not_ok "build test/t/pq_bind.c (libpq-dev)"
-	echo "$PASSED passed, $FAILED failed"
-	exit 1
+	tap_finish
 fi
 BIND="$WORK/pq_bind"
 
@@ -382,8 +376,9 @@ fi
 
 # ---- on a private cluster with pg_stat_statements ----
 PRIVATE=$(pgc_dir secant_pre_secrets_pg)
-PORT=${SECANT_PRE_SECRETS_PORT:-55433}
-if pgc_start "$PRIVATE" "$PORT" "-c shared_preload_libraries=pg_stat_statements -c track_activity_query_size=1MB -c pg_stat_statements.track=all" >"$WORK/start.log" 2>&1; then
+PORT=${SECANT_PRE_SECRETS_PORT:-$((${PGPORT:-55432} + 1))}	# next to the running cluster
+if pgc_start "$PRIVATE" "$PORT" "shared_preload_libraries = 'pg_stat_statements'" \
+	"track_activity_query_size = '1MB'" "pg_stat_statements.track = all" >"$WORK/start.log" 2>&1; then
 	export PGHOST=$PRIVATE PGPORT=$PORT PGUSER=postgres
 	check "private cluster: pg_stat_statements loaded, track_activity_query_size 1MB" \
 		[ "$(psql -X -At -d postgres -c "SELECT current_setting('shared_preload_libraries') || ' ' || current_setting('track_activity_query_size')")" = "pg_stat_statements 1MB" ]
@@ -394,5 +389,4 @@ else
 fi
 
 echo "($FINDINGS findings on unsafe paths, not counted)"
-echo "$PASSED passed, $FAILED failed"
-[ "$FAILED" -eq 0 ]
+tap_summary
