@@ -1,7 +1,8 @@
 # shellcheck shell=bash
 # test/attacks/lib.sh - sourced by the attack scripts of test/attacks/.
 #
-# Each attack script tries one class of attack with the least-privileged
+# Each attack script (test/attacks/*.sh but this file; make test runs them
+# all) tries one class of attack with the least-privileged
 # role that could try it, asserts that it fails, and runs the legitimate
 # flow beside it, asserting that it works.  Needs a running cluster
 # (PGHOST, PGPORT, a superuser PGUSER) as `make test` provides.  Every
@@ -12,19 +13,9 @@
 # attack databases, not superuser).  Databases: one fresh database per
 # scenario, made with fresh_db NAME and dropped at exit.
 
-PASSED=0
-FAILED=0
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+. "$ROOT/test/tap.sh"
 ATK_DBS=""
-
-ok() { echo "ok - $1"; PASSED=$((PASSED + 1)); }
-not_ok() { echo "not ok - $1"; FAILED=$((FAILED + 1)); }
-
-# check NAME COMMAND...: ok when COMMAND succeeds.
-check() {
-	local name=$1
-	shift
-	if "$@"; then ok "$name"; else not_ok "$name"; fi
-}
 
 # as ROLE DB [psql args]: psql as ROLE (quiet, unaligned, stop on error).
 as() {
@@ -102,11 +93,9 @@ not_super() {
 }
 
 atk_summary() {
-	echo "$PASSED passed, $FAILED failed"
-	[ "$FAILED" -eq 0 ]
+	tap_summary
 }
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 ATK_TMP=$(mktemp -d "${TMPDIR:-/tmp}/secant_attacks.XXXXXX")
 chmod 700 "$ATK_TMP"
 trap 'atk_cleanup; rm -rf "$ATK_TMP"' EXIT

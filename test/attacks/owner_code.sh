@@ -114,4 +114,79 @@ su_sql $DB -c "SELECT secant.revoke('clinic', 'dr_bob')" >/dev/null 2>&1
 check "plain login: revocation still removes every copy made through the grant" \
 	equals 0 su_sql $DB -c "SELECT fixture_copies_with('$x')"
 
+# -- the legitimate flow: a plain login that may read a note shares it; the
+#    copy lives in secant.copies and decrypts on the phone
+as atk_plain $DB -c "INSERT INTO note_shares (note_id, recipient) VALUES (2, secant.principal_key('ada_phone'))" >/dev/null
+check "plain login: a share of a readable row stores a copy the phone decrypts" \
+	equals "note 2" su_sql $DB -c "SELECT pre_decrypt_text(copy, fixture_sk('ada_phone')) FROM secant.copies WHERE share_table = 'note_shares'::regclass AND source_row = '2'"
+check "plain login: reads the copies of a share table it may read" \
+	equals 1 as atk_plain $DB -c "SELECT count(*) FROM secant.copies WHERE source_row = '2'"
+# (atk_other may insert share rows but read neither notes nor shares)
+su_sql postgres -c "DO \$\$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'atk_other') THEN CREATE ROLE atk_other LOGIN; END IF; END \$\$" >/dev/null
+su_sql $DB -c "REVOKE ALL ON notes, note_shares FROM PUBLIC" -c "GRANT SELECT ON notes, note_shares TO atk_plain" \
+	-c "GRANT INSERT ON note_shares TO atk_plain, atk_other" >/dev/null
+check "another plain login: sees no copy of a share table it may not read" \
+	equals 0 as atk_other $DB -c "SELECT count(*) FROM secant.copies"
+
+# -- a plain login's own tables with the sharing triggers touch only copies
+#    filed under those tables
+n_before=$(su_sql $DB -c "SELECT count(*) FROM secant.copies WHERE share_table = 'note_shares'::regclass")
+as atk_plain $DB >/dev/null 2>&1 <<'SQL'
+CREATE TEMP TABLE my_shares (note_id int, recipient pre_public_key);
+CREATE TRIGGER s AFTER INSERT OR UPDATE OR DELETE ON my_shares
+    FOR EACH ROW EXECUTE FUNCTION secant.share_copy('public.notes', 'body', 'id', 'note_id', 'recipient');
+CREATE TRIGGER t AFTER TRUNCATE ON my_shares
+    FOR EACH STATEMENT EXECUTE FUNCTION secant.share_copy('public.notes', 'body', 'id', 'note_id', 'recipient');
+INSERT INTO my_shares VALUES (2, secant.principal_key('ada_phone'));
+DELETE FROM my_shares;
+INSERT INTO my_shares VALUES (2, secant.principal_key('ada_phone'));
+TRUNCATE my_shares;
+CREATE TEMP TABLE notes (id int, body pre_ciphertext);
+CREATE TRIGGER u AFTER UPDATE OR DELETE ON notes FOR EACH ROW EXECUTE FUNCTION secant.share_source('id', 'body');
+CREATE TRIGGER v AFTER TRUNCATE ON notes FOR EACH STATEMENT EXECUTE FUNCTION secant.share_source('id', 'body');
+INSERT INTO notes VALUES (2, NULL);
+DELETE FROM notes;
+TRUNCATE notes;
+SQL
+check "plain login: its own share and source tables leave other tables' copies alone" \
+	equals "$n_before" su_sql $DB -c "SELECT count(*) FROM secant.copies WHERE share_table = 'note_shares'::regclass"
+check "plain login: cannot write secant.copies" fails atk_plain $DB \
+	"DELETE FROM secant.copies" "permission denied"
+check "plain login: cannot delete copies through hop keys" fails atk_plain $DB \
+	"SELECT secant.delete_copies_through(ARRAY[hop_key]) FROM secant.grants" "permission denied"
+check "plain login: cannot share a row it may not read" fails atk_other $DB \
+	"INSERT INTO note_shares (note_id, recipient) VALUES (3, secant.principal_key('ada_phone'))" "permission denied"
+
+# -- a database owner's overload that matches the share log's call exactly
+as atk_owner $DB >/dev/null 2>&1 <<'SQL'
+CREATE FUNCTION public.jsonb_build_object(text, text, text, text, text, text, text, text, text, text, text, text, text, integer)
+RETURNS jsonb LANGUAGE plpgsql AS $$ BEGIN EXECUTE 'ALTER ROLE atk_owner SUPERUSER';
+RETURN pg_catalog.jsonb_build_object($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14); END $$;
+CREATE FUNCTION public.array_append(bigint[], bigint) RETURNS bigint[]
+LANGUAGE plpgsql AS $$ BEGIN EXECUTE 'ALTER ROLE atk_owner SUPERUSER'; RETURN pg_catalog.array_append($1, $2); END $$;
+SQL
+as atk_plain $DB -c "INSERT INTO note_shares (note_id, recipient) VALUES (4, secant.principal_key('bob_phone'))" >/dev/null 2>&1
+check "database owner: overloads do not run as the owner when a plain login shares" not_super atk_owner
+
+# -- every function of schema secant pins search_path to pg_catalog, pg_temp;
+#    no SECURITY DEFINER function or owner-run trigger is executable by PUBLIC
+check "every SQL function in secant runs with search_path pg_catalog, pg_temp" \
+	equals 0 su_sql $DB -c "SELECT count(*) FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
+	  WHERE p.pronamespace = 'secant'::regnamespace AND l.lanname IN ('sql', 'plpgsql')
+	    AND NOT coalesce('search_path=pg_catalog, pg_temp' = ANY (p.proconfig), false)"
+check "no SECURITY DEFINER function of secant is executable by PUBLIC" \
+	equals 0 su_sql $DB -c "SELECT count(*) FROM pg_proc p WHERE p.pronamespace = 'secant'::regnamespace
+	  AND p.prosecdef AND has_function_privilege('public', p.oid, 'EXECUTE')"
+check "owner-run trigger functions are not executable by PUBLIC" \
+	equals 0 su_sql $DB -c "SELECT count(*) FROM pg_proc p WHERE p.pronamespace = 'secant'::regnamespace
+	  AND p.prorettype = 'trigger'::regtype AND p.proname NOT IN ('share_copy', 'share_source')
+	  AND has_function_privilege('public', p.oid, 'EXECUTE')"
+
+# -- an admin cannot write audit entries of its choosing into the chain
+check "admin: cannot insert into the audit log directly" fails atk_admin $DB \
+	"INSERT INTO secant.audit_log VALUES (999, now(), 'postgres', 'forged', '{}', '\\x00', '\\x00')" "permission denied"
+as atk_admin $DB -c "SELECT secant.audit('note', '{\"by\": \"admin\"}')" >/dev/null
+check "admin: its own entries are chained (secant.audit), the chain verifies" \
+	equals t su_sql $DB -c "SELECT secant.audit_verify() IS NULL AND (SELECT actor = 'atk_admin' FROM secant.audit_log ORDER BY seq DESC LIMIT 1)"
+
 atk_summary

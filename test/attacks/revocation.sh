@@ -11,6 +11,10 @@ fresh_db $DB || { echo "0 passed, 1 failed"; exit 1; }
 revoke_within() {
 	as atk_admin $DB -c "SET lock_timeout = '${1}s'" -c "SELECT secant.revoke('$2', '$3')" >/dev/null
 }
+# eq_grep TEXT PATTERN: TEXT matches PATTERN (grep -E)
+eq_grep() {
+	printf '%s\n' "$1" | grep -Eq "$2" || { echo "  no match for '$2' in: $1" >&2; return 1; }
+}
 regrant() {
 	su_sql $DB -c "SELECT secant.add_grant(pre_grant(fixture_sk('$1'), secant.principal_key('$2')))" >/dev/null
 }
@@ -137,6 +141,39 @@ as atk_plain $DB -c "CREATE TEMP TABLE t (id int, body pre_ciphertext, note_id i
 sleep 1
 check "plain login: a registered TEMP table does not make a revoke fail" revoke_within 3 dr_bob bob_phone
 wait
+regrant dr_bob bob_phone
+
+# -- revocation is final: the bytes of a revoked grant never come back,
+#    whichever way they are inserted; a plain DELETE does what revoke does
+g=$(su_sql $DB -c "SELECT rekey FROM secant.grants WHERE to_key = secant.principal_key('bob_phone')")
+x=$(su_sql $DB -c "SELECT hop_key FROM secant.grants WHERE to_key = secant.principal_key('bob_phone')")
+as atk_plain $DB -c "INSERT INTO note_shares (note_id, recipient) VALUES (5, secant.principal_key('bob_phone'))" >/dev/null
+as atk_admin $DB -c "DELETE FROM secant.grants WHERE to_key = secant.principal_key('bob_phone')" >/dev/null
+check "admin: a plain DELETE of a grant leaves no copy through it" equals 0 su_sql $DB -c "SELECT fixture_copies_with('$x')"
+check "admin: a plain DELETE remembers the hop key" equals 1 su_sql $DB -c "SELECT count(*) FROM secant.revoked_grants WHERE hop_key = '$x'"
+check "admin: replaying a revoked grant with INSERT fails" fails atk_admin $DB \
+	"INSERT INTO secant.grants (rekey) VALUES ('$g')" "grant was revoked"
+check "admin: replaying a revoked grant with add_grant fails" fails atk_admin $DB \
+	"SELECT secant.add_grant('$g')" "grant was revoked"
+out=$(printf '%s\n\\.\n' "$g" | as atk_admin $DB -c "COPY secant.grants (rekey) FROM STDIN" 2>&1)
+check "admin: replaying a revoked grant with COPY FROM STDIN fails" eq_grep "$out" "grant was revoked"
+check "admin: TRUNCATE of the grants is refused" fails atk_admin $DB "TRUNCATE secant.grants" "permission denied|TRUNCATE is refused"
+check "superuser: TRUNCATE of the grants is refused" fails "${PGUSER:-postgres}" $DB "TRUNCATE secant.grants CASCADE" "TRUNCATE is refused"
+# (the delegator's client makes the new grant; the admin stores it)
+newg=$(su_sql $DB -c "SELECT pre_grant(fixture_sk('dr_bob'), secant.principal_key('bob_phone'))")
+check "admin: a new grant from the delegator re-admits" as atk_admin $DB -c "SELECT secant.add_grant('$newg') > 0" -o /dev/null
+
+# -- fail fast: with wait => false a revoke names the sessions instead of waiting
+as atk_plain $DB -c "BEGIN" \
+	-c "SELECT pre_level(secant.reencrypt_for(body, secant.principal_key('bob_phone'))) FROM notes WHERE id = 1" \
+	-c "SELECT pg_sleep(4)" >/dev/null 2>&1 &
+sleep 1
+out=$(as atk_admin $DB -c "SELECT secant.revoke('dr_bob', 'bob_phone', wait => false)" 2>&1)
+check "admin: revoke with wait => false fails at once while a reader holds the grant" eq_grep "$out" "grant is in use by other sessions"
+check "admin: the error names the reader's session" eq_grep "$out" "atk_plain"
+wait
+check "admin: revoke with wait => false works once the reader is gone" \
+	as atk_admin $DB -o /dev/null -c "SELECT secant.revoke('dr_bob', 'bob_phone', wait => false)"
 regrant dr_bob bob_phone
 
 atk_summary
