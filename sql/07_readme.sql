@@ -16,6 +16,12 @@ INSERT INTO notes VALUES (1, pre_encrypt(secant.principal_key('clinic'), 'HbA1c 
 SELECT pre_level(body), octet_length(body::bytea) AS bytes FROM notes;
 SELECT pre_level(c) AS level, pre_decrypt_text(c, (SELECT sk FROM demo_keys WHERE name = 'ada_phone')) AS note
 FROM (SELECT secant.reencrypt_for(body, secant.principal_key('ada_phone')) AS c FROM notes) AS x;
+CREATE ROLE ada_phone_app LOGIN;
+GRANT SELECT ON notes TO ada_phone_app;
+SELECT secant.bind('ada_phone', 'ada_phone_app');
+SET ROLE ada_phone_app;
+SELECT pre_level(secant.reencrypt_for(body, 'ada_phone')) AS level FROM notes;
+RESET ROLE;
 SELECT pre_level(pre_reencrypt(n.body, g.rekey)) AS level
 FROM notes n, secant.grants g WHERE g.from_key = secant.principal_key('clinic');
 CREATE TABLE note_shares (id serial PRIMARY KEY, note_id int NOT NULL REFERENCES notes,
@@ -38,3 +44,4 @@ SELECT id FROM records
 WHERE tokens @> ARRAY[pre_token('\x574c38032f94e0c099504633f8c371b428f34a9a043464f3caeb8a2ac9d2651e', 'Diabetes')];
 \c contrib_regression
 DROP DATABASE secant_pre_readme;
+DROP ROLE ada_phone_app;

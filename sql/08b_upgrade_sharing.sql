@@ -15,12 +15,14 @@ CREATE TABLE note_shares (id serial PRIMARY KEY, note_id int NOT NULL REFERENCES
                           recipient pre_public_key NOT NULL, body pre_ciphertext);
 CREATE TRIGGER note_shares_copy BEFORE INSERT OR UPDATE OF note_id, recipient ON note_shares
     FOR EACH ROW EXECUTE FUNCTION secant.share_trigger('notes', 'body', 'id', 'note_id', 'recipient', 'body');
--- (0.3.0's trigger logs through a function this library no longer has:
--- the copies are made as 0.3.0 made them, with the trigger off)
+-- (0.3.0's trigger and reencrypt_for need functions this library no longer
+-- has or 0.3.0 does not have: the copies are made hop by hop, trigger off)
 SELECT secant.register_share_table('note_shares', 'body');
 ALTER TABLE note_shares DISABLE TRIGGER note_shares_copy;
 INSERT INTO note_shares (note_id, recipient, body)
-SELECT id, secant.principal_key('a_phone'), secant.reencrypt_for(body, secant.principal_key('a_phone')) FROM notes;
+SELECT n.id, secant.principal_key('a_phone'), pre_reencrypt(pre_reencrypt(n.body, g1.rekey), g2.rekey)
+FROM notes n, secant.grants g1, secant.grants g2
+WHERE g1.to_key = secant.principal_key('dr_a') AND g2.to_key = secant.principal_key('a_phone');
 ALTER TABLE note_shares ENABLE TRIGGER note_shares_copy;
 \set VERBOSITY terse
 ALTER EXTENSION secant_pre UPDATE TO '0.4.0';

@@ -392,6 +392,26 @@ CREATE TABLE secant.revoked_grants (
 );
 COMMENT ON TABLE secant.revoked_grants IS 'hop keys of removed grants: a grant with one of them can never be stored again';
 
+-- Who may obtain what is addressed to a principal: the roles bound to it,
+-- and the roles holding the proxy capability (application servers that
+-- authenticate their users themselves).  Membership counts
+-- (pg_has_role(..., 'MEMBER')); the role that counts is current_user.
+CREATE TABLE secant.bindings (
+    principal_key pre_public_key NOT NULL REFERENCES secant.principals (public_key) ON DELETE CASCADE,
+    role_name name NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (principal_key, role_name)
+);
+COMMENT ON TABLE secant.bindings IS 'database roles bound to principals: a role obtains re-encryptions, index keys and copies for the principals it is bound to';
+
+CREATE TABLE secant.capabilities (
+    role_name name NOT NULL,
+    capability text NOT NULL CHECK (capability IN ('proxy')),
+    created_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (role_name, capability)
+);
+COMMENT ON TABLE secant.capabilities IS 'capabilities of roles in this database: proxy = may obtain what is addressed to any principal (an application server that authenticates its users; part of the trusted computing base)';
+
 CREATE TABLE secant.copies (
     id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     share_table regclass NOT NULL,
@@ -406,7 +426,7 @@ CREATE TABLE secant.copies (
 );
 CREATE INDEX copies_hop_keys ON secant.copies USING gin (hop_keys);
 CREATE INDEX copies_source ON secant.copies (source_table, source_row);
-COMMENT ON TABLE secant.copies IS 'copies of shared records re-encrypted for their recipients, made by the sharing triggers; a role reads the copies of share tables it may read';
+COMMENT ON TABLE secant.copies IS 'copies of shared records re-encrypted for their recipients, made by the sharing triggers; a role reads the copies addressed to principals it is bound to (or all, as a proxy)';
 COMMENT ON COLUMN secant.copies.share_table IS 'the application''s share table whose row asked for the copy';
 COMMENT ON COLUMN secant.copies.source_row IS 'the shared row''s key, as text';
 COMMENT ON COLUMN secant.copies.hop_keys IS 'pre_hop_keys(copy): revocation deletes every copy made through a revoked grant';
@@ -442,6 +462,8 @@ COMMENT ON TABLE secant.access_log IS 'append-only log of copies made by sharing
 SELECT pg_catalog.pg_extension_config_dump('secant.principals', '');
 SELECT pg_catalog.pg_extension_config_dump('secant.grants', '');
 SELECT pg_catalog.pg_extension_config_dump('secant.revoked_grants', '');
+SELECT pg_catalog.pg_extension_config_dump('secant.bindings', '');
+SELECT pg_catalog.pg_extension_config_dump('secant.capabilities', '');
 SELECT pg_catalog.pg_extension_config_dump('secant.copies', '');
 SELECT pg_catalog.pg_extension_config_dump('secant.audit_log', '');
 SELECT pg_catalog.pg_extension_config_dump('secant.access_log', '');
@@ -458,6 +480,8 @@ GRANT SELECT (id, from_key, to_key, not_after, hop_key, created_at) ON secant.gr
 GRANT SELECT, INSERT, UPDATE (name), DELETE ON secant.principals TO secant_admin;
 GRANT SELECT, INSERT, DELETE ON secant.grants TO secant_admin;
 GRANT SELECT ON secant.audit_log, secant.access_log, secant.revoked_grants TO secant_admin;
+GRANT SELECT ON secant.bindings, secant.capabilities TO PUBLIC;
+GRANT INSERT, DELETE ON secant.bindings, secant.capabilities TO secant_admin;
 -- copies: row-level security decides (see "sharing")
 GRANT SELECT ON secant.copies TO PUBLIC;
 
@@ -590,9 +614,10 @@ DECLARE
     r record;
     detail jsonb;
 BEGIN
-    IF TG_RELID OPERATOR(pg_catalog.<>) 'secant.principals'::pg_catalog.regclass AND
-       TG_RELID OPERATOR(pg_catalog.<>) 'secant.grants'::pg_catalog.regclass THEN
-        RAISE EXCEPTION 'secant.audit_change() logs changes of secant.principals and secant.grants only'
+    IF TG_RELID OPERATOR(pg_catalog.<>) ALL (ARRAY['secant.principals'::pg_catalog.regclass,
+            'secant.grants'::pg_catalog.regclass, 'secant.bindings'::pg_catalog.regclass,
+            'secant.capabilities'::pg_catalog.regclass]) THEN
+        RAISE EXCEPTION 'secant.audit_change() logs changes of secant.principals, grants, bindings and capabilities only'
             USING ERRCODE = 'insufficient_privilege';
     END IF;
     IF secant.restoring() THEN
@@ -601,12 +626,18 @@ BEGIN
     IF TG_OP OPERATOR(pg_catalog.=) 'DELETE' THEN r := OLD; ELSE r := NEW; END IF;
     IF TG_RELID OPERATOR(pg_catalog.=) 'secant.principals'::pg_catalog.regclass THEN
         detail := pg_catalog.jsonb_build_object('name', r.name, 'kind', r.kind, 'public_key', r.public_key::text);
+    ELSIF TG_RELID OPERATOR(pg_catalog.=) 'secant.bindings'::pg_catalog.regclass THEN
+        detail := pg_catalog.jsonb_build_object('principal_key', r.principal_key::text, 'role', r.role_name);
+    ELSIF TG_RELID OPERATOR(pg_catalog.=) 'secant.capabilities'::pg_catalog.regclass THEN
+        detail := pg_catalog.jsonb_build_object('role', r.role_name, 'capability', r.capability);
     ELSE
         detail := pg_catalog.jsonb_build_object('grant_id', r.id, 'from_key', r.from_key::text,
                                                 'to_key', r.to_key::text, 'not_after', r.not_after);
     END IF;
     INSERT INTO secant.audit_log (action, detail)
-    VALUES (pg_catalog.concat(pg_catalog.lower(TG_OP), ' ', pg_catalog.rtrim(TG_TABLE_NAME, 's')), detail);
+    VALUES (pg_catalog.concat(pg_catalog.lower(TG_OP), ' ',
+                              CASE TG_TABLE_NAME WHEN 'capabilities' THEN 'capability'
+                                   ELSE pg_catalog.rtrim(TG_TABLE_NAME, 's') END), detail);
     RETURN NULL;
 END $$;
 REVOKE ALL ON FUNCTION secant.audit_change() FROM PUBLIC;
@@ -614,6 +645,10 @@ COMMENT ON FUNCTION secant.audit_change() IS 'trigger: log a change of principal
 CREATE TRIGGER principals_audit AFTER INSERT OR UPDATE OR DELETE ON secant.principals
     FOR EACH ROW EXECUTE FUNCTION secant.audit_change();
 CREATE TRIGGER grants_audit AFTER INSERT OR DELETE ON secant.grants
+    FOR EACH ROW EXECUTE FUNCTION secant.audit_change();
+CREATE TRIGGER bindings_audit AFTER INSERT OR DELETE ON secant.bindings
+    FOR EACH ROW EXECUTE FUNCTION secant.audit_change();
+CREATE TRIGGER capabilities_audit AFTER INSERT OR DELETE ON secant.capabilities
     FOR EACH ROW EXECUTE FUNCTION secant.audit_change();
 
 -- ---- principals and grants ----
@@ -640,6 +675,109 @@ BEGIN
     RETURN k;
 END $$;
 COMMENT ON FUNCTION secant.principal_key(text) IS 'the public key of a principal, by name';
+
+-- A principal given as text: its name, or its public key's text form (so
+-- that untyped literals and driver parameters work for both).
+CREATE FUNCTION secant.principal(ref text) RETURNS pre_public_key
+STRICT LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    k @extschema@.pre_public_key;
+BEGIN
+    IF pg_catalog.starts_with(ref, 'prepk_') THEN
+        k := ref::@extschema@.pre_public_key;
+        PERFORM 1 FROM secant.principals p WHERE p.public_key OPERATOR(@extschema@.=) k;
+        IF NOT FOUND THEN
+            RAISE EXCEPTION 'no principal has this public key'
+                USING ERRCODE = 'undefined_object',
+                      HINT = 'Register it with secant.add_principal(name, kind, key).';
+        END IF;
+        RETURN k;
+    END IF;
+    RETURN secant.principal_key(ref);
+END $$;
+COMMENT ON FUNCTION secant.principal(text) IS 'the public key of a principal given by name or by its prepk_ text';
+
+-- ---- bindings and capabilities ----
+
+CREATE FUNCTION secant.bind(principal text, role_name name) RETURNS void
+STRICT LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    PERFORM 1 FROM pg_catalog.pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) bind.role_name;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'role "%" does not exist', role_name USING ERRCODE = 'undefined_object';
+    END IF;
+    INSERT INTO secant.bindings (principal_key, role_name)
+    VALUES (secant.principal(principal), role_name)
+    ON CONFLICT DO NOTHING;
+END $$;
+REVOKE ALL ON FUNCTION secant.bind(text, name) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION secant.bind(text, name) TO secant_admin;
+COMMENT ON FUNCTION secant.bind(text, name) IS 'bind a database role (and its members) to a principal, by name or key: the role may then obtain what is addressed to it';
+
+CREATE FUNCTION secant.unbind(principal text, role_name name) RETURNS boolean
+STRICT LANGUAGE sql
+SET search_path = pg_catalog, pg_temp
+AS $$
+    WITH gone AS (
+        DELETE FROM secant.bindings b
+        WHERE b.principal_key OPERATOR(@extschema@.=) secant.principal(principal)
+          AND b.role_name OPERATOR(pg_catalog.=) unbind.role_name
+        RETURNING 1)
+    SELECT pg_catalog.count(*) OPERATOR(pg_catalog.>) 0 FROM gone $$;
+REVOKE ALL ON FUNCTION secant.unbind(text, name) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION secant.unbind(text, name) TO secant_admin;
+COMMENT ON FUNCTION secant.unbind(text, name) IS 'remove a binding; true if there was one';
+
+CREATE FUNCTION secant.grant_capability(role_name name, capability text) RETURNS void
+STRICT LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    PERFORM 1 FROM pg_catalog.pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) grant_capability.role_name;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'role "%" does not exist', role_name USING ERRCODE = 'undefined_object';
+    END IF;
+    INSERT INTO secant.capabilities (role_name, capability) VALUES (role_name, capability)
+    ON CONFLICT DO NOTHING;
+END $$;
+REVOKE ALL ON FUNCTION secant.grant_capability(name, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION secant.grant_capability(name, text) TO secant_admin;
+COMMENT ON FUNCTION secant.grant_capability(name, text) IS 'give a role a capability in this database (proxy: obtain what is addressed to any principal)';
+
+CREATE FUNCTION secant.revoke_capability(role_name name, capability text) RETURNS boolean
+STRICT LANGUAGE sql
+SET search_path = pg_catalog, pg_temp
+AS $$
+    WITH gone AS (
+        DELETE FROM secant.capabilities c
+        WHERE c.role_name OPERATOR(pg_catalog.=) revoke_capability.role_name
+          AND c.capability OPERATOR(pg_catalog.=) revoke_capability.capability
+        RETURNING 1)
+    SELECT pg_catalog.count(*) OPERATOR(pg_catalog.>) 0 FROM gone $$;
+REVOKE ALL ON FUNCTION secant.revoke_capability(name, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION secant.revoke_capability(name, text) TO secant_admin;
+COMMENT ON FUNCTION secant.revoke_capability(name, text) IS 'take a capability from a role; true if it had it';
+
+-- May current_user obtain what is addressed to the principal with this key?
+CREATE FUNCTION secant.may_obtain(target pre_public_key) RETURNS boolean
+STRICT LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT EXISTS (SELECT 1 FROM secant.bindings b
+                   JOIN pg_catalog.pg_roles r ON r.rolname OPERATOR(pg_catalog.=) b.role_name
+                   WHERE b.principal_key OPERATOR(@extschema@.=) target
+                     AND pg_catalog.pg_has_role(r.oid, 'MEMBER'))
+        OR EXISTS (SELECT 1 FROM secant.capabilities c
+                   JOIN pg_catalog.pg_roles r ON r.rolname OPERATOR(pg_catalog.=) c.role_name
+                   WHERE c.capability OPERATOR(pg_catalog.=) 'proxy'
+                     AND pg_catalog.pg_has_role(r.oid, 'MEMBER'))
+        OR EXISTS (SELECT 1 FROM pg_catalog.pg_roles r
+                   WHERE r.rolname OPERATOR(pg_catalog.=) CURRENT_USER AND r.rolsuper) $$;
+COMMENT ON FUNCTION secant.may_obtain(pre_public_key) IS 'true when current_user is bound to the principal (or a member of a bound role), holds the proxy capability, or is a superuser';
 
 CREATE FUNCTION secant.add_grant(rekey pre_grant) RETURNS bigint
 STRICT LANGUAGE plpgsql
@@ -831,22 +969,51 @@ COMMENT ON FUNCTION secant.path(pre_public_key, pre_public_key, integer) IS 'a s
 -- per statement) runs as the owner (see src/grant_path.c).
 CREATE FUNCTION secant.reencrypt_for(ct pre_ciphertext, target pre_public_key) RETURNS pre_ciphertext
     AS 'MODULE_PATHNAME', 'pre_reencrypt_for' LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
-COMMENT ON FUNCTION secant.reencrypt_for(pre_ciphertext, pre_public_key) IS 're-encrypt along the active grant path from the ciphertext''s current recipient to target (path looked up once per statement); error 42501 when there is none';
+COMMENT ON FUNCTION secant.reencrypt_for(pre_ciphertext, pre_public_key) IS 're-encrypt along the active grant path from the ciphertext''s current recipient to target (path looked up once per statement), for a role bound to target or holding the proxy capability; error 42501 otherwise or when there is no path';
+
+CREATE FUNCTION secant.reencrypt_for(ct pre_ciphertext, target text) RETURNS pre_ciphertext
+STRICT LANGUAGE sql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT secant.reencrypt_for(ct, secant.principal(target)) $$;
+COMMENT ON FUNCTION secant.reencrypt_for(pre_ciphertext, text) IS 'secant.reencrypt_for with the target by name or prepk_ text';
+
+CREATE FUNCTION secant.path(from_ref text, to_ref text, max_depth integer DEFAULT 8)
+RETURNS TABLE (hop integer, grant_id bigint, hop_from pre_public_key, hop_to pre_public_key, not_after timestamptz)
+STRICT LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT * FROM secant.path(secant.principal(from_ref), secant.principal(to_ref), max_depth) $$;
+COMMENT ON FUNCTION secant.path(text, text, integer) IS 'secant.path with principals by name or prepk_ text';
 
 CREATE FUNCTION secant.grants_changed() RETURNS trigger
     AS 'MODULE_PATHNAME', 'pre_grants_changed' LANGUAGE C;
 REVOKE ALL ON FUNCTION secant.grants_changed() FROM PUBLIC;
-COMMENT ON FUNCTION secant.grants_changed() IS 'trigger: invalidate the paths cached by secant.reencrypt_for in this session';
+COMMENT ON FUNCTION secant.grants_changed() IS 'trigger: invalidate the paths and access decisions cached by secant.reencrypt_for and sharing in this session';
 CREATE TRIGGER grants_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON secant.grants
+    FOR EACH STATEMENT EXECUTE FUNCTION secant.grants_changed();
+CREATE TRIGGER bindings_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON secant.bindings
+    FOR EACH STATEMENT EXECUTE FUNCTION secant.grants_changed();
+CREATE TRIGGER capabilities_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON secant.capabilities
     FOR EACH STATEMENT EXECUTE FUNCTION secant.grants_changed();
 
 -- ---- sharing ----
 
--- Copies live in secant.copies.  A role reads the copies asked for through
--- the share tables it may read.
+-- Copies live in secant.copies.  A role reads the copies addressed to the
+-- principals it is bound to, or all of them with the proxy capability
+-- (row-level security, forced: the table's owner too, unless superuser).
 ALTER TABLE secant.copies ENABLE ROW LEVEL SECURITY;
-CREATE POLICY copies_of_readable_shares ON secant.copies FOR SELECT
-    USING (pg_catalog.has_table_privilege(share_table, 'SELECT'));
+ALTER TABLE secant.copies FORCE ROW LEVEL SECURITY;
+CREATE POLICY copies_for_bound_roles ON secant.copies FOR SELECT
+    USING (recipient OPERATOR(@extschema@.=) ANY (ARRAY(
+               SELECT b.principal_key FROM secant.bindings b
+               JOIN pg_catalog.pg_roles r ON r.rolname OPERATOR(pg_catalog.=) b.role_name
+               WHERE pg_catalog.pg_has_role(r.oid, 'MEMBER')))
+           OR EXISTS (SELECT 1 FROM secant.capabilities c
+                      JOIN pg_catalog.pg_roles r ON r.rolname OPERATOR(pg_catalog.=) c.role_name
+                      WHERE c.capability OPERATOR(pg_catalog.=) 'proxy'
+                        AND pg_catalog.pg_has_role(r.oid, 'MEMBER')));
+-- the extension's owner (the role that ran CREATE EXTENSION) stores and
+-- removes copies; when it is a superuser, row-level security is bypassed
+CREATE POLICY copies_by_owner ON secant.copies TO CURRENT_USER USING (true) WITH CHECK (true);
 
 -- C, owner-run: delete every copy whose hop keys meet hop_keys, with the
 -- latest snapshot (so that copies committed after a REPEATABLE READ
@@ -993,10 +1160,10 @@ COMMENT ON FUNCTION secant.revoke(pre_public_key, pre_public_key, boolean) IS 'r
 CREATE FUNCTION secant.revoke(from_name text, to_name text, wait boolean DEFAULT true) RETURNS bigint
 STRICT LANGUAGE sql
 SET search_path = pg_catalog, pg_temp
-AS $$ SELECT secant.revoke(secant.principal_key(from_name), secant.principal_key(to_name), wait) $$;
+AS $$ SELECT secant.revoke(secant.principal(from_name), secant.principal(to_name), wait) $$;
 REVOKE ALL ON FUNCTION secant.revoke(text, text, boolean) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION secant.revoke(text, text, boolean) TO secant_admin;
-COMMENT ON FUNCTION secant.revoke(text, text, boolean) IS 'secant.revoke by principal names';
+COMMENT ON FUNCTION secant.revoke(text, text, boolean) IS 'secant.revoke with principals by name or prepk_ text';
 
 -- ==== search: index keys shared by PRE ====
 -- A group's index key (32 random bytes, made on a client) is stored only as
@@ -1090,5 +1257,12 @@ AS $$
     FROM secant.index_keys k
     WHERE k.group_key OPERATOR(@extschema@.=) secant.principal_key(group_name)
     ORDER BY k.version DESC $$;
-COMMENT ON FUNCTION secant.index_keys_for(text, pre_public_key) IS 'the group''s index key versions re-encrypted for target (newest first); error 42501 without an active grant path';
+COMMENT ON FUNCTION secant.index_keys_for(text, pre_public_key) IS 'the group''s index key versions re-encrypted for target (newest first), for a role bound to target or a proxy; error 42501 otherwise or without an active grant path';
+
+CREATE FUNCTION secant.index_keys_for(group_name text, target text)
+RETURNS TABLE (version integer, key_ct pre_ciphertext)
+STRICT LANGUAGE sql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT * FROM secant.index_keys_for(group_name, secant.principal(target)) $$;
+COMMENT ON FUNCTION secant.index_keys_for(text, text) IS 'secant.index_keys_for with the target by name or prepk_ text';
 

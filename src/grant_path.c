@@ -16,6 +16,13 @@
  * abort (and every change of secant.grants in this backend) bumps a
  * generation that invalidates all cached paths.
  *
+ * Who may ask: secant.reencrypt_for serves only a current_user bound to the
+ * target principal (or holding the proxy capability); the decision is made
+ * with the path and cached with it.  A ciphertext of level 2 or more is
+ * re-encrypted only if its hop chain matches active grants (a crafted hop
+ * would turn the proxy into an oracle for rk times a point of the
+ * caller's choice).
+ *
  * Privileges: only the extension's owner reads grant bytes; the lookup
  * runs as the owner (definer.h) with fully qualified queries, only on a
  * cache miss, so that the rows of a statement pay nothing for it.
@@ -24,14 +31,19 @@
 
 #include <sodium.h>
 
+#include "access/htup_details.h"
 #include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
+#include "miscadmin.h"
 #include "storage/proc.h"
 #include "utils/array.h"
 #include "utils/memutils.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
 #include "utils/snapmgr.h"
+#include "utils/syscache.h"
 
 #include "definer.h"
 #include "grant_path.h"
@@ -88,6 +100,7 @@ path_hit(const sp_path *path, const uint8_t *from, const uint8_t *to)
 {
 	/* public keys: plain memcmp is fine */
 	return path->valid && path->lxid == MyProc->lxid &&
+		path->caller == GetUserId() &&
 		path->statement == GetCurrentStatementStartTimestamp() &&
 		path->generation == grants_generation &&
 		memcmp(path->from, from, SP_PUBLICKEYBYTES) == 0 &&
@@ -203,17 +216,158 @@ path_fill(sp_path *path, Oid pk_type, const uint8_t *from, const uint8_t *to)
 	path->valid = true;
 }
 
+const char *
+sp_ext_schema(Oid pk_type)
+{
+	HeapTuple	tup = SearchSysCache1(TYPEOID, ObjectIdGetDatum(pk_type));
+	Oid			nsp;
+
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for type %u", pk_type);
+	nsp = ((Form_pg_type) GETSTRUCT(tup))->typnamespace;
+	ReleaseSysCache(tup);
+	return quote_identifier(get_namespace_name(nsp));
+}
+
+/*
+ * May current_user obtain what is addressed to target?  Asked as the
+ * caller (secant.may_obtain reads only tables PUBLIC may read).
+ */
+static void
+check_caller(Oid pk_type, const uint8_t *target)
+{
+	Oid			argtypes[1] = {pk_type};
+	Datum		args[1] = {PointerGetDatum(target)};
+	bool		isnull;
+	bool		ok;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute_with_args("SELECT secant.may_obtain($1)", 1, argtypes, args,
+							  NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "secant.may_obtain failed");
+	ok = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
+									1, &isnull));
+	SPI_finish();
+	if (isnull || !ok)
+		sp_raise_not_bound(GetUserNameFromId(GetUserId(), false));
+}
+
 void
 sp_path_find(sp_path *path, Oid pk_type, const uint8_t *from,
-			 const uint8_t *to)
+			 const uint8_t *to, bool for_caller)
 {
 	sp_definer	d;
 
 	if (path_hit(path, from, to))
 		return;
+	path->valid = false;
+	if (for_caller)
+		check_caller(pk_type, to);
+	path->caller = GetUserId();
 	sp_definer_enter(&d, path->owner);
 	path_fill(path, pk_type, from, to);
 	sp_definer_leave(&d);
+}
+
+/* The digest of a ciphertext's hop chain: P0 and every hop's P and X. */
+static void
+chain_digest(const uint8_t *ct, uint8_t out[SP_PATH_CHAINBYTES])
+{
+	crypto_generichash_state st;
+
+	crypto_generichash_init(&st, NULL, 0, SP_PATH_CHAINBYTES);
+	crypto_generichash_update(&st, ct + SP_CT_P0, SP_PUBLICKEYBYTES);
+	for (int k = 1; k < sp_ciphertext_level(ct); k++)
+		crypto_generichash_update(&st, sp_ciphertext_hop(ct, k),
+								  SP_PUBLICKEYBYTES + SP_POINTBYTES);
+	crypto_generichash_final(&st, out, SP_PATH_CHAINBYTES);
+}
+
+/* Was this chain found genuine in this statement at this call site? */
+static bool
+chain_known(sp_path *path, const uint8_t digest[SP_PATH_CHAINBYTES])
+{
+	if (path->chains_lxid != MyProc->lxid ||
+		path->chains_statement != GetCurrentStatementStartTimestamp() ||
+		path->chains_generation != grants_generation)
+	{
+		path->chains_lxid = MyProc->lxid;
+		path->chains_statement = GetCurrentStatementStartTimestamp();
+		path->chains_generation = grants_generation;
+		path->nchains = 0;
+	}
+	for (int i = 0; i < path->nchains && i < SP_PATH_CHAINS; i++)
+		if (memcmp(path->chains[i], digest, SP_PATH_CHAINBYTES) == 0)
+			return true;
+	return false;
+}
+
+/* Rows of a one-parameter-or-more check query (as the owner). */
+static uint64
+chain_query(const char *query, int nargs, Oid *types, Datum *args)
+{
+	int			rc = sp_run_latest(query, nargs, types, args);
+
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "hop chain check failed: %s", SPI_result_code_string(rc));
+	return SPI_processed;
+}
+
+/* Check the chain against the principals and grants (as the owner). */
+static void
+chain_verify(Oid pk_type, const uint8_t *ct)
+{
+	const char *s = sp_ext_schema(pk_type);
+	Oid			types[3] = {pk_type, pk_type, BYTEAOID};
+	Datum		args[3];
+	char	   *q_origin = psprintf("SELECT 1 FROM secant.principals AS p "
+									"WHERE p.public_key OPERATOR(%s.=) $1", s);
+	char	   *q_hop = psprintf("SELECT g.id FROM secant.grants AS g "
+								 "WHERE g.from_key OPERATOR(%s.=) $1 "
+								 "AND g.to_key OPERATOR(%s.=) $2 "
+								 "AND g.hop_key OPERATOR(pg_catalog.=) $3 "
+								 "AND (g.not_after IS NULL OR g.not_after "
+								 "OPERATOR(pg_catalog.>) pg_catalog.statement_timestamp()) "
+								 "FOR KEY SHARE OF g", s, s);
+	const uint8_t *prev = ct + SP_CT_P0;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	args[0] = PointerGetDatum(prev);
+	if (chain_query(q_origin, 1, types, args) == 0)
+		sp_raise_bad_chain(0);
+	for (int k = 1; k < sp_ciphertext_level(ct); k++)
+	{
+		const uint8_t *hop = sp_ciphertext_hop(ct, k);
+
+		args[0] = PointerGetDatum(prev);
+		args[1] = PointerGetDatum(hop);
+		args[2] = PointerGetDatum(sp_bytea(hop + SP_PUBLICKEYBYTES, SP_POINTBYTES));
+		if (chain_query(q_hop, 3, types, args) == 0)
+			sp_raise_bad_chain(k);
+		prev = hop;
+	}
+	SPI_finish();
+}
+
+void
+sp_path_check_chain(sp_path *path, Oid pk_type, const uint8_t *ct)
+{
+	uint8_t		digest[SP_PATH_CHAINBYTES];
+	sp_definer	d;
+
+	if (sp_ciphertext_level(ct) < 2)
+		return;
+	chain_digest(ct, digest);
+	if (chain_known(path, digest))
+		return;
+	sp_definer_enter(&d, path->owner);
+	chain_verify(pk_type, ct);
+	sp_definer_leave(&d);
+	memcpy(path->chains[path->nchains % SP_PATH_CHAINS], digest,
+		   SP_PATH_CHAINBYTES);
+	path->nchains++;
 }
 
 Datum

@@ -14,6 +14,8 @@
 #include "sp_core.h"
 
 #define SP_PATH_MAXHOPS (SP_MAXLEVEL - 1)
+#define SP_PATH_CHAINS	8		/* hop chains remembered per call site */
+#define SP_PATH_CHAINBYTES 32	/* BLAKE2b-256 of a chain */
 
 /*
  * A call site's path: the grants from one key to another, in order.  Valid
@@ -28,10 +30,17 @@ typedef struct sp_path
 	uint64		generation;
 	bool		valid;
 	Oid			owner;			/* of the calling function: reads grants */
+	Oid			caller;			/* current_user that the decision was for */
 	uint8_t		from[SP_PUBLICKEYBYTES];
 	uint8_t		to[SP_PUBLICKEYBYTES];
 	int			hops;
 	uint8_t		grants[SP_PATH_MAXHOPS][SP_GRANTBYTES];
+	/* hop chains of incoming ciphertexts found to match active grants */
+	uint64		chains_generation;
+	LocalTransactionId chains_lxid;
+	TimestampTz chains_statement;
+	int			nchains;
+	uint8_t		chains[SP_PATH_CHAINS][SP_PATH_CHAINBYTES];
 	MemoryContextCallback wipe;
 } sp_path;
 
@@ -41,9 +50,23 @@ sp_path    *sp_path_cache(FmgrInfo *flinfo);
 /*
  * Make *path the active path from -> to (pk_type: the pre_public_key type),
  * looking it up as the function's owner on a miss; raise if there is none.
+ * With for_caller, also raise unless current_user may obtain what is
+ * addressed to `to` (bound to it, or holding the proxy capability).
  */
 void		sp_path_find(sp_path *path, Oid pk_type, const uint8_t *from,
-						 const uint8_t *to);
+						 const uint8_t *to, bool for_caller);
+
+/*
+ * Raise unless the hop chain of a ciphertext (level 2 and more) is genuine
+ * as far as the database can tell: its origin is a known principal and
+ * every hop k carries the hop key X of an active grant from the previous
+ * recipient to its P_k (rows locked like a path's).  Level 1: nothing to
+ * check.  Remembered per call site for the statement.
+ */
+void		sp_path_check_chain(sp_path *path, Oid pk_type, const uint8_t *ct);
+
+/* The extension's schema (that of its types), quoted, for OPERATOR(). */
+const char *sp_ext_schema(Oid pk_type);
 
 /*
  * Re-encrypt the ciphertext (len bytes at ct, the detoasted bytes of Datum

@@ -130,6 +130,32 @@ sp_raise_no_path(void)
 			 errdetail("No chain of unexpired, unrevoked grants leads from the ciphertext's current recipient to the target.")));
 }
 
+/* The role may not obtain what is addressed to the target. */
+void
+sp_raise_not_bound(const char *role)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+			 errmsg("role \"%s\" may not obtain re-encryptions for the target principal", role),
+			 errdetail("The role is bound to neither the target nor holds the proxy capability in this database."),
+			 errhint("An admin binds the role: SELECT secant.bind('principal name', 'role name').")));
+}
+
+/* Hop k (0: the origin) of a ciphertext matches no active grant. */
+void
+sp_raise_bad_chain(int hop)
+{
+	if (hop == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("ciphertext's hop chain does not match the active grants"),
+				 errdetail("Its origin is not a known principal.")));
+	ereport(ERROR,
+			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+			 errmsg("ciphertext's hop chain does not match the active grants"),
+			 errdetail("Hop %d was not made by an active grant from the previous recipient.", hop)));
+}
+
 /* The grants of a path kept going away during the lookup. */
 void
 sp_raise_path_changed(void)

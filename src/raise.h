@@ -38,6 +38,12 @@ pg_attribute_noreturn() void sp_raise_privilege(const char *message,
 /* No chain of active grants leads to the target (42501). */
 pg_attribute_noreturn() void sp_raise_no_path(void);
 
+/* The role may not obtain what is addressed to the target (42501). */
+pg_attribute_noreturn() void sp_raise_not_bound(const char *role);
+
+/* Hop k (0: the origin) of a ciphertext matches no active grant (42501). */
+pg_attribute_noreturn() void sp_raise_bad_chain(int hop);
+
 /* The grants of a path kept going away during the lookup (40001). */
 pg_attribute_noreturn() void sp_raise_path_changed(void);
 

@@ -1,7 +1,8 @@
 /*
  * reencrypt_for.c - secant.reencrypt_for(ciphertext, target): re-encrypt
  * along the active grant path from the ciphertext's current recipient to
- * target.  The path is looked up, locked and cached by grant_path.c.
+ * target, for a role that may obtain what is addressed to target.  The
+ * checks, the path lookup, its locks and its cache are in grant_path.c.
  */
 #include "postgres.h"
 
@@ -18,8 +19,10 @@ pre_reencrypt_for(PG_FUNCTION_ARGS)
 	const uint8_t *target = (const uint8_t *) PG_GETARG_POINTER(1);
 	sp_path    *path = sp_path_cache(fcinfo->flinfo);
 
-	sp_path_find(path, get_fn_expr_argtype(fcinfo->flinfo, 1),
-				 sp_ciphertext_recipient(ct), target);
+	Oid			pk_type = get_fn_expr_argtype(fcinfo->flinfo, 1);
+
+	sp_path_check_chain(path, pk_type, ct);
+	sp_path_find(path, pk_type, sp_ciphertext_recipient(ct), target, true);
 	return sp_path_apply(path, ct, len, PG_GETARG_DATUM(0),
 						 "secant.reencrypt_for");
 }

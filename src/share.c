@@ -40,20 +40,6 @@ typedef struct ext_types
 	const char *schema;			/* the types' (the extension's) schema, quoted */
 } ext_types;
 
-/* The schema of a type. */
-static Oid
-type_namespace(Oid type)
-{
-	HeapTuple	tup = SearchSysCache1(TYPEOID, ObjectIdGetDatum(type));
-	Oid			nsp;
-
-	if (!HeapTupleIsValid(tup))
-		elog(ERROR, "cache lookup failed for type %u", type);
-	nsp = ((Form_pg_type) GETSTRUCT(tup))->typnamespace;
-	ReleaseSysCache(tup);
-	return nsp;
-}
-
 static void
 ext_types_get(ext_types *t)
 {
@@ -64,7 +50,7 @@ ext_types_get(ext_types *t)
 		elog(ERROR, "secant.copies not found");
 	t->pk = get_atttype(copies, get_attnum(copies, "recipient"));
 	t->ct = get_atttype(copies, get_attnum(copies, "copy"));
-	t->schema = quote_identifier(get_namespace_name(type_namespace(t->pk)));
+	t->schema = sp_ext_schema(t->pk);
 }
 
 /* The trigger data of a call as an AFTER trigger with nargs arguments. */
@@ -210,7 +196,9 @@ store_copy(FmgrInfo *flinfo, const ext_types *t, Oid share, Oid src,
 	TEXTOID, INT4OID};
 	Datum		largs[7];
 
-	sp_path_find(path, t->pk, sp_ciphertext_recipient(bytes), row->recipient);
+	sp_path_check_chain(path, t->pk, bytes);
+	sp_path_find(path, t->pk, sp_ciphertext_recipient(bytes), row->recipient,
+				 false);
 	copy = sp_path_apply(path, bytes, len, ct, "secant.share_copy");
 	cb = sp_datum_bytes(SP_KIND_CIPHERTEXT, copy, &len);
 	args[0] = ObjectIdGetDatum(share);

@@ -16,3 +16,4 @@ for b in blocks:
     print(b.rstrip("\n"))
 print("\\c contrib_regression")
 print("DROP DATABASE secant_pre_readme;")
+print("DROP ROLE ada_phone_app;")

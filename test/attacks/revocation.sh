@@ -6,6 +6,9 @@ set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 DB=atk_revocation
 fresh_db $DB || { echo "0 passed, 1 failed"; exit 1; }
+# atk_plain is the phones' app login here: bound to both (a binding gives
+# no privilege on any table; it only lets it ask for what is addressed to them)
+su_sql $DB -c "SELECT secant.bind('ada_phone', 'atk_plain'), secant.bind('bob_phone', 'atk_plain')" >/dev/null
 
 # revoke_within SECONDS FROM TO: an admin's revoke finishes in time.
 revoke_within() {
