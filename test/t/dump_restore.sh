@@ -224,11 +224,9 @@ verify() { # verify LABEL DB
 	local label=$1 db=$2 t
 	digest "$db" >"$WORK/$label.digest" 2>"$WORK/$label.digest.err"
 	for t in $TABLES; do
-		case "$t" in
-			audit_log) KNOWN_WHY="the audit triggers on principals, grants and index_keys fire while their data is loaded and append entries (restore time, actor of the restore)" ;;
-			sequences) KNOWN_WHY="" ;;
-			*) KNOWN_WHY="" ;;
-		esac
+		# (before 0.4.0 the audit triggers appended entries during a plain or
+		# custom restore; secant.restoring() now keeps them out: counted)
+		KNOWN_WHY=""
 		[ "$label" = parallel ] && KNOWN_WHY="pg_restore -j loads secant.grants and secant.index_keys in parallel with secant.principals: their foreign keys (created by CREATE EXTENSION, before the data) fail, the rows are lost; the audit triggers race the audit_log load"
 		check "$label: $t identical to the source, row by row" \
 			cmp -s <(grep "^$t|" "$WORK/src.digest") <(grep "^$t|" "$WORK/$label.digest")
@@ -257,7 +255,6 @@ verify() { # verify LABEL DB
 	KNOWN_WHY=""
 	[ "$label" = parallel ] && KNOWN_WHY="see above"
 	check "$label: audit_verify() is NULL" [ "$(q "SELECT coalesce(secant.audit_verify()::text, 'null')")" = null ]
-	[ "$label" = plain ] || [ "$label" = custom ] && KNOWN_WHY="the restore appended audit entries (see audit_log above), so the head moved"
 	check "$label: audit head equals the source's" \
 		[ "$(q "SELECT encode(secant.audit_head(), 'hex')")" = "$(psql -X -At -d "$SRC" -c "SELECT encode(secant.audit_head(), 'hex')")" ]
 	KNOWN_WHY=""
