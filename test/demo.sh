@@ -64,16 +64,16 @@ sql -c "SELECT f.name AS delegator, t.name AS grantee FROM secant.grants g
 expect "two members" "$(val "SELECT count(*) FROM secant.members('cardiology')")" "2"
 
 step "4. A nurse encrypts notes on her workstation, to the group key, and stores them"
-sql <<'SQL'
+sql >/dev/null <<'SQL'
 CREATE TABLE notes (id int PRIMARY KEY, patient text NOT NULL, body pre_ciphertext NOT NULL);
 CREATE TABLE note_shares (
     id serial PRIMARY KEY,
     note_id int NOT NULL REFERENCES notes (id),
-    recipient pre_public_key NOT NULL,
-    body pre_ciphertext
+    recipient pre_public_key NOT NULL
 );
-CREATE TRIGGER note_shares_copy BEFORE INSERT OR UPDATE OF note_id, recipient ON note_shares
-    FOR EACH ROW EXECUTE FUNCTION secant.share_trigger('notes', 'body', 'id', 'note_id', 'recipient', 'body');
+SELECT secant.enable_sharing(share_table => 'note_shares', source_table => 'notes',
+                             source_column => 'body', source_key => 'id',
+                             reference_column => 'note_id', recipient_column => 'recipient');
 SQL
 i=0
 while IFS='|' read -r patient text; do
@@ -90,14 +90,20 @@ sql -c "SELECT id, patient, pre_level(body) AS level, octet_length(body::bytea) 
 say "the server holds ciphertexts only; it has no secret key to read them."
 
 step "5. Notes are shared with the doctors' phones: a trigger re-encrypts group -> doctor -> phone"
+say "a share row (note, recipient) asks for a copy; the extension stores it in secant.copies"
 sql -c "INSERT INTO note_shares (note_id, recipient)
         SELECT n.id, p.public_key FROM notes n, secant.principals p WHERE p.name IN ('ada_phone', 'bob_phone')"
-sql -c "SELECT s.note_id, p.name AS recipient, pre_level(s.body) AS level, octet_length(s.body::bytea) AS bytes
-        FROM note_shares s JOIN secant.principals p ON p.public_key = s.recipient ORDER BY 1, 2"
-expect "copies are at level 3" "$(val "SELECT DISTINCT pre_level(body) FROM note_shares")" "3"
+# the copy of a share row, as the README reads it
+COPY_OF="secant.copies c WHERE c.share_table = 'note_shares'::regclass AND c.source_row = s.note_id::text AND c.recipient = s.recipient"
+sql -c "SELECT s.note_id, p.name AS recipient, pre_level(c.copy) AS level, octet_length(c.copy::bytea) AS bytes
+        FROM note_shares s JOIN secant.principals p ON p.public_key = s.recipient
+        JOIN LATERAL (SELECT c.copy FROM $COPY_OF) c ON true ORDER BY 1, 2"
+expect "every share row has its copy" "$(val "SELECT count(*) FROM note_shares s WHERE EXISTS (SELECT 1 FROM $COPY_OF)")" "6"
+expect "copies are at level 3" "$(val "SELECT string_agg(DISTINCT pre_level(copy)::text, ',') FROM secant.copies WHERE share_table = 'note_shares'::regclass")" "3"
 
 step "6. Ada's phone fetches its copy of note 1 and decrypts it locally"
-val "SELECT s.body FROM note_shares s JOIN secant.principals p ON p.public_key = s.recipient
+val "SELECT c.copy FROM note_shares s JOIN secant.principals p ON p.public_key = s.recipient
+     JOIN LATERAL (SELECT c.copy FROM $COPY_OF) c ON true
      WHERE p.name = 'ada_phone' AND s.note_id = 1" >"$WORK/ada_note1.ct"
 plain=$("$CLI" decrypt --key "$WORK/ada_phone.sk" <"$WORK/ada_note1.ct")
 say "ada_phone reads: \"$plain\""
@@ -146,9 +152,10 @@ expect "search finds notes 1 and 3" "$found" "1,3"
 
 step "8. Dr Ada leaves the team: one revocation, in one transaction"
 sql -c "SELECT secant.revoke('cardiology', 'dr_ada') AS copies_deleted"
-sql -c "SELECT p.name AS recipient, count(*) AS copies FROM note_shares s
-        JOIN secant.principals p ON p.public_key = s.recipient GROUP BY 1 ORDER BY 1"
-expect "ada's copies are gone" "$(val "SELECT count(*) FROM note_shares s JOIN secant.principals p ON p.public_key = s.recipient WHERE p.name = 'ada_phone'")" "0"
+say "the share rows stay; the copies made through the revoked grant are gone:"
+sql -c "SELECT p.name AS recipient, count(*) AS shares, count(*) FILTER (WHERE EXISTS (SELECT 1 FROM $COPY_OF)) AS copies
+        FROM note_shares s JOIN secant.principals p ON p.public_key = s.recipient GROUP BY 1 ORDER BY 1"
+expect "ada's copies are gone" "$(val "SELECT count(*) FROM secant.copies c JOIN secant.principals p ON p.public_key = c.recipient WHERE p.name = 'ada_phone'")" "0"
 if out=$(val "SELECT secant.reencrypt_for(body, secant.principal_key('ada_phone')) FROM notes WHERE id = 1" 2>&1); then
 	expect "ada's phone is refused" "re-encrypted" "refused"
 else
@@ -158,10 +165,14 @@ else
 fi
 expect "bob still reads" "$("$CLI" decrypt --key "$WORK/bob_phone.sk" <"$WORK/bob_note2.ct")" "Echo: ejection fraction 55 %, no valve disease."
 
-step "9. The audit log: every change, hash-chained"
+step "9. The audit log: every change of principals and grants, hash-chained; shares in the access log"
 sql -c "SELECT seq, actor, action, left(encode(hash, 'hex'), 16) || '…' AS hash FROM secant.audit_log ORDER BY seq"
 sql -c "SELECT coalesce(secant.audit_verify()::text, 'intact') AS audit_chain"
 expect "audit chain intact" "$(val "SELECT secant.audit_verify() IS NULL")" "t"
+say "and every copy made by sharing, in the access log:"
+sql -c "SELECT id, actor, action, detail->>'share_table' AS share_table, detail->>'source_row' AS note, detail->>'level' AS level
+        FROM secant.access_log ORDER BY id"
+expect "the access log holds the six shares" "$(val "SELECT count(*) FROM secant.access_log WHERE action = 'share'")" "6"
 
 psql -X -q -d postgres -c "DROP DATABASE $DB" >/dev/null
 if [ "$CHECK" = 1 ]; then

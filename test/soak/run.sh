@@ -5,11 +5,13 @@
 # Starts a throwaway PostgreSQL 15 cluster (test/pgcluster.sh: as the
 # `postgres` user when root, private socket directory, stopped on exit),
 # sets up a ward group, 8 users (members) and 16 devices (2 per user), 300
-# notes encrypted to the group and a share table with secant.share_trigger,
-# then runs pgbench with 8 clients for SOAK_SECONDS (default 120) mixing
-#   share      INSERT into the share table (the trigger re-encrypts for a device)
+# notes encrypted to the group and a share table wired to the extension's
+# sharing (secant.enable_sharing: copies go to secant.copies), then runs
+# pgbench with 8 clients for SOAK_SECONDS (default 120) mixing
+#   share      INSERT into the share table (the trigger re-encrypts for a device
+#              and stores the copy in secant.copies)
 #   read       secant.reencrypt_for of a note for a device, decrypted and compared
-#   read_copy  a stored copy, decrypted by its recipient and compared
+#   read_copy  a stored copy (secant.copies), decrypted by its recipient and compared
 #   revoke     secant.revoke of a membership (group -> user) or an enrolment
 #              (user -> device)
 #   regrant    a new grant (pre_grant from the delegator's secret key, kept in
@@ -17,11 +19,12 @@
 #   note       a new note encrypted to the group
 # Every operation runs in a function that records its outcome (ok, denied,
 # none, ...; anything unexpected is recorded with its SQLSTATE).  Then the
-# invariants: every copy in every registered share table carries only hop
-# keys of grants that exist now (no copy through a revoked grant survives),
-# every copy decrypts for its recipient to its note, every committed note
-# decrypts with the group key, no unexpected error, no wrong plaintext, the
-# audit chain is intact.
+# invariants: every copy in secant.copies carries only hop keys of grants
+# that exist now and none of a revoked grant (no copy through a revoked
+# grant survives), its hop_keys column is the copy's, it has its share row,
+# it decrypts for its recipient to its note; every committed note decrypts
+# with the group key; no unexpected error, no wrong plaintext; the audit
+# chain is intact and the access log holds every share.
 #
 # Environment: SOAK_SECONDS (120), SOAK_CLIENTS (8), SECANT_PRE_SOAK_PORT
 # (55434).  Needs the extension installed (make && sudo make install).
@@ -84,12 +87,14 @@ FROM (SELECT 'note ' || i || ' ' || md5(i::text) AS p FROM generate_series(1, 30
 CREATE TABLE shares (
     id bigserial PRIMARY KEY,
     note_id int NOT NULL REFERENCES notes,
-    recipient pre_public_key NOT NULL,
-    body pre_ciphertext
+    recipient pre_public_key NOT NULL
 );
-CREATE TRIGGER shares_copy BEFORE INSERT OR UPDATE OF note_id, recipient ON shares
-    FOR EACH ROW EXECUTE FUNCTION secant.share_trigger('notes', 'body', 'id', 'note_id', 'recipient', 'body');
-CREATE INDEX shares_hop_keys ON shares USING gin (pre_hop_keys(body));
+SELECT secant.enable_sharing(share_table => 'shares', source_table => 'notes',
+                             source_column => 'body', source_key => 'id',
+                             reference_column => 'note_id', recipient_column => 'recipient');
+-- the copies of the soak's share rows
+CREATE VIEW soak.copies AS
+    SELECT c.*, c.source_row::int AS note_id FROM secant.copies c WHERE c.share_table = 'shares'::regclass;
 -- outcomes of every operation
 CREATE UNLOGGED TABLE soak.events (kind text NOT NULL, status text NOT NULL, n bigint NOT NULL DEFAULT 0);
 CREATE FUNCTION soak.ev(k text, s text, n bigint DEFAULT 0) RETURNS text LANGUAGE sql AS $$
@@ -141,11 +146,11 @@ DECLARE
     r record;
 BEGIN
     BEGIN
-        FOR r IN SELECT s.body, n.plain, k.sk FROM shares s JOIN notes n ON n.id = s.note_id
-                 JOIN soak.keys k ON k.pk = s.recipient
-                 WHERE s.id >= (SELECT min(id) + floor(random() * (max(id) - min(id) + 1)) FROM shares)
-                 ORDER BY s.id LIMIT 1 LOOP
-            st := CASE WHEN pre_decrypt_text(r.body, r.sk) = r.plain THEN 'ok' ELSE 'wrong plaintext' END;
+        FOR r IN SELECT c.copy, n.plain, k.sk FROM soak.copies c JOIN notes n ON n.id = c.note_id
+                 JOIN soak.keys k ON k.pk = c.recipient
+                 WHERE c.id >= (SELECT min(id) + floor(random() * (max(id) - min(id) + 1)) FROM soak.copies)
+                 ORDER BY c.id LIMIT 1 LOOP
+            st := CASE WHEN pre_decrypt_text(r.copy, r.sk) = r.plain THEN 'ok' ELSE 'wrong plaintext' END;
         END LOOP;
     EXCEPTION
         WHEN OTHERS THEN st := soak.unexpected(SQLSTATE, SQLERRM);
@@ -208,24 +213,19 @@ BEGIN
     END;
     RETURN soak.ev('note', st);
 END $$;
--- the invariant: copies in registered share tables carrying a hop key of a
--- grant that does not exist (any more)
-CREATE FUNCTION soak.orphans() RETURNS bigint LANGUAGE plpgsql AS $$
-DECLARE
-    t record;
-    n bigint;
-    total bigint := 0;
-BEGIN
-    FOR t IN SELECT table_name, copy_column FROM secant.share_tables LOOP
-        EXECUTE format('SELECT count(*) FROM %s s WHERE EXISTS (SELECT 1 FROM unnest(pre_hop_keys(s.%I)) AS h
-                        WHERE NOT EXISTS (SELECT 1 FROM secant.grants g WHERE g.hop_key = h))',
-                       t.table_name, t.copy_column) INTO n;
-        total := total + n;
-    END LOOP;
-    RETURN total;
+-- the invariant: copies (any share table's) carrying a hop key of a grant
+-- that does not exist (any more); the hop keys are read off the copy itself,
+-- not off the hop_keys column that revocation searches
+CREATE FUNCTION soak.orphans() RETURNS bigint LANGUAGE sql STABLE AS $$
+    SELECT count(*) FROM secant.copies c
+    WHERE EXISTS (SELECT 1 FROM unnest(pre_hop_keys(c.copy)) AS h
+                  WHERE NOT EXISTS (SELECT 1 FROM secant.grants g WHERE g.hop_key = h)) $$;
+-- a first share: the sharing works before the soak starts
+DO $$ BEGIN
+    IF soak.share() <> 'ok' THEN
+        RAISE EXCEPTION 'the first share failed: %', (SELECT status FROM soak.events LIMIT 1);
+    END IF;
 END $$;
--- a first share so that the table is registered
-SELECT soak.share();
 SQL
 check "set-up" [ $? -eq 0 ] || { cat "$WORK/setup.out"; tap_finish; }
 
@@ -240,7 +240,7 @@ echo "# pgbench: $CLIENTS clients, $SECONDS_TO_RUN s"
 (
 	while [ ! -e "$WORK/done" ]; do
 		psql -X -q -At -F ' ' -c "BEGIN ISOLATION LEVEL REPEATABLE READ" \
-			-c "SELECT soak.orphans(), (SELECT count(*) FROM shares)" -c "COMMIT" >>"$WORK/samples" 2>&1
+			-c "SELECT soak.orphans(), (SELECT count(*) FROM secant.copies)" -c "COMMIT" >>"$WORK/samples" 2>&1
 		sleep 1
 	done
 ) &
@@ -278,39 +278,67 @@ check "no read returned a wrong plaintext ($n)" [ "$n" = 0 ]
 
 # ---- invariants ----
 echo "# invariants"
-q "SELECT (SELECT count(*) FROM shares) AS copies, (SELECT count(*) FROM secant.grants) AS grants,
-          (SELECT count(*) FROM notes) AS notes, (SELECT count(*) FROM secant.audit_log) AS audit_entries" |
-	awk -F'|' '{printf "   %s copies, %s grants, %s notes, %s audit entries\n", $1, $2, $3, $4}'
+q "SELECT (SELECT count(*) FROM secant.copies) AS copies, (SELECT count(*) FROM shares) AS shares,
+          (SELECT count(*) FROM secant.grants) AS grants, (SELECT count(*) FROM secant.revoked_grants) AS revoked,
+          (SELECT count(*) FROM notes) AS notes, (SELECT count(*) FROM secant.audit_log) AS audit_entries,
+          (SELECT count(*) FROM secant.access_log) AS access_entries" |
+	awk -F'|' '{printf "   %s copies (%s share rows), %s grants (%s revoked), %s notes, %s audit entries, %s access entries\n", $1, $2, $3, $4, $5, $6, $7}'
 n=$(grep -c '^[0-9]* [0-9]*$' "$WORK/samples")
 check "sampled during the run: $n snapshots, copies $(awk '$2 ~ /^[0-9]+$/ {if (min == "" || $2 < min) min = $2; if ($2 > max) max = $2} END {printf "%s to %s", min, max}' "$WORK/samples") per snapshot" [ "$n" -ge $((SECONDS_TO_RUN / 4)) ]
 n=$(awk '$1 ~ /^[0-9]+$/ && $1 > 0' "$WORK/samples" | wc -l)
 check "no snapshot during the run held a copy through a missing grant ($n did)" [ "$n" = 0 ]
 [ "$(grep -cv '^[0-9]* [0-9]*$' "$WORK/samples")" = 0 ] || grep -v '^[0-9]* [0-9]*$' "$WORK/samples" | sort | uniq -c | head -n 3 | sed 's/^/   sampler: /'
-check "shares is a registered share table" [ "$(q "SELECT count(*) FROM secant.share_tables WHERE table_name = 'shares'::regclass")" = 1 ]
+check "the sharing triggers are on shares and notes, every copy is filed under shares and notes" \
+	[ "$(q "SELECT (SELECT string_agg(tgname, ',' ORDER BY tgname) FROM pg_trigger WHERE tgrelid IN ('shares'::regclass, 'notes'::regclass) AND tgname LIKE 'secant%')
+	         || ' ' || (SELECT count(*) FROM secant.copies WHERE share_table <> 'shares'::regclass OR source_table <> 'notes'::regclass)")" = "secant_share,secant_share_source,secant_share_source_truncate,secant_share_truncate 0" ]
 n=$(q "SELECT soak.orphans()")
 check "no copy carries the hop key of a grant that no longer exists ($n)" [ "$n" = 0 ]
-# control: a grant deleted behind revoke's back leaves copies the check finds
+n=$(q "SELECT count(*) FROM secant.copies c WHERE EXISTS (SELECT 1 FROM unnest(pre_hop_keys(c.copy)) AS h JOIN secant.revoked_grants v ON v.hop_key = h)")
+check "no copy carries the hop key of a revoked grant ($n)" [ "$n" = 0 ]
+n=$(q "SELECT count(*) FROM secant.grants g JOIN secant.revoked_grants v USING (hop_key)")
+check "no revoked hop key is in secant.grants again ($n)" [ "$n" = 0 ]
+# control: a grant deleted behind revoke's back (its triggers off) leaves
+# copies the check finds
 n=$(psql -X -q -At <<'SQL'
 BEGIN;
 ALTER TABLE secant.grants DISABLE TRIGGER grants_audit;
-DELETE FROM secant.grants WHERE hop_key IN (SELECT unnest(pre_hop_keys(body)) FROM shares LIMIT 1);
+ALTER TABLE secant.grants DISABLE TRIGGER grants_removed;
+DELETE FROM secant.grants WHERE hop_key IN (SELECT unnest(pre_hop_keys(copy)) FROM secant.copies LIMIT 1);
 SELECT soak.orphans();
 ROLLBACK;
 SQL
 )
 check "control: the check finds copies through a grant deleted without revoke ($n)" [ "${n:-0}" -gt 0 ]
-n=$(q "SELECT count(*) FROM shares s WHERE cardinality(pre_hop_keys(s.body)) <> 2 OR pre_recipient(s.body) <> s.recipient")
-check "every copy is a level-3 value for its recipient ($n wrong)" [ "$n" = 0 ]
-n=$(q "SELECT count(*) FROM shares s JOIN notes n ON n.id = s.note_id JOIN soak.keys k ON k.pk = s.recipient
-       WHERE pre_decrypt_text(s.body, k.sk) IS DISTINCT FROM n.plain")
+# and a plain DELETE of a grant does what revoke does: its copies go with it
+n=$(psql -X -q -At <<'SQL'
+BEGIN;
+CREATE TEMP TABLE gone AS SELECT unnest(pre_hop_keys(copy)) AS h FROM secant.copies LIMIT 1;
+SELECT count(*) > 0 FROM secant.copies c WHERE c.hop_keys && ARRAY(SELECT h FROM gone);
+DELETE FROM secant.grants WHERE hop_key IN (SELECT h FROM gone);
+SELECT soak.orphans(), (SELECT count(*) FROM secant.copies c WHERE c.hop_keys && ARRAY(SELECT h FROM gone)),
+       (SELECT count(*) FROM secant.revoked_grants WHERE hop_key IN (SELECT h FROM gone));
+ROLLBACK;
+SQL
+)
+check "a plain DELETE of a grant deletes its copies and remembers its hop key ($(echo $n))" [ "$(echo $n)" = "t 0|0|1" ]
+n=$(q "SELECT count(*) FROM secant.copies c WHERE cardinality(pre_hop_keys(c.copy)) <> 2 OR pre_recipient(c.copy) <> c.recipient
+       OR c.hop_keys IS DISTINCT FROM pre_hop_keys(c.copy)")
+check "every copy is a level-3 value for its recipient, its hop_keys those of the copy ($n wrong)" [ "$n" = 0 ]
+n=$(q "SELECT count(*) FROM soak.copies c WHERE NOT EXISTS (SELECT 1 FROM shares s WHERE s.note_id = c.note_id AND s.recipient = c.recipient)")
+check "every copy has its share row ($n without)" [ "$n" = 0 ]
+n=$(q "SELECT count(*) FROM secant.copies c LEFT JOIN soak.copies s ON s.id = c.id LEFT JOIN notes n ON n.id = s.note_id
+       LEFT JOIN soak.keys k ON k.pk = c.recipient
+       WHERE pre_decrypt_text(c.copy, k.sk) IS DISTINCT FROM n.plain")
 check "every copy decrypts for its recipient to its note ($n wrong)" [ "$n" = 0 ]
-n=$(q "SELECT count(*) FROM shares s WHERE NOT EXISTS (SELECT 1 FROM secant.path(pre_origin(s.body), s.recipient))")
+n=$(q "SELECT count(*) FROM secant.copies c WHERE NOT EXISTS (SELECT 1 FROM secant.path(pre_origin(c.copy), c.recipient))")
 check "every copy's recipient still has an active path ($n without)" [ "$n" = 0 ]
 n=$(q "SELECT count(*) FROM notes WHERE pre_decrypt_text(body, (SELECT sk FROM soak.keys WHERE name = 'ward')) IS DISTINCT FROM plain")
 check "every committed note decrypts with the group key ($n wrong)" [ "$n" = 0 ]
 check "audit chain intact" [ "$(q "SELECT coalesce(secant.audit_verify()::text, 'null')")" = null ]
 check "the audit log holds every successful revocation" \
 	[ "$(q "SELECT (SELECT count(*) FROM secant.audit_log WHERE action = 'revoke') = (SELECT count(*) FROM soak.events WHERE kind = 'revoke' AND status = 'ok')")" = t ]
+check "the access log holds every successful share" \
+	[ "$(q "SELECT (SELECT count(*) FROM secant.access_log WHERE action = 'share' AND detail->>'share_table' = 'public.shares') = (SELECT count(*) FROM soak.events WHERE kind = 'share' AND status = 'ok')")" = t ]
 echo "   server log: $(grep -c 'deadlock detected' "$CLUSTER/server.log") deadlocks," \
 	"$(grep -c 'still waiting for' "$CLUSTER/server.log") lock waits longer than deadlock_timeout (1 s)"
 tap_finish

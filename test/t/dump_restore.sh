@@ -6,9 +6,11 @@
 # level-3 value, an empty message, a toasted 256 kB value, pre_token[] under
 # GIN, btree and hash indexes), a user table with an identity column and a
 # generated column computed by an extension function, a CHECK using one, a
-# materialized view, and the secant schema populated: principals, grants
-# (one expiring, one revoked), shares made by the sharing trigger, index
-# keys (two versions) and the audit log.  It is dumped by the cluster's
+# materialized view, the clinic of test/fixtures/clinic.sql (keys, notes and a
+# share table wired to the extension's sharing) and the secant schema
+# populated: principals, grants (one expiring, one revoked and remembered),
+# copies made by the sharing triggers (secant.copies), index keys (two
+# versions), the audit log and the access log.  It is dumped by the cluster's
 # superuser role in plain and custom format and restored into fresh
 # databases:
 #   plain     pg_dump -Fp | psql
@@ -21,8 +23,8 @@
 # cast of every value, per row (and every other column as text); then
 # ciphertexts must decrypt, audit_verify() must be NULL with the source's
 # audit head, and the restored database must keep working (identity
-# sequences, the sharing trigger, revocation through share_tables, index
-# keys, GIN search).  Binary COPY out and in of every type is checked too.
+# sequences, the sharing triggers, revocation through secant.copies, a
+# revoked grant still refused, index keys, GIN search).  Binary COPY out and in of every type is checked too.
 #
 # Problems of the extension that are known and reported are printed as
 # "not ok - ... # KNOWN: why" and not counted (SECANT_PRE_STRICT=1 counts
@@ -58,20 +60,13 @@ drop_all
 psql -X -q -d postgres -c "CREATE DATABASE $SRC" >/dev/null || { echo "0 passed, 1 failed"; exit 1; }
 
 # ---- the source database ----
-psql -X -q -v ON_ERROR_STOP=1 -d "$SRC" >"$WORK/setup.out" 2>&1 <<'SQL'
-CREATE EXTENSION secant_pre;
--- keys (server-side: fine for a test; the normal path makes them on clients)
-CREATE TABLE keys (name text PRIMARY KEY, kind text NOT NULL, sk pre_secret_key NOT NULL);
-INSERT INTO keys
-SELECT name, kind, pre_keygen()
-FROM (VALUES ('ward', 'group'), ('dr_a', 'user'), ('dr_b', 'user'), ('dr_c', 'user'),
-             ('a_phone', 'device'), ('b_phone', 'device')) AS v(name, kind);
-CREATE FUNCTION sk(n text) RETURNS pre_secret_key LANGUAGE sql AS $$ SELECT sk FROM keys WHERE name = n $$;
-SELECT count(secant.add_principal(name, kind, pre_public_key(sk))) FROM keys;
-SELECT count(secant.add_grant(pre_grant(sk(a), secant.principal_key(b), x)))
-FROM (VALUES ('ward', 'dr_a', 'infinity'::timestamptz), ('ward', 'dr_b', now() + interval '30 days'),
-             ('ward', 'dr_c', 'infinity'), ('dr_a', 'a_phone', 'infinity'),
-             ('dr_b', 'b_phone', 'infinity')) AS g(a, b, x);
+psql -X -q -v ON_ERROR_STOP=1 -v fixture="$ROOT/test/fixtures/clinic.sql" -d "$SRC" >"$WORK/setup.out" 2>&1 <<'SQL'
+\i :fixture
+-- two more doctors: dr_c (revoked below) and dr_d (an expiring membership)
+INSERT INTO fixture_keys VALUES ('dr_c', 'user', pre_keygen()), ('dr_d', 'user', pre_keygen());
+SELECT count(secant.add_principal(name, kind, pre_public_key(sk))) FROM fixture_keys WHERE name IN ('dr_c', 'dr_d');
+SELECT count(secant.add_grant(pre_grant(fixture_sk('clinic'), secant.principal_key(b), x)))
+FROM (VALUES ('dr_c', 'infinity'::timestamptz), ('dr_d', now() + interval '30 days')) AS g(b, x);
 -- every type in columns, with NULLs, levels 1 and 3, an empty message and a toasted value
 CREATE TABLE vault (
     id int PRIMARY KEY,
@@ -85,70 +80,68 @@ CREATE TABLE vault (
     plain bytea
 );
 INSERT INTO vault
-SELECT 1, sk('ward'), pre_public_key(sk('ward')), pre_grant(sk('ward'), pre_public_key(sk('dr_a'))),
-       pre_encrypt(pre_public_key(sk('ward')), '\x0001020304'::bytea, 'vault:1'::bytea),
+SELECT 1, fixture_sk('clinic'), pre_public_key(fixture_sk('clinic')), pre_grant(fixture_sk('clinic'), pre_public_key(fixture_sk('dr_ada'))),
+       pre_encrypt(pre_public_key(fixture_sk('clinic')), '\x0001020304'::bytea, 'vault:1'::bytea),
        pre_token(decode(repeat('ab', 32), 'hex'), 'alpha'),
-       pre_tokens(decode(repeat('ab', 32), 'hex'), 'alpha beta gamma', true), 'ward', '\x0001020304';
+       pre_tokens(decode(repeat('ab', 32), 'hex'), 'alpha beta gamma', true), 'clinic', '\x0001020304';
 INSERT INTO vault (id) VALUES (2);
 INSERT INTO vault (id, ct, reader, plain)
-SELECT 3, pre_reencrypt(pre_reencrypt(pre_encrypt(pre_public_key(sk('ward')), convert_to('level three', 'UTF8')),
-              (SELECT rekey FROM secant.grants WHERE to_key = pre_public_key(sk('dr_a')))),
-              (SELECT rekey FROM secant.grants WHERE to_key = pre_public_key(sk('a_phone')))),
-       'a_phone', convert_to('level three', 'UTF8');
+SELECT 3, pre_reencrypt(pre_reencrypt(pre_encrypt(pre_public_key(fixture_sk('clinic')), convert_to('level three', 'UTF8')),
+              (SELECT rekey FROM secant.grants WHERE to_key = pre_public_key(fixture_sk('dr_ada')))),
+              (SELECT rekey FROM secant.grants WHERE to_key = pre_public_key(fixture_sk('ada_phone')))),
+       'ada_phone', convert_to('level three', 'UTF8');
 INSERT INTO vault (id, ct, reader, plain)
-SELECT 4, pre_encrypt(pre_public_key(sk('dr_b')), ''::bytea), 'dr_b', ''::bytea;
+SELECT 4, pre_encrypt(pre_public_key(fixture_sk('dr_bob')), ''::bytea), 'dr_bob', ''::bytea;
 INSERT INTO vault (id, ct, reader, plain, toks)
-SELECT 5, pre_encrypt(pre_public_key(sk('dr_c')), p, '\xff00'::bytea), 'dr_c', p, '{}'
+SELECT 5, pre_encrypt(pre_public_key(fixture_sk('dr_c')), p, '\xff00'::bytea), 'dr_c', p, '{}'
 FROM (SELECT decode(string_agg(md5(i::text), ''), 'hex') AS p FROM generate_series(1, 16384) AS i) x;
 CREATE INDEX vault_pk ON vault (pk);
 CREATE INDEX vault_tok ON vault USING hash (tok);
 CREATE INDEX vault_toks ON vault USING gin (toks);
--- notes: identity column, generated column by an extension function
-CREATE TABLE notes (
+-- journal: identity column, generated column by an extension function
+CREATE TABLE journal (
     id int GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     body pre_ciphertext NOT NULL,
     recipient pre_public_key GENERATED ALWAYS AS (pre_recipient(body)) STORED,
     plain text NOT NULL
 );
-INSERT INTO notes (body, plain)
-SELECT pre_encrypt(secant.principal_key('ward'), 'note ' || i, convert_to('note:' || i, 'UTF8')), 'note ' || i
+INSERT INTO journal (body, plain)
+SELECT pre_encrypt(secant.principal_key('clinic'), 'entry ' || i, convert_to('journal:' || i, 'UTF8')), 'entry ' || i
 FROM generate_series(1, 5) AS i;
-CREATE TABLE shares (
-    id bigserial PRIMARY KEY,
-    note_id int NOT NULL REFERENCES notes,
-    recipient pre_public_key NOT NULL,
-    body pre_ciphertext
-);
-CREATE TRIGGER shares_copy BEFORE INSERT OR UPDATE OF note_id, recipient ON shares
-    FOR EACH ROW EXECUTE FUNCTION secant.share_trigger('notes', 'body', 'id', 'note_id', 'recipient', 'body');
-CREATE INDEX ON shares USING gin (pre_hop_keys(body));
-INSERT INTO shares (note_id, recipient)
-SELECT id, secant.principal_key(CASE WHEN id % 2 = 0 THEN 'a_phone' ELSE 'b_phone' END) FROM notes;
-INSERT INTO shares (note_id, recipient) SELECT id, secant.principal_key('dr_c') FROM notes WHERE id <= 2;
--- a revocation: dr_c's copies go
-SELECT secant.revoke('ward', 'dr_c');
+-- the fixture's notes ('note ' || id) shared through its share table: the
+-- copies go to secant.copies
+INSERT INTO note_shares (note_id, recipient)
+SELECT id, secant.principal_key(CASE WHEN id % 2 = 0 THEN 'ada_phone' ELSE 'bob_phone' END) FROM notes;
+INSERT INTO note_shares (note_id, recipient) SELECT id, secant.principal_key('dr_c') FROM notes WHERE id <= 2;
+-- dr_c's grant, kept to try storing it again after the restore
+CREATE TABLE revoked_rekeys AS SELECT rekey FROM secant.grants WHERE to_key = secant.principal_key('dr_c');
+-- a revocation: dr_c's copies go, its share rows stay
+SELECT secant.revoke('clinic', 'dr_c');
 -- index keys, two versions, and records searched by token
-SELECT secant.rotate_index_key('ward', pre_encrypt(secant.principal_key('ward'), decode(repeat('11', 32), 'hex')));
-SELECT secant.rotate_index_key('ward', pre_encrypt(secant.principal_key('ward'), decode(repeat('22', 32), 'hex')));
+SELECT secant.rotate_index_key('clinic', pre_encrypt(secant.principal_key('clinic'), decode(repeat('11', 32), 'hex')));
+SELECT secant.rotate_index_key('clinic', pre_encrypt(secant.principal_key('clinic'), decode(repeat('22', 32), 'hex')));
 CREATE TABLE records (id int PRIMARY KEY, index_version int NOT NULL, tokens pre_token[] NOT NULL);
 INSERT INTO records
 SELECT i, 2, pre_tokens(decode(repeat('22', 32), 'hex'), CASE WHEN i % 10 = 0 THEN 'diabetes follow-up' ELSE 'routine ' || i END)
 FROM generate_series(1, 200) AS i;
 CREATE INDEX records_tokens ON records USING gin (tokens);
-CREATE MATERIALIZED VIEW note_levels AS SELECT id, pre_level(body) AS level, pre_recipient(body) AS recipient FROM notes;
+CREATE MATERIALIZED VIEW note_levels AS SELECT id, pre_level(body) AS level, pre_recipient(body) AS recipient FROM journal;
 SELECT secant.audit_verify() IS NULL AS intact;
 SQL
-check "source database built" [ $? -eq 0 ]
-[ -s "$WORK/setup.out" ] && grep -q ERROR "$WORK/setup.out" && cat "$WORK/setup.out"
+rc=$?
+check "source database built" [ $rc -eq 0 ]
+[ $rc -eq 0 ] || tail -n 20 "$WORK/setup.out" | sed 's/^/     /'
 
 # ---- digests: one line per row, md5 of the bytea casts ----
 cat >"$WORK/digest.sql" <<'SQL'
 SELECT 'vault', id, md5(sk::bytea), md5(pk::bytea), md5(g::bytea), md5(ct::bytea), md5(tok::bytea),
        md5(array_to_string(ARRAY(SELECT encode(t::bytea, 'hex') FROM unnest(toks) AS t), ',')),
        cardinality(toks), reader, md5(plain) FROM vault ORDER BY id;
-SELECT 'keys', name, kind, md5(sk::bytea) FROM keys ORDER BY name;
-SELECT 'notes', id, md5(body::bytea), md5(recipient::bytea), plain FROM notes ORDER BY id;
-SELECT 'shares', id, note_id, md5(recipient::bytea), md5(body::bytea) FROM shares ORDER BY id;
+SELECT 'fixture_keys', name, kind, md5(sk::bytea) FROM fixture_keys ORDER BY name;
+SELECT 'notes', id, md5(body::bytea) FROM notes ORDER BY id;
+SELECT 'journal', id, md5(body::bytea), md5(recipient::bytea), plain FROM journal ORDER BY id;
+SELECT 'note_shares', id, note_id, md5(recipient::bytea) FROM note_shares ORDER BY id;
+SELECT 'revoked_rekeys', md5(rekey::bytea) FROM revoked_rekeys ORDER BY 2;
 SELECT 'records', id, index_version, md5(array_to_string(ARRAY(SELECT encode(t::bytea, 'hex') FROM unnest(tokens) AS t), ','))
 FROM records ORDER BY id;
 SELECT 'note_levels', id, level, md5(recipient::bytea) FROM note_levels ORDER BY id;
@@ -156,15 +149,19 @@ SELECT 'principals', id, name, kind, md5(public_key::bytea), created_at FROM sec
 SELECT 'grants', id, md5(rekey::bytea), md5(from_key::bytea), md5(to_key::bytea), not_after, md5(hop_key), created_at
 FROM secant.grants ORDER BY id;
 SELECT 'index_keys', md5(group_key::bytea), version, md5(key_ct::bytea), created_at FROM secant.index_keys ORDER BY 2, 3;
-SELECT 'share_tables', table_name::text, copy_column, registered_at FROM secant.share_tables ORDER BY 2;
+SELECT 'copies', id, share_table::text, source_table::text, source_row, md5(recipient::bytea), md5(copy::bytea),
+       md5(hop_keys::text), created_at, created_by FROM secant.copies ORDER BY id;
+SELECT 'revoked_grants', md5(hop_key), md5(from_key::bytea), md5(to_key::bytea), revoked_at, revoked_by
+FROM secant.revoked_grants ORDER BY 2;
 SELECT 'audit_log', seq, at, actor, action, md5(detail::text), md5(prev_hash), md5(hash) FROM secant.audit_log ORDER BY seq;
+SELECT 'access_log', id, at, actor, role, action, md5(detail::text) FROM secant.access_log ORDER BY id;
 SELECT 'sequences', schemaname || '.' || sequencename, last_value FROM pg_sequences ORDER BY 2;
 SQL
 digest() { # digest DB > file
 	PGOPTIONS="-c timezone=UTC" psql -X -q -At -F '|' -v ON_ERROR_STOP=1 -d "$1" -f "$WORK/digest.sql"
 }
 digest "$SRC" >"$WORK/src.digest"
-TABLES="vault keys notes shares records note_levels principals grants index_keys share_tables audit_log sequences"
+TABLES="vault fixture_keys notes journal note_shares revoked_rekeys records note_levels principals grants copies revoked_grants index_keys audit_log access_log sequences"
 for t in $TABLES; do
 	check "source: $t has rows" grep -q "^$t|" "$WORK/src.digest"
 done
@@ -195,7 +192,7 @@ check "binary COPY: grants and index keys byte-equal" [ "$(psql -X -At -d "$SRC"
 	   AND (SELECT count(*) FROM secant.index_keys k JOIN index_keys_bin b ON b.key_ct::bytea = k.key_ct::bytea)
 	     = (SELECT count(*) FROM secant.index_keys)")" = t ]
 check "binary COPY: copied ciphertexts decrypt" [ "$(psql -X -At -d "$SRC" -c "
-	SELECT count(*) FROM vault_bin v JOIN keys k ON k.name = v.reader WHERE pre_decrypt(v.ct, k.sk) = v.plain")" = 4 ]
+	SELECT count(*) FROM vault_bin v JOIN fixture_keys k ON k.name = v.reader WHERE pre_decrypt(v.ct, k.sk) = v.plain")" = 4 ]
 psql -X -q -d "$SRC" -c "DROP TABLE vault_bin, grants_bin, index_keys_bin" >/dev/null
 
 # ---- dumps ----
@@ -208,11 +205,9 @@ verify() { # verify LABEL DB
 	local label=$1 db=$2 t
 	digest "$db" >"$WORK/$label.digest" 2>"$WORK/$label.digest.err"
 	for t in $TABLES; do
-		case "$t" in
-			audit_log) KNOWN_WHY="the audit triggers on principals, grants and index_keys fire while their data is loaded and append entries (restore time, actor of the restore)" ;;
-			sequences) KNOWN_WHY="" ;;
-			*) KNOWN_WHY="" ;;
-		esac
+		# (before 0.4.0 the audit triggers appended entries during a plain or
+		# custom restore; secant.restoring() now keeps them out: counted)
+		KNOWN_WHY=""
 		[ "$label" = parallel ] && KNOWN_WHY="pg_restore -j loads secant.grants and secant.index_keys in parallel with secant.principals: their foreign keys (created by CREATE EXTENSION, before the data) fail, the rows are lost; the audit triggers race the audit_log load"
 		check "$label: $t identical to the source, row by row" \
 			cmp -s <(grep "^$t|" "$WORK/src.digest") <(grep "^$t|" "$WORK/$label.digest")
@@ -225,21 +220,22 @@ verify() { # verify LABEL DB
 	[ "$label" = parallel ] && KNOWN_WHY="see above: rows of the configuration tables lost in a parallel restore"
 	q() { psql -X -q -At -d "$db" -c "$1" 2>&1; }
 	check "$label: every ciphertext of vault decrypts" \
-		[ "$(q "SELECT count(*) FROM vault v JOIN keys k ON k.name = v.reader WHERE pre_decrypt(v.ct, k.sk) = v.plain")" = 4 ]
-	check "$label: shared copies decrypt on the phones" \
-		[ "$(q "SELECT count(*) FROM shares s JOIN keys k ON pre_public_key(k.sk) = s.recipient
-		        JOIN notes n ON n.id = s.note_id WHERE pre_decrypt_text(s.body, k.sk) = n.plain")" = 5 ]
+		[ "$(q "SELECT count(*) FROM vault v JOIN fixture_keys k ON k.name = v.reader WHERE pre_decrypt(v.ct, k.sk) = v.plain")" = 4 ]
+	check "$label: shared copies (secant.copies) decrypt on the phones" \
+		[ "$(q "SELECT count(*) FROM note_shares s
+		        JOIN secant.copies c ON c.share_table = 'note_shares'::regclass AND c.source_row = s.note_id::text AND c.recipient = s.recipient
+		        JOIN fixture_keys k ON pre_public_key(k.sk) = c.recipient
+		        WHERE pre_decrypt_text(c.copy, k.sk) = 'note ' || s.note_id")" = 5 ]
 	check "$label: reencrypt_for along restored grants" \
-		[ "$(q "SELECT pre_decrypt_text(secant.reencrypt_for(body, secant.principal_key('a_phone')), (SELECT sk FROM keys WHERE name = 'a_phone')) FROM notes WHERE id = 3")" = "note 3" ]
+		[ "$(q "SELECT pre_decrypt_text(secant.reencrypt_for(body, secant.principal_key('ada_phone')), fixture_sk('ada_phone')) FROM notes WHERE id = 3")" = "note 3" ]
 	check "$label: index keys for a member's device (2 versions)" \
-		[ "$(q "SELECT string_agg(encode(pre_decrypt(key_ct, (SELECT sk FROM keys WHERE name = 'b_phone')), 'hex'), ',' ORDER BY version)
-		        FROM secant.index_keys_for('ward', secant.principal_key('b_phone'))")" = "$(printf '11%.0s' {1..32}),$(printf '22%.0s' {1..32})" ]
+		[ "$(q "SELECT string_agg(encode(pre_decrypt(key_ct, fixture_sk('bob_phone')), 'hex'), ',' ORDER BY version)
+		        FROM secant.index_keys_for('clinic', secant.principal_key('bob_phone'))")" = "$(printf '11%.0s' {1..32}),$(printf '22%.0s' {1..32})" ]
 	check "$label: GIN token search" \
 		[ "$(q "SET enable_seqscan = off; SELECT count(*) FROM records WHERE tokens @> ARRAY[pre_token(decode(repeat('22', 32), 'hex'), 'diabetes')]")" = 20 ]
 	KNOWN_WHY=""
 	[ "$label" = parallel ] && KNOWN_WHY="see above"
 	check "$label: audit_verify() is NULL" [ "$(q "SELECT coalesce(secant.audit_verify()::text, 'null')")" = null ]
-	[ "$label" = plain ] || [ "$label" = custom ] && KNOWN_WHY="the restore appended audit entries (see audit_log above), so the head moved"
 	check "$label: audit head equals the source's" \
 		[ "$(q "SELECT encode(secant.audit_head(), 'hex')")" = "$(psql -X -At -d "$SRC" -c "SELECT encode(secant.audit_head(), 'hex')")" ]
 	KNOWN_WHY=""
@@ -248,11 +244,25 @@ verify() { # verify LABEL DB
 	check "$label: identity sequences continue (a new principal gets a fresh id)" \
 		[ "$(q "SELECT secant.add_principal('dr_new', 'user', pre_public_key(pre_keygen())) > (SELECT max(id) FROM secant.principals)")" = t ]
 	check "$label: identity sequences continue (a new grant gets a fresh id)" \
-		[ "$(q "SELECT secant.add_grant(pre_grant((SELECT sk FROM keys WHERE name = 'ward'), secant.principal_key('dr_new'))) > (SELECT max(id) FROM secant.grants)")" = t ]
-	check "$label: notes identity continues" [ "$(q "INSERT INTO notes (body, plain) SELECT pre_encrypt(secant.principal_key('ward'), 'note 6'), 'note 6' RETURNING id")" = 6 ]
-	check "$label: the sharing trigger fires" \
-		[ "$(q "INSERT INTO shares (note_id, recipient) VALUES (6, secant.principal_key('a_phone')) RETURNING pre_level(body)")" = 3 ]
-	check "$label: revocation finds the copies through share_tables" [ "$(q "SELECT secant.revoke('ward', 'dr_a')")" = 3 ]
+		[ "$(q "SELECT secant.add_grant(pre_grant(fixture_sk('clinic'), secant.principal_key('dr_new'))) > (SELECT max(id) FROM secant.grants)")" = t ]
+	check "$label: journal identity continues" [ "$(q "INSERT INTO journal (body, plain) SELECT pre_encrypt(secant.principal_key('clinic'), 'entry 6'), 'entry 6' RETURNING id")" = 6 ]
+	q "INSERT INTO notes VALUES (6, pre_encrypt(secant.principal_key('clinic'), 'note 6'))" >/dev/null
+	check "$label: the sharing trigger fires (a level-3 copy in secant.copies that decrypts)" \
+		[ "$(q "INSERT INTO note_shares (note_id, recipient) VALUES (6, secant.principal_key('ada_phone'));
+		        SELECT string_agg(pre_level(copy) || ' ' || pre_decrypt_text(copy, fixture_sk('ada_phone')), ',')
+		        FROM secant.copies WHERE share_table = 'note_shares'::regclass AND source_row = '6'")" = "3 note 6" ]
+	check "$label: the source trigger fires (a changed note loses its copy)" \
+		[ "$(q "SELECT count(*) FROM secant.copies WHERE source_table = 'notes'::regclass AND source_row = '5';
+		        UPDATE notes SET body = pre_encrypt(secant.principal_key('clinic'), 'note 5, amended') WHERE id = 5;
+		        SELECT count(*) FROM secant.copies WHERE source_table = 'notes'::regclass AND source_row = '5'")" = "1
+0" ]
+	check "$label: revocation deletes the copies in secant.copies" [ "$(q "SELECT secant.revoke('clinic', 'dr_ada')")" = 3 ]
+	check "$label: no copy through the revoked grant is left, the share rows stay" \
+		[ "$(q "SELECT (SELECT sum(fixture_copies_with(hop_key)) FROM secant.revoked_grants WHERE to_key = secant.principal_key('dr_ada'))
+		           || ' ' || (SELECT count(*) FROM secant.copies WHERE recipient = secant.principal_key('ada_phone'))
+		           || ' ' || (SELECT count(*) FROM note_shares WHERE recipient = secant.principal_key('ada_phone'))")" = "0 0 3" ]
+	check "$label: a grant revoked before the dump cannot be stored again" \
+		bash -c "psql -X -q -At -d '$db' -c 'INSERT INTO secant.grants (rekey) SELECT rekey FROM revoked_rekeys' 2>&1 | grep -q 'grant was revoked and cannot be stored again'"
 	check "$label: audit chain intact after new entries" [ "$(q "SELECT coalesce(secant.audit_verify()::text, 'null')")" = null ]
 	KNOWN_WHY=""
 }

@@ -8,8 +8,8 @@
 # while it runs
 #   1. the normal path: keys, grants, encryption, tokens and decryption on
 #      clients (the secant-pre CLI); the server stores public keys, grants,
-#      ciphertexts and tokens, re-encrypts (reencrypt_for, sharing trigger,
-#      index_keys_for) and revokes;
+#      ciphertexts and tokens, re-encrypts (reencrypt_for, the sharing
+#      triggers of secant.enable_sharing, index_keys_for) and revokes;
 #   2. error paths: bad secret keys, grants and ciphertexts as literals, a
 #      wrong-key decryption;
 #   3. the server-side helpers that must take a secret key (pre_decrypt,
@@ -167,9 +167,10 @@ SQL
 	sql >/dev/null <<'SQL'
 CREATE TABLE notes (id int PRIMARY KEY, body pre_ciphertext NOT NULL);
 CREATE TABLE note_shares (id serial PRIMARY KEY, note_id int NOT NULL REFERENCES notes,
-                          recipient pre_public_key NOT NULL, body pre_ciphertext);
-CREATE TRIGGER note_shares_copy BEFORE INSERT OR UPDATE OF note_id, recipient ON note_shares
-    FOR EACH ROW EXECUTE FUNCTION secant.share_trigger('notes', 'body', 'id', 'note_id', 'recipient', 'body');
+                          recipient pre_public_key NOT NULL);
+SELECT secant.enable_sharing(share_table => 'note_shares', source_table => 'notes',
+                             source_column => 'body', source_key => 'id',
+                             reference_column => 'note_id', recipient_column => 'recipient');
 CREATE TABLE records (id int PRIMARY KEY, tokens pre_token[] NOT NULL);
 SQL
 	for i in 1 2 3; do
@@ -178,7 +179,10 @@ SQL
 		sql -c "INSERT INTO notes VALUES ($i, '$(cat "$W/ct$i")')" >/dev/null
 	done
 	sql -c "INSERT INTO note_shares (note_id, recipient) VALUES (1, '$(pk ada_phone)'), (2, '$(pk bob_phone)'), (3, '$(pk bob_phone)')" >/dev/null
-	sql -c "SELECT body FROM note_shares WHERE note_id = 1" >"$W/share1"
+	sql -c "SELECT c.copy FROM note_shares s JOIN secant.copies c ON c.share_table = 'note_shares'::regclass
+	        AND c.source_row = s.note_id::text AND c.recipient = s.recipient WHERE s.note_id = 1" >"$W/share1"
+	check "$label: the sharing trigger made three copies (secant.copies)" \
+		[ "$(sql -c "SELECT count(*) FROM secant.copies WHERE share_table = 'note_shares'::regclass")" = 3 ]
 	check "$label: a shared copy decrypts on the phone (client)" \
 		cmp -s <("$CLI" decrypt --key "$W/ada_phone.sk" <"$W/share1" 2>/dev/null) "$W/plain1"
 	sql -c "SELECT secant.reencrypt_for(body, '$(pk ada_phone)') FROM notes WHERE id = 3" >"$W/re3"
@@ -198,6 +202,8 @@ SQL
 	check "$label: index key fetched through the grants decrypts (client)" \
 		cmp -s <("$CLI" decrypt --key "$W/ada_phone.sk" <"$W/index_re" 2>/dev/null) "$W/index.key"
 	check "$label: revoke deletes Bob's two copies" [ "$(sql -c "SELECT secant.revoke('clinic', 'bob')")" = 2 ]
+	check "$label: after the revoke, secant.copies holds Ada's copy only" \
+		[ "$(sql -c "SELECT string_agg(source_row, ',') FROM secant.copies WHERE recipient = '$(pk bob_phone)'")|$(sql -c "SELECT count(*) FROM secant.copies")" = "|1" ]
 	check "$label: after the revoke, no path for Bob's phone (42501)" \
 		bash -c "psql -X -q -At -c \"SELECT secant.reencrypt_for(body, '$(pk bob_phone)') FROM notes WHERE id = 1\" 2>&1 | grep -q 'no active grant path'"
 
