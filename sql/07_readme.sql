@@ -25,7 +25,7 @@ RESET ROLE;
 SELECT pre_level(pre_reencrypt(n.body, g.rekey)) AS level
 FROM notes n, secant.grants g WHERE g.from_key = secant.principal_key('clinic');
 CREATE TABLE note_shares (id serial PRIMARY KEY, note_id int NOT NULL REFERENCES notes,
-                          recipient pre_public_key NOT NULL);
+                          recipient pre_public_key NOT NULL, UNIQUE (note_id, recipient));
 SELECT secant.enable_sharing(share_table => 'note_shares', source_table => 'notes',
                              source_column => 'body', source_key => 'id',
                              reference_column => 'note_id', recipient_column => 'recipient');

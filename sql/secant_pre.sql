@@ -388,9 +388,10 @@ CREATE TABLE secant.revoked_grants (
     from_key pre_public_key NOT NULL,
     to_key pre_public_key NOT NULL,
     revoked_at timestamptz NOT NULL DEFAULT now(),
-    revoked_by name NOT NULL
+    revoked_by name NOT NULL,
+    reason text NOT NULL DEFAULT 'revoked' CHECK (reason IN ('revoked', 'expired'))
 );
-COMMENT ON TABLE secant.revoked_grants IS 'hop keys of removed grants: a grant with one of them can never be stored again';
+COMMENT ON TABLE secant.revoked_grants IS 'hop keys of removed grants (revoked, or expired and purged): a grant with one of them can never be stored again';
 
 -- Who may obtain what is addressed to a principal: the roles bound to it,
 -- and the roles holding the proxy capability (application servers that
@@ -1003,14 +1004,19 @@ CREATE TRIGGER capabilities_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
 ALTER TABLE secant.copies ENABLE ROW LEVEL SECURITY;
 ALTER TABLE secant.copies FORCE ROW LEVEL SECURITY;
 CREATE POLICY copies_for_bound_roles ON secant.copies FOR SELECT
-    USING (recipient OPERATOR(@extschema@.=) ANY (ARRAY(
+    USING ((recipient OPERATOR(@extschema@.=) ANY (ARRAY(
                SELECT b.principal_key FROM secant.bindings b
                JOIN pg_catalog.pg_roles r ON r.rolname OPERATOR(pg_catalog.=) b.role_name
                WHERE pg_catalog.pg_has_role(r.oid, 'MEMBER')))
            OR EXISTS (SELECT 1 FROM secant.capabilities c
                       JOIN pg_catalog.pg_roles r ON r.rolname OPERATOR(pg_catalog.=) c.role_name
                       WHERE c.capability OPERATOR(pg_catalog.=) 'proxy'
-                        AND pg_catalog.pg_has_role(r.oid, 'MEMBER')));
+                        AND pg_catalog.pg_has_role(r.oid, 'MEMBER')))
+           -- a copy made through a grant that has expired is unreadable
+           -- (secant.purge_expired deletes it)
+           AND NOT hop_keys OPERATOR(pg_catalog.&&) ARRAY(
+               SELECT g.hop_key FROM secant.grants g
+               WHERE g.not_after OPERATOR(pg_catalog.<=) pg_catalog.statement_timestamp()));
 -- the extension's owner (the role that ran CREATE EXTENSION) stores and
 -- removes copies; when it is a superuser, row-level security is bypassed
 CREATE POLICY copies_by_owner ON secant.copies TO CURRENT_USER USING (true) WITH CHECK (true);
@@ -1164,6 +1170,39 @@ AS $$ SELECT secant.revoke(secant.principal(from_name), secant.principal(to_name
 REVOKE ALL ON FUNCTION secant.revoke(text, text, boolean) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION secant.revoke(text, text, boolean) TO secant_admin;
 COMMENT ON FUNCTION secant.revoke(text, text, boolean) IS 'secant.revoke with principals by name or prepk_ text';
+
+-- Expiry: remove the grants past not_after, remembered as expired, and
+-- every copy made through them; logged when there was something to do.
+-- Schedule it (pg_cron: see the README).
+CREATE FUNCTION secant.purge_expired() RETURNS TABLE (grants_removed bigint, copies_deleted bigint)
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    marks bytea[];
+BEGIN
+    SELECT pg_catalog.array_agg(s.hop_key) INTO marks
+    FROM (SELECT g.hop_key FROM secant.grants g
+          WHERE g.not_after OPERATOR(pg_catalog.<=) pg_catalog.statement_timestamp()
+          FOR UPDATE OF g) s;
+    grants_removed := coalesce(pg_catalog.cardinality(marks), 0);
+    copies_deleted := 0;
+    IF marks IS NOT NULL THEN
+        INSERT INTO secant.revoked_grants (hop_key, from_key, to_key, revoked_by, reason)
+        SELECT g.hop_key, g.from_key, g.to_key, SESSION_USER, 'expired' FROM secant.grants g
+        WHERE g.hop_key OPERATOR(pg_catalog.=) ANY (marks)
+        ON CONFLICT (hop_key) DO NOTHING;
+        copies_deleted := secant.delete_copies_through(marks);
+        DELETE FROM secant.grants g WHERE g.hop_key OPERATOR(pg_catalog.=) ANY (marks);
+        INSERT INTO secant.audit_log (action, detail)
+        VALUES ('purge expired', pg_catalog.jsonb_build_object('grants', grants_removed,
+                                                               'copies_deleted', copies_deleted));
+    END IF;
+    RETURN NEXT;
+END $$;
+REVOKE ALL ON FUNCTION secant.purge_expired() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION secant.purge_expired() TO secant_admin;
+COMMENT ON FUNCTION secant.purge_expired() IS 'remove expired grants (remembered as expired) and every copy made through them; returns how many of each';
 
 -- ==== search: index keys shared by PRE ====
 -- A group's index key (32 random bytes, made on a client) is stored only as

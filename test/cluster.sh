@@ -22,7 +22,7 @@ SUDO=""
 PACKAGES="postgresql-15 postgresql-server-dev-15 libsodium-dev libutf8proc-dev
           build-essential python3"
 case "$MODE" in
-	test) PACKAGES="$PACKAGES valgrind clang libclang-rt-14-dev" ;;
+	test) PACKAGES="$PACKAGES valgrind clang libclang-rt-14-dev postgresql-15-cron" ;;
 	bench)
 		# node and npm for the peers, unless a node is there already (a
 		# nodesource nodejs conflicts with Debian's npm)
