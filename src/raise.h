@@ -41,6 +41,12 @@ pg_attribute_noreturn() void sp_raise_path_level(int level, int hops);
 /* Decrypted bytes are not text in the database encoding (22021). */
 pg_attribute_noreturn() void sp_raise_encoding(void);
 
+/*
+ * A keyword or document could not be normalised (sp_text.h): too long
+ * (54000), empty, not UTF-8 (22023), canceled (57014), out of memory.
+ */
+pg_attribute_noreturn() void sp_raise_text(int err);
+
 /* Out of memory (53200). */
 pg_attribute_noreturn() void sp_raise_out_of_memory(void);
 
