@@ -58,8 +58,9 @@ text_work(void)
 
 /*
  * After the core has returned (and wiped what it held): free the scratch
- * space and the detoasted copy of the argument, both wiped; serve a
- * cancel; raise for any other failure.
+ * space and the detoasted copy of the argument, both wiped; serve any
+ * pending interrupt (the walk may have stopped for a cancel), then raise
+ * for a failure.
  */
 static void
 text_done(sp_text_work *work, text *arg, Datum original, int rc)
@@ -71,8 +72,7 @@ text_done(sp_text_work *work, text *arg, Datum original, int rc)
 		sodium_memzero(arg, VARSIZE_ANY(arg));
 		pfree(arg);
 	}
-	if (rc == SP_ECANCELED)
-		CHECK_FOR_INTERRUPTS();
+	CHECK_FOR_INTERRUPTS();
 	if (rc != SP_OK)
 		sp_raise_text(rc);
 }
