@@ -9,6 +9,7 @@
 
 #include <sodium.h>
 
+#include "access/detoast.h"
 #include "common/hashfn.h"
 #include "miscadmin.h"
 #include "catalog/pg_type.h"
@@ -77,13 +78,25 @@ text_done(sp_text_work *work, text *arg, Datum original, int rc)
 		sp_raise_text(rc);
 }
 
+/*
+ * Argument n, detoasted; a text over the limit is refused from its header
+ * first (a 1 GB value is never decompressed only to be refused).
+ */
+static text *
+text_arg(FunctionCallInfo fcinfo, int n)
+{
+	if (toast_raw_datum_size(PG_GETARG_DATUM(n)) - VARHDRSZ > SP_MAXTEXTBYTES)
+		sp_raise_text(SP_ETEXTLONG);
+	return PG_GETARG_TEXT_PP(n);
+}
+
 /* pre_token(index key, word): the token of one normalised keyword. */
 PG_FUNCTION_INFO_V1(pre_token);
 Datum
 pre_token(PG_FUNCTION_ARGS)
 {
 	const uint8_t *key = index_key_arg(fcinfo, 0);
-	text	   *word = PG_GETARG_TEXT_PP(1);
+	text	   *word = text_arg(fcinfo, 1);
 	sp_text_work *work = text_work();
 	const uint8_t *norm;
 	size_t		normlen;
@@ -134,7 +147,7 @@ PG_FUNCTION_INFO_V1(pre_tokens);
 Datum
 pre_tokens(PG_FUNCTION_ARGS)
 {
-	text	   *doc = PG_GETARG_TEXT_PP(1);
+	text	   *doc = text_arg(fcinfo, 1);
 	bool		prefixes = PG_NARGS() > 2 && PG_GETARG_BOOL(2);
 	token_list	list = {index_key_arg(fcinfo, 0), NULL, 0, 16};
 	Oid			elemtype = get_element_type(get_fn_expr_rettype(fcinfo->flinfo));

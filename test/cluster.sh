@@ -126,6 +126,7 @@ case "$MODE" in
 		layer "demo, checked" bash test/demo.sh --check
 		layer "README mirrored by sql/07_readme.sql" bash test/readme_sync.sh
 		layer "scale-out: coordinator and two shards (postgres_fdw)" bash test/scaleout/run.sh
+		layer "attack tests (test/attacks)" bash test/attacks/run.sh
 		for t in test/t/*.sh; do
 			[ -f "$t" ] && layer "$(basename "$t")" bash "$t"
 		done
