@@ -22,9 +22,12 @@ pgc_dir() {
 }
 
 # pgc_start DIR PORT [SERVER OPTIONS]: initdb in DIR/data, start on PORT with
-# the socket in DIR; on failure print the logs and return non-zero.
+# the socket in DIR; on failure print the logs and return non-zero.  The
+# supported configuration preloads secant_pre (its log-redaction hook is
+# then active from the first statement); a -c shared_preload_libraries=...
+# in SERVER OPTIONS comes later on the command line and replaces it.
 pgc_start() {
-	local dir=$1 port=$2 opts=${3:-}
+	local dir=$1 port=$2 opts="-c shared_preload_libraries=secant_pre ${3:-}"
 	$RUN_AS "$PGBIN/initdb" -D "$dir/data" -U postgres --auth=trust \
 		-E UTF8 --no-locale >"$dir/initdb.log" 2>&1 ||
 		{ cat "$dir/initdb.log"; return 1; }

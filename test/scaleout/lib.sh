@@ -57,6 +57,7 @@ start_node() {
 		port = $port
 		unix_socket_directories = '$dir'
 		track_functions = all
+		shared_preload_libraries = 'secant_pre'
 		max_connections = 30
 		shared_buffers = 64MB
 		fsync = off
