@@ -383,11 +383,16 @@ sp_text_words(sp_text_work *work, const uint8_t *doc, size_t len,
 	return normalise(&wk, doc, len);
 }
 
-/* Wipe everything work holds. */
+/*
+ * Wipe everything work holds: the calls wiped their scratch space already,
+ * so the keyword and the callback are what is left (cheap per call).
+ */
 void
 sp_text_wipe(sp_text_work *work)
 {
-	sodium_memzero(work, sizeof *work);
+	sodium_memzero(work->keyword, sizeof work->keyword);
+	work->stop = NULL;
+	work->stop_arg = NULL;
 }
 
 static int

@@ -86,7 +86,10 @@ typedef int (*sp_word_fn) (void *arg, const uint8_t *word, size_t len);
 int			sp_text_words(sp_text_work *work, const uint8_t *doc, size_t len,
 						  int prefixes, sp_word_fn fn, void *arg) SP_WUR;
 
-/* Wipe everything work holds (the normalised keyword included). */
+/*
+ * Wipe everything work holds (the scratch space is wiped by every call
+ * before it returns; this wipes the normalised keyword) and unset stop.
+ */
 void		sp_text_wipe(sp_text_work *work);
 
 /* Sort n tokens by their bytes and drop repeats; returns the new count. */
