@@ -223,6 +223,28 @@ sp_raise_removed(const char *function, const char *hint)
 			 errhint("%s Update the extension: ALTER EXTENSION secant_pre UPDATE.", hint)));
 }
 
+/* A keyword or document could not be normalised. */
+void
+sp_raise_text(int err)
+{
+	if (err == SP_ENOMEM)
+		sp_raise_out_of_memory();
+	if (err == SP_ELENGTH)
+		sp_raise_argument("keyword is empty",
+						  "A keyword needs a character other than white space.");
+	if (err == SP_ECANCELED)
+		ereport(ERROR,
+				(errcode(ERRCODE_QUERY_CANCELED),
+				 errmsg("canceling statement due to user request")));
+	if (err == SP_EWORDLONG || err == SP_ETEXTLONG)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg(err == SP_EWORDLONG ? "keyword too long"
+						: "text too long for search tokens"),
+				 errdetail("%s", sp_strerror(err))));
+	sp_raise_argument("could not normalise keyword text", sp_strerror(err));
+}
+
 /* Out of memory. */
 void
 sp_raise_out_of_memory(void)

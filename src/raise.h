@@ -61,6 +61,11 @@ pg_attribute_noreturn() void sp_raise_shared_row(const char *table, bool missing
 
 /* A function of an older version that this library no longer has (0A000). */
 pg_attribute_noreturn() void sp_raise_removed(const char *function, const char *hint);
+/*
+ * A keyword or document could not be normalised (sp_text.h): too long
+ * (54000), empty, not UTF-8 (22023), canceled (57014), out of memory.
+ */
+pg_attribute_noreturn() void sp_raise_text(int err);
 
 /* Out of memory (53200). */
 pg_attribute_noreturn() void sp_raise_out_of_memory(void);

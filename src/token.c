@@ -9,6 +9,7 @@
 
 #include <sodium.h>
 
+#include "access/detoast.h"
 #include "common/hashfn.h"
 #include "miscadmin.h"
 #include "catalog/pg_type.h"
@@ -16,6 +17,7 @@
 #include "utils/lsyscache.h"
 
 #include "sp_text.h"
+#include "raise.h"
 #include "typeio.h"
 
 SP_TYPE_IO(pre_token, SP_KIND_TOKEN)
@@ -32,13 +34,60 @@ index_key_arg(FunctionCallInfo fcinfo, int n)
 	return (const uint8_t *) VARDATA_ANY(key);
 }
 
-/* Raise for a text that could not be normalised. */
-static void
-raise_text(int rc)
+/*
+ * sp_stop_fn: stop only for a cancel or a termination request that
+ * CHECK_FOR_INTERRUPTS() will act on; other interrupts (a memory-context
+ * dump, a barrier, ...) are served after the call, not by failing it.
+ */
+static int
+cancel_requested(void *arg)
 {
-	if (rc == SP_ENOMEM)
-		sp_raise_out_of_memory();
-	sp_raise_argument("could not normalise keyword text", sp_strerror(rc));
+	return INTERRUPTS_CAN_BE_PROCESSED() &&
+		(QueryCancelPending || ProcDiePending);
+}
+
+/* The normaliser's scratch space, accounted in the current context. */
+static sp_text_work *
+text_work(void)
+{
+	sp_text_work *work = palloc(sizeof(sp_text_work));
+
+	work->stop = cancel_requested;
+	work->stop_arg = NULL;
+	return work;
+}
+
+/*
+ * After the core has returned (and wiped what it held): free the scratch
+ * space and the detoasted copy of the argument, both wiped; serve any
+ * pending interrupt (the walk may have stopped for a cancel), then raise
+ * for a failure.
+ */
+static void
+text_done(sp_text_work *work, text *arg, Datum original, int rc)
+{
+	sp_text_wipe(work);
+	pfree(work);
+	if ((Pointer) arg != DatumGetPointer(original))
+	{
+		sodium_memzero(arg, VARSIZE_ANY(arg));
+		pfree(arg);
+	}
+	CHECK_FOR_INTERRUPTS();
+	if (rc != SP_OK)
+		sp_raise_text(rc);
+}
+
+/*
+ * Argument n, detoasted; a text over the limit is refused from its header
+ * first (a 1 GB value is never decompressed only to be refused).
+ */
+static text *
+text_arg(FunctionCallInfo fcinfo, int n)
+{
+	if (toast_raw_datum_size(PG_GETARG_DATUM(n)) - VARHDRSZ > SP_MAXTEXTBYTES)
+		sp_raise_text(SP_ETEXTLONG);
+	return PG_GETARG_TEXT_PP(n);
 }
 
 /* pre_token(index key, word): the token of one normalised keyword. */
@@ -47,24 +96,17 @@ Datum
 pre_token(PG_FUNCTION_ARGS)
 {
 	const uint8_t *key = index_key_arg(fcinfo, 0);
-	text	   *word = PG_GETARG_TEXT_PP(1);
-	uint8_t    *norm;
+	text	   *word = text_arg(fcinfo, 1);
+	sp_text_work *work = text_work();
+	const uint8_t *norm;
 	size_t		normlen;
 	uint8_t    *token = palloc(SP_TOKENBYTES);
-	int			rc = sp_text_normalise((const uint8_t *) VARDATA_ANY(word),
+	int			rc = sp_text_normalise(work, (const uint8_t *) VARDATA_ANY(word),
 									   VARSIZE_ANY_EXHDR(word), &norm, &normlen);
 
 	if (rc == SP_OK)
-	{
 		rc = normlen == 0 ? SP_ELENGTH : sp_token(token, key, norm, normlen);
-		sodium_memzero(norm, normlen);
-		free(norm);
-	}
-	if (rc == SP_ELENGTH)
-		sp_raise_argument("keyword is empty",
-						  "A keyword needs a character other than white space.");
-	if (rc != SP_OK)
-		raise_text(rc);
+	text_done(work, word, PG_GETARG_DATUM(1), rc);
 	PG_RETURN_POINTER(token);
 }
 
@@ -77,21 +119,25 @@ typedef struct token_list
 } token_list;
 
 /*
- * sp_word_fn: append the token of one word.  A pending cancel stops the
- * walk cleanly (sp_text_words then frees its buffer); the caller raises.
+ * sp_word_fn: append the token of one word.  Nothing here may raise (the
+ * core still holds the text): a failed allocation is SP_ENOMEM.
  */
 static int
 add_word_token(void *arg, const uint8_t *word, size_t len)
 {
 	token_list *list = arg;
 
-	if (INTERRUPTS_PENDING_CONDITION())
-		return SP_ECANCELED;
 	if (list->n == list->cap)
 	{
+		void	   *bigger = palloc_extended(2 * list->cap * SP_TOKENBYTES,
+											 MCXT_ALLOC_HUGE | MCXT_ALLOC_NO_OOM);
+
+		if (bigger == NULL)
+			return SP_ENOMEM;
+		memcpy(bigger, list->tokens, list->n * SP_TOKENBYTES);
+		pfree(list->tokens);
+		list->tokens = bigger;
 		list->cap *= 2;
-		list->tokens = repalloc_huge(list->tokens,
-									 list->cap * SP_TOKENBYTES);
 	}
 	return sp_token(list->tokens[list->n++], list->key, word, len);
 }
@@ -101,19 +147,19 @@ PG_FUNCTION_INFO_V1(pre_tokens);
 Datum
 pre_tokens(PG_FUNCTION_ARGS)
 {
-	text	   *doc = PG_GETARG_TEXT_PP(1);
+	text	   *doc = text_arg(fcinfo, 1);
 	bool		prefixes = PG_NARGS() > 2 && PG_GETARG_BOOL(2);
 	token_list	list = {index_key_arg(fcinfo, 0), NULL, 0, 16};
 	Oid			elemtype = get_element_type(get_fn_expr_rettype(fcinfo->flinfo));
 	Datum	   *elems;
+	sp_text_work *work;
 	int			rc;
 
 	list.tokens = palloc(list.cap * SP_TOKENBYTES);
-	rc = sp_text_words((const uint8_t *) VARDATA_ANY(doc),
+	work = text_work();
+	rc = sp_text_words(work, (const uint8_t *) VARDATA_ANY(doc),
 					   VARSIZE_ANY_EXHDR(doc), prefixes, add_word_token, &list);
-	CHECK_FOR_INTERRUPTS();
-	if (rc != SP_OK)
-		raise_text(rc);
+	text_done(work, doc, PG_GETARG_DATUM(1), rc);
 	if (!OidIsValid(elemtype))
 		elog(ERROR, "could not determine the pre_token type");
 	list.n = sp_tokens_sort_unique(list.tokens, list.n);

@@ -128,8 +128,10 @@ case "$MODE" in
 		layer "README examples mirrored by sql/07_readme.sql: test/readme_sync.sh" bash test/readme_sync.sh
 		layer "scale-out, coordinator and two shards (postgres_fdw): test/scaleout/run.sh" \
 			bash test/scaleout/run.sh
+		layer "attacker suite, SQL attacks: test/attacks/run.sh" bash test/attacks/run.sh
 		for t in test/attacks/*.sh; do
-			[ "$(basename "$t")" = lib.sh ] || layer "attacker suite: $t" bash "$t"
+			case "$(basename "$t")" in lib.sh | run.sh) continue ;; esac
+			layer "attacker suite: $t" bash "$t"
 		done
 		for t in test/t/*.sh; do
 			[ -f "$t" ] && layer "$t" bash "$t"

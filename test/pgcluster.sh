@@ -33,7 +33,7 @@ pgc_dir() {
 }
 
 # pgc_init DIR PORT [SETTING...]: initdb in DIR/data.  Its postgresql.conf
-# says: no TCP, the socket in DIR, PORT, then each SETTING ("name = value",
+# says: no TCP, the socket in DIR, PORT, secant_pre preloaded, then each SETTING ("name = value",
 # one per argument), so that pgc_up needs no options, also after pgc_halt.
 # On failure print initdb's log and return non-zero.
 pgc_init() {
@@ -46,6 +46,10 @@ pgc_init() {
 		echo "listen_addresses = ''"
 		echo "port = $port"
 		echo "unix_socket_directories = '$dir'"
+		# the supported configuration: secant_pre preloaded, so that its
+		# log-redaction hook is active from the first statement; a SETTING
+		# shared_preload_libraries = ... comes later and replaces it
+		echo "shared_preload_libraries = 'secant_pre'"
 		if [ $# -gt 0 ]; then printf '%s\n' "$@"; fi
 	} | $RUN_AS tee -a "$dir/data/postgresql.conf" >/dev/null
 }

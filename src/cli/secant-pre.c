@@ -765,14 +765,27 @@ load_index_key(const char *path, uint8_t key[SP_INDEXKEYBYTES])
 	return rc;
 }
 
-/* Wipe and free a text from sp_text_normalise. */
-static void
-free_normalised(uint8_t *text, size_t len)
+/* The normaliser's scratch space (wiped by sp_text_free_work). */
+static sp_text_work *
+new_text_work(void)
 {
-	if (text != NULL)
+	sp_text_work *work = malloc(sizeof(sp_text_work));
+
+	if (work == NULL)
+		fail("out of memory");
+	else
+		work->stop = NULL;
+	return work;
+}
+
+/* Wipe and free the normaliser's scratch space. */
+static void
+free_text_work(sp_text_work *work)
+{
+	if (work != NULL)
 	{
-		sodium_memzero(text, len + 1);
-		free(text);
+		sp_text_wipe(work);
+		free(work);
 	}
 }
 
@@ -782,16 +795,18 @@ cmd_token(const args *a)
 {
 	uint8_t		key[SP_INDEXKEYBYTES];
 	uint8_t		token[SP_TOKENBYTES];
-	uint8_t    *word = NULL;
+	sp_text_work *work = new_text_work();
+	const uint8_t *word;
 	size_t		len = 0;
-	int			rc;
+	int			rc = work == NULL ? EXIT_FAILURE : 0;
 	int			err;
 
-	rc = load_index_key(a->opt[0], key);
+	if (rc == 0)
+		rc = load_index_key(a->opt[0], key);
 	for (int i = 0; rc == 0 && i < a->npos; i++)
 	{
-		err = sp_text_normalise((const uint8_t *) a->pos[i], strlen(a->pos[i]),
-								&word, &len);
+		err = sp_text_normalise(work, (const uint8_t *) a->pos[i],
+								strlen(a->pos[i]), &word, &len);
 		if (err != SP_OK)
 			rc = fail_sp("cannot normalise a keyword", err);
 		else if (len == 0)
@@ -799,10 +814,9 @@ cmd_token(const args *a)
 		else
 			rc = emit(sp_token(token, key, word, len), "cannot make token",
 					  SP_KIND_TOKEN, token, sizeof token);
-		free_normalised(word, len);
-		word = NULL;
 	}
 	sodium_memzero(key, sizeof key);
+	free_text_work(work);
 	return rc;
 }
 
@@ -841,14 +855,15 @@ cmd_tokens(const args *a)
 	token_list	list = {key, {0}};
 	buf			doc = {0};
 	buf			text = {0};
+	sp_text_work *work = new_text_work();
 	size_t		n = 0;
 	int			rc;
 
-	rc = load_index_key(a->opt[0], key);
+	rc = work == NULL ? EXIT_FAILURE : load_index_key(a->opt[0], key);
 	if (rc == 0)
 		rc = read_source(NULL, &doc);
 	if (rc == 0)
-		rc = sp_text_words(doc.data, doc.len, a->opt[1] != NULL,
+		rc = sp_text_words(work, doc.data, doc.len, a->opt[1] != NULL,
 						   add_word_token, &list);
 	if (rc < 0)					/* from sp_text_words, not yet reported */
 		rc = fail_sp("cannot normalise the document", rc);
@@ -861,6 +876,7 @@ cmd_tokens(const args *a)
 	if (rc == 0)
 		write_out(text.data, text.len);
 	sodium_memzero(key, sizeof key);
+	free_text_work(work);
 	buf_free(&doc);
 	buf_free(&list.tokens);
 	buf_free(&text);

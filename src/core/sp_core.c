@@ -72,6 +72,10 @@ sp_strerror(int err)
 			return "The text is not valid UTF-8.";
 		case SP_ECANCELED:
 			return "The operation was canceled.";
+		case SP_EWORDLONG:
+			return "A keyword, or a word of a document, is longer than 4096 bytes after normalisation.";
+		case SP_ETEXTLONG:
+			return "The text is longer than 1048576 bytes.";
 	}
 	return "Unknown error.";
 }

@@ -87,7 +87,9 @@ typedef enum sp_err
 	SP_EINTERNAL = -26,			/* libsodium refused (should not happen) */
 	SP_ENOMEM = -27,			/* out of memory */
 	SP_EUTF8 = -28,				/* text is not valid UTF-8 */
-	SP_ECANCELED = -29			/* the caller asked to stop */
+	SP_ECANCELED = -29,			/* the caller asked to stop */
+	SP_EWORDLONG = -30,			/* a keyword or word too long (sp_text.h) */
+	SP_ETEXTLONG = -31			/* a text too long to normalise (sp_text.h) */
 } sp_err;
 
 /* One sentence describing an error code, for error details. */

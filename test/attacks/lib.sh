@@ -1,8 +1,8 @@
 # shellcheck shell=bash
 # test/attacks/lib.sh - sourced by the attack scripts of test/attacks/.
 #
-# Each attack script (test/attacks/*.sh but this file; make test runs them
-# all) tries one class of attack with the least-privileged
+# Each attack script (test/attacks/*.sh but this file and run.sh; make test
+# runs each as a layer) tries one class of attack with the least-privileged
 # role that could try it, asserts that it fails, and runs the legitimate
 # flow beside it, asserting that it works.  Needs a running cluster
 # (PGHOST, PGPORT, a superuser PGUSER) as `make test` provides.  Every

@@ -23,6 +23,14 @@
  * that time the scheduler gives to other work on a shared machine does not
  * count; WALL_OPS_PER_S is the best wall-clock rate, for reference.
  *   size   LABEL  BYTES  TEXT_CHARS
+ *   tokens KIND  BYTES  MB_PER_S  TOKENS     (KIND plain or adversarial)
+ *   tokens ratio  ADVERSARIAL_TIME / PLAIN_TIME
+ *
+ * The token lines time the work of pre_tokens in the core (normalise, split,
+ * one keyed hash per word) on two documents of the same size: ordinary
+ * words, and words made of the longest runs of combining marks a word can
+ * hold (U+0301 then U+0316: each mark must move past every earlier one in
+ * a whole-text canonical reordering).  --tokens-ratio prints only those.
  *
  * Build (run.sh does it):
  *   cc -O2 -Isrc/core test/bench/bench_core.c \
@@ -39,6 +47,7 @@
 #include "sp_codec.h"
 #include "sp_core.h"
 #include "sp_random.h"
+#include "sp_text.h"
 
 #define NLEVELS 8				/* decrypt L1..L8 for the chart */
 #define MSGBYTES 32
@@ -166,6 +175,117 @@ static uint8_t msg[MSGBYTES];
 static uint8_t scratch_m[1 << 21];
 static uint8_t *scratch_out;
 static volatile uint8_t sink;
+
+/* ---- keyword normalisation: plain vs adversarial text ---- */
+
+#define TOKDOCBYTES (256 * 1024)
+
+typedef struct tok_doc
+{
+	uint8_t    *text;
+	size_t		len;
+	size_t		tokens;			/* words hashed by the last walk */
+} tok_doc;
+
+static sp_text_work tok_work;
+static uint8_t tok_key[SP_INDEXKEYBYTES];
+
+/* Append the UTF-8 of cp to d (room is the caller's). */
+static void
+put_cp(tok_doc *d, unsigned cp)
+{
+	if (cp < 0x80)
+		d->text[d->len++] = (uint8_t) cp;
+	else
+	{
+		d->text[d->len++] = (uint8_t) (0xc0 | (cp >> 6));
+		d->text[d->len++] = (uint8_t) (0x80 | (cp & 0x3f));
+	}
+}
+
+/* Words of ordinary text, or runs of 1000 + 1000 marks on a letter. */
+static void
+tok_doc_make(tok_doc *d, int adversarial)
+{
+	static const char *const words[] = {"patient", "HbA1c", "diabetes",
+	"observation", "glucose", "follow-up", "Ärztin", "clinic"};
+
+	d->text = malloc(TOKDOCBYTES + 8192);
+	d->len = 0;
+	if (d->text == NULL)
+		die("malloc", SP_ENOMEM);
+	for (int w = 0; d->len < TOKDOCBYTES; w++)
+	{
+		if (adversarial)
+		{
+			put_cp(d, 'a');
+			for (int i = 0; i < 2000 && d->len < TOKDOCBYTES - 3; i++)
+				put_cp(d, i < 1000 ? 0x301 : 0x316);
+		}
+		else
+		{
+			size_t		n = strlen(words[w % 8]);
+
+			memcpy(d->text + d->len, words[w % 8], n);
+			d->len += n;
+		}
+		put_cp(d, ' ');
+	}
+	d->len = TOKDOCBYTES;		/* the last byte is a space either way */
+}
+
+static int
+tok_hash(void *arg, const uint8_t *word, size_t len)
+{
+	tok_doc    *d = arg;
+	uint8_t		tok[SP_TOKENBYTES];
+	int			rc = sp_token(tok, tok_key, word, len);
+
+	d->tokens++;
+	sink ^= tok[0];
+	return rc;
+}
+
+static void
+op_tokens(void *arg)
+{
+	tok_doc    *d = arg;
+	int			rc;
+
+	d->tokens = 0;
+	rc = sp_text_words(&tok_work, d->text, d->len, 0, tok_hash, d);
+	if (rc != SP_OK)
+		die("sp_text_words", rc);
+}
+
+/* Time both documents in turns; print their rates and the ratio. */
+static void
+tokens_ratio(int rounds)
+{
+	static tok_doc docs[2];
+	double		best[2] = {0, 0};
+
+	for (int k = 0; k < 2; k++)
+		tok_doc_make(&docs[k], k);
+	for (int r = 0; r < rounds; r++)
+		for (int k = 0; k < 2; k++)
+		{
+			double		c0 = cpu_now(),
+						t;
+
+			op_tokens(&docs[k]);
+			t = cpu_now() - c0;
+			if (r == 0 || t < best[k])
+				best[k] = t;
+		}
+	for (int k = 0; k < 2; k++)
+		printf("tokens\t%s\t%zu\t%.1f\t%zu\n", k ? "adversarial" : "plain",
+			   docs[k].len, docs[k].len / best[k] / 1e6, docs[k].tokens);
+	printf("tokens\tratio\t%.2f\n", best[1] / best[0]);
+	for (int k = 0; k < 2; k++)
+		free(docs[k].text);
+}
+
 
 static uint8_t *
 encrypt_new(const uint8_t *pk, size_t mlen, size_t *ctlen)
@@ -576,6 +696,13 @@ main(int argc, char **argv)
 	 * sql_bench.py runs it right after each SQL run it compares with, so
 	 * that both see the same machine.
 	 */
+	if (argc > 1 && strcmp(argv[1], "--tokens-ratio") == 0)
+	{
+		if (sp_init() != SP_OK)
+			die("sp_init", SP_EINTERNAL);
+		tokens_ratio(5);
+		return 0;
+	}
 	if (argc > 2 && strcmp(argv[1], "--reencrypt-rate") == 0)
 	{
 		reenc_arg	a;
@@ -758,6 +885,7 @@ main(int argc, char **argv)
 			printf("size\tciphertext L%d, 32 B message\t%zu\t%zu\n", n, b,
 				   sp_text_bytes(SP_KIND_CIPHERTEXT, b) - 1);
 	}
+	tokens_ratio(quick ? 1 : 5);
 	fflush(stdout);
 	return sink == 0x5a ? 0 : 0;
 }

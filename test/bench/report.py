@@ -64,6 +64,7 @@ def pct(x):
 class Data:
     def __init__(self, outdir):
         self.meta, self.prims, self.ops, self.levels, self.sizes = {}, [], {}, [], []
+        self.tokens, self.token_ratio = {}, None
         for r in read_tsv(os.path.join(outdir, "core.tsv")):
             kind = r[0]
             if kind == "meta" and len(r) >= 3:
@@ -77,6 +78,10 @@ class Data:
                 self.levels.append((int(r[1]), float(r[2]), float(r[3]), int(r[4])))
             elif kind == "size" and len(r) >= 4:
                 self.sizes.append((r[1], int(r[2]), int(r[3])))
+            elif kind == "tokens" and len(r) >= 5:
+                self.tokens[r[1]] = (int(r[2]), float(r[3]), int(r[4]))
+            elif kind == "tokens" and r[1:2] == ["ratio"] and len(r) >= 3:
+                self.token_ratio = float(r[2])
         self.sql, self.par, self.sqlsizes, self.notes, self.adj = {}, {}, [], [], {}
         self.cmp = {}
         for r in read_tsv(os.path.join(outdir, "sql.tsv")):
@@ -317,6 +322,24 @@ def markdown(d):
             w("| %d | %d | %s | %.0f | %s | %s |" % (n, size, fmt(rate), 1e6 / rate,
                                                     fmt(bound), pct(rate / bound)))
         w("")
+    # keyword normalisation
+    if d.tokens:
+        w("## Keyword normalisation (pre_tokens in the core)")
+        w("")
+        w("Normalise, split and hash one document of each kind (best of the runs, CPU time). "
+          "Adversarial: words of one letter with 1000 U+0301 and then 1000 U+0316, the runs "
+          "of combining marks a whole-text canonical reordering sorts in quadratic time.")
+        w("")
+        w("| document | bytes | MB/s | words |")
+        w("| --- | ---: | ---: | ---: |")
+        for kind in ("plain", "adversarial"):
+            if kind in d.tokens:
+                b, mbs, n = d.tokens[kind]
+                w("| %s | %d | %.1f | %d |" % (kind, b, mbs, n))
+        w("")
+        if d.token_ratio is not None:
+            w("Time ratio adversarial / plain: **%.2f×** (target ≤ 20×)." % d.token_ratio)
+            w("")
     # sizes
     w("## Value sizes")
     w("")

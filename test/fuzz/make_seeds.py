@@ -99,6 +99,11 @@ def keyword_seeds():
         " ",
         "abc",
         "ab",
+        # runs of non-starters around the stream-safe cap of 30
+        "a" + "\u0301" * 15 + "\u0316" * 15 + " b",
+        "a" + "\u0301" * 20 + "\u0316" * 20 + " b",
+        "=" + "\u0338" + "\u0301" * 40 + " \u1100" + "\u0316" * 31 + "\u1161",
+        "\ufdfa" * 8 + " " + "\u0f73" * 20,
     ]
     seeds = {"kw-%02d" % i: w.encode("utf-8") for i, w in enumerate(words)}
     # invalid UTF-8

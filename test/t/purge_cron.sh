@@ -22,7 +22,7 @@ if [ ! -f "$("$PG_CONFIG" --pkglibdir)/pg_cron.so" ]; then
 fi
 DIR=$(pgc_dir secant_pre_cron) || exit 1
 trap 'pgc_stop "$DIR"' EXIT
-pgc_start "$DIR" "$PORT" "shared_preload_libraries = 'pg_cron'" "cron.database_name = '$DB'" \
+pgc_start "$DIR" "$PORT" "shared_preload_libraries = 'pg_cron, secant_pre'" "cron.database_name = '$DB'" \
 	"cron.use_background_workers = on" "max_worker_processes = 16" >/dev/null ||
 	{ not_ok "cluster with pg_cron starts"; tap_finish; }
 q() { pgc_psql "$DIR" "$PORT" -At -d $DB "$@"; }

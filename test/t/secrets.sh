@@ -1,7 +1,5 @@
 #!/usr/bin/env bash
-# test/t/secrets.sh - secrets hygiene: no secret key, index key, plaintext
-# or keyword reaches the server log, pg_stat_statements or pg_stat_activity
-# on the safe paths.
+# test/t/secrets.sh - secrets hygiene.
 #
 # A session logs everything (log_statement = all, log_min_error_statement =
 # debug5, log_min_messages = debug5: set per session and by ALTER DATABASE)
@@ -16,28 +14,32 @@
 #      pre_grant, pre_public_key), the key kept out of the statement text:
 #      as a bound parameter ($1, text and binary format, sent by test/t/pq_bind.c
 #      from a file), and loaded with \copy into a temporary table.
+#   4. mistakes with PostgreSQL's default log settings, each in a new
+#      session: a grant INSERT that fails on the foreign key (text and
+#      \x hex forms), a grant or a secret key where another type is
+#      expected, either given to a function that fails.
 # Then it greps the server log, pg_stat_statements and pg_stat_activity for
 # every secret key used (presk_ text, base64url, base64 and hex of the seed),
-# the index key, the plaintexts and the keywords.
+# every grant (text, base64, hex, and its rk alone), the index key, the
+# plaintexts and the keywords.
 #
 # Where: the running cluster (PGHOST/PGPORT/PGUSER, log SECANT_PRE_SERVER_LOG,
-# as `make test` provides), then a private cluster started here with
-# shared_preload_libraries = pg_stat_statements and
-# track_activity_query_size = 1MB (test/pgcluster.sh: as `postgres` when
-# root, private socket directory, stopped on exit).
+# as `make test` provides: secant_pre preloaded), then a private cluster
+# started here with shared_preload_libraries = pg_stat_statements only (so
+# secant_pre is not preloaded) and track_activity_query_size = 1MB (as
+# test/cluster.sh does: as `postgres` when root, private socket directory,
+# stopped on exit).
 #
-# Asserted: zero hits on the normal path; error messages (ERROR, DETAIL,
-# HINT, CONTEXT) never contain the input; the safe server-side path leaves no
-# trace.  The safe path with a bound parameter needs
-# log_parameter_max_length = 0 when statements are logged (log_statement =
-# all or log_min_duration_statement): PostgreSQL logs bound parameters in full
-# by default ("DETAIL: parameters: $1 = 'presk_…'"), in binary format too
-# (through the type's output function).  What leaks on unsafe paths is
-# printed as "finding:" lines, not counted: a literal secret key in the
-# statement text (server log, pg_stat_activity, pg_stat_statements for
-# utility statements), a bound parameter with the default
-# log_parameter_max_length, and a malformed key in text COPY data (COPY's
-# CONTEXT line quotes the field).
+# Asserted: zero hits on the normal path (grants included when secant_pre
+# is preloaded: its log hook redacts them); error messages (ERROR, DETAIL,
+# HINT, CONTEXT) never contain the input; the safe server-side path leaves
+# no trace; the log hook redacts a bound secret key in "DETAIL: parameters",
+# a failing row, COPY's CONTEXT and every mistake of part 4, preloaded or
+# not (the library is loaded by then).  What still leaks is printed as
+# "finding:" lines, not counted: without preloading, statements logged
+# before the session first uses the library (log_statement = all), and a
+# secret in a session that never uses it; with or without, a literal
+# secret key in a utility statement kept by pg_stat_statements.
 #
 # Ends with "N passed, M failed"; exits non-zero on any failure.
 set -uo pipefail
@@ -77,11 +79,20 @@ fi
 BIND="$WORK/pq_bind"
 
 # Every encoding of a secret seed that could show up: presk_ text, its
-# base64url body, standard base64 (padded and not), hex in both cases.
+# base64url body, standard base64 (padded and not), hex in both cases; of a
+# grant (pregrant_ file): its text, body, base64 and hex, and its rk alone.
 encodings() { # encodings FILE: a presk_ text, 32 raw bytes or 64 hex digits
 	python3 - "$1" <<'PY'
 import base64, sys
 data = open(sys.argv[1], 'rb').read()
+if data.startswith(b'pregrant_'):
+    body = data.decode().strip()[9:]
+    g = base64.urlsafe_b64decode(body + '=' * (-len(body) % 4))
+    # the whole value, and rk (bytes 168..200) alone in each encoding
+    for s in sorted({'pregrant_' + body, body, base64.b64encode(g).decode(), g.hex(), g.hex().upper(),
+                     g[168:200].hex(), g[168:200].hex().upper(), body[226:266]}):
+        print(s)
+    sys.exit(0)
 if data.startswith(b'presk_'):
     body = data.decode().strip()[6:]
     seed = base64.urlsafe_b64decode(body + '=' * (-len(body) % 4))
@@ -113,10 +124,11 @@ log_size() {
 	stat -c %s "$1" 2>/dev/null || $RUN_AS stat -c %s "$1"
 }
 
-# scenario LABEL LOGFILE PGSS: runs the three parts against the current
-# PGHOST/PGPORT and checks LOGFILE (and pg_stat_statements when PGSS=1)
+# scenario LABEL LOGFILE PGSS PRELOADED: runs the four parts against the
+# current PGHOST/PGPORT and checks LOGFILE (and pg_stat_statements when
+# PGSS=1); PRELOADED=1 when secant_pre is in shared_preload_libraries
 scenario() {
-	local label=$1 log=$2 pgss=$3
+	local label=$1 log=$2 pgss=$3 preloaded=$4
 	local W="$WORK/$label"
 	local start mark out
 	mkdir -p "$W"
@@ -271,6 +283,8 @@ open(sys.argv[2], 'wb').write(base64.urlsafe_b64decode(t + '=' * (-len(t) % 4)))
 	for who in clinic ada ada_phone bob bob_phone; do encodings "$W/$who.sk" >>"$W/normal.pat"; done
 	encodings "$W/index.key" >>"$W/normal.pat"
 	printf 'plain%s\nkwa%s\nkwb%s\n' "$mark" "$mark" "$mark" >>"$W/normal.pat"
+	: >"$W/grants.pat"
+	for g in g1 g2 g3 g4; do encodings "$W/$g" >>"$W/grants.pat"; done
 	# Bob's key went into one statement on purpose (the literal wrong-key case
 	# above): take it out of the normal-path set, it is reported below
 	encodings "$W/bob.sk" >"$W/bob.pat"
@@ -283,6 +297,18 @@ open(sys.argv[2], 'wb').write(base64.urlsafe_b64decode(t + '=' * (-len(t) % 4)))
 	n=$(hits "$W/normal_nobob.pat" "$W/log")
 	check "$label: server log: no secret key, index key, plaintext or keyword of the normal path ($n hits)" [ "$n" = 0 ]
 	[ "$n" = 0 ] || show_hits "$W/normal_nobob.pat" "$W/log"
+	# grants inserted by the admin (log_statement = all logs each INSERT):
+	# redacted by the hook; without preloading it loads only with the
+	# session's first use of the library, after "statement:" is logged
+	n=$(hits "$W/grants.pat" "$W/log")
+	if [ "$preloaded" = 1 ]; then
+		check "$label: server log: no grant of the normal path (preloaded: redacted; $n hits)" [ "$n" = 0 ]
+		[ "$n" = 0 ] || show_hits "$W/grants.pat" "$W/log"
+		check "$label: server log: the grant INSERTs were logged, redacted" \
+			grep -q "statement: INSERT INTO secant.grants (rekey) VALUES ('pregrant_\[redacted\]')" "$W/log"
+	elif [ "$n" -gt 0 ]; then
+		finding "$label: without preloading, a grant literal in a session's first statement is logged by log_statement = all before the library (and its redaction hook) is loaded ($n hits; documented in the README)"
+	fi
 	n=$(sed -n "1,/pre_decrypt(body, 'presk_/p" "$W/log" | grep -F -o -f "$W/bob.pat" | wc -l)
 	check "$label: server log: Bob's key absent until it was sent as a literal ($n hits)" [ "$n" = 0 ]
 	n=$(hits "$W/safe.pat" "$W/log")
@@ -301,7 +327,11 @@ open(sys.argv[2], 'wb').write(base64.urlsafe_b64decode(t + '=' * (-len(t) % 4)))
 	n=$(grep -E '^(ERROR|DETAIL|HINT|CONTEXT):' "$W/client_errors" | grep -F -o -f "$W/bad.pat" | wc -l)
 	check "$label: client error messages never quote the input ($n hits)" [ "$n" = 0 ]
 	n=$(grep -F -c "'$(cat "$W/bob.sk")'" "$W/log")
-	[ "$n" -gt 0 ] && finding "$label: a secret key sent as a literal is in the server log ($n lines: the statement, and STATEMENT: of its error) (documented in the README)"
+	if [ "$preloaded" = 1 ]; then
+		check "$label: server log: a secret key sent as a literal is redacted ($n lines)" [ "$n" = 0 ]
+	elif [ "$n" -gt 0 ]; then
+		finding "$label: without preloading, a secret key sent as a literal is in the server log ($n lines: the statement logged before the library loaded) (documented in the README)"
+	fi
 
 	if [ "$pgss" = 1 ]; then
 		sql -c "SELECT query FROM pg_stat_statements" >"$W/pgss"
@@ -341,7 +371,7 @@ open(sys.argv[2], 'wb').write(base64.urlsafe_b64decode(t + '=' * (-len(t) % 4)))
 	read_log "$log" "$start" >"$W/log2"
 	encodings "$W/unsafe_row.sk" >"$W/r.pat"
 	n=$(grep -F -f "$W/r.pat" "$W/log2" | grep -c 'DETAIL:  Failing row contains')
-	[ "$n" -gt 0 ] && finding "$label: a pre_secret_key in a row that violates a constraint is printed in full by PostgreSQL's DETAIL \"Failing row contains (...)\" (ERROR level: logged without log_statement)"
+	check "$label: a pre_secret_key in a row that violates a constraint is redacted in DETAIL: Failing row contains ($n hits)" [ "$n" = 0 ]
 	# (PostgreSQL clips each value of that row to 64 characters: a grant's rk,
 	# at byte 168, is past the clip; a presk_ text is 49 characters)
 	local gtext
@@ -355,18 +385,73 @@ open(sys.argv[2], 'wb').write(base64.urlsafe_b64decode(t + '=' * (-len(t) % 4)))
 	fi
 	encodings "$W/unsafe_param.sk" >"$W/p.pat"
 	n=$(hits "$W/p.pat" "$W/log2")
-	[ "$n" -gt 0 ] && finding "$label: a secret key bound as \$1 is logged in full with the default log_parameter_max_length = -1 when log_statement = all ($(grep -F -f "$W/p.pat" "$W/log2" | grep -o 'DETAIL:  parameters' | head -n 1)); the README's bound-parameter advice needs log_parameter_max_length = 0"
+	check "$label: a secret key bound as \$1 (default log_parameter_max_length, log_statement = all) is redacted in DETAIL: parameters ($n hits)" [ "$n" = 0 ]
+	check "$label: ... and that DETAIL was logged" grep -q 'DETAIL:  parameters: \$1 = .presk_\[redacted\]' "$W/log2"
 	encodings "$W/unsafe_copy.sk" >"$W/c.pat"
 	n=$(hits "$W/c.pat" "$W/log2")
-	[ "$n" -gt 0 ] && finding "$label: a malformed secret key in text COPY data is quoted by COPY's CONTEXT line ($(grep -F -f "$W/c.pat" "$W/log2" | grep -o 'CONTEXT:  COPY k, line 1, column sk' | head -n 1): \"…\")"
+	check "$label: a malformed secret key in text COPY data is redacted in COPY's CONTEXT line ($n hits)" [ "$n" = 0 ]
 	if [ "$pgss" = 1 ]; then
 		sql -c "SELECT query FROM pg_stat_statements" >"$W/pgss2"
 		encodings "$W/unsafe_utility.sk" >"$W/u.pat"
 		n=$(hits "$W/u.pat" "$W/pgss2")
 		[ "$n" -gt 0 ] && finding "$label: a literal secret key in a utility statement (CREATE TABLE AS) is kept verbatim by pg_stat_statements (plain SELECTs are normalised to \$n)"
 	fi
+	mistakes "$label" "$log" "$preloaded"
 	unset PGOPTIONS PGDATABASE
 	psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $DB" >/dev/null 2>&1
+}
+
+# mistakes LABEL LOGFILE PRELOADED: with PostgreSQL's default log settings
+# (log_min_error_statement = error: a failing statement is logged), an
+# admin's or a user's mistakes with secret keys and grants, each in a new
+# session; the log must hold none of them.  Runs in the scenario's database.
+mistakes() {
+	local label=$1 log=$2 preloaded=$3
+	local W="$WORK/$label/mistakes" start n
+	mkdir -p "$W"
+	export PGOPTIONS="-c log_statement=none -c log_min_error_statement=error -c log_min_messages=warning"
+	"$CLI" keygen >"$W/stranger.sk"
+	"$CLI" keygen >"$W/pasted.sk"
+	"$CLI" keygen >"$W/plain.sk"
+	"$CLI" grant "$(cat "$WORK/$label/ada.pk")" <"$W/stranger.sk" >"$W/stranger.grant"
+	local g sk hex
+	g=$(cat "$W/stranger.grant")
+	sk=$(cat "$W/pasted.sk")
+	hex=$(python3 -c "import base64,sys; b=sys.argv[1][9:]; print(base64.urlsafe_b64decode(b + '=' * (-len(b) % 4)).hex())" "$g")
+	start=$(log_size "$log")
+	for stmt in \
+		"INSERT INTO secant.grants (rekey) VALUES ('$g')" \
+		"INSERT INTO secant.grants (rekey) VALUES ('\\x$hex'::bytea::pre_grant)" \
+		"SELECT secant.add_grant('$g')" \
+		"SELECT secant.add_principal('eve', 'user', '$sk')" \
+		"SELECT '$g'::pre_ciphertext" \
+		"SELECT '\\x$hex'::bytea::pre_ciphertext" \
+		"SELECT pre_reencrypt(body, '$g') FROM notes WHERE id = 1" \
+		"SELECT pre_decrypt(body, '$sk') FROM notes WHERE id = 1" \
+		"SELECT pre_grant('$sk', '$g')"; do
+		psql -X -q -At -c "$stmt" >/dev/null 2>>"$W/errors"
+	done
+	check "$label: default log settings: every mistake failed (9 errors)" [ "$(grep -c '^ERROR:' "$W/errors")" = 9 ]
+	# a secret in a table of plain text, in a session that never loads
+	# secant_pre: redacted only when the library is preloaded
+	psql -X -q -At -c "CREATE TEMP TABLE wallet (k text, label text NOT NULL)" \
+		-c "INSERT INTO wallet VALUES ('$(cat "$W/plain.sk")', NULL)" >/dev/null 2>&1
+	read_log "$log" "$start" >"$W/log"
+	encodings "$W/stranger.grant" >"$W/m.pat"
+	encodings "$W/pasted.sk" >>"$W/m.pat"
+	n=$(hits "$W/m.pat" "$W/log")
+	check "$label: default log settings: no grant or secret key of the mistakes in the server log ($n hits)" [ "$n" = 0 ]
+	[ "$n" = 0 ] || show_hits "$W/m.pat" "$W/log"
+	check "$label: default log settings: the failing statements were logged, redacted" \
+		[ "$(grep -c 'redacted statement: .*\[redacted\]' "$W/log")" -ge 9 ]
+	encodings "$W/plain.sk" >"$W/plain.pat"
+	n=$(hits "$W/plain.pat" "$W/log")
+	if [ "$preloaded" = 1 ]; then
+		check "$label: a secret key in a plain text column of a failing row is redacted (preloaded; $n hits)" [ "$n" = 0 ]
+	elif [ "$n" -gt 0 ]; then
+		finding "$label: without preloading, a secret key in a session that never uses secant_pre is logged (Failing row, STATEMENT) ($n hits; documented)"
+	fi
+	export PGOPTIONS="-c log_statement=all -c log_min_error_statement=debug5 -c log_min_messages=debug5"
 }
 
 # ---- on the running cluster ----
@@ -375,7 +460,7 @@ if [ -z "$LOG" ]; then
 	LOG=$(psql -X -At -d postgres -c "SELECT current_setting('data_directory') || '/' || pg_current_logfile()" 2>/dev/null)
 fi
 if [ -n "$LOG" ] && log_size "$LOG" >/dev/null 2>&1; then
-	scenario running "$LOG" 0
+	scenario running "$LOG" 0 "$(psql -X -At -d postgres -c "SELECT current_setting('shared_preload_libraries') ~ 'secant_pre'" | sed 's/t/1/;s/f/0/')"
 else
 	not_ok "the running cluster's server log (set SECANT_PRE_SERVER_LOG)"
 fi
@@ -388,7 +473,7 @@ if pgc_start "$PRIVATE" "$PORT" "shared_preload_libraries = 'pg_stat_statements'
 	export PGHOST=$PRIVATE PGPORT=$PORT PGUSER=postgres
 	check "private cluster: pg_stat_statements loaded, track_activity_query_size 1MB" \
 		[ "$(psql -X -At -d postgres -c "SELECT current_setting('shared_preload_libraries') || ' ' || current_setting('track_activity_query_size')")" = "pg_stat_statements 1MB" ]
-	scenario private "$PRIVATE/server.log" 1
+	scenario private "$PRIVATE/server.log" 1 0
 else
 	tail -n 20 "$WORK/start.log"
 	not_ok "start a private cluster with pg_stat_statements"

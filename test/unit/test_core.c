@@ -14,10 +14,12 @@
 #include <string.h>
 
 #include <sodium.h>
+#include <utf8proc.h>
 
 #include "sp_codec.h"
 #include "sp_core.h"
 #include "sp_random.h"
+#include "sp_text.h"
 #include "vectors.h"
 
 /* ---- harness ---- */
@@ -633,6 +635,196 @@ test_kat_token(void)
 	rc = sp_token(tok, kat_index_key, (const uint8_t *) "", 0);
 	CHECKF(rc == SP_OK && memcmp(tok, kat_token, sizeof tok) != 0,
 		   "token of the empty word (rc %d)", rc);
+}
+
+/* ---- keyword normalisation (sp_text) ---- */
+
+static sp_text_work text_work;
+
+/* Concatenate the words of a walk, each followed by '|'. */
+typedef struct words_out
+{
+	char		buf[8192];
+	size_t		len;
+	int			calls;
+	int			stop_after;		/* ask to stop after this many words */
+} words_out;
+
+static int
+collect_word(void *arg, const uint8_t *word, size_t len)
+{
+	words_out  *o = arg;
+
+	o->calls++;
+	if (o->len + len + 1 <= sizeof o->buf)
+	{
+		memcpy(o->buf + o->len, word, len);
+		o->len += len;
+		o->buf[o->len++] = '|';
+	}
+	return 0;
+}
+
+static int
+stop_after_words(void *arg)
+{
+	words_out  *o = arg;
+
+	return o->stop_after > 0 && o->calls >= o->stop_after;
+}
+
+/* True when the scratch space holds no byte of text. */
+static int
+scratch_wiped(void)
+{
+	return sodium_is_zero((const unsigned char *) text_work.cps,
+						  sizeof text_work.cps) &&
+		sodium_is_zero(text_work.utf8, sizeof text_work.utf8);
+}
+
+/* Normalise len bytes of s as a keyword: is it want? */
+static int
+keyword_is(const char *s, size_t len, const char *want)
+{
+	const uint8_t *out;
+	size_t		outlen;
+	int			rc = sp_text_normalise(&text_work, (const uint8_t *) s, len,
+									   &out, &outlen);
+
+	return rc == SP_OK && outlen == strlen(want) &&
+		memcmp(out, want, outlen) == 0 && out[outlen] == 0;
+}
+
+/* A buffer of n copies of the UTF-8 of s, after a prefix. */
+static char *
+repeat_text(const char *prefix, const char *s, size_t n, size_t *len)
+{
+	size_t		pl = strlen(prefix),
+				sl = strlen(s);
+	char	   *b = xmalloc(pl + n * sl + 1);
+
+	memcpy(b, prefix, pl);
+	for (size_t i = 0; i < n; i++)
+		memcpy(b + pl + i * sl, s, sl);
+	*len = pl + n * sl;
+	b[*len] = 0;
+	return b;
+}
+
+static void
+test_keywords(void)
+{
+	static const char *const samples[] = {
+		"  Diabetes\t", "Stra\xc3\x9f" "e", "E\xcc\x81" "cole", "\xef\xac\x81le",
+		"\xe1\x84\x80\xe1\x85\xa1\xe1\x86\xa8", "\xce\x91\xcd\x85", "=\xcc\xb8",
+		"\xef\xb7\xba", "\xe2\x80\x8bzero", "HbA1c 7.9 %",
+	};
+	words_out	o = {{0}, 0, 0, 0};
+	const uint8_t *out;
+	size_t		outlen,
+				len;
+	char	   *t,
+			   *want;
+	int			rc,
+				same = 1;
+
+	/* stream-safe text: the bytes utf8proc_map() gives, trimmed */
+	for (size_t i = 0; i < sizeof samples / sizeof samples[0]; i++)
+	{
+		uint8_t    *ref = NULL;
+		utf8proc_ssize_t n = utf8proc_map((const uint8_t *) samples[i],
+										  (utf8proc_ssize_t) strlen(samples[i]), &ref,
+										  UTF8PROC_STABLE | UTF8PROC_COMPOSE |
+										  UTF8PROC_COMPAT | UTF8PROC_CASEFOLD |
+										  UTF8PROC_IGNORE);
+		char	   *r = (char *) ref;
+
+		while (n > 0 && (r[n - 1] == ' ' || r[n - 1] == '\t'))
+			r[--n] = 0;
+		while (*r == ' ')
+			r++;
+		same &= n >= 0 && keyword_is(samples[i], strlen(samples[i]), r);
+		free(ref);
+	}
+	CHECK(same, "keywords: stream-safe samples normalise as utf8proc_map does");
+
+	/* 40 + 40 marks: parts of 30, each reordered and composed alone */
+	{
+		char	   *m1 = repeat_text("a", "\xcc\x81", 40, &len);
+		char	   *doc = repeat_text(m1, "\xcc\x96", 40, &len);
+		char	   *w1 = repeat_text("\xc3\xa1", "\xcc\x81", 29, &outlen);
+		char	   *w2 = repeat_text(w1, "\xcc\x96", 20, &outlen);
+		char	   *w3 = repeat_text(w2, "\xcc\x81", 10, &outlen);
+
+		want = repeat_text(w3, "\xcc\x96", 20, &outlen);
+		CHECK(keyword_is(doc, len, want),
+			  "keywords: a run of 80 non-starters is cut after each 30th (UAX #15)");
+		rc = sp_text_normalise(&text_work, (const uint8_t *) want, outlen, &out, &outlen);
+		CHECK(rc == SP_OK && strcmp((const char *) out, want) == 0,
+			  "keywords: the stream-safe form of that run normalises to itself");
+		free(m1);
+		free(doc);
+		free(w1);
+		free(w2);
+		free(w3);
+		free(want);
+	}
+
+	/* limits */
+	t = repeat_text("", "a", SP_MAXWORDBYTES, &len);
+	CHECK(keyword_is(t, len, t), "keywords: a keyword of 4096 bytes");
+	free(t);
+	t = repeat_text("", "a", SP_MAXWORDBYTES + 1, &len);
+	rc = sp_text_normalise(&text_work, (const uint8_t *) t, len, &out, &outlen);
+	CHECKF(rc == SP_EWORDLONG && outlen == 0, "keywords: 4097 bytes: SP_EWORDLONG (rc %d)", rc);
+	rc = sp_text_words(&text_work, (const uint8_t *) t, len, 0, collect_word, &o);
+	CHECKF(rc == SP_EWORDLONG && o.calls == 0,
+		   "keywords: a word of 4097 bytes in a document: SP_EWORDLONG (rc %d)", rc);
+	free(t);
+	t = repeat_text("", "a", SP_MAXWORDBYTES + 8, &len);
+	memset(t + SP_MAXWORDBYTES, ' ', 8);
+	rc = sp_text_normalise(&text_work, (const uint8_t *) t, len, &out, &outlen);
+	CHECKF(rc == SP_OK && outlen == SP_MAXWORDBYTES,
+		   "keywords: white space past the limit at the end is trimmed (rc %d)", rc);
+	free(t);
+	t = repeat_text("a", "\xcc\x81", 6000, &len);
+	rc = sp_text_words(&text_work, (const uint8_t *) t, len, 0, collect_word, &o);
+	CHECKF(rc == SP_EWORDLONG, "keywords: 6000 marks on one letter: SP_EWORDLONG (rc %d)", rc);
+	free(t);
+	t = repeat_text("", "ab ", SP_MAXTEXTBYTES / 3, &len);
+	rc = sp_text_words(&text_work, (const uint8_t *) t, SP_MAXTEXTBYTES, 0, collect_word, &o);
+	CHECKF(rc == SP_OK, "keywords: a document of 1 MiB (rc %d)", rc);
+	free(t);
+	t = repeat_text("", " ", SP_MAXTEXTBYTES + 1, &len);
+	rc = sp_text_words(&text_work, (const uint8_t *) t, len, 0, collect_word, &o);
+	CHECKF(rc == SP_ETEXTLONG, "keywords: a document of 1 MiB + 1: SP_ETEXTLONG (rc %d)", rc);
+	rc = sp_text_normalise(&text_work, (const uint8_t *) t, len, &out, &outlen);
+	CHECKF(rc == SP_ETEXTLONG, "keywords: a keyword text of 1 MiB + 1: SP_ETEXTLONG (rc %d)", rc);
+	free(t);
+
+	/* invalid UTF-8 is found before any word is handed out */
+	o.calls = 0;
+	rc = sp_text_words(&text_work, (const uint8_t *) "abc def \x80", 9, 0, collect_word, &o);
+	CHECKF(rc == SP_EUTF8 && o.calls == 0, "keywords: invalid UTF-8 before any word (rc %d)", rc);
+
+	/* the stop callback ends the walk; the scratch space is wiped */
+	memset(&o, 0, sizeof o);
+	o.stop_after = 2;
+	text_work.stop = stop_after_words;
+	text_work.stop_arg = &o;
+	rc = sp_text_words(&text_work, (const uint8_t *) "one two three four", 18, 1,
+					   collect_word, &o);
+	CHECKF(rc == SP_ECANCELED && o.calls == 2 && scratch_wiped(),
+		   "keywords: stop callback: SP_ECANCELED after 2 words, scratch wiped (rc %d, %d calls)",
+		   rc, o.calls);
+	text_work.stop = NULL;
+	memset(&o, 0, sizeof o);
+	rc = sp_text_words(&text_work, (const uint8_t *) "One two, THREE", 14, 0, collect_word, &o);
+	CHECK(rc == SP_OK && o.len == 14 && memcmp(o.buf, "one|two|three|", 14) == 0 &&
+		  scratch_wiped(), "keywords: words of a document; scratch wiped");
+	sp_text_wipe(&text_work);
+	CHECK(sodium_is_zero((const unsigned char *) &text_work, sizeof text_work),
+		  "keywords: sp_text_wipe clears everything");
 }
 
 /* ---- scheme-v1-invalid.json ---- */
@@ -1729,6 +1921,7 @@ main(void)
 	test_kat_grants();
 	test_kat_chain();
 	test_kat_token();
+	test_keywords();
 	test_invalid();
 	test_chain16();
 	test_flip_ciphertext();
