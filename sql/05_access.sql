@@ -173,13 +173,27 @@ DELETE FROM secant.principals;
 SELECT count(*) FROM secant.access_log;
 SELECT secant.delete_copies_through(ARRAY['\x00'::bytea]);
 SELECT count(*) AS sees_no_copies FROM secant.copies;
--- a plain role can use the proxy: re-encryption for an entitled key
+-- ERROR: an unbound role obtains no re-encryption, not even for an entitled key
 SELECT pre_level(secant.reencrypt_for(body, pg_temp.pk('bob_phone'))) FROM notes WHERE id = 5;
 RESET ROLE;
+-- bound to the phone, it does (and for nobody else)
+SELECT secant.bind('bob_phone', 'secant_regress_plain');
+SET ROLE secant_regress_plain;
+SELECT pre_level(secant.reencrypt_for(body, 'bob_phone')) FROM notes WHERE id = 5;
+SELECT pre_level(secant.reencrypt_for(body, 'dr_bob')) FROM notes WHERE id = 5;
+RESET ROLE;
+-- ERROR: membership in secant_admin is not enough: admin is per database
 SET ROLE secant_regress_admin;
 SELECT secant.add_principal('dr_cy', 'user', pre_public_key(pre_keygen())) > 0 AS admin_adds;
-SELECT count(rekey) > 0 AS admin_reads_grants FROM secant.grants;
 RESET ROLE;
+SELECT secant.grant_capability('secant_regress_admin', 'admin');
+SET ROLE secant_regress_admin;
+SELECT secant.add_principal('dr_cy', 'user', pre_public_key(pre_keygen())) > 0 AS admin_adds;
+SELECT count(*) > 0 AS admin_reads_audit FROM secant.audit_log;
+-- ERROR: not even an admin reads grant bytes
+SELECT count(rekey) FROM secant.grants;
+RESET ROLE;
+SELECT secant.revoke_capability('secant_regress_admin', 'admin'), secant.unbind('bob_phone', 'secant_regress_plain');
 REVOKE SELECT ON notes FROM secant_regress_plain;
 DROP ROLE secant_regress_plain;
 DROP ROLE secant_regress_admin;

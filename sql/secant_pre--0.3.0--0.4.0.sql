@@ -40,19 +40,19 @@ COMMENT ON TABLE secant.revoked_grants IS 'hop keys of removed grants (revoked, 
 -- (pg_has_role(..., 'MEMBER')); the role that counts is current_user.
 CREATE TABLE secant.bindings (
     principal_key pre_public_key NOT NULL REFERENCES secant.principals (public_key) ON DELETE CASCADE,
-    role_name name NOT NULL,
+    role regrole NOT NULL,
     created_at timestamptz NOT NULL DEFAULT now(),
-    PRIMARY KEY (principal_key, role_name)
+    PRIMARY KEY (principal_key, role)
 );
-COMMENT ON TABLE secant.bindings IS 'database roles bound to principals: a role obtains re-encryptions, index keys and copies for the principals it is bound to';
+COMMENT ON TABLE secant.bindings IS 'database roles bound to principals: a role obtains re-encryptions, index keys and copies for the principals it is bound to (by OID: a dropped role''s binding stays inert, a new role of the same name gets nothing)';
 
 CREATE TABLE secant.capabilities (
-    role_name name NOT NULL,
-    capability text NOT NULL CHECK (capability IN ('proxy')),
+    role regrole NOT NULL,
+    capability text NOT NULL CHECK (capability IN ('admin', 'proxy')),
     created_at timestamptz NOT NULL DEFAULT now(),
-    PRIMARY KEY (role_name, capability)
+    PRIMARY KEY (role, capability)
 );
-COMMENT ON TABLE secant.capabilities IS 'capabilities of roles in this database: proxy = may obtain what is addressed to any principal (an application server that authenticates its users; part of the trusted computing base)';
+COMMENT ON TABLE secant.capabilities IS 'capabilities of roles in this database: admin = manage principals, grants, bindings, revocation and read the logs here (with membership in secant_admin for the table privileges); proxy = may obtain what is addressed to any principal (an application server that authenticates its users; part of the trusted computing base)';
 
 CREATE TABLE secant.copies (
     id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -97,6 +97,9 @@ SELECT pg_catalog.pg_extension_config_dump('secant.copies', '');
 SELECT pg_catalog.pg_extension_config_dump('secant.access_log', '');
 SELECT pg_catalog.pg_extension_config_dump(pg_get_serial_sequence('secant.copies', 'id')::regclass, '');
 SELECT pg_catalog.pg_extension_config_dump(pg_get_serial_sequence('secant.access_log', 'id')::regclass, '');
+REVOKE SELECT ON secant.grants FROM secant_admin;
+GRANT SELECT (id, from_key, to_key, not_after, hop_key, created_at) ON secant.grants TO secant_admin;
+COMMENT ON TABLE secant.grants IS 're-encryption keys: group->user is membership, user->device is enrolment; rekey is readable only by the extension''s own code';
 REVOKE ALL ON secant.revoked_grants, secant.copies, secant.audit_lock, secant.access_log,
     secant.bindings, secant.capabilities FROM PUBLIC;
 GRANT SELECT ON secant.access_log, secant.revoked_grants TO secant_admin;
@@ -172,7 +175,8 @@ CREATE TRIGGER access_log_no_truncate BEFORE TRUNCATE ON secant.access_log
 CREATE OR REPLACE FUNCTION secant.audit(action text, detail jsonb DEFAULT '{}') RETURNS bigint
 LANGUAGE sql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
-AS $$ INSERT INTO secant.audit_log (action, detail) VALUES (action, detail) RETURNING seq $$;
+AS $$ SELECT secant.require_admin();
+      INSERT INTO secant.audit_log (action, detail) VALUES (action, detail) RETURNING seq $$;
 REVOKE ALL ON FUNCTION secant.audit(text, jsonb) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION secant.audit(text, jsonb) TO secant_admin;
 COMMENT ON FUNCTION secant.audit(text, jsonb) IS 'append an entry to the audit log; returns its sequence number';
@@ -209,6 +213,94 @@ REVOKE ALL ON FUNCTION secant.audit_head() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION secant.audit_head() TO secant_admin;
 COMMENT ON FUNCTION secant.audit_head() IS 'hash of the newest audit entry: anchor it outside the database to detect a rewritten chain';
 
+-- The audit log with principals named: each detail field holding a public
+-- key gets a *_name companion when a principal has that key (keys of
+-- principals since removed stay as keys).
+CREATE FUNCTION secant.name_keys(detail jsonb) RETURNS jsonb
+STRICT LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT detail OPERATOR(pg_catalog.||) coalesce(
+        (SELECT pg_catalog.jsonb_object_agg(e.key OPERATOR(pg_catalog.||) '_name', p.name)
+         FROM pg_catalog.jsonb_each_text(detail) AS e
+         JOIN secant.principals p
+           ON e.value OPERATOR(pg_catalog.~~) 'prepk\_%'
+          AND p.public_key::text OPERATOR(pg_catalog.=) e.value),
+        '{}'::jsonb) $$;
+COMMENT ON FUNCTION secant.name_keys(jsonb) IS 'an audit detail with a *_name field beside each public key that names a principal';
+
+CREATE VIEW secant.audit_entries WITH (security_invoker = true) AS
+SELECT l.seq, l.at, l.actor, l.action, secant.name_keys(l.detail) AS detail
+FROM secant.audit_log l;
+COMMENT ON VIEW secant.audit_entries IS 'the audit log with principals named (readable by this database''s admins)';
+GRANT SELECT ON secant.audit_entries TO secant_admin;
+
+-- The role at the outer level (SET ROLE counts; SECURITY DEFINER does not):
+-- who asked, also inside the extension's owner-run functions.
+CREATE FUNCTION secant.outer_user() RETURNS oid
+    AS 'MODULE_PATHNAME', 'pre_outer_user' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION secant.outer_user() IS 'the role at the outer level of this session (SET ROLE counts, SECURITY DEFINER does not)';
+
+-- Is the outer role an admin of this database?  A superuser, or a member
+-- of a role holding the admin capability here.  Roles are cluster-wide;
+-- the capability is not.
+CREATE FUNCTION secant.is_admin() RETURNS boolean
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_roles r
+                   WHERE r.oid OPERATOR(pg_catalog.=) secant.outer_user() AND r.rolsuper)
+        OR EXISTS (SELECT 1 FROM secant.capabilities c
+                   JOIN pg_catalog.pg_roles r ON r.oid OPERATOR(pg_catalog.=) c.role
+                   WHERE c.capability OPERATOR(pg_catalog.=) 'admin'
+                     AND pg_catalog.pg_has_role(secant.outer_user(), r.oid, 'MEMBER')) $$;
+COMMENT ON FUNCTION secant.is_admin() IS 'true when the outer role is a superuser or holds the admin capability in this database';
+
+CREATE FUNCTION secant.require_admin() RETURNS void
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF NOT secant.is_admin() THEN
+        RAISE EXCEPTION 'role "%" is not a secant_pre admin of database "%"',
+            (SELECT r.rolname FROM pg_catalog.pg_roles r WHERE r.oid OPERATOR(pg_catalog.=) secant.outer_user()),
+            pg_catalog.current_database()
+            USING ERRCODE = 'insufficient_privilege',
+                  HINT = 'An admin of this database, or its owner, runs SELECT secant.grant_capability(''role'', ''admin'').';
+    END IF;
+END $$;
+COMMENT ON FUNCTION secant.require_admin() IS 'raise unless the outer role is an admin of this database';
+
+-- Statement trigger on the tables admins write: only this database's
+-- admins (membership in secant_admin gives the table privileges in every
+-- database; the capability decides in which).  The database owner may also
+-- give capabilities (bootstrap).
+CREATE FUNCTION secant.admin_only() RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF secant.is_admin() THEN
+        RETURN NULL;
+    END IF;
+    IF TG_RELID OPERATOR(pg_catalog.=) 'secant.capabilities'::pg_catalog.regclass
+       AND secant.is_database_owner() THEN
+        RETURN NULL;
+    END IF;
+    PERFORM secant.require_admin();
+    RETURN NULL;
+END $$;
+REVOKE ALL ON FUNCTION secant.admin_only() FROM PUBLIC;
+COMMENT ON FUNCTION secant.admin_only() IS 'trigger: only admins of this database change secant''s tables';
+
+CREATE FUNCTION secant.is_database_owner() RETURNS boolean
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT pg_catalog.pg_has_role(secant.outer_user(), d.datdba, 'MEMBER')
+    FROM pg_catalog.pg_database d WHERE d.datname OPERATOR(pg_catalog.=) pg_catalog.current_database() $$;
+COMMENT ON FUNCTION secant.is_database_owner() IS 'true when the outer role is (a member of) the owner of this database';
+
 CREATE OR REPLACE FUNCTION secant.audit_change() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -230,9 +322,9 @@ BEGIN
     IF TG_RELID OPERATOR(pg_catalog.=) 'secant.principals'::pg_catalog.regclass THEN
         detail := pg_catalog.jsonb_build_object('name', r.name, 'kind', r.kind, 'public_key', r.public_key::text);
     ELSIF TG_RELID OPERATOR(pg_catalog.=) 'secant.bindings'::pg_catalog.regclass THEN
-        detail := pg_catalog.jsonb_build_object('principal_key', r.principal_key::text, 'role', r.role_name);
+        detail := pg_catalog.jsonb_build_object('principal_key', r.principal_key::text, 'role', r.role::text);
     ELSIF TG_RELID OPERATOR(pg_catalog.=) 'secant.capabilities'::pg_catalog.regclass THEN
-        detail := pg_catalog.jsonb_build_object('role', r.role_name, 'capability', r.capability);
+        detail := pg_catalog.jsonb_build_object('role', r.role::text, 'capability', r.capability);
     ELSE
         detail := pg_catalog.jsonb_build_object('grant_id', r.id, 'from_key', r.from_key::text,
                                                 'to_key', r.to_key::text, 'not_after', r.not_after);
@@ -249,6 +341,21 @@ CREATE TRIGGER bindings_audit AFTER INSERT OR DELETE ON secant.bindings
     FOR EACH ROW EXECUTE FUNCTION secant.audit_change();
 CREATE TRIGGER capabilities_audit AFTER INSERT OR DELETE ON secant.capabilities
     FOR EACH ROW EXECUTE FUNCTION secant.audit_change();
+CREATE TRIGGER principals_admin_only BEFORE INSERT OR UPDATE OR DELETE ON secant.principals
+    FOR EACH STATEMENT EXECUTE FUNCTION secant.admin_only();
+CREATE TRIGGER grants_admin_only BEFORE INSERT OR UPDATE OR DELETE ON secant.grants
+    FOR EACH STATEMENT EXECUTE FUNCTION secant.admin_only();
+CREATE TRIGGER bindings_admin_only BEFORE INSERT OR UPDATE OR DELETE ON secant.bindings
+    FOR EACH STATEMENT EXECUTE FUNCTION secant.admin_only();
+CREATE TRIGGER capabilities_admin_only BEFORE INSERT OR UPDATE OR DELETE ON secant.capabilities
+    FOR EACH STATEMENT EXECUTE FUNCTION secant.admin_only();
+-- the logs are read by this database's admins only
+ALTER TABLE secant.audit_log ENABLE ROW LEVEL SECURITY;
+CREATE POLICY audit_log_admins ON secant.audit_log FOR SELECT USING (secant.is_admin());
+ALTER TABLE secant.access_log ENABLE ROW LEVEL SECURITY;
+CREATE POLICY access_log_admins ON secant.access_log FOR SELECT USING (secant.is_admin());
+ALTER TABLE secant.revoked_grants ENABLE ROW LEVEL SECURITY;
+CREATE POLICY revoked_grants_admins ON secant.revoked_grants FOR SELECT USING (secant.is_admin());
 
 -- ---- principals and grants ----
 
@@ -303,12 +410,8 @@ STRICT LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    PERFORM 1 FROM pg_catalog.pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) bind.role_name;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'role "%" does not exist', role_name USING ERRCODE = 'undefined_object';
-    END IF;
-    INSERT INTO secant.bindings (principal_key, role_name)
-    VALUES (secant.principal(principal), role_name)
+    INSERT INTO secant.bindings (principal_key, role)
+    VALUES (secant.principal(principal), pg_catalog.quote_ident(role_name)::pg_catalog.regrole)
     ON CONFLICT DO NOTHING;
 END $$;
 REVOKE ALL ON FUNCTION secant.bind(text, name) FROM PUBLIC;
@@ -322,7 +425,7 @@ AS $$
     WITH gone AS (
         DELETE FROM secant.bindings b
         WHERE b.principal_key OPERATOR(@extschema@.=) secant.principal(principal)
-          AND b.role_name OPERATOR(pg_catalog.=) unbind.role_name
+          AND b.role OPERATOR(pg_catalog.=) pg_catalog.quote_ident(unbind.role_name)::pg_catalog.regrole
         RETURNING 1)
     SELECT pg_catalog.count(*) OPERATOR(pg_catalog.>) 0 FROM gone $$;
 REVOKE ALL ON FUNCTION secant.unbind(text, name) FROM PUBLIC;
@@ -330,20 +433,24 @@ GRANT EXECUTE ON FUNCTION secant.unbind(text, name) TO secant_admin;
 COMMENT ON FUNCTION secant.unbind(text, name) IS 'remove a binding; true if there was one';
 
 CREATE FUNCTION secant.grant_capability(role_name name, capability text) RETURNS void
-STRICT LANGUAGE plpgsql
+STRICT LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    PERFORM 1 FROM pg_catalog.pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) grant_capability.role_name;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'role "%" does not exist', role_name USING ERRCODE = 'undefined_object';
+    IF NOT secant.is_admin() AND NOT secant.is_database_owner() THEN
+        PERFORM secant.require_admin();
     END IF;
-    INSERT INTO secant.capabilities (role_name, capability) VALUES (role_name, capability)
+    INSERT INTO secant.capabilities (role, capability)
+    VALUES (pg_catalog.quote_ident(role_name)::pg_catalog.regrole, capability)
     ON CONFLICT DO NOTHING;
+    IF capability OPERATOR(pg_catalog.=) 'admin' AND NOT pg_catalog.pg_has_role(role_name, 'secant_admin', 'MEMBER') THEN
+        RAISE NOTICE 'role "%" is an admin of this database now, but needs membership in secant_admin for the table privileges', role_name
+            USING HINT = pg_catalog.format('GRANT secant_admin TO %I;', role_name);
+    END IF;
 END $$;
 REVOKE ALL ON FUNCTION secant.grant_capability(name, text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION secant.grant_capability(name, text) TO secant_admin;
-COMMENT ON FUNCTION secant.grant_capability(name, text) IS 'give a role a capability in this database (proxy: obtain what is addressed to any principal)';
+GRANT EXECUTE ON FUNCTION secant.grant_capability(name, text) TO PUBLIC;
+COMMENT ON FUNCTION secant.grant_capability(name, text) IS 'give a role a capability in this database (admin: manage secant here; proxy: obtain what is addressed to any principal); by an admin of this database or its owner';
 
 CREATE FUNCTION secant.revoke_capability(role_name name, capability text) RETURNS boolean
 STRICT LANGUAGE sql
@@ -351,7 +458,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
     WITH gone AS (
         DELETE FROM secant.capabilities c
-        WHERE c.role_name OPERATOR(pg_catalog.=) revoke_capability.role_name
+        WHERE c.role OPERATOR(pg_catalog.=) pg_catalog.quote_ident(revoke_capability.role_name)::pg_catalog.regrole
           AND c.capability OPERATOR(pg_catalog.=) revoke_capability.capability
         RETURNING 1)
     SELECT pg_catalog.count(*) OPERATOR(pg_catalog.>) 0 FROM gone $$;
@@ -365,11 +472,11 @@ STRICT LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT EXISTS (SELECT 1 FROM secant.bindings b
-                   JOIN pg_catalog.pg_roles r ON r.rolname OPERATOR(pg_catalog.=) b.role_name
+                   JOIN pg_catalog.pg_roles r ON r.oid OPERATOR(pg_catalog.=) b.role
                    WHERE b.principal_key OPERATOR(@extschema@.=) target
                      AND pg_catalog.pg_has_role(r.oid, 'MEMBER'))
         OR EXISTS (SELECT 1 FROM secant.capabilities c
-                   JOIN pg_catalog.pg_roles r ON r.rolname OPERATOR(pg_catalog.=) c.role_name
+                   JOIN pg_catalog.pg_roles r ON r.oid OPERATOR(pg_catalog.=) c.role
                    WHERE c.capability OPERATOR(pg_catalog.=) 'proxy'
                      AND pg_catalog.pg_has_role(r.oid, 'MEMBER'))
         OR EXISTS (SELECT 1 FROM pg_catalog.pg_roles r
@@ -398,28 +505,87 @@ REVOKE ALL ON FUNCTION secant.add_grant(pre_grant) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION secant.add_grant(pre_grant) TO secant_admin;
 COMMENT ON FUNCTION secant.add_grant(pre_grant) IS 'store a grant (membership or enrolment) between two known principals; returns its id';
 
-CREATE OR REPLACE FUNCTION secant.members(group_name text)
-RETURNS TABLE (name text, kind text, public_key pre_public_key, not_after timestamptz)
-STRICT LANGUAGE sql STABLE
+DROP FUNCTION secant.members(text);
+DROP FUNCTION secant.devices(text);
+-- A principal given as text, which must be of the given kind.
+CREATE FUNCTION secant.principal_of_kind(ref text, want text) RETURNS pre_public_key
+STRICT LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT p.name, p.kind, p.public_key, g.not_after
-    FROM secant.grants g JOIN secant.principals p ON p.public_key OPERATOR(@extschema@.=) g.to_key
-    WHERE g.from_key OPERATOR(@extschema@.=) secant.principal_key(group_name)
-    ORDER BY p.name $$;
-COMMENT ON FUNCTION secant.members(text) IS 'principals holding a grant from the named group (its members), with expiry';
+DECLARE
+    k @extschema@.pre_public_key := secant.principal(ref);
+    got text;
+BEGIN
+    SELECT p.kind INTO got FROM secant.principals p WHERE p.public_key OPERATOR(@extschema@.=) k;
+    IF got OPERATOR(pg_catalog.<>) want THEN
+        RAISE EXCEPTION 'principal "%" is a %, not a %', ref, got, want
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = CASE want WHEN 'group' THEN 'secant.members() lists the members of a group; secant.devices() the devices of a user.'
+                                   ELSE 'secant.devices() lists the devices of a user; secant.members() the members of a group.' END;
+    END IF;
+    RETURN k;
+END $$;
+COMMENT ON FUNCTION secant.principal_of_kind(text, text) IS 'the public key of a principal (name or prepk_ text) that must be of the given kind';
 
-CREATE OR REPLACE FUNCTION secant.devices(user_name text)
-RETURNS TABLE (name text, public_key pre_public_key, not_after timestamptz)
-STRICT LANGUAGE sql STABLE
+-- The principals a principal has granted to, one row each: active when an
+-- unexpired grant leads to it, else (on request) with the reason.
+CREATE FUNCTION secant.grantees(from_key pre_public_key, want_kind text, include_inactive boolean)
+RETURNS TABLE (name text, kind text, public_key pre_public_key, not_after timestamptz, active boolean, reason text)
+LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT p.name, p.public_key, g.not_after
-    FROM secant.grants g JOIN secant.principals p ON p.public_key OPERATOR(@extschema@.=) g.to_key
-    WHERE g.from_key OPERATOR(@extschema@.=) secant.principal_key(user_name)
-      AND p.kind OPERATOR(pg_catalog.=) 'device'
+    SELECT p.name, p.kind, p.public_key, a.not_after, a.active,
+           CASE WHEN a.active THEN NULL ELSE 'expired' END
+    FROM (SELECT g.to_key,
+                 pg_catalog.bool_or(g.not_after IS NULL OR g.not_after OPERATOR(pg_catalog.>) pg_catalog.statement_timestamp()) AS active,
+                 CASE WHEN pg_catalog.bool_or(g.not_after IS NULL) THEN NULL ELSE pg_catalog.max(g.not_after) END AS not_after
+          FROM secant.grants g WHERE g.from_key OPERATOR(@extschema@.=) grantees.from_key
+          GROUP BY g.to_key) a
+    JOIN secant.principals p ON p.public_key OPERATOR(@extschema@.=) a.to_key
+    WHERE (a.active OR include_inactive)
+      AND (want_kind IS NULL OR p.kind OPERATOR(pg_catalog.=) want_kind)
     ORDER BY p.name $$;
-COMMENT ON FUNCTION secant.devices(text) IS 'devices enrolled by the named user';
+COMMENT ON FUNCTION secant.grantees(pre_public_key, text, boolean) IS 'the principals (of a kind, or any when NULL) holding a grant from a key, once each, active or (on request) inactive with the reason';
+
+CREATE FUNCTION secant.members(group_name text, include_inactive boolean DEFAULT false)
+RETURNS TABLE (name text, kind text, public_key pre_public_key, not_after timestamptz, active boolean, reason text)
+STRICT LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT * FROM secant.grantees(secant.principal_of_kind(group_name, 'group'), NULL, include_inactive) $$;
+COMMENT ON FUNCTION secant.members(text, boolean) IS 'the members of a group (name or key), once each, with expiry; inactive ones (expired grants) on request, with the reason';
+
+CREATE FUNCTION secant.devices(user_name text, include_inactive boolean DEFAULT false)
+RETURNS TABLE (name text, kind text, public_key pre_public_key, not_after timestamptz, active boolean, reason text)
+STRICT LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT * FROM secant.grantees(secant.principal_of_kind(user_name, 'user'), 'device', include_inactive) $$;
+COMMENT ON FUNCTION secant.devices(text, boolean) IS 'the devices a user (name or key) enrolled, once each, with expiry; inactive ones on request, with the reason';
+
+-- Who can read what: every active path from a group to a principal, as
+-- names, with the earliest expiry on it and the roles bound to the end.
+CREATE VIEW secant.readers WITH (security_invoker = true) AS
+WITH RECURSIVE walk (group_key, principal_key, path_keys, expires) AS (
+    SELECT p.public_key, p.public_key, ARRAY[p.public_key], NULL::timestamptz
+    FROM secant.principals p WHERE p.kind = 'group'
+  UNION ALL
+    SELECT w.group_key, g.to_key, w.path_keys || g.to_key, LEAST(w.expires, g.not_after)
+    FROM walk w JOIN secant.grants g ON g.from_key = w.principal_key
+    WHERE (g.not_after IS NULL OR g.not_after > statement_timestamp())
+      AND NOT g.to_key = ANY (w.path_keys)
+      AND cardinality(w.path_keys) < 16
+)
+SELECT gp.name AS group_name, p.name AS principal, p.kind,
+       ARRAY(SELECT q.name FROM unnest(w.path_keys) WITH ORDINALITY AS u(k, i)
+             JOIN secant.principals q ON q.public_key = u.k ORDER BY u.i) AS path,
+       w.expires,
+       ARRAY(SELECT b.role::text FROM secant.bindings b WHERE b.principal_key = w.principal_key
+             ORDER BY 1) AS roles
+FROM walk w
+JOIN secant.principals gp ON gp.public_key = w.group_key
+JOIN secant.principals p ON p.public_key = w.principal_key
+WHERE cardinality(w.path_keys) > 1;
+COMMENT ON VIEW secant.readers IS 'who can read what: each active grant path from a group to a principal (names), the earliest expiry on it, and the roles bound to the principal';
+GRANT SELECT ON secant.readers TO PUBLIC;
 
 CREATE FUNCTION secant.grant_check_revoked() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER
@@ -577,10 +743,10 @@ ALTER TABLE secant.copies FORCE ROW LEVEL SECURITY;
 CREATE POLICY copies_for_bound_roles ON secant.copies FOR SELECT
     USING ((recipient OPERATOR(@extschema@.=) ANY (ARRAY(
                SELECT b.principal_key FROM secant.bindings b
-               JOIN pg_catalog.pg_roles r ON r.rolname OPERATOR(pg_catalog.=) b.role_name
+               JOIN pg_catalog.pg_roles r ON r.oid OPERATOR(pg_catalog.=) b.role
                WHERE pg_catalog.pg_has_role(r.oid, 'MEMBER')))
            OR EXISTS (SELECT 1 FROM secant.capabilities c
-                      JOIN pg_catalog.pg_roles r ON r.rolname OPERATOR(pg_catalog.=) c.role_name
+                      JOIN pg_catalog.pg_roles r ON r.oid OPERATOR(pg_catalog.=) c.role
                       WHERE c.capability OPERATOR(pg_catalog.=) 'proxy'
                         AND pg_catalog.pg_has_role(r.oid, 'MEMBER')))
            -- a copy made through a grant that has expired is unreadable
@@ -733,6 +899,7 @@ DECLARE
     holders text;
     copies bigint;
 BEGIN
+    PERFORM secant.require_admin();
     IF wait THEN
         SELECT pg_catalog.array_agg(s.hop_key) INTO marks
         FROM (SELECT g.hop_key FROM secant.grants g
@@ -796,6 +963,7 @@ AS $$
 DECLARE
     marks bytea[];
 BEGIN
+    PERFORM secant.require_admin();
     SELECT pg_catalog.array_agg(s.hop_key) INTO marks
     FROM (SELECT g.hop_key FROM secant.grants g
           WHERE g.not_after OPERATOR(pg_catalog.<=) pg_catalog.statement_timestamp()
@@ -839,6 +1007,8 @@ BEGIN
 END $$;
 REVOKE ALL ON FUNCTION secant.audit_index_key() FROM PUBLIC;
 COMMENT ON FUNCTION secant.audit_index_key() IS 'trigger: log a new index key version in the audit log';
+CREATE TRIGGER index_keys_admin_only BEFORE INSERT OR UPDATE OR DELETE ON secant.index_keys
+    FOR EACH STATEMENT EXECUTE FUNCTION secant.admin_only();
 
 CREATE OR REPLACE FUNCTION secant.rotate_index_key(group_key pre_public_key, key_ct pre_ciphertext) RETURNS integer
 STRICT LANGUAGE plpgsql
@@ -896,3 +1066,14 @@ STRICT LANGUAGE sql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$ SELECT * FROM secant.index_keys_for(group_name, secant.principal(target)) $$;
 COMMENT ON FUNCTION secant.index_keys_for(text, text) IS 'secant.index_keys_for with the target by name or prepk_ text';
+
+
+-- ---- administration ----
+
+-- Admin is a capability of each database now (roles are cluster-wide):
+-- the direct members of secant_admin become admins of this database, as
+-- they were; take it away per database with secant.revoke_capability().
+INSERT INTO secant.capabilities (role, capability)
+SELECT m.member::pg_catalog.regrole, 'admin' FROM pg_catalog.pg_auth_members m
+WHERE m.roleid OPERATOR(pg_catalog.=) 'secant_admin'::pg_catalog.regrole
+ON CONFLICT DO NOTHING;

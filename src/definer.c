@@ -47,3 +47,15 @@ sp_definer_leave(sp_definer *d)
 	AtEOXact_GUC(true, d->save_nestlevel);
 	SetUserIdAndSecContext(d->save_userid, d->save_sec);
 }
+
+/*
+ * secant.outer_user(): the role at the outer level of the session (SET
+ * ROLE counts, SECURITY DEFINER does not), so that the extension's
+ * owner-run functions can tell who asked.
+ */
+PG_FUNCTION_INFO_V1(pre_outer_user);
+Datum
+pre_outer_user(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_OID(GetOuterUserId());
+}

@@ -9,7 +9,7 @@
 # script ends with "N passed, M failed".
 #
 # Roles (cluster-wide, made once): atk_plain (LOGIN, nothing else),
-# atk_admin (LOGIN, member of secant_admin), atk_owner (LOGIN, owns the
+# atk_admin (LOGIN, member of secant_admin, admin of each attack database), atk_owner (LOGIN, owns the
 # attack databases, not superuser).  Databases: one fresh database per
 # scenario, made with fresh_db NAME and dropped at exit.
 
@@ -70,6 +70,8 @@ fresh_db() {
 	ATK_DBS="$ATK_DBS $db"
 	su_sql "$db" -f "$ROOT/test/fixtures/clinic.sql" >/dev/null || return 1
 	su_sql "$db" -c "GRANT secant_admin TO atk_admin" >/dev/null 2>&1
+	# admin is a capability of each database
+	su_sql "$db" -c "SELECT secant.grant_capability('atk_admin', 'admin')" >/dev/null
 }
 
 atk_cleanup() {
