@@ -583,6 +583,7 @@ DECLARE
     prev bytea := '\x0000000000000000000000000000000000000000000000000000000000000000'::bytea;
     expect bigint := 1;
 BEGIN
+    PERFORM secant.require_admin();
     FOR r IN SELECT * FROM secant.audit_log l ORDER BY l.seq LOOP
         IF r.seq OPERATOR(pg_catalog.<>) expect OR r.prev_hash OPERATOR(pg_catalog.<>) prev OR
            r.hash OPERATOR(pg_catalog.<>) @extschema@.pre_audit_hash(prev,
@@ -601,7 +602,8 @@ COMMENT ON FUNCTION secant.audit_verify() IS 'the sequence number of the first b
 CREATE FUNCTION secant.audit_head() RETURNS bytea
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
-AS $$ SELECT l.hash FROM secant.audit_log l ORDER BY l.seq DESC LIMIT 1 $$;
+AS $$ SELECT secant.require_admin();
+      SELECT l.hash FROM secant.audit_log l ORDER BY l.seq DESC LIMIT 1 $$;
 REVOKE ALL ON FUNCTION secant.audit_head() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION secant.audit_head() TO secant_admin;
 COMMENT ON FUNCTION secant.audit_head() IS 'hash of the newest audit entry: anchor it outside the database to detect a rewritten chain';

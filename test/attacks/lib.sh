@@ -39,6 +39,11 @@ fails() {
 	printf '%s\n' "$out" | grep -Eq "$4" || { echo "  wrong error: $out" >&2; return 1; }
 }
 
+# fails_text TEXT PATTERN: TEXT (an error already captured) matches PATTERN
+fails_text() {
+	printf '%s\n' "$1" | grep -Eq "$2" || { echo "  no match for '$2' in: $1" >&2; return 1; }
+}
+
 # equals EXPECTED COMMAND...: the command's output is EXPECTED.
 equals() {
 	local want=$1 got

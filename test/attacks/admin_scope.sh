@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# test/attacks/admin_scope.sh - admin is a capability of one database:
+# atk_admin, a member of the cluster-wide role secant_admin and an admin of
+# database A, manages A and gets nothing in database B, through every admin
+# function and every table; a plain login and the database owner of B
+# cannot make themselves admins.
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+A=atk_scope_a
+B=atk_scope_b
+fresh_db $A || { echo "0 passed, 1 failed"; exit 1; }
+fresh_db $B || { echo "0 passed, 1 failed"; exit 1; }
+su_sql $B -c "SELECT secant.revoke_capability('atk_admin', 'admin')" >/dev/null
+# atk_owner owns B only
+su_sql postgres -c "ALTER DATABASE $A OWNER TO ${PGUSER:-postgres}" >/dev/null
+
+k=$(su_sql $B -c "SELECT pre_public_key(pre_keygen())")
+g=$(su_sql $B -c "SELECT pre_grant(fixture_sk('clinic'), secant.principal_key('dr_bob'))")
+grant_in() { su_sql "$1" -c "SELECT pre_grant(fixture_sk('dr_ada'), secant.principal_key('bob_phone'))"; }
+index_key_in() { su_sql "$1" -c "SELECT pre_encrypt(secant.principal_key('clinic'), decode(repeat('ab', 32), 'hex'))"; }
+denied="not a secant_pre admin|permission denied"
+
+# every admin way in, as atk_admin: must work in A, fail in B
+while IFS='|' read -r what sql; do
+	[ -n "$what" ] || continue
+	check "admin of A, in A: $what" as atk_admin $A -o /dev/null -c "$sql"
+	check "admin of A, in B: $what is refused" fails atk_admin $B "$sql" "$denied"
+done <<EOF2
+add_principal|SELECT secant.add_principal('x_' || md5(random()::text), 'user', pre_public_key(pre_keygen()))
+INSERT INTO principals|INSERT INTO secant.principals (name, kind, public_key) VALUES ('y_' || md5(random()::text), 'user', pre_public_key(pre_keygen()))
+UPDATE of a principal's name|UPDATE secant.principals SET name = name WHERE name = 'dr_ada'
+bind|SELECT secant.bind('ada_phone', 'atk_plain')
+unbind|SELECT secant.unbind('ada_phone', 'atk_plain')
+grant_capability (proxy)|SELECT secant.grant_capability('atk_plain', 'proxy')
+revoke_capability (proxy)|SELECT secant.revoke_capability('atk_plain', 'proxy')
+audit|SELECT secant.audit('note', '{}')
+audit_verify|SELECT secant.audit_verify()
+audit_head|SELECT secant.audit_head()
+purge_expired|SELECT * FROM secant.purge_expired()
+EOF2
+check "admin of A, in A: add_grant" as atk_admin $A -o /dev/null -c "SELECT secant.add_grant('$(grant_in $A)')"
+check "admin of A, in B: add_grant is refused" fails atk_admin $B "SELECT secant.add_grant('$(grant_in $B)')" "$denied"
+check "admin of A, in A: rotate_index_key" as atk_admin $A -o /dev/null -c "SELECT secant.rotate_index_key('clinic', '$(index_key_in $A)')"
+check "admin of A, in B: rotate_index_key is refused" fails atk_admin $B \
+	"SELECT secant.rotate_index_key('clinic', '$(index_key_in $B)')" "$denied"
+out=$(printf 'z_copy\tuser\t%s\n\\.\n' "$k" | as atk_admin $B -c "COPY secant.principals (name, kind, public_key) FROM STDIN" 2>&1)
+check "admin of A, in B: COPY into principals is refused (message)" fails_text "$out" "$denied"
+check "admin of A, in B: INSERT of a grant is refused" fails atk_admin $B "INSERT INTO secant.grants (rekey) VALUES ('$g')" "$denied"
+check "admin of A, in B: DELETE of a grant is refused" fails atk_admin $B "DELETE FROM secant.grants" "$denied"
+check "admin of A, in B: revoke is refused" fails atk_admin $B "SELECT secant.revoke('dr_bob', 'bob_phone')" "$denied"
+check "admin of A, in B: INSERT into capabilities is refused" fails atk_admin $B \
+	"INSERT INTO secant.capabilities (role, capability) VALUES ('atk_admin', 'admin')" "$denied"
+check "admin of A, in B: making itself admin is refused" fails atk_admin $B \
+	"SELECT secant.grant_capability('atk_admin', 'admin')" "$denied"
+check "admin of A, in B: reads no audit entry" equals 0 as atk_admin $B -c "SELECT count(*) FROM secant.audit_log"
+check "admin of A, in B: reads no named audit entry" equals 0 as atk_admin $B -c "SELECT count(*) FROM secant.audit_entries"
+check "admin of A, in B: reads no access log entry" equals 0 as atk_admin $B -c "SELECT count(*) FROM secant.access_log"
+check "admin of A, in B: reads no revoked hop key" equals 0 as atk_admin $B -c "SELECT count(*) FROM secant.revoked_grants"
+check "admin of A, in A: reads the audit log" as atk_admin $A -o /dev/null -c "SELECT 1 FROM secant.audit_log LIMIT 1"
+check "admin of A, in A: revoke works" as atk_admin $A -o /dev/null -c "SELECT secant.revoke('dr_bob', 'bob_phone')"
+check "admin of A: reads no grant bytes, even in A" fails atk_admin $A "SELECT rekey FROM secant.grants" "permission denied"
+
+# nobody else makes itself an admin
+check "plain login: cannot make itself admin" fails atk_plain $B \
+	"SELECT secant.grant_capability('atk_plain', 'admin')" "$denied"
+check "plain login: cannot make itself a proxy" fails atk_plain $B \
+	"SELECT secant.grant_capability('atk_plain', 'proxy')" "$denied"
+check "database owner: may give capabilities in its database (bootstrap)" \
+	as atk_owner $B -o /dev/null -c "SELECT secant.grant_capability('atk_plain', 'proxy')"
+check "database owner: cannot give capabilities in another database" fails atk_owner $A \
+	"SELECT secant.grant_capability('atk_owner', 'admin')" "$denied"
+check "the capabilities are in the audit log" equals 1 \
+	su_sql $B -c "SELECT count(*) FROM secant.audit_log WHERE action = 'insert capability' AND detail->>'role' = 'atk_plain'"
+su_sql $B -c "SELECT secant.revoke_capability('atk_plain', 'proxy')" >/dev/null
+
+atk_summary
