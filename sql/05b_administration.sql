@@ -49,3 +49,33 @@ SELECT p.oid::regprocedure FROM pg_proc p WHERE p.pronamespace = 'secant'::regna
   AND obj_description(p.oid, 'pg_proc') IS NULL;
 SELECT secant.unbind('gus_phone', 'secant_regress_gus_phone');
 DROP ROLE secant_regress_gus_phone;
+-- read audit, opt-in: one entry per statement and target when the
+-- transaction commits, with the rows; none while it is off
+CREATE TABLE radiology_notes AS
+SELECT i AS id, pre_encrypt(secant.principal_key('radiology'), 'scan ' || i) AS body FROM generate_series(1, 7) i;
+CREATE ROLE secant_regress_hal_phone;
+SELECT secant.bind('hal_phone', 'secant_regress_hal_phone');
+GRANT SELECT ON radiology_notes TO secant_regress_hal_phone;
+SET ROLE secant_regress_hal_phone;
+SELECT count(secant.reencrypt_for(body, 'hal_phone')) AS reads_unaudited FROM radiology_notes;
+RESET ROLE;
+SELECT secant.read_audit_on() AS before;
+SELECT secant.set_read_audit(true);
+SELECT secant.read_audit_on() AS after;
+SET ROLE secant_regress_hal_phone;
+SELECT count(secant.reencrypt_for(body, 'hal_phone')) AS reads FROM radiology_notes;
+SELECT count(secant.reencrypt_for(body, 'hal_phone')) AS reads FROM radiology_notes WHERE id <= 2;
+-- ERROR: fail closed in a READ ONLY transaction
+BEGIN READ ONLY;
+SELECT count(secant.reencrypt_for(body, 'hal_phone')) FROM radiology_notes;
+ROLLBACK;
+RESET ROLE;
+SELECT role, detail->>'rows' AS rows, jsonb_array_length(detail->'path') AS hops,
+       detail->>'target' = secant.principal_key('hal_phone')::text AS for_phone
+FROM secant.access_log WHERE action = 'read' ORDER BY id;
+SELECT action, detail->>'name' AS name, detail->>'value' AS value FROM secant.audit_log
+WHERE action LIKE '% setting' ORDER BY seq;
+SELECT secant.set_read_audit(false);
+SELECT secant.unbind('hal_phone', 'secant_regress_hal_phone');
+DROP TABLE radiology_notes;
+DROP ROLE secant_regress_hal_phone;

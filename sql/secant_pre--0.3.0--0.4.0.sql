@@ -24,6 +24,15 @@
 
 -- ---- new tables ----
 
+-- Settings an admin of this database controls (readable by everyone, so
+-- that readers know whether their reads are logged).
+CREATE TABLE secant.settings (
+    name text PRIMARY KEY CHECK (name IN ('read_audit')),
+    value text NOT NULL CHECK (value IN ('on', 'off')),
+    changed_at timestamptz NOT NULL DEFAULT now()
+);
+COMMENT ON TABLE secant.settings IS 'settings of this database''s admins: read_audit (on: every statement that re-encrypts for a target is logged in secant.access_log)';
+
 CREATE TABLE secant.revoked_grants (
     hop_key bytea PRIMARY KEY,
     from_key pre_public_key NOT NULL,
@@ -88,11 +97,12 @@ CREATE TABLE secant.access_log (
     action text NOT NULL,
     detail jsonb NOT NULL
 );
-COMMENT ON TABLE secant.access_log IS 'append-only log of copies made by sharing (not chained: readers and sharers never wait for each other or for a revocation)';
+COMMENT ON TABLE secant.access_log IS 'append-only log of copies made by sharing and, with read audit on, of reads (not chained: readers and sharers never wait for each other or for a revocation)';
 
 SELECT pg_catalog.pg_extension_config_dump('secant.revoked_grants', '');
 SELECT pg_catalog.pg_extension_config_dump('secant.bindings', '');
 SELECT pg_catalog.pg_extension_config_dump('secant.capabilities', '');
+SELECT pg_catalog.pg_extension_config_dump('secant.settings', '');
 SELECT pg_catalog.pg_extension_config_dump('secant.copies', '');
 SELECT pg_catalog.pg_extension_config_dump('secant.access_log', '');
 SELECT pg_catalog.pg_extension_config_dump(pg_get_serial_sequence('secant.copies', 'id')::regclass, '');
@@ -101,10 +111,11 @@ REVOKE SELECT ON secant.grants FROM secant_admin;
 GRANT SELECT (id, from_key, to_key, not_after, hop_key, created_at) ON secant.grants TO secant_admin;
 COMMENT ON TABLE secant.grants IS 're-encryption keys: group->user is membership, user->device is enrolment; rekey is readable only by the extension''s own code';
 REVOKE ALL ON secant.revoked_grants, secant.copies, secant.audit_lock, secant.access_log,
-    secant.bindings, secant.capabilities FROM PUBLIC;
+    secant.bindings, secant.capabilities, secant.settings FROM PUBLIC;
 GRANT SELECT ON secant.access_log, secant.revoked_grants TO secant_admin;
-GRANT SELECT ON secant.bindings, secant.capabilities TO PUBLIC;
+GRANT SELECT ON secant.bindings, secant.capabilities, secant.settings TO PUBLIC;
 GRANT INSERT, DELETE ON secant.bindings, secant.capabilities TO secant_admin;
+GRANT INSERT, UPDATE, DELETE ON secant.settings TO secant_admin;
 GRANT SELECT ON secant.copies TO PUBLIC;
 COMMENT ON TABLE secant.audit_log IS 'append-only, hash-chained log of principal, grant, revocation and index key changes';
 
@@ -313,8 +324,8 @@ DECLARE
 BEGIN
     IF TG_RELID OPERATOR(pg_catalog.<>) ALL (ARRAY['secant.principals'::pg_catalog.regclass,
             'secant.grants'::pg_catalog.regclass, 'secant.bindings'::pg_catalog.regclass,
-            'secant.capabilities'::pg_catalog.regclass]) THEN
-        RAISE EXCEPTION 'secant.audit_change() logs changes of secant.principals, grants, bindings and capabilities only'
+            'secant.capabilities'::pg_catalog.regclass, 'secant.settings'::pg_catalog.regclass]) THEN
+        RAISE EXCEPTION 'secant.audit_change() logs changes of secant.principals, grants, bindings, capabilities and settings only'
             USING ERRCODE = 'insufficient_privilege';
     END IF;
     IF secant.restoring() THEN
@@ -327,6 +338,8 @@ BEGIN
         detail := pg_catalog.jsonb_build_object('principal_key', r.principal_key::text, 'role', r.role::text);
     ELSIF TG_RELID OPERATOR(pg_catalog.=) 'secant.capabilities'::pg_catalog.regclass THEN
         detail := pg_catalog.jsonb_build_object('role', r.role::text, 'capability', r.capability);
+    ELSIF TG_RELID OPERATOR(pg_catalog.=) 'secant.settings'::pg_catalog.regclass THEN
+        detail := pg_catalog.jsonb_build_object('name', r.name, 'value', r.value);
     ELSE
         detail := pg_catalog.jsonb_build_object('grant_id', r.id, 'from_key', r.from_key::text,
                                                 'to_key', r.to_key::text, 'not_after', r.not_after);
@@ -334,6 +347,7 @@ BEGIN
     INSERT INTO secant.audit_log (action, detail)
     VALUES (pg_catalog.concat(pg_catalog.lower(TG_OP), ' ',
                               CASE TG_TABLE_NAME WHEN 'capabilities' THEN 'capability'
+                                   WHEN 'settings' THEN 'setting'
                                    ELSE pg_catalog.rtrim(TG_TABLE_NAME, 's') END), detail);
     RETURN NULL;
 END $$;
@@ -350,6 +364,10 @@ CREATE TRIGGER grants_admin_only BEFORE INSERT OR UPDATE OR DELETE ON secant.gra
 CREATE TRIGGER bindings_admin_only BEFORE INSERT OR UPDATE OR DELETE ON secant.bindings
     FOR EACH STATEMENT EXECUTE FUNCTION secant.admin_only();
 CREATE TRIGGER capabilities_admin_only BEFORE INSERT OR UPDATE OR DELETE ON secant.capabilities
+    FOR EACH STATEMENT EXECUTE FUNCTION secant.admin_only();
+CREATE TRIGGER settings_audit AFTER INSERT OR UPDATE OR DELETE ON secant.settings
+    FOR EACH ROW EXECUTE FUNCTION secant.audit_change();
+CREATE TRIGGER settings_admin_only BEFORE INSERT OR UPDATE OR DELETE ON secant.settings
     FOR EACH STATEMENT EXECUTE FUNCTION secant.admin_only();
 -- the logs are read by this database's admins only
 ALTER TABLE secant.audit_log ENABLE ROW LEVEL SECURITY;
@@ -467,6 +485,30 @@ AS $$
 REVOKE ALL ON FUNCTION secant.revoke_capability(name, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION secant.revoke_capability(name, text) TO secant_admin;
 COMMENT ON FUNCTION secant.revoke_capability(name, text) IS 'take a capability from a role; true if it had it';
+
+-- Read audit (opt-in): with it on, each statement that re-encrypts for a
+-- target through secant.reencrypt_for (or index_keys_for) adds one entry to
+-- secant.access_log when its transaction commits: role, target, the grant
+-- ids of the path, rows.  Reads are then refused in READ ONLY transactions
+-- and on standbys (fail closed), and each read statement is also written to
+-- the server log at once (so that a rolled-back read is not lost).
+CREATE FUNCTION secant.set_read_audit(enabled boolean) RETURNS void
+STRICT LANGUAGE sql
+SET search_path = pg_catalog, pg_temp
+AS $$
+    INSERT INTO secant.settings (name, value)
+    VALUES ('read_audit', CASE WHEN enabled THEN 'on' ELSE 'off' END)
+    ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value, changed_at = pg_catalog.now() $$;
+REVOKE ALL ON FUNCTION secant.set_read_audit(boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION secant.set_read_audit(boolean) TO secant_admin;
+COMMENT ON FUNCTION secant.set_read_audit(boolean) IS 'turn read audit on or off in this database (admin)';
+
+CREATE FUNCTION secant.read_audit_on() RETURNS boolean
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT coalesce((SELECT s.value OPERATOR(pg_catalog.=) 'on' FROM secant.settings s
+                       WHERE s.name OPERATOR(pg_catalog.=) 'read_audit'), false) $$;
+COMMENT ON FUNCTION secant.read_audit_on() IS 'true when read audit is on in this database';
 
 -- May current_user obtain what is addressed to the principal with this key?
 CREATE FUNCTION secant.may_obtain(target pre_public_key) RETURNS boolean
@@ -719,9 +761,7 @@ COMMENT ON FUNCTION secant.path(pre_public_key, pre_public_key, integer) IS 'a s
 COMMENT ON FUNCTION secant.reencrypt_for(pre_ciphertext, pre_public_key) IS 're-encrypt along the active grant path from the ciphertext''s current recipient to target (path looked up once per statement), for a role bound to target or holding the proxy capability; error 42501 otherwise or when there is no path';
 
 CREATE FUNCTION secant.reencrypt_for(ct pre_ciphertext, target text) RETURNS pre_ciphertext
-STRICT LANGUAGE sql VOLATILE PARALLEL UNSAFE
-SET search_path = pg_catalog, pg_temp
-AS $$ SELECT secant.reencrypt_for(ct, secant.principal(target)) $$;
+    AS 'MODULE_PATHNAME', 'pre_reencrypt_for_text' LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
 COMMENT ON FUNCTION secant.reencrypt_for(pre_ciphertext, text) IS 'secant.reencrypt_for with the target by name or prepk_ text';
 
 CREATE FUNCTION secant.path(from_ref text, to_ref text, max_depth integer DEFAULT 8)

@@ -47,6 +47,7 @@
 
 #include "definer.h"
 #include "grant_path.h"
+#include "read_audit.h"
 #include "typeio.h"
 
 /* lookups retried when a grant of the path went away meanwhile */
@@ -179,6 +180,7 @@ lock_grants(sp_path *path, Datum *ids, int n)
 			if (DatumGetInt64(ids[i]) == id)
 			{
 				memcpy(path->grants[i], DatumGetPointer(rekey), SP_GRANTBYTES);
+				path->ids[i] = id;
 				found++;
 			}
 	}
@@ -216,41 +218,66 @@ path_fill(sp_path *path, Oid pk_type, const uint8_t *from, const uint8_t *to)
 	path->valid = true;
 }
 
-const char *
-sp_ext_schema(Oid pk_type)
+/* The schema of a type. */
+static Oid
+type_namespace(Oid type)
 {
-	HeapTuple	tup = SearchSysCache1(TYPEOID, ObjectIdGetDatum(pk_type));
+	HeapTuple	tup = SearchSysCache1(TYPEOID, ObjectIdGetDatum(type));
 	Oid			nsp;
 
 	if (!HeapTupleIsValid(tup))
-		elog(ERROR, "cache lookup failed for type %u", pk_type);
+		elog(ERROR, "cache lookup failed for type %u", type);
 	nsp = ((Form_pg_type) GETSTRUCT(tup))->typnamespace;
 	ReleaseSysCache(tup);
-	return quote_identifier(get_namespace_name(nsp));
+	return nsp;
+}
+
+Oid
+sp_path_key_type(Oid ext_type)
+{
+	Oid			pk = GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid,
+									 CStringGetDatum("pre_public_key"),
+									 ObjectIdGetDatum(type_namespace(ext_type)));
+
+	if (!OidIsValid(pk))
+		elog(ERROR, "type pre_public_key not found");
+	return pk;
+}
+
+const char *
+sp_ext_schema(Oid pk_type)
+{
+	return quote_identifier(get_namespace_name(type_namespace(pk_type)));
 }
 
 /*
  * May current_user obtain what is addressed to target?  Asked as the
- * caller (secant.may_obtain reads only tables PUBLIC may read).
+ * caller (secant.may_obtain reads only tables PUBLIC may read).  Returns
+ * whether read audit is on.
  */
-static void
+static bool
 check_caller(Oid pk_type, const uint8_t *target)
 {
 	Oid			argtypes[1] = {pk_type};
 	Datum		args[1] = {PointerGetDatum(target)};
 	bool		isnull;
 	bool		ok;
+	bool		audit;
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute_with_args("SELECT secant.may_obtain($1)", 1, argtypes, args,
-							  NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
+	if (SPI_execute_with_args("SELECT secant.may_obtain($1), secant.read_audit_on()",
+							  1, argtypes, args, NULL, true, 1) != SPI_OK_SELECT ||
+		SPI_processed != 1)
 		elog(ERROR, "secant.may_obtain failed");
 	ok = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
-									1, &isnull));
+									1, &isnull)) && !isnull;
+	audit = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
+									   2, &isnull)) && !isnull;
 	SPI_finish();
-	if (isnull || !ok)
+	if (!ok)
 		sp_raise_not_bound(GetUserNameFromId(GetUserId(), false));
+	return audit;
 }
 
 void
@@ -258,16 +285,23 @@ sp_path_find(sp_path *path, Oid pk_type, const uint8_t *from,
 			 const uint8_t *to, bool for_caller)
 {
 	sp_definer	d;
+	bool		audit = false;
 
 	if (path_hit(path, from, to))
 		return;
 	path->valid = false;
+	path->read_entry = NULL;
 	if (for_caller)
-		check_caller(pk_type, to);
+		audit = check_caller(pk_type, to);
+	if (audit)
+		sp_read_audit_check();
 	path->caller = GetUserId();
 	sp_definer_enter(&d, path->owner);
 	path_fill(path, pk_type, from, to);
 	sp_definer_leave(&d);
+	if (audit)
+		path->read_entry = sp_read_audit_begin(path->owner, to, path->ids,
+											   path->hops);
 }
 
 /* The digest of a ciphertext's hop chain: P0 and every hop's P and X. */
@@ -376,6 +410,8 @@ sp_path_apply(const sp_path *path, const uint8_t *ct, size_t len, Datum orig,
 {
 	Datum		result = orig;
 
+	if (path->read_entry)
+		sp_read_audit_row(path->read_entry);
 	if (sp_ciphertext_level(ct) + path->hops > SP_MAXLEVEL)
 		sp_raise_path_level(sp_ciphertext_level(ct), path->hops);
 	for (int i = 0; i < path->hops; i++)

@@ -35,12 +35,19 @@ typedef struct sp_path
 	uint8_t		to[SP_PUBLICKEYBYTES];
 	int			hops;
 	uint8_t		grants[SP_PATH_MAXHOPS][SP_GRANTBYTES];
+	int64		ids[SP_PATH_MAXHOPS];	/* the grants' ids */
 	/* hop chains of incoming ciphertexts found to match active grants */
 	uint64		chains_generation;
 	LocalTransactionId chains_lxid;
 	TimestampTz chains_statement;
 	int			nchains;
 	uint8_t		chains[SP_PATH_CHAINS][SP_PATH_CHAINBYTES];
+	struct sp_read_entry *read_entry;	/* read audit of this lookup */
+	/* a target given as text (name or prepk_), resolved for the statement */
+	LocalTransactionId ref_lxid;
+	TimestampTz ref_statement;
+	char	   *ref;			/* in the call site's memory */
+	uint8_t		ref_key[SP_PUBLICKEYBYTES];
 	MemoryContextCallback wipe;
 } sp_path;
 
@@ -64,6 +71,9 @@ void		sp_path_find(sp_path *path, Oid pk_type, const uint8_t *from,
  * check.  Remembered per call site for the statement.
  */
 void		sp_path_check_chain(sp_path *path, Oid pk_type, const uint8_t *ct);
+
+/* The pre_public_key type, found beside another of the extension's types. */
+Oid			sp_path_key_type(Oid ext_type);
 
 /* The extension's schema (that of its types), quoted, for OPERATOR(). */
 const char *sp_ext_schema(Oid pk_type);

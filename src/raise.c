@@ -156,6 +156,17 @@ sp_raise_bad_chain(int hop)
 			 errdetail("Hop %d was not made by an active grant from the previous recipient.", hop)));
 }
 
+/* Read audit is on and this transaction cannot write it. */
+void
+sp_raise_read_audit_readonly(void)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
+			 errmsg("read audit is on: reads need a read-write transaction on the primary"),
+			 errdetail("Each read is logged in secant.access_log when its transaction commits."),
+			 errhint("Run the read in a read-write transaction on the primary, or an admin turns read audit off: SELECT secant.set_read_audit(false).")));
+}
+
 /* The grants of a path kept going away during the lookup. */
 void
 sp_raise_path_changed(void)

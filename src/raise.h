@@ -44,6 +44,9 @@ pg_attribute_noreturn() void sp_raise_not_bound(const char *role);
 /* Hop k (0: the origin) of a ciphertext matches no active grant (42501). */
 pg_attribute_noreturn() void sp_raise_bad_chain(int hop);
 
+/* Read audit is on and this transaction cannot write it (25006). */
+pg_attribute_noreturn() void sp_raise_read_audit_readonly(void);
+
 /* The grants of a path kept going away during the lookup (40001). */
 pg_attribute_noreturn() void sp_raise_path_changed(void);
 

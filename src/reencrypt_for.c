@@ -6,6 +6,11 @@
  */
 #include "postgres.h"
 
+#include "executor/spi.h"
+#include "storage/proc.h"
+#include "utils/builtins.h"
+#include "utils/memutils.h"
+
 #include "grant_path.h"
 #include "typeio.h"
 
@@ -20,6 +25,55 @@ pre_reencrypt_for(PG_FUNCTION_ARGS)
 	sp_path    *path = sp_path_cache(fcinfo->flinfo);
 
 	Oid			pk_type = get_fn_expr_argtype(fcinfo->flinfo, 1);
+
+	sp_path_check_chain(path, pk_type, ct);
+	sp_path_find(path, pk_type, sp_ciphertext_recipient(ct), target, true);
+	return sp_path_apply(path, ct, len, PG_GETARG_DATUM(0),
+						 "secant.reencrypt_for");
+}
+
+/*
+ * The public key of a target given as text (a name or a prepk_ text),
+ * resolved once per statement with secant.principal as the caller.
+ */
+static const uint8_t *
+target_key(sp_path *path, Oid pk_type, text *ref)
+{
+	char	   *str = text_to_cstring(ref);
+	Oid			argtypes[1] = {TEXTOID};
+	Datum		args[1] = {PointerGetDatum(ref)};
+	bool		isnull;
+
+	if (path->ref != NULL && path->ref_lxid == MyProc->lxid &&
+		path->ref_statement == GetCurrentStatementStartTimestamp() &&
+		strcmp(path->ref, str) == 0)
+		return path->ref_key;
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute_with_args("SELECT secant.principal($1)", 1, argtypes, args,
+							  NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "secant.principal failed");
+	memcpy(path->ref_key,
+		   DatumGetPointer(SPI_getbinval(SPI_tuptable->vals[0],
+										 SPI_tuptable->tupdesc, 1, &isnull)),
+		   SP_PUBLICKEYBYTES);
+	SPI_finish();
+	path->ref = MemoryContextStrdup(GetMemoryChunkContext(path), str);
+	path->ref_lxid = MyProc->lxid;
+	path->ref_statement = GetCurrentStatementStartTimestamp();
+	return path->ref_key;
+}
+
+/* secant.reencrypt_for(ciphertext, target as a name or prepk_ text) */
+PG_FUNCTION_INFO_V1(pre_reencrypt_for_text);
+Datum
+pre_reencrypt_for_text(PG_FUNCTION_ARGS)
+{
+	size_t		len;
+	const uint8_t *ct = SP_CT_ARG(0, &len);
+	sp_path    *path = sp_path_cache(fcinfo->flinfo);
+	Oid			pk_type = sp_path_key_type(get_fn_expr_argtype(fcinfo->flinfo, 0));
+	const uint8_t *target = target_key(path, pk_type, PG_GETARG_TEXT_PP(1));
 
 	sp_path_check_chain(path, pk_type, ct);
 	sp_path_find(path, pk_type, sp_ciphertext_recipient(ct), target, true);
