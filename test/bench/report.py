@@ -4,6 +4,7 @@
 usage: report.py OUTDIR
 Reads OUTDIR/core.tsv (bench_core), OUTDIR/sql.tsv (sql_bench.py),
 OUTDIR/peers.json (peers/bench_peers.mjs), OUTDIR/access.md (access.sh),
+OUTDIR/revload.md (revload.sh),
 OUTDIR/notes.tsv and OUTDIR/machine.tsv; any of them may be missing or
 partial.  Writes OUTDIR/results.md and prints the
 same Markdown on stdout; draws OUTDIR/ops.png and OUTDIR/decrypt_levels.png
@@ -117,6 +118,11 @@ class Data:
                 self.access = f.read()
         except OSError:
             self.access = ""
+        try:
+            with open(os.path.join(outdir, "revload.md"), encoding="utf-8") as f:
+                self.revload = f.read()
+        except OSError:
+            self.revload = ""
         self.peers = {}
         self.node = None
         try:
@@ -311,6 +317,12 @@ def markdown(d):
         w("## Access control (test/bench/access.sh)")
         w("")
         w(d.access.rstrip())
+        w("")
+    # reads under revocation (test/bench/revload.sh)
+    if d.revload:
+        w("## Reads under revocation (test/bench/revload.sh)")
+        w("")
+        w(d.revload.rstrip())
         w("")
     # decrypt per level
     if d.levels:

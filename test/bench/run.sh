@@ -6,7 +6,9 @@
 #   1. builds and runs the core microbenchmark (bench_core.c) -> core.tsv
 #   2. SQL throughput in the cluster (sql_bench.py)           -> sql.tsv
 #   3. peers from npm, installed into a scratch directory    -> peers.json
-#   4. the access-control benchmark (access.sh), time allowing -> access.md
+#   4. time allowing: the access-control benchmark (access.sh)    -> access.md
+#      reads under revocation (revload.sh, pgbench)              -> revload.md
+#      the searchable index (search.sh), scale-out               -> search.md, scaleout.md
 #   5. report.py: Markdown table on stdout and in results.md, PNG charts
 #
 # Everything goes to build/bench (never committed).  Peers that cannot be
@@ -17,8 +19,9 @@
 #   BENCH_UPDATE_DOCS=1  also copy the charts to docs/bench-ops.png and
 #                        docs/bench-decrypt-levels.png
 #   BENCH_QUICK=1        a fast smoke run (short runs, 10 000 rows)
-#   BENCH_SKIP="sql peers"  leave parts out (core, sql, peers, access, search, scaleout)
-#   BENCH_SECONDS, BENCH_RUNS, BENCH_ROWS, BENCH_SQL_REPEAT: see the parts
+#   BENCH_SKIP="sql peers"  leave parts out (core, sql, peers, access, revload,
+#                        search, scaleout)
+#   BENCH_SECONDS, BENCH_RUNS, BENCH_ROWS, BENCH_SQL_REPEAT, REVLOAD_SECONDS: see the parts
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -26,7 +29,7 @@ cd "$ROOT" || exit 1
 HERE=test/bench
 OUT=build/bench
 mkdir -p "$OUT"
-rm -f "$OUT"/core.tsv "$OUT"/sql.tsv "$OUT"/peers.json "$OUT"/notes.tsv "$OUT"/access.md "$OUT"/search.md "$OUT"/scaleout.md \
+rm -f "$OUT"/core.tsv "$OUT"/sql.tsv "$OUT"/peers.json "$OUT"/notes.tsv "$OUT"/access.md "$OUT"/revload.md "$OUT"/search.md "$OUT"/scaleout.md \
 	"$OUT"/machine.tsv "$OUT"/results.md "$OUT"/ops.png "$OUT"/decrypt_levels.png
 
 RECRYPT_PKG=${BENCH_RECRYPT_PKG:-@ironcorelabs/recrypt-wasm-binding@0.7.1}
@@ -154,6 +157,18 @@ optional() {
 if ! skipped access && [ -f "$OUT/sql.tsv" ]; then
 	optional access 150 "bash $HERE/access.sh" \
 		env ROWS="${BENCH_ROWS:-100000}" bash "$HERE/access.sh"
+fi
+# reads under revocation: 8 pgbench readers for REVLOAD_SECONDS (60) without
+# and again with an admin revoking and re-granting an unrelated member every
+# second, then the cost per read statement by who asks: about three minutes
+if ! skipped revload; then
+	rl_secs=${REVLOAD_SECONDS:-60}
+	[ "${BENCH_QUICK:-0}" = 1 ] && rl_secs=${REVLOAD_SECONDS:-5}
+	if ! command -v pgbench >/dev/null; then
+		note "revload benchmark skipped: pgbench is not on PATH"
+	else
+		optional revload $((2 * rl_secs + 60)) "bash $HERE/revload.sh" bash "$HERE/revload.sh"
+	fi
 fi
 # the searchable index at scale: 1 000 000 rows take about four minutes, so
 # make bench reads SEARCH_ROWS (default 200 000)

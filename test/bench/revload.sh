@@ -1,0 +1,367 @@
+#!/usr/bin/env bash
+# test/bench/revload.sh - device reads under revocation: latency of
+# secant.reencrypt_for with 8 concurrent readers, without and with an admin
+# revoking and re-granting an unrelated member every second.
+#
+# Set-up (database secant_bench_revload): a group "ward", 8 users (members)
+# with 2 devices each, one more member "churn" with a device that no reader
+# uses, 1 000 notes encrypted to the group.  The readers log in as
+# rl_reader, bound to the 16 devices (secant.bind), not as a superuser, so
+# that the binding check and the path lookup (locking the grant rows of the
+# path FOR KEY SHARE) are in every measured statement.  A read is
+#     SELECT secant.reencrypt_for(n.body, d.pk) FROM notes n, devs d
+#     WHERE d.i = :d AND n.id BETWEEN :n AND :n + 4
+# five notes of the group for a random device, group -> user -> device
+# (2 hops each, level 3), one statement per transaction.
+#
+# pgbench -c 8 -j 2 -T REVLOAD_SECONDS, per-transaction log (-l): p50/p99
+# computed from every transaction, tx/s from pgbench;
+#   (a) readers alone;
+#   (b) readers while rl_admin (a member of secant_admin, not a superuser)
+#       revokes ward -> churn with secant.revoke(..., wait => false) and half
+#       a second later stores a fresh grant (pre_grant makes a new hop key),
+#       once per second; after each revoke it stores the revoked bytes again
+#       and counts the refusals.  A revoke that would have to wait fails at
+#       once (55P03); it is counted and done again with waiting.
+# A sampler (10 Hz, both sides) counts sessions waiting on a lock.
+# Then the cost per read statement, one note, 1 client, by who asks: bare
+# pre_reencrypt twice (no lookup), reencrypt_for as superuser, as the bound
+# role (by key and by name) and as a proxy role (secant.grant_capability).
+#
+# Needs a running server (PGHOST/PGPORT/PGUSER, a superuser; local trust
+# authentication for the roles it creates) with secant_pre installed, and
+# pgbench on PATH.  Prints Markdown.  Environment: REVLOAD_SECONDS (60; 5
+# with BENCH_QUICK=1), REVLOAD_CLIENTS (8), REVLOAD_COST_SECONDS (2 per
+# round and variant, 2 rounds; 1 with BENCH_QUICK=1); REVLOAD_KEEP=1 keeps
+# the database, the roles and the pgbench logs.
+set -euo pipefail
+if [ "${BENCH_QUICK:-0}" = 1 ]; then
+	SECS=${REVLOAD_SECONDS:-5} COST_SECS=${REVLOAD_COST_SECONDS:-1} WARM=1
+else
+	SECS=${REVLOAD_SECONDS:-60} COST_SECS=${REVLOAD_COST_SECONDS:-2} WARM=3
+fi
+CLIENTS=${REVLOAD_CLIENTS:-8}
+JOBS=2
+DB=secant_bench_revload
+WORK=$(mktemp -d /tmp/secant_revload.XXXXXX)
+# pgbench writes its logs into the current directory
+cd "$WORK"
+drop_db_roles() {
+	psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $DB" >/dev/null 2>&1 || true
+	for r in rl_reader rl_proxy rl_admin; do
+		psql -X -q -d postgres -c "DROP ROLE IF EXISTS $r" >/dev/null 2>&1 || true
+	done
+}
+trap '[ -n "${REVLOAD_KEEP:-}" ] || { drop_db_roles; rm -rf "$WORK"; }' EXIT
+trap 'exit 143' TERM INT
+mkdir -p "$WORK/logs"
+drop_db_roles
+psql -X -q -v ON_ERROR_STOP=1 -d postgres -c "CREATE DATABASE $DB" >/dev/null
+q() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$DB" "$@"; }
+
+# ---- set-up ----
+q >/dev/null <<'SQL'
+CREATE EXTENSION secant_pre;
+CREATE SCHEMA rl;
+-- secret keys kept server-side for the benchmark only (the admin makes
+-- fresh grants from them; in production that happens on a client)
+CREATE TABLE rl.keys (name text PRIMARY KEY, kind text NOT NULL, owner text,
+                      sk pre_secret_key NOT NULL, pk pre_public_key NOT NULL);
+INSERT INTO rl.keys (name, kind, owner, sk, pk)
+SELECT name, kind, owner, sk, pre_public_key(sk)
+FROM (SELECT 'ward' AS name, 'group' AS kind, NULL AS owner, pre_keygen() AS sk
+      UNION ALL SELECT 'u' || u, 'user', 'ward', pre_keygen() FROM generate_series(1, 8) AS u
+      UNION ALL SELECT 'churn', 'user', 'ward', pre_keygen()
+      UNION ALL SELECT 'd' || d, 'device', 'u' || ((d + 1) / 2), pre_keygen() FROM generate_series(1, 16) AS d
+      UNION ALL SELECT 'churn_dev', 'device', 'churn', pre_keygen()) k;
+SELECT count(secant.add_principal(name, kind, pk)) FROM rl.keys;
+SELECT count(secant.add_grant(pre_grant(o.sk, k.pk))) FROM rl.keys k JOIN rl.keys o ON o.name = k.owner;
+CREATE TABLE notes (id int PRIMARY KEY, body pre_ciphertext NOT NULL);
+INSERT INTO notes SELECT i, pre_encrypt((SELECT pk FROM rl.keys WHERE name = 'ward'), 'note ' || i || ' ' || md5(i::text))
+FROM generate_series(1, 1000) AS i;
+-- the readers' devices (public keys: what a client passes as $1)
+CREATE TABLE devs (i int PRIMARY KEY, name text NOT NULL, pk pre_public_key NOT NULL);
+INSERT INTO devs SELECT substr(name, 2)::int, name, pk FROM rl.keys WHERE kind = 'device' AND name <> 'churn_dev';
+CREATE TABLE ward AS SELECT pk FROM rl.keys WHERE name = 'ward';
+-- bare re-encryption keys per device (superuser only): the baseline without a lookup
+CREATE TABLE rl.bare AS
+SELECT d.i, g1.rekey AS g1, g2.rekey AS g2
+FROM devs d JOIN rl.keys dk ON dk.name = d.name JOIN rl.keys uk ON uk.name = dk.owner
+JOIN secant.grants g2 ON g2.from_key = uk.pk AND g2.to_key = dk.pk
+JOIN secant.grants g1 ON g1.from_key = (SELECT pk FROM rl.keys WHERE name = 'ward') AND g1.to_key = uk.pk;
+ALTER TABLE rl.bare ADD PRIMARY KEY (i);
+CREATE ROLE rl_reader LOGIN;
+CREATE ROLE rl_proxy LOGIN;
+CREATE ROLE rl_admin LOGIN IN ROLE secant_admin;
+GRANT SELECT ON notes, devs, ward TO rl_reader, rl_proxy;
+GRANT USAGE ON SCHEMA rl TO rl_admin;
+GRANT SELECT ON rl.keys TO rl_admin;
+SELECT count(secant.bind(name, 'rl_reader')) FROM devs;
+SELECT secant.grant_capability('rl_proxy', 'proxy');
+ANALYZE;
+SQL
+[ "$(q -c "SELECT count(*) FROM rl.bare")" = 16 ] || { echo "revload.sh: set-up made no 16 paths" >&2; exit 1; }
+
+cat >read.sql <<'EOF'
+\set d random(1, 16)
+\set n random(1, 996)
+SELECT secant.reencrypt_for(n.body, d.pk) FROM notes n, devs d WHERE d.i = :d AND n.id BETWEEN :n AND :n + 4;
+EOF
+# one note, by who asks
+cat >bare.sql <<'EOF'
+\set d random(1, 16)
+\set n random(1, 1000)
+SELECT pre_reencrypt(pre_reencrypt(n.body, b.g1), b.g2) FROM notes n, rl.bare b WHERE b.i = :d AND n.id = :n;
+EOF
+cat >one.sql <<'EOF'
+\set d random(1, 16)
+\set n random(1, 1000)
+SELECT secant.reencrypt_for(n.body, d.pk) FROM notes n, devs d WHERE d.i = :d AND n.id = :n;
+EOF
+cat >byname.sql <<'EOF'
+\set d random(1, 16)
+\set n random(1, 1000)
+SELECT secant.reencrypt_for(n.body, 'd' || :d) FROM notes n WHERE n.id = :n;
+EOF
+# the two lookups of a reencrypt_for statement, each as a statement of its own
+cat >may.sql <<'EOF'
+\set d random(1, 16)
+SELECT secant.may_obtain(d.pk) FROM devs d WHERE d.i = :d;
+EOF
+cat >path.sql <<'EOF'
+\set d random(1, 16)
+SELECT p.grant_id FROM devs d, ward w, secant.path(w.pk, d.pk) p WHERE d.i = :d;
+EOF
+cat >plain.sql <<'EOF'
+\set n random(1, 1000)
+SELECT n.body FROM notes n WHERE n.id = :n;
+EOF
+# a single read as the bound role returns 1 row: the binding and the path work
+[ "$(psql -X -At -U rl_reader -d "$DB" -c "SELECT count(*) FROM (SELECT secant.reencrypt_for(n.body, d.pk) FROM notes n, devs d WHERE d.i = 3 AND n.id = 7) x")" = 1 ] ||
+	{ echo "revload.sh: the bound reader cannot read" >&2; exit 1; }
+
+# sampler: sessions of this database waiting on a heavyweight lock, 10 Hz, until
+# rl.stop says so; one line "samples reader_waiting admin_waiting max_waiting"
+q -c "CREATE UNLOGGED TABLE rl.stop (phase text PRIMARY KEY)" >/dev/null
+sampler() {
+	q -c "DO \$\$
+DECLARE n int := 0; rw int := 0; aw int := 0; mx int := 0; r int; a int;
+BEGIN
+    WHILE NOT EXISTS (SELECT 1 FROM rl.stop WHERE phase = '$1') LOOP
+        SELECT count(*) FILTER (WHERE usename = 'rl_reader'), count(*) FILTER (WHERE usename = 'rl_admin')
+          INTO r, a FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock';
+        n := n + 1;
+        IF r > 0 THEN rw := rw + 1; END IF;
+        IF a > 0 THEN aw := aw + 1; END IF;
+        mx := greatest(mx, r + a);
+        PERFORM pg_sleep(0.1);
+    END LOOP;
+    RAISE NOTICE 'SAMPLES % % % %', n, rw, aw, mx;
+END \$\$" 2>&1 | sed -n 's/.*SAMPLES //p'
+}
+
+# the admin: every second revoke ward -> churn (wait => false), store the
+# revoked bytes again (must be refused), half a second later a fresh grant
+admin() {
+	psql -X -q -At -v ON_ERROR_STOP=1 -U rl_admin -d "$DB" -c "DO \$\$
+DECLARE
+    t0 timestamptz := clock_timestamp(); c0 timestamptz; t timestamptz;
+    w pre_public_key := (SELECT pk FROM rl.keys WHERE name = 'ward');
+    u pre_public_key := (SELECT pk FROM rl.keys WHERE name = 'churn');
+    old pre_grant; rv float8[] := '{}'; gr float8[] := '{}';
+    cycles int := 0; busy int := 0; refused int := 0; stored_again int := 0; removed bigint := 0;
+BEGIN
+    WHILE clock_timestamp() < t0 + interval '$1 seconds' LOOP
+        c0 := clock_timestamp();
+        SELECT rekey INTO old FROM secant.grants WHERE from_key = w AND to_key = u;
+        t := clock_timestamp();
+        BEGIN
+            removed := removed + secant.revoke(w, u, wait => false);
+        EXCEPTION WHEN lock_not_available THEN
+            busy := busy + 1;
+            removed := removed + secant.revoke(w, u);
+        END;
+        COMMIT;
+        rv := rv || extract(epoch FROM clock_timestamp() - t) * 1000;
+        BEGIN
+            INSERT INTO secant.grants (rekey) VALUES (old);
+            stored_again := stored_again + 1;
+        EXCEPTION WHEN OTHERS THEN
+            refused := refused + 1;
+        END;
+        COMMIT;
+        PERFORM pg_sleep(greatest(0, 0.5 - extract(epoch FROM clock_timestamp() - c0)));
+        t := clock_timestamp();
+        INSERT INTO secant.grants (rekey) SELECT pre_grant(o.sk, k.pk) FROM rl.keys o, rl.keys k
+        WHERE o.name = 'ward' AND k.name = 'churn';
+        COMMIT;
+        gr := gr || extract(epoch FROM clock_timestamp() - t) * 1000;
+        cycles := cycles + 1;
+        PERFORM pg_sleep(greatest(0, 1 - extract(epoch FROM clock_timestamp() - c0)));
+    END LOOP;
+    RAISE NOTICE 'ADMIN % % % % % % % % %', cycles, busy, refused, stored_again,
+        (SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER BY x)::numeric, 2) FROM unnest(rv) x),
+        (SELECT round(max(x)::numeric, 2) FROM unnest(rv) x),
+        (SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER BY x)::numeric, 2) FROM unnest(gr) x),
+        (SELECT round(max(x)::numeric, 2) FROM unnest(gr) x), removed;
+END \$\$" 2>&1 | sed -n 's/.*ADMIN //p'
+}
+
+# pgbench as USER with SCRIPT, CLIENTS, JOBS, SECONDS, per-transaction log
+# LOGNAME (PGOPTIONS passes settings to the server)
+bench() {
+	local user=$1 script=$2 clients=$3 jobs=$4 secs=$5 log=$6
+	pgbench -n -U "$user" -f "$script" -c "$clients" -j "$jobs" -T "$secs" \
+		-l --log-prefix="logs/$log" "$DB" >"$log.out" 2>"$log.err" ||
+		{ echo "revload.sh: pgbench $log failed: $(tail -n 3 "$log.err")" >&2; exit 1; }
+	if grep -q 'aborted' "$log.err" "$log.out"; then
+		echo "revload.sh: pgbench $log: $(grep -m 3 -h 'aborted\|ERROR' "$log.err" "$log.out")" >&2
+		exit 1
+	fi
+}
+lsn() { q -c "SELECT pg_current_wal_lsn()"; }
+walbytes() { q -c "SELECT pg_wal_lsn_diff('$2', '$1')"; }
+
+bench rl_reader read.sql "$CLIENTS" "$JOBS" "$WARM" warm
+rm -f logs/warm*
+
+# (a) readers alone
+sampler a >sample_a.txt &
+SA=$!
+l0=$(lsn)
+bench rl_reader read.sql "$CLIENTS" "$JOBS" "$SECS" a
+l1=$(lsn)
+q -c "INSERT INTO rl.stop VALUES ('a')"
+wait "$SA"
+wal_a=$(walbytes "$l0" "$l1")
+
+# (b) readers while the admin revokes and re-grants every second
+sampler b >sample_b.txt &
+SB=$!
+admin "$SECS" >admin.txt &
+AD=$!
+bench rl_reader read.sql "$CLIENTS" "$JOBS" "$SECS" b
+wait "$AD" || { echo "revload.sh: the admin loop failed" >&2; exit 1; }
+q -c "INSERT INTO rl.stop VALUES ('b')"
+wait "$SB"
+[ -s admin.txt ] || { echo "revload.sh: the admin loop reported nothing" >&2; exit 1; }
+# the readers' paths are untouched, churn's is back (the admin ends with a grant)
+[ "$(q -c "SELECT count(*) FROM secant.path(secant.principal_key('ward'), secant.principal_key('churn_dev'))")" = 2 ] ||
+	{ echo "revload.sh: churn has no path after the run" >&2; exit 1; }
+
+# cost per read statement, one note, 1 client: interleaved rounds
+for round in 1 2; do
+	bench postgres plain.sql 1 1 "$COST_SECS" "plain_$round"
+	bench postgres bare.sql 1 1 "$COST_SECS" "bare_$round"
+	bench rl_reader may.sql 1 1 "$COST_SECS" "may_$round"
+	bench rl_reader path.sql 1 1 "$COST_SECS" "path_$round"
+	bench postgres one.sql 1 1 "$COST_SECS" "super_$round"
+	bench rl_reader one.sql 1 1 "$COST_SECS" "bound_$round"
+	bench rl_reader byname.sql 1 1 "$COST_SECS" "byname_$round"
+	bench rl_proxy one.sql 1 1 "$COST_SECS" "proxy_$round"
+	PGOPTIONS="-c synchronous_commit=off" bench rl_reader one.sql 1 1 "$COST_SECS" "async_$round"
+done
+l2=$(lsn)
+bench rl_reader one.sql 1 1 "$COST_SECS" "wal_bound"
+l3=$(lsn)
+wal_one=$(walbytes "$l2" "$l3")
+sync_commit=$(q -c "SHOW synchronous_commit")
+fsync=$(q -c "SHOW fsync")
+
+python3 - "$SECS" "$CLIENTS" "$wal_a" "$wal_one" "$sync_commit" "$fsync" \
+	"$(cat sample_a.txt)" "$(cat sample_b.txt)" "$(cat admin.txt)" <<'PY'
+import glob, re, sys
+
+secs, clients, wal_a, wal_one, sync_commit, fsync, sa, sb, adm = sys.argv[1:]
+
+
+def lat(prefix):
+    """latencies in ms of every transaction in logs/PREFIX.* (pgbench -l)"""
+    out = []
+    for f in glob.glob("logs/%s.*" % prefix):
+        with open(f) as fh:
+            for line in fh:
+                p = line.split()
+                if len(p) >= 6 and p[2].isdigit():
+                    out.append(int(p[2]) / 1000.0)
+    return sorted(out)
+
+
+def pctl(xs, q):
+    if not xs:
+        return float("nan")
+    k = (len(xs) - 1) * q
+    i = int(k)
+    j = min(i + 1, len(xs) - 1)
+    return xs[i] + (xs[j] - xs[i]) * (k - i)
+
+
+def tps(name):
+    with open(name + ".out") as fh:
+        for line in fh:
+            m = re.match(r"tps = ([0-9.]+) \(without initial connection time\)", line)
+            if m:
+                return float(m.group(1))
+    return float("nan")
+
+
+def failed(name):
+    with open(name + ".out") as fh:
+        for line in fh:
+            m = re.match(r"number of failed transactions: (\d+)", line)
+            if m:
+                return int(m.group(1))
+    return 0
+
+
+a, b = lat("a"), lat("b")
+s_a = [int(x) for x in sa.split()] if sa.split() else [0, 0, 0, 0]
+s_b = [int(x) for x in sb.split()] if sb.split() else [0, 0, 0, 0]
+ad = adm.split()
+cycles, busy, refused, again = (int(x) for x in ad[:4])
+rv50, rvmax, gr50, grmax = ad[4:8]
+removed = ad[8]
+ratio = pctl(b, 0.99) / pctl(a, 0.99)
+w = print
+w("| %d readers (rl_reader, bound), 5 notes per statement, 2 hops, %s s each | tx/s | reads (failed) | p50 ms | p99 ms | max ms | lock-wait samples (readers / admin) |" % (int(clients), secs))
+w("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+for label, xs, name, s in (("(a) no revocation", a, "a", s_a),
+                           ("(b) revoke + fresh grant of an unrelated member every second", b, "b", s_b)):
+    w("| %s | %.0f | %d (%d) | %.2f | %.2f | %.1f | %d / %d of %d |" % (
+        label, tps(name), len(xs), failed(name), pctl(xs, 0.5), pctl(xs, 0.99), xs[-1] if xs else 0,
+        s[1], s[2], s[0]))
+w("")
+w("- p99(b) / p99(a) = **%.2f×** (target ≤ 3×); p50(b) / p50(a) = %.2f×; tx/s (b) / (a) = %.2f." % (
+    ratio, pctl(b, 0.5) / pctl(a, 0.5), tps("b") / tps("a")))
+w("- admin (rl_admin, member of secant_admin): %d revokes with `wait => false`, %d had to wait (55P03); "
+  "revoke p50 %s ms, max %s ms; fresh grant p50 %s ms, max %s ms; the revoked bytes stored again: "
+  "%d refused, %d accepted; %s copies deleted." % (cycles, busy, rv50, rvmax, gr50, grmax, refused, again, removed))
+w("- WAL written by reads: %.0f bytes per read statement under (a) (the FOR KEY SHARE row locks of the "
+  "path and the commit of a transaction that has an xid: synchronous_commit = %s, fsync = %s)." % (
+      int(wal_a) / max(1, len(a)), sync_commit, fsync))
+w("")
+w("| one note per statement, 1 client, who asks | tx/s | p50 ms | p99 ms | vs bare |")
+w("| --- | ---: | ---: | ---: | ---: |")
+rows = (("plain read of the note (no re-encryption), superuser", "plain"),
+        ("2 × pre_reencrypt with the grants joined (no lookup), superuser", "bare"),
+        ("the binding check alone: secant.may_obtain(device), bound role", "may"),
+        ("the path alone: secant.path(group, device), 2 hops, bound role (no lock)", "path"),
+        ("secant.reencrypt_for, superuser", "super"),
+        ("secant.reencrypt_for, bound role (rl_reader), key from devs", "bound"),
+        ("secant.reencrypt_for, bound role, target by name (text overload)", "byname"),
+        ("secant.reencrypt_for, proxy role (rl_proxy)", "proxy"),
+        ("secant.reencrypt_for, bound role, synchronous_commit = off", "async"))
+bare50 = pctl(lat("bare_*"), 0.5)
+for label, name in rows:
+    xs = lat(name + "_*")
+    t = [tps("%s_%d" % (name, r)) for r in (1, 2)]
+    w("| %s | %.0f | %.3f | %.3f | %s |" % (label, sum(t) / len(t), pctl(xs, 0.5), pctl(xs, 0.99),
+        "+%.3f ms" % (pctl(xs, 0.5) - bare50) if name not in ("plain", "bare", "may", "path") else ""))
+w("")
+w("Latency per transaction (one statement) as pgbench sees it over the Unix socket; "
+  "p50/p99 from every transaction of two interleaved rounds; \"vs bare\" is the p50 "
+  "difference: the binding check (secant.may_obtain), the path lookup (secant.path) "
+  "and the FOR KEY SHARE lock of the path's grant rows, with the commit they make "
+  "durable (WAL of the bound single-note read: %.0f bytes per read)." % (
+      int(wal_one) / max(1, len(lat("wal_bound")))))
+PY
