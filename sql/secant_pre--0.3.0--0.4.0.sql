@@ -226,6 +226,105 @@ REVOKE ALL ON FUNCTION secant.audit_head() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION secant.audit_head() TO secant_admin;
 COMMENT ON FUNCTION secant.audit_head() IS 'hash of the newest audit entry: anchor it outside the database to detect a rewritten chain';
 
+-- State versus log: replay the audit log's events and return each
+-- difference from the tables (no rows: they agree).  Run it after a
+-- restore: a restore that lost rows (or an edit behind the triggers' back)
+-- shows up here even when the chain itself verifies.
+CREATE FUNCTION secant.audit_check()
+RETURNS TABLE (kind text, item text, in_log text, in_table text)
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    PERFORM secant.require_admin();
+    RETURN QUERY
+    WITH ev AS (
+        SELECT l.seq, l.action, l.detail FROM secant.audit_log l
+    ), p_last AS (
+        SELECT DISTINCT ON (e.detail OPERATOR(pg_catalog.->>) 'public_key')
+               e.detail OPERATOR(pg_catalog.->>) 'public_key' AS k, e.action,
+               e.detail OPERATOR(pg_catalog.->>) 'name' AS name
+        FROM ev e WHERE e.action OPERATOR(pg_catalog.=) ANY (ARRAY['insert principal', 'update principal', 'delete principal'])
+        ORDER BY e.detail OPERATOR(pg_catalog.->>) 'public_key', e.seq DESC
+    ), p_log AS (
+        SELECT x.k, x.name FROM p_last x WHERE x.action OPERATOR(pg_catalog.<>) 'delete principal'
+    ), p_tab AS (
+        SELECT p.public_key::text AS k, p.name FROM secant.principals p
+    )
+    SELECT 'principal'::text, coalesce(a.k, b.k), a.name, b.name
+    FROM p_log a FULL JOIN p_tab b ON b.k OPERATOR(pg_catalog.=) a.k
+    WHERE a.k IS NULL OR b.k IS NULL OR a.name IS DISTINCT FROM b.name;
+    RETURN QUERY
+    WITH g_last AS (
+        SELECT DISTINCT ON (l.detail OPERATOR(pg_catalog.->>) 'grant_id')
+               l.detail OPERATOR(pg_catalog.->>) 'grant_id' AS id, l.action,
+               pg_catalog.concat(l.detail OPERATOR(pg_catalog.->>) 'from_key', ' -> ',
+                                 l.detail OPERATOR(pg_catalog.->>) 'to_key') AS link
+        FROM secant.audit_log l
+        WHERE l.action OPERATOR(pg_catalog.=) ANY (ARRAY['insert grant', 'delete grant'])
+        ORDER BY l.detail OPERATOR(pg_catalog.->>) 'grant_id', l.seq DESC
+    ), g_log AS (
+        SELECT x.id, x.link FROM g_last x WHERE x.action OPERATOR(pg_catalog.=) 'insert grant'
+    ), g_tab AS (
+        SELECT g.id::text AS id, pg_catalog.concat(g.from_key::text, ' -> ', g.to_key::text) AS link
+        FROM secant.grants g
+    )
+    SELECT 'grant'::text, coalesce(a.id, b.id), a.link, b.link
+    FROM g_log a FULL JOIN g_tab b ON b.id OPERATOR(pg_catalog.=) a.id
+    WHERE a.id IS NULL OR b.id IS NULL OR a.link OPERATOR(pg_catalog.<>) b.link;
+    RETURN QUERY
+    WITH r_log AS (
+        SELECT DISTINCT l.detail OPERATOR(pg_catalog.->>) 'hop_key' AS x FROM secant.audit_log l
+        WHERE l.action OPERATOR(pg_catalog.=) 'delete grant' AND l.detail OPERATOR(pg_catalog.?) 'hop_key'
+    ), r_tab AS (
+        SELECT pg_catalog.encode(v.hop_key, 'hex') AS x FROM secant.revoked_grants v
+    )
+    SELECT 'revoked hop key'::text, coalesce(a.x, b.x),
+           CASE WHEN a.x IS NULL THEN NULL ELSE 'removed' END,
+           CASE WHEN b.x IS NULL THEN NULL ELSE 'remembered' END
+    FROM r_log a FULL JOIN r_tab b ON b.x OPERATOR(pg_catalog.=) a.x
+    WHERE a.x IS NULL OR b.x IS NULL;
+    RETURN QUERY
+    WITH b_last AS (
+        SELECT DISTINCT ON (l.detail OPERATOR(pg_catalog.->>) 'principal_key', l.detail OPERATOR(pg_catalog.->>) 'role')
+               pg_catalog.concat(l.detail OPERATOR(pg_catalog.->>) 'principal_key', ' ', l.detail OPERATOR(pg_catalog.->>) 'role') AS b,
+               l.action
+        FROM secant.audit_log l
+        WHERE l.action OPERATOR(pg_catalog.=) ANY (ARRAY['insert binding', 'delete binding'])
+        ORDER BY l.detail OPERATOR(pg_catalog.->>) 'principal_key', l.detail OPERATOR(pg_catalog.->>) 'role', l.seq DESC
+    ), b_log AS (
+        SELECT x.b FROM b_last x WHERE x.action OPERATOR(pg_catalog.=) 'insert binding'
+    ), b_tab AS (
+        SELECT pg_catalog.concat(t.principal_key::text, ' ', t.role::text) AS b FROM secant.bindings t
+    )
+    SELECT 'binding'::text, coalesce(a.b, c.b),
+           CASE WHEN a.b IS NULL THEN NULL ELSE 'bound' END,
+           CASE WHEN c.b IS NULL THEN NULL ELSE 'bound' END
+    FROM b_log a FULL JOIN b_tab c ON c.b OPERATOR(pg_catalog.=) a.b
+    WHERE a.b IS NULL OR c.b IS NULL;
+    RETURN QUERY
+    WITH c_last AS (
+        SELECT DISTINCT ON (l.detail OPERATOR(pg_catalog.->>) 'role', l.detail OPERATOR(pg_catalog.->>) 'capability')
+               pg_catalog.concat(l.detail OPERATOR(pg_catalog.->>) 'role', ' ', l.detail OPERATOR(pg_catalog.->>) 'capability') AS c,
+               l.action
+        FROM secant.audit_log l
+        WHERE l.action OPERATOR(pg_catalog.=) ANY (ARRAY['insert capability', 'delete capability'])
+        ORDER BY l.detail OPERATOR(pg_catalog.->>) 'role', l.detail OPERATOR(pg_catalog.->>) 'capability', l.seq DESC
+    ), c_log AS (
+        SELECT x.c FROM c_last x WHERE x.action OPERATOR(pg_catalog.=) 'insert capability'
+    ), c_tab AS (
+        SELECT pg_catalog.concat(t.role::text, ' ', t.capability) AS c FROM secant.capabilities t
+    )
+    SELECT 'capability'::text, coalesce(a.c, b.c),
+           CASE WHEN a.c IS NULL THEN NULL ELSE 'held' END,
+           CASE WHEN b.c IS NULL THEN NULL ELSE 'held' END
+    FROM c_log a FULL JOIN c_tab b ON b.c OPERATOR(pg_catalog.=) a.c
+    WHERE a.c IS NULL OR b.c IS NULL;
+END $$;
+REVOKE ALL ON FUNCTION secant.audit_check() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION secant.audit_check() TO secant_admin;
+COMMENT ON FUNCTION secant.audit_check() IS 'state versus log: every difference between the audit log''s events (principals, grants, revoked hop keys, bindings, capabilities) and the tables; no rows when they agree';
+
 -- The audit log with principals named: each detail field holding a public
 -- key gets a *_name companion when a principal has that key (keys of
 -- principals since removed stay as keys).
@@ -342,7 +441,8 @@ BEGIN
         detail := pg_catalog.jsonb_build_object('name', r.name, 'value', r.value);
     ELSE
         detail := pg_catalog.jsonb_build_object('grant_id', r.id, 'from_key', r.from_key::text,
-                                                'to_key', r.to_key::text, 'not_after', r.not_after);
+                                                'to_key', r.to_key::text, 'not_after', r.not_after,
+                                                'hop_key', pg_catalog.encode(r.hop_key, 'hex'));
     END IF;
     INSERT INTO secant.audit_log (action, detail)
     VALUES (pg_catalog.concat(pg_catalog.lower(TG_OP), ' ',

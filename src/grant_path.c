@@ -114,13 +114,49 @@ path_hit(const sp_path *path, const uint8_t *from, const uint8_t *to)
  * SERIALIZABLE (postgres_fdw's remote transactions) the transaction
  * snapshot could predate a committed revocation.
  */
+/*
+ * Prepared plans of the fixed queries, kept for the backend's life: the
+ * lookups of a statement would otherwise plan each query again.  Keyed on
+ * the query text and the parameter types (new type OIDs after the
+ * extension is re-created make new plans).
+ */
+#define PLAN_SLOTS 32
+typedef struct kept_plan
+{
+	char	   *query;
+	int			nargs;
+	Oid			types[8];
+	SPIPlanPtr	plan;
+} kept_plan;
+static kept_plan kept[PLAN_SLOTS];
+
+static SPIPlanPtr
+plan_for(const char *query, int nargs, Oid *argtypes)
+{
+	SPIPlanPtr	plan;
+	int			i;
+
+	for (i = 0; i < PLAN_SLOTS && kept[i].query != NULL; i++)
+		if (kept[i].nargs == nargs && strcmp(kept[i].query, query) == 0 &&
+			memcmp(kept[i].types, argtypes, sizeof(Oid) * nargs) == 0)
+			return kept[i].plan;
+	plan = SPI_prepare(query, nargs, argtypes);
+	if (plan == NULL)
+		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+	if (i == PLAN_SLOTS || nargs > 8 || SPI_keepplan(plan) != 0)
+		return plan;			/* used once, freed with the SPI call */
+	kept[i].query = MemoryContextStrdup(TopMemoryContext, query);
+	kept[i].nargs = nargs;
+	memcpy(kept[i].types, argtypes, sizeof(Oid) * nargs);
+	kept[i].plan = plan;
+	return plan;
+}
+
 int
 sp_run_latest(const char *query, int nargs, Oid *argtypes, Datum *args)
 {
-	SPIPlanPtr	plan = SPI_prepare(query, nargs, argtypes);
+	SPIPlanPtr	plan = plan_for(query, nargs, argtypes);
 
-	if (plan == NULL)
-		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
 	if (IsolationUsesXactSnapshot())
 		return SPI_execute_snapshot(plan, args, NULL, GetLatestSnapshot(),
 									InvalidSnapshot, false, false, 0);
@@ -266,9 +302,8 @@ check_caller(Oid pk_type, const uint8_t *target)
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute_with_args("SELECT secant.may_obtain($1), secant.read_audit_on()",
-							  1, argtypes, args, NULL, true, 1) != SPI_OK_SELECT ||
-		SPI_processed != 1)
+	if (sp_run_latest("SELECT secant.may_obtain($1), secant.read_audit_on()",
+					  1, argtypes, args) != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "secant.may_obtain failed");
 	ok = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
 									1, &isnull)) && !isnull;

@@ -86,8 +86,9 @@ Datum		sp_path_apply(const sp_path *path, const uint8_t *ct, size_t len,
 						  Datum orig, const char *operation);
 
 /*
- * Run a query through SPI (connected) with the latest snapshot, also in
- * REPEATABLE READ; returns the SPI code.
+ * Run a fixed query through SPI (connected) with the latest snapshot, also
+ * in REPEATABLE READ; its plan is prepared once per backend.  Returns the
+ * SPI code.
  */
 int			sp_run_latest(const char *query, int nargs, Oid *argtypes,
 						  Datum *args);
