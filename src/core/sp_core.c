@@ -468,7 +468,7 @@ dem_key(uint8_t K[crypto_aead_xchacha20poly1305_ietf_KEYBYTES],
  * associated data prefix || AD of ct.  The AD is not contiguous in the
  * value (level and reserved bytes sit between version and P0), so it is
  * copied: into a stack buffer when the aad is small, else into a heap
- * buffer.  On a failed open, out is wiped.
+ * buffer.  A failed open wipes out.
  */
 int
 sp_aead_bound(int sealing, uint8_t *out, const uint8_t *in, size_t inlen,
@@ -502,9 +502,12 @@ sp_aead_bound(int sealing, uint8_t *out, const uint8_t *in, size_t inlen,
 														nonce, key);
 	if (ad != small)
 		free(ad);
-	if (rc != 0 && !sealing)
-		sodium_memzero(out, inlen - SP_TAGBYTES);
-	return rc == 0 ? SP_OK : SP_EDECRYPT;
+	if (rc == 0)
+		return SP_OK;
+	if (sealing)
+		return SP_EINTERNAL;
+	sodium_memzero(out, inlen - SP_TAGBYTES);
+	return SP_EDECRYPT;
 }
 
 /* Encrypt m for pk at level 1 into ct. */

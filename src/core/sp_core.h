@@ -210,7 +210,8 @@ size_t		sp_plaintext_bytes(const uint8_t *ct, size_t ctlen);
  * associated data prefix || "SPCT" || 0x01 || bytes 8 .. 196+A of ct, the
  * bytes of ct that re-encryption never changes (SCHEME.md, Encrypt step 6).
  * ct must have passed sp_ciphertext_check_layout; prefix is at most
- * SP_AD_PREFIXMAX bytes.  A failed open wipes out and returns SP_EDECRYPT.
+ * SP_AD_PREFIXMAX bytes.  A failed open wipes out and returns SP_EDECRYPT
+ * (a failed seal, which libsodium never does, SP_EINTERNAL).
  */
 #define SP_AD_PREFIXMAX		16
 int			sp_aead_bound(int sealing, uint8_t *out,
