@@ -95,6 +95,24 @@ open(sys.argv[2], "w").write((prefix or "") + out + "\n")
 EOF
 }
 
+# body_head FILE: hex of the first 8 bytes of the body (base64url) in FILE
+body_head() {
+	python3 -c 'import base64, sys; b = open(sys.argv[1]).read().strip(); print(base64.urlsafe_b64decode(b + "=" * (-len(b) % 4))[:8].hex())' "$1"
+}
+
+# rebody IN OUT cut N | IN OUT mark: the body IN with its first N bytes cut
+# off, or with the envelope v2 marker put in front
+rebody() {
+	python3 - "$@" <<'EOF'
+import base64, sys
+
+b = open(sys.argv[1]).read().strip()
+raw = base64.urlsafe_b64decode(b + "=" * (-len(b) % 4))
+raw = raw[int(sys.argv[4]):] if sys.argv[3] == "cut" else b"SPEN\x02\0\0\0" + raw
+open(sys.argv[2], "w").write(base64.urlsafe_b64encode(raw).decode().rstrip("=") + "\n")
+EOF
+}
+
 # sorted_tokens FILE: the pretok_ lines of FILE are distinct and sorted by
 # the bytes they encode
 sorted_tokens() {
@@ -321,8 +339,8 @@ sp inspect <env.ct >env.json
 check "the key ciphertext holds a 32-byte data key and the aad" \
 	json env.json 'j["level"] == 1 and j["plaintext_bytes"] == 32 and j["aad_bytes"] == 8'
 body_bytes=$(python3 -c 'import base64, sys; b = open(sys.argv[1]).read().strip(); print(len(base64.urlsafe_b64decode(b + "==")))' env.body)
-check "the body is nonce, ciphertext and tag (1 MiB + 40 bytes)" \
-	test "$body_bytes" -eq $((1048576 + 40))
+check "the body is envelope v2: marker, nonce, ciphertext and tag (1 MiB + 48 bytes)" \
+	test "$body_bytes" -eq $((1048576 + 48)) -a "$(body_head env.body)" = 5350454e02000000
 sp open --key a.sk --body env.body <env.ct >out.bin
 check "seal, open round trip of 1 MiB" cmp -s out.bin big.bin
 sp reencrypt @ab.grant <env.ct >env2.ct
@@ -362,6 +380,31 @@ expect_failure "open refuses a ciphertext that holds no data key" 1 r1.ct \
 expect_failure "open refuses a body that is not base64url" 1 env.ct \
 	open --key a.sk --body garbage
 expect_failure "open needs --body" 2 env.ct open --key a.sk
+rebody env.body cut.body cut 8
+expect_failure "open of a v2 body with its marker cut off fails" 1 env.ct \
+	open --key a.sk --body cut.body
+
+# envelope v1: bodies written by the seal of earlier versions still open
+FIX=$ROOT/test/fixtures/envelope-v1
+for rec in record empty; do
+	sp open --key "$FIX/owner.sk" --body "$FIX/$rec.body" <"$FIX/$rec.key" >out.bin
+	check "open of the v1 fixture $rec (written by the old seal)" cmp -s out.bin "$FIX/$rec.plain"
+done
+check "the v1 fixture has no marker" test "$(body_head "$FIX/record.body")" != 5350454e02000000
+sp grant @b.pk <"$FIX/owner.sk" >ownerb.grant
+sp reencrypt @ownerb.grant <"$FIX/record.key" >fix2.ct
+sp open --key b.sk --body "$FIX/record.body" <fix2.ct >out.bin
+check "open of the v1 fixture after re-encrypting its key ciphertext" cmp -s out.bin "$FIX/record.plain"
+flip "$FIX/record.body" fix-tampered.body 30
+expect_failure "open of a modified v1 body fails, prints nothing" 1 "$FIX/record.key" \
+	open --key "$FIX/owner.sk" --body fix-tampered.body
+expect_failure "open of the v1 fixture with the wrong key fails" 1 "$FIX/record.key" \
+	open --key a.sk --body "$FIX/record.body"
+expect_failure "open of the v1 fixture next to another key ciphertext fails" 1 "$FIX/empty.key" \
+	open --key "$FIX/owner.sk" --body "$FIX/record.body"
+rebody "$FIX/record.body" marked.body mark
+expect_failure "open of a v1 body given a v2 marker fails" 1 "$FIX/record.key" \
+	open --key "$FIX/owner.sk" --body marked.body
 
 # ---- usage ----
 

@@ -23,6 +23,7 @@
 
 #include "sp_codec.h"
 #include "sp_core.h"
+#include "sp_envelope.h"
 #include "sp_random.h"
 #include "sp_text.h"
 
@@ -40,11 +41,7 @@
 #define INDEX_KEY_HEX	(2 * SP_INDEXKEYBYTES)
 #define PK_TEXT_MAX		128		/* > text form of a public key */
 
-/* envelopes: a data key sealed as a ciphertext, a body sealed with it */
-#define DATA_KEYBYTES	crypto_aead_xchacha20poly1305_ietf_KEYBYTES
-#define BODY_NONCEBYTES crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
-#define BODY_OVERHEAD	(BODY_NONCEBYTES + \
-						 crypto_aead_xchacha20poly1305_ietf_ABYTES)
+/* envelopes (sp_envelope.h): the text form of a body */
 #define BODY_BASE64		sodium_base64_VARIANT_URLSAFE_NO_PADDING
 
 /* A growable byte buffer; wiped before it is freed. */
@@ -548,55 +545,32 @@ cmd_decrypt(const args *a)
 
 /* ---- envelopes ---- */
 
-/*
- * The associated data of an envelope body: the bytes of its key ciphertext
- * that re-encryption never changes, the same that the key ciphertext's own
- * AEAD authenticates (SCHEME.md, Encrypt step 6): magic and version, then
- * bytes 8 .. 196+A (P0, E, V, s, nonce, aad length, aad).  Not the level
- * byte, which every hop raises.
- */
-static int
-body_ad(const buf *key_ct, buf *ad)
-{
-	size_t		end = SP_CT_AAD + sp_ciphertext_aadlen(key_ct->data);
-
-	if (buf_reserve(ad, SP_CT_LEVEL + end - SP_CT_P0) != 0)
-		return EXIT_FAILURE;
-	memcpy(ad->data, key_ct->data, SP_CT_LEVEL);
-	memcpy(ad->data + SP_CT_LEVEL, key_ct->data + SP_CT_P0, end - SP_CT_P0);
-	ad->len = ad->cap;
-	return 0;
-}
-
-/* Seal m with the data key into the text line of a body: nonce || AEAD(m). */
+/* Seal m with the data key into the text line of a v2 body. */
 static int
 seal_body(const uint8_t *data_key, const buf *key_ct, const buf *m,
 		  buf *text)
 {
-	size_t		n = BODY_OVERHEAD + m->len;
+	size_t		n = sp_envelope_body_bytes(SP_ENVELOPE_V2, m->len);
 	size_t		textcap = sodium_base64_ENCODED_LEN(n, BODY_BASE64);
-	buf			ad = {0};
+	uint8_t		nonce[SP_ENVELOPE_NONCEBYTES];
 	buf			body = {0};
 	int			rc = 0;
 
-	if (textcap > MAX_INPUT_BYTES)	/* open could not read it */
+	if (n == 0 || textcap > MAX_INPUT_BYTES)	/* open could not read it */
 		rc = fail_sp("cannot seal", SP_ETOOLONG);
-	if (rc == 0)
-		rc = body_ad(key_ct, &ad);
 	if (rc == 0)
 		rc = buf_reserve(&body, n);
 	if (rc == 0)
 		rc = buf_reserve(text, textcap);
 	if (rc == 0)
 	{
-		uint8_t    *nonce = body.data;
+		int			err;
 
-		sp_random_bytes(nonce, BODY_NONCEBYTES);
-		if (crypto_aead_xchacha20poly1305_ietf_encrypt(nonce + BODY_NONCEBYTES,
-													   NULL, m->data, m->len,
-													   ad.data, ad.len, NULL,
-													   nonce, data_key) != 0)
-			rc = fail_sp("cannot seal", SP_EINTERNAL);
+		sp_random_bytes(nonce, sizeof nonce);
+		err = sp_envelope_seal(body.data, n, SP_ENVELOPE_V2, data_key, nonce,
+							   key_ct->data, key_ct->len, m->data, m->len);
+		if (err != SP_OK)
+			rc = fail_sp("cannot seal", err);
 	}
 	if (rc == 0)
 	{
@@ -605,7 +579,6 @@ seal_body(const uint8_t *data_key, const buf *key_ct, const buf *m,
 		text->data[textcap - 1] = '\n';	/* in place of the NUL */
 		text->len = textcap;
 	}
-	buf_free(&ad);
 	buf_free(&body);
 	return rc;
 }
@@ -629,36 +602,29 @@ load_body(const char *path, buf *body)
 	if (rc == 0 &&
 		(sodium_base642bin(body->data, body->cap, (const char *) p, len, NULL,
 						   &body->len, &end, BODY_BASE64) != 0 ||
-		 end != (const char *) p + len || body->len < BODY_OVERHEAD))
+		 end != (const char *) p + len ||
+		 sp_envelope_version(body->data, body->len) < 0))
 		rc = fail("%s: not a body: unpadded base64url of at least %d bytes "
-				  "expected", path, (int) BODY_OVERHEAD);
+				  "expected", path, (int) SP_ENVELOPE_V1_OVERHEAD);
 	buf_free(&text);
 	return rc;
 }
 
-/* Open a body with the data key into m; m stays empty on failure. */
+/* Open a body (v1 or v2) with the data key into m; m stays empty on failure. */
 static int
 open_body(const uint8_t *data_key, const buf *key_ct, const buf *body,
 		  buf *m)
 {
-	const uint8_t *nonce = body->data;
-	unsigned long long mlen = 0;
-	buf			ad = {0};
-	int			rc = body_ad(key_ct, &ad);
+	int			rc = buf_reserve(m, sp_envelope_plaintext_bytes(body->len));
+	int			err;
 
-	if (rc == 0)
-		rc = buf_reserve(m, body->len - BODY_OVERHEAD);
-	if (rc == 0 &&
-		crypto_aead_xchacha20poly1305_ietf_decrypt(m->data, &mlen, NULL,
-												   nonce + BODY_NONCEBYTES,
-												   body->len - BODY_NONCEBYTES,
-												   ad.data, ad.len,
-												   nonce, data_key) != 0)
-		rc = fail_sp("cannot open the body", SP_EDECRYPT);
-	if (rc == 0)
-		m->len = (size_t) mlen;
-	buf_free(&ad);
-	return rc;
+	if (rc != 0)
+		return rc;
+	err = sp_envelope_open(m->data, m->cap, &m->len, NULL, data_key,
+						   key_ct->data, key_ct->len, body->data, body->len);
+	if (err != SP_OK)
+		return fail_sp("cannot open the body", err);
+	return 0;
 }
 
 /* seal: print a key ciphertext and a body for standard input. */
@@ -666,7 +632,7 @@ static int
 cmd_seal(const args *a)
 {
 	const char *aad = a->opt[0] != NULL ? a->opt[0] : "";
-	uint8_t		data_key[DATA_KEYBYTES];
+	uint8_t		data_key[SP_ENVELOPE_KEYBYTES];
 	buf			pk = {0};
 	buf			m = {0};
 	buf			key_ct = {0};
@@ -704,7 +670,7 @@ static int
 cmd_open(const args *a)
 {
 	sp_secret	key;
-	uint8_t		data_key[DATA_KEYBYTES];
+	uint8_t		data_key[SP_ENVELOPE_KEYBYTES];
 	size_t		data_keylen = 0;
 	buf			key_ct = {0};
 	buf			body = {0};
@@ -718,9 +684,9 @@ cmd_open(const args *a)
 	if (rc == 0)
 		rc = load_body(a->opt[1], &body);
 	if (rc == 0 &&
-		sp_plaintext_bytes(key_ct.data, key_ct.len) != DATA_KEYBYTES)
+		sp_plaintext_bytes(key_ct.data, key_ct.len) != SP_ENVELOPE_KEYBYTES)
 		rc = fail("the ciphertext does not hold a %d-byte data key",
-				  DATA_KEYBYTES);
+				  SP_ENVELOPE_KEYBYTES);
 	if (rc == 0 &&
 		(err = sp_decrypt(data_key, sizeof data_key, &data_keylen,
 						  key_ct.data, key_ct.len, &key)) != SP_OK)
@@ -1072,10 +1038,11 @@ static const command commands[] = {
 		"and print two lines:\n"
 		"  1. the key ciphertext (prect_...): the data key encrypted for PUBKEY\n"
 		"     (a prepk_ text, or @FILE), with TEXT as its associated data;\n"
-		"  2. the body: unpadded base64url of a 24-byte nonce followed by the\n"
-		"     XChaCha20-Poly1305 encryption of the plaintext under the data key,\n"
-		"     bound to the key ciphertext's magic, version, P0, E, V, s, nonce\n"
-		"     and aad, which re-encryption never changes.\n"
+		"  2. the body (envelope v2): unpadded base64url of the marker 'SPEN'\n"
+		"     2 0 0 0, a 24-byte nonce and the XChaCha20-Poly1305 encryption of\n"
+		"     the plaintext under the data key, bound to the marker and to the\n"
+		"     key ciphertext's magic, version, P0, E, V, s, nonce and aad, which\n"
+		"     re-encryption never changes.\n"
 		"Store them in two columns.  The proxy only ever re-encrypts the small\n"
 		"key ciphertext (pre_reencrypt, or 'secant-pre reencrypt'); the body\n"
 		"column is never touched, so sharing a record costs the same whatever\n"
@@ -1092,7 +1059,9 @@ static const command commands[] = {
 		"secret key in SECRET_KEY_FILE, then the body in BODY_FILE with the\n"
 		"data key, and write the plaintext to standard output.  Nothing is\n"
 		"written unless both succeed: a wrong key, a modified body or a body\n"
-		"of another key ciphertext is reported as a failure.\n",
+		"of another key ciphertext is reported as a failure.  Bodies of both\n"
+		"envelope versions are read: v2, and v1 (no marker, written by earlier\n"
+		"versions of this tool).\n",
 		{{"--key", OPT_REQUIRED}, {"--body", OPT_REQUIRED}}, 0, 0, cmd_open
 	},
 	{

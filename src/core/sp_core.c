@@ -466,39 +466,53 @@ dem_key(uint8_t K[crypto_aead_xchacha20poly1305_ietf_KEYBYTES],
 
 /* AD = "SPCT" || 0x01 || bytes 8 .. 196+A of the value (SCHEME.md) */
 #define AD_FIXEDBYTES (5 + SP_CT_AAD - SP_CT_P0)
-#define AD_STACKBYTES (AD_FIXEDBYTES + 1024)
+#define AD_STACKBYTES (SP_AD_PREFIXMAX + AD_FIXEDBYTES + 1024)
 
 /*
- * Run the AEAD (seal when encrypting, else open) over the body of ct with
- * the header's AD.  The AD is not contiguous in the value (level and
- * reserved bytes sit between version and P0), so it is copied: into a
- * stack buffer when the aad is small, else into a heap buffer.
+ * Run the AEAD (seal when sealing, else open) under key and nonce with the
+ * associated data prefix || AD of ct.  The AD is not contiguous in the
+ * value (level and reserved bytes sit between version and P0), so it is
+ * copied: into a stack buffer when the aad is small, else into a heap
+ * buffer.  A failed open wipes out.
  */
-static int
-aead_run(int encrypting, uint8_t *out, const uint8_t *in, size_t inlen,
-		 const uint8_t *ct, const uint8_t *K)
+int
+sp_aead_bound(int sealing, uint8_t *out, const uint8_t *in, size_t inlen,
+			  const uint8_t *prefix, size_t prefixlen, const uint8_t *ct,
+			  const uint8_t nonce[SP_NONCEBYTES],
+			  const uint8_t key[SP_AEADKEYBYTES])
 {
 	uint8_t		small[AD_STACKBYTES];
-	size_t		adlen = AD_FIXEDBYTES + sp_ciphertext_aadlen(ct);
-	uint8_t    *ad = adlen <= sizeof small ? small : malloc(adlen);
+	size_t		adlen;
+	uint8_t    *ad;
 	int			rc;
 
+	if (prefixlen > SP_AD_PREFIXMAX || (!sealing && inlen < SP_TAGBYTES))
+		return SP_ELENGTH;
+	adlen = prefixlen + AD_FIXEDBYTES + sp_ciphertext_aadlen(ct);
+	ad = adlen <= sizeof small ? small : malloc(adlen);
 	if (ad == NULL)
 		return SP_ENOMEM;
-	memcpy(ad, ct_magic, sizeof ct_magic);
-	ad[4] = SP_VERSION;
-	memcpy(ad + 5, ct + SP_CT_P0, adlen - 5);
-	if (encrypting)
+	if (prefixlen > 0)
+		memcpy(ad, prefix, prefixlen);
+	memcpy(ad + prefixlen, ct_magic, sizeof ct_magic);
+	ad[prefixlen + 4] = SP_VERSION;
+	memcpy(ad + prefixlen + 5, ct + SP_CT_P0, adlen - prefixlen - 5);
+	if (sealing)
 		rc = crypto_aead_xchacha20poly1305_ietf_encrypt(out, NULL, in, inlen,
 														ad, adlen, NULL,
-														ct + SP_CT_NONCE, K);
+														nonce, key);
 	else
 		rc = crypto_aead_xchacha20poly1305_ietf_decrypt(out, NULL, NULL,
 														in, inlen, ad, adlen,
-														ct + SP_CT_NONCE, K);
+														nonce, key);
 	if (ad != small)
 		free(ad);
-	return rc == 0 ? SP_OK : SP_EDECRYPT;
+	if (rc == 0)
+		return SP_OK;
+	if (sealing)
+		return SP_EINTERNAL;
+	sodium_memzero(out, inlen - SP_TAGBYTES);
+	return SP_EDECRYPT;
 }
 
 /* Encrypt m for pk at level 1 into ct. */
@@ -558,7 +572,8 @@ sp_encrypt_cached(uint8_t *ct, size_t ctlen,
 		if (aadlen)
 			memcpy(ct + SP_CT_AAD, aad, aadlen);
 		dem_key(K, ct, S);
-		rc = aead_run(1, ct + SP_CT_AAD + aadlen, m, mlen, ct, K);
+		rc = sp_aead_bound(1, ct + SP_CT_AAD + aadlen, m, mlen, NULL, 0, ct,
+						   ct + SP_CT_NONCE, K);
 	}
 	if (rc != SP_OK)
 		sodium_memzero(ct, ctlen);
@@ -677,7 +692,8 @@ sp_decrypt(uint8_t *m, size_t mcap, size_t *mlen, const uint8_t *ct,
 	if (rc == SP_OK)
 	{
 		dem_key(K, ct, S);
-		rc = aead_run(0, m, ct + body, ctlen - body, ct, K);
+		rc = sp_aead_bound(0, m, ct + body, ctlen - body, NULL, 0, ct,
+						   ct + SP_CT_NONCE, K);
 	}
 	if (rc == SP_OK)
 		*mlen = len;

@@ -33,6 +33,7 @@
 #define SP_HEADERBYTES		196 /* fixed ciphertext header, before aad */
 #define SP_NONCEBYTES		24
 #define SP_TAGBYTES			16
+#define SP_AEADKEYBYTES		32	/* XChaCha20-Poly1305 key */
 #define SP_MAXLEVEL			16
 #define SP_TOKENBYTES		16
 #define SP_INDEXKEYBYTES	32
@@ -206,6 +207,24 @@ int			sp_decrypt(uint8_t *m, size_t mcap, size_t *mlen,
 
 /* Plaintext length of a ciphertext that passed the layout check. */
 size_t		sp_plaintext_bytes(const uint8_t *ct, size_t ctlen);
+
+/*
+ * The AEAD of a ciphertext body, shared with the envelope (sp_envelope.c):
+ * XChaCha20-Poly1305 under key and nonce, sealing (out: inlen +
+ * SP_TAGBYTES bytes) or opening (out: inlen - SP_TAGBYTES bytes), with the
+ * associated data prefix || "SPCT" || 0x01 || bytes 8 .. 196+A of ct, the
+ * bytes of ct that re-encryption never changes (SCHEME.md, Encrypt step 6).
+ * ct must have passed sp_ciphertext_check_layout; prefix is at most
+ * SP_AD_PREFIXMAX bytes.  A failed open wipes out and returns SP_EDECRYPT
+ * (a failed seal, which libsodium never does, SP_EINTERNAL).
+ */
+#define SP_AD_PREFIXMAX		16
+int			sp_aead_bound(int sealing, uint8_t *out,
+						  const uint8_t *in, size_t inlen,
+						  const uint8_t *prefix, size_t prefixlen,
+						  const uint8_t *ct,
+						  const uint8_t nonce[SP_NONCEBYTES],
+						  const uint8_t key[SP_AEADKEYBYTES]) SP_WUR;
 
 /* ---- grants ---- */
 

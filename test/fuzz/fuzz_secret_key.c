@@ -12,7 +12,7 @@
 
 int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define LONG_AAD 1500			/* > the 1024-byte stack AD of aead_run */
+#define LONG_AAD 1500			/* > the 1024-byte stack AD of sp_aead_bound */
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """make_seeds.py - write the seed corpora of the secant_pre fuzz harnesses.
 
-Reads the known-answer vectors (test/vectors/scheme-v1.json) and the
-refusal catalogue (test/vectors/scheme-v1-invalid.json) and writes one file
+Reads the known-answer vectors (test/vectors/scheme-v1.json), the
+refusal catalogue (test/vectors/scheme-v1-invalid.json) and the envelope
+vectors (test/vectors/envelope.json) and writes one file
 per seed into OUT/<harness>/ (default OUT: build/fuzz/corpus under the
 repository).  Python 3 standard library only.  Never writes into the
 repository's tracked tree: OUT must be outside it or under build/.
@@ -24,9 +25,10 @@ import sys
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 VECTORS = os.path.join(ROOT, "test", "vectors", "scheme-v1.json")
 INVALID = os.path.join(ROOT, "test", "vectors", "scheme-v1-invalid.json")
+ENVELOPE = os.path.join(ROOT, "test", "vectors", "envelope.json")
 
 HARNESSES = ("ciphertext", "grant", "public_key", "secret_key", "token",
-             "text", "keywords", "inspect", "roundtrip")
+             "text", "keywords", "inspect", "roundtrip", "envelope")
 
 PREFIX = {
     "pre_secret_key": "presk_",
@@ -116,7 +118,16 @@ def keyword_seeds():
     return seeds
 
 
-def build(vectors, invalid):
+def envelope_seeds(env):
+    """Every body of the envelope vectors: valid, old-CLI and refused."""
+    seeds = {}
+    for group in ("cases", "fixtures", "invalid"):
+        for c in env[group]:
+            seeds["%s-%s" % (group, c["name"])] = bytes.fromhex(c["body"])
+    return seeds
+
+
+def build(vectors, invalid, env):
     """Map harness -> {seed name: bytes}."""
     people = ("group", "user", "device", "backup")
     seeds = {h: {} for h in HARNESSES}
@@ -202,6 +213,7 @@ def build(vectors, invalid):
     for name, b in bins.items():
         seeds["roundtrip"]["bin-" + name] = b
     seeds["keywords"].update(keyword_seeds())
+    seeds["envelope"].update(envelope_seeds(env))
     return seeds
 
 
@@ -224,8 +236,10 @@ def main():
         vectors = json.load(f)
     with open(INVALID, encoding="utf-8") as f:
         invalid = json.load(f)
+    with open(ENVELOPE, encoding="utf-8") as f:
+        env = json.load(f)
     total = 0
-    for harness, files in sorted(build(vectors, invalid).items()):
+    for harness, files in sorted(build(vectors, invalid, env).items()):
         d = os.path.join(out, harness)
         os.makedirs(d, exist_ok=True)
         for name, data in sorted(files.items()):

@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
-"""Generate test/unit/vectors.h from the scheme v1 vector files.
+"""Generate test/unit/vectors.h from the scheme v1 and envelope vector files.
 
-Usage: python3 test/unit/gen_vectors.py [scheme-v1.json [scheme-v1-invalid.json]] > vectors.h
+Usage: python3 test/unit/gen_vectors.py [scheme-v1.json [scheme-v1-invalid.json [envelope.json]]] > vectors.h
 
 Reads the known-answer file and the invalid-values file (by default the ones
 in test/vectors/ next to this script) and writes a C header with the values
 as static const byte arrays and strings, so that the C unit tests need no
 JSON parser.  Also writes the text form (prefix + unpadded base64url) of
 every known-answer value, computed here independently of sp_codec.c.
+The envelope file is first checked by test/vectors/gen_envelope.py (its
+bodies recomputed in pure Python), so a stale or edited file fails here.
 
 Python 3 standard library only.  Exits non-zero, writing nothing, if a file
 does not have the expected shape.
@@ -20,6 +22,8 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 VECTORS = os.path.join(HERE, "..", "vectors")
+sys.path.insert(0, VECTORS)
+import gen_envelope  # noqa: E402  (the envelope check, next to its file)
 
 KEY_NAMES = ["group", "user", "device", "backup"]
 
@@ -106,6 +110,102 @@ class Out:
         self.w("#define %s_LEN %d" % (name.upper(), len(b)))
 
 
+def envelopes(o, env, kat):
+    """Key ciphertexts and bodies of test/vectors/envelope.json."""
+    e = kat["encrypt"]
+    kcs = env["key_ciphertexts"]
+    names = list(kcs)
+    o.w("/* ---- envelopes (test/vectors/envelope.json) ---- */")
+    o.w()
+    o.w("typedef struct kat_env_kc")
+    o.w("{")
+    o.w("\tconst char *name;")
+    o.w("\tconst uint8_t *ct;")
+    o.w("\tsize_t\t\tlen;")
+    o.w("\tint\t\t\trecipient;\t/* KAT_*: made by sp_encrypt with kat_r, kat_u, kat_nonce; else -1 */")
+    o.w("\tint\t\t\tfrom;\t\t/* index of the key ciphertext re-encrypted into this one, or -1 */")
+    o.w("\tint\t\t\thop;\t\t/* with from: the KAT hop (1..3) whose grant did it */")
+    o.w("\tconst uint8_t *aad;\t/* with recipient */")
+    o.w("\tsize_t\t\taadlen;")
+    o.w("\tconst uint8_t *seed;\t/* fixture: the test key that decrypts it, else NULL */")
+    o.w("\tuint8_t\t\tdata_key[32];\t/* its plaintext (zero if re-encrypted) */")
+    o.w("} kat_env_kc;")
+    o.w()
+    for i, n in enumerate(names):
+        k = kcs[n]
+        o.array("kat_env_kc%d" % i, unhex(k["ciphertext"], None, n), "key ciphertext " + n)
+        o.array("kat_env_kc%d_aad" % i, unhex(k.get("aad", ""), None, n + ".aad"))
+        if "recipient_seed" in k:
+            o.array("kat_env_kc%d_seed" % i, unhex(k["recipient_seed"], 32, n + ".seed"))
+        for f in ("r", "u", "nonce"):
+            if f in k and k[f] != e[f]:
+                fail("envelope key ciphertext %s: %s is not the KAT's" % (n, f))
+    o.w()
+    o.w("static const kat_env_kc kat_env_kcs[] = {")
+    for i, n in enumerate(names):
+        k = kcs[n]
+        recip = "KAT_" + k["recipient"].upper() if k.get("recipient") in KEY_NAMES else "-1"
+        frm = names.index(k["from"]) if "from" in k else -1
+        seed = "kat_env_kc%d_seed" % i if "recipient_seed" in k else "NULL"
+        dk = unhex(k.get("data_key", "00" * 32), 32, n + ".data_key")
+        o.w("\t{%s, kat_env_kc%d, KAT_ENV_KC%d_LEN, %s, %d, %d," %
+            (c_string(n), i, i, recip, frm, int(k.get("hop", 0))))
+        o.w("\t\tkat_env_kc%d_aad, KAT_ENV_KC%d_AAD_LEN, %s, %s}," %
+            (i, i, seed, c_bytes(dk, "\t\t\t")))
+    o.w("};")
+    o.w("#define KAT_ENV_NKC %d" % len(names))
+    o.w()
+    o.w("typedef struct kat_env")
+    o.w("{")
+    o.w("\tconst char *name;")
+    o.w("\tconst char *why;")
+    o.w("\tint\t\t\tversion;\t/* 1 or 2; 0: must not open */")
+    o.w("\tint\t\t\texpect;\t\t/* sp_envelope_open's result */")
+    o.w("\tint\t\t\tfixture;\t/* written by the old CLI */")
+    o.w("\tint\t\t\tkc;\t\t\t/* index into kat_env_kcs */")
+    o.w("\tint\t\t\talso;\t\t/* another key ciphertext it opens with, or -1 */")
+    o.w("\tuint8_t\t\tdata_key[32];")
+    o.w("\tuint8_t\t\tnonce[24];")
+    o.w("\tconst uint8_t *plaintext;")
+    o.w("\tsize_t\t\tplaintextlen;")
+    o.w("\tconst uint8_t *ad;\t/* valid cases: the associated data */")
+    o.w("\tsize_t\t\tadlen;")
+    o.w("\tconst uint8_t *body;")
+    o.w("\tsize_t\t\tbodylen;")
+    o.w("} kat_env;")
+    o.w()
+    rows = [(c, 0) for c in env["cases"]] + [(c, 1) for c in env["fixtures"]] + \
+        [(c, 0) for c in env["invalid"]]
+    for i, (c, _) in enumerate(rows):
+        o.array("kat_env%d_pt" % i, unhex(c.get("plaintext", ""), None, c["name"]),
+                "envelope " + c["name"])
+        o.array("kat_env%d_ad" % i, unhex(c.get("ad", ""), None, c["name"] + ".ad"))
+        o.array("kat_env%d_body" % i, unhex(c["body"], None, c["name"] + ".body"))
+    o.w()
+    o.w("static const kat_env kat_envs[] = {")
+    for i, (c, fixture) in enumerate(rows):
+        body = unhex(c["body"])
+        valid = "version" in c
+        nonce = unhex(c["nonce"], 24) if "nonce" in c else \
+            (body[:24] if fixture else bytes(24))
+        also = c.get("also_opens_with", [])
+        if len(also) > 1:
+            fail("%s: at most one also_opens_with" % c["name"])
+        o.w("\t{%s, %s, %d, %s, %d, %d, %d," %
+            (c_string(c["name"]), c_string(c["why"]),
+             c["version"] if valid else 0,
+             "SP_OK" if valid else c["expect"], fixture,
+             names.index(c["key_ciphertext"]),
+             names.index(also[0]) if also else -1))
+        o.w("\t\t%s," % c_bytes(unhex(c["data_key"], 32, c["name"] + ".data_key"), "\t\t\t"))
+        o.w("\t\t%s," % c_bytes(nonce, "\t\t\t"))
+        o.w("\t\tkat_env%d_pt, KAT_ENV%d_PT_LEN, kat_env%d_ad, KAT_ENV%d_AD_LEN," % (i, i, i, i))
+        o.w("\tkat_env%d_body, KAT_ENV%d_BODY_LEN}," % (i, i))
+    o.w("};")
+    o.w("#define KAT_ENV_N %d" % len(rows))
+    o.w()
+
+
 def main(argv):
     kat_path = argv[1] if len(argv) > 1 else os.path.join(VECTORS, "scheme-v1.json")
     inv_path = argv[2] if len(argv) > 2 else os.path.join(VECTORS, "scheme-v1-invalid.json")
@@ -113,8 +213,18 @@ def main(argv):
         kat = json.load(f)
     with open(inv_path, encoding="utf-8") as f:
         inv = json.load(f)
-    if kat.get("scheme") != "secant-pre/v1" or inv.get("scheme") != "secant-pre/v1":
+    env_path = argv[3] if len(argv) > 3 else os.path.join(VECTORS, "envelope.json")
+    with open(env_path, encoding="utf-8") as f:
+        env_text = f.read()
+    env = json.loads(env_text)
+    if any(x.get("scheme") != "secant-pre/v1" for x in (kat, inv, env)):
         fail("unexpected scheme")
+    try:
+        checked = gen_envelope.compute(json.loads(env_text))
+    except (AssertionError, KeyError, ValueError) as e:
+        fail("envelope vectors do not check: %s" % e)
+    if checked != env:
+        fail("envelope vectors differ from what gen_envelope.py computes")
 
     o = Out()
     o.w("/*")
@@ -276,6 +386,7 @@ def main(argv):
     o.w("};")
     o.w("#define KAT_NINVALID %d" % len(cases))
     o.w()
+    envelopes(o, env, kat)
     o.w("#endif\t\t\t\t\t\t\t/* SP_TEST_VECTORS_H */")
     sys.stdout.write("".join(o.parts))
     return 0

@@ -1,8 +1,9 @@
 /*
- * test_core.c - unit tests of the secant_pre core (sp_core, sp_codec)
- * without PostgreSQL: known answers from test/vectors/scheme-v1.json
- * (through the generated vectors.h), every value of scheme-v1-invalid.json
- * refused at its stage, and properties checked with fresh randomness.
+ * test_core.c - unit tests of the secant_pre core (sp_core, sp_codec,
+ * sp_envelope) without PostgreSQL: known answers from
+ * test/vectors/scheme-v1.json and envelope.json (through the generated
+ * vectors.h), every value of scheme-v1-invalid.json refused at its stage,
+ * and properties checked with fresh randomness.
  *
  * Output: "ok - name" or "not ok - name" per check, "# ..." notes, and one
  * final line "N passed, M failed".  Exit status 1 if any check failed.
@@ -18,6 +19,7 @@
 
 #include "sp_codec.h"
 #include "sp_core.h"
+#include "sp_envelope.h"
 #include "sp_random.h"
 #include "sp_text.h"
 #include "vectors.h"
@@ -1904,6 +1906,377 @@ test_keycache(void)
 		  "keycache: a broken capsule is refused with a warm cache");
 }
 
+/* ---- envelopes (test/vectors/envelope.json) ---- */
+
+/*
+ * Open body next to key ciphertext kc into a buffer pre-filled with 0xa5;
+ * *wiped tells whether it holds only zeros afterwards.  Returns the sp_err.
+ */
+static int
+env_open(const kat_env *e, int kc, const uint8_t *body, size_t bodylen,
+		 uint8_t **mout, size_t *mlen, int *version, int *wiped)
+{
+	size_t		cap = sp_envelope_plaintext_bytes(bodylen);
+	uint8_t    *m = xmalloc(cap);
+	int			rc;
+
+	memset(m, 0xa5, cap);
+	*mlen = (size_t) -1;
+	rc = sp_envelope_open(m, cap, mlen, version, e->data_key,
+						  kat_env_kcs[kc].ct, kat_env_kcs[kc].len,
+						  body, bodylen);
+	*wiped = is_zero(m, cap);
+	*mout = m;
+	return rc;
+}
+
+/* The key ciphertexts: reproduced by the core, holding their data keys. */
+static void
+test_envelope_key_cts(void)
+{
+	for (int i = 0; i < KAT_ENV_NKC; i++)
+	{
+		const kat_env_kc *k = &kat_env_kcs[i];
+		uint8_t    *ct = xmalloc(k->len);
+		uint8_t		dk[SP_ENVELOPE_KEYBYTES];
+		size_t		dklen = 0;
+		sp_secret	key;
+		int			rc = SP_OK;
+
+		if (k->recipient >= 0)
+			rc = sp_encrypt(ct, k->len, kat_keys[k->recipient].pk, k->data_key,
+							sizeof k->data_key, k->aad, k->aadlen,
+							kat_r, kat_u, kat_nonce);
+		else if (k->from >= 0)
+			rc = sp_reencrypt(ct, k->len, kat_env_kcs[k->from].ct,
+							  kat_env_kcs[k->from].len,
+							  kat_hops[k->hop - 1].grant);
+		else
+			memcpy(ct, k->ct, k->len);
+		CHECKF(rc == SP_OK && memcmp(ct, k->ct, k->len) == 0 &&
+			   sp_ciphertext_validate(ct, k->len) == SP_OK,
+			   "envelope KAT: key ciphertext %s reproduced and valid", k->name);
+		if (k->from < 0)
+		{
+			expand(&key, k->seed != NULL ? k->seed
+				   : kat_keys[k->recipient].seed);
+			rc = sp_decrypt(dk, sizeof dk, &dklen, k->ct, k->len, &key);
+			CHECKF(rc == SP_OK && dklen == sizeof dk &&
+				   memcmp(dk, k->data_key, sizeof dk) == 0,
+				   "envelope KAT: key ciphertext %s holds its data key", k->name);
+			sp_secret_wipe(&key);
+		}
+		free(ct);
+	}
+}
+
+/* A valid case: seal gives the body byte for byte, open gives it back. */
+static void
+test_envelope_valid(const kat_env *e)
+{
+	const kat_env_kc *k = &kat_env_kcs[e->kc];
+	size_t		n = sp_envelope_body_bytes(e->version, e->plaintextlen);
+	uint8_t    *body = xmalloc(n);
+	uint8_t    *m;
+	size_t		mlen;
+	int			version,
+				wiped,
+				rc;
+	long		d;
+
+	CHECKF(n == e->bodylen, "envelope KAT %s: sp_envelope_body_bytes", e->name);
+	rc = sp_envelope_seal(body, n, e->version, e->data_key, e->nonce,
+						  k->ct, k->len, e->plaintext, e->plaintextlen);
+	d = n == e->bodylen ? first_diff(body, e->body, n) : 0;
+	CHECKF(rc == SP_OK && d < 0,
+		   "envelope KAT %s: seal v%d byte for byte (rc %d, first difference at %ld)",
+		   e->name, e->version, rc, d);
+	free(body);
+
+	rc = env_open(e, e->kc, e->body, e->bodylen, &m, &mlen, &version, &wiped);
+	CHECKF(rc == SP_OK && version == e->version && mlen == e->plaintextlen &&
+		   memcmp(m, e->plaintext, mlen) == 0,
+		   "envelope KAT %s: opens as v%d to the plaintext (rc %d, v%d)",
+		   e->name, e->version, rc, version);
+	free(m);
+	if (e->also >= 0)
+	{
+		rc = env_open(e, e->also, e->body, e->bodylen, &m, &mlen, &version,
+					  &wiped);
+		CHECKF(rc == SP_OK && mlen == e->plaintextlen &&
+			   memcmp(m, e->plaintext, mlen) == 0,
+			   "envelope KAT %s: opens with the re-encrypted key ciphertext %s",
+			   e->name, kat_env_kcs[e->also].name);
+		free(m);
+	}
+	if (e->adlen > 0)
+	{
+		/* the Python associated data is the one libsodium needs */
+		size_t		h = e->version == SP_ENVELOPE_V2 ? SP_ENVELOPE_HEADERBYTES : 0;
+
+		m = xmalloc(e->plaintextlen);
+		rc = crypto_aead_xchacha20poly1305_ietf_decrypt(m, NULL, NULL,
+														e->body + h + 24, e->bodylen - h - 24,
+														e->ad, e->adlen, e->body + h,
+														e->data_key);
+		CHECKF(rc == 0, "envelope KAT %s: body opens under the vector's associated data",
+			   e->name);
+		free(m);
+	}
+}
+
+/* A case that must not open: refused with its code, nothing left behind. */
+static void
+test_envelope_invalid(const kat_env *e)
+{
+	uint8_t    *m;
+	size_t		mlen;
+	int			version,
+				wiped;
+	int			rc = env_open(e, e->kc, e->body, e->bodylen, &m, &mlen,
+							  &version, &wiped);
+
+	CHECKF(rc == e->expect && mlen == 0 && version == 0 && wiped,
+		   "envelope invalid %s: refused (rc %d), no plaintext (%s)",
+		   e->name, rc, e->why);
+	free(m);
+}
+
+static void
+test_envelope_kat(void)
+{
+	test_envelope_key_cts();
+	for (int i = 0; i < KAT_ENV_N; i++)
+	{
+		if (kat_envs[i].version == 0)
+			test_envelope_invalid(&kat_envs[i]);
+		else
+			test_envelope_valid(&kat_envs[i]);
+	}
+}
+
+/* Parser: field positions and every refusal of sp_envelope_parse. */
+static void
+test_envelope_parse(void)
+{
+	uint8_t		b[64] = {'S', 'P', 'E', 'N', 2, 0, 0, 0};
+	sp_envelope_body p;
+
+	CHECK(sp_envelope_parse(&p, 2, b, 48) == SP_OK && p.version == 2 &&
+		  p.headerlen == 8 && p.nonce == b + 8 && p.sealed == b + 32 &&
+		  p.sealedlen == 16, "envelope parse: v2 fields");
+	CHECK(sp_envelope_parse(&p, 1, b, 48) == SP_OK && p.version == 1 &&
+		  p.headerlen == 0 && p.nonce == b && p.sealed == b + 24 &&
+		  p.sealedlen == 24, "envelope parse: the same bytes as v1");
+	CHECK(sp_envelope_version(b, 48) == SP_ENVELOPE_V2 &&
+		  sp_envelope_version(b, 47) == SP_ENVELOPE_V1 &&
+		  sp_envelope_version(b, 40) == SP_ENVELOPE_V1 &&
+		  sp_envelope_version(b, 39) == SP_ELENGTH,
+		  "envelope version: v2 from 48 bytes with the marker, v1 from 40");
+	CHECK(sp_envelope_parse(&p, 2, b, 47) == SP_ELENGTH &&
+		  sp_envelope_parse(&p, 1, b, 39) == SP_ELENGTH &&
+		  sp_envelope_parse(&p, 3, b, 64) == SP_EVERSION &&
+		  sp_envelope_parse(&p, 0, b, 64) == SP_EVERSION,
+		  "envelope parse: short bodies and unknown versions refused");
+	b[4] = 3;
+	CHECK(sp_envelope_parse(&p, 2, b, 48) == SP_EVERSION &&
+		  sp_envelope_version(b, 48) == SP_ENVELOPE_V1,
+		  "envelope parse: version byte 3 is not v2 (read as v1)");
+	b[4] = 2;
+	b[7] = 1;
+	CHECK(sp_envelope_parse(&p, 2, b, 48) == SP_ERESERVED &&
+		  sp_envelope_version(b, 48) == SP_ENVELOPE_V1,
+		  "envelope parse: a reserved byte set is not v2 (read as v1)");
+	b[7] = 0;
+	b[3] = 'M';
+	CHECK(sp_envelope_parse(&p, 2, b, 48) == SP_EMAGIC,
+		  "envelope parse: wrong magic refused as v2");
+	CHECK(sp_envelope_body_bytes(1, 0) == 40 && sp_envelope_body_bytes(2, 0) == 48 &&
+		  sp_envelope_body_bytes(2, 100) == 148 && sp_envelope_body_bytes(3, 0) == 0 &&
+		  sp_envelope_body_bytes(2, SP_MAXDATABYTES + 1) == 0 &&
+		  sp_envelope_plaintext_bytes(39) == 0 &&
+		  sp_envelope_plaintext_bytes(48) == 8,
+		  "envelope sizes");
+}
+
+/* Seal and open refuse wrong sizes, versions and key ciphertexts. */
+static void
+test_envelope_refusals(void)
+{
+	const kat_env *e = &kat_envs[1];	/* v2-record */
+	const kat_env_kc *k = &kat_env_kcs[e->kc];
+	uint8_t    *body = xmalloc(e->bodylen + 1);
+	uint8_t    *m = xmalloc(e->bodylen);
+	uint8_t    *bad = xmalloc(k->len);
+	size_t		mlen = 1;
+
+	memset(body, 0xa5, e->bodylen);
+	CHECK(sp_envelope_seal(body, e->bodylen - 1, 2, e->data_key, e->nonce,
+						   k->ct, k->len, e->plaintext, e->plaintextlen) == SP_ELENGTH &&
+		  sp_envelope_seal(body, e->bodylen + 1, 2, e->data_key, e->nonce,
+						   k->ct, k->len, e->plaintext, e->plaintextlen) == SP_ELENGTH,
+		  "envelope seal: a body buffer of the wrong size refused");
+	CHECK(sp_envelope_seal(body, e->bodylen, 3, e->data_key, e->nonce,
+						   k->ct, k->len, e->plaintext, e->plaintextlen) == SP_EVERSION,
+		  "envelope seal: an unknown version refused");
+	memcpy(bad, k->ct, k->len);
+	bad[0] = 'X';
+	CHECK(sp_envelope_seal(body, e->bodylen, 2, e->data_key, e->nonce,
+						   bad, k->len, e->plaintext, e->plaintextlen) == SP_EMAGIC &&
+		  sp_envelope_open(m, e->bodylen, &mlen, NULL, e->data_key, bad,
+						   k->len, e->body, e->bodylen) == SP_EMAGIC &&
+		  mlen == 0,
+		  "envelope: a key ciphertext of bad layout refused");
+	CHECK(sp_envelope_open(m, sp_envelope_plaintext_bytes(e->bodylen) - 1, &mlen,
+						   NULL, e->data_key, k->ct, k->len, e->body,
+						   e->bodylen) == SP_ELENGTH && mlen == 0,
+		  "envelope open: a plaintext buffer one byte short refused");
+	free(bad);
+	free(body);
+	free(m);
+}
+
+/* Round trips with fresh randomness; every flipped byte is refused. */
+static void
+test_envelope_random(void)
+{
+	static const size_t sizes[] = {0, 1, 15, 16, 17, 63, 64, 65, 1000, 70000};
+	const kat_env_kc *k = &kat_env_kcs[0];
+	uint8_t		dk[SP_ENVELOPE_KEYBYTES],
+				nonce[SP_ENVELOPE_NONCEBYTES];
+	agg			rt = {0},
+				flip = {0};
+
+	for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++)
+	{
+		size_t		mlen = sizes[s],
+					n = sp_envelope_body_bytes(2, mlen),
+					cap = sp_envelope_plaintext_bytes(n),
+					got = 0;
+		uint8_t    *m = xmalloc(mlen),
+				   *body = xmalloc(n),
+				   *out = xmalloc(cap);
+		int			v = 0;
+
+		sp_random_bytes(dk, sizeof dk);
+		sp_random_bytes(nonce, sizeof nonce);
+		sp_random_bytes(m, mlen);
+		AGG(rt, sp_envelope_seal(body, n, 2, dk, nonce, k->ct, k->len, m, mlen) == SP_OK &&
+			sp_envelope_open(out, cap, &got, &v, dk, k->ct, k->len, body, n) == SP_OK &&
+			v == 2 && got == mlen && memcmp(out, m, mlen) == 0,
+			"%zu bytes", mlen);
+		for (size_t i = 0; i < n && mlen < 2000; i++)
+		{
+			body[i] ^= 0x40;
+			AGG(flip, sp_envelope_open(out, cap, &got, NULL, dk, k->ct, k->len,
+									   body, n) == SP_EDECRYPT &&
+				got == 0 && is_zero(out, cap),
+				"%zu bytes, byte %zu", mlen, i);
+			body[i] ^= 0x40;
+		}
+		free(m);
+		free(body);
+		free(out);
+	}
+	agg_check(&rt, "envelope: v2 round trips of 0 .. 70000 bytes, fresh keys and nonces");
+	agg_check(&flip, "envelope: every flipped byte of a v2 body refused, no plaintext");
+	sodium_memzero(dk, sizeof dk);
+}
+
+/*
+ * The body is bound to KAD of its key ciphertext: every flip in magic,
+ * version, P0 .. aad that keeps the layout valid is refused.  (That the
+ * level is not bound is the KAT case opened with a re-encrypted key
+ * ciphertext.)
+ */
+static void
+test_envelope_binding(void)
+{
+	const kat_env *e = &kat_envs[1];	/* v2-record */
+	const kat_env_kc *k = &kat_env_kcs[e->kc];
+	uint8_t    *ct = xmalloc(k->len);
+	uint8_t    *m = xmalloc(e->bodylen);
+	size_t		kad_end = SP_CT_AAD + sp_ciphertext_aadlen(k->ct),
+				mlen;
+	int			tried = 0;
+	agg			a = {0};
+
+	memcpy(ct, k->ct, k->len);
+	for (size_t i = 0; i < kad_end; i++)
+	{
+		int			rc;
+
+		if (i >= SP_CT_LEVEL && i < SP_CT_P0)
+			continue;
+		ct[i] ^= 0x01;
+		rc = sp_envelope_open(m, e->bodylen, &mlen, NULL, e->data_key, ct,
+							  k->len, e->body, e->bodylen);
+		if (sp_ciphertext_check_layout(ct, k->len) == SP_OK)
+		{
+			tried++;
+			AGG(a, rc == SP_EDECRYPT, "key ciphertext byte %zu: rc %d", i, rc);
+		}
+		ct[i] ^= 0x01;
+	}
+	AGG(a, tried >= 180, "only %d bytes tried", tried);
+	agg_check(&a, "envelope: the body is bound to the key ciphertext's magic, version, P0 .. aad");
+	free(ct);
+	free(m);
+}
+
+/*
+ * Rotation: a trusted client opens a body and seals the plaintext again
+ * under a new data key and a new key ciphertext; the old data key no
+ * longer opens the new body.
+ */
+static void
+test_envelope_rotation(void)
+{
+	const kat_env *e = &kat_envs[1];	/* v2-record */
+	const kat_env_kc *k = &kat_env_kcs[e->kc];
+	uint8_t		dk[SP_ENVELOPE_KEYBYTES],
+				nonce[SP_ENVELOPE_NONCEBYTES];
+	uint8_t    *kc2,
+			   *m = xmalloc(e->bodylen),
+			   *body2 = xmalloc(e->bodylen);
+	size_t		kc2len,
+				mlen;
+	int			ok;
+
+	sp_random_bytes(dk, sizeof dk);
+	sp_random_bytes(nonce, sizeof nonce);
+	ok = encrypt_fresh(&kc2, &kc2len, kat_keys[KAT_USER].pk, dk, sizeof dk,
+					   (const uint8_t *) "record:4711", 11) == SP_OK;
+	ok = ok && sp_envelope_open(m, e->bodylen, &mlen, NULL, e->data_key,
+								k->ct, k->len, e->body, e->bodylen) == SP_OK;
+	ok = ok && sp_envelope_seal(body2, e->bodylen, 2, dk, nonce, kc2, kc2len,
+								m, mlen) == SP_OK;
+	ok = ok && sp_envelope_open(m, e->bodylen, &mlen, NULL, dk, kc2, kc2len,
+								body2, e->bodylen) == SP_OK &&
+		mlen == e->plaintextlen && memcmp(m, e->plaintext, mlen) == 0;
+	CHECK(ok, "envelope rotation: open, seal under a new data key and key ciphertext, open");
+	CHECK(sp_envelope_open(m, e->bodylen, &mlen, NULL, e->data_key, kc2, kc2len,
+						   body2, e->bodylen) == SP_EDECRYPT &&
+		  sp_envelope_open(m, e->bodylen, &mlen, NULL, dk, k->ct, k->len,
+						   body2, e->bodylen) == SP_EDECRYPT,
+		  "envelope rotation: the old data key or key ciphertext no longer opens it");
+	sodium_memzero(dk, sizeof dk);
+	free(kc2);
+	free(m);
+	free(body2);
+}
+
+static void
+test_envelope(void)
+{
+	test_envelope_kat();
+	test_envelope_parse();
+	test_envelope_refusals();
+	test_envelope_random();
+	test_envelope_binding();
+	test_envelope_rotation();
+}
+
 int
 main(void)
 {
@@ -1935,6 +2308,7 @@ main(void)
 	test_wipe();
 	test_noncanonical_points();
 	test_text_unterminated();
+	test_envelope();
 	printf("%d passed, %d failed\n", n_pass, n_fail);
 	return n_fail > 0 ? 1 : 0;
 }
