@@ -105,3 +105,8 @@ GRANT SELECT ON notes_for TO coordinator;
 GRANT SELECT ON notes TO coordinator;
 GRANT USAGE ON SCHEMA scaleout TO coordinator;
 GRANT INSERT, SELECT ON scaleout.revocations TO coordinator;
+-- In secant's terms the coordinator is an application server: a proxy (it
+-- reads re-encryptions for the devices it serves) and, for the revocations
+-- it files, an admin of this shard's database.
+SELECT secant.grant_capability('coordinator', 'proxy');
+SELECT secant.grant_capability('coordinator', 'admin');

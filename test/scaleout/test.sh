@@ -134,8 +134,9 @@ check "shard plan: reencrypt_for is evaluated on the shard" \
 	eq "$(printf '%s\n' "$PLAN_SHARD" | grep 'Output:' | grep -c 'secant.reencrypt_for(n.body, t.public_key)')" 1
 
 # ---------------------------------------------------------------- rows
-calls() {	# calls NODE FUNCTION: calls recorded in pg_stat_user_functions
-	q "$1" "SELECT coalesce(sum(calls), 0) FROM pg_stat_user_functions WHERE funcid = '$2'::regproc"
+calls() {	# calls NODE SCHEMA.FUNCTION: calls recorded in pg_stat_user_functions (all overloads)
+	q "$1" "SELECT coalesce(sum(calls), 0) FROM pg_stat_user_functions
+	        WHERE schemaname = split_part('$2', '.', 1) AND funcname = split_part('$2', '.', 2)"
 }
 # Remote backends report their function statistics when they exit: wait
 # until the value reaches the expected one (or give up after 10 s).
@@ -151,7 +152,7 @@ calls_settle() {	# calls_settle NODE FUNCTION EXPECTED
 P1=$(calls shard1 secant.path)
 R1=$(calls shard1 secant.reencrypt_for)
 R2=$(calls shard2 secant.reencrypt_for)
-C0=$(( $(calls coord secant.reencrypt_for) + $(calls coord pre_reencrypt) ))
+C0=$(( $(calls coord secant.reencrypt_for) + $(calls coord public.pre_reencrypt) ))
 
 # rows for TARGET: count, rows decrypting to the expected text, levels
 read_as() {	# read_as DEVICE
@@ -177,7 +178,7 @@ echo "# secant.path calls on shard1 for that read: $paths"
 check "shard1 looked the grant path up per statement, not per row (secant.path calls <= 4)" \
 	test "$paths" -ge 1 -a "$paths" -le 4
 check "the coordinator called neither reencrypt_for nor pre_reencrypt" \
-	eq "$(( $(calls coord secant.reencrypt_for) + $(calls coord pre_reencrypt) ))" "$C0"
+	eq "$(( $(calls coord secant.reencrypt_for) + $(calls coord public.pre_reencrypt) ))" "$C0"
 check "bob_phone (cardiology only) reads $NOTES rows, all from shard1, all decrypt" \
 	eq "$(read_as bob_phone)" "$NOTES $NOTES 1 3 3"
 check "cy_phone (oncology only) reads $NOTES rows, all from shard2, all decrypt" \
