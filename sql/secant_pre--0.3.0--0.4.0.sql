@@ -226,6 +226,25 @@ REVOKE ALL ON FUNCTION secant.audit_head() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION secant.audit_head() TO secant_admin;
 COMMENT ON FUNCTION secant.audit_head() IS 'hash of the newest audit entry: anchor it outside the database to detect a rewritten chain';
 
+-- The items the audit log says exist now: for each item (the values of
+-- the detail fields keys, joined by a space), its last event among
+-- ins_action and del_action, when that was ins_action, with its detail.
+CREATE FUNCTION secant.audit_live(ins_action text, del_action text, keys text[])
+RETURNS TABLE (item text, detail jsonb)
+STRICT LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT x.item, x.detail
+    FROM (SELECT DISTINCT ON (1)
+                 pg_catalog.array_to_string(ARRAY(SELECT l.detail OPERATOR(pg_catalog.->>) k
+                                                  FROM pg_catalog.unnest(keys) AS k), ' ') AS item,
+                 l.action, l.detail
+          FROM secant.audit_log l
+          WHERE l.action OPERATOR(pg_catalog.=) ANY (ARRAY[ins_action, del_action])
+          ORDER BY 1, l.seq DESC) x
+    WHERE x.action OPERATOR(pg_catalog.=) ins_action $$;
+COMMENT ON FUNCTION secant.audit_live(text, text, text[]) IS 'the items whose last audit event is an insert (keyed by detail fields), with that event''s detail';
+
 -- State versus log: replay the audit log's events and return each
 -- difference from the tables (no rows: they agree).  Run it after a
 -- restore: a restore that lost rows (or an edit behind the triggers' back)
@@ -238,88 +257,45 @@ AS $$
 BEGIN
     PERFORM secant.require_admin();
     RETURN QUERY
-    WITH ev AS (
-        SELECT l.seq, l.action, l.detail FROM secant.audit_log l
-    ), p_last AS (
-        SELECT DISTINCT ON (e.detail OPERATOR(pg_catalog.->>) 'public_key')
-               e.detail OPERATOR(pg_catalog.->>) 'public_key' AS k, e.action,
-               e.detail OPERATOR(pg_catalog.->>) 'name' AS name
-        FROM ev e WHERE e.action OPERATOR(pg_catalog.=) ANY (ARRAY['insert principal', 'update principal', 'delete principal'])
-        ORDER BY e.detail OPERATOR(pg_catalog.->>) 'public_key', e.seq DESC
-    ), p_log AS (
-        SELECT x.k, x.name FROM p_last x WHERE x.action OPERATOR(pg_catalog.<>) 'delete principal'
-    ), p_tab AS (
-        SELECT p.public_key::text AS k, p.name FROM secant.principals p
-    )
-    SELECT 'principal'::text, coalesce(a.k, b.k), a.name, b.name
-    FROM p_log a FULL JOIN p_tab b ON b.k OPERATOR(pg_catalog.=) a.k
-    WHERE a.k IS NULL OR b.k IS NULL OR a.name IS DISTINCT FROM b.name;
+    SELECT 'principal'::text, coalesce(a.item, b.k), a.detail OPERATOR(pg_catalog.->>) 'name', b.name
+    FROM secant.audit_live('insert principal', 'delete principal', ARRAY['public_key']) a
+    FULL JOIN (SELECT p.public_key::text AS k, p.name FROM secant.principals p) b
+      ON b.k OPERATOR(pg_catalog.=) a.item
+    WHERE a.item IS NULL OR b.k IS NULL;
     RETURN QUERY
-    WITH g_last AS (
-        SELECT DISTINCT ON (l.detail OPERATOR(pg_catalog.->>) 'grant_id')
-               l.detail OPERATOR(pg_catalog.->>) 'grant_id' AS id, l.action,
-               pg_catalog.concat(l.detail OPERATOR(pg_catalog.->>) 'from_key', ' -> ',
-                                 l.detail OPERATOR(pg_catalog.->>) 'to_key') AS link
-        FROM secant.audit_log l
-        WHERE l.action OPERATOR(pg_catalog.=) ANY (ARRAY['insert grant', 'delete grant'])
-        ORDER BY l.detail OPERATOR(pg_catalog.->>) 'grant_id', l.seq DESC
-    ), g_log AS (
-        SELECT x.id, x.link FROM g_last x WHERE x.action OPERATOR(pg_catalog.=) 'insert grant'
-    ), g_tab AS (
-        SELECT g.id::text AS id, pg_catalog.concat(g.from_key::text, ' -> ', g.to_key::text) AS link
-        FROM secant.grants g
-    )
-    SELECT 'grant'::text, coalesce(a.id, b.id), a.link, b.link
-    FROM g_log a FULL JOIN g_tab b ON b.id OPERATOR(pg_catalog.=) a.id
-    WHERE a.id IS NULL OR b.id IS NULL OR a.link OPERATOR(pg_catalog.<>) b.link;
+    SELECT 'grant'::text, coalesce(a.item, b.k),
+           pg_catalog.concat(a.detail OPERATOR(pg_catalog.->>) 'from_key', ' -> ', a.detail OPERATOR(pg_catalog.->>) 'to_key'),
+           b.link
+    FROM secant.audit_live('insert grant', 'delete grant', ARRAY['grant_id']) a
+    FULL JOIN (SELECT g.id::text AS k, pg_catalog.concat(g.from_key::text, ' -> ', g.to_key::text) AS link
+               FROM secant.grants g) b
+      ON b.k OPERATOR(pg_catalog.=) a.item
+    WHERE a.item IS NULL OR b.k IS NULL;
     RETURN QUERY
-    WITH r_log AS (
-        SELECT DISTINCT l.detail OPERATOR(pg_catalog.->>) 'hop_key' AS x FROM secant.audit_log l
-        WHERE l.action OPERATOR(pg_catalog.=) 'delete grant' AND l.detail OPERATOR(pg_catalog.?) 'hop_key'
-    ), r_tab AS (
-        SELECT pg_catalog.encode(v.hop_key, 'hex') AS x FROM secant.revoked_grants v
-    )
     SELECT 'revoked hop key'::text, coalesce(a.x, b.x),
            CASE WHEN a.x IS NULL THEN NULL ELSE 'removed' END,
            CASE WHEN b.x IS NULL THEN NULL ELSE 'remembered' END
-    FROM r_log a FULL JOIN r_tab b ON b.x OPERATOR(pg_catalog.=) a.x
+    FROM (SELECT DISTINCT l.detail OPERATOR(pg_catalog.->>) 'hop_key' AS x FROM secant.audit_log l
+          WHERE l.action OPERATOR(pg_catalog.=) 'delete grant' AND l.detail OPERATOR(pg_catalog.?) 'hop_key') a
+    FULL JOIN (SELECT pg_catalog.encode(v.hop_key, 'hex') AS x FROM secant.revoked_grants v) b
+      ON b.x OPERATOR(pg_catalog.=) a.x
     WHERE a.x IS NULL OR b.x IS NULL;
     RETURN QUERY
-    WITH b_last AS (
-        SELECT DISTINCT ON (l.detail OPERATOR(pg_catalog.->>) 'principal_key', l.detail OPERATOR(pg_catalog.->>) 'role')
-               pg_catalog.concat(l.detail OPERATOR(pg_catalog.->>) 'principal_key', ' ', l.detail OPERATOR(pg_catalog.->>) 'role') AS b,
-               l.action
-        FROM secant.audit_log l
-        WHERE l.action OPERATOR(pg_catalog.=) ANY (ARRAY['insert binding', 'delete binding'])
-        ORDER BY l.detail OPERATOR(pg_catalog.->>) 'principal_key', l.detail OPERATOR(pg_catalog.->>) 'role', l.seq DESC
-    ), b_log AS (
-        SELECT x.b FROM b_last x WHERE x.action OPERATOR(pg_catalog.=) 'insert binding'
-    ), b_tab AS (
-        SELECT pg_catalog.concat(t.principal_key::text, ' ', t.role::text) AS b FROM secant.bindings t
-    )
-    SELECT 'binding'::text, coalesce(a.b, c.b),
-           CASE WHEN a.b IS NULL THEN NULL ELSE 'bound' END,
-           CASE WHEN c.b IS NULL THEN NULL ELSE 'bound' END
-    FROM b_log a FULL JOIN b_tab c ON c.b OPERATOR(pg_catalog.=) a.b
-    WHERE a.b IS NULL OR c.b IS NULL;
+    SELECT 'binding'::text, coalesce(a.item, b.k),
+           CASE WHEN a.item IS NULL THEN NULL ELSE 'bound' END,
+           CASE WHEN b.k IS NULL THEN NULL ELSE 'bound' END
+    FROM secant.audit_live('insert binding', 'delete binding', ARRAY['principal_key', 'role']) a
+    FULL JOIN (SELECT pg_catalog.concat(t.principal_key::text, ' ', t.role::text) AS k FROM secant.bindings t) b
+      ON b.k OPERATOR(pg_catalog.=) a.item
+    WHERE a.item IS NULL OR b.k IS NULL;
     RETURN QUERY
-    WITH c_last AS (
-        SELECT DISTINCT ON (l.detail OPERATOR(pg_catalog.->>) 'role', l.detail OPERATOR(pg_catalog.->>) 'capability')
-               pg_catalog.concat(l.detail OPERATOR(pg_catalog.->>) 'role', ' ', l.detail OPERATOR(pg_catalog.->>) 'capability') AS c,
-               l.action
-        FROM secant.audit_log l
-        WHERE l.action OPERATOR(pg_catalog.=) ANY (ARRAY['insert capability', 'delete capability'])
-        ORDER BY l.detail OPERATOR(pg_catalog.->>) 'role', l.detail OPERATOR(pg_catalog.->>) 'capability', l.seq DESC
-    ), c_log AS (
-        SELECT x.c FROM c_last x WHERE x.action OPERATOR(pg_catalog.=) 'insert capability'
-    ), c_tab AS (
-        SELECT pg_catalog.concat(t.role::text, ' ', t.capability) AS c FROM secant.capabilities t
-    )
-    SELECT 'capability'::text, coalesce(a.c, b.c),
-           CASE WHEN a.c IS NULL THEN NULL ELSE 'held' END,
-           CASE WHEN b.c IS NULL THEN NULL ELSE 'held' END
-    FROM c_log a FULL JOIN c_tab b ON b.c OPERATOR(pg_catalog.=) a.c
-    WHERE a.c IS NULL OR b.c IS NULL;
+    SELECT 'capability'::text, coalesce(a.item, b.k),
+           CASE WHEN a.item IS NULL THEN NULL ELSE 'held' END,
+           CASE WHEN b.k IS NULL THEN NULL ELSE 'held' END
+    FROM secant.audit_live('insert capability', 'delete capability', ARRAY['role', 'capability']) a
+    FULL JOIN (SELECT pg_catalog.concat(t.role::text, ' ', t.capability) AS k FROM secant.capabilities t) b
+      ON b.k OPERATOR(pg_catalog.=) a.item
+    WHERE a.item IS NULL OR b.k IS NULL;
 END $$;
 REVOKE ALL ON FUNCTION secant.audit_check() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION secant.audit_check() TO secant_admin;
