@@ -4,7 +4,7 @@
 usage: report.py OUTDIR
 Reads OUTDIR/core.tsv (bench_core), OUTDIR/sql.tsv (sql_bench.py),
 OUTDIR/peers.json (peers/bench_peers.mjs), OUTDIR/access.md (access.sh),
-OUTDIR/revload.md (revload.sh),
+OUTDIR/revload.md (revload.sh), OUTDIR/readaudit.md (readaudit.sh),
 OUTDIR/notes.tsv and OUTDIR/machine.tsv; any of them may be missing or
 partial.  Writes OUTDIR/results.md and prints the
 same Markdown on stdout; draws OUTDIR/ops.png and OUTDIR/decrypt_levels.png
@@ -123,6 +123,11 @@ class Data:
                 self.revload = f.read()
         except OSError:
             self.revload = ""
+        try:
+            with open(os.path.join(outdir, "readaudit.md"), encoding="utf-8") as f:
+                self.readaudit = f.read()
+        except OSError:
+            self.readaudit = ""
         self.peers = {}
         self.node = None
         try:
@@ -323,6 +328,12 @@ def markdown(d):
         w("## Reads under revocation (test/bench/revload.sh)")
         w("")
         w(d.revload.rstrip())
+        w("")
+    # read audit off vs on (test/bench/readaudit.sh, opt-in)
+    if d.readaudit:
+        w("## Read audit off and on (test/bench/readaudit.sh)")
+        w("")
+        w(d.readaudit.rstrip())
         w("")
     # decrypt per level
     if d.levels:

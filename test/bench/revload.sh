@@ -3,9 +3,10 @@
 # secant.reencrypt_for with 8 concurrent readers, without and with an admin
 # revoking and re-granting an unrelated member every second.
 #
-# Set-up (database secant_bench_revload): a group "ward", 8 users (members)
-# with 2 devices each, one more member "churn" with a device that no reader
-# uses, 1 000 notes encrypted to the group.  The readers log in as
+# Set-up (database secant_bench_revload; test/bench/readers.sh, shared with
+# readaudit.sh): a group "ward", 8 users (members) with 2 devices each, one
+# more member "churn" with a device that no reader uses, 1 000 notes
+# encrypted to the group.  The readers log in as
 # rl_reader, bound to the 16 devices (secant.bind), not as a superuser, so
 # that the binding check and the path lookup (locking the grant rows of the
 # path FOR KEY SHARE) are in every measured statement.  A read is
@@ -42,123 +43,19 @@ else
 fi
 CLIENTS=${REVLOAD_CLIENTS:-8}
 JOBS=2
-DB=secant_bench_revload
-WORK=$(mktemp -d /tmp/secant_revload.XXXXXX)
-# pgbench writes its logs into the current directory
-cd "$WORK"
-drop_db_roles() {
-	psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $DB" >/dev/null 2>&1 || true
-	for r in rl_reader rl_proxy rl_admin; do
-		psql -X -q -d postgres -c "DROP ROLE IF EXISTS $r" >/dev/null 2>&1 || true
-	done
-}
-trap '[ -n "${REVLOAD_KEEP:-}" ] || { drop_db_roles; rm -rf "$WORK"; }' EXIT
-trap 'exit 143' TERM INT
-mkdir -p "$WORK/logs"
-drop_db_roles
-psql -X -q -v ON_ERROR_STOP=1 -d postgres -c "CREATE DATABASE $DB" >/dev/null
-q() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$DB" "$@"; }
-
-# ---- set-up ----
+HERE=$(cd "$(dirname "$0")" && pwd)
+# the set-up, the sampler and bench (readers.sh); cd into a scratch directory
+# shellcheck source=test/bench/readers.sh
+. "$HERE/readers.sh"
+readers_init secant_bench_revload
+# no role reads grant bytes (rekey): the admin keeps the bytes of the grant
+# ward -> churn it makes, starting with those of the set-up
 q >/dev/null <<'SQL'
-CREATE EXTENSION secant_pre;
-CREATE SCHEMA rl;
--- secret keys kept server-side for the benchmark only (the admin makes
--- fresh grants from them; in production that happens on a client)
-CREATE TABLE rl.keys (name text PRIMARY KEY, kind text NOT NULL, owner text,
-                      sk pre_secret_key NOT NULL, pk pre_public_key NOT NULL);
-INSERT INTO rl.keys (name, kind, owner, sk, pk)
-SELECT name, kind, owner, sk, pre_public_key(sk)
-FROM (SELECT 'ward' AS name, 'group' AS kind, NULL AS owner, pre_keygen() AS sk
-      UNION ALL SELECT 'u' || u, 'user', 'ward', pre_keygen() FROM generate_series(1, 8) AS u
-      UNION ALL SELECT 'churn', 'user', 'ward', pre_keygen()
-      UNION ALL SELECT 'd' || d, 'device', 'u' || ((d + 1) / 2), pre_keygen() FROM generate_series(1, 16) AS d
-      UNION ALL SELECT 'churn_dev', 'device', 'churn', pre_keygen()) k;
-SELECT count(secant.add_principal(name, kind, pk)) FROM rl.keys;
-SELECT count(secant.add_grant(pre_grant(o.sk, k.pk))) FROM rl.keys k JOIN rl.keys o ON o.name = k.owner;
-CREATE TABLE notes (id int PRIMARY KEY, body pre_ciphertext NOT NULL);
-INSERT INTO notes SELECT i, pre_encrypt((SELECT pk FROM rl.keys WHERE name = 'ward'), 'note ' || i || ' ' || md5(i::text))
-FROM generate_series(1, 1000) AS i;
--- the readers' devices (public keys: what a client passes as $1)
-CREATE TABLE devs (i int PRIMARY KEY, name text NOT NULL, pk pre_public_key NOT NULL);
-INSERT INTO devs SELECT substr(name, 2)::int, name, pk FROM rl.keys WHERE kind = 'device' AND name <> 'churn_dev';
-CREATE TABLE ward AS SELECT pk FROM rl.keys WHERE name = 'ward';
--- bare re-encryption keys per device (superuser only): the baseline without a lookup
-CREATE TABLE rl.bare AS
-SELECT d.i, g1.rekey AS g1, g2.rekey AS g2
-FROM devs d JOIN rl.keys dk ON dk.name = d.name JOIN rl.keys uk ON uk.name = dk.owner
-JOIN secant.grants g2 ON g2.from_key = uk.pk AND g2.to_key = dk.pk
-JOIN secant.grants g1 ON g1.from_key = (SELECT pk FROM rl.keys WHERE name = 'ward') AND g1.to_key = uk.pk;
-ALTER TABLE rl.bare ADD PRIMARY KEY (i);
-CREATE ROLE rl_reader LOGIN;
-CREATE ROLE rl_proxy LOGIN;
-CREATE ROLE rl_admin LOGIN IN ROLE secant_admin;
-GRANT SELECT ON notes, devs, ward TO rl_reader, rl_proxy;
-GRANT USAGE ON SCHEMA rl TO rl_admin;
-GRANT SELECT ON rl.keys TO rl_admin;
-SELECT count(secant.bind(name, 'rl_reader')) FROM devs;
-SELECT secant.grant_capability('rl_proxy', 'proxy');
-ANALYZE;
+CREATE TABLE rl.churn_grant AS SELECT g.rekey FROM secant.grants g
+WHERE g.from_key = secant.principal_key('ward') AND g.to_key = secant.principal_key('churn');
+GRANT SELECT ON rl.churn_grant TO rl_admin;
 SQL
-[ "$(q -c "SELECT count(*) FROM rl.bare")" = 16 ] || { echo "revload.sh: set-up made no 16 paths" >&2; exit 1; }
-
-cat >read.sql <<'EOF'
-\set d random(1, 16)
-\set n random(1, 996)
-SELECT secant.reencrypt_for(n.body, d.pk) FROM notes n, devs d WHERE d.i = :d AND n.id BETWEEN :n AND :n + 4;
-EOF
-# one note, by who asks
-cat >bare.sql <<'EOF'
-\set d random(1, 16)
-\set n random(1, 1000)
-SELECT pre_reencrypt(pre_reencrypt(n.body, b.g1), b.g2) FROM notes n, rl.bare b WHERE b.i = :d AND n.id = :n;
-EOF
-cat >one.sql <<'EOF'
-\set d random(1, 16)
-\set n random(1, 1000)
-SELECT secant.reencrypt_for(n.body, d.pk) FROM notes n, devs d WHERE d.i = :d AND n.id = :n;
-EOF
-cat >byname.sql <<'EOF'
-\set d random(1, 16)
-\set n random(1, 1000)
-SELECT secant.reencrypt_for(n.body, 'd' || :d) FROM notes n WHERE n.id = :n;
-EOF
-# the two lookups of a reencrypt_for statement, each as a statement of its own
-cat >may.sql <<'EOF'
-\set d random(1, 16)
-SELECT secant.may_obtain(d.pk) FROM devs d WHERE d.i = :d;
-EOF
-cat >path.sql <<'EOF'
-\set d random(1, 16)
-SELECT p.grant_id FROM devs d, ward w, secant.path(w.pk, d.pk) p WHERE d.i = :d;
-EOF
-cat >plain.sql <<'EOF'
-\set n random(1, 1000)
-SELECT n.body FROM notes n WHERE n.id = :n;
-EOF
-# a single read as the bound role returns 1 row: the binding and the path work
-[ "$(psql -X -At -U rl_reader -d "$DB" -c "SELECT count(*) FROM (SELECT secant.reencrypt_for(n.body, d.pk) FROM notes n, devs d WHERE d.i = 3 AND n.id = 7) x")" = 1 ] ||
-	{ echo "revload.sh: the bound reader cannot read" >&2; exit 1; }
-
-# sampler: sessions of this database waiting on a heavyweight lock, 10 Hz, until
-# rl.stop says so; one line "samples reader_waiting admin_waiting max_waiting"
-q -c "CREATE UNLOGGED TABLE rl.stop (phase text PRIMARY KEY)" >/dev/null
-sampler() {
-	q -c "DO \$\$
-DECLARE n int := 0; rw int := 0; aw int := 0; mx int := 0; r int; a int;
-BEGIN
-    WHILE NOT EXISTS (SELECT 1 FROM rl.stop WHERE phase = '$1') LOOP
-        SELECT count(*) FILTER (WHERE usename = 'rl_reader'), count(*) FILTER (WHERE usename = 'rl_admin')
-          INTO r, a FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock';
-        n := n + 1;
-        IF r > 0 THEN rw := rw + 1; END IF;
-        IF a > 0 THEN aw := aw + 1; END IF;
-        mx := greatest(mx, r + a);
-        PERFORM pg_sleep(0.1);
-    END LOOP;
-    RAISE NOTICE 'SAMPLES % % % %', n, rw, aw, mx;
-END \$\$" 2>&1 | sed -n 's/.*SAMPLES //p'
-}
+[ "$(q -c "SELECT count(*) FROM rl.churn_grant")" = 1 ] || { echo "revload.sh: no grant ward -> churn" >&2; exit 1; }
 
 # the admin: every second revoke ward -> churn (wait => false), store the
 # revoked bytes again (must be refused), half a second later a fresh grant
@@ -168,12 +65,11 @@ DECLARE
     t0 timestamptz := clock_timestamp(); c0 timestamptz; t timestamptz;
     w pre_public_key := (SELECT pk FROM rl.keys WHERE name = 'ward');
     u pre_public_key := (SELECT pk FROM rl.keys WHERE name = 'churn');
-    old pre_grant; rv float8[] := '{}'; gr float8[] := '{}';
+    old pre_grant := (SELECT rekey FROM rl.churn_grant); rv float8[] := '{}'; gr float8[] := '{}';
     cycles int := 0; busy int := 0; refused int := 0; stored_again int := 0; removed bigint := 0;
 BEGIN
     WHILE clock_timestamp() < t0 + interval '$1 seconds' LOOP
         c0 := clock_timestamp();
-        SELECT rekey INTO old FROM secant.grants WHERE from_key = w AND to_key = u;
         t := clock_timestamp();
         BEGIN
             removed := removed + secant.revoke(w, u, wait => false);
@@ -192,8 +88,8 @@ BEGIN
         COMMIT;
         PERFORM pg_sleep(greatest(0, 0.5 - extract(epoch FROM clock_timestamp() - c0)));
         t := clock_timestamp();
-        INSERT INTO secant.grants (rekey) SELECT pre_grant(o.sk, k.pk) FROM rl.keys o, rl.keys k
-        WHERE o.name = 'ward' AND k.name = 'churn';
+        old := (SELECT pre_grant(o.sk, k.pk) FROM rl.keys o, rl.keys k WHERE o.name = 'ward' AND k.name = 'churn');
+        INSERT INTO secant.grants (rekey) VALUES (old);
         COMMIT;
         gr := gr || extract(epoch FROM clock_timestamp() - t) * 1000;
         cycles := cycles + 1;
@@ -206,21 +102,6 @@ BEGIN
         (SELECT round(max(x)::numeric, 2) FROM unnest(gr) x), removed;
 END \$\$" 2>&1 | sed -n 's/.*ADMIN //p'
 }
-
-# pgbench as USER with SCRIPT, CLIENTS, JOBS, SECONDS, per-transaction log
-# LOGNAME (PGOPTIONS passes settings to the server)
-bench() {
-	local user=$1 script=$2 clients=$3 jobs=$4 secs=$5 log=$6
-	pgbench -n -U "$user" -f "$script" -c "$clients" -j "$jobs" -T "$secs" \
-		-l --log-prefix="logs/$log" "$DB" >"$log.out" 2>"$log.err" ||
-		{ echo "revload.sh: pgbench $log failed: $(tail -n 3 "$log.err")" >&2; exit 1; }
-	if grep -q 'aborted' "$log.err" "$log.out"; then
-		echo "revload.sh: pgbench $log: $(grep -m 3 -h 'aborted\|ERROR' "$log.err" "$log.out")" >&2
-		exit 1
-	fi
-}
-lsn() { q -c "SELECT pg_current_wal_lsn()"; }
-walbytes() { q -c "SELECT pg_wal_lsn_diff('$2', '$1')"; }
 
 bench rl_reader read.sql "$CLIENTS" "$JOBS" "$WARM" warm
 rm -f logs/warm*
@@ -268,51 +149,13 @@ wal_one=$(walbytes "$l2" "$l3")
 sync_commit=$(q -c "SHOW synchronous_commit")
 fsync=$(q -c "SHOW fsync")
 
-python3 - "$SECS" "$CLIENTS" "$wal_a" "$wal_one" "$sync_commit" "$fsync" \
+PYTHONDONTWRITEBYTECODE=1 PYTHONPATH="$HERE" python3 - "$SECS" "$CLIENTS" "$wal_a" "$wal_one" "$sync_commit" "$fsync" \
 	"$(cat sample_a.txt)" "$(cat sample_b.txt)" "$(cat admin.txt)" <<'PY'
-import glob, re, sys
+import sys
+
+from pgblog import failed, lat, pctl, tps
 
 secs, clients, wal_a, wal_one, sync_commit, fsync, sa, sb, adm = sys.argv[1:]
-
-
-def lat(prefix):
-    """latencies in ms of every transaction in logs/PREFIX.* (pgbench -l)"""
-    out = []
-    for f in glob.glob("logs/%s.*" % prefix):
-        with open(f) as fh:
-            for line in fh:
-                p = line.split()
-                if len(p) >= 6 and p[2].isdigit():
-                    out.append(int(p[2]) / 1000.0)
-    return sorted(out)
-
-
-def pctl(xs, q):
-    if not xs:
-        return float("nan")
-    k = (len(xs) - 1) * q
-    i = int(k)
-    j = min(i + 1, len(xs) - 1)
-    return xs[i] + (xs[j] - xs[i]) * (k - i)
-
-
-def tps(name):
-    with open(name + ".out") as fh:
-        for line in fh:
-            m = re.match(r"tps = ([0-9.]+) \(without initial connection time\)", line)
-            if m:
-                return float(m.group(1))
-    return float("nan")
-
-
-def failed(name):
-    with open(name + ".out") as fh:
-        for line in fh:
-            m = re.match(r"number of failed transactions: (\d+)", line)
-            if m:
-                return int(m.group(1))
-    return 0
-
 
 a, b = lat("a"), lat("b")
 s_a = [int(x) for x in sa.split()] if sa.split() else [0, 0, 0, 0]

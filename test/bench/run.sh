@@ -9,6 +9,7 @@
 #   4. time allowing: the access-control benchmark (access.sh)    -> access.md
 #      reads under revocation (revload.sh, pgbench)              -> revload.md
 #      the searchable index (search.sh), scale-out               -> search.md, scaleout.md
+#      opt-in (BENCH_ONLY=readaudit): read audit off vs on (readaudit.sh) -> readaudit.md
 #   5. report.py: Markdown table on stdout and in results.md, PNG charts
 #
 # Everything goes to build/bench (never committed).  Peers that cannot be
@@ -21,7 +22,11 @@
 #   BENCH_QUICK=1        a fast smoke run (short runs, 10 000 rows)
 #   BENCH_SKIP="sql peers"  leave parts out (core, sql, peers, access, revload,
 #                        search, scaleout)
-#   BENCH_SECONDS, BENCH_RUNS, BENCH_ROWS, BENCH_SQL_REPEAT, REVLOAD_SECONDS: see the parts
+#   BENCH_ONLY="readaudit"  run only the parts named; readaudit (about three
+#                        minutes, beyond the ten-minute budget of the default
+#                        parts) runs only when named here
+#   BENCH_SECONDS, BENCH_RUNS, BENCH_ROWS, BENCH_SQL_REPEAT, REVLOAD_SECONDS,
+#   READAUDIT_SECONDS, READAUDIT_ROUNDS: see the parts
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -29,12 +34,13 @@ cd "$ROOT" || exit 1
 HERE=test/bench
 OUT=build/bench
 mkdir -p "$OUT"
-rm -f "$OUT"/core.tsv "$OUT"/sql.tsv "$OUT"/peers.json "$OUT"/notes.tsv "$OUT"/access.md "$OUT"/revload.md "$OUT"/search.md "$OUT"/scaleout.md \
+rm -f "$OUT"/core.tsv "$OUT"/sql.tsv "$OUT"/peers.json "$OUT"/notes.tsv "$OUT"/access.md "$OUT"/revload.md "$OUT"/readaudit.md "$OUT"/search.md "$OUT"/scaleout.md \
 	"$OUT"/machine.tsv "$OUT"/results.md "$OUT"/ops.png "$OUT"/decrypt_levels.png
 
 RECRYPT_PKG=${BENCH_RECRYPT_PKG:-@ironcorelabs/recrypt-wasm-binding@0.7.1}
 UMBRAL_PKG=${BENCH_UMBRAL_PKG:-@nucypher/umbral-pre@0.10.0}
 SKIP=" ${BENCH_SKIP:-} "
+ONLY=" ${BENCH_ONLY:-} "
 if [ "${BENCH_QUICK:-0}" = 1 ]; then
 	export BENCH_ROWS=${BENCH_ROWS:-10000} BENCH_SQL_REPEAT=${BENCH_SQL_REPEAT:-1}
 	CORE_ARGS=--quick
@@ -48,7 +54,14 @@ START=$SECONDS
 
 say() { printf '== %s\n' "$*" >&2; }
 note() { printf 'note\t%s\n' "$*" >>"$OUT/notes.tsv"; say "note: $*"; }
-skipped() { case "$SKIP" in *" $1 "*) return 0 ;; esac; return 1; }
+skipped() {
+	case "$SKIP" in *" $1 "*) return 0 ;; esac
+	[ -n "${BENCH_ONLY:-}" ] || return 1
+	case "$ONLY" in *" $1 "*) return 1 ;; esac
+	return 0
+}
+# opt-in parts: run only when BENCH_ONLY names them
+wanted() { ! skipped "$1" && [ -n "${BENCH_ONLY:-}" ]; }
 
 # ---- the machine ----
 {
@@ -168,6 +181,19 @@ if ! skipped revload; then
 		note "revload benchmark skipped: pgbench is not on PATH"
 	else
 		optional revload $((2 * rl_secs + 60)) "bash $HERE/revload.sh" bash "$HERE/revload.sh"
+	fi
+fi
+# read audit off vs on (opt-in, BENCH_ONLY=readaudit): revload's 8 readers for
+# READAUDIT_SECONDS (60) per side and round, then the cost per statement:
+# about three minutes
+if wanted readaudit; then
+	ra_secs=${READAUDIT_SECONDS:-60}
+	[ "${BENCH_QUICK:-0}" = 1 ] && ra_secs=${READAUDIT_SECONDS:-5}
+	if ! command -v pgbench >/dev/null; then
+		note "readaudit benchmark skipped: pgbench is not on PATH"
+	else
+		optional readaudit $((2 * ${READAUDIT_ROUNDS:-1} * ra_secs + 40)) "BENCH_ONLY=readaudit make bench" \
+			bash "$HERE/readaudit.sh"
 	fi
 fi
 # the searchable index at scale: 1 000 000 rows take about four minutes, so
