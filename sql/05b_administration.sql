@@ -79,3 +79,7 @@ SELECT secant.set_read_audit(false);
 SELECT secant.unbind('hal_phone', 'secant_regress_hal_phone');
 DROP TABLE radiology_notes;
 DROP ROLE secant_regress_hal_phone;
+-- ERROR: an unknown capability, an unknown role
+SELECT secant.grant_capability('secant_admin', 'superuser');
+SELECT secant.grant_capability('no_such_role_here', 'proxy');
+SELECT secant.bind('gus_phone', 'no_such_role_here');

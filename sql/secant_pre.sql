@@ -939,6 +939,11 @@ BEGIN
     IF NOT secant.is_admin() AND NOT secant.is_database_owner() THEN
         PERFORM secant.require_admin();
     END IF;
+    IF capability OPERATOR(pg_catalog.<>) ALL (ARRAY['admin', 'proxy']) THEN
+        RAISE EXCEPTION 'unknown capability "%"', capability
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'The capabilities are admin and proxy.';
+    END IF;
     INSERT INTO secant.capabilities (role, capability)
     VALUES (pg_catalog.quote_ident(role_name)::pg_catalog.regrole, capability)
     ON CONFLICT DO NOTHING;

@@ -109,12 +109,6 @@ path_hit(const sp_path *path, const uint8_t *from, const uint8_t *to)
 }
 
 /*
- * Run a prepared query with the latest snapshot.  In READ COMMITTED a
- * non-read-only SPI call takes a fresh one; in REPEATABLE READ and
- * SERIALIZABLE (postgres_fdw's remote transactions) the transaction
- * snapshot could predate a committed revocation.
- */
-/*
  * Prepared plans of the fixed queries, kept for the backend's life: the
  * lookups of a statement would otherwise plan each query again.  Keyed on
  * the query text and the parameter types (new type OIDs after the
@@ -152,6 +146,12 @@ plan_for(const char *query, int nargs, Oid *argtypes)
 	return plan;
 }
 
+/*
+ * With the latest snapshot: in READ COMMITTED a non-read-only SPI call takes
+ * a fresh one; in REPEATABLE READ and SERIALIZABLE (postgres_fdw's remote
+ * transactions) the transaction snapshot could predate a committed
+ * revocation, so the latest snapshot is passed explicitly.
+ */
 int
 sp_run_latest(const char *query, int nargs, Oid *argtypes, Datum *args)
 {
