@@ -7,6 +7,7 @@
 #include <sodium.h>
 
 #include "sp_codec.h"
+#include "sp_seal.h"
 
 #define B64_VARIANT sodium_base64_VARIANT_URLSAFE_NO_PADDING
 
@@ -23,6 +24,8 @@ static const kind_info kinds[SP_KIND_COUNT] = {
 	[SP_KIND_GRANT] = {"pregrant_", "pre_grant", SP_GRANTBYTES},
 	[SP_KIND_CIPHERTEXT] = {"prect_", "pre_ciphertext", 0},
 	[SP_KIND_TOKEN] = {"pretok_", "pre_token", SP_TOKENBYTES},
+	[SP_KIND_SEALED_GRANT] = {"presealed_", "pre_sealed_grant", SP_SEALEDBYTES},
+	[SP_KIND_SEAL_KEY] = {"presealkey_", "sealing key", SP_SEALKEYBYTES},
 };
 
 const char *
@@ -181,6 +184,10 @@ sp_validate_cached(sp_kind kind, const uint8_t *bin, size_t len,
 			return sp_grant_validate_cached(bin, cache);
 		case SP_KIND_CIPHERTEXT:
 			return sp_ciphertext_validate_cached(bin, len, cache);
+		case SP_KIND_SEALED_GRANT:
+			return sp_sealed_validate(bin);
+		case SP_KIND_SEAL_KEY:
+			return sp_seal_key_validate(bin);
 		case SP_KIND_SECRET_KEY:
 		case SP_KIND_TOKEN:
 		case SP_KIND_COUNT:

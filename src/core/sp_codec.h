@@ -17,6 +17,8 @@ typedef enum sp_kind
 	SP_KIND_GRANT,
 	SP_KIND_CIPHERTEXT,
 	SP_KIND_TOKEN,
+	SP_KIND_SEALED_GRANT,		/* a grant sealed to a server key (sp_seal.h) */
+	SP_KIND_SEAL_KEY,			/* the key clients seal grants to */
 	SP_KIND_COUNT
 } sp_kind;
 

@@ -76,6 +76,8 @@ sp_strerror(int err)
 			return "A keyword, or a word of a document, is longer than 4096 bytes after normalisation.";
 		case SP_ETEXTLONG:
 			return "The text is longer than 1048576 bytes.";
+		case SP_EDATABASE:
+			return "The sealed grant was sealed for another database.";
 	}
 	return "Unknown error.";
 }

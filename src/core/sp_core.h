@@ -90,7 +90,8 @@ typedef enum sp_err
 	SP_EUTF8 = -28,				/* text is not valid UTF-8 */
 	SP_ECANCELED = -29,			/* the caller asked to stop */
 	SP_EWORDLONG = -30,			/* a keyword or word too long (sp_text.h) */
-	SP_ETEXTLONG = -31			/* a text too long to normalise (sp_text.h) */
+	SP_ETEXTLONG = -31,			/* a text too long to normalise (sp_text.h) */
+	SP_EDATABASE = -32			/* sealed for another database (sp_seal.h) */
 } sp_err;
 
 /* One sentence describing an error code, for error details. */

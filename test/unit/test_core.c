@@ -18,6 +18,7 @@
 #include <utf8proc.h>
 
 #include "sp_codec.h"
+#include "sp_seal.h"
 #include "sp_core.h"
 #include "sp_envelope.h"
 #include "sp_random.h"
@@ -2277,6 +2278,72 @@ test_envelope(void)
 	test_envelope_rotation();
 }
 
+/* Sealed grants: seal with a fixed seed, open; every refusal. */
+static void
+test_seal(void)
+{
+	uint8_t		sk[SP_SERVER_SECRETBYTES],
+				sk2[SP_SERVER_SECRETBYTES],
+				pk[SP_SERVER_PUBLICBYTES],
+				keyid[SP_KEYIDBYTES],
+				dbid[SP_DBIDBYTES],
+				other_db[SP_DBIDBYTES],
+				seed[SP_SEALSEEDBYTES],
+				key[SP_SEALKEYBYTES],
+				sealed[SP_SEALEDBYTES],
+				again[SP_SEALEDBYTES],
+				grant[SP_GRANTBYTES];
+	uint8_t		box[SP_SEALEDBYTES];
+	uint8_t		plain[SP_SEALPLAINBYTES];
+
+	memset(sk, 0x11, sizeof sk);
+	memset(sk2, 0x22, sizeof sk2);
+	memset(dbid, 0x33, sizeof dbid);
+	memset(other_db, 0x34, sizeof other_db);
+	memset(seed, 0x44, sizeof seed);
+	CHECKF(sp_server_public(pk, keyid, sk) == SP_OK, "seal: server public key");
+	sp_seal_key(key, pk, dbid);
+	CHECKF(sp_seal_key_validate(key) == SP_OK && memcmp(key, "SPSK\x01\0\0\0", 8) == 0 &&
+		   memcmp(key + 8, keyid, SP_KEYIDBYTES) == 0, "seal: sealing key layout");
+	CHECKF(sp_seal_grant(sealed, kat_grant1, key, seed) == SP_OK &&
+		   memcmp(sealed, "SPSG\x01\0\0\0", 8) == 0 &&
+		   memcmp(sealed + 8, keyid, SP_KEYIDBYTES) == 0, "seal: sealed layout");
+	CHECKF(sp_seal_grant(again, kat_grant1, key, seed) == SP_OK &&
+		   memcmp(again, sealed, SP_SEALEDBYTES) == 0, "seal: deterministic for a seed");
+	CHECKF(sp_open_sealed_grant(grant, sealed, sk, dbid) == SP_OK &&
+		   memcmp(grant, kat_grant1, SP_GRANTBYTES) == 0, "seal: opens to the grant");
+	/* libsodium's own sealed box opens it: the bytes are crypto_box_seal's */
+	CHECKF(crypto_box_seal_open(plain, sealed + 8 + SP_KEYIDBYTES,
+								SP_SEALEDBYTES - 8 - SP_KEYIDBYTES, pk, sk) == 0 &&
+		   memcmp(plain + SP_KEYIDBYTES + SP_DBIDBYTES, kat_grant1, SP_GRANTBYTES) == 0,
+		   "seal: a libsodium sealed box");
+	memset(grant, 0xaa, sizeof grant);
+	CHECKF(sp_open_sealed_grant(grant, sealed, sk, other_db) == SP_EDATABASE,
+		   "seal: another database refused");
+	CHECKF(sp_open_sealed_grant(grant, sealed, sk2, dbid) == SP_EWRONGKEY,
+		   "seal: another server key refused");
+	memcpy(box, sealed, sizeof box);
+	box[SP_SEALEDBYTES - 1] ^= 1;
+	CHECKF(sp_open_sealed_grant(grant, box, sk, dbid) == SP_EDECRYPT, "seal: tampered box refused");
+	memcpy(box, sealed, sizeof box);
+	box[0] ^= 1;
+	CHECKF(sp_open_sealed_grant(grant, box, sk, dbid) == SP_EMAGIC &&
+		   sp_validate(SP_KIND_SEALED_GRANT, box, sizeof box) == SP_EMAGIC, "seal: bad magic");
+	memcpy(box, sealed, sizeof box);
+	box[5] = 1;
+	CHECKF(sp_sealed_validate(box) == SP_ERESERVED, "seal: reserved bytes");
+	memcpy(box, key, SP_SEALKEYBYTES);
+	box[9] ^= 1;
+	CHECKF(sp_seal_key_validate(box) != SP_OK, "seal: a sealing key whose id does not match its key");
+	CHECKF(sp_seal_grant(again, kat_grant1, box, seed) != SP_OK, "seal: refuses a bad sealing key");
+	/* a sealed non-grant (bad signature) is refused when opened */
+	memcpy(grant, kat_grant1, sizeof grant);
+	grant[SP_GRANTBYTES - 1] ^= 1;
+	CHECKF(sp_seal_grant(again, grant, key, seed) == SP_OK &&
+		   sp_open_sealed_grant(grant, again, sk, dbid) == SP_ESIGNATURE, "seal: a bad grant inside is refused");
+	CHECKF(sodium_is_zero(grant, sizeof grant), "seal: nothing left in the output on refusal");
+}
+
 int
 main(void)
 {
@@ -2309,6 +2376,7 @@ main(void)
 	test_noncanonical_points();
 	test_text_unterminated();
 	test_envelope();
+	test_seal();
 	printf("%d passed, %d failed\n", n_pass, n_fail);
 	return n_fail > 0 ? 1 : 0;
 }
