@@ -22,8 +22,8 @@ SELECT secant.bind('ada_phone', 'ada_phone_app');
 SET ROLE ada_phone_app;
 SELECT pre_level(secant.reencrypt_for(body, 'ada_phone')) AS level FROM notes;
 RESET ROLE;
-SELECT pre_level(pre_reencrypt(n.body, g.rekey)) AS level
-FROM notes n, secant.grants g WHERE g.from_key = secant.principal_key('clinic');
+SELECT pre_level(pre_reencrypt(n.body, pre_grant(f.sk, secant.principal_key('dr_ada')))) AS level
+FROM notes n, demo_keys f WHERE f.name = 'clinic';
 CREATE TABLE note_shares (id serial PRIMARY KEY, note_id int NOT NULL REFERENCES notes,
                           recipient pre_public_key NOT NULL, UNIQUE (note_id, recipient));
 SELECT secant.enable_sharing(share_table => 'note_shares', source_table => 'notes',

@@ -24,6 +24,43 @@
 
 -- ---- new tables ----
 
+-- ---- pre_sealed_grant (presealed_) ----
+CREATE TYPE pre_sealed_grant;
+CREATE FUNCTION pre_sealed_grant_in(cstring) RETURNS pre_sealed_grant
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION pre_sealed_grant_out(pre_sealed_grant) RETURNS cstring
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION pre_sealed_grant_recv(internal) RETURNS pre_sealed_grant
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION pre_sealed_grant_send(pre_sealed_grant) RETURNS bytea
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE TYPE pre_sealed_grant (
+    INPUT = pre_sealed_grant_in, OUTPUT = pre_sealed_grant_out,
+    RECEIVE = pre_sealed_grant_recv, SEND = pre_sealed_grant_send,
+    INTERNALLENGTH = 360, ALIGNMENT = char, STORAGE = plain
+);
+COMMENT ON TYPE pre_sealed_grant IS 'a grant sealed to a server key for one database (360 bytes): only that server opens it, in memory';
+CREATE FUNCTION pre_sealed_grant(bytea) RETURNS pre_sealed_grant
+    AS 'MODULE_PATHNAME', 'pre_sealed_grant_from_bytea' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION bytea(pre_sealed_grant) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'pre_sealed_grant_to_bytea' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE CAST (bytea AS pre_sealed_grant) WITH FUNCTION pre_sealed_grant(bytea);
+CREATE CAST (pre_sealed_grant AS bytea) WITH FUNCTION bytea(pre_sealed_grant);
+COMMENT ON FUNCTION pre_sealed_grant_in(cstring) IS 'text input of pre_sealed_grant: "presealed_" and unpadded base64url, layout checked';
+COMMENT ON FUNCTION pre_sealed_grant_out(pre_sealed_grant) IS 'text output of pre_sealed_grant: "presealed_" and unpadded base64url';
+COMMENT ON FUNCTION pre_sealed_grant_recv(internal) IS 'binary input of pre_sealed_grant: the SCHEME.md bytes, layout checked';
+COMMENT ON FUNCTION pre_sealed_grant_send(pre_sealed_grant) IS 'binary output of pre_sealed_grant: the SCHEME.md bytes';
+COMMENT ON FUNCTION pre_sealed_grant(bytea) IS 'cast from the SCHEME.md bytes, layout checked';
+COMMENT ON FUNCTION bytea(pre_sealed_grant) IS 'cast to the SCHEME.md bytes';
+
+-- The database's identity, bound into every sealed grant: a grant sealed
+-- for one database does not open in another.  Made on first use; dumped.
+CREATE TABLE secant.database_identity (
+    singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+    id bytea NOT NULL CHECK (octet_length(id) = 16)
+);
+COMMENT ON TABLE secant.database_identity IS 'this database''s random identity, bound into its sealed grants (kept across dump and restore)';
+
 -- Settings an admin of this database controls (readable by everyone, so
 -- that readers know whether their reads are logged).
 CREATE TABLE secant.settings (
@@ -99,6 +136,7 @@ CREATE TABLE secant.access_log (
 );
 COMMENT ON TABLE secant.access_log IS 'append-only log of copies made by sharing and, with read audit on, of reads (not chained: readers and sharers never wait for each other or for a revocation)';
 
+SELECT pg_catalog.pg_extension_config_dump('secant.database_identity', '');
 SELECT pg_catalog.pg_extension_config_dump('secant.revoked_grants', '');
 SELECT pg_catalog.pg_extension_config_dump('secant.bindings', '');
 SELECT pg_catalog.pg_extension_config_dump('secant.capabilities', '');
@@ -107,9 +145,8 @@ SELECT pg_catalog.pg_extension_config_dump('secant.copies', '');
 SELECT pg_catalog.pg_extension_config_dump('secant.access_log', '');
 SELECT pg_catalog.pg_extension_config_dump(pg_get_serial_sequence('secant.copies', 'id')::regclass, '');
 SELECT pg_catalog.pg_extension_config_dump(pg_get_serial_sequence('secant.access_log', 'id')::regclass, '');
-REVOKE SELECT ON secant.grants FROM secant_admin;
-GRANT SELECT (id, from_key, to_key, not_after, hop_key, created_at) ON secant.grants TO secant_admin;
-COMMENT ON TABLE secant.grants IS 're-encryption keys: group->user is membership, user->device is enrolment; rekey is readable only by the extension''s own code';
+COMMENT ON TABLE secant.grants IS 're-encryption keys sealed to the server key: group->user is membership, user->device is enrolment; only the server opens them, in memory';
+REVOKE ALL ON secant.database_identity FROM PUBLIC;
 REVOKE ALL ON secant.revoked_grants, secant.copies, secant.audit_lock, secant.access_log,
     secant.bindings, secant.capabilities, secant.settings FROM PUBLIC;
 GRANT SELECT ON secant.access_log, secant.revoked_grants TO secant_admin;
@@ -608,6 +645,20 @@ AS $$
                    WHERE r.rolname OPERATOR(pg_catalog.=) CURRENT_USER AND r.rolsuper) $$;
 COMMENT ON FUNCTION secant.may_obtain(pre_public_key) IS 'true when current_user is bound to the principal (or a member of a bound role), holds the proxy capability, or is a superuser';
 
+CREATE FUNCTION secant.add_grant(sealed pre_sealed_grant) RETURNS bigint
+STRICT LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    id bigint;
+BEGIN
+    INSERT INTO secant.grants (sealed) VALUES (sealed) RETURNING grants.id INTO id;
+    RETURN id;
+END $$;
+REVOKE ALL ON FUNCTION secant.add_grant(pre_sealed_grant) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION secant.add_grant(pre_sealed_grant) TO secant_admin;
+COMMENT ON FUNCTION secant.add_grant(pre_sealed_grant) IS 'store a sealed grant (membership or enrolment) between two known principals; returns its id';
+
 CREATE OR REPLACE FUNCTION secant.add_grant(rekey pre_grant) RETURNS bigint
 STRICT LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -628,7 +679,7 @@ BEGIN
 END $$;
 REVOKE ALL ON FUNCTION secant.add_grant(pre_grant) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION secant.add_grant(pre_grant) TO secant_admin;
-COMMENT ON FUNCTION secant.add_grant(pre_grant) IS 'store a grant (membership or enrolment) between two known principals; returns its id';
+COMMENT ON FUNCTION secant.add_grant(pre_grant) IS 'demos and tests: store an unsealed grant, sealed on the server (the server sees rk); returns its id';
 
 DROP FUNCTION secant.members(text);
 DROP FUNCTION secant.devices(text);
@@ -724,7 +775,7 @@ BEGIN
             USING ERRCODE = 'insufficient_privilege';
     END IF;
     SELECT * INTO r FROM secant.revoked_grants v
-    WHERE v.hop_key OPERATOR(pg_catalog.=) @extschema@.pre_grant_hop_key(NEW.rekey);
+    WHERE v.hop_key OPERATOR(pg_catalog.=) NEW.hop_key;
     IF FOUND THEN
         RAISE EXCEPTION 'grant was revoked and cannot be stored again'
             USING ERRCODE = 'integrity_constraint_violation',
@@ -737,6 +788,26 @@ REVOKE ALL ON FUNCTION secant.grant_check_revoked() FROM PUBLIC;
 COMMENT ON FUNCTION secant.grant_check_revoked() IS 'trigger: refuse a grant whose hop key was revoked';
 CREATE TRIGGER grants_not_revoked BEFORE INSERT ON secant.grants
     FOR EACH ROW EXECUTE FUNCTION secant.grant_check_revoked();
+
+-- C, owner-run: seal an unsealed rekey (dropping it), open the sealed grant
+-- with the server key, check it is for this database, fill the columns.
+-- Fires before grants_not_revoked (trigger names sort).
+CREATE FUNCTION secant.grant_fill() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'pre_grant_fill' LANGUAGE C;
+REVOKE ALL ON FUNCTION secant.grant_fill() FROM PUBLIC;
+COMMENT ON FUNCTION secant.grant_fill() IS 'trigger: open a grant being stored with the server key and fill its columns from it; an unsealed rekey is sealed and dropped';
+CREATE TRIGGER grants_fill BEFORE INSERT ON secant.grants
+    FOR EACH ROW EXECUTE FUNCTION secant.grant_fill();
+
+-- The key clients seal grants to: the server key and this database.
+CREATE FUNCTION secant.server_public_key() RETURNS text
+    AS 'MODULE_PATHNAME', 'pre_server_public_key' LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION secant.server_public_key() IS 'the presealkey_ text that clients seal grants to (secant-pre grant --seal-to): the server''s public key, its key id and this database''s identity';
+
+-- Demos and tests only: seal a grant on the server (the server sees rk).
+CREATE FUNCTION secant.seal_grant_on_server(pre_grant) RETURNS pre_sealed_grant
+    AS 'MODULE_PATHNAME', 'pre_seal_grant_on_server' LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION secant.seal_grant_on_server(pre_grant) IS 'demos and tests only: seal a grant with this server''s key (the server sees the grant''s secret); clients seal with secant-pre grant --seal-to';
 
 CREATE FUNCTION secant.grant_removed() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER
@@ -1200,3 +1271,35 @@ INSERT INTO secant.capabilities (role, capability)
 SELECT m.member::pg_catalog.regrole, 'admin' FROM pg_catalog.pg_auth_members m
 WHERE m.roleid OPERATOR(pg_catalog.=) 'secant_admin'::pg_catalog.regrole
 ON CONFLICT DO NOTHING;
+
+-- ---- grants sealed to the server key ----
+
+-- from_key, to_key, not_after and hop_key become ordinary columns (filled
+-- from the opened grant when it is stored, so that a restore needs no
+-- key); rekey takes an unsealed grant on insert and is never stored.  The
+-- grants stored so far are sealed now: that needs the server key
+-- (secant_pre.server_key_file) when there are any.  Their rk stays in old
+-- dumps, base backups and WAL forever: their delegators must rotate their
+-- keys.
+ALTER TABLE secant.grants
+    ALTER COLUMN from_key DROP EXPRESSION,
+    ALTER COLUMN to_key DROP EXPRESSION,
+    ALTER COLUMN not_after DROP EXPRESSION,
+    ALTER COLUMN hop_key DROP EXPRESSION,
+    ALTER COLUMN rekey DROP NOT NULL,
+    ADD COLUMN sealed pre_sealed_grant;
+DO $$
+DECLARE
+    n bigint;
+BEGIN
+    UPDATE secant.grants SET sealed = secant.seal_grant_on_server(rekey), rekey = NULL;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    IF n OPERATOR(pg_catalog.>) 0 THEN
+        RAISE WARNING 'secant_pre 0.4.0: % grants were stored unsealed until now and are sealed now', n
+            USING DETAIL = 'Their grant secrets (rk) remain in every earlier dump, base backup and WAL archive: whoever holds one of those and the secret of a grantee (or of a device below it) recovers the delegator''s key.',
+                  HINT = 'Delegators (groups, users) of those grants should rotate their keys; keep old backups under the custody their keys deserve, or destroy them.';
+    END IF;
+END $$;
+ALTER TABLE secant.grants
+    ALTER COLUMN sealed SET NOT NULL,
+    ADD CONSTRAINT grants_rekey_check CHECK (rekey IS NULL);

@@ -253,6 +253,35 @@ COMMENT ON FUNCTION pre_token_cmp(pre_token, pre_token) IS 'btree support: byte-
 COMMENT ON FUNCTION pre_token_hash(pre_token) IS 'hash support for pre_token';
 COMMENT ON FUNCTION pre_token_hash_extended(pre_token, bigint) IS 'extended hash support for pre_token';
 
+-- ---- pre_sealed_grant (presealed_) ----
+CREATE TYPE pre_sealed_grant;
+CREATE FUNCTION pre_sealed_grant_in(cstring) RETURNS pre_sealed_grant
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION pre_sealed_grant_out(pre_sealed_grant) RETURNS cstring
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION pre_sealed_grant_recv(internal) RETURNS pre_sealed_grant
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION pre_sealed_grant_send(pre_sealed_grant) RETURNS bytea
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE TYPE pre_sealed_grant (
+    INPUT = pre_sealed_grant_in, OUTPUT = pre_sealed_grant_out,
+    RECEIVE = pre_sealed_grant_recv, SEND = pre_sealed_grant_send,
+    INTERNALLENGTH = 360, ALIGNMENT = char, STORAGE = plain
+);
+COMMENT ON TYPE pre_sealed_grant IS 'a grant sealed to a server key for one database (360 bytes): only that server opens it, in memory';
+CREATE FUNCTION pre_sealed_grant(bytea) RETURNS pre_sealed_grant
+    AS 'MODULE_PATHNAME', 'pre_sealed_grant_from_bytea' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION bytea(pre_sealed_grant) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'pre_sealed_grant_to_bytea' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE CAST (bytea AS pre_sealed_grant) WITH FUNCTION pre_sealed_grant(bytea);
+CREATE CAST (pre_sealed_grant AS bytea) WITH FUNCTION bytea(pre_sealed_grant);
+COMMENT ON FUNCTION pre_sealed_grant_in(cstring) IS 'text input of pre_sealed_grant: "presealed_" and unpadded base64url, layout checked';
+COMMENT ON FUNCTION pre_sealed_grant_out(pre_sealed_grant) IS 'text output of pre_sealed_grant: "presealed_" and unpadded base64url';
+COMMENT ON FUNCTION pre_sealed_grant_recv(internal) IS 'binary input of pre_sealed_grant: the SCHEME.md bytes, layout checked';
+COMMENT ON FUNCTION pre_sealed_grant_send(pre_sealed_grant) IS 'binary output of pre_sealed_grant: the SCHEME.md bytes';
+COMMENT ON FUNCTION pre_sealed_grant(bytea) IS 'cast from the SCHEME.md bytes, layout checked';
+COMMENT ON FUNCTION bytea(pre_sealed_grant) IS 'cast to the SCHEME.md bytes';
+
 -- ---- functions ----
 
 CREATE FUNCTION pre_keygen() RETURNS pre_secret_key
@@ -368,20 +397,34 @@ CREATE TABLE secant.principals (
 );
 COMMENT ON TABLE secant.principals IS 'groups, users and devices, each with its public key';
 
+-- Grants are stored sealed to the server key (sealed); from_key, to_key,
+-- not_after and hop_key are filled from the opened grant when it is
+-- inserted (secant.grant_fill), ordinary columns so that a restore needs no
+-- key.  rekey takes an unsealed grant on insert (a server-side convenience:
+-- the server then sees rk) and is never stored.
 CREATE TABLE secant.grants (
     id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    rekey pre_grant NOT NULL,
-    from_key pre_public_key NOT NULL GENERATED ALWAYS AS (pre_grant_from(rekey)) STORED
+    rekey pre_grant CHECK (rekey IS NULL),
+    from_key pre_public_key NOT NULL
         REFERENCES secant.principals (public_key) ON DELETE RESTRICT,
-    to_key pre_public_key NOT NULL GENERATED ALWAYS AS (pre_grant_to(rekey)) STORED
+    to_key pre_public_key NOT NULL
         REFERENCES secant.principals (public_key) ON DELETE RESTRICT,
-    not_after timestamptz GENERATED ALWAYS AS (pre_grant_not_after(rekey)) STORED,
-    hop_key bytea NOT NULL GENERATED ALWAYS AS (pre_grant_hop_key(rekey)) STORED UNIQUE,
-    created_at timestamptz NOT NULL DEFAULT now()
+    not_after timestamptz,
+    hop_key bytea NOT NULL UNIQUE,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    sealed pre_sealed_grant NOT NULL
 );
 CREATE INDEX grants_from_key ON secant.grants (from_key);
 CREATE INDEX grants_to_key ON secant.grants (to_key);
-COMMENT ON TABLE secant.grants IS 're-encryption keys: group->user is membership, user->device is enrolment; rekey is readable only by the extension''s own code';
+COMMENT ON TABLE secant.grants IS 're-encryption keys sealed to the server key: group->user is membership, user->device is enrolment; only the server opens them, in memory';
+
+-- The database's identity, bound into every sealed grant: a grant sealed
+-- for one database does not open in another.  Made on first use; dumped.
+CREATE TABLE secant.database_identity (
+    singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+    id bytea NOT NULL CHECK (octet_length(id) = 16)
+);
+COMMENT ON TABLE secant.database_identity IS 'this database''s random identity, bound into its sealed grants (kept across dump and restore)';
 
 -- Settings an admin of this database controls (readable by everyone, so
 -- that readers know whether their reads are logged).
@@ -471,6 +514,7 @@ COMMENT ON TABLE secant.access_log IS 'append-only log of copies made by sharing
 
 SELECT pg_catalog.pg_extension_config_dump('secant.principals', '');
 SELECT pg_catalog.pg_extension_config_dump('secant.grants', '');
+SELECT pg_catalog.pg_extension_config_dump('secant.database_identity', '');
 SELECT pg_catalog.pg_extension_config_dump('secant.revoked_grants', '');
 SELECT pg_catalog.pg_extension_config_dump('secant.bindings', '');
 SELECT pg_catalog.pg_extension_config_dump('secant.capabilities', '');
@@ -489,7 +533,7 @@ REVOKE ALL ON ALL TABLES IN SCHEMA secant FROM PUBLIC;
 GRANT SELECT ON secant.principals TO PUBLIC;
 GRANT SELECT (id, from_key, to_key, not_after, hop_key, created_at) ON secant.grants TO PUBLIC;
 GRANT SELECT, INSERT, UPDATE (name), DELETE ON secant.principals TO secant_admin;
-GRANT SELECT (id, from_key, to_key, not_after, hop_key, created_at), INSERT, DELETE ON secant.grants TO secant_admin;
+GRANT SELECT, INSERT, DELETE ON secant.grants TO secant_admin;
 GRANT SELECT ON secant.audit_log, secant.access_log, secant.revoked_grants TO secant_admin;
 GRANT SELECT ON secant.bindings, secant.capabilities, secant.settings TO PUBLIC;
 GRANT INSERT, DELETE ON secant.bindings, secant.capabilities TO secant_admin;
@@ -1011,6 +1055,20 @@ AS $$
                    WHERE r.rolname OPERATOR(pg_catalog.=) CURRENT_USER AND r.rolsuper) $$;
 COMMENT ON FUNCTION secant.may_obtain(pre_public_key) IS 'true when current_user is bound to the principal (or a member of a bound role), holds the proxy capability, or is a superuser';
 
+CREATE FUNCTION secant.add_grant(sealed pre_sealed_grant) RETURNS bigint
+STRICT LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    id bigint;
+BEGIN
+    INSERT INTO secant.grants (sealed) VALUES (sealed) RETURNING grants.id INTO id;
+    RETURN id;
+END $$;
+REVOKE ALL ON FUNCTION secant.add_grant(pre_sealed_grant) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION secant.add_grant(pre_sealed_grant) TO secant_admin;
+COMMENT ON FUNCTION secant.add_grant(pre_sealed_grant) IS 'store a sealed grant (membership or enrolment) between two known principals; returns its id';
+
 CREATE FUNCTION secant.add_grant(rekey pre_grant) RETURNS bigint
 STRICT LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -1031,7 +1089,7 @@ BEGIN
 END $$;
 REVOKE ALL ON FUNCTION secant.add_grant(pre_grant) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION secant.add_grant(pre_grant) TO secant_admin;
-COMMENT ON FUNCTION secant.add_grant(pre_grant) IS 'store a grant (membership or enrolment) between two known principals; returns its id';
+COMMENT ON FUNCTION secant.add_grant(pre_grant) IS 'demos and tests: store an unsealed grant, sealed on the server (the server sees rk); returns its id';
 
 -- A principal given as text, which must be of the given kind.
 CREATE FUNCTION secant.principal_of_kind(ref text, want text) RETURNS pre_public_key
@@ -1114,8 +1172,8 @@ COMMENT ON VIEW secant.readers IS 'who can read what: each active grant path fro
 GRANT SELECT ON secant.readers TO PUBLIC;
 
 -- A grant whose hop key was revoked can never be stored again: compare the
--- hop key X, never the stored bytes.  (Generated columns are not computed
--- yet in a BEFORE trigger, so X is derived here.)
+-- hop key X (filled by secant.grant_fill, which fires first), never the
+-- stored bytes.
 CREATE FUNCTION secant.grant_check_revoked() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -1128,7 +1186,7 @@ BEGIN
             USING ERRCODE = 'insufficient_privilege';
     END IF;
     SELECT * INTO r FROM secant.revoked_grants v
-    WHERE v.hop_key OPERATOR(pg_catalog.=) @extschema@.pre_grant_hop_key(NEW.rekey);
+    WHERE v.hop_key OPERATOR(pg_catalog.=) NEW.hop_key;
     IF FOUND THEN
         RAISE EXCEPTION 'grant was revoked and cannot be stored again'
             USING ERRCODE = 'integrity_constraint_violation',
@@ -1141,6 +1199,26 @@ REVOKE ALL ON FUNCTION secant.grant_check_revoked() FROM PUBLIC;
 COMMENT ON FUNCTION secant.grant_check_revoked() IS 'trigger: refuse a grant whose hop key was revoked';
 CREATE TRIGGER grants_not_revoked BEFORE INSERT ON secant.grants
     FOR EACH ROW EXECUTE FUNCTION secant.grant_check_revoked();
+
+-- C, owner-run: seal an unsealed rekey (dropping it), open the sealed grant
+-- with the server key, check it is for this database, fill the columns.
+-- Fires before grants_not_revoked (trigger names sort).
+CREATE FUNCTION secant.grant_fill() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'pre_grant_fill' LANGUAGE C;
+REVOKE ALL ON FUNCTION secant.grant_fill() FROM PUBLIC;
+COMMENT ON FUNCTION secant.grant_fill() IS 'trigger: open a grant being stored with the server key and fill its columns from it; an unsealed rekey is sealed and dropped';
+CREATE TRIGGER grants_fill BEFORE INSERT ON secant.grants
+    FOR EACH ROW EXECUTE FUNCTION secant.grant_fill();
+
+-- The key clients seal grants to: the server key and this database.
+CREATE FUNCTION secant.server_public_key() RETURNS text
+    AS 'MODULE_PATHNAME', 'pre_server_public_key' LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION secant.server_public_key() IS 'the presealkey_ text that clients seal grants to (secant-pre grant --seal-to): the server''s public key, its key id and this database''s identity';
+
+-- Demos and tests only: seal a grant on the server (the server sees rk).
+CREATE FUNCTION secant.seal_grant_on_server(pre_grant) RETURNS pre_sealed_grant
+    AS 'MODULE_PATHNAME', 'pre_seal_grant_on_server' LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION secant.seal_grant_on_server(pre_grant) IS 'demos and tests only: seal a grant with this server''s key (the server sees the grant''s secret); clients seal with secant-pre grant --seal-to';
 
 -- Removing a grant, by secant.revoke or by a plain DELETE, does all that a
 -- revocation does: its hop key is remembered and every copy made through

@@ -48,6 +48,7 @@
 #include "definer.h"
 #include "grant_path.h"
 #include "read_audit.h"
+#include "server_key.h"
 #include "typeio.h"
 
 /* lookups retried when a grant of the path went away meanwhile */
@@ -163,6 +164,34 @@ sp_run_latest(const char *query, int nargs, Oid *argtypes, Datum *args)
 	return SPI_execute_plan(plan, args, NULL, false, 0);
 }
 
+/*
+ * Open the sealed grant of a secant.grants row (id, sealed, from_key,
+ * to_key, hop_key) into grant, and check that it is the grant the row says.
+ */
+static void
+open_row(uint8_t grant[SP_GRANTBYTES], HeapTuple tup, TupleDesc desc, Oid owner)
+{
+	bool		isnull;
+	bytea	   *hop_key;
+	size_t		len;
+	const uint8_t *hop;
+
+	sp_open_here(grant, (const uint8_t *) DatumGetPointer(SPI_getbinval(tup, desc, 2, &isnull)),
+				 owner);
+	hop_key = DatumGetByteaPP(SPI_getbinval(tup, desc, 5, &isnull));
+	len = VARSIZE_ANY_EXHDR(hop_key);
+	hop = (const uint8_t *) VARDATA_ANY(hop_key);
+	if (memcmp(grant + SP_GR_FROM, DatumGetPointer(SPI_getbinval(tup, desc, 3, &isnull)),
+			   SP_PUBLICKEYBYTES) != 0 ||
+		memcmp(grant + SP_GR_TO, DatumGetPointer(SPI_getbinval(tup, desc, 4, &isnull)),
+			   SP_PUBLICKEYBYTES) != 0 ||
+		len != SP_POINTBYTES || memcmp(grant + SP_GR_X, hop, SP_POINTBYTES) != 0)
+	{
+		sodium_memzero(grant, SP_GRANTBYTES);
+		sp_raise_sealed(SP_EDECRYPT);
+	}
+}
+
 /* The grant ids of a shortest active path, in order; returns their count. */
 static int
 path_ids(Oid pk_type, const uint8_t *from, const uint8_t *to, Datum *ids)
@@ -187,8 +216,9 @@ path_ids(Oid pk_type, const uint8_t *from, const uint8_t *to, Datum *ids)
 }
 
 /*
- * Lock the rows of the grants ids[0..n) FOR KEY SHARE and copy their bytes
- * into the path, in order; false if one of them is gone.
+ * Lock the rows of the grants ids[0..n) FOR KEY SHARE and open their sealed
+ * bytes into the path, in order, each checked against its row's columns;
+ * false if one of them is gone.
  */
 static bool
 lock_grants(sp_path *path, Datum *ids, int n)
@@ -197,9 +227,10 @@ lock_grants(sp_path *path, Datum *ids, int n)
 	Datum		args[1] = {PointerGetDatum(construct_array(ids, n, INT8OID, 8,
 														   FLOAT8PASSBYVAL,
 														   TYPALIGN_DOUBLE))};
-	int			rc = sp_run_latest("SELECT g.id, g.rekey FROM secant.grants AS g "
-								"WHERE g.id OPERATOR(pg_catalog.=) ANY ($1) "
-								"FOR KEY SHARE OF g", 1, argtypes, args);
+	int			rc = sp_run_latest("SELECT g.id, g.sealed, g.from_key, g.to_key, g.hop_key "
+								   "FROM secant.grants AS g "
+								   "WHERE g.id OPERATOR(pg_catalog.=) ANY ($1) "
+								   "FOR KEY SHARE OF g", 1, argtypes, args);
 	int			found = 0;
 
 	if (rc != SPI_OK_SELECT)
@@ -207,15 +238,14 @@ lock_grants(sp_path *path, Datum *ids, int n)
 	for (uint64 r = 0; r < SPI_processed; r++)
 	{
 		HeapTuple	tup = SPI_tuptable->vals[r];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
 		bool		isnull;
-		int64		id = DatumGetInt64(SPI_getbinval(tup, SPI_tuptable->tupdesc,
-													 1, &isnull));
-		Datum		rekey = SPI_getbinval(tup, SPI_tuptable->tupdesc, 2, &isnull);
+		int64		id = DatumGetInt64(SPI_getbinval(tup, desc, 1, &isnull));
 
 		for (int i = 0; i < n; i++)
 			if (DatumGetInt64(ids[i]) == id)
 			{
-				memcpy(path->grants[i], DatumGetPointer(rekey), SP_GRANTBYTES);
+				open_row(path->grants[i], tup, desc, path->owner);
 				path->ids[i] = id;
 				found++;
 			}
@@ -472,5 +502,6 @@ pre_grants_changed(PG_FUNCTION_ARGS)
 	if (!CALLED_AS_TRIGGER(fcinfo))
 		elog(ERROR, "pre_grants_changed: not called as a trigger");
 	grants_generation++;
+	sp_opened_forget();
 	return PointerGetDatum(NULL);
 }

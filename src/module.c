@@ -1,6 +1,6 @@
 /*
- * module.c - module entry: PG_MODULE_MAGIC, libsodium start-up and the
- * log-redaction hook (redact.c).
+ * module.c - module entry: PG_MODULE_MAGIC, libsodium start-up, the
+ * log-redaction hook (redact.c) and the server key setting (server_key.c).
  */
 #include "postgres.h"
 
@@ -8,6 +8,7 @@
 
 #include "raise.h"
 #include "redact.h"
+#include "server_key.h"
 
 PG_MODULE_MAGIC;
 
@@ -24,4 +25,5 @@ _PG_init(void)
 	if (sp_init() != SP_OK)
 		sp_raise_init();
 	sp_redact_install();
+	sp_server_key_init();
 }

@@ -167,6 +167,55 @@ sp_raise_read_audit_readonly(void)
 			 errhint("Run the read in a read-write transaction on the primary, or an admin turns read audit off: SELECT secant.set_read_audit(false).")));
 }
 
+/* A column that is filled from the grant was given another value. */
+void
+sp_raise_filled_column(const char *column)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_GENERATED_ALWAYS),
+			 errmsg("column \"%s\" of secant.grants is filled from the grant", column),
+			 errdetail("The value given is not the grant's."),
+			 errhint("Insert only the grant: INSERT INTO secant.grants (sealed) VALUES (...).")));
+}
+
+/* No server key is configured. */
+void
+sp_raise_no_server_key(void)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg("no server key is configured: grants cannot be stored or used"),
+			 errdetail("Grants are stored sealed to the server's key (secant_pre.server_key_file)."),
+			 errhint("Write a key (64 hexadecimal characters, e.g. from: head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \\n') into a file outside the data directory, owned by the server's user, mode 0600; set secant_pre.server_key_file to it and reload.")));
+}
+
+/* The server key file is unusable. */
+void
+sp_raise_server_key(const char *path, const char *what)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_CONFIG_FILE_ERROR),
+			 errmsg("server key file \"%s\" %s", path, what),
+			 errhint("secant_pre.server_key_file names a file of 64 hexadecimal characters, owned by the server's user, mode 0600.")));
+}
+
+/* A sealed grant does not open here. */
+void
+sp_raise_sealed(int err)
+{
+	const char *msg = err == SP_EWRONGKEY ? "sealed grant is sealed to another server key"
+		: err == SP_EDATABASE ? "sealed grant was sealed for another database"
+		: err == SP_EDECRYPT ? "could not open sealed grant" : NULL;
+
+	if (msg == NULL)
+		sp_raise(err, "opening a sealed grant");
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("%s", msg),
+			 errdetail("%s", sp_strerror(err)),
+			 errhint("Seal the grant to this database's key: secant.server_public_key().")));
+}
+
 /* The grants of a path kept going away during the lookup. */
 void
 sp_raise_path_changed(void)

@@ -47,6 +47,18 @@ pg_attribute_noreturn() void sp_raise_bad_chain(int hop);
 /* Read audit is on and this transaction cannot write it (25006). */
 pg_attribute_noreturn() void sp_raise_read_audit_readonly(void);
 
+/* A column that is filled from the grant was given another value (428C9). */
+pg_attribute_noreturn() void sp_raise_filled_column(const char *column);
+
+/* No server key is configured (55000). */
+pg_attribute_noreturn() void sp_raise_no_server_key(void);
+
+/* The server key file is unusable (F0000); the path is not a secret. */
+pg_attribute_noreturn() void sp_raise_server_key(const char *path, const char *what);
+
+/* A sealed grant does not open here (22023). */
+pg_attribute_noreturn() void sp_raise_sealed(int err);
+
 /* The grants of a path kept going away during the lookup (40001). */
 pg_attribute_noreturn() void sp_raise_path_changed(void);
 

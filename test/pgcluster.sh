@@ -39,6 +39,7 @@ pgc_dir() {
 pgc_init() {
 	local dir=$1 port=$2
 	shift 2
+	pgc_server_key "$dir/server.key" || return 1
 	$RUN_AS "$PGBIN/initdb" -D "$dir/data" -U postgres --auth=trust --no-sync \
 		-E UTF8 --no-locale >"$dir/initdb.log" 2>&1 ||
 		{ cat "$dir/initdb.log" >&2; return 1; }
@@ -50,8 +51,19 @@ pgc_init() {
 		# log-redaction hook is active from the first statement; a SETTING
 		# shared_preload_libraries = ... comes later and replaces it
 		echo "shared_preload_libraries = 'secant_pre'"
+		# the server key that grants are sealed to: outside the data
+		# directory (base backups copy that), the server's user only
+		echo "secant_pre.server_key_file = '$dir/server.key'"
 		if [ $# -gt 0 ]; then printf '%s\n' "$@"; fi
 	} | $RUN_AS tee -a "$dir/data/postgresql.conf" >/dev/null
+}
+
+# pgc_server_key FILE: a new server key (64 hexadecimal characters) in FILE,
+# readable by the cluster's OS user only.
+pgc_server_key() {
+	(umask 077 && od -An -tx1 -N32 /dev/urandom | tr -d ' \n' >"$1") || return 1
+	[ "$(id -u)" -eq 0 ] && chown postgres "$1"
+	chmod 600 "$1"
 }
 
 # pgc_up DIR: start the cluster in DIR and wait until it accepts

@@ -148,17 +148,20 @@ regrant dr_bob bob_phone
 
 # -- revocation is final: the bytes of a revoked grant never come back,
 #    whichever way they are inserted; a plain DELETE does what revoke does
-g=$(su_sql $DB -c "SELECT rekey FROM secant.grants WHERE to_key = secant.principal_key('bob_phone')")
+g=$(su_sql $DB -c "SELECT sealed FROM secant.grants WHERE to_key = secant.principal_key('bob_phone')")
+gu=$(su_sql $DB -c "SELECT g FROM fixture_grants WHERE to_name = 'bob_phone'")
 x=$(su_sql $DB -c "SELECT hop_key FROM secant.grants WHERE to_key = secant.principal_key('bob_phone')")
 as atk_plain $DB -c "INSERT INTO note_shares (note_id, recipient) VALUES (5, secant.principal_key('bob_phone'))" >/dev/null
 as atk_admin $DB -c "DELETE FROM secant.grants WHERE to_key = secant.principal_key('bob_phone')" >/dev/null
 check "admin: a plain DELETE of a grant leaves no copy through it" equals 0 su_sql $DB -c "SELECT fixture_copies_with('$x')"
 check "admin: a plain DELETE remembers the hop key" equals 1 su_sql $DB -c "SELECT count(*) FROM secant.revoked_grants WHERE hop_key = '$x'"
 check "admin: replaying a revoked grant with INSERT fails" fails atk_admin $DB \
-	"INSERT INTO secant.grants (rekey) VALUES ('$g')" "grant was revoked"
+	"INSERT INTO secant.grants (sealed) VALUES ('$g')" "grant was revoked"
+check "admin: replaying a revoked grant unsealed (rekey) fails" fails atk_admin $DB \
+	"INSERT INTO secant.grants (rekey) VALUES ('$gu')" "grant was revoked"
 check "admin: replaying a revoked grant with add_grant fails" fails atk_admin $DB \
 	"SELECT secant.add_grant('$g')" "grant was revoked"
-out=$(printf '%s\n\\.\n' "$g" | as atk_admin $DB -c "COPY secant.grants (rekey) FROM STDIN" 2>&1)
+out=$(printf '%s\n\\.\n' "$g" | as atk_admin $DB -c "COPY secant.grants (sealed) FROM STDIN" 2>&1)
 check "admin: replaying a revoked grant with COPY FROM STDIN fails" eq_grep "$out" "grant was revoked"
 check "admin: TRUNCATE of the grants is refused" fails atk_admin $DB "TRUNCATE secant.grants" "permission denied|TRUNCATE is refused"
 check "superuser: TRUNCATE of the grants is refused" fails "${PGUSER:-postgres}" $DB "TRUNCATE secant.grants CASCADE" "TRUNCATE is refused"

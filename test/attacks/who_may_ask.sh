@@ -29,9 +29,9 @@ SELECT secant.rotate_index_key('clinic', pre_encrypt(secant.principal_key('clini
 -- replaced by another grant's (the DH-oracle attack)
 CREATE TABLE crafted AS
 SELECT 'wrong hop key' AS what,
-       pre_ciphertext(overlay(pre_reencrypt(n.body, g1.rekey)::bytea PLACING g2.hop_key FROM 196 + 64 + 1 FOR 32)) AS ct
-FROM notes n, secant.grants g1, secant.grants g2
-WHERE n.id = 1 AND g1.to_key = secant.principal_key('dr_bob') AND g2.to_key = secant.principal_key('bob_phone');
+       pre_ciphertext(overlay(pre_reencrypt(n.body, g1.g)::bytea PLACING pre_grant_hop_key(g2.g) FROM 196 + 64 + 1 FOR 32)) AS ct
+FROM notes n, fixture_grants g1, fixture_grants g2
+WHERE n.id = 1 AND g1.to_name = 'dr_bob' AND g2.to_name = 'bob_phone';
 -- and one whose origin is not a principal
 INSERT INTO crafted
 SELECT 'unknown origin', pre_reencrypt(pre_encrypt(pre_public_key(sk), 'x'), pre_grant(sk, secant.principal_key('dr_bob')))
@@ -115,8 +115,8 @@ su_sql $DB -c "CREATE TABLE crafted_shares (i int, recipient pre_public_key)" \
 	-c "SELECT secant.enable_sharing('crafted_shares', 'crafted_src', 'ct', 'id', 'i', 'recipient')" >/dev/null
 check "superuser: sharing a crafted value is refused" fails "${PGUSER:-postgres}" $DB \
 	"INSERT INTO crafted_shares VALUES (1, secant.principal_key('bob_phone'))" "hop chain does not match"
-su_sql $DB -c "INSERT INTO crafted SELECT 'genuine', pre_reencrypt(n.body, g.rekey) FROM notes n, secant.grants g
-	  WHERE n.id = 1 AND g.to_key = secant.principal_key('dr_bob')" >/dev/null
+su_sql $DB -c "INSERT INTO crafted SELECT 'genuine', pre_reencrypt(n.body, g.g) FROM notes n, fixture_grants g
+	  WHERE n.id = 1 AND g.to_name = 'dr_bob'" >/dev/null
 check "a genuine level-2 value is served" equals 3 \
 	as atk_proxy $DB -c "SELECT pre_level(secant.reencrypt_for(ct, 'bob_phone')) FROM crafted WHERE what = 'genuine'"
 

@@ -1,0 +1,36 @@
+/*
+ * server_key.h - the server's X25519 key (secant_pre.server_key_file), the
+ * database's identity, and grants sealed to them: sealing (the server-side
+ * convenience), opening in backend memory, and the cache of opened grants.
+ */
+#ifndef SP_SERVER_KEY_H
+#define SP_SERVER_KEY_H
+
+#include "postgres.h"
+
+#include "sp_seal.h"
+
+/* Define secant_pre.server_key_file (from _PG_init). */
+void		sp_server_key_init(void);
+
+/* The database's identity, made (as owner) on first use. */
+void		sp_database_id(uint8_t dbid[SP_DBIDBYTES], Oid owner);
+
+/* This database's sealing key (server public key and identity). */
+void		sp_sealing_key(uint8_t key[SP_SEALKEYBYTES], Oid owner);
+
+/* Seal a grant for this database (the server sees rk: demos, upgrades). */
+void		sp_seal_here(uint8_t sealed[SP_SEALEDBYTES],
+						 const uint8_t grant[SP_GRANTBYTES], Oid owner);
+
+/*
+ * Open a grant sealed for this database with the server key into grant,
+ * through the backend's cache of opened grants; raise if it does not open.
+ */
+void		sp_open_here(uint8_t grant[SP_GRANTBYTES],
+						 const uint8_t sealed[SP_SEALEDBYTES], Oid owner);
+
+/* Forget every opened grant (a grant changed in this backend). */
+void		sp_opened_forget(void);
+
+#endif							/* SP_SERVER_KEY_H */
