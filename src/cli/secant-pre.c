@@ -1139,6 +1139,7 @@ batch_one(const sp_secret *key, const uint8_t *text, size_t len, buf *ct,
 				 held >= 0 ? kind_phrase(held) : "no secant_pre value");
 		return why;
 	}
+	ct->len = 0;				/* nothing to keep from the last line */
 	if (buf_reserve(ct, sp_text_decoded_max(len)) != 0)
 		return "out of memory";
 	err = sp_text_decode(ct->data, ct->cap, &ct->len, SP_KIND_CIPHERTEXT,
