@@ -5,7 +5,8 @@
 # The core links libsodium and libutf8proc only.
 
 CORE_SRCS = src/core/sp_core.c src/core/sp_codec.c src/core/sp_random.c \
-	src/core/sp_text.c src/core/sp_envelope.c
+	src/core/sp_text.c src/core/sp_envelope.c \
+	src/core/sp_keyfile.c
 CORE_OBJS = $(CORE_SRCS:.c=.o)
 CORE_LIBS = -lsodium -lutf8proc
 
