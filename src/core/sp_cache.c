@@ -213,8 +213,7 @@ sp_reencrypt_path(uint8_t *out, size_t outlen, const uint8_t *ct,
 	if (nsuffix >= SP_MAXLEVEL || outlen != ctlen + added)
 		return SP_ELENGTH;
 	n = sp_ciphertext_level(ct);
-	/* the first of the sp_reencrypt calls in a row that would refuse */
-	if (n + nsuffix >= SP_MAXLEVEL)
+	if (n >= SP_MAXLEVEL)
 		return SP_EMAXLEVEL;
 	/* public keys: plain memcmp is fine */
 	if (memcmp(grant + SP_GR_FROM, sp_ciphertext_recipient(ct),
@@ -233,6 +232,9 @@ sp_reencrypt_path(uint8_t *out, size_t outlen, const uint8_t *ct,
 	else
 		rc = rc_product(cache, T, grant,
 						sp_ciphertext_hop(ct, n - 1) + SP_PUBLICKEYBYTES);
+	/* then the later calls in a row: only their level check can refuse */
+	if (rc == SP_OK && n + nsuffix >= SP_MAXLEVEL)
+		rc = SP_EMAXLEVEL;
 	if (rc != SP_OK)
 	{
 		/* as sp_reencrypt leaves it */
