@@ -8,7 +8,7 @@ include src/core/core.mk
 .DEFAULT_GOAL := all
 GLUE_OBJS = src/module.o src/raise.o src/typeio.o src/keycache.o \
 	src/seckey.o src/pubkey.o src/grant.o src/ciphertext.o src/reencrypt.o \
-	src/token.o src/grant_path.o src/reencrypt_for.o src/audit.o src/definer.o src/share.o \
+	src/token.o src/grant_path.o src/path_cache.o src/reencrypt_for.o src/audit.o src/definer.o src/share.o \
 	src/redact.o src/read_audit.o
 OBJS = $(GLUE_OBJS) $(CORE_OBJS)
 
