@@ -8,7 +8,7 @@ include src/core/core.mk
 .DEFAULT_GOAL := all
 GLUE_OBJS = src/module.o src/raise.o src/typeio.o src/keycache.o \
 	src/seckey.o src/pubkey.o src/grant.o src/ciphertext.o src/reencrypt.o \
-	src/token.o src/grant_path.o src/reencrypt_for.o src/audit.o src/definer.o src/share.o \
+	src/token.o src/grant_path.o src/path_cache.o src/reencrypt_for.o src/audit.o src/definer.o src/share.o \
 	src/redact.o src/read_audit.o src/server_key.o src/sealed.o
 OBJS = $(GLUE_OBJS) $(CORE_OBJS)
 
@@ -32,7 +32,8 @@ include $(PGXS)
 
 # ---- the client-side CLI: links core + codec, never the server ----
 CLI_SRCS = src/cli/secant-pre.c $(CORE_SRCS)
-CLI_CFLAGS = -O2 -g -Wall -Wextra -std=gnu99 -Isrc/core
+CLI_CFLAGS = -O2 -g -Wall -Wextra -std=gnu99 -Isrc/core \
+	-DSECANT_PRE_VERSION='"$(EXTVERSION)"'
 
 all: secant-pre
 
@@ -44,9 +45,23 @@ secant-pre: $(CLI_SRCS) src/core/*.h
 
 install: install-cli
 
+# The CLI goes into pg_config --bindir (not on PATH on Debian) and a
+# symlink to it into CLI_LINKDIR, which is; skipped with a message when
+# CLI_LINKDIR is not writable or holds a secant-pre that is not a symlink.
+CLI_LINKDIR ?= /usr/local/bin
+
 install-cli: secant-pre
 	$(MKDIR_P) '$(DESTDIR)$(bindir)'
 	$(INSTALL_PROGRAM) secant-pre '$(DESTDIR)$(bindir)/secant-pre'
+	@link='$(DESTDIR)$(CLI_LINKDIR)/secant-pre'; \
+	if [ -e "$$link" ] && [ ! -L "$$link" ]; then \
+		echo "install-cli: $$link exists and is not a symlink; left alone (the CLI is $(bindir)/secant-pre)"; \
+	elif mkdir -p '$(DESTDIR)$(CLI_LINKDIR)' 2>/dev/null && [ -w '$(DESTDIR)$(CLI_LINKDIR)' ] && \
+		ln -sfn '$(bindir)/secant-pre' "$$link" 2>/dev/null; then \
+		echo "install-cli: $$link -> $(bindir)/secant-pre"; \
+	else \
+		echo "install-cli: cannot write $(DESTDIR)$(CLI_LINKDIR); no symlink (the CLI is $(bindir)/secant-pre)"; \
+	fi
 
 # ---- the README's two commands and the other entry points ----
 .PHONY: test demo bench test-scaleout soak fuzz unitcheck install-cli

@@ -49,6 +49,7 @@
 #include "grant_path.h"
 #include "read_audit.h"
 #include "server_key.h"
+#include "path_cache.h"
 #include "typeio.h"
 
 /* lookups retried when a grant of the path went away meanwhile */
@@ -262,6 +263,7 @@ path_fill(sp_path *path, Oid pk_type, const uint8_t *from, const uint8_t *to)
 	int			attempt;
 
 	path->valid = false;
+	path->fills++;				/* path_cache.c: what the last fill served goes */
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	for (attempt = 0; attempt < PATH_ATTEMPTS; attempt++)
@@ -470,28 +472,17 @@ sp_path_check_chain(sp_path *path, Oid pk_type, const uint8_t *ct)
 }
 
 Datum
-sp_path_apply(const sp_path *path, const uint8_t *ct, size_t len, Datum orig,
+sp_path_apply(sp_path *path, const uint8_t *ct, size_t len, Datum orig,
 			  const char *operation)
 {
-	Datum		result = orig;
-
 	if (path->read_entry)
 		sp_read_audit_row(path->read_entry);
 	if (sp_ciphertext_level(ct) + path->hops > SP_MAXLEVEL)
 		sp_raise_path_level(sp_ciphertext_level(ct), path->hops);
-	for (int i = 0; i < path->hops; i++)
-	{
-		uint8_t    *out = sp_datum_alloc(SP_KIND_CIPHERTEXT, len + SP_HOPBYTES,
-										 &result);
-		int			rc = sp_reencrypt(out, len + SP_HOPBYTES, ct, len,
-									  path->grants[i]);
-
-		if (rc != SP_OK)
-			sp_raise(rc, operation);
-		ct = out;
-		len += SP_HOPBYTES;
-	}
-	return result;
+	if (path->hops == 0)
+		return orig;
+	/* the bytes of path->hops sp_reencrypt calls in a row (path_cache.c) */
+	return sp_path_apply_cached(path, ct, len, operation);
 }
 
 /* Statement trigger on secant.grants: cached paths are stale. */

@@ -48,6 +48,9 @@ typedef struct sp_path
 	TimestampTz ref_statement;
 	char	   *ref;			/* in the call site's memory */
 	uint8_t		ref_key[SP_PUBLICKEYBYTES];
+	/* amortised application (path_cache.c): tied to the fill it serves */
+	uint64		fills;			/* bumped by every lookup (path_fill) */
+	struct sp_path_amort *amort;	/* its own memory and wipe callback */
 	MemoryContextCallback wipe;
 } sp_path;
 
@@ -80,9 +83,11 @@ const char *sp_ext_schema(Oid pk_type);
 
 /*
  * Re-encrypt the ciphertext (len bytes at ct, the detoasted bytes of Datum
- * orig) along the path; raise on failure.  No hops: orig itself.
+ * orig) along the path; raise on failure.  No hops: orig itself.  One
+ * scalar multiplication per value: the path's constant hops are computed
+ * once per lookup (path_cache.c).
  */
-Datum		sp_path_apply(const sp_path *path, const uint8_t *ct, size_t len,
+Datum		sp_path_apply(sp_path *path, const uint8_t *ct, size_t len,
 						  Datum orig, const char *operation);
 
 /*

@@ -9,6 +9,8 @@
 
 #include <sodium.h>
 
+#include "access/xact.h"
+#include "storage/proc.h"
 #include "utils/memutils.h"
 
 #include "seckey.h"
@@ -22,13 +24,21 @@ typedef struct secret_cache
 	uint8_t		seed[SP_SEEDBYTES];
 	sp_secret	key;
 	bool		valid;
+	/* decryption context of this key (sp_secret_dctx), for one statement */
+	sp_dctx    *dctx;
+	LocalTransactionId dctx_lxid;
+	TimestampTz dctx_statement;
 	MemoryContextCallback wipe;
 } secret_cache;
 
-/* Memory context reset callback: wipe the cached key. */
+/* paths whose d_1 a decrypting call site keeps (sp_cache.h) */
+#define DCTX_SLOTS 128
+
+/* Memory context reset callback: wipe the cached key and its context. */
 static void
 secret_cache_wipe(void *arg)
 {
+	sp_dctx_wipe(((secret_cache *) arg)->dctx);
 	sodium_memzero(arg, offsetof(secret_cache, wipe));
 }
 
@@ -52,11 +62,44 @@ sp_secret_arg(FunctionCallInfo fcinfo, int n)
 	if (cache->valid && sodium_memcmp(cache->seed, seed, SP_SEEDBYTES) == 0)
 		return &cache->key;
 	cache->valid = false;
+	sp_dctx_wipe(cache->dctx);	/* another key: its paths go */
 	if (sp_secret_expand(&cache->key, seed) != SP_OK)
 		sp_raise_input(SP_ESCALAR, SP_KIND_SECRET_KEY, SP_WAY_TEXT);
 	memcpy(cache->seed, seed, SP_SEEDBYTES);
 	cache->valid = true;
 	return &cache->key;
+}
+
+/*
+ * The decryption context of the key that sp_secret_arg last returned at
+ * this call site, emptied at each new statement (and with each new key):
+ * made on first use in the call site's memory, wiped with it.
+ */
+sp_dctx *
+sp_secret_dctx(FunctionCallInfo fcinfo)
+{
+	secret_cache *cache = (secret_cache *) fcinfo->flinfo->fn_extra;
+	size_t		bytes = sp_dctx_bytes(DCTX_SLOTS);
+
+	Assert(cache != NULL && cache->valid);
+	if (cache->dctx == NULL)
+	{
+		sp_dctx    *ctx = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, bytes);
+
+		if (sp_dctx_init(ctx, bytes, DCTX_SLOTS) != SP_OK)
+			elog(ERROR, "sp_dctx_init failed");
+		cache->dctx = ctx;
+		cache->dctx_lxid = MyProc->lxid;
+		cache->dctx_statement = GetCurrentStatementStartTimestamp();
+	}
+	else if (cache->dctx_lxid != MyProc->lxid ||
+			 cache->dctx_statement != GetCurrentStatementStartTimestamp())
+	{
+		sp_dctx_wipe(cache->dctx);
+		cache->dctx_lxid = MyProc->lxid;
+		cache->dctx_statement = GetCurrentStatementStartTimestamp();
+	}
+	return cache->dctx;
 }
 
 /* pre_keygen(): a fresh random secret key. */

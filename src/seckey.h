@@ -9,6 +9,7 @@
 
 #include "fmgr.h"
 
+#include "sp_cache.h"
 #include "sp_core.h"
 
 /*
@@ -17,5 +18,12 @@
  * site's memory goes away.  Raises on a key that cannot be expanded.
  */
 const sp_secret *sp_secret_arg(FunctionCallInfo fcinfo, int n);
+
+/*
+ * A decryption context (sp_cache.h) for the key sp_secret_arg just
+ * returned, for the current statement: emptied at a new statement or a
+ * new key, wiped with the call site's memory.
+ */
+sp_dctx    *sp_secret_dctx(FunctionCallInfo fcinfo);
 
 #endif							/* SP_SECKEY_H */

@@ -21,6 +21,9 @@ VECTORS=${2:-$ROOT/test/vectors/scheme-v1.json}
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 cd "$T" || exit 2
+# key files of the tests are private (secret files readable by others get a
+# warning on stderr; that warning is tested on its own below)
+umask 077
 
 # ok, not_ok, report NAME STATUS, check NAME COMMAND..., tap_summary
 . "$ROOT/test/tap.sh"
@@ -154,7 +157,7 @@ done
 keys=(group user device backup)
 for level in 1 2 3 4; do
 	who=${keys[$((level - 1))]}
-	sp decrypt --key "$who".sk <ct$level >out.bin
+	sp decrypt --secret-key "$who".sk <ct$level >out.bin
 	check "decrypt KAT level $level with the $who key" cmp -s out.bin message
 done
 for hop in 1 2 3; do
@@ -171,18 +174,18 @@ expect_failure "reencrypt has no --key option" 2 ct1 reencrypt --key=x
 head -c 100000 /dev/urandom >plain.bin
 sp encrypt @a.pk --aad "record:1" <plain.bin >r1.ct
 check "encrypt prints a prect_ line" grep -qxE 'prect_[A-Za-z0-9_-]+' r1.ct
-sp decrypt --key a.sk <r1.ct >out.bin
+sp decrypt --secret-key a.sk <r1.ct >out.bin
 check "decrypt a fresh level 1 ciphertext" cmp -s out.bin plain.bin
 sp encrypt @a.pk <plain.bin >r1b.ct
 check "encrypt is randomised" test "$(cat r1.ct)" != "$(cat r1b.ct)"
 sp grant @b.pk --not-after 4102444800 <a.sk >ab.grant
 check "grant prints a pregrant_ line" grep -qxE 'pregrant_[A-Za-z0-9_-]{363}' ab.grant
 sp reencrypt @ab.grant <r1.ct >r2.ct
-sp decrypt --key b.sk <r2.ct >out.bin
+sp decrypt --secret-key b.sk <r2.ct >out.bin
 check "encrypt, grant, reencrypt, decrypt round trip" cmp -s out.bin plain.bin
 : >empty
 sp encrypt "$(cat a.pk)" <empty >e.ct
-sp decrypt --key a.sk <e.ct >out.bin
+sp decrypt --secret-key a.sk <e.ct >out.bin
 check "round trip of an empty plaintext" test $? -eq 0 -a ! -s out.bin
 
 # a chain up to the maximum level 16, then one hop too many
@@ -196,7 +199,7 @@ done
 for i in $(seq 2 16); do
 	sp reencrypt @g"$i" <chain.ct >next.ct && mv next.ct chain.ct
 done
-sp decrypt --key k16.sk <chain.ct >out.bin
+sp decrypt --secret-key k16.sk <chain.ct >out.bin
 check "decrypt at level 16" cmp -s out.bin plain.bin
 sp inspect <chain.ct >chain.json
 check "inspect shows level 16 and 15 hops" \
@@ -205,24 +208,24 @@ expect_failure "reencrypt beyond level 16 fails" 1 chain.ct reencrypt @g17
 
 # ---- tokens ----
 
-sp token --key-file index.hex "$(cat keyword)" >out.tok
+sp token --index-key index.hex "$(cat keyword)" >out.tok
 check "token of the KAT keyword with the hex index key" cmp -s out.tok token
-sp token --key-file index.raw "$(cat keyword)" >out.tok
+sp token --index-key index.raw "$(cat keyword)" >out.tok
 check "token with the raw 32-byte index key" cmp -s out.tok token
-sp token --key-file index.hex "  DiaBeTes " diabetes >out.tok
+sp token --index-key index.hex "  DiaBeTes " diabetes >out.tok
 check "token normalises case and white space, one line per word" \
 	cmp -s out.tok <(cat token token)
 head -c 31 index.raw >short.key
-expect_failure "token refuses a short index key" 1 empty token --key-file short.key x
-expect_failure "token refuses an empty word" 1 empty token --key-file index.hex " "
-sp token --key-file index.hex " Diabetes " >out.tok
+expect_failure "token refuses a short index key" 1 empty token --index-key short.key x
+expect_failure "token refuses an empty word" 1 empty token --index-key index.hex " "
+sp token --index-key index.hex " Diabetes " >out.tok
 check "token of \" Diabetes \" is the KAT token of \"diabetes\"" cmp -s out.tok token
 
 # Unicode: NFKC case folding with utf8proc, the same code as pre_token
 
 # same_tokens WORD...: token gives one line per word, all the same
 same_tokens() {
-	sp token --key-file index.hex "$@" >same.tok &&
+	sp token --index-key index.hex "$@" >same.tok &&
 		[ "$(wc -l <same.tok)" -eq $# ] && [ "$(sort -u same.tok | wc -l)" -eq 1 ]
 }
 check "token folds case beyond ASCII: Ärztin, ärztin, ÄRZTIN" \
@@ -237,27 +240,27 @@ check "token folds Greek: ΣΊΣΥΦΟΣ, σίσυφοσ and σίσυφος agre
 	same_tokens "ΣΊΣΥΦΟΣ" "σίσυφοσ" "σίσυφος"
 check "token applies compatibility mappings: the ligature ﬁ is fi" \
 	same_tokens "ﬁnance" "FINANCE"
-sp token --key-file index.hex ärztin arztin >out.tok
+sp token --index-key index.hex ärztin arztin >out.tok
 check "token keeps accents: ärztin and arztin differ" \
 	test "$(sort -u out.tok | wc -l)" -eq 2
-expect_failure "token refuses invalid UTF-8" 1 empty token --key-file index.hex $'ab\xff'
+expect_failure "token refuses invalid UTF-8" 1 empty token --index-key index.hex $'ab\xff'
 expect_failure "token refuses a word of ignorable characters only" 1 empty \
-	token --key-file index.hex $'\xc2\xad'
+	token --index-key index.hex $'\xc2\xad'
 
 # tokens of a document: distinct, sorted by their bytes
 printf 'The cat sat. the CAT, the mat;\nTHE Cat sat!\n' >doc.txt
-sp tokens --key-file index.hex <doc.txt >doc.tok
+sp tokens --index-key index.hex <doc.txt >doc.tok
 check "tokens prints one line per distinct word (4 of 10 words)" \
 	test "$(wc -l <doc.tok)" -eq 4
 check "tokens lines are distinct and sorted by token bytes" sorted_tokens doc.tok
-sp token --key-file index.hex the cat sat mat >words.tok
+sp token --index-key index.hex the cat sat mat >words.tok
 check "tokens gives the tokens that token gives for each word" \
 	cmp -s <(sort doc.tok) <(sort words.tok)
 printf 'diabetes' >diabetes.txt
-sp tokens --key-file index.hex <diabetes.txt >out.tok
+sp tokens --index-key index.hex <diabetes.txt >out.tok
 check "tokens of the KAT keyword is the KAT token" cmp -s out.tok token
-sp tokens --key-file index.raw --prefixes <diabetes.txt >prefix.tok
-sp token --key-file index.hex dia diab di diabete diabetes >p.tok
+sp tokens --index-key index.raw --prefixes <diabetes.txt >prefix.tok
+sp token --index-key index.hex dia diab di diabete diabetes >p.tok
 check "tokens --prefixes of diabetes gives 6 tokens (dia .. diabetes)" \
 	test "$(wc -l <prefix.tok)" -eq 6
 check "tokens --prefixes includes dia, diab, diabete and diabetes" \
@@ -266,19 +269,19 @@ grep -qxF -e "$(sed -n 3p p.tok)" prefix.tok
 check "tokens --prefixes does not include di (shorter than 3)" test $? -eq 1
 check "tokens --prefixes lines are distinct and sorted" sorted_tokens prefix.tok
 printf 'Ärztin ärztin nai\xcc\x88ve NAÏVE' >unicode.txt
-sp tokens --key-file index.hex <unicode.txt >out.tok
-sp token --key-file index.hex Ärztin naïve >words.tok
+sp tokens --index-key index.hex <unicode.txt >out.tok
+sp token --index-key index.hex Ärztin naïve >words.tok
 check "tokens normalises a document like token" \
 	cmp -s <(sort out.tok) <(sort words.tok)
-sp tokens --key-file index.hex <empty >out.tok
+sp tokens --index-key index.hex <empty >out.tok
 check "tokens of an empty document prints nothing" test $? -eq 0 -a ! -s out.tok
 printf 'ok \xff' >bad-utf8.txt
-expect_failure "tokens refuses invalid UTF-8" 1 bad-utf8.txt tokens --key-file index.hex
+expect_failure "tokens refuses invalid UTF-8" 1 bad-utf8.txt tokens --index-key index.hex
 expect_failure "tokens --prefixes takes no value" 2 diabetes.txt \
-	tokens --key-file index.hex --prefixes=yes
+	tokens --index-key index.hex --prefixes=yes
 expect_failure "tokens --prefixes given twice exits 2" 2 diabetes.txt \
-	tokens --prefixes --key-file index.hex --prefixes
-expect_failure "tokens needs --key-file" 2 diabetes.txt tokens --prefixes
+	tokens --prefixes --index-key index.hex --prefixes
+expect_failure "tokens needs --index-key" 2 diabetes.txt tokens --prefixes
 
 # ---- inspect ----
 
@@ -302,29 +305,29 @@ check "inspect of a token" json tok.json 'j["type"] == "pre_token" and j["bytes"
 
 # ---- errors ----
 
-expect_failure "decrypt with the wrong key fails, prints nothing" 1 ct1 decrypt --key user.sk
-expect_failure "decrypt with an unrelated key fails, prints nothing" 1 r2.ct decrypt --key a.sk
+expect_failure "decrypt with the wrong key fails, prints nothing" 1 ct1 decrypt --secret-key user.sk
+expect_failure "decrypt with an unrelated key fails, prints nothing" 1 r2.ct decrypt --secret-key a.sk
 flip r1.ct tampered.ct -1
-expect_failure "decrypt of a modified body fails, prints nothing" 1 tampered.ct decrypt --key a.sk
+expect_failure "decrypt of a modified body fails, prints nothing" 1 tampered.ct decrypt --secret-key a.sk
 flip r1.ct tampered.ct 200
-expect_failure "decrypt of a modified aad fails, prints nothing" 1 tampered.ct decrypt --key a.sk
+expect_failure "decrypt of a modified aad fails, prints nothing" 1 tampered.ct decrypt --secret-key a.sk
 flip r1.ct tampered.ct 140
 expect_failure "a modified capsule is refused on input" 1 tampered.ct inspect
 flip grant1 tampered.grant 200
 expect_failure "a grant with a bad signature is refused" 1 ct1 reencrypt @tampered.grant
 expect_failure "reencrypt with a grant from another key fails" 1 ct1 reencrypt @grant2
 echo "hello world" >garbage
-expect_failure "decrypt of garbage fails" 1 garbage decrypt --key a.sk
+expect_failure "decrypt of garbage fails" 1 garbage decrypt --secret-key a.sk
 expect_failure "inspect of garbage fails" 1 garbage inspect
 echo 'prect_!!!!' >badb64
 expect_failure "bad base64url is refused" 1 badb64 inspect
-expect_failure "a public key is not a ciphertext (wrong prefix)" 1 group.pk decrypt --key group.sk
+expect_failure "a public key is not a ciphertext (wrong prefix)" 1 group.pk decrypt --secret-key group.sk
 grep -q 'pre_ciphertext' last.err
 report "the wrong-prefix error names the type" $?
 expect_failure "a ciphertext is not a secret key (wrong prefix)" 1 ct1 pubkey
 expect_failure "a public key is not a grant" 1 ct1 reencrypt @group.pk
 expect_failure "a secret key is refused on the command line" 1 empty encrypt "$(cat a.sk)"
-expect_failure "a missing key file is reported" 1 ct1 decrypt --key no-such-file
+expect_failure "a missing key file is reported" 1 ct1 decrypt --secret-key no-such-file
 
 # ---- envelopes (seal, open) ----
 
@@ -341,76 +344,77 @@ check "the key ciphertext holds a 32-byte data key and the aad" \
 body_bytes=$(python3 -c 'import base64, sys; b = open(sys.argv[1]).read().strip(); print(len(base64.urlsafe_b64decode(b + "==")))' env.body)
 check "the body is envelope v2: marker, nonce, ciphertext and tag (1 MiB + 48 bytes)" \
 	test "$body_bytes" -eq $((1048576 + 48)) -a "$(body_head env.body)" = 5350454e02000000
-sp open --key a.sk --body env.body <env.ct >out.bin
+sp open --secret-key a.sk --body env.body <env.ct >out.bin
 check "seal, open round trip of 1 MiB" cmp -s out.bin big.bin
 sp reencrypt @ab.grant <env.ct >env2.ct
-sp open --key b.sk --body env.body <env2.ct >out.bin
+sp open --secret-key b.sk --body env.body <env2.ct >out.bin
 check "seal, reencrypt the key ciphertext only, open by the grantee" cmp -s out.bin big.bin
 cp env.ct chain-env.ct
 for i in $(seq 2 16); do
 	sp reencrypt @g"$i" <chain-env.ct >next.ct && mv next.ct chain-env.ct
 done
-sp open --key k16.sk --body env.body <chain-env.ct >out.bin
+sp open --secret-key k16.sk --body env.body <chain-env.ct >out.bin
 check "open after 15 hops of the key ciphertext (level 16)" cmp -s out.bin big.bin
 sp seal "$(cat a.pk)" <empty >env-empty.txt
 sed -n 1p env-empty.txt >env-empty.ct
 sed -n 2p env-empty.txt >env-empty.body
-sp open --key a.sk --body env-empty.body <env-empty.ct >out.bin
+sp open --secret-key a.sk --body env-empty.body <env-empty.ct >out.bin
 check "seal, open round trip of an empty plaintext" test $? -eq 0 -a ! -s out.bin
 sp seal @a.pk <big.bin >other.txt
 sed -n 2p other.txt >other.body
 check "seal is randomised" test "$(cat env.body)" != "$(cat other.body)"
 flip env.body tampered.body 5000
 expect_failure "open of a modified body fails, prints nothing" 1 env.ct \
-	open --key a.sk --body tampered.body
+	open --secret-key a.sk --body tampered.body
 flip env.body tampered.body 3
 expect_failure "open of a body with a modified nonce fails" 1 env.ct \
-	open --key a.sk --body tampered.body
+	open --secret-key a.sk --body tampered.body
 expect_failure "open of the body of another envelope fails" 1 env.ct \
-	open --key a.sk --body other.body
+	open --secret-key a.sk --body other.body
 expect_failure "open with the wrong key fails, prints nothing" 1 env.ct \
-	open --key b.sk --body env.body
+	open --secret-key b.sk --body env.body
 expect_failure "open by the delegator after re-encryption fails" 1 env2.ct \
-	open --key a.sk --body env.body
+	open --secret-key a.sk --body env.body
 flip env.ct tampered.ct 200
 expect_failure "open with a modified key ciphertext aad fails" 1 tampered.ct \
-	open --key a.sk --body env.body
+	open --secret-key a.sk --body env.body
 expect_failure "open refuses a ciphertext that holds no data key" 1 r1.ct \
-	open --key a.sk --body env.body
+	open --secret-key a.sk --body env.body
 expect_failure "open refuses a body that is not base64url" 1 env.ct \
-	open --key a.sk --body garbage
-expect_failure "open needs --body" 2 env.ct open --key a.sk
+	open --secret-key a.sk --body garbage
+expect_failure "open needs --body" 2 env.ct open --secret-key a.sk
 rebody env.body cut.body cut 8
 expect_failure "open of a v2 body with its marker cut off fails" 1 env.ct \
-	open --key a.sk --body cut.body
+	open --secret-key a.sk --body cut.body
 
 # envelope v1: bodies written by the seal of earlier versions still open
-FIX=$ROOT/test/fixtures/envelope-v1
+FIX=$T/fixture-v1
+cp -r "$ROOT/test/fixtures/envelope-v1" "$FIX" && chmod 600 "$FIX/owner.sk"
 for rec in record empty; do
-	sp open --key "$FIX/owner.sk" --body "$FIX/$rec.body" <"$FIX/$rec.key" >out.bin
+	sp open --secret-key "$FIX/owner.sk" --body "$FIX/$rec.body" <"$FIX/$rec.key" >out.bin
 	check "open of the v1 fixture $rec (written by the old seal)" cmp -s out.bin "$FIX/$rec.plain"
 done
 check "the v1 fixture has no marker" test "$(body_head "$FIX/record.body")" != 5350454e02000000
 sp grant @b.pk <"$FIX/owner.sk" >ownerb.grant
 sp reencrypt @ownerb.grant <"$FIX/record.key" >fix2.ct
-sp open --key b.sk --body "$FIX/record.body" <fix2.ct >out.bin
+sp open --secret-key b.sk --body "$FIX/record.body" <fix2.ct >out.bin
 check "open of the v1 fixture after re-encrypting its key ciphertext" cmp -s out.bin "$FIX/record.plain"
 flip "$FIX/record.body" fix-tampered.body 30
 expect_failure "open of a modified v1 body fails, prints nothing" 1 "$FIX/record.key" \
-	open --key "$FIX/owner.sk" --body fix-tampered.body
+	open --secret-key "$FIX/owner.sk" --body fix-tampered.body
 expect_failure "open of the v1 fixture with the wrong key fails" 1 "$FIX/record.key" \
-	open --key a.sk --body "$FIX/record.body"
+	open --secret-key a.sk --body "$FIX/record.body"
 expect_failure "open of the v1 fixture next to another key ciphertext fails" 1 "$FIX/empty.key" \
-	open --key "$FIX/owner.sk" --body "$FIX/record.body"
+	open --secret-key "$FIX/owner.sk" --body "$FIX/record.body"
 rebody "$FIX/record.body" marked.body mark
 expect_failure "open of a v1 body given a v2 marker fails" 1 "$FIX/record.key" \
-	open --key "$FIX/owner.sk" --body marked.body
+	open --secret-key "$FIX/owner.sk" --body marked.body
 
 # ---- usage ----
 
 sp --help >out.txt
 check "--help exits 0 and prints usage" grep -q '^usage: secant-pre' out.txt
-for cmd in keygen pubkey encrypt grant reencrypt decrypt seal open token tokens inspect; do
+for cmd in keygen index-keygen pubkey encrypt grant reencrypt decrypt seal open token tokens inspect; do
 	sp $cmd --help >out.txt
 	check "$cmd --help exits 0 and prints usage" grep -q "^usage: secant-pre $cmd" out.txt
 done
@@ -424,6 +428,252 @@ expect_failure "an extra argument exits 2" 2 empty keygen extra
 expect_failure "a bad --not-after exits 2" 2 a.sk grant @b.pk --not-after soon
 sp 2>/dev/null >out.txt
 check "no command exits 2" test $? -eq 2
+
+# ---- key files: -o FILE, O_EXCL, mode 0600, warnings ----
+
+VERSION=$(sed -n 's/^EXTVERSION = //p' "$ROOT/Makefile")
+sp --version >out.txt
+check "--version prints the version of the Makefile's EXTVERSION" \
+	eq "$(cat out.txt)" "secant-pre $VERSION"
+
+(umask 022 && "$BIN" keygen -o new.sk 2>last.err)
+check "keygen -o FILE creates FILE with mode 600 under umask 022" \
+	eq "$(stat -c %a new.sk)" 600
+check "keygen -o FILE writes a presk_ line" grep -qxE 'presk_[A-Za-z0-9_-]{43}' new.sk
+cp new.sk new.sk.orig
+expect_failure "keygen -o refuses an existing file" 1 empty keygen -o new.sk
+check "the refusal names the file" grep -q 'new.sk exists' last.err
+check "the existing file is untouched" cmp -s new.sk new.sk.orig
+ln -s no-such-target dangling.sk
+expect_failure "keygen -o refuses a dangling symlink" 1 empty keygen -o dangling.sk
+check "the symlink's target was not created" test ! -e no-such-target
+(umask 022 && "$BIN" index-keygen -o new.idx 2>last.err)
+check "index-keygen -o FILE creates FILE with mode 600" eq "$(stat -c %a new.idx)" 600
+check "index-keygen writes 64 hex digits" grep -qxE '[0-9a-f]{64}' new.idx
+sp token --index-key new.idx diabetes >out.tok
+check "token takes an index key made by index-keygen" grep -qxE 'pretok_[A-Za-z0-9_-]{22}' out.tok
+expect_failure "index-keygen -o refuses an existing file" 1 empty index-keygen -o new.idx
+(umask 022 && "$BIN" keygen >open.sk 2>last.err)
+check "keygen into a file others can read warns on stderr" grep -q 'warning: standard output' last.err
+cp a.sk shared.sk && chmod 644 shared.sk
+sp decrypt --secret-key shared.sk <r1.ct >out.bin
+check "a secret key file others can read still works" cmp -s out.bin plain.bin
+check "... with a warning naming the file and its mode" grep -q 'warning: shared.sk .*mode 0644' last.err
+printf '%s\n' "$(cat index.hex)" >shared.idx && chmod 640 shared.idx
+sp token --index-key shared.idx diabetes >out.tok
+check "an index key file group can read gives a warning" grep -q 'warning: shared.idx' last.err
+sp decrypt --secret-key a.sk <r1.ct >out.bin
+check "a private key file gives no warning" test ! -s last.err
+expect_failure "keygen --passphrase-file without --protect exits 2" 2 empty \
+	keygen -o x.sk --passphrase-file pw
+
+# ---- passphrase-protected key files ----
+
+printf 'correct horse battery staple\n' >pw
+printf 'not the passphrase\n' >wrong.pw
+sp keygen -o p.sk --protect --passphrase-file pw --pwhash-limits interactive
+check "keygen --protect writes a prelocked_ line" grep -qxE 'prelocked_[A-Za-z0-9_-]{150}' p.sk
+check "the protected key file has mode 600" eq "$(stat -c %a p.sk)" 600
+sp pubkey --secret-key p.sk --passphrase-file pw >p.pk
+check "pubkey reads a protected key (--passphrase-file)" grep -qxE 'prepk_[A-Za-z0-9_-]{86}' p.pk
+sp pubkey --secret-key p.sk --passphrase-fd 3 3<pw >p2.pk
+check "pubkey reads it with --passphrase-fd, the same key" cmp -s p.pk p2.pk
+sp encrypt @p.pk <plain.bin >p.ct
+sp decrypt --secret-key p.sk --passphrase-fd 3 3<pw <p.ct >out.bin
+check "decrypt with a protected key" cmp -s out.bin plain.bin
+printf 'correct horse battery staple' | sp decrypt --secret-key p.sk --passphrase-fd 4 4<&0 <p.ct >out.bin
+check "a passphrase without a newline" cmp -s out.bin plain.bin
+expect_failure "decrypt with a wrong passphrase fails, writes nothing" 1 p.ct \
+	decrypt --secret-key p.sk --passphrase-file wrong.pw
+check "the wrong passphrase is named as such" grep -q 'p.sk: wrong passphrase' last.err
+expect_failure "an empty passphrase is refused" 1 p.ct \
+	decrypt --secret-key p.sk --passphrase-file empty
+sp grant @b.pk --secret-key p.sk --passphrase-file pw >pb.grant
+sp reencrypt @pb.grant <p.ct >pb.ct
+sp decrypt --secret-key b.sk <pb.ct >out.bin
+check "grant --secret-key with a protected key" cmp -s out.bin plain.bin
+sp seal @p.pk <plain.bin >penv.txt
+sed -n 1p penv.txt >penv.ct
+sed -n 2p penv.txt >penv.body
+sp open --secret-key p.sk --body penv.body --passphrase-file pw <penv.ct >out.bin
+check "open with a protected key" cmp -s out.bin plain.bin
+expect_failure "open with a wrong passphrase fails" 1 penv.ct \
+	open --secret-key p.sk --body penv.body --passphrase-file wrong.pw
+cp p.sk before.sk
+expect_failure "keygen --protect refuses an existing file before asking" 1 empty \
+	keygen -o p.sk --protect --passphrase-file pw
+check "the protected file is untouched" cmp -s p.sk before.sk
+sp index-keygen -o p.idx --protect --passphrase-fd 3 --pwhash-limits interactive 3<pw
+check "index-keygen --protect writes a prelocked_ line" grep -qxE 'prelocked_[A-Za-z0-9_-]{150}' p.idx
+sp tokens --index-key p.idx --passphrase-file pw <doc.txt >p.tok
+check "tokens with a protected index key" test "$(wc -l <p.tok)" -eq 4
+sp token --index-key p.idx --passphrase-file pw the >p1.tok
+check "token with a protected index key agrees with tokens" grep -qxF -f p1.tok p.tok
+expect_failure "token with a wrong passphrase fails" 1 empty \
+	token --index-key p.idx --passphrase-file wrong.pw the
+expect_failure "a protected index key is not a secret key" 1 r1.ct \
+	decrypt --secret-key p.idx --passphrase-file pw
+check "... and the error says what the file holds" grep -q 'p.idx is a passphrase-protected search index key' last.err
+expect_failure "a protected secret key is not an index key" 1 empty \
+	token --index-key p.sk --passphrase-file pw the
+expect_failure "--passphrase-fd and --passphrase-file together exit 2" 2 r1.ct \
+	decrypt --secret-key p.sk --passphrase-fd 0 --passphrase-file pw
+expect_failure "inspect refuses a protected key file" 1 p.sk inspect
+flip p.sk tampered.sk 40
+sed -i 's/^/prelocked_/; s/^prelocked_prelocked_/prelocked_/' tampered.sk
+expect_failure "a modified protected key file does not open" 1 p.ct \
+	decrypt --secret-key tampered.sk --passphrase-file pw
+
+# known answers: test/vectors/keyfile.json (fixed passphrase, salt, nonce)
+python3 - "$ROOT/test/vectors/keyfile.json" <<'PY' || exit 2
+import base64, json, sys
+for i, v in enumerate(json.load(open(sys.argv[1]))["vectors"]):
+    open("kf%d.locked" % i, "w").write(v["text"] + "\n")
+    open("kf%d.pass" % i, "wb").write(bytes.fromhex(v["passphrase_utf8"]) + b"\n")
+    secret = bytes.fromhex(v["secret"])
+    if v["content"] == 1:
+        open("kf%d.plain" % i, "w").write(
+            "presk_" + base64.urlsafe_b64encode(secret).decode().rstrip("=") + "\n")
+    else:
+        open("kf%d.plain" % i, "w").write(secret.hex() + "\n")
+    open("kf%d.content" % i, "w").write(str(v["content"]))
+PY
+for i in 0 1 2; do
+	if [ "$(cat kf$i.content)" = 1 ]; then
+		sp pubkey --secret-key kf$i.plain >want.pk
+		sp pubkey --secret-key kf$i.locked --passphrase-file kf$i.pass >got.pk
+		check "keyfile.json vector $i opens to its secret key" cmp -s got.pk want.pk
+	else
+		sp token --index-key kf$i.plain diabetes >want.tok
+		sp token --index-key kf$i.locked --passphrase-file kf$i.pass diabetes >got.tok
+		check "keyfile.json vector $i opens to its index key" cmp -s got.tok want.tok
+	fi
+	expect_failure "keyfile.json vector $i refuses a wrong passphrase" 1 empty \
+		pubkey --secret-key kf$i.locked --passphrase-file wrong.pw
+done
+
+# ---- one vocabulary: --secret-key, --index-key, deprecated aliases, - ----
+
+sp decrypt --key a.sk <r1.ct >out.bin
+check "decrypt --key (deprecated alias) still works" cmp -s out.bin plain.bin
+check "... with a note on stderr naming --secret-key" grep -q 'note: --key is deprecated.*--secret-key' last.err
+sp open --key a.sk --body env.body <env.ct >out.bin
+check "open --key (deprecated alias) still works" cmp -s out.bin big.bin
+sp token --key-file index.hex "$(cat keyword)" >out.tok
+check "token --key-file (deprecated alias) still works" cmp -s out.tok token
+check "... with a note on stderr naming --index-key" grep -q 'note: --key-file is deprecated.*--index-key' last.err
+sp tokens --key-file=index.hex <diabetes.txt >out.tok
+check "tokens --key-file=FILE (deprecated alias) still works" cmp -s out.tok token
+sp decrypt --secret-key a.sk --key a.sk <r1.ct >out.bin
+check "--secret-key and --key together are one option given twice (exit 2)" \
+	test $? -eq 2 -a ! -s out.bin
+check "... so says the message" grep -q 'option --secret-key given twice' last.err
+sp pubkey --secret-key - <a.sk >out.pk
+check "pubkey --secret-key - reads standard input" cmp -s out.pk a.pk
+sp pubkey --secret-key a.sk </dev/null >out.pk
+check "pubkey --secret-key FILE" cmp -s out.pk a.pk
+sp token --index-key - diabetes <index.hex >out.tok
+check "token --index-key - reads standard input" cmp -s out.tok token
+expect_failure "decrypt --secret-key - exits 2 (stdin holds the ciphertext)" 2 r1.ct \
+	decrypt --secret-key -
+
+# ---- token refuses white space inside a word ----
+
+expect_failure "token \"two words\" exits 2" 2 empty token --index-key index.hex "two words"
+check "... with a hint to use tokens" grep -q "use 'secant-pre tokens'" last.err
+expect_failure "token refuses a tab inside a word" 2 empty token --index-key index.hex $'a\tb'
+expect_failure "token refuses a no-break space inside a word (NFKC: a space)" 2 empty \
+	token --index-key index.hex $'a\xc2\xa0b'
+
+# ---- errors that say what a file holds, and the @FILE hint ----
+
+expect_failure "encrypt with a file name without @ fails" 1 plain.bin encrypt a.pk
+check "... with a hint to write @FILE" grep -q '@a.pk' last.err
+expect_failure "reencrypt with a file name without @ fails" 1 ct1 reencrypt grant1
+check "... with a hint to write @grant1" grep -q '@grant1' last.err
+expect_failure "a public key file given as the secret key" 1 r1.ct decrypt --secret-key a.pk
+check "... names the file and what it holds" grep -q 'a.pk is a public key.*this needs a PRE secret key' last.err
+expect_failure "an index key file given as the secret key" 1 r1.ct decrypt --secret-key index.hex
+check "... says it looks like an index key" grep -q 'index.hex looks like a search index key' last.err
+expect_failure "a secret key file given as the public key" 1 plain.bin encrypt @a.sk
+check "... names the file and what it holds" grep -q 'a.sk is a PRE secret key.*this needs a public key' last.err
+expect_failure "a secret key given as the index key" 1 empty token --index-key a.sk x
+check "... names the file and what it holds" grep -q 'a.sk is a PRE secret key.*search index key' last.err
+expect_failure "a ciphertext given as the grant" 1 ct1 reencrypt @ct2
+check "... names the file and what it holds" grep -q 'ct2 is a ciphertext.*this needs a grant' last.err
+
+# ---- decrypt --batch: one JSON line per input line ----
+
+flip r1.ct r1-flipped.ct -1
+{
+	cat r1.ct
+	echo "hello world"
+	cat e.ct
+	echo
+	cat ct1
+	cat r1-flipped.ct
+	cat r1.ct
+} >batch.in
+sp decrypt --secret-key a.sk --batch <batch.in >batch.out
+check "decrypt --batch exits 1 when a line fails" test $? -eq 1
+check "decrypt --batch says how many lines failed" grep -q '4 of 7 values' last.err
+python3 - batch.out plain.bin <<'PY'
+import base64, json, sys
+lines = open(sys.argv[1]).read().splitlines()
+plain = open(sys.argv[2], "rb").read()
+def b64(s):
+    return base64.urlsafe_b64decode(s + "=" * (-len(s) % 4))
+j = [json.loads(l) for l in lines]
+assert [x["n"] for x in j] == list(range(1, 8)), "n"
+assert [x["ok"] for x in j] == [True, False, True, False, False, False, True], "ok"
+assert b64(j[0]["plaintext"]) == plain and b64(j[6]["plaintext"]) == plain
+assert j[2]["plaintext"] == ""
+for x in j:
+    assert set(x) == ({"n", "ok", "plaintext"} if x["ok"] else {"n", "ok", "error"})
+    assert "=" not in x.get("plaintext", "")
+assert "not a ciphertext" in j[1]["error"] and j[3]["error"] == "empty line"
+assert "decrypt" in j[4]["error"] and "decrypt" in j[5]["error"]
+PY
+report "decrypt --batch: n, ok, base64url plaintext or error, in order, mixing good and bad lines" $?
+{ cat r1.ct; cat e.ct; } >good.in
+sp decrypt --secret-key a.sk --batch <good.in >batch.out
+check "decrypt --batch of good lines only exits 0, two lines" \
+	test $? -eq 0 -a "$(wc -l <batch.out)" -eq 2
+sp decrypt --secret-key p.sk --passphrase-file pw --batch <p.ct >batch.out
+check "decrypt --batch with a protected key" json batch.out 'j["ok"] and j["n"] == 1'
+sp decrypt --secret-key a.sk --batch <empty >batch.out
+check "decrypt --batch of no input writes nothing, exits 0" test $? -eq 0 -a ! -s batch.out
+
+# ---- a message instead of a silent wait when standard input is a terminal ----
+
+# on_tty ARGS...: run the tool with standard input on a fresh pty that is
+# closed at once; print its stderr
+on_tty() {
+	python3 - "$BIN" "$@" <<'PY'
+import os, pty, subprocess, sys
+master, slave = pty.openpty()
+p = subprocess.Popen(sys.argv[1:], stdin=slave, stdout=subprocess.DEVNULL,
+                     stderr=subprocess.PIPE)
+os.close(slave)
+try:
+    err = p.stderr.readline()
+finally:
+    os.close(master)
+    p.wait(timeout=10)
+sys.stdout.write(err.decode(errors="replace"))
+PY
+}
+if python3 -c 'import pty; pty.openpty()' 2>/dev/null; then
+	on_tty decrypt --secret-key a.sk >tty.err
+	check "decrypt says it reads the terminal instead of waiting silently" \
+		grep -q 'reading standard input from the terminal' tty.err
+	on_tty encrypt @a.pk >tty.err
+	check "encrypt says so too" grep -q 'reading standard input from the terminal' tty.err
+	on_tty decrypt --secret-key a.sk --batch >tty.err
+	check "decrypt --batch says so too" grep -q 'reading standard input from the terminal' tty.err
+else
+	echo "# skipped: the terminal message (no pty available)"
+fi
 
 # ---- secrets never reach stderr ----
 

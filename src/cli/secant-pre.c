@@ -6,11 +6,14 @@
  *
  * Secret keys are read only from files or standard input, never from the
  * command line, and no value given as an argument or input is ever echoed
- * in a message (file names are).
+ * in a message (file names are).  Key files are written with O_EXCL and
+ * mode 0600, optionally protected by a passphrase (sp_keyfile.h), which is
+ * read from the terminal, a file descriptor or a file, never from argv.
  * Every buffer is wiped before it is freed; standard input and output are
  * unbuffered so that no copy of a secret stays in a stdio buffer.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -18,12 +21,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
+#include "sp_cache.h"
 #include "sp_codec.h"
 #include "sp_core.h"
 #include "sp_envelope.h"
+#include "sp_keyfile.h"
 #include "sp_random.h"
 #include "sp_text.h"
 
@@ -37,9 +45,15 @@
 #define PARSE_HELP		(-1)	/* parse_args: --help was asked for */
 #define MAX_INPUT_BYTES ((size_t) 1 << 30)	/* 1 GiB */
 #define READ_CHUNK		((size_t) 1 << 16)
-#define MAX_OPTIONS		2		/* options of one command */
+#define MAX_OPTIONS		8		/* options of one command */
+#define MAX_PASSPHRASE	4096	/* bytes of a passphrase */
 #define INDEX_KEY_HEX	(2 * SP_INDEXKEYBYTES)
 #define PK_TEXT_MAX		128		/* > text form of a public key */
+
+/* the version of the extension, from the Makefile's EXTVERSION */
+#ifndef SECANT_PRE_VERSION
+#define SECANT_PRE_VERSION "unknown"
+#endif
 
 /* envelopes (sp_envelope.h): the text form of a body */
 #define BODY_BASE64		sodium_base64_VARIANT_URLSAFE_NO_PADDING
@@ -52,9 +66,12 @@ typedef struct buf
 	size_t		cap;
 } buf;
 
+struct command;
+
 /* Parsed arguments of a command. */
 typedef struct args
 {
+	const struct command *cmd;
 	const char *opt[MAX_OPTIONS];	/* value of each option (a flag: its
 									 * name), or NULL if not given */
 	char	  **pos;			/* positional arguments */
@@ -74,6 +91,7 @@ typedef struct option_spec
 {
 	const char *name;
 	option_kind kind;
+	const char *alias;			/* deprecated old name, or NULL */
 } option_spec;
 
 /* A command of the tool. */
@@ -127,6 +145,17 @@ usage_fail(const char *fmt,...)
 	vcomplain(true, fmt, ap);
 	va_end(ap);
 	return EXIT_USAGE;
+}
+
+/* Print a warning or a note on stderr; the command goes on. */
+static void CLI_PRINTF(1, 2)
+warn(const char *fmt,...)
+{
+	va_list		ap;
+
+	va_start(ap, fmt);
+	vcomplain(false, fmt, ap);
+	va_end(ap);
 }
 
 /* Report a failed core operation with the core's explanation. */
@@ -205,23 +234,266 @@ read_stream(FILE *f, const char *name, buf *b)
 	return 0;
 }
 
-/* Read a whole file, or standard input if path is NULL. */
+/* True for the path of standard input: NULL or "-". */
+static bool
+is_stdin(const char *path)
+{
+	return path == NULL || strcmp(path, "-") == 0;
+}
+
+/* The name of a source in messages. */
+static const char *
+source_name(const char *path)
+{
+	return is_stdin(path) ? "standard input" : path;
+}
+
+/* Say so on stderr when standard input is a terminal, instead of waiting silently. */
+static void
+notice_terminal_stdin(void)
+{
+	if (isatty(fileno(stdin)))
+		warn("reading standard input from the terminal (end it with Ctrl-D; "
+			 "see --help)");
+}
+
+/* Warn if the secret file open as f is a regular file that others can read. */
+static void
+check_secret_mode(FILE *f, const char *path)
+{
+	struct stat st;
+
+	if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) &&
+		(st.st_mode & (S_IRGRP | S_IROTH)) != 0)
+		warn("warning: %s holds a secret and can be read by group or others "
+			 "(mode %04o); run chmod 600 %s", path,
+			 (unsigned) (st.st_mode & 07777), path);
+}
+
+/* Read a whole file, or standard input if path is NULL or "-". */
 static int
-read_source(const char *path, buf *b)
+read_file(const char *path, bool secret, buf *b)
 {
 	FILE	   *f;
 	int			rc;
 
-	if (path == NULL)
+	if (is_stdin(path))
+	{
+		notice_terminal_stdin();
 		return read_stream(stdin, "standard input", b);
+	}
 	f = fopen(path, "rb");
 	if (f == NULL)
 		return fail("cannot open %s: %s", path, strerror(errno));
 	setvbuf(f, NULL, _IONBF, 0);
+	if (secret)
+		check_secret_mode(f, path);
 	rc = read_stream(f, path, b);
 	fclose(f);
 	return rc;
 }
+
+/* Read a whole file that holds no secret (or standard input). */
+static int
+read_source(const char *path, buf *b)
+{
+	return read_file(path, false, b);
+}
+
+/* What a value of kind is, for messages: "a public key (pre_public_key)". */
+static const char *
+kind_phrase(int kind)
+{
+	switch (kind)
+	{
+		case SP_KIND_SECRET_KEY:
+			return "a PRE secret key (presk_)";
+		case SP_KIND_PUBLIC_KEY:
+			return "a public key (prepk_, pre_public_key)";
+		case SP_KIND_GRANT:
+			return "a grant (pregrant_, pre_grant)";
+		case SP_KIND_CIPHERTEXT:
+			return "a ciphertext (prect_, pre_ciphertext)";
+		case SP_KIND_TOKEN:
+			return "a search token (pretok_, pre_token)";
+	}
+	return "an unknown value";
+}
+
+/* What a protected key file holds, for messages. */
+static const char *
+content_phrase(int content)
+{
+	return content == SP_KF_INDEX_KEY ?
+		"a passphrase-protected search index key (prelocked_)" :
+		"a passphrase-protected PRE secret key (prelocked_)";
+}
+
+/* ---- passphrases: a terminal prompt, --passphrase-fd or --passphrase-file ---- */
+
+static int	passphrase_fd = -1;	/* --passphrase-fd, or -1 */
+static const char *passphrase_file = NULL;	/* --passphrase-file, or NULL */
+static char passphrase[MAX_PASSPHRASE + 1];
+static size_t passphrase_len = 0;
+static bool passphrase_read = false;
+
+/* Read a line (without its \n or \r\n) from fd byte by byte into out. */
+static int
+read_line_fd(int fd, const char *name, char *out, size_t cap, size_t *len)
+{
+	size_t		n = 0;
+	char		c;
+	ssize_t		r;
+
+	for (;;)
+	{
+		r = read(fd, &c, 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return fail("cannot read the passphrase from %s: %s", name,
+						strerror(errno));
+		if (r == 0 || c == '\n')
+			break;
+		if (n == cap)
+		{
+			sodium_memzero(out, cap);
+			return fail("the passphrase from %s is longer than %d bytes", name,
+						MAX_PASSPHRASE);
+		}
+		out[n++] = c;
+	}
+	if (n > 0 && out[n - 1] == '\r')
+		n--;
+	*len = n;
+	return 0;
+}
+
+/* Prompt on the terminal (echo off) and read a line into out. */
+static int
+prompt_tty(const char *prompt, char *out, size_t cap, size_t *len)
+{
+	int			fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	struct termios old,
+				quiet;
+	bool		restore = false;
+	int			rc;
+
+	if (fd < 0)
+		return fail("a passphrase is needed and there is no terminal to ask "
+					"for it: use --passphrase-fd N or --passphrase-file FILE");
+	if (write(fd, prompt, strlen(prompt)) < 0)
+	{
+		/* the prompt is a courtesy */
+	}
+	if (tcgetattr(fd, &old) == 0)
+	{
+		quiet = old;
+		quiet.c_lflag &= ~(tcflag_t) (ECHO | ECHONL);
+		restore = tcsetattr(fd, TCSAFLUSH, &quiet) == 0;
+	}
+	rc = read_line_fd(fd, "the terminal", out, cap, len);
+	if (restore)
+		tcsetattr(fd, TCSAFLUSH, &old);
+	if (write(fd, "\n", 1) < 0)
+	{
+		/* likewise */
+	}
+	close(fd);
+	return rc;
+}
+
+/* Get the passphrase (once per run): from --passphrase-fd, --passphrase-file
+ * or the terminal; confirm asks twice on a terminal (for a new file). */
+static int
+get_passphrase(const char *for_what, bool confirm)
+{
+	char		again[MAX_PASSPHRASE + 1];
+	size_t		againlen = 0;
+	char		prompt[512];
+	int			rc;
+
+	if (passphrase_read)
+		return 0;
+	if (passphrase_fd >= 0)
+		rc = read_line_fd(passphrase_fd, "--passphrase-fd", passphrase,
+						  MAX_PASSPHRASE, &passphrase_len);
+	else if (passphrase_file != NULL)
+	{
+		FILE	   *f = fopen(passphrase_file, "rb");
+
+		if (f == NULL)
+			return fail("cannot open %s: %s", passphrase_file, strerror(errno));
+		check_secret_mode(f, passphrase_file);
+		rc = read_line_fd(fileno(f), passphrase_file, passphrase,
+						  MAX_PASSPHRASE, &passphrase_len);
+		fclose(f);
+	}
+	else
+	{
+		snprintf(prompt, sizeof prompt, "%s passphrase for %s: ",
+				 confirm ? "New" : "The", for_what);
+		rc = prompt_tty(prompt, passphrase, MAX_PASSPHRASE, &passphrase_len);
+		if (rc == 0 && confirm && passphrase_len > 0)
+		{
+			rc = prompt_tty("Repeat the passphrase: ", again, MAX_PASSPHRASE,
+							&againlen);
+			if (rc == 0 && (againlen != passphrase_len ||
+							sodium_memcmp(again, passphrase, againlen) != 0))
+				rc = fail("the two passphrases differ; nothing written");
+			sodium_memzero(again, sizeof again);
+		}
+	}
+	if (rc == 0 && passphrase_len == 0)
+		rc = fail("the passphrase is empty");
+	if (rc != 0)
+	{
+		sodium_memzero(passphrase, sizeof passphrase);
+		passphrase_len = 0;
+		return rc;
+	}
+	passphrase_read = true;
+	return 0;
+}
+
+/* Wipe the passphrase. */
+static void
+wipe_passphrase(void)
+{
+	sodium_memzero(passphrase, sizeof passphrase);
+	passphrase_len = 0;
+	passphrase_read = false;
+}
+
+/* Open the protected key file text of name, which must hold content. */
+static int
+open_protected(const char *name, const uint8_t *text, size_t len, int content,
+			   uint8_t secret[SP_KF_SECRETBYTES])
+{
+	uint8_t		file[SP_KF_BYTES];
+	sp_kf_header h;
+	int			err = sp_keyfile_text_decode(file, (const char *) text, len);
+	int			rc;
+
+	if (err == SP_KF_OK)
+		err = sp_keyfile_parse(file, sizeof file, &h);
+	if (err != SP_KF_OK)
+		return fail("%s: %s", name, sp_keyfile_strerror(err));
+	if (h.content != content)
+		return fail("%s is %s; this needs %s", name, content_phrase(h.content),
+					content == SP_KF_INDEX_KEY ? "a search index key" :
+					"a PRE secret key");
+	rc = get_passphrase(name, false);
+	if (rc != 0)
+		return rc;
+	err = sp_keyfile_open(secret, &h, file, sizeof file, passphrase,
+						  passphrase_len);
+	if (err != SP_KF_OK)
+		return fail("%s: %s", name, sp_keyfile_strerror(err));
+	return 0;
+}
+
+/* ---- values ---- */
 
 /* Decode the text form of a value of kind and validate the value fully. */
 static int
@@ -238,6 +510,32 @@ decode_value(const char *text, size_t len, sp_kind kind, buf *value)
 	return err == SP_OK ? 0 : fail_invalid(kind, err);
 }
 
+/* Refuse the text of name if it holds a value of another kind, saying what it holds. */
+static int
+check_holds(const char *name, const uint8_t *text, size_t len, sp_kind kind)
+{
+	int			held = sp_text_kind((const char *) text, len);
+
+	if (sp_keyfile_is_text((const char *) text, len))
+		return fail("%s is a passphrase-protected key file (prelocked_); "
+					"this needs %s", name, kind_phrase(kind));
+	if (held >= 0 && held != (int) kind)
+		return fail("%s is %s; this needs %s", name, kind_phrase(held),
+					kind_phrase(kind));
+	return 0;
+}
+
+/* Decode the text of name (a file or standard input) as a value of kind. */
+static int
+decode_source(const char *name, const buf *text, sp_kind kind, buf *value)
+{
+	int			rc = check_holds(name, text->data, text->len, kind);
+
+	if (rc == 0)
+		rc = decode_value((const char *) text->data, text->len, kind, value);
+	return rc;
+}
+
 /* Load a value of kind from a file, or from standard input if path is NULL. */
 static int
 load_value(const char *path, sp_kind kind, buf *value)
@@ -246,9 +544,19 @@ load_value(const char *path, sp_kind kind, buf *value)
 	int			rc = read_source(path, &text);
 
 	if (rc == 0)
-		rc = decode_value((const char *) text.data, text.len, kind, value);
+		rc = decode_source(source_name(path), &text, kind, value);
 	buf_free(&text);
 	return rc;
+}
+
+/* True if arg names an existing file (for the @FILE hint). */
+static bool
+names_a_file(const char *arg)
+{
+	struct stat st;
+
+	return arg[0] != '\0' && strchr(arg, '\n') == NULL && stat(arg, &st) == 0 &&
+		S_ISREG(st.st_mode);
 }
 
 /* Load a value given as an argument: its text form, or @FILE. */
@@ -256,11 +564,18 @@ static int
 load_arg(const char *arg, sp_kind kind, buf *value)
 {
 	size_t		len = strlen(arg);
+	int			held = sp_text_kind(arg, len);
 
 	if (arg[0] == '@')
 		return load_value(arg + 1, kind, value);
-	if (sp_text_kind(arg, len) == SP_KIND_SECRET_KEY)
+	if (held == SP_KIND_SECRET_KEY)
 		return fail("secret keys are never accepted on the command line");
+	if (held < 0 && names_a_file(arg))
+		return fail("the argument is not %s but the name of a file: write "
+					"@%s to read the value from it", kind_phrase(kind), arg);
+	if (held >= 0 && held != (int) kind)
+		return fail("the argument is %s; this needs %s", kind_phrase(held),
+					kind_phrase(kind));
 	return decode_value(arg, len, kind, value);
 }
 
@@ -273,16 +588,62 @@ expand_secret(sp_secret *key, const uint8_t seed[SP_SEEDBYTES])
 	return err == SP_OK ? 0 : fail_invalid(SP_KIND_SECRET_KEY, err);
 }
 
+/* True if text looks like an index key file: 64 hex digits or 32 bytes. */
+static bool
+looks_like_index_key(const buf *text)
+{
+	const uint8_t *p = text->data;
+	size_t		len = text->len;
+	size_t		hex = 0;
+
+	if (len == SP_INDEXKEYBYTES)
+		return true;
+	while (len > 0 && (p[len - 1] == '\n' || p[len - 1] == ' ' || p[len - 1] == '\r'))
+		len--;
+	while (hex < len && ((p[hex] >= '0' && p[hex] <= '9') ||
+						 (p[hex] >= 'a' && p[hex] <= 'f') ||
+						 (p[hex] >= 'A' && p[hex] <= 'F')))
+		hex++;
+	return hex == len && len == INDEX_KEY_HEX;
+}
+
+/* Load the seed of a PRE secret key: presk_ text, or a protected file. */
+static int
+load_seed(const char *path, uint8_t seed[SP_SEEDBYTES])
+{
+	const char *name = source_name(path);
+	buf			text = {0};
+	buf			value = {0};
+	int			rc = read_file(path, true, &text);
+
+	if (rc == 0 && sp_keyfile_is_text((const char *) text.data, text.len))
+		rc = open_protected(name, text.data, text.len, SP_KF_PRE_SECRET_KEY,
+							seed);
+	else if (rc == 0 && sp_text_kind((const char *) text.data, text.len) < 0 &&
+			 looks_like_index_key(&text))
+		rc = fail("%s looks like a search index key; this needs %s", name,
+				  kind_phrase(SP_KIND_SECRET_KEY));
+	else if (rc == 0)
+	{
+		rc = decode_source(name, &text, SP_KIND_SECRET_KEY, &value);
+		if (rc == 0)
+			memcpy(seed, value.data, SP_SEEDBYTES);
+	}
+	buf_free(&text);
+	buf_free(&value);
+	return rc;
+}
+
 /* Load a secret key from a file (or standard input) and expand it. */
 static int
 load_secret(const char *path, sp_secret *key)
 {
-	buf			seed = {0};
-	int			rc = load_value(path, SP_KIND_SECRET_KEY, &seed);
+	uint8_t		seed[SP_SEEDBYTES];
+	int			rc = load_seed(path, seed);
 
 	if (rc == 0)
-		rc = expand_secret(key, seed.data);
-	buf_free(&seed);
+		rc = expand_secret(key, seed);
+	sodium_memzero(seed, sizeof seed);
 	return rc;
 }
 
@@ -361,31 +722,200 @@ trim(const uint8_t **p, size_t *len)
 		(*len)--;
 }
 
+/* The value of the option called name of the command, or NULL. */
+static const char *
+opt(const args *a, const char *name)
+{
+	for (int o = 0; o < MAX_OPTIONS && a->cmd->options[o].name != NULL; o++)
+		if (strcmp(a->cmd->options[o].name, name) == 0)
+			return a->opt[o];
+	return NULL;
+}
+
+/* ---- writing secrets: -o FILE (O_EXCL, mode 0600) or standard output ---- */
+
+/* Refuse early (before any passphrase prompt) an output file that exists. */
+static int
+check_new_file(const char *path)
+{
+	struct stat st;
+
+	if (!is_stdin(path) && lstat(path, &st) == 0)
+		return fail("%s exists; it is never overwritten (remove it first, or "
+					"choose another name)", path);
+	return 0;
+}
+
+/* Write len bytes of a secret to a new file (mode 0600) or standard output. */
+static int
+write_secret(const char *path, const void *data, size_t len)
+{
+	const uint8_t *p = data;
+	struct stat st;
+	int			fd;
+
+	if (is_stdin(path))			/* "-": standard output */
+	{
+		if (fstat(fileno(stdout), &st) == 0 && S_ISREG(st.st_mode) &&
+			(st.st_mode & (S_IRGRP | S_IROTH)) != 0)
+			warn("warning: standard output is a file that group or others can "
+				 "read (mode %04o); use -o FILE, which creates it with mode 0600",
+				 (unsigned) (st.st_mode & 07777));
+		write_out(data, len);
+		return 0;
+	}
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0 && errno == EEXIST)
+		return fail("%s exists; it is never overwritten (remove it first, or "
+					"choose another name)", path);
+	if (fd < 0)
+		return fail("cannot create %s: %s", path, strerror(errno));
+	if (fchmod(fd, 0600) != 0)
+	{
+		/* created 0600 less the umask: no wider anyway */
+	}
+	while (len > 0)
+	{
+		ssize_t		n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		p += n;
+		len -= (size_t) n;
+	}
+	if (len > 0 || fsync(fd) != 0 || close(fd) != 0)
+	{
+		int			e = errno;
+
+		unlink(path);
+		return fail("cannot write %s: %s", path, strerror(e));
+	}
+	return 0;
+}
+
+/* Parse --pwhash-limits: interactive, moderate (the default) or sensitive. */
+static int
+pwhash_limits(const char *name, uint64_t *ops, uint64_t *mem)
+{
+	if (name == NULL || strcmp(name, "moderate") == 0)
+	{
+		*ops = crypto_pwhash_OPSLIMIT_MODERATE;
+		*mem = crypto_pwhash_MEMLIMIT_MODERATE;
+	}
+	else if (strcmp(name, "interactive") == 0)
+	{
+		*ops = crypto_pwhash_OPSLIMIT_INTERACTIVE;
+		*mem = crypto_pwhash_MEMLIMIT_INTERACTIVE;
+	}
+	else if (strcmp(name, "sensitive") == 0)
+	{
+		*ops = crypto_pwhash_OPSLIMIT_SENSITIVE;
+		*mem = crypto_pwhash_MEMLIMIT_SENSITIVE;
+	}
+	else
+		return usage_fail("--pwhash-limits is interactive, moderate or sensitive");
+	return 0;
+}
+
+/* Write a new 32-byte secret of content as text (plain or protected). */
+static int
+save_new_secret(const args *a, int content, const uint8_t secret[32])
+{
+	const char *path = opt(a, "-o");
+	bool		protect = opt(a, "--protect") != NULL;
+	uint64_t	ops = 0,
+				mem = 0;
+	char		locked[SP_KF_TEXTBYTES];
+	char		hex[INDEX_KEY_HEX + 2];
+	uint8_t		file[SP_KF_BYTES];
+	uint8_t		salt[SP_KF_SALTBYTES];
+	uint8_t		nonce[SP_KF_NONCEBYTES];
+	buf			text = {0};
+	int			rc;
+	int			err;
+
+	if (!protect && (opt(a, "--passphrase-fd") != NULL ||
+					 opt(a, "--passphrase-file") != NULL ||
+					 opt(a, "--pwhash-limits") != NULL))
+		return usage_fail("a passphrase option needs --protect");
+	rc = pwhash_limits(opt(a, "--pwhash-limits"), &ops, &mem);
+	if (rc == 0)
+		rc = check_new_file(path);
+	if (rc == 0 && protect)
+		rc = get_passphrase(is_stdin(path) ? "the new key" : path, true);
+	if (rc == 0 && protect)
+	{
+		sp_random_bytes(salt, sizeof salt);
+		sp_random_bytes(nonce, sizeof nonce);
+		err = sp_keyfile_seal(file, content, secret, passphrase,
+							  passphrase_len, ops, mem, salt, nonce);
+		if (err != SP_KF_OK)
+			rc = fail("cannot protect the key: %s", sp_keyfile_strerror(err));
+		else if ((err = sp_keyfile_text_encode(locked, file)) != SP_KF_OK)
+			rc = fail("cannot encode the key file");
+		else
+		{
+			locked[SP_KF_TEXTBYTES - 1] = '\n';	/* in place of the NUL */
+			rc = write_secret(path, locked, sizeof locked);
+		}
+	}
+	else if (rc == 0 && content == SP_KF_INDEX_KEY)
+	{
+		sodium_bin2hex(hex, sizeof hex, secret, SP_INDEXKEYBYTES);
+		hex[INDEX_KEY_HEX] = '\n';
+		rc = write_secret(path, hex, INDEX_KEY_HEX + 1);
+	}
+	else if (rc == 0)
+	{
+		rc = encode_lines(SP_KIND_SECRET_KEY, secret, SP_SEEDBYTES, 1, &text);
+		if (rc == 0)
+			rc = write_secret(path, text.data, text.len);
+	}
+	sodium_memzero(locked, sizeof locked);
+	sodium_memzero(hex, sizeof hex);
+	sodium_memzero(file, sizeof file);
+	buf_free(&text);
+	return rc;
+}
+
 /* ---- commands ---- */
 
-/* keygen: print a new random secret key. */
+/* keygen: write a new random secret key. */
 static int
 cmd_keygen(const args *a)
 {
 	uint8_t		seed[SP_SEEDBYTES];
 	int			rc;
 
-	(void) a;
 	sp_random_bytes(seed, sizeof seed);
-	rc = print_value(SP_KIND_SECRET_KEY, seed, sizeof seed);
+	rc = save_new_secret(a, SP_KF_PRE_SECRET_KEY, seed);
 	sodium_memzero(seed, sizeof seed);
 	return rc;
 }
 
-/* pubkey: print the public key of the secret key on standard input. */
+/* index-keygen: write a new random 32-byte search index key. */
+static int
+cmd_index_keygen(const args *a)
+{
+	uint8_t		key[SP_INDEXKEYBYTES];
+	int			rc;
+
+	sp_random_bytes(key, sizeof key);
+	rc = save_new_secret(a, SP_KF_INDEX_KEY, key);
+	sodium_memzero(key, sizeof key);
+	return rc;
+}
+
+/* pubkey: print the public key of a secret key (standard input by default). */
 static int
 cmd_pubkey(const args *a)
 {
 	sp_secret	key;
 	int			rc;
 
-	(void) a;
-	rc = load_secret(NULL, &key);
+	rc = load_secret(opt(a, "--secret-key"), &key);
 	if (rc == 0)
 		rc = print_value(SP_KIND_PUBLIC_KEY, key.pk, sizeof key.pk);
 	sp_secret_wipe(&key);
@@ -425,7 +955,7 @@ encrypt_for(const uint8_t *pk, const uint8_t *m, size_t mlen, const char *aad,
 static int
 cmd_encrypt(const args *a)
 {
-	const char *aad = a->opt[0] != NULL ? a->opt[0] : "";
+	const char *aad = opt(a, "--aad") != NULL ? opt(a, "--aad") : "";
 	buf			pk = {0};
 	buf			m = {0};
 	buf			ct = {0};
@@ -472,11 +1002,11 @@ cmd_grant(const args *a)
 	int64_t		not_after = 0;
 	int			rc;
 
-	rc = parse_not_after(a->opt[0], &not_after);
+	rc = parse_not_after(opt(a, "--not-after"), &not_after);
 	if (rc == 0)
 		rc = load_arg(a->pos[0], SP_KIND_PUBLIC_KEY, &to);
 	if (rc == 0)
-		rc = load_secret(NULL, &from);
+		rc = load_secret(opt(a, "--secret-key"), &from);
 	if (rc == 0)
 	{
 		sp_random_scalar(x);
@@ -514,6 +1044,211 @@ cmd_reencrypt(const args *a)
 	return rc;
 }
 
+/* Refuse "-" for a key file when standard input holds the data. */
+static int
+key_not_stdin(const char *path, const char *option, const char *data)
+{
+	if (path != NULL && strcmp(path, "-") == 0)
+		return usage_fail("%s - would read standard input, which holds %s",
+						  option, data);
+	return 0;
+}
+
+/*
+ * Decrypt one validated ciphertext into m (sized here); the one place that
+ * decrypts a value, so that a decryption context can be plugged in.
+ */
+/* paths remembered by decrypt --batch */
+#define BATCH_PATHS 256
+static sp_dctx *batch_ctx = NULL;
+/* public keys of hop records found valid by decrypt --batch (public data) */
+static sp_keycache batch_keys;
+
+static int
+decrypt_value(const sp_secret *key, const buf *ct, buf *m)
+{
+	if (buf_reserve(m, sp_plaintext_bytes(ct->data, ct->len)) != 0)
+		return SP_ENOMEM;
+	return sp_decrypt_cached(m->data, m->cap, &m->len, ct->data, ct->len, key,
+							 batch_ctx);
+}
+
+/*
+ * The decryption context of decrypt --batch: values on one path cost one
+ * scalar multiplication each (sp_cache.h).  Without memory for it, every
+ * value is decrypted on its own (same bytes).
+ */
+static void
+batch_ctx_open(void)
+{
+	size_t		bytes = sp_dctx_bytes(BATCH_PATHS);
+
+	batch_ctx = malloc(bytes);
+	if (batch_ctx != NULL && sp_dctx_init(batch_ctx, bytes, BATCH_PATHS) != SP_OK)
+	{
+		free(batch_ctx);
+		batch_ctx = NULL;
+	}
+}
+
+static void
+batch_ctx_close(void)
+{
+	if (batch_ctx == NULL)
+		return;
+	sp_dctx_wipe(batch_ctx);
+	free(batch_ctx);
+	batch_ctx = NULL;
+}
+
+/* Append the JSON string of a constant ASCII message (escaped) to b. */
+static int
+append_json_string(buf *b, const char *s)
+{
+	size_t		need = 2 * strlen(s) + 3;
+
+	if (b->cap - b->len < need && buf_reserve(b, b->len + need) != 0)
+		return EXIT_FAILURE;
+	b->data[b->len++] = '"';
+	for (; *s != '\0'; s++)
+	{
+		if (*s == '"' || *s == '\\')
+			b->data[b->len++] = '\\';
+		b->data[b->len++] = (uint8_t) ((unsigned char) *s < 0x20 ? ' ' : *s);
+	}
+	b->data[b->len++] = '"';
+	return 0;
+}
+
+/* The JSON line of one batch result: the plaintext m or the error. */
+static int
+batch_result(size_t n, const char *error, const buf *m, buf *line)
+{
+	size_t		b64 = m != NULL ? sodium_base64_ENCODED_LEN(m->len, BODY_BASE64) : 0;
+	char		head[64];
+	int			len;
+	int			rc;
+
+	len = snprintf(head, sizeof head, "{\"n\":%zu,\"ok\":%s,\"%s\":", n,
+				   error == NULL ? "true" : "false",
+				   error == NULL ? "plaintext" : "error");
+	line->len = 0;
+	if (buf_reserve(line, (size_t) len + b64 + 2 * (error ? strlen(error) : 0) + 8) != 0)
+		return EXIT_FAILURE;
+	memcpy(line->data, head, (size_t) len);
+	line->len = (size_t) len;
+	if (error != NULL)
+		rc = append_json_string(line, error);
+	else
+	{
+		line->data[line->len++] = '"';
+		sodium_bin2base64((char *) line->data + line->len, b64,
+						  m->len > 0 ? m->data : (const uint8_t *) "", m->len,
+						  BODY_BASE64);
+		line->len += b64 - 1;
+		line->data[line->len++] = '"';
+		rc = 0;
+	}
+	if (rc == 0)
+	{
+		line->data[line->len++] = '}';
+		line->data[line->len++] = '\n';
+	}
+	return rc;
+}
+
+/* Decrypt one line of a batch; the error message (constant) or NULL. */
+static const char *
+batch_one(const sp_secret *key, const uint8_t *text, size_t len, buf *ct,
+		  buf *m, char *why, size_t whysize)
+{
+	int			held;
+	int			err;
+
+	trim(&text, &len);
+	if (len == 0)
+		return "empty line";
+	held = sp_text_kind((const char *) text, len);
+	if (held != SP_KIND_CIPHERTEXT)
+	{
+		snprintf(why, whysize, "not a ciphertext: the line is %s",
+				 held >= 0 ? kind_phrase(held) : "no secant_pre value");
+		return why;
+	}
+	ct->len = 0;				/* nothing to keep from the last line */
+	if (buf_reserve(ct, sp_text_decoded_max(len)) != 0)
+		return "out of memory";
+	err = sp_text_decode(ct->data, ct->cap, &ct->len, SP_KIND_CIPHERTEXT,
+						 (const char *) text, len);
+	if (err == SP_OK)
+		err = sp_validate_cached(SP_KIND_CIPHERTEXT, ct->data, ct->len, &batch_keys);
+	if (err != SP_OK)
+	{
+		snprintf(why, whysize, "invalid pre_ciphertext: %s", sp_strerror(err));
+		return why;
+	}
+	err = decrypt_value(key, ct, m);
+	if (err != SP_OK)
+	{
+		buf_free(m);
+		snprintf(why, whysize, "cannot decrypt: %s", sp_strerror(err));
+		return why;
+	}
+	return NULL;
+}
+
+/* decrypt --batch: one ciphertext per line in, one JSON line per input out. */
+static int
+decrypt_batch(const sp_secret *key)
+{
+	char	   *line = NULL;
+	size_t		cap = 0;
+	ssize_t		len;
+	size_t		n = 0;
+	size_t		failed = 0;
+	buf			ct = {0};
+	buf			m = {0};
+	buf			out = {0};
+	char		why[256];
+	int			rc = 0;
+
+	/* ciphertexts only: a stdio buffer may hold them (the key came from a file) */
+	setvbuf(stdin, NULL, _IOFBF, READ_CHUNK);
+	notice_terminal_stdin();
+	batch_ctx_open();
+	while (rc == 0 && (len = getline(&line, &cap, stdin)) >= 0)
+	{
+		const char *error;
+
+		n++;
+		if ((size_t) len > MAX_INPUT_BYTES)
+			error = "line longer than 1 GiB";
+		else
+			error = batch_one(key, (const uint8_t *) line, (size_t) len, &ct,
+							  &m, why, sizeof why);
+		if (error != NULL)
+			failed++;
+		rc = batch_result(n, error, error == NULL ? &m : NULL, &out);
+		if (rc == 0)
+			write_out(out.data, out.len);
+		buf_free(&m);
+		buf_free(&out);
+	}
+	if (rc == 0 && ferror(stdin))
+		rc = fail("cannot read standard input: %s", strerror(errno));
+	if (line != NULL)
+	{
+		sodium_memzero(line, cap);
+		free(line);
+	}
+	buf_free(&ct);
+	batch_ctx_close();
+	if (rc == 0 && failed > 0)
+		rc = fail("%zu of %zu values could not be decrypted (see the JSON lines)",
+				  failed, n);
+	return rc;
+}
+
 /* decrypt: write the plaintext of the ciphertext on standard input. */
 static int
 cmd_decrypt(const args *a)
@@ -524,14 +1259,20 @@ cmd_decrypt(const args *a)
 	int			rc;
 	int			err;
 
-	rc = load_secret(a->opt[0], &key);
+	rc = key_not_stdin(opt(a, "--secret-key"), "--secret-key", "the ciphertext");
+	if (rc == 0)
+		rc = load_secret(opt(a, "--secret-key"), &key);
+	if (rc == 0 && opt(a, "--batch") != NULL)
+	{
+		rc = decrypt_batch(&key);
+		sp_secret_wipe(&key);
+		return rc;
+	}
 	if (rc == 0)
 		rc = load_value(NULL, SP_KIND_CIPHERTEXT, &ct);
 	if (rc == 0)
-		rc = buf_reserve(&m, sp_plaintext_bytes(ct.data, ct.len));
-	if (rc == 0)
 	{
-		err = sp_decrypt(m.data, m.cap, &m.len, ct.data, ct.len, &key);
+		err = decrypt_value(&key, &ct, &m);
 		if (err == SP_OK)
 			write_out(m.data, m.len);
 		else
@@ -631,7 +1372,7 @@ open_body(const uint8_t *data_key, const buf *key_ct, const buf *body,
 static int
 cmd_seal(const args *a)
 {
-	const char *aad = a->opt[0] != NULL ? a->opt[0] : "";
+	const char *aad = opt(a, "--aad") != NULL ? opt(a, "--aad") : "";
 	uint8_t		data_key[SP_ENVELOPE_KEYBYTES];
 	buf			pk = {0};
 	buf			m = {0};
@@ -678,11 +1419,16 @@ cmd_open(const args *a)
 	int			rc;
 	int			err;
 
-	rc = load_secret(a->opt[0], &key);
+	rc = key_not_stdin(opt(a, "--secret-key"), "--secret-key",
+					   "the key ciphertext");
+	if (rc == 0)
+		rc = key_not_stdin(opt(a, "--body"), "--body", "the key ciphertext");
+	if (rc == 0)
+		rc = load_secret(opt(a, "--secret-key"), &key);
 	if (rc == 0)
 		rc = load_value(NULL, SP_KIND_CIPHERTEXT, &key_ct);
 	if (rc == 0)
-		rc = load_body(a->opt[1], &body);
+		rc = load_body(opt(a, "--body"), &body);
 	if (rc == 0 &&
 		sp_plaintext_bytes(key_ct.data, key_ct.len) != SP_ENVELOPE_KEYBYTES)
 		rc = fail("the ciphertext does not hold a %d-byte data key",
@@ -712,21 +1458,30 @@ load_index_key(const char *path, uint8_t key[SP_INDEXKEYBYTES])
 	size_t		hexlen;
 	size_t		binlen = 0;
 	const char *end = NULL;
-	int			rc = read_source(path, &file);
+	const char *name = source_name(path);
+	int			held;
+	int			rc = read_file(path, true, &file);
 
 	if (rc != 0)
 		return rc;
 	hex = file.data;
 	hexlen = file.len;
 	trim(&hex, &hexlen);
+	held = sp_text_kind((const char *) file.data, file.len);
 	if (file.len == SP_INDEXKEYBYTES)
 		memcpy(key, file.data, SP_INDEXKEYBYTES);
+	else if (sp_keyfile_is_text((const char *) file.data, file.len))
+		rc = open_protected(name, file.data, file.len, SP_KF_INDEX_KEY, key);
+	else if (held >= 0)
+		rc = fail("%s is %s; this needs a search index key (64 hex digits, "
+				  "32 raw bytes or a protected index key file)", name,
+				  kind_phrase(held));
 	else if (hexlen != INDEX_KEY_HEX ||
 			 sodium_hex2bin(key, SP_INDEXKEYBYTES, (const char *) hex, hexlen,
 							NULL, &binlen, &end) != 0 ||
 			 binlen != SP_INDEXKEYBYTES || end != (const char *) hex + hexlen)
 		rc = fail("%s: an index key file holds 64 hex digits or 32 raw bytes",
-				  path);
+				  name);
 	buf_free(&file);
 	return rc;
 }
@@ -755,6 +1510,16 @@ free_text_work(sp_text_work *work)
 	}
 }
 
+/* True if a normalised word holds white space inside. */
+static bool
+has_space(const uint8_t *word, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (is_space(word[i]))
+			return true;
+	return false;
+}
+
 /* token: print the search token of each word. */
 static int
 cmd_token(const args *a)
@@ -768,7 +1533,7 @@ cmd_token(const args *a)
 	int			err;
 
 	if (rc == 0)
-		rc = load_index_key(a->opt[0], key);
+		rc = load_index_key(opt(a, "--index-key"), key);
 	for (int i = 0; rc == 0 && i < a->npos; i++)
 	{
 		err = sp_text_normalise(work, (const uint8_t *) a->pos[i],
@@ -777,6 +1542,11 @@ cmd_token(const args *a)
 			rc = fail_sp("cannot normalise a keyword", err);
 		else if (len == 0)
 			rc = fail("a keyword is empty");
+		else if (has_space(word, len))
+			rc = usage_fail("word %d holds white space, and its token would "
+							"match no word of a document: give one word per "
+							"argument, or use 'secant-pre tokens' to split a text",
+							i + 1);
 		else
 			rc = emit(sp_token(token, key, word, len), "cannot make token",
 					  SP_KIND_TOKEN, token, sizeof token);
@@ -825,11 +1595,14 @@ cmd_tokens(const args *a)
 	size_t		n = 0;
 	int			rc;
 
-	rc = work == NULL ? EXIT_FAILURE : load_index_key(a->opt[0], key);
+	rc = work == NULL ? EXIT_FAILURE :
+		key_not_stdin(opt(a, "--index-key"), "--index-key", "the document");
+	if (rc == 0)
+		rc = load_index_key(opt(a, "--index-key"), key);
 	if (rc == 0)
 		rc = read_source(NULL, &doc);
 	if (rc == 0)
-		rc = sp_text_words(work, doc.data, doc.len, a->opt[1] != NULL,
+		rc = sp_text_words(work, doc.data, doc.len, opt(a, "--prefixes") != NULL,
 						   add_word_token, &list);
 	if (rc < 0)					/* from sp_text_words, not yet reported */
 		rc = fail_sp("cannot normalise the document", rc);
@@ -962,6 +1735,10 @@ cmd_inspect(const args *a)
 	rc = read_source(NULL, &text);
 	if (rc == 0)
 		kind = sp_text_kind((const char *) text.data, text.len);
+	if (rc == 0 && kind < 0 &&
+		sp_keyfile_is_text((const char *) text.data, text.len))
+		rc = fail("a passphrase-protected key file (prelocked_): inspect does "
+				  "not open it; 'secant-pre pubkey --secret-key FILE' does");
 	if (rc == 0 && kind < 0)
 		rc = fail("not a secant_pre value: no known prefix "
 				  "(presk_, prepk_, pregrant_, prect_, pretok_)");
@@ -980,18 +1757,58 @@ cmd_inspect(const args *a)
 
 /* ---- command table, usage and argument parsing ---- */
 
+/* Options shared by the commands that read or write key files. */
+#define PASSPHRASE_OPTIONS \
+	{"--passphrase-fd", OPT_VALUE, NULL}, {"--passphrase-file", OPT_VALUE, NULL}
+#define PASSPHRASE_HELP \
+	"  --passphrase-fd N     read the passphrase of a protected key file from\n" \
+	"                        file descriptor N (up to a newline)\n" \
+	"  --passphrase-file F   read it from the first line of the file F\n" \
+	"  (else it is asked for on the terminal, without echo; never in argv)\n"
+#define NEW_KEY_HELP \
+	"  -o FILE               write to FILE, created with mode 0600; an\n" \
+	"                        existing FILE is never overwritten ('-' or no\n" \
+	"                        -o: standard output)\n" \
+	"  --protect             protect the key with a passphrase (Argon2id +\n" \
+	"                        XChaCha20-Poly1305; prelocked_...; see\n" \
+	"                        docs/SCHEME.md, Protected key files)\n" \
+	"  --pwhash-limits L     Argon2id cost of --protect: interactive,\n" \
+	"                        moderate (the default) or sensitive\n"
+#define NEW_KEY_OPTIONS \
+	{"-o", OPT_VALUE, NULL}, {"--protect", OPT_FLAG, NULL}, \
+	{"--pwhash-limits", OPT_VALUE, NULL}, PASSPHRASE_OPTIONS
+#define SECRET_KEY_HELP \
+	"SECRET_KEY_FILE holds a PRE secret key: a presk_ line, or a\n" \
+	"passphrase-protected key file (prelocked_...), read transparently.\n"
+#define INDEX_KEY_HELP \
+	"INDEX_KEY_FILE holds the 32-byte search index key: 64 hexadecimal\n" \
+	"digits (white space around them is ignored), exactly 32 raw bytes, or\n" \
+	"a passphrase-protected key file made by 'index-keygen --protect'.\n" \
+	"--key-file is a deprecated alias of --index-key (one release).\n"
+
 static const command commands[] = {
 	{
-		"keygen", "",
-		"Print a new random secret key (presk_...).  Keep it in a file that\n"
-		"only you can read: secret keys are never accepted on the command line.\n",
-		{{NULL}}, 0, 0, cmd_keygen
+		"keygen", "[-o FILE] [--protect] [--pwhash-limits L] [--passphrase-fd N | --passphrase-file F]",
+		"Make a new random PRE secret key (presk_...) and write it to FILE\n"
+		"(mode 0600, never overwriting) or standard output.  Secret keys are\n"
+		"never accepted on the command line.\n"
+		"\n" NEW_KEY_HELP PASSPHRASE_HELP,
+		{NEW_KEY_OPTIONS}, 0, 0, cmd_keygen
 	},
 	{
-		"pubkey", "< SECRET_KEY_FILE",
-		"Print the public key (prepk_...) of the secret key read from standard\n"
-		"input.\n",
-		{{NULL}}, 0, 0, cmd_pubkey
+		"index-keygen", "[-o FILE] [--protect] [--pwhash-limits L] [--passphrase-fd N | --passphrase-file F]",
+		"Make a new random 32-byte search index key (64 hexadecimal digits, the\n"
+		"key of pre_token and of 'token' and 'tokens') and write it to FILE\n"
+		"(mode 0600, never overwriting) or standard output.\n"
+		"\n" NEW_KEY_HELP PASSPHRASE_HELP,
+		{NEW_KEY_OPTIONS}, 0, 0, cmd_index_keygen
+	},
+	{
+		"pubkey", "[--secret-key SECRET_KEY_FILE] [< SECRET_KEY_FILE]",
+		"Print the public key (prepk_...) of the secret key in SECRET_KEY_FILE,\n"
+		"or read from standard input ('-' or no --secret-key).\n"
+		SECRET_KEY_HELP "\n" PASSPHRASE_HELP,
+		{{"--secret-key", OPT_VALUE, NULL}, PASSPHRASE_OPTIONS}, 0, 0, cmd_pubkey
 	},
 	{
 		"encrypt", "PUBKEY [--aad TEXT] < PLAINTEXT",
@@ -1001,19 +1818,22 @@ static const command commands[] = {
 		"\n"
 		"  --aad TEXT   associated data: bound to the ciphertext and stored in\n"
 		"               it in clear (not secret)\n",
-		{{"--aad", OPT_VALUE}}, 1, 1, cmd_encrypt
+		{{"--aad", OPT_VALUE, NULL}}, 1, 1, cmd_encrypt
 	},
 	{
-		"grant", "PUBKEY [--not-after UNIX_SECONDS] < DELEGATOR_SECRET_KEY",
+		"grant", "PUBKEY [--not-after UNIX_SECONDS] [--secret-key DELEGATOR_SECRET_KEY_FILE]",
 		"Print a grant (pregrant_...) that lets a proxy re-encrypt ciphertexts\n"
-		"of the delegator, whose secret key is read from standard input, for\n"
-		"the grantee PUBKEY (a prepk_ text, or @FILE).  The grant holds a\n"
-		"secret of the delegator: give it only to the proxy (the database),\n"
-		"never to the grantee.\n"
+		"of the delegator, whose secret key is read from the --secret-key file\n"
+		"(or standard input), for the grantee PUBKEY (a prepk_ text, or @FILE).\n"
+		"The grant holds a secret of the delegator: give it only to the proxy\n"
+		"(the database), never to the grantee.\n"
+		SECRET_KEY_HELP
 		"\n"
 		"  --not-after UNIX_SECONDS   expiry written into the grant; 0, the\n"
-		"                             default, means none\n",
-		{{"--not-after", OPT_VALUE}}, 1, 1, cmd_grant
+		"                             default, means none\n"
+		PASSPHRASE_HELP,
+		{{"--not-after", OPT_VALUE, NULL}, {"--secret-key", OPT_VALUE, NULL},
+		PASSPHRASE_OPTIONS}, 1, 1, cmd_grant
 	},
 	{
 		"reencrypt", "GRANT < CIPHERTEXT",
@@ -1022,14 +1842,25 @@ static const command commands[] = {
 		"print the ciphertext one level up.  Both values are validated fully\n"
 		"first.  Like the server's pre_reencrypt, this does not look at the\n"
 		"clock: the grant's not_after is policy, enforced by the database.\n",
-		{{NULL}}, 1, 1, cmd_reencrypt
+		{{NULL, OPT_VALUE, NULL}}, 1, 1, cmd_reencrypt
 	},
 	{
-		"decrypt", "--key SECRET_KEY_FILE < CIPHERTEXT",
+		"decrypt", "--secret-key SECRET_KEY_FILE [--batch] < CIPHERTEXT",
 		"Decrypt the ciphertext read from standard input with the secret key\n"
 		"in SECRET_KEY_FILE and write the plaintext to standard output.\n"
-		"Nothing is written unless decryption succeeds.\n",
-		{{"--key", OPT_REQUIRED}}, 0, 0, cmd_decrypt
+		"Nothing is written unless decryption succeeds.\n"
+		SECRET_KEY_HELP
+		"--key is a deprecated alias of --secret-key (one release).\n"
+		"\n"
+		"  --batch   read one text-form ciphertext per line and write one JSON\n"
+		"            line per input line, in order:\n"
+		"              {\"n\":1,\"ok\":true,\"plaintext\":\"<base64url>\"}\n"
+		"              {\"n\":2,\"ok\":false,\"error\":\"...\"}\n"
+		"            (n is the line number; unpadded base64url).  Exit status 1\n"
+		"            if any line failed, after every line was answered.\n"
+		PASSPHRASE_HELP,
+		{{"--secret-key", OPT_REQUIRED, "--key"}, {"--batch", OPT_FLAG, NULL},
+		PASSPHRASE_OPTIONS}, 0, 0, cmd_decrypt
 	},
 	{
 		"seal", "PUBKEY [--aad TEXT] < PLAINTEXT",
@@ -1050,10 +1881,10 @@ static const command commands[] = {
 		"\n"
 		"  --aad TEXT   associated data of the key ciphertext, stored in it in\n"
 		"               clear (not secret) and authenticated with the body\n",
-		{{"--aad", OPT_VALUE}}, 1, 1, cmd_seal
+		{{"--aad", OPT_VALUE, NULL}}, 1, 1, cmd_seal
 	},
 	{
-		"open", "--key SECRET_KEY_FILE --body BODY_FILE < KEY_CIPHERTEXT",
+		"open", "--secret-key SECRET_KEY_FILE --body BODY_FILE < KEY_CIPHERTEXT",
 		"Open an envelope made by 'secant-pre seal': decrypt the key ciphertext\n"
 		"read from standard input (at any level, re-encrypted or not) with the\n"
 		"secret key in SECRET_KEY_FILE, then the body in BODY_FILE with the\n"
@@ -1061,36 +1892,42 @@ static const command commands[] = {
 		"written unless both succeed: a wrong key, a modified body or a body\n"
 		"of another key ciphertext is reported as a failure.  Bodies of both\n"
 		"envelope versions are read: v2, and v1 (no marker, written by earlier\n"
-		"versions of this tool).\n",
-		{{"--key", OPT_REQUIRED}, {"--body", OPT_REQUIRED}}, 0, 0, cmd_open
+		"versions of this tool).\n"
+		SECRET_KEY_HELP
+		"--key is a deprecated alias of --secret-key (one release).\n"
+		"\n" PASSPHRASE_HELP,
+		{{"--secret-key", OPT_REQUIRED, "--key"}, {"--body", OPT_REQUIRED, NULL},
+		PASSPHRASE_OPTIONS}, 0, 0, cmd_open
 	},
 	{
-		"token", "--key-file INDEX_KEY_FILE WORD...",
+		"token", "--index-key INDEX_KEY_FILE WORD...",
 		"Print one search token (pretok_...) per WORD, in order, the same bytes\n"
 		"as the server's pre_token(key, word).  Each word is normalised first:\n"
 		"Unicode NFKC case folding with utf8proc (upper and lower case, and\n"
 		"composed and decomposed accents, give one token), then white space\n"
-		"around it is removed; a word that is then empty is refused.\n"
-		"INDEX_KEY_FILE holds the 32-byte index key, either as 64 hexadecimal\n"
-		"digits (white space around them is ignored) or as exactly 32 raw\n"
-		"bytes.\n",
-		{{"--key-file", OPT_REQUIRED}}, 1, -1, cmd_token
+		"around it is removed; a word that is then empty is refused, and so\n"
+		"is a word with white space inside (exit 2: its token would match no\n"
+		"word of a document; use 'tokens' to split a text into words).\n"
+		INDEX_KEY_HELP "\n" PASSPHRASE_HELP,
+		{{"--index-key", OPT_REQUIRED, "--key-file"}, PASSPHRASE_OPTIONS}, 1, -1,
+		cmd_token
 	},
 	{
-		"tokens", "--key-file INDEX_KEY_FILE [--prefixes] < DOCUMENT",
+		"tokens", "--index-key INDEX_KEY_FILE [--prefixes] < DOCUMENT",
 		"Print the distinct search tokens of the words of the UTF-8 document\n"
 		"read from standard input, one per line, sorted by their bytes: the\n"
 		"same lines as SELECT unnest(pre_tokens(key, document, prefixes)).\n"
 		"The document is normalised like a word of 'token', then split into\n"
 		"words on every character that is not a letter, a mark or a digit.\n"
 		"The order hides both the order of the words and their alphabetical\n"
-		"order.  INDEX_KEY_FILE is as for 'token'.\n"
+		"order.  " INDEX_KEY_HELP
 		"\n"
 		"  --prefixes   also print the tokens of the proper prefixes of at\n"
 		"               least 3 characters (code points) of each word, for\n"
-		"               prefix search\n",
-		{{"--key-file", OPT_REQUIRED}, {"--prefixes", OPT_FLAG}}, 0, 0,
-		cmd_tokens
+		"               prefix search\n"
+		PASSPHRASE_HELP,
+		{{"--index-key", OPT_REQUIRED, "--key-file"}, {"--prefixes", OPT_FLAG, NULL},
+		PASSPHRASE_OPTIONS}, 0, 0, cmd_tokens
 	},
 	{
 		"inspect", "< VALUE",
@@ -1098,7 +1935,7 @@ static const command commands[] = {
 		"pretok_) read from standard input and describe it as one line of JSON.\n"
 		"No secret material is printed: a secret key is described by its\n"
 		"public key only, a grant without its re-encryption key.\n",
-		{{NULL}}, 0, 0, cmd_inspect
+		{{NULL, OPT_VALUE, NULL}}, 0, 0, cmd_inspect
 	},
 };
 
@@ -1119,10 +1956,12 @@ print_usage(void)
 	printf("usage: secant-pre COMMAND [ARGUMENTS]\n\n"
 		   "Proxy re-encryption of secant_pre values, without a database.\n"
 		   "Secret keys are read from files or standard input only.\n\n"
+		   "Values given as arguments are text forms, or @FILE to read one from FILE.\n\n"
 		   "commands:\n");
 	for (int i = 0; i < NCOMMANDS; i++)
 		print_synopsis("  ", &commands[i]);
 	printf("\nRun 'secant-pre COMMAND --help' for the details of a command.\n"
+		   "'secant-pre --version' prints the version.\n"
 		   "Exit status: 0 on success, 1 on failure, 2 on a usage error.\n");
 }
 
@@ -1151,16 +1990,33 @@ find_command(const char *name)
 	return NULL;
 }
 
-/* Index of the option of cmd that arg (--name or --name=VALUE) names, or -1. */
-static int
-find_option(const command *cmd, const char *arg)
+/* True if arg (--name or --name=VALUE) is the option name. */
+static bool
+is_option(const char *name, const char *arg)
 {
 	size_t		len = strcspn(arg, "=");
 
+	return name != NULL && strlen(name) == len && strncmp(name, arg, len) == 0;
+}
+
+/*
+ * Index of the option of cmd that arg (--name or --name=VALUE) names, or
+ * -1.  A deprecated alias counts as its option, with a note on stderr.
+ */
+static int
+find_option(const command *cmd, const char *arg)
+{
 	for (int o = 0; o < MAX_OPTIONS && cmd->options[o].name != NULL; o++)
-		if (strlen(cmd->options[o].name) == len &&
-			strncmp(cmd->options[o].name, arg, len) == 0)
+	{
+		if (is_option(cmd->options[o].name, arg))
 			return o;
+		if (is_option(cmd->options[o].alias, arg))
+		{
+			warn("note: %s is deprecated and will be removed in the next "
+				 "release; use %s", cmd->options[o].alias, cmd->options[o].name);
+			return o;
+		}
+	}
 	return -1;
 }
 
@@ -1213,6 +2069,7 @@ parse_args(const command *cmd, int argc, char **argv, args *a)
 	bool		options_done = false;
 	int			rc;
 
+	a->cmd = cmd;
 	a->pos = argv;
 	for (int i = 0; i < argc; i++)
 	{
@@ -1230,12 +2087,33 @@ parse_args(const command *cmd, int argc, char **argv, args *a)
 	return check_args(cmd, a);
 }
 
+/* Take --passphrase-fd and --passphrase-file of the command. */
+static int
+passphrase_options(const args *a)
+{
+	const char *fd = opt(a, "--passphrase-fd");
+	char	   *end;
+	long		v;
+
+	if (fd != NULL && opt(a, "--passphrase-file") != NULL)
+		return usage_fail("give --passphrase-fd or --passphrase-file, not both");
+	passphrase_file = opt(a, "--passphrase-file");
+	if (fd == NULL)
+		return 0;
+	errno = 0;
+	v = strtol(fd, &end, 10);
+	if (fd[0] < '0' || fd[0] > '9' || *end != '\0' || errno != 0 || v > 65535)
+		return usage_fail("--passphrase-fd needs a file descriptor number");
+	passphrase_fd = (int) v;
+	return 0;
+}
+
 /* Entry point: secant-pre COMMAND [ARGUMENTS]. */
 int
 main(int argc, char **argv)
 {
 	const command *cmd;
-	args		a = {{NULL}, NULL, 0};
+	args		a = {NULL, {NULL}, NULL, 0};
 	int			rc;
 
 	setvbuf(stdin, NULL, _IONBF, 0);
@@ -1250,6 +2128,11 @@ main(int argc, char **argv)
 		print_usage();
 		return 0;
 	}
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0)
+	{
+		printf("secant-pre %s\n", SECANT_PRE_VERSION);
+		return 0;
+	}
 	cmd = find_command(argv[1]);
 	if (cmd == NULL)
 		return usage_fail("unknown command");
@@ -1259,7 +2142,10 @@ main(int argc, char **argv)
 		print_command_usage(cmd);
 	if (rc != 0)
 		return rc == PARSE_HELP ? 0 : rc;
-	rc = cmd->run(&a);
+	rc = passphrase_options(&a);
+	if (rc == 0)
+		rc = cmd->run(&a);
+	wipe_passphrase();
 	if (rc == 0 && (fflush(stdout) != 0 || ferror(stdout)))
 		rc = fail("cannot write to standard output");
 	return rc;

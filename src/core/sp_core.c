@@ -12,6 +12,7 @@
 #include <sodium.h>
 
 #include "sp_core.h"
+#include "sp_internal.h"
 
 #define DST_PREFIX "secant-pre/v1/"
 
@@ -642,28 +643,73 @@ sp_reencrypt(uint8_t *out, size_t outlen, const uint8_t *ct, size_t ctlen,
 
 /* ---- decryption ---- */
 
-/* S from the holder's scalar: walk the hop records back to level 1. */
-static int
-recover_S(uint8_t S[SP_POINTBYTES], const uint8_t *ct, const sp_secret *key)
+/*
+ * d_1 of a ciphertext at level n >= 2 (sp_internal.h): the walk of
+ * recover_S down to hop 1, before its last multiplication by T_1.  It
+ * depends on the holder and on every hop byte but T_1, so sp_cache.c
+ * keeps it per path.
+ */
+int
+sp_recover_d1(uint8_t d1[SP_SCALARBYTES], const uint8_t *ct,
+			  const sp_secret *key)
 {
 	int			n = sp_ciphertext_level(ct);
-	uint8_t		base[SP_POINTBYTES];
+	uint8_t		D[SP_POINTBYTES];
 	uint8_t		d[SP_SCALARBYTES];
+	const uint8_t *hop;
 	int			rc = SP_OK;
 
-	if (hop_base(base, ct) != SP_OK ||
-		crypto_scalarmult_ristretto255(S, key->p, base) != 0)
+	if (n < 2 ||
+		crypto_scalarmult_ristretto255(D, key->p,
+									   sp_ciphertext_hop(ct, n - 1) +
+									   SP_PUBLICKEYBYTES) != 0)
 		rc = SP_EDECRYPT;
-	for (int k = n - 1; k >= 1 && rc == SP_OK; k--)
+	for (int k = n - 1; k >= 2 && rc == SP_OK; k--)
 	{
-		const uint8_t *hop = sp_ciphertext_hop(ct, k);
-
-		hash_delegate(d, hop + SP_PUBLICKEYBYTES, hop, S);
-		if (crypto_scalarmult_ristretto255(S, d, hop + SP_PUBLICKEYBYTES +
+		hop = sp_ciphertext_hop(ct, k);
+		hash_delegate(d, hop + SP_PUBLICKEYBYTES, hop, D);
+		if (crypto_scalarmult_ristretto255(D, d, hop + SP_PUBLICKEYBYTES +
 										   SP_POINTBYTES) != 0)
 			rc = SP_EDECRYPT;
 	}
+	if (rc == SP_OK)
+	{
+		hop = sp_ciphertext_hop(ct, 1);
+		hash_delegate(d1, hop + SP_PUBLICKEYBYTES, hop, D);
+	}
+	sodium_memzero(D, sizeof D);
 	sodium_memzero(d, sizeof d);
+	return rc;
+}
+
+/*
+ * S from the holder's scalar: walk the hop records back to level 1
+ * (sp_internal.h).  Level 1: S = p·(E + V); else S = d_1·T_1.
+ */
+int
+sp_recover_S(uint8_t S[SP_POINTBYTES], const uint8_t *ct,
+			 const sp_secret *key, void *unused)
+{
+	uint8_t		base[SP_POINTBYTES];
+	uint8_t		d1[SP_SCALARBYTES];
+	int			rc = SP_OK;
+
+	(void) unused;
+	if (sp_ciphertext_level(ct) == 1)
+	{
+		if (hop_base(base, ct) != SP_OK ||
+			crypto_scalarmult_ristretto255(S, key->p, base) != 0)
+			rc = SP_EDECRYPT;
+		sodium_memzero(base, sizeof base);
+		return rc;
+	}
+	rc = sp_recover_d1(d1, ct, key);
+	if (rc == SP_OK &&
+		crypto_scalarmult_ristretto255(S, d1, sp_ciphertext_hop(ct, 1) +
+									   SP_PUBLICKEYBYTES +
+									   SP_POINTBYTES) != 0)
+		rc = SP_EDECRYPT;
+	sodium_memzero(d1, sizeof d1);
 	return rc;
 }
 
@@ -671,6 +717,19 @@ recover_S(uint8_t S[SP_POINTBYTES], const uint8_t *ct, const sp_secret *key)
 int
 sp_decrypt(uint8_t *m, size_t mcap, size_t *mlen, const uint8_t *ct,
 		   size_t ctlen, const sp_secret *key)
+{
+	return sp_decrypt_with(m, mcap, mlen, ct, ctlen, key, sp_recover_S, NULL);
+}
+
+/*
+ * sp_decrypt with S found by recover(S, ct, key, arg) (sp_internal.h):
+ * sp_decrypt_cached passes a recovery through its context.  Every check,
+ * the order of the checks and the wiping are those of sp_decrypt.
+ */
+int
+sp_decrypt_with(uint8_t *m, size_t mcap, size_t *mlen, const uint8_t *ct,
+				size_t ctlen, const sp_secret *key, sp_recover_fn recover,
+				void *arg)
 {
 	uint8_t		S[SP_POINTBYTES],
 				K[crypto_aead_xchacha20poly1305_ietf_KEYBYTES];
@@ -690,7 +749,7 @@ sp_decrypt(uint8_t *m, size_t mcap, size_t *mlen, const uint8_t *ct,
 	/* public keys: plain memcmp is fine */
 	if (memcmp(sp_ciphertext_recipient(ct), key->pk, SP_PUBLICKEYBYTES) != 0)
 		return SP_EWRONGKEY;
-	rc = recover_S(S, ct, key);
+	rc = recover(S, ct, key, arg);
 	if (rc == SP_OK)
 	{
 		dem_key(K, ct, S);

@@ -25,6 +25,10 @@
  *   size   LABEL  BYTES  TEXT_CHARS
  *   tokens KIND  BYTES  MB_PER_S  TOKENS     (KIND plain or adversarial)
  *   tokens ratio  ADVERSARIAL_TIME / PLAIN_TIME
+ *   amort  KEY  LABEL  OPS_PER_S  BASE_KEY  BASE_OPS_PER_S  RATIO  TARGET
+ *          (--amortized only: the caches of sp_cache.h, per value of a
+ *          batch, against the uncached operation they replace; target 0:
+ *          none)
  *
  * The token lines time the work of pre_tokens in the core (normalise, split,
  * one keyed hash per word) on two documents of the same size: ordinary
@@ -44,6 +48,7 @@
 
 #include <sodium.h>
 
+#include "sp_cache.h"
 #include "sp_codec.h"
 #include "sp_core.h"
 #include "sp_random.h"
@@ -646,6 +651,230 @@ op_line(const bench *b, const char *label, double bound_s,
 		   b->best_wall);
 }
 
+/* ---- amortised operations (sp_cache.h): --amortized ---- */
+
+/*
+ * Batches of AM_VALUES values: level 1 for key 0, through grant 0 (level
+ * 2, for key 1), through grant 1 (level 3, for key 2); and AM_VALUES
+ * level-3 values on AM_PATHS different paths a -> b -> holder, shuffled.
+ * Each batch starts with empty caches (wiped when the index wraps), so
+ * that the misses of a batch are in its rate.
+ */
+#define AM_VALUES 10000
+#define AM_PATHS 100			/* 10 first keys x 10 middle keys */
+#define AM_DCTX_SLOTS 128		/* as pre_decrypt's (src/seckey.c) */
+#define AM_RCACHE_SLOTS 64		/* as pre_reencrypt's (src/reencrypt.c) */
+
+typedef struct am_batch
+{
+	uint8_t    *ct[AM_VALUES];
+	size_t		len;
+	const sp_secret *key[AM_VALUES];
+	int			i;
+	sp_dctx    *dctx;
+	sp_rcache  *rcache;
+	const uint8_t *grant;		/* re-encryption: the grant */
+	uint8_t    *suffix;			/* path: the constant hops */
+	int			nsuffix;
+} am_batch;
+
+static am_batch am_l1, am_l2, am_l3, am_paths, am_path13;
+
+static void
+am_next(am_batch *b)
+{
+	if (++b->i == AM_VALUES)
+	{
+		b->i = 0;
+		sp_dctx_wipe(b->dctx);
+		sp_rcache_wipe(b->rcache);
+	}
+}
+
+static void
+op_am_decrypt(void *arg)
+{
+	am_batch   *b = arg;
+	size_t		mlen;
+	int			rc = sp_decrypt_cached(scratch_m, MSGBYTES, &mlen, b->ct[b->i],
+									   b->len, b->key[b->i], b->dctx);
+
+	if (rc != SP_OK)
+		die("sp_decrypt_cached", rc);
+	am_next(b);
+}
+
+static void
+op_am_reencrypt(void *arg)
+{
+	am_batch   *b = arg;
+	int			rc = sp_reencrypt_path(scratch_out, b->len +
+									   (size_t) (1 + b->nsuffix) * SP_HOPBYTES,
+									   b->ct[b->i], b->len, b->grant, b->suffix,
+									   b->nsuffix, b->rcache);
+
+	if (rc != SP_OK)
+		die("sp_reencrypt_path", rc);
+	am_next(b);
+}
+
+static void
+am_setup(void)
+{
+	static sp_secret first[10],
+				middle[10];
+	static uint8_t g_fm[10][10][SP_GRANTBYTES],
+				g_mh[10][SP_GRANTBYTES];
+	static uint8_t suffix[SP_HOPBYTES];
+	size_t		dbytes = sp_dctx_bytes(AM_DCTX_SLOTS),
+				rbytes = sp_rcache_bytes(AM_RCACHE_SLOTS);
+	am_batch   *all[5] = {&am_l1, &am_l2, &am_l3, &am_paths, &am_path13};
+	int			rc;
+
+	for (int b = 0; b < 5; b++)
+	{
+		all[b]->dctx = malloc(dbytes);
+		all[b]->rcache = malloc(rbytes);
+		if (!all[b]->dctx || !all[b]->rcache ||
+			sp_dctx_init(all[b]->dctx, dbytes, AM_DCTX_SLOTS) != SP_OK ||
+			sp_rcache_init(all[b]->rcache, rbytes, AM_RCACHE_SLOTS) != SP_OK)
+			die("cache init", SP_ENOMEM);
+	}
+	/* one path: key 0 -> 1 -> 2 */
+	for (int v = 0; v < AM_VALUES; v++)
+	{
+		am_l1.ct[v] = encrypt_new(keys[0].pk, MSGBYTES, &am_l1.len);
+		am_l1.key[v] = &keys[0];
+		am_l2.ct[v] = reencrypt_new(am_l1.ct[v], am_l1.len, grants[0]);
+		am_l2.key[v] = &keys[1];
+		am_l3.ct[v] = reencrypt_new(am_l2.ct[v], am_l1.len + SP_HOPBYTES, grants[1]);
+		am_l3.key[v] = &keys[2];
+	}
+	am_l2.len = am_l1.len + SP_HOPBYTES;
+	am_l3.len = am_l2.len + SP_HOPBYTES;
+	am_l1.grant = grants[0];
+	am_l2.grant = grants[1];
+	/* the path L1 -> L3 in one call */
+	am_path13 = am_l1;
+	am_path13.dctx = am_paths.dctx;		/* unused */
+	if ((rc = sp_rcache_init(am_path13.rcache = malloc(rbytes), rbytes,
+							 AM_RCACHE_SLOTS)) != SP_OK)
+		die("cache init", rc);
+	if ((rc = sp_path_suffix(suffix, sizeof suffix, grants[0], 2)) != SP_OK)
+		die("sp_path_suffix", rc);
+	am_path13.suffix = suffix;
+	am_path13.nsuffix = 1;
+
+	/* AM_PATHS paths first[a] -> middle[m] -> keys[2], values shuffled */
+	for (int k = 0; k < 10; k++)
+	{
+		uint8_t		seed[SP_SEEDBYTES],
+					x[32];
+
+		sp_random_bytes(seed, sizeof seed);
+		if (sp_secret_expand(&first[k], seed) != SP_OK)
+			die("sp_secret_expand", -1);
+		sp_random_bytes(seed, sizeof seed);
+		if (sp_secret_expand(&middle[k], seed) != SP_OK)
+			die("sp_secret_expand", -1);
+		sp_random_scalar(x);
+		if (sp_grant(g_mh[k], &middle[k], keys[2].pk, 0, x) != SP_OK)
+			die("sp_grant", -1);
+	}
+	for (int a = 0; a < 10; a++)
+		for (int m = 0; m < 10; m++)
+		{
+			uint8_t		x[32];
+
+			sp_random_scalar(x);
+			if (sp_grant(g_fm[a][m], &first[a], middle[m].pk, 0, x) != SP_OK)
+				die("sp_grant", -1);
+		}
+	for (int v = 0; v < AM_VALUES; v++)
+	{
+		int			p = v % AM_PATHS,
+					a = p / 10,
+					m = p % 10;
+		size_t		l1;
+		uint8_t    *c1 = encrypt_new(first[a].pk, MSGBYTES, &l1),
+				   *c2 = reencrypt_new(c1, l1, g_fm[a][m]);
+
+		am_paths.ct[v] = reencrypt_new(c2, l1 + SP_HOPBYTES, g_mh[m]);
+		am_paths.key[v] = &keys[2];
+		am_paths.len = l1 + 2 * SP_HOPBYTES;
+		free(c1);
+		free(c2);
+	}
+	for (int v = AM_VALUES - 1; v > 0; v--)
+	{
+		int			j = (int) randombytes_uniform((uint32_t) v + 1);
+		uint8_t    *t = am_paths.ct[v];
+
+		am_paths.ct[v] = am_paths.ct[j];
+		am_paths.ct[j] = t;
+	}
+}
+
+/* amort KEY LABEL RATE BASE_KEY BASE_RATE RATIO TARGET */
+static void
+am_line(const char *key, const char *label, const bench *b,
+		const char *base_key, const bench *base, double target)
+{
+	printf("amort\t%s\t%s\t%.1f\t%s\t%.1f\t%.3f\t%.2f\n", key, label, b->best,
+		   base_key, base->best, b->best / base->best, target);
+}
+
+static int
+amortized_main(void)
+{
+	bench	   *dec1,
+			   *dec3,
+			   *dec3_1p,
+			   *dec3_100p,
+			   *re1,
+			   *re2,
+			   *re2_c,
+			   *p13;
+	static reenc_arg a1,
+				a2;
+	static int	l1 = 1,
+				l3 = 3;
+
+	setup();
+	fprintf(stderr, "bench_core: amortised: making %d + %d values\n",
+			3 * AM_VALUES, AM_VALUES);
+	am_setup();
+	a1 = (reenc_arg) {am_l1.ct[0], am_l1.len, grants[0], scratch_out};
+	a2 = (reenc_arg) {am_l2.ct[0], am_l2.len, grants[1], scratch_out};
+	dec1 = bench_add("decrypt_l1", op_decrypt, &l1);
+	dec3 = bench_add("decrypt_l3", op_decrypt, &l3);
+	dec3_1p = bench_add("decrypt_l3_batch_1path", op_am_decrypt, &am_l3);
+	dec3_100p = bench_add("decrypt_l3_batch_100paths", op_am_decrypt, &am_paths);
+	re1 = bench_add("reencrypt_l1", op_reencrypt, &a1);
+	re2 = bench_add("reencrypt_l2", op_reencrypt, &a2);
+	re2_c = bench_add("reencrypt_l2_cached", op_am_reencrypt, &am_l2);
+	p13 = bench_add("path_l1_l3", op_am_reencrypt, &am_path13);
+	bench_run_all();
+	printf("meta\tlibsodium\t%s\n", sodium_version_string());
+	printf("meta\tseconds_per_run\t%.2f\n", bench_seconds);
+	printf("meta\truns\t%d\n", bench_runs);
+	am_line("decrypt_l3_batch_1path",
+			"decrypt 10 000 level-3 values on one path (decryption context)",
+			dec3_1p, "decrypt_l1", dec1, 0.85);
+	am_line("decrypt_l3_batch_100paths",
+			"decrypt 10 000 level-3 values on 100 paths, shuffled (128-path context)",
+			dec3_100p, "decrypt_l1", dec1, 0);
+	am_line("decrypt_l3", "decrypt level 3, uncached", dec3, "decrypt_l1", dec1, 0);
+	am_line("reencrypt_l2_cached",
+			"re-encrypt L2→L3, 10 000 values through one grant (cache)",
+			re2_c, "reencrypt_l1", re1, 0);
+	am_line("reencrypt_l2", "re-encrypt L2→L3, uncached", re2, "reencrypt_l1", re1, 0);
+	am_line("path_l1_l3", "re-encrypt L1→L3 along a path (constant hop 2)",
+			p13, "reencrypt_l1", re1, 0.90);
+	fflush(stdout);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -740,6 +969,9 @@ main(int argc, char **argv)
 	}
 	if (sp_init() != SP_OK)
 		die("sp_init", SP_EINTERNAL);
+	/* --amortized: only the sp_cache.h operations (test/bench/amortized.sh) */
+	if (argc > 1 && strcmp(argv[argc - 1], "--amortized") == 0)
+		return amortized_main();
 	setup();
 
 	/* primitives: a random valid point and scalar */

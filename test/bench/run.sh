@@ -227,6 +227,16 @@ if [ -f "$OUT/scaleout.md" ]; then
 	{ printf '\n## Scale-out through postgres_fdw (test/scaleout/bench.sh)\n\n'; cat "$OUT/scaleout.md"; } |
 		tee -a "$OUT/results.md"
 fi
+# ---- amortised operations (src/core/sp_cache.h): about two minutes ----
+if ! skipped amortized; then
+	rm -f "$OUT/amortized.md"
+	optional amortized 120 "bash $HERE/amortized.sh" \
+		env ROWS="${BENCH_ROWS:-100000}" bash "$HERE/amortized.sh"
+	if [ -f "$OUT/amortized.md" ]; then
+		{ printf '\n## One multiplication per record on a path (test/bench/amortized.sh)\n\n'; cat "$OUT/amortized.md"; } |
+			tee -a "$OUT/results.md"
+	fi
+fi
 if [ "${BENCH_UPDATE_DOCS:-0}" = 1 ]; then
 	for pair in ops.png:bench-ops.png decrypt_levels.png:bench-decrypt-levels.png; do
 		if [ -f "$OUT/${pair%%:*}" ]; then

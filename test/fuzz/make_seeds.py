@@ -28,7 +28,7 @@ INVALID = os.path.join(ROOT, "test", "vectors", "scheme-v1-invalid.json")
 ENVELOPE = os.path.join(ROOT, "test", "vectors", "envelope.json")
 
 HARNESSES = ("ciphertext", "grant", "public_key", "secret_key", "token",
-             "text", "keywords", "inspect", "roundtrip", "envelope")
+             "text", "keywords", "inspect", "roundtrip", "envelope", "cache")
 
 PREFIX = {
     "pre_secret_key": "presk_",
@@ -127,6 +127,28 @@ def envelope_seeds(env):
     return seeds
 
 
+def cache_seeds():
+    """Programs for fuzz_cache.c: opcode, pool index, key, operands.
+
+    Opcodes: 0 new value, 1 re-encrypt, 2 re-encrypt with a changed
+    grant, 3 a path, 4 decrypt, 5 flip a byte, 6 wipe a cache.
+    """
+    def prog(*steps):
+        return bytes(b for step in steps for b in step)
+    many_on_one_path = prog(*([(0, 0, 0, 20), (1, 4, 0), (1, 5, 1), (4, 6, 0, 1)] * 4))
+    paths = prog((3, 0, 0, 5, 0, 1, 0, 2, 1, 0, 1, 1), (4, 4, 0, 1),
+                 (3, 1, 0, 14, *([1, 1] * 14)), (4, 4, 1, 1),
+                 (3, 2, 2, 3, 0, 0, 2, 0, 1, 0), (4, 5, 2, 1))
+    forged = prog((1, 0, 0), (2, 4, 0, 0, 3), (2, 4, 0, 5, 7), (1, 4, 0),
+                  (2, 4, 1, 2, 0), (2, 4, 2, 3, 1), (4, 5, 0, 1), (4, 6, 0, 1))
+    tamper = prog((1, 1, 0), (5, 4, 0, 1, 200, 9), (4, 4, 0, 1), (1, 4, 0),
+                  (5, 2, 0, 1, 150, 1), (4, 2, 0, 1), (6, 0, 1), (6, 0, 2),
+                  (4, 3, 0, 1))
+    switch = prog(*([(4, 1, 0, 1), (4, 2, 0, 1), (4, 3, 0, 1), (4, 1, 2, 0)] * 3))
+    return {"one-path": many_on_one_path, "paths": paths, "forged": forged,
+            "tamper": tamper, "holders": switch, "empty": b""}
+
+
 def build(vectors, invalid, env):
     """Map harness -> {seed name: bytes}."""
     people = ("group", "user", "device", "backup")
@@ -214,6 +236,7 @@ def build(vectors, invalid, env):
         seeds["roundtrip"]["bin-" + name] = b
     seeds["keywords"].update(keyword_seeds())
     seeds["envelope"].update(envelope_seeds(env))
+    seeds["cache"].update(cache_seeds())
     return seeds
 
 

@@ -206,6 +206,36 @@ def envelopes(o, env, kat):
     o.w()
 
 
+def keyfiles(o):
+    """Protected key files (test/vectors/keyfile.json), the smallest-limit
+    vectors only: the INTERACTIVE one (64 MiB) is left to the CLI tests,
+    which do not run under valgrind."""
+    with open(os.path.join(VECTORS, "keyfile.json"), encoding="utf-8") as f:
+        kf = json.load(f)
+    rows = [v for v in kf["vectors"] if v["memlimit"] <= 65536]
+    if not rows:
+        fail("keyfile.json: no small-limit vector")
+    o.w("typedef struct kat_keyfile {")
+    o.w("	int content; const char *passphrase; uint64_t opslimit, memlimit;")
+    o.w("	uint8_t salt[16], nonce[24], secret[32], file[112]; const char *text;")
+    o.w("} kat_keyfile;")
+    o.w("static const kat_keyfile kat_keyfiles[] = {")
+    for v in rows:
+        text = v["text"]
+        raw = unhex(v["file"], 112, "keyfile file")
+        if text != "prelocked_" + b64url(raw):
+            fail("keyfile.json: text and file differ")
+        o.w("	{%d, %s, %dULL, %dULL," % (v["content"],
+            c_string(bytes.fromhex(v["passphrase_utf8"]).decode("utf-8")),
+            v["opslimit"], v["memlimit"]))
+        for k, n in (("salt", 16), ("nonce", 24), ("secret", 32), ("file", 112)):
+            o.w("	%s," % c_bytes(unhex(v[k], n, "keyfile " + k)).strip())
+        o.w("	%s}," % c_string(text))
+    o.w("};")
+    o.w("#define KAT_NKEYFILES %d" % len(rows))
+    o.w()
+
+
 def main(argv):
     kat_path = argv[1] if len(argv) > 1 else os.path.join(VECTORS, "scheme-v1.json")
     inv_path = argv[2] if len(argv) > 2 else os.path.join(VECTORS, "scheme-v1-invalid.json")
@@ -387,6 +417,7 @@ def main(argv):
     o.w("#define KAT_NINVALID %d" % len(cases))
     o.w()
     envelopes(o, env, kat)
+    keyfiles(o)
     o.w("#endif\t\t\t\t\t\t\t/* SP_TEST_VECTORS_H */")
     sys.stdout.write("".join(o.parts))
     return 0

@@ -1,7 +1,8 @@
 #!/bin/sh
-# test/unit/run.sh - build and run the core unit tests (test_core.c) three
-# ways: plain, under AddressSanitizer + UndefinedBehaviorSanitizer, and the
-# plain binary under valgrind (skipped if valgrind is not installed).
+# test/unit/run.sh - build and run the core unit tests (test_core.c, and
+# test_cache.c for sp_cache.h) three ways: plain, under AddressSanitizer +
+# UndefinedBehaviorSanitizer, and the plain binary under valgrind (skipped
+# if valgrind is not installed).
 #
 # Usage (from anywhere): test/unit/run.sh
 #   BUILD_DIR  where to build (default build/unit, relative to the repository)
@@ -25,7 +26,8 @@ case "$(cd "$(dirname "$BUILD_DIR")" 2>/dev/null && pwd)/$(basename "$BUILD_DIR"
 esac
 mkdir -p "$BUILD_DIR" || exit 2
 
-SRCS="$(make -s --no-print-directory -f src/core/core.mk print-core-srcs) test/unit/test_core.c"
+CORE_SRCS="$(make -s --no-print-directory -f src/core/core.mk print-core-srcs)"
+SRCS="$CORE_SRCS test/unit/test_core.c"
 # BUILD_DIR first, so that a freshly generated vectors.h wins over any
 # stale test/unit/vectors.h
 INC="-I$BUILD_DIR -Isrc/core -Itest/unit"
@@ -106,6 +108,21 @@ if command -v valgrind > /dev/null 2>&1; then
 	fi
 else
 	echo "valgrind: skipped (valgrind is not installed)"
+fi
+
+# ---- test_cache.c (sp_cache.h): the same three ways, fewer random paths
+# under valgrind (SP_CACHE_TRIALS) ----
+SRCS="$CORE_SRCS test/unit/test_cache.c"
+if build "$BUILD_DIR/test_cache" "$CC" -O2; then
+	run_variant cache-plain "$BUILD_DIR/test_cache"
+fi
+if build "$BUILD_DIR/test_cache_asan" gcc -O1 \
+	-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all; then
+	run_variant cache-asan+ubsan "$BUILD_DIR/test_cache_asan"
+fi
+if command -v valgrind > /dev/null 2>&1 && [ -x "$BUILD_DIR/test_cache" ]; then
+	SP_CACHE_TRIALS=${SP_CACHE_TRIALS:-40} run_variant cache-valgrind \
+		valgrind --error-exitcode=1 --leak-check=full -q "$BUILD_DIR/test_cache"
 fi
 
 echo "$total_pass passed, $total_fail failed"

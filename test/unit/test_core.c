@@ -21,6 +21,7 @@
 #include "sp_seal.h"
 #include "sp_core.h"
 #include "sp_envelope.h"
+#include "sp_keyfile.h"
 #include "sp_random.h"
 #include "sp_text.h"
 #include "vectors.h"
@@ -2344,6 +2345,95 @@ test_seal(void)
 	CHECKF(sodium_is_zero(grant, sizeof grant), "seal: nothing left in the output on refusal");
 }
 
+/* ---- protected key files (sp_keyfile) ---- */
+
+/* Known answers of keyfile.json: seal reproduces the file, open recovers it. */
+static void
+test_keyfile_kat(void)
+{
+	for (int i = 0; i < KAT_NKEYFILES; i++)
+	{
+		const kat_keyfile *v = &kat_keyfiles[i];
+		size_t		plen = strlen(v->passphrase);
+		uint8_t		file[SP_KF_BYTES];
+		uint8_t		secret[SP_KF_SECRETBYTES];
+		char		text[SP_KF_TEXTBYTES];
+		sp_kf_header h;
+		int			rc;
+
+		rc = sp_keyfile_seal(file, v->content, v->secret, v->passphrase, plen,
+							 v->opslimit, v->memlimit, v->salt, v->nonce);
+		checkf_(rc == SP_KF_OK && memcmp(file, v->file, SP_KF_BYTES) == 0,
+				"keyfile KAT %d: seal gives the vector's bytes", i);
+		rc = sp_keyfile_text_encode(text, file);
+		checkf_(rc == SP_KF_OK && strcmp(text, v->text) == 0,
+				"keyfile KAT %d: text form", i);
+		rc = sp_keyfile_text_decode(file, v->text, strlen(v->text));
+		checkf_(rc == SP_KF_OK && memcmp(file, v->file, SP_KF_BYTES) == 0,
+				"keyfile KAT %d: text decodes to the bytes", i);
+		rc = sp_keyfile_open(secret, &h, v->file, SP_KF_BYTES, v->passphrase, plen);
+		checkf_(rc == SP_KF_OK && memcmp(secret, v->secret, SP_KF_SECRETBYTES) == 0 &&
+				h.content == v->content && h.opslimit == v->opslimit &&
+				h.memlimit == v->memlimit,
+				"keyfile KAT %d: open recovers the secret and the header", i);
+		rc = sp_keyfile_open(secret, &h, v->file, SP_KF_BYTES, "wrong", 5);
+		checkf_(rc == SP_KF_EPASSPHRASE && is_zero(secret, sizeof secret),
+				"keyfile KAT %d: a wrong passphrase is refused, output zero", i);
+	}
+}
+
+/* Every byte of a file is authenticated or checked: a flip never opens. */
+static void
+test_keyfile_flips(void)
+{
+	const kat_keyfile *v = &kat_keyfiles[0];
+	size_t		plen = strlen(v->passphrase);
+	uint8_t		file[SP_KF_BYTES];
+	uint8_t		secret[SP_KF_SECRETBYTES];
+	sp_kf_header h;
+	int			opened = 0;
+	int			nonzero = 0;
+
+	for (size_t off = 0; off < SP_KF_BYTES; off++)
+	{
+		memcpy(file, v->file, SP_KF_BYTES);
+		file[off] ^= 0x01;
+		/* the limits: stay in range but cheap (opslimit 1 -> 0 is refused) */
+		if (sp_keyfile_open(secret, &h, file, SP_KF_BYTES, v->passphrase, plen) == SP_KF_OK)
+			opened++;
+		if (!is_zero(secret, sizeof secret))
+			nonzero++;
+	}
+	CHECK(opened == 0 && nonzero == 0, "keyfile: no one-bit flip of any of the 112 bytes opens");
+	memcpy(file, v->file, SP_KF_BYTES);
+	file[SP_KF_VER] = 2;
+	CHECK(sp_keyfile_parse(file, SP_KF_BYTES, &h) == SP_KF_EVERSION, "keyfile: version 2 refused");
+	memcpy(file, v->file, SP_KF_BYTES);
+	file[SP_KF_RESERVED] = 1;
+	CHECK(sp_keyfile_parse(file, SP_KF_BYTES, &h) == SP_KF_ERESERVED, "keyfile: reserved byte refused");
+	memcpy(file, v->file, SP_KF_BYTES);
+	file[SP_KF_MEMLIMIT + 4] = 1;	/* 4 GiB + 8 KiB */
+	CHECK(sp_keyfile_parse(file, SP_KF_BYTES, &h) == SP_KF_ELIMITS, "keyfile: memlimit above 1 GiB refused");
+	memcpy(file, v->file, SP_KF_BYTES);
+	file[SP_KF_OPSLIMIT] = 0;
+	CHECK(sp_keyfile_parse(file, SP_KF_BYTES, &h) == SP_KF_ELIMITS, "keyfile: opslimit 0 refused");
+	CHECK(sp_keyfile_parse(v->file, SP_KF_BYTES - 1, &h) == SP_KF_ETEXT, "keyfile: short file refused");
+	CHECK(sp_keyfile_open(secret, &h, v->file, SP_KF_BYTES, "", 0) == SP_KF_EEMPTY,
+		  "keyfile: empty passphrase refused");
+	CHECK(sp_keyfile_text_decode(file, "prelocked_AAAA", 14) == SP_KF_ETEXT &&
+		  sp_keyfile_text_decode(file, v->text + 1, strlen(v->text) - 1) == SP_KF_ETEXT,
+		  "keyfile: bad text forms refused");
+	CHECK(sp_keyfile_is_text("  prelocked_x", 13) && !sp_keyfile_is_text("presk_x", 7),
+		  "keyfile: the prefix is recognised");
+}
+
+static void
+test_keyfile(void)
+{
+	test_keyfile_kat();
+	test_keyfile_flips();
+}
+
 int
 main(void)
 {
@@ -2377,6 +2467,7 @@ main(void)
 	test_text_unterminated();
 	test_envelope();
 	test_seal();
+	test_keyfile();
 	printf("%d passed, %d failed\n", n_pass, n_fail);
 	return n_fail > 0 ? 1 : 0;
 }

@@ -1,0 +1,439 @@
+/*
+ * sp_cache.c - amortised re-encryption and decryption (sp_cache.h).
+ *
+ * Pure C over libsodium, no allocation: the caches live in storage the
+ * caller provides.  Each is an array of slots probed 4 ways from a start
+ * slot derived from public bytes (so the probe order reveals nothing
+ * secret), least recently used replaced, evicted entries wiped first.
+ * The output of every function equals that of sp_core.c's, byte for byte
+ * and code for code: the checks run in sp_reencrypt's and sp_decrypt's
+ * order, and a cache only ever replaces a multiplication by its result.
+ */
+#include <string.h>
+
+#include <sodium.h>
+
+#include "sp_cache.h"
+#include "sp_internal.h"
+
+#define CACHE_WAYS		4
+#define RCACHE_MAGIC	0x53505243u /* "SPRC" */
+#define DCTX_MAGIC		0x53504443u /* "SPDC" */
+#define DCTX_KEYBYTES	32
+#define DCTX_TAG		"secant-pre/v1/dctx"
+
+static uint64_t
+load64(const uint8_t *p)
+{
+	uint64_t	v = 0;
+
+	for (int i = 7; i >= 0; i--)
+		v = (v << 8) | p[i];
+	return v;
+}
+
+/* splitmix64's finaliser: spreads a 64-bit value over all bits */
+static uint64_t
+mix64(uint64_t z)
+{
+	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+	return z ^ (z >> 31);
+}
+
+/* ---- re-encryption cache ---- */
+
+typedef struct rc_entry
+{
+	uint64_t	stamp;			/* last use; 0 = empty */
+	uint64_t	tag;			/* mix of public bytes, for the probe */
+	uint8_t		grant[SP_GRANTBYTES];
+	uint8_t		base[SP_POINTBYTES];	/* X(n-1) */
+	uint8_t		T[SP_POINTBYTES];	/* rk·X(n-1) */
+} rc_entry;
+
+struct sp_rcache
+{
+	uint32_t	magic;
+	uint32_t	slots;
+	uint64_t	clock;
+	uint64_t	hits;
+	uint64_t	misses;
+	rc_entry	e[];
+};
+
+size_t
+sp_rcache_bytes(unsigned slots)
+{
+	if (slots < 1 || slots > SP_CACHE_MAXSLOTS)
+		return 0;
+	return offsetof(struct sp_rcache, e) + (size_t) slots * sizeof(rc_entry);
+}
+
+int
+sp_rcache_init(sp_rcache *cache, size_t bytes, unsigned slots)
+{
+	size_t		need = sp_rcache_bytes(slots);
+
+	if (cache == NULL || need == 0 || bytes < need)
+		return SP_ELENGTH;
+	sodium_memzero(cache, need);
+	cache->magic = RCACHE_MAGIC;
+	cache->slots = slots;
+	return SP_OK;
+}
+
+void
+sp_rcache_wipe(sp_rcache *cache)
+{
+	if (cache == NULL || cache->magic != RCACHE_MAGIC)
+		return;
+	sodium_memzero(cache->e, (size_t) cache->slots * sizeof(rc_entry));
+	cache->clock = cache->hits = cache->misses = 0;
+}
+
+void
+sp_rcache_stats(const sp_rcache *cache, uint64_t *hits, uint64_t *misses)
+{
+	int			ok = cache != NULL && cache->magic == RCACHE_MAGIC;
+
+	*hits = ok ? cache->hits : 0;
+	*misses = ok ? cache->misses : 0;
+}
+
+/* The probe tag: grantee, X and base, all public (rk is not in it). */
+static uint64_t
+rc_tag(const uint8_t *grant, const uint8_t *base)
+{
+	return mix64(load64(grant + SP_GR_X) ^
+				 mix64(load64(base) ^ mix64(load64(grant + SP_GR_TO))));
+}
+
+/*
+ * T = rk·base through the cache (NULL: computed).  SP_EPOINT when the
+ * multiplication fails (then nothing is cached).
+ */
+static int
+rc_product(sp_rcache *cache, uint8_t T[SP_POINTBYTES],
+		   const uint8_t *grant, const uint8_t *base)
+{
+	uint64_t	tag;
+	uint32_t	start;
+	rc_entry   *victim = NULL;
+
+	if (cache == NULL)
+		return crypto_scalarmult_ristretto255(T, grant + SP_GR_RK, base) == 0
+			? SP_OK : SP_EPOINT;
+	tag = rc_tag(grant, base);
+	start = (uint32_t) (tag % cache->slots);
+	for (uint32_t w = 0; w < CACHE_WAYS && w < cache->slots; w++)
+	{
+		rc_entry   *e = &cache->e[(start + w) % cache->slots];
+
+		/* grant bytes hold rk: sodium_memcmp; the base is public */
+		if (e->stamp != 0 && e->tag == tag &&
+			memcmp(e->base, base, SP_POINTBYTES) == 0 &&
+			sodium_memcmp(e->grant, grant, SP_GRANTBYTES) == 0)
+		{
+			e->stamp = ++cache->clock;
+			cache->hits++;
+			memcpy(T, e->T, SP_POINTBYTES);
+			return SP_OK;
+		}
+		if (victim == NULL || e->stamp < victim->stamp)
+			victim = e;
+	}
+	cache->misses++;
+	if (crypto_scalarmult_ristretto255(T, grant + SP_GR_RK, base) != 0)
+		return SP_EPOINT;
+	sodium_memzero(victim, sizeof *victim);
+	victim->stamp = ++cache->clock;
+	victim->tag = tag;
+	memcpy(victim->grant, grant, SP_GRANTBYTES);
+	memcpy(victim->base, base, SP_POINTBYTES);
+	memcpy(victim->T, T, SP_POINTBYTES);
+	return SP_OK;
+}
+
+/* ---- re-encryption along a path ---- */
+
+int
+sp_path_suffix(uint8_t *suffix, size_t suffixlen, const uint8_t *grants,
+			   int hops)
+{
+	if (hops < 1 || hops >= SP_MAXLEVEL)
+		return SP_EMAXLEVEL;
+	if (suffixlen != (size_t) (hops - 1) * SP_HOPBYTES)
+		return SP_ELENGTH;
+	for (int k = 1; k < hops; k++)
+	{
+		const uint8_t *g = grants + (size_t) k * SP_GRANTBYTES;
+		const uint8_t *prev = g - SP_GRANTBYTES;
+		uint8_t    *rec = suffix + (size_t) (k - 1) * SP_HOPBYTES;
+		int			rc = SP_OK;
+
+		/* public keys: plain memcmp is fine */
+		if (memcmp(g + SP_GR_FROM, prev + SP_GR_TO, SP_PUBLICKEYBYTES) != 0)
+			rc = SP_ERECIPIENT;
+		else if (crypto_scalarmult_ristretto255(rec + SP_PUBLICKEYBYTES +
+												SP_POINTBYTES, g + SP_GR_RK,
+												prev + SP_GR_X) != 0)
+			rc = SP_EPOINT;
+		if (rc != SP_OK)
+		{
+			sodium_memzero(suffix, suffixlen);
+			return rc;
+		}
+		memcpy(rec, g + SP_GR_TO, SP_PUBLICKEYBYTES);
+		memcpy(rec + SP_PUBLICKEYBYTES, g + SP_GR_X, SP_POINTBYTES);
+	}
+	return SP_OK;
+}
+
+int
+sp_reencrypt_path(uint8_t *out, size_t outlen, const uint8_t *ct,
+				  size_t ctlen, const uint8_t grant[SP_GRANTBYTES],
+				  const uint8_t *suffix, int nsuffix, sp_rcache *cache)
+{
+	uint8_t		base[SP_POINTBYTES],
+				T[SP_POINTBYTES];
+	size_t		body,
+				added;
+	int			n,
+				rc;
+
+	if (cache != NULL && cache->magic != RCACHE_MAGIC)
+		return SP_EINTERNAL;
+	if (nsuffix < 0 || (nsuffix > 0 && suffix == NULL))
+		return SP_ELENGTH;
+	/* sp_reencrypt's checks, in its order */
+	if ((rc = sp_ciphertext_check_layout(ct, ctlen)) != SP_OK)
+		return rc;
+	added = (size_t) (1 + nsuffix) * SP_HOPBYTES;
+	if (nsuffix >= SP_MAXLEVEL || outlen != ctlen + added)
+		return SP_ELENGTH;
+	n = sp_ciphertext_level(ct);
+	if (n >= SP_MAXLEVEL)
+		return SP_EMAXLEVEL;
+	/* public keys: plain memcmp is fine */
+	if (memcmp(grant + SP_GR_FROM, sp_ciphertext_recipient(ct),
+			   SP_PUBLICKEYBYTES) != 0)
+		return SP_ERECIPIENT;
+
+	if (n == 1)
+	{
+		/* E + V differs per value: never cached */
+		if (crypto_core_ristretto255_add(base, ct + SP_CT_E,
+										 ct + SP_CT_V) != 0)
+			return SP_EPOINT;
+		rc = crypto_scalarmult_ristretto255(T, grant + SP_GR_RK, base) == 0
+			? SP_OK : SP_EPOINT;
+	}
+	else
+		rc = rc_product(cache, T, grant,
+						sp_ciphertext_hop(ct, n - 1) + SP_PUBLICKEYBYTES);
+	/* then the later calls in a row: only their level check can refuse */
+	if (rc == SP_OK && n + nsuffix >= SP_MAXLEVEL)
+		rc = SP_EMAXLEVEL;
+	if (rc != SP_OK)
+	{
+		/* as sp_reencrypt leaves it */
+		sodium_memzero(out, outlen);
+		sodium_memzero(T, sizeof T);
+		return rc;
+	}
+	body = sp_ciphertext_body_offset(ct);
+	memcpy(out, ct, body);
+	out[SP_CT_LEVEL] = (uint8_t) (n + 1 + nsuffix);
+	memcpy(out + body, grant + SP_GR_TO, SP_PUBLICKEYBYTES);
+	memcpy(out + body + SP_PUBLICKEYBYTES, grant + SP_GR_X, SP_POINTBYTES);
+	memcpy(out + body + SP_PUBLICKEYBYTES + SP_POINTBYTES, T, SP_POINTBYTES);
+	if (nsuffix > 0)
+		memcpy(out + body + SP_HOPBYTES, suffix,
+			   (size_t) nsuffix * SP_HOPBYTES);
+	memcpy(out + body + added, ct + body, ctlen - body);
+	sodium_memzero(T, sizeof T);
+	return SP_OK;
+}
+
+int
+sp_reencrypt_cached(uint8_t *out, size_t outlen, const uint8_t *ct,
+					size_t ctlen, const uint8_t grant[SP_GRANTBYTES],
+					sp_rcache *cache)
+{
+	return sp_reencrypt_path(out, outlen, ct, ctlen, grant, NULL, 0, cache);
+}
+
+/* ---- decryption context ---- */
+
+typedef struct dc_entry
+{
+	uint64_t	stamp;			/* last use; 0 = empty */
+	uint8_t		key[DCTX_KEYBYTES]; /* digest of the path (dc_key) */
+	uint8_t		d1[SP_SCALARBYTES];
+} dc_entry;
+
+struct sp_dctx
+{
+	uint32_t	magic;
+	uint32_t	slots;
+	uint64_t	clock;
+	uint64_t	hits;
+	uint64_t	misses;
+	int			bound;			/* holder_* hold the holder's key */
+	uint8_t		holder_pk[SP_PUBLICKEYBYTES];
+	uint8_t		holder_p[SP_SCALARBYTES];
+	dc_entry	e[];
+};
+
+size_t
+sp_dctx_bytes(unsigned slots)
+{
+	if (slots < 1 || slots > SP_CACHE_MAXSLOTS)
+		return 0;
+	return offsetof(struct sp_dctx, e) + (size_t) slots * sizeof(dc_entry);
+}
+
+int
+sp_dctx_init(sp_dctx *ctx, size_t bytes, unsigned slots)
+{
+	size_t		need = sp_dctx_bytes(slots);
+
+	if (ctx == NULL || need == 0 || bytes < need)
+		return SP_ELENGTH;
+	sodium_memzero(ctx, need);
+	ctx->magic = DCTX_MAGIC;
+	ctx->slots = slots;
+	return SP_OK;
+}
+
+void
+sp_dctx_wipe(sp_dctx *ctx)
+{
+	if (ctx == NULL || ctx->magic != DCTX_MAGIC)
+		return;
+	sodium_memzero(ctx->e, (size_t) ctx->slots * sizeof(dc_entry));
+	sodium_memzero(ctx->holder_pk, sizeof ctx->holder_pk);
+	sodium_memzero(ctx->holder_p, sizeof ctx->holder_p);
+	ctx->bound = 0;
+	ctx->clock = ctx->hits = ctx->misses = 0;
+}
+
+void
+sp_dctx_stats(const sp_dctx *ctx, uint64_t *hits, uint64_t *misses)
+{
+	int			ok = ctx != NULL && ctx->magic == DCTX_MAGIC;
+
+	*hits = ok ? ctx->hits : 0;
+	*misses = ok ? ctx->misses : 0;
+}
+
+/*
+ * The path's key: BLAKE2b-256 of DST, the level, P_1 || X_1 and hop
+ * records 2 .. n-1 (every hop byte but T_1; all public).
+ */
+static void
+dc_key(uint8_t key[DCTX_KEYBYTES], const uint8_t *ct)
+{
+	crypto_generichash_state st;
+	int			n = sp_ciphertext_level(ct);
+	uint8_t		level = (uint8_t) n;
+	const uint8_t *hop1 = sp_ciphertext_hop(ct, 1);
+
+	crypto_generichash_init(&st, NULL, 0, DCTX_KEYBYTES);
+	crypto_generichash_update(&st, (const uint8_t *) DCTX_TAG,
+							  sizeof(DCTX_TAG));	/* with its zero byte */
+	crypto_generichash_update(&st, &level, 1);
+	crypto_generichash_update(&st, hop1, SP_PUBLICKEYBYTES + SP_POINTBYTES);
+	crypto_generichash_update(&st, hop1 + SP_HOPBYTES,
+							  (size_t) (n - 2) * SP_HOPBYTES);
+	crypto_generichash_final(&st, key, DCTX_KEYBYTES);
+}
+
+/* Bind the context to key's holder, emptying it if it served another. */
+static void
+dc_bind(sp_dctx *ctx, const sp_secret *key)
+{
+	/* the public key is public; the scalar is compared in constant time */
+	if (ctx->bound &&
+		memcmp(ctx->holder_pk, key->pk, SP_PUBLICKEYBYTES) == 0 &&
+		sodium_memcmp(ctx->holder_p, key->p, SP_SCALARBYTES) == 0)
+		return;
+	sp_dctx_wipe(ctx);
+	memcpy(ctx->holder_pk, key->pk, SP_PUBLICKEYBYTES);
+	memcpy(ctx->holder_p, key->p, SP_SCALARBYTES);
+	ctx->bound = 1;
+}
+
+/* d_1 of the value's path through the context. */
+static int
+dc_d1(sp_dctx *ctx, uint8_t d1[SP_SCALARBYTES], const uint8_t *ct,
+	  const sp_secret *key)
+{
+	uint8_t		k[DCTX_KEYBYTES];
+	uint32_t	start;
+	dc_entry   *victim = NULL;
+	int			rc;
+
+	dc_bind(ctx, key);
+	dc_key(k, ct);
+	start = (uint32_t) (load64(k) % ctx->slots);
+	for (uint32_t w = 0; w < CACHE_WAYS && w < ctx->slots; w++)
+	{
+		dc_entry   *e = &ctx->e[(start + w) % ctx->slots];
+
+		/* digests of public bytes: plain memcmp is fine */
+		if (e->stamp != 0 && memcmp(e->key, k, DCTX_KEYBYTES) == 0)
+		{
+			e->stamp = ++ctx->clock;
+			ctx->hits++;
+			memcpy(d1, e->d1, SP_SCALARBYTES);
+			return SP_OK;
+		}
+		if (victim == NULL || e->stamp < victim->stamp)
+			victim = e;
+	}
+	ctx->misses++;
+	if ((rc = sp_recover_d1(d1, ct, key)) != SP_OK)
+		return rc;
+	sodium_memzero(victim, sizeof *victim);
+	victim->stamp = ++ctx->clock;
+	memcpy(victim->key, k, DCTX_KEYBYTES);
+	memcpy(victim->d1, d1, SP_SCALARBYTES);
+	return SP_OK;
+}
+
+/* sp_recover_fn through the context (arg). */
+static int
+dc_recover(uint8_t S[SP_POINTBYTES], const uint8_t *ct, const sp_secret *key,
+		   void *arg)
+{
+	uint8_t		d1[SP_SCALARBYTES];
+	int			rc;
+
+	if (sp_ciphertext_level(ct) == 1)
+		return sp_recover_S(S, ct, key, NULL);
+	rc = dc_d1((sp_dctx *) arg, d1, ct, key);
+	if (rc == SP_OK &&
+		crypto_scalarmult_ristretto255(S, d1, sp_ciphertext_hop(ct, 1) +
+									   SP_PUBLICKEYBYTES +
+									   SP_POINTBYTES) != 0)
+		rc = SP_EDECRYPT;
+	sodium_memzero(d1, sizeof d1);
+	return rc;
+}
+
+int
+sp_decrypt_cached(uint8_t *m, size_t mcap, size_t *mlen, const uint8_t *ct,
+				  size_t ctlen, const sp_secret *key, sp_dctx *ctx)
+{
+	if (ctx == NULL)
+		return sp_decrypt(m, mcap, mlen, ct, ctlen, key);
+	if (ctx->magic != DCTX_MAGIC)
+	{
+		*mlen = 0;
+		sodium_memzero(m, mcap);
+		return SP_EINTERNAL;
+	}
+	return sp_decrypt_with(m, mcap, mlen, ct, ctlen, key, dc_recover, ctx);
+}
