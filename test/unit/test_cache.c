@@ -429,9 +429,12 @@ test_random_paths(int trials)
 		uint8_t    *gpath;
 		char		what[64];
 
-		/* short paths more often: they are the common case */
+		/* short paths more often: they are the common case; the first
+		 * trial is the longest path, so that every level is covered */
 		if (t % 3 != 0)
 			hops = 1 + (int) randombytes_uniform(4);
+		if (t == 0)
+			hops = SP_MAXLEVEL - 1;
 		gpath = xmalloc((size_t) hops * SP_GRANTBYTES);
 		who[0] = (int) randombytes_uniform(NKEYS);
 		for (int i = 1; i <= hops; i++)
