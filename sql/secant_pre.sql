@@ -1069,6 +1069,18 @@ REVOKE ALL ON FUNCTION secant.add_grant(pre_sealed_grant) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION secant.add_grant(pre_sealed_grant) TO secant_admin;
 COMMENT ON FUNCTION secant.add_grant(pre_sealed_grant) IS 'store a sealed grant (membership or enrolment) between two known principals; returns its id';
 
+-- A grant given as text (an untyped literal or a driver parameter): its
+-- sealed form (presealed_) or, as a convenience, its unsealed one.
+CREATE FUNCTION secant.add_grant(grant_text text) RETURNS bigint
+STRICT LANGUAGE sql
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT CASE WHEN pg_catalog.starts_with(grant_text, 'presealed_')
+                  THEN secant.add_grant(grant_text::@extschema@.pre_sealed_grant)
+                  ELSE secant.add_grant(grant_text::@extschema@.pre_grant) END $$;
+REVOKE ALL ON FUNCTION secant.add_grant(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION secant.add_grant(text) TO secant_admin;
+COMMENT ON FUNCTION secant.add_grant(text) IS 'secant.add_grant with the grant as text: presealed_ (sealed by a client) or pregrant_ (sealed here)';
+
 CREATE FUNCTION secant.add_grant(rekey pre_grant) RETURNS bigint
 STRICT LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp

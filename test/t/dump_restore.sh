@@ -87,8 +87,8 @@ SELECT 1, fixture_sk('clinic'), pre_public_key(fixture_sk('clinic')), pre_grant(
 INSERT INTO vault (id) VALUES (2);
 INSERT INTO vault (id, ct, reader, plain)
 SELECT 3, pre_reencrypt(pre_reencrypt(pre_encrypt(pre_public_key(fixture_sk('clinic')), convert_to('level three', 'UTF8')),
-              (SELECT rekey FROM secant.grants WHERE to_key = pre_public_key(fixture_sk('dr_ada')))),
-              (SELECT rekey FROM secant.grants WHERE to_key = pre_public_key(fixture_sk('ada_phone')))),
+              (SELECT g FROM fixture_grants WHERE to_name = 'dr_ada')),
+              (SELECT g FROM fixture_grants WHERE to_name = 'ada_phone')),
        'ada_phone', convert_to('level three', 'UTF8');
 INSERT INTO vault (id, ct, reader, plain)
 SELECT 4, pre_encrypt(pre_public_key(fixture_sk('dr_bob')), ''::bytea), 'dr_bob', ''::bytea;
@@ -114,7 +114,7 @@ INSERT INTO note_shares (note_id, recipient)
 SELECT id, secant.principal_key(CASE WHEN id % 2 = 0 THEN 'ada_phone' ELSE 'bob_phone' END) FROM notes;
 INSERT INTO note_shares (note_id, recipient) SELECT id, secant.principal_key('dr_c') FROM notes WHERE id <= 2;
 -- dr_c's grant, kept to try storing it again after the restore
-CREATE TABLE revoked_rekeys AS SELECT rekey FROM secant.grants WHERE to_key = secant.principal_key('dr_c');
+CREATE TABLE revoked_rekeys AS SELECT sealed FROM secant.grants WHERE to_key = secant.principal_key('dr_c');
 -- a revocation: dr_c's copies go, its share rows stay
 SELECT secant.revoke('clinic', 'dr_c');
 -- index keys, two versions, and records searched by token
@@ -141,12 +141,12 @@ SELECT 'fixture_keys', name, kind, md5(sk::bytea) FROM fixture_keys ORDER BY nam
 SELECT 'notes', id, md5(body::bytea) FROM notes ORDER BY id;
 SELECT 'journal', id, md5(body::bytea), md5(recipient::bytea), plain FROM journal ORDER BY id;
 SELECT 'note_shares', id, note_id, md5(recipient::bytea) FROM note_shares ORDER BY id;
-SELECT 'revoked_rekeys', md5(rekey::bytea) FROM revoked_rekeys ORDER BY 2;
+SELECT 'revoked_rekeys', md5(sealed::bytea) FROM revoked_rekeys ORDER BY 2;
 SELECT 'records', id, index_version, md5(array_to_string(ARRAY(SELECT encode(t::bytea, 'hex') FROM unnest(tokens) AS t), ','))
 FROM records ORDER BY id;
 SELECT 'note_levels', id, level, md5(recipient::bytea) FROM note_levels ORDER BY id;
 SELECT 'principals', id, name, kind, md5(public_key::bytea), created_at FROM secant.principals ORDER BY id;
-SELECT 'grants', id, md5(rekey::bytea), md5(from_key::bytea), md5(to_key::bytea), not_after, md5(hop_key), created_at
+SELECT 'grants', id, md5(sealed::bytea), md5(from_key::bytea), md5(to_key::bytea), not_after, md5(hop_key), created_at
 FROM secant.grants ORDER BY id;
 SELECT 'index_keys', md5(group_key::bytea), version, md5(key_ct::bytea), created_at FROM secant.index_keys ORDER BY 2, 3;
 SELECT 'copies', id, share_table::text, source_table::text, source_row, md5(recipient::bytea), md5(copy::bytea),
@@ -171,8 +171,8 @@ psql -X -q -v ON_ERROR_STOP=1 -d "$SRC" >"$WORK/copy.out" 2>&1 <<SQL
 \\copy vault TO '$WORK/vault.bin' WITH (FORMAT binary)
 CREATE TABLE vault_bin (LIKE vault INCLUDING ALL);
 \\copy vault_bin FROM '$WORK/vault.bin' WITH (FORMAT binary)
-\\copy (SELECT rekey, from_key, hop_key FROM secant.grants ORDER BY id) TO '$WORK/grants.bin' WITH (FORMAT binary)
-CREATE TABLE grants_bin (rekey pre_grant, from_key pre_public_key, hop_key bytea);
+\\copy (SELECT sealed, from_key, hop_key FROM secant.grants ORDER BY id) TO '$WORK/grants.bin' WITH (FORMAT binary)
+CREATE TABLE grants_bin (sealed pre_sealed_grant, from_key pre_public_key, hop_key bytea);
 \\copy grants_bin FROM '$WORK/grants.bin' WITH (FORMAT binary)
 \\copy (SELECT key_ct FROM secant.index_keys) TO '$WORK/index_keys.bin' WITH (FORMAT binary)
 CREATE TABLE index_keys_bin (key_ct pre_ciphertext);
@@ -187,7 +187,7 @@ check "binary COPY: every column of every row of vault is byte-equal" [ "$(psql 
 	  AND a.plain IS NOT DISTINCT FROM b.plain")" = "$(psql -X -At -d "$SRC" -c "SELECT count(*) FROM vault")" ]
 check "binary COPY: grants and index keys byte-equal" [ "$(psql -X -At -d "$SRC" -c "
 	SELECT (SELECT count(*) FROM secant.grants g JOIN grants_bin b ON b.hop_key = g.hop_key
-	        WHERE b.rekey::bytea = g.rekey::bytea AND b.from_key = g.from_key)
+	        WHERE b.sealed::bytea = g.sealed::bytea AND b.from_key = g.from_key)
 	     = (SELECT count(*) FROM secant.grants)
 	   AND (SELECT count(*) FROM secant.index_keys k JOIN index_keys_bin b ON b.key_ct::bytea = k.key_ct::bytea)
 	     = (SELECT count(*) FROM secant.index_keys)")" = t ]
@@ -198,7 +198,30 @@ psql -X -q -d "$SRC" -c "DROP TABLE vault_bin, grants_bin, index_keys_bin" >/dev
 # ---- dumps ----
 check "pg_dump plain format" pg_dump -Fp -d "$SRC" -f "$WORK/plain.sql"
 check "pg_dump custom format" pg_dump -Fc -d "$SRC" -f "$WORK/custom.dump"
-check "the dump holds secant's configuration tables' data" grep -q '^COPY secant.grants (id, rekey, created_at) FROM stdin;' "$WORK/plain.sql"
+check "the dump holds secant's configuration tables' data" grep -q '^COPY secant.grants (id, rekey, from_key, to_key, not_after, hop_key, created_at, sealed) FROM stdin;' "$WORK/plain.sql"
+# no grant secret (rk, bytes 168..200 of a grant) anywhere in the dumps, in
+# hex or either base64 alphabet, nor a whole grant's text form
+rk_forms() {
+	psql -X -At -d "$SRC" -c "SELECT encode(substr(g::bytea, 169, 32), 'hex'),
+	    rtrim(encode(substr(g::bytea, 169, 32), 'base64'), '='),
+	    rtrim(translate(encode(substr(g::bytea, 169, 32), 'base64'), '+/', '-_'), '='),
+	    substr(g::text, 10, 40)
+	  FROM fixture_grants" | tr '|' '\n'
+}
+# (the test's own tables hold the grants as their delegators made them:
+# the check reads dumps of secant's data, the application's data left out)
+pg_dump -Fp -d "$SRC" --exclude-table-data='public.*' -f "$WORK/secant.sql"
+pg_dump -Fc -d "$SRC" --exclude-table-data='public.*' -f "$WORK/secant.dump"
+pg_restore -f "$WORK/secant_restored.sql" "$WORK/secant.dump" 2>/dev/null
+leaks=0
+for f in $(rk_forms); do
+	for d in "$WORK/secant.sql" "$WORK/secant.dump" "$WORK/secant_restored.sql"; do
+		grep -qF -- "$f" "$d" && leaks=$((leaks + 1))
+	done
+done
+check "no grant secret (rk) in a plain or custom dump of secant's data, in any encoding" \
+	[ "$leaks" -eq 0 ] && [ "$(grep -c '^COPY secant.grants' "$WORK/secant.sql")" = 1 ]
+check "the grants of the dump are sealed (presealed_ values)" grep -q 'presealed_' "$WORK/plain.sql"
 
 # ---- restore and compare ----
 verify() { # verify LABEL DB
@@ -262,7 +285,7 @@ verify() { # verify LABEL DB
 		           || ' ' || (SELECT count(*) FROM secant.copies WHERE recipient = secant.principal_key('ada_phone'))
 		           || ' ' || (SELECT count(*) FROM note_shares WHERE recipient = secant.principal_key('ada_phone'))")" = "0 0 3" ]
 	check "$label: a grant revoked before the dump cannot be stored again" \
-		bash -c "psql -X -q -At -d '$db' -c 'INSERT INTO secant.grants (rekey) SELECT rekey FROM revoked_rekeys' 2>&1 | grep -q 'grant was revoked and cannot be stored again'"
+		bash -c "psql -X -q -At -d '$db' -c 'INSERT INTO secant.grants (sealed) SELECT sealed FROM revoked_rekeys' 2>&1 | grep -q 'grant was revoked and cannot be stored again'"
 	check "$label: audit chain intact after new entries" [ "$(q "SELECT coalesce(secant.audit_verify()::text, 'null')")" = null ]
 	KNOWN_WHY=""
 }

@@ -53,7 +53,7 @@ check "pg_cron schedules secant.purge_expired() every minute" \
 	eq "$(q -c "SELECT cron.schedule('secant-purge-expired', '* * * * *', 'SELECT * FROM secant.purge_expired()') > 0" \
 	        -c "SELECT schedule || ' ' || command || ' ' || database FROM cron.job WHERE jobname = 'secant-purge-expired'" | tail -n 1)" \
 	"* * * * * SELECT * FROM secant.purge_expired() $DB"
-q -c "CREATE TABLE old_grant AS SELECT rekey FROM secant.grants WHERE to_key = secant.principal_key('dr_a')" >/dev/null
+q -c "CREATE TABLE old_grant AS SELECT sealed FROM secant.grants WHERE to_key = secant.principal_key('dr_a')" >/dev/null
 sleep 3
 check "after expiry, before the purge: its copies are unreadable to the bound role" \
 	eq "$(q -c "SET ROLE cron_a_phone" -c "SELECT count(*) FROM secant.copies")" 0
@@ -71,9 +71,20 @@ check "a second purge has nothing to do and logs nothing" \
 	eq "$(q -F ' ' -c "SELECT grants_removed, copies_deleted FROM secant.purge_expired()" \
 	        -c "SELECT count(*) FROM secant.audit_log WHERE action = 'purge expired'" | tr '\n' ' ')" "0 0 1 "
 check "the expired grant's bytes cannot be stored again" \
-	eq "$(q -c "INSERT INTO secant.grants (rekey) SELECT rekey FROM old_grant" 2>&1 | grep -c 'grant was revoked')" 1
+	eq "$(q -c "INSERT INTO secant.grants (sealed) SELECT sealed FROM old_grant" 2>&1 | grep -c 'grant was revoked')" 1
 check "a new grant from the delegator re-admits" \
 	eq "$(q -c "SELECT secant.add_grant(pre_grant((SELECT sk FROM k WHERE name = 'ward'), secant.principal_key('dr_a'), now() + interval '1 hour')) > 0")" t
+# without a server key, grants are neither stored nor used
+pgc_psql "$DIR" "$PORT" -c "ALTER SYSTEM SET secant_pre.server_key_file = ''" -c "SELECT pg_reload_conf()" >/dev/null
+sleep 1
+check "without a server key no grant is stored (clear error with a hint)" \
+	eq "$(q -c "SELECT secant.add_grant(pre_grant((SELECT sk FROM k WHERE name = 'dr_b'), secant.principal_key('a_phone')))" 2>&1 | grep -c 'no server key is configured')" 1
+check "without a server key no grant is opened" \
+	eq "$(q -c "SELECT secant.reencrypt_for(body, 'b_phone') FROM notes WHERE id = 1" 2>&1 | grep -c 'no server key is configured')" 1
+pgc_psql "$DIR" "$PORT" -c "ALTER SYSTEM RESET secant_pre.server_key_file" -c "SELECT pg_reload_conf()" >/dev/null
+sleep 1
+check "the key back, grants are used again" \
+	eq "$(q -c "SELECT pre_level(secant.reencrypt_for(body, 'b_phone')) FROM notes WHERE id = 1")" 3
 check "PUBLIC cannot run the purge" \
 	eq "$(q -c "SET ROLE cron_a_phone" -c "SELECT * FROM secant.purge_expired()" 2>&1 | grep -c 'permission denied')" 1
 tap_finish
