@@ -49,8 +49,8 @@ target=device501   # enrolled by user21, a member of group1
 time_ms() { psql -X -q -At -d "$DB" -c '\timing on' -c "$1" | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | tail -n 1; }
 bare_ms=$(time_ms "SELECT count(pre_reencrypt(pre_reencrypt(n.body, g1.rekey), g2.rekey))
                    FROM notes n,
-                        (SELECT rekey FROM secant.grants WHERE from_key = secant.principal_key('group1') AND to_key = secant.principal_key('user21')) g1,
-                        (SELECT rekey FROM secant.grants WHERE from_key = secant.principal_key('user21') AND to_key = secant.principal_key('$target')) g2")
+                        (SELECT pre_grant(a.sk, pre_public_key(b.sk)) AS rekey FROM keys a, keys b WHERE a.kind || a.i = 'group1' AND b.kind || b.i = 'user21') g1,
+                        (SELECT pre_grant(a.sk, pre_public_key(b.sk)) AS rekey FROM keys a, keys b WHERE a.kind || a.i = 'user21' AND b.kind || b.i = '$target') g2")
 for_ms=$(time_ms "SELECT count(secant.reencrypt_for(body, secant.principal_key('$target'))) FROM notes")
 
 # ---- revocation of a member with ROWS derived copies ----

@@ -61,8 +61,8 @@ q "INSERT INTO secant.grants (rekey)
    SELECT pre_grant(a.sk, pre_public_key(b.sk)) FROM keys a, keys b
    WHERE (a.n, b.n) IN (('group1', 'user1'), ('user1', 'device1'))" >/dev/null
 q "CREATE TABLE g AS SELECT
-     (SELECT rekey FROM secant.grants WHERE from_key = secant.principal_key('group1')) AS g1,
-     (SELECT rekey FROM secant.grants WHERE from_key = secant.principal_key('user1')) AS g2,
+     (SELECT pre_grant(a.sk, pre_public_key(b.sk)) FROM keys a, keys b WHERE a.n = 'group1' AND b.n = 'user1') AS g1,
+     (SELECT pre_grant(a.sk, pre_public_key(b.sk)) FROM keys a, keys b WHERE a.n = 'user1' AND b.n = 'device1') AS g2,
      secant.principal_key('device1') AS device"
 q "CREATE TABLE notes AS SELECT i AS id, pre_encrypt(secant.principal_key('group1'), 'note ' || i) AS body
    FROM generate_series(1, $ROWS) AS i"

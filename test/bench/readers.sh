@@ -73,10 +73,9 @@ INSERT INTO devs SELECT substr(name, 2)::int, name, pk FROM rl.keys WHERE kind =
 CREATE TABLE ward AS SELECT pk FROM rl.keys WHERE name = 'ward';
 -- bare re-encryption keys per device (superuser only): the baseline without a lookup
 CREATE TABLE rl.bare AS
-SELECT d.i, g1.rekey AS g1, g2.rekey AS g2
-FROM devs d JOIN rl.keys dk ON dk.name = d.name JOIN rl.keys uk ON uk.name = dk.owner
-JOIN secant.grants g2 ON g2.from_key = uk.pk AND g2.to_key = dk.pk
-JOIN secant.grants g1 ON g1.from_key = (SELECT pk FROM rl.keys WHERE name = 'ward') AND g1.to_key = uk.pk;
+SELECT d.i, pre_grant((SELECT sk FROM rl.keys WHERE name = 'ward'), uk.pk) AS g1,
+       pre_grant(uk.sk, dk.pk) AS g2
+FROM devs d JOIN rl.keys dk ON dk.name = d.name JOIN rl.keys uk ON uk.name = dk.owner;
 ALTER TABLE rl.bare ADD PRIMARY KEY (i);
 CREATE ROLE rl_reader LOGIN;
 CREATE ROLE rl_proxy LOGIN;

@@ -48,11 +48,13 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=test/bench/readers.sh
 . "$HERE/readers.sh"
 readers_init secant_bench_revload
-# no role reads grant bytes (rekey): the admin keeps the bytes of the grant
-# ward -> churn it makes, starting with those of the set-up
+# the database keeps grants sealed and never gives them back: the admin
+# keeps the bytes of each grant ward -> churn it makes, starting with one
+# made here beside the set-up's
 q >/dev/null <<'SQL'
-CREATE TABLE rl.churn_grant AS SELECT g.rekey FROM secant.grants g
-WHERE g.from_key = secant.principal_key('ward') AND g.to_key = secant.principal_key('churn');
+CREATE TABLE rl.churn_grant AS SELECT pre_grant(o.sk, k.pk) AS rekey
+FROM rl.keys o, rl.keys k WHERE o.name = 'ward' AND k.name = 'churn';
+SELECT secant.add_grant(rekey) FROM rl.churn_grant;
 GRANT SELECT ON rl.churn_grant TO rl_admin;
 SQL
 [ "$(q -c "SELECT count(*) FROM rl.churn_grant")" = 1 ] || { echo "revload.sh: no grant ward -> churn" >&2; exit 1; }
