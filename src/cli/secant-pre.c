@@ -29,6 +29,7 @@
 
 #include "sp_cache.h"
 #include "sp_codec.h"
+#include "sp_seal.h"
 #include "sp_core.h"
 #include "sp_envelope.h"
 #include "sp_keyfile.h"
@@ -999,7 +1000,11 @@ cmd_grant(const args *a)
 	buf			to = {0};
 	uint8_t		x[SP_SCALARBYTES];
 	uint8_t		grant[SP_GRANTBYTES];
+	uint8_t		sealed[SP_SEALEDBYTES];
+	uint8_t		seed[SP_SEALSEEDBYTES] = {0};
+	buf			seal_key = {0};
 	int64_t		not_after = 0;
+	int			err;
 	int			rc;
 
 	rc = parse_not_after(opt(a, "--not-after"), &not_after);
@@ -1007,16 +1012,29 @@ cmd_grant(const args *a)
 		rc = load_arg(a->pos[0], SP_KIND_PUBLIC_KEY, &to);
 	if (rc == 0)
 		rc = load_secret(opt(a, "--secret-key"), &from);
+	if (rc == 0 && opt(a, "--seal-to") != NULL)
+		rc = load_arg(opt(a, "--seal-to"), SP_KIND_SEAL_KEY, &seal_key);
 	if (rc == 0)
 	{
 		sp_random_scalar(x);
-		rc = emit(sp_grant(grant, &from, to.data, not_after, x),
-				  "cannot make grant", SP_KIND_GRANT, grant, sizeof grant);
+		err = sp_grant(grant, &from, to.data, not_after, x);
+		if (seal_key.data == NULL)
+			rc = emit(err, "cannot make grant", SP_KIND_GRANT, grant, sizeof grant);
+		else
+		{
+			randombytes_buf(seed, sizeof seed);
+			if (err == SP_OK)
+				err = sp_seal_grant(sealed, grant, seal_key.data, seed);
+			rc = emit(err, "cannot make a sealed grant", SP_KIND_SEALED_GRANT,
+					  sealed, sizeof sealed);
+		}
 	}
 	sodium_memzero(x, sizeof x);
+	sodium_memzero(seed, sizeof seed);
 	sodium_memzero(grant, sizeof grant);
 	sp_secret_wipe(&from);
 	buf_free(&to);
+	buf_free(&seal_key);
 	return rc;
 }
 
@@ -1821,7 +1839,7 @@ static const command commands[] = {
 		{{"--aad", OPT_VALUE, NULL}}, 1, 1, cmd_encrypt
 	},
 	{
-		"grant", "PUBKEY [--not-after UNIX_SECONDS] [--secret-key DELEGATOR_SECRET_KEY_FILE]",
+		"grant", "PUBKEY [--not-after UNIX_SECONDS] [--seal-to SEALING_KEY] [--secret-key DELEGATOR_SECRET_KEY_FILE]",
 		"Print a grant (pregrant_...) that lets a proxy re-encrypt ciphertexts\n"
 		"of the delegator, whose secret key is read from the --secret-key file\n"
 		"(or standard input), for the grantee PUBKEY (a prepk_ text, or @FILE).\n"
@@ -1831,8 +1849,13 @@ static const command commands[] = {
 		"\n"
 		"  --not-after UNIX_SECONDS   expiry written into the grant; 0, the\n"
 		"                             default, means none\n"
+		"  --seal-to SEALING_KEY      print the grant sealed (presealed_) to the\n"
+		"                             database's key: the presealkey_ text of\n"
+		"                             SELECT secant.server_public_key() (or @FILE);\n"
+		"                             what the database stores\n"
 		PASSPHRASE_HELP,
 		{{"--not-after", OPT_VALUE, NULL}, {"--secret-key", OPT_VALUE, NULL},
+		{"--seal-to", OPT_VALUE, NULL},
 		PASSPHRASE_OPTIONS}, 1, 1, cmd_grant
 	},
 	{

@@ -85,6 +85,18 @@ pgc_psql "$DIR" "$PORT" -c "ALTER SYSTEM RESET secant_pre.server_key_file" -c "S
 sleep 1
 check "the key back, grants are used again" \
 	eq "$(q -c "SELECT pre_level(secant.reencrypt_for(body, 'b_phone')) FROM notes WHERE id = 1")" 3
+# a grant made and sealed by the CLI, to this database's sealing key
+CLI="$ROOT/secant-pre"
+if [ -x "$CLI" ]; then
+	W=$(mktemp -d "${TMPDIR:-/tmp}/secant_cron_cli.XXXXXX")
+	q -c "SELECT sk FROM k WHERE name = 'dr_b'" >"$W/dr_b.sk"
+	chmod 600 "$W/dr_b.sk"
+	sealed=$("$CLI" grant "$(q -c "SELECT secant.principal_key('a_phone')")" \
+		--seal-to "$(q -c "SELECT secant.server_public_key()")" --secret-key "$W/dr_b.sk" 2>/dev/null)
+	rm -rf "$W"
+	check "a grant sealed by the CLI (secant-pre grant --seal-to) is stored and used" \
+		eq "$(q -c "SELECT secant.add_grant('$sealed') > 0" -c "SELECT count(*) FROM secant.path('dr_b', 'a_phone')" | tr '\n' ' ')" "t 1 "
+fi
 check "PUBLIC cannot run the purge" \
 	eq "$(q -c "SET ROLE cron_a_phone" -c "SELECT * FROM secant.purge_expired()" 2>&1 | grep -c 'permission denied')" 1
 tap_finish
