@@ -883,30 +883,31 @@ save_new_secret(const args *a, int content, const uint8_t secret[32])
 
 /* ---- commands ---- */
 
+/* Write 32 new random bytes as a secret of the given content. */
+static int
+save_random_secret(const args *a, int content)
+{
+	uint8_t		secret[SP_SEEDBYTES];	/* = SP_INDEXKEYBYTES */
+	int			rc;
+
+	sp_random_bytes(secret, sizeof secret);
+	rc = save_new_secret(a, content, secret);
+	sodium_memzero(secret, sizeof secret);
+	return rc;
+}
+
 /* keygen: write a new random secret key. */
 static int
 cmd_keygen(const args *a)
 {
-	uint8_t		seed[SP_SEEDBYTES];
-	int			rc;
-
-	sp_random_bytes(seed, sizeof seed);
-	rc = save_new_secret(a, SP_KF_PRE_SECRET_KEY, seed);
-	sodium_memzero(seed, sizeof seed);
-	return rc;
+	return save_random_secret(a, SP_KF_PRE_SECRET_KEY);
 }
 
 /* index-keygen: write a new random 32-byte search index key. */
 static int
 cmd_index_keygen(const args *a)
 {
-	uint8_t		key[SP_INDEXKEYBYTES];
-	int			rc;
-
-	sp_random_bytes(key, sizeof key);
-	rc = save_new_secret(a, SP_KF_INDEX_KEY, key);
-	sodium_memzero(key, sizeof key);
-	return rc;
+	return save_random_secret(a, SP_KF_INDEX_KEY);
 }
 
 /* pubkey: print the public key of a secret key (standard input by default). */
