@@ -1080,8 +1080,8 @@ key_not_stdin(const char *path, const char *option, const char *data)
 /* paths remembered by decrypt --batch */
 #define BATCH_PATHS 256
 static sp_dctx *batch_ctx = NULL;
-/* public keys of hop records found valid by decrypt --batch (public data) */
-static sp_keycache batch_keys;
+/* paths whose hop bytes decrypt --batch found valid (public data) */
+static sp_vcache *batch_valid = NULL;
 
 static int
 decrypt_value(const sp_secret *key, const buf *ct, buf *m)
@@ -1100,7 +1100,8 @@ decrypt_value(const sp_secret *key, const buf *ct, buf *m)
 static void
 batch_ctx_open(void)
 {
-	size_t		bytes = sp_dctx_bytes(BATCH_PATHS);
+	size_t		bytes = sp_dctx_bytes(BATCH_PATHS),
+				vbytes = sp_vcache_bytes(BATCH_PATHS);
 
 	batch_ctx = malloc(bytes);
 	if (batch_ctx != NULL && sp_dctx_init(batch_ctx, bytes, BATCH_PATHS) != SP_OK)
@@ -1108,11 +1109,25 @@ batch_ctx_open(void)
 		free(batch_ctx);
 		batch_ctx = NULL;
 	}
+	/* and the validation of values on known paths: same codes without it */
+	batch_valid = malloc(vbytes);
+	if (batch_valid != NULL &&
+		sp_vcache_init(batch_valid, vbytes, BATCH_PATHS) != SP_OK)
+	{
+		free(batch_valid);
+		batch_valid = NULL;
+	}
 }
 
 static void
 batch_ctx_close(void)
 {
+	if (batch_valid != NULL)
+	{
+		sp_vcache_wipe(batch_valid);
+		free(batch_valid);
+		batch_valid = NULL;
+	}
 	if (batch_ctx == NULL)
 		return;
 	sp_dctx_wipe(batch_ctx);
@@ -1200,7 +1215,7 @@ batch_one(const sp_secret *key, const uint8_t *text, size_t len, buf *ct,
 	err = sp_text_decode(ct->data, ct->cap, &ct->len, SP_KIND_CIPHERTEXT,
 						 (const char *) text, len);
 	if (err == SP_OK)
-		err = sp_validate_cached(SP_KIND_CIPHERTEXT, ct->data, ct->len, &batch_keys);
+		err = sp_ciphertext_validate_path(ct->data, ct->len, batch_valid);
 	if (err != SP_OK)
 	{
 		snprintf(why, whysize, "invalid pre_ciphertext: %s", sp_strerror(err));
@@ -1231,8 +1246,14 @@ decrypt_batch(const sp_secret *key)
 	char		why[256];
 	int			rc = 0;
 
-	/* ciphertexts only: a stdio buffer may hold them (the key came from a file) */
-	setvbuf(stdin, NULL, _IOFBF, READ_CHUNK);
+	/*
+	 * Ciphertexts only: a stdio buffer may hold them (the key came from a
+	 * file).  The buffer is given: main made stdin unbuffered, and glibc
+	 * would keep that one-byte buffer for a NULL one (a read() per byte).
+	 */
+	static char inbuf[READ_CHUNK];
+
+	setvbuf(stdin, inbuf, _IOFBF, sizeof inbuf);
 	notice_terminal_stdin();
 	batch_ctx_open();
 	while (rc == 0 && (len = getline(&line, &cap, stdin)) >= 0)

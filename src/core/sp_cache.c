@@ -19,6 +19,10 @@
 #define CACHE_WAYS		4
 #define RCACHE_MAGIC	0x53505243u /* "SPRC" */
 #define DCTX_MAGIC		0x53504443u /* "SPDC" */
+#define VCACHE_MAGIC	0x53505643u /* "SPVC" */
+/* hop bytes but T_1 at level 16: P_1 || X_1, then 14 whole records */
+#define VC_PATHMAX		(SP_PUBLICKEYBYTES + SP_POINTBYTES + \
+						 (SP_MAXLEVEL - 2) * SP_HOPBYTES)
 #define DCTX_KEYBYTES	32
 #define DCTX_TAG		"secant-pre/v1/dctx"
 
@@ -436,4 +440,154 @@ sp_decrypt_cached(uint8_t *m, size_t mcap, size_t *mlen, const uint8_t *ct,
 		return SP_EINTERNAL;
 	}
 	return sp_decrypt_with(m, mcap, mlen, ct, ctlen, key, dc_recover, ctx);
+}
+
+/* ---- validation of values on known paths ---- */
+
+typedef struct vc_entry
+{
+	uint64_t	stamp;			/* last use; 0 = empty */
+	uint64_t	tag;			/* mix of the path's bytes, for the probe */
+	uint32_t	level;
+	uint8_t		path[VC_PATHMAX];	/* the first vc_len(level) bytes */
+} vc_entry;
+
+struct sp_vcache
+{
+	uint32_t	magic;
+	uint32_t	slots;
+	uint64_t	clock;
+	uint64_t	hits;
+	uint64_t	misses;
+	sp_keycache keys;			/* P_0, and the P_k of paths not yet known */
+	vc_entry	e[];
+};
+
+size_t
+sp_vcache_bytes(unsigned slots)
+{
+	if (slots < 1 || slots > SP_CACHE_MAXSLOTS)
+		return 0;
+	return offsetof(struct sp_vcache, e) + (size_t) slots * sizeof(vc_entry);
+}
+
+int
+sp_vcache_init(sp_vcache *cache, size_t bytes, unsigned slots)
+{
+	size_t		need = sp_vcache_bytes(slots);
+
+	if (cache == NULL || need == 0 || bytes < need)
+		return SP_ELENGTH;
+	sodium_memzero(cache, need);
+	cache->magic = VCACHE_MAGIC;
+	cache->slots = slots;
+	return SP_OK;
+}
+
+void
+sp_vcache_wipe(sp_vcache *cache)
+{
+	if (cache == NULL || cache->magic != VCACHE_MAGIC)
+		return;
+	sodium_memzero(&cache->keys, sizeof cache->keys);
+	sodium_memzero(cache->e, (size_t) cache->slots * sizeof(vc_entry));
+	cache->clock = cache->hits = cache->misses = 0;
+}
+
+void
+sp_vcache_stats(const sp_vcache *cache, uint64_t *hits, uint64_t *misses)
+{
+	int			ok = cache != NULL && cache->magic == VCACHE_MAGIC;
+
+	*hits = ok ? cache->hits : 0;
+	*misses = ok ? cache->misses : 0;
+}
+
+/* Bytes of the path part of a value at level n >= 2 (hop bytes but T_1). */
+static size_t
+vc_len(int n)
+{
+	return SP_PUBLICKEYBYTES + SP_POINTBYTES + (size_t) (n - 2) * SP_HOPBYTES;
+}
+
+/*
+ * The path part of a laid-out value at level >= 2 into path (VC_PATHMAX
+ * bytes): P_1 || X_1 || hop records 2 .. n-1; its length is vc_len(n).
+ */
+static void
+vc_path(uint8_t *path, const uint8_t *ct)
+{
+	const uint8_t *hop1 = sp_ciphertext_hop(ct, 1);
+	size_t		head = SP_PUBLICKEYBYTES + SP_POINTBYTES;
+	int			n = sp_ciphertext_level(ct);
+
+	memcpy(path, hop1, head);
+	memcpy(path + head, hop1 + SP_HOPBYTES, vc_len(n) - head);
+}
+
+/*
+ * Was the path part of ct found valid before?  If not, check it (P_k
+ * and X_k of every record, T_k of records 2 .. n-1) and remember it when
+ * valid.  SP_OK or SP_EPOINT.
+ */
+static int
+vc_check_path(sp_vcache *cache, const uint8_t *ct)
+{
+	int			n = sp_ciphertext_level(ct);
+	size_t		len = vc_len(n);
+	uint8_t		path[VC_PATHMAX];
+	uint64_t	tag;
+	uint32_t	start;
+	vc_entry   *victim = NULL;
+	int			rc;
+
+	vc_path(path, ct);
+	/* the last X and X_1 differ between paths; level too */
+	tag = mix64(load64(path + SP_PUBLICKEYBYTES) ^
+				mix64(load64(sp_ciphertext_hop(ct, n - 1) + SP_PUBLICKEYBYTES) ^
+					  (uint64_t) n));
+	start = (uint32_t) (tag % cache->slots);
+	for (uint32_t w = 0; w < CACHE_WAYS && w < cache->slots; w++)
+	{
+		vc_entry   *e = &cache->e[(start + w) % cache->slots];
+
+		/* public bytes, compared in full: plain memcmp is fine */
+		if (e->stamp != 0 && e->tag == tag && e->level == (uint32_t) n &&
+			memcmp(e->path, path, len) == 0)
+		{
+			e->stamp = ++cache->clock;
+			cache->hits++;
+			return SP_OK;
+		}
+		if (victim == NULL || e->stamp < victim->stamp)
+			victim = e;
+	}
+	cache->misses++;
+	if ((rc = sp_ciphertext_path_points(ct, &cache->keys)) != SP_OK)
+		return rc;
+	sodium_memzero(victim, sizeof *victim);
+	victim->stamp = ++cache->clock;
+	victim->tag = tag;
+	victim->level = (uint32_t) n;
+	memcpy(victim->path, path, len);
+	return SP_OK;
+}
+
+int
+sp_ciphertext_validate_path(const uint8_t *ct, size_t ctlen, sp_vcache *cache)
+{
+	int			rc;
+
+	if (cache == NULL)
+		return sp_ciphertext_validate(ct, ctlen);
+	if (cache->magic != VCACHE_MAGIC)
+		return SP_EINTERNAL;
+	/* sp_ciphertext_validate_cached's parts, the path's through the cache */
+	if ((rc = sp_ciphertext_check_layout(ct, ctlen)) != SP_OK ||
+		(rc = sp_ciphertext_record_points(ct, &cache->keys)) != SP_OK)
+		return rc;
+	if (sp_ciphertext_level(ct) >= 2 &&
+		(rc = vc_check_path(cache, ct)) != SP_OK)
+		return rc;
+	return sp_ciphertext_check_capsule(ct);
 }

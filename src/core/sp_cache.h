@@ -126,4 +126,37 @@ int			sp_decrypt_cached(uint8_t *m, size_t mcap, size_t *mlen,
 							  const uint8_t *ct, size_t ctlen,
 							  const sp_secret *key, sp_dctx *ctx) SP_WUR;
 
+/* ---- validation of values on known paths ---- */
+
+/*
+ * sp_ciphertext_validate for many values: per path, the hop bytes other
+ * than T_1 (level, P_1 || X_1, hop records 2 .. n-1, all public) once
+ * they were found valid, kept in full and compared in full, so that a
+ * value on a known path has only the bytes that differ per value checked:
+ * layout, P_0 (through the cache's own public-key cache), E, V, T_1, s
+ * and the capsule.  Level 1 has no hop bytes: only the key cache helps.
+ * The entries are public bytes (wiping them is still offered).
+ */
+typedef struct sp_vcache sp_vcache;
+
+/* Storage for a cache of slots paths (1..SP_CACHE_MAXSLOTS); 0 if out of range. */
+size_t		sp_vcache_bytes(unsigned slots);
+
+/* Initialise bytes >= sp_vcache_bytes(slots) of storage at cache. */
+int			sp_vcache_init(sp_vcache *cache, size_t bytes, unsigned slots) SP_WUR;
+
+/* Empty the cache (sodium_memzero); it stays initialised. */
+void		sp_vcache_wipe(sp_vcache *cache);
+
+/* Lookups (level >= 2) that found their path, and those that did not. */
+void		sp_vcache_stats(const sp_vcache *cache, uint64_t *hits,
+							uint64_t *misses);
+
+/*
+ * sp_ciphertext_validate through a cache (may be NULL): the same code on
+ * every input.  SP_EINTERNAL for a cache that was not initialised.
+ */
+int			sp_ciphertext_validate_path(const uint8_t *ct, size_t ctlen,
+										sp_vcache *cache) SP_WUR;
+
 #endif							/* SP_CACHE_H */

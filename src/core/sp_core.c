@@ -400,26 +400,54 @@ capsule_check(const uint8_t *ct)
 	return SP_OK;
 }
 
-/* Points and keys of the header and of every hop record. */
-static int
-ciphertext_check_points(const uint8_t *ct, sp_keycache *cache)
+/*
+ * The points of a ciphertext that differ between values on one path
+ * (sp_internal.h): P_0, E, V and, at level >= 2, T_1.
+ */
+int
+sp_ciphertext_record_points(const uint8_t *ct, sp_keycache *cache)
+{
+	if (sp_public_key_validate_cached(ct + SP_CT_P0, cache) != SP_OK ||
+		point_validate(ct + SP_CT_E) != SP_OK ||
+		point_validate(ct + SP_CT_V) != SP_OK ||
+		(sp_ciphertext_level(ct) >= 2 &&
+		 point_validate(sp_ciphertext_hop(ct, 1) + SP_PUBLICKEYBYTES +
+						SP_POINTBYTES) != SP_OK))
+		return SP_EPOINT;
+	return SP_OK;
+}
+
+/*
+ * The points of every hop byte but T_1 (sp_internal.h): P_k and X_k of
+ * every hop record, T_k of records 2 .. n-1.
+ */
+int
+sp_ciphertext_path_points(const uint8_t *ct, sp_keycache *cache)
 {
 	int			n = sp_ciphertext_level(ct);
 
-	if (sp_public_key_validate_cached(ct + SP_CT_P0, cache) != SP_OK ||
-		point_validate(ct + SP_CT_E) != SP_OK ||
-		point_validate(ct + SP_CT_V) != SP_OK)
-		return SP_EPOINT;
 	for (int k = 1; k < n; k++)
 	{
 		const uint8_t *hop = sp_ciphertext_hop(ct, k);
 
 		if (sp_public_key_validate_cached(hop, cache) != SP_OK ||
 			point_validate(hop + SP_PUBLICKEYBYTES) != SP_OK ||
-			point_validate(hop + SP_PUBLICKEYBYTES + SP_POINTBYTES) != SP_OK)
+			(k >= 2 &&
+			 point_validate(hop + SP_PUBLICKEYBYTES + SP_POINTBYTES) != SP_OK))
 			return SP_EPOINT;
 	}
 	return SP_OK;
+}
+
+/* The checks of validity after the points (sp_internal.h): s, the capsule. */
+int
+sp_ciphertext_check_capsule(const uint8_t *ct)
+{
+	/* s is public: a plain range check is fine, but zero is allowed */
+	if (sp_scalar_validate(ct + SP_CT_S) != SP_OK &&
+		!sodium_is_zero(ct + SP_CT_S, SP_SCALARBYTES))
+		return SP_ESCALAR;
+	return capsule_check(ct);
 }
 
 /* Full validity (SCHEME.md "Validity"): layout, points, scalar, capsule. */
@@ -429,7 +457,11 @@ sp_ciphertext_validate(const uint8_t *ct, size_t ctlen)
 	return sp_ciphertext_validate_cached(ct, ctlen, NULL);
 }
 
-/* sp_ciphertext_validate, public keys through a cache (may be NULL). */
+/*
+ * sp_ciphertext_validate, public keys through a cache (may be NULL).
+ * Every failure of a point or key is SP_EPOINT, so the order in which
+ * the points are checked is not visible.
+ */
 int
 sp_ciphertext_validate_cached(const uint8_t *ct, size_t ctlen,
 							  sp_keycache *cache)
@@ -437,13 +469,10 @@ sp_ciphertext_validate_cached(const uint8_t *ct, size_t ctlen,
 	int			rc;
 
 	if ((rc = sp_ciphertext_check_layout(ct, ctlen)) != SP_OK ||
-		(rc = ciphertext_check_points(ct, cache)) != SP_OK)
+		(rc = sp_ciphertext_record_points(ct, cache)) != SP_OK ||
+		(rc = sp_ciphertext_path_points(ct, cache)) != SP_OK)
 		return rc;
-	/* s is public: a plain range check is fine, but zero is allowed */
-	if (sp_scalar_validate(ct + SP_CT_S) != SP_OK &&
-		!sodium_is_zero(ct + SP_CT_S, SP_SCALARBYTES))
-		return SP_ESCALAR;
-	return capsule_check(ct);
+	return sp_ciphertext_check_capsule(ct);
 }
 
 /* ---- encryption ---- */

@@ -29,4 +29,19 @@ int			sp_decrypt_with(uint8_t *m, size_t mcap, size_t *mlen,
 							const sp_secret *key, sp_recover_fn recover,
 							void *arg) SP_WUR;
 
+/*
+ * The parts of sp_ciphertext_validate_cached after the layout check, for
+ * a ciphertext that passed it; each returns SP_OK or its code.  The
+ * points that differ between values on one path: P_0, E, V and T_1
+ * (SP_EPOINT).  Those of every other hop byte: P_k, X_k of each hop record
+ * and T_k of records 2 .. n-1, the same for every value on the path
+ * (SP_EPOINT).  Then the scalar s and the capsule (SP_ESCALAR,
+ * SP_ECAPSULE).  Validity is the three in this order.
+ */
+int			sp_ciphertext_record_points(const uint8_t *ct,
+										sp_keycache *cache) SP_WUR;
+int			sp_ciphertext_path_points(const uint8_t *ct,
+									  sp_keycache *cache) SP_WUR;
+int			sp_ciphertext_check_capsule(const uint8_t *ct) SP_WUR;
+
 #endif							/* SP_INTERNAL_H */

@@ -45,6 +45,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 
 #include <sodium.h>
 
@@ -875,6 +876,169 @@ amortized_main(void)
 	return 0;
 }
 
+/* ---- inputs of the CLI's batch decryption: --cli-input DIR N ---- */
+
+#define CLI_LEVELS SP_MAXLEVEL
+
+/* Write the text form of a value of kind as one line of f. */
+static void
+put_text(FILE *f, sp_kind kind, const uint8_t *bin, size_t len)
+{
+	size_t		cap = sp_text_bytes(kind, len);
+	char	   *text = malloc(cap);
+	int			rc;
+
+	if (text == NULL)
+		die("malloc", SP_ENOMEM);
+	if ((rc = sp_text_encode(text, cap, kind, bin, len)) != SP_OK)
+		die("sp_text_encode", rc);
+	fprintf(f, "%s\n", text);
+	free(text);
+}
+
+static FILE *
+open_in(const char *dir, const char *name)
+{
+	char		path[4096];
+	FILE	   *f;
+
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	f = fopen(path, "w");
+	if (f == NULL)
+	{
+		perror(path);
+		exit(1);
+	}
+	return f;
+}
+
+/*
+ * DIR/kK.sk (K = 0 .. 16: a chain of keys, each granting to the next, key
+ * files of mode 0600) and DIR/lN.txt (N = 1 .. 16): count values of level
+ * N on the one path k0 -> ... -> k(N-1), for k(N-1); DIR/p100.txt: count
+ * level-3 values on 100 paths a -> m -> k2, shuffled.
+ */
+static int
+cli_input(const char *dir, int count)
+{
+	static sp_secret chain[CLI_LEVELS + 1],
+				first[10],
+				middle[10];
+	static uint8_t cgrants[CLI_LEVELS][SP_GRANTBYTES],
+				g_fm[10][10][SP_GRANTBYTES],
+				g_mh[10][SP_GRANTBYTES];
+	uint8_t		seed[SP_SEEDBYTES],
+				x[32];
+	uint8_t   **ps = calloc((size_t) count, sizeof *ps);
+	uint8_t   **cs = calloc((size_t) count, sizeof *cs);
+	size_t		len = 0;
+	int			rc;
+
+	if (ps == NULL || cs == NULL)
+		die("malloc", SP_ENOMEM);
+	umask(077);
+	for (int k = 0; k <= CLI_LEVELS; k++)
+	{
+		char		name[32];
+		FILE	   *f;
+
+		sp_random_bytes(seed, sizeof seed);
+		if ((rc = sp_secret_expand(&chain[k], seed)) != SP_OK)
+			die("sp_secret_expand", rc);
+		snprintf(name, sizeof name, "k%d.sk", k);
+		f = open_in(dir, name);
+		put_text(f, SP_KIND_SECRET_KEY, seed, sizeof seed);
+		fclose(f);
+	}
+	for (int k = 0; k < CLI_LEVELS; k++)
+	{
+		sp_random_scalar(x);
+		if ((rc = sp_grant(cgrants[k], &chain[k], chain[k + 1].pk, 0, x)) != SP_OK)
+			die("sp_grant", rc);
+	}
+	/* level n + 1 from level n: one encryption per value in all */
+	for (int v = 0; v < count; v++)
+		cs[v] = encrypt_new(chain[0].pk, MSGBYTES, &len);
+	for (int n = 1; n <= CLI_LEVELS; n++)
+	{
+		char		name[32];
+		FILE	   *f;
+
+		snprintf(name, sizeof name, "l%d.txt", n);
+		f = open_in(dir, name);
+		for (int v = 0; v < count; v++)
+		{
+			put_text(f, SP_KIND_CIPHERTEXT, cs[v], len);
+			if (n < CLI_LEVELS)
+			{
+				uint8_t    *next = reencrypt_new(cs[v], len, cgrants[n - 1]);
+
+				free(cs[v]);
+				cs[v] = next;
+			}
+		}
+		len += SP_HOPBYTES;
+		fclose(f);
+	}
+	for (int v = 0; v < count; v++)
+		free(cs[v]);
+	/* 100 paths first[a] -> middle[m] -> chain[2] */
+	for (int k = 0; k < 10; k++)
+	{
+		sp_random_bytes(seed, sizeof seed);
+		if (sp_secret_expand(&first[k], seed) != SP_OK)
+			die("sp_secret_expand", -1);
+		sp_random_bytes(seed, sizeof seed);
+		if (sp_secret_expand(&middle[k], seed) != SP_OK)
+			die("sp_secret_expand", -1);
+		sp_random_scalar(x);
+		if (sp_grant(g_mh[k], &middle[k], chain[2].pk, 0, x) != SP_OK)
+			die("sp_grant", -1);
+	}
+	for (int a = 0; a < 10; a++)
+		for (int m = 0; m < 10; m++)
+		{
+			sp_random_scalar(x);
+			if (sp_grant(g_fm[a][m], &first[a], middle[m].pk, 0, x) != SP_OK)
+				die("sp_grant", -1);
+		}
+	for (int v = 0; v < count; v++)
+	{
+		int			p = v % 100;
+		size_t		l1;
+		uint8_t    *c1 = encrypt_new(first[p / 10].pk, MSGBYTES, &l1),
+				   *c2 = reencrypt_new(c1, l1, g_fm[p / 10][p % 10]);
+
+		ps[v] = reencrypt_new(c2, l1 + SP_HOPBYTES, g_mh[p % 10]);
+		len = l1 + 2 * SP_HOPBYTES;
+		free(c1);
+		free(c2);
+	}
+	for (int v = count - 1; v > 0; v--)
+	{
+		int			j = (int) randombytes_uniform((uint32_t) v + 1);
+		uint8_t    *t = ps[v];
+
+		ps[v] = ps[j];
+		ps[j] = t;
+	}
+	{
+		FILE	   *f = open_in(dir, "p100.txt");
+
+		for (int v = 0; v < count; v++)
+		{
+			put_text(f, SP_KIND_CIPHERTEXT, ps[v], len);
+			free(ps[v]);
+		}
+		fclose(f);
+	}
+	free(ps);
+	free(cs);
+	for (int k = 0; k <= CLI_LEVELS; k++)
+		sp_secret_wipe(&chain[k]);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -925,6 +1089,12 @@ main(int argc, char **argv)
 	 * sql_bench.py runs it right after each SQL run it compares with, so
 	 * that both see the same machine.
 	 */
+	if (argc > 3 && strcmp(argv[1], "--cli-input") == 0)
+	{
+		if (sp_init() != SP_OK)
+			die("sp_init", SP_EINTERNAL);
+		return cli_input(argv[2], atoi(argv[3]) > 0 ? atoi(argv[3]) : 1);
+	}
 	if (argc > 1 && strcmp(argv[1], "--tokens-ratio") == 0)
 	{
 		if (sp_init() != SP_OK)
