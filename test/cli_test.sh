@@ -644,6 +644,91 @@ check "decrypt --batch with a protected key" json batch.out 'j["ok"] and j["n"] 
 sp decrypt --secret-key a.sk --batch <empty >batch.out
 check "decrypt --batch of no input writes nothing, exits 0" test $? -eq 0 -a ! -s batch.out
 
+# ---- decrypt --batch through its caches == each line on its own ----
+# A batch of level-3 values on two paths (x0 -> x1 -> x2, y0 -> x1 -> x2),
+# a level-1 value for x2 and one for another key, mixed with values whose
+# per-value bytes (T_1, s, the tag; T_1 swapped for another value's) or path
+# bytes (X_2; X_1 swapped) were changed, and lines that are no value.  In
+# one process the batch goes through the decryption context and the
+# validation cache (the paths found again and again); each line in a
+# process of its own finds every cache empty.  The JSON lines must be the
+# same bytes, in the batch's order and in reverse.
+for k in x0 x1 x2 y0; do sp keygen -o $k.sk && sp pubkey --secret-key $k.sk >$k.pk; done
+sp grant @x1.pk --secret-key x0.sk >x01.grant
+sp grant @x1.pk --secret-key y0.sk >y01.grant
+sp grant @x2.pk --secret-key x1.sk >x12.grant
+: >mix.in
+for i in 1 2 3 4 5 6; do
+	head -c $((i * 7)) /dev/urandom >m$i.bin
+	if [ $((i % 2)) -eq 0 ]; then o=y; else o=x; fi
+	sp encrypt @${o}0.pk <m$i.bin | sp reencrypt @${o}01.grant | sp reencrypt @x12.grant >v$i.ct
+done
+sp encrypt @x2.pk <m1.bin >w1.ct
+sp encrypt @x1.pk <m2.bin >w2.ct
+python3 - <<'PY'
+import base64
+def dec(f):
+    t = open(f).read().strip()
+    b = t[len("prect_"):]
+    return bytearray(base64.urlsafe_b64decode(b + "=" * (-len(b) % 4)))
+def enc(raw):
+    return "prect_" + base64.urlsafe_b64encode(bytes(raw)).decode().rstrip("=")
+v = {i: dec("v%d.ct" % i) for i in range(1, 7)}
+# level 3, no aad: hop 1 at 196 (P 64, X 32, T 32), hop 2 at 324, s at 136
+T1, X1, X2 = 196 + 96, 196 + 64, 324 + 64
+def changed(i, how):
+    r = bytearray(v[i])
+    if how == "T1 invalid": r[T1 + 31] |= 0x80
+    if how == "T1 swapped": r[T1:T1 + 32] = v[i + 2][T1:T1 + 32]
+    if how == "X2 invalid": r[X2 + 31] |= 0x80
+    if how == "X1 swapped": r[X1:X1 + 32] = v[i][X2:X2 + 32]
+    if how == "s": r[136] ^= 1
+    if how == "tag": r[-1] ^= 1
+    return enc(r)
+lines = []
+for rnd in range(3):
+    for i in range(1, 7):
+        lines.append(enc(v[i]))
+        how = ["T1 invalid", "T1 swapped", "X2 invalid", "X1 swapped", "s", "tag"][(i + rnd) % 6]
+        lines.append(changed(1 + (i + rnd) % 4, how))
+    lines.append(open("w1.ct").read().strip())
+    lines.append(open("w2.ct").read().strip())
+    lines.append("not a value")
+    lines.append(open("x1.pk").read().strip())
+open("mix.in", "w").write("\n".join(lines) + "\n")
+open("mix-rev.in", "w").write("\n".join(reversed(lines)) + "\n")
+PY
+# alone FILE OUT: each line of FILE in its own process, n renumbered
+alone() {
+	local n=0 line
+	: >"$2"
+	while IFS= read -r line; do
+		n=$((n + 1))
+		printf '%s\n' "$line" | "$BIN" decrypt --secret-key x2.sk --batch 2>/dev/null |
+			sed "s/^{\"n\":1,/{\"n\":$n,/" >>"$2"
+	done <"$1"
+}
+for f in mix mix-rev; do
+	sp decrypt --secret-key x2.sk --batch <$f.in >$f.out
+	alone $f.in $f.alone
+	check "decrypt --batch of a mixed batch ($f): the same JSON lines as each line alone" \
+		cmp -s $f.out $f.alone
+done
+python3 - mix.out <<'PY'
+import json, sys
+j = [json.loads(l) for l in open(sys.argv[1])]
+assert len(j) == 48, len(j)
+ok = [x["ok"] for x in j]
+# per round: 6 good values, 6 changed ones (none decrypts), w1 good, w2 (x1's), 2 no values
+for r in range(3):
+    b = r * 16
+    assert ok[b:b + 12:2] == [True] * 6 and ok[b + 1:b + 12:2] == [False] * 6, ok[b:b + 12]
+    assert ok[b + 12:b + 16] == [True, False, False, False], ok[b + 12:b + 16]
+errs = {x["error"].split(":")[0] for x in j if not x["ok"]}
+assert errs == {"invalid pre_ciphertext", "cannot decrypt", "not a ciphertext"}, errs
+PY
+report "... which decrypts the good values and refuses every changed one, each with its reason" $?
+
 # ---- a message instead of a silent wait when standard input is a terminal ----
 
 # on_tty ARGS...: run the tool with standard input on a fresh pty that is

@@ -5,15 +5,17 @@
  * and works on a pool of up to 8 ciphertexts, with the four fixture keys
  * and a grant between every ordered pair of them (the KAT chain's three,
  * and nine more from fixed randomness), through one small re-encryption
- * cache and one small decryption context (2 slots each, so that paths
- * mix, evict and rebind holders):
+ * cache, one small decryption context and one small validation cache
+ * (2 slots each, so that paths mix, evict and rebind holders):
  *   new value, re-encrypt (with a real grant, or one whose rk, X,
  *   signature or ends the input changed), a whole path at once
  *   (sp_path_suffix + sp_reencrypt_path), decrypt with any key, flip
  *   bytes of a value, wipe a cache.
  * Invariant: every cached call returns the same code and the same output
  * bytes as the uncached sp_reencrypt / sp_decrypt (step by step for a
- * path), and a failed decryption leaves the buffer all zero.
+ * path), and a failed decryption leaves the buffer all zero; every value
+ * decrypted, and every value just flipped, is validated through the
+ * validation cache with the code of sp_ciphertext_validate.
  */
 #include "fuzz_common.h"
 #include "sp_cache.h"
@@ -122,6 +124,14 @@ reenc_both(const uint8_t *ct, size_t len, const uint8_t *grant,
 }
 
 static void
+val_both(const uint8_t *ct, size_t len, sp_vcache *vc)
+{
+	FUZZ_CHECK(sp_ciphertext_validate(ct, len) ==
+			   sp_ciphertext_validate_path(ct, len, vc),
+			   "sp_ciphertext_validate_path: another code");
+}
+
+static void
 dec_both(const uint8_t *ct, size_t len, int k, sp_dctx *dc)
 {
 	size_t		cap = sp_ciphertext_check_layout(ct, len) == SP_OK
@@ -204,9 +214,11 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	size_t		rb = sp_rcache_bytes(2),
-				db = sp_dctx_bytes(2);
+				db = sp_dctx_bytes(2),
+				vb = sp_vcache_bytes(2);
 	sp_rcache  *rc;
 	sp_dctx    *dc;
+	sp_vcache  *vc;
 	pool		pl = {{0}, {0}, 0};
 	reader		r = {data, size};
 	int			steps = 0;
@@ -215,8 +227,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	grants_init();
 	rc = (sp_rcache *) fuzz_alloc(rb, 0);
 	dc = (sp_dctx *) fuzz_alloc(db, 0);
-	FUZZ_CHECK(sp_rcache_init(rc, rb, 2) == SP_OK && sp_dctx_init(dc, db, 2) == SP_OK,
-			   "cache init");
+	vc = (sp_vcache *) fuzz_alloc(vb, 0);
+	FUZZ_CHECK(sp_rcache_init(rc, rb, 2) == SP_OK && sp_dctx_init(dc, db, 2) == SP_OK &&
+			   sp_vcache_init(vc, vb, 2) == SP_OK, "cache init");
 	/* start with the KAT values */
 	for (int i = 0; i < FUZZ_NKEYS; i++)
 		pool_put(&pl, fuzz_dup(fuzz_ct[i], fuzz_ctlen[i]), fuzz_ctlen[i]);
@@ -270,6 +283,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				path_both(&r, ct, len, from, rc, &pl);
 				break;
 			case 4:				/* decrypt with the recipient, or key k */
+				val_both(ct, len, vc);
 				dec_both(ct, len, byte(&r) & 1 ? from : k, dc);
 				break;
 			case 5:				/* flip a byte of the value, in place */
@@ -277,11 +291,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					size_t		off = ((size_t) byte(&r) << 8 | byte(&r)) % len;
 
 					pl.ct[i][off] ^= (uint8_t) (1 + byte(&r) % 255);
+					val_both(pl.ct[i], len, vc);
 					break;
 				}
 			case 6:
 				if (k & 1)
 					sp_rcache_wipe(rc);
+				else if (k & 2)
+					sp_vcache_wipe(vc);
 				else
 					sp_dctx_wipe(dc);
 				break;
@@ -291,7 +308,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(pl.ct[j]);
 	sp_rcache_wipe(rc);
 	sp_dctx_wipe(dc);
+	sp_vcache_wipe(vc);
 	free(rc);
 	free(dc);
+	free(vc);
 	return 0;
 }

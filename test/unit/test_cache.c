@@ -3,7 +3,9 @@
  * constant hops, decryption context) without PostgreSQL: every cached
  * result equals the uncached one (sp_reencrypt, sp_decrypt), byte for byte
  * and code for code, on the known-answer chain, on many random paths of
- * levels 1..16, on tampered values and on forged grants; caches are
+ * levels 1..16, on tampered values and on forged grants; validation through
+ * the validation cache gives sp_ciphertext_validate's codes on mixed
+ * batches of valid and invalid values; caches are
  * bounded, evict, rebind and wipe.
  *
  * Output as test_core.c: "ok - name" / "not ok - name" per check, one
@@ -201,6 +203,39 @@ dec_both(agg *a, const char *what, const uint8_t *ct, size_t ctlen,
 	free(m1);
 	free(m2);
 	return r1;
+}
+
+/* Validate ct both ways: the same code; returns it. */
+static int
+val_both(agg *a, const char *what, const uint8_t *ct, size_t ctlen,
+		 sp_vcache *cache)
+{
+	int			r1 = sp_ciphertext_validate(ct, ctlen),
+				r2 = sp_ciphertext_validate_path(ct, ctlen, cache);
+
+	AGG(*a, r1 == r2, "%s: validate rc %d vs cached %d", what, r1, r2);
+	return r1;
+}
+
+static sp_vcache *
+vcache_new(unsigned slots)
+{
+	size_t		n = sp_vcache_bytes(slots);
+	sp_vcache  *c = xmalloc(n);
+
+	if (sp_vcache_init(c, n, slots) != SP_OK)
+	{
+		fprintf(stderr, "sp_vcache_init failed\n");
+		exit(2);
+	}
+	return c;
+}
+
+static void
+vcache_free(sp_vcache *c)
+{
+	sp_vcache_wipe(c);
+	free(c);
 }
 
 /* ---- fixtures ---- */
@@ -412,7 +447,10 @@ test_random_paths(int trials)
 			   *rc_big = rcache_new(256);
 	sp_dctx    *dc_small = dctx_new(2),
 			   *dc_big = dctx_new(256);
-	agg			re = {0},
+	sp_vcache  *vc_small = vcache_new(2),
+			   *vc_big = vcache_new(256);
+	agg			val = {0},
+				re = {0},
 				path = {0},
 				dec = {0},
 				tamper = {0};
@@ -493,6 +531,11 @@ test_random_paths(int trials)
 			int			other = (who[n - 1] + 1) % NKEYS;
 
 			levels_seen[n]++;
+			snprintf(what, sizeof what, "trial %d validate L%d", t, n);
+			AGG(val, val_both(&val, what, ct[n], len[n], vc_small) == SP_OK,
+				"%s (small) failed", what);
+			AGG(val, val_both(&val, what, ct[n], len[n], vc_big) == SP_OK,
+				"%s (big) failed", what);
 			snprintf(what, sizeof what, "trial %d decrypt L%d", t, n);
 			AGG(dec, dec_both(&dec, what, ct[n], len[n], &keys[who[n - 1]],
 							  dc_small) == SP_OK, "%s (small) failed", what);
@@ -530,6 +573,8 @@ test_random_paths(int trials)
 						randombytes_uniform(32);
 					bad[off] ^= (uint8_t) (1 + randombytes_uniform(255));
 					snprintf(what, sizeof what, "trial %d L%d hop %d byte %zu", t, n, k, off);
+					val_both(&tamper, what, bad, len[n], vc_big);
+					val_both(&tamper, what, bad, len[n], vc_small);
 					dec_both(&tamper, what, bad, len[n], &keys[who[n - 1]], dc_big);
 					if (n < SP_MAXLEVEL)
 						reenc_both(&tamper, what, bad, len[n],
@@ -548,6 +593,7 @@ test_random_paths(int trials)
 	agg_report(&re, "random paths: sp_reencrypt_cached == sp_reencrypt at every level");
 	agg_report(&path, "random paths: sp_reencrypt_path == step-by-step re-encryption from every start level");
 	agg_report(&dec, "random paths: sp_decrypt_cached == sp_decrypt at every level, right and wrong keys");
+	agg_report(&val, "random paths: sp_ciphertext_validate_path == sp_ciphertext_validate at every level");
 	agg_report(&tamper, "random paths: tampered hop records and tags give the same codes and bytes");
 	{
 		int			all = 1;
@@ -562,10 +608,15 @@ test_random_paths(int trials)
 	sp_dctx_stats(dc_big, &hits, &misses);
 	CHECK(hits > 0 && misses > 0, "the large decryption context was hit (%llu) and missed (%llu)",
 		  (unsigned long long) hits, (unsigned long long) misses);
+	sp_vcache_stats(vc_big, &hits, &misses);
+	CHECK(hits > 0 && misses > 0, "the large validation cache was hit (%llu) and missed (%llu)",
+		  (unsigned long long) hits, (unsigned long long) misses);
 	rcache_free(rc_small);
 	rcache_free(rc_big);
 	dctx_free(dc_small);
 	dctx_free(dc_big);
+	vcache_free(vc_small);
+	vcache_free(vc_big);
 }
 
 /*
@@ -753,6 +804,176 @@ test_bad_points(void)
 	dctx_free(dc);
 }
 
+/* A value on the path who[0] -> ... -> who[hops], for who[hops]. */
+static uint8_t *
+along(const int *who, int hops, size_t *len)
+{
+	uint8_t    *c = encrypt_for(who[0], len);
+
+	for (int i = 0; i < hops; i++)
+	{
+		uint8_t    *next = xmalloc(*len + SP_HOPBYTES);
+
+		if (sp_reencrypt(next, *len + SP_HOPBYTES, c, *len,
+						 grants[who[i]][who[i + 1]]) != SP_OK)
+			exit(2);
+		free(c);
+		c = next;
+		*len += SP_HOPBYTES;
+	}
+	return c;
+}
+
+/*
+ * Validation on a known path: once the path is known, every per-value
+ * byte is still checked (P_0, E, V, T_1, s, the capsule, the layout); a
+ * changed path byte is a new path, checked in full; an invalid path is
+ * never remembered.  A batch mixing them, in random orders, against
+ * sp_ciphertext_validate one by one.
+ */
+static void
+test_validate_path(void)
+{
+	enum
+	{
+		NV = 24
+	};
+	static const int who[4] = {1, 2, 3, 4};
+	sp_vcache  *vc = vcache_new(8);
+	agg			a = {0};
+	uint8_t    *v[NV];
+	size_t		len[NV];
+	int			want[NV];
+	uint64_t	hits,
+				misses;
+	uint8_t		junk[4096];
+
+	CHECK(sp_vcache_bytes(0) == 0 && sp_vcache_bytes(SP_CACHE_MAXSLOTS + 1) == 0 &&
+		  sp_vcache_bytes(1) > 0 && sp_vcache_bytes(2) > sp_vcache_bytes(1),
+		  "sp_vcache_bytes: 0 out of range, grows with slots");
+	CHECK(sp_vcache_init((sp_vcache *) junk, sp_vcache_bytes(1) - 1, 1) == SP_ELENGTH &&
+		  sp_vcache_init(NULL, 100, 1) == SP_ELENGTH,
+		  "sp_vcache_init refuses short storage, NULL");
+	memset(junk, 0x5a, sizeof junk);
+	CHECK(sp_ciphertext_validate_path(kat_ct3, KAT_CT3_LEN, (sp_vcache *) junk) == SP_EINTERNAL,
+		  "an uninitialised validation cache is refused (SP_EINTERNAL)");
+	CHECK(sp_ciphertext_validate_path(kat_ct3, KAT_CT3_LEN, NULL) == SP_OK,
+		  "sp_ciphertext_validate_path without a cache: the KAT level 3 is valid");
+	for (int pass = 0; pass < 2; pass++)
+		for (int l = 0; l < 4; l++)
+			CHECK(sp_ciphertext_validate_path(kat_cts[l].ct, kat_cts[l].len, vc) == SP_OK,
+				  "KAT level %d valid through the cache (%s)", kat_cts[l].level,
+				  pass ? "warm" : "cold");
+	sp_vcache_stats(vc, &hits, &misses);
+	CHECK(hits == 3 && misses == 3,
+		  "KAT: levels 2-4 checked once, then found (%llu hits, %llu misses)",
+		  (unsigned long long) hits, (unsigned long long) misses);
+	sp_vcache_wipe(vc);
+	sp_vcache_stats(vc, &hits, &misses);
+	CHECK(hits == 0 && misses == 0, "sp_vcache_wipe empties the cache and its counts");
+
+	/*
+	 * Level-4 values on the path 1 -> 2 -> 3 -> 4; the odd ones broken in
+	 * one per-value byte, or in a path byte, each way in turn.
+	 */
+	for (int i = 0; i < NV; i++)
+	{
+		uint8_t    *hop1,
+				   *hop2;
+
+		v[i] = along(who, 3, &len[i]);
+		hop1 = (uint8_t *) sp_ciphertext_hop(v[i], 1);
+		hop2 = (uint8_t *) sp_ciphertext_hop(v[i], 2);
+		want[i] = SP_OK;
+		if (i % 2 == 0)
+			continue;
+		switch (i / 2 % 10)
+		{
+			case 0:				/* T_1: bit 255 set */
+				hop1[SP_PUBLICKEYBYTES + SP_POINTBYTES + 31] |= 0x80;
+				want[i] = SP_EPOINT;
+				break;
+			case 1:				/* E not an encoding */
+				memset(v[i] + SP_CT_E, 0xff, SP_POINTBYTES);
+				want[i] = SP_EPOINT;
+				break;
+			case 2:				/* V the identity */
+				memset(v[i] + SP_CT_V, 0, SP_POINTBYTES);
+				want[i] = SP_EPOINT;
+				break;
+			case 3:				/* s not canonical */
+				memset(v[i] + SP_CT_S, 0xff, SP_SCALARBYTES);
+				want[i] = SP_ESCALAR;
+				break;
+			case 4:				/* s changed: the capsule */
+				v[i][SP_CT_S] ^= 1;
+				want[i] = SP_ECAPSULE;
+				break;
+			case 5:				/* P_0 not a key */
+				memset(v[i] + SP_CT_P0 + SP_POINTBYTES, 0xff, SP_POINTBYTES);
+				want[i] = SP_EPOINT;
+				break;
+			case 6:				/* X_2: a path byte, bit 255 */
+				hop2[SP_PUBLICKEYBYTES + 31] |= 0x80;
+				want[i] = SP_EPOINT;
+				break;
+			case 7:				/* T_2: a path byte */
+				memset(hop2 + SP_PUBLICKEYBYTES + SP_POINTBYTES, 0, SP_POINTBYTES);
+				want[i] = SP_EPOINT;
+				break;
+			case 8:				/* P_1's Ed25519 half */
+				memset(hop1 + SP_POINTBYTES, 0xff, SP_POINTBYTES);
+				want[i] = SP_EPOINT;
+				break;
+			case 9:				/* the layout: one byte short */
+				len[i] -= SP_TAGBYTES + 1 + sp_plaintext_bytes(v[i], len[i]);
+				want[i] = SP_ELENGTH;
+				break;
+		}
+	}
+	for (int i = 0; i < NV; i++)
+		AGG(a, sp_ciphertext_validate(v[i], len[i]) == want[i],
+			"value %d: sp_ciphertext_validate %d, expected %d", i, sp_ciphertext_validate(v[i], len[i]), want[i]);
+	/* in order, then in random orders, through small caches and a fresh one */
+	for (int round = 0; round < 6; round++)
+	{
+		sp_vcache  *c = round == 0 ? vc : vcache_new(1 + round % 3);
+		char		what[64];
+
+		for (int k = 0; k < NV; k++)
+		{
+			int			i = round == 0 ? k : (int) randombytes_uniform(NV);
+
+			snprintf(what, sizeof what, "round %d value %d", round, i);
+			AGG(a, val_both(&a, what, v[i], len[i], c) == want[i], "%s: code", what);
+		}
+		if (c != vc)
+			vcache_free(c);
+	}
+	agg_report(&a, "validation on a known path: a mixed batch, valid and invalid, same codes as uncached");
+	/* an invalid path is not remembered: the X_2 value twice, two misses */
+	sp_vcache_wipe(vc);
+	CHECK(sp_ciphertext_validate_path(v[13], len[13], vc) == SP_EPOINT &&
+		  sp_ciphertext_validate_path(v[13], len[13], vc) == SP_EPOINT,
+		  "a value with an invalid X_2 is refused, twice");
+	sp_vcache_stats(vc, &hits, &misses);
+	CHECK(hits == 0 && misses == 2, "an invalid path is never remembered (%llu hits, %llu misses)",
+		  (unsigned long long) hits, (unsigned long long) misses);
+	/* a known path does not excuse a per-value byte */
+	CHECK(sp_ciphertext_validate_path(v[0], len[0], vc) == SP_OK &&
+		  sp_ciphertext_validate_path(v[1], len[1], vc) == SP_EPOINT &&
+		  sp_ciphertext_validate_path(v[9], len[9], vc) == SP_ECAPSULE &&
+		  sp_ciphertext_validate_path(v[7], len[7], vc) == SP_ESCALAR,
+		  "on a known path an invalid T_1, capsule and s are still refused");
+	sp_vcache_stats(vc, &hits, &misses);
+	CHECK(hits == 2 && misses == 3,
+		  "the capsule and s were checked after finding the path (%llu hits, %llu misses)",
+		  (unsigned long long) hits, (unsigned long long) misses);
+	for (int i = 0; i < NV; i++)
+		free(v[i]);
+	vcache_free(vc);
+}
+
 /* Eviction in a one-slot cache, holder switches, and wiping. */
 static void
 test_bounds_and_wipe(void)
@@ -878,6 +1099,7 @@ main(void)
 	test_many_values();
 	test_forged_grant();
 	test_bad_points();
+	test_validate_path();
 	test_bounds_and_wipe();
 	for (int i = 0; i < NKEYS; i++)
 		sp_secret_wipe(&keys[i]);
