@@ -8,13 +8,22 @@
 #   SQL:  secant.reencrypt_for L1->L3 over ROWS rows of one group vs one
 #         bare pre_reencrypt L1->L2 (target >= 90 %); pre_reencrypt L2->L3
 #         over ROWS rows that came through one grant vs the L1->L2 rate
-#         (target >= 5x); pre_decrypt of level-3 rows of one path vs level 1.
+#         (target >= 5x); pre_decrypt of level-3 rows of one path vs level 1;
+#   CLI:  secant-pre decrypt --batch of 10 000 level-3 values on one path vs
+#         the same batch of level-1 values (target >= 85 %), on 100 paths,
+#         and every level 1..16 (cli_batch.py);
+#   levels: cost per record against the level 1..16, per operation vs
+#         batched (bench_core --levels), with the peers' points from
+#         build/bench/peers.json when run.sh measured them: a table and
+#         build/bench/levels.png, levels.svg (amortized_report.py).
 # Needs a running server (PGHOST/PGPORT/PGUSER) with secant_pre installed
-# and the core benchmark binary (BENCH_CORE_BIN, else built into
-# build/bench); prints a Markdown table.  ROWS (default 100000); REPEAT
-# (default 4): each SQL query is timed REPEAT times, the queries in turn,
-# best kept, with the server's Execution Time of EXPLAIN (ANALYZE, TIMING
-# OFF).  KEEP_DB=1 keeps the scratch database.
+# for the SQL part (AMORTIZED_SQL=0 leaves it out), the core benchmark
+# binary (BENCH_CORE_BIN, else built into build/bench) and the CLI
+# (./secant-pre, built by make); prints Markdown.  ROWS (default 100000);
+# REPEAT (default 4): each SQL query is timed REPEAT times, the queries in
+# turn, best kept, with the server's Execution Time of EXPLAIN (ANALYZE,
+# TIMING OFF); CLI_ROUNDS (default 3).  KEEP_DB=1 keeps the scratch
+# database.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT"
@@ -34,6 +43,22 @@ if [ ! -x "$BIN" ] || [ test/bench/bench_core.c -nt "$BIN" ] || [ -n "$(find src
 fi
 echo "amortized.sh: core (bench_core --amortized)" >&2
 "$BIN" --amortized >"$OUT/amortized_core.tsv"
+echo "amortized.sh: core, levels 1..16 (bench_core --levels)" >&2
+"$BIN" --levels >"$OUT/levels.tsv"
+
+# ---- CLI ----
+rm -f "$OUT/cli.tsv"
+if [ -x ./secant-pre ] || make -s secant-pre >/dev/null; then
+	echo "amortized.sh: CLI batch decryption (cli_batch.py)" >&2
+	rm -rf "$OUT/cli-input" && mkdir -p "$OUT/cli-input"
+	"$BIN" --cli-input "$OUT/cli-input" 10000
+	python3 test/bench/cli_batch.py ./secant-pre "$OUT/cli-input" "${CLI_ROUNDS:-3}" >"$OUT/cli.tsv"
+	rm -rf "$OUT/cli-input"
+fi
+SQL_ARGS=()
+if [ "${AMORTIZED_SQL:-1}" = 0 ]; then
+	echo "amortized.sh: SQL part left out (AMORTIZED_SQL=0)" >&2
+else
 
 # ---- SQL ----
 q() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$DB" -c "$1"; }
@@ -97,48 +122,14 @@ done
 bare_ms=$(min $bare_all) for_ms=$(min $for_all) l23_ms=$(min $l23_all)
 dec1_ms=$(min $dec1_all) dec3_ms=$(min $dec3_all)
 [ -n "${KEEP_DB:-}" ] || psql -X -q -d postgres -c "DROP DATABASE $DB" >/dev/null
+SQL_ARGS=("$ROWS" "$DEC_ROWS" "$N" "$bare_ms" "$for_ms" "$l23_ms" "$dec1_ms" "$dec3_ms")
+fi
 
-# ---- table ----
-python3 - "$OUT/amortized_core.tsv" "$ROWS" "$DEC_ROWS" "$N" "$bare_ms" "$for_ms" "$l23_ms" "$dec1_ms" "$dec3_ms" <<'EOF'
-import sys
-core, rows, dec_rows, repeat = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
-bare, forp, l23, dec1, dec3 = (float(x) for x in sys.argv[5:10])
-am = {}
-for line in open(core, encoding="utf-8"):
-    r = line.rstrip("\n").split("\t")
-    if r[0] == "amort":
-        am[r[1]] = dict(label=r[2], rate=float(r[3]), base=r[4], base_rate=float(r[5]),
-                        ratio=float(r[6]), target=float(r[7]))
-
-def fmt(x):
-    return "{:,.0f}".format(x).replace(",", " ")
-
-def verdict(ok):
-    return "met" if ok else "**missed**"
-
-print("| measurement | rate (values/s) | against | its rate | ratio | target |")
-print("| --- | ---: | --- | ---: | ---: | --- |")
-rate = lambda ms, n: n / (ms / 1000.0)
-r_bare, r_for, r_l23 = rate(bare, rows), rate(forp, rows), rate(l23, rows)
-r_dec1, r_dec3 = rate(dec1, dec_rows), rate(dec3, dec_rows)
-print("| SQL: secant.reencrypt_for L1→L3, %s rows of one group | %s | pre_reencrypt L1→L2 | %s | %.0f %% | ≥ 90 %%: %s |"
-      % (fmt(rows), fmt(r_for), fmt(r_bare), 100 * r_for / r_bare, verdict(r_for >= 0.9 * r_bare)))
-print("| SQL: pre_reencrypt L2→L3, %s rows through one grant | %s | pre_reencrypt L1→L2 | %s | %.1f× | ≥ 5×: %s |"
-      % (fmt(rows), fmt(r_l23), fmt(r_bare), r_l23 / r_bare, verdict(r_l23 >= 5 * r_bare)))
-print("| SQL: pre_decrypt of %s level-3 rows on one path | %s | pre_decrypt level 1 | %s | %.0f %% | |"
-      % (fmt(dec_rows), fmt(r_dec3), fmt(r_dec1), 100 * r_dec3 / r_dec1))
-for key in ("decrypt_l3_batch_1path", "decrypt_l3_batch_100paths", "decrypt_l3",
-            "reencrypt_l2_cached", "reencrypt_l2", "path_l1_l3"):
-    a = am.get(key)
-    if not a:
-        continue
-    t = a["target"]
-    tcell = ("≥ %.0f %%: %s" % (100 * t, verdict(a["ratio"] >= t))) if t else ""
-    ratio = ("%.0f %%" % (100 * a["ratio"])) if a["ratio"] < 3 else ("%.0f×" % a["ratio"])
-    print("| core: %s | %s | %s | %s | %s | %s |"
-          % (a["label"], fmt(a["rate"]), a["base"].replace("_", " "), fmt(a["base_rate"]), ratio, tcell))
-print()
-print("SQL rates: best of %d runs' Execution Time, the queries in turn, 0 parallel workers, `SELECT count(f(...))`. "
-      "Core rates: per CPU-second, best of the rounds (bench_core.c); each batch starts with "
-      "empty caches, so its misses are in its rate." % repeat)
-EOF
+# ---- tables and the chart (matplotlib: Debian's python3 when the first
+# python3 on PATH cannot import it) ----
+PY=python3
+if ! python3 -c 'import matplotlib' 2>/dev/null && [ -x /usr/bin/python3 ] &&
+	/usr/bin/python3 -c 'import matplotlib' 2>/dev/null; then
+	PY=/usr/bin/python3
+fi
+"$PY" test/bench/amortized_report.py "$OUT" "${SQL_ARGS[@]}"

@@ -913,6 +913,43 @@ open_in(const char *dir, const char *name)
 }
 
 /*
+ * Keys chain[0 .. 16], each granting to the next (grants[k]: k -> k + 1);
+ * with dir, also written as key files DIR/kK.sk of mode 0600.
+ */
+static void
+chain_make(sp_secret *chain, uint8_t (*cgrants)[SP_GRANTBYTES], const char *dir)
+{
+	uint8_t		seed[SP_SEEDBYTES],
+				x[32];
+	int			rc;
+
+	umask(077);
+	for (int k = 0; k <= CLI_LEVELS; k++)
+	{
+		sp_random_bytes(seed, sizeof seed);
+		if ((rc = sp_secret_expand(&chain[k], seed)) != SP_OK)
+			die("sp_secret_expand", rc);
+		if (dir != NULL)
+		{
+			char		name[32];
+			FILE	   *f;
+
+			snprintf(name, sizeof name, "k%d.sk", k);
+			f = open_in(dir, name);
+			put_text(f, SP_KIND_SECRET_KEY, seed, sizeof seed);
+			fclose(f);
+		}
+	}
+	sodium_memzero(seed, sizeof seed);
+	for (int k = 0; k < CLI_LEVELS; k++)
+	{
+		sp_random_scalar(x);
+		if ((rc = sp_grant(cgrants[k], &chain[k], chain[k + 1].pk, 0, x)) != SP_OK)
+			die("sp_grant", rc);
+	}
+}
+
+/*
  * DIR/kK.sk (K = 0 .. 16: a chain of keys, each granting to the next, key
  * files of mode 0600) and DIR/lN.txt (N = 1 .. 16): count values of level
  * N on the one path k0 -> ... -> k(N-1), for k(N-1); DIR/p100.txt: count
@@ -932,30 +969,10 @@ cli_input(const char *dir, int count)
 	uint8_t   **ps = calloc((size_t) count, sizeof *ps);
 	uint8_t   **cs = calloc((size_t) count, sizeof *cs);
 	size_t		len = 0;
-	int			rc;
 
 	if (ps == NULL || cs == NULL)
 		die("malloc", SP_ENOMEM);
-	umask(077);
-	for (int k = 0; k <= CLI_LEVELS; k++)
-	{
-		char		name[32];
-		FILE	   *f;
-
-		sp_random_bytes(seed, sizeof seed);
-		if ((rc = sp_secret_expand(&chain[k], seed)) != SP_OK)
-			die("sp_secret_expand", rc);
-		snprintf(name, sizeof name, "k%d.sk", k);
-		f = open_in(dir, name);
-		put_text(f, SP_KIND_SECRET_KEY, seed, sizeof seed);
-		fclose(f);
-	}
-	for (int k = 0; k < CLI_LEVELS; k++)
-	{
-		sp_random_scalar(x);
-		if ((rc = sp_grant(cgrants[k], &chain[k], chain[k + 1].pk, 0, x)) != SP_OK)
-			die("sp_grant", rc);
-	}
+	chain_make(chain, cgrants, dir);
 	/* level n + 1 from level n: one encryption per value in all */
 	for (int v = 0; v < count; v++)
 		cs[v] = encrypt_new(chain[0].pk, MSGBYTES, &len);
@@ -1036,6 +1053,175 @@ cli_input(const char *dir, int count)
 	free(cs);
 	for (int k = 0; k <= CLI_LEVELS; k++)
 		sp_secret_wipe(&chain[k]);
+	return 0;
+}
+
+/* ---- cost per record against the level: --levels ---- */
+
+/*
+ * For each level n = 1 .. 16, LV_VALUES values on the one path k0 -> ...
+ * -> k(n-1): decrypt each on its own (sp_decrypt) and as a batch through
+ * a decryption context; bring a level-1 value to level n hop by hop
+ * (n - 1 sp_reencrypt calls) and in one call along the path
+ * (sp_reencrypt_path, the constant hops 2 .. n-1 computed once per batch,
+ * that cost inside the batch's rate).  Each batch starts with empty
+ * caches.  Prints: lvl N DEC_OP DEC_BATCH RE_OP RE_BATCH CT_BYTES (values
+ * per CPU-second; 0 where there is nothing to do: no re-encryption to
+ * level 1).
+ */
+#define LV_VALUES 1000
+
+typedef struct lv_batch
+{
+	int			n;
+	uint8_t    *ct[LV_VALUES];	/* level n */
+	uint8_t    *l1[LV_VALUES];	/* the same values at level 1 */
+	size_t		len,
+				len1;
+	const sp_secret *key;
+	const uint8_t *grants;		/* n - 1 grants, contiguous */
+	uint8_t    *suffix;
+	uint8_t    *out[2];
+	sp_dctx    *dctx;
+	int			i;
+} lv_batch;
+
+static void
+lv_next(lv_batch *b, int wipe_ctx)
+{
+	if (++b->i == LV_VALUES)
+	{
+		b->i = 0;
+		if (wipe_ctx)
+			sp_dctx_wipe(b->dctx);
+	}
+}
+
+static void
+op_lv_decrypt(void *arg)
+{
+	lv_batch   *b = arg;
+	size_t		mlen;
+	int			rc = sp_decrypt(scratch_m, MSGBYTES, &mlen, b->ct[b->i], b->len, b->key);
+
+	if (rc != SP_OK)
+		die("sp_decrypt", rc);
+	lv_next(b, 0);
+}
+
+static void
+op_lv_decrypt_batch(void *arg)
+{
+	lv_batch   *b = arg;
+	size_t		mlen;
+	int			rc = sp_decrypt_cached(scratch_m, MSGBYTES, &mlen, b->ct[b->i],
+									   b->len, b->key, b->dctx);
+
+	if (rc != SP_OK)
+		die("sp_decrypt_cached", rc);
+	lv_next(b, 1);
+}
+
+static void
+op_lv_reencrypt(void *arg)
+{
+	lv_batch   *b = arg;
+	const uint8_t *in = b->l1[b->i];
+	size_t		len = b->len1;
+
+	for (int k = 0; k < b->n - 1; k++)
+	{
+		uint8_t    *o = b->out[k % 2];
+		int			rc = sp_reencrypt(o, len + SP_HOPBYTES, in, len,
+									  b->grants + (size_t) k * SP_GRANTBYTES);
+
+		if (rc != SP_OK)
+			die("sp_reencrypt", rc);
+		in = o;
+		len += SP_HOPBYTES;
+	}
+	lv_next(b, 0);
+}
+
+static void
+op_lv_reencrypt_path(void *arg)
+{
+	lv_batch   *b = arg;
+	int			h = b->n - 1,
+				rc;
+
+	/* a batch starts by computing its path's constant hops */
+	if (b->i == 0 &&
+		(rc = sp_path_suffix(b->suffix, (size_t) (h - 1) * SP_HOPBYTES,
+							 b->grants, h)) != SP_OK)
+		die("sp_path_suffix", rc);
+	rc = sp_reencrypt_path(b->out[0], b->len, b->l1[b->i], b->len1, b->grants,
+						   b->suffix, h - 1, NULL);
+	if (rc != SP_OK)
+		die("sp_reencrypt_path", rc);
+	lv_next(b, 0);
+}
+
+static int
+levels_main(void)
+{
+	static sp_secret chain[CLI_LEVELS + 1];
+	static uint8_t cgrants[CLI_LEVELS][SP_GRANTBYTES];
+	static lv_batch lv[CLI_LEVELS + 1],
+				each[CLI_LEVELS + 1][4];
+	bench	   *b[CLI_LEVELS + 1][4];
+	size_t		dbytes = sp_dctx_bytes(AM_DCTX_SLOTS);
+
+	chain_make(chain, cgrants, NULL);
+	fprintf(stderr, "bench_core: levels: making %d values per level\n", LV_VALUES);
+	for (int n = 1; n <= CLI_LEVELS; n++)
+	{
+		lv_batch   *l = &lv[n];
+
+		l->n = n;
+		l->key = &chain[n - 1];
+		l->grants = cgrants[0];
+		for (int v = 0; v < LV_VALUES; v++)
+		{
+			l->l1[v] = n == 1 ? encrypt_new(chain[0].pk, MSGBYTES, &l->len1)
+				: lv[1].l1[v];
+			l->ct[v] = n == 1 ? l->l1[v]
+				: reencrypt_new(lv[n - 1].ct[v], lv[n - 1].len, cgrants[n - 2]);
+		}
+		l->len1 = lv[1].len1;
+		l->len = l->len1 + (size_t) (n - 1) * SP_HOPBYTES;
+		l->suffix = malloc((size_t) CLI_LEVELS * SP_HOPBYTES);
+		l->out[0] = malloc(l->len + SP_HOPBYTES);
+		l->out[1] = malloc(l->len + SP_HOPBYTES);
+		l->dctx = malloc(dbytes);
+		if (!l->suffix || !l->out[0] || !l->out[1] || !l->dctx ||
+			sp_dctx_init(l->dctx, dbytes, AM_DCTX_SLOTS) != SP_OK)
+			die("malloc", SP_ENOMEM);
+	}
+	/* each operation its own position in the batch */
+	for (int n = 1; n <= CLI_LEVELS; n++)
+		for (int o = 0; o < 4; o++)
+			each[n][o] = lv[n];
+	for (int n = 1; n <= CLI_LEVELS; n++)
+	{
+		b[n][0] = bench_add("lv_decrypt", op_lv_decrypt, &each[n][0]);
+		b[n][1] = bench_add("lv_decrypt_batch", op_lv_decrypt_batch, &each[n][1]);
+		b[n][2] = n > 1 ? bench_add("lv_reencrypt", op_lv_reencrypt, &each[n][2]) : NULL;
+		b[n][3] = n > 1 ? bench_add("lv_reencrypt_path", op_lv_reencrypt_path,
+									&each[n][3]) : NULL;
+		/* the batches start again from the start, with empty caches */
+		each[n][1].i = 0;
+		sp_dctx_wipe(each[n][1].dctx);
+		each[n][3].i = 0;
+	}
+	bench_run_all();
+	printf("meta\tlibsodium\t%s\n", sodium_version_string());
+	printf("meta\tlevel_values\t%d\n", LV_VALUES);
+	for (int n = 1; n <= CLI_LEVELS; n++)
+		printf("lvl\t%d\t%.1f\t%.1f\t%.1f\t%.1f\t%zu\n", n, b[n][0]->best,
+			   b[n][1]->best, b[n][2] ? b[n][2]->best : 0.0,
+			   b[n][3] ? b[n][3]->best : 0.0, lv[n].len);
+	fflush(stdout);
 	return 0;
 }
 
@@ -1139,6 +1325,15 @@ main(int argc, char **argv)
 	}
 	if (sp_init() != SP_OK)
 		die("sp_init", SP_EINTERNAL);
+	/* --levels: cost per record against the level (test/bench/amortized.sh) */
+	if (argc > 1 && strcmp(argv[argc - 1], "--levels") == 0)
+	{
+		if (getenv("BENCH_SECONDS") == NULL && !quick)
+			bench_seconds = 0.05;
+		if (getenv("BENCH_RUNS") == NULL && !quick)
+			bench_runs = 6;
+		return levels_main();
+	}
 	/* --amortized: only the sp_cache.h operations (test/bench/amortized.sh) */
 	if (argc > 1 && strcmp(argv[argc - 1], "--amortized") == 0)
 		return amortized_main();

@@ -11,17 +11,20 @@
 #      the searchable index (search.sh), scale-out               -> search.md, scaleout.md
 #      opt-in (BENCH_ONLY=readaudit): read audit off vs on (readaudit.sh) -> readaudit.md
 #   5. report.py: Markdown table on stdout and in results.md, PNG charts
+#   6. time allowing: one multiplication per record on a path (amortized.sh:
+#      core, CLI batch decryption, SQL; cost per record against the level
+#      1..16 with the peers' points)                   -> amortized.md, levels.png/svg
 #
 # Everything goes to build/bench (never committed).  Peers that cannot be
 # installed or loaded are reported as unavailable; the script still exits 0.
 # It exits non-zero only when the core or the SQL benchmark fails.
 #
 # Environment:
-#   BENCH_UPDATE_DOCS=1  also copy the charts to docs/bench-ops.png and
-#                        docs/bench-decrypt-levels.png
+#   BENCH_UPDATE_DOCS=1  also copy the charts to docs/bench-ops.png,
+#                        docs/bench-decrypt-levels.png and docs/bench-levels.png/svg
 #   BENCH_QUICK=1        a fast smoke run (short runs, 10 000 rows)
 #   BENCH_SKIP="sql peers"  leave parts out (core, sql, peers, access, revload,
-#                        search, scaleout)
+#                        search, scaleout, amortized)
 #   BENCH_ONLY="readaudit"  run only the parts named; readaudit (about three
 #                        minutes, beyond the ten-minute budget of the default
 #                        parts) runs only when named here
@@ -227,10 +230,10 @@ if [ -f "$OUT/scaleout.md" ]; then
 	{ printf '\n## Scale-out through postgres_fdw (test/scaleout/bench.sh)\n\n'; cat "$OUT/scaleout.md"; } |
 		tee -a "$OUT/results.md"
 fi
-# ---- amortised operations (src/core/sp_cache.h): about two minutes ----
+# ---- amortised operations (src/core/sp_cache.h): about four minutes ----
 if ! skipped amortized; then
-	rm -f "$OUT/amortized.md"
-	optional amortized 120 "bash $HERE/amortized.sh" \
+	rm -f "$OUT/amortized.md" "$OUT/levels.png" "$OUT/levels.svg"
+	optional amortized 240 "bash $HERE/amortized.sh" \
 		env ROWS="${BENCH_ROWS:-100000}" bash "$HERE/amortized.sh"
 	if [ -f "$OUT/amortized.md" ]; then
 		{ printf '\n## One multiplication per record on a path (test/bench/amortized.sh)\n\n'; cat "$OUT/amortized.md"; } |
@@ -238,7 +241,8 @@ if ! skipped amortized; then
 	fi
 fi
 if [ "${BENCH_UPDATE_DOCS:-0}" = 1 ]; then
-	for pair in ops.png:bench-ops.png decrypt_levels.png:bench-decrypt-levels.png; do
+	for pair in ops.png:bench-ops.png decrypt_levels.png:bench-decrypt-levels.png \
+		levels.png:bench-levels.png levels.svg:bench-levels.svg; do
 		if [ -f "$OUT/${pair%%:*}" ]; then
 			cp "$OUT/${pair%%:*}" "docs/${pair#*:}" && say "updated docs/${pair#*:}"
 		fi
