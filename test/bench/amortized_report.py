@@ -183,12 +183,13 @@ def chart(outdir, lv, pe):
     a1.set_ylabel("µs per record (CPU)")
     a1.set_ylim(bottom=0)
     a1.set_title("secant_pre: per operation grows with n, batched stays flat", fontsize=9)
+    peer_lines = []
     for name, color in (("recrypt", "#d62728"), ("umbral", "#ff7f0e")):
         ops = pe.get(name, {})
         pts = [(n, 1e6 / ops["decrypt_l%d" % n]) for n in (1, 2, 3) if ops.get("decrypt_l%d" % n)]
         if pts:
-            a2.plot([p[0] for p in pts], [p[1] for p in pts], "D-", color=color,
-                    label=name + ": decrypt, per operation", markersize=5)
+            peer_lines += a2.plot([p[0] for p in pts], [p[1] for p in pts], "D-", color=color,
+                                  label=name + ": decrypt, per operation", markersize=5)
         chain, acc = [], 0.0
         for n in (2, 3):
             r = ops.get("reencrypt_l%d" % (n - 1))
@@ -197,13 +198,14 @@ def chart(outdir, lv, pe):
             acc += 1e6 / r
             chain.append((n, acc))
         if chain:
-            a2.plot([p[0] for p in chain], [p[1] for p in chain], "x-", color=color,
-                    label=name + ": re-encrypt L1→Ln, per operation", markersize=6)
+            peer_lines += a2.plot([p[0] for p in chain], [p[1] for p in chain], "x-", color=color,
+                                  label=name + ": re-encrypt L1→Ln, per operation", markersize=6)
     a2.set_yscale("log")
     a2.set_ylabel("µs per record (CPU, log scale)")
     a2.set_title("with the peers' points (per operation; no batch mode)", fontsize=9)
     a1.legend(fontsize=7, loc="upper left")
-    a2.legend(fontsize=6, loc="lower right")
+    if peer_lines:
+        a2.legend(handles=peer_lines, fontsize=7, loc="upper right")
     fig.suptitle("Cost per record against the level: per operation vs batched on one path", fontsize=10)
     fig.tight_layout()
     made = []
