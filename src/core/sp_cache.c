@@ -45,6 +45,51 @@ mix64(uint64_t z)
 	return z ^ (z >> 31);
 }
 
+/*
+ * What the three caches share: their head, the storage they need, how
+ * they start, their counts.
+ */
+typedef struct cache_head
+{
+	uint32_t	magic;
+	uint32_t	slots;
+	uint64_t	clock;
+	uint64_t	hits;
+	uint64_t	misses;
+} cache_head;
+
+/* Storage of a cache: fixed bytes, then slots entries; 0 if out of range. */
+static size_t
+cache_bytes(unsigned slots, size_t fixed, size_t entry)
+{
+	if (slots < 1 || slots > SP_CACHE_MAXSLOTS)
+		return 0;
+	return fixed + (size_t) slots * entry;
+}
+
+/* Zero need bytes at h (bytes are there) and mark them a cache. */
+static int
+cache_init(cache_head *h, size_t bytes, size_t need, unsigned slots,
+		   uint32_t magic)
+{
+	if (h == NULL || need == 0 || bytes < need)
+		return SP_ELENGTH;
+	sodium_memzero(h, need);
+	h->magic = magic;
+	h->slots = slots;
+	return SP_OK;
+}
+
+static void
+cache_stats(const cache_head *h, uint32_t magic, uint64_t *hits,
+			uint64_t *misses)
+{
+	int			ok = h != NULL && h->magic == magic;
+
+	*hits = ok ? h->hits : 0;
+	*misses = ok ? h->misses : 0;
+}
+
 /* ---- re-encryption cache ---- */
 
 typedef struct rc_entry
@@ -58,51 +103,36 @@ typedef struct rc_entry
 
 struct sp_rcache
 {
-	uint32_t	magic;
-	uint32_t	slots;
-	uint64_t	clock;
-	uint64_t	hits;
-	uint64_t	misses;
+	cache_head	h;
 	rc_entry	e[];
 };
 
 size_t
 sp_rcache_bytes(unsigned slots)
 {
-	if (slots < 1 || slots > SP_CACHE_MAXSLOTS)
-		return 0;
-	return offsetof(struct sp_rcache, e) + (size_t) slots * sizeof(rc_entry);
+	return cache_bytes(slots, offsetof(struct sp_rcache, e), sizeof(rc_entry));
 }
 
 int
 sp_rcache_init(sp_rcache *cache, size_t bytes, unsigned slots)
 {
-	size_t		need = sp_rcache_bytes(slots);
-
-	if (cache == NULL || need == 0 || bytes < need)
-		return SP_ELENGTH;
-	sodium_memzero(cache, need);
-	cache->magic = RCACHE_MAGIC;
-	cache->slots = slots;
-	return SP_OK;
+	return cache_init((cache_head *) cache, bytes, sp_rcache_bytes(slots), slots,
+					  RCACHE_MAGIC);
 }
 
 void
 sp_rcache_wipe(sp_rcache *cache)
 {
-	if (cache == NULL || cache->magic != RCACHE_MAGIC)
+	if (cache == NULL || cache->h.magic != RCACHE_MAGIC)
 		return;
-	sodium_memzero(cache->e, (size_t) cache->slots * sizeof(rc_entry));
-	cache->clock = cache->hits = cache->misses = 0;
+	sodium_memzero(cache->e, (size_t) cache->h.slots * sizeof(rc_entry));
+	cache->h.clock = cache->h.hits = cache->h.misses = 0;
 }
 
 void
 sp_rcache_stats(const sp_rcache *cache, uint64_t *hits, uint64_t *misses)
 {
-	int			ok = cache != NULL && cache->magic == RCACHE_MAGIC;
-
-	*hits = ok ? cache->hits : 0;
-	*misses = ok ? cache->misses : 0;
+	cache_stats((const cache_head *) cache, RCACHE_MAGIC, hits, misses);
 }
 
 /* The probe tag: grantee, X and base, all public (rk is not in it). */
@@ -129,29 +159,29 @@ rc_product(sp_rcache *cache, uint8_t T[SP_POINTBYTES],
 		return crypto_scalarmult_ristretto255(T, grant + SP_GR_RK, base) == 0
 			? SP_OK : SP_EPOINT;
 	tag = rc_tag(grant, base);
-	start = (uint32_t) (tag % cache->slots);
-	for (uint32_t w = 0; w < CACHE_WAYS && w < cache->slots; w++)
+	start = (uint32_t) (tag % cache->h.slots);
+	for (uint32_t w = 0; w < CACHE_WAYS && w < cache->h.slots; w++)
 	{
-		rc_entry   *e = &cache->e[(start + w) % cache->slots];
+		rc_entry   *e = &cache->e[(start + w) % cache->h.slots];
 
 		/* grant bytes hold rk: sodium_memcmp; the base is public */
 		if (e->stamp != 0 && e->tag == tag &&
 			memcmp(e->base, base, SP_POINTBYTES) == 0 &&
 			sodium_memcmp(e->grant, grant, SP_GRANTBYTES) == 0)
 		{
-			e->stamp = ++cache->clock;
-			cache->hits++;
+			e->stamp = ++cache->h.clock;
+			cache->h.hits++;
 			memcpy(T, e->T, SP_POINTBYTES);
 			return SP_OK;
 		}
 		if (victim == NULL || e->stamp < victim->stamp)
 			victim = e;
 	}
-	cache->misses++;
+	cache->h.misses++;
 	if (crypto_scalarmult_ristretto255(T, grant + SP_GR_RK, base) != 0)
 		return SP_EPOINT;
 	sodium_memzero(victim, sizeof *victim);
-	victim->stamp = ++cache->clock;
+	victim->stamp = ++cache->h.clock;
 	victim->tag = tag;
 	memcpy(victim->grant, grant, SP_GRANTBYTES);
 	memcpy(victim->base, base, SP_POINTBYTES);
@@ -206,7 +236,7 @@ sp_reencrypt_path(uint8_t *out, size_t outlen, const uint8_t *ct,
 	int			n,
 				rc;
 
-	if (cache != NULL && cache->magic != RCACHE_MAGIC)
+	if (cache != NULL && cache->h.magic != RCACHE_MAGIC)
 		return SP_EINTERNAL;
 	if (nsuffix < 0 || (nsuffix > 0 && suffix == NULL))
 		return SP_ELENGTH;
@@ -279,11 +309,7 @@ typedef struct dc_entry
 
 struct sp_dctx
 {
-	uint32_t	magic;
-	uint32_t	slots;
-	uint64_t	clock;
-	uint64_t	hits;
-	uint64_t	misses;
+	cache_head	h;
 	int			bound;			/* holder_* hold the holder's key */
 	uint8_t		holder_pk[SP_PUBLICKEYBYTES];
 	uint8_t		holder_p[SP_SCALARBYTES];
@@ -293,43 +319,32 @@ struct sp_dctx
 size_t
 sp_dctx_bytes(unsigned slots)
 {
-	if (slots < 1 || slots > SP_CACHE_MAXSLOTS)
-		return 0;
-	return offsetof(struct sp_dctx, e) + (size_t) slots * sizeof(dc_entry);
+	return cache_bytes(slots, offsetof(struct sp_dctx, e), sizeof(dc_entry));
 }
 
 int
 sp_dctx_init(sp_dctx *ctx, size_t bytes, unsigned slots)
 {
-	size_t		need = sp_dctx_bytes(slots);
-
-	if (ctx == NULL || need == 0 || bytes < need)
-		return SP_ELENGTH;
-	sodium_memzero(ctx, need);
-	ctx->magic = DCTX_MAGIC;
-	ctx->slots = slots;
-	return SP_OK;
+	return cache_init((cache_head *) ctx, bytes, sp_dctx_bytes(slots), slots,
+					  DCTX_MAGIC);
 }
 
 void
 sp_dctx_wipe(sp_dctx *ctx)
 {
-	if (ctx == NULL || ctx->magic != DCTX_MAGIC)
+	if (ctx == NULL || ctx->h.magic != DCTX_MAGIC)
 		return;
-	sodium_memzero(ctx->e, (size_t) ctx->slots * sizeof(dc_entry));
+	sodium_memzero(ctx->e, (size_t) ctx->h.slots * sizeof(dc_entry));
 	sodium_memzero(ctx->holder_pk, sizeof ctx->holder_pk);
 	sodium_memzero(ctx->holder_p, sizeof ctx->holder_p);
 	ctx->bound = 0;
-	ctx->clock = ctx->hits = ctx->misses = 0;
+	ctx->h.clock = ctx->h.hits = ctx->h.misses = 0;
 }
 
 void
 sp_dctx_stats(const sp_dctx *ctx, uint64_t *hits, uint64_t *misses)
 {
-	int			ok = ctx != NULL && ctx->magic == DCTX_MAGIC;
-
-	*hits = ok ? ctx->hits : 0;
-	*misses = ok ? ctx->misses : 0;
+	cache_stats((const cache_head *) ctx, DCTX_MAGIC, hits, misses);
 }
 
 /*
@@ -381,27 +396,27 @@ dc_d1(sp_dctx *ctx, uint8_t d1[SP_SCALARBYTES], const uint8_t *ct,
 
 	dc_bind(ctx, key);
 	dc_key(k, ct);
-	start = (uint32_t) (load64(k) % ctx->slots);
-	for (uint32_t w = 0; w < CACHE_WAYS && w < ctx->slots; w++)
+	start = (uint32_t) (load64(k) % ctx->h.slots);
+	for (uint32_t w = 0; w < CACHE_WAYS && w < ctx->h.slots; w++)
 	{
-		dc_entry   *e = &ctx->e[(start + w) % ctx->slots];
+		dc_entry   *e = &ctx->e[(start + w) % ctx->h.slots];
 
 		/* digests of public bytes: plain memcmp is fine */
 		if (e->stamp != 0 && memcmp(e->key, k, DCTX_KEYBYTES) == 0)
 		{
-			e->stamp = ++ctx->clock;
-			ctx->hits++;
+			e->stamp = ++ctx->h.clock;
+			ctx->h.hits++;
 			memcpy(d1, e->d1, SP_SCALARBYTES);
 			return SP_OK;
 		}
 		if (victim == NULL || e->stamp < victim->stamp)
 			victim = e;
 	}
-	ctx->misses++;
+	ctx->h.misses++;
 	if ((rc = sp_recover_d1(d1, ct, key)) != SP_OK)
 		return rc;
 	sodium_memzero(victim, sizeof *victim);
-	victim->stamp = ++ctx->clock;
+	victim->stamp = ++ctx->h.clock;
 	memcpy(victim->key, k, DCTX_KEYBYTES);
 	memcpy(victim->d1, d1, SP_SCALARBYTES);
 	return SP_OK;
@@ -433,7 +448,7 @@ sp_decrypt_cached(uint8_t *m, size_t mcap, size_t *mlen, const uint8_t *ct,
 {
 	if (ctx == NULL)
 		return sp_decrypt(m, mcap, mlen, ct, ctlen, key);
-	if (ctx->magic != DCTX_MAGIC)
+	if (ctx->h.magic != DCTX_MAGIC)
 	{
 		*mlen = 0;
 		sodium_memzero(m, mcap);
@@ -454,11 +469,7 @@ typedef struct vc_entry
 
 struct sp_vcache
 {
-	uint32_t	magic;
-	uint32_t	slots;
-	uint64_t	clock;
-	uint64_t	hits;
-	uint64_t	misses;
+	cache_head	h;
 	sp_keycache keys;			/* P_0, and the P_k of paths not yet known */
 	vc_entry	e[];
 };
@@ -466,41 +477,30 @@ struct sp_vcache
 size_t
 sp_vcache_bytes(unsigned slots)
 {
-	if (slots < 1 || slots > SP_CACHE_MAXSLOTS)
-		return 0;
-	return offsetof(struct sp_vcache, e) + (size_t) slots * sizeof(vc_entry);
+	return cache_bytes(slots, offsetof(struct sp_vcache, e), sizeof(vc_entry));
 }
 
 int
 sp_vcache_init(sp_vcache *cache, size_t bytes, unsigned slots)
 {
-	size_t		need = sp_vcache_bytes(slots);
-
-	if (cache == NULL || need == 0 || bytes < need)
-		return SP_ELENGTH;
-	sodium_memzero(cache, need);
-	cache->magic = VCACHE_MAGIC;
-	cache->slots = slots;
-	return SP_OK;
+	return cache_init((cache_head *) cache, bytes, sp_vcache_bytes(slots), slots,
+					  VCACHE_MAGIC);
 }
 
 void
 sp_vcache_wipe(sp_vcache *cache)
 {
-	if (cache == NULL || cache->magic != VCACHE_MAGIC)
+	if (cache == NULL || cache->h.magic != VCACHE_MAGIC)
 		return;
 	sodium_memzero(&cache->keys, sizeof cache->keys);
-	sodium_memzero(cache->e, (size_t) cache->slots * sizeof(vc_entry));
-	cache->clock = cache->hits = cache->misses = 0;
+	sodium_memzero(cache->e, (size_t) cache->h.slots * sizeof(vc_entry));
+	cache->h.clock = cache->h.hits = cache->h.misses = 0;
 }
 
 void
 sp_vcache_stats(const sp_vcache *cache, uint64_t *hits, uint64_t *misses)
 {
-	int			ok = cache != NULL && cache->magic == VCACHE_MAGIC;
-
-	*hits = ok ? cache->hits : 0;
-	*misses = ok ? cache->misses : 0;
+	cache_stats((const cache_head *) cache, VCACHE_MAGIC, hits, misses);
 }
 
 /* Bytes of the path part of a value at level n >= 2 (hop bytes but T_1). */
@@ -546,27 +546,27 @@ vc_check_path(sp_vcache *cache, const uint8_t *ct)
 	tag = mix64(load64(path + SP_PUBLICKEYBYTES) ^
 				mix64(load64(sp_ciphertext_hop(ct, n - 1) + SP_PUBLICKEYBYTES) ^
 					  (uint64_t) n));
-	start = (uint32_t) (tag % cache->slots);
-	for (uint32_t w = 0; w < CACHE_WAYS && w < cache->slots; w++)
+	start = (uint32_t) (tag % cache->h.slots);
+	for (uint32_t w = 0; w < CACHE_WAYS && w < cache->h.slots; w++)
 	{
-		vc_entry   *e = &cache->e[(start + w) % cache->slots];
+		vc_entry   *e = &cache->e[(start + w) % cache->h.slots];
 
 		/* public bytes, compared in full: plain memcmp is fine */
 		if (e->stamp != 0 && e->tag == tag && e->level == (uint32_t) n &&
 			memcmp(e->path, path, len) == 0)
 		{
-			e->stamp = ++cache->clock;
-			cache->hits++;
+			e->stamp = ++cache->h.clock;
+			cache->h.hits++;
 			return SP_OK;
 		}
 		if (victim == NULL || e->stamp < victim->stamp)
 			victim = e;
 	}
-	cache->misses++;
+	cache->h.misses++;
 	if ((rc = sp_ciphertext_path_points(ct, &cache->keys)) != SP_OK)
 		return rc;
 	sodium_memzero(victim, sizeof *victim);
-	victim->stamp = ++cache->clock;
+	victim->stamp = ++cache->h.clock;
 	victim->tag = tag;
 	victim->level = (uint32_t) n;
 	memcpy(victim->path, path, len);
@@ -580,7 +580,7 @@ sp_ciphertext_validate_path(const uint8_t *ct, size_t ctlen, sp_vcache *cache)
 
 	if (cache == NULL)
 		return sp_ciphertext_validate(ct, ctlen);
-	if (cache->magic != VCACHE_MAGIC)
+	if (cache->h.magic != VCACHE_MAGIC)
 		return SP_EINTERNAL;
 	/* sp_ciphertext_validate_cached's parts, the path's through the cache */
 	if ((rc = sp_ciphertext_check_layout(ct, ctlen)) != SP_OK ||

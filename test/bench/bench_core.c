@@ -652,6 +652,61 @@ op_line(const bench *b, const char *label, double bound_s,
 		   b->best_wall);
 }
 
+/*
+ * count level-3 values, each len bytes, on 100 paths a -> m -> holder (10
+ * first keys, 10 middle keys, fresh), in random order, into cts.
+ */
+static void
+paths100(uint8_t **cts, int count, const uint8_t *holder, size_t *len)
+{
+	static sp_secret first[10],
+				middle[10];
+	static uint8_t g_fm[10][10][SP_GRANTBYTES],
+				g_mh[10][SP_GRANTBYTES];
+	uint8_t		seed[SP_SEEDBYTES],
+				x[32];
+
+	for (int k = 0; k < 10; k++)
+	{
+		sp_random_bytes(seed, sizeof seed);
+		if (sp_secret_expand(&first[k], seed) != SP_OK)
+			die("sp_secret_expand", -1);
+		sp_random_bytes(seed, sizeof seed);
+		if (sp_secret_expand(&middle[k], seed) != SP_OK)
+			die("sp_secret_expand", -1);
+		sp_random_scalar(x);
+		if (sp_grant(g_mh[k], &middle[k], holder, 0, x) != SP_OK)
+			die("sp_grant", -1);
+	}
+	for (int a = 0; a < 10; a++)
+		for (int m = 0; m < 10; m++)
+		{
+			sp_random_scalar(x);
+			if (sp_grant(g_fm[a][m], &first[a], middle[m].pk, 0, x) != SP_OK)
+				die("sp_grant", -1);
+		}
+	for (int v = 0; v < count; v++)
+	{
+		int			p = v % 100;
+		size_t		l1;
+		uint8_t    *c1 = encrypt_new(first[p / 10].pk, MSGBYTES, &l1),
+				   *c2 = reencrypt_new(c1, l1, g_fm[p / 10][p % 10]);
+
+		cts[v] = reencrypt_new(c2, l1 + SP_HOPBYTES, g_mh[p % 10]);
+		*len = l1 + 2 * SP_HOPBYTES;
+		free(c1);
+		free(c2);
+	}
+	for (int v = count - 1; v > 0; v--)
+	{
+		int			j = (int) randombytes_uniform((uint32_t) v + 1);
+		uint8_t    *t = cts[v];
+
+		cts[v] = cts[j];
+		cts[j] = t;
+	}
+}
+
 /* ---- amortised operations (sp_cache.h): --amortized ---- */
 
 /*
@@ -722,10 +777,6 @@ op_am_reencrypt(void *arg)
 static void
 am_setup(void)
 {
-	static sp_secret first[10],
-				middle[10];
-	static uint8_t g_fm[10][10][SP_GRANTBYTES],
-				g_mh[10][SP_GRANTBYTES];
 	static uint8_t suffix[SP_HOPBYTES];
 	size_t		dbytes = sp_dctx_bytes(AM_DCTX_SLOTS),
 				rbytes = sp_rcache_bytes(AM_RCACHE_SLOTS);
@@ -766,54 +817,10 @@ am_setup(void)
 	am_path13.suffix = suffix;
 	am_path13.nsuffix = 1;
 
-	/* AM_PATHS paths first[a] -> middle[m] -> keys[2], values shuffled */
-	for (int k = 0; k < 10; k++)
-	{
-		uint8_t		seed[SP_SEEDBYTES],
-					x[32];
-
-		sp_random_bytes(seed, sizeof seed);
-		if (sp_secret_expand(&first[k], seed) != SP_OK)
-			die("sp_secret_expand", -1);
-		sp_random_bytes(seed, sizeof seed);
-		if (sp_secret_expand(&middle[k], seed) != SP_OK)
-			die("sp_secret_expand", -1);
-		sp_random_scalar(x);
-		if (sp_grant(g_mh[k], &middle[k], keys[2].pk, 0, x) != SP_OK)
-			die("sp_grant", -1);
-	}
-	for (int a = 0; a < 10; a++)
-		for (int m = 0; m < 10; m++)
-		{
-			uint8_t		x[32];
-
-			sp_random_scalar(x);
-			if (sp_grant(g_fm[a][m], &first[a], middle[m].pk, 0, x) != SP_OK)
-				die("sp_grant", -1);
-		}
+	/* AM_PATHS paths a -> m -> keys[2], values shuffled */
+	paths100(am_paths.ct, AM_VALUES, keys[2].pk, &am_paths.len);
 	for (int v = 0; v < AM_VALUES; v++)
-	{
-		int			p = v % AM_PATHS,
-					a = p / 10,
-					m = p % 10;
-		size_t		l1;
-		uint8_t    *c1 = encrypt_new(first[a].pk, MSGBYTES, &l1),
-				   *c2 = reencrypt_new(c1, l1, g_fm[a][m]);
-
-		am_paths.ct[v] = reencrypt_new(c2, l1 + SP_HOPBYTES, g_mh[m]);
 		am_paths.key[v] = &keys[2];
-		am_paths.len = l1 + 2 * SP_HOPBYTES;
-		free(c1);
-		free(c2);
-	}
-	for (int v = AM_VALUES - 1; v > 0; v--)
-	{
-		int			j = (int) randombytes_uniform((uint32_t) v + 1);
-		uint8_t    *t = am_paths.ct[v];
-
-		am_paths.ct[v] = am_paths.ct[j];
-		am_paths.ct[j] = t;
-	}
 }
 
 /* amort KEY LABEL RATE BASE_KEY BASE_RATE RATIO TARGET */
@@ -958,14 +965,8 @@ chain_make(sp_secret *chain, uint8_t (*cgrants)[SP_GRANTBYTES], const char *dir)
 static int
 cli_input(const char *dir, int count)
 {
-	static sp_secret chain[CLI_LEVELS + 1],
-				first[10],
-				middle[10];
-	static uint8_t cgrants[CLI_LEVELS][SP_GRANTBYTES],
-				g_fm[10][10][SP_GRANTBYTES],
-				g_mh[10][SP_GRANTBYTES];
-	uint8_t		seed[SP_SEEDBYTES],
-				x[32];
+	static sp_secret chain[CLI_LEVELS + 1];
+	static uint8_t cgrants[CLI_LEVELS][SP_GRANTBYTES];
 	uint8_t   **ps = calloc((size_t) count, sizeof *ps);
 	uint8_t   **cs = calloc((size_t) count, sizeof *cs);
 	size_t		len = 0;
@@ -999,46 +1000,7 @@ cli_input(const char *dir, int count)
 	}
 	for (int v = 0; v < count; v++)
 		free(cs[v]);
-	/* 100 paths first[a] -> middle[m] -> chain[2] */
-	for (int k = 0; k < 10; k++)
-	{
-		sp_random_bytes(seed, sizeof seed);
-		if (sp_secret_expand(&first[k], seed) != SP_OK)
-			die("sp_secret_expand", -1);
-		sp_random_bytes(seed, sizeof seed);
-		if (sp_secret_expand(&middle[k], seed) != SP_OK)
-			die("sp_secret_expand", -1);
-		sp_random_scalar(x);
-		if (sp_grant(g_mh[k], &middle[k], chain[2].pk, 0, x) != SP_OK)
-			die("sp_grant", -1);
-	}
-	for (int a = 0; a < 10; a++)
-		for (int m = 0; m < 10; m++)
-		{
-			sp_random_scalar(x);
-			if (sp_grant(g_fm[a][m], &first[a], middle[m].pk, 0, x) != SP_OK)
-				die("sp_grant", -1);
-		}
-	for (int v = 0; v < count; v++)
-	{
-		int			p = v % 100;
-		size_t		l1;
-		uint8_t    *c1 = encrypt_new(first[p / 10].pk, MSGBYTES, &l1),
-				   *c2 = reencrypt_new(c1, l1, g_fm[p / 10][p % 10]);
-
-		ps[v] = reencrypt_new(c2, l1 + SP_HOPBYTES, g_mh[p % 10]);
-		len = l1 + 2 * SP_HOPBYTES;
-		free(c1);
-		free(c2);
-	}
-	for (int v = count - 1; v > 0; v--)
-	{
-		int			j = (int) randombytes_uniform((uint32_t) v + 1);
-		uint8_t    *t = ps[v];
-
-		ps[v] = ps[j];
-		ps[j] = t;
-	}
+	paths100(ps, count, chain[2].pk, &len);
 	{
 		FILE	   *f = open_in(dir, "p100.txt");
 
