@@ -83,7 +83,7 @@ class Keys(unittest.TestCase):
         pk = self.sk.public_key.to_text()
         cases = [
             (sp.SecretKey, "presk_" + pk[6:], "SP_ELENGTH"),     # a public key's bytes
-            (sp.PublicKey, "prepk" + pk[5:], "SP_EPREFIX"),
+            (sp.PublicKey, "prepx_" + pk[6:], "SP_EPREFIX"),
             (sp.PublicKey, self.sk.to_text(), "SP_EPREFIX"),
             (sp.PublicKey, pk[:-1], "SP_ELENGTH"),
             (sp.PublicKey, pk[:-2] + "*" + pk[-1], "SP_EBASE64"),
