@@ -11,6 +11,7 @@ sys.argv = [path] + sys.argv[2:]
 sys.path.insert(0, os.path.dirname(os.path.abspath(path)))
 spec = importlib.util.spec_from_file_location(os.path.basename(path)[:-3], path)
 mod = importlib.util.module_from_spec(spec)
+sys.modules[spec.name] = mod  # module fixtures (setUpModule) are looked up there
 spec.loader.exec_module(mod)
 suite = unittest.defaultTestLoader.loadTestsFromModule(mod)
 result = unittest.TextTestRunner(stream=sys.stdout, verbosity=2).run(suite)
