@@ -1,5 +1,5 @@
 """test/python/runtests.py MODULE.py [ARGS...] - run one unittest module,
-one line per test, and end with "N passed, M failed" (errors and
+one line per test, and end with "N passed, M failed" (errors, failing subtests and
 unexpected successes count as failed, skips as neither)."""
 import importlib.util
 import os
@@ -15,7 +15,9 @@ sys.modules[spec.name] = mod  # module fixtures (setUpModule) are looked up ther
 spec.loader.exec_module(mod)
 suite = unittest.defaultTestLoader.loadTestsFromModule(mod)
 result = unittest.TextTestRunner(stream=sys.stdout, verbosity=2).run(suite)
-failed = len(result.failures) + len(result.errors) + len(result.unexpectedSuccesses)
-passed = result.testsRun - failed - len(result.skipped)
+bad = [t for t, _ in result.failures + result.errors] + list(result.unexpectedSuccesses)
+failed = len(bad)  # each failing subtest counts
+tests_failed = {getattr(t, "test_case", t).id() for t in bad}
+passed = result.testsRun - len(tests_failed) - len(result.skipped)
 print("%d passed, %d failed" % (passed, failed))
 sys.exit(1 if failed else 0)
