@@ -7,18 +7,14 @@ import re
 import sys
 import traceback
 
-import psycopg
+import pgtest
 
 DB = "secant_py_readme"
 text = open(sys.argv[1], encoding="utf-8").read()
 section = re.search(r"^## Python\n(.*?)^## ", text, re.S | re.M)
 blocks = re.findall(r"^```python\n(.*?)^```", section.group(1), re.S | re.M) if section else []
 
-with psycopg.connect(dbname="postgres", autocommit=True) as c:
-    c.execute("DROP DATABASE IF EXISTS %s" % DB)
-    c.execute("CREATE DATABASE %s" % DB)
-with psycopg.connect(dbname=DB, autocommit=True) as c:
-    c.execute("CREATE EXTENSION secant_pre")
+pgtest.create_database(DB)
 os.environ["PGDATABASE"] = DB
 passed = failed = 0
 if len(blocks) < 3:
@@ -40,7 +36,6 @@ finally:
     conn = namespace.get("conn")
     if conn is not None:
         conn.close()
-    with psycopg.connect(dbname="postgres", autocommit=True) as c:
-        c.execute("DROP DATABASE IF EXISTS %s" % DB)
+    pgtest.drop_database(DB)
 print("%d passed, %d failed" % (passed, failed))
 sys.exit(1 if failed else 0)

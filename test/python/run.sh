@@ -24,6 +24,6 @@ cd "$W" || exit 2
 case "${1:-}" in
 	unit | pg | interop) exec $PY "$ROOT/test/python/runtests.py" "$ROOT/test/python/test_$1.py" ;;
 	clinic) exec $PY "$ROOT/examples/clinic.py" --check ;;
-	readme) exec $PY "$ROOT/test/python/readme_python.py" "$ROOT/README.md" ;;
+	readme) PYTHONPATH="$ROOT/test/python:$PYTHONPATH" exec $PY "$ROOT/test/python/readme_python.py" "$ROOT/README.md" ;;
 	*) echo "usage: $0 unit|pg|interop|clinic|readme" >&2; exit 2 ;;
 esac

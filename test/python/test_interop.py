@@ -12,6 +12,7 @@ import unittest
 
 import psycopg
 
+import pgtest
 import secant_pre as sp
 import secant_pre.psycopg as spg
 from secant_pre._native import ffi, lib
@@ -33,16 +34,11 @@ H = bytes.fromhex
 
 
 def setUpModule():
-    with psycopg.connect(dbname="postgres", autocommit=True) as c:
-        c.execute("DROP DATABASE IF EXISTS %s" % DB)
-        c.execute("CREATE DATABASE %s" % DB)
-    with psycopg.connect(dbname=DB, autocommit=True) as c:
-        c.execute("CREATE EXTENSION secant_pre")
+    pgtest.create_database(DB)
 
 
 def tearDownModule():
-    with psycopg.connect(dbname="postgres", autocommit=True) as c:
-        c.execute("DROP DATABASE IF EXISTS %s" % DB)
+    pgtest.drop_database(DB)
 
 
 class Base(unittest.TestCase):

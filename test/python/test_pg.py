@@ -8,6 +8,7 @@ import unittest
 import psycopg
 from psycopg.pq import Format
 
+import pgtest
 import secant_pre as sp
 import secant_pre.psycopg as spg
 
@@ -15,16 +16,11 @@ DB = "secant_py_adapters"
 
 
 def setUpModule():
-    with psycopg.connect(dbname="postgres", autocommit=True) as c:
-        c.execute("DROP DATABASE IF EXISTS %s" % DB)
-        c.execute("CREATE DATABASE %s" % DB)
-    with psycopg.connect(dbname=DB, autocommit=True) as c:
-        c.execute("CREATE EXTENSION secant_pre")
+    pgtest.create_database(DB)
 
 
 def tearDownModule():
-    with psycopg.connect(dbname="postgres", autocommit=True) as c:
-        c.execute("DROP DATABASE IF EXISTS %s" % DB)
+    pgtest.drop_database(DB)
 
 
 class Adapters(unittest.TestCase):
