@@ -239,6 +239,11 @@ class _Value:
     @classmethod
     def from_text(cls: Type[V], text: str) -> V:
         """The value of a text form (``prefix`` + base64url, as SQL prints it)."""
+        return cls.from_bytes(cls._decode_text(text))
+
+    @classmethod
+    def _decode_text(cls, text: str) -> bytes:
+        """The bytes of a text form: prefix, base64url and length checked."""
         if not isinstance(text, str):
             raise TypeError("%s.from_text: expected str" % cls.__name__)
         raw = text.encode("ascii", "replace")
@@ -249,7 +254,7 @@ class _Value:
                "invalid %s text" % cls.SQL_TYPE)
         data = bytes(_ffi.buffer(buf, n[0]))
         _lib.sp_random_bytes(buf, cap)  # overwrite the copy
-        return cls.from_bytes(data)
+        return data
 
     @classmethod
     def parse(cls: Type[V], value: Union[V, str, bytes, bytearray, memoryview]) -> V:
@@ -483,6 +488,11 @@ class Ciphertext(_Value):
         data = bytes(data)
         _check(_lib.sp_ciphertext_check_layout(data, len(data)), "invalid pre_ciphertext")
         return cls(data, _checked=True)
+
+    @classmethod
+    def from_text_unchecked(cls, text: str) -> "Ciphertext":
+        """A text form with only its layout checked, as :meth:`from_bytes_unchecked`."""
+        return cls.from_bytes_unchecked(cls._decode_text(text))
 
     @property
     def level(self) -> int:

@@ -160,6 +160,25 @@ class Adapters(unittest.TestCase):
         with self.assertRaises(sp.InvalidValueError):
             cur.adapters.get_loader(oid, Format.BINARY)(oid, cur).load(bytes(b))
 
+    def test_ciphertexts_loaded_unvalidated(self):
+        ct = self.a.public_key.encrypt(b"fast")
+        b = bytearray(ct.to_bytes())
+        b[136] ^= 1          # the capsule: refused by full validation only
+        with psycopg.connect(dbname=DB) as c:
+            spg.register(c, validate_ciphertexts=False)
+            cur = c.cursor()
+            oid = psycopg.types.TypeInfo.fetch(c, "pre_ciphertext").oid
+            for fmt, data in ((Format.BINARY, bytes(b)), (Format.TEXT, sp.Ciphertext.from_bytes_unchecked(b).to_text().encode())):
+                loaded = cur.adapters.get_loader(oid, fmt)(oid, cur).load(data)
+                self.assertEqual(loaded.to_bytes(), bytes(b))
+                with self.assertRaises(sp.DecryptionError):
+                    self.a.decrypt(loaded)
+                with self.assertRaises(sp.MalformedValueError):
+                    cur.adapters.get_loader(oid, fmt)(oid, cur).load(b"SPCT" if fmt == Format.BINARY else b"prect_AAAA")
+            self.assertEqual(self.a.decrypt(c.cursor(binary=True).execute("SELECT %b::pre_ciphertext", [ct]).fetchone()[0]), b"fast")
+        with self.assertRaises(sp.InvalidValueError):
+            sp.Ciphertext.from_bytes(bytes(b))
+
     def test_register_needs_the_extension(self):
         with psycopg.connect(dbname="postgres") as c:
             with self.assertRaises(psycopg.ProgrammingError):
