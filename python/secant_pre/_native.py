@@ -53,6 +53,7 @@ int sp_grant_random(uint8_t *grant, const sp_secret *from, const uint8_t *to,
 int64_t sp_grant_not_after(const uint8_t *grant);
 int sp_seal_grant_random(uint8_t *out, const uint8_t *grant, const uint8_t *key);
 int sp_seal_key_validate(const uint8_t *key);
+int sp_seal_grant(uint8_t *out, const uint8_t *grant, const uint8_t *key, const uint8_t *seed);
 int sp_token(uint8_t *token, const uint8_t *key, const uint8_t *word, size_t wordlen);
 int sp_token_keyword(uint8_t *token, const uint8_t *key, const uint8_t *keyword, size_t len);
 int sp_tokens_document(uint8_t *tokens, size_t cap, size_t *n, const uint8_t *key,

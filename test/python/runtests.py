@@ -18,6 +18,6 @@ result = unittest.TextTestRunner(stream=sys.stdout, verbosity=2).run(suite)
 bad = [t for t, _ in result.failures + result.errors] + list(result.unexpectedSuccesses)
 failed = len(bad)  # each failing subtest counts
 tests_failed = {getattr(t, "test_case", t).id() for t in bad}
-passed = result.testsRun - len(tests_failed) - len(result.skipped)
+passed = max(0, result.testsRun - len(tests_failed) - len(result.skipped))
 print("%d passed, %d failed" % (passed, failed))
 sys.exit(1 if failed else 0)

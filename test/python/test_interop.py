@@ -30,6 +30,7 @@ def vectors(name):
 V = vectors("scheme-v1.json")
 INVALID = vectors("scheme-v1-invalid.json")
 ENV = vectors("envelope.json")
+SEALED = vectors("sealed.json")
 H = bytes.fromhex
 
 
@@ -156,6 +157,27 @@ class Vectors(Base):
                         self.sql("SELECT pre_reencrypt(%s, %s)", [ct, g])
                 else:
                     self.fail("unknown stage " + case["stage"])
+
+    def test_sealed_vectors(self):
+        for v in SEALED["vectors"]:
+            with self.subTest(vector=v["name"]):
+                key = sp.SealKey.from_bytes(H(v["sealing_key"]))
+                self.assertEqual(key.key_id, H(v["key_id"]))
+                out = ffi.new("uint8_t[360]")
+                self.assertEqual(lib.sp_seal_grant(out, H(v["grant"]), key.to_bytes(), H(v["seed"])), 0)
+                self.assertEqual(bytes(out), H(v["sealed"]))
+                sealed = sp.SealedGrant.from_bytes(H(v["sealed"]))
+                self.assertEqual(sealed.key_id, H(v["key_id"]))
+                self.assertEqual(self.sql("SELECT %b::pre_sealed_grant::text", [sealed]), sealed.to_text())
+        for v in SEALED["invalid"]:
+            with self.subTest(invalid=v["name"]):
+                if v["error"] == "layout":
+                    with self.assertRaises(sp.MalformedValueError):
+                        sp.SealedGrant.from_bytes(H(v["sealed"]))
+                    with self.assertRaises(psycopg.errors.DataError):
+                        self.sql("SELECT %s::bytea::pre_sealed_grant", [H(v["sealed"])])
+                else:       # only the server's key tells: the layout is right
+                    self.assertEqual(sp.SealedGrant.from_bytes(H(v["sealed"])).to_bytes(), H(v["sealed"]))
 
     def test_envelope_vectors(self):
         kcts = ENV["key_ciphertexts"]
