@@ -326,8 +326,9 @@ class SecretKey(_Value):
     """A secret key (``presk_``, SQL ``pre_secret_key``): a 32-byte seed.
 
     The expanded key lives in guarded, locked memory of the library while
-    the object lives (or until :meth:`close`).  ``repr()`` shows only the
-    public key."""
+    the object lives (or until :meth:`close`); the 32-byte seed is also
+    kept as a Python ``bytes`` object, which Python cannot wipe (keep key
+    objects few and long-lived).  ``repr()`` shows only the public key."""
 
     KIND, PREFIX, SQL_TYPE, SIZE, SECRET = _K_SECRET, "presk_", "pre_secret_key", SEED_BYTES, True
     __slots__ = ("_handle", "_pk")
@@ -698,7 +699,8 @@ class Decryptor:
     """A decryption context for one secret key: values that came along one
     grant path cost one scalar multiplication each after the first
     (sp_dctx of sp_cache.h).  Holds secret-derived values: use it as a
-    context manager, or call :meth:`close`, to wipe it."""
+    context manager, or call :meth:`close`, to wipe it.  Not thread-safe
+    (the library runs without the GIL): one Decryptor per thread."""
 
     def __init__(self, key: SecretKey, slots: int = 256) -> None:
         if not isinstance(key, SecretKey):
