@@ -320,6 +320,14 @@ else
 		[ "$(psql -X -At -d secant_dr_parallel -c "SELECT secant.audit_verify() IS NULL")" = t ]
 	check "parallel without replica role: secant.audit_check() reports the lost rows" \
 		[ "$(psql -X -At -d secant_dr_parallel -c "SELECT count(*) > 0 FROM secant.audit_check()")" = t ]
+	# a grant or index key loaded before its principals fails with the
+	# extension's own error and advice, not only the foreign key's
+	check "parallel without replica role: rows loaded before their principals fail with the extension's advice" \
+		bash -c "! grep -q 'violates foreign key constraint \"\\(grants\\|index_keys\\)_' '$WORK/parallel.out' &&
+			{ ! grep -q 'COPY failed for table \"\\(grants\\|index_keys\\)\"' '$WORK/parallel.out' ||
+			  grep -q 'restore loads secant\.\\(grants\\|index_keys\\) before secant\\.' '$WORK/parallel.out'; } &&
+			{ ! grep -q 'restore loads' '$WORK/parallel.out' || grep -q 'session_replication_role=replica' '$WORK/parallel.out'; }"
+	grep -m 4 'ERROR\|HINT' "$WORK/parallel.out" | cut -c1-200 | sed 's/^/     /'
 fi
 
 # the workaround: user triggers (audit, foreign keys) off while loading
