@@ -1775,3 +1775,11 @@ CREATE TRIGGER grants_known_principals BEFORE INSERT ON secant.grants
     FOR EACH ROW EXECUTE FUNCTION secant.require_principals();
 CREATE TRIGGER index_keys_known_principals BEFORE INSERT ON secant.index_keys
     FOR EACH ROW EXECUTE FUNCTION secant.require_principals();
+
+-- ---- dumps by an admin ----
+-- pg_dump reads every sequence of the tables it dumps: an admin of the
+-- database (a secant_admin member) may read where secant's sequences are
+-- (SELECT only: not nextval, not setval).
+GRANT SELECT ON ALL SEQUENCES IN SCHEMA secant TO secant_admin;
+-- the database's identity is public (it is in secant.server_public_key())
+GRANT SELECT ON secant.database_identity TO secant_admin;
