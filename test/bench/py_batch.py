@@ -6,7 +6,9 @@ built with pkg-config against the installed library), (b) in Python with
 Decryptor.decrypt_many on Ciphertext objects, (c) the same from bytes as a
 binary psycopg loader would give them with full validation
 (Ciphertext.from_bytes, then decrypt), (d) from bytes with the layout
-checked only (register(conn, validate_ciphertexts=False)).  A measurement, not a test: prints
+checked only (register(conn, validate_ciphertexts=False)); and for scale
+the CLI, `secant-pre decrypt --batch` on text lines and one process per
+value (what the Python client of the issue did), at level 3.  A measurement, not a test: prints
 a table, asserts nothing.  Needs the installed library and package
 (PYTHONPATH, PKG_CONFIG_PATH for a LIBPREFIX other than /usr/local)."""
 import os
@@ -16,6 +18,8 @@ import tempfile
 import time
 
 import secant_pre as sp
+
+CLI = os.environ.get("SECANT_PRE_CLI", "secant-pre")
 
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
 here = os.path.dirname(os.path.abspath(__file__))
@@ -68,3 +72,25 @@ for level in (1, 3, 5):
     p1, p2, p3 = (max(rate(f, N) for _ in range(3)) for f in (objects, from_bytes, unchecked))
     print("| %d | %.0f | %.0f (%.0f %%) | %.0f (%.0f %%) | %.0f (%.0f %%) |"
           % (level, c, p1, 100 * p1 / c, p2, 100 * p2 / c, p3, 100 * p3 / c))
+
+
+key, cts = path_values(3, N)
+tmp = tempfile.mkdtemp()
+kf = os.path.join(tmp, "sk")
+with open(os.open(kf, os.O_WRONLY | os.O_CREAT, 0o600), "w") as f:
+    f.write(key.to_text() + "\n")
+lines = ("\n".join(ct.to_text() for ct in cts) + "\n").encode()
+
+
+def cli_batch():
+    subprocess.run([CLI, "decrypt", "--secret-key", kf, "--batch"], input=lines, capture_output=True, check=True)
+
+
+def cli_each():
+    for ct in cts[:200]:
+        subprocess.run([CLI, "decrypt", "--secret-key", kf], input=ct.to_text().encode(),
+                       capture_output=True, check=True)
+
+
+print("\nlevel 3, the CLI: decrypt --batch %.0f values/s; one process per value %.0f values/s"
+      % (max(rate(cli_batch, N) for _ in range(3)), rate(cli_each, 200)))
