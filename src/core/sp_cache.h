@@ -10,12 +10,13 @@
  * at level n walks down with D = d_k·T_k; only T_1 = rk_1·(E + V) differs
  * between values on one path, so d_1 (which depends on the holder and on
  * every hop byte but T_1) is one value per path, and S = d_1·T_1 the only
- * multiplication per record.
+ * multiplication per record.  Validation likewise checks a path's hop
+ * bytes once (sp_vcache) and each value's own bytes every time.
  *
  * Memory: no allocation.  The caller provides the storage of each cache,
  * sp_*_bytes(slots) bytes aligned as malloc aligns, calls sp_*_init on it,
  * and sp_*_wipe before freeing it (or reusing it for something else).
- * Both caches are bounded (slots entries, chosen at init), set-associative
+ * The caches are bounded (slots entries, chosen at init), set-associative
  * (4 ways) with least-recently-used replacement; an evicted entry is wiped
  * with sodium_memzero before it is reused.  Entries hold secret-derived
  * values (a product of a grant's rk; a holder's d_1 and a copy of its
