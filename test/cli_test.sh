@@ -974,6 +974,56 @@ else
 	echo "# skipped: passphrases on the terminal (no pty available)"
 fi
 
+# ---- the README's CLI section documents every command and option ----
+
+# Each command that --help lists has an entry in the README's synopsis
+# (its lines from "secant-pre COMMAND" to the next "secant-pre ") with every
+# option of its synopsis; every option any --help mentions (deprecated
+# aliases included) appears in the CLI section; so does @FILE.
+python3 - "$BIN" "$ROOT/README.md" <<'PY'
+import re, subprocess, sys
+
+tool, readme = sys.argv[1:3]
+text = open(readme).read()
+start = text.index("\n### CLI\n")
+section = text[start:text.index("\n## ", start + 1)]
+block = section[section.index("```\n") + 4:]
+block = block[:block.index("```")]
+entries = {}
+for chunk in re.split(r"\n(?=secant-pre )", block):
+    entries.setdefault(chunk.split()[1], []).append(chunk)
+OPTION = r"(?<![\w-])(--[a-z][a-z-]*[a-z]|-o)(?![\w-])"
+
+
+def run(*args):
+    return subprocess.run([tool, *args], capture_output=True, text=True).stdout
+
+
+commands = re.findall(r"^  secant-pre (\S+)", run("--help"), re.M)
+missing = []
+for c in commands:
+    helptext = run(c, "--help")
+    synopsis = helptext.splitlines()[0]
+    if c not in entries:
+        missing.append("no synopsis of " + c)
+        continue
+    documented = " ".join(entries[c])
+    for o in sorted(set(re.findall(OPTION, synopsis))):
+        if not re.search(r"(?<![\w-])" + re.escape(o) + r"(?![\w-])", documented):
+            missing.append(c + " " + o + " (synopsis)")
+    for o in sorted(set(re.findall(OPTION, helptext))):
+        if not re.search(r"(?<![\w-])" + re.escape(o) + r"(?![\w-])", section):
+            missing.append(c + " " + o)
+for o in ("@FILE", "--version", "--help"):
+    if o not in section:
+        missing.append(o)
+if len(commands) < 12 or missing:
+    print("# %d commands; not in the README's CLI section: %s"
+          % (len(commands), ", ".join(missing)))
+    sys.exit(1)
+PY
+report "the README's CLI section has every command and option of --help, and @FILE" $?
+
 # ---- secrets never reach stderr ----
 
 leaked=0
