@@ -1024,6 +1024,26 @@ if len(commands) < 12 or missing:
 PY
 report "the README's CLI section has every command and option of --help, and @FILE" $?
 
+# ---- make install-cli: into pg_config --bindir, and a symlink on PATH ----
+
+# into a DESTDIR under the test's directory only (never the real system)
+PGC=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
+if [ -x "$PGC" ] && [ "$BIN" -ef "$ROOT/secant-pre" ] && command -v make >/dev/null; then
+	bindir=$("$PGC" --bindir)
+	make -s -C "$ROOT" install-cli PG_CONFIG="$PGC" DESTDIR="$T/dest" >install.out 2>&1
+	check "make install-cli puts secant-pre into DESTDIR/\$(pg_config --bindir)" \
+		eq "$("$T/dest$bindir/secant-pre" --version 2>&1)" "secant-pre $VERSION"
+	check "... and a symlink to it into DESTDIR/usr/local/bin (on PATH)" \
+		eq "$(readlink "$T/dest/usr/local/bin/secant-pre")" "$bindir/secant-pre"
+	mkdir -p "$T/dest2/usr/local/bin" && echo mine >"$T/dest2/usr/local/bin/secant-pre"
+	make -s -C "$ROOT" install-cli PG_CONFIG="$PGC" DESTDIR="$T/dest2" >install.out 2>&1
+	check "make install-cli leaves a secant-pre on PATH that is not a symlink alone" \
+		eq "$(cat "$T/dest2/usr/local/bin/secant-pre")" mine
+	check "... and says so" grep -q 'exists and is not a symlink; left alone' install.out
+else
+	echo "# skipped: make install-cli (no pg_config, or not the tree's secant-pre)"
+fi
+
 # ---- secrets never reach stderr ----
 
 leaked=0

@@ -389,9 +389,11 @@ read_line_fd(int fd, const char *name, char *out, size_t cap, size_t *len)
  * put the terminal back first: the handler restores its settings, then
  * takes the signal's default action (SA_RESETHAND | SA_NODEFER); after a
  * stop (Ctrl-Z, then fg) it turns echo off again and repeats the prompt.
+ * SIGTTIN and SIGTTOU are left alone: they stop a background process
+ * before it changes the terminal or reads from it.
  */
 static const int prompt_signals[] = {
-	SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGALRM, SIGTSTP, SIGTTIN, SIGTTOU
+	SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGALRM, SIGTSTP
 };
 
 #define NPROMPT_SIGNALS ((int) (sizeof prompt_signals / sizeof prompt_signals[0]))
