@@ -958,6 +958,65 @@ if python3 -c 'import pty, os; os.close(pty.openpty()[0])' 2>/dev/null; then
 	check "Ctrl-Z at the prompt (not stopped: no job control here): asked again, echo off" \
 		json pty.json "j['rc'] == 0 and j['prompts'] == 2 and j['echo']"
 	check "... and decrypts" cmp -s pty.out plain.bin
+	# Ctrl-Z under a job-control shell: stopped with echo back on, then fg
+	cat >jobctl.py <<'PY'
+import json, os, pty, select, sys, termios, time
+
+# jobctl.py TOOL SK CT OUT PASS: an interactive bash (no line editing) on a
+# pty runs "TOOL decrypt --secret-key SK <CT >OUT"; Ctrl-Z at its prompt,
+# fg, then PASS typed.  Prints what was seen at each step, as JSON.
+tool, sk, ct, out, pw = sys.argv[1:6]
+pid, master = pty.fork()
+if pid == 0:
+    os.environ["PS1"] = "$ "
+    os.execvp("bash", ["bash", "--norc", "--noprofile", "--noediting", "-i"])
+seen = b""
+deadline = time.monotonic() + 300  # only so that a bug cannot hang the tests
+
+
+def echo_on():
+    return bool(termios.tcgetattr(master)[3] & termios.ECHO)
+
+
+def wait_for(pattern, echo=None):
+    global seen
+    while time.monotonic() < deadline:
+        i = seen.find(pattern)
+        if i >= 0 and (echo is None or echo_on() == echo):
+            seen = seen[i + len(pattern):]
+            return True
+        if select.select([master], [], [], 0.2)[0]:
+            try:
+                seen += os.read(master, 4096)
+            except OSError:
+                return False
+    return False
+
+
+r = {}
+wait_for(b"$ ")
+os.write(master, ("%s decrypt --secret-key %s <%s >%s\n" % (tool, sk, ct, out)).encode())
+r["prompt, echo off"] = wait_for(b"passphrase for", False)
+os.write(master, b"\x1a")
+r["stopped, echo on"] = wait_for(b"Stopped") and wait_for(b"$ ", True)
+os.write(master, b"fg\n")
+r["after fg: asked again, echo off"] = wait_for(b"passphrase for", False)
+os.write(master, pw.encode() + b"\n")
+r["then the shell, echo on"] = wait_for(b"$ ", True)
+os.write(master, b"echo rc=$?\n")
+r["exit status 0"] = wait_for(b"rc=0")
+os.write(master, b"exit\n")
+if time.monotonic() >= deadline:
+    os.kill(pid, 9)
+os.waitpid(pid, 0)
+print(json.dumps(r))
+PY
+	if command -v bash >/dev/null; then
+		python3 jobctl.py "$BIN" p.sk p.ct jobctl.out 'correct horse battery staple' >jobctl.json
+		check "Ctrl-Z at the prompt in a shell: stopped with echo on; after fg asked again without echo" \
+			json jobctl.json "all(j.values()) and len(j) == 5"
+		check "... and decrypts" cmp -s jobctl.out plain.bin
+	fi
 	cp rw/k.sk before.sk
 	on_pty empty pty.out 'p:correct horse battery staple,int' passwd rw/k.sk
 	check "Ctrl-C at passwd's new passphrase prompt: killed, echo back on" \
