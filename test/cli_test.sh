@@ -657,6 +657,12 @@ expect_failure "passwd needs FILE (exit 2)" 2 empty passwd
 expect_failure "--new-passphrase-fd and --new-passphrase-file together exit 2" 2 empty \
 	passwd rw/k.sk --new-passphrase-fd 0 --new-passphrase-file pw
 
+if [ "$(id -u)" -eq 0 ] && id nobody >/dev/null 2>&1; then
+	cp kf0.locked rw/owned.sk && chown nobody rw/owned.sk
+	sp passwd rw/owned.sk --passphrase-file kf0.pass --new-passphrase-file new.pw
+	check "passwd run by root keeps the file's owner" eq "$(stat -c %U rw/owned.sk)" nobody
+	rm rw/owned.sk
+fi
 cp a.sk rw/a.sk && chmod 644 rw/a.sk
 sp protect rw/a.sk --passphrase-file pw --pwhash-limits interactive
 check "protect turns a presk_ file into a prelocked_ line" \

@@ -8,7 +8,8 @@
  * command line, and no value given as an argument or input is ever echoed
  * in a message (file names are).  Key files are written with O_EXCL and
  * mode 0600, optionally protected by a passphrase (sp_keyfile.h), which is
- * read from the terminal, a file descriptor or a file, never from argv.
+ * read from the terminal, a file descriptor or a file, never from argv;
+ * passwd, protect and unprotect replace a key file atomically (rename).
  * Every buffer is wiped before it is freed; standard input and output are
  * unbuffered so that no copy of a secret stays in a stdio buffer.
  */
@@ -977,8 +978,9 @@ sync_dir_of(const char *path)
 
 /*
  * Replace the key file path by data atomically: a new file (mkstemp:
- * O_EXCL, mode 0600) in the same directory, written and fsynced, renamed
- * over path.  On failure path is untouched and the new file removed.
+ * O_EXCL, mode 0600, the old file's owner if we may give it) in the same
+ * directory, written and fsynced, renamed over path.  On failure path is
+ * untouched and the new file removed.
  */
 static int
 replace_secret(const char *path, const void *data, size_t len)
@@ -987,6 +989,7 @@ replace_secret(const char *path, const void *data, size_t len)
 	int			dirlen = slash == NULL ? 0 : (int) (slash - path + 1);
 	size_t		cap = strlen(path) + 16;
 	char	   *tmp = malloc(cap);
+	struct stat st;
 	int			fd;
 	int			rc = 0;
 
@@ -999,6 +1002,12 @@ replace_secret(const char *path, const void *data, size_t len)
 				  strerror(errno));
 	else
 	{
+		if (lstat(path, &st) == 0 &&
+			(st.st_uid != geteuid() || st.st_gid != getegid()) &&
+			fchown(fd, st.st_uid, st.st_gid) != 0)
+		{
+			/* only root may: else the file is ours, still mode 0600 */
+		}
 		errno = 0;
 		if (write_fd_all(fd, data, len) != 0 || rename(tmp, path) != 0)
 		{
