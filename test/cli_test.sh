@@ -422,6 +422,11 @@ sp encrypt -h >out.txt
 check "-h works like --help" grep -q '^usage: secant-pre encrypt' out.txt
 expect_failure "an unknown command exits 2" 2 empty frobnicate
 expect_failure "an unknown option exits 2" 2 empty encrypt @a.pk --frob
+check "... and names it" grep -q 'unknown option --frob ' last.err
+expect_failure "an unknown option with a value exits 2" 2 empty \
+	pubkey "--passphrase=correct horse battery staple"
+check "... naming the option, not its value" \
+	test "$(grep -c 'unknown option --passphrase ' last.err)" -eq 1 -a "$(grep -c horse last.err)" -eq 0
 expect_failure "a missing required option exits 2" 2 ct1 decrypt
 expect_failure "a missing argument exits 2" 2 empty encrypt
 expect_failure "an extra argument exits 2" 2 empty keygen extra

@@ -2527,7 +2527,15 @@ parse_option(const command *cmd, int argc, char **argv, int *i, args *a)
 	int			o = find_option(cmd, arg);
 
 	if (o < 0)
+	{
+		size_t		len = strcspn(arg, "=");
+		size_t		name = strspn(arg, "-abcdefghijklmnopqrstuvwxyz");
+
+		/* named only if it looks like an option's name: never a value */
+		if (name == len && len <= 40 && strspn(arg, "-") <= 2)
+			return usage_fail("unknown option %.*s", (int) len, arg);
 		return usage_fail("unknown option");
+	}
 	if (a->opt[o] != NULL)
 		return usage_fail("option %s given twice", cmd->options[o].name);
 	if (cmd->options[o].kind == OPT_FLAG && eq != NULL)
