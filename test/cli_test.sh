@@ -1102,7 +1102,8 @@ if [ -x "$PGC" ] && [ "$BIN" -ef "$ROOT/secant-pre" ] && command -v make >/dev/n
 	bindir=$("$PGC" --bindir)
 	make -s -C "$ROOT" install-cli PG_CONFIG="$PGC" DESTDIR="$T/dest" >install.out 2>&1
 	check "make install-cli puts secant-pre into DESTDIR/\$(pg_config --bindir)" \
-		eq "$("$T/dest$bindir/secant-pre" --version 2>&1)" "secant-pre $VERSION"
+		eq "$(LD_LIBRARY_PATH="$ROOT/build/lib" "$T/dest$bindir/secant-pre" --version 2>&1)" \
+		"secant-pre $VERSION"
 	check "... and a symlink to it into DESTDIR/usr/local/bin (on PATH)" \
 		eq "$(readlink "$T/dest/usr/local/bin/secant-pre")" "$bindir/secant-pre"
 	mkdir -p "$T/dest2/usr/local/bin" && echo mine >"$T/dest2/usr/local/bin/secant-pre"
