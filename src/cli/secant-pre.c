@@ -2212,6 +2212,7 @@ cmd_inspect(const args *a)
 	{"--new-passphrase-fd", OPT_VALUE, NULL}, \
 	{"--new-passphrase-file", OPT_VALUE, NULL}
 #define REWRITE_HELP \
+	"\n" \
 	"The file is replaced atomically: the new contents go to a new file\n" \
 	"(mode 0600) in the same directory, which is synced and renamed over\n" \
 	"FILE, so FILE is either old or new, never half written or readable by\n" \
@@ -2250,7 +2251,7 @@ static const command commands[] = {
 		{NEW_KEY_OPTIONS}, 0, 0, cmd_index_keygen
 	},
 	{
-		"pubkey", "[--secret-key SECRET_KEY_FILE] [< SECRET_KEY_FILE]",
+		"pubkey", "[--secret-key SECRET_KEY_FILE] [--passphrase-fd N | --passphrase-file F] [< SECRET_KEY_FILE]",
 		"Print the public key (prepk_...) of the secret key in SECRET_KEY_FILE,\n"
 		"or read from standard input ('-' or no --secret-key).\n"
 		SECRET_KEY_HELP "\n" PASSPHRASE_HELP,
@@ -2267,7 +2268,7 @@ static const command commands[] = {
 		{{"--aad", OPT_VALUE, NULL}}, 1, 1, cmd_encrypt
 	},
 	{
-		"grant", "PUBKEY [--not-after UNIX_SECONDS] [--seal-to SEALING_KEY] [--secret-key DELEGATOR_SECRET_KEY_FILE] [-o FILE]",
+		"grant", "PUBKEY [--not-after UNIX_SECONDS] [--seal-to SEALING_KEY] [--secret-key DELEGATOR_SECRET_KEY_FILE] [-o FILE] [--passphrase-fd N | --passphrase-file F]",
 		"Print a grant (pregrant_...) that lets a proxy re-encrypt ciphertexts\n"
 		"of the delegator, whose secret key is read from the --secret-key file\n"
 		"(or standard input), for the grantee PUBKEY (a prepk_ text, or @FILE).\n"
@@ -2298,7 +2299,7 @@ static const command commands[] = {
 		{{NULL, OPT_VALUE, NULL}}, 1, 1, cmd_reencrypt
 	},
 	{
-		"decrypt", "--secret-key SECRET_KEY_FILE [--batch] < CIPHERTEXT",
+		"decrypt", "--secret-key SECRET_KEY_FILE [--batch] [--passphrase-fd N | --passphrase-file F] < CIPHERTEXT",
 		"Decrypt the ciphertext read from standard input with the secret key\n"
 		"in SECRET_KEY_FILE and write the plaintext to standard output.\n"
 		"Nothing is written unless decryption succeeds.\n"
@@ -2337,7 +2338,7 @@ static const command commands[] = {
 		{{"--aad", OPT_VALUE, NULL}}, 1, 1, cmd_seal
 	},
 	{
-		"open", "--secret-key SECRET_KEY_FILE --body BODY_FILE < KEY_CIPHERTEXT",
+		"open", "--secret-key SECRET_KEY_FILE --body BODY_FILE [--passphrase-fd N | --passphrase-file F] < KEY_CIPHERTEXT",
 		"Open an envelope made by 'secant-pre seal': decrypt the key ciphertext\n"
 		"read from standard input (at any level, re-encrypted or not) with the\n"
 		"secret key in SECRET_KEY_FILE, then the body in BODY_FILE with the\n"
@@ -2353,7 +2354,7 @@ static const command commands[] = {
 		PASSPHRASE_OPTIONS}, 0, 0, cmd_open
 	},
 	{
-		"token", "--index-key INDEX_KEY_FILE WORD...",
+		"token", "--index-key INDEX_KEY_FILE [--passphrase-fd N | --passphrase-file F] WORD...",
 		"Print one search token (pretok_...) per WORD, in order, the same bytes\n"
 		"as the server's pre_token(key, word).  Each word is normalised first:\n"
 		"Unicode NFKC case folding with utf8proc (upper and lower case, and\n"
@@ -2366,7 +2367,7 @@ static const command commands[] = {
 		cmd_token
 	},
 	{
-		"tokens", "--index-key INDEX_KEY_FILE [--prefixes] < DOCUMENT",
+		"tokens", "--index-key INDEX_KEY_FILE [--prefixes] [--passphrase-fd N | --passphrase-file F] < DOCUMENT",
 		"Print the distinct search tokens of the words of the UTF-8 document\n"
 		"read from standard input, one per line, sorted by their bytes: the\n"
 		"same lines as SELECT unnest(pre_tokens(key, document, prefixes)).\n"
