@@ -4,7 +4,8 @@
     at_rest.py check WORK SERVER_KEY_FILE
 
 WORK (made by test/t/at_rest.sh) holds
-    keys/NAME.KIND.sk, keys/NAME.KIND.pk  the clinic's keys (KIND group, user, device)
+    keys/NAME.KIND.sk, keys/NAME.KIND.pk  the keys (KIND group, user, device, or
+                                          outsider: no principal)
     grants/NAME.grant                     every grant made: pregrant_ (bare, sealed on
                                           the server or refused) or presealed_ (CLI)
     stored.txt                            secant.grants.sealed, one presealed_ per line
@@ -241,11 +242,12 @@ def magic_hits(blob):
         i = blob.find(GRANT_MAGIC, i + 1)
 
 
-def grant_candidates(data):
+def grant_candidates(data, nested=True):
     """[(form, 272 bytes)]: every grant-like value in data, raw (the
     magic at any offset), in hex (either case, either nibble alignment),
     in base64 of either alphabet at any alignment (pregrant_ text
-    included), or as a printed Datum (decimal bytes)."""
+    included), or in the bytes of a printed Datum (decimal: any of these
+    forms again)."""
     found = [('raw', g) for g in magic_hits(data)]
     for m in HEX_RUN.finditer(data):
         run = m.group(0)
@@ -257,8 +259,9 @@ def grant_candidates(data):
         run = m.group(0)
         for off in range(4):
             found += [('base64', g) for g in magic_hits(b64_decode_loose(run[off:]))]
-    for blob in datum_blobs(data):
-        found += [('datum', g) for g in magic_hits(blob)]
+    if nested:
+        for blob in datum_blobs(data):
+            found += [('datum, ' + form, g) for form, g in grant_candidates(blob, False)]
     return found
 
 
@@ -424,9 +427,9 @@ def main(work, server_key_file):
         check('%s: holds something (%d files, %d bytes)' % (cls, len(files), size), size > 0)
         check('%s: no rk of any of the %d grants, no group secret, in any encoding (%d hits)'
               % (cls, len(grants), len(hits)), not hits,
-              *['%s at byte %d: %s' % h for h in hits[:20]])
+              *['%s: %s at byte %d' % h for h in hits[:20]])
         check('%s: not the server key (raw, hex, base64; %d hits)' % (cls, len(key_hits)), not key_hits,
-              *['%s at byte %d: %s' % h for h in key_hits[:20]])
+              *['%s: %s at byte %d' % h for h in key_hits[:20]])
         for rel, form, g in cands:
             frm = by_point.get(g[8:40], '?')
             to = by_point.get(g[72:104], '?')
@@ -438,7 +441,7 @@ def main(work, server_key_file):
     # the recovery, as a revoked device (and its user) would run it
     uniq = list(dict.fromkeys(all_candidates))
     received = load_ciphertexts(work)
-    devices = {n: k['p'] for n, k in keys.items() if k['kind'] == 'device'}
+    devices = {n: k['p'] for n, k in keys.items() if k['kind'] in ('device', 'outsider')}
     users = {n: k['p'] for n, k in keys.items() if k['kind'] == 'user'}
     groups = {k['P'].hex(): n for n, k in keys.items() if k['kind'] == 'group'}
     protected = {k['P'].hex(): n for n, k in keys.items() if k['kind'] in ('group', 'user')}
@@ -451,7 +454,7 @@ def main(work, server_key_file):
           % (len(received), len(real)),
           real and all(base_mul(scalar_mul(g[RK], learned[g[136:168]])) == g[8:40] for g in real))
     got = recover(uniq, devices, received)
-    check('recovery with every device\'s secret and ciphertexts over %d grant-like values: no user or group key (%s)'
+    check('recovery with every device\'s (and outsider\'s) secret and ciphertexts over %d grant-like values: no user or group key (%s)'
           % (len(uniq), ', '.join(protected.get(p, p[:8]) for p in got) or 'none'),
           not any(p in protected for p in got))
     got = recover(uniq, {**devices, **users}, received)
@@ -536,7 +539,7 @@ def scan(work, path, names):
     for form, _ in cands:
         note('  grant-like value (%s) in %s' % (form, rel))
     groups = {k['P'].hex(): n for n, k in keys.items() if k['kind'] == 'group'}
-    got = recover([g for _, g in cands], {n: k['p'] for n, k in keys.items() if k['kind'] in ('user', 'device')})
+    got = recover([g for _, g in cands], {n: k['p'] for n, k in keys.items() if k['kind'] != 'group'})
     check('%s: recovery over its %d grant-like values: no group key (%s)'
           % (rel, len(cands), ', '.join(groups.get(p, p[:8]) for p in got) or 'none'),
           not any(p in groups for p in got))

@@ -60,7 +60,7 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/secant_pre_atrest.XXXXXX") || exit 1
 DIR=""
 trap 'pgc_stop "$DIR"; [ -n "${SECANT_PRE_KEEP:-}" ] && echo "# kept $WORK" || rm -rf "$WORK"' EXIT
 trap 'exit 130' INT TERM
-mkdir -p "$WORK"/{keys,grants,other,received,scratch,plain,artifacts}
+mkdir -p "$WORK"/{keys,grants,received,scratch,plain,artifacts}
 A="$WORK/artifacts"
 
 [ -x "$CLI" ] || { not_ok "the CLI is built ($CLI)"; tap_finish; }
@@ -70,6 +70,7 @@ DIR=$(pgc_dir secant_pre_atrest_pg) || exit 1
 if ! pgc_init "$DIR" "$PORT" "wal_level = replica" "max_wal_senders = 4" \
 	"archive_mode = on" "archive_command = 'test ! -f $DIR/archive/%f && cp %p $DIR/archive/%f'" \
 	"log_statement = all" "log_min_messages = debug1" "log_min_error_statement = debug5" \
+	"log_error_verbosity = verbose" \
 	>"$WORK/init.log" 2>&1; then
 	cat "$WORK/init.log"
 	not_ok "initialise a private cluster"
@@ -99,19 +100,18 @@ check "private cluster: wal_level replica, archiving, secant_pre preloaded, serv
 	"replica on secant_pre t all debug5 debug5"
 
 # ---- 1. the clinic ----
+# keys/NAME.KIND.sk: KIND outsider for the two that are no principals (the
+# mistakes' grants name them); the attacker holds every key but the group's
 for who in clinic.group ada.user bob.user carol.user ada_phone.device ada_laptop.device \
-	bob_phone.device carol_phone.device carol_tablet.device; do
+	bob_phone.device carol_phone.device carol_tablet.device stranger.outsider dave.outsider; do
 	"$CLI" keygen >"$WORK/keys/$who.sk" && "$CLI" pubkey <"$WORK/keys/$who.sk" >"$WORK/keys/$who.pk"
 done
-# not principals: for the mistakes
-for who in stranger dave; do
-	"$CLI" keygen >"$WORK/other/$who.sk" && "$CLI" pubkey <"$WORK/other/$who.sk" >"$WORK/other/$who.pk"
-done
-pk() { cat "$WORK/keys/$1".*.pk 2>/dev/null || cat "$WORK/other/$1.pk"; }
-skf() { ls "$WORK/keys/$1".*.sk 2>/dev/null || echo "$WORK/other/$1.sk"; }
+pk() { cat "$WORK/keys/$1".*.pk; }
+skf() { echo "$WORK/keys/$1".*.sk; }
 for f in "$WORK"/keys/*.pk; do
 	n=$(basename "$f" .pk)
-	sql -c "SELECT secant.add_principal('${n%.*}', '${n##*.}', '$(cat "$f")')" >/dev/null
+	[ "${n##*.}" = outsider ] ||
+		sql -c "SELECT secant.add_principal('${n%.*}', '${n##*.}', '$(cat "$f")')" >/dev/null
 done
 check "nine principals" eq "$(sql -c "SELECT count(*) FROM secant.principals")" 9
 SEAL=$(sql -c "SELECT secant.server_public_key()")
@@ -255,17 +255,20 @@ py check "$WORK" "$DIR/server.key"
 # ---- a developer's setting: the parse and plan trees in the log ----
 # debug_print_parse / _rewritten / _plan print a statement's constants as
 # their bytes (":constvalue 276 [ 16 4 0 0 83 80 71 82 ...]"), past the log
-# hook's text forms; a grant inserted through rekey in such a session, rolled back
+# hook's text forms; in such a session, rolled back, a grant inserted through
+# rekey and one given to secant.add_grant as text
 grant m_debug_print clinic ada
+grant m_debug_print_text clinic carol
 start=$(stat -c %s "$LOG")
 PGOPTIONS="-c debug_print_parse=on -c debug_print_rewritten=on -c debug_print_plan=on" \
-	sql -c "BEGIN" -c "INSERT INTO secant.grants (rekey) VALUES ('$(g m_debug_print)')" -c "ROLLBACK" >/dev/null
+	sql -c "BEGIN" -c "INSERT INTO secant.grants (rekey) VALUES ('$(g m_debug_print)')" \
+	-c "SELECT secant.add_grant('$(g m_debug_print_text)')" -c "ROLLBACK" >/dev/null
 tail -c +"$((start + 1))" "$LOG" >"$WORK/debug_print.log"
 check "debug_print_plan: the plan tree was logged" grep -q '{PLANNEDSTMT' "$WORK/debug_print.log"
 check "debug_print_parse/_rewritten/_plan are settable by any role (context user)" \
 	eq "$(sql -c "SELECT string_agg(context, ' ' ORDER BY name) FROM pg_settings WHERE name IN ('debug_print_parse', 'debug_print_rewritten', 'debug_print_plan')")" "user user user"
-KNOWN_WHY="debug_print_parse/_rewritten/_plan (user-settable) log a pre_grant constant's 272 bytes as decimal (:constvalue 272 [ 83 80 71 82 ...]); the log hook redacts text, hex and base64 forms only"
-py scan "$WORK" "$WORK/debug_print.log" m_debug_print
+KNOWN_WHY="debug_print_parse/_rewritten/_plan (user-settable) log a statement's constants as decimal bytes (:constvalue 272 [ 83 80 71 82 ...]): a pre_grant's 272 bytes, a text constant's pregrant_ characters; the log hook redacts text, hex and base64 forms only"
+py scan "$WORK" "$WORK/debug_print.log" m_debug_print m_debug_print_text
 KNOWN_WHY=""
 
 tap_finish
