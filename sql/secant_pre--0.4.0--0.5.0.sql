@@ -5,3 +5,49 @@
 -- fresh install.
 
 \echo Use "ALTER EXTENSION secant_pre UPDATE TO '0.5.0'" to load this file. \quit
+
+-- ---- server key rotation: re-sealing every grant ----
+-- The id of the server key a sealed grant is sealed to (bytes 8..16).
+CREATE FUNCTION pre_sealed_grant_key_id(pre_sealed_grant) RETURNS bytea
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION pre_sealed_grant_key_id(pre_sealed_grant) IS 'the id (8 bytes) of the server key a sealed grant is sealed to';
+
+CREATE FUNCTION secant.server_key_id() RETURNS bytea
+    AS 'MODULE_PATHNAME', 'pre_server_key_id' LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION secant.server_key_id() IS 'the id (8 bytes) of the server key of secant_pre.server_key_file';
+
+-- C, owner only: a grant sealed again to the server key, opened with the key
+-- it names (the server key or secant_pre.previous_server_key_file); the
+-- opened grant must have the given hop key.
+CREATE FUNCTION secant.reseal(pre_sealed_grant, bytea) RETURNS pre_sealed_grant
+    AS 'MODULE_PATHNAME', 'pre_reseal' LANGUAGE C VOLATILE STRICT;
+REVOKE ALL ON FUNCTION secant.reseal(pre_sealed_grant, bytea) FROM PUBLIC;
+COMMENT ON FUNCTION secant.reseal(pre_sealed_grant, bytea) IS 'a stored grant sealed again to the server key (secant.reseal_grants)';
+
+-- Server key rotation: with the new key in secant_pre.server_key_file and
+-- the old one in secant_pre.previous_server_key_file, re-seal every grant
+-- of this database that is not sealed to the new key.  No key bytes pass
+-- through SQL: both are read from the files the configuration names.
+CREATE FUNCTION secant.reseal_grants() RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    kid bytea;
+    n bigint;
+BEGIN
+    PERFORM secant.require_admin();
+    kid := secant.server_key_id();
+    UPDATE secant.grants g SET sealed = secant.reseal(g.sealed, g.hop_key)
+    WHERE @extschema@.pre_sealed_grant_key_id(g.sealed) OPERATOR(pg_catalog.<>) kid;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    IF n OPERATOR(pg_catalog.>) 0 THEN
+        INSERT INTO secant.audit_log (action, detail)
+        VALUES ('reseal grants', pg_catalog.jsonb_build_object('grants', n,
+                                                               'server_key_id', pg_catalog.encode(kid, 'hex')));
+    END IF;
+    RETURN n;
+END $$;
+REVOKE ALL ON FUNCTION secant.reseal_grants() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION secant.reseal_grants() TO secant_admin;
+COMMENT ON FUNCTION secant.reseal_grants() IS 'server key rotation: re-seal every grant of this database to secant_pre.server_key_file (the old key in secant_pre.previous_server_key_file); returns how many';
