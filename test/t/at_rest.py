@@ -80,7 +80,7 @@ def scalar_mul(a, b):
 def seal_open(sealed, server_sk):
     """The 296-byte plaintext of a presealed_ value, or None."""
     pk = buf()
-    if sodium.crypto_scalarmult_base(pk, server_sk) != 0:
+    if len(sealed) != SEALED_BYTES or sodium.crypto_scalarmult_base(pk, server_sk) != 0:
         return None
     box = sealed[16:]
     plain = buf(len(box) - 48)
