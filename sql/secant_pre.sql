@@ -1732,3 +1732,54 @@ SET search_path = pg_catalog, pg_temp
 AS $$ SELECT * FROM secant.index_keys_for(group_name, secant.principal(target)) $$;
 COMMENT ON FUNCTION secant.index_keys_for(text, text) IS 'secant.index_keys_for with the target by name or prepk_ text';
 
+-- ---- restores in the wrong order fail with the extension's advice ----
+-- A grant or an index key must name registered principals.  The foreign
+-- keys say so too, but a parallel pg_restore without the replica role
+-- loads these tables before secant.principals: this trigger (before the
+-- foreign key) then says what went wrong and how to restore.
+CREATE FUNCTION secant.require_principals() RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    keys @extschema@.pre_public_key[];
+    k @extschema@.pre_public_key;
+BEGIN
+    IF TG_RELID OPERATOR(pg_catalog.=) 'secant.grants'::pg_catalog.regclass THEN
+        keys := ARRAY[NEW.from_key, NEW.to_key];
+    ELSIF TG_RELID OPERATOR(pg_catalog.=) 'secant.index_keys'::pg_catalog.regclass THEN
+        keys := ARRAY[NEW.group_key];
+    ELSE
+        RAISE EXCEPTION 'secant.require_principals() checks secant.grants and secant.index_keys only'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    FOREACH k IN ARRAY keys LOOP
+        IF NOT EXISTS (SELECT FROM secant.principals p WHERE p.public_key OPERATOR(@extschema@.=) k) THEN
+            IF secant.restoring() THEN
+                RAISE EXCEPTION 'restore loads %.% before secant.principals', TG_TABLE_SCHEMA, TG_TABLE_NAME
+                    USING ERRCODE = 'foreign_key_violation',
+                          DETAIL = 'A row names a principal that is not restored (yet): pg_restore -j without session_replication_role = replica loads secant''s tables in parallel, and this row would be lost.',
+                          HINT = 'Restore into a new database with PGOPTIONS="-c session_replication_role=replica" pg_restore ... (README, "Backup and restore"), then run SELECT * FROM secant.audit_check().';
+            END IF;
+            RAISE EXCEPTION '%.% names a principal that is not registered', TG_TABLE_SCHEMA, TG_TABLE_NAME
+                USING ERRCODE = 'foreign_key_violation',
+                      DETAIL = pg_catalog.format('No principal in secant.principals has the key %s.', k::text),
+                      HINT = 'Register it first: SELECT secant.add_principal(name, kind, public_key).';
+        END IF;
+    END LOOP;
+    RETURN NEW;
+END $$;
+REVOKE ALL ON FUNCTION secant.require_principals() FROM PUBLIC;
+COMMENT ON FUNCTION secant.require_principals() IS 'trigger: a grant or an index key names registered principals; in a restore that loads them first, say how to restore';
+CREATE TRIGGER grants_known_principals BEFORE INSERT ON secant.grants
+    FOR EACH ROW EXECUTE FUNCTION secant.require_principals();
+CREATE TRIGGER index_keys_known_principals BEFORE INSERT ON secant.index_keys
+    FOR EACH ROW EXECUTE FUNCTION secant.require_principals();
+
+-- ---- dumps by an admin ----
+-- pg_dump reads every sequence of the tables it dumps: an admin of the
+-- database (a secant_admin member) may read where secant's sequences are
+-- (SELECT only: not nextval, not setval).
+GRANT SELECT ON ALL SEQUENCES IN SCHEMA secant TO secant_admin;
+-- the database's identity is public (it is in secant.server_public_key())
+GRANT SELECT ON secant.database_identity TO secant_admin;

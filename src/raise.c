@@ -231,6 +231,17 @@ sp_raise_sealed(int err, const uint8_t *named, const uint8_t *ours)
 			 errhint("Seal the grant to this database's key: secant.server_public_key().")));
 }
 
+/* A restore loads a table of secant's before what it needs (table). */
+void
+sp_raise_restore_order(const char *table)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
+			 errmsg("restore loads secant.grants before %s", table),
+			 errdetail("pg_restore -j without session_replication_role = replica loads secant's tables in parallel; this grant cannot be checked yet and would be lost."),
+			 errhint("Restore into a new database with PGOPTIONS=\"-c session_replication_role=replica\" pg_restore ... (README, \"Backup and restore\"), then run SELECT * FROM secant.audit_check().")));
+}
+
 /* A stored grant opened to another grant than its columns describe. */
 void
 sp_raise_grant_columns(void)

@@ -59,6 +59,9 @@ pg_attribute_noreturn() void sp_raise_server_key(const char *path, const char *w
 /* A sealed grant does not open here (22023). */
 pg_attribute_noreturn() void sp_raise_sealed(int err, const uint8_t *named, const uint8_t *ours);
 
+/* A restore loads secant.grants before table (23503). */
+pg_attribute_noreturn() void sp_raise_restore_order(const char *table);
+
 /* A stored grant opened to another grant than its columns describe (XX001). */
 pg_attribute_noreturn() void sp_raise_grant_columns(void);
 

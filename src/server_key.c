@@ -191,11 +191,24 @@ sp_database_id(uint8_t dbid[SP_DBIDBYTES], Oid owner)
 	sp_definer_enter(&d, owner);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	if (sp_run_latest("INSERT INTO secant.database_identity (id) "
-					  "VALUES (pg_catalog.uuid_send(pg_catalog.gen_random_uuid())) "
-					  "ON CONFLICT DO NOTHING", 0, NULL, NULL) != SPI_OK_INSERT ||
-		sp_run_latest("SELECT i.id FROM secant.database_identity AS i", 0, NULL, NULL)
-		!= SPI_OK_SELECT || SPI_processed != 1)
+	/* made on first use, never by a restore (which brings its own) */
+	if (sp_run_latest("SELECT i.id FROM secant.database_identity AS i", 0, NULL, NULL)
+		!= SPI_OK_SELECT)
+		elog(ERROR, "could not read the database's identity");
+	if (SPI_processed == 0)
+	{
+		if (sp_run_latest("SELECT secant.restoring()", 0, NULL, NULL) == SPI_OK_SELECT &&
+			SPI_processed == 1 &&
+			DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)))
+			sp_raise_restore_order("secant.database_identity");
+		if (sp_run_latest("INSERT INTO secant.database_identity (id) "
+						  "VALUES (pg_catalog.uuid_send(pg_catalog.gen_random_uuid())) "
+						  "ON CONFLICT DO NOTHING", 0, NULL, NULL) != SPI_OK_INSERT ||
+			sp_run_latest("SELECT i.id FROM secant.database_identity AS i", 0, NULL, NULL)
+			!= SPI_OK_SELECT)
+			elog(ERROR, "could not read the database's identity");
+	}
+	if (SPI_processed != 1)
 		elog(ERROR, "could not read the database's identity");
 	memcpy(dbid, VARDATA_ANY(DatumGetByteaPP(SPI_getbinval(SPI_tuptable->vals[0],
 														  SPI_tuptable->tupdesc,
