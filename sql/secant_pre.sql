@@ -1949,11 +1949,17 @@ BEGIN
     INSERT INTO secant.audit_log (action, detail)
     VALUES ('retire key', pg_catalog.jsonb_build_object('name', principal_name, 'kind', got_kind,
                                                         'public_key', old_key::text, 'replaced_by', new_key::text));
-    -- the principal and its bindings move to the new key (each logged)
+    -- the principal and (but a device's) its bindings move to the new key
+    -- (each change logged)
     WITH gone AS (DELETE FROM secant.bindings b WHERE b.principal_key OPERATOR(@extschema@.=) old_key
                   RETURNING b.role)
     SELECT pg_catalog.array_agg(gone.role) INTO moved FROM gone;
     UPDATE secant.principals p SET public_key = new_key WHERE p.id OPERATOR(pg_catalog.=) pid;
+    -- a device's login may be what was lost: its bindings go, the new
+    -- device is bound anew
+    IF want_kind OPERATOR(pg_catalog.=) 'device' THEN
+        moved := NULL;
+    END IF;
     INSERT INTO secant.bindings (principal_key, role) SELECT new_key, m FROM pg_catalog.unnest(moved) AS m;
     bindings_moved := coalesce(pg_catalog.cardinality(moved), 0);
     -- drop the old key's grants as a revocation does
@@ -2043,7 +2049,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$ SELECT * FROM secant.rotate_key(device_name, 'device', new_key, NULL, enrolments, NULL) $$;
 REVOKE ALL ON FUNCTION secant.rotate_device(text, pre_public_key, pre_sealed_grant[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION secant.rotate_device(text, pre_public_key, pre_sealed_grant[]) TO secant_admin;
-COMMENT ON FUNCTION secant.rotate_device(text, pre_public_key, pre_sealed_grant[]) IS 'rotate a device to a new key enrolled by its user in one transaction: the old key retired, every grant into or out of it dropped as by revoke, the enrolment grants into the new key stored; admins';
+COMMENT ON FUNCTION secant.rotate_device(text, pre_public_key, pre_sealed_grant[]) IS 'rotate a device to a new key enrolled by its user in one transaction: the old key retired, every grant into or out of it dropped as by revoke, its bindings removed (bind the new device''s login anew), the enrolment grants into the new key stored; admins';
 
 -- After every record at rest was moved to the new key (secant-pre rewrap):
 -- remove the bridges out of a principal's retired keys, as by revoke.
