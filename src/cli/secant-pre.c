@@ -993,18 +993,53 @@ parse_not_after(const char *text, int64_t *not_after)
 	return 0;
 }
 
+/*
+ * A new grant from -> to (fresh x), sealed to seal_key when it is not NULL
+ * (fresh ephemeral seed); grant is wiped unless unsealed output is wanted.
+ */
+static int
+make_grant(uint8_t grant[SP_GRANTBYTES], uint8_t sealed[SP_SEALEDBYTES],
+		   const sp_secret *from, const uint8_t *to, int64_t not_after,
+		   const uint8_t *seal_key)
+{
+	uint8_t		x[SP_SCALARBYTES];
+	uint8_t		seed[SP_SEALSEEDBYTES];
+	int			err;
+
+	sp_random_scalar(x);
+	err = sp_grant(grant, from, to, not_after, x);
+	if (err == SP_OK && seal_key != NULL)
+	{
+		randombytes_buf(seed, sizeof seed);
+		err = sp_seal_grant(sealed, grant, seal_key, seed);
+		sodium_memzero(grant, SP_GRANTBYTES);
+	}
+	sodium_memzero(x, sizeof x);
+	sodium_memzero(seed, sizeof seed);
+	return err;
+}
+
+/* A new grant from -> to, sealed to seal_key. */
+static int
+seal_new_grant(uint8_t sealed[SP_SEALEDBYTES], const sp_secret *from,
+			   const uint8_t *to, int64_t not_after, const uint8_t *seal_key)
+{
+	uint8_t		grant[SP_GRANTBYTES];
+
+	return make_grant(grant, sealed, from, to, not_after, seal_key);
+}
+
 /* grant: make a grant from the key on standard input to a public key. */
 static int
 cmd_grant(const args *a)
 {
 	sp_secret	from;
 	buf			to = {0};
-	uint8_t		x[SP_SCALARBYTES];
 	uint8_t		grant[SP_GRANTBYTES];
 	uint8_t		sealed[SP_SEALEDBYTES];
-	uint8_t		seed[SP_SEALSEEDBYTES] = {0};
 	buf			seal_key = {0};
 	int64_t		not_after = 0;
+	bool		have_from = false;
 	int			err;
 	int			rc;
 
@@ -1012,28 +1047,24 @@ cmd_grant(const args *a)
 	if (rc == 0)
 		rc = load_arg(a->pos[0], SP_KIND_PUBLIC_KEY, &to);
 	if (rc == 0)
+	{
 		rc = load_secret(opt(a, "--secret-key"), &from);
+		have_from = rc == 0;
+	}
 	if (rc == 0 && opt(a, "--seal-to") != NULL)
 		rc = load_arg(opt(a, "--seal-to"), SP_KIND_SEAL_KEY, &seal_key);
 	if (rc == 0)
 	{
-		sp_random_scalar(x);
-		err = sp_grant(grant, &from, to.data, not_after, x);
+		err = make_grant(grant, sealed, &from, to.data, not_after, seal_key.data);
 		if (seal_key.data == NULL)
 			rc = emit(err, "cannot make grant", SP_KIND_GRANT, grant, sizeof grant);
 		else
-		{
-			randombytes_buf(seed, sizeof seed);
-			if (err == SP_OK)
-				err = sp_seal_grant(sealed, grant, seal_key.data, seed);
 			rc = emit(err, "cannot make a sealed grant", SP_KIND_SEALED_GRANT,
 					  sealed, sizeof sealed);
-		}
 	}
-	sodium_memzero(x, sizeof x);
-	sodium_memzero(seed, sizeof seed);
 	sodium_memzero(grant, sizeof grant);
-	sp_secret_wipe(&from);
+	if (have_from)
+		sp_secret_wipe(&from);
 	buf_free(&to);
 	buf_free(&seal_key);
 	return rc;
@@ -1774,6 +1805,207 @@ cmd_inspect(const args *a)
 	return rc;
 }
 
+/* ---- rotate: a new key and the grants that a rotation's SQL call needs ---- */
+
+/* Print a value's text form as a SQL string literal (the alphabet has no quote). */
+static int
+print_sql_value(sp_kind kind, const uint8_t *bin, size_t len)
+{
+	buf			text = {0};
+	int			rc = encode_lines(kind, bin, len, 1, &text);
+
+	if (rc == 0)
+	{
+		putchar('\'');
+		write_out(text.data, text.len - 1);	/* without its newline */
+		putchar('\'');
+	}
+	buf_free(&text);
+	return rc;
+}
+
+/* Print text as a SQL string literal, quotes doubled. */
+static void
+print_sql_text(const char *s)
+{
+	putchar('\'');
+	for (; *s != '\0'; s++)
+	{
+		if (*s == '\'')
+			putchar('\'');
+		putchar(*s);
+	}
+	putchar('\'');
+}
+
+/* Print a new grant from -> to, sealed to seal_key, as a SQL literal. */
+static int
+print_sealed_grant(const sp_secret *from, const uint8_t *to, const uint8_t *seal_key)
+{
+	uint8_t		sealed[SP_SEALEDBYTES];
+	int			err = seal_new_grant(sealed, from, to, 0, seal_key);
+
+	if (err != SP_OK)
+		return fail_sp("cannot make a sealed grant", err);
+	return print_sql_value(SP_KIND_SEALED_GRANT, sealed, sizeof sealed);
+}
+
+/* Print ARRAY[...]::pre_sealed_grant[] of grants from -> each of n keys. */
+static int
+print_sealed_grants(const sp_secret *from, const uint8_t *keys, int n, const uint8_t *seal_key)
+{
+	int			rc = 0;
+
+	printf("ARRAY[");
+	for (int i = 0; rc == 0 && i < n; i++)
+	{
+		if (i > 0)
+			printf(", ");
+		rc = print_sealed_grant(from, keys + (size_t) i * SP_PUBLICKEYBYTES, seal_key);
+	}
+	printf("]::pre_sealed_grant[]");
+	return rc;
+}
+
+/* Load the public keys given as arguments into one array. */
+static int
+load_keys(char **args, int n, buf *keys)
+{
+	buf			one = {0};
+	int			rc = buf_reserve(keys, (size_t) (n > 0 ? n : 1) * SP_PUBLICKEYBYTES);
+
+	for (int i = 0; rc == 0 && i < n; i++)
+	{
+		rc = load_arg(args[i], SP_KIND_PUBLIC_KEY, &one);
+		if (rc == 0)
+			memcpy(keys->data + (size_t) i * SP_PUBLICKEYBYTES, one.data, SP_PUBLICKEYBYTES);
+		buf_free(&one);
+	}
+	return rc;
+}
+
+/* Where the public keys start among rotate's arguments. */
+static int
+reissue_first(const char *kind)
+{
+	return strcmp(kind, "reissue") == 0 ? 1 : 2;
+}
+
+/*
+ * rotate group|user|device NAME [PUBKEY...]: write a new key to -o FILE and
+ * print the SQL call that completes the rotation, its grants sealed to
+ * --seal-to; rotate reissue PUBKEY...: the delegator's grants to new keys.
+ */
+static int
+cmd_rotate(const args *a)
+{
+	const char *kind = a->pos[0];
+	bool		group = strcmp(kind, "group") == 0;
+	bool		user = strcmp(kind, "user") == 0;
+	bool		device = strcmp(kind, "device") == 0;
+	bool		reissue = strcmp(kind, "reissue") == 0;
+	const char *old_path = opt(a, "--secret-key");
+	sp_secret	old;
+	sp_secret	new;
+	bool		have_old = false;
+	bool		have_new = false;
+	uint8_t		seed[SP_SEEDBYTES];
+	uint8_t		index_key[SP_INDEXKEYBYTES];
+	buf			seal_key = {0};
+	buf			ct = {0};
+	buf			keys = {0};
+	int			first_key = reissue_first(kind);
+	int			rc = 0;
+
+	if (!group && !user && !device && !reissue)
+		return usage_fail("the first argument is group, user, device or reissue");
+	if (opt(a, "--seal-to") == NULL)
+		return usage_fail("--seal-to is needed: the database stores sealed grants only");
+	if (reissue != (opt(a, "-o") == NULL) || (!reissue && is_stdin(opt(a, "-o"))))
+		return usage_fail(reissue ? "reissue makes no new key (no -o)" :
+						  "-o FILE is needed: standard output gets the SQL");
+	if ((group || device || reissue) && old_path == NULL)
+		return usage_fail(group ? "--secret-key: the group's old key (for the bridge)" :
+						  "--secret-key: the delegator's key (the user of the device)");
+	if (opt(a, "--index-key") != NULL && !group)
+		return usage_fail("--index-key is for a group rotation");
+	if ((device && a->npos != 2) || (!reissue && a->npos < 2) || (reissue && a->npos < 2))
+		return usage_fail(device ? "rotate device NAME (no public keys)" :
+						  reissue ? "rotate reissue NEW_PUBKEY..." : "rotate %s NAME PUBKEY...", kind);
+	rc = load_arg(opt(a, "--seal-to"), SP_KIND_SEAL_KEY, &seal_key);
+	if (rc == 0 && old_path != NULL)
+	{
+		rc = load_secret(old_path, &old);
+		have_old = rc == 0;
+	}
+	if (rc == 0 && opt(a, "--index-key") != NULL)
+		rc = load_index_key(opt(a, "--index-key"), index_key);
+	if (rc == 0)
+		rc = load_keys(a->pos + first_key, a->npos - first_key, &keys);
+	if (rc == 0 && reissue)
+	{
+		for (int i = 0; rc == 0 && i < a->npos - first_key; i++)
+		{
+			printf("SELECT secant.add_grant(");
+			rc = print_sealed_grant(&old, keys.data + (size_t) i * SP_PUBLICKEYBYTES, seal_key.data);
+			printf("::pre_sealed_grant);\n");
+		}
+		goto done;
+	}
+	if (rc == 0)
+	{
+		sp_random_bytes(seed, sizeof seed);
+		rc = expand_secret(&new, seed);
+		have_new = rc == 0;
+	}
+	if (rc == 0)
+		rc = save_new_secret(a, SP_KF_PRE_SECRET_KEY, seed);
+	if (rc == 0 && opt(a, "--index-key") != NULL)
+		rc = encrypt_for(new.pk, index_key, sizeof index_key, "", &ct);
+	if (rc != 0)
+		goto done;
+	printf("SELECT * FROM secant.rotate_%s(", kind);
+	print_sql_text(a->pos[1]);
+	printf(", ");
+	rc = print_sql_value(SP_KIND_PUBLIC_KEY, new.pk, sizeof new.pk);
+	printf(", ");
+	if (rc == 0 && group)
+	{
+		rc = print_sealed_grant(&old, new.pk, seal_key.data);
+		printf(", ");
+	}
+	if (rc == 0 && device)
+	{
+		printf("ARRAY[");
+		rc = print_sealed_grant(&old, new.pk, seal_key.data);
+		printf("]::pre_sealed_grant[]");
+	}
+	else if (rc == 0)
+		rc = print_sealed_grants(&new, keys.data, a->npos - first_key, seal_key.data);
+	if (rc == 0 && ct.data != NULL)
+	{
+		printf(", ");
+		rc = print_sql_value(SP_KIND_CIPHERTEXT, ct.data, ct.len);
+	}
+	if (rc == 0 && user && have_old)
+	{
+		printf(", ");
+		rc = print_sealed_grant(&old, new.pk, seal_key.data);
+	}
+	printf(");\n");
+done:
+	sodium_memzero(seed, sizeof seed);
+	sodium_memzero(index_key, sizeof index_key);
+	if (have_old)
+		sp_secret_wipe(&old);
+	if (have_new)
+		sp_secret_wipe(&new);
+	buf_free(&seal_key);
+	buf_free(&ct);
+	buf_free(&keys);
+	return rc;
+}
+
 /* ---- command table, usage and argument parsing ---- */
 
 /* Options shared by the commands that read or write key files. */
@@ -1952,6 +2184,33 @@ static const command commands[] = {
 		PASSPHRASE_HELP,
 		{{"--index-key", OPT_REQUIRED, "--key-file"}, {"--prefixes", OPT_FLAG, NULL},
 		PASSPHRASE_OPTIONS}, 0, 0, cmd_tokens
+	},
+	{
+		"rotate", "group|user|device|reissue NAME [PUBKEY...] --seal-to SEALING_KEY [--secret-key FILE] [-o NEW_KEY_FILE] [--index-key FILE] [--protect]",
+		"Key rotation, on the client that holds the keys: write a new secret\n"
+		"key to NEW_KEY_FILE (mode 0600, never overwriting) and print the SQL\n"
+		"call that completes the rotation in one transaction, its grants sealed\n"
+		"to SEALING_KEY (the presealkey_ text of secant.server_public_key(), or\n"
+		"@FILE).  PUBKEY: prepk_ texts, or @FILE.\n"
+		"  rotate group NAME MEMBER_PUBKEY... --secret-key OLD_GROUP_KEY\n"
+		"      [--index-key NEW_INDEX_KEY]: the bridge old -> new (records at\n"
+		"      rest stay readable), new -> each remaining member, the new index\n"
+		"      key (made with index-keygen) encrypted to the new key: the call\n"
+		"      to secant.rotate_group (required when the group has an index key)\n"
+		"  rotate user NAME DEVICE_PUBKEY... [--secret-key OLD_USER_KEY]:\n"
+		"      new -> each remaining device (and a bridge with --secret-key):\n"
+		"      secant.rotate_user; then each delegator re-issues (reissue)\n"
+		"  rotate device NAME --secret-key USER_KEY: the user's enrolment\n"
+		"      grant to the new device key: secant.rotate_device\n"
+		"  rotate reissue NEW_PUBKEY... --secret-key DELEGATOR_KEY: one\n"
+		"      secant.add_grant per key (secant.pending_reissues lists them;\n"
+		"      no -o)\n"
+		"Give the same passphrase options for reading --secret-key and for\n"
+		"--protect (one passphrase).\n"
+		SECRET_KEY_HELP "\n" NEW_KEY_HELP PASSPHRASE_HELP,
+		{{"-o", OPT_VALUE, NULL}, {"--protect", OPT_FLAG, NULL}, {"--pwhash-limits", OPT_VALUE, NULL},
+		PASSPHRASE_OPTIONS, {"--secret-key", OPT_VALUE, NULL}, {"--seal-to", OPT_VALUE, NULL},
+		{"--index-key", OPT_VALUE, NULL}}, 2, -1, cmd_rotate
 	},
 	{
 		"inspect", "< VALUE",
