@@ -179,6 +179,8 @@ SELECT * FROM secant.audit_check();
 SELECT secant.audit_verify() AS first_broken;
 SELECT secant.drop_bridges('rot_ward') AS bridges_dropped;
 SELECT secant.reencrypt_for(body, 'rot_ann_phone') FROM rot_notes WHERE id = 1;
+-- the old index key version goes with the bridge
+SELECT version FROM secant.index_keys_for('rot_ward', 'rot_ann_phone');
 SELECT pre_decrypt_text(secant.reencrypt_for(body, 'rot_ann_phone'), pg_temp.sk('rot_ann_phone_v2')) AS still_new
 FROM rot_notes WHERE id = 10;
 \c contrib_regression

@@ -1861,8 +1861,11 @@ AS $$
     SELECT k.version, secant.reencrypt_for(k.key_ct, target)
     FROM secant.index_keys k
     WHERE k.group_key OPERATOR(@extschema@.=) ANY (secant.keys_of(secant.principal_key(group_name)))
+      -- versions under a retired key while its bridge is there
+      AND (k.group_key OPERATOR(@extschema@.=) secant.principal_key(group_name)
+           OR EXISTS (SELECT 1 FROM secant.grants g WHERE g.from_key OPERATOR(@extschema@.=) k.group_key))
     ORDER BY k.version DESC $$;
-COMMENT ON FUNCTION secant.index_keys_for(text, pre_public_key) IS 'the group''s index key versions re-encrypted for target (newest first), for a role bound to target or a proxy; error 42501 otherwise or without an active grant path';
+COMMENT ON FUNCTION secant.index_keys_for(text, pre_public_key) IS 'the group''s index key versions re-encrypted for target (newest first; those under a retired group key while its bridge is there), for a role bound to target or a proxy; error 42501 otherwise or without an active grant path';
 
 CREATE FUNCTION secant.index_keys_for(group_name text, target text)
 RETURNS TABLE (version integer, key_ct pre_ciphertext)

@@ -926,10 +926,9 @@ cmd_pubkey(const args *a)
 
 /* Encrypt m for the public key pk at level 1 into ct, freshly random. */
 static int
-encrypt_for(const uint8_t *pk, const uint8_t *m, size_t mlen, const char *aad,
-			buf *ct)
+encrypt_for_aad(const uint8_t *pk, const uint8_t *m, size_t mlen,
+				const uint8_t *aad, size_t aadlen, buf *ct)
 {
-	size_t		aadlen = strlen(aad);
 	size_t		ctlen = sp_ciphertext_bytes(1, aadlen, mlen);
 	uint8_t		r[SP_SCALARBYTES];
 	uint8_t		u[SP_SCALARBYTES];
@@ -943,14 +942,21 @@ encrypt_for(const uint8_t *pk, const uint8_t *m, size_t mlen, const char *aad,
 	sp_random_scalar(r);
 	sp_random_scalar(u);
 	sp_random_bytes(nonce, sizeof nonce);
-	err = sp_encrypt(ct->data, ctlen, pk, m, mlen, (const uint8_t *) aad,
-					 aadlen, r, u, nonce);
+	err = sp_encrypt(ct->data, ctlen, pk, m, mlen, aad, aadlen, r, u, nonce);
 	sodium_memzero(r, sizeof r);
 	sodium_memzero(u, sizeof u);
 	if (err != SP_OK)
 		return fail_sp("cannot encrypt", err);
 	ct->len = ctlen;
 	return 0;
+}
+
+/* encrypt_for_aad with a text aad */
+static int
+encrypt_for(const uint8_t *pk, const uint8_t *m, size_t mlen, const char *aad,
+			buf *ct)
+{
+	return encrypt_for_aad(pk, m, mlen, (const uint8_t *) aad, strlen(aad), ct);
 }
 
 /* encrypt: encrypt standard input for a public key (level 1). */
@@ -1374,6 +1380,23 @@ seal_body(const uint8_t *data_key, const buf *key_ct, const buf *m,
 	return rc;
 }
 
+/* Decode a body's text form (unpadded base64url) into body. */
+static int
+decode_body(const char *name, const uint8_t *p, size_t len, buf *body)
+{
+	const char *end = NULL;
+	int			rc = buf_reserve(body, sp_text_decoded_max(len));
+
+	if (rc == 0 &&
+		(sodium_base642bin(body->data, body->cap, (const char *) p, len, NULL,
+						   &body->len, &end, BODY_BASE64) != 0 ||
+		 end != (const char *) p + len ||
+		 sp_envelope_version(body->data, body->len) < 0))
+		rc = fail("%s: not a body: unpadded base64url of at least %d bytes "
+				  "expected", name, (int) SP_ENVELOPE_V1_OVERHEAD);
+	return rc;
+}
+
 /* Load a body from a file: unpadded base64url, white space around ignored. */
 static int
 load_body(const char *path, buf *body)
@@ -1381,7 +1404,6 @@ load_body(const char *path, buf *body)
 	buf			text = {0};
 	const uint8_t *p;
 	size_t		len;
-	const char *end = NULL;
 	int			rc = read_source(path, &text);
 
 	if (rc != 0)
@@ -1389,14 +1411,7 @@ load_body(const char *path, buf *body)
 	p = text.data;
 	len = text.len;
 	trim(&p, &len);
-	rc = buf_reserve(body, sp_text_decoded_max(len));
-	if (rc == 0 &&
-		(sodium_base642bin(body->data, body->cap, (const char *) p, len, NULL,
-						   &body->len, &end, BODY_BASE64) != 0 ||
-		 end != (const char *) p + len ||
-		 sp_envelope_version(body->data, body->len) < 0))
-		rc = fail("%s: not a body: unpadded base64url of at least %d bytes "
-				  "expected", path, (int) SP_ENVELOPE_V1_OVERHEAD);
+	rc = decode_body(path, p, len, body);
 	buf_free(&text);
 	return rc;
 }
@@ -2006,6 +2021,128 @@ done:
 	return rc;
 }
 
+/* ---- rewrap: records at rest moved from a retired key to the new one ---- */
+
+/*
+ * One record of rewrap: ct (and body, for an envelope) decrypted with key,
+ * printed again for pk: a new ciphertext with the same aad, and for an
+ * envelope a new data key, key ciphertext and body.
+ */
+static int
+rewrap_one(const sp_secret *key, const uint8_t *pk, const buf *ct,
+		   const buf *body, const char *id, size_t idlen)
+{
+	const uint8_t *aad = ct->data + SP_HEADERBYTES;
+	size_t		aadlen = sp_ciphertext_aadlen(ct->data);
+	uint8_t		data_key[SP_ENVELOPE_KEYBYTES];
+	buf			m = {0};
+	buf			plain = {0};
+	buf			out = {0};
+	buf			out_text = {0};
+	buf			body_text = {0};
+	int			rc = 0;
+	int			err = decrypt_value(key, ct, &m);
+
+	if (err != SP_OK)
+		rc = fail_sp("cannot decrypt", err);
+	else if (body->data == NULL)
+		rc = encrypt_for_aad(pk, m.data, m.len, aad, aadlen, &out);
+	else if (m.len != SP_ENVELOPE_KEYBYTES)
+		rc = fail("an envelope's key ciphertext holds a 32-byte data key");
+	else
+	{
+		rc = open_body(m.data, ct, body, &plain);
+		sp_random_bytes(data_key, sizeof data_key);	/* a new data key */
+		if (rc == 0)
+			rc = encrypt_for_aad(pk, data_key, sizeof data_key, aad, aadlen, &out);
+		if (rc == 0)
+			rc = seal_body(data_key, &out, &plain, &body_text);
+		sodium_memzero(data_key, sizeof data_key);
+	}
+	if (rc == 0)
+		rc = encode_lines(SP_KIND_CIPHERTEXT, out.data, out.len, 1, &out_text);
+	if (rc == 0)
+	{
+		write_out(id, idlen);
+		putchar('\t');
+		write_out(out_text.data, out_text.len - (body_text.data != NULL));
+		if (body_text.data != NULL)
+		{
+			putchar('\t');
+			write_out(body_text.data, body_text.len);
+		}
+	}
+	buf_free(&m);
+	buf_free(&plain);
+	buf_free(&out);
+	buf_free(&out_text);
+	buf_free(&body_text);
+	return rc;
+}
+
+/*
+ * rewrap NEW_PUBKEY --secret-key KEY < LINES: each line "ID<TAB>prect_"
+ * or "ID<TAB>prect_<TAB>BODY"; prints the same lines for NEW_PUBKEY.
+ */
+static int
+cmd_rewrap(const args *a)
+{
+	sp_secret	key;
+	buf			pk = {0};
+	buf			in = {0};
+	buf			ct = {0};
+	buf			body = {0};
+	bool		have_key = false;
+	size_t		line = 0;
+	int			rc = load_arg(a->pos[0], SP_KIND_PUBLIC_KEY, &pk);
+
+	if (rc == 0)
+		rc = key_not_stdin(opt(a, "--secret-key"), "--secret-key", "the records");
+	if (rc == 0)
+	{
+		rc = load_secret(opt(a, "--secret-key"), &key);
+		have_key = rc == 0;
+	}
+	if (rc == 0)
+		rc = read_source(NULL, &in);
+	for (char *p = (char *) in.data, *next; rc == 0 && p != NULL && *p != '\0'; p = next)
+	{
+		char	   *nl = strchr(p, '\n');
+		char	   *t1 = memchr(p, '\t', nl != NULL ? (size_t) (nl - p) : strlen(p));
+		char	   *t2;
+		size_t		len = nl != NULL ? (size_t) (nl - p) : strlen(p);
+
+		next = nl != NULL ? nl + 1 : NULL;
+		line++;
+		if (len > 0 && p[len - 1] == '\r')
+			len--;
+		if (len == 0)
+			continue;
+		if (t1 == NULL)
+		{
+			rc = fail("line %zu: ID, a tab and a ciphertext expected", line);
+			break;
+		}
+		t2 = memchr(t1 + 1, '\t', len - (size_t) (t1 + 1 - p));
+		rc = decode_value(t1 + 1, (t2 != NULL ? t2 : p + len) - (t1 + 1),
+						  SP_KIND_CIPHERTEXT, &ct);
+		if (rc == 0 && t2 != NULL)
+			rc = decode_body("the body", (const uint8_t *) t2 + 1,
+							 (size_t) (p + len - (t2 + 1)), &body);
+		if (rc == 0)
+			rc = rewrap_one(&key, pk.data, &ct, &body, p, (size_t) (t1 - p));
+		if (rc != 0)
+			warn("stopped at line %zu; the lines before it were written", line);
+		buf_free(&ct);
+		buf_free(&body);
+	}
+	if (have_key)
+		sp_secret_wipe(&key);
+	buf_free(&pk);
+	buf_free(&in);
+	return rc;
+}
+
 /* ---- command table, usage and argument parsing ---- */
 
 /* Options shared by the commands that read or write key files. */
@@ -2211,6 +2348,20 @@ static const command commands[] = {
 		{{"-o", OPT_VALUE, NULL}, {"--protect", OPT_FLAG, NULL}, {"--pwhash-limits", OPT_VALUE, NULL},
 		PASSPHRASE_OPTIONS, {"--secret-key", OPT_VALUE, NULL}, {"--seal-to", OPT_VALUE, NULL},
 		{"--index-key", OPT_VALUE, NULL}}, 2, -1, cmd_rotate
+	},
+	{
+		"rewrap", "NEW_PUBKEY --secret-key SECRET_KEY_FILE < RECORDS",
+		"Move records at rest to a new key (after a group rotation; then the\n"
+		"bridge can be dropped: secant.drop_bridges).  Reads one record per\n"
+		"line, ID<TAB>CIPHERTEXT, or ID<TAB>KEY_CIPHERTEXT<TAB>BODY for an\n"
+		"envelope ('seal'), and prints the same line for NEW_PUBKEY (prepk_ or\n"
+		"@FILE): the value decrypted with the secret key and encrypted again\n"
+		"with the same aad; an envelope's body is opened and sealed again under\n"
+		"a NEW random data key (a holder of the old key may have kept the old\n"
+		"one).  ID is copied as it is (no tab or newline in it).  Stops at the\n"
+		"first line that fails (exit 1), the lines before it written.\n"
+		SECRET_KEY_HELP "\n" PASSPHRASE_HELP,
+		{{"--secret-key", OPT_REQUIRED, NULL}, PASSPHRASE_OPTIONS}, 1, 1, cmd_rewrap
 	},
 	{
 		"inspect", "< VALUE",
