@@ -43,6 +43,8 @@ ALTER TABLE secant.grants DROP CONSTRAINT grants_from_key_fkey,
 ALTER TABLE secant.index_keys DROP CONSTRAINT index_keys_group_key_fkey,
     ADD CONSTRAINT index_keys_group_key_fkey FOREIGN KEY (group_key)
         REFERENCES secant.principal_keys (public_key) ON DELETE RESTRICT;
+-- key rotation deletes the copies addressed to a retired key
+CREATE INDEX copies_recipient ON secant.copies (recipient);
 ALTER TABLE secant.revoked_grants DROP CONSTRAINT revoked_grants_reason_check,
     ADD CONSTRAINT revoked_grants_reason_check CHECK (reason IN ('revoked', 'expired', 'rotated'));
 COMMENT ON TABLE secant.revoked_grants IS 'hop keys of removed grants (revoked, expired and purged, or dropped by a key rotation): a grant with one of them can never be stored again';
@@ -122,14 +124,19 @@ BEGIN
         RAISE EXCEPTION 'secant.grant_check_retired() checks secant.grants only'
             USING ERRCODE = 'insufficient_privilege';
     END IF;
-    SELECT * INTO k FROM secant.principal_keys v WHERE v.public_key OPERATOR(@extschema@.=) NEW.to_key;
+    -- FOR KEY SHARE: a rotation of either key (which locks its row FOR
+    -- UPDATE first) waits for this insert, or this insert waits for it and
+    -- sees the key retired
+    SELECT * INTO k FROM secant.principal_keys v WHERE v.public_key OPERATOR(@extschema@.=) NEW.to_key
+    FOR KEY SHARE OF v;
     IF FOUND AND k.retired_at IS NOT NULL THEN
         RAISE EXCEPTION 'grant to a retired key'
             USING ERRCODE = 'integrity_constraint_violation',
                   DETAIL = pg_catalog.format('The grantee''s key was retired at %s.', k.retired_at),
                   HINT = 'Grant to the principal''s current key: secant.principal_key(name).';
     END IF;
-    SELECT * INTO k FROM secant.principal_keys v WHERE v.public_key OPERATOR(@extschema@.=) NEW.from_key;
+    SELECT * INTO k FROM secant.principal_keys v WHERE v.public_key OPERATOR(@extschema@.=) NEW.from_key
+    FOR KEY SHARE OF v;
     IF FOUND AND k.retired_at IS NOT NULL AND k.replaced_by OPERATOR(@extschema@.<>) NEW.to_key THEN
         RAISE EXCEPTION 'grant from a retired key'
             USING ERRCODE = 'integrity_constraint_violation',
@@ -464,7 +471,15 @@ BEGIN
                   HINT = 'Pass a new index key encrypted to the new group key (secant-pre rotate group --index-key FILE).';
     END IF;
     -- every grant into or out of the old key, locked as secant.revoke
-    -- locks them: waits for the transactions that read through them
+    -- locks them: waits for the transactions that read through them (and
+    -- for a rotation of a key at their other end)
+    PERFORM 1 FROM secant.grants x
+    WHERE x.from_key OPERATOR(@extschema@.=) old_key OR x.to_key OPERATOR(@extschema@.=) old_key
+    FOR UPDATE OF x;
+    -- then the old key's row: a grant being stored into or out of it
+    -- (secant.grant_check_retired locks it FOR KEY SHARE) is waited for and
+    -- found by the second look, or waits and then finds the key retired
+    PERFORM 1 FROM secant.principal_keys k WHERE k.public_key OPERATOR(@extschema@.=) old_key FOR UPDATE OF k;
     SELECT pg_catalog.array_agg(s.hop_key) INTO marks
     FROM (SELECT x.hop_key FROM secant.grants x
           WHERE x.from_key OPERATOR(@extschema@.=) old_key OR x.to_key OPERATOR(@extschema@.=) old_key

@@ -497,6 +497,8 @@ CREATE TABLE secant.copies (
 );
 CREATE INDEX copies_hop_keys ON secant.copies USING gin (hop_keys);
 CREATE INDEX copies_source ON secant.copies (source_table, source_row);
+-- key rotation deletes the copies addressed to a retired key
+CREATE INDEX copies_recipient ON secant.copies (recipient);
 COMMENT ON TABLE secant.copies IS 'copies of shared records re-encrypted for their recipients, made by the sharing triggers; a role reads the copies addressed to principals it is bound to (or all, as a proxy)';
 COMMENT ON COLUMN secant.copies.share_table IS 'the application''s share table whose row asked for the copy';
 COMMENT ON COLUMN secant.copies.source_row IS 'the shared row''s key, as text';
@@ -1050,14 +1052,19 @@ BEGIN
         RAISE EXCEPTION 'secant.grant_check_retired() checks secant.grants only'
             USING ERRCODE = 'insufficient_privilege';
     END IF;
-    SELECT * INTO k FROM secant.principal_keys v WHERE v.public_key OPERATOR(@extschema@.=) NEW.to_key;
+    -- FOR KEY SHARE: a rotation of either key (which locks its row FOR
+    -- UPDATE first) waits for this insert, or this insert waits for it and
+    -- sees the key retired
+    SELECT * INTO k FROM secant.principal_keys v WHERE v.public_key OPERATOR(@extschema@.=) NEW.to_key
+    FOR KEY SHARE OF v;
     IF FOUND AND k.retired_at IS NOT NULL THEN
         RAISE EXCEPTION 'grant to a retired key'
             USING ERRCODE = 'integrity_constraint_violation',
                   DETAIL = pg_catalog.format('The grantee''s key was retired at %s.', k.retired_at),
                   HINT = 'Grant to the principal''s current key: secant.principal_key(name).';
     END IF;
-    SELECT * INTO k FROM secant.principal_keys v WHERE v.public_key OPERATOR(@extschema@.=) NEW.from_key;
+    SELECT * INTO k FROM secant.principal_keys v WHERE v.public_key OPERATOR(@extschema@.=) NEW.from_key
+    FOR KEY SHARE OF v;
     IF FOUND AND k.retired_at IS NOT NULL AND k.replaced_by OPERATOR(@extschema@.<>) NEW.to_key THEN
         RAISE EXCEPTION 'grant from a retired key'
             USING ERRCODE = 'integrity_constraint_violation',
@@ -1940,7 +1947,15 @@ BEGIN
                   HINT = 'Pass a new index key encrypted to the new group key (secant-pre rotate group --index-key FILE).';
     END IF;
     -- every grant into or out of the old key, locked as secant.revoke
-    -- locks them: waits for the transactions that read through them
+    -- locks them: waits for the transactions that read through them (and
+    -- for a rotation of a key at their other end)
+    PERFORM 1 FROM secant.grants x
+    WHERE x.from_key OPERATOR(@extschema@.=) old_key OR x.to_key OPERATOR(@extschema@.=) old_key
+    FOR UPDATE OF x;
+    -- then the old key's row: a grant being stored into or out of it
+    -- (secant.grant_check_retired locks it FOR KEY SHARE) is waited for and
+    -- found by the second look, or waits and then finds the key retired
+    PERFORM 1 FROM secant.principal_keys k WHERE k.public_key OPERATOR(@extschema@.=) old_key FOR UPDATE OF k;
     SELECT pg_catalog.array_agg(s.hop_key) INTO marks
     FROM (SELECT x.hop_key FROM secant.grants x
           WHERE x.from_key OPERATOR(@extschema@.=) old_key OR x.to_key OPERATOR(@extschema@.=) old_key
