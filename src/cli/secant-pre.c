@@ -2131,8 +2131,6 @@ cmd_rewrap(const args *a)
 							 (size_t) (p + len - (t2 + 1)), &body);
 		if (rc == 0)
 			rc = rewrap_one(&key, pk.data, &ct, &body, p, (size_t) (t1 - p));
-		if (rc != 0)
-			warn("stopped at line %zu; the lines before it were written", line);
 		buf_free(&ct);
 		buf_free(&body);
 	}
@@ -2359,7 +2357,7 @@ static const command commands[] = {
 		"with the same aad; an envelope's body is opened and sealed again under\n"
 		"a NEW random data key (a holder of the old key may have kept the old\n"
 		"one).  ID is copied as it is (no tab or newline in it).  Stops at the\n"
-		"first line that fails (exit 1), the lines before it written.\n"
+		"first line that fails (exit 1); the lines before it were written.\n"
 		SECRET_KEY_HELP "\n" PASSPHRASE_HELP,
 		{{"--secret-key", OPT_REQUIRED, NULL}, PASSPHRASE_OPTIONS}, 1, 1, cmd_rewrap
 	},
