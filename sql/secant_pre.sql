@@ -522,6 +522,11 @@ CREATE TABLE secant.audit_lock (id integer PRIMARY KEY CHECK (id = 1));
 INSERT INTO secant.audit_lock VALUES (1);
 COMMENT ON TABLE secant.audit_lock IS 'one row, locked by each new audit entry until its transaction ends: the chain''s order';
 
+-- Key rotations one at a time (only the extension's own code locks it).
+CREATE TABLE secant.rotation_lock (id integer PRIMARY KEY CHECK (id = 1));
+INSERT INTO secant.rotation_lock VALUES (1);
+COMMENT ON TABLE secant.rotation_lock IS 'one row, locked by each key rotation until its transaction ends: rotations one at a time';
+
 CREATE TABLE secant.access_log (
     id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     at timestamptz NOT NULL DEFAULT clock_timestamp(),
@@ -1918,7 +1923,9 @@ BEGIN
         RAISE EXCEPTION 'a rotation needs the principal and its new key'
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    -- one rotation (or index key rotation) of a principal at a time
+    -- one rotation at a time (two at once could wait for each other's key
+    -- rows); and none with an index key rotation of the principal
+    PERFORM 1 FROM secant.rotation_lock FOR UPDATE;
     SELECT p.id, p.kind, p.public_key INTO pid, got_kind, old_key
     FROM secant.principals p WHERE p.name OPERATOR(pg_catalog.=) principal_name FOR UPDATE;
     IF NOT FOUND THEN
@@ -1949,9 +1956,10 @@ BEGIN
     -- every grant into or out of the old key, locked as secant.revoke
     -- locks them: waits for the transactions that read through them (and
     -- for a rotation of a key at their other end)
+    -- (in id order, as the readers lock their paths: no lock cycle)
     PERFORM 1 FROM secant.grants x
     WHERE x.from_key OPERATOR(@extschema@.=) old_key OR x.to_key OPERATOR(@extschema@.=) old_key
-    FOR UPDATE OF x;
+    ORDER BY x.id FOR UPDATE OF x;
     -- then the old key's row: a grant being stored into or out of it
     -- (secant.grant_check_retired locks it FOR KEY SHARE) is waited for and
     -- found by the second look, or waits and then finds the key retired
@@ -1959,7 +1967,7 @@ BEGIN
     SELECT pg_catalog.array_agg(s.hop_key) INTO marks
     FROM (SELECT x.hop_key FROM secant.grants x
           WHERE x.from_key OPERATOR(@extschema@.=) old_key OR x.to_key OPERATOR(@extschema@.=) old_key
-          FOR UPDATE OF x) s;
+          ORDER BY x.id FOR UPDATE OF x) s;
     -- retire the old key, the new one is current
     UPDATE secant.principal_keys k SET retired_at = pg_catalog.now(), replaced_by = new_key
     WHERE k.public_key OPERATOR(@extschema@.=) old_key;

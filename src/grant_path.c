@@ -217,9 +217,10 @@ path_ids(Oid pk_type, const uint8_t *from, const uint8_t *to, Datum *ids)
 }
 
 /*
- * Lock the rows of the grants ids[0..n) FOR KEY SHARE and open their sealed
- * bytes into the path, in order, each checked against its row's columns;
- * false if one of them is gone.
+ * Lock the rows of the grants ids[0..n) FOR KEY SHARE (in id order, as a key
+ * rotation locks its grants: no lock cycle) and open their sealed bytes
+ * into the path, in order, each checked against its row's columns; false
+ * if one of them is gone.
  */
 static bool
 lock_grants(sp_path *path, Datum *ids, int n)
@@ -231,7 +232,7 @@ lock_grants(sp_path *path, Datum *ids, int n)
 	int			rc = sp_run_latest("SELECT g.id, g.sealed, g.from_key, g.to_key, g.hop_key "
 								   "FROM secant.grants AS g "
 								   "WHERE g.id OPERATOR(pg_catalog.=) ANY ($1) "
-								   "FOR KEY SHARE OF g", 1, argtypes, args);
+								   "ORDER BY g.id FOR KEY SHARE OF g", 1, argtypes, args);
 	int			found = 0;
 
 	if (rc != SPI_OK_SELECT)
