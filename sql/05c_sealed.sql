@@ -37,3 +37,13 @@ SELECT left(secant.server_public_key(), 11) AS other_prefix;
 SELECT secant.server_public_key() <> :'foreign_grant' AS differs;
 INSERT INTO secant.grants (sealed) VALUES (:'foreign_grant');
 DROP DATABASE secant_pre_sealed_other;
+-- the known-answer sealed grant of test/vectors/sealed.json: its bytes are a
+-- pre_sealed_grant (text and bytea forms agree), sealed to key id 4cee9a1aa6efd0a2;
+-- it was made for another server, so it does not open here
+\set kat_sealed '\\x53505347010000004cee9a1aa6efd0a20ebf980a860de51ca2e0806f41f5276624ee1ae4ce239fcb72d1b028db7e391e221147411918033766d24e7ea684efd84eb43f69980e472b28b032c63f3fec8e8c216f8697e66cc84c1e0e16d0311aa053edf2e762cbb018740899d7dd8db0e07ea50fba95c70242675d61b8fc9fa20ce2e68ea85389a11800196e9a2c296bedde57332c0ac000fc9a77b9a243076f69d1a92f0c60af9aabc55d7421a9a499f16588d79fa3746364292f27c327ed480bca6ea56112389b1b6a9ec09465915993c2925b18794b981b6fd04ae7ce8bb30bc61a7b98470221ee1600bafd8b7507f0b8ed36d9b82bcf558593919d842daf2c518a3a606cf777d8ba0d1316ec023c5a3524689c4de035e5f042a87c828ec9a41e9e790fdfa5a41cff38adc100934702270a07f70fd220c1dce49f246a925929f062e67596fd73c487140250611be92ad02965e2967c2b205670edeec7d5be1cfbb59389b6e27c05'
+SELECT encode(pre_sealed_grant_key_id(:'kat_sealed'::bytea::pre_sealed_grant), 'hex') AS kat_key_id,
+       (:'kat_sealed'::bytea::pre_sealed_grant)::text::pre_sealed_grant::bytea = :'kat_sealed'::bytea AS text_round_trip;
+INSERT INTO secant.grants (sealed) VALUES (:'kat_sealed'::bytea::pre_sealed_grant);
+-- the server key's id is the one in the sealing key clients get
+SELECT substr(secant.server_public_key(), 1, 11) = 'presealkey_' AS prefix,
+       octet_length(secant.server_key_id()) AS key_id_bytes;

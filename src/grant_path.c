@@ -189,7 +189,7 @@ open_row(uint8_t grant[SP_GRANTBYTES], HeapTuple tup, TupleDesc desc, Oid owner)
 		len != SP_POINTBYTES || memcmp(grant + SP_GR_X, hop, SP_POINTBYTES) != 0)
 	{
 		sodium_memzero(grant, SP_GRANTBYTES);
-		sp_raise_sealed(SP_EDECRYPT);
+		sp_raise_grant_columns();
 	}
 }
 

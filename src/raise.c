@@ -5,6 +5,8 @@
  */
 #include "postgres.h"
 
+#include <sodium.h>
+
 #include "mb/pg_wchar.h"
 
 #include "raise.h"
@@ -199,21 +201,56 @@ sp_raise_server_key(const char *path, const char *what)
 			 errhint("secant_pre.server_key_file names a file of 64 hexadecimal characters, owned by the server's user, mode 0600.")));
 }
 
-/* A sealed grant does not open here. */
+/*
+ * A sealed grant does not open here.  named and ours are the key ids (8
+ * bytes, public) of the key it is sealed to and of the server key.
+ */
 void
-sp_raise_sealed(int err)
+sp_raise_sealed(int err, const uint8_t *named, const uint8_t *ours)
 {
-	const char *msg = err == SP_EWRONGKEY ? "sealed grant is sealed to another server key"
-		: err == SP_EDATABASE ? "sealed grant was sealed for another database"
-		: err == SP_EDECRYPT ? "could not open sealed grant" : NULL;
+	char		nhex[17];
+	char		ohex[17];
 
-	if (msg == NULL)
+	if (err != SP_EWRONGKEY && err != SP_EDATABASE && err != SP_EDECRYPT)
 		sp_raise(err, "opening a sealed grant");
+	sodium_bin2hex(nhex, sizeof nhex, named, 8);
+	sodium_bin2hex(ohex, sizeof ohex, ours, 8);
+	if (err == SP_EWRONGKEY)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("sealed grant is sealed to another server key"),
+				 errdetail("It is sealed to server key %s; this server's key is %s.", nhex, ohex),
+				 errhint("After a server key rotation, or for a dump from a server with another key: set secant_pre.previous_server_key_file to the old key file and reload; then restore, or run SELECT secant.reseal_grants().  New grants are sealed to secant.server_public_key().")));
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("%s", msg),
-			 errdetail("%s", sp_strerror(err)),
+			 errmsg("%s", err == SP_EDATABASE ? "sealed grant was sealed for another database"
+					: "could not open sealed grant"),
+			 errdetail("%s", err == SP_EDATABASE
+					   ? "A sealed grant names the database it was made for; this is another one."
+					   : "The sealed bytes were changed or were not sealed to this key."),
 			 errhint("Seal the grant to this database's key: secant.server_public_key().")));
+}
+
+/* A restore loads a table of secant's before what it needs (table). */
+void
+sp_raise_restore_order(const char *table)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
+			 errmsg("restore loads secant.grants before %s", table),
+			 errdetail("pg_restore -j without session_replication_role = replica loads secant's tables in parallel; this grant cannot be checked yet and would be lost."),
+			 errhint("Restore into a new database with PGOPTIONS=\"-c session_replication_role=replica\" pg_restore ... (README, \"Backup and restore\"), then run SELECT * FROM secant.audit_check().")));
+}
+
+/* A stored grant opened to another grant than its columns describe. */
+void
+sp_raise_grant_columns(void)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_DATA_CORRUPTED),
+			 errmsg("stored grant does not match its columns"),
+			 errdetail("The sealed grant opens to a grant with another delegator, grantee or hop key than secant.grants records."),
+			 errhint("The row was changed behind the extension's back: check SELECT * FROM secant.audit_check(), remove the grant and have its delegator issue it again.")));
 }
 
 /* The grants of a path kept going away during the lookup. */

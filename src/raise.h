@@ -57,7 +57,13 @@ pg_attribute_noreturn() void sp_raise_no_server_key(void);
 pg_attribute_noreturn() void sp_raise_server_key(const char *path, const char *what);
 
 /* A sealed grant does not open here (22023). */
-pg_attribute_noreturn() void sp_raise_sealed(int err);
+pg_attribute_noreturn() void sp_raise_sealed(int err, const uint8_t *named, const uint8_t *ours);
+
+/* A restore loads secant.grants before table (23503). */
+pg_attribute_noreturn() void sp_raise_restore_order(const char *table);
+
+/* A stored grant opened to another grant than its columns describe (XX001). */
+pg_attribute_noreturn() void sp_raise_grant_columns(void);
 
 /* The grants of a path kept going away during the lookup (40001). */
 pg_attribute_noreturn() void sp_raise_path_changed(void);

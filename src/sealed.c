@@ -54,6 +54,55 @@ pre_seal_grant_on_server(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(sealed);
 }
 
+/*
+ * secant.reseal(sealed, hop_key): the grant sealed again, to the server key
+ * (opened with the key it names: the server key or the previous one); the
+ * opened grant must have that hop key.  Owner only (secant.reseal_grants).
+ */
+PG_FUNCTION_INFO_V1(pre_reseal);
+Datum
+pre_reseal(PG_FUNCTION_ARGS)
+{
+	const uint8_t *sealed = (const uint8_t *) PG_GETARG_POINTER(0);
+	bytea	   *hop_key = PG_GETARG_BYTEA_PP(1);
+	Oid			owner = sp_function_owner(fcinfo->flinfo->fn_oid);
+	uint8_t    *out = palloc(SP_SEALEDBYTES);
+	uint8_t		grant[SP_GRANTBYTES];
+
+	sp_open_here(grant, sealed, owner);
+	if (VARSIZE_ANY_EXHDR(hop_key) != SP_POINTBYTES ||
+		memcmp(VARDATA_ANY(hop_key), grant + SP_GR_X, SP_POINTBYTES) != 0)
+	{
+		sodium_memzero(grant, sizeof grant);
+		sp_raise_grant_columns();
+	}
+	if (sp_sealed_to_current(sealed))
+		memcpy(out, sealed, SP_SEALEDBYTES);
+	else
+		sp_seal_here(out, grant, owner);
+	sodium_memzero(grant, sizeof grant);
+	PG_RETURN_POINTER(out);
+}
+
+/* pre_sealed_grant_key_id(sealed): the id of the server key it is sealed to. */
+PG_FUNCTION_INFO_V1(pre_sealed_grant_key_id);
+Datum
+pre_sealed_grant_key_id(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BYTEA_P(sp_bytea((const uint8_t *) PG_GETARG_POINTER(0) + 8, SP_KEYIDBYTES));
+}
+
+/* secant.server_key_id(): the id of the server key (secant_pre.server_key_file). */
+PG_FUNCTION_INFO_V1(pre_server_key_id);
+Datum
+pre_server_key_id(PG_FUNCTION_ARGS)
+{
+	uint8_t		keyid[SP_KEYIDBYTES];
+
+	sp_server_key_id(keyid);
+	PG_RETURN_BYTEA_P(sp_bytea(keyid, sizeof keyid));
+}
+
 /* The column number of name in rel, or raise. */
 static int
 attnum(Relation rel, const char *name)
@@ -149,6 +198,8 @@ pre_grant_fill(PG_FUNCTION_ARGS)
 		memcpy(sealed, DatumGetPointer(d), SP_SEALEDBYTES);
 	}
 	sp_open_here(grant, sealed, owner);
+	if (!sp_sealed_to_current(sealed))
+		sp_seal_here(sealed, grant, owner);	/* sealed to the previous key */
 	refuse_given(tup, desc, cols, grant);
 	vals[0] = (Datum) 0;
 	nulls[0] = true;

@@ -49,10 +49,17 @@ typedef struct server_key
 	opened		cache[OPENED_SLOTS];
 } server_key;
 
-static char *key_file = NULL;			/* the setting */
-static char *loaded_file = NULL;		/* what `key` was read from */
-static struct timespec loaded_mtime;
-static server_key *key = NULL;			/* sodium_malloc'd */
+/* A key file named by a setting, and what was last read from it. */
+typedef struct key_slot
+{
+	char	   *setting;		/* the setting's value */
+	char	   *loaded_file;	/* what key was read from */
+	struct timespec loaded_mtime;
+	server_key *key;			/* sodium_malloc'd */
+} key_slot;
+
+static key_slot current = {NULL, NULL, {0, 0}, NULL};
+static key_slot previous = {NULL, NULL, {0, 0}, NULL};
 
 void
 sp_server_key_init(void)
@@ -60,20 +67,27 @@ sp_server_key_init(void)
 	DefineCustomStringVariable("secant_pre.server_key_file",
 							   "File holding the server's X25519 key that grants are sealed to.",
 							   "64 hexadecimal characters; owned by the server's OS user, mode 0600 or stricter; keep it outside the data directory.",
-							   &key_file, "", PGC_SIGHUP, GUC_SUPERUSER_ONLY,
+							   &current.setting, "", PGC_SIGHUP, GUC_SUPERUSER_ONLY,
+							   NULL, NULL, NULL);
+	DefineCustomStringVariable("secant_pre.previous_server_key_file",
+							   "File holding the server key being replaced, while grants are re-sealed.",
+							   "Set during a server key rotation only: grants sealed to it still open, and secant.reseal_grants() re-seals them to secant_pre.server_key_file.",
+							   &previous.setting, "", PGC_SIGHUP, GUC_SUPERUSER_ONLY,
 							   NULL, NULL, NULL);
 }
 
 void
 sp_opened_forget(void)
 {
-	if (key != NULL)
-		sodium_memzero(key->cache, sizeof key->cache);
+	if (current.key != NULL)
+		sodium_memzero(current.key->cache, sizeof current.key->cache);
+	if (previous.key != NULL)
+		sodium_memzero(previous.key->cache, sizeof previous.key->cache);
 }
 
-/* Read and check the key file into a fresh server_key. */
+/* Read and check the key file into a fresh server_key; its mtime in *mtime. */
 static server_key *
-read_key(const char *path)
+read_key(const char *path, struct timespec *mtime)
 {
 	struct stat st;
 	char		hex[2 * SP_SERVER_SECRETBYTES + 2];
@@ -108,33 +122,54 @@ read_key(const char *path)
 		sodium_free(k);
 		sp_raise_server_key(path, "does not hold a key (64 hexadecimal characters)");
 	}
-	loaded_mtime = st.st_mtim;
+	*mtime = st.st_mtim;
 	return k;
 }
 
-/* The server key, (re)read when the setting or the file changed. */
+/*
+ * The key of a slot, (re)read when the setting or the file changed; NULL
+ * when the setting is empty.
+ */
+static server_key *
+slot_key(key_slot *slot)
+{
+	struct stat st;
+	struct timespec mtime;
+	server_key *k;
+
+	if (slot->setting == NULL || slot->setting[0] == '\0')
+	{
+		if (slot->key != NULL)
+			sodium_free(slot->key);		/* wipes */
+		slot->key = NULL;
+		return NULL;
+	}
+	if (slot->key != NULL && slot->loaded_file != NULL &&
+		strcmp(slot->loaded_file, slot->setting) == 0 &&
+		stat(slot->setting, &st) == 0 &&
+		st.st_mtim.tv_sec == slot->loaded_mtime.tv_sec &&
+		st.st_mtim.tv_nsec == slot->loaded_mtime.tv_nsec)
+		return slot->key;
+	k = read_key(slot->setting, &mtime);
+	if (slot->key != NULL)
+		sodium_free(slot->key);	/* wipes */
+	slot->key = k;
+	slot->loaded_mtime = mtime;
+	if (slot->loaded_file != NULL)
+		pfree(slot->loaded_file);
+	slot->loaded_file = MemoryContextStrdup(TopMemoryContext, slot->setting);
+	return k;
+}
+
+/* The server key; raise when none is configured. */
 static server_key *
 current_key(void)
 {
-	struct stat st;
+	server_key *k = slot_key(&current);
 
-	if (key_file == NULL || key_file[0] == '\0')
+	if (k == NULL)
 		sp_raise_no_server_key();
-	if (key != NULL && loaded_file != NULL && strcmp(loaded_file, key_file) == 0 &&
-		stat(key_file, &st) == 0 && st.st_mtim.tv_sec == loaded_mtime.tv_sec &&
-		st.st_mtim.tv_nsec == loaded_mtime.tv_nsec)
-		return key;
-	{
-		server_key *k = read_key(key_file);
-
-		if (key != NULL)
-			sodium_free(key);	/* wipes */
-		key = k;
-		if (loaded_file != NULL)
-			pfree(loaded_file);
-		loaded_file = MemoryContextStrdup(TopMemoryContext, key_file);
-	}
-	return key;
+	return k;
 }
 
 void
@@ -156,11 +191,24 @@ sp_database_id(uint8_t dbid[SP_DBIDBYTES], Oid owner)
 	sp_definer_enter(&d, owner);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	if (sp_run_latest("INSERT INTO secant.database_identity (id) "
-					  "VALUES (pg_catalog.uuid_send(pg_catalog.gen_random_uuid())) "
-					  "ON CONFLICT DO NOTHING", 0, NULL, NULL) != SPI_OK_INSERT ||
-		sp_run_latest("SELECT i.id FROM secant.database_identity AS i", 0, NULL, NULL)
-		!= SPI_OK_SELECT || SPI_processed != 1)
+	/* made on first use, never by a restore (which brings its own) */
+	if (sp_run_latest("SELECT i.id FROM secant.database_identity AS i", 0, NULL, NULL)
+		!= SPI_OK_SELECT)
+		elog(ERROR, "could not read the database's identity");
+	if (SPI_processed == 0)
+	{
+		if (sp_run_latest("SELECT secant.restoring()", 0, NULL, NULL) == SPI_OK_SELECT &&
+			SPI_processed == 1 &&
+			DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)))
+			sp_raise_restore_order("secant.database_identity");
+		if (sp_run_latest("INSERT INTO secant.database_identity (id) "
+						  "VALUES (pg_catalog.uuid_send(pg_catalog.gen_random_uuid())) "
+						  "ON CONFLICT DO NOTHING", 0, NULL, NULL) != SPI_OK_INSERT ||
+			sp_run_latest("SELECT i.id FROM secant.database_identity AS i", 0, NULL, NULL)
+			!= SPI_OK_SELECT)
+			elog(ERROR, "could not read the database's identity");
+	}
+	if (SPI_processed != 1)
 		elog(ERROR, "could not read the database's identity");
 	memcpy(dbid, VARDATA_ANY(DatumGetByteaPP(SPI_getbinval(SPI_tuptable->vals[0],
 														  SPI_tuptable->tupdesc,
@@ -198,11 +246,30 @@ sp_seal_here(uint8_t sealed[SP_SEALEDBYTES], const uint8_t grant[SP_GRANTBYTES],
 		sp_raise(rc, "sealing a grant");
 }
 
+/*
+ * The key a sealed grant names (bytes 8..16): the server key, or the
+ * previous one during a rotation; else the server key (opening then fails
+ * with "sealed to another server key").
+ */
+static server_key *
+key_for(const uint8_t sealed[SP_SEALEDBYTES])
+{
+	server_key *k = current_key();
+	server_key *p;
+
+	if (memcmp(sealed + 8, k->keyid, SP_KEYIDBYTES) == 0)
+		return k;
+	p = slot_key(&previous);
+	if (p != NULL && memcmp(sealed + 8, p->keyid, SP_KEYIDBYTES) == 0)
+		return p;
+	return k;
+}
+
 void
 sp_open_here(uint8_t grant[SP_GRANTBYTES], const uint8_t sealed[SP_SEALEDBYTES],
 			 Oid owner)
 {
-	server_key *k = current_key();
+	server_key *k = key_for(sealed);
 	uint8_t		digest[32];
 	uint8_t		dbid[SP_DBIDBYTES];
 	opened	   *slot;
@@ -218,8 +285,20 @@ sp_open_here(uint8_t grant[SP_GRANTBYTES], const uint8_t sealed[SP_SEALEDBYTES],
 	sp_database_id(dbid, owner);
 	rc = sp_open_sealed_grant(grant, sealed, k->sk, dbid);
 	if (rc != SP_OK)
-		sp_raise_sealed(rc);
+		sp_raise_sealed(rc, sealed + 8, current_key()->keyid);
 	memcpy(slot->digest, digest, sizeof digest);
 	memcpy(slot->grant, grant, SP_GRANTBYTES);
 	slot->used = true;
+}
+
+bool
+sp_sealed_to_current(const uint8_t sealed[SP_SEALEDBYTES])
+{
+	return memcmp(sealed + 8, current_key()->keyid, SP_KEYIDBYTES) == 0;
+}
+
+void
+sp_server_key_id(uint8_t keyid[SP_KEYIDBYTES])
+{
+	memcpy(keyid, current_key()->keyid, SP_KEYIDBYTES);
 }

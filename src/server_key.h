@@ -30,6 +30,12 @@ void		sp_seal_here(uint8_t sealed[SP_SEALEDBYTES],
 void		sp_open_here(uint8_t grant[SP_GRANTBYTES],
 						 const uint8_t sealed[SP_SEALEDBYTES], Oid owner);
 
+/* Is a sealed grant sealed to the server key (not a previous one)? */
+bool		sp_sealed_to_current(const uint8_t sealed[SP_SEALEDBYTES]);
+
+/* The server key's id (raise when none is configured). */
+void		sp_server_key_id(uint8_t keyid[SP_KEYIDBYTES]);
+
 /* Forget every opened grant (a grant changed in this backend). */
 void		sp_opened_forget(void);
 

@@ -73,4 +73,23 @@ check "the capabilities are in the audit log" equals 1 \
 	su_sql $B -c "SELECT count(*) FROM secant.audit_log WHERE action = 'insert capability' AND detail->>'role' = 'atk_plain'"
 su_sql $B -c "SELECT secant.revoke_capability('atk_plain', 'proxy')" >/dev/null
 
+# server key rotation: re-sealing is an admin's, per database; the key
+# files are named by the configuration only (no role but a superuser
+# points the server at a key file of its choosing)
+check "admin of A, in A: reseal_grants works (nothing to do)" equals 0 as atk_admin $A -c "SELECT secant.reseal_grants()"
+check "admin of A, in B: reseal_grants is refused" fails atk_admin $B "SELECT secant.reseal_grants()" "$denied"
+check "plain login: reseal_grants is refused" fails atk_plain $B "SELECT secant.reseal_grants()" "$denied"
+check "plain login: the owner's re-sealing function is refused" fails atk_plain $B \
+	"SELECT secant.reseal(sealed, hop_key) FROM secant.grants" "permission denied"
+for who in atk_plain atk_admin atk_owner; do
+	for setting in server_key_file previous_server_key_file; do
+		check "$who: cannot SET secant_pre.$setting" fails $who $B \
+			"SET secant_pre.$setting = '/tmp/atk.key'" "cannot be changed now|permission denied"
+	done
+done
+check "database owner: cannot ALTER DATABASE ... SET the previous server key file" fails atk_owner $B \
+	"ALTER DATABASE $B SET secant_pre.previous_server_key_file = '/tmp/atk.key'" "permission denied|cannot be changed"
+check "database owner: cannot ALTER ROLE ... SET the server key file" fails atk_owner $B \
+	"ALTER ROLE atk_owner SET secant_pre.server_key_file = '/tmp/atk.key'" "permission denied|cannot be changed"
+
 atk_summary

@@ -75,6 +75,17 @@ SQL
 done
 ok "fixture: 2 groups on 2 shards, $NOTES notes each, principals and grants replicated per group"
 
+# Each shard opens only the grants sealed to its own server key: a client
+# seals a grant once per shard that needs it; the coordinator holds none.
+refused_elsewhere() {
+	local sealed
+	sealed=$(q shard1 "SELECT secant.seal_grant_on_server(pre_grant(pre_keygen(), pre_public_key(pre_keygen())))")
+	[ -n "$sealed" ] && [ "$(q shard1 "SELECT secant.server_key_id()")" != "$(q shard2 "SELECT secant.server_key_id()")" ] &&
+		{ DIAG=$(psql_on shard2 -c "SELECT secant.add_grant('$sealed'::pre_sealed_grant)" 2>&1); grep -q "sealed grant is sealed to another server key" <<<"$DIAG"; }
+}
+check "each shard has its own server key; a grant sealed for shard1 is refused by shard2" refused_elsewhere
+check "the coordinator holds no grants" [ "$(q coord "SELECT count(*) FROM secant.grants")" = 0 ]
+
 key() { q coord "SELECT pk FROM fixture_keys WHERE name = '$1'"; }
 ADA=$(key ada_phone)
 DR_ADA=$(key dr_ada)

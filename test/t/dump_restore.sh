@@ -320,6 +320,14 @@ else
 		[ "$(psql -X -At -d secant_dr_parallel -c "SELECT secant.audit_verify() IS NULL")" = t ]
 	check "parallel without replica role: secant.audit_check() reports the lost rows" \
 		[ "$(psql -X -At -d secant_dr_parallel -c "SELECT count(*) > 0 FROM secant.audit_check()")" = t ]
+	# a grant or index key loaded before its principals fails with the
+	# extension's own error and advice, not only the foreign key's
+	check "parallel without replica role: rows loaded before their principals fail with the extension's advice" \
+		bash -c "! grep -q 'violates foreign key constraint \"\\(grants\\|index_keys\\)_' '$WORK/parallel.out' &&
+			{ ! grep -q 'COPY failed for table \"\\(grants\\|index_keys\\)\"' '$WORK/parallel.out' ||
+			  grep -q 'restore loads secant\.\\(grants\\|index_keys\\) before secant\\.' '$WORK/parallel.out'; } &&
+			{ ! grep -q 'restore loads' '$WORK/parallel.out' || grep -q 'session_replication_role=replica' '$WORK/parallel.out'; }"
+	grep -m 4 'ERROR\|HINT' "$WORK/parallel.out" | cut -c1-200 | sed 's/^/     /'
 fi
 
 # the workaround: user triggers (audit, foreign keys) off while loading
@@ -332,5 +340,38 @@ check "replica: state and audit log agree (secant.audit_check() finds nothing)" 
 	[ "$(psql -X -At -d secant_dr_replica -c "SELECT count(*) FROM secant.audit_check()")" = 0 ]
 check "source: state and audit log agree" \
 	[ "$(psql -X -At -d "$SRC" -c "SELECT count(*) FROM secant.audit_check()")" = 0 ]
+
+# ---- pg_dump by an admin of the database (not a superuser) ----
+# It dumps everything the admin may read: with --enable-row-security (the
+# logs and secant.copies have row-level security), without the copies
+# (readable by bound roles and proxies only), grants sealed, no rk.
+ADMIN=secant_dr_admin_$$
+psql -X -q -d "$SRC" >/dev/null 2>&1 <<SQL
+CREATE ROLE $ADMIN LOGIN IN ROLE secant_admin;
+SELECT secant.grant_capability('$ADMIN', 'admin');
+GRANT SELECT ON ALL TABLES IN SCHEMA public TO $ADMIN;
+GRANT SELECT ON ALL SEQUENCES IN SCHEMA public TO $ADMIN;
+REVOKE SELECT ON fixture_keys, fixture_grants FROM $ADMIN;
+SQL
+admin_dump() { pg_dump -U "$ADMIN" -d "$SRC" -T fixture_keys -T fixture_grants "$@"; }
+check "admin's pg_dump without --enable-row-security fails on the logs' row-level security (documented)" \
+	bash -c "$(declare -f admin_dump); ADMIN=$ADMIN SRC=$SRC admin_dump -f /dev/null 2>&1 | grep -q 'row-level security'"
+check "admin's pg_dump --enable-row-security works (no sequence or table refused)" \
+	admin_dump --enable-row-security -f "$WORK/admin.sql"
+check "admin's dump: every grant, sealed, and the whole audit log" \
+	[ "$(sed -n '/^COPY secant.grants /,/^\\\.$/p' "$WORK/admin.sql" | grep -c presealed_)" = "$(psql -X -At -d "$SRC" -c "SELECT count(*) FROM secant.grants")" ] && \
+	[ "$(sed -n '/^COPY secant.audit_log /,/^\\\.$/p' "$WORK/admin.sql" | grep -vc '^COPY\|^\\\.$')" = "$(psql -X -At -d "$SRC" -c "SELECT count(*) FROM secant.audit_log")" ]
+check "admin's dump: no copies (secant.copies is for bound roles and proxies)" \
+	[ "$(sed -n '/^COPY secant.copies /,/^\\\.$/p' "$WORK/admin.sql" | grep -vc '^COPY\|^\\\.$')" = 0 ]
+# (the test's own tables hold bare grants: secant's data alone, as above)
+admin_dump --enable-row-security --exclude-table-data='public.*' -f "$WORK/admin_secant.sql"
+leaks=0
+for f in $(rk_forms); do grep -qF -- "$f" "$WORK/admin_secant.sql" && leaks=$((leaks + 1)); done
+check "admin's dump of secant's data: no grant secret (rk) in any encoding" \
+	[ "$leaks" -eq 0 ] && [ "$(grep -c '^COPY secant.grants' "$WORK/admin_secant.sql")" = 1 ]
+psql -X -q -d "$SRC" -c "REVOKE ALL ON ALL TABLES IN SCHEMA public FROM $ADMIN; REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM $ADMIN;
+	SELECT secant.revoke_capability('$ADMIN', 'admin')" >/dev/null 2>&1
+psql -X -q -d "$SRC" -c "DROP OWNED BY $ADMIN" >/dev/null 2>&1
+psql -X -q -d postgres -c "DROP ROLE $ADMIN" >/dev/null 2>&1
 
 tap_summary

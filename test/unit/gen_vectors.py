@@ -24,6 +24,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 VECTORS = os.path.join(HERE, "..", "vectors")
 sys.path.insert(0, VECTORS)
 import gen_envelope  # noqa: E402  (the envelope check, next to its file)
+import gen_sealed  # noqa: E402  (the sealed-grant check, next to its file)
 
 KEY_NAMES = ["group", "user", "device", "backup"]
 
@@ -236,6 +237,42 @@ def keyfiles(o):
     o.w()
 
 
+SEALED_ERRORS = {"database": "SP_EDATABASE", "wrong_key": "SP_EWRONGKEY",
+                 "decrypt": "SP_EDECRYPT", "layout": "0"}
+
+
+def sealed(o):
+    """Sealed grants (test/vectors/sealed.json), first checked against what
+    test/vectors/gen_sealed.py computes (libsodium called directly)."""
+    with open(os.path.join(VECTORS, "sealed.json"), encoding="utf-8") as f:
+        sv = json.load(f)
+    if sv != gen_sealed.compute():
+        fail("sealed.json differs from what gen_sealed.py computes")
+    o.w("typedef struct kat_sealed {")
+    o.w("	uint8_t server_secret[32], server_public[32], key_id[8], dbid[16];")
+    o.w("	uint8_t sealing_key[64], seed[32], grant[272], sealed[360];")
+    o.w("} kat_sealed;")
+    o.w("static const kat_sealed kat_sealeds[] = {")
+    for v in sv["vectors"]:
+        o.w("	{")
+        for k, n in (("server_secret", 32), ("server_public", 32), ("key_id", 8),
+                     ("database_identity", 16), ("sealing_key", 64), ("seed", 32),
+                     ("grant", 272), ("sealed", 360)):
+            o.w("	%s," % c_bytes(unhex(v[k], n, "sealed " + k), "\t\t").strip())
+        o.w("	},")
+    o.w("};")
+    o.w("#define KAT_NSEALED %d" % len(sv["vectors"]))
+    o.w("/* error 0: a layout error (any non-OK code from sp_sealed_validate) */")
+    o.w("typedef struct kat_sealed_bad { const char *name; int error; uint8_t sealed[360]; } kat_sealed_bad;")
+    o.w("static const kat_sealed_bad kat_sealed_bads[] = {")
+    for v in sv["invalid"]:
+        o.w("	{%s, %s, %s}," % (c_string(v["name"]), SEALED_ERRORS[v["error"]],
+                                 c_bytes(unhex(v["sealed"], 360, v["name"]), "\t\t").strip()))
+    o.w("};")
+    o.w("#define KAT_NSEALED_BAD %d" % len(sv["invalid"]))
+    o.w()
+
+
 def main(argv):
     kat_path = argv[1] if len(argv) > 1 else os.path.join(VECTORS, "scheme-v1.json")
     inv_path = argv[2] if len(argv) > 2 else os.path.join(VECTORS, "scheme-v1-invalid.json")
@@ -418,6 +455,7 @@ def main(argv):
     o.w()
     envelopes(o, env, kat)
     keyfiles(o)
+    sealed(o)
     o.w("#endif\t\t\t\t\t\t\t/* SP_TEST_VECTORS_H */")
     sys.stdout.write("".join(o.parts))
     return 0

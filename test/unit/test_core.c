@@ -2345,6 +2345,49 @@ test_seal(void)
 	CHECKF(sodium_is_zero(grant, sizeof grant), "seal: nothing left in the output on refusal");
 }
 
+/*
+ * Known answers of sealed.json (computed by test/vectors/gen_sealed.py with
+ * libsodium called directly): the server key, its id, the sealing key and
+ * the sealed bytes for a seed are reproduced, each opens to its grant with
+ * its server's key and identity, and each invalid value is refused with
+ * its error by the first vector's server.
+ */
+static void
+test_sealed_kat(void)
+{
+	for (int i = 0; i < KAT_NSEALED; i++)
+	{
+		const kat_sealed *v = &kat_sealeds[i];
+		uint8_t		pk[SP_SERVER_PUBLICBYTES],
+					keyid[SP_KEYIDBYTES],
+					key[SP_SEALKEYBYTES],
+					sealed[SP_SEALEDBYTES],
+					grant[SP_GRANTBYTES];
+
+		checkf_(sp_server_public(pk, keyid, v->server_secret) == SP_OK &&
+				memcmp(pk, v->server_public, sizeof pk) == 0 &&
+				memcmp(keyid, v->key_id, sizeof keyid) == 0,
+				"sealed KAT %d: server public key and key id", i);
+		sp_seal_key(key, v->server_public, v->dbid);
+		checkf_(memcmp(key, v->sealing_key, sizeof key) == 0, "sealed KAT %d: sealing key", i);
+		checkf_(sp_seal_grant(sealed, v->grant, v->sealing_key, v->seed) == SP_OK &&
+				memcmp(sealed, v->sealed, sizeof sealed) == 0, "sealed KAT %d: sealed bytes", i);
+		checkf_(sp_validate(SP_KIND_SEALED_GRANT, v->sealed, SP_SEALEDBYTES) == SP_OK &&
+				sp_open_sealed_grant(grant, v->sealed, v->server_secret, v->dbid) == SP_OK &&
+				memcmp(grant, v->grant, sizeof grant) == 0, "sealed KAT %d: opens to its grant", i);
+	}
+	for (int i = 0; i < KAT_NSEALED_BAD; i++)
+	{
+		const kat_sealed_bad *b = &kat_sealed_bads[i];
+		uint8_t		grant[SP_GRANTBYTES];
+		int			rc = sp_open_sealed_grant(grant, b->sealed, kat_sealeds[0].server_secret,
+											  kat_sealeds[0].dbid);
+
+		checkf_(b->error == 0 ? (rc != SP_OK && sp_sealed_validate(b->sealed) == rc)
+				: rc == b->error, "sealed invalid: %s", b->name);
+	}
+}
+
 /* ---- protected key files (sp_keyfile) ---- */
 
 /* Known answers of keyfile.json: seal reproduces the file, open recovers it. */
@@ -2467,6 +2510,7 @@ main(void)
 	test_text_unterminated();
 	test_envelope();
 	test_seal();
+	test_sealed_kat();
 	test_keyfile();
 	printf("%d passed, %d failed\n", n_pass, n_fail);
 	return n_fail > 0 ? 1 : 0;
