@@ -561,6 +561,9 @@ GRANT SELECT (id, from_key, to_key, not_after, hop_key, created_at) ON secant.gr
 GRANT SELECT, INSERT, UPDATE (name), DELETE ON secant.principals TO secant_admin;
 GRANT SELECT, INSERT, DELETE ON secant.grants TO secant_admin;
 GRANT SELECT ON secant.audit_log, secant.access_log, secant.revoked_grants TO secant_admin;
+-- (row-level security: admins of this database see the rows; the pending
+-- re-issues in secant.readers read these columns as the caller)
+GRANT SELECT (from_key, to_key, revoked_at, reason) ON secant.revoked_grants TO PUBLIC;
 GRANT SELECT ON secant.bindings, secant.capabilities, secant.settings TO PUBLIC;
 GRANT INSERT, DELETE ON secant.bindings, secant.capabilities TO secant_admin;
 GRANT INSERT, UPDATE, DELETE ON secant.settings TO secant_admin;
@@ -1083,13 +1086,13 @@ COMMENT ON FUNCTION secant.grant_check_retired() IS 'trigger: refuse a grant to 
 
 -- Grants that a rotation dropped because their grantee's key was retired
 -- (a user's group memberships, a group's parent groups, a device's
--- enrolments), until the delegator grants to the grantee's new key.  Owner
--- run (secant.revoked_grants is for admins), showing only what
--- secant.grants shows everyone: which key delegated to which.
+-- enrolments), until the delegator grants to the grantee's new key.  Read
+-- from secant.revoked_grants with the caller's rights: its row-level
+-- security shows them to this database's admins only.
 CREATE FUNCTION secant.pending_reissue_list()
 RETURNS TABLE (delegator text, delegator_kind text, delegator_key pre_public_key, grantee text,
                grantee_kind text, retired_key pre_public_key, new_key pre_public_key, since timestamptz)
-LANGUAGE sql STABLE SECURITY DEFINER
+LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT DISTINCT ON (dp.id, gp.id)
@@ -1105,13 +1108,11 @@ AS $$
                       WHERE g.from_key OPERATOR(@extschema@.=) dp.public_key
                         AND g.to_key OPERATOR(@extschema@.=) gp.public_key)
     ORDER BY dp.id, gp.id, v.revoked_at DESC $$;
-REVOKE ALL ON FUNCTION secant.pending_reissue_list() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION secant.pending_reissue_list() TO PUBLIC;
-COMMENT ON FUNCTION secant.pending_reissue_list() IS 'the grants key rotations dropped (their grantee''s key was retired) that their delegator has not made again to the grantee''s new key';
+COMMENT ON FUNCTION secant.pending_reissue_list() IS 'the grants key rotations dropped (their grantee''s key was retired) that their delegator has not made again to the grantee''s new key (rows for this database''s admins only)';
 
 CREATE VIEW secant.pending_reissues WITH (security_invoker = true) AS
 SELECT * FROM secant.pending_reissue_list();
-COMMENT ON VIEW secant.pending_reissues IS 'grants a key rotation dropped (their grantee''s key was retired) that the delegator has not yet made again to the grantee''s new key (secant-pre rotate reissue); paths through them are closed meanwhile';
+COMMENT ON VIEW secant.pending_reissues IS 'grants a key rotation dropped (their grantee''s key was retired) that the delegator has not yet made again to the grantee''s new key (secant-pre rotate reissue); paths through them are closed meanwhile; rows for this database''s admins only';
 GRANT SELECT ON secant.pending_reissues TO PUBLIC;
 
 -- ---- bindings and capabilities ----
