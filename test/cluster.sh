@@ -22,7 +22,8 @@ SUDO=""
 PACKAGES="postgresql-15 postgresql-server-dev-15 libsodium-dev libutf8proc-dev
           build-essential python3"
 case "$MODE" in
-	test) PACKAGES="$PACKAGES valgrind clang libclang-rt-14-dev postgresql-15-cron" ;;
+	test) PACKAGES="$PACKAGES valgrind clang libclang-rt-14-dev postgresql-15-cron
+		python3-cffi python3-psycopg pkg-config" ;;
 	bench)
 		# node and npm for the peers, unless a node is there already (a
 		# nodesource nodejs conflicts with Debian's npm)
@@ -47,10 +48,14 @@ ensure_packages() {
 		DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing >/dev/null
 }
 
-# Build the extension and the CLI, then install both.
+# Build the extension, the library and the CLI, then install them (the
+# library, its header, secant-pre.pc and the Python package under
+# LIBPREFIX, default /usr/local).
+export LIBPREFIX=${LIBPREFIX:-/usr/local}
 build_install() {
 	say "building and installing secant_pre"
-	make -s PG_CONFIG="$PG_CONFIG" >/dev/null && $SUDO make -s install PG_CONFIG="$PG_CONFIG" >/dev/null
+	make -s PG_CONFIG="$PG_CONFIG" >/dev/null &&
+		$SUDO make -s install PG_CONFIG="$PG_CONFIG" LIBPREFIX="$LIBPREFIX" >/dev/null
 }
 
 ensure_packages || { echo "could not install packages" >&2; exit 1; }
@@ -123,9 +128,17 @@ case "$MODE" in
 		layer "fuzzing, ${SECANT_PRE_FUZZ_SECONDS:-10} s per harness: test/fuzz/run.sh" \
 			bash test/fuzz/run.sh "${SECANT_PRE_FUZZ_SECONDS:-10}"
 		layer "CLI tests: test/cli_test.sh" bash test/cli_test.sh ./secant-pre
+		layer "libsecant-pre: exported symbols, header, a pkg-config program, vectors: test/lib/run.sh" \
+			bash test/lib/run.sh
+		layer "Python package, unit tests: test/python/run.sh unit" bash test/python/run.sh unit
 		layer "SQL regression (sql/, expected/) and isolation (specs/) tests: make installcheck" regress
 		layer "demo, checked: test/demo.sh --check" bash test/demo.sh --check
 		layer "README examples mirrored by sql/07_readme.sql: test/readme_sync.sh" bash test/readme_sync.sh
+		layer "Python psycopg adapters, text and binary: test/python/run.sh pg" bash test/python/run.sh pg
+		layer "interoperability of library, Python, CLI and SQL: test/python/run.sh interop" \
+			bash test/python/run.sh interop
+		layer "worked application, checked: examples/clinic.py --check" bash test/python/run.sh clinic
+		layer "README Python section, run as written: test/python/run.sh readme" bash test/python/run.sh readme
 		layer "scale-out, coordinator and two shards (postgres_fdw): test/scaleout/run.sh" \
 			bash test/scaleout/run.sh
 		layer "attacker suite, SQL attacks: test/attacks/run.sh" bash test/attacks/run.sh
