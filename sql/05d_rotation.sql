@@ -175,7 +175,24 @@ SELECT id, pre_level(secant.reencrypt_for(body, 'rot_ann_phone')) AS level,
        pre_decrypt_text(secant.reencrypt_for(body, 'rot_ann_phone'), pg_temp.sk('rot_ann_phone_v2')) AS plain
 FROM rot_notes WHERE id IN (1, 10) ORDER BY id;
 
--- ---- the log follows every step; the bridge can go after rewrapping ----
+-- ---- a second group rotation: the first bridge stays, records under both old keys read ----
+INSERT INTO rk VALUES ('rot_ward_v3', 'group', pre_keygen());
+SELECT grants_dropped, grants_added
+FROM secant.rotate_group('rot_ward', pre_public_key(pg_temp.sk('rot_ward_v3')),
+    pg_temp.sg(pg_temp.sk('rot_ward_v2'), pre_public_key(pg_temp.sk('rot_ward_v3'))),
+    ARRAY[pg_temp.sg(pg_temp.sk('rot_ward_v3'), secant.principal_key('rot_ann'))],
+    pre_encrypt(pre_public_key(pg_temp.sk('rot_ward_v3')), '\x0303030303030303030303030303030303030303030303030303030303030303'::bytea));
+SELECT count(*) AS bridges FROM secant.grants g JOIN secant.principal_keys k ON k.public_key = g.from_key
+WHERE k.retired_at IS NOT NULL AND g.to_key = k.replaced_by;
+INSERT INTO rot_notes VALUES (11, pre_encrypt(secant.principal_key('rot_ward'), 'newest note'));
+SELECT id, pre_level(secant.reencrypt_for(body, 'rot_ann_phone')) AS level,
+       pre_decrypt_text(secant.reencrypt_for(body, 'rot_ann_phone'), pg_temp.sk('rot_ann_phone_v2')) AS plain
+FROM rot_notes WHERE id IN (1, 10, 11) ORDER BY id;
+SELECT version FROM secant.index_keys_for('rot_ward', 'rot_ann_phone');
+-- a value that went through the first bridge (old -> v2) goes on through the second
+SELECT pre_decrypt_text(secant.reencrypt_for(c, 'rot_ann_phone'), pg_temp.sk('rot_ann_phone_v2')) AS bridged_twice FROM bridged;
+
+-- ---- the log follows every step; the bridges can go after rewrapping ----
 SELECT action, count(*) FROM secant.audit_log
 WHERE action IN ('retire key', 'rotate key') GROUP BY action ORDER BY action;
 SELECT detail->>'kind' AS kind, (detail->>'grants_dropped')::int AS dropped FROM secant.audit_log
@@ -183,10 +200,11 @@ WHERE action = 'rotate key' ORDER BY seq;
 SELECT * FROM secant.audit_check();
 SELECT secant.audit_verify() AS first_broken;
 SELECT secant.drop_bridges('rot_ward') AS bridges_dropped;
+SELECT secant.reencrypt_for(body, 'rot_ann_phone') FROM rot_notes WHERE id = 10;
 SELECT secant.reencrypt_for(body, 'rot_ann_phone') FROM rot_notes WHERE id = 1;
 -- the old index key version goes with the bridge
 SELECT version FROM secant.index_keys_for('rot_ward', 'rot_ann_phone');
 SELECT pre_decrypt_text(secant.reencrypt_for(body, 'rot_ann_phone'), pg_temp.sk('rot_ann_phone_v2')) AS still_new
-FROM rot_notes WHERE id = 10;
+FROM rot_notes WHERE id = 11;
 \c contrib_regression
 DROP DATABASE secant_pre_rotation;

@@ -618,9 +618,15 @@ BEGIN
     -- (secant.grant_check_retired locks it FOR KEY SHARE) is waited for and
     -- found by the second look, or waits and then finds the key retired
     PERFORM 1 FROM secant.principal_keys k WHERE k.public_key OPERATOR(@extschema@.=) old_key FOR UPDATE OF k;
+    -- (but the bridges into the old key from the keys it replaced: records
+    -- at rest under those go on through the bridges, to the new key)
     SELECT pg_catalog.array_agg(s.hop_key) INTO marks
     FROM (SELECT x.hop_key FROM secant.grants x
-          WHERE x.from_key OPERATOR(@extschema@.=) old_key OR x.to_key OPERATOR(@extschema@.=) old_key
+          WHERE (x.from_key OPERATOR(@extschema@.=) old_key OR x.to_key OPERATOR(@extschema@.=) old_key)
+            AND NOT EXISTS (SELECT 1 FROM secant.principal_keys b
+                            WHERE b.public_key OPERATOR(@extschema@.=) x.from_key
+                              AND b.replaced_by OPERATOR(@extschema@.=) old_key
+                              AND x.to_key OPERATOR(@extschema@.=) old_key)
           ORDER BY x.id FOR UPDATE OF x) s;
     -- the copies made through them, and those addressed to the old key
     -- (a retired key is no target), first: as secant.revoke does, copies
