@@ -422,6 +422,11 @@ sp encrypt -h >out.txt
 check "-h works like --help" grep -q '^usage: secant-pre encrypt' out.txt
 expect_failure "an unknown command exits 2" 2 empty frobnicate
 expect_failure "an unknown option exits 2" 2 empty encrypt @a.pk --frob
+check "... and names it" grep -q 'unknown option --frob ' last.err
+expect_failure "an unknown option with a value exits 2" 2 empty \
+	pubkey "--passphrase=correct horse battery staple"
+check "... naming the option, not its value" \
+	test "$(grep -c 'unknown option --passphrase ' last.err)" -eq 1 -a "$(grep -c horse last.err)" -eq 0
 expect_failure "a missing required option exits 2" 2 ct1 decrypt
 expect_failure "a missing argument exits 2" 2 empty encrypt
 expect_failure "an extra argument exits 2" 2 empty keygen extra
@@ -518,11 +523,53 @@ expect_failure "a protected secret key is not an index key" 1 empty \
 	token --index-key p.sk --passphrase-file pw the
 expect_failure "--passphrase-fd and --passphrase-file together exit 2" 2 r1.ct \
 	decrypt --secret-key p.sk --passphrase-fd 0 --passphrase-file pw
-expect_failure "inspect refuses a protected key file" 1 p.sk inspect
+sp inspect <p.sk >pinfo.json
+check "inspect describes a protected key file by its header, without a passphrase" \
+	json pinfo.json "j == {'type': 'protected_key_file', 'bytes': 112, 'version': 1, 'content': 'pre_secret_key', 'kdf': 'argon2id13', 'opslimit': 2, 'memlimit': 67108864}"
+check "... and asks for none (nothing on stderr)" test ! -s last.err
+sp inspect <p.idx >pinfo.json
+check "inspect of a protected index key says it holds an index key" \
+	json pinfo.json "j['type'] == 'protected_key_file' and j['content'] == 'index_key' and 'opened' not in j"
+sp inspect --passphrase-file pw <p.sk >pinfo.json
+check "inspect --passphrase-file opens it and shows its public key, nothing secret" \
+	json pinfo.json "j['opened'] is True and j['public_key'] == '$(cat p.pk)' and set(j) == {'type', 'bytes', 'version', 'content', 'kdf', 'opslimit', 'memlimit', 'opened', 'public_key'}"
+sp inspect --passphrase-fd 3 3<pw <p.idx >pinfo.json
+check "inspect --passphrase-fd opens a protected index key (no key shown)" \
+	json pinfo.json "j['opened'] is True and j['content'] == 'index_key' and 'public_key' not in j"
+expect_failure "inspect with a wrong passphrase fails and prints nothing" 1 p.sk \
+	inspect --passphrase-file wrong.pw
+expect_failure "inspect --passphrase-file of a value that is no key file exits 2" 2 ct1 \
+	inspect --passphrase-file pw
 flip p.sk tampered.sk 40
 sed -i 's/^/prelocked_/; s/^prelocked_prelocked_/prelocked_/' tampered.sk
 expect_failure "a modified protected key file does not open" 1 p.ct \
 	decrypt --secret-key tampered.sk --passphrase-file pw
+
+# where a passphrase comes from: never argv
+cp pw shared.pw && chmod 644 shared.pw
+sp pubkey --secret-key p.sk --passphrase-file shared.pw >out.pk
+check "a passphrase file others can read still works" cmp -s out.pk p.pk
+check "... with a warning naming the file and its mode" \
+	grep -q 'warning: shared.pw .*mode 0644' last.err
+sp pubkey --secret-key p.sk --passphrase-fd 9 9<&- </dev/null >out.pk
+check "--passphrase-fd of a closed descriptor fails cleanly" fails_cleanly 1 out.pk $?
+check "... naming --passphrase-fd" grep -q 'passphrase from --passphrase-fd' last.err
+expect_failure "--passphrase-fd needs a descriptor number (exit 2)" 2 empty \
+	pubkey --secret-key p.sk --passphrase-fd three
+expect_failure "no option takes the passphrase itself (exit 2)" 2 empty \
+	pubkey --secret-key p.sk "--passphrase=correct horse battery staple"
+expect_failure "a missing --passphrase-file is reported" 1 empty \
+	pubkey --secret-key p.sk --passphrase-file no-such-file
+check "... by its name" grep -q 'cannot open no-such-file' last.err
+if command -v setsid >/dev/null; then
+	setsid -w "$BIN" pubkey --secret-key p.sk </dev/null >out.pk 2>last.err
+	check "without a terminal or a passphrase option: a clear error" fails_cleanly 1 out.pk $?
+	check "... that names --passphrase-fd and --passphrase-file" \
+		grep -q -- 'no terminal.*--passphrase-fd N or --passphrase-file FILE' last.err
+	cat last.err >>all.err
+else
+	echo "# skipped: the no-terminal error (no setsid)"
+fi
 
 # known answers: test/vectors/keyfile.json (fixed passphrase, salt, nonce)
 python3 - "$ROOT/test/vectors/keyfile.json" <<'PY' || exit 2
@@ -551,6 +598,133 @@ for i in 0 1 2; do
 	expect_failure "keyfile.json vector $i refuses a wrong passphrase" 1 empty \
 		pubkey --secret-key kf$i.locked --passphrase-file wrong.pw
 done
+
+# ---- changing a key file's protection: passwd, protect, unprotect ----
+
+# only FILES... in the directory rw (no temporary file left behind)
+only_in_rw() {
+	eq "$(ls -A rw | sort | tr '\n' ' ')" "$(printf '%s\n' "$@" | sort | tr '\n' ' ')"
+}
+printf 'a new passphrase\n' >new.pw
+mkdir rw
+# vector 0: a PRE secret key with the smallest Argon2id limits (quick)
+cp kf0.locked rw/k.sk
+cp rw/k.sk before.sk
+sp pubkey --secret-key kf0.plain >k.pk
+sp passwd rw/k.sk --passphrase-file wrong.pw --new-passphrase-file new.pw </dev/null >out.txt
+check "passwd with a wrong current passphrase fails cleanly" fails_cleanly 1 out.txt $?
+check "... naming the file and the wrong passphrase" grep -q 'rw/k.sk: wrong passphrase' last.err
+check "... and leaves the file as it was" cmp -s rw/k.sk before.sk
+check "... and no other file in its directory" only_in_rw k.sk
+sp passwd rw/k.sk --passphrase-file kf0.pass --new-passphrase-file new.pw </dev/null >out.txt
+check "passwd exits 0, quietly" test $? -eq 0 -a ! -s out.txt -a ! -s last.err
+check "passwd writes a new prelocked_ line" grep -qxE 'prelocked_[A-Za-z0-9_-]{150}' rw/k.sk
+check "... not the old one (new salt and nonce)" test "$(cat rw/k.sk)" != "$(cat before.sk)"
+check "... with mode 600" eq "$(stat -c %a rw/k.sk)" 600
+check "... and no temporary file left" only_in_rw k.sk
+sp pubkey --secret-key rw/k.sk --passphrase-file new.pw >out.pk
+check "the new passphrase opens the same key" cmp -s out.pk k.pk
+expect_failure "the old passphrase opens it no more" 1 empty \
+	pubkey --secret-key rw/k.sk --passphrase-file kf0.pass
+sp inspect <rw/k.sk >pinfo.json
+check "passwd keeps the file's Argon2id limits" \
+	json pinfo.json "j['opslimit'] == 1 and j['memlimit'] == 8192"
+printf '%s\n%s\n' 'a new passphrase' 'correct horse battery staple' >both.pw
+sp passwd rw/k.sk --passphrase-fd 3 --new-passphrase-fd 3 --pwhash-limits interactive 3<both.pw
+sp pubkey --secret-key rw/k.sk --passphrase-file pw >out.pk
+check "passwd with one descriptor for both: first line current, second new" cmp -s out.pk k.pk
+sp inspect <rw/k.sk >pinfo.json
+check "passwd --pwhash-limits sets new limits" \
+	json pinfo.json "j['opslimit'] == 2 and j['memlimit'] == 67108864"
+cp rw/k.sk before.sk
+sp passwd rw/k.sk -o rw/copy.sk --passphrase-file pw --new-passphrase-file new.pw
+sp pubkey --secret-key rw/copy.sk --passphrase-file new.pw >out.pk
+check "passwd -o NEW_FILE writes the key under the new passphrase there" cmp -s out.pk k.pk
+check "... with mode 600" eq "$(stat -c %a rw/copy.sk)" 600
+check "... and leaves FILE as it was" cmp -s rw/k.sk before.sk
+cp rw/copy.sk before-copy.sk
+expect_failure "passwd -o refuses an existing file" 1 empty \
+	passwd rw/k.sk -o rw/copy.sk --passphrase-file pw --new-passphrase-file new.pw
+check "... which is untouched" cmp -s rw/copy.sk before-copy.sk
+ln -s k.sk rw/link.sk
+expect_failure "passwd refuses a symbolic link" 1 empty \
+	passwd rw/link.sk --passphrase-file pw --new-passphrase-file new.pw
+check "... saying so" grep -q 'rw/link.sk is a symbolic link' last.err
+check "... and leaves the link and its target alone" \
+	test -L rw/link.sk -a "$(cat rw/k.sk)" = "$(cat before.sk)"
+rm rw/link.sk rw/copy.sk
+expect_failure "passwd of an unprotected file fails" 1 empty \
+	passwd a.sk --passphrase-file pw --new-passphrase-file new.pw
+check "... with a hint to use protect" grep -q "'secant-pre protect a.sk' protects it" last.err
+expect_failure "passwd - exits 2 (FILE is rewritten in place)" 2 p.sk \
+	passwd - --passphrase-file pw --new-passphrase-file new.pw
+expect_failure "passwd needs FILE (exit 2)" 2 empty passwd
+expect_failure "--new-passphrase-fd and --new-passphrase-file together exit 2" 2 empty \
+	passwd rw/k.sk --new-passphrase-fd 0 --new-passphrase-file pw
+
+if [ "$(id -u)" -eq 0 ] && id nobody >/dev/null 2>&1; then
+	cp kf0.locked rw/owned.sk && chown nobody rw/owned.sk
+	sp passwd rw/owned.sk --passphrase-file kf0.pass --new-passphrase-file new.pw
+	check "passwd run by root keeps the file's owner" eq "$(stat -c %U rw/owned.sk)" nobody
+	rm rw/owned.sk
+fi
+cp a.sk rw/a.sk && chmod 644 rw/a.sk
+sp protect rw/a.sk --passphrase-file pw --pwhash-limits interactive
+check "protect turns a presk_ file into a prelocked_ line" \
+	grep -qxE 'prelocked_[A-Za-z0-9_-]{150}' rw/a.sk
+check "... with mode 600 (it was 644)" eq "$(stat -c %a rw/a.sk)" 600
+check "... after a warning that others could read the old file" grep -q 'warning: rw/a.sk' last.err
+sp pubkey --secret-key rw/a.sk --passphrase-file pw >out.pk
+check "... the same key behind the passphrase" cmp -s out.pk a.pk
+cp rw/a.sk before.sk
+expect_failure "protect of a protected file fails" 1 empty \
+	protect rw/a.sk --passphrase-file pw
+check "... with a hint to use passwd" grep -q "'secant-pre passwd rw/a.sk' changes" last.err
+check "... and leaves it as it was" cmp -s rw/a.sk before.sk
+cp index.hex rw/index.hex
+sp protect rw/index.hex --passphrase-fd 3 --pwhash-limits interactive 3<pw
+sp inspect <rw/index.hex >pinfo.json
+check "protect of an index key file gives a protected index key" \
+	json pinfo.json "j['content'] == 'index_key'"
+sp token --index-key rw/index.hex --passphrase-file pw "$(cat keyword)" >out.tok
+check "... that makes the KAT token" cmp -s out.tok token
+expect_failure "protect refuses a public key file, saying what it holds" 1 empty \
+	protect a.pk --passphrase-file pw
+check "... in the message" grep -q 'a.pk is a public key.*this needs a key file' last.err
+expect_failure "protect refuses a file that holds no key" 1 empty \
+	protect garbage --passphrase-file pw
+check "... in the message" grep -q 'garbage holds no key' last.err
+check "protect refused without a trace in rw" only_in_rw a.sk index.hex k.sk
+
+sp unprotect rw/a.sk --passphrase-file wrong.pw </dev/null >out.txt
+check "unprotect with a wrong passphrase fails cleanly" fails_cleanly 1 out.txt $?
+check "... and leaves the file as it was" cmp -s rw/a.sk before.sk
+sp unprotect rw/a.sk --passphrase-file pw
+check "unprotect writes the presk_ line back" cmp -s rw/a.sk a.sk
+check "... with mode 600" eq "$(stat -c %a rw/a.sk)" 600
+sp unprotect rw/index.hex --passphrase-file pw
+check "unprotect of an index key writes its 64 hex digits" cmp -s rw/index.hex index.hex
+cp index.raw rw/index.raw
+sp protect rw/index.raw --passphrase-file pw --pwhash-limits interactive
+sp unprotect rw/index.raw --passphrase-file pw
+check "a raw 32-byte index key comes back as 64 hex digits" cmp -s rw/index.raw index.hex
+sp unprotect rw/k.sk -o - --passphrase-file pw >out.sk
+check "unprotect -o - writes the key to standard output" cmp -s out.sk kf0.plain
+expect_failure "unprotect of an unprotected file fails" 1 empty \
+	unprotect rw/a.sk --passphrase-file pw
+check "... with a hint to use protect" grep -q "'secant-pre protect rw/a.sk'" last.err
+expect_failure "unprotect takes no --pwhash-limits (exit 2)" 2 empty \
+	unprotect rw/k.sk --pwhash-limits interactive
+check "no temporary file was left in rw" only_in_rw a.sk index.hex index.raw k.sk
+
+# grant -o FILE: a grant holds a secret of the delegator
+(umask 022 && "$BIN" grant @b.pk -o ab-o.grant <a.sk 2>last.err)
+check "grant -o FILE writes a pregrant_ line with mode 600" \
+	test "$(stat -c %a ab-o.grant)" = 600 -a "$(grep -cxE 'pregrant_[A-Za-z0-9_-]{363}' ab-o.grant)" -eq 1
+sp reencrypt @ab-o.grant <r1.ct >out.ct
+sp decrypt --secret-key b.sk <out.ct >out.bin
+check "... a grant that works" cmp -s out.bin plain.bin
+expect_failure "grant -o refuses an existing file" 1 a.sk grant @b.pk -o ab-o.grant
 
 # ---- one vocabulary: --secret-key, --index-key, deprecated aliases, - ----
 
@@ -704,6 +878,272 @@ expect_failure "rotate: a group rotation needs the old key" 2 empty rotate group
 expect_failure "rotate: -o FILE is needed (stdout gets the SQL)" 2 empty rotate user u --seal-to x
 check "rotate: no key file was written by the failures" test ! -e rot-new.sk
 
+# ---- passphrases typed on the terminal: no echo, echo back on Ctrl-C ----
+
+# ptydrive.py STDIN STDOUT STEPS CMD...: run CMD with a new pty as its
+# controlling terminal (so /dev/tty is the pty), standard input and output
+# from and to files, stderr on the pty.  STEPS, comma-separated, act at each
+# passphrase prompt once echo is off: p:TEXT types TEXT and Enter, int
+# types Ctrl-C, tstp Ctrl-Z, term sends SIGTERM.  Prints one JSON object:
+# rc (negative: killed by that signal), prompts (how many were seen), echo
+# (whether the terminal echoes after the command ended) and text (all it
+# wrote on the terminal).
+cat >ptydrive.py <<'PY'
+import json, os, pty, select, signal, sys, termios, time
+
+stdin_path, stdout_path, steps = sys.argv[1:4]
+cmd = sys.argv[4:]
+pid, master = pty.fork()
+if pid == 0:
+    os.dup2(os.open(stdin_path, os.O_RDONLY), 0)
+    os.dup2(os.open(stdout_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), 1)
+    os.execv(cmd[0], cmd)
+    os._exit(127)
+text = b""
+pending = b""
+deadline = time.monotonic() + 300  # only so that a bug cannot hang the tests
+prompts = 0
+
+
+def echo_on():
+    return bool(termios.tcgetattr(master)[3] & termios.ECHO)
+
+
+def read_some():
+    global text, pending
+    if not select.select([master], [], [], 0.2)[0]:
+        return True
+    try:
+        data = os.read(master, 4096)
+    except OSError:
+        return False
+    text += data
+    pending += data
+    return bool(data)
+
+
+def at_prompt():
+    while time.monotonic() < deadline:
+        if (b"assphrase" in pending and pending.rstrip().endswith(b":")
+                and not echo_on()):
+            return True
+        if not read_some():
+            return False
+    return False
+
+
+for step in [s for s in steps.split(",") if s]:
+    if not at_prompt():
+        break
+    pending = b""
+    prompts += 1
+    if step.startswith("p:"):
+        os.write(master, step[2:].encode() + b"\n")
+    elif step == "int":
+        os.write(master, b"\x03")
+    elif step == "tstp":
+        os.write(master, b"\x1a")
+    elif step == "term":
+        os.kill(pid, signal.SIGTERM)
+while time.monotonic() < deadline and read_some():
+    pass
+if time.monotonic() >= deadline:
+    os.kill(pid, signal.SIGKILL)
+_, status = os.waitpid(pid, 0)
+rc = os.WEXITSTATUS(status) if os.WIFEXITED(status) else -os.WTERMSIG(status)
+print(json.dumps({"rc": rc, "prompts": prompts, "echo": echo_on(),
+                  "text": text.decode(errors="replace")}))
+PY
+
+# on_pty STDIN STDOUT STEPS ARGS...: ptydrive.py on the tool, into pty.json;
+# the terminal's text is kept in all.err too
+on_pty() {
+	local input=$1 output=$2 steps=$3
+	shift 3
+	python3 ptydrive.py "$input" "$output" "$steps" "$BIN" "$@" >pty.json
+	python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["text"])' pty.json >>all.err
+}
+
+if python3 -c 'import pty, os; os.close(pty.openpty()[0])' 2>/dev/null; then
+	on_pty empty pty.out 'p:typed passphrase,p:typed passphrase' \
+		keygen -o tty.sk --protect --pwhash-limits interactive
+	check "keygen --protect asks twice on the terminal, echo off, then echo back on" \
+		json pty.json "j['rc'] == 0 and j['prompts'] == 2 and j['echo'] and 'New passphrase for tty.sk: ' in j['text'] and 'Repeat the passphrase: ' in j['text']"
+	check "... the typed passphrase never shows on the terminal" \
+		json pty.json "'typed' not in j['text']"
+	printf 'typed passphrase\n' >typed.pw
+	sp pubkey --secret-key tty.sk --passphrase-file typed.pw >tty.pk
+	check "... and it is the passphrase of the file" grep -qxE 'prepk_[A-Za-z0-9_-]{86}' tty.pk
+	on_pty empty pty.out 'p:one passphrase,p:another' \
+		keygen -o tty2.sk --protect --pwhash-limits interactive
+	check "two different passphrases on the terminal: exit 1, nothing written" \
+		json pty.json "j['rc'] == 1 and j['prompts'] == 2 and j['echo'] and 'the two passphrases differ' in j['text']"
+	check "... no file" test ! -e tty2.sk
+	on_pty p.ct pty.out 'p:correct horse battery staple' decrypt --secret-key p.sk
+	check "decrypt asks for the passphrase on the terminal" \
+		json pty.json "j['rc'] == 0 and j['prompts'] == 1 and j['echo'] and 'The passphrase for p.sk: ' in j['text']"
+	check "... and decrypts" cmp -s pty.out plain.bin
+	on_pty p.ct pty.out 'p:not it' decrypt --secret-key p.sk
+	check "a wrong passphrase typed: exit 1, nothing written" \
+		json pty.json "j['rc'] == 1 and j['echo'] and 'wrong passphrase' in j['text']"
+	check "... nothing on standard output" test ! -s pty.out
+	on_pty p.ct pty.out int decrypt --secret-key p.sk
+	check "Ctrl-C at the prompt ends the command by SIGINT and turns echo back on" \
+		json pty.json "j['rc'] == -2 and j['prompts'] == 1 and j['echo']"
+	check "... nothing on standard output" test ! -s pty.out
+	on_pty p.ct pty.out term decrypt --secret-key p.sk
+	check "SIGTERM at the prompt ends the command and turns echo back on" \
+		json pty.json "j['rc'] == -15 and j['prompts'] == 1 and j['echo']"
+	on_pty p.ct pty.out 'tstp,p:correct horse battery staple' decrypt --secret-key p.sk
+	check "Ctrl-Z at the prompt (not stopped: no job control here): asked again, echo off" \
+		json pty.json "j['rc'] == 0 and j['prompts'] == 2 and j['echo']"
+	check "... and decrypts" cmp -s pty.out plain.bin
+	# Ctrl-Z under a job-control shell: stopped with echo back on, then fg
+	cat >jobctl.py <<'PY'
+import json, os, pty, select, sys, termios, time
+
+# jobctl.py TOOL SK CT OUT PASS: an interactive bash (no line editing) on a
+# pty runs "TOOL decrypt --secret-key SK <CT >OUT"; Ctrl-Z at its prompt,
+# fg, then PASS typed.  Prints what was seen at each step, as JSON.
+tool, sk, ct, out, pw = sys.argv[1:6]
+pid, master = pty.fork()
+if pid == 0:
+    os.environ["PS1"] = "$ "
+    os.execvp("bash", ["bash", "--norc", "--noprofile", "--noediting", "-i"])
+seen = b""
+deadline = time.monotonic() + 300  # only so that a bug cannot hang the tests
+
+
+def echo_on():
+    return bool(termios.tcgetattr(master)[3] & termios.ECHO)
+
+
+def wait_for(pattern, echo=None):
+    global seen
+    while time.monotonic() < deadline:
+        i = seen.find(pattern)
+        if i >= 0 and (echo is None or echo_on() == echo):
+            seen = seen[i + len(pattern):]
+            return True
+        if select.select([master], [], [], 0.2)[0]:
+            try:
+                seen += os.read(master, 4096)
+            except OSError:
+                return False
+    return False
+
+
+r = {}
+wait_for(b"$ ")
+os.write(master, ("%s decrypt --secret-key %s <%s >%s\n" % (tool, sk, ct, out)).encode())
+r["prompt, echo off"] = wait_for(b"passphrase for", False)
+os.write(master, b"\x1a")
+r["stopped, echo on"] = wait_for(b"Stopped") and wait_for(b"$ ", True)
+os.write(master, b"fg\n")
+r["after fg: asked again, echo off"] = wait_for(b"passphrase for", False)
+os.write(master, pw.encode() + b"\n")
+r["then the shell, echo on"] = wait_for(b"$ ", True)
+os.write(master, b"echo rc=$?\n")
+r["exit status 0"] = wait_for(b"rc=0")
+os.write(master, b"exit\n")
+if time.monotonic() >= deadline:
+    os.kill(pid, 9)
+os.waitpid(pid, 0)
+print(json.dumps(r))
+PY
+	if command -v bash >/dev/null; then
+		python3 jobctl.py "$BIN" p.sk p.ct jobctl.out 'correct horse battery staple' >jobctl.json
+		check "Ctrl-Z at the prompt in a shell: stopped with echo on; after fg asked again without echo" \
+			json jobctl.json "all(j.values()) and len(j) == 5"
+		check "... and decrypts" cmp -s jobctl.out plain.bin
+	fi
+	cp rw/k.sk before.sk
+	on_pty empty pty.out 'p:correct horse battery staple,int' passwd rw/k.sk
+	check "Ctrl-C at passwd's new passphrase prompt: killed, echo back on" \
+		json pty.json "j['rc'] == -2 and j['prompts'] == 2 and j['echo'] and 'New passphrase for rw/k.sk: ' in j['text']"
+	check "... the file as it was, no temporary file" \
+		test "$(cat rw/k.sk)" = "$(cat before.sk)" -a "$(ls -A rw | wc -l)" -eq 4
+	on_pty empty pty.out 'p:correct horse battery staple,p:typed passphrase,p:typed passphrase' \
+		passwd rw/k.sk
+	sp pubkey --secret-key rw/k.sk --passphrase-file typed.pw >out.pk
+	check "passwd on the terminal: current once, new twice" \
+		json pty.json "j['rc'] == 0 and j['prompts'] == 3 and j['echo']"
+	check "... the new passphrase opens the same key" cmp -s out.pk k.pk
+else
+	echo "# skipped: passphrases on the terminal (no pty available)"
+fi
+
+# ---- the README's CLI section documents every command and option ----
+
+# Each command that --help lists has an entry in the README's synopsis
+# (its lines from "secant-pre COMMAND" to the next "secant-pre ") with every
+# option of its synopsis; every option any --help mentions (deprecated
+# aliases included) appears in the CLI section; so does @FILE.
+python3 - "$BIN" "$ROOT/README.md" <<'PY'
+import re, subprocess, sys
+
+tool, readme = sys.argv[1:3]
+text = open(readme).read()
+start = text.index("\n### CLI\n")
+section = text[start:text.index("\n## ", start + 1)]
+block = section[section.index("```\n") + 4:]
+block = block[:block.index("```")]
+entries = {}
+for chunk in re.split(r"\n(?=secant-pre )", block):
+    entries.setdefault(chunk.split()[1], []).append(chunk)
+OPTION = r"(?<![\w-])(--[a-z][a-z-]*[a-z]|-o)(?![\w-])"
+
+
+def run(*args):
+    return subprocess.run([tool, *args], capture_output=True, text=True).stdout
+
+
+commands = re.findall(r"^  secant-pre (\S+)", run("--help"), re.M)
+missing = []
+for c in commands:
+    helptext = run(c, "--help")
+    synopsis = helptext.splitlines()[0]
+    if c not in entries:
+        missing.append("no synopsis of " + c)
+        continue
+    documented = " ".join(entries[c])
+    for o in sorted(set(re.findall(OPTION, synopsis))):
+        if not re.search(r"(?<![\w-])" + re.escape(o) + r"(?![\w-])", documented):
+            missing.append(c + " " + o + " (synopsis)")
+    for o in sorted(set(re.findall(OPTION, helptext))):
+        if not re.search(r"(?<![\w-])" + re.escape(o) + r"(?![\w-])", section):
+            missing.append(c + " " + o)
+for o in ("@FILE", "--version", "--help"):
+    if o not in section:
+        missing.append(o)
+if len(commands) < 12 or missing:
+    print("# %d commands; not in the README's CLI section: %s"
+          % (len(commands), ", ".join(missing)))
+    sys.exit(1)
+PY
+report "the README's CLI section has every command and option of --help, and @FILE" $?
+
+# ---- make install-cli: into pg_config --bindir, and a symlink on PATH ----
+
+# into a DESTDIR under the test's directory only (never the real system)
+PGC=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
+if [ -x "$PGC" ] && [ "$BIN" -ef "$ROOT/secant-pre" ] && command -v make >/dev/null; then
+	bindir=$("$PGC" --bindir)
+	make -s -C "$ROOT" install-cli PG_CONFIG="$PGC" DESTDIR="$T/dest" >install.out 2>&1
+	check "make install-cli puts secant-pre into DESTDIR/\$(pg_config --bindir)" \
+		eq "$(LD_LIBRARY_PATH="$ROOT/build/lib" "$T/dest$bindir/secant-pre" --version 2>&1)" \
+		"secant-pre $VERSION"
+	check "... and a symlink to it into DESTDIR/usr/local/bin (on PATH)" \
+		eq "$(readlink "$T/dest/usr/local/bin/secant-pre")" "$bindir/secant-pre"
+	mkdir -p "$T/dest2/usr/local/bin" && echo mine >"$T/dest2/usr/local/bin/secant-pre"
+	make -s -C "$ROOT" install-cli PG_CONFIG="$PGC" DESTDIR="$T/dest2" >install.out 2>&1
+	check "make install-cli leaves a secant-pre on PATH that is not a symlink alone" \
+		eq "$(cat "$T/dest2/usr/local/bin/secant-pre")" mine
+	check "... and says so" grep -q 'exists and is not a symlink; left alone' install.out
+else
+	echo "# skipped: make install-cli (no pg_config, or not the tree's secant-pre)"
+fi
+
 # ---- secrets never reach stderr ----
 
 leaked=0
@@ -716,5 +1156,14 @@ for f in group.seed user.seed device.seed backup.seed; do
 	grep -qiF -- "$(cat $f)" all.err && leaked=1
 done
 report "no secret key appears in any stderr output" $leaked
+leaked=0
+for f in pw wrong.pw new.pw kf0.pass kf1.pass kf2.pass; do
+	grep -qF -- "$(head -n 1 $f)" all.err && leaked=1
+done
+grep -qF 'typed passphrase' all.err && leaked=1
+for f in kf0.plain kf1.plain kf2.plain index.hex; do
+	grep -qiF -- "$(cat $f)" all.err && leaked=1
+done
+report "no passphrase, protected secret or index key appears on stderr or the terminal" $leaked
 
 tap_summary

@@ -8,7 +8,8 @@
  * command line, and no value given as an argument or input is ever echoed
  * in a message (file names are).  Key files are written with O_EXCL and
  * mode 0600, optionally protected by a passphrase (sp_keyfile.h), which is
- * read from the terminal, a file descriptor or a file, never from argv.
+ * read from the terminal, a file descriptor or a file, never from argv;
+ * passwd, protect and unprotect replace a key file atomically (rename).
  * Every buffer is wiped before it is freed; standard input and output are
  * unbuffered so that no copy of a secret stays in a stdio buffer.
  */
@@ -332,11 +333,25 @@ content_phrase(int content)
 
 /* ---- passphrases: a terminal prompt, --passphrase-fd or --passphrase-file ---- */
 
-static int	passphrase_fd = -1;	/* --passphrase-fd, or -1 */
-static const char *passphrase_file = NULL;	/* --passphrase-file, or NULL */
-static char passphrase[MAX_PASSPHRASE + 1];
-static size_t passphrase_len = 0;
-static bool passphrase_read = false;
+/* A passphrase and where it comes from; read once per run, wiped at exit. */
+typedef struct passphrase_src
+{
+	const char *fd_option;		/* the options that give it, for messages */
+	const char *file_option;
+	int			fd;				/* the fd option's value, or -1 */
+	const char *file;			/* the file option's value, or NULL */
+	bool		read;			/* text holds the passphrase */
+	size_t		len;
+	char		text[MAX_PASSPHRASE + 1];
+} passphrase_src;
+
+/* the passphrase of the key file read, or of a new one (keygen, protect) */
+static passphrase_src pass_cur = {"--passphrase-fd", "--passphrase-file",
+-1, NULL, false, 0, {0}};
+
+/* the new passphrase of passwd */
+static passphrase_src pass_new = {"--new-passphrase-fd", "--new-passphrase-file",
+-1, NULL, false, 0, {0}};
 
 /* Read a line (without its \n or \r\n) from fd byte by byte into out. */
 static int
@@ -370,128 +385,205 @@ read_line_fd(int fd, const char *name, char *out, size_t cap, size_t *len)
 	return 0;
 }
 
+/*
+ * While a prompt has echo off, the signals that end or stop the process
+ * put the terminal back first: the handler restores its settings, then
+ * takes the signal's default action (SA_RESETHAND | SA_NODEFER); after a
+ * stop (Ctrl-Z, then fg) it turns echo off again and repeats the prompt.
+ * SIGTTIN and SIGTTOU are left alone: they stop a background process
+ * before it changes the terminal or reads from it.
+ */
+static const int prompt_signals[] = {
+	SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGALRM, SIGTSTP
+};
+
+#define NPROMPT_SIGNALS ((int) (sizeof prompt_signals / sizeof prompt_signals[0]))
+
+static int	prompt_fd = -1;		/* the terminal, while a prompt is on */
+static const char *prompt_text = "";
+static struct termios prompt_old;	/* its settings before the prompt */
+static struct termios prompt_quiet; /* the same without echo */
+
+/* Write a constant string to the terminal (a courtesy: errors are ignored). */
+static void
+tty_write(int fd, const char *s)
+{
+	if (write(fd, s, strlen(s)) < 0)
+	{
+		/* nothing to do */
+	}
+}
+
+static void on_prompt_signal(int sig);
+
+/* Catch sig with on_prompt_signal, unless it is ignored; old gets the action before. */
+static void
+catch_prompt_signal(int sig, struct sigaction *old)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_prompt_signal;
+	sa.sa_flags = SA_RESETHAND | SA_NODEFER;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(sig, NULL, old) == 0 && old->sa_handler != SIG_IGN)
+		sigaction(sig, &sa, NULL);
+}
+
+/* Async-signal-safe: tcsetattr, write, raise, sigaction and strlen only. */
+static void
+on_prompt_signal(int sig)
+{
+	int			saved = errno;
+	struct sigaction ignored;
+
+	tcsetattr(prompt_fd, TCSAFLUSH, &prompt_old);
+	tty_write(prompt_fd, "\n");
+	raise(sig);					/* the default action: end, or stop */
+	catch_prompt_signal(sig, &ignored);	/* continued after a stop */
+	tcsetattr(prompt_fd, TCSAFLUSH, &prompt_quiet);
+	tty_write(prompt_fd, prompt_text);
+	errno = saved;
+}
+
 /* Prompt on the terminal (echo off) and read a line into out. */
 static int
-prompt_tty(const char *prompt, char *out, size_t cap, size_t *len)
+prompt_tty(const passphrase_src *p, const char *prompt, char *out, size_t cap,
+		   size_t *len)
 {
 	int			fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
-	struct termios old,
-				quiet;
-	bool		restore = false;
+	struct sigaction old[NPROMPT_SIGNALS];
+	bool		quiet = false;
 	int			rc;
 
 	if (fd < 0)
 		return fail("a passphrase is needed and there is no terminal to ask "
-					"for it: use --passphrase-fd N or --passphrase-file FILE");
-	if (write(fd, prompt, strlen(prompt)) < 0)
+					"for it: use %s N or %s FILE", p->fd_option, p->file_option);
+	if (tcgetattr(fd, &prompt_old) == 0)
 	{
-		/* the prompt is a courtesy */
+		prompt_quiet = prompt_old;
+		prompt_quiet.c_lflag &= ~(tcflag_t) (ECHO | ECHONL);
+		prompt_fd = fd;
+		prompt_text = prompt;
+		for (int i = 0; i < NPROMPT_SIGNALS; i++)
+			catch_prompt_signal(prompt_signals[i], &old[i]);
+		quiet = tcsetattr(fd, TCSAFLUSH, &prompt_quiet) == 0;
 	}
-	if (tcgetattr(fd, &old) == 0)
-	{
-		quiet = old;
-		quiet.c_lflag &= ~(tcflag_t) (ECHO | ECHONL);
-		restore = tcsetattr(fd, TCSAFLUSH, &quiet) == 0;
-	}
+	tty_write(fd, prompt);		/* after echo is off: nothing typed is lost */
 	rc = read_line_fd(fd, "the terminal", out, cap, len);
-	if (restore)
-		tcsetattr(fd, TCSAFLUSH, &old);
-	if (write(fd, "\n", 1) < 0)
+	if (quiet)
+		tcsetattr(fd, TCSAFLUSH, &prompt_old);
+	if (prompt_fd >= 0)
 	{
-		/* likewise */
+		for (int i = 0; i < NPROMPT_SIGNALS; i++)
+			if (old[i].sa_handler != SIG_IGN)
+				sigaction(prompt_signals[i], &old[i], NULL);
+		prompt_fd = -1;
 	}
+	tty_write(fd, "\n");
 	close(fd);
 	return rc;
 }
 
-/* Get the passphrase (once per run): from --passphrase-fd, --passphrase-file
- * or the terminal; confirm asks twice on a terminal (for a new file). */
+/* Get the passphrase p (once per run): from its fd, its file or the
+ * terminal; confirm asks twice on a terminal (for a new file). */
 static int
-get_passphrase(const char *for_what, bool confirm)
+get_passphrase(passphrase_src *p, const char *for_what, bool confirm)
 {
 	char		again[MAX_PASSPHRASE + 1];
 	size_t		againlen = 0;
 	char		prompt[512];
 	int			rc;
 
-	if (passphrase_read)
+	if (p->read)
 		return 0;
-	if (passphrase_fd >= 0)
-		rc = read_line_fd(passphrase_fd, "--passphrase-fd", passphrase,
-						  MAX_PASSPHRASE, &passphrase_len);
-	else if (passphrase_file != NULL)
+	if (p->fd >= 0)
+		rc = read_line_fd(p->fd, p->fd_option, p->text, MAX_PASSPHRASE, &p->len);
+	else if (p->file != NULL)
 	{
-		FILE	   *f = fopen(passphrase_file, "rb");
+		FILE	   *f = fopen(p->file, "rb");
 
 		if (f == NULL)
-			return fail("cannot open %s: %s", passphrase_file, strerror(errno));
-		check_secret_mode(f, passphrase_file);
-		rc = read_line_fd(fileno(f), passphrase_file, passphrase,
-						  MAX_PASSPHRASE, &passphrase_len);
+			return fail("cannot open %s: %s", p->file, strerror(errno));
+		check_secret_mode(f, p->file);
+		rc = read_line_fd(fileno(f), p->file, p->text, MAX_PASSPHRASE, &p->len);
 		fclose(f);
 	}
 	else
 	{
 		snprintf(prompt, sizeof prompt, "%s passphrase for %s: ",
 				 confirm ? "New" : "The", for_what);
-		rc = prompt_tty(prompt, passphrase, MAX_PASSPHRASE, &passphrase_len);
-		if (rc == 0 && confirm && passphrase_len > 0)
+		rc = prompt_tty(p, prompt, p->text, MAX_PASSPHRASE, &p->len);
+		if (rc == 0 && confirm && p->len > 0)
 		{
-			rc = prompt_tty("Repeat the passphrase: ", again, MAX_PASSPHRASE,
+			rc = prompt_tty(p, "Repeat the passphrase: ", again, MAX_PASSPHRASE,
 							&againlen);
-			if (rc == 0 && (againlen != passphrase_len ||
-							sodium_memcmp(again, passphrase, againlen) != 0))
+			if (rc == 0 && (againlen != p->len ||
+							sodium_memcmp(again, p->text, againlen) != 0))
 				rc = fail("the two passphrases differ; nothing written");
 			sodium_memzero(again, sizeof again);
 		}
 	}
-	if (rc == 0 && passphrase_len == 0)
+	if (rc == 0 && p->len == 0)
 		rc = fail("the passphrase is empty");
 	if (rc != 0)
 	{
-		sodium_memzero(passphrase, sizeof passphrase);
-		passphrase_len = 0;
+		sodium_memzero(p->text, sizeof p->text);
+		p->len = 0;
 		return rc;
 	}
-	passphrase_read = true;
+	p->read = true;
 	return 0;
 }
 
-/* Wipe the passphrase. */
+/* Wipe the passphrases. */
 static void
 wipe_passphrase(void)
 {
-	sodium_memzero(passphrase, sizeof passphrase);
-	passphrase_len = 0;
-	passphrase_read = false;
+	sodium_memzero(pass_cur.text, sizeof pass_cur.text);
+	sodium_memzero(pass_new.text, sizeof pass_new.text);
+	pass_cur.len = pass_new.len = 0;
+	pass_cur.read = pass_new.read = false;
 }
 
-/* Open the protected key file text of name, which must hold content. */
+/* Decode the protected key file text of name and check its header. */
 static int
-open_protected(const char *name, const uint8_t *text, size_t len, int content,
-			   uint8_t secret[SP_KF_SECRETBYTES])
+parse_protected(const char *name, const uint8_t *text, size_t len,
+				uint8_t file[SP_KF_BYTES], sp_kf_header *h)
 {
-	uint8_t		file[SP_KF_BYTES];
-	sp_kf_header h;
 	int			err = sp_keyfile_text_decode(file, (const char *) text, len);
-	int			rc;
 
 	if (err == SP_KF_OK)
-		err = sp_keyfile_parse(file, sizeof file, &h);
-	if (err != SP_KF_OK)
-		return fail("%s: %s", name, sp_keyfile_strerror(err));
-	if (h.content != content)
-		return fail("%s is %s; this needs %s", name, content_phrase(h.content),
-					content == SP_KF_INDEX_KEY ? "a search index key" :
-					"a PRE secret key");
-	rc = get_passphrase(name, false);
-	if (rc != 0)
-		return rc;
-	err = sp_keyfile_open(secret, &h, file, sizeof file, passphrase,
-						  passphrase_len);
+		err = sp_keyfile_parse(file, SP_KF_BYTES, h);
 	if (err != SP_KF_OK)
 		return fail("%s: %s", name, sp_keyfile_strerror(err));
 	return 0;
+}
+
+/*
+ * Open the protected key file text of name with the passphrase of pass_cur
+ * into secret; it must hold content (0: either kind).  h gets its header.
+ */
+static int
+open_protected(const char *name, const uint8_t *text, size_t len, int content,
+			   uint8_t secret[SP_KF_SECRETBYTES], sp_kf_header *h)
+{
+	uint8_t		file[SP_KF_BYTES];
+	int			rc = parse_protected(name, text, len, file, h);
+	int			err;
+
+	if (rc == 0 && content != 0 && h->content != content)
+		rc = fail("%s is %s; this needs %s", name, content_phrase(h->content),
+				  content == SP_KF_INDEX_KEY ? "a search index key" :
+				  "a PRE secret key");
+	if (rc == 0)
+		rc = get_passphrase(&pass_cur, name, false);
+	if (rc == 0 &&
+		(err = sp_keyfile_open(secret, h, file, sizeof file, pass_cur.text,
+							   pass_cur.len)) != SP_KF_OK)
+		rc = fail("%s: %s", name, sp_keyfile_strerror(err));
+	sodium_memzero(file, sizeof file);
+	return rc;
 }
 
 /* ---- values ---- */
@@ -608,30 +700,39 @@ looks_like_index_key(const buf *text)
 	return hex == len && len == INDEX_KEY_HEX;
 }
 
+/* Parse the unprotected key file text of name as a PRE secret key seed. */
+static int
+parse_seed(const char *name, const buf *text, uint8_t seed[SP_SEEDBYTES])
+{
+	buf			value = {0};
+	int			rc;
+
+	if (sp_text_kind((const char *) text->data, text->len) < 0 &&
+		looks_like_index_key(text))
+		return fail("%s looks like a search index key; this needs %s", name,
+					kind_phrase(SP_KIND_SECRET_KEY));
+	rc = decode_source(name, text, SP_KIND_SECRET_KEY, &value);
+	if (rc == 0)
+		memcpy(seed, value.data, SP_SEEDBYTES);
+	buf_free(&value);
+	return rc;
+}
+
 /* Load the seed of a PRE secret key: presk_ text, or a protected file. */
 static int
 load_seed(const char *path, uint8_t seed[SP_SEEDBYTES])
 {
 	const char *name = source_name(path);
 	buf			text = {0};
-	buf			value = {0};
+	sp_kf_header h;
 	int			rc = read_file(path, true, &text);
 
 	if (rc == 0 && sp_keyfile_is_text((const char *) text.data, text.len))
 		rc = open_protected(name, text.data, text.len, SP_KF_PRE_SECRET_KEY,
-							seed);
-	else if (rc == 0 && sp_text_kind((const char *) text.data, text.len) < 0 &&
-			 looks_like_index_key(&text))
-		rc = fail("%s looks like a search index key; this needs %s", name,
-				  kind_phrase(SP_KIND_SECRET_KEY));
+							seed, &h);
 	else if (rc == 0)
-	{
-		rc = decode_source(name, &text, SP_KIND_SECRET_KEY, &value);
-		if (rc == 0)
-			memcpy(seed, value.data, SP_SEEDBYTES);
-	}
+		rc = parse_seed(name, &text, seed);
 	buf_free(&text);
-	buf_free(&value);
 	return rc;
 }
 
@@ -747,11 +848,42 @@ check_new_file(const char *path)
 	return 0;
 }
 
+/* Write all of data to the new file fd, fsync and close it; -1 with errno. */
+static int
+write_fd_all(int fd, const void *data, size_t len)
+{
+	const uint8_t *p = data;
+	int			e;
+
+	if (fchmod(fd, 0600) != 0)
+	{
+		/* created 0600 less the umask: no wider anyway */
+	}
+	while (len > 0)
+	{
+		ssize_t		n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		p += n;
+		len -= (size_t) n;
+	}
+	if (len > 0 || fsync(fd) != 0)
+	{
+		e = errno != 0 ? errno : EIO;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return close(fd);
+}
+
 /* Write len bytes of a secret to a new file (mode 0600) or standard output. */
 static int
 write_secret(const char *path, const void *data, size_t len)
 {
-	const uint8_t *p = data;
 	struct stat st;
 	int			fd;
 
@@ -771,22 +903,8 @@ write_secret(const char *path, const void *data, size_t len)
 					"choose another name)", path);
 	if (fd < 0)
 		return fail("cannot create %s: %s", path, strerror(errno));
-	if (fchmod(fd, 0600) != 0)
-	{
-		/* created 0600 less the umask: no wider anyway */
-	}
-	while (len > 0)
-	{
-		ssize_t		n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		p += n;
-		len -= (size_t) n;
-	}
-	if (len > 0 || fsync(fd) != 0 || close(fd) != 0)
+	errno = 0;
+	if (write_fd_all(fd, data, len) != 0)
 	{
 		int			e = errno;
 
@@ -794,6 +912,113 @@ write_secret(const char *path, const void *data, size_t len)
 		return fail("cannot write %s: %s", path, strerror(e));
 	}
 	return 0;
+}
+
+/* Print the text form of a core operation's result, or write it (a secret)
+ * to the new file path (-o; NULL: standard output). */
+static int
+emit_to(const char *path, int err, const char *what, sp_kind kind,
+		const uint8_t *bin, size_t len)
+{
+	buf			text = {0};
+	int			rc;
+
+	if (path == NULL)
+		return emit(err, what, kind, bin, len);
+	if (err != SP_OK)
+		return fail_sp(what, err);
+	rc = encode_lines(kind, bin, len, 1, &text);
+	if (rc == 0)
+		rc = write_secret(path, text.data, text.len);
+	buf_free(&text);
+	return rc;
+}
+
+/* Check, before any prompt, that path is a key file that can be replaced. */
+static int
+check_replaceable(const char *path)
+{
+	struct stat st;
+
+	if (is_stdin(path))
+		return usage_fail("the key file is rewritten in place: give its name, "
+						  "not -, or write elsewhere with -o FILE");
+	if (lstat(path, &st) != 0)
+		return fail("cannot open %s: %s", path, strerror(errno));
+	if (S_ISLNK(st.st_mode))
+		return fail("%s is a symbolic link: give the file it points to, or "
+					"write elsewhere with -o FILE", path);
+	if (!S_ISREG(st.st_mode))
+		return fail("%s is not a regular file", path);
+	if (st.st_nlink > 1)
+		warn("warning: %s has %ju other hard links, which keep the old "
+			 "contents", path, (uintmax_t) (st.st_nlink - 1));
+	return 0;
+}
+
+/* fsync the directory of path, so that a rename in it is durable. */
+static void
+sync_dir_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char	   *dir = slash == NULL ? strdup(".") :
+		strndup(path, slash == path ? 1 : (size_t) (slash - path));
+	int			fd = dir != NULL ? open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+
+	if (fd >= 0)
+	{
+		if (fsync(fd) != 0)
+		{
+			/* the rename is done; only its durability is unsure */
+		}
+		close(fd);
+	}
+	free(dir);
+}
+
+/*
+ * Replace the key file path by data atomically: a new file (mkstemp:
+ * O_EXCL, mode 0600, the old file's owner if we may give it) in the same
+ * directory, written and fsynced, renamed over path.  On failure path is
+ * untouched and the new file removed.
+ */
+static int
+replace_secret(const char *path, const void *data, size_t len)
+{
+	const char *slash = strrchr(path, '/');
+	int			dirlen = slash == NULL ? 0 : (int) (slash - path + 1);
+	size_t		cap = strlen(path) + 16;
+	char	   *tmp = malloc(cap);
+	struct stat st;
+	int			fd;
+	int			rc = 0;
+
+	if (tmp == NULL)
+		return fail("out of memory");
+	snprintf(tmp, cap, "%.*s.%s.XXXXXX", dirlen, path, path + dirlen);
+	fd = mkstemp(tmp);
+	if (fd < 0)
+		rc = fail("cannot create a new file next to %s: %s", path,
+				  strerror(errno));
+	else
+	{
+		if (lstat(path, &st) == 0 &&
+			(st.st_uid != geteuid() || st.st_gid != getegid()) &&
+			fchown(fd, st.st_uid, st.st_gid) != 0)
+		{
+			/* only root may: else the file is ours, still mode 0600 */
+		}
+		errno = 0;
+		if (write_fd_all(fd, data, len) != 0 || rename(tmp, path) != 0)
+		{
+			rc = fail("cannot replace %s: %s", path, strerror(errno));
+			unlink(tmp);
+		}
+		else
+			sync_dir_of(path);
+	}
+	free(tmp);
+	return rc;
 }
 
 /* Parse --pwhash-limits: interactive, moderate (the default) or sensitive. */
@@ -820,6 +1045,46 @@ pwhash_limits(const char *name, uint64_t *ops, uint64_t *mem)
 	return 0;
 }
 
+/*
+ * The text of a key file that holds the 32-byte secret of content: a
+ * presk_ line or 64 hex digits, or, with a passphrase pass (read), a
+ * prelocked_ line sealed with Argon2id limits ops and mem.
+ */
+static int
+key_file_text(int content, const uint8_t secret[SP_KF_SECRETBYTES],
+			  const passphrase_src *pass, uint64_t ops, uint64_t mem, buf *text)
+{
+	uint8_t		file[SP_KF_BYTES];
+	uint8_t		salt[SP_KF_SALTBYTES];
+	uint8_t		nonce[SP_KF_NONCEBYTES];
+	int			err;
+
+	if (pass == NULL && content == SP_KF_PRE_SECRET_KEY)
+		return encode_lines(SP_KIND_SECRET_KEY, secret, SP_SEEDBYTES, 1, text);
+	if (buf_reserve(text, SP_KF_TEXTBYTES) != 0)
+		return EXIT_FAILURE;
+	if (pass == NULL)
+	{
+		sodium_bin2hex((char *) text->data, INDEX_KEY_HEX + 1, secret,
+					   SP_INDEXKEYBYTES);
+		text->data[INDEX_KEY_HEX] = '\n';
+		text->len = INDEX_KEY_HEX + 1;
+		return 0;
+	}
+	sp_random_bytes(salt, sizeof salt);
+	sp_random_bytes(nonce, sizeof nonce);
+	err = sp_keyfile_seal(file, content, secret, pass->text, pass->len, ops,
+						  mem, salt, nonce);
+	if (err == SP_KF_OK)
+		err = sp_keyfile_text_encode((char *) text->data, file);
+	sodium_memzero(file, sizeof file);
+	if (err != SP_KF_OK)
+		return fail("cannot protect the key: %s", sp_keyfile_strerror(err));
+	text->data[SP_KF_TEXTBYTES - 1] = '\n';	/* in place of the NUL */
+	text->len = SP_KF_TEXTBYTES;
+	return 0;
+}
+
 /* Write a new 32-byte secret of content as text (plain or protected). */
 static int
 save_new_secret(const args *a, int content, const uint8_t secret[32])
@@ -828,14 +1093,8 @@ save_new_secret(const args *a, int content, const uint8_t secret[32])
 	bool		protect = opt(a, "--protect") != NULL;
 	uint64_t	ops = 0,
 				mem = 0;
-	char		locked[SP_KF_TEXTBYTES];
-	char		hex[INDEX_KEY_HEX + 2];
-	uint8_t		file[SP_KF_BYTES];
-	uint8_t		salt[SP_KF_SALTBYTES];
-	uint8_t		nonce[SP_KF_NONCEBYTES];
 	buf			text = {0};
 	int			rc;
-	int			err;
 
 	if (!protect && (opt(a, "--passphrase-fd") != NULL ||
 					 opt(a, "--passphrase-file") != NULL ||
@@ -845,38 +1104,13 @@ save_new_secret(const args *a, int content, const uint8_t secret[32])
 	if (rc == 0)
 		rc = check_new_file(path);
 	if (rc == 0 && protect)
-		rc = get_passphrase(is_stdin(path) ? "the new key" : path, true);
-	if (rc == 0 && protect)
-	{
-		sp_random_bytes(salt, sizeof salt);
-		sp_random_bytes(nonce, sizeof nonce);
-		err = sp_keyfile_seal(file, content, secret, passphrase,
-							  passphrase_len, ops, mem, salt, nonce);
-		if (err != SP_KF_OK)
-			rc = fail("cannot protect the key: %s", sp_keyfile_strerror(err));
-		else if ((err = sp_keyfile_text_encode(locked, file)) != SP_KF_OK)
-			rc = fail("cannot encode the key file");
-		else
-		{
-			locked[SP_KF_TEXTBYTES - 1] = '\n';	/* in place of the NUL */
-			rc = write_secret(path, locked, sizeof locked);
-		}
-	}
-	else if (rc == 0 && content == SP_KF_INDEX_KEY)
-	{
-		sodium_bin2hex(hex, sizeof hex, secret, SP_INDEXKEYBYTES);
-		hex[INDEX_KEY_HEX] = '\n';
-		rc = write_secret(path, hex, INDEX_KEY_HEX + 1);
-	}
-	else if (rc == 0)
-	{
-		rc = encode_lines(SP_KIND_SECRET_KEY, secret, SP_SEEDBYTES, 1, &text);
-		if (rc == 0)
-			rc = write_secret(path, text.data, text.len);
-	}
-	sodium_memzero(locked, sizeof locked);
-	sodium_memzero(hex, sizeof hex);
-	sodium_memzero(file, sizeof file);
+		rc = get_passphrase(&pass_cur, is_stdin(path) ? "the new key" : path,
+							true);
+	if (rc == 0)
+		rc = key_file_text(content, secret, protect ? &pass_cur : NULL, ops,
+						   mem, &text);
+	if (rc == 0)
+		rc = write_secret(path, text.data, text.len);
 	buf_free(&text);
 	return rc;
 }
@@ -1051,6 +1285,8 @@ cmd_grant(const args *a)
 
 	rc = parse_not_after(opt(a, "--not-after"), &not_after);
 	if (rc == 0)
+		rc = check_new_file(opt(a, "-o"));
+	if (rc == 0)
 		rc = load_arg(a->pos[0], SP_KIND_PUBLIC_KEY, &to);
 	if (rc == 0)
 	{
@@ -1063,10 +1299,11 @@ cmd_grant(const args *a)
 	{
 		err = make_grant(grant, sealed, &from, to.data, not_after, seal_key.data);
 		if (seal_key.data == NULL)
-			rc = emit(err, "cannot make grant", SP_KIND_GRANT, grant, sizeof grant);
+			rc = emit_to(opt(a, "-o"), err, "cannot make grant", SP_KIND_GRANT,
+						 grant, sizeof grant);
 		else
-			rc = emit(err, "cannot make a sealed grant", SP_KIND_SEALED_GRANT,
-					  sealed, sizeof sealed);
+			rc = emit_to(opt(a, "-o"), err, "cannot make a sealed grant",
+						 SP_KIND_SEALED_GRANT, sealed, sizeof sealed);
 	}
 	sodium_memzero(grant, sizeof grant);
 	if (have_from)
@@ -1514,39 +1751,47 @@ cmd_open(const args *a)
 	return rc;
 }
 
-/* Load an index key: 64 hex digits (white space trimmed) or 32 raw bytes. */
+/* Parse the unprotected key file text of name as an index key: 64 hex
+ * digits (white space trimmed) or 32 raw bytes. */
 static int
-load_index_key(const char *path, uint8_t key[SP_INDEXKEYBYTES])
+parse_index_key(const char *name, const buf *file, uint8_t key[SP_INDEXKEYBYTES])
 {
-	buf			file = {0};
-	const uint8_t *hex;
-	size_t		hexlen;
+	const uint8_t *hex = file->data;
+	size_t		hexlen = file->len;
 	size_t		binlen = 0;
 	const char *end = NULL;
-	const char *name = source_name(path);
-	int			held;
-	int			rc = read_file(path, true, &file);
+	int			held = sp_text_kind((const char *) file->data, file->len);
 
-	if (rc != 0)
-		return rc;
-	hex = file.data;
-	hexlen = file.len;
 	trim(&hex, &hexlen);
-	held = sp_text_kind((const char *) file.data, file.len);
-	if (file.len == SP_INDEXKEYBYTES)
-		memcpy(key, file.data, SP_INDEXKEYBYTES);
-	else if (sp_keyfile_is_text((const char *) file.data, file.len))
-		rc = open_protected(name, file.data, file.len, SP_KF_INDEX_KEY, key);
+	if (file->len == SP_INDEXKEYBYTES)
+		memcpy(key, file->data, SP_INDEXKEYBYTES);
 	else if (held >= 0)
-		rc = fail("%s is %s; this needs a search index key (64 hex digits, "
-				  "32 raw bytes or a protected index key file)", name,
-				  kind_phrase(held));
+		return fail("%s is %s; this needs a search index key (64 hex digits, "
+					"32 raw bytes or a protected index key file)", name,
+					kind_phrase(held));
 	else if (hexlen != INDEX_KEY_HEX ||
 			 sodium_hex2bin(key, SP_INDEXKEYBYTES, (const char *) hex, hexlen,
 							NULL, &binlen, &end) != 0 ||
 			 binlen != SP_INDEXKEYBYTES || end != (const char *) hex + hexlen)
-		rc = fail("%s: an index key file holds 64 hex digits or 32 raw bytes",
-				  name);
+		return fail("%s: an index key file holds 64 hex digits or 32 raw bytes",
+					name);
+	return 0;
+}
+
+/* Load an index key: an unprotected key file, or a protected one. */
+static int
+load_index_key(const char *path, uint8_t key[SP_INDEXKEYBYTES])
+{
+	buf			file = {0};
+	const char *name = source_name(path);
+	sp_kf_header h;
+	int			rc = read_file(path, true, &file);
+
+	if (rc == 0 && file.len != SP_INDEXKEYBYTES &&
+		sp_keyfile_is_text((const char *) file.data, file.len))
+		rc = open_protected(name, file.data, file.len, SP_KF_INDEX_KEY, key, &h);
+	else if (rc == 0)
+		rc = parse_index_key(name, &file, key);
 	buf_free(&file);
 	return rc;
 }
@@ -1687,6 +1932,126 @@ cmd_tokens(const args *a)
 	return rc;
 }
 
+/* ---- key files: passwd, protect, unprotect ---- */
+
+/* Parse the unprotected key file text of name: a PRE secret key or an index key. */
+static int
+parse_plain_key(const char *name, const buf *text,
+				uint8_t secret[SP_KF_SECRETBYTES], int *content)
+{
+	int			held = sp_text_kind((const char *) text->data, text->len);
+
+	if (held == SP_KIND_SECRET_KEY)
+	{
+		*content = SP_KF_PRE_SECRET_KEY;
+		return parse_seed(name, text, secret);
+	}
+	if (held < 0 && looks_like_index_key(text))
+	{
+		*content = SP_KF_INDEX_KEY;
+		return parse_index_key(name, text, secret);
+	}
+	if (held >= 0)
+		return fail("%s is %s; this needs a key file (a PRE secret key or a "
+					"search index key)", name, kind_phrase(held));
+	return fail("%s holds no key: a presk_ line, a search index key (64 hex "
+				"digits or 32 raw bytes) or a prelocked_ file expected", name);
+}
+
+/* How a key file's passphrase protection changes. */
+typedef enum protection_change
+{
+	PROTECTION_ADD,				/* protect */
+	PROTECTION_CHANGE,			/* passwd */
+	PROTECTION_REMOVE			/* unprotect */
+} protection_change;
+
+/*
+ * Rewrite the key file a->pos[0] with its protection changed: opened with
+ * the current passphrase (pass_cur) if it has one, written with the new
+ * one (protect: pass_cur, passwd: pass_new) or none, in place (atomically)
+ * or to -o FILE.  Every check and prompt comes before anything is written.
+ */
+static int
+change_protection(const args *a, protection_change how)
+{
+	const char *path = a->pos[0];
+	const char *out = opt(a, "-o");
+	const char *limits = opt(a, "--pwhash-limits");
+	passphrase_src *newpass = how == PROTECTION_ADD ? &pass_cur : &pass_new;
+	uint8_t		secret[SP_KF_SECRETBYTES];
+	sp_kf_header h = {0, 0, 0};
+	uint64_t	ops = 0,
+				mem = 0;
+	int			content = 0;
+	bool		locked = false;
+	buf			text = {0};
+	buf			newtext = {0};
+	int			rc;
+
+	rc = pwhash_limits(limits, &ops, &mem);
+	if (rc == 0)
+		rc = out == NULL ? check_replaceable(path) : check_new_file(out);
+	if (rc == 0)
+		rc = read_file(path, true, &text);
+	if (rc == 0)
+		locked = text.len != SP_INDEXKEYBYTES &&
+			sp_keyfile_is_text((const char *) text.data, text.len);
+	if (rc == 0 && locked && how == PROTECTION_ADD)
+		rc = fail("%s is already passphrase-protected; 'secant-pre passwd %s' "
+				  "changes its passphrase", source_name(path), source_name(path));
+	else if (rc == 0 && !locked && how != PROTECTION_ADD)
+		rc = fail("%s is not passphrase-protected; 'secant-pre protect %s' "
+				  "protects it", source_name(path), source_name(path));
+	else if (rc == 0 && locked)
+	{
+		rc = open_protected(source_name(path), text.data, text.len, 0, secret, &h);
+		content = h.content;
+		if (limits == NULL)		/* passwd keeps the file's cost */
+		{
+			ops = h.opslimit;
+			mem = h.memlimit;
+		}
+	}
+	else if (rc == 0)
+		rc = parse_plain_key(source_name(path), &text, secret, &content);
+	if (rc == 0 && how != PROTECTION_REMOVE)
+		rc = get_passphrase(newpass, out != NULL && !is_stdin(out) ? out :
+							source_name(path), true);
+	if (rc == 0)
+		rc = key_file_text(content, secret,
+						   how == PROTECTION_REMOVE ? NULL : newpass, ops, mem,
+						   &newtext);
+	if (rc == 0)
+		rc = out != NULL ? write_secret(out, newtext.data, newtext.len) :
+			replace_secret(path, newtext.data, newtext.len);
+	sodium_memzero(secret, sizeof secret);
+	buf_free(&text);
+	buf_free(&newtext);
+	return rc;
+}
+
+/* protect FILE: add a passphrase to an unprotected key file. */
+static int
+cmd_protect(const args *a)
+{
+	return change_protection(a, PROTECTION_ADD);
+}
+
+/* passwd FILE: change the passphrase of a protected key file. */
+static int
+cmd_passwd(const args *a)
+{
+	return change_protection(a, PROTECTION_CHANGE);
+}
+
+/* unprotect FILE: remove the passphrase of a protected key file. */
+static int
+cmd_unprotect(const args *a)
+{
+	return change_protection(a, PROTECTION_REMOVE);
+}
+
 /* ---- inspect ---- */
 
 /* Open the JSON object describing a value. */
@@ -1782,6 +2147,48 @@ inspect_ciphertext(const buf *v)
 	return rc;
 }
 
+/*
+ * Describe a protected key file by its header: format, version, content,
+ * key derivation and its limits, never the secret.  With a passphrase
+ * option it is opened too, and a PRE secret key is described by its
+ * public key; a wrong passphrase prints nothing.
+ */
+static int
+inspect_protected(const buf *text)
+{
+	uint8_t		file[SP_KF_BYTES];
+	uint8_t		secret[SP_KF_SECRETBYTES];
+	sp_kf_header h;
+	sp_secret	key;
+	bool		open = pass_cur.fd >= 0 || pass_cur.file != NULL;
+	bool		expanded = false;
+	int			rc = parse_protected("standard input", text->data, text->len,
+									 file, &h);
+
+	if (rc == 0 && open)
+		rc = open_protected("standard input", text->data, text->len, 0,
+							secret, &h);
+	if (rc == 0 && open && h.content == SP_KF_PRE_SECRET_KEY)
+		expanded = (rc = expand_secret(&key, secret)) == 0;
+	if (rc == 0)
+	{
+		printf("{\"type\":\"protected_key_file\",\"bytes\":%d,\"version\":%d,"
+			   "\"content\":\"%s\",\"kdf\":\"argon2id13\",\"opslimit\":%" PRIu64
+			   ",\"memlimit\":%" PRIu64, SP_KF_BYTES, file[SP_KF_VER],
+			   h.content == SP_KF_INDEX_KEY ? "index_key" :
+			   sp_kind_name(SP_KIND_SECRET_KEY), h.opslimit, h.memlimit);
+		if (open)
+			printf(",\"opened\":true");
+		if (expanded)
+			rc = json_public_key(",", "public_key", key.pk);
+	}
+	if (expanded)
+		sp_secret_wipe(&key);
+	sodium_memzero(secret, sizeof secret);
+	sodium_memzero(file, sizeof file);
+	return rc;
+}
+
 /* inspect: validate any value on standard input and describe it as JSON. */
 static int
 cmd_inspect(const args *a)
@@ -1794,24 +2201,30 @@ cmd_inspect(const args *a)
 	buf			text = {0};
 	buf			value = {0};
 	int			kind = -1;
+	bool		locked = false;
 	int			rc;
 
-	(void) a;
 	rc = read_source(NULL, &text);
 	if (rc == 0)
+	{
 		kind = sp_text_kind((const char *) text.data, text.len);
-	if (rc == 0 && kind < 0 &&
-		sp_keyfile_is_text((const char *) text.data, text.len))
-		rc = fail("a passphrase-protected key file (prelocked_): inspect does "
-				  "not open it; 'secant-pre pubkey --secret-key FILE' does");
-	if (rc == 0 && kind < 0)
+		locked = kind < 0 &&
+			sp_keyfile_is_text((const char *) text.data, text.len);
+	}
+	if (rc == 0 && !locked && (opt(a, "--passphrase-fd") != NULL ||
+							   opt(a, "--passphrase-file") != NULL))
+		rc = usage_fail("a passphrase option applies to a protected key file "
+						"(prelocked_) only");
+	if (rc == 0 && locked)
+		rc = inspect_protected(&text);
+	else if (rc == 0 && kind < 0)
 		rc = fail("not a secant_pre value: no known prefix "
-				  "(presk_, prepk_, pregrant_, prect_, pretok_)");
-	if (rc == 0)
-		rc = decode_value((const char *) text.data, text.len, kind, &value);
-	if (rc == 0 && describe[kind] != NULL)
-		rc = describe[kind] (&value);
+				  "(presk_, prepk_, pregrant_, prect_, pretok_, prelocked_)");
 	else if (rc == 0)
+		rc = decode_value((const char *) text.data, text.len, kind, &value);
+	if (rc == 0 && !locked && describe[kind] != NULL)
+		rc = describe[kind] (&value);
+	else if (rc == 0 && !locked)
 		json_open(kind, value.len, true);
 	if (rc == 0)
 		printf("}\n");
@@ -2163,6 +2576,22 @@ cmd_rewrap(const args *a)
 #define NEW_KEY_OPTIONS \
 	{"-o", OPT_VALUE, NULL}, {"--protect", OPT_FLAG, NULL}, \
 	{"--pwhash-limits", OPT_VALUE, NULL}, PASSPHRASE_OPTIONS
+#define NEW_PASSPHRASE_OPTIONS \
+	{"--new-passphrase-fd", OPT_VALUE, NULL}, \
+	{"--new-passphrase-file", OPT_VALUE, NULL}
+#define REWRITE_HELP \
+	"\n" \
+	"The file is replaced atomically: the new contents go to a new file\n" \
+	"(mode 0600) in the same directory, which is synced and renamed over\n" \
+	"FILE, so FILE is either old or new, never half written or readable by\n" \
+	"others; nothing is written unless every passphrase is right.  The old\n" \
+	"contents may remain on the disk (and in other hard links or backups).\n" \
+	"\n" \
+	"  -o NEW_FILE           write to NEW_FILE instead (created with mode\n" \
+	"                        0600, never overwriting; '-': standard output)\n" \
+	"                        and leave FILE as it is\n"
+#define REWRITE_LIMITS_HELP \
+	"  --pwhash-limits L     Argon2id cost: interactive, moderate or sensitive\n"
 #define SECRET_KEY_HELP \
 	"SECRET_KEY_FILE holds a PRE secret key: a presk_ line, or a\n" \
 	"passphrase-protected key file (prelocked_...), read transparently.\n"
@@ -2190,7 +2619,7 @@ static const command commands[] = {
 		{NEW_KEY_OPTIONS}, 0, 0, cmd_index_keygen
 	},
 	{
-		"pubkey", "[--secret-key SECRET_KEY_FILE] [< SECRET_KEY_FILE]",
+		"pubkey", "[--secret-key SECRET_KEY_FILE] [--passphrase-fd N | --passphrase-file F] [< SECRET_KEY_FILE]",
 		"Print the public key (prepk_...) of the secret key in SECRET_KEY_FILE,\n"
 		"or read from standard input ('-' or no --secret-key).\n"
 		SECRET_KEY_HELP "\n" PASSPHRASE_HELP,
@@ -2207,7 +2636,7 @@ static const command commands[] = {
 		{{"--aad", OPT_VALUE, NULL}}, 1, 1, cmd_encrypt
 	},
 	{
-		"grant", "PUBKEY [--not-after UNIX_SECONDS] [--seal-to SEALING_KEY] [--secret-key DELEGATOR_SECRET_KEY_FILE]",
+		"grant", "PUBKEY [--not-after UNIX_SECONDS] [--seal-to SEALING_KEY] [--secret-key DELEGATOR_SECRET_KEY_FILE] [-o FILE] [--passphrase-fd N | --passphrase-file F]",
 		"Print a grant (pregrant_...) that lets a proxy re-encrypt ciphertexts\n"
 		"of the delegator, whose secret key is read from the --secret-key file\n"
 		"(or standard input), for the grantee PUBKEY (a prepk_ text, or @FILE).\n"
@@ -2221,9 +2650,11 @@ static const command commands[] = {
 		"                             database's key: the presealkey_ text of\n"
 		"                             SELECT secant.server_public_key() (or @FILE);\n"
 		"                             what the database stores\n"
+		"  -o FILE                    write the grant to FILE, created with\n"
+		"                             mode 0600, never overwriting\n"
 		PASSPHRASE_HELP,
 		{{"--not-after", OPT_VALUE, NULL}, {"--secret-key", OPT_VALUE, NULL},
-		{"--seal-to", OPT_VALUE, NULL},
+		{"--seal-to", OPT_VALUE, NULL}, {"-o", OPT_VALUE, NULL},
 		PASSPHRASE_OPTIONS}, 1, 1, cmd_grant
 	},
 	{
@@ -2236,7 +2667,7 @@ static const command commands[] = {
 		{{NULL, OPT_VALUE, NULL}}, 1, 1, cmd_reencrypt
 	},
 	{
-		"decrypt", "--secret-key SECRET_KEY_FILE [--batch] < CIPHERTEXT",
+		"decrypt", "--secret-key SECRET_KEY_FILE [--batch] [--passphrase-fd N | --passphrase-file F] < CIPHERTEXT",
 		"Decrypt the ciphertext read from standard input with the secret key\n"
 		"in SECRET_KEY_FILE and write the plaintext to standard output.\n"
 		"Nothing is written unless decryption succeeds.\n"
@@ -2275,7 +2706,7 @@ static const command commands[] = {
 		{{"--aad", OPT_VALUE, NULL}}, 1, 1, cmd_seal
 	},
 	{
-		"open", "--secret-key SECRET_KEY_FILE --body BODY_FILE < KEY_CIPHERTEXT",
+		"open", "--secret-key SECRET_KEY_FILE --body BODY_FILE [--passphrase-fd N | --passphrase-file F] < KEY_CIPHERTEXT",
 		"Open an envelope made by 'secant-pre seal': decrypt the key ciphertext\n"
 		"read from standard input (at any level, re-encrypted or not) with the\n"
 		"secret key in SECRET_KEY_FILE, then the body in BODY_FILE with the\n"
@@ -2291,7 +2722,7 @@ static const command commands[] = {
 		PASSPHRASE_OPTIONS}, 0, 0, cmd_open
 	},
 	{
-		"token", "--index-key INDEX_KEY_FILE WORD...",
+		"token", "--index-key INDEX_KEY_FILE [--passphrase-fd N | --passphrase-file F] WORD...",
 		"Print one search token (pretok_...) per WORD, in order, the same bytes\n"
 		"as the server's pre_token(key, word).  Each word is normalised first:\n"
 		"Unicode NFKC case folding with utf8proc (upper and lower case, and\n"
@@ -2304,7 +2735,7 @@ static const command commands[] = {
 		cmd_token
 	},
 	{
-		"tokens", "--index-key INDEX_KEY_FILE [--prefixes] < DOCUMENT",
+		"tokens", "--index-key INDEX_KEY_FILE [--prefixes] [--passphrase-fd N | --passphrase-file F] < DOCUMENT",
 		"Print the distinct search tokens of the words of the UTF-8 document\n"
 		"read from standard input, one per line, sorted by their bytes: the\n"
 		"same lines as SELECT unnest(pre_tokens(key, document, prefixes)).\n"
@@ -2321,7 +2752,7 @@ static const command commands[] = {
 		PASSPHRASE_OPTIONS}, 0, 0, cmd_tokens
 	},
 	{
-		"rotate", "group|user|device|reissue NAME [PUBKEY...] --seal-to SEALING_KEY [--secret-key FILE] [-o NEW_KEY_FILE] [--index-key FILE] [--protect]",
+		"rotate", "group|user|device|reissue NAME [PUBKEY...] --seal-to SEALING_KEY [--secret-key FILE] [-o NEW_KEY_FILE] [--index-key FILE] [--protect] [--pwhash-limits L] [--passphrase-fd N | --passphrase-file F]",
 		"Key rotation, on the client that holds the keys: write a new secret\n"
 		"key to NEW_KEY_FILE (mode 0600, never overwriting) and print the SQL\n"
 		"call that completes the rotation in one transaction, its grants sealed\n"
@@ -2348,7 +2779,7 @@ static const command commands[] = {
 		{"--index-key", OPT_VALUE, NULL}}, 2, -1, cmd_rotate
 	},
 	{
-		"rewrap", "NEW_PUBKEY --secret-key SECRET_KEY_FILE < RECORDS",
+		"rewrap", "NEW_PUBKEY --secret-key SECRET_KEY_FILE [--passphrase-fd N | --passphrase-file F] < RECORDS",
 		"Move records at rest to a new key (after a group rotation; then the\n"
 		"bridge can be dropped: secant.drop_bridges).  Reads one record per\n"
 		"line, ID<TAB>CIPHERTEXT, or ID<TAB>KEY_CIPHERTEXT<TAB>BODY for an\n"
@@ -2362,12 +2793,57 @@ static const command commands[] = {
 		{{"--secret-key", OPT_REQUIRED, NULL}, PASSPHRASE_OPTIONS}, 1, 1, cmd_rewrap
 	},
 	{
-		"inspect", "< VALUE",
+		"inspect", "[--passphrase-fd N | --passphrase-file F] < VALUE",
 		"Validate any value in text form (presk_, prepk_, pregrant_, prect_,\n"
 		"pretok_) read from standard input and describe it as one line of JSON.\n"
 		"No secret material is printed: a secret key is described by its\n"
-		"public key only, a grant without its re-encryption key.\n",
-		{{NULL, OPT_VALUE, NULL}}, 0, 0, cmd_inspect
+		"public key only, a grant without its re-encryption key.\n"
+		"A passphrase-protected key file (prelocked_) is described by its\n"
+		"header, without a passphrase:\n"
+		"  {\"type\":\"protected_key_file\",\"bytes\":112,\"version\":1,\n"
+		"   \"content\":\"pre_secret_key\" or \"index_key\",\"kdf\":\"argon2id13\",\n"
+		"   \"opslimit\":N,\"memlimit\":BYTES}\n"
+		"With --passphrase-fd or --passphrase-file it is opened as well\n"
+		"(\"opened\":true, and the \"public_key\" of a PRE secret key); a wrong\n"
+		"passphrase fails and prints nothing.\n"
+		"\n" PASSPHRASE_HELP,
+		{PASSPHRASE_OPTIONS}, 0, 0, cmd_inspect
+	},
+	{
+		"passwd", "FILE [-o NEW_FILE] [--pwhash-limits L] [--passphrase-fd N | --passphrase-file F] [--new-passphrase-fd N | --new-passphrase-file F]",
+		"Change the passphrase of the protected key file FILE (prelocked_): it\n"
+		"is opened with the current passphrase and written again with the new\n"
+		"one, a new salt and a new nonce.  The Argon2id cost stays the file's\n"
+		"unless --pwhash-limits is given.  On a terminal the current passphrase\n"
+		"is asked for once and the new one twice.\n"
+		REWRITE_HELP REWRITE_LIMITS_HELP PASSPHRASE_HELP
+		"  --new-passphrase-fd N, --new-passphrase-file F   the new passphrase\n"
+		"                        likewise (the same N as --passphrase-fd: its\n"
+		"                        first line is the current one, its second the\n"
+		"                        new one)\n",
+		{{"-o", OPT_VALUE, NULL}, {"--pwhash-limits", OPT_VALUE, NULL},
+		PASSPHRASE_OPTIONS, NEW_PASSPHRASE_OPTIONS}, 1, 1, cmd_passwd
+	},
+	{
+		"protect", "FILE [-o NEW_FILE] [--pwhash-limits L] [--passphrase-fd N | --passphrase-file F]",
+		"Protect the unprotected key file FILE (a presk_ line, or a search\n"
+		"index key) with a passphrase, as 'keygen --protect' would have\n"
+		"(prelocked_; the passphrase options give the new passphrase; on a\n"
+		"terminal it is asked for twice).\n"
+		REWRITE_HELP
+		"  --pwhash-limits L     Argon2id cost: interactive, moderate (the\n"
+		"                        default) or sensitive\n"
+		PASSPHRASE_HELP,
+		{{"-o", OPT_VALUE, NULL}, {"--pwhash-limits", OPT_VALUE, NULL},
+		PASSPHRASE_OPTIONS}, 1, 1, cmd_protect
+	},
+	{
+		"unprotect", "FILE [-o NEW_FILE] [--passphrase-fd N | --passphrase-file F]",
+		"Remove the passphrase of the protected key file FILE: it is opened\n"
+		"and written again unprotected (a presk_ line, or 64 hexadecimal\n"
+		"digits for a search index key), still with mode 0600.\n"
+		REWRITE_HELP PASSPHRASE_HELP,
+		{{"-o", OPT_VALUE, NULL}, PASSPHRASE_OPTIONS}, 1, 1, cmd_unprotect
 	},
 };
 
@@ -2461,7 +2937,15 @@ parse_option(const command *cmd, int argc, char **argv, int *i, args *a)
 	int			o = find_option(cmd, arg);
 
 	if (o < 0)
+	{
+		size_t		len = strcspn(arg, "=");
+		size_t		name = strspn(arg, "-abcdefghijklmnopqrstuvwxyz");
+
+		/* named only if it looks like an option's name: never a value */
+		if (name == len && len <= 40 && strspn(arg, "-") <= 2)
+			return usage_fail("unknown option %.*s", (int) len, arg);
 		return usage_fail("unknown option");
+	}
 	if (a->opt[o] != NULL)
 		return usage_fail("option %s given twice", cmd->options[o].name);
 	if (cmd->options[o].kind == OPT_FLAG && eq != NULL)
@@ -2519,25 +3003,35 @@ parse_args(const command *cmd, int argc, char **argv, args *a)
 	return check_args(cmd, a);
 }
 
-/* Take --passphrase-fd and --passphrase-file of the command. */
+/* Take the fd and file options of the passphrase p from the command. */
 static int
-passphrase_options(const args *a)
+passphrase_source(const args *a, passphrase_src *p)
 {
-	const char *fd = opt(a, "--passphrase-fd");
+	const char *fd = opt(a, p->fd_option);
 	char	   *end;
 	long		v;
 
-	if (fd != NULL && opt(a, "--passphrase-file") != NULL)
-		return usage_fail("give --passphrase-fd or --passphrase-file, not both");
-	passphrase_file = opt(a, "--passphrase-file");
+	if (fd != NULL && opt(a, p->file_option) != NULL)
+		return usage_fail("give %s or %s, not both", p->fd_option,
+						  p->file_option);
+	p->file = opt(a, p->file_option);
 	if (fd == NULL)
 		return 0;
 	errno = 0;
 	v = strtol(fd, &end, 10);
 	if (fd[0] < '0' || fd[0] > '9' || *end != '\0' || errno != 0 || v > 65535)
-		return usage_fail("--passphrase-fd needs a file descriptor number");
-	passphrase_fd = (int) v;
+		return usage_fail("%s needs a file descriptor number", p->fd_option);
+	p->fd = (int) v;
 	return 0;
+}
+
+/* Take the passphrase options of the command. */
+static int
+passphrase_options(const args *a)
+{
+	int			rc = passphrase_source(a, &pass_cur);
+
+	return rc != 0 ? rc : passphrase_source(a, &pass_new);
 }
 
 /* Entry point: secant-pre COMMAND [ARGUMENTS]. */

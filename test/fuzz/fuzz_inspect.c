@@ -7,10 +7,13 @@
  * (fmemopen), standard output and error go to memory (open_memstream;
  * printf and friends are redirected too).
  * Each input runs the real cmd_inspect(): read, sp_text_kind,
- * decode_value (sp_text_decode + sp_validate), then the JSON description.
+ * decode_value (sp_text_decode + sp_validate), then the JSON description;
+ * or, for a passphrase-protected key file (prelocked_), its header only
+ * (no passphrase option is given, so it is never opened).
  * Checks:
  *   - exit status 0 or 1, and 0 exactly when the value decodes and
- *     validates as its kind (checked independently with the core);
+ *     validates as its kind, or is a protected key file whose header
+ *     parses (checked independently with the core);
  *   - on success, one JSON object on one line ("{...}\n"), and nothing on
  *     standard error; on failure, nothing on standard output and one line
  *     on standard error;
@@ -103,7 +106,13 @@ expected_status(const char *text, size_t len, int *kind_out)
 
 	*kind_out = kind;
 	if (kind < 0)
-		return 1;
+	{
+		uint8_t		file[SP_KF_BYTES];
+		sp_kf_header h;
+
+		return sp_keyfile_text_decode(file, text, len) == SP_KF_OK &&
+			sp_keyfile_parse(file, sizeof file, &h) == SP_KF_OK ? 0 : 1;
+	}
 	bin = fuzz_alloc(cap, 0);
 	rc = sp_text_decode(bin, cap, &blen, (sp_kind) kind, text, len);
 	if (rc == SP_OK)
@@ -122,7 +131,7 @@ expected_status(const char *text, size_t len, int *kind_out)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static args a;				/* inspect takes no arguments */
+	static args a;				/* inspect with no options */
 	char	   *in = (char *) fuzz_dup(data, size);
 	char	   *out = NULL,
 			   *err = NULL;
@@ -139,6 +148,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_cli_err = open_memstream(&err, &errlen);
 	FUZZ_CHECK(fuzz_cli_in && fuzz_cli_out && fuzz_cli_err, "stream setup");
 	command_name = "inspect";
+	a.cmd = find_command("inspect");
+	FUZZ_CHECK(a.cmd != NULL, "no inspect command");
 
 	status = cmd_inspect(&a);
 

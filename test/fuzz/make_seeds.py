@@ -26,6 +26,7 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 VECTORS = os.path.join(ROOT, "test", "vectors", "scheme-v1.json")
 INVALID = os.path.join(ROOT, "test", "vectors", "scheme-v1-invalid.json")
 ENVELOPE = os.path.join(ROOT, "test", "vectors", "envelope.json")
+KEYFILE = os.path.join(ROOT, "test", "vectors", "keyfile.json")
 
 HARNESSES = ("ciphertext", "grant", "public_key", "secret_key", "token",
              "text", "keywords", "inspect", "roundtrip", "envelope", "cache")
@@ -149,7 +150,7 @@ def cache_seeds():
             "tamper": tamper, "holders": switch, "empty": b""}
 
 
-def build(vectors, invalid, env):
+def build(vectors, invalid, env, keyfiles=()):
     """Map harness -> {seed name: bytes}."""
     people = ("group", "user", "device", "backup")
     seeds = {h: {} for h in HARNESSES}
@@ -232,6 +233,11 @@ def build(vectors, invalid, env):
     text_seeds["empty"] = b""
     for h in ("text", "inspect", "roundtrip"):
         seeds[h].update(text_seeds)
+    # protected key files: inspect describes their header
+    for i, v in enumerate(keyfiles):
+        seeds["inspect"]["keyfile-%d" % i] = v["text"].encode()
+        seeds["inspect"]["keyfile-%d-ws" % i] = (" \n" + v["text"] + "\n").encode()
+        seeds["inspect"]["keyfile-%d-cut" % i] = v["text"][:-1].encode()
     for name, b in bins.items():
         seeds["roundtrip"]["bin-" + name] = b
     seeds["keywords"].update(keyword_seeds())
@@ -261,8 +267,10 @@ def main():
         invalid = json.load(f)
     with open(ENVELOPE, encoding="utf-8") as f:
         env = json.load(f)
+    with open(KEYFILE, encoding="utf-8") as f:
+        keyfiles = json.load(f)["vectors"]
     total = 0
-    for harness, files in sorted(build(vectors, invalid, env).items()):
+    for harness, files in sorted(build(vectors, invalid, env, keyfiles).items()):
         d = os.path.join(out, harness)
         os.makedirs(d, exist_ok=True)
         for name, data in sorted(files.items()):

@@ -287,6 +287,42 @@ class CrossReading(Base):
         p = self.cli("pubkey", "--secret-key", path, "--passphrase-file", pw)
         self.assertEqual(p.stdout.decode().strip(), self.a.public_key.to_text())
 
+    def write(self, name, text, mode=0o600):
+        path = os.path.join(self.tmp.name, name)
+        with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode), "w") as f:
+            f.write(text + "\n")
+        return path
+
+    def read(self, path):
+        with open(path) as f:
+            return f.read().strip()
+
+    def test_cli_passwd_of_a_python_file(self):
+        path = self.write("locked", self.a.protect("old phrase", opslimit=1, memlimit=8192))
+        old, new = self.write("old.pw", "old phrase"), self.write("new.pw", "new phrase")
+        self.cli("passwd", path, "--passphrase-file", old, "--new-passphrase-file", new)
+        text = self.read(path)
+        self.assertEqual(sp.SecretKey.unprotect(text, "new phrase").public_key, self.a.public_key)
+        with self.assertRaises(sp.SecantError):
+            sp.SecretKey.unprotect(text, "old phrase")
+        info = json.loads(self.cli("inspect", stdin=text.encode()).stdout)
+        self.assertEqual((info["content"], info["opslimit"], info["memlimit"]),
+                         ("pre_secret_key", 1, 8192))
+
+    def test_cli_protect_and_unprotect_agree_with_python(self):
+        pw = self.write("pw", "a phrase")
+        path = self.keyfile(self.a, "plain")
+        self.cli("protect", path, "--passphrase-file", pw, "--pwhash-limits", "interactive")
+        self.assertEqual(sp.SecretKey.unprotect(self.read(path), "a phrase").public_key,
+                         self.a.public_key)
+        ik = sp.IndexKey.generate()
+        path = self.write("index", ik.protect("a phrase", opslimit=1, memlimit=8192))
+        self.cli("unprotect", path, "--passphrase-file", pw)
+        self.assertEqual(sp.IndexKey.from_text(self.read(path)), ik)
+        path = self.write("index2", ik.to_bytes().hex())
+        self.cli("protect", path, "--passphrase-file", pw, "--pwhash-limits", "interactive")
+        self.assertEqual(sp.IndexKey.unprotect(self.read(path), "a phrase"), ik)
+
 
 if __name__ == "__main__":
     unittest.main()
