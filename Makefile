@@ -20,7 +20,7 @@ DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
 DATA = $(filter-out $(DATA_built),$(wildcard sql/$(EXTENSION)--*.sql))
 REGRESS = $(sort $(patsubst sql/%.sql,%,$(filter-out sql/$(EXTENSION).sql sql/$(EXTENSION)--%,$(wildcard sql/*.sql))))
 REGRESS_OPTS = --inputdir=.
-ISOLATION = revoke_race
+ISOLATION = revoke_race rotate_race
 ISOLATION_OPTS = --inputdir=.
 PG_CPPFLAGS = -Isrc -Isrc/core
 SHLIB_LINK += $(CORE_LIBS)

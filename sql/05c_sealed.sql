@@ -20,7 +20,7 @@ CREATE TEMP TABLE eye_notes AS SELECT pre_encrypt(secant.principal_key('ophtho')
 SELECT pre_decrypt_text(secant.reencrypt_for(body, 'ivy_phone'), (SELECT k FROM sk WHERE name = 'ivy_phone')) FROM eye_notes;
 -- ERROR: a tampered sealed grant does not open; columns must say what the grant says
 INSERT INTO secant.grants (sealed)
-SELECT pre_sealed_grant(overlay(s1::bytea PLACING '\xff'::bytea FROM 200 FOR 1)) FROM made;
+SELECT pre_sealed_grant(set_byte(s1::bytea, 199, get_byte(s1::bytea, 199) # 1)) FROM made;
 INSERT INTO secant.grants (rekey, from_key)
 VALUES (pre_grant((SELECT k FROM sk WHERE name = 'ophtho'), secant.principal_key('ivy_phone')), secant.principal_key('dr_ivy'));
 -- ERROR: a value that is not a sealed grant

@@ -217,9 +217,10 @@ path_ids(Oid pk_type, const uint8_t *from, const uint8_t *to, Datum *ids)
 }
 
 /*
- * Lock the rows of the grants ids[0..n) FOR KEY SHARE and open their sealed
- * bytes into the path, in order, each checked against its row's columns;
- * false if one of them is gone.
+ * Lock the rows of the grants ids[0..n) FOR KEY SHARE (in id order, as a key
+ * rotation locks its grants: no lock cycle) and open their sealed bytes
+ * into the path, in order, each checked against its row's columns; false
+ * if one of them is gone.
  */
 static bool
 lock_grants(sp_path *path, Datum *ids, int n)
@@ -231,7 +232,7 @@ lock_grants(sp_path *path, Datum *ids, int n)
 	int			rc = sp_run_latest("SELECT g.id, g.sealed, g.from_key, g.to_key, g.hop_key "
 								   "FROM secant.grants AS g "
 								   "WHERE g.id OPERATOR(pg_catalog.=) ANY ($1) "
-								   "FOR KEY SHARE OF g", 1, argtypes, args);
+								   "ORDER BY g.id FOR KEY SHARE OF g", 1, argtypes, args);
 	int			found = 0;
 
 	if (rc != SPI_OK_SELECT)
@@ -422,15 +423,28 @@ chain_verify(Oid pk_type, const uint8_t *ct)
 	const char *s = sp_ext_schema(pk_type);
 	Oid			types[3] = {pk_type, pk_type, BYTEAOID};
 	Datum		args[3];
-	char	   *q_origin = psprintf("SELECT 1 FROM secant.principals AS p "
-									"WHERE p.public_key OPERATOR(%s.=) $1", s);
+	/* retired keys stay valid origins (records at rest) */
+	char	   *q_origin = psprintf("SELECT 1 FROM secant.principal_keys AS k "
+									"WHERE k.public_key OPERATOR(%s.=) $1", s);
+
+	/*
+	 * A hop into or out of a retired key is genuine only as that key's
+	 * bridge to the key that replaced it; so a chain that meets a retired
+	 * key starts at one and runs through bridges up to there.
+	 */
 	char	   *q_hop = psprintf("SELECT g.id FROM secant.grants AS g "
+								 "JOIN secant.principal_keys AS kf "
+								 "ON kf.public_key OPERATOR(%s.=) g.from_key "
+								 "JOIN secant.principal_keys AS kt "
+								 "ON kt.public_key OPERATOR(%s.=) g.to_key "
 								 "WHERE g.from_key OPERATOR(%s.=) $1 "
 								 "AND g.to_key OPERATOR(%s.=) $2 "
 								 "AND g.hop_key OPERATOR(pg_catalog.=) $3 "
 								 "AND (g.not_after IS NULL OR g.not_after "
 								 "OPERATOR(pg_catalog.>) pg_catalog.statement_timestamp()) "
-								 "FOR KEY SHARE OF g", s, s);
+								 "AND ((kf.retired_at IS NULL AND kt.retired_at IS NULL) "
+								 "OR kf.replaced_by OPERATOR(%s.=) g.to_key) "
+								 "FOR KEY SHARE OF g", s, s, s, s, s);
 	const uint8_t *prev = ct + SP_CT_P0;
 
 	if (SPI_connect() != SPI_OK_CONNECT)

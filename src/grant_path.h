@@ -68,10 +68,11 @@ void		sp_path_find(sp_path *path, Oid pk_type, const uint8_t *from,
 
 /*
  * Raise unless the hop chain of a ciphertext (level 2 and more) is genuine
- * as far as the database can tell: its origin is a known principal and
- * every hop k carries the hop key X of an active grant from the previous
- * recipient to its P_k (rows locked like a path's).  Level 1: nothing to
- * check.  Remembered per call site for the statement.
+ * as far as the database can tell: its origin is a known key (current or
+ * retired) and every hop k carries the hop key X of an active grant from
+ * the previous recipient to its P_k (rows locked like a path's), a hop
+ * into or out of a retired key only that key's bridge.  Level 1: nothing
+ * to check.  Remembered per call site for the statement.
  */
 void		sp_path_check_chain(sp_path *path, Oid pk_type, const uint8_t *ct);
 

@@ -23,6 +23,12 @@
  * characters are overwritten in place and the statement is only hidden.
  * A seed in hex, or any secret in a form not listed, is not recognised
  * (README, "Security model").
+ *
+ * Node trees printed by debug_print_parse, debug_print_rewritten and
+ * debug_print_plan (settable by any role) show every constant's bytes as
+ * decimal numbers (":constvalue 272 [ 83 80 71 82 ... ]"): a grant or a
+ * secret key in a statement would reach the log that way.  Every constant's
+ * bytes are blanked in place there.
  */
 #include "postgres.h"
 
@@ -247,10 +253,41 @@ redact_statement(ErrorData *edata)
 	edata->detail_log = out;
 }
 
+/*
+ * Blank, in place, the bytes of every constant of a printed node tree:
+ * ":constvalue N [ b b b ... ]" keeps its brackets, the numbers become
+ * spaces and "redacted" is written where they began.
+ */
+static void
+blank_constants(char *s)
+{
+	static const char key[] = ":constvalue";
+	char	   *p = s;
+
+	while (p != NULL && (p = strstr(p, key)) != NULL)
+	{
+		char	   *open = strchr(p + sizeof key - 1, '[');
+		char	   *close;
+
+		if (open == NULL || (close = strchr(open, ']')) == NULL)
+			return;
+		for (char *q = open + 1; q < close; q++)
+			if (*q != '\n')
+				*q = ' ';
+		if (close - open > 9)
+			memcpy(open + 2, "redacted", 8);
+		p = close;
+	}
+}
+
 /* emit_log_hook: redact, then pass the entry on. */
 static void
 redact_log(ErrorData *edata)
 {
+	if (edata->detail != NULL)
+		blank_constants(edata->detail);
+	if (edata->detail_log != NULL)
+		blank_constants(edata->detail_log);
 	redact_field(&edata->message);
 	redact_field(&edata->detail);
 	redact_field(&edata->detail_log);

@@ -407,8 +407,13 @@ pre_delete_copies_through(PG_FUNCTION_ARGS)
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
+	/* locked in id order: two deleters of overlapping copies never wait
+	 * for each other in a cycle */
 	rc = sp_run_latest("DELETE FROM secant.copies AS c "
-					   "WHERE c.hop_keys OPERATOR(pg_catalog.&&) $1",
+					   "WHERE c.id OPERATOR(pg_catalog.=) ANY (ARRAY("
+					   "SELECT x.id FROM secant.copies AS x "
+					   "WHERE x.hop_keys OPERATOR(pg_catalog.&&) $1 "
+					   "ORDER BY x.id FOR UPDATE OF x))",
 					   1, types, args);
 	if (rc != SPI_OK_DELETE)
 		elog(ERROR, "could not delete copies: %s", SPI_result_code_string(rc));

@@ -934,6 +934,35 @@ else
 	echo "# skipped: the terminal message (no pty available)"
 fi
 
+# ---- key rotation: rewrap (records at rest to a new key), rotate usage ----
+
+printf 'record one' | sp encrypt @a.pk --aad "row:1" >rw1.ct
+printf '1\t%s\n7\t%s\t%s\n' "$(cat rw1.ct)" "$(cat env.ct)" "$(cat env.body)" >rw.tsv
+sp rewrap @b.pk --secret-key a.sk <rw.tsv >rw.out
+check "rewrap prints one line per record, IDs kept" test "$(cut -f1 rw.out | tr '\n' ,)" = "1,7,"
+sed -n 1p rw.out | cut -f2 >rw1.new
+sp decrypt --secret-key b.sk <rw1.new >out.bin
+check "rewrap: a plain record opens with the new key" test "$(cat out.bin)" = "record one"
+sp inspect <rw1.new >rw1.json
+check "rewrap keeps the aad and makes a level-1 value" json rw1.json 'j["level"] == 1 and j["aad_bytes"] == 5'
+sed -n 2p rw.out | cut -f2 >rw7.ct
+sed -n 2p rw.out | cut -f3 >rw7.body
+sp open --secret-key b.sk --body rw7.body <rw7.ct >out.bin
+check "rewrap: an envelope opens with the new key" cmp -s out.bin big.bin
+sp decrypt --secret-key a.sk <env.ct >dk.old
+sp decrypt --secret-key b.sk <rw7.ct >dk.new
+check "rewrap: the envelope has a new data key" test "$(od -An -tx1 dk.old)" != "$(od -An -tx1 dk.new)" -a -s dk.new
+sp open --secret-key a.sk --body rw7.body <env.ct >out.bin
+check "rewrap: the old key ciphertext does not open the new body" test $? -ne 0 -a ! -s out.bin
+printf '1\tprect_nonsense\n' >rw-bad.tsv
+expect_failure "rewrap: a bad line fails cleanly" 1 rw-bad.tsv rewrap @b.pk --secret-key a.sk
+expect_failure "rewrap: a line for another key fails cleanly" 1 rw.tsv rewrap @a.pk --secret-key b.sk
+expect_failure "rotate: an unknown kind is a usage error" 2 empty rotate planet x --seal-to x
+expect_failure "rotate: --seal-to is needed" 2 empty rotate group clinic -o rot-new.sk --secret-key a.sk
+expect_failure "rotate: a group rotation needs the old key" 2 empty rotate group clinic -o rot-new.sk --seal-to x
+expect_failure "rotate: -o FILE is needed (stdout gets the SQL)" 2 empty rotate user u --seal-to x
+check "rotate: no key file was written by the failures" test ! -e rot-new.sk
+
 # ---- passphrases typed on the terminal: no echo, echo back on Ctrl-C ----
 
 # ptydrive.py STDIN STDOUT STEPS CMD...: run CMD with a new pty as its

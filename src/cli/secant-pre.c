@@ -1160,10 +1160,9 @@ cmd_pubkey(const args *a)
 
 /* Encrypt m for the public key pk at level 1 into ct, freshly random. */
 static int
-encrypt_for(const uint8_t *pk, const uint8_t *m, size_t mlen, const char *aad,
-			buf *ct)
+encrypt_for_aad(const uint8_t *pk, const uint8_t *m, size_t mlen,
+				const uint8_t *aad, size_t aadlen, buf *ct)
 {
-	size_t		aadlen = strlen(aad);
 	size_t		ctlen = sp_ciphertext_bytes(1, aadlen, mlen);
 	uint8_t		r[SP_SCALARBYTES];
 	uint8_t		u[SP_SCALARBYTES];
@@ -1177,14 +1176,21 @@ encrypt_for(const uint8_t *pk, const uint8_t *m, size_t mlen, const char *aad,
 	sp_random_scalar(r);
 	sp_random_scalar(u);
 	sp_random_bytes(nonce, sizeof nonce);
-	err = sp_encrypt(ct->data, ctlen, pk, m, mlen, (const uint8_t *) aad,
-					 aadlen, r, u, nonce);
+	err = sp_encrypt(ct->data, ctlen, pk, m, mlen, aad, aadlen, r, u, nonce);
 	sodium_memzero(r, sizeof r);
 	sodium_memzero(u, sizeof u);
 	if (err != SP_OK)
 		return fail_sp("cannot encrypt", err);
 	ct->len = ctlen;
 	return 0;
+}
+
+/* encrypt_for_aad with a text aad */
+static int
+encrypt_for(const uint8_t *pk, const uint8_t *m, size_t mlen, const char *aad,
+			buf *ct)
+{
+	return encrypt_for_aad(pk, m, mlen, (const uint8_t *) aad, strlen(aad), ct);
 }
 
 /* encrypt: encrypt standard input for a public key (level 1). */
@@ -1227,18 +1233,53 @@ parse_not_after(const char *text, int64_t *not_after)
 	return 0;
 }
 
+/*
+ * A new grant from -> to (fresh x), sealed to seal_key when it is not NULL
+ * (fresh ephemeral seed); grant is wiped unless unsealed output is wanted.
+ */
+static int
+make_grant(uint8_t grant[SP_GRANTBYTES], uint8_t sealed[SP_SEALEDBYTES],
+		   const sp_secret *from, const uint8_t *to, int64_t not_after,
+		   const uint8_t *seal_key)
+{
+	uint8_t		x[SP_SCALARBYTES];
+	uint8_t		seed[SP_SEALSEEDBYTES];
+	int			err;
+
+	sp_random_scalar(x);
+	err = sp_grant(grant, from, to, not_after, x);
+	if (err == SP_OK && seal_key != NULL)
+	{
+		randombytes_buf(seed, sizeof seed);
+		err = sp_seal_grant(sealed, grant, seal_key, seed);
+		sodium_memzero(grant, SP_GRANTBYTES);
+	}
+	sodium_memzero(x, sizeof x);
+	sodium_memzero(seed, sizeof seed);
+	return err;
+}
+
+/* A new grant from -> to, sealed to seal_key. */
+static int
+seal_new_grant(uint8_t sealed[SP_SEALEDBYTES], const sp_secret *from,
+			   const uint8_t *to, int64_t not_after, const uint8_t *seal_key)
+{
+	uint8_t		grant[SP_GRANTBYTES];
+
+	return make_grant(grant, sealed, from, to, not_after, seal_key);
+}
+
 /* grant: make a grant from the key on standard input to a public key. */
 static int
 cmd_grant(const args *a)
 {
 	sp_secret	from;
 	buf			to = {0};
-	uint8_t		x[SP_SCALARBYTES];
 	uint8_t		grant[SP_GRANTBYTES];
 	uint8_t		sealed[SP_SEALEDBYTES];
-	uint8_t		seed[SP_SEALSEEDBYTES] = {0};
 	buf			seal_key = {0};
 	int64_t		not_after = 0;
+	bool		have_from = false;
 	int			err;
 	int			rc;
 
@@ -1248,29 +1289,25 @@ cmd_grant(const args *a)
 	if (rc == 0)
 		rc = load_arg(a->pos[0], SP_KIND_PUBLIC_KEY, &to);
 	if (rc == 0)
+	{
 		rc = load_secret(opt(a, "--secret-key"), &from);
+		have_from = rc == 0;
+	}
 	if (rc == 0 && opt(a, "--seal-to") != NULL)
 		rc = load_arg(opt(a, "--seal-to"), SP_KIND_SEAL_KEY, &seal_key);
 	if (rc == 0)
 	{
-		sp_random_scalar(x);
-		err = sp_grant(grant, &from, to.data, not_after, x);
+		err = make_grant(grant, sealed, &from, to.data, not_after, seal_key.data);
 		if (seal_key.data == NULL)
 			rc = emit_to(opt(a, "-o"), err, "cannot make grant", SP_KIND_GRANT,
 						 grant, sizeof grant);
 		else
-		{
-			randombytes_buf(seed, sizeof seed);
-			if (err == SP_OK)
-				err = sp_seal_grant(sealed, grant, seal_key.data, seed);
 			rc = emit_to(opt(a, "-o"), err, "cannot make a sealed grant",
 						 SP_KIND_SEALED_GRANT, sealed, sizeof sealed);
-		}
 	}
-	sodium_memzero(x, sizeof x);
-	sodium_memzero(seed, sizeof seed);
 	sodium_memzero(grant, sizeof grant);
-	sp_secret_wipe(&from);
+	if (have_from)
+		sp_secret_wipe(&from);
 	buf_free(&to);
 	buf_free(&seal_key);
 	return rc;
@@ -1601,6 +1638,23 @@ seal_body(const uint8_t *data_key, const buf *key_ct, const buf *m,
 	return rc;
 }
 
+/* Decode a body's text form (unpadded base64url) into body. */
+static int
+decode_body(const char *name, const uint8_t *p, size_t len, buf *body)
+{
+	const char *end = NULL;
+	int			rc = buf_reserve(body, sp_text_decoded_max(len));
+
+	if (rc == 0 &&
+		(sodium_base642bin(body->data, body->cap, (const char *) p, len, NULL,
+						   &body->len, &end, BODY_BASE64) != 0 ||
+		 end != (const char *) p + len ||
+		 sp_envelope_version(body->data, body->len) < 0))
+		rc = fail("%s: not a body: unpadded base64url of at least %d bytes "
+				  "expected", name, (int) SP_ENVELOPE_V1_OVERHEAD);
+	return rc;
+}
+
 /* Load a body from a file: unpadded base64url, white space around ignored. */
 static int
 load_body(const char *path, buf *body)
@@ -1608,7 +1662,6 @@ load_body(const char *path, buf *body)
 	buf			text = {0};
 	const uint8_t *p;
 	size_t		len;
-	const char *end = NULL;
 	int			rc = read_source(path, &text);
 
 	if (rc != 0)
@@ -1616,14 +1669,7 @@ load_body(const char *path, buf *body)
 	p = text.data;
 	len = text.len;
 	trim(&p, &len);
-	rc = buf_reserve(body, sp_text_decoded_max(len));
-	if (rc == 0 &&
-		(sodium_base642bin(body->data, body->cap, (const char *) p, len, NULL,
-						   &body->len, &end, BODY_BASE64) != 0 ||
-		 end != (const char *) p + len ||
-		 sp_envelope_version(body->data, body->len) < 0))
-		rc = fail("%s: not a body: unpadded base64url of at least %d bytes "
-				  "expected", path, (int) SP_ENVELOPE_V1_OVERHEAD);
+	rc = decode_body(path, p, len, body);
 	buf_free(&text);
 	return rc;
 }
@@ -2207,6 +2253,328 @@ cmd_inspect(const args *a)
 	buf_free(&value);
 	return rc;
 }
+
+/* ---- rotate: a new key and the grants that a rotation's SQL call needs ---- */
+
+/* Print a value's text form as a SQL string literal (the alphabet has no quote). */
+static int
+print_sql_value(sp_kind kind, const uint8_t *bin, size_t len)
+{
+	buf			text = {0};
+	int			rc = encode_lines(kind, bin, len, 1, &text);
+
+	if (rc == 0)
+	{
+		putchar('\'');
+		write_out(text.data, text.len - 1);	/* without its newline */
+		putchar('\'');
+	}
+	buf_free(&text);
+	return rc;
+}
+
+/* Print text as a SQL string literal, quotes doubled. */
+static void
+print_sql_text(const char *s)
+{
+	putchar('\'');
+	for (; *s != '\0'; s++)
+	{
+		if (*s == '\'')
+			putchar('\'');
+		putchar(*s);
+	}
+	putchar('\'');
+}
+
+/* Print a new grant from -> to, sealed to seal_key, as a SQL literal. */
+static int
+print_sealed_grant(const sp_secret *from, const uint8_t *to, const uint8_t *seal_key)
+{
+	uint8_t		sealed[SP_SEALEDBYTES];
+	int			err = seal_new_grant(sealed, from, to, 0, seal_key);
+
+	if (err != SP_OK)
+		return fail_sp("cannot make a sealed grant", err);
+	return print_sql_value(SP_KIND_SEALED_GRANT, sealed, sizeof sealed);
+}
+
+/* Print ARRAY[...]::pre_sealed_grant[] of grants from -> each of n keys. */
+static int
+print_sealed_grants(const sp_secret *from, const uint8_t *keys, int n, const uint8_t *seal_key)
+{
+	int			rc = 0;
+
+	printf("ARRAY[");
+	for (int i = 0; rc == 0 && i < n; i++)
+	{
+		if (i > 0)
+			printf(", ");
+		rc = print_sealed_grant(from, keys + (size_t) i * SP_PUBLICKEYBYTES, seal_key);
+	}
+	printf("]::pre_sealed_grant[]");
+	return rc;
+}
+
+/* Load the public keys given as arguments into one array. */
+static int
+load_keys(char **args, int n, buf *keys)
+{
+	buf			one = {0};
+	int			rc = buf_reserve(keys, (size_t) (n > 0 ? n : 1) * SP_PUBLICKEYBYTES);
+
+	for (int i = 0; rc == 0 && i < n; i++)
+	{
+		rc = load_arg(args[i], SP_KIND_PUBLIC_KEY, &one);
+		if (rc == 0)
+			memcpy(keys->data + (size_t) i * SP_PUBLICKEYBYTES, one.data, SP_PUBLICKEYBYTES);
+		buf_free(&one);
+	}
+	return rc;
+}
+
+/* Where the public keys start among rotate's arguments. */
+static int
+reissue_first(const char *kind)
+{
+	return strcmp(kind, "reissue") == 0 ? 1 : 2;
+}
+
+/*
+ * rotate group|user|device NAME [PUBKEY...]: write a new key to -o FILE and
+ * print the SQL call that completes the rotation, its grants sealed to
+ * --seal-to; rotate reissue PUBKEY...: the delegator's grants to new keys.
+ */
+static int
+cmd_rotate(const args *a)
+{
+	const char *kind = a->pos[0];
+	bool		group = strcmp(kind, "group") == 0;
+	bool		user = strcmp(kind, "user") == 0;
+	bool		device = strcmp(kind, "device") == 0;
+	bool		reissue = strcmp(kind, "reissue") == 0;
+	const char *old_path = opt(a, "--secret-key");
+	sp_secret	old;
+	sp_secret	new;
+	bool		have_old = false;
+	bool		have_new = false;
+	uint8_t		seed[SP_SEEDBYTES];
+	uint8_t		index_key[SP_INDEXKEYBYTES];
+	buf			seal_key = {0};
+	buf			ct = {0};
+	buf			keys = {0};
+	int			first_key = reissue_first(kind);
+	int			rc = 0;
+
+	if (!group && !user && !device && !reissue)
+		return usage_fail("the first argument is group, user, device or reissue");
+	if (opt(a, "--seal-to") == NULL)
+		return usage_fail("--seal-to is needed: the database stores sealed grants only");
+	if (reissue != (opt(a, "-o") == NULL) || (!reissue && is_stdin(opt(a, "-o"))))
+		return usage_fail(reissue ? "reissue makes no new key (no -o)" :
+						  "-o FILE is needed: standard output gets the SQL");
+	if ((group || device || reissue) && old_path == NULL)
+		return usage_fail(group ? "--secret-key: the group's old key (for the bridge)" :
+						  "--secret-key: the delegator's key (the user of the device)");
+	if (opt(a, "--index-key") != NULL && !group)
+		return usage_fail("--index-key is for a group rotation");
+	if ((device && a->npos != 2) || (!reissue && a->npos < 2) || (reissue && a->npos < 2))
+		return usage_fail(device ? "rotate device NAME (no public keys)" :
+						  reissue ? "rotate reissue NEW_PUBKEY..." : "rotate %s NAME PUBKEY...", kind);
+	rc = load_arg(opt(a, "--seal-to"), SP_KIND_SEAL_KEY, &seal_key);
+	if (rc == 0 && old_path != NULL)
+	{
+		rc = load_secret(old_path, &old);
+		have_old = rc == 0;
+	}
+	if (rc == 0 && opt(a, "--index-key") != NULL)
+		rc = load_index_key(opt(a, "--index-key"), index_key);
+	if (rc == 0)
+		rc = load_keys(a->pos + first_key, a->npos - first_key, &keys);
+	if (rc == 0 && reissue)
+	{
+		for (int i = 0; rc == 0 && i < a->npos - first_key; i++)
+		{
+			printf("SELECT secant.add_grant(");
+			rc = print_sealed_grant(&old, keys.data + (size_t) i * SP_PUBLICKEYBYTES, seal_key.data);
+			printf("::pre_sealed_grant);\n");
+		}
+		goto done;
+	}
+	if (rc == 0)
+	{
+		sp_random_bytes(seed, sizeof seed);
+		rc = expand_secret(&new, seed);
+		have_new = rc == 0;
+	}
+	if (rc == 0)
+		rc = save_new_secret(a, SP_KF_PRE_SECRET_KEY, seed);
+	if (rc == 0 && opt(a, "--index-key") != NULL)
+		rc = encrypt_for(new.pk, index_key, sizeof index_key, "", &ct);
+	if (rc != 0)
+		goto done;
+	printf("SELECT * FROM secant.rotate_%s(", kind);
+	print_sql_text(a->pos[1]);
+	printf(", ");
+	rc = print_sql_value(SP_KIND_PUBLIC_KEY, new.pk, sizeof new.pk);
+	printf(", ");
+	if (rc == 0 && group)
+	{
+		rc = print_sealed_grant(&old, new.pk, seal_key.data);
+		printf(", ");
+	}
+	if (rc == 0 && device)
+	{
+		printf("ARRAY[");
+		rc = print_sealed_grant(&old, new.pk, seal_key.data);
+		printf("]::pre_sealed_grant[]");
+	}
+	else if (rc == 0)
+		rc = print_sealed_grants(&new, keys.data, a->npos - first_key, seal_key.data);
+	if (rc == 0 && ct.data != NULL)
+	{
+		printf(", ");
+		rc = print_sql_value(SP_KIND_CIPHERTEXT, ct.data, ct.len);
+	}
+	if (rc == 0 && user && have_old)
+	{
+		printf(", ");
+		rc = print_sealed_grant(&old, new.pk, seal_key.data);
+	}
+	printf(");\n");
+done:
+	sodium_memzero(seed, sizeof seed);
+	sodium_memzero(index_key, sizeof index_key);
+	if (have_old)
+		sp_secret_wipe(&old);
+	if (have_new)
+		sp_secret_wipe(&new);
+	buf_free(&seal_key);
+	buf_free(&ct);
+	buf_free(&keys);
+	return rc;
+}
+
+/* ---- rewrap: records at rest moved from a retired key to the new one ---- */
+
+/*
+ * One record of rewrap: ct (and body, for an envelope) decrypted with key,
+ * printed again for pk: a new ciphertext with the same aad, and for an
+ * envelope a new data key, key ciphertext and body.
+ */
+static int
+rewrap_one(const sp_secret *key, const uint8_t *pk, const buf *ct,
+		   const buf *body, const char *id, size_t idlen)
+{
+	const uint8_t *aad = ct->data + SP_HEADERBYTES;
+	size_t		aadlen = sp_ciphertext_aadlen(ct->data);
+	uint8_t		data_key[SP_ENVELOPE_KEYBYTES];
+	buf			m = {0};
+	buf			plain = {0};
+	buf			out = {0};
+	buf			out_text = {0};
+	buf			body_text = {0};
+	int			rc = 0;
+	int			err = decrypt_value(key, ct, &m);
+
+	if (err != SP_OK)
+		rc = fail_sp("cannot decrypt", err);
+	else if (body->data == NULL)
+		rc = encrypt_for_aad(pk, m.data, m.len, aad, aadlen, &out);
+	else if (m.len != SP_ENVELOPE_KEYBYTES)
+		rc = fail("an envelope's key ciphertext holds a 32-byte data key");
+	else
+	{
+		rc = open_body(m.data, ct, body, &plain);
+		sp_random_bytes(data_key, sizeof data_key);	/* a new data key */
+		if (rc == 0)
+			rc = encrypt_for_aad(pk, data_key, sizeof data_key, aad, aadlen, &out);
+		if (rc == 0)
+			rc = seal_body(data_key, &out, &plain, &body_text);
+		sodium_memzero(data_key, sizeof data_key);
+	}
+	if (rc == 0)
+		rc = encode_lines(SP_KIND_CIPHERTEXT, out.data, out.len, 1, &out_text);
+	if (rc == 0)
+	{
+		write_out(id, idlen);
+		putchar('\t');
+		write_out(out_text.data, out_text.len - (body_text.data != NULL));
+		if (body_text.data != NULL)
+		{
+			putchar('\t');
+			write_out(body_text.data, body_text.len);
+		}
+	}
+	buf_free(&m);
+	buf_free(&plain);
+	buf_free(&out);
+	buf_free(&out_text);
+	buf_free(&body_text);
+	return rc;
+}
+
+/*
+ * rewrap NEW_PUBKEY --secret-key KEY < LINES: each line "ID<TAB>prect_"
+ * or "ID<TAB>prect_<TAB>BODY"; prints the same lines for NEW_PUBKEY.
+ */
+static int
+cmd_rewrap(const args *a)
+{
+	sp_secret	key;
+	buf			pk = {0};
+	buf			in = {0};
+	buf			ct = {0};
+	buf			body = {0};
+	bool		have_key = false;
+	size_t		line = 0;
+	int			rc = load_arg(a->pos[0], SP_KIND_PUBLIC_KEY, &pk);
+
+	if (rc == 0)
+		rc = key_not_stdin(opt(a, "--secret-key"), "--secret-key", "the records");
+	if (rc == 0)
+	{
+		rc = load_secret(opt(a, "--secret-key"), &key);
+		have_key = rc == 0;
+	}
+	if (rc == 0)
+		rc = read_source(NULL, &in);
+	for (char *p = (char *) in.data, *next; rc == 0 && p != NULL && *p != '\0'; p = next)
+	{
+		char	   *nl = strchr(p, '\n');
+		char	   *t1 = memchr(p, '\t', nl != NULL ? (size_t) (nl - p) : strlen(p));
+		char	   *t2;
+		size_t		len = nl != NULL ? (size_t) (nl - p) : strlen(p);
+
+		next = nl != NULL ? nl + 1 : NULL;
+		line++;
+		if (len > 0 && p[len - 1] == '\r')
+			len--;
+		if (len == 0)
+			continue;
+		if (t1 == NULL)
+		{
+			rc = fail("line %zu: ID, a tab and a ciphertext expected", line);
+			break;
+		}
+		t2 = memchr(t1 + 1, '\t', len - (size_t) (t1 + 1 - p));
+		rc = decode_value(t1 + 1, (t2 != NULL ? t2 : p + len) - (t1 + 1),
+						  SP_KIND_CIPHERTEXT, &ct);
+		if (rc == 0 && t2 != NULL)
+			rc = decode_body("the body", (const uint8_t *) t2 + 1,
+							 (size_t) (p + len - (t2 + 1)), &body);
+		if (rc == 0)
+			rc = rewrap_one(&key, pk.data, &ct, &body, p, (size_t) (t1 - p));
+		buf_free(&ct);
+		buf_free(&body);
+	}
+	if (have_key)
+		sp_secret_wipe(&key);
+	buf_free(&pk);
+	buf_free(&in);
+	return rc;
+}
+
 /* ---- command table, usage and argument parsing ---- */
 
 /* Options shared by the commands that read or write key files. */
@@ -2403,6 +2771,47 @@ static const command commands[] = {
 		PASSPHRASE_HELP,
 		{{"--index-key", OPT_REQUIRED, "--key-file"}, {"--prefixes", OPT_FLAG, NULL},
 		PASSPHRASE_OPTIONS}, 0, 0, cmd_tokens
+	},
+	{
+		"rotate", "group|user|device|reissue NAME [PUBKEY...] --seal-to SEALING_KEY [--secret-key FILE] [-o NEW_KEY_FILE] [--index-key FILE] [--protect] [--pwhash-limits L] [--passphrase-fd N | --passphrase-file F]",
+		"Key rotation, on the client that holds the keys: write a new secret\n"
+		"key to NEW_KEY_FILE (mode 0600, never overwriting) and print the SQL\n"
+		"call that completes the rotation in one transaction, its grants sealed\n"
+		"to SEALING_KEY (the presealkey_ text of secant.server_public_key(), or\n"
+		"@FILE).  PUBKEY: prepk_ texts, or @FILE.\n"
+		"  rotate group NAME MEMBER_PUBKEY... --secret-key OLD_GROUP_KEY\n"
+		"      [--index-key NEW_INDEX_KEY]: the bridge old -> new (records at\n"
+		"      rest stay readable), new -> each remaining member, the new index\n"
+		"      key (made with index-keygen) encrypted to the new key: the call\n"
+		"      to secant.rotate_group (required when the group has an index key)\n"
+		"  rotate user NAME DEVICE_PUBKEY... [--secret-key OLD_USER_KEY]:\n"
+		"      new -> each remaining device (and a bridge with --secret-key):\n"
+		"      secant.rotate_user; then each delegator re-issues (reissue)\n"
+		"  rotate device NAME --secret-key USER_KEY: the user's enrolment\n"
+		"      grant to the new device key: secant.rotate_device\n"
+		"  rotate reissue NEW_PUBKEY... --secret-key DELEGATOR_KEY: one\n"
+		"      secant.add_grant per key (secant.pending_reissues lists them;\n"
+		"      no -o)\n"
+		"Give the same passphrase options for reading --secret-key and for\n"
+		"--protect (one passphrase).\n"
+		SECRET_KEY_HELP "\n" NEW_KEY_HELP PASSPHRASE_HELP,
+		{{"-o", OPT_VALUE, NULL}, {"--protect", OPT_FLAG, NULL}, {"--pwhash-limits", OPT_VALUE, NULL},
+		PASSPHRASE_OPTIONS, {"--secret-key", OPT_VALUE, NULL}, {"--seal-to", OPT_VALUE, NULL},
+		{"--index-key", OPT_VALUE, NULL}}, 2, -1, cmd_rotate
+	},
+	{
+		"rewrap", "NEW_PUBKEY --secret-key SECRET_KEY_FILE [--passphrase-fd N | --passphrase-file F] < RECORDS",
+		"Move records at rest to a new key (after a group rotation; then the\n"
+		"bridge can be dropped: secant.drop_bridges).  Reads one record per\n"
+		"line, ID<TAB>CIPHERTEXT, or ID<TAB>KEY_CIPHERTEXT<TAB>BODY for an\n"
+		"envelope ('seal'), and prints the same line for NEW_PUBKEY (prepk_ or\n"
+		"@FILE): the value decrypted with the secret key and encrypted again\n"
+		"with the same aad; an envelope's body is opened and sealed again under\n"
+		"a NEW random data key (a holder of the old key may have kept the old\n"
+		"one).  ID is copied as it is (no tab or newline in it).  Stops at the\n"
+		"first line that fails (exit 1); the lines before it were written.\n"
+		SECRET_KEY_HELP "\n" PASSPHRASE_HELP,
+		{{"--secret-key", OPT_REQUIRED, NULL}, PASSPHRASE_OPTIONS}, 1, 1, cmd_rewrap
 	},
 	{
 		"inspect", "[--passphrase-fd N | --passphrase-file F] < VALUE",

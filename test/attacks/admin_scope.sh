@@ -84,12 +84,12 @@ check "plain login: the owner's re-sealing function is refused" fails atk_plain 
 for who in atk_plain atk_admin atk_owner; do
 	for setting in server_key_file previous_server_key_file; do
 		check "$who: cannot SET secant_pre.$setting" fails $who $B \
-			"SET secant_pre.$setting = '/tmp/atk.key'" "cannot be changed now|permission denied"
+			"SET secant_pre.$setting = 'atk.key'" "cannot be changed now|permission denied"
 	done
 done
 check "database owner: cannot ALTER DATABASE ... SET the previous server key file" fails atk_owner $B \
-	"ALTER DATABASE $B SET secant_pre.previous_server_key_file = '/tmp/atk.key'" "permission denied|cannot be changed"
+	"ALTER DATABASE $B SET secant_pre.previous_server_key_file = 'atk.key'" "permission denied|cannot be changed"
 check "database owner: cannot ALTER ROLE ... SET the server key file" fails atk_owner $B \
-	"ALTER ROLE atk_owner SET secant_pre.server_key_file = '/tmp/atk.key'" "permission denied|cannot be changed"
+	"ALTER ROLE atk_owner SET secant_pre.server_key_file = 'atk.key'" "permission denied|cannot be changed"
 
 atk_summary

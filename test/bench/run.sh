@@ -10,6 +10,7 @@
 #      reads under revocation (revload.sh, pgbench)              -> revload.md
 #      the searchable index (search.sh), scale-out               -> search.md, scaleout.md
 #      opt-in (BENCH_ONLY=readaudit): read audit off vs on (readaudit.sh) -> readaudit.md
+#      opt-in (BENCH_ONLY=rotation): key rotation on 100 000 records (rotation.sh) -> rotation.md
 #   5. report.py: Markdown table on stdout and in results.md, PNG charts
 #   6. time allowing: one multiplication per record on a path (amortized.sh:
 #      core, CLI batch decryption, SQL; cost per record against the level
@@ -37,7 +38,7 @@ cd "$ROOT" || exit 1
 HERE=test/bench
 OUT=build/bench
 mkdir -p "$OUT"
-rm -f "$OUT"/core.tsv "$OUT"/sql.tsv "$OUT"/peers.json "$OUT"/notes.tsv "$OUT"/access.md "$OUT"/revload.md "$OUT"/readaudit.md "$OUT"/search.md "$OUT"/scaleout.md \
+rm -f "$OUT"/core.tsv "$OUT"/sql.tsv "$OUT"/peers.json "$OUT"/notes.tsv "$OUT"/access.md "$OUT"/revload.md "$OUT"/readaudit.md "$OUT"/rotation.md "$OUT"/search.md "$OUT"/scaleout.md \
 	"$OUT"/machine.tsv "$OUT"/results.md "$OUT"/ops.png "$OUT"/decrypt_levels.png
 
 RECRYPT_PKG=${BENCH_RECRYPT_PKG:-@ironcorelabs/recrypt-wasm-binding@0.7.1}
@@ -198,6 +199,12 @@ if wanted readaudit; then
 		optional readaudit $((2 * ${READAUDIT_ROUNDS:-1} * ra_secs + 40)) "BENCH_ONLY=readaudit make bench" \
 			bash "$HERE/readaudit.sh"
 	fi
+fi
+# key rotation on ROTATION_ROWS (100 000) stored records (opt-in,
+# BENCH_ONLY=rotation): each rotation's SQL call, reads through the bridge,
+# the client's rewrap; about five minutes
+if wanted rotation; then
+	optional rotation 400 "BENCH_ONLY=rotation make bench" bash "$HERE/rotation.sh"
 fi
 # the searchable index at scale: 1 000 000 rows take about four minutes, so
 # make bench reads SEARCH_ROWS (default 200 000)

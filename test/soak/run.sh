@@ -17,6 +17,10 @@
 #   regrant    a new grant (pre_grant from the delegator's secret key, kept in
 #              a setup table: fine for a soak) where none is left
 #   note       a new note encrypted to the group
+#   rotate     a key rotation of a random user (new key, grants to its two
+#              devices; the group's membership is then pending re-issue,
+#              which regrant does) or of a random device (new key, its
+#              user's enrolment)
 # Every operation runs in a function that records its outcome (ok, denied,
 # none, ...; anything unexpected is recorded with its SQLSTATE).  Then the
 # invariants: every copy in secant.copies carries only hop keys of grants
@@ -195,9 +199,49 @@ BEGIN
             PERFORM secant.add_grant(pre_grant(o.sk, k.pk));
         END IF;
     EXCEPTION
+        -- a key of the pair was rotated meanwhile (retired)
+        WHEN integrity_constraint_violation THEN st := 'raced';
         WHEN OTHERS THEN st := soak.unexpected(SQLSTATE, SQLERRM);
     END;
     RETURN soak.ev('regrant', st);
+END $$;
+-- rotate a random user or device to a new key (the new secret key kept in
+-- soak.keys with the rotation, in its transaction); the retired key's row
+-- is remembered in soak.retired
+CREATE TABLE soak.retired (name text NOT NULL, pk pre_public_key PRIMARY KEY);
+CREATE FUNCTION soak.rotate() RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    st text := 'ok';
+    d soak.keys := soak.device();
+    k soak.keys;
+    o soak.keys;
+    nsk pre_secret_key := pre_keygen();
+    npk pre_public_key := pre_public_key(nsk);
+    n bigint := 0;
+    old pre_public_key;
+BEGIN
+    IF random() < 0.5 THEN
+        SELECT * INTO k FROM soak.keys WHERE name = d.owner;   -- the user
+    ELSE
+        k := d;                                               -- the device
+    END IF;
+    SELECT * INTO o FROM soak.keys WHERE name = k.owner;
+    BEGIN
+        IF k.kind = 'user' THEN
+            SELECT r.grants_dropped, r.retired_key INTO n, old FROM secant.rotate_user(k.name, npk,
+                ARRAY(SELECT secant.seal_grant_on_server(pre_grant(nsk, v.pk)) FROM soak.keys v WHERE v.owner = k.name)) r;
+        ELSE
+            SELECT r.grants_dropped, r.retired_key INTO n, old FROM secant.rotate_device(k.name, npk,
+                ARRAY[secant.seal_grant_on_server(pre_grant(o.sk, npk))]) r;
+        END IF;
+        INSERT INTO soak.retired VALUES (k.name, old);
+        UPDATE soak.keys SET sk = nsk, pk = npk WHERE name = k.name;
+    EXCEPTION
+        -- a concurrent rotation of the owner retired the key the grant was made with
+        WHEN integrity_constraint_violation THEN st := 'raced';
+        WHEN OTHERS THEN st := soak.unexpected(SQLSTATE, SQLERRM);
+    END;
+    RETURN soak.ev('rotate', st, n);
 END $$;
 -- a new note to the group
 CREATE FUNCTION soak.note() RETURNS text LANGUAGE plpgsql AS $$
@@ -229,7 +273,7 @@ END $$;
 SQL
 check "set-up" [ $? -eq 0 ] || { cat "$WORK/setup.out"; tap_finish; }
 
-for op in share read read_copy revoke regrant note; do
+for op in share read read_copy revoke regrant note rotate; do
 	echo "SELECT soak.$op();" >"$WORK/$op.sql"
 done
 
@@ -247,7 +291,7 @@ echo "# pgbench: $CLIENTS clients, $SECONDS_TO_RUN s"
 sampler=$!
 pgbench -n -c "$CLIENTS" -j "$CLIENTS" -T "$SECONDS_TO_RUN" -P 30 \
 	-f "$WORK/share.sql@6" -f "$WORK/read.sql@4" -f "$WORK/read_copy.sql@2" \
-	-f "$WORK/revoke.sql@1" -f "$WORK/regrant.sql@3" -f "$WORK/note.sql@1" soak \
+	-f "$WORK/revoke.sql@1" -f "$WORK/regrant.sql@3" -f "$WORK/note.sql@1" -f "$WORK/rotate.sql@1" soak \
 	>"$WORK/pgbench.out" 2>"$WORK/pgbench.err"
 rc=$?
 touch "$WORK/done"
@@ -268,6 +312,19 @@ check "operations exercised: shares, reads, revocations that deleted copies, re-
 	         AND count(*) FILTER (WHERE kind = 'read' AND status = 'denied') > 0
 	         AND sum(n) FILTER (WHERE kind = 'revoke' AND status = 'ok') > 0
 	         AND count(*) FILTER (WHERE kind = 'regrant' AND status = 'ok') > 0 FROM soak.events")" = t ]
+check "rotations happened (users and devices)" \
+	[ "$(q "SELECT count(DISTINCT v.kind) FROM soak.retired r JOIN soak.keys v ON v.name = r.name")" = 2 ]
+n=$(q "SELECT count(*) FROM secant.grants g JOIN secant.principal_keys k ON k.public_key IN (g.from_key, g.to_key)
+       WHERE k.retired_at IS NOT NULL")
+check "no grant into or out of a retired key ($n)" [ "$n" = 0 ]
+n=$(q "SELECT count(*) FROM secant.copies c WHERE EXISTS (SELECT 1 FROM soak.retired r WHERE r.pk = c.recipient)")
+check "no copy addressed to a retired key ($n)" [ "$n" = 0 ]
+n=$(q "SELECT count(*) FROM soak.retired r WHERE NOT EXISTS (SELECT 1 FROM secant.principal_keys k
+       WHERE k.public_key = r.pk AND k.retired_at IS NOT NULL AND k.replaced_by IS NOT NULL)")
+check "every rotated key is retired in secant.principal_keys ($n not)" [ "$n" = 0 ]
+n=$(q "SELECT count(*) FROM soak.retired r, notes n WHERE n.id = 1 AND EXISTS (SELECT 1 FROM secant.path(pre_origin(n.body), r.pk))")
+check "no path leads to a retired key ($n)" [ "$n" = 0 ]
+check "audit log and tables agree" [ "$(q "SELECT count(*) FROM secant.audit_check()")" = 0 ]
 n=$(q "SELECT count(*) FROM soak.events WHERE status LIKE 'error%'")
 check "no unexpected error ($n)" [ "$n" = 0 ]
 [ "$n" = 0 ] || q "SELECT kind, status, count(*) FROM soak.events WHERE status LIKE 'error%' GROUP BY 1, 2 LIMIT 5" | sed 's/^/   /'
