@@ -28,6 +28,8 @@ OPS = [
     ("reencrypt_1k", "re-encrypt 1 KiB value"),
     ("reencrypt_64k", "re-encrypt 64 KiB value"),
     ("reencrypt_1m", "re-encrypt 1 MiB value"),
+    ("open_sealed_grant", "open a sealed grant (first use)"),
+    ("sealed_grant_cached", "sealed grant, cached (lookup)"),
 ]
 CHART_OPS = OPS[:9]
 PEERS = ["recrypt", "umbral"]
