@@ -416,6 +416,34 @@ chain_query(const char *query, int nargs, Oid *types, Datum *args)
 	return SPI_processed;
 }
 
+/*
+ * Lock the grants of a checked chain FOR KEY SHARE, all at once in id order
+ * (as revocations and rotations lock theirs: no lock cycle); raise if one
+ * of them went away since it was found.
+ */
+static void
+lock_chain(Datum *ids, int n)
+{
+	Oid			argtypes[1] = {INT8ARRAYOID};
+	Datum		args[1] = {PointerGetDatum(construct_array(ids, n, INT8OID, 8,
+														   FLOAT8PASSBYVAL,
+														   TYPALIGN_DOUBLE))};
+	int			distinct = 0;
+
+	for (int i = 0; i < n; i++)
+	{
+		int			j = 0;
+
+		while (j < i && DatumGetInt64(ids[j]) != DatumGetInt64(ids[i]))
+			j++;
+		distinct += j == i;
+	}
+	if (chain_query("SELECT g.id FROM secant.grants AS g "
+					"WHERE g.id OPERATOR(pg_catalog.=) ANY ($1) "
+					"ORDER BY g.id FOR KEY SHARE OF g", 1, argtypes, args) != (uint64) distinct)
+		sp_raise_path_changed();
+}
+
 /* Check the chain against the principals and grants (as the owner). */
 static void
 chain_verify(Oid pk_type, const uint8_t *ct)
@@ -443,9 +471,11 @@ chain_verify(Oid pk_type, const uint8_t *ct)
 								 "AND (g.not_after IS NULL OR g.not_after "
 								 "OPERATOR(pg_catalog.>) pg_catalog.statement_timestamp()) "
 								 "AND ((kf.retired_at IS NULL AND kt.retired_at IS NULL) "
-								 "OR kf.replaced_by OPERATOR(%s.=) g.to_key) "
-								 "FOR KEY SHARE OF g", s, s, s, s, s);
+								 "OR kf.replaced_by OPERATOR(%s.=) g.to_key)", s, s, s, s, s);
 	const uint8_t *prev = ct + SP_CT_P0;
+	Datum		ids[SP_MAXLEVEL];
+	int			nids = 0;
+	bool		isnull;
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
@@ -461,8 +491,10 @@ chain_verify(Oid pk_type, const uint8_t *ct)
 		args[2] = PointerGetDatum(sp_bytea(hop + SP_PUBLICKEYBYTES, SP_POINTBYTES));
 		if (chain_query(q_hop, 3, types, args) == 0)
 			sp_raise_bad_chain(k);
+		ids[nids++] = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
 		prev = hop;
 	}
+	lock_chain(ids, nids);
 	SPI_finish();
 }
 
