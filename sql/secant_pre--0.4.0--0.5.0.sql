@@ -74,16 +74,17 @@ BEGIN
             USING ERRCODE = 'insufficient_privilege';
     END IF;
     FOREACH k IN ARRAY keys LOOP
-        IF NOT EXISTS (SELECT FROM secant.principals p WHERE p.public_key OPERATOR(@extschema@.=) k) THEN
+        -- a key of a principal, current or retired (key rotation)
+        IF NOT EXISTS (SELECT FROM secant.principal_keys p WHERE p.public_key OPERATOR(@extschema@.=) k) THEN
             IF secant.restoring() THEN
-                RAISE EXCEPTION 'restore loads %.% before secant.principals', TG_TABLE_SCHEMA, TG_TABLE_NAME
+                RAISE EXCEPTION 'restore loads %.% before secant.principals and secant.principal_keys', TG_TABLE_SCHEMA, TG_TABLE_NAME
                     USING ERRCODE = 'foreign_key_violation',
                           DETAIL = 'A row names a principal that is not restored (yet): pg_restore -j without session_replication_role = replica loads secant''s tables in parallel, and this row would be lost.',
                           HINT = 'Restore into a new database with PGOPTIONS="-c session_replication_role=replica" pg_restore ... (README, "Backup and restore"), then run SELECT * FROM secant.audit_check().';
             END IF;
             RAISE EXCEPTION '%.% names a principal that is not registered', TG_TABLE_SCHEMA, TG_TABLE_NAME
                 USING ERRCODE = 'foreign_key_violation',
-                      DETAIL = pg_catalog.format('No principal in secant.principals has the key %s.', k::text),
+                      DETAIL = pg_catalog.format('No principal in secant.principals has (or had) the key %s.', k::text),
                       HINT = 'Register it first: SELECT secant.add_principal(name, kind, public_key).';
         END IF;
     END LOOP;
@@ -458,39 +459,6 @@ BEGIN
     WHERE k.group_key OPERATOR(@extschema@.=) ANY (secant.keys_of(rotate_index_key.group_key));
     INSERT INTO secant.index_keys (group_key, version, key_ct) VALUES (group_key, v, key_ct);
     RETURN v;
-END $$;
-CREATE OR REPLACE FUNCTION secant.require_principals() RETURNS trigger
-LANGUAGE plpgsql
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    keys @extschema@.pre_public_key[];
-    k @extschema@.pre_public_key;
-BEGIN
-    IF TG_RELID OPERATOR(pg_catalog.=) 'secant.grants'::pg_catalog.regclass THEN
-        keys := ARRAY[NEW.from_key, NEW.to_key];
-    ELSIF TG_RELID OPERATOR(pg_catalog.=) 'secant.index_keys'::pg_catalog.regclass THEN
-        keys := ARRAY[NEW.group_key];
-    ELSE
-        RAISE EXCEPTION 'secant.require_principals() checks secant.grants and secant.index_keys only'
-            USING ERRCODE = 'insufficient_privilege';
-    END IF;
-    FOREACH k IN ARRAY keys LOOP
-        -- a key of a principal, current or retired (key rotation)
-        IF NOT EXISTS (SELECT FROM secant.principal_keys p WHERE p.public_key OPERATOR(@extschema@.=) k) THEN
-            IF secant.restoring() THEN
-                RAISE EXCEPTION 'restore loads %.% before secant.principals and secant.principal_keys', TG_TABLE_SCHEMA, TG_TABLE_NAME
-                    USING ERRCODE = 'foreign_key_violation',
-                          DETAIL = 'A row names a principal that is not restored (yet): pg_restore -j without session_replication_role = replica loads secant''s tables in parallel, and this row would be lost.',
-                          HINT = 'Restore into a new database with PGOPTIONS="-c session_replication_role=replica" pg_restore ... (README, "Backup and restore"), then run SELECT * FROM secant.audit_check().';
-            END IF;
-            RAISE EXCEPTION '%.% names a principal that is not registered', TG_TABLE_SCHEMA, TG_TABLE_NAME
-                USING ERRCODE = 'foreign_key_violation',
-                      DETAIL = pg_catalog.format('No principal in secant.principals has (or had) the key %s.', k::text),
-                      HINT = 'Register it first: SELECT secant.add_principal(name, kind, public_key).';
-        END IF;
-    END LOOP;
-    RETURN NEW;
 END $$;
 CREATE OR REPLACE FUNCTION secant.index_keys_for(group_name text, target pre_public_key)
 RETURNS TABLE (version integer, key_ct pre_ciphertext)
