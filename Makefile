@@ -6,23 +6,22 @@ EXTVERSION = 0.5.0
 MODULE_big = secant_pre
 include src/core/core.mk
 .DEFAULT_GOAL := all
-GLUE_OBJS = src/module.o src/raise.o src/typeio.o src/keycache.o \
-	src/seckey.o src/pubkey.o src/grant.o src/ciphertext.o src/reencrypt.o \
-	src/token.o src/grant_path.o src/path_cache.o src/reencrypt_for.o src/audit.o src/definer.o src/share.o \
-	src/redact.o src/read_audit.o src/server_key.o src/sealed.o
+# the PostgreSQL glue (src/pg/): every .c there is part of the module
+GLUE_OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/pg/*.c)))
 OBJS = $(GLUE_OBJS) $(CORE_OBJS)
 
-# sql/secant_pre.sql is the whole current schema; the install script of
-# this version is built from it.  sql/secant_pre--A--B.sql are frozen
-# upgrade deltas; sql/secant_pre--0.1.0.sql is the frozen base of the
-# upgrade chain (the first release).
-DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
-DATA = $(filter-out $(DATA_built),$(wildcard sql/$(EXTENSION)--*.sql))
-REGRESS = $(sort $(patsubst sql/%.sql,%,$(filter-out sql/$(EXTENSION).sql sql/$(EXTENSION)--%,$(wildcard sql/*.sql))))
+# schema/ holds the extension's SQL: schema/secant_pre.sql is the whole
+# current schema, and the install script of this version is built from it;
+# schema/secant_pre--A--B.sql are frozen upgrade deltas and
+# schema/secant_pre--0.1.0.sql is the frozen base of the upgrade chain (the
+# first release).  sql/ and expected/ are pg_regress's pair only.
+DATA_built = schema/$(EXTENSION)--$(EXTVERSION).sql
+DATA = $(filter-out $(DATA_built),$(wildcard schema/$(EXTENSION)--*.sql))
+REGRESS = $(sort $(patsubst sql/%.sql,%,$(wildcard sql/*.sql)))
 REGRESS_OPTS = --inputdir=.
 ISOLATION = revoke_race rotate_race
 ISOLATION_OPTS = --inputdir=.
-PG_CPPFLAGS = -Isrc -Isrc/core
+PG_CPPFLAGS = -Isrc/pg -Isrc/core
 SHLIB_LINK += $(CORE_LIBS)
 EXTRA_CLEAN = secant-pre build results output_iso regression.diffs regression.out
 
@@ -90,7 +89,7 @@ CLI_LDLIBS = -L$(LIB_DIR) -lsecant-pre -lsodium
 
 all: secant-pre lib
 
-$(DATA_built): sql/$(EXTENSION).sql
+$(DATA_built): schema/$(EXTENSION).sql
 	cp $< $@
 
 secant-pre: $(CLI_SRCS) src/core/*.h $(LIB_DIR)/$(LIB_REAL)

@@ -1,5 +1,5 @@
 -- upgrade path = fresh install: the oldest version updated step by step
--- must give the same objects as CREATE EXTENSION from sql/secant_pre.sql.
+-- must give the same objects as CREATE EXTENSION from schema/secant_pre.sql.
 -- Compared by name: functions' full definitions, operators, casts, types,
 -- operator classes, relations (columns by name, defaults, constraints,
 -- indexes, triggers, policies, row security), privileges, comments and

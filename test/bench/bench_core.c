@@ -763,8 +763,8 @@ paths100(uint8_t **cts, int count, const uint8_t *holder, size_t *len)
  */
 #define AM_VALUES 10000
 #define AM_PATHS 100			/* 10 first keys x 10 middle keys */
-#define AM_DCTX_SLOTS 128		/* as pre_decrypt's (src/seckey.c) */
-#define AM_RCACHE_SLOTS 64		/* as pre_reencrypt's (src/reencrypt.c) */
+#define AM_DCTX_SLOTS 128		/* as pre_decrypt's (src/pg/seckey.c) */
+#define AM_RCACHE_SLOTS 64		/* as pre_reencrypt's (src/pg/reencrypt.c) */
 
 typedef struct am_batch
 {

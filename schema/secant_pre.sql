@@ -9,7 +9,7 @@
 -- revocation, search.
 --
 -- Every change to the SQL surface is a new version: edit this file AND
--- add sql/secant_pre--<previous>--<new>.sql; the regression test
+-- add schema/secant_pre--<previous>--<new>.sql; the regression test
 -- sql/09_upgrade.sql checks that both give the same objects.
 
 -- complain if script is sourced in psql, rather than via CREATE EXTENSION
@@ -1587,7 +1587,7 @@ COMMENT ON FUNCTION secant.path(pre_public_key, pre_public_key, integer) IS 'a s
 -- of the grants it uses (FOR KEY SHARE, until the transaction ends) with
 -- the latest snapshot, so that a revocation waits for this transaction or
 -- this lookup waits for it.  Not SECURITY DEFINER: the lookup alone (once
--- per statement) runs as the owner (see src/grant_path.c).
+-- per statement) runs as the owner (see src/pg/grant_path.c).
 CREATE FUNCTION secant.reencrypt_for(ct pre_ciphertext, target pre_public_key) RETURNS pre_ciphertext
     AS 'MODULE_PATHNAME', 'pre_reencrypt_for' LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
 COMMENT ON FUNCTION secant.reencrypt_for(pre_ciphertext, pre_public_key) IS 're-encrypt along the active grant path from the ciphertext''s current recipient to target (path looked up once per statement), for a role bound to target or holding the proxy capability; error 42501 otherwise or when there is no path';
