@@ -2,7 +2,7 @@
 # the README gives; both set up what they need (see test/cluster.sh).
 
 EXTENSION = secant_pre
-EXTVERSION = 0.5.0
+EXTVERSION = 0.6.0
 MODULE_big = secant_pre
 include src/core/core.mk
 .DEFAULT_GOAL := all
