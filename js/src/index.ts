@@ -27,6 +27,7 @@ export type { KeyFileHeader, KeyFileOptions } from "./keyfile.js";
 export { parse, kindOf, inspect } from "./inspect.js";
 export type { AnyValue } from "./inspect.js";
 export { MAX_LEVEL, PUBLIC_KEY_BYTES, GRANT_BYTES, TOKEN_BYTES } from "./primitives.js";
+export { SecretRefused } from "./values.js";
 export { b64urlEncode, b64urlDecode } from "./bytes.js";
 
 declare module "./scheme.js" {

@@ -6,7 +6,7 @@ import { dst, INDEX_KEY_BYTES, randomBytes } from "./primitives.js";
 import { CHECKED, Ciphertext, Data, encrypt, PublicKey, Token } from "./scheme.js";
 import { documentWords, normaliseKeyword } from "./text.js";
 import { KeyFileContent, KeyFileOptions, protectSecret, unprotectSecret } from "./keyfile.js";
-import { asBytes, INSPECT } from "./values.js";
+import { asBytes, INSPECT, SecretRefused } from "./values.js";
 
 /** token(key, w) = BLAKE2b-128(key, DST("token") ‖ w) of normalised bytes. */
 export function tokenOfBytes(key: Uint8Array, word: Uint8Array): Token {
@@ -79,6 +79,8 @@ export class IndexKey {
   }
 
   wipe(): void { wipe(this.#key); }
+  /** node-postgres: refused as a query parameter (see secret() of secant-pre/pg). */
+  toPostgres(): never { throw new SecretRefused("IndexKey"); }
   toString(): string { return "IndexKey(secret)"; }
   toJSON(): string { return this.toString(); }
   [INSPECT](): string { return this.toString(); }

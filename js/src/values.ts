@@ -84,6 +84,14 @@ export abstract class Value {
     return this.describe();
   }
 
+  /**
+   * node-postgres calls this for a query parameter: a secret value is
+   * refused (wrap it with secret() of secant-pre/pg to send it on purpose).
+   */
+  toPostgres(): string | Uint8Array {
+    throw new SecretRefused(this.constructor.name);
+  }
+
   /** @internal overwrite the bytes with zeros. */
   protected _wipe(): void {
     this.#bytes.fill(0);
@@ -94,6 +102,19 @@ export abstract class Value {
 export abstract class PublicValue extends Value {
   override toJSON(): string {
     return this.toText();
+  }
+
+  /** node-postgres: a query parameter is the text form. */
+  override toPostgres(): string {
+    return this.toText();
+  }
+}
+
+/** A secret value (secret key, bare grant, index key) given as a query parameter without secret(). */
+export class SecretRefused extends Error {
+  constructor(what: string) {
+    super(`secant-pre: refusing to send a ${what} to the server; wrap it with secret() from secant-pre/pg if that is really meant`);
+    this.name = "SecretRefused";
   }
 }
 
