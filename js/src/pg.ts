@@ -10,6 +10,12 @@
  *   import { register } from "secant-pre/pg";
  *   const pool = new pg.Pool();
  *   await register(pool);
+ *
+ * Binary results: node-postgres 8 (pg-protocol) decodes every result field
+ * as UTF-8 text, binary ones too, so a binary-format value arrives mangled;
+ * query in text format (the default).  The binary parsers take the bytes
+ * (a Buffer, as a driver that keeps binary fields gives them, or the
+ * bytea(v) cast of a value, which node-postgres does give as a Buffer).
  */
 import { b64urlDecode } from "./bytes.js";
 import { Ciphertext, Grant, PublicKey, SecretKey, Token } from "./scheme.js";
@@ -106,14 +112,26 @@ export async function lookupTypes(db: Queryable): Promise<{ typname: string; oid
  */
 export async function register(target: Queryable & object, opts: RegisterOptions = {}): Promise<SecantTypes> {
   const pg = (await import("pg")).default;
-  const types = new SecantTypes(await lookupTypes(target), pg.types as unknown as TypeSource, opts);
-  const t = target as unknown as { on?: (ev: string, fn: (c: unknown) => void) => void; setTypeParser?: unknown; options?: Record<string, unknown> };
-  if (typeof t.setTypeParser === "function") types.install(target as never);
-  else if (typeof t.on === "function") {
-    if (t.options) t.options.types = types;
-    t.on("connect", (c) => types.install(c as never));
+  const fallback = pg.types as unknown as TypeSource;
+  const t = target as unknown as {
+    on?: (ev: string, fn: (c: unknown) => void) => void; setTypeParser?: unknown;
+    connect?: () => Promise<Queryable & { release(): void }>;
+  };
+  if (typeof t.setTypeParser === "function") {
+    const types = new SecantTypes(await lookupTypes(target), fallback, opts);
+    types.install(target as never);
+    return types;
   }
-  return types;
+  // a pool: look up on one of its clients, install on it and on every new one
+  const client = await t.connect!();
+  try {
+    const types = new SecantTypes(await lookupTypes(client), fallback, opts);
+    types.install(client as never);
+    t.on!("connect", (c) => types.install(c as never));
+    return types;
+  } finally {
+    client.release();
+  }
 }
 
 /** A secret value sent on purpose: its text form (an index key: bytea). */

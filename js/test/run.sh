@@ -2,8 +2,9 @@
 # js/test/run.sh - the TypeScript package (js/): `npm ci` if node_modules is
 # missing, the build (tsc), the unit and vector tests (node --test), the
 # two-way interoperability test with the CLI (test/interop.mjs, levels
-# 1-16, seed printed) and, with a server (PGHOST...), the node-postgres
-# tests (test/pg.mjs).  Ends with "N passed, M failed".
+# 1-16, seed printed), with a server (PGHOST...) the node-postgres tests
+# (test/pg.mjs), and test/vectors/tokens.json checked with the C library,
+# the CLI and SQL (test/vectors/gen_tokens.py --check).  Ends with "N passed, M failed".
 set -u
 JS=$(cd "$(dirname "$0")/.." && pwd)
 ROOT=$(cd "$JS/.." && pwd)
@@ -52,7 +53,16 @@ if [ -z "$CLI" ]; then
 	if [ -n "$BIN" ] && [ -x "$BIN/secant-pre" ]; then CLI=$BIN/secant-pre; else CLI=$ROOT/secant-pre; fi
 fi
 run_counted node test/interop.mjs "$CLI"
-if [ -n "${PGHOST:-}" ] && [ -f test/pg.mjs ]; then
+if [ -n "${PGHOST:-}" ]; then
 	run_counted node test/pg.mjs
+fi
+# test/vectors/tokens.json as the C library (Python package), the CLI and,
+# with a server, SQL compute it (the TS check is tokens.test.mjs above)
+PYVER=$(python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
+export PYTHONPATH="${LIBPREFIX:-/usr/local}/lib/python$PYVER/dist-packages${PYTHONPATH:+:$PYTHONPATH}"
+if (cd / && python3 -c 'import secant_pre' 2>/dev/null); then
+	run_counted python3 "$ROOT/test/vectors/gen_tokens.py" --check --cli "$CLI" ${PGHOST:+--sql}
+else
+	echo "skipped: tokens.json with the C library (the Python package is not installed)"
 fi
 finish
