@@ -78,8 +78,14 @@ def line_of(text, pos):
     return text.count("\n", 0, pos) + 1
 
 
+try:
+    files = subprocess.run(["git", "ls-files"], capture_output=True, text=True, check=True).stdout.split()
+except (OSError, subprocess.CalledProcessError):
+    files = [os.path.relpath(os.path.join(d, f)) for d, _, fs in os.walk(".") for f in fs]
+folders = {f.split("/")[0] for f in files if "/" in f and not f.startswith(".")}
+
 # ---- paths ----
-TOP = r"(?:src|test|docs|schema|sql|expected|specs|examples|python|build)"
+TOP = "(?:" + "|".join(sorted(folders | {"src", "test", "docs", "schema", "sql", "build"})) + ")"
 PATH = re.compile(r"(?<![\w/.$~-])(" + TOP + r"/(?:[\w.*/{},<>+-]*[\w*}/>])?)")
 PLACEHOLDER = re.compile(r"<[^>]*>|(?<![A-Za-z])(?:A|B|OLD|NEW|NN|N|topic)(?![A-Za-z])")
 
@@ -183,10 +189,6 @@ for doc in docs:
 # ---- README length, a complete layout ----
 n = readme.count("\n")
 result("README.md has at most 450 lines", [] if n <= 450 else ["README.md has %d lines" % n])
-try:
-    files = subprocess.run(["git", "ls-files"], capture_output=True, text=True, check=True).stdout.split()
-except (OSError, subprocess.CalledProcessError):
-    files = [os.path.relpath(os.path.join(d, f)) for d, _, fs in os.walk(".") for f in fs]
 entries = set()
 for f in files:
     parts = f.split("/")
@@ -196,7 +198,7 @@ for f in files:
     if parts[0] in ("src", "test") and len(parts) > 2:
         entries.add("/".join(parts[:2]) + "/")
 dev = open("docs/DEVELOPMENT.md", encoding="utf-8").read()
-named = set(PATH.findall(dev)) | set(re.findall(r"`([\w.-]+)`", dev))
+named = set(PATH.findall(dev)) | set(re.findall(r"`([\w./-]+)`", dev))
 bad = [e for e in sorted(entries) if e not in named and e.rstrip("/") not in named
        and not any(n.startswith(e) for n in named)]
 result("docs/DEVELOPMENT.md names every top-level entry and every folder of src/ and test/", bad)
