@@ -149,7 +149,7 @@ case "$MODE" in
 		layer "TypeScript package js/: vectors, interop with the CLI (levels 1-16), node-postgres: js/test/run.sh" \
 			bash js/test/run.sh
 		layer "worked application, checked: examples/clinic.py --check" bash test/python/run.sh clinic
-		layer "README Python section, run as written: test/python/run.sh readme" bash test/python/run.sh readme
+		layer "docs/CLIENTS.md Python section, run as written: test/python/run.sh readme" bash test/python/run.sh readme
 		layer "scale-out, coordinator and two shards (postgres_fdw): test/scaleout/run.sh" \
 			bash test/scaleout/run.sh
 		layer "attacker suite, SQL attacks: test/attacks/run.sh" bash test/attacks/run.sh
