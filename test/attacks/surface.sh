@@ -119,8 +119,8 @@ check "disable_sharing removes its copies and triggers" equals "0 0" su_sql $DB 
 	        (SELECT count(*) FROM pg_trigger WHERE tgrelid = 'shares3'::regclass)"
 check "DDL by a plain login still works beside the drop trigger" \
 	as atk_plain $DB -c "CREATE TEMP TABLE t (i int); DROP TABLE t"
-check "admin: deletes a copy" equals 1 as atk_admin $DB -c \
-	"WITH d AS (DELETE FROM secant.copies WHERE source_row = '2' RETURNING 1) SELECT count(*) FROM d"
+check "admin: deletes a copy" equals 1 as atk_admin $DB -c "SELECT secant.delete_copies('note_shares', '2')"
+check "plain login: delete_copies is refused" fails atk_plain $DB "SELECT secant.delete_copies('note_shares')" "permission denied"
 check "plain login: deletes no copy" fails atk_plain $DB "DELETE FROM secant.copies" "permission denied"
 
 # -- no lock on secant rows for an outsider: a revocation does not wait
