@@ -264,6 +264,18 @@ CREATE EVENT TRIGGER secant_sharing_dropped ON sql_drop
     EXECUTE FUNCTION secant_internal.sharing_dropped();
 
 
+-- Helpers that only admins' views and checks call: not PUBLIC's.
+REVOKE ALL ON FUNCTION secant.audit_entry(bigint, timestamptz, name, text, jsonb) FROM PUBLIC;
+REVOKE ALL ON FUNCTION secant.name_keys(jsonb) FROM PUBLIC;
+REVOKE ALL ON FUNCTION secant.audit_live(text[], text[], text[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION secant.audit_live(text, text, text[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION secant.is_database_owner() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION secant.audit_entry(bigint, timestamptz, name, text, jsonb) TO secant_admin;
+GRANT EXECUTE ON FUNCTION secant.name_keys(jsonb) TO secant_admin;
+GRANT EXECUTE ON FUNCTION secant.audit_live(text[], text[], text[]) TO secant_admin;
+GRANT EXECUTE ON FUNCTION secant.audit_live(text, text, text[]) TO secant_admin;
+GRANT EXECUTE ON FUNCTION secant.is_database_owner() TO secant_admin;
+
 -- ==== Finality: bindings and capabilities as final as revocations;  ====
 -- ==== one lock order; a copy of a database starts closed; an admin  ====
 -- ==== of one database reads nothing of another                      ====

@@ -2387,3 +2387,15 @@ CREATE TRIGGER index_keys_known_principals BEFORE INSERT ON secant.index_keys
 GRANT SELECT ON ALL SEQUENCES IN SCHEMA secant TO secant_admin;
 -- the database's identity is public (it is in secant.server_public_key())
 GRANT SELECT ON secant.database_identity TO secant_admin;
+
+-- Helpers that only admins' views and checks call: not PUBLIC's.
+REVOKE ALL ON FUNCTION secant.audit_entry(bigint, timestamptz, name, text, jsonb) FROM PUBLIC;
+REVOKE ALL ON FUNCTION secant.name_keys(jsonb) FROM PUBLIC;
+REVOKE ALL ON FUNCTION secant.audit_live(text[], text[], text[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION secant.audit_live(text, text, text[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION secant.is_database_owner() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION secant.audit_entry(bigint, timestamptz, name, text, jsonb) TO secant_admin;
+GRANT EXECUTE ON FUNCTION secant.name_keys(jsonb) TO secant_admin;
+GRANT EXECUTE ON FUNCTION secant.audit_live(text[], text[], text[]) TO secant_admin;
+GRANT EXECUTE ON FUNCTION secant.audit_live(text, text, text[]) TO secant_admin;
+GRANT EXECUTE ON FUNCTION secant.is_database_owner() TO secant_admin;
