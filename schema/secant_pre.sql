@@ -613,7 +613,7 @@ DECLARE
     last record;
 BEGIN
     IF TG_RELID OPERATOR(pg_catalog.<>) 'secant.audit_log'::pg_catalog.regclass THEN
-        RAISE EXCEPTION 'secant_internal.audit_log_chain() chains secant.audit_log only'
+        RAISE EXCEPTION 'secant.audit_log_chain() chains secant.audit_log only'
             USING ERRCODE = 'insufficient_privilege';
     END IF;
     IF NEW.hash IS NOT NULL AND secant.restoring() THEN
@@ -888,7 +888,7 @@ BEGIN
     IF TG_RELID OPERATOR(pg_catalog.<>) ALL (ARRAY['secant.principals'::pg_catalog.regclass,
             'secant.grants'::pg_catalog.regclass, 'secant.bindings'::pg_catalog.regclass,
             'secant.capabilities'::pg_catalog.regclass, 'secant.settings'::pg_catalog.regclass]) THEN
-        RAISE EXCEPTION 'secant_internal.audit_change() logs changes of secant.principals, grants, bindings, capabilities and settings only'
+        RAISE EXCEPTION 'secant.audit_change() logs changes of secant.principals, grants, bindings, capabilities and settings only'
             USING ERRCODE = 'insufficient_privilege';
     END IF;
     IF secant.restoring() THEN
@@ -1015,7 +1015,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     IF TG_RELID OPERATOR(pg_catalog.<>) 'secant.principals'::pg_catalog.regclass THEN
-        RAISE EXCEPTION 'secant_internal.principal_key_added() handles secant.principals only'
+        RAISE EXCEPTION 'secant.principal_key_added() handles secant.principals only'
             USING ERRCODE = 'insufficient_privilege';
     END IF;
     IF secant.restoring() THEN
@@ -1065,7 +1065,7 @@ DECLARE
     k secant.principal_keys;
 BEGIN
     IF TG_RELID OPERATOR(pg_catalog.<>) 'secant.grants'::pg_catalog.regclass THEN
-        RAISE EXCEPTION 'secant_internal.grant_check_retired() checks secant.grants only'
+        RAISE EXCEPTION 'secant.grant_check_retired() checks secant.grants only'
             USING ERRCODE = 'insufficient_privilege';
     END IF;
     -- FOR KEY SHARE: a rotation of either key (which locks its row FOR
@@ -1384,7 +1384,7 @@ DECLARE
     r secant.revoked_grants;
 BEGIN
     IF TG_RELID OPERATOR(pg_catalog.<>) 'secant.grants'::pg_catalog.regclass THEN
-        RAISE EXCEPTION 'secant_internal.grant_check_revoked() checks secant.grants only'
+        RAISE EXCEPTION 'secant.grant_check_revoked() checks secant.grants only'
             USING ERRCODE = 'insufficient_privilege';
     END IF;
     SELECT * INTO r FROM secant.revoked_grants v
@@ -1480,7 +1480,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     IF TG_RELID OPERATOR(pg_catalog.<>) 'secant.grants'::pg_catalog.regclass THEN
-        RAISE EXCEPTION 'secant_internal.grant_removed() handles secant.grants only'
+        RAISE EXCEPTION 'secant.grant_removed() handles secant.grants only'
             USING ERRCODE = 'insufficient_privilege';
     END IF;
     INSERT INTO secant.revoked_grants (hop_key, from_key, to_key, revoked_by)
@@ -2025,7 +2025,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     IF TG_RELID OPERATOR(pg_catalog.<>) 'secant.index_keys'::pg_catalog.regclass THEN
-        RAISE EXCEPTION 'secant_internal.audit_index_key() logs secant.index_keys only'
+        RAISE EXCEPTION 'secant.audit_index_key() logs secant.index_keys only'
             USING ERRCODE = 'insufficient_privilege';
     END IF;
     IF secant.restoring() THEN
@@ -2353,7 +2353,7 @@ BEGIN
     ELSIF TG_RELID OPERATOR(pg_catalog.=) 'secant.index_keys'::pg_catalog.regclass THEN
         keys := ARRAY[NEW.group_key];
     ELSE
-        RAISE EXCEPTION 'secant_internal.require_principals() checks secant.grants and secant.index_keys only'
+        RAISE EXCEPTION 'secant.require_principals() checks secant.grants and secant.index_keys only'
             USING ERRCODE = 'insufficient_privilege';
     END IF;
     FOREACH k IN ARRAY keys LOOP

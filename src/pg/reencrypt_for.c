@@ -26,8 +26,9 @@ pre_reencrypt_for(PG_FUNCTION_ARGS)
 
 	Oid			pk_type = get_fn_expr_argtype(fcinfo->flinfo, 1);
 
-	sp_path_check_chain(path, pk_type, ct);
+	/* the caller's right first (in sp_path_find): no lock before it */
 	sp_path_find(path, pk_type, sp_ciphertext_recipient(ct), target, true);
+	sp_path_check_chain(path, pk_type, ct);
 	return sp_path_apply(path, ct, len, PG_GETARG_DATUM(0),
 						 "secant.reencrypt_for");
 }
@@ -75,8 +76,9 @@ pre_reencrypt_for_text(PG_FUNCTION_ARGS)
 	Oid			pk_type = sp_path_key_type(get_fn_expr_argtype(fcinfo->flinfo, 0));
 	const uint8_t *target = target_key(path, pk_type, PG_GETARG_TEXT_PP(1));
 
-	sp_path_check_chain(path, pk_type, ct);
+	/* the caller's right first (in sp_path_find): no lock before it */
 	sp_path_find(path, pk_type, sp_ciphertext_recipient(ct), target, true);
+	sp_path_check_chain(path, pk_type, ct);
 	return sp_path_apply(path, ct, len, PG_GETARG_DATUM(0),
 						 "secant.reencrypt_for");
 }

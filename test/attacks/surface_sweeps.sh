@@ -80,10 +80,10 @@ CREATE DOMAIN d_ct AS pre_ciphertext;
 -- the column types and a value of each
 CREATE TABLE sweep_types (typ text PRIMARY KEY, sample text NOT NULL);
 INSERT INTO sweep_types VALUES
-  ('int8', '1'), ('text', '''x'''), ('bytea', '''\x00''::bytea'), ('int8[]', 'ARRAY[1::int8]'),
+  ('int8', '1'), ('text', '''x'''), ('int8[]', 'ARRAY[1::int8]'),
   ('d_int8', '1'), ('d_pk', 'secant.principal_key(''clinic'')'), ('d_ct', '(SELECT body FROM notes LIMIT 1)'),
   ('pre_public_key', 'secant.principal_key(''clinic'')'), ('pre_public_key[]', 'ARRAY[secant.principal_key(''clinic'')]'),
-  ('pre_ciphertext', '(SELECT body FROM notes LIMIT 1)'), ('pre_ciphertext[]', 'ARRAY[(SELECT body FROM notes LIMIT 1)]'),
+  ('pre_ciphertext', '(SELECT body FROM notes LIMIT 1)'),
   ('pre_secret_key', 'pre_keygen()'), ('pre_grant', '(SELECT g FROM fixture_grants LIMIT 1)'),
   ('pre_token', 'pre_token(decode(repeat(''00'', 32), ''hex''), ''w'')'), ('pre_sealed_grant', '(SELECT sealed FROM secant.grants LIMIT 1)');
 -- attach fn to tables (k T, v T) of every type, TEMP and permanent, with
@@ -104,8 +104,7 @@ BEGIN
             EXECUTE format('DROP TABLE IF EXISTS %s', tbl);
             EXECUTE format('CREATE %s TABLE sweep_t (k %s, v %s)', persist, ty.typ, ty.typ);
             EXECUTE format('INSERT INTO %s VALUES (%s, %s), (NULL, NULL)', tbl, ty.sample, ty.sample);
-            FOREACH args IN ARRAY ARRAY['', '''k''', '''k'', ''v''', '''nosuch'', ''a'', ''b'', ''c'', ''d''',
-                                        format('%L, ''v'', ''k'', ''k'', ''v''', tbl),
+            FOREACH args IN ARRAY ARRAY['', '''k'', ''v''', format('%L, ''v'', ''k'', ''k'', ''v''', tbl),
                                         format('%L, ''v'', ''k'', ''k'', ''v'', ''x''', tbl)] LOOP
                 FOREACH timing IN ARRAY ARRAY['AFTER INSERT OR UPDATE OR DELETE %s FOR EACH ROW',
                                               'BEFORE INSERT OR UPDATE OR DELETE %s FOR EACH ROW',
