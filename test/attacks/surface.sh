@@ -123,6 +123,12 @@ check "admin: deletes a copy" equals 1 as atk_admin $DB -c "SELECT secant.delete
 check "plain login: delete_copies is refused" fails atk_plain $DB "SELECT secant.delete_copies('note_shares')" "permission denied"
 check "plain login: deletes no copy" fails atk_plain $DB "DELETE FROM secant.copies" "permission denied"
 
+# -- reencrypt_for works with its declared types, never the caller's: a
+#    domain in pg_temp beside a pg_temp.pre_public_key names nothing
+check "a domain argument does not make reencrypt_for use the caller's types" equals 2 su_sql $DB \
+	-c "CREATE DOMAIN pg_temp.d AS pre_ciphertext" -c "CREATE TYPE pg_temp.pre_public_key AS (x int)" \
+	-c "SELECT pre_level(secant.reencrypt_for(body::pg_temp.d, 'dr_bob')) FROM notes WHERE id = 5"
+
 # -- no lock on secant rows for an outsider: a revocation does not wait
 mkfifo "$ATK_TMP/in"
 as atk_plain $DB <"$ATK_TMP/in" >"$ATK_TMP/out" 2>&1 &
