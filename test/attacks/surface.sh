@@ -59,6 +59,28 @@ CREATE TRIGGER x AFTER UPDATE OR DELETE ON src_bigint FOR EACH ROW
 UPDATE src_bigint SET v = 54321;
 SQL
 
+# -- a registered table whose column types changed afterwards: the
+#    triggers re-check them before reading a value
+su_sql $DB >/dev/null <<'SQL'
+CREATE TABLE reg_src (id int PRIMARY KEY, body pre_ciphertext);
+INSERT INTO reg_src SELECT id, body FROM notes;
+CREATE TABLE reg_shares (note_id int, recipient pre_public_key);
+SELECT secant.enable_sharing('reg_shares', 'reg_src', 'body', 'id', 'note_id', 'recipient');
+DROP TRIGGER secant_share ON reg_shares;
+ALTER TABLE reg_shares ALTER COLUMN recipient TYPE bigint USING 12345;
+INSERT INTO reg_shares VALUES (1, 12345);
+CREATE TRIGGER secant_share AFTER INSERT OR DELETE ON reg_shares FOR EACH ROW
+    EXECUTE FUNCTION secant_internal.share_copy('public.reg_src', 'body', 'id', 'note_id', 'recipient');
+DROP TRIGGER secant_share_source ON reg_src;
+ALTER TABLE reg_src ALTER COLUMN body TYPE bigint USING 12345;
+CREATE TRIGGER secant_share_source AFTER UPDATE OR DELETE ON reg_src FOR EACH ROW
+    EXECUTE FUNCTION secant_internal.share_source('id', 'body');
+SQL
+check "a registered share table's recipient turned bigint: an error, no crash" crash_free \
+	su_expect_error "is of type bigint" <<<"DELETE FROM reg_shares"
+check "a registered source table's value turned bigint: an error, no crash" crash_free \
+	su_expect_error "is of type bigint" <<<"UPDATE reg_src SET body = 54321"
+
 # -- sharing only on registered, permanent tables
 su_sql $DB >/dev/null <<SQL
 CREATE TABLE other_shares (note_id int, recipient pre_public_key);
