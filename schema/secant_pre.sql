@@ -559,7 +559,8 @@ REVOKE ALL ON ALL TABLES IN SCHEMA secant FROM PUBLIC;
 GRANT SELECT ON secant.principals, secant.principal_keys TO PUBLIC;
 GRANT SELECT (id, from_key, to_key, not_after, hop_key, created_at) ON secant.grants TO PUBLIC;
 GRANT SELECT, INSERT, UPDATE (name), DELETE ON secant.principals TO secant_admin;
-GRANT SELECT, INSERT, DELETE ON secant.grants TO secant_admin;
+-- (the sealed grants: admins of this database only, see "admin scope")
+GRANT INSERT, DELETE ON secant.grants TO secant_admin;
 GRANT SELECT ON secant.audit_log, secant.access_log, secant.revoked_grants TO secant_admin;
 -- (row-level security: admins of this database see the rows; the pending
 -- re-issues in secant.readers read these columns as the caller)
@@ -811,7 +812,7 @@ COMMENT ON FUNCTION secant.outer_user() IS 'the role at the outer level of this 
 -- of a role holding the admin capability here.  Roles are cluster-wide;
 -- the capability is not.
 CREATE FUNCTION secant.is_admin() RETURNS boolean
-LANGUAGE sql STABLE
+LANGUAGE sql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_roles r
@@ -2206,10 +2207,46 @@ CREATE TRIGGER grants_known_principals BEFORE INSERT ON secant.grants
 CREATE TRIGGER index_keys_known_principals BEFORE INSERT ON secant.index_keys
     FOR EACH ROW EXECUTE FUNCTION secant.require_principals();
 
--- ---- dumps by an admin ----
--- pg_dump reads every sequence of the tables it dumps: an admin of the
--- database (a secant_admin member) may read where secant's sequences are
--- (SELECT only: not nextval, not setval).
-GRANT SELECT ON ALL SEQUENCES IN SCHEMA secant TO secant_admin;
--- the database's identity is public (it is in secant.server_public_key())
-GRANT SELECT ON secant.database_identity TO secant_admin;
+-- ---- admin scope: an admin of one database reads nothing of another ----
+-- secant_admin is a cluster-wide role: it holds no privilege to read
+-- anything of secant that PUBLIC may not read.  What admins read beyond
+-- that is filtered by the admin capability of this database: row-level
+-- security (bindings, capabilities, the logs, revoked hop keys), or a
+-- privilege given to the capability's role in this database only, and taken
+-- back with it (the sealed grants, the identity, the sequences, which
+-- pg_dump reads).
+CREATE FUNCTION secant.capability_privileges() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    r record;
+BEGIN
+    IF TG_OP OPERATOR(pg_catalog.=) 'DELETE' THEN r := OLD; ELSE r := NEW; END IF;
+    IF r.capability OPERATOR(pg_catalog.<>) 'admin'
+       OR NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles x WHERE x.oid OPERATOR(pg_catalog.=) r.role) THEN
+        RETURN NULL;
+    END IF;
+    EXECUTE pg_catalog.format('%s SELECT ON secant.grants, secant.database_identity %s %s',
+                              CASE TG_OP WHEN 'DELETE' THEN 'REVOKE' ELSE 'GRANT' END,
+                              CASE TG_OP WHEN 'DELETE' THEN 'FROM' ELSE 'TO' END, r.role::pg_catalog.text);
+    EXECUTE pg_catalog.format('%s SELECT ON ALL SEQUENCES IN SCHEMA secant %s %s',
+                              CASE TG_OP WHEN 'DELETE' THEN 'REVOKE' ELSE 'GRANT' END,
+                              CASE TG_OP WHEN 'DELETE' THEN 'FROM' ELSE 'TO' END, r.role::pg_catalog.text);
+    RETURN NULL;
+END $$;
+REVOKE ALL ON FUNCTION secant.capability_privileges() FROM PUBLIC;
+COMMENT ON FUNCTION secant.capability_privileges() IS 'trigger: the admin capability''s role reads the sealed grants, the identity and the sequences of this database (pg_dump), and no longer once it is revoked';
+CREATE TRIGGER capabilities_privileges AFTER INSERT OR DELETE ON secant.capabilities
+    FOR EACH ROW EXECUTE FUNCTION secant.capability_privileges();
+-- bindings and capabilities: a role reads its own (those of roles it is a
+-- member of: what secant.may_obtain and the copies' policy need); admins
+-- of this database read and change all
+ALTER TABLE secant.bindings ENABLE ROW LEVEL SECURITY;
+CREATE POLICY bindings_own ON secant.bindings FOR SELECT
+    USING (pg_catalog.pg_has_role(role::pg_catalog.oid, 'MEMBER'));
+CREATE POLICY bindings_admins ON secant.bindings USING (secant.is_admin()) WITH CHECK (secant.is_admin());
+ALTER TABLE secant.capabilities ENABLE ROW LEVEL SECURITY;
+CREATE POLICY capabilities_own ON secant.capabilities FOR SELECT
+    USING (pg_catalog.pg_has_role(role::pg_catalog.oid, 'MEMBER'));
+CREATE POLICY capabilities_admins ON secant.capabilities USING (secant.is_admin()) WITH CHECK (secant.is_admin());
