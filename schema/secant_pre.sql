@@ -2208,6 +2208,7 @@ CREATE TRIGGER index_keys_known_principals BEFORE INSERT ON secant.index_keys
     FOR EACH ROW EXECUTE FUNCTION secant.require_principals();
 
 -- ---- admin scope: an admin of one database reads nothing of another ----
+REVOKE ALL ON ALL SEQUENCES IN SCHEMA secant FROM PUBLIC;
 -- secant_admin is a cluster-wide role: it holds no privilege to read
 -- anything of secant that PUBLIC may not read.  What admins read beyond
 -- that is filtered by the admin capability of this database: row-level
