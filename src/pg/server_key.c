@@ -28,7 +28,6 @@
 #include "utils/snapmgr.h"
 
 #include "definer.h"
-#include "grant_path.h"
 #include "raise.h"
 #include "server_key.h"
 
@@ -172,25 +171,13 @@ current_key(void)
 	return k;
 }
 
-void
-sp_database_id(uint8_t dbid[SP_DBIDBYTES], Oid owner)
+/* Read the database's identity into dbid (as the owner). */
+static void
+database_id_body(void *arg)
 {
-	static uint8_t known[SP_DBIDBYTES];
-	static Oid	known_table = InvalidOid;	/* re-read if the table is new */
-	Oid			table = get_relname_relid("database_identity",
-										  get_namespace_oid("secant", false));
-	sp_definer	d;
+	uint8_t    *dbid = (uint8_t *) arg;
 	bool		isnull;
 
-	if (OidIsValid(table) && table == known_table)
-	{
-		memcpy(dbid, known, SP_DBIDBYTES);
-		return;
-	}
-
-	sp_definer_enter(&d, owner);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
 	/* made on first use, never by a restore (which brings its own) */
 	if (sp_run_latest("SELECT i.id FROM secant.database_identity AS i", 0, NULL, NULL)
 		!= SPI_OK_SELECT)
@@ -214,8 +201,22 @@ sp_database_id(uint8_t dbid[SP_DBIDBYTES], Oid owner)
 														  SPI_tuptable->tupdesc,
 														  1, &isnull))),
 		   SP_DBIDBYTES);
-	SPI_finish();
-	sp_definer_leave(&d);
+}
+
+void
+sp_database_id(uint8_t dbid[SP_DBIDBYTES], Oid owner)
+{
+	static uint8_t known[SP_DBIDBYTES];
+	static Oid	known_table = InvalidOid;	/* re-read if the table is new */
+	Oid			table = get_relname_relid("database_identity",
+										  get_namespace_oid("secant", false));
+
+	if (OidIsValid(table) && table == known_table)
+	{
+		memcpy(dbid, known, SP_DBIDBYTES);
+		return;
+	}
+	sp_owner_query(owner, database_id_body, dbid);
 	memcpy(known, dbid, SP_DBIDBYTES);
 	known_table = table;
 }
