@@ -237,6 +237,7 @@ path_fill(sp_path *path, Oid pk_type, const uint8_t *from, const uint8_t *to)
 
 	path->valid = false;
 	path->fills++;				/* path_cache.c: what the last fill served goes */
+	sp_require_live(path->owner);	/* not a standby, not a copy */
 	sp_owner_query(path->owner, path_lookup_body, &l);
 	path->hops = l.hops;
 	memcpy(path->from, from, SP_PUBLICKEYBYTES);
@@ -485,6 +486,7 @@ sp_path_check_chain(sp_path *path, Oid pk_type, const uint8_t *ct)
 	chain_digest(ct, digest);
 	if (chain_known(path, digest))
 		return;
+	sp_require_live(path->owner);
 	sp_owner_query(path->owner, chain_verify, &c);
 	memcpy(path->chains[path->nchains % SP_PATH_CHAINS], digest,
 		   SP_PATH_CHAINBYTES);

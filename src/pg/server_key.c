@@ -18,8 +18,10 @@
 
 #include <sodium.h>
 
+#include "access/xlog.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
+#include "miscadmin.h"
 #include "utils/lsyscache.h"
 #include "executor/spi.h"
 #include "storage/fd.h"
@@ -171,54 +173,87 @@ current_key(void)
 	return k;
 }
 
-/* Read the database's identity into dbid (as the owner). */
+/*
+ * Read the database's identity into dbid (as the owner), made on first use
+ * for this database of this cluster; raise if it was recorded for another
+ * (a copy: TEMPLATE, a restore into another database or cluster).
+ */
 static void
 database_id_body(void *arg)
 {
 	uint8_t    *dbid = (uint8_t *) arg;
+	Oid			argtypes[2] = {OIDOID, INT8OID};
+	Datum		args[2] = {ObjectIdGetDatum(MyDatabaseId),
+	Int64GetDatum((int64) GetSystemIdentifier())};
+	const char *read = "SELECT i.id, i.database_oid, i.system_identifier "
+		"FROM secant.database_identity AS i";
+	HeapTuple	tup;
+	TupleDesc	desc;
 	bool		isnull;
+	Oid			oid;
+	int64		sysid;
 
-	/* made on first use, never by a restore (which brings its own) */
-	if (sp_run_latest("SELECT i.id FROM secant.database_identity AS i", 0, NULL, NULL)
-		!= SPI_OK_SELECT)
+	if (sp_run_latest(read, 0, NULL, NULL) != SPI_OK_SELECT)
 		elog(ERROR, "could not read the database's identity");
+	/* made on first use, never by a restore (which brings its own) */
 	if (SPI_processed == 0)
 	{
 		if (sp_run_latest("SELECT secant.restoring()", 0, NULL, NULL) == SPI_OK_SELECT &&
 			SPI_processed == 1 &&
 			DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)))
 			sp_raise_restore_order("secant.database_identity");
-		if (sp_run_latest("INSERT INTO secant.database_identity (id) "
-						  "VALUES (pg_catalog.uuid_send(pg_catalog.gen_random_uuid())) "
-						  "ON CONFLICT DO NOTHING", 0, NULL, NULL) != SPI_OK_INSERT ||
-			sp_run_latest("SELECT i.id FROM secant.database_identity AS i", 0, NULL, NULL)
-			!= SPI_OK_SELECT)
+		if (sp_run_latest("INSERT INTO secant.database_identity (id, database_oid, system_identifier) "
+						  "VALUES (pg_catalog.uuid_send(pg_catalog.gen_random_uuid()), $1, $2) "
+						  "ON CONFLICT DO NOTHING", 2, argtypes, args) != SPI_OK_INSERT ||
+			sp_run_latest(read, 0, NULL, NULL) != SPI_OK_SELECT)
 			elog(ERROR, "could not read the database's identity");
 	}
 	if (SPI_processed != 1)
 		elog(ERROR, "could not read the database's identity");
-	memcpy(dbid, VARDATA_ANY(DatumGetByteaPP(SPI_getbinval(SPI_tuptable->vals[0],
-														  SPI_tuptable->tupdesc,
-														  1, &isnull))),
+	tup = SPI_tuptable->vals[0];
+	desc = SPI_tuptable->tupdesc;
+	oid = DatumGetObjectId(SPI_getbinval(tup, desc, 2, &isnull));
+	sysid = DatumGetInt64(SPI_getbinval(tup, desc, 3, &isnull));
+	if (oid != MyDatabaseId || sysid != (int64) GetSystemIdentifier())
+		sp_raise_copied_database(oid, (uint64) sysid, MyDatabaseId, GetSystemIdentifier());
+	memcpy(dbid, VARDATA_ANY(DatumGetByteaPP(SPI_getbinval(tup, desc, 1, &isnull))),
 		   SP_DBIDBYTES);
 }
+
+/* The identity this backend read last, and from which table. */
+static uint8_t known_id[SP_DBIDBYTES];
+static Oid	known_table = InvalidOid;	/* re-read if the table is new */
 
 void
 sp_database_id(uint8_t dbid[SP_DBIDBYTES], Oid owner)
 {
-	static uint8_t known[SP_DBIDBYTES];
-	static Oid	known_table = InvalidOid;	/* re-read if the table is new */
 	Oid			table = get_relname_relid("database_identity",
 										  get_namespace_oid("secant", false));
 
 	if (OidIsValid(table) && table == known_table)
 	{
-		memcpy(dbid, known, SP_DBIDBYTES);
+		memcpy(dbid, known_id, SP_DBIDBYTES);
 		return;
 	}
 	sp_owner_query(owner, database_id_body, dbid);
-	memcpy(known, dbid, SP_DBIDBYTES);
+	memcpy(known_id, dbid, SP_DBIDBYTES);
 	known_table = table;
+}
+
+void
+sp_database_id_forget(void)
+{
+	known_table = InvalidOid;
+}
+
+void
+sp_require_live(Oid owner)
+{
+	uint8_t		dbid[SP_DBIDBYTES];
+
+	if (RecoveryInProgress())
+		sp_raise_standby();
+	sp_database_id(dbid, owner);
 }
 
 void
@@ -290,6 +325,17 @@ sp_open_here(uint8_t grant[SP_GRANTBYTES], const uint8_t sealed[SP_SEALEDBYTES],
 	memcpy(slot->digest, digest, sizeof digest);
 	memcpy(slot->grant, grant, SP_GRANTBYTES);
 	slot->used = true;
+}
+
+void
+sp_open_for(uint8_t grant[SP_GRANTBYTES], const uint8_t sealed[SP_SEALEDBYTES],
+			const uint8_t dbid[SP_DBIDBYTES])
+{
+	server_key *k = key_for(sealed);
+	int			rc = sp_open_sealed_grant(grant, sealed, k->sk, dbid);
+
+	if (rc != SP_OK)
+		sp_raise_sealed(rc, sealed + 8, current_key()->keyid);
 }
 
 bool
