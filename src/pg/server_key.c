@@ -173,6 +173,15 @@ current_key(void)
 	return k;
 }
 
+/* What database_id_body reads: the identity, and whether the table
+ * records its database (from 0.6.0 on; an update from an older version
+ * runs this library over the older table). */
+typedef struct id_read
+{
+	uint8_t    *dbid;
+	bool		recorded;
+} id_read;
+
 /*
  * Read the database's identity into dbid (as the owner), made on first use
  * for this database of this cluster; raise if it was recorded for another
@@ -181,17 +190,16 @@ current_key(void)
 static void
 database_id_body(void *arg)
 {
-	uint8_t    *dbid = (uint8_t *) arg;
+	id_read    *r = (id_read *) arg;
 	Oid			argtypes[2] = {OIDOID, INT8OID};
 	Datum		args[2] = {ObjectIdGetDatum(MyDatabaseId),
 	Int64GetDatum((int64) GetSystemIdentifier())};
-	const char *read = "SELECT i.id, i.database_oid, i.system_identifier "
-		"FROM secant.database_identity AS i";
+	const char *read = r->recorded
+		? "SELECT i.id, i.database_oid, i.system_identifier FROM secant.database_identity AS i"
+		: "SELECT i.id FROM secant.database_identity AS i";
 	HeapTuple	tup;
 	TupleDesc	desc;
 	bool		isnull;
-	Oid			oid;
-	int64		sysid;
 
 	if (sp_run_latest(read, 0, NULL, NULL) != SPI_OK_SELECT)
 		elog(ERROR, "could not read the database's identity");
@@ -202,9 +210,13 @@ database_id_body(void *arg)
 			SPI_processed == 1 &&
 			DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)))
 			sp_raise_restore_order("secant.database_identity");
-		if (sp_run_latest("INSERT INTO secant.database_identity (id, database_oid, system_identifier) "
-						  "VALUES (pg_catalog.uuid_send(pg_catalog.gen_random_uuid()), $1, $2) "
-						  "ON CONFLICT DO NOTHING", 2, argtypes, args) != SPI_OK_INSERT ||
+		if ((r->recorded
+			 ? sp_run_latest("INSERT INTO secant.database_identity (id, database_oid, system_identifier) "
+							 "VALUES (pg_catalog.uuid_send(pg_catalog.gen_random_uuid()), $1, $2) "
+							 "ON CONFLICT DO NOTHING", 2, argtypes, args)
+			 : sp_run_latest("INSERT INTO secant.database_identity (id) "
+							 "VALUES (pg_catalog.uuid_send(pg_catalog.gen_random_uuid())) "
+							 "ON CONFLICT DO NOTHING", 0, NULL, NULL)) != SPI_OK_INSERT ||
 			sp_run_latest(read, 0, NULL, NULL) != SPI_OK_SELECT)
 			elog(ERROR, "could not read the database's identity");
 	}
@@ -212,11 +224,15 @@ database_id_body(void *arg)
 		elog(ERROR, "could not read the database's identity");
 	tup = SPI_tuptable->vals[0];
 	desc = SPI_tuptable->tupdesc;
-	oid = DatumGetObjectId(SPI_getbinval(tup, desc, 2, &isnull));
-	sysid = DatumGetInt64(SPI_getbinval(tup, desc, 3, &isnull));
-	if (oid != MyDatabaseId || sysid != (int64) GetSystemIdentifier())
-		sp_raise_copied_database(oid, (uint64) sysid, MyDatabaseId, GetSystemIdentifier());
-	memcpy(dbid, VARDATA_ANY(DatumGetByteaPP(SPI_getbinval(tup, desc, 1, &isnull))),
+	if (r->recorded)
+	{
+		Oid			oid = DatumGetObjectId(SPI_getbinval(tup, desc, 2, &isnull));
+		int64		sysid = DatumGetInt64(SPI_getbinval(tup, desc, 3, &isnull));
+
+		if (oid != MyDatabaseId || sysid != (int64) GetSystemIdentifier())
+			sp_raise_copied_database(oid, (uint64) sysid, MyDatabaseId, GetSystemIdentifier());
+	}
+	memcpy(r->dbid, VARDATA_ANY(DatumGetByteaPP(SPI_getbinval(tup, desc, 1, &isnull))),
 		   SP_DBIDBYTES);
 }
 
@@ -229,13 +245,17 @@ sp_database_id(uint8_t dbid[SP_DBIDBYTES], Oid owner)
 {
 	Oid			table = get_relname_relid("database_identity",
 										  get_namespace_oid("secant", false));
+	id_read		r;
 
 	if (OidIsValid(table) && table == known_table)
 	{
 		memcpy(dbid, known_id, SP_DBIDBYTES);
 		return;
 	}
-	sp_owner_query(owner, database_id_body, dbid);
+	r.dbid = dbid;
+	r.recorded = OidIsValid(table) &&
+		get_attnum(table, "database_oid") != InvalidAttrNumber;
+	sp_owner_query(owner, database_id_body, &r);
 	memcpy(known_id, dbid, SP_DBIDBYTES);
 	known_table = table;
 }
