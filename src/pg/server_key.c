@@ -180,6 +180,8 @@ typedef struct id_read
 {
 	uint8_t    *dbid;
 	bool		recorded;
+	bool		strict;			/* a restore's COPY does not open a copy */
+	bool		live;			/* this database's own (else a restore's) */
 } id_read;
 
 /*
@@ -224,24 +226,36 @@ database_id_body(void *arg)
 		elog(ERROR, "could not read the database's identity");
 	tup = SPI_tuptable->vals[0];
 	desc = SPI_tuptable->tupdesc;
+	memcpy(r->dbid, VARDATA_ANY(DatumGetByteaPP(SPI_getbinval(tup, desc, 1, &isnull))),
+		   SP_DBIDBYTES);
 	if (r->recorded)
 	{
 		Oid			oid = DatumGetObjectId(SPI_getbinval(tup, desc, 2, &isnull));
 		int64		sysid = DatumGetInt64(SPI_getbinval(tup, desc, 3, &isnull));
 
+		/*
+		 * A copy's grants stay closed; a restore's COPY into secant's tables
+		 * still opens them to check them (nothing is re-encrypted there, and
+		 * what it read is not kept as this database's identity).
+		 */
 		if (oid != MyDatabaseId || sysid != (int64) GetSystemIdentifier())
-			sp_raise_copied_database(oid, (uint64) sysid, MyDatabaseId, GetSystemIdentifier());
+		{
+			r->live = false;
+			if (r->strict ||
+				sp_run_latest("SELECT secant.restoring()", 0, NULL, NULL) != SPI_OK_SELECT ||
+				SPI_processed != 1 ||
+				!DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)))
+				sp_raise_copied_database(oid, (uint64) sysid, MyDatabaseId, GetSystemIdentifier());
+		}
 	}
-	memcpy(r->dbid, VARDATA_ANY(DatumGetByteaPP(SPI_getbinval(tup, desc, 1, &isnull))),
-		   SP_DBIDBYTES);
 }
 
 /* The identity this backend read last, and from which table. */
 static uint8_t known_id[SP_DBIDBYTES];
 static Oid	known_table = InvalidOid;	/* re-read if the table is new */
 
-void
-sp_database_id(uint8_t dbid[SP_DBIDBYTES], Oid owner)
+static void
+database_id(uint8_t dbid[SP_DBIDBYTES], Oid owner, bool strict)
 {
 	Oid			table = get_relname_relid("database_identity",
 										  get_namespace_oid("secant", false));
@@ -253,11 +267,21 @@ sp_database_id(uint8_t dbid[SP_DBIDBYTES], Oid owner)
 		return;
 	}
 	r.dbid = dbid;
+	r.strict = strict;
+	r.live = true;
 	r.recorded = OidIsValid(table) &&
 		get_attnum(table, "database_oid") != InvalidAttrNumber;
 	sp_owner_query(owner, database_id_body, &r);
+	if (!r.live)
+		return;
 	memcpy(known_id, dbid, SP_DBIDBYTES);
 	known_table = table;
+}
+
+void
+sp_database_id(uint8_t dbid[SP_DBIDBYTES], Oid owner)
+{
+	database_id(dbid, owner, false);
 }
 
 void
@@ -273,7 +297,7 @@ sp_require_live(Oid owner)
 
 	if (RecoveryInProgress())
 		sp_raise_standby();
-	sp_database_id(dbid, owner);
+	database_id(dbid, owner, true);
 }
 
 void

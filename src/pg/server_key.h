@@ -16,7 +16,8 @@ void		sp_server_key_init(void);
 /*
  * The database's identity, made (as owner) on first use and recorded with
  * the database's OID and the cluster's system identifier; raise when they
- * are another database's (a copy, closed until secant.adopt_database()).
+ * are another database's (a copy, closed until secant.adopt_database();
+ * a restore's COPY into secant's tables still opens grants to check them).
  */
 void		sp_database_id(uint8_t dbid[SP_DBIDBYTES], Oid owner);
 
