@@ -60,9 +60,9 @@ CREATE POLICY capabilities_own ON secant.capabilities FOR SELECT
     USING (pg_catalog.pg_has_role(role::pg_catalog.oid, 'MEMBER'));
 CREATE POLICY capabilities_admins ON secant.capabilities USING (secant.is_admin()) WITH CHECK (secant.is_admin());
 -- the identity belongs to this database of this cluster: the database
--- being updated claims it (a copy updated later is another database OID,
--- or another cluster, and starts closed once it has been adopted
--- elsewhere... see docs/OPERATIONS.md, "Copies")
+-- being updated claims it.  Copies made from now on start closed; a copy
+-- made before 0.6.0 and updated claims it too (no cluster-wide registry):
+-- docs/OPERATIONS.md, "Copies, standbys, base backups and pg_upgrade".
 ALTER TABLE secant.database_identity ADD COLUMN database_oid oid, ADD COLUMN system_identifier bigint;
 UPDATE secant.database_identity
 SET database_oid = (SELECT d.oid FROM pg_catalog.pg_database d WHERE d.datname OPERATOR(pg_catalog.=) pg_catalog.current_database()),
