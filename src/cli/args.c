@@ -4,12 +4,10 @@
  * checked against the command's table entry.
  */
 #include <stdbool.h>
-#include <stdio.h>
 #include <string.h>
 
-#include "secant_pre.h"
-#include "report.h"
 #include "args.h"
+#include "report.h"
 
 /* The value of the option called name of the command, or NULL. */
 const char *

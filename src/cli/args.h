@@ -50,15 +50,15 @@ typedef struct command
 } command;
 
 /* The value of the option called name of the command, or NULL. */
-const char * opt(const args *a, const char *name);
+const char *opt(const args *a, const char *name);
 
 /* True if arg asks for help. */
-bool is_help(const char *arg);
+bool		is_help(const char *arg);
 
 /*
  * Parse the arguments of cmd.  Positional arguments are gathered at the
  * front of argv.  Returns 0, PARSE_HELP or the exit status of a usage error.
  */
-int parse_args(const command *cmd, int argc, char **argv, args *a);
+int			parse_args(const command *cmd, int argc, char **argv, args *a);
 
 #endif							/* CLI_ARGS_H */

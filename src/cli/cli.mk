@@ -1,9 +1,10 @@
 # src/cli/cli.mk - the client-side CLI, secant-pre (src/cli/): a client of
 # libsecant-pre, never of the server.  Included by the Makefile after
 # src/lib/lib.mk.  Its sources include the library's one public header
-# (build/lib/secant_pre.h), no core header; in the tree the program finds
-# the library by $ORIGIN/build/lib, and make install links it again with
-# the installed library's directory as its rpath.
+# (build/lib/secant_pre.h) and no core header: the only include path
+# given is build/lib, so a core header would not compile.  In the tree the
+# program finds the library by $ORIGIN/build/lib, and make install links
+# it again with the installed library's directory as its rpath.
 
 CLI_SRCS = $(sort $(wildcard src/cli/*.c))
 CLI_HEADERS = $(wildcard src/cli/*.h)

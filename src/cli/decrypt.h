@@ -8,9 +8,9 @@
 #include "args.h"
 #include "io.h"
 
-int decrypt_value(const sp_secret *key, const buf *ct, buf *m);
+int			decrypt_value(const sp_secret *key, const buf *ct, buf *m);
 
 /* decrypt: write the plaintext of the ciphertext on standard input. */
-int cmd_decrypt(const args *a);
+int			cmd_decrypt(const args *a);
 
 #endif							/* CLI_DECRYPT_H */

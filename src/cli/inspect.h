@@ -7,6 +7,6 @@
 #include "args.h"
 
 /* inspect: validate any value on standard input and describe it as JSON. */
-int cmd_inspect(const args *a);
+int			cmd_inspect(const args *a);
 
 #endif							/* CLI_INSPECT_H */

@@ -16,9 +16,8 @@
 
 #include <sodium.h>
 
-#include "secant_pre.h"
-#include "report.h"
 #include "io.h"
+#include "report.h"
 
 /* Wipe and free a buffer, leaving it empty. */
 void

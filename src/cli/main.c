@@ -21,7 +21,6 @@
  * Every buffer is wiped before it is freed; standard input and output are
  * unbuffered so that no copy of a secret stays in a stdio buffer.
  */
-#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>

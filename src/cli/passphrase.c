@@ -16,11 +16,10 @@
 
 #include <sodium.h>
 
-#include "secant_pre.h"
-#include "report.h"
 #include "args.h"
 #include "io.h"
 #include "passphrase.h"
+#include "report.h"
 
 /* the passphrase of the key file read, or of a new one (keygen, protect) */
 passphrase_src pass_cur = {"--passphrase-fd", "--passphrase-file",

@@ -31,12 +31,12 @@ extern passphrase_src pass_new;
 
 /* Get the passphrase p (once per run): from its fd, its file or the
  * terminal; confirm asks twice on a terminal (for a new file). */
-int get_passphrase(passphrase_src *p, const char *for_what, bool confirm);
+int			get_passphrase(passphrase_src *p, const char *for_what, bool confirm);
 
 /* Wipe the passphrases. */
-void wipe_passphrase(void);
+void		wipe_passphrase(void);
 
 /* Take the passphrase options of the command. */
-int passphrase_options(const args *a);
+int			passphrase_options(const args *a);
 
 #endif							/* CLI_PASSPHRASE_H */

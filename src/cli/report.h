@@ -15,28 +15,27 @@
 #define EXIT_USAGE		2		/* exit status of a usage error */
 
 /* the name of the command that runs, for messages (NULL before) */
-
 extern const char *command_name;
 
 /* Report a failure of the current command; returns the exit status 1. */
-int CLI_PRINTF(1, 2) fail(const char *fmt,...);
+int			fail(const char *fmt,...) CLI_PRINTF(1, 2);
 
 /* Report a usage error; returns the exit status 2. */
-int CLI_PRINTF(1, 2) usage_fail(const char *fmt,...);
+int			usage_fail(const char *fmt,...) CLI_PRINTF(1, 2);
 
 /* Print a warning or a note on stderr; the command goes on. */
-void CLI_PRINTF(1, 2) warn(const char *fmt,...);
+void		warn(const char *fmt,...) CLI_PRINTF(1, 2);
 
 /* Report a failed core operation with the core's explanation. */
-int fail_sp(const char *what, int err);
+int			fail_sp(const char *what, int err);
 
 /* Report a value of kind that is malformed or invalid. */
-int fail_invalid(sp_kind kind, int err);
+int			fail_invalid(sp_kind kind, int err);
 
 /* What a value of kind is, for messages: "a public key (pre_public_key)". */
-const char * kind_phrase(int kind);
+const char *kind_phrase(int kind);
 
 /* What a protected key file holds, for messages. */
-const char * content_phrase(int content);
+const char *content_phrase(int content);
 
 #endif							/* CLI_REPORT_H */

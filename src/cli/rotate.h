@@ -11,6 +11,6 @@
  * print the SQL call that completes the rotation, its grants sealed to
  * --seal-to; rotate reissue PUBKEY...: the delegator's grants to new keys.
  */
-int cmd_rotate(const args *a);
+int			cmd_rotate(const args *a);
 
 #endif							/* CLI_ROTATE_H */

@@ -7,9 +7,9 @@
 #include "args.h"
 
 /* token: print the search token of each word. */
-int cmd_token(const args *a);
+int			cmd_token(const args *a);
 
 /* tokens: print the distinct tokens of a document, sorted by their bytes. */
-int cmd_tokens(const args *a);
+int			cmd_tokens(const args *a);
 
 #endif							/* CLI_SEARCH_H */
