@@ -8,10 +8,11 @@
 // keys re-encrypted by secant.index_keys_for, and note ids for search
 // tokens.  It never holds a secret key, an index key or a plaintext.
 //
-//   node server.mjs [--port N] [--group NAME] [--traffic-log FILE]
+//   node server.mjs [--port N] [--group NAME] [--origin URL] [--traffic-log FILE]
 //
 // PGHOST, PGPORT, PGUSER, PGDATABASE: the database, as a role with the proxy
-// capability.  --port 0 (the default) takes a free port; the first line on
+// capability.  --origin: the site's origin, which challenges name (default:
+// http:// and the request's Host header).  --port 0 (the default) takes a free port; the first line on
 // stdout is "listening on http://127.0.0.1:PORT/".  --traffic-log appends
 // every request and response it handles (bodies included) as JSON lines.
 import { createPublicKey, randomBytes, verify } from "node:crypto";
@@ -25,6 +26,7 @@ const { values: opt } = parseArgs({
   options: {
     port: { type: "string", default: "0" },
     group: { type: "string", default: "cardiology" },
+    origin: { type: "string" },
     "traffic-log": { type: "string" },
   },
 });
@@ -107,7 +109,7 @@ const routes = {
   "POST /api/challenge": async (req, body) => {
     const principal = await principalByKey(String(body.public_key ?? ""));
     const id = randomBytes(16).toString("base64url");
-    const message = challengeMessage(`http://${req.headers.host}`, principal, randomBytes(32).toString("base64url"));
+    const message = challengeMessage(opt.origin ?? `http://${req.headers.host}`, principal, randomBytes(32).toString("base64url"));
     challenges.set(id, { principal, message, expires: Date.now() + CHALLENGE_SECONDS * 1000 });
     return { status: 200, body: { id, message } };
   },

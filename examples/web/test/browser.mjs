@@ -51,6 +51,11 @@ const page = await context.newPage();
 const pageErrors = [];
 page.on("pageerror", (e) => pageErrors.push(e.message));
 page.on("console", (m) => { if (m.type() === "error") pageErrors.push(m.text()); });
+// the browser's side of the exchange too: every request body it sent and
+// every API response it got
+const seen = [];
+page.on("request", (r) => seen.push(`${r.method()} ${r.url()} ${r.postData() ?? ""}`));
+page.on("response", async (r) => { if (r.url().includes("/api/")) seen.push(await r.text().catch(() => "")); });
 const text = (sel) => page.locator(sel).innerText();
 const url = opt.url + (opt.leak ? "?leak" : "");
 
@@ -88,19 +93,18 @@ try {
 
   // 5. search with tokens made in the page
   async function search(q) {
+    await page.evaluate(() => { document.getElementById("search-result").textContent = ""; });
     await page.fill("#query", q);
     await page.click("#search button");
     await page.waitForFunction(() => document.getElementById("search-result").textContent !== "", null, { timeout: 30000 });
-    const r = await text("#search-result");
-    await page.evaluate(() => { document.getElementById("search-result").textContent = ""; });
-    return r;
+    return text("#search-result");
   }
   equal("search \"TWICE\" (case folded in the page)", await search("TWICE"), "2 matching: #1, #3");
   equal("search \"troponin twice\" (AND of two tokens)", await search("troponin twice"), "1 matching: #3");
   equal("search \"apixaban\"", await search("apixaban"), "1 matching: #4");
-  await search("atrial");
-  check("matches are marked", (await page.locator("#note-list li.match").count()) === 1);
-  if (opt.screenshot) await page.screenshot({ path: opt.screenshot });
+  equal("search \"Atrial\"", await search("Atrial"), "1 matching: #4");
+  equal("the match is marked", await page.locator("#note-list li.match").evaluateAll((l) => l.map((li) => li.dataset.id)), ["4"]);
+  if (opt.screenshot) await page.screenshot({ path: opt.screenshot, clip: { x: 0, y: 0, width: 760, height: 420 } });
 
   // 6. the server refuses a forged signature and a request without a session
   const pk = await page.evaluate(async () => {
@@ -158,11 +162,14 @@ const needles = [
   ...forms(secrets.passphrase), ...forms(secrets.keyFile), secrets.keyFile.slice(10, 50),
 ];
 const traffic = readFileSync(opt.traffic, "utf8");
-const haystacks = { "traffic": traffic, "server log": readFileSync(opt["server-log"], "utf8") };
+const haystacks = {
+  "server's traffic": traffic, "server log": readFileSync(opt["server-log"], "utf8"), "browser's requests": seen.join("\n"),
+};
 if (opt["pg-log"]) haystacks["PostgreSQL log"] = readFileSync(opt["pg-log"]).subarray(Number(opt["pg-log-offset"])).toString("utf8");
 const requests = traffic.split("\n").filter(Boolean).map((l) => JSON.parse(l));
-check("the capture holds the exchange (sign-in, ciphertexts, tokens)",
-  requests.some((r) => r.url === "/api/session") && /prect_/.test(traffic) && /pretok_/.test(traffic), `${requests.length} requests`);
+check("the captures hold the exchange (sign-in, ciphertexts, tokens)",
+  requests.some((r) => r.url === "/api/session") && /prect_/.test(traffic) && /pretok_/.test(traffic) &&
+  /prect_/.test(haystacks["browser's requests"]) && /pretok_/.test(haystacks["browser's requests"]), `${requests.length} requests`);
 const found = [];
 for (const [where, hay] of Object.entries(haystacks)) {
   const lower = hay.toLowerCase();
@@ -170,7 +177,7 @@ for (const [where, hay] of Object.entries(haystacks)) {
     if (lower.includes(needle.toLowerCase())) found.push(`${where}: ${needle.length > 40 ? needle.slice(0, 40) + "…" : needle}`);
   }
 }
-check(`no plaintext, keyword, key, passphrase or key file in the server's traffic (${requests.length} requests) and logs`,
+check(`no plaintext, keyword, key, passphrase or key file in the traffic (${requests.length} requests, both sides) and logs`,
   found.length === 0, found.slice(0, 12).join("\n"));
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);
