@@ -196,18 +196,19 @@ const server = createServer(async (req, res) => {
     out = e instanceof HttpError ? { status: e.status, body: { error: e.message } } : { status: 500, body: { error: "server error" } };
   }
   const payload = out.raw ?? Buffer.from(JSON.stringify(out.body));
-  res.writeHead(out.status, {
+  const headers = {
     "Content-Type": "application/json",
     "Cache-Control": "no-store",
     "Content-Security-Policy": "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'",
     ...out.headers,
-  });
-  res.end(payload);
-  traffic({
+  };
+  traffic({ // before the response leaves, so a client that has it finds it logged
     at: new Date().toISOString(), method: req.method, url: req.url, requestHeaders: req.headers,
-    requestBody: out.requestBody ?? "", status: out.status, responseHeaders: res.getHeaders(),
+    requestBody: out.requestBody ?? "", status: out.status, responseHeaders: headers,
     responseBody: out.raw ? "(static file)" : payload.toString("utf8"),
   });
+  res.writeHead(out.status, headers);
+  res.end(payload);
 });
 
 server.listen(Number(opt.port), "127.0.0.1", () => {

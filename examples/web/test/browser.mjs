@@ -3,14 +3,17 @@
 // read, search; a forged signature and a request without a session are
 // refused; revoke the device from psql; reload: refused with a clear
 // message.  Then the server's traffic (every request and response body it
-// handled) and its log are searched for every plaintext, keyword, key,
-// passphrase and the key file: none may be there.
+// handled), its log, the PostgreSQL log and the browser's requests are
+// searched for every plaintext, keyword, key, passphrase and the key file:
+// none may be there.  A control runs every time: a second tab loads the
+// page with ?leak (it sends the plaintexts back); its traffic is kept apart
+// and the same search must find them there.
 //
 //   node test/browser.mjs --url URL --key-file F --secrets F --traffic F --server-log F
 //                         [--leak] [--screenshot PNG]
 //
-// --leak loads the page with ?leak, which sends the plaintexts back to the
-// server: the no-secret check must then fail (the negative check).
+// --leak loads the main page with ?leak too: the no-secret check must then
+// fail (the negative check, by hand).
 // PGDATABASE etc.: the example's database, as an admin (for the revocation).
 // Prints "ok N - ..." lines and ends with "N passed, M failed".
 import { execFileSync } from "node:child_process";
@@ -53,9 +56,15 @@ page.on("pageerror", (e) => pageErrors.push(e.message));
 page.on("console", (m) => { if (m.type() === "error") pageErrors.push(m.text()); });
 // the browser's side of the exchange too: every request body it sent and
 // every API response it got
+function record(p, into) {
+  p.on("request", (r) => into.push(`${r.method()} ${r.url()} ${r.postData() ?? ""}`));
+  p.on("response", async (r) => { if (r.url().includes("/api/")) into.push(await r.text().catch(() => "")); });
+}
 const seen = [];
-page.on("request", (r) => seen.push(`${r.method()} ${r.url()} ${r.postData() ?? ""}`));
-page.on("response", async (r) => { if (r.url().includes("/api/")) seen.push(await r.text().catch(() => "")); });
+record(page, seen);
+const leakSeen = [];
+let leakRange = [0, 0]; // the leaking tab's bytes of the traffic log
+const trafficSize = () => readFileSync(opt.traffic).length;
 const text = (sel) => page.locator(sel).innerText();
 const url = opt.url + (opt.leak ? "?leak" : "");
 
@@ -120,7 +129,24 @@ try {
   }, psql("SELECT public_key FROM secant.principals WHERE name = 'ada_browser'"));
   equal("a forged signature is refused", forged, { status: 401, error: "The signature does not match this device's registered key." });
 
-  // 7. revoke the device from psql: the open session is refused at once
+  // 7. the control of the no-secret check (step 9): a second tab loads the
+  // broken page (?leak), unlocks and searches; the traffic it causes is
+  // kept apart, and the same scan must find the plaintexts in it
+  const before = trafficSize();
+  const tab = await context.newPage();
+  record(tab, leakSeen);
+  await tab.goto(`${opt.url}?leak`);
+  await tab.waitForSelector("body[data-ready='1']");
+  await tab.fill("#passphrase", passphrase);
+  await tab.click("#unlock-button");
+  await tab.waitForSelector("#notes:not([hidden])", { timeout: 60000 });
+  await tab.fill("#query", "twice");
+  await tab.click("#search button");
+  await tab.waitForFunction(() => document.getElementById("search-result").textContent !== "", null, { timeout: 30000 });
+  await tab.close();
+  leakRange = [before, trafficSize()];
+
+  // 8. revoke the device from psql: the open session is refused at once
   equal("revoke the device (psql)", psql("SELECT secant.revoke('dr_ada', 'ada_browser')"), "0");
   const after = await page.evaluate(async () => {
     const r = await fetch("/api/notes");
@@ -128,7 +154,7 @@ try {
   });
   check("the open session is refused after revocation", after.status === 403 && /^Access refused/.test(after.error), JSON.stringify(after));
 
-  // 8. reload: the key file is still there, the key is not; sign-in refused
+  // 9. reload: the key file is still there, the key is not; sign-in refused
   await page.reload();
   await page.waitForSelector("body[data-ready='1']");
   check("after a reload the key file is kept, the unlocked key is gone", await page.isVisible("#keyfile-stored") && await page.isHidden("#notes"));
@@ -144,8 +170,9 @@ try {
   await browser.close();
 }
 
-// 9. the server saw no secret: every form a secret could take in a body,
-// searched in the captured traffic and the logs
+// 10. the server saw no secret: every form a secret could take in a body,
+// searched in the captured traffic and the logs; and the control: the same
+// search finds every plaintext in the traffic of the leaking tab
 function forms(s) {
   const b = Buffer.from(s, "utf8");
   return [s, JSON.stringify(s).slice(1, -1), encodeURIComponent(s), b.toString("base64"), b.toString("base64url"), b.toString("hex")];
@@ -161,7 +188,8 @@ const needles = [
   ...byteForms(secrets.deviceSeed), ...byteForms(secrets.indexKey),
   ...forms(secrets.passphrase), ...forms(secrets.keyFile), secrets.keyFile.slice(10, 50),
 ];
-const traffic = readFileSync(opt.traffic, "utf8");
+const trafficBytes = readFileSync(opt.traffic);
+const traffic = Buffer.concat([trafficBytes.subarray(0, leakRange[0]), trafficBytes.subarray(leakRange[1])]).toString("utf8");
 const haystacks = {
   "server's traffic": traffic, "server log": readFileSync(opt["server-log"], "utf8"), "browser's requests": seen.join("\n"),
 };
@@ -170,14 +198,26 @@ const requests = traffic.split("\n").filter(Boolean).map((l) => JSON.parse(l));
 check("the captures hold the exchange (sign-in, ciphertexts, tokens)",
   requests.some((r) => r.url === "/api/session") && /prect_/.test(traffic) && /pretok_/.test(traffic) &&
   /prect_/.test(haystacks["browser's requests"]) && /pretok_/.test(haystacks["browser's requests"]), `${requests.length} requests`);
-const found = [];
-for (const [where, hay] of Object.entries(haystacks)) {
-  const lower = hay.toLowerCase();
-  for (const needle of new Set(needles)) {
-    if (lower.includes(needle.toLowerCase())) found.push(`${where}: ${needle.length > 40 ? needle.slice(0, 40) + "…" : needle}`);
+
+function secretsIn(stacks) {
+  const found = [];
+  for (const [where, hay] of Object.entries(stacks)) {
+    const lower = hay.toLowerCase();
+    for (const needle of new Set(needles)) {
+      if (lower.includes(needle.toLowerCase())) found.push({ where, needle });
+    }
   }
+  return found;
 }
+const show = (found) => found.slice(0, 12).map(({ where, needle }) => `${where}: ${needle.length > 40 ? needle.slice(0, 40) + "…" : needle}`).join("\n");
+const found = secretsIn(haystacks);
 check(`no plaintext, keyword, key, passphrase or key file in the traffic (${requests.length} requests, both sides) and logs`,
-  found.length === 0, found.slice(0, 12).join("\n"));
+  found.length === 0, show(found));
+const caught = secretsIn({
+  "server's traffic": trafficBytes.subarray(leakRange[0], leakRange[1]).toString("utf8"), "browser's requests": leakSeen.join("\n"),
+});
+check("control: the same search finds every plaintext the leaking tab sent, on both sides",
+  secrets.plaintexts.every((t) => ["server's traffic", "browser's requests"].every((w) => caught.some((c) => c.where === w && c.needle === t))),
+  show(caught));
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);
