@@ -1,7 +1,7 @@
 // examples/web/test/browser.mjs - the web example in headless Chromium
 // (Debian's chromium, driven by playwright-core): load, sign in, unlock,
-// read, search; a forged signature and a request without a session are
-// refused; revoke the device from psql; reload: refused with a clear
+// read, search; a forged signature, a replayed sign-in, an unknown key, a
+// user's key and a request without a session are refused; revoke the device from psql; reload: refused with a clear
 // message.  Then the server's traffic (every request and response body it
 // handled), its log, the PostgreSQL log and the browser's requests are
 // searched for every plaintext, keyword, key, passphrase and the key file:
@@ -20,6 +20,7 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { chromium } from "playwright-core";
+import * as sp from "secant-pre";
 
 const { values: opt } = parseArgs({
   options: {
@@ -128,6 +129,19 @@ try {
     return { status: r.status, error: (await r.json()).error };
   }, psql("SELECT public_key FROM secant.principals WHERE name = 'ada_browser'"));
   equal("a forged signature is refused", forged, { status: 401, error: "The signature does not match this device's registered key." });
+  const post = (path, body) => page.evaluate(async ([path, body]) => {
+    const r = await fetch(path, { method: "POST", headers: { "Content-Type": "application/json" }, body, credentials: "omit" });
+    return { status: r.status, error: (await r.json()).error };
+  }, [path, body]);
+  const signedIn = seen.find((e) => /^POST \S+\/api\/session /.test(e));
+  equal("a replayed sign-in (the page's own signed answer, sent again) is refused",
+    await post("/api/session", signedIn?.replace(/^POST \S+ /, "")), { status: 401, error: "The challenge expired; sign in again." });
+  equal("a key that is not registered gets no challenge",
+    await post("/api/challenge", JSON.stringify({ public_key: sp.SecretKey.generate().publicKey.toText() })),
+    { status: 403, error: "This device's key is not registered." });
+  equal("a user's key gets no challenge (devices only)",
+    await post("/api/challenge", JSON.stringify({ public_key: psql("SELECT public_key FROM secant.principals WHERE name = 'dr_ada'") })),
+    { status: 403, error: "Only devices sign in here." });
 
   // 7. the control of the no-secret check (step 9): a second tab loads the
   // broken page (?leak), unlocks and searches; the traffic it causes is
