@@ -1,12 +1,17 @@
 -- secant_pre: proxy re-encryption (PRE) in PostgreSQL.  The whole current
 -- schema, in reading order; `make` builds secant_pre--<version>.sql from
--- this file.  Byte formats: docs/SCHEME.md (secant-pre/v1).  Layers,
--- policies and the threat model: the README.
+-- this file.  Byte formats: docs/SCHEME.md (secant-pre/v1).  The SQL
+-- surface: docs/REFERENCE.md; the threat model and the owner-run code:
+-- docs/SECURITY.md.
 --
--- Sections: types (text, binary and bytea I/O, casts), functions,
--- operators and operator classes; then schema secant: roles, schema,
--- tables, privileges, audit, principals and grants, paths, sharing,
--- revocation, search.
+-- Sections: the six types (text, binary and bytea I/O, casts, operators
+-- and operator classes), the functions on them; then schema secant:
+-- roles, the schema and its tables, privileges, the audit log,
+-- administration, principals, the keys of principals, bindings and
+-- capabilities, read audit, storing grants, members and readers, grants as
+-- they are stored, server key rotation, removing grants, paths, sharing,
+-- revocation and expiry; search (index keys); key rotation; restores in
+-- the wrong order; dumps by an admin.
 --
 -- Every change to the SQL surface is a new version: edit this file AND
 -- add schema/secant_pre--<previous>--<new>.sql; the regression test
@@ -282,7 +287,7 @@ COMMENT ON FUNCTION pre_sealed_grant_send(pre_sealed_grant) IS 'binary output of
 COMMENT ON FUNCTION pre_sealed_grant(bytea) IS 'cast from the SCHEME.md bytes, layout checked';
 COMMENT ON FUNCTION bytea(pre_sealed_grant) IS 'cast to the SCHEME.md bytes';
 
--- ---- functions ----
+-- ---- functions on the types: keys, encryption, grants, re-encryption, decryption, inspection, tokens, the audit hash ----
 
 CREATE FUNCTION pre_keygen() RETURNS pre_secret_key
     AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE STRICT PARALLEL SAFE;
@@ -359,11 +364,12 @@ COMMENT ON FUNCTION pre_audit_hash(bytea, bytea) IS 'BLAKE2b-256 of prev || entr
 
 -- ==== schema secant: access control ====
 -- (principals, grants and their paths, re-encryption along a path, copies
--- shared by trigger, revocation, the hash-chained audit log)
+-- shared by trigger, revocation, the hash-chained audit log, admins per
+-- database, bindings, read audit, the server key)
 --
 -- Code that runs with the owner's rights (SECURITY DEFINER functions, the
 -- functions they call, and the C functions that switch to the owner) is
--- listed in the README ("Owner-run code").  It runs with search_path
+-- listed in docs/SECURITY.md ("Owner-run code").  It runs with search_path
 -- pg_catalog, pg_temp and names everything it calls: pg_catalog.f() and
 -- OPERATOR(pg_catalog.op) for built-ins, @extschema@.f() with exactly typed
 -- arguments for the extension's own, so that nothing a database owner
@@ -381,7 +387,7 @@ BEGIN
 END $$;
 COMMENT ON ROLE secant_admin IS 'manages secant_pre principals, grants and revocations';
 
--- ---- schema secant ----
+-- ---- schema secant and its tables ----
 
 CREATE SCHEMA secant;
 COMMENT ON SCHEMA secant IS 'secant_pre access control: principals, grants, shares, revocation, audit';
@@ -799,7 +805,7 @@ REVOKE ALL ON FUNCTION secant.audit_check() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION secant.audit_check() TO secant_admin;
 COMMENT ON FUNCTION secant.audit_check() IS 'state versus log: every difference between the audit log''s events (principals, grants, revoked hop keys, bindings, capabilities) and the tables; no rows when they agree';
 
--- ---- administration: per-database capabilities ----
+-- ---- administration: admins per database, the admin-only and audit triggers of the admins' tables, row-level security of the logs ----
 
 -- The role at the outer level (SET ROLE counts; SECURITY DEFINER does not):
 -- who asked, also inside the extension's owner-run functions.
@@ -937,7 +943,7 @@ CREATE POLICY access_log_admins ON secant.access_log FOR SELECT USING (secant.is
 ALTER TABLE secant.revoked_grants ENABLE ROW LEVEL SECURITY;
 CREATE POLICY revoked_grants_admins ON secant.revoked_grants FOR SELECT USING (secant.is_admin());
 
--- ---- principals and grants ----
+-- ---- principals ----
 
 CREATE FUNCTION secant.add_principal(name text, kind text, public_key pre_public_key) RETURNS bigint
 STRICT LANGUAGE sql
@@ -1183,6 +1189,8 @@ REVOKE ALL ON FUNCTION secant.revoke_capability(name, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION secant.revoke_capability(name, text) TO secant_admin;
 COMMENT ON FUNCTION secant.revoke_capability(name, text) IS 'take a capability from a role; true if it had it';
 
+-- ---- read audit ----
+
 -- Read audit (opt-in): with it on, each statement that re-encrypts for a
 -- target through secant.reencrypt_for (or index_keys_for) adds one entry to
 -- secant.access_log when its transaction commits: role, target, the grant
@@ -1207,6 +1215,8 @@ AS $$ SELECT coalesce((SELECT s.value OPERATOR(pg_catalog.=) 'on' FROM secant.se
                        WHERE s.name OPERATOR(pg_catalog.=) 'read_audit'), false) $$;
 COMMENT ON FUNCTION secant.read_audit_on() IS 'true when read audit is on in this database';
 
+-- ---- who may obtain: bindings and capabilities ----
+
 -- May current_user obtain what is addressed to the principal with this key?
 CREATE FUNCTION secant.may_obtain(target pre_public_key) RETURNS boolean
 STRICT LANGUAGE sql STABLE
@@ -1223,6 +1233,8 @@ AS $$
         OR EXISTS (SELECT 1 FROM pg_catalog.pg_roles r
                    WHERE r.rolname OPERATOR(pg_catalog.=) CURRENT_USER AND r.rolsuper) $$;
 COMMENT ON FUNCTION secant.may_obtain(pre_public_key) IS 'true when current_user is bound to the principal (or a member of a bound role), holds the proxy capability, or is a superuser';
+
+-- ---- storing grants ----
 
 CREATE FUNCTION secant.add_grant(sealed pre_sealed_grant) RETURNS bigint
 STRICT LANGUAGE plpgsql
@@ -1271,6 +1283,8 @@ END $$;
 REVOKE ALL ON FUNCTION secant.add_grant(pre_grant) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION secant.add_grant(pre_grant) TO secant_admin;
 COMMENT ON FUNCTION secant.add_grant(pre_grant) IS 'demos and tests: store an unsealed grant, sealed on the server (the server sees rk); returns its id';
+
+-- ---- members, devices, readers ----
 
 -- A principal given as text, which must be of the given kind.
 CREATE FUNCTION secant.principal_of_kind(ref text, want text) RETURNS pre_public_key
@@ -1367,6 +1381,8 @@ JOIN secant.pending_reissue_list() r ON r.delegator_key OPERATOR(@extschema@.=) 
 JOIN secant.principals gp ON gp.public_key OPERATOR(@extschema@.=) w.group_key;
 COMMENT ON VIEW secant.readers IS 'who can read what: each active grant path from a group to a principal (names), the earliest expiry on it, and the roles bound to the principal; rows with pending_reissue are paths a key rotation closed until the delegator grants to the principal''s new key (not served)';
 GRANT SELECT ON secant.readers TO PUBLIC;
+
+-- ---- grants as they are stored: never a revoked or retired one; opened, checked and filled; the key clients seal to ----
 
 -- A grant whose hop key was revoked can never be stored again: compare the
 -- hop key X (filled by secant.grant_fill, which fires first), never the
@@ -1466,6 +1482,8 @@ REVOKE ALL ON FUNCTION secant.reseal_grants() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION secant.reseal_grants() TO secant_admin;
 COMMENT ON FUNCTION secant.reseal_grants() IS 'server key rotation: re-seal every grant of this database to secant_pre.server_key_file (the old key in secant_pre.previous_server_key_file); returns how many';
 
+-- ---- removing grants: every way is a revocation; TRUNCATE refused ----
+
 -- Removing a grant, by secant.revoke or by a plain DELETE, does all that a
 -- revocation does: its hop key is remembered and every copy made through
 -- it is deleted, in the same transaction.
@@ -1503,7 +1521,7 @@ COMMENT ON FUNCTION secant.grants_refuse_truncate() IS 'trigger: refuse TRUNCATE
 CREATE TRIGGER grants_no_truncate BEFORE TRUNCATE ON secant.grants
     FOR EACH STATEMENT EXECUTE FUNCTION secant.grants_refuse_truncate();
 
--- ---- paths ----
+-- ---- paths, re-encryption along them, and the triggers that tell the backends' caches of a change ----
 
 -- Breadth-first search over active grants (unexpired at statement time),
 -- backwards from the target: in a group -> user -> device hierarchy the
@@ -1724,7 +1742,7 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION secant.require_column(regclass, name, regtype) IS 'raise unless the relation has the column (of the type, when given)';
 
--- ---- revocation ----
+-- ---- revocation and expiry ----
 
 -- Locks the grant rows (FOR UPDATE): it waits only for transactions that
 -- used these grants (readers lock the rows of their path FOR KEY SHARE),
@@ -1796,7 +1814,7 @@ COMMENT ON FUNCTION secant.revoke(text, text, boolean) IS 'secant.revoke with pr
 
 -- Expiry: remove the grants past not_after, remembered as expired, and
 -- every copy made through them; logged when there was something to do.
--- Schedule it (pg_cron: see the README).
+-- Schedule it (pg_cron: see docs/OPERATIONS.md).
 CREATE FUNCTION secant.purge_expired() RETURNS TABLE (grants_removed bigint, copies_deleted bigint)
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp

@@ -1158,19 +1158,18 @@ else
 	echo "# skipped: passphrases on the terminal (no pty available)"
 fi
 
-# ---- the README's CLI section documents every command and option ----
+# ---- docs/CLI.md documents every command and option ----
 
-# Each command that --help lists has an entry in the README's synopsis
-# (its lines from "secant-pre COMMAND" to the next "secant-pre ") with every
-# option of its synopsis; every option any --help mentions (deprecated
-# aliases included) appears in the CLI section; so does @FILE.
-python3 - "$BIN" "$ROOT/README.md" <<'PY'
+# Each command that --help lists has an entry in the synopsis of
+# docs/CLI.md (its lines from "secant-pre COMMAND" to the next
+# "secant-pre ") with every option of its synopsis; every option any --help
+# mentions (deprecated aliases included) appears in docs/CLI.md; so does
+# @FILE.
+python3 - "$BIN" "$ROOT/docs/CLI.md" <<'PY'
 import re, subprocess, sys
 
-tool, readme = sys.argv[1:3]
-text = open(readme).read()
-start = text.index("\n### CLI\n")
-section = text[start:text.index("\n## ", start + 1)]
+tool, doc = sys.argv[1:3]
+section = open(doc).read()
 block = section[section.index("```\n") + 4:]
 block = block[:block.index("```")]
 entries = {}
@@ -1202,11 +1201,11 @@ for o in ("@FILE", "--version", "--help"):
     if o not in section:
         missing.append(o)
 if len(commands) < 12 or missing:
-    print("# %d commands; not in the README's CLI section: %s"
+    print("# %d commands; not in docs/CLI.md: %s"
           % (len(commands), ", ".join(missing)))
     sys.exit(1)
 PY
-report "the README's CLI section has every command and option of --help, and @FILE" $?
+report "docs/CLI.md has every command and option of --help, and @FILE" $?
 
 # ---- make install-cli: into pg_config --bindir, and a symlink on PATH ----
 

@@ -143,7 +143,7 @@ case "$MODE" in
 		layer "interoperability of library, Python, CLI and SQL: test/python/run.sh interop" \
 			bash test/python/run.sh interop
 		layer "worked application, checked: examples/clinic.py --check" bash test/python/run.sh clinic
-		layer "README Python section, run as written: test/python/run.sh readme" bash test/python/run.sh readme
+		layer "docs/CLIENTS.md Python section, run as written: test/python/run.sh readme" bash test/python/run.sh readme
 		layer "scale-out, coordinator and two shards (postgres_fdw): test/scaleout/run.sh" \
 			bash test/scaleout/run.sh
 		layer "attacker suite, SQL attacks: test/attacks/run.sh" bash test/attacks/run.sh

@@ -1,5 +1,5 @@
-"""test/python/readme_python.py README.md - run the ```python blocks of the
-README's "Python" section as written, in order, in one namespace, against a
+"""test/python/readme_python.py docs/CLIENTS.md - run the ```python blocks of
+the "Python" section of docs/CLIENTS.md as written, in order, in one namespace, against a
 fresh database (PGDATABASE is set to it, so psycopg.connect() finds it);
 each block is one check.  Ends with "N passed, M failed"."""
 import os
@@ -11,21 +11,21 @@ import pgtest
 
 DB = "secant_py_readme"
 text = open(sys.argv[1], encoding="utf-8").read()
-section = re.search(r"^## Python\n(.*?)^## ", text, re.S | re.M)
+section = re.search(r"^## Python\n(.*?)(?:^## |\Z)", text, re.S | re.M)
 blocks = re.findall(r"^```python\n(.*?)^```", section.group(1), re.S | re.M) if section else []
 
 pgtest.create_database(DB)
 os.environ["PGDATABASE"] = DB
 passed = failed = 0
 if len(blocks) < 3:
-    print("not ok - the README's Python section has %d python blocks (expected 3 or more)" % len(blocks))
+    print("not ok - the Python section of %s has %d python blocks (expected 3 or more)" % (sys.argv[1], len(blocks)))
     failed += 1
 namespace = {"__name__": "readme"}
 try:
     for i, block in enumerate(blocks, start=1):
         first = block.strip().splitlines()[0]
         try:
-            exec(compile(block, "README.md, Python block %d" % i, "exec"), namespace)
+            exec(compile(block, "%s, Python block %d" % (sys.argv[1], i), "exec"), namespace)
             passed += 1
             print("ok - block %d: %s" % (i, first))
         except Exception:

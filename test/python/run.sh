@@ -5,7 +5,7 @@
 #   pg       test_pg.py: psycopg adapters, text and binary (a server: PGHOST...)
 #   interop  test_interop.py: vectors and values across library, Python, CLI, SQL
 #   clinic   examples/clinic.py --check, the worked application
-#   readme   the README's Python section, run as written
+#   readme   the Python section of docs/CLIENTS.md, run as written
 # Each ends with "N passed, M failed".  Runs in a scratch directory: the
 # repository's root holds secant_pre.so, the extension, which Python would
 # take for the package.
@@ -24,6 +24,6 @@ cd "$W" || exit 2
 case "${1:-}" in
 	unit | pg | interop) exec $PY "$ROOT/test/python/runtests.py" "$ROOT/test/python/test_$1.py" ;;
 	clinic) exec $PY "$ROOT/examples/clinic.py" --check ;;
-	readme) PYTHONPATH="$ROOT/test/python:$PYTHONPATH" exec $PY "$ROOT/test/python/readme_python.py" "$ROOT/README.md" ;;
+	readme) PYTHONPATH="$ROOT/test/python:$PYTHONPATH" exec $PY "$ROOT/test/python/readme_python.py" "$ROOT/docs/CLIENTS.md" ;;
 	*) echo "usage: $0 unit|pg|interop|clinic|readme" >&2; exit 2 ;;
 esac

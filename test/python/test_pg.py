@@ -9,6 +9,7 @@ import psycopg
 from psycopg.pq import Format
 
 import pgtest
+import vectors
 import secant_pre as sp
 import secant_pre.psycopg as spg
 
@@ -152,13 +153,18 @@ class Adapters(unittest.TestCase):
                         loader.load(data)
 
     def test_invalid_value_loaded(self):
-        # a server value is validated as the client validates values
+        # a server value is validated as the client validates values (fixed
+        # invalid vectors: not a point, not canonical, the identity)
         cur = self.conn.cursor()
         oid = psycopg.types.TypeInfo.fetch(self.conn, "pre_public_key").oid
-        b = bytearray(self.a.public_key.to_bytes())
-        b[-1] ^= 1
-        with self.assertRaises(sp.InvalidValueError):
-            cur.adapters.get_loader(oid, Format.BINARY)(oid, cur).load(bytes(b))
+        bad = vectors.invalid("pre_public_key", "P not canonical", "P is the identity",
+                              "signing key is not a valid Ed25519 point")
+        self.assertEqual(len(bad), 3)
+        for text in bad:
+            with self.assertRaises(sp.InvalidValueError):
+                cur.adapters.get_loader(oid, Format.BINARY)(oid, cur).load(vectors.text_bytes(text))
+            with self.assertRaises(sp.InvalidValueError):
+                cur.adapters.get_loader(oid, Format.TEXT)(oid, cur).load(text.encode())
 
     def test_ciphertexts_loaded_unvalidated(self):
         ct = self.a.public_key.encrypt(b"fast")

@@ -9,6 +9,8 @@ import unittest
 import secant_pre as sp
 from secant_pre import _native
 
+import vectors
+
 
 def seal_key(pk=b"\x07" * 32, dbid=b"\x01" * 16):
     """A sealing key as secant.server_public_key() encodes one."""
@@ -97,11 +99,12 @@ class Keys(unittest.TestCase):
             self.assertIsInstance(cm.exception, ValueError)
 
     def test_invalid_point(self):
-        b = bytearray(self.sk.public_key.to_bytes())
-        b[0] ^= 0xFF
-        with self.assertRaises(sp.InvalidValueError) as cm:
-            sp.PublicKey.from_bytes(bytes(b))
-        self.assertIn(cm.exception.name, ("SP_EPOINT", "SP_ESIGNATURE"))
+        # fixed invalid vectors, never a random mutation (it may stay valid)
+        for why in ("P not canonical", "P is the identity", "signing key is not a valid Ed25519 point"):
+            (text,) = vectors.invalid("pre_public_key", why)
+            with self.assertRaises(sp.InvalidValueError, msg=why) as cm:
+                sp.PublicKey.from_bytes(vectors.text_bytes(text))
+            self.assertIn(cm.exception.name, ("SP_EPOINT", "SP_ESIGNATURE"), why)
 
     def test_protect(self):
         text = self.sk.protect("correct horse", opslimit=1, memlimit=8192)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# test/t/rotation_readme.sh - the README's key rotation worked example (a
-# departed member, a lost phone), its shell blocks run as they are written
-# (taken from README.md), with secant-pre and psql on a clinic made here.
+# test/t/rotation_readme.sh - the key rotation worked example of
+# docs/OPERATIONS.md (a departed member, a lost phone), its shell blocks run
+# as they are written (taken from docs/OPERATIONS.md), with secant-pre and psql on a clinic made here.
 #
 # Where: the running cluster (PGHOST/PGPORT/PGUSER, a superuser), as `make
 # test` provides; the CLI built in the source tree.
@@ -17,8 +17,8 @@ cd "$T" || exit 1
 umask 077
 q() { psql -X -q -At -v ON_ERROR_STOP=1 "$@"; }
 
-# the README's blocks of the worked example, one file each
-/usr/bin/python3 - "$ROOT/README.md" <<'PY' || exit 1
+# the doc's blocks of the worked example, one file each
+/usr/bin/python3 - "$ROOT/docs/OPERATIONS.md" <<'PY' || exit 1
 import re, sys
 s = open(sys.argv[1], encoding="utf-8").read()
 sec = s.split("### Worked example: a departed member, a lost phone", 1)[1].split("\n## ", 1)[0]
@@ -26,7 +26,7 @@ for i, b in enumerate(re.findall(r"```sh\n(.*?)```", sec, re.S), 1):
     open("block%d.sh" % i, "w").write(b)
 print(i)
 PY
-check "the README has the three blocks of the worked example" test -s block3.sh -a ! -e block4.sh
+check "docs/OPERATIONS.md has the three blocks of the worked example" test -s block3.sh -a ! -e block4.sh
 
 # the clinic before: keys on clients, sealed grants, notes, an index key
 psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB" >/dev/null
