@@ -261,7 +261,7 @@ exercise() {
 
 DB=atk_names_sweep
 bare_db $DB || { echo "0 passed, 1 failed"; exit 1; }
-su_sql postgres -c "ALTER DATABASE $DB SET track_functions = all" >/dev/null
+su_sql postgres -c "ALTER DATABASE $DB SET track_functions = 'all'" >/dev/null
 n_plants=$(plant $DB)
 check "sweep: the owner planted overloads before CREATE EXTENSION ($n_plants)" [ "${n_plants:-0}" -gt 1000 ]
 su_sql $DB -c "SET client_min_messages = warning" -c "CREATE EXTENSION secant_pre" >/dev/null
@@ -275,6 +275,7 @@ share $DB "$SU" 1
 share $DB atk_admin 2
 check "sweep: every share row made its copy (text, varchar, domain, int, uuid keys; superuser and admin)" \
 	equals 10 chk $DB -c "SELECT count(*) FROM secant.copies c WHERE c.share_table::text LIKE '%sh\_%'"
+as "$SU" $DB -c "UPDATE src_text SET body = body WHERE k = 'a'" >/dev/null
 echo "# superuser: $(exercise $DB "$SU")"
 echo "# admin: $(exercise $DB atk_admin)"
 check "sweep: nothing planted ran as the superuser or the admin" nothing_ran $DB
@@ -282,14 +283,18 @@ check "sweep: nothing planted ran as the superuser or the admin" nothing_ran $DB
 # parser, not through the executor, and is not counted)
 uncalled=$(chk $DB -c "SELECT string_agg(p.oid::regprocedure::text, ', ' ORDER BY 1)
 	FROM pg_proc p JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
+	  AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'secant_pre')
 	LEFT JOIN pg_stat_user_functions s ON s.funcid = p.oid
 	WHERE p.prorettype <> 'cstring'::regtype AND NOT p.proargtypes::regtype[] && '{cstring,internal}'::regtype[]
 	  AND coalesce(s.calls, 0) = 0")
 n_fn=$(chk $DB -c "SELECT count(*) FROM pg_proc p JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
+	  AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'secant_pre')
 	WHERE p.prorettype <> 'cstring'::regtype AND NOT p.proargtypes::regtype[] && '{cstring,internal}'::regtype[]")
 n_called=$(chk $DB -c "SELECT count(*) FROM pg_proc p JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
+	  AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'secant_pre')
 	JOIN pg_stat_user_functions s ON s.funcid = p.oid WHERE s.calls > 0")
 echo "# functions of the extension called (pg_stat_user_functions): $n_called of $n_fn; not called: ${uncalled:-none}"
+check "sweep: at least 110 of the extension's $n_fn functions were called" [ "${n_called:-0}" -ge 110 ]
 
 for v in 0.1.0 0.2.0 0.3.0 0.4.0 0.5.0; do
 	DB=atk_names_from_${v//./_}
