@@ -177,7 +177,7 @@ OPNAMES=$(cat $SRC | grep -oE '[-+*/<>=~!@#%^&|?]+' | sort -u | tr '\n' ' ')
 plant() {
 	as atk_owner "$1" -c "CREATE SCHEMA IF NOT EXISTS $SU" -c "CREATE SCHEMA IF NOT EXISTS atk_admin" >/dev/null &&
 		as atk_owner "$1" -v fnames="$FNAMES" -v opnames="$OPNAMES" -v schemas="public $SU atk_admin" \
-			-f "$ATTACK_DIR/planted_names.plant.psql" 2>&1 | sed -n 's/.*NOTICE: *planted \([0-9]*\) .*/\1/p'
+			-f "$ATTACK_DIR/planted_names.plant.psql" 2>&1 | sed -n 's/.*NOTICE: *planted //p'
 }
 ATTACK_DIR=$(cd "$(dirname "$0")" && pwd)
 
@@ -208,16 +208,24 @@ sweep_fixture() {
 	INSERT INTO sweep_vals
 	SELECT 'pre_public_key'::regtype, o, pre_public_key(sk)::text FROM sweep_keys, LATERAL (SELECT CASE name WHEN 'clinic' THEN 1 WHEN 'dr_ada' THEN 2 WHEN 'ada_phone' THEN 3 WHEN 'dr_new' THEN 4 ELSE 5 END) AS x(o)
 	UNION ALL SELECT 'pre_secret_key', 1, sk::text FROM sweep_keys WHERE name OPERATOR(pg_catalog.=) 'clinic'
-	UNION ALL SELECT 'text', o, v FROM (VALUES (1, 'dr_ada'), (2, 'clinic'), (3, 'ada_phone'), (4, 'user')) AS x(o, v)
+	UNION ALL SELECT 'text', o, v FROM (VALUES (1, 'clinic'), (2, 'dr_ada'), (3, 'ada_phone'), (4, 'user')) AS x(o, v)
 	UNION ALL SELECT 'name', 1, 'atk_plain'
 	UNION ALL SELECT 'boolean', 1, 'true' UNION ALL SELECT 'boolean', 2, 'false'
 	UNION ALL SELECT 'integer', 1, '1' UNION ALL SELECT 'integer', 2, '8' UNION ALL SELECT 'bigint', 1, '1'
 	UNION ALL SELECT 'jsonb', 1, '{"a": "b"}' UNION ALL SELECT 'timestamptz', 1, pg_catalog.now()::text
 	UNION ALL SELECT 'regclass', 1, 'public.sh_text'
 	UNION ALL SELECT 'bytea', 1, '\x1111111111111111111111111111111111111111111111111111111111111111'
+	UNION ALL SELECT 'bytea', 1 OPERATOR(pg_catalog.+) o, pg_catalog.encode(b, 'hex') FROM (VALUES
+	    (1, (SELECT bytea(pre_public_key(sk)) FROM sweep_keys WHERE name OPERATOR(pg_catalog.=) 'dr_new')),
+	    (2, bytea(pre_encrypt(secant.principal_key('clinic'), 'sweep'))),
+	    (3, bytea((pre_tokens('\x2222222222222222222222222222222222222222222222222222222222222222'::bytea, 'sweep'))[1])),
+	    (4, (SELECT bytea(pre_grant(f.sk, pre_public_key(t.sk))) FROM sweep_keys f, sweep_keys t
+	         WHERE f.name OPERATOR(pg_catalog.=) 'clinic' AND t.name OPERATOR(pg_catalog.=) 'dr_new')),
+	    (5, (SELECT bytea(secant.seal_grant_on_server(pre_grant(f.sk, pre_public_key(t.sk)))) FROM sweep_keys f, sweep_keys t
+	         WHERE f.name OPERATOR(pg_catalog.=) 'dr_new' AND t.name OPERATOR(pg_catalog.=) 'ada_phone'))) AS x(o, b)
 	UNION ALL SELECT 'pre_ciphertext', 1, pre_encrypt(secant.principal_key('clinic'), 'sweep')::text
 	UNION ALL SELECT 'pre_grant', 1, pre_grant(f.sk, pre_public_key(t.sk))::text FROM sweep_keys f, sweep_keys t
-	    WHERE f.name OPERATOR(pg_catalog.=) 'dr_ada' AND t.name OPERATOR(pg_catalog.=) 'dr_bob'
+	    WHERE f.name OPERATOR(pg_catalog.=) 'clinic' AND t.name OPERATOR(pg_catalog.=) 'dr_new'
 	UNION ALL SELECT 'pre_sealed_grant', 1, secant.seal_grant_on_server(pre_grant(f.sk, pre_public_key(t.sk)))::text FROM sweep_keys f, sweep_keys t
 	    WHERE f.name OPERATOR(pg_catalog.=) 'dr_new' AND t.name OPERATOR(pg_catalog.=) 'ada_phone'
 	UNION ALL SELECT 'pre_token', 1, (pre_tokens('\x2222222222222222222222222222222222222222222222222222222222222222'::bytea, 'sweep'))[1]::text;
@@ -263,7 +271,7 @@ DB=atk_names_sweep
 bare_db $DB || { echo "0 passed, 1 failed"; exit 1; }
 su_sql postgres -c "ALTER DATABASE $DB SET track_functions = 'all'" >/dev/null
 n_plants=$(plant $DB)
-check "sweep: the owner planted overloads before CREATE EXTENSION ($n_plants)" [ "${n_plants:-0}" -gt 1000 ]
+check "sweep: the owner planted overloads before CREATE EXTENSION: $n_plants" [ "${n_plants%% *}" -gt 1000 ]
 su_sql $DB -c "SET client_min_messages = warning" -c "CREATE EXTENSION secant_pre" >/dev/null
 su_sql $DB -c "GRANT secant_admin TO atk_admin" -c "SELECT secant.grant_capability('atk_admin', 'admin')" >/dev/null 2>&1
 sweep_fixture $DB
@@ -329,7 +337,7 @@ for v in 0.1.0 0.2.0 0.3.0 0.4.0 0.5.0; do
 	fi
 	n_plants=$(plant $DB)
 	su_sql $DB -c "SET client_min_messages = error" -c "ALTER EXTENSION secant_pre UPDATE" >/dev/null
-	check "sweep: update from $v with $n_plants plants: 0.6.0" \
+	check "sweep: update from $v to 0.6.0, planted $n_plants" \
 		equals 0.6.0 chk $DB -c "SELECT extversion FROM pg_extension WHERE extname = 'secant_pre'"
 	[ "$v" = 0.3.0 ] && check "sweep: update from 0.3.0 moved the populated share table's copy" \
 		equals 1 chk $DB -c "SELECT count(*) FROM secant.copies"
