@@ -23,7 +23,11 @@ PACKAGES="postgresql-15 postgresql-server-dev-15 libsodium-dev libutf8proc-dev
           build-essential python3"
 case "$MODE" in
 	test) PACKAGES="$PACKAGES valgrind clang libclang-rt-14-dev postgresql-15-cron
-		python3-cffi python3-psycopg pkg-config" ;;
+		python3-cffi python3-psycopg pkg-config"
+		# node and npm for the TypeScript package (as for bench below)
+		command -v node >/dev/null 2>&1 || PACKAGES="$PACKAGES nodejs"
+		command -v npm >/dev/null 2>&1 || PACKAGES="$PACKAGES npm"
+		;;
 	bench)
 		# node and npm for the peers, unless a node is there already (a
 		# nodesource nodejs conflicts with Debian's npm)
@@ -142,6 +146,8 @@ case "$MODE" in
 		layer "Python psycopg adapters, text and binary: test/python/run.sh pg" bash test/python/run.sh pg
 		layer "interoperability of library, Python, CLI and SQL: test/python/run.sh interop" \
 			bash test/python/run.sh interop
+		layer "TypeScript package js/: vectors, interop with the CLI (levels 1-16), node-postgres: js/test/run.sh" \
+			bash js/test/run.sh
 		layer "worked application, checked: examples/clinic.py --check" bash test/python/run.sh clinic
 		layer "docs/CLIENTS.md Python section, run as written: test/python/run.sh readme" bash test/python/run.sh readme
 		layer "scale-out, coordinator and two shards (postgres_fdw): test/scaleout/run.sh" \

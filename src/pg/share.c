@@ -1,18 +1,22 @@
 /*
  * share.c - sharing: the triggers that keep secant.copies up to date
- * (secant.share_copy on an application's share table, secant.share_source
- * on the shared table), and the deletion of the copies made through
- * revoked grants (secant.delete_copies_through).
+ * (secant_internal.share_copy on an application's share table,
+ * secant_internal.share_source on the shared table), and the deletion of
+ * the copies made through revoked grants (secant.delete_copies_through).
  *
- * The triggers run with the caller's rights: the shared value is read as
- * the role that inserted the share row, so its privileges and row-level
- * security decide whether it may share that row.  Then extension code, as
- * the extension's owner (definer.h), looks up and locks the grant path
- * (grant_path.c), makes the copy and stores it in secant.copies with an
- * entry in secant.access_log: fixed, fully qualified queries on the
- * extension's own tables only.  The share or source table a copy is filed
- * under is the trigger's own relation, set by the trigger manager, so a
- * role only ever adds or removes copies through tables it triggers on.
+ * secant.enable_sharing registers a share table in secant.sharing and
+ * installs the triggers; before they touch a value they check their shape,
+ * that their table is permanent and registered with exactly their
+ * arguments, and their columns' types (share_check.c).  The triggers run
+ * with the caller's rights: the shared value is read as the role that
+ * inserted the share row, so its privileges and row-level security decide
+ * whether it may share that row.  Then extension code, as the extension's
+ * owner (definer.h), looks up and locks the grant path (grant_path.c),
+ * makes the copy and stores it in secant.copies with an entry in
+ * secant.access_log: fixed, fully qualified queries on the extension's own
+ * tables only.  The share or source table a copy is filed under is the
+ * trigger's own relation and its registration, so a role only ever adds or
+ * removes copies through registered tables it triggers on.
  */
 #include "postgres.h"
 
@@ -25,11 +29,11 @@
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
-#include "utils/regproc.h"
 #include "utils/syscache.h"
 
 #include "definer.h"
 #include "grant_path.h"
+#include "share_check.h"
 #include "typeio.h"
 
 /* The extension's types and schema, read off secant.copies' columns. */
@@ -51,31 +55,6 @@ ext_types_get(ext_types *t)
 	t->pk = get_atttype(copies, get_attnum(copies, "recipient"));
 	t->ct = get_atttype(copies, get_attnum(copies, "copy"));
 	t->schema = sp_ext_schema(t->pk);
-}
-
-/* The trigger data of a call as an AFTER trigger with nargs arguments. */
-static TriggerData *
-trigger_data(FunctionCallInfo fcinfo, int nargs, const char *name)
-{
-	TriggerData *td = (TriggerData *) fcinfo->context;
-
-	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_AFTER(td->tg_event) ||
-		td->tg_trigger->tgnargs != nargs)
-		sp_raise_sharing_setup(psprintf("%s must be an AFTER trigger with %d arguments",
-								   name, nargs));
-	return td;
-}
-
-/* Column col of a trigger's relation: its number, or raise. */
-static int
-column(TriggerData *td, const char *col)
-{
-	int			n = SPI_fnumber(RelationGetDescr(td->tg_relation), col);
-
-	if (n <= 0)
-		sp_raise_sharing_setup(psprintf("column \"%s\" of relation \"%s\" does not exist",
-								   col, RelationGetRelationName(td->tg_relation)));
-	return n;
 }
 
 /* Run an owner-run query with the latest snapshot; returns rows processed. */
@@ -109,12 +88,12 @@ typedef struct share_row
 } share_row;
 
 static void
-share_row_get(TriggerData *td, HeapTuple tup, share_row *row)
+share_row_get(TriggerData *td, const ext_types *t, HeapTuple tup, share_row *row)
 {
 	TupleDesc	desc = RelationGetDescr(td->tg_relation);
 	char	  **argv = td->tg_trigger->tgargs;
-	int			refcol = column(td, argv[3]);
-	int			reccol = column(td, argv[4]);
+	int			refcol = sp_share_column(td, argv[3], InvalidOid);
+	int			reccol = sp_share_column(td, argv[4], t->pk);
 	bool		isnull;
 	Datum		rec;
 
@@ -123,17 +102,6 @@ share_row_get(TriggerData *td, HeapTuple tup, share_row *row)
 	row->ref_text = isnull ? NULL : SPI_getvalue(tup, desc, refcol);
 	rec = SPI_getbinval(tup, desc, reccol, &isnull);
 	row->recipient = isnull ? NULL : (const uint8_t *) DatumGetPointer(rec);
-}
-
-/*
- * The source table named by a share trigger, resolved with the caller's
- * search_path (secant.enable_sharing stores it schema-qualified).
- */
-static Oid
-source_relation(const char *name)
-{
-	return RangeVarGetRelid(makeRangeVarFromNameList(stringToQualifiedNameList(name)),
-							NoLock, false);
 }
 
 /*
@@ -287,13 +255,13 @@ PG_FUNCTION_INFO_V1(pre_share_copy);
 Datum
 pre_share_copy(PG_FUNCTION_ARGS)
 {
-	TriggerData *td = trigger_data(fcinfo, 5, "secant.share_copy()");
+	TriggerData *td = sp_share_trigger(fcinfo, 5, "secant_internal.share_copy()");
 	Oid			share = RelationGetRelid(td->tg_relation);
 	Oid			owner = sp_function_owner(fcinfo->flinfo->fn_oid);
+	Oid			src = sp_share_registered_source(td, owner);
 	ext_types	t;
 	share_row	old_row,
 				new_row;
-	Oid			src;
 	Datum		ct;
 
 	ext_types_get(&t);
@@ -302,16 +270,14 @@ pre_share_copy(PG_FUNCTION_ARGS)
 		remove_copies_of(owner, "share_table", share, NULL);
 		return PointerGetDatum(NULL);
 	}
-	if (!TRIGGER_FIRED_FOR_ROW(td->tg_event))
-		sp_raise_sharing_setup("secant.share_copy() must be a FOR EACH ROW trigger here");
 	if (!TRIGGER_FIRED_BY_INSERT(td->tg_event))
-		share_row_get(td, td->tg_trigtuple, &old_row);
+		share_row_get(td, &t, td->tg_trigtuple, &old_row);
 	if (TRIGGER_FIRED_BY_DELETE(td->tg_event))
 	{
 		remove_copy(owner, &t, share, &old_row);
 		return PointerGetDatum(NULL);
 	}
-	share_row_get(td, TRIGGER_FIRED_BY_UPDATE(td->tg_event) ?
+	share_row_get(td, &t, TRIGGER_FIRED_BY_UPDATE(td->tg_event) ?
 				  td->tg_newtuple : td->tg_trigtuple, &new_row);
 	if (TRIGGER_FIRED_BY_UPDATE(td->tg_event))
 	{
@@ -321,7 +287,6 @@ pre_share_copy(PG_FUNCTION_ARGS)
 	}
 	if (new_row.ref_text == NULL || new_row.recipient == NULL)
 		return PointerGetDatum(NULL);
-	src = source_relation(td->tg_trigger->tgargs[0]);
 	if (read_source(src, td->tg_trigger->tgargs, &new_row, &t, &ct))
 		store_copy(fcinfo->flinfo, &t, share, src, &new_row, ct);
 	return PointerGetDatum(NULL);
@@ -332,15 +297,15 @@ static char *
 source_key(TriggerData *td, HeapTuple tup)
 {
 	return SPI_getvalue(tup, RelationGetDescr(td->tg_relation),
-						column(td, td->tg_trigger->tgargs[0]));
+						sp_share_column(td, td->tg_trigger->tgargs[0], InvalidOid));
 }
 
 /* Is the shared value of a source row the same in both versions? */
 static bool
-same_value(TriggerData *td)
+same_value(TriggerData *td, Oid ct_type)
 {
 	TupleDesc	desc = RelationGetDescr(td->tg_relation);
-	int			col = column(td, td->tg_trigger->tgargs[1]);
+	int			col = sp_share_column(td, td->tg_trigger->tgargs[1], ct_type);
 	bool		n1,
 				n2;
 	Datum		a = SPI_getbinval(td->tg_trigtuple, desc, col, &n1);
@@ -365,18 +330,22 @@ PG_FUNCTION_INFO_V1(pre_share_source);
 Datum
 pre_share_source(PG_FUNCTION_ARGS)
 {
-	TriggerData *td = trigger_data(fcinfo, 2, "secant.share_source()");
+	TriggerData *td = sp_share_trigger(fcinfo, 2, "secant_internal.share_source()");
 	Oid			rel = RelationGetRelid(td->tg_relation);
 	Oid			owner = sp_function_owner(fcinfo->flinfo->fn_oid);
+	ext_types	t;
 	char	   *key;
 
+	if (TRIGGER_FIRED_BY_INSERT(td->tg_event))
+		sp_raise_sharing_setup("secant_internal.share_source() must be an AFTER UPDATE OR DELETE trigger");
+	sp_share_registered_as_source(td, owner);
+	ext_types_get(&t);
+	sp_share_column(td, td->tg_trigger->tgargs[1], t.ct);
 	if (TRIGGER_FIRED_BY_TRUNCATE(td->tg_event))
 	{
 		remove_copies_of(owner, "source_table", rel, NULL);
 		return PointerGetDatum(NULL);
 	}
-	if (!TRIGGER_FIRED_FOR_ROW(td->tg_event) || TRIGGER_FIRED_BY_INSERT(td->tg_event))
-		sp_raise_sharing_setup("secant.share_source() must be an AFTER UPDATE OR DELETE FOR EACH ROW trigger here");
 	key = source_key(td, td->tg_trigtuple);
 	if (key == NULL)
 		return PointerGetDatum(NULL);
@@ -384,7 +353,7 @@ pre_share_source(PG_FUNCTION_ARGS)
 	{
 		char	   *new_key = source_key(td, td->tg_newtuple);
 
-		if (new_key != NULL && strcmp(key, new_key) == 0 && same_value(td))
+		if (new_key != NULL && strcmp(key, new_key) == 0 && same_value(td, t.ct))
 			return PointerGetDatum(NULL);
 	}
 	remove_copies_of(owner, "source_table", rel, key);

@@ -99,6 +99,41 @@ not_super() {
 	fi
 }
 
+# Crash detection: a backend crash is "terminated by signal" in the server
+# log ($SECANT_PRE_SERVER_LOG, set by test/cluster.sh) or a lost connection.
+crash_count() {
+	if [ -n "${SECANT_PRE_SERVER_LOG:-}" ] && [ -r "$SECANT_PRE_SERVER_LOG" ]; then
+		grep -c 'terminated by signal' "$SECANT_PRE_SERVER_LOG"
+	else
+		echo 0
+	fi
+}
+wait_up() {
+	local i
+	for i in $(seq 300); do
+		psql -X -q -d postgres -c "SELECT 1" >/dev/null 2>&1 && return 0
+		sleep 0.2
+	done
+}
+# no_crash OUTPUT BEFORE: true unless the server crashed since BEFORE
+no_crash() {
+	if printf '%s\n' "$1" | grep -q 'server closed the connection' || [ "$(crash_count)" != "$2" ]; then
+		DIAG="crash: $(printf '%s\n' "$1" | grep -E 'NOTICE|closed' | tail -n 3)"
+		wait_up
+		return 1
+	fi
+}
+
+# crash_free COMMAND...: COMMAND succeeds and the server did not crash
+crash_free() {
+	local b out rc
+	b=$(crash_count)
+	out=$("$@" 2>&1)
+	rc=$?
+	no_crash "$out" "$b" || { echo "  $DIAG" >&2; return 1; }
+	[ "$rc" -eq 0 ] || { printf '  %s\n' "$out" >&2; return 1; }
+}
+
 atk_summary() {
 	tap_summary
 }
