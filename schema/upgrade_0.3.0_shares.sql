@@ -7,8 +7,10 @@
 -- column is exactly pre_ciphertext, the recipient column exactly
 -- pre_public_key and the reference column of a built-in type: no
 -- expression over the table evaluates anything its owner declared (a
--- cast, a function), as the superuser running the update.  The old copy
--- columns are left in place: a WARNING names each one to clear.
+-- cast, a function), as the superuser running the update.  A table whose
+-- columns sharing cannot take is left unshared, with a WARNING, and the
+-- update goes on.  The old copy columns are left in place: a WARNING names
+-- each one to clear.
 DO $$
 DECLARE
     t record;
@@ -58,7 +60,14 @@ BEGIN
                 t.share_table, a[4], a[5], a[6];
         END IF;
         EXECUTE pg_catalog.format('DROP TRIGGER %I ON %s', t.tgname, t.share_table);
-        PERFORM secant.enable_sharing(t.share_table, a[1]::pg_catalog.regclass, a[2], a[3], a[4], a[5]);
+        BEGIN
+            PERFORM secant.enable_sharing(t.share_table, a[1]::pg_catalog.regclass, a[2], a[3], a[4], a[5]);
+        EXCEPTION WHEN OTHERS THEN
+            -- (a column of another type than sharing needs: the update
+            -- goes on without this table's sharing)
+            RAISE WARNING 'secant_pre 0.6.0: % is no longer shared: %', t.share_table, SQLERRM
+                USING HINT = 'Fix the column, then call secant.enable_sharing() for it.';
+        END;
         RAISE WARNING 'secant_pre 0.6.0: % copies of %.% now live in secant.copies; that column still holds them and revocation no longer deletes them there',
             n, t.share_table, a[6]
             USING HINT = pg_catalog.format('Clear it: UPDATE %s SET %I = NULL;', t.share_table, a[6]);

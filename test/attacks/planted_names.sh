@@ -124,10 +124,34 @@ ALTER TABLE note_shares ENABLE TRIGGER note_shares_copy;
 SQL
 # (registered, the owner changes the copy column's type to its own)
 as atk_owner $DB -c "ALTER TABLE note_shares ALTER COLUMN body TYPE public.evil USING ROW(body)::public.evil" >/dev/null
+# and a second share table whose recipient column is of the owner's type,
+# with an implicit cast to pre_public_key
+as atk_owner $DB >/dev/null <<'SQL'
+CREATE TYPE public.evilkey AS (k pre_public_key);
+CREATE FUNCTION public.evilkey_pk(public.evilkey) RETURNS pre_public_key LANGUAGE plpgsql AS $$
+BEGIN INSERT INTO public.planted VALUES (current_user, 'cast evilkey -> pre_public_key'); RETURN $1.k; END $$;
+CREATE CAST (public.evilkey AS pre_public_key) WITH FUNCTION public.evilkey_pk(public.evilkey) AS IMPLICIT;
+CREATE TABLE note_shares2 (LIKE note_shares);
+ALTER TABLE note_shares2 ALTER COLUMN body TYPE pre_ciphertext USING (body).ct;
+CREATE TRIGGER note_shares2_copy BEFORE INSERT OR UPDATE OF note_id, recipient ON note_shares2
+    FOR EACH ROW EXECUTE FUNCTION secant.share_trigger('notes', 'body', 'id', 'note_id', 'recipient', 'body');
+SQL
+su_sql $DB >/dev/null <<'SQL'
+SELECT secant.register_share_table('note_shares2', 'body');
+ALTER TABLE note_shares2 DISABLE TRIGGER note_shares2_copy;
+INSERT INTO note_shares2 SELECT id, note_id, recipient, (body).ct FROM note_shares;
+ALTER TABLE note_shares2 ENABLE TRIGGER note_shares2_copy;
+SQL
+as atk_owner $DB >/dev/null <<'SQL'
+DROP TRIGGER note_shares2_copy ON note_shares2;
+ALTER TABLE note_shares2 ALTER COLUMN recipient TYPE public.evilkey USING ROW(recipient)::public.evilkey;
+CREATE TRIGGER note_shares2_copy BEFORE INSERT OR UPDATE OF note_id, recipient ON note_shares2
+    FOR EACH ROW EXECUTE FUNCTION secant.share_trigger('notes', 'body', 'id', 'note_id', 'recipient', 'body');
+SQL
 su_sql $DB -c "ALTER EXTENSION secant_pre UPDATE" >/dev/null 2>&1
 check "update from 0.3.0: the update completes" \
 	equals 0.6.0 su_sql $DB -c "SELECT extversion FROM pg_extension WHERE extname = 'secant_pre'"
-check "update from 0.3.0: an owner's implicit cast on an old copy column does not run as the superuser" \
+check "update from 0.3.0: an owner's implicit casts on an old copy column and on a recipient column do not run as the superuser" \
 	nothing_ran $DB
 
 # -- 4. queries built in C run with search_path pg_catalog, pg_temp and
