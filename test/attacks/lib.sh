@@ -39,6 +39,17 @@ fails() {
 	printf '%s\n' "$out" | grep -Eq "$4" || { echo "  wrong error: $out" >&2; return 1; }
 }
 
+# reads_nothing ROLE DB SQL: SQL as ROLE is refused (permission denied)
+# or reads nothing (no row, or 0, or NULL).
+reads_nothing() {
+	local out
+	if out=$(as "$1" "$2" -c "$3" 2>&1); then
+		[ -z "$out" ] || [ "$out" = 0 ] || { echo "  read: $out" >&2; return 1; }
+	else
+		printf '%s\n' "$out" | grep -q "permission denied" || { echo "  wrong error: $out" >&2; return 1; }
+	fi
+}
+
 # fails_text TEXT PATTERN: TEXT (an error already captured) matches PATTERN
 fails_text() {
 	printf '%s\n' "$1" | grep -Eq "$2" || { echo "  no match for '$2' in: $1" >&2; return 1; }
