@@ -1,7 +1,7 @@
 # shellcheck shell=bash
-# test/pgcluster.sh - sourced by the test scripts that start a throwaway
-# PostgreSQL cluster (test/cluster.sh, test/soak/run.sh, test/t/secrets.sh,
-# test/scaleout/lib.sh).
+# test/pgcluster.sh - sourced through test/prologue.sh by the test scripts,
+# for those that start a throwaway PostgreSQL cluster (test/cluster.sh,
+# test/soak/run.sh, test/t/*.sh, test/scaleout/lib.sh).
 #
 # The cluster runs as `postgres` when we are root (PostgreSQL refuses root),
 # else as ourselves, in a directory private to that user, listening on a
@@ -81,6 +81,11 @@ pgc_start() {
 # pgc_halt DIR: fast shutdown of the cluster in DIR, which stays for pgc_up.
 pgc_halt() {
 	$RUN_AS "$PGBIN/pg_ctl" -D "$1/data" -m fast -w stop >/dev/null 2>&1
+}
+
+# pgc_promote DIR: promote the standby in DIR and wait until it is primary.
+pgc_promote() {
+	$RUN_AS "$PGBIN/pg_ctl" -D "$1/data" promote -w >/dev/null
 }
 
 # pgc_stop DIR: stop the cluster in DIR (if any) and remove DIR.

@@ -14,7 +14,6 @@
 #include "utils/rel.h"
 
 #include "definer.h"
-#include "grant_path.h"
 #include "share_check.h"
 
 /* Raise unless the trigger's relation is a permanent table. */
@@ -44,7 +43,7 @@ sp_share_trigger(FunctionCallInfo fcinfo, int nargs, const char *name)
 	return td;
 }
 
-/* A registration query (a SELECT of one oid column) and what it found. */
+/* A registration query (a SELECT of one oid column) and the oid found. */
 typedef struct registration
 {
 	const char *query;
@@ -72,8 +71,8 @@ registration_body(void *arg)
 }
 
 /*
- * Run a registration query as owner (through the one door) with the
- * latest snapshot; the oid of its first row, or InvalidOid.
+ * Run a registration query as owner with the latest snapshot; the oid of
+ * its first row, or InvalidOid.
  */
 static Oid
 registered(Oid owner, const char *query, int nargs, Oid *types, Datum *args)

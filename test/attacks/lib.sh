@@ -13,8 +13,7 @@
 # attack databases, not superuser).  Databases: one fresh database per
 # scenario, made with fresh_db NAME and dropped at exit.
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-. "$ROOT/test/tap.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/../prologue.sh"
 ATK_DBS=""
 
 # as ROLE DB [psql args]: psql as ROLE (quiet, unaligned, stop on error).

@@ -34,17 +34,13 @@
 # provides.  Ends with "N passed, M failed"; exits non-zero on any failure.
 set -uo pipefail
 
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
-[ -x "$PG_CONFIG" ] || PG_CONFIG=$(command -v pg_config)
-export PATH="$("$PG_CONFIG" --bindir):$PATH"
+. "$(dirname "$0")/../prologue.sh"
 SRC=secant_dr_src
 WORK=$(mktemp -d /tmp/secant_pre_dump.XXXXXX)
 chmod 700 "$WORK"
 
-# report NAME STATUS, check NAME COMMAND..., tap_summary; KNOWN_WHY is set
-# while a check is expected to fail for a reported reason
-. "$ROOT/test/tap.sh"
+# (test/tap.sh) KNOWN_WHY is set while a check is expected to fail for a
+# reported reason
 
 dbs="$SRC secant_dr_plain secant_dr_custom secant_dr_parallel secant_dr_replica"
 drop_all() {
