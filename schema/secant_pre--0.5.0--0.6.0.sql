@@ -485,6 +485,108 @@ BEGIN
     END LOOP;
 END $$;
 
+-- the database owner gives capabilities only while the database has no
+-- admin (bootstrap); after that only admins do
+-- The database owner gives capabilities only to bootstrap: while the
+-- database has no admin.  Once it has one, the owner is a role like any
+-- other (it cannot make itself a proxy behind the admins' backs).
+CREATE FUNCTION secant_internal.owner_bootstraps() RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT secant.is_database_owner()
+       AND NOT EXISTS (SELECT 1 FROM secant.capabilities c WHERE c.capability OPERATOR(pg_catalog.=) 'admin') $$;
+REVOKE ALL ON FUNCTION secant_internal.owner_bootstraps() FROM PUBLIC;
+COMMENT ON FUNCTION secant_internal.owner_bootstraps() IS 'true when the outer role owns this database and the database has no admin yet (the owner gives the first capabilities only)';
+CREATE OR REPLACE FUNCTION secant_internal.admin_only() RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF secant.is_admin() THEN
+        RETURN NULL;
+    END IF;
+    IF TG_RELID OPERATOR(pg_catalog.=) 'secant.capabilities'::pg_catalog.regclass THEN
+        IF secant_internal.owner_bootstraps() THEN  -- (parsed only here)
+            RETURN NULL;
+        END IF;
+    END IF;
+    PERFORM secant.require_admin();
+    RETURN NULL;
+END $$;
+
+CREATE OR REPLACE FUNCTION secant.grant_capability(role_name name, capability text) RETURNS void
+STRICT LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF NOT secant.is_admin() AND NOT secant_internal.owner_bootstraps() THEN
+        IF secant.is_database_owner() THEN
+            RAISE EXCEPTION 'the owner of database "%" gives capabilities only while it has no admin', pg_catalog.current_database()
+                USING ERRCODE = 'insufficient_privilege',
+                      HINT = 'An admin of this database runs SELECT secant.grant_capability(...).';
+        END IF;
+        PERFORM secant.require_admin();
+    END IF;
+    IF capability OPERATOR(pg_catalog.<>) ALL (ARRAY['admin', 'proxy']) THEN
+        RAISE EXCEPTION 'unknown capability "%"', capability
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'The capabilities are admin and proxy.';
+    END IF;
+    INSERT INTO secant.capabilities (role, capability)
+    VALUES (pg_catalog.quote_ident(role_name)::pg_catalog.regrole, capability)
+    ON CONFLICT DO NOTHING;
+    IF capability OPERATOR(pg_catalog.=) 'admin' AND NOT pg_catalog.pg_has_role(role_name, 'secant_admin', 'MEMBER') THEN
+        RAISE NOTICE 'role "%" is an admin of this database now, but needs membership in secant_admin for the table privileges', role_name
+            USING HINT = pg_catalog.format('GRANT secant_admin TO %I;', role_name);
+    END IF;
+END $$;
+COMMENT ON FUNCTION secant.grant_capability(name, text) IS 'give a role a capability in this database (admin: manage secant here; proxy: obtain what is addressed to any principal); by an admin of this database, or by its owner while it has no admin';
+
+-- (Names, found later) renaming the extension's schemas is refused: an
+-- owner's schema of the old name would take their place in the bodies;
+-- here, once secant_internal exists
+-- The extension's code names its schemas (the bodies say @extschema@,
+-- secant and secant_internal, resolved when they run): renaming one would
+-- let a schema of the old name take its place, with functions and
+-- operators of whoever made it, run by owner-run code.  The database owner
+-- owns the extension's schema (public), so renaming it, or secant or
+-- secant_internal, is refused.  An event trigger fires on every role's
+-- DDL: this one looks only at ALTER SCHEMA and raises only for that rename.
+CREATE FUNCTION secant_internal.keep_schema_names() RETURNS event_trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    moved text;
+BEGIN
+    SELECT pg_catalog.string_agg(pg_catalog.quote_ident(n.nspname::pg_catalog.text), ', ') INTO moved
+    FROM pg_catalog.pg_event_trigger_ddl_commands() c
+    JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.objid
+    JOIN pg_catalog.pg_extension e ON e.extname OPERATOR(pg_catalog.=) 'secant_pre'
+    WHERE c.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_namespace'::pg_catalog.regclass
+      AND ((n.oid OPERATOR(pg_catalog.=) e.extnamespace
+            AND n.nspname OPERATOR(pg_catalog.<>) '@extschema@')
+        OR (n.nspname OPERATOR(pg_catalog.<>) ALL (ARRAY['secant', 'secant_internal']::pg_catalog.name[])
+            AND EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                        WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_namespace'::pg_catalog.regclass
+                          AND d.objid OPERATOR(pg_catalog.=) n.oid
+                          AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass
+                          AND d.refobjid OPERATOR(pg_catalog.=) e.oid
+                          AND d.deptype OPERATOR(pg_catalog.=) 'e')));
+    IF moved IS NOT NULL THEN
+        RAISE EXCEPTION 'the schemas of secant_pre cannot be renamed (schema %)', moved
+            USING ERRCODE = 'insufficient_privilege',
+                  DETAIL = 'The extension''s code names @extschema@, secant and secant_internal; a schema of the old name would take their place.',
+                  HINT = 'Rename it back; to move the extension, dump, drop and re-create it.';
+    END IF;
+END $$;
+REVOKE ALL ON FUNCTION secant_internal.keep_schema_names() FROM PUBLIC;
+COMMENT ON FUNCTION secant_internal.keep_schema_names() IS 'event trigger (ddl_command_end, ALTER SCHEMA): refuse to rename the extension''s schema, secant or secant_internal';
+CREATE EVENT TRIGGER secant_keep_schema_names ON ddl_command_end
+    WHEN TAG IN ('ALTER SCHEMA')
+    EXECUTE FUNCTION secant_internal.keep_schema_names();
+
 -- ==== First contact: devices with their revocation reason            ====
 
 -- ==== Performance: policy at the speed of the cryptography           ====

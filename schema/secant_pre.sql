@@ -863,7 +863,7 @@ COMMENT ON FUNCTION secant.require_admin() IS 'raise unless the outer role is an
 -- Statement trigger on the tables admins write: only this database's
 -- admins (membership in secant_admin gives the table privileges in every
 -- database; the capability decides in which).  The database owner may also
--- give capabilities (bootstrap).
+-- give capabilities while the database has no admin (bootstrap).
 CREATE FUNCTION secant_internal.admin_only() RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -872,9 +872,10 @@ BEGIN
     IF secant.is_admin() THEN
         RETURN NULL;
     END IF;
-    IF TG_RELID OPERATOR(pg_catalog.=) 'secant.capabilities'::pg_catalog.regclass
-       AND secant.is_database_owner() THEN
-        RETURN NULL;
+    IF TG_RELID OPERATOR(pg_catalog.=) 'secant.capabilities'::pg_catalog.regclass THEN
+        IF secant_internal.owner_bootstraps() THEN  -- (parsed only here)
+            RETURN NULL;
+        END IF;
     END IF;
     PERFORM secant.require_admin();
     RETURN NULL;
@@ -889,6 +890,18 @@ AS $$
     SELECT pg_catalog.pg_has_role(secant.outer_user(), d.datdba, 'MEMBER')
     FROM pg_catalog.pg_database d WHERE d.datname OPERATOR(pg_catalog.=) pg_catalog.current_database() $$;
 COMMENT ON FUNCTION secant.is_database_owner() IS 'true when the outer role is (a member of) the owner of this database';
+
+-- The database owner gives capabilities only to bootstrap: while the
+-- database has no admin.  Once it has one, the owner is a role like any
+-- other (it cannot make itself a proxy behind the admins' backs).
+CREATE FUNCTION secant_internal.owner_bootstraps() RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT secant.is_database_owner()
+       AND NOT EXISTS (SELECT 1 FROM secant.capabilities c WHERE c.capability OPERATOR(pg_catalog.=) 'admin') $$;
+REVOKE ALL ON FUNCTION secant_internal.owner_bootstraps() FROM PUBLIC;
+COMMENT ON FUNCTION secant_internal.owner_bootstraps() IS 'true when the outer role owns this database and the database has no admin yet (the owner gives the first capabilities only)';
 
 -- Audit every change of principals and grants, whoever makes it (COPY
 -- included); a superuser's restore adds nothing (secant.restoring).
@@ -1172,7 +1185,12 @@ STRICT LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    IF NOT secant.is_admin() AND NOT secant.is_database_owner() THEN
+    IF NOT secant.is_admin() AND NOT secant_internal.owner_bootstraps() THEN
+        IF secant.is_database_owner() THEN
+            RAISE EXCEPTION 'the owner of database "%" gives capabilities only while it has no admin', pg_catalog.current_database()
+                USING ERRCODE = 'insufficient_privilege',
+                      HINT = 'An admin of this database runs SELECT secant.grant_capability(...).';
+        END IF;
         PERFORM secant.require_admin();
     END IF;
     IF capability OPERATOR(pg_catalog.<>) ALL (ARRAY['admin', 'proxy']) THEN
@@ -1190,7 +1208,7 @@ BEGIN
 END $$;
 REVOKE ALL ON FUNCTION secant.grant_capability(name, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION secant.grant_capability(name, text) TO PUBLIC;
-COMMENT ON FUNCTION secant.grant_capability(name, text) IS 'give a role a capability in this database (admin: manage secant here; proxy: obtain what is addressed to any principal); by an admin of this database or its owner';
+COMMENT ON FUNCTION secant.grant_capability(name, text) IS 'give a role a capability in this database (admin: manage secant here; proxy: obtain what is addressed to any principal); by an admin of this database, or by its owner while it has no admin';
 
 CREATE FUNCTION secant.revoke_capability(role_name name, capability text) RETURNS boolean
 STRICT LANGUAGE sql
@@ -1977,6 +1995,47 @@ REVOKE ALL ON FUNCTION secant_internal.sharing_dropped() FROM PUBLIC;
 COMMENT ON FUNCTION secant_internal.sharing_dropped() IS 'event trigger (sql_drop): a dropped share or source table''s registrations and copies are deleted; never raises';
 CREATE EVENT TRIGGER secant_sharing_dropped ON sql_drop
     EXECUTE FUNCTION secant_internal.sharing_dropped();
+
+-- The extension's code names its schemas (the bodies say @extschema@,
+-- secant and secant_internal, resolved when they run): renaming one would
+-- let a schema of the old name take its place, with functions and
+-- operators of whoever made it, run by owner-run code.  The database owner
+-- owns the extension's schema (public), so renaming it, or secant or
+-- secant_internal, is refused.  An event trigger fires on every role's
+-- DDL: this one looks only at ALTER SCHEMA and raises only for that rename.
+CREATE FUNCTION secant_internal.keep_schema_names() RETURNS event_trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    moved text;
+BEGIN
+    SELECT pg_catalog.string_agg(pg_catalog.quote_ident(n.nspname::pg_catalog.text), ', ') INTO moved
+    FROM pg_catalog.pg_event_trigger_ddl_commands() c
+    JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.objid
+    JOIN pg_catalog.pg_extension e ON e.extname OPERATOR(pg_catalog.=) 'secant_pre'
+    WHERE c.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_namespace'::pg_catalog.regclass
+      AND ((n.oid OPERATOR(pg_catalog.=) e.extnamespace
+            AND n.nspname OPERATOR(pg_catalog.<>) '@extschema@')
+        OR (n.nspname OPERATOR(pg_catalog.<>) ALL (ARRAY['secant', 'secant_internal']::pg_catalog.name[])
+            AND EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                        WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_namespace'::pg_catalog.regclass
+                          AND d.objid OPERATOR(pg_catalog.=) n.oid
+                          AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass
+                          AND d.refobjid OPERATOR(pg_catalog.=) e.oid
+                          AND d.deptype OPERATOR(pg_catalog.=) 'e')));
+    IF moved IS NOT NULL THEN
+        RAISE EXCEPTION 'the schemas of secant_pre cannot be renamed (schema %)', moved
+            USING ERRCODE = 'insufficient_privilege',
+                  DETAIL = 'The extension''s code names @extschema@, secant and secant_internal; a schema of the old name would take their place.',
+                  HINT = 'Rename it back; to move the extension, dump, drop and re-create it.';
+    END IF;
+END $$;
+REVOKE ALL ON FUNCTION secant_internal.keep_schema_names() FROM PUBLIC;
+COMMENT ON FUNCTION secant_internal.keep_schema_names() IS 'event trigger (ddl_command_end, ALTER SCHEMA): refuse to rename the extension''s schema, secant or secant_internal';
+CREATE EVENT TRIGGER secant_keep_schema_names ON ddl_command_end
+    WHEN TAG IN ('ALTER SCHEMA')
+    EXECUTE FUNCTION secant_internal.keep_schema_names();
 
 -- ---- revocation and expiry ----
 
