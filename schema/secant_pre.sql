@@ -1151,6 +1151,30 @@ SELECT * FROM secant.pending_reissue_list();
 COMMENT ON VIEW secant.pending_reissues IS 'grants a key rotation dropped (their grantee''s key was retired) that the delegator has not yet made again to the grantee''s new key (secant-pre rotate reissue); paths through them are closed meanwhile; rows for this database''s admins only';
 GRANT SELECT ON secant.pending_reissues TO PUBLIC;
 
+-- ---- finality: the locks of what a re-encryption relies on ----
+
+-- Readers (secant.reencrypt_for, sharing, index_keys_for) lock the grants
+-- of their path and hop chain and the binding or proxy capability they
+-- rely on, shared, until their transaction ends; a removal locks what it
+-- removes exclusive, all in one batch, in one global order (src/pg/
+-- policy_lock.c: PostgreSQL heavyweight locks SQL cannot take; a reader
+-- takes no transaction id and writes no WAL for them).
+CREATE FUNCTION secant_internal.lock_removal(grant_ids bigint[], binding_key pre_public_key,
+                                             binding_roles oid[], proxy_roles oid[], wait boolean)
+RETURNS void AS 'MODULE_PATHNAME', 'pre_lock_removal' LANGUAGE C VOLATILE;
+REVOKE ALL ON FUNCTION secant_internal.lock_removal(bigint[], pre_public_key, oid[], oid[], boolean) FROM PUBLIC;
+COMMENT ON FUNCTION secant_internal.lock_removal(bigint[], pre_public_key, oid[], oid[], boolean) IS 'before a removal: lock, in one batch, the grants, the bindings of a key (per role) and the proxy capabilities (per role) it removes, waiting for their readers, or (wait => false) failing at once naming them';
+CREATE FUNCTION secant_internal.lock_removed_row() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'pre_lock_removed_row' LANGUAGE C;
+REVOKE ALL ON FUNCTION secant_internal.lock_removed_row() FROM PUBLIC;
+COMMENT ON FUNCTION secant_internal.lock_removed_row() IS 'trigger: a grant, binding or proxy capability deleted or changed in any way is locked as a removal first';
+CREATE TRIGGER grants_lock_removed BEFORE DELETE OR UPDATE ON secant.grants
+    FOR EACH ROW EXECUTE FUNCTION secant_internal.lock_removed_row();
+CREATE TRIGGER bindings_lock_removed BEFORE DELETE OR UPDATE ON secant.bindings
+    FOR EACH ROW EXECUTE FUNCTION secant_internal.lock_removed_row();
+CREATE TRIGGER capabilities_lock_removed BEFORE DELETE OR UPDATE ON secant.capabilities
+    FOR EACH ROW EXECUTE FUNCTION secant_internal.lock_removed_row();
+
 -- ---- bindings and capabilities ----
 
 CREATE FUNCTION secant.bind(principal text, role_name name) RETURNS void
@@ -1166,19 +1190,29 @@ REVOKE ALL ON FUNCTION secant.bind(text, name) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION secant.bind(text, name) TO secant_admin;
 COMMENT ON FUNCTION secant.bind(text, name) IS 'bind a database role (and its members) to a principal, by name or key: the role may then obtain what is addressed to it';
 
-CREATE FUNCTION secant.unbind(principal text, role_name name) RETURNS boolean
-STRICT LANGUAGE sql
+-- A removal locks what it removes (secant_internal.lock_removal): it waits
+-- for the transactions that re-encrypted on its strength (or, with wait =>
+-- false, fails at once naming them); once it committed, no session gets a
+-- re-encryption on its strength.
+CREATE FUNCTION secant.unbind(principal text, role_name name, wait boolean DEFAULT true) RETURNS boolean
+STRICT LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
-    WITH gone AS (
-        DELETE FROM secant.bindings b
-        WHERE b.principal_key OPERATOR(@extschema@.=) secant.principal(principal)
-          AND b.role OPERATOR(pg_catalog.=) pg_catalog.quote_ident(unbind.role_name)::pg_catalog.regrole
-        RETURNING 1)
-    SELECT pg_catalog.count(*) OPERATOR(pg_catalog.>) 0 FROM gone $$;
-REVOKE ALL ON FUNCTION secant.unbind(text, name) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION secant.unbind(text, name) TO secant_admin;
-COMMENT ON FUNCTION secant.unbind(text, name) IS 'remove a binding; true if there was one';
+DECLARE
+    k @extschema@.pre_public_key := secant.principal(principal);
+    r pg_catalog.regrole := pg_catalog.quote_ident(role_name)::pg_catalog.regrole;
+    n bigint;
+BEGIN
+    PERFORM secant.require_admin();
+    PERFORM secant_internal.lock_removal(NULL, k, ARRAY[r::pg_catalog.oid], NULL, wait);
+    DELETE FROM secant.bindings b
+    WHERE b.principal_key OPERATOR(@extschema@.=) k AND b.role OPERATOR(pg_catalog.=) r;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n OPERATOR(pg_catalog.>) 0;
+END $$;
+REVOKE ALL ON FUNCTION secant.unbind(text, name, boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION secant.unbind(text, name, boolean) TO secant_admin;
+COMMENT ON FUNCTION secant.unbind(text, name, boolean) IS 'remove a binding; true if there was one; waits for the transactions that re-encrypted through it (wait => false: fails at once naming them)';
 
 CREATE FUNCTION secant.grant_capability(role_name name, capability text) RETURNS void
 STRICT LANGUAGE plpgsql SECURITY DEFINER
@@ -1210,19 +1244,26 @@ REVOKE ALL ON FUNCTION secant.grant_capability(name, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION secant.grant_capability(name, text) TO PUBLIC;
 COMMENT ON FUNCTION secant.grant_capability(name, text) IS 'give a role a capability in this database (admin: manage secant here; proxy: obtain what is addressed to any principal); by an admin of this database, or by its owner while it has no admin';
 
-CREATE FUNCTION secant.revoke_capability(role_name name, capability text) RETURNS boolean
-STRICT LANGUAGE sql
+CREATE FUNCTION secant.revoke_capability(role_name name, capability text, wait boolean DEFAULT true) RETURNS boolean
+STRICT LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
-    WITH gone AS (
-        DELETE FROM secant.capabilities c
-        WHERE c.role OPERATOR(pg_catalog.=) pg_catalog.quote_ident(revoke_capability.role_name)::pg_catalog.regrole
-          AND c.capability OPERATOR(pg_catalog.=) revoke_capability.capability
-        RETURNING 1)
-    SELECT pg_catalog.count(*) OPERATOR(pg_catalog.>) 0 FROM gone $$;
-REVOKE ALL ON FUNCTION secant.revoke_capability(name, text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION secant.revoke_capability(name, text) TO secant_admin;
-COMMENT ON FUNCTION secant.revoke_capability(name, text) IS 'take a capability from a role; true if it had it';
+DECLARE
+    r pg_catalog.regrole := pg_catalog.quote_ident(role_name)::pg_catalog.regrole;
+    n bigint;
+BEGIN
+    PERFORM secant.require_admin();
+    IF capability OPERATOR(pg_catalog.=) 'proxy' THEN
+        PERFORM secant_internal.lock_removal(NULL, NULL, NULL, ARRAY[r::pg_catalog.oid], wait);
+    END IF;
+    DELETE FROM secant.capabilities c
+    WHERE c.role OPERATOR(pg_catalog.=) r AND c.capability OPERATOR(pg_catalog.=) revoke_capability.capability;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n OPERATOR(pg_catalog.>) 0;
+END $$;
+REVOKE ALL ON FUNCTION secant.revoke_capability(name, text, boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION secant.revoke_capability(name, text, boolean) TO secant_admin;
+COMMENT ON FUNCTION secant.revoke_capability(name, text, boolean) IS 'take a capability from a role; true if it had it; the proxy capability waits for the transactions that re-encrypted on its strength (wait => false: fails at once naming them)';
 
 -- ---- read audit ----
 
@@ -1252,21 +1293,35 @@ COMMENT ON FUNCTION secant.read_audit_on() IS 'true when read audit is on in thi
 
 -- ---- who may obtain: bindings and capabilities ----
 
+-- What current_user relies on to obtain what is addressed to the principal
+-- with this key: its bindings to it and its proxy capabilities (through
+-- the roles it is a member of), or being a superuser.  secant.reencrypt_for
+-- locks what this returns (src/pg/grant_path.c).
+CREATE FUNCTION secant.obtain_basis(target pre_public_key) RETURNS TABLE (kind text, role oid)
+STRICT LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT x.kind, x.role FROM (
+        SELECT 'superuser'::pg_catalog.text AS kind, r.oid AS role FROM pg_catalog.pg_roles r
+        WHERE r.rolname OPERATOR(pg_catalog.=) CURRENT_USER AND r.rolsuper
+        UNION ALL
+        SELECT 'binding', b.role::pg_catalog.oid FROM secant.bindings b
+        JOIN pg_catalog.pg_roles r ON r.oid OPERATOR(pg_catalog.=) b.role
+        WHERE b.principal_key OPERATOR(@extschema@.=) target
+          AND pg_catalog.pg_has_role(r.oid, 'MEMBER')
+        UNION ALL
+        SELECT 'proxy', c.role::pg_catalog.oid FROM secant.capabilities c
+        JOIN pg_catalog.pg_roles r ON r.oid OPERATOR(pg_catalog.=) c.role
+        WHERE c.capability OPERATOR(pg_catalog.=) 'proxy'
+          AND pg_catalog.pg_has_role(r.oid, 'MEMBER')) AS x
+    ORDER BY x.kind OPERATOR(pg_catalog.=) 'superuser' DESC, x.kind, x.role $$;
+COMMENT ON FUNCTION secant.obtain_basis(pre_public_key) IS 'what current_user relies on to obtain what is addressed to the principal: superuser, or its bindings to it and proxy capabilities (by role); none: it may not';
+
 -- May current_user obtain what is addressed to the principal with this key?
 CREATE FUNCTION secant.may_obtain(target pre_public_key) RETURNS boolean
 STRICT LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
-AS $$
-    SELECT EXISTS (SELECT 1 FROM secant.bindings b
-                   JOIN pg_catalog.pg_roles r ON r.oid OPERATOR(pg_catalog.=) b.role
-                   WHERE b.principal_key OPERATOR(@extschema@.=) target
-                     AND pg_catalog.pg_has_role(r.oid, 'MEMBER'))
-        OR EXISTS (SELECT 1 FROM secant.capabilities c
-                   JOIN pg_catalog.pg_roles r ON r.oid OPERATOR(pg_catalog.=) c.role
-                   WHERE c.capability OPERATOR(pg_catalog.=) 'proxy'
-                     AND pg_catalog.pg_has_role(r.oid, 'MEMBER'))
-        OR EXISTS (SELECT 1 FROM pg_catalog.pg_roles r
-                   WHERE r.rolname OPERATOR(pg_catalog.=) CURRENT_USER AND r.rolsuper) $$;
+AS $$ SELECT EXISTS (SELECT 1 FROM secant.obtain_basis(target)) $$;
 COMMENT ON FUNCTION secant.may_obtain(pre_public_key) IS 'true when current_user is bound to the principal (or a member of a bound role), holds the proxy capability, or is a superuser';
 
 -- ---- storing grants ----
@@ -2039,49 +2094,29 @@ CREATE EVENT TRIGGER secant_keep_schema_names ON ddl_command_end
 
 -- ---- revocation and expiry ----
 
--- Locks the grant rows (FOR UPDATE): it waits only for transactions that
--- used these grants (readers lock the rows of their path FOR KEY SHARE),
--- and readers of the same grants that come later wait for it and then find
--- no path; readers of other paths never wait.  With wait => false it
--- fails at once, naming the sessions that may hold the grants.
+-- Locks the grants (secant_internal.lock_removal): it waits only for
+-- transactions that used these grants (readers lock the grants of their
+-- path), and readers of the same grants that come later wait for it and
+-- then find no path; readers of other paths never wait.  With wait =>
+-- false it fails at once, naming the sessions that hold the grants.
 CREATE FUNCTION secant.revoke(from_key pre_public_key, to_key pre_public_key, wait boolean DEFAULT true) RETURNS bigint
 STRICT LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     marks bytea[];
-    holders text;
     copies bigint;
 BEGIN
     PERFORM secant.require_admin();
-    IF wait THEN
-        SELECT pg_catalog.array_agg(s.hop_key) INTO marks
-        FROM (SELECT g.hop_key FROM secant.grants g
-              WHERE g.from_key OPERATOR(@extschema@.=) revoke.from_key
-                AND g.to_key OPERATOR(@extschema@.=) revoke.to_key
-              FOR UPDATE OF g) s;
-    ELSE
-        BEGIN
-            SELECT pg_catalog.array_agg(s.hop_key) INTO marks
-            FROM (SELECT g.hop_key FROM secant.grants g
-                  WHERE g.from_key OPERATOR(@extschema@.=) revoke.from_key
-                    AND g.to_key OPERATOR(@extschema@.=) revoke.to_key
-                  FOR UPDATE OF g NOWAIT) s;
-        EXCEPTION WHEN lock_not_available THEN
-            SELECT pg_catalog.string_agg(pg_catalog.format('%s (%s)', a.pid, a.usename), ', ' ORDER BY a.pid)
-            INTO holders
-            FROM pg_catalog.pg_locks l JOIN pg_catalog.pg_stat_activity a ON a.pid OPERATOR(pg_catalog.=) l.pid
-            WHERE l.locktype OPERATOR(pg_catalog.=) 'relation'
-              AND l.relation OPERATOR(pg_catalog.=) 'secant.grants'::pg_catalog.regclass::pg_catalog.oid
-              AND l.mode OPERATOR(pg_catalog.=) 'RowShareLock'
-              AND l.pid OPERATOR(pg_catalog.<>) pg_catalog.pg_backend_pid();
-            RAISE EXCEPTION 'grant is in use by other sessions'
-                USING ERRCODE = 'lock_not_available',
-                      DETAIL = pg_catalog.format('Sessions in a transaction that read through grants: %s.',
-                                                 coalesce(holders, 'none left')),
-                      HINT = 'Retry, call secant.revoke(..., wait => true), or end those sessions with pg_terminate_backend().';
-        END;
-    END IF;
+    PERFORM secant_internal.lock_removal(ARRAY(
+        SELECT g.id FROM secant.grants g
+        WHERE g.from_key OPERATOR(@extschema@.=) revoke.from_key
+          AND g.to_key OPERATOR(@extschema@.=) revoke.to_key), NULL, NULL, NULL, wait);
+    SELECT pg_catalog.array_agg(s.hop_key) INTO marks
+    FROM (SELECT g.hop_key FROM secant.grants g
+          WHERE g.from_key OPERATOR(@extschema@.=) revoke.from_key
+            AND g.to_key OPERATOR(@extschema@.=) revoke.to_key
+          ORDER BY g.id FOR UPDATE OF g) s;
     IF marks IS NULL THEN
         RAISE EXCEPTION 'no grant to revoke between these keys'
             USING ERRCODE = 'no_data_found',
@@ -2118,10 +2153,13 @@ DECLARE
     marks bytea[];
 BEGIN
     PERFORM secant.require_admin();
+    PERFORM secant_internal.lock_removal(ARRAY(
+        SELECT g.id FROM secant.grants g
+        WHERE g.not_after OPERATOR(pg_catalog.<=) pg_catalog.statement_timestamp()), NULL, NULL, NULL, true);
     SELECT pg_catalog.array_agg(s.hop_key) INTO marks
     FROM (SELECT g.hop_key FROM secant.grants g
           WHERE g.not_after OPERATOR(pg_catalog.<=) pg_catalog.statement_timestamp()
-          FOR UPDATE OF g) s;
+          ORDER BY g.id FOR UPDATE OF g) s;
     grants_removed := coalesce(pg_catalog.cardinality(marks), 0);
     copies_deleted := 0;
     IF marks IS NOT NULL THEN
@@ -2316,10 +2354,17 @@ BEGIN
             USING ERRCODE = 'null_value_not_allowed',
                   HINT = 'Pass a new index key encrypted to the new group key (secant-pre rotate group --index-key FILE).';
     END IF;
-    -- every grant into or out of the old key, locked as secant.revoke
-    -- locks them: waits for the transactions that read through them (and
-    -- for a rotation of a key at their other end)
-    -- (in id order, as the readers lock their paths: no lock cycle)
+    -- every grant into or out of the old key and every binding of it,
+    -- locked in one batch as secant.revoke and secant.unbind lock them:
+    -- waits for the transactions that read through them; then their rows
+    -- (for a rotation of a key at their other end)
+    PERFORM secant_internal.lock_removal(
+        ARRAY(SELECT x.id FROM secant.grants x
+              WHERE x.from_key OPERATOR(@extschema@.=) old_key OR x.to_key OPERATOR(@extschema@.=) old_key),
+        old_key,
+        ARRAY(SELECT b.role::pg_catalog.oid FROM secant.bindings b
+              WHERE b.principal_key OPERATOR(@extschema@.=) old_key),
+        NULL, true);
     PERFORM 1 FROM secant.grants x
     WHERE x.from_key OPERATOR(@extschema@.=) old_key OR x.to_key OPERATOR(@extschema@.=) old_key
     ORDER BY x.id FOR UPDATE OF x;
