@@ -33,6 +33,15 @@ OPS = [
 ]
 CHART_OPS = OPS[:9]
 PEERS = ["recrypt", "umbral"]
+# the parts that write OUTDIR/NAME.md, in the order of the report
+PARTS = [("issue36", "The issue 36 table: each work with its bound, one run"),
+         ("access", "Access control (test/bench/access.sh)"),
+         ("scale", "Lookups at 10 000 and 1 000 000 grants (test/bench/scale.sh)"),
+         ("bulk", "Bulk storing and sharing (test/bench/bulk.sh)"),
+         ("latency", "Per-statement latency (test/bench/latency.sh)"),
+         ("revload", "Reads under revocation (test/bench/revload.sh)"),
+         ("readaudit", "Read audit off and on (test/bench/readaudit.sh)"),
+         ("rotation", "Key rotation (test/bench/rotation.sh)")]
 TARGET_BOUND = 0.85     # performance target: every core op >= 85 % of its bound
 TARGETS = {"reencrypt_l1": 15000, "decrypt_l3": 5000}
 
@@ -115,21 +124,13 @@ class Data:
                     self.sql["reencrypt_l1"] = p["rate"]
         self.machine = dict((r[0], r[1]) for r in read_tsv(os.path.join(outdir, "machine.tsv"))
                             if len(r) >= 2)
-        try:
-            with open(os.path.join(outdir, "access.md"), encoding="utf-8") as f:
-                self.access = f.read()
-        except OSError:
-            self.access = ""
-        try:
-            with open(os.path.join(outdir, "revload.md"), encoding="utf-8") as f:
-                self.revload = f.read()
-        except OSError:
-            self.revload = ""
-        try:
-            with open(os.path.join(outdir, "readaudit.md"), encoding="utf-8") as f:
-                self.readaudit = f.read()
-        except OSError:
-            self.readaudit = ""
+        self.parts = {}
+        for key, _ in PARTS:
+            try:
+                with open(os.path.join(outdir, key + ".md"), encoding="utf-8") as f:
+                    self.parts[key] = f.read()
+            except OSError:
+                pass
         self.peers = {}
         self.node = None
         try:
@@ -183,6 +184,30 @@ def markdown(d):
       "(above 0 means other work shared the cores)." % (
           d.machine_line(), d.machine.get("date", ""), d.machine.get("load_start", "?")))
     w("")
+    if d.ops or d.sql or d.par or d.peers:
+        ops_sections(d, w)
+    for n in d.notes:
+        w("- note: " + n)
+    if d.notes:
+        w("")
+    for key, title in PARTS:
+        if d.parts.get(key):
+            w("## %s" % title)
+            w("")
+            w(d.parts[key].rstrip())
+            w("")
+    if d.levels:
+        levels_section(d, w)
+    if d.tokens:
+        tokens_section(d, w)
+    if d.sizes or d.sqlsizes or any(p.get("sizes") for p in d.peers.values()):
+        sizes_section(d, w)
+    if d.prims:
+        prims_section(d, w)
+    return "\n".join(out) + "\n"
+
+
+def ops_sections(d, w):
     w("Rates are per CPU-second (the process's CPU time, the backend's for SQL), so that "
       "time the scheduler gives to other work does not count; the parallel section is "
       "wall-clock. Core: one thread, best of %s runs of %s s, all operations measured in "
@@ -315,57 +340,39 @@ def markdown(d):
     else:
         w("Not measured.")
     w("")
-    for n in d.notes:
-        w("- note: " + n)
-    if d.notes:
+
+
+def levels_section(d, w):
+    w("## Decrypt cost by level (core)")
+    w("")
+    w("| level | ciphertext bytes (32 B message) | ops/s | µs/op | bound ops/s | % of bound |")
+    w("| ---: | ---: | ---: | ---: | ---: | ---: |")
+    for n, rate, bound, size in d.levels:
+        w("| %d | %d | %s | %.0f | %s | %s |" % (n, size, fmt(rate), 1e6 / rate,
+                                                fmt(bound), pct(rate / bound)))
+    w("")
+
+
+def tokens_section(d, w):
+    w("## Keyword normalisation (pre_tokens in the core)")
+    w("")
+    w("Normalise, split and hash one document of each kind (best of the runs, CPU time). "
+      "Adversarial: words of one letter with 1000 U+0301 and then 1000 U+0316, the runs "
+      "of combining marks a whole-text canonical reordering sorts in quadratic time.")
+    w("")
+    w("| document | bytes | MB/s | words |")
+    w("| --- | ---: | ---: | ---: |")
+    for kind in ("plain", "adversarial"):
+        if kind in d.tokens:
+            b, mbs, n = d.tokens[kind]
+            w("| %s | %d | %.1f | %d |" % (kind, b, mbs, n))
+    w("")
+    if d.token_ratio is not None:
+        w("Time ratio adversarial / plain: **%.2f×** (target ≤ 20×)." % d.token_ratio)
         w("")
-    # access control (test/bench/access.sh)
-    if d.access:
-        w("## Access control (test/bench/access.sh)")
-        w("")
-        w(d.access.rstrip())
-        w("")
-    # reads under revocation (test/bench/revload.sh)
-    if d.revload:
-        w("## Reads under revocation (test/bench/revload.sh)")
-        w("")
-        w(d.revload.rstrip())
-        w("")
-    # read audit off vs on (test/bench/readaudit.sh, opt-in)
-    if d.readaudit:
-        w("## Read audit off and on (test/bench/readaudit.sh)")
-        w("")
-        w(d.readaudit.rstrip())
-        w("")
-    # decrypt per level
-    if d.levels:
-        w("## Decrypt cost by level (core)")
-        w("")
-        w("| level | ciphertext bytes (32 B message) | ops/s | µs/op | bound ops/s | % of bound |")
-        w("| ---: | ---: | ---: | ---: | ---: | ---: |")
-        for n, rate, bound, size in d.levels:
-            w("| %d | %d | %s | %.0f | %s | %s |" % (n, size, fmt(rate), 1e6 / rate,
-                                                    fmt(bound), pct(rate / bound)))
-        w("")
-    # keyword normalisation
-    if d.tokens:
-        w("## Keyword normalisation (pre_tokens in the core)")
-        w("")
-        w("Normalise, split and hash one document of each kind (best of the runs, CPU time). "
-          "Adversarial: words of one letter with 1000 U+0301 and then 1000 U+0316, the runs "
-          "of combining marks a whole-text canonical reordering sorts in quadratic time.")
-        w("")
-        w("| document | bytes | MB/s | words |")
-        w("| --- | ---: | ---: | ---: |")
-        for kind in ("plain", "adversarial"):
-            if kind in d.tokens:
-                b, mbs, n = d.tokens[kind]
-                w("| %s | %d | %.1f | %d |" % (kind, b, mbs, n))
-        w("")
-        if d.token_ratio is not None:
-            w("Time ratio adversarial / plain: **%.2f×** (target ≤ 20×)." % d.token_ratio)
-            w("")
-    # sizes
+
+
+def sizes_section(d, w):
     w("## Value sizes")
     w("")
     w("| system | value | bytes | text form chars |")
@@ -380,23 +387,23 @@ def markdown(d):
             for label, b in p.get("sizes", []):
                 w("| %s | %s | %d | |" % (name, label, b))
     w("")
-    # primitives
-    if d.prims:
-        w("## The bound's ingredients (libsodium %s)" % d.meta.get("libsodium", "?"))
-        w("")
-        w("| primitive | ops/s | ns/op | what |")
-        w("| --- | ---: | ---: | --- |")
-        for name, rate, ns, desc in d.prims:
-            w("| %s | %s | %s | %s |" % (name, fmt(rate), "{:,.0f}".format(ns), desc))
-        w("")
-        w("| op | bound = |")
-        w("| --- | --- |")
-        for key, label in OPS:
-            o = d.ops.get(key)
-            if o:
-                w("| %s | %s |" % (label, o["formula"]))
-        w("")
-    return "\n".join(out) + "\n"
+
+
+def prims_section(d, w):
+    w("## The bound's ingredients (libsodium %s)" % d.meta.get("libsodium", "?"))
+    w("")
+    w("| primitive | ops/s | ns/op | what |")
+    w("| --- | ---: | ---: | --- |")
+    for name, rate, ns, desc in d.prims:
+        w("| %s | %s | %s | %s |" % (name, fmt(rate), "{:,.0f}".format(ns), desc))
+    w("")
+    w("| op | bound = |")
+    w("| --- | --- |")
+    for key, label in OPS:
+        o = d.ops.get(key)
+        if o:
+            w("| %s | %s |" % (label, o["formula"]))
+    w("")
 
 
 def charts(d, outdir):
