@@ -34,8 +34,7 @@ OPS = [
 CHART_OPS = OPS[:9]
 PEERS = ["recrypt", "umbral"]
 # the parts that write OUTDIR/NAME.md, in the order of the report
-PARTS = [("issue36", "The issue 36 table: each work with its bound, one run"),
-         ("access", "Access control (test/bench/access.sh)"),
+PARTS = [("access", "Access control (test/bench/access.sh)"),
          ("scale", "Lookups at 10 000 and 1 000 000 grants (test/bench/scale.sh)"),
          ("bulk", "Bulk storing and sharing (test/bench/bulk.sh)"),
          ("latency", "Per-statement latency (test/bench/latency.sh)"),
@@ -131,6 +130,8 @@ class Data:
                     self.parts[key] = f.read()
             except OSError:
                 pass
+        self.latency = {r[0]: dict(label=r[1], p50=float(r[2]), p99=float(r[3]), mean=float(r[4]))
+                        for r in read_tsv(os.path.join(outdir, "latency.tsv")) if len(r) >= 5}
         self.peers = {}
         self.node = None
         try:
@@ -190,6 +191,8 @@ def markdown(d):
         w("- note: " + n)
     if d.notes:
         w("")
+    if d.latency:
+        latency_section(d, w)
     for key, title in PARTS:
         if d.parts.get(key):
             w("## %s" % title)
@@ -342,6 +345,37 @@ def ops_sections(d, w):
     w("")
 
 
+# the per-statement latencies of the chart, in its order
+LATENCY = ["plain", "bare", "bound", "proxy"]
+
+
+def latency_section(d, w):
+    """one-note reads against their bound (test/bench/revload.sh, one client)"""
+    L = d.latency
+    w("## One-note reads against their bound (issue 36)")
+    w("")
+    w("| statement, one note, 1 client | p50 ms | p99 ms | mean ms | p50 / bare | mean / bare | target |")
+    w("| --- | ---: | ---: | ---: | ---: | ---: | --- |")
+    bare = L.get("bare")
+    for name in ("plain", "bare", "may", "path", "super", "bound", "byname", "proxy", "async"):
+        x = L.get(name)
+        if not x:
+            continue
+        target = ""
+        if name in ("bound", "proxy") and bare:
+            ok = x["p50"] <= 2.5 * bare["p50"] and x["mean"] <= 2.5 * bare["mean"]
+            target = "≤ 2.5×: %s" % ("met" if ok else "**not met**")
+        w("| %s | %.3f | %.3f | %.3f | %s | %s | %s |" % (
+            x["label"], x["p50"], x["p99"], x["mean"],
+            "%.2f×" % (x["p50"] / bare["p50"]) if bare else "—",
+            "%.2f×" % (x["mean"] / bare["mean"]) if bare else "—", target))
+    w("")
+    w("The bound of a one-note read: the bare joined query (two `pre_reencrypt` with the "
+      "grants joined, no lookup, no lock); a plain read of the note is the floor. "
+      "Chart: latency.png (docs/bench-latency.png).")
+    w("")
+
+
 def levels_section(d, w):
     w("## Decrypt cost by level (core)")
     w("")
@@ -477,6 +511,33 @@ def charts(d, outdir):
         fig.savefig(os.path.join(outdir, "decrypt_levels.png"), dpi=110)
         plt.close(fig)
         made.append("decrypt_levels.png")
+    # latency.png: per-statement latency p50 / p99 of one-note reads
+    rows = [(n, d.latency[n]) for n in LATENCY if n in d.latency]
+    if rows:
+        fig, ax = plt.subplots(figsize=(9, 4.5))
+        ys = range(len(rows))
+        ax.barh([y - 0.2 for y in ys], [x["p50"] for _, x in rows], height=0.4, label="p50",
+                color="#1f77b4")
+        ax.barh([y + 0.2 for y in ys], [x["p99"] for _, x in rows], height=0.4, label="p99",
+                color="#ff7f0e")
+        for y, (_, x) in zip(ys, rows):
+            ax.text(x["p50"] * 1.02, y - 0.2, "%.3f" % x["p50"], va="center", fontsize=7)
+            ax.text(x["p99"] * 1.02, y + 0.2, "%.3f" % x["p99"], va="center", fontsize=7)
+        ax.set_yticks(list(ys))
+        ax.set_yticklabels([{"plain": "plain read", "bare": "bare crypto (bound)",
+                             "bound": "reencrypt_for, bound role",
+                             "proxy": "reencrypt_for, proxy role"}[n] for n, _ in rows])
+        ax.invert_yaxis()
+        ax.set_xlim(0, 1.15 * max(x["p99"] for _, x in rows))
+        ax.set_xlabel("ms per statement (one note, one client, pgbench)")
+        ax.set_title("One-note reads: latency per statement (load average %s at the start)\n%s" % (
+            d.machine.get("load_start", "?"), subtitle), fontsize=9)
+        ax.legend(loc="upper right", fontsize=8)
+        ax.grid(axis="x", alpha=0.3)
+        fig.tight_layout()
+        fig.savefig(os.path.join(outdir, "latency.png"), dpi=110)
+        plt.close(fig)
+        made.append("latency.png")
     return "charts: " + ", ".join(os.path.join(outdir, m) for m in made) if made else "no data for charts"
 
 
