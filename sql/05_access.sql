@@ -109,8 +109,8 @@ FROM secant.access_log WHERE action = 'share';
 -- each copy has its entry, naming its tables, row, recipient, origin and level
 SELECT count(*) AS copies_without_their_entry FROM secant.copies c
 WHERE NOT EXISTS (SELECT 1 FROM secant.access_log l
-                  WHERE l.action = 'share' AND l.detail ->> 'share_table' = c.share_table::text
-                    AND l.detail ->> 'source_table' = c.source_table::text
+                  WHERE l.action = 'share' AND (l.detail ->> 'share_table')::regclass = c.share_table
+                    AND (l.detail ->> 'source_table')::regclass = c.source_table
                     AND l.detail ->> 'source_row' = c.source_row
                     AND l.detail ->> 'recipient' = c.recipient::text
                     AND l.detail ->> 'origin' = pre_origin(c.copy)::text
