@@ -521,15 +521,16 @@ def charts(d, outdir):
         ax.barh([y + 0.2 for y in ys], [x["p99"] for _, x in rows], height=0.4, label="p99",
                 color="#ff7f0e")
         for y, (_, x) in zip(ys, rows):
-            ax.text(x["p50"] * 1.02, y - 0.2, "%.3f" % x["p50"], va="center", fontsize=7)
-            ax.text(x["p99"] * 1.02, y + 0.2, "%.3f" % x["p99"], va="center", fontsize=7)
+            ax.text(x["p50"] * 1.05, y - 0.2, "%.3f" % x["p50"], va="center", fontsize=7)
+            ax.text(x["p99"] * 1.05, y + 0.2, "%.3f" % x["p99"], va="center", fontsize=7)
         ax.set_yticks(list(ys))
         ax.set_yticklabels([{"plain": "plain read", "bare": "bare crypto (bound)",
                              "bound": "reencrypt_for, bound role",
                              "proxy": "reencrypt_for, proxy role"}[n] for n, _ in rows])
         ax.invert_yaxis()
-        ax.set_xlim(0, 1.15 * max(x["p99"] for _, x in rows))
-        ax.set_xlabel("ms per statement (one note, one client, pgbench)")
+        ax.set_xscale("log")
+        ax.set_xlim(0.5 * min(x["p50"] for _, x in rows), 2.5 * max(x["p99"] for _, x in rows))
+        ax.set_xlabel("ms per statement (one note, one client, pgbench; log scale)")
         ax.set_title("One-note reads: latency per statement (load average %s at the start)\n%s" % (
             d.machine.get("load_start", "?"), subtitle), fontsize=9)
         ax.legend(loc="upper right", fontsize=8)
