@@ -1430,21 +1430,35 @@ SET search_path = pg_catalog, pg_temp
 AS $$ SELECT * FROM secant.grantees(secant.principal_of_kind(user_name, 'user'), 'device', include_inactive) $$;
 COMMENT ON FUNCTION secant.devices(text, boolean) IS 'the devices a user (name or key) enrolled, once each, with expiry; inactive ones on request, with the reason';
 
+-- Every active path from one group (the group itself first, with a path
+-- of one key): a walk over grants_from_key, so that the readers of one
+-- group cost what that group's paths cost, whatever the size of the graph.
+-- Runs as the caller (secant.readers is security_invoker).
+CREATE FUNCTION secant.reader_paths(group_key pre_public_key)
+RETURNS TABLE (principal_key pre_public_key, path_keys pre_public_key[], expires timestamptz)
+STRICT LANGUAGE sql STABLE PARALLEL SAFE ROWS 100
+SET search_path = pg_catalog, pg_temp
+AS $$
+    WITH RECURSIVE walk (principal_key, path_keys, expires) AS (
+        SELECT group_key, ARRAY[group_key], NULL::timestamptz
+      UNION ALL
+        SELECT g.to_key, w.path_keys OPERATOR(pg_catalog.||) g.to_key,
+               LEAST(w.expires, g.not_after)
+        FROM walk w JOIN secant.grants g ON g.from_key OPERATOR(@extschema@.=) w.principal_key
+        WHERE (g.not_after IS NULL OR g.not_after OPERATOR(pg_catalog.>) pg_catalog.statement_timestamp())
+          AND NOT g.to_key OPERATOR(@extschema@.=) ANY (w.path_keys)
+          AND pg_catalog.cardinality(w.path_keys) OPERATOR(pg_catalog.<) 16
+    )
+    SELECT * FROM walk $$;
+COMMENT ON FUNCTION secant.reader_paths(pre_public_key) IS 'every active grant path from a group''s key (the group itself first): the principal at its end, its keys, the earliest expiry on it; what secant.readers is made of';
+
 -- Who can read what: every active path from a group to a principal, as
 -- names, with the earliest expiry on it and the roles bound to the end.
+-- One walk per group (secant.reader_paths): a condition on group_name
+-- walks that group's paths only.
 -- (A view binds the operators and functions it names when it is created,
 -- under the creating script's search_path: every one is qualified.)
 CREATE VIEW secant.readers WITH (security_invoker = true) AS
-WITH RECURSIVE walk (group_key, principal_key, path_keys, expires) AS (
-    SELECT p.public_key, p.public_key, ARRAY[p.public_key], NULL::pg_catalog.timestamptz
-    FROM secant.principals p WHERE p.kind OPERATOR(pg_catalog.=) 'group'
-  UNION ALL
-    SELECT w.group_key, g.to_key, w.path_keys OPERATOR(pg_catalog.||) g.to_key, LEAST(w.expires, g.not_after)
-    FROM walk w JOIN secant.grants g ON g.from_key OPERATOR(@extschema@.=) w.principal_key
-    WHERE (g.not_after IS NULL OR g.not_after OPERATOR(pg_catalog.>) pg_catalog.statement_timestamp())
-      AND NOT g.to_key OPERATOR(@extschema@.=) ANY (w.path_keys)
-      AND pg_catalog.cardinality(w.path_keys) OPERATOR(pg_catalog.<) 16
-)
 SELECT gp.name AS group_name, p.name AS principal, p.kind,
        ARRAY(SELECT q.name FROM pg_catalog.unnest(w.path_keys) WITH ORDINALITY AS u(k, i)
              JOIN secant.principals q ON q.public_key OPERATOR(@extschema@.=) u.k ORDER BY u.i) AS path,
@@ -1452,10 +1466,11 @@ SELECT gp.name AS group_name, p.name AS principal, p.kind,
        ARRAY(SELECT b.role::pg_catalog.text FROM secant.bindings b
              WHERE b.principal_key OPERATOR(@extschema@.=) w.principal_key ORDER BY 1) AS roles,
        false AS pending_reissue
-FROM walk w
-JOIN secant.principals gp ON gp.public_key OPERATOR(@extschema@.=) w.group_key
+FROM secant.principals gp
+CROSS JOIN LATERAL secant.reader_paths(gp.public_key) w
 JOIN secant.principals p ON p.public_key OPERATOR(@extschema@.=) w.principal_key
-WHERE pg_catalog.cardinality(w.path_keys) OPERATOR(pg_catalog.>) 1
+WHERE gp.kind OPERATOR(pg_catalog.=) 'group'
+  AND pg_catalog.cardinality(w.path_keys) OPERATOR(pg_catalog.>) 1
 UNION ALL
 -- paths closed by a key rotation until the delegator grants again
 SELECT gp.name, r.grantee, r.grantee_kind,
@@ -1466,9 +1481,10 @@ SELECT gp.name, r.grantee, r.grantee_kind,
        ARRAY(SELECT b.role::pg_catalog.text FROM secant.bindings b
              WHERE b.principal_key OPERATOR(@extschema@.=) r.new_key ORDER BY 1),
        true
-FROM walk w
+FROM secant.principals gp
+CROSS JOIN LATERAL secant.reader_paths(gp.public_key) w
 JOIN secant.pending_reissue_list() r ON r.delegator_key OPERATOR(@extschema@.=) w.principal_key
-JOIN secant.principals gp ON gp.public_key OPERATOR(@extschema@.=) w.group_key;
+WHERE gp.kind OPERATOR(pg_catalog.=) 'group';
 COMMENT ON VIEW secant.readers IS 'who can read what: each active grant path from a group to a principal (names), the earliest expiry on it, and the roles bound to the principal; rows with pending_reissue are paths a key rotation closed until the delegator grants to the principal''s new key (not served)';
 GRANT SELECT ON secant.readers TO PUBLIC;
 

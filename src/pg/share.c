@@ -139,7 +139,7 @@ source_read_body(void *arg)
 	Oid			reftype = r->row->reftype;
 	Datum		ref = r->row->ref;
 
-	if (SPI_execute_with_args(r->query, 1, &reftype, &ref, NULL, true, 2) != SPI_OK_SELECT)
+	if (sp_run_read(r->query, 1, &reftype, &ref, 2) != SPI_OK_SELECT)
 		elog(ERROR, "could not read the shared row");
 	if (SPI_processed != 1)
 		sp_raise_shared_row(get_rel_name(src), SPI_processed == 0);
@@ -231,12 +231,9 @@ store_copy(FmgrInfo *flinfo, const ext_types *t, Oid share, Oid src,
 	const uint8_t *bytes = sp_datum_bytes(SP_KIND_CIPHERTEXT, ct, &len);
 	Datum		copy;
 	const uint8_t *cb;
-	Oid			types[7] = {REGCLASSOID, REGCLASSOID, TEXTOID, t->pk, t->ct,
-	BYTEAARRAYOID, NAMEOID};
-	Datum		args[7];
-	Oid			ltypes[7] = {NAMEOID, REGCLASSOID, REGCLASSOID, TEXTOID, TEXTOID,
-	TEXTOID, INT4OID};
-	Datum		largs[7];
+	Oid			types[10] = {REGCLASSOID, REGCLASSOID, TEXTOID, t->pk, t->ct,
+		BYTEAARRAYOID, NAMEOID, TEXTOID, TEXTOID, INT4OID};
+	Datum		args[10];
 
 	sp_path_check_chain(path, t->pk, bytes);
 	sp_path_find(path, t->pk, sp_ciphertext_recipient(bytes), row->recipient,
@@ -250,28 +247,23 @@ store_copy(FmgrInfo *flinfo, const ext_types *t, Oid share, Oid src,
 	args[4] = copy;
 	args[5] = PointerGetDatum(sp_hop_keys(cb));
 	args[6] = current_user_name();
+	args[7] = CStringGetTextDatum(sp_out_text(SP_KIND_PUBLIC_KEY,
+											  PointerGetDatum(cb + SP_CT_P0)));
+	args[8] = CStringGetTextDatum(sp_out_text(SP_KIND_PUBLIC_KEY, args[3]));
+	args[9] = Int32GetDatum(sp_ciphertext_level(cb));
+	/* the copy and its access-log entry in one query: one scope a row */
 	owner_run(sp_path_owner(path),
-			  "INSERT INTO secant.copies AS c (share_table, source_table, source_row, "
+			  "WITH stored AS (INSERT INTO secant.copies AS c (share_table, source_table, source_row, "
 			  "recipient, copy, hop_keys, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7) "
 			  "ON CONFLICT (share_table, source_row, recipient) DO UPDATE SET "
 			  "source_table = EXCLUDED.source_table, copy = EXCLUDED.copy, "
 			  "hop_keys = EXCLUDED.hop_keys, created_at = EXCLUDED.created_at, "
-			  "created_by = EXCLUDED.created_by",
-			  7, types, args, SPI_OK_INSERT);
-	largs[0] = args[6];
-	largs[1] = args[0];
-	largs[2] = args[1];
-	largs[3] = args[2];
-	largs[4] = CStringGetTextDatum(sp_out_text(SP_KIND_PUBLIC_KEY,
-											   PointerGetDatum(cb + SP_CT_P0)));
-	largs[5] = CStringGetTextDatum(sp_out_text(SP_KIND_PUBLIC_KEY, args[3]));
-	largs[6] = Int32GetDatum(sp_ciphertext_level(cb));
-	owner_run(sp_path_owner(path),
+			  "created_by = EXCLUDED.created_by RETURNING 1) "
 			  "INSERT INTO secant.access_log (actor, role, action, detail) "
-			  "VALUES (SESSION_USER, $1, 'share', pg_catalog.jsonb_build_object("
-			  "'share_table', $2::pg_catalog.text, 'source_table', $3::pg_catalog.text, "
-			  "'source_row', $4, 'origin', $5, 'recipient', $6, 'level', $7))",
-			  7, ltypes, largs, SPI_OK_INSERT);
+			  "SELECT SESSION_USER, $7, 'share', pg_catalog.jsonb_build_object("
+			  "'share_table', $1::pg_catalog.text, 'source_table', $2::pg_catalog.text, "
+			  "'source_row', $3, 'origin', $8, 'recipient', $9, 'level', $10) FROM stored",
+			  10, types, args, SPI_OK_INSERT);
 }
 
 /* Remove the copy that a share row asked for. */
