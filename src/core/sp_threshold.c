@@ -435,9 +435,8 @@ sp_tpartial(uint8_t partial[SP_TPARTIALBYTES], const uint8_t *share,
 	return rc;
 }
 
-/* Layout, index (against a share that passed the layout check), T_i, c, z. */
-static int
-partial_check(const uint8_t partial[SP_TPARTIALBYTES], const uint8_t *share)
+int
+sp_tpartial_check(const uint8_t partial[SP_TPARTIALBYTES])
 {
 	if (memcmp(partial, partial_magic, sizeof partial_magic) != 0)
 		return SP_EMAGIC;
@@ -445,7 +444,7 @@ partial_check(const uint8_t partial[SP_TPARTIALBYTES], const uint8_t *share)
 		return SP_EVERSION;
 	if (partial[6] != 0 || partial[7] != 0)
 		return SP_ERESERVED;
-	if (partial[TP_I] < 1 || partial[TP_I] > share[TS_N])
+	if (partial[TP_I] < 1 || partial[TP_I] > SP_TMAXN)
 		return SP_ETHRESHOLD;
 	if (sp_point_validate(partial + TP_T) != SP_OK)
 		return SP_EPOINT;
@@ -453,6 +452,17 @@ partial_check(const uint8_t partial[SP_TPARTIALBYTES], const uint8_t *share)
 		sp_scalar_validate(partial + TP_Z) != SP_OK)
 		return SP_ESCALAR;
 	return SP_OK;
+}
+
+/* sp_tpartial_check, and its index at most the n of a laid-out share. */
+static int
+partial_check(const uint8_t partial[SP_TPARTIALBYTES], const uint8_t *share)
+{
+	int			rc = sp_tpartial_check(partial);
+
+	if (rc == SP_OK && partial[TP_I] > share[TS_N])
+		rc = SP_ETHRESHOLD;
+	return rc;
 }
 
 /* The proof of a checked partial for B against a valid share. */

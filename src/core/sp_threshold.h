@@ -96,6 +96,13 @@ int			sp_tpartial_verify(const uint8_t partial[SP_TPARTIALBYTES],
 							   const uint8_t *share, size_t sharelen,
 							   const uint8_t *ct, size_t ctlen) SP_WUR;
 
+/*
+ * The checks of a partial that need no share: magic, version, reserved
+ * bytes, 1 <= i <= 16 (SP_ETHRESHOLD), T_i a valid non-identity point
+ * (SP_EPOINT), c and z canonical and non-zero (SP_ESCALAR).
+ */
+int			sp_tpartial_check(const uint8_t partial[SP_TPARTIALBYTES]) SP_WUR;
+
 /* Index i of a partial (its byte 5; check the partial first). */
 int			sp_tpartial_index(const uint8_t partial[SP_TPARTIALBYTES]);
 

@@ -590,6 +590,84 @@ test_path(unsigned mask, const char *what)
 	}
 }
 
+/*
+ * The compromise test: a 2-of-3 grant group -> user; the attacker holds
+ * the user's secret key (every device key of the user) and the opened
+ * share of k holders.  v1's recovery arithmetic, p_A = rk·d with d =
+ * Hs("delegate", X || Q || q·X) and rk interpolated from the shares held,
+ * gives the group's secret only when k >= t (the positive control).
+ */
+static int
+recovers(const sp_secret *group, const sp_secret *user,
+		 const uint8_t grant[SP_GRANTBYTES], const split *s, int k)
+{
+	crypto_generichash_state st;
+	uint8_t		qX[32],
+				wide[64],
+				d[32],
+				rk[32] = {0},
+				l[32],
+				term[32],
+				si[32] = {0},
+				sj[32] = {0},
+				p[32],
+				P[32];
+	static const char dst[] = "secant-pre/v1/delegate";
+
+	for (int a = 0; a < k; a++)
+	{
+		memset(l, 0, 32);
+		l[0] = 1;
+		si[0] = (uint8_t) (a + 1);
+		for (int b = 0; b < k; b++)
+			if (b != a)
+			{
+				sj[0] = (uint8_t) (b + 1);
+				crypto_core_ristretto255_scalar_sub(term, sj, si);
+				if (crypto_core_ristretto255_scalar_invert(term, term) != 0)
+					abort();
+				crypto_core_ristretto255_scalar_mul(term, term, sj);
+				crypto_core_ristretto255_scalar_mul(l, l, term);
+			}
+		crypto_core_ristretto255_scalar_mul(term, l, s->rk[a]);
+		crypto_core_ristretto255_scalar_add(rk, rk, term);
+	}
+	if (crypto_scalarmult_ristretto255(qX, user->p, grant + SP_GR_X) != 0)
+		abort();
+	crypto_generichash_init(&st, NULL, 0, 64);
+	crypto_generichash_update(&st, (const uint8_t *) dst, sizeof dst);	/* with its 0 byte */
+	crypto_generichash_update(&st, grant + SP_GR_X, 32);
+	crypto_generichash_update(&st, user->pk, 32);
+	crypto_generichash_update(&st, qX, 32);
+	crypto_generichash_final(&st, wide, 64);
+	crypto_core_ristretto255_scalar_reduce(d, wide);
+	crypto_core_ristretto255_scalar_mul(p, rk, d);
+	if (crypto_scalarmult_ristretto255_base(P, p) != 0)
+		memset(P, 0, 32);
+	return memcmp(P, group->pk, 32) == 0;
+}
+
+static void
+test_compromise(void)
+{
+	sp_secret	group,
+				user;
+	uint8_t		grant[SP_GRANTBYTES];
+	static split s;
+
+	make_key(&group);
+	make_key(&user);
+	make_grant(grant, &group, &user);
+	if (do_split(&s, grant, &group, 2, 3) != SP_OK)
+		abort();
+	CHECK(!recovers(&group, &user, grant, &s, 1),
+		  "compromise: one holder's share and the grantee's key give no delegator secret");
+	CHECK(recovers(&group, &user, grant, &s, 2),
+		  "compromise (positive control): two holders' shares and the grantee's key give it");
+	sp_secret_wipe(&group);
+	sp_secret_wipe(&user);
+}
+
 int
 main(void)
 {
@@ -622,6 +700,7 @@ main(void)
 	test_path(2u, "at level 2 -> 3 only");
 	test_path(7u, "at every hop");
 	test_path(5u, "at the first and last hops");
+	test_compromise();
 	printf("%d passed, %d failed\n", n_pass, n_fail);
 	return n_fail ? 1 : 0;
 }
