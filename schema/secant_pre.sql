@@ -451,12 +451,20 @@ CREATE INDEX grants_to_key ON secant.grants (to_key);
 COMMENT ON TABLE secant.grants IS 're-encryption keys sealed to the server key: group->user is membership, user->device is enrolment; only the server opens them, in memory';
 
 -- The database's identity, bound into every sealed grant: a grant sealed
--- for one database does not open in another.  Made on first use; dumped.
+-- for one database does not open in another.  Made on first use with the
+-- database's OID and the cluster's system identifier; dumped.  A copy
+-- (TEMPLATE, a restore into another database or cluster) inherits the row
+-- but not the OID and cluster: it stays closed until an admin adopts it
+-- (secant.adopt_database).
 CREATE TABLE secant.database_identity (
     singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
-    id bytea NOT NULL CHECK (octet_length(id) = 16)
+    id bytea NOT NULL CHECK (octet_length(id) = 16),
+    database_oid oid NOT NULL,
+    system_identifier bigint NOT NULL
 );
-COMMENT ON TABLE secant.database_identity IS 'this database''s random identity, bound into its sealed grants (kept across dump and restore)';
+COMMENT ON TABLE secant.database_identity IS 'this database''s random identity, bound into its sealed grants (kept across dump and restore), and the database it belongs to';
+COMMENT ON COLUMN secant.database_identity.database_oid IS 'the OID of the database the identity belongs to: another database with this row is a copy, closed until adopted';
+COMMENT ON COLUMN secant.database_identity.system_identifier IS 'the system identifier of the cluster the identity belongs to (pg_control_system()); a standby and a base backup share it';
 
 -- Settings an admin of this database controls (readable by everyone, so
 -- that readers know whether their reads are logged).
@@ -573,7 +581,8 @@ REVOKE ALL ON ALL TABLES IN SCHEMA secant FROM PUBLIC;
 GRANT SELECT ON secant.principals, secant.principal_keys TO PUBLIC;
 GRANT SELECT (id, from_key, to_key, not_after, hop_key, created_at) ON secant.grants TO PUBLIC;
 GRANT SELECT, INSERT, UPDATE (name), DELETE ON secant.principals TO secant_admin;
-GRANT SELECT, INSERT, DELETE ON secant.grants TO secant_admin;
+-- (the sealed grants: admins of this database only, see "admin scope")
+GRANT INSERT, DELETE ON secant.grants TO secant_admin;
 GRANT SELECT ON secant.audit_log, secant.access_log, secant.revoked_grants TO secant_admin;
 -- (row-level security: admins of this database see the rows; the pending
 -- re-issues in secant.readers read these columns as the caller)
@@ -825,7 +834,7 @@ COMMENT ON FUNCTION secant.outer_user() IS 'the role at the outer level of this 
 -- of a role holding the admin capability here.  Roles are cluster-wide;
 -- the capability is not.
 CREATE FUNCTION secant.is_admin() RETURNS boolean
-LANGUAGE sql STABLE
+LANGUAGE sql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_roles r
@@ -1486,6 +1495,59 @@ END $$;
 REVOKE ALL ON FUNCTION secant.reseal_grants() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION secant.reseal_grants() TO secant_admin;
 COMMENT ON FUNCTION secant.reseal_grants() IS 'server key rotation: re-seal every grant of this database to secant_pre.server_key_file (the old key in secant_pre.previous_server_key_file); returns how many';
+
+-- ---- copies of the database: adoption ----
+-- C, owner only: a grant sealed for the identity the database had before
+-- its adoption, sealed again for the one it has now.
+CREATE FUNCTION secant.reseal_adopted(pre_sealed_grant, bytea, bytea) RETURNS pre_sealed_grant
+    AS 'MODULE_PATHNAME', 'pre_reseal_adopted' LANGUAGE C VOLATILE STRICT;
+REVOKE ALL ON FUNCTION secant.reseal_adopted(pre_sealed_grant, bytea, bytea) FROM PUBLIC;
+COMMENT ON FUNCTION secant.reseal_adopted(pre_sealed_grant, bytea, bytea) IS 'a stored grant (sealed, hop key) sealed for a previous identity of this database, sealed again for its identity (secant.adopt_database)';
+
+-- A copy of a database (TEMPLATE, a restore into another database or
+-- cluster) is closed: its identity was recorded for another database.  An
+-- admin makes it live here, audited: by default with an identity of its
+-- own, every grant re-sealed for it (a copy beside a live original);
+-- new_identity => false keeps the identity (the database moved: the
+-- original is gone, clients' secant.server_public_key() stays valid).
+CREATE FUNCTION secant.adopt_database(new_identity boolean DEFAULT true) RETURNS bigint
+STRICT LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    prev record;
+    here_oid oid := (SELECT d.oid FROM pg_catalog.pg_database d
+                     WHERE d.datname OPERATOR(pg_catalog.=) pg_catalog.current_database());
+    here_sysid bigint := (SELECT c.system_identifier FROM pg_catalog.pg_control_system() c);
+    next_id bytea;
+    n bigint := 0;
+BEGIN
+    PERFORM secant.require_admin();
+    SELECT i.id, i.database_oid, i.system_identifier INTO prev FROM secant.database_identity i FOR UPDATE;
+    IF NOT FOUND OR (prev.database_oid OPERATOR(pg_catalog.=) here_oid
+                     AND prev.system_identifier OPERATOR(pg_catalog.=) here_sysid) THEN
+        RAISE EXCEPTION 'database "%" is live already: there is nothing to adopt', pg_catalog.current_database()
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'Only a copy (TEMPLATE, a restore into another database or cluster, pg_upgrade) is adopted.';
+    END IF;
+    next_id := CASE WHEN new_identity THEN pg_catalog.uuid_send(pg_catalog.gen_random_uuid()) ELSE prev.id END;
+    UPDATE secant.database_identity
+    SET id = next_id, database_oid = here_oid, system_identifier = here_sysid;
+    IF new_identity THEN
+        UPDATE secant.grants g SET sealed = secant.reseal_adopted(g.sealed, g.hop_key, prev.id);
+        GET DIAGNOSTICS n = ROW_COUNT;
+    END IF;
+    INSERT INTO secant.audit_log (action, detail)
+    VALUES ('adopt database', pg_catalog.jsonb_build_object(
+        'previous_identity', pg_catalog.encode(prev.id, 'hex'), 'identity', pg_catalog.encode(next_id, 'hex'),
+        'previous_database_oid', prev.database_oid, 'database_oid', here_oid,
+        'previous_system_identifier', prev.system_identifier::pg_catalog.text,
+        'system_identifier', here_sysid::pg_catalog.text, 'grants', n));
+    RETURN n;
+END $$;
+REVOKE ALL ON FUNCTION secant.adopt_database(boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION secant.adopt_database(boolean) TO secant_admin;
+COMMENT ON FUNCTION secant.adopt_database(boolean) IS 'make a copy of a database (TEMPLATE, restore, pg_upgrade) live here, audited: an identity of its own with every grant re-sealed for it (new_identity => false: the database moved, it keeps its identity); returns the grants re-sealed';
 
 -- ---- removing grants: every way is a revocation; TRUNCATE refused ----
 
@@ -2398,13 +2460,50 @@ CREATE TRIGGER grants_known_principals BEFORE INSERT ON secant.grants
 CREATE TRIGGER index_keys_known_principals BEFORE INSERT ON secant.index_keys
     FOR EACH ROW EXECUTE FUNCTION secant_internal.require_principals();
 
--- ---- dumps by an admin ----
--- pg_dump reads every sequence of the tables it dumps: an admin of the
--- database (a secant_admin member) may read where secant's sequences are
--- (SELECT only: not nextval, not setval).
-GRANT SELECT ON ALL SEQUENCES IN SCHEMA secant TO secant_admin;
--- the database's identity is public (it is in secant.server_public_key())
-GRANT SELECT ON secant.database_identity TO secant_admin;
+-- ---- admin scope: an admin of one database reads nothing of another ----
+REVOKE ALL ON ALL SEQUENCES IN SCHEMA secant FROM PUBLIC;
+-- secant_admin is a cluster-wide role: it holds no privilege to read
+-- anything of secant that PUBLIC may not read.  What admins read beyond
+-- that is filtered by the admin capability of this database: row-level
+-- security (bindings, capabilities, the logs, revoked hop keys), or a
+-- privilege given to the capability's role in this database only, and taken
+-- back with it (the sealed grants, the identity, the sequences, which
+-- pg_dump reads).
+CREATE FUNCTION secant_internal.capability_privileges() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    r record;
+BEGIN
+    IF TG_OP OPERATOR(pg_catalog.=) 'DELETE' THEN r := OLD; ELSE r := NEW; END IF;
+    IF r.capability OPERATOR(pg_catalog.<>) 'admin'
+       OR NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles x WHERE x.oid OPERATOR(pg_catalog.=) r.role) THEN
+        RETURN NULL;
+    END IF;
+    EXECUTE pg_catalog.format('%s SELECT ON secant.grants, secant.database_identity %s %s',
+                              CASE TG_OP WHEN 'DELETE' THEN 'REVOKE' ELSE 'GRANT' END,
+                              CASE TG_OP WHEN 'DELETE' THEN 'FROM' ELSE 'TO' END, r.role::pg_catalog.text);
+    EXECUTE pg_catalog.format('%s SELECT ON ALL SEQUENCES IN SCHEMA secant %s %s',
+                              CASE TG_OP WHEN 'DELETE' THEN 'REVOKE' ELSE 'GRANT' END,
+                              CASE TG_OP WHEN 'DELETE' THEN 'FROM' ELSE 'TO' END, r.role::pg_catalog.text);
+    RETURN NULL;
+END $$;
+REVOKE ALL ON FUNCTION secant_internal.capability_privileges() FROM PUBLIC;
+COMMENT ON FUNCTION secant_internal.capability_privileges() IS 'trigger: the admin capability''s role reads the sealed grants, the identity and the sequences of this database (pg_dump), and no longer once it is revoked';
+CREATE TRIGGER capabilities_privileges AFTER INSERT OR DELETE ON secant.capabilities
+    FOR EACH ROW EXECUTE FUNCTION secant_internal.capability_privileges();
+-- bindings and capabilities: a role reads its own (those of roles it is a
+-- member of: what secant.may_obtain and the copies' policy need); admins
+-- of this database read and change all
+ALTER TABLE secant.bindings ENABLE ROW LEVEL SECURITY;
+CREATE POLICY bindings_own ON secant.bindings FOR SELECT
+    USING (pg_catalog.pg_has_role(role::pg_catalog.oid, 'MEMBER'));
+CREATE POLICY bindings_admins ON secant.bindings USING (secant.is_admin()) WITH CHECK (secant.is_admin());
+ALTER TABLE secant.capabilities ENABLE ROW LEVEL SECURITY;
+CREATE POLICY capabilities_own ON secant.capabilities FOR SELECT
+    USING (pg_catalog.pg_has_role(role::pg_catalog.oid, 'MEMBER'));
+CREATE POLICY capabilities_admins ON secant.capabilities USING (secant.is_admin()) WITH CHECK (secant.is_admin());
 
 -- Helpers that only admins' views and checks call: not PUBLIC's.
 REVOKE ALL ON FUNCTION secant.audit_entry(bigint, timestamptz, name, text, jsonb) FROM PUBLIC;

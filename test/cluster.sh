@@ -6,15 +6,13 @@
 # temporary directory (socket only, private port), runs MODE against it and
 # stops it at the end, even on failure.  MODE is one of:
 #   test   every test layer; ends with "N passed, M failed"
-#   demo   the end-to-end demo (test/demo.sh)
+#   demo   the end-to-end demo (examples/demo.sh)
 #   bench  the benchmarks (test/bench/run.sh)
 #   scaleout  the postgres_fdw scale-out test alone (test/scaleout/run.sh)
 #   soak   the pgbench soak (test/soak/run.sh)
 set -uo pipefail
 
 MODE=${1:-test}
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-cd "$ROOT" || exit 1
 
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
@@ -63,13 +61,11 @@ build_install() {
 }
 
 ensure_packages || { echo "could not install packages" >&2; exit 1; }
-PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
-[ -x "$PG_CONFIG" ] || PG_CONFIG=$(command -v pg_config)
-PGBIN=$("$PG_CONFIG" --bindir)
-export PATH="$PGBIN:$PATH"
+# ROOT, PG_CONFIG (exported: every layer uses the same), PGBIN, pgc_*
+. "$(dirname "$0")/prologue.sh"
+export PG_CONFIG
+cd "$ROOT" || exit 1
 build_install || { echo "build failed" >&2; exit 1; }
-
-. "$ROOT/test/pgcluster.sh"
 
 # modes with clusters of their own
 case "$MODE" in
@@ -136,12 +132,12 @@ case "$MODE" in
 		layer "constant-time check, valgrind: test/ct/run.sh" bash test/ct/run.sh
 		layer "fuzzing, ${SECANT_PRE_FUZZ_SECONDS:-10} s per harness: test/fuzz/run.sh" \
 			bash test/fuzz/run.sh "${SECANT_PRE_FUZZ_SECONDS:-10}"
-		layer "CLI tests: test/cli_test.sh" bash test/cli_test.sh ./secant-pre
-		layer "libsecant-pre: exported symbols, header, a pkg-config program, vectors: test/lib/run.sh" \
-			bash test/lib/run.sh
+		layer "CLI tests: test/cli/run.sh" bash test/cli/run.sh ./secant-pre
+		layer "libsecant-pre: exported symbols, header, a pkg-config program, vectors: test/libsecant/run.sh" \
+			bash test/libsecant/run.sh
 		layer "Python package, unit tests: test/python/run.sh unit" bash test/python/run.sh unit
 		layer "SQL regression (sql/, expected/) and isolation (specs/) tests: make installcheck" regress
-		layer "demo, checked: test/demo.sh --check" bash test/demo.sh --check
+		layer "demo, checked: examples/demo.sh --check" bash examples/demo.sh --check
 		layer "README examples mirrored by sql/07_readme.sql: test/readme_sync.sh" bash test/readme_sync.sh
 		layer "Python psycopg adapters, text and binary: test/python/run.sh pg" bash test/python/run.sh pg
 		layer "interoperability of library, Python, CLI and SQL: test/python/run.sh interop" \
@@ -165,7 +161,7 @@ case "$MODE" in
 		[ "$FAILED" -eq 0 ]
 		;;
 	demo)
-		bash test/demo.sh
+		bash examples/demo.sh
 		;;
 	bench)
 		bash test/bench/run.sh

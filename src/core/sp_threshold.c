@@ -125,17 +125,16 @@ sp_tshare_check_layout(const uint8_t *share, size_t len)
 {
 	int			t,
 				n,
-				i;
+				i,
+				rc;
 
 	if (len < SP_TSHARE_MINBYTES)
 		return SP_ELENGTH;
 	t = share[TS_T];
 	n = share[TS_N];
 	i = share[TS_I];
-	if (memcmp(share, share_magic, sizeof share_magic) != 0)
-		return SP_EMAGIC;
-	if (share[4] != SP_VERSION)
-		return SP_EVERSION;
+	if ((rc = sp_magic_check(share, share_magic, SP_VERSION)) != SP_OK)
+		return rc;
 	if (t < 1 || n < t || n > SP_TMAXN || i < 1 || i > n)
 		return SP_ETHRESHOLD;
 	if (len != SP_TSHAREBYTES(t))
@@ -438,10 +437,10 @@ sp_tpartial(uint8_t partial[SP_TPARTIALBYTES], const uint8_t *share,
 int
 sp_tpartial_check(const uint8_t partial[SP_TPARTIALBYTES])
 {
-	if (memcmp(partial, partial_magic, sizeof partial_magic) != 0)
-		return SP_EMAGIC;
-	if (partial[4] != SP_VERSION)
-		return SP_EVERSION;
+	int			rc = sp_magic_check(partial, partial_magic, SP_VERSION);
+
+	if (rc != SP_OK)
+		return rc;
 	if (partial[6] != 0 || partial[7] != 0)
 		return SP_ERESERVED;
 	if (partial[TP_I] < 1 || partial[TP_I] > SP_TMAXN)

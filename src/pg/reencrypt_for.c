@@ -13,6 +13,7 @@
 #include "utils/memutils.h"
 #include "utils/syscache.h"
 
+#include "definer.h"
 #include "grant_path.h"
 #include "typeio.h"
 
@@ -57,6 +58,30 @@ pre_reencrypt_for(PG_FUNCTION_ARGS)
 						 "secant.reencrypt_for");
 }
 
+/* A target given as text, and where its public key goes. */
+typedef struct target_lookup
+{
+	text	   *ref;
+	uint8_t    *key;
+} target_lookup;
+
+static void
+target_lookup_body(void *arg)
+{
+	target_lookup *t = (target_lookup *) arg;
+	Oid			argtypes[1] = {TEXTOID};
+	Datum		args[1] = {PointerGetDatum(t->ref)};
+	bool		isnull;
+
+	if (SPI_execute_with_args("SELECT secant.principal($1)", 1, argtypes, args,
+							  NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "secant.principal failed");
+	memcpy(t->key,
+		   DatumGetPointer(SPI_getbinval(SPI_tuptable->vals[0],
+										 SPI_tuptable->tupdesc, 1, &isnull)),
+		   SP_PUBLICKEYBYTES);
+}
+
 /*
  * The public key of a target given as text (a name or a prepk_ text),
  * resolved once per statement with secant.principal as the caller.
@@ -65,24 +90,13 @@ static const uint8_t *
 target_key(sp_path *path, Oid pk_type, text *ref)
 {
 	char	   *str = text_to_cstring(ref);
-	Oid			argtypes[1] = {TEXTOID};
-	Datum		args[1] = {PointerGetDatum(ref)};
-	bool		isnull;
+	target_lookup t = {ref, path->ref_key};
 
 	if (path->ref != NULL && path->ref_lxid == MyProc->lxid &&
 		path->ref_statement == GetCurrentStatementStartTimestamp() &&
 		strcmp(path->ref, str) == 0)
 		return path->ref_key;
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute_with_args("SELECT secant.principal($1)", 1, argtypes, args,
-							  NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
-		elog(ERROR, "secant.principal failed");
-	memcpy(path->ref_key,
-		   DatumGetPointer(SPI_getbinval(SPI_tuptable->vals[0],
-										 SPI_tuptable->tupdesc, 1, &isnull)),
-		   SP_PUBLICKEYBYTES);
-	SPI_finish();
+	sp_caller_query(target_lookup_body, &t);
 	path->ref = MemoryContextStrdup(GetMemoryChunkContext(path), str);
 	path->ref_lxid = MyProc->lxid;
 	path->ref_statement = GetCurrentStatementStartTimestamp();

@@ -57,25 +57,34 @@ ext_types_get(ext_types *t)
 	t->schema = sp_ext_schema(t->pk);
 }
 
-/* Run an owner-run query with the latest snapshot; returns rows processed. */
-static uint64
+/* A query on secant.copies or secant.access_log and the SPI code it must give. */
+typedef struct copies_query
+{
+	const char *query;
+	int			nargs;
+	Oid		   *types;
+	Datum	   *args;
+	int			expect;
+} copies_query;
+
+static void
+copies_query_body(void *arg)
+{
+	copies_query *q = (copies_query *) arg;
+	int			rc = sp_run_latest(q->query, q->nargs, q->types, q->args);
+
+	if (rc != q->expect)
+		elog(ERROR, "secant.copies query failed: %s", SPI_result_code_string(rc));
+}
+
+/* Run an owner-run query with the latest snapshot. */
+static void
 owner_run(Oid owner, const char *query, int nargs, Oid *types, Datum *args,
 		  int expect)
 {
-	sp_definer	d;
-	uint64		n;
-	int			rc;
+	copies_query q = {query, nargs, types, args, expect};
 
-	sp_definer_enter(&d, owner);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	rc = sp_run_latest(query, nargs, types, args);
-	if (rc != expect)
-		elog(ERROR, "secant.copies query failed: %s", SPI_result_code_string(rc));
-	n = SPI_processed;
-	SPI_finish();
-	sp_definer_leave(&d);
-	return n;
+	sp_owner_query(owner, copies_query_body, &q);
 }
 
 /* A row of a share table: the shared row's key and the recipient. */
@@ -104,6 +113,40 @@ share_row_get(TriggerData *td, const ext_types *t, HeapTuple tup, share_row *row
 	row->recipient = isnull ? NULL : (const uint8_t *) DatumGetPointer(rec);
 }
 
+/* The read of a shared value: the source row and what was found. */
+typedef struct source_read
+{
+	Oid			src;
+	char	  **argv;
+	const share_row *row;
+	const ext_types *t;
+	char	   *query;
+	Datum		ct;
+	bool		isnull;
+} source_read;
+
+static void
+source_read_body(void *arg)
+{
+	source_read *r = (source_read *) arg;
+	Oid			src = r->src;
+	char	  **argv = r->argv;
+	Oid			reftype = r->row->reftype;
+	Datum		ref = r->row->ref;
+
+	if (SPI_execute_with_args(r->query, 1, &reftype, &ref, NULL, true, 2) != SPI_OK_SELECT)
+		elog(ERROR, "could not read the shared row");
+	if (SPI_processed != 1)
+		sp_raise_shared_row(get_rel_name(src), SPI_processed == 0);
+	if (SPI_gettypeid(SPI_tuptable->tupdesc, 1) != r->t->ct)
+		sp_raise_argument(psprintf("column \"%s\" of relation \"%s\" is not of type pre_ciphertext",
+								   argv[1], get_rel_name(src)), NULL);
+	r->ct = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &r->isnull);
+	if (!r->isnull)
+		r->ct = SPI_datumTransfer(PointerGetDatum(PG_DETOAST_DATUM_COPY(r->ct)),
+								  false, -1);
+}
+
 /*
  * Read the shared value as the caller: the source row whose key column
  * equals the share's reference.  false when it is NULL; raise when there
@@ -113,30 +156,16 @@ static bool
 read_source(Oid src, char **argv, const share_row *row, const ext_types *t,
 			Datum *ct)
 {
-	char	   *query = psprintf("SELECT s.%s FROM %s AS s WHERE s.%s = $1",
-								 quote_identifier(argv[1]),
-								 quote_qualified_identifier(get_namespace_name(get_rel_namespace(src)),
-															get_rel_name(src)),
-								 quote_identifier(argv[2]));
-	Oid			reftype = row->reftype;
-	Datum		ref = row->ref;
-	bool		isnull = true;
+	source_read r = {src, argv, row, t, NULL, (Datum) 0, true};
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute_with_args(query, 1, &reftype, &ref, NULL, true, 2) != SPI_OK_SELECT)
-		elog(ERROR, "could not read the shared row");
-	if (SPI_processed != 1)
-		sp_raise_shared_row(get_rel_name(src), SPI_processed == 0);
-	if (SPI_gettypeid(SPI_tuptable->tupdesc, 1) != t->ct)
-		sp_raise_argument(psprintf("column \"%s\" of relation \"%s\" is not of type pre_ciphertext",
-								   argv[1], get_rel_name(src)), NULL);
-	*ct = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-	if (!isnull)
-		*ct = SPI_datumTransfer(PointerGetDatum(PG_DETOAST_DATUM_COPY(*ct)),
-								false, -1);
-	SPI_finish();
-	return !isnull;
+	r.query = psprintf("SELECT s.%s FROM %s AS s WHERE s.%s = $1",
+					   quote_identifier(argv[1]),
+					   quote_qualified_identifier(get_namespace_name(get_rel_namespace(src)),
+												  get_rel_name(src)),
+					   quote_identifier(argv[2]));
+	sp_caller_query(source_read_body, &r);
+	*ct = r.ct;
+	return !r.isnull;
 }
 
 /* The name of the current user, as a Datum of type name. */
@@ -360,22 +389,21 @@ pre_share_source(PG_FUNCTION_ARGS)
 	return PointerGetDatum(NULL);
 }
 
-/*
- * secant.delete_copies_through(hop keys): delete every copy made through
- * one of them, with the latest snapshot; the number deleted.  Called by
- * revocation (owner only: EXECUTE is not granted to anyone).
- */
-PG_FUNCTION_INFO_V1(pre_delete_copies_through);
-Datum
-pre_delete_copies_through(PG_FUNCTION_ARGS)
+/* The deletion of the copies made through some hop keys, and its count. */
+typedef struct copies_deletion
 {
-	Oid			types[1] = {BYTEAARRAYOID};
-	Datum		args[1] = {PG_GETARG_DATUM(0)};
+	Datum		hop_keys;		/* bytea[] */
 	uint64		n;
+} copies_deletion;
+
+static void
+copies_deletion_body(void *arg)
+{
+	copies_deletion *d = (copies_deletion *) arg;
+	Oid			types[1] = {BYTEAARRAYOID};
+	Datum		args[1] = {d->hop_keys};
 	int			rc;
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
 	/* locked in id order: two deleters of overlapping copies never wait
 	 * for each other in a cycle */
 	rc = sp_run_latest("DELETE FROM secant.copies AS c "
@@ -386,9 +414,22 @@ pre_delete_copies_through(PG_FUNCTION_ARGS)
 					   1, types, args);
 	if (rc != SPI_OK_DELETE)
 		elog(ERROR, "could not delete copies: %s", SPI_result_code_string(rc));
-	n = SPI_processed;
-	SPI_finish();
-	PG_RETURN_INT64((int64) n);
+	d->n = SPI_processed;
+}
+
+/*
+ * secant.delete_copies_through(hop keys): delete every copy made through
+ * one of them, with the latest snapshot; the number deleted.  Called by
+ * revocation (owner only: EXECUTE is not granted to anyone).
+ */
+PG_FUNCTION_INFO_V1(pre_delete_copies_through);
+Datum
+pre_delete_copies_through(PG_FUNCTION_ARGS)
+{
+	copies_deletion d = {PG_GETARG_DATUM(0), 0};
+
+	sp_caller_query(copies_deletion_body, &d);
+	PG_RETURN_INT64((int64) d.n);
 }
 
 /*

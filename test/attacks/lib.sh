@@ -13,8 +13,7 @@
 # attack databases, not superuser).  Databases: one fresh database per
 # scenario, made with fresh_db NAME and dropped at exit.
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-. "$ROOT/test/tap.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/../prologue.sh"
 ATK_DBS=""
 
 # as ROLE DB [psql args]: psql as ROLE (quiet, unaligned, stop on error).
@@ -37,6 +36,17 @@ fails() {
 	local out
 	out=$(as "$1" "$2" -c "$3" 2>&1) && { echo "  unexpectedly succeeded: $3" >&2; return 1; }
 	printf '%s\n' "$out" | grep -Eq "$4" || { echo "  wrong error: $out" >&2; return 1; }
+}
+
+# reads_nothing ROLE DB SQL: SQL as ROLE is refused (permission denied)
+# or reads nothing (no row, or 0, or NULL).
+reads_nothing() {
+	local out
+	if out=$(as "$1" "$2" -c "$3" 2>&1); then
+		[ -z "$out" ] || [ "$out" = 0 ] || { echo "  read: $out" >&2; return 1; }
+	else
+		printf '%s\n' "$out" | grep -q "permission denied" || { echo "  wrong error: $out" >&2; return 1; }
+	fi
 }
 
 # fails_text TEXT PATTERN: TEXT (an error already captured) matches PATTERN

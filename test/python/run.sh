@@ -10,13 +10,12 @@
 # repository's root holds secant_pre.so, the extension, which Python would
 # take for the package.
 set -u
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+. "$(dirname "$0")/../prologue.sh"
 LIBPREFIX=${LIBPREFIX:-/usr/local}
 PY=/usr/bin/python3
 PYVER=$($PY -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 export PYTHONPATH="$LIBPREFIX/lib/python$PYVER/dist-packages${PYTHONPATH:+:$PYTHONPATH}"
-PG_CONFIG=${PG_CONFIG:-pg_config}
-export SECANT_PRE_CLI=${SECANT_PRE_CLI:-$("$PG_CONFIG" --bindir)/secant-pre}
+export SECANT_PRE_CLI=${SECANT_PRE_CLI:-$PGBIN/secant-pre}
 export SECANT_PRE_ROOT=$ROOT
 W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
