@@ -36,7 +36,7 @@ esac
 . "$(dirname "$0")/../prologue.sh"
 cd "$ROOT" || exit 2
 BUILD_DIR=${BUILD_DIR:-build/fuzz}
-HARNESSES=${FUZZ_HARNESSES:-"ciphertext grant public_key secret_key token text keywords inspect roundtrip envelope cache"}
+HARNESSES=${FUZZ_HARNESSES:-"ciphertext grant public_key secret_key token text keywords inspect roundtrip envelope cache threshold"}
 CORE="$(make -s --no-print-directory -f src/core/core.mk print-core-srcs)"
 LIBS="-lsodium -lutf8proc"
 FUZZ_DIR=test/fuzz
