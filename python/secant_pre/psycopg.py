@@ -25,11 +25,12 @@ from psycopg.pq import Format
 from psycopg.types import TypeInfo
 
 import secant_pre as sp
+from secant_pre.values import _Value
 
 __all__ = ["register", "TYPES", "SecretRefused"]
 
 # SQL type -> value class; the second set are secret.
-TYPES: Dict[str, Type[sp._Value]] = {
+TYPES: Dict[str, Type[_Value]] = {
     "pre_public_key": sp.PublicKey,
     "pre_ciphertext": sp.Ciphertext,
     "pre_token": sp.Token,
@@ -45,20 +46,20 @@ class SecretRefused(psycopg.ProgrammingError):
     query parameter without ``register(conn, send_secrets=True)``."""
 
 
-def _loaders(cls: Type[sp._Value], validate: bool = True):
+def _loaders(cls: Type[_Value], validate: bool = True):
     from_text = cls.from_text if validate else cls.from_text_unchecked  # type: ignore[attr-defined]
     from_bytes = cls.from_bytes if validate else cls.from_bytes_unchecked  # type: ignore[attr-defined]
 
     class TextLoader(Loader):
         format = Format.TEXT
 
-        def load(self, data) -> sp._Value:
+        def load(self, data) -> _Value:
             return from_text(bytes(data).decode("ascii", "replace"))
 
     class BinaryLoader(Loader):
         format = Format.BINARY
 
-        def load(self, data) -> sp._Value:
+        def load(self, data) -> _Value:
             return from_bytes(data)
 
     TextLoader.__name__ = "%sTextLoader" % cls.__name__
