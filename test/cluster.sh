@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # test/cluster.sh MODE - what `make test`, `make demo` and `make bench` run.
 #
-# Sets up a fresh Debian 12 machine (apt packages, build, install), starts a
-# throwaway PostgreSQL 15 cluster as an unprivileged OS user in a private
+# Sets up a fresh Debian machine (apt packages, build, install), starts a
+# throwaway PostgreSQL cluster (major PG_MAJOR, default 15) as an unprivileged OS user in a private
 # temporary directory (socket only, private port), runs MODE against it and
 # stops it at the end, even on failure.  MODE is one of:
 #   test   every test layer; ends with "N passed, M failed"
@@ -18,11 +18,21 @@ cd "$ROOT" || exit 1
 
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+say() { printf '\n== %s\n' "$*"; }
+# say_sudo WHAT: tell before sudo asks for a password
+say_sudo() { [ -z "$SUDO" ] || say "calling sudo: $*"; }
 
-PACKAGES="postgresql-15 postgresql-server-dev-15 libsodium-dev libutf8proc-dev
+# The PostgreSQL major: PG_MAJOR, else the one of PG_CONFIG, else 15.
+if [ -z "${PG_MAJOR:-}" ] && [ -n "${PG_CONFIG:-}" ]; then
+	PG_MAJOR=$("$PG_CONFIG" --version | sed -n 's/^PostgreSQL \([0-9]*\).*/\1/p')
+fi
+PG_MAJOR=${PG_MAJOR:-15}
+export PG_MAJOR
+
+PACKAGES="postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR libsodium-dev libutf8proc-dev
           build-essential python3"
 case "$MODE" in
-	test) PACKAGES="$PACKAGES valgrind clang libclang-rt-14-dev postgresql-15-cron
+	test) PACKAGES="$PACKAGES valgrind clang libclang-rt-14-dev postgresql-$PG_MAJOR-cron
 		python3-cffi python3-psycopg pkg-config" ;;
 	bench)
 		# node and npm for the peers, unless a node is there already (a
@@ -33,17 +43,18 @@ case "$MODE" in
 		;;
 esac
 
-say() { printf '\n== %s\n' "$*"; }
-
-# Install the Debian packages that are missing (apt-get update once first).
+# Install the Debian packages that are missing (apt-get update once first);
+# nothing with SECANT_PRE_NO_APT=1 (a machine managed otherwise).
 ensure_packages() {
 	local missing="" p
+	[ "${SECANT_PRE_NO_APT:-0}" = 1 ] && return 0
 	for p in $PACKAGES; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
 			missing="$missing $p"
 	done
 	[ -z "$missing" ] && return 0
 	say "installing:$missing"
+	say_sudo "apt-get install (SECANT_PRE_NO_APT=1 skips the packages)"
 	$SUDO apt-get update -qq &&
 		DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing >/dev/null
 }
@@ -54,13 +65,15 @@ ensure_packages() {
 export LIBPREFIX=${LIBPREFIX:-/usr/local}
 build_install() {
 	say "building and installing secant_pre"
-	make -s PG_CONFIG="$PG_CONFIG" >/dev/null &&
-		$SUDO make -s install PG_CONFIG="$PG_CONFIG" LIBPREFIX="$LIBPREFIX" >/dev/null
+	make -s PG_CONFIG="$PG_CONFIG" >/dev/null || return 1
+	say_sudo "make install (into $("$PG_CONFIG" --pkglibdir) and $LIBPREFIX)"
+	$SUDO make -s install PG_CONFIG="$PG_CONFIG" LIBPREFIX="$LIBPREFIX" >/dev/null
 }
 
 ensure_packages || { echo "could not install packages" >&2; exit 1; }
-PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
+PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/$PG_MAJOR/bin/pg_config}
 [ -x "$PG_CONFIG" ] || PG_CONFIG=$(command -v pg_config)
+export PG_CONFIG
 PGBIN=$("$PG_CONFIG" --bindir)
 export PATH="$PGBIN:$PATH"
 build_install || { echo "build failed" >&2; exit 1; }
