@@ -50,6 +50,7 @@
 #include "read_audit.h"
 #include "server_key.h"
 #include "path_cache.h"
+#include "pg_compat.h"
 #include "typeio.h"
 
 /* lookups retried when a grant of the path went away meanwhile */
@@ -102,7 +103,7 @@ static bool
 path_hit(const sp_path *path, const uint8_t *from, const uint8_t *to)
 {
 	/* public keys: plain memcmp is fine */
-	return path->valid && path->lxid == MyProc->lxid &&
+	return path->valid && path->lxid == SP_MY_LXID &&
 		path->caller == GetUserId() &&
 		path->statement == GetCurrentStatementStartTimestamp() &&
 		path->generation == grants_generation &&
@@ -281,7 +282,7 @@ path_fill(sp_path *path, Oid pk_type, const uint8_t *from, const uint8_t *to)
 	path->hops = n;
 	memcpy(path->from, from, SP_PUBLICKEYBYTES);
 	memcpy(path->to, to, SP_PUBLICKEYBYTES);
-	path->lxid = MyProc->lxid;
+	path->lxid = SP_MY_LXID;
 	path->statement = GetCurrentStatementStartTimestamp();
 	path->generation = grants_generation;
 	path->valid = true;
@@ -390,11 +391,11 @@ chain_digest(const uint8_t *ct, uint8_t out[SP_PATH_CHAINBYTES])
 static bool
 chain_known(sp_path *path, const uint8_t digest[SP_PATH_CHAINBYTES])
 {
-	if (path->chains_lxid != MyProc->lxid ||
+	if (path->chains_lxid != SP_MY_LXID ||
 		path->chains_statement != GetCurrentStatementStartTimestamp() ||
 		path->chains_generation != grants_generation)
 	{
-		path->chains_lxid = MyProc->lxid;
+		path->chains_lxid = SP_MY_LXID;
 		path->chains_statement = GetCurrentStatementStartTimestamp();
 		path->chains_generation = grants_generation;
 		path->nchains = 0;

@@ -12,6 +12,7 @@
 #include "utils/memutils.h"
 
 #include "grant_path.h"
+#include "pg_compat.h"
 #include "typeio.h"
 
 /* secant.reencrypt_for(ciphertext, target public key) */
@@ -44,7 +45,7 @@ target_key(sp_path *path, Oid pk_type, text *ref)
 	Datum		args[1] = {PointerGetDatum(ref)};
 	bool		isnull;
 
-	if (path->ref != NULL && path->ref_lxid == MyProc->lxid &&
+	if (path->ref != NULL && path->ref_lxid == SP_MY_LXID &&
 		path->ref_statement == GetCurrentStatementStartTimestamp() &&
 		strcmp(path->ref, str) == 0)
 		return path->ref_key;
@@ -59,7 +60,7 @@ target_key(sp_path *path, Oid pk_type, text *ref)
 		   SP_PUBLICKEYBYTES);
 	SPI_finish();
 	path->ref = MemoryContextStrdup(GetMemoryChunkContext(path), str);
-	path->ref_lxid = MyProc->lxid;
+	path->ref_lxid = SP_MY_LXID;
 	path->ref_statement = GetCurrentStatementStartTimestamp();
 	return path->ref_key;
 }

@@ -30,6 +30,7 @@
 
 #include "definer.h"
 #include "grant_path.h"
+#include "pg_compat.h"
 #include "typeio.h"
 
 /* The extension's types and schema, read off secant.copies' columns. */
@@ -132,7 +133,7 @@ share_row_get(TriggerData *td, HeapTuple tup, share_row *row)
 static Oid
 source_relation(const char *name)
 {
-	return RangeVarGetRelid(makeRangeVarFromNameList(stringToQualifiedNameList(name)),
+	return RangeVarGetRelid(makeRangeVarFromNameList(sp_qualified_name_list(name)),
 							NoLock, false);
 }
 
