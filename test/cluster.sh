@@ -148,11 +148,14 @@ case "$MODE" in
 		layer "CLI tests: test/cli_test.sh" bash test/cli_test.sh ./secant-pre
 		layer "libsecant-pre: exported symbols, header, a pkg-config program, vectors: test/lib/run.sh" \
 			bash test/lib/run.sh
+		layer "Python package, pip install into a venv: test/python/run.sh install" bash test/python/run.sh install
 		layer "Python package, unit tests: test/python/run.sh unit" bash test/python/run.sh unit
+		layer "Python package, cffi declarations against secant_pre.h: test/python/run.sh cdef" \
+			bash test/python/run.sh cdef
 		layer "SQL regression (sql/, expected/) and isolation (specs/) tests: make installcheck" regress
 		layer "demo, checked: test/demo.sh --check" bash test/demo.sh --check
 		layer "README examples mirrored by sql/07_readme.sql: test/readme_sync.sh" bash test/readme_sync.sh
-		layer "Python psycopg adapters, text and binary: test/python/run.sh pg" bash test/python/run.sh pg
+		layer "Python psycopg adapters, text and binary, sync and async: test/python/run.sh pg" bash test/python/run.sh pg
 		layer "interoperability of library, Python, CLI and SQL: test/python/run.sh interop" \
 			bash test/python/run.sh interop
 		layer "worked application, checked: examples/clinic.py --check" bash test/python/run.sh clinic

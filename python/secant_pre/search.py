@@ -87,7 +87,7 @@ class IndexKey:
         if rc not in (0, -3):
             raise _error(rc, "cannot tokenize")
         count = n[0]
-        out = _ffi.new("uint8_t[]", max(count, 1) * TOKEN_BYTES)
+        out = _ffi.new("uint8_t[][%d]" % TOKEN_BYTES, max(count, 1))
         _check(_lib.sp_tokens_document(out, count, n, self._data, doc, len(doc), int(prefixes)),
                "cannot tokenize")
         raw = _ffi.buffer(out, n[0] * TOKEN_BYTES)[:]
