@@ -140,7 +140,7 @@ install-python:
 	echo 'LIBRARY = "$(LIB_LIBDIR)/$(LIB_SONAME)"' >'$(DESTDIR)$(PYTHONDIR)/secant_pre/_where.py'
 
 # ---- the README's two commands and the other entry points ----
-.PHONY: test demo bench test-scaleout soak fuzz unitcheck install-cli install-lib install-python lib
+.PHONY: test test-matrix demo bench test-scaleout soak fuzz unitcheck install-cli install-lib install-python lib
 
 test:
 	bash test/cluster.sh test
@@ -150,6 +150,12 @@ demo:
 
 bench:
 	bash test/cluster.sh bench
+
+# the SQL regression/isolation tests and the attacker suite on other
+# PostgreSQL majors, each in a cached Debian root (test/matrix/run.sh; root)
+PG ?= 17 18
+test-matrix:
+	bash test/matrix/run.sh $(PG)
 
 # coordinator + two shards through postgres_fdw (also part of make test)
 test-scaleout:
