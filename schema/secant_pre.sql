@@ -394,6 +394,14 @@ COMMENT ON SCHEMA secant IS 'secant_pre access control: principals, grants, shar
 REVOKE ALL ON SCHEMA secant FROM PUBLIC;
 GRANT USAGE ON SCHEMA secant TO PUBLIC;
 
+-- Everything that is not the API (trigger functions, checks): PUBLIC has
+-- no USAGE here, so no role but the extension's owner can call these or
+-- attach them to a table (PostgreSQL checks EXECUTE on a trigger function
+-- only at CREATE TRIGGER).
+CREATE SCHEMA secant_internal;
+COMMENT ON SCHEMA secant_internal IS 'secant_pre internals: trigger functions and checks, out of every role''s reach but the extension owner''s';
+REVOKE ALL ON SCHEMA secant_internal FROM PUBLIC;
+
 CREATE TABLE secant.principals (
     id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     name text NOT NULL UNIQUE CHECK (name <> ''),
@@ -443,12 +451,20 @@ CREATE INDEX grants_to_key ON secant.grants (to_key);
 COMMENT ON TABLE secant.grants IS 're-encryption keys sealed to the server key: group->user is membership, user->device is enrolment; only the server opens them, in memory';
 
 -- The database's identity, bound into every sealed grant: a grant sealed
--- for one database does not open in another.  Made on first use; dumped.
+-- for one database does not open in another.  Made on first use with the
+-- database's OID and the cluster's system identifier; dumped.  A copy
+-- (TEMPLATE, a restore into another database or cluster) inherits the row
+-- but not the OID and cluster: it stays closed until an admin adopts it
+-- (secant.adopt_database).
 CREATE TABLE secant.database_identity (
     singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
-    id bytea NOT NULL CHECK (octet_length(id) = 16)
+    id bytea NOT NULL CHECK (octet_length(id) = 16),
+    database_oid oid NOT NULL,
+    system_identifier bigint NOT NULL
 );
-COMMENT ON TABLE secant.database_identity IS 'this database''s random identity, bound into its sealed grants (kept across dump and restore)';
+COMMENT ON TABLE secant.database_identity IS 'this database''s random identity, bound into its sealed grants (kept across dump and restore), and the database it belongs to';
+COMMENT ON COLUMN secant.database_identity.database_oid IS 'the OID of the database the identity belongs to: another database with this row is a copy, closed until adopted';
+COMMENT ON COLUMN secant.database_identity.system_identifier IS 'the system identifier of the cluster the identity belongs to (pg_control_system()); a standby and a base backup share it';
 
 -- Settings an admin of this database controls (readable by everyone, so
 -- that readers know whether their reads are logged).
@@ -565,7 +581,8 @@ REVOKE ALL ON ALL TABLES IN SCHEMA secant FROM PUBLIC;
 GRANT SELECT ON secant.principals, secant.principal_keys TO PUBLIC;
 GRANT SELECT (id, from_key, to_key, not_after, hop_key, created_at) ON secant.grants TO PUBLIC;
 GRANT SELECT, INSERT, UPDATE (name), DELETE ON secant.principals TO secant_admin;
-GRANT SELECT, INSERT, DELETE ON secant.grants TO secant_admin;
+-- (the sealed grants: admins of this database only, see "admin scope")
+GRANT INSERT, DELETE ON secant.grants TO secant_admin;
 GRANT SELECT ON secant.audit_log, secant.access_log, secant.revoked_grants TO secant_admin;
 -- (row-level security: admins of this database see the rows; the pending
 -- re-issues in secant.readers read these columns as the caller)
@@ -603,7 +620,7 @@ COMMENT ON FUNCTION secant.restoring() IS 'true while a superuser''s session loa
 -- Chain a new entry: serialised by the row of secant.audit_lock, so each
 -- entry links to the one committed before it.  Inserts into the log come
 -- only from the extension's own (owner-run) code.
-CREATE FUNCTION secant.audit_log_chain() RETURNS trigger
+CREATE FUNCTION secant_internal.audit_log_chain() RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
@@ -627,10 +644,10 @@ BEGIN
                     secant.audit_entry(NEW.seq, NEW.at, NEW.actor, NEW.action, NEW.detail));
     RETURN NEW;
 END $$;
-REVOKE ALL ON FUNCTION secant.audit_log_chain() FROM PUBLIC;
-COMMENT ON FUNCTION secant.audit_log_chain() IS 'trigger: number, time-stamp and hash-chain a new audit entry';
+REVOKE ALL ON FUNCTION secant_internal.audit_log_chain() FROM PUBLIC;
+COMMENT ON FUNCTION secant_internal.audit_log_chain() IS 'trigger: number, time-stamp and hash-chain a new audit entry';
 
-CREATE FUNCTION secant.audit_log_refuse() RETURNS trigger
+CREATE FUNCTION secant_internal.audit_log_refuse() RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
@@ -641,19 +658,19 @@ BEGIN
                                          CASE WHEN TG_TABLE_NAME OPERATOR(pg_catalog.=) 'audit_log'
                                               THEN 'audit log' ELSE 'access log' END);
 END $$;
-REVOKE ALL ON FUNCTION secant.audit_log_refuse() FROM PUBLIC;
-COMMENT ON FUNCTION secant.audit_log_refuse() IS 'trigger: refuse UPDATE, DELETE and TRUNCATE of the audit and access logs';
+REVOKE ALL ON FUNCTION secant_internal.audit_log_refuse() FROM PUBLIC;
+COMMENT ON FUNCTION secant_internal.audit_log_refuse() IS 'trigger: refuse UPDATE, DELETE and TRUNCATE of the audit and access logs';
 
 CREATE TRIGGER audit_log_chain BEFORE INSERT ON secant.audit_log
-    FOR EACH ROW EXECUTE FUNCTION secant.audit_log_chain();
+    FOR EACH ROW EXECUTE FUNCTION secant_internal.audit_log_chain();
 CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON secant.audit_log
-    FOR EACH ROW EXECUTE FUNCTION secant.audit_log_refuse();
+    FOR EACH ROW EXECUTE FUNCTION secant_internal.audit_log_refuse();
 CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON secant.audit_log
-    FOR EACH STATEMENT EXECUTE FUNCTION secant.audit_log_refuse();
+    FOR EACH STATEMENT EXECUTE FUNCTION secant_internal.audit_log_refuse();
 CREATE TRIGGER access_log_append_only BEFORE UPDATE OR DELETE ON secant.access_log
-    FOR EACH ROW EXECUTE FUNCTION secant.audit_log_refuse();
+    FOR EACH ROW EXECUTE FUNCTION secant_internal.audit_log_refuse();
 CREATE TRIGGER access_log_no_truncate BEFORE TRUNCATE ON secant.access_log
-    FOR EACH STATEMENT EXECUTE FUNCTION secant.audit_log_refuse();
+    FOR EACH STATEMENT EXECUTE FUNCTION secant_internal.audit_log_refuse();
 
 CREATE FUNCTION secant.audit(action text, detail jsonb DEFAULT '{}') RETURNS bigint
 LANGUAGE sql SECURITY DEFINER
@@ -817,7 +834,7 @@ COMMENT ON FUNCTION secant.outer_user() IS 'the role at the outer level of this 
 -- of a role holding the admin capability here.  Roles are cluster-wide;
 -- the capability is not.
 CREATE FUNCTION secant.is_admin() RETURNS boolean
-LANGUAGE sql STABLE
+LANGUAGE sql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_roles r
@@ -847,7 +864,7 @@ COMMENT ON FUNCTION secant.require_admin() IS 'raise unless the outer role is an
 -- admins (membership in secant_admin gives the table privileges in every
 -- database; the capability decides in which).  The database owner may also
 -- give capabilities (bootstrap).
-CREATE FUNCTION secant.admin_only() RETURNS trigger
+CREATE FUNCTION secant_internal.admin_only() RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
@@ -862,8 +879,8 @@ BEGIN
     PERFORM secant.require_admin();
     RETURN NULL;
 END $$;
-REVOKE ALL ON FUNCTION secant.admin_only() FROM PUBLIC;
-COMMENT ON FUNCTION secant.admin_only() IS 'trigger: only admins of this database change secant''s tables';
+REVOKE ALL ON FUNCTION secant_internal.admin_only() FROM PUBLIC;
+COMMENT ON FUNCTION secant_internal.admin_only() IS 'trigger: only admins of this database change secant''s tables';
 
 CREATE FUNCTION secant.is_database_owner() RETURNS boolean
 LANGUAGE sql STABLE
@@ -875,7 +892,7 @@ COMMENT ON FUNCTION secant.is_database_owner() IS 'true when the outer role is (
 
 -- Audit every change of principals and grants, whoever makes it (COPY
 -- included); a superuser's restore adds nothing (secant.restoring).
-CREATE FUNCTION secant.audit_change() RETURNS trigger
+CREATE FUNCTION secant_internal.audit_change() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
@@ -913,28 +930,28 @@ BEGIN
                                    ELSE pg_catalog.rtrim(TG_TABLE_NAME, 's') END), detail);
     RETURN NULL;
 END $$;
-REVOKE ALL ON FUNCTION secant.audit_change() FROM PUBLIC;
-COMMENT ON FUNCTION secant.audit_change() IS 'trigger: log a change of principals or grants in the audit log';
+REVOKE ALL ON FUNCTION secant_internal.audit_change() FROM PUBLIC;
+COMMENT ON FUNCTION secant_internal.audit_change() IS 'trigger: log a change of principals or grants in the audit log';
 CREATE TRIGGER principals_audit AFTER INSERT OR UPDATE OR DELETE ON secant.principals
-    FOR EACH ROW EXECUTE FUNCTION secant.audit_change();
+    FOR EACH ROW EXECUTE FUNCTION secant_internal.audit_change();
 CREATE TRIGGER grants_audit AFTER INSERT OR DELETE ON secant.grants
-    FOR EACH ROW EXECUTE FUNCTION secant.audit_change();
+    FOR EACH ROW EXECUTE FUNCTION secant_internal.audit_change();
 CREATE TRIGGER bindings_audit AFTER INSERT OR DELETE ON secant.bindings
-    FOR EACH ROW EXECUTE FUNCTION secant.audit_change();
+    FOR EACH ROW EXECUTE FUNCTION secant_internal.audit_change();
 CREATE TRIGGER capabilities_audit AFTER INSERT OR DELETE ON secant.capabilities
-    FOR EACH ROW EXECUTE FUNCTION secant.audit_change();
+    FOR EACH ROW EXECUTE FUNCTION secant_internal.audit_change();
 CREATE TRIGGER principals_admin_only BEFORE INSERT OR UPDATE OR DELETE ON secant.principals
-    FOR EACH STATEMENT EXECUTE FUNCTION secant.admin_only();
+    FOR EACH STATEMENT EXECUTE FUNCTION secant_internal.admin_only();
 CREATE TRIGGER grants_admin_only BEFORE INSERT OR UPDATE OR DELETE ON secant.grants
-    FOR EACH STATEMENT EXECUTE FUNCTION secant.admin_only();
+    FOR EACH STATEMENT EXECUTE FUNCTION secant_internal.admin_only();
 CREATE TRIGGER bindings_admin_only BEFORE INSERT OR UPDATE OR DELETE ON secant.bindings
-    FOR EACH STATEMENT EXECUTE FUNCTION secant.admin_only();
+    FOR EACH STATEMENT EXECUTE FUNCTION secant_internal.admin_only();
 CREATE TRIGGER capabilities_admin_only BEFORE INSERT OR UPDATE OR DELETE ON secant.capabilities
-    FOR EACH STATEMENT EXECUTE FUNCTION secant.admin_only();
+    FOR EACH STATEMENT EXECUTE FUNCTION secant_internal.admin_only();
 CREATE TRIGGER settings_audit AFTER INSERT OR UPDATE OR DELETE ON secant.settings
-    FOR EACH ROW EXECUTE FUNCTION secant.audit_change();
+    FOR EACH ROW EXECUTE FUNCTION secant_internal.audit_change();
 CREATE TRIGGER settings_admin_only BEFORE INSERT OR UPDATE OR DELETE ON secant.settings
-    FOR EACH STATEMENT EXECUTE FUNCTION secant.admin_only();
+    FOR EACH STATEMENT EXECUTE FUNCTION secant_internal.admin_only();
 -- the logs are read by this database's admins only
 ALTER TABLE secant.audit_log ENABLE ROW LEVEL SECURITY;
 CREATE POLICY audit_log_admins ON secant.audit_log FOR SELECT USING (secant.is_admin());
@@ -1007,7 +1024,7 @@ COMMENT ON FUNCTION secant.keys_of(pre_public_key) IS 'every key (current and re
 
 -- A new principal's key is its current key.  A restore brings the rows of
 -- secant.principal_keys with it.
-CREATE FUNCTION secant.principal_key_added() RETURNS trigger
+CREATE FUNCTION secant_internal.principal_key_added() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
@@ -1022,14 +1039,14 @@ BEGIN
     INSERT INTO secant.principal_keys (public_key, principal_id) VALUES (NEW.public_key, NEW.id);
     RETURN NULL;
 END $$;
-REVOKE ALL ON FUNCTION secant.principal_key_added() FROM PUBLIC;
-COMMENT ON FUNCTION secant.principal_key_added() IS 'trigger: record a new principal''s key in secant.principal_keys';
+REVOKE ALL ON FUNCTION secant_internal.principal_key_added() FROM PUBLIC;
+COMMENT ON FUNCTION secant_internal.principal_key_added() IS 'trigger: record a new principal''s key in secant.principal_keys';
 CREATE TRIGGER principals_key_added AFTER INSERT ON secant.principals
-    FOR EACH ROW EXECUTE FUNCTION secant.principal_key_added();
+    FOR EACH ROW EXECUTE FUNCTION secant_internal.principal_key_added();
 
 -- A principal's key changes only by a rotation, which records the new key
 -- as current first.
-CREATE FUNCTION secant.principal_key_changed() RETURNS trigger
+CREATE FUNCTION secant_internal.principal_key_changed() RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
@@ -1047,15 +1064,15 @@ BEGIN
     END IF;
     RETURN NEW;
 END $$;
-REVOKE ALL ON FUNCTION secant.principal_key_changed() FROM PUBLIC;
-COMMENT ON FUNCTION secant.principal_key_changed() IS 'trigger: refuse a change of a principal''s key other than by key rotation';
+REVOKE ALL ON FUNCTION secant_internal.principal_key_changed() FROM PUBLIC;
+COMMENT ON FUNCTION secant_internal.principal_key_changed() IS 'trigger: refuse a change of a principal''s key other than by key rotation';
 CREATE TRIGGER principals_key_changed BEFORE UPDATE ON secant.principals
-    FOR EACH ROW EXECUTE FUNCTION secant.principal_key_changed();
+    FOR EACH ROW EXECUTE FUNCTION secant_internal.principal_key_changed();
 
 -- A retired key is never the grantee of a grant, and the delegator of
 -- none but a bridge to the key that replaced it.  Compares the columns
 -- that secant.grant_fill filled from the opened grant (it fires first).
-CREATE FUNCTION secant.grant_check_retired() RETURNS trigger
+CREATE FUNCTION secant_internal.grant_check_retired() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
@@ -1087,8 +1104,8 @@ BEGIN
     END IF;
     RETURN NEW;
 END $$;
-REVOKE ALL ON FUNCTION secant.grant_check_retired() FROM PUBLIC;
-COMMENT ON FUNCTION secant.grant_check_retired() IS 'trigger: refuse a grant to a retired key, or from one except its bridge to the key that replaced it';
+REVOKE ALL ON FUNCTION secant_internal.grant_check_retired() FROM PUBLIC;
+COMMENT ON FUNCTION secant_internal.grant_check_retired() IS 'trigger: refuse a grant to a retired key, or from one except its bridge to the key that replaced it';
 
 -- Grants that a rotation dropped because their grantee's key was retired
 -- (a user's group memberships, a group's parent groups, a device's
@@ -1384,7 +1401,7 @@ GRANT SELECT ON secant.readers TO PUBLIC;
 -- A grant whose hop key was revoked can never be stored again: compare the
 -- hop key X (filled by secant.grant_fill, which fires first), never the
 -- stored bytes.
-CREATE FUNCTION secant.grant_check_revoked() RETURNS trigger
+CREATE FUNCTION secant_internal.grant_check_revoked() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
@@ -1405,23 +1422,23 @@ BEGIN
     END IF;
     RETURN NEW;
 END $$;
-REVOKE ALL ON FUNCTION secant.grant_check_revoked() FROM PUBLIC;
-COMMENT ON FUNCTION secant.grant_check_revoked() IS 'trigger: refuse a grant whose hop key was revoked';
+REVOKE ALL ON FUNCTION secant_internal.grant_check_revoked() FROM PUBLIC;
+COMMENT ON FUNCTION secant_internal.grant_check_revoked() IS 'trigger: refuse a grant whose hop key was revoked';
 CREATE TRIGGER grants_not_revoked BEFORE INSERT ON secant.grants
-    FOR EACH ROW EXECUTE FUNCTION secant.grant_check_revoked();
+    FOR EACH ROW EXECUTE FUNCTION secant_internal.grant_check_revoked();
 -- fires after grants_fill and before grants_not_revoked (names sort)
 CREATE TRIGGER grants_not_retired BEFORE INSERT ON secant.grants
-    FOR EACH ROW EXECUTE FUNCTION secant.grant_check_retired();
+    FOR EACH ROW EXECUTE FUNCTION secant_internal.grant_check_retired();
 
 -- C, owner-run: seal an unsealed rekey (dropping it), open the sealed grant
 -- with the server key, check it is for this database, fill the columns.
 -- Fires before grants_not_revoked (trigger names sort).
-CREATE FUNCTION secant.grant_fill() RETURNS trigger
+CREATE FUNCTION secant_internal.grant_fill() RETURNS trigger
     AS 'MODULE_PATHNAME', 'pre_grant_fill' LANGUAGE C;
-REVOKE ALL ON FUNCTION secant.grant_fill() FROM PUBLIC;
-COMMENT ON FUNCTION secant.grant_fill() IS 'trigger: open a grant being stored with the server key and fill its columns from it; an unsealed rekey is sealed and dropped';
+REVOKE ALL ON FUNCTION secant_internal.grant_fill() FROM PUBLIC;
+COMMENT ON FUNCTION secant_internal.grant_fill() IS 'trigger: open a grant being stored with the server key and fill its columns from it; an unsealed rekey is sealed and dropped';
 CREATE TRIGGER grants_fill BEFORE INSERT ON secant.grants
-    FOR EACH ROW EXECUTE FUNCTION secant.grant_fill();
+    FOR EACH ROW EXECUTE FUNCTION secant_internal.grant_fill();
 
 -- The key clients seal grants to: the server key and this database.
 CREATE FUNCTION secant.server_public_key() RETURNS text
@@ -1479,12 +1496,65 @@ REVOKE ALL ON FUNCTION secant.reseal_grants() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION secant.reseal_grants() TO secant_admin;
 COMMENT ON FUNCTION secant.reseal_grants() IS 'server key rotation: re-seal every grant of this database to secant_pre.server_key_file (the old key in secant_pre.previous_server_key_file); returns how many';
 
+-- ---- copies of the database: adoption ----
+-- C, owner only: a grant sealed for the identity the database had before
+-- its adoption, sealed again for the one it has now.
+CREATE FUNCTION secant.reseal_adopted(pre_sealed_grant, bytea, bytea) RETURNS pre_sealed_grant
+    AS 'MODULE_PATHNAME', 'pre_reseal_adopted' LANGUAGE C VOLATILE STRICT;
+REVOKE ALL ON FUNCTION secant.reseal_adopted(pre_sealed_grant, bytea, bytea) FROM PUBLIC;
+COMMENT ON FUNCTION secant.reseal_adopted(pre_sealed_grant, bytea, bytea) IS 'a stored grant (sealed, hop key) sealed for a previous identity of this database, sealed again for its identity (secant.adopt_database)';
+
+-- A copy of a database (TEMPLATE, a restore into another database or
+-- cluster) is closed: its identity was recorded for another database.  An
+-- admin makes it live here, audited: by default with an identity of its
+-- own, every grant re-sealed for it (a copy beside a live original);
+-- new_identity => false keeps the identity (the database moved: the
+-- original is gone, clients' secant.server_public_key() stays valid).
+CREATE FUNCTION secant.adopt_database(new_identity boolean DEFAULT true) RETURNS bigint
+STRICT LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    prev record;
+    here_oid oid := (SELECT d.oid FROM pg_catalog.pg_database d
+                     WHERE d.datname OPERATOR(pg_catalog.=) pg_catalog.current_database());
+    here_sysid bigint := (SELECT c.system_identifier FROM pg_catalog.pg_control_system() c);
+    next_id bytea;
+    n bigint := 0;
+BEGIN
+    PERFORM secant.require_admin();
+    SELECT i.id, i.database_oid, i.system_identifier INTO prev FROM secant.database_identity i FOR UPDATE;
+    IF NOT FOUND OR (prev.database_oid OPERATOR(pg_catalog.=) here_oid
+                     AND prev.system_identifier OPERATOR(pg_catalog.=) here_sysid) THEN
+        RAISE EXCEPTION 'database "%" is live already: there is nothing to adopt', pg_catalog.current_database()
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'Only a copy (TEMPLATE, a restore into another database or cluster, pg_upgrade) is adopted.';
+    END IF;
+    next_id := CASE WHEN new_identity THEN pg_catalog.uuid_send(pg_catalog.gen_random_uuid()) ELSE prev.id END;
+    UPDATE secant.database_identity
+    SET id = next_id, database_oid = here_oid, system_identifier = here_sysid;
+    IF new_identity THEN
+        UPDATE secant.grants g SET sealed = secant.reseal_adopted(g.sealed, g.hop_key, prev.id);
+        GET DIAGNOSTICS n = ROW_COUNT;
+    END IF;
+    INSERT INTO secant.audit_log (action, detail)
+    VALUES ('adopt database', pg_catalog.jsonb_build_object(
+        'previous_identity', pg_catalog.encode(prev.id, 'hex'), 'identity', pg_catalog.encode(next_id, 'hex'),
+        'previous_database_oid', prev.database_oid, 'database_oid', here_oid,
+        'previous_system_identifier', prev.system_identifier::pg_catalog.text,
+        'system_identifier', here_sysid::pg_catalog.text, 'grants', n));
+    RETURN n;
+END $$;
+REVOKE ALL ON FUNCTION secant.adopt_database(boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION secant.adopt_database(boolean) TO secant_admin;
+COMMENT ON FUNCTION secant.adopt_database(boolean) IS 'make a copy of a database (TEMPLATE, restore, pg_upgrade) live here, audited: an identity of its own with every grant re-sealed for it (new_identity => false: the database moved, it keeps its identity); returns the grants re-sealed';
+
 -- ---- removing grants: every way is a revocation; TRUNCATE refused ----
 
 -- Removing a grant, by secant.revoke or by a plain DELETE, does all that a
 -- revocation does: its hop key is remembered and every copy made through
 -- it is deleted, in the same transaction.
-CREATE FUNCTION secant.grant_removed() RETURNS trigger
+CREATE FUNCTION secant_internal.grant_removed() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
@@ -1499,12 +1569,12 @@ BEGIN
     PERFORM secant.delete_copies_through(ARRAY[OLD.hop_key]);
     RETURN NULL;
 END $$;
-REVOKE ALL ON FUNCTION secant.grant_removed() FROM PUBLIC;
-COMMENT ON FUNCTION secant.grant_removed() IS 'trigger: a removed grant''s hop key is remembered and its copies deleted';
+REVOKE ALL ON FUNCTION secant_internal.grant_removed() FROM PUBLIC;
+COMMENT ON FUNCTION secant_internal.grant_removed() IS 'trigger: a removed grant''s hop key is remembered and its copies deleted';
 CREATE TRIGGER grants_removed AFTER DELETE ON secant.grants
-    FOR EACH ROW EXECUTE FUNCTION secant.grant_removed();
+    FOR EACH ROW EXECUTE FUNCTION secant_internal.grant_removed();
 
-CREATE FUNCTION secant.grants_refuse_truncate() RETURNS trigger
+CREATE FUNCTION secant_internal.grants_refuse_truncate() RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
@@ -1513,10 +1583,10 @@ BEGIN
         USING ERRCODE = 'insufficient_privilege',
               HINT = 'Remove grants with secant.revoke(from, to): it deletes their copies and remembers their hop keys.';
 END $$;
-REVOKE ALL ON FUNCTION secant.grants_refuse_truncate() FROM PUBLIC;
-COMMENT ON FUNCTION secant.grants_refuse_truncate() IS 'trigger: refuse TRUNCATE of secant.grants';
+REVOKE ALL ON FUNCTION secant_internal.grants_refuse_truncate() FROM PUBLIC;
+COMMENT ON FUNCTION secant_internal.grants_refuse_truncate() IS 'trigger: refuse TRUNCATE of secant.grants';
 CREATE TRIGGER grants_no_truncate BEFORE TRUNCATE ON secant.grants
-    FOR EACH STATEMENT EXECUTE FUNCTION secant.grants_refuse_truncate();
+    FOR EACH STATEMENT EXECUTE FUNCTION secant_internal.grants_refuse_truncate();
 
 -- ---- paths, re-encryption along them, and the triggers that tell the backends' caches of a change ----
 
@@ -1622,16 +1692,16 @@ SET search_path = pg_catalog, pg_temp
 AS $$ SELECT * FROM secant.path(secant.principal(from_ref), secant.principal(to_ref), max_depth) $$;
 COMMENT ON FUNCTION secant.path(text, text, integer) IS 'secant.path with principals by name or prepk_ text';
 
-CREATE FUNCTION secant.grants_changed() RETURNS trigger
+CREATE FUNCTION secant_internal.grants_changed() RETURNS trigger
     AS 'MODULE_PATHNAME', 'pre_grants_changed' LANGUAGE C;
-REVOKE ALL ON FUNCTION secant.grants_changed() FROM PUBLIC;
-COMMENT ON FUNCTION secant.grants_changed() IS 'trigger: invalidate the paths and access decisions cached by secant.reencrypt_for and sharing in this session';
+REVOKE ALL ON FUNCTION secant_internal.grants_changed() FROM PUBLIC;
+COMMENT ON FUNCTION secant_internal.grants_changed() IS 'trigger: invalidate the paths and access decisions cached by secant.reencrypt_for and sharing in this session';
 CREATE TRIGGER grants_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON secant.grants
-    FOR EACH STATEMENT EXECUTE FUNCTION secant.grants_changed();
+    FOR EACH STATEMENT EXECUTE FUNCTION secant_internal.grants_changed();
 CREATE TRIGGER bindings_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON secant.bindings
-    FOR EACH STATEMENT EXECUTE FUNCTION secant.grants_changed();
+    FOR EACH STATEMENT EXECUTE FUNCTION secant_internal.grants_changed();
 CREATE TRIGGER capabilities_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON secant.capabilities
-    FOR EACH STATEMENT EXECUTE FUNCTION secant.grants_changed();
+    FOR EACH STATEMENT EXECUTE FUNCTION secant_internal.grants_changed();
 
 -- ---- sharing ----
 
@@ -1666,59 +1736,46 @@ CREATE FUNCTION secant.delete_copies_through(hop_keys bytea[]) RETURNS bigint
 REVOKE ALL ON FUNCTION secant.delete_copies_through(bytea[]) FROM PUBLIC;
 COMMENT ON FUNCTION secant.delete_copies_through(bytea[]) IS 'delete the copies made through any of these hop keys (revocation; owner only)';
 
+-- Sharing is registered: secant.enable_sharing (by the share table's owner
+-- or an admin) records the tables and columns here and installs the
+-- triggers itself; the triggers refuse to run on a table that is not
+-- registered with exactly their arguments, or is not permanent.
+CREATE TABLE secant.sharing (
+    share_table regclass PRIMARY KEY,
+    source_table regclass NOT NULL,
+    source_column name NOT NULL,
+    source_key name NOT NULL,
+    reference_column name NOT NULL,
+    recipient_column name NOT NULL,
+    registered_by name NOT NULL,
+    registered_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX sharing_source ON secant.sharing (source_table);
+COMMENT ON TABLE secant.sharing IS 'registered share tables (secant.enable_sharing): a row inserted into share_table asks for a copy of source_table.source_column, the row whose source_key equals the share''s reference_column, for its recipient_column';
+SELECT pg_catalog.pg_extension_config_dump('secant.sharing', '');
+REVOKE ALL ON secant.sharing FROM PUBLIC;
+GRANT SELECT ON secant.sharing TO PUBLIC;
+
 -- The trigger on an application's share table (installed by
 -- secant.enable_sharing).  Arguments: source table (schema-qualified),
 -- source ciphertext column, source key column, the share's reference
--- column, the share's recipient column.  It reads the source row with the
--- caller's privileges; extension code checks the path and stores the copy.
-CREATE FUNCTION secant.share_copy() RETURNS trigger
+-- column, the share's recipient column: those of the registration.  It
+-- reads the source row with the caller's privileges; extension code checks
+-- the path and stores the copy.
+CREATE FUNCTION secant_internal.share_copy() RETURNS trigger
     AS 'MODULE_PATHNAME', 'pre_share_copy' LANGUAGE C;
-COMMENT ON FUNCTION secant.share_copy() IS 'trigger on a share table: a share row asks for a copy of its source row for its recipient (stored in secant.copies); deleting or changing the row removes it';
+REVOKE ALL ON FUNCTION secant_internal.share_copy() FROM PUBLIC;
+COMMENT ON FUNCTION secant_internal.share_copy() IS 'trigger on a registered share table: a share row asks for a copy of its source row for its recipient (stored in secant.copies); deleting or changing the row removes it';
 
 -- The trigger on the shared (source) table: an update of the shared value
 -- or of the key, or a delete, removes that row's copies.  Arguments: the
 -- key column, the ciphertext column.
-CREATE FUNCTION secant.share_source() RETURNS trigger
+CREATE FUNCTION secant_internal.share_source() RETURNS trigger
     AS 'MODULE_PATHNAME', 'pre_share_source' LANGUAGE C;
-COMMENT ON FUNCTION secant.share_source() IS 'trigger on a shared table: changing or deleting a row removes its copies from secant.copies';
+REVOKE ALL ON FUNCTION secant_internal.share_source() FROM PUBLIC;
+COMMENT ON FUNCTION secant_internal.share_source() IS 'trigger on a registered source table: changing or deleting a row removes its copies from secant.copies';
 
-CREATE FUNCTION secant.enable_sharing(share_table regclass, source_table regclass, source_column name,
-                                      source_key name, reference_column name, recipient_column name)
-RETURNS void
-STRICT LANGUAGE plpgsql
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    src text;
-BEGIN
-    SELECT pg_catalog.format('%I.%I', n.nspname, c.relname) INTO src
-    FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
-    WHERE c.oid OPERATOR(pg_catalog.=) source_table;
-    PERFORM secant.require_column(source_table, source_column, '@extschema@.pre_ciphertext'::regtype);
-    PERFORM secant.require_column(source_table, source_key, NULL);
-    PERFORM secant.require_column(share_table, reference_column, NULL);
-    PERFORM secant.require_column(share_table, recipient_column, '@extschema@.pre_public_key'::regtype);
-    EXECUTE pg_catalog.format(
-        'CREATE OR REPLACE TRIGGER secant_share AFTER INSERT OR UPDATE OF %I, %I OR DELETE ON %s '
-        'FOR EACH ROW EXECUTE FUNCTION secant.share_copy(%L, %L, %L, %L, %L)',
-        reference_column, recipient_column, share_table,
-        src, source_column, source_key, reference_column, recipient_column);
-    EXECUTE pg_catalog.format(
-        'CREATE OR REPLACE TRIGGER secant_share_truncate AFTER TRUNCATE ON %s '
-        'FOR EACH STATEMENT EXECUTE FUNCTION secant.share_copy(%L, %L, %L, %L, %L)',
-        share_table, src, source_column, source_key, reference_column, recipient_column);
-    EXECUTE pg_catalog.format(
-        'CREATE OR REPLACE TRIGGER secant_share_source AFTER UPDATE OF %I, %I OR DELETE ON %s '
-        'FOR EACH ROW EXECUTE FUNCTION secant.share_source(%L, %L)',
-        source_key, source_column, source_table, source_key, source_column);
-    EXECUTE pg_catalog.format(
-        'CREATE OR REPLACE TRIGGER secant_share_source_truncate AFTER TRUNCATE ON %s '
-        'FOR EACH STATEMENT EXECUTE FUNCTION secant.share_source(%L, %L)',
-        source_table, source_key, source_column);
-END $$;
-COMMENT ON FUNCTION secant.enable_sharing(regclass, regclass, name, name, name, name) IS 'install the sharing triggers: a row inserted into share_table asks for a copy of source_table''s source_column (the row whose source_key equals the share''s reference_column) for the share''s recipient_column; runs with the caller''s rights';
-
-CREATE FUNCTION secant.require_column(rel regclass, col name, typ regtype) RETURNS void
+CREATE FUNCTION secant_internal.require_column(rel regclass, col name, typ regtype) RETURNS void
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
@@ -1737,7 +1794,186 @@ BEGIN
             USING ERRCODE = 'datatype_mismatch', DETAIL = pg_catalog.format('It is of type %s.', t);
     END IF;
 END $$;
-COMMENT ON FUNCTION secant.require_column(regclass, name, regtype) IS 'raise unless the relation has the column (of the type, when given)';
+REVOKE ALL ON FUNCTION secant_internal.require_column(regclass, name, regtype) FROM PUBLIC;
+COMMENT ON FUNCTION secant_internal.require_column(regclass, name, regtype) IS 'raise unless the relation has the column (of the type, when given)';
+
+-- May the outer role register (or unregister) sharing on these tables?  An
+-- admin of this database, or a member of the share table's owner with the
+-- TRIGGER privilege on the source table; both tables permanent.
+CREATE FUNCTION secant_internal.require_sharing_rights(share_table regclass, source_table regclass) RETURNS void
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    who oid := secant.outer_user();
+BEGIN
+    IF EXISTS (SELECT 1 FROM pg_catalog.pg_class c
+               WHERE c.oid OPERATOR(pg_catalog.=) ANY (ARRAY[share_table, source_table]::pg_catalog.oid[])
+                 AND (c.relpersistence OPERATOR(pg_catalog.<>) 'p' OR c.relkind NOT IN ('r', 'p'))) THEN
+        RAISE EXCEPTION 'sharing needs permanent tables: % or % is TEMP, UNLOGGED or not a table', share_table, source_table
+            USING ERRCODE = 'wrong_object_type';
+    END IF;
+    IF secant.is_admin() THEN
+        RETURN;
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c
+                   WHERE c.oid OPERATOR(pg_catalog.=) share_table
+                     AND pg_catalog.pg_has_role(who, c.relowner, 'USAGE'))
+       OR (source_table IS NOT NULL
+           AND NOT pg_catalog.has_table_privilege(who, source_table, 'TRIGGER')) THEN
+        RAISE EXCEPTION 'only the owner of % (with the TRIGGER privilege on %) or an admin may register it for sharing',
+            share_table, coalesce(source_table::pg_catalog.text, 'its source table')
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+END $$;
+REVOKE ALL ON FUNCTION secant_internal.require_sharing_rights(regclass, regclass) FROM PUBLIC;
+COMMENT ON FUNCTION secant_internal.require_sharing_rights(regclass, regclass) IS 'raise unless the outer role may register sharing on these tables (admin, or share table owner with TRIGGER on the source) and both are permanent tables';
+
+CREATE FUNCTION secant.enable_sharing(share_table regclass, source_table regclass, source_column name,
+                                      source_key name, reference_column name, recipient_column name)
+RETURNS void
+STRICT LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    src text;
+BEGIN
+    PERFORM secant_internal.require_sharing_rights(share_table, source_table);
+    SELECT pg_catalog.format('%I.%I', n.nspname, c.relname) INTO src
+    FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+    WHERE c.oid OPERATOR(pg_catalog.=) source_table;
+    PERFORM secant_internal.require_column(source_table, source_column, '@extschema@.pre_ciphertext'::regtype);
+    PERFORM secant_internal.require_column(source_table, source_key, NULL);
+    PERFORM secant_internal.require_column(share_table, reference_column, NULL);
+    PERFORM secant_internal.require_column(share_table, recipient_column, '@extschema@.pre_public_key'::regtype);
+    INSERT INTO secant.sharing AS s (share_table, source_table, source_column, source_key, reference_column,
+                                     recipient_column, registered_by)
+    VALUES (share_table, source_table, source_column, source_key, reference_column, recipient_column,
+            (SELECT r.rolname FROM pg_catalog.pg_roles r WHERE r.oid OPERATOR(pg_catalog.=) secant.outer_user()))
+    ON CONFLICT ON CONSTRAINT sharing_pkey DO UPDATE SET
+        source_table = EXCLUDED.source_table, source_column = EXCLUDED.source_column,
+        source_key = EXCLUDED.source_key, reference_column = EXCLUDED.reference_column,
+        recipient_column = EXCLUDED.recipient_column, registered_by = EXCLUDED.registered_by,
+        registered_at = EXCLUDED.registered_at;
+    EXECUTE pg_catalog.format(
+        'CREATE OR REPLACE TRIGGER secant_share AFTER INSERT OR UPDATE OF %I, %I OR DELETE ON %s '
+        'FOR EACH ROW EXECUTE FUNCTION secant_internal.share_copy(%L, %L, %L, %L, %L)',
+        reference_column, recipient_column, share_table,
+        src, source_column, source_key, reference_column, recipient_column);
+    EXECUTE pg_catalog.format(
+        'CREATE OR REPLACE TRIGGER secant_share_truncate AFTER TRUNCATE ON %s '
+        'FOR EACH STATEMENT EXECUTE FUNCTION secant_internal.share_copy(%L, %L, %L, %L, %L)',
+        share_table, src, source_column, source_key, reference_column, recipient_column);
+    EXECUTE pg_catalog.format(
+        'CREATE OR REPLACE TRIGGER secant_share_source AFTER UPDATE OF %I, %I OR DELETE ON %s '
+        'FOR EACH ROW EXECUTE FUNCTION secant_internal.share_source(%L, %L)',
+        source_key, source_column, source_table, source_key, source_column);
+    EXECUTE pg_catalog.format(
+        'CREATE OR REPLACE TRIGGER secant_share_source_truncate AFTER TRUNCATE ON %s '
+        'FOR EACH STATEMENT EXECUTE FUNCTION secant_internal.share_source(%L, %L)',
+        source_table, source_key, source_column);
+END $$;
+COMMENT ON FUNCTION secant.enable_sharing(regclass, regclass, name, name, name, name) IS 'register share_table for sharing and install its triggers: a row inserted into share_table asks for a copy of source_table''s source_column (the row whose source_key equals the share''s reference_column) for the share''s recipient_column; by the share table''s owner (with TRIGGER on the source table) or an admin; permanent tables only';
+
+CREATE FUNCTION secant.disable_sharing(share_table regclass) RETURNS bigint
+STRICT LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    reg secant.sharing;
+    n bigint;
+BEGIN
+    SELECT * INTO reg FROM secant.sharing s WHERE s.share_table OPERATOR(pg_catalog.=) disable_sharing.share_table;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION '% is not registered for sharing', share_table USING ERRCODE = 'undefined_object';
+    END IF;
+    PERFORM secant_internal.require_sharing_rights(share_table, NULL);
+    DELETE FROM secant.sharing s WHERE s.share_table OPERATOR(pg_catalog.=) disable_sharing.share_table;
+    EXECUTE pg_catalog.format('DROP TRIGGER IF EXISTS secant_share ON %s', share_table);
+    EXECUTE pg_catalog.format('DROP TRIGGER IF EXISTS secant_share_truncate ON %s', share_table);
+    IF NOT EXISTS (SELECT 1 FROM secant.sharing s WHERE s.source_table OPERATOR(pg_catalog.=) reg.source_table) THEN
+        EXECUTE pg_catalog.format('DROP TRIGGER IF EXISTS secant_share_source ON %s', reg.source_table);
+        EXECUTE pg_catalog.format('DROP TRIGGER IF EXISTS secant_share_source_truncate ON %s', reg.source_table);
+    END IF;
+    DELETE FROM secant.copies c WHERE c.share_table OPERATOR(pg_catalog.=) disable_sharing.share_table;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n;
+END $$;
+COMMENT ON FUNCTION secant.disable_sharing(regclass) IS 'unregister a share table: drop its sharing triggers and delete its copies (by its owner or an admin); returns the number of copies deleted';
+
+CREATE FUNCTION secant.delete_copies(share_table regclass, source_row text DEFAULT NULL) RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    n bigint;
+BEGIN
+    PERFORM secant.require_admin();
+    DELETE FROM secant.copies c
+    WHERE (c.share_table OPERATOR(pg_catalog.=) delete_copies.share_table OR delete_copies.share_table IS NULL)
+      AND (c.source_row OPERATOR(pg_catalog.=) delete_copies.source_row OR delete_copies.source_row IS NULL);
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n;
+END $$;
+REVOKE ALL ON FUNCTION secant.delete_copies(regclass, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION secant.delete_copies(regclass, text) TO secant_admin;
+COMMENT ON FUNCTION secant.delete_copies(regclass, text) IS 'delete the copies made through a share table (of one source row, when given; every copy when share_table is NULL) (admin); returns the number deleted';
+
+-- Copies and registrations of tables that no longer exist, or are no
+-- longer permanent: removed by the drop trigger below, or by this (after a
+-- restore under session_replication_role = replica, where event triggers
+-- do not fire).
+CREATE FUNCTION secant.purge_copies() RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    n bigint;
+BEGIN
+    PERFORM secant.require_admin();
+    DELETE FROM secant.sharing s
+    WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) s.share_table AND c.relpersistence OPERATOR(pg_catalog.=) 'p')
+       OR NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) s.source_table AND c.relpersistence OPERATOR(pg_catalog.=) 'p');
+    DELETE FROM secant.copies x
+    WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) x.share_table AND c.relpersistence OPERATOR(pg_catalog.=) 'p')
+       OR NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) x.source_table AND c.relpersistence OPERATOR(pg_catalog.=) 'p');
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n;
+END $$;
+REVOKE ALL ON FUNCTION secant.purge_copies() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION secant.purge_copies() TO secant_admin;
+COMMENT ON FUNCTION secant.purge_copies() IS 'delete the registrations and copies of share or source tables that no longer exist or are not permanent (admin); returns the number of copies deleted';
+
+-- Dropping a share or source table removes its registrations and copies.
+-- An event trigger fires on every role's DDL, so this one never raises
+-- (an error would block all DDL of the database): on failure it warns and
+-- secant.purge_copies() cleans up later.
+CREATE FUNCTION secant_internal.sharing_dropped() RETURNS event_trigger
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF pg_catalog.to_regclass('secant.copies') IS NULL OR pg_catalog.to_regclass('secant.sharing') IS NULL THEN
+        RETURN;  -- the extension itself is being dropped
+    END IF;
+    DELETE FROM secant.sharing s
+    WHERE s.share_table::pg_catalog.oid OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d.objid FROM pg_catalog.pg_event_trigger_dropped_objects() d
+                                                                         WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass))
+       OR s.source_table::pg_catalog.oid OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d.objid FROM pg_catalog.pg_event_trigger_dropped_objects() d
+                                                                          WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass));
+    DELETE FROM secant.copies c
+    WHERE c.share_table::pg_catalog.oid OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d.objid FROM pg_catalog.pg_event_trigger_dropped_objects() d
+                                                                         WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass))
+       OR c.source_table::pg_catalog.oid OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d.objid FROM pg_catalog.pg_event_trigger_dropped_objects() d
+                                                                          WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass));
+EXCEPTION WHEN OTHERS THEN
+    RAISE WARNING 'secant_pre: the copies of a dropped table were not removed: %', SQLERRM
+        USING HINT = 'An admin runs SELECT secant.purge_copies().';
+END $$;
+REVOKE ALL ON FUNCTION secant_internal.sharing_dropped() FROM PUBLIC;
+COMMENT ON FUNCTION secant_internal.sharing_dropped() IS 'event trigger (sql_drop): a dropped share or source table''s registrations and copies are deleted; never raises';
+CREATE EVENT TRIGGER secant_sharing_dropped ON sql_drop
+    EXECUTE FUNCTION secant_internal.sharing_dropped();
 
 -- ---- revocation and expiry ----
 
@@ -1863,7 +2099,7 @@ REVOKE ALL ON secant.index_keys FROM PUBLIC;
 GRANT SELECT ON secant.index_keys TO PUBLIC;
 GRANT SELECT, INSERT ON secant.index_keys TO secant_admin;
 
-CREATE FUNCTION secant.audit_index_key() RETURNS trigger
+CREATE FUNCTION secant_internal.audit_index_key() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
@@ -1879,12 +2115,12 @@ BEGIN
     VALUES ('index key', pg_catalog.jsonb_build_object('group_key', NEW.group_key::text, 'version', NEW.version));
     RETURN NULL;
 END $$;
-REVOKE ALL ON FUNCTION secant.audit_index_key() FROM PUBLIC;
-COMMENT ON FUNCTION secant.audit_index_key() IS 'trigger: log a new index key version in the audit log';
+REVOKE ALL ON FUNCTION secant_internal.audit_index_key() FROM PUBLIC;
+COMMENT ON FUNCTION secant_internal.audit_index_key() IS 'trigger: log a new index key version in the audit log';
 CREATE TRIGGER index_keys_audit AFTER INSERT ON secant.index_keys
-    FOR EACH ROW EXECUTE FUNCTION secant.audit_index_key();
+    FOR EACH ROW EXECUTE FUNCTION secant_internal.audit_index_key();
 CREATE TRIGGER index_keys_admin_only BEFORE INSERT OR UPDATE OR DELETE ON secant.index_keys
-    FOR EACH STATEMENT EXECUTE FUNCTION secant.admin_only();
+    FOR EACH STATEMENT EXECUTE FUNCTION secant_internal.admin_only();
 
 -- Store a new version of a group's index key (the first one is version 1).
 CREATE FUNCTION secant.rotate_index_key(group_key pre_public_key, key_ct pre_ciphertext) RETURNS integer
@@ -2184,7 +2420,7 @@ COMMENT ON FUNCTION secant.drop_bridges(text) IS 'revoke the bridges out of a pr
 -- keys say so too, but a parallel pg_restore without the replica role
 -- loads these tables before secant.principals: this trigger (before the
 -- foreign key) then says what went wrong and how to restore.
-CREATE FUNCTION secant.require_principals() RETURNS trigger
+CREATE FUNCTION secant_internal.require_principals() RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
@@ -2217,17 +2453,66 @@ BEGIN
     END LOOP;
     RETURN NEW;
 END $$;
-REVOKE ALL ON FUNCTION secant.require_principals() FROM PUBLIC;
-COMMENT ON FUNCTION secant.require_principals() IS 'trigger: a grant or an index key names registered principals; in a restore that loads them first, say how to restore';
+REVOKE ALL ON FUNCTION secant_internal.require_principals() FROM PUBLIC;
+COMMENT ON FUNCTION secant_internal.require_principals() IS 'trigger: a grant or an index key names registered principals; in a restore that loads them first, say how to restore';
 CREATE TRIGGER grants_known_principals BEFORE INSERT ON secant.grants
-    FOR EACH ROW EXECUTE FUNCTION secant.require_principals();
+    FOR EACH ROW EXECUTE FUNCTION secant_internal.require_principals();
 CREATE TRIGGER index_keys_known_principals BEFORE INSERT ON secant.index_keys
-    FOR EACH ROW EXECUTE FUNCTION secant.require_principals();
+    FOR EACH ROW EXECUTE FUNCTION secant_internal.require_principals();
 
--- ---- dumps by an admin ----
--- pg_dump reads every sequence of the tables it dumps: an admin of the
--- database (a secant_admin member) may read where secant's sequences are
--- (SELECT only: not nextval, not setval).
-GRANT SELECT ON ALL SEQUENCES IN SCHEMA secant TO secant_admin;
--- the database's identity is public (it is in secant.server_public_key())
-GRANT SELECT ON secant.database_identity TO secant_admin;
+-- ---- admin scope: an admin of one database reads nothing of another ----
+REVOKE ALL ON ALL SEQUENCES IN SCHEMA secant FROM PUBLIC;
+-- secant_admin is a cluster-wide role: it holds no privilege to read
+-- anything of secant that PUBLIC may not read.  What admins read beyond
+-- that is filtered by the admin capability of this database: row-level
+-- security (bindings, capabilities, the logs, revoked hop keys), or a
+-- privilege given to the capability's role in this database only, and taken
+-- back with it (the sealed grants, the identity, the sequences, which
+-- pg_dump reads).
+CREATE FUNCTION secant_internal.capability_privileges() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    r record;
+BEGIN
+    IF TG_OP OPERATOR(pg_catalog.=) 'DELETE' THEN r := OLD; ELSE r := NEW; END IF;
+    IF r.capability OPERATOR(pg_catalog.<>) 'admin'
+       OR NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles x WHERE x.oid OPERATOR(pg_catalog.=) r.role) THEN
+        RETURN NULL;
+    END IF;
+    EXECUTE pg_catalog.format('%s SELECT ON secant.grants, secant.database_identity %s %s',
+                              CASE TG_OP WHEN 'DELETE' THEN 'REVOKE' ELSE 'GRANT' END,
+                              CASE TG_OP WHEN 'DELETE' THEN 'FROM' ELSE 'TO' END, r.role::pg_catalog.text);
+    EXECUTE pg_catalog.format('%s SELECT ON ALL SEQUENCES IN SCHEMA secant %s %s',
+                              CASE TG_OP WHEN 'DELETE' THEN 'REVOKE' ELSE 'GRANT' END,
+                              CASE TG_OP WHEN 'DELETE' THEN 'FROM' ELSE 'TO' END, r.role::pg_catalog.text);
+    RETURN NULL;
+END $$;
+REVOKE ALL ON FUNCTION secant_internal.capability_privileges() FROM PUBLIC;
+COMMENT ON FUNCTION secant_internal.capability_privileges() IS 'trigger: the admin capability''s role reads the sealed grants, the identity and the sequences of this database (pg_dump), and no longer once it is revoked';
+CREATE TRIGGER capabilities_privileges AFTER INSERT OR DELETE ON secant.capabilities
+    FOR EACH ROW EXECUTE FUNCTION secant_internal.capability_privileges();
+-- bindings and capabilities: a role reads its own (those of roles it is a
+-- member of: what secant.may_obtain and the copies' policy need); admins
+-- of this database read and change all
+ALTER TABLE secant.bindings ENABLE ROW LEVEL SECURITY;
+CREATE POLICY bindings_own ON secant.bindings FOR SELECT
+    USING (pg_catalog.pg_has_role(role::pg_catalog.oid, 'MEMBER'));
+CREATE POLICY bindings_admins ON secant.bindings USING (secant.is_admin()) WITH CHECK (secant.is_admin());
+ALTER TABLE secant.capabilities ENABLE ROW LEVEL SECURITY;
+CREATE POLICY capabilities_own ON secant.capabilities FOR SELECT
+    USING (pg_catalog.pg_has_role(role::pg_catalog.oid, 'MEMBER'));
+CREATE POLICY capabilities_admins ON secant.capabilities USING (secant.is_admin()) WITH CHECK (secant.is_admin());
+
+-- Helpers that only admins' views and checks call: not PUBLIC's.
+REVOKE ALL ON FUNCTION secant.audit_entry(bigint, timestamptz, name, text, jsonb) FROM PUBLIC;
+REVOKE ALL ON FUNCTION secant.name_keys(jsonb) FROM PUBLIC;
+REVOKE ALL ON FUNCTION secant.audit_live(text[], text[], text[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION secant.audit_live(text, text, text[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION secant.is_database_owner() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION secant.audit_entry(bigint, timestamptz, name, text, jsonb) TO secant_admin;
+GRANT EXECUTE ON FUNCTION secant.name_keys(jsonb) TO secant_admin;
+GRANT EXECUTE ON FUNCTION secant.audit_live(text[], text[], text[]) TO secant_admin;
+GRANT EXECUTE ON FUNCTION secant.audit_live(text, text, text[]) TO secant_admin;
+GRANT EXECUTE ON FUNCTION secant.is_database_owner() TO secant_admin;

@@ -269,11 +269,12 @@ INSERT INTO cases (label, stmt) VALUES
 ('share: BEFORE trigger', $c$SELECT pg_temp.share_setup('public.bi_notes'', ''body'', ''id'', ''note_id'', ''recipient', 'BEFORE')$c$),
 ('share: source table does not exist', $c$SELECT pg_temp.share_setup('public.bi_nowhere'', ''body'', ''id'', ''note_id'', ''recipient', 'AFTER')$c$),
 ('share: source column is not pre_ciphertext', $c$SELECT pg_temp.share_setup('public.bi_notes'', ''id'', ''id'', ''note_id'', ''recipient', 'AFTER')$c$),
+('share: a share table that is not registered', $c$SELECT pg_temp.share_setup('public.bi_notes'', ''body'', ''id'', ''note_id'', ''recipient', 'AFTER')$c$),
 ('share: source row does not exist', $c$INSERT INTO bi_shares (note_id, recipient) VALUES (2, pg_temp.pk('bi_phone'))$c$),
 ('share: enable_sharing on a column that is not pre_ciphertext', $c$SELECT secant.enable_sharing('bi_shares', 'bi_notes', 'id', 'id', 'note_id', 'recipient')$c$),
 ('share: enable_sharing with a recipient that is not pre_public_key', $c$SELECT secant.enable_sharing('bi_shares', 'bi_notes', 'body', 'id', 'note_id', 'note_id')$c$),
 ('share: enable_sharing on a table that does not exist', $c$SELECT secant.enable_sharing('bi_nowhere', 'bi_notes', 'body', 'id', 'note_id', 'recipient')$c$),
-('share: call the trigger function directly', $c$SELECT secant.share_copy()$c$),
+('share: call the trigger function directly', $c$SELECT secant_internal.share_copy()$c$),
 ('share: a source trigger on INSERT', $c$SELECT pg_temp.source_setup('INSERT')$c$),
 ('index key: a level-2 ciphertext', $c$SELECT secant.rotate_index_key('bi_group', secant.reencrypt_for(body, pg_temp.pk('bi_user'))) FROM bi_notes$c$),
 ('index key: for a device', $c$SELECT secant.rotate_index_key('bi_phone', pre_encrypt(pg_temp.pk('bi_phone'), ikey)) FROM kat$c$),
@@ -302,7 +303,7 @@ CREATE FUNCTION pg_temp.share_setup(args text, timing text) RETURNS text LANGUAG
 BEGIN
     CREATE TABLE bi_shares2 (id serial, note_id int, recipient pre_public_key);
     EXECUTE format('CREATE TRIGGER bi_shares2_copy %s INSERT ON bi_shares2 FOR EACH ROW '
-                   'EXECUTE FUNCTION secant.share_copy(''%s'')', timing, args);
+                   'EXECUTE FUNCTION secant_internal.share_copy(''%s'')', timing, args);
     INSERT INTO bi_shares2 (note_id, recipient) VALUES (1, pg_temp.pk('bi_phone'));
     RETURN 'shared';
 END $$;
@@ -311,7 +312,7 @@ CREATE FUNCTION pg_temp.source_setup(event text) RETURNS text LANGUAGE plpgsql A
 BEGIN
     CREATE TABLE bi_notes2 (id int, body pre_ciphertext);
     EXECUTE format('CREATE TRIGGER bi_notes2_source AFTER %s ON bi_notes2 FOR EACH ROW '
-                   'EXECUTE FUNCTION secant.share_source(''id'', ''body'')', event);
+                   'EXECUTE FUNCTION secant_internal.share_source(''id'', ''body'')', event);
     INSERT INTO bi_notes2 VALUES (1, NULL);
     RETURN 'fired';
 END $$;

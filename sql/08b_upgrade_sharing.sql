@@ -1,6 +1,7 @@
 -- the update to 0.4.0 converts 0.3.0's share tables: copies are copied into
 -- secant.copies, the old trigger is replaced by the new ones, and a WARNING
--- names the old copy column to clear
+-- names the old copy column to clear; the update to 0.6.0 registers them
+-- (secant.sharing)
 CREATE DATABASE secant_pre_upgrade;
 \c secant_pre_upgrade
 CREATE EXTENSION secant_pre VERSION '0.3.0';
@@ -25,12 +26,13 @@ FROM notes n, secant.grants g1, secant.grants g2
 WHERE g1.to_key = secant.principal_key('dr_a') AND g2.to_key = secant.principal_key('a_phone');
 ALTER TABLE note_shares ENABLE TRIGGER note_shares_copy;
 \set VERBOSITY terse
-ALTER EXTENSION secant_pre UPDATE TO '0.4.0';
+ALTER EXTENSION secant_pre UPDATE;
 \set VERBOSITY default
 -- the copies, now in the extension's storage, decrypt
 SELECT count(*) AS moved, bool_and(pre_decrypt_text(c.copy, (SELECT sk FROM k WHERE name = 'a_phone')) = 'note ' || c.source_row) AS decrypt
 FROM secant.copies c WHERE c.share_table = 'note_shares'::regclass;
 SELECT tgname FROM pg_trigger WHERE tgrelid IN ('notes'::regclass, 'note_shares'::regclass) AND NOT tgisinternal ORDER BY 1;
+SELECT share_table, source_table, source_column, source_key, reference_column, recipient_column FROM secant.sharing;
 SELECT count(*) AS old_objects FROM pg_proc WHERE proname IN ('share_trigger', 'register_share_table', 'log_share');
 -- the manual step, and the converted table keeps sharing
 UPDATE note_shares SET body = NULL;

@@ -6,15 +6,13 @@
 # temporary directory (socket only, private port), runs MODE against it and
 # stops it at the end, even on failure.  MODE is one of:
 #   test   every test layer; ends with "N passed, M failed"
-#   demo   the end-to-end demo (test/demo.sh)
+#   demo   the end-to-end demo (examples/demo.sh)
 #   bench  the benchmarks (test/bench/run.sh)
 #   scaleout  the postgres_fdw scale-out test alone (test/scaleout/run.sh)
 #   soak   the pgbench soak (test/soak/run.sh)
 set -uo pipefail
 
 MODE=${1:-test}
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-cd "$ROOT" || exit 1
 
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
@@ -33,7 +31,11 @@ PACKAGES="postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR libsodium-dev lib
           build-essential python3"
 case "$MODE" in
 	test) PACKAGES="$PACKAGES valgrind clang libclang-rt-14-dev postgresql-$PG_MAJOR-cron
-		python3-cffi python3-psycopg pkg-config" ;;
+		python3-cffi python3-psycopg pkg-config"
+		# node and npm for the TypeScript package (as for bench below)
+		command -v node >/dev/null 2>&1 || PACKAGES="$PACKAGES nodejs"
+		command -v npm >/dev/null 2>&1 || PACKAGES="$PACKAGES npm"
+		;;
 	bench)
 		# node and npm for the peers, unless a node is there already (a
 		# nodesource nodejs conflicts with Debian's npm)
@@ -71,14 +73,11 @@ build_install() {
 }
 
 ensure_packages || { echo "could not install packages" >&2; exit 1; }
-PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/$PG_MAJOR/bin/pg_config}
-[ -x "$PG_CONFIG" ] || PG_CONFIG=$(command -v pg_config)
+# ROOT, PG_CONFIG (exported: every layer uses the same), PGBIN, pgc_*
+. "$(dirname "$0")/prologue.sh"
 export PG_CONFIG
-PGBIN=$("$PG_CONFIG" --bindir)
-export PATH="$PGBIN:$PATH"
+cd "$ROOT" || exit 1
 build_install || { echo "build failed" >&2; exit 1; }
-
-. "$ROOT/test/pgcluster.sh"
 
 # modes with clusters of their own
 case "$MODE" in
@@ -145,19 +144,21 @@ case "$MODE" in
 		layer "constant-time check, valgrind: test/ct/run.sh" bash test/ct/run.sh
 		layer "fuzzing, ${SECANT_PRE_FUZZ_SECONDS:-10} s per harness: test/fuzz/run.sh" \
 			bash test/fuzz/run.sh "${SECANT_PRE_FUZZ_SECONDS:-10}"
-		layer "CLI tests: test/cli_test.sh" bash test/cli_test.sh ./secant-pre
-		layer "libsecant-pre: exported symbols, header, a pkg-config program, vectors: test/lib/run.sh" \
-			bash test/lib/run.sh
+		layer "CLI tests: test/cli/run.sh" bash test/cli/run.sh ./secant-pre
+		layer "libsecant-pre: exported symbols, header, a pkg-config program, vectors: test/libsecant/run.sh" \
+			bash test/libsecant/run.sh
 		layer "Python package, pip install into a venv: test/python/run.sh install" bash test/python/run.sh install
 		layer "Python package, unit tests: test/python/run.sh unit" bash test/python/run.sh unit
 		layer "Python package, cffi declarations against secant_pre.h: test/python/run.sh cdef" \
 			bash test/python/run.sh cdef
 		layer "SQL regression (sql/, expected/) and isolation (specs/) tests: make installcheck" regress
-		layer "demo, checked: test/demo.sh --check" bash test/demo.sh --check
+		layer "demo, checked: examples/demo.sh --check" bash examples/demo.sh --check
 		layer "README examples mirrored by sql/07_readme.sql: test/readme_sync.sh" bash test/readme_sync.sh
 		layer "Python psycopg adapters, text and binary, sync and async: test/python/run.sh pg" bash test/python/run.sh pg
 		layer "interoperability of library, Python, CLI and SQL: test/python/run.sh interop" \
 			bash test/python/run.sh interop
+		layer "TypeScript package js/: vectors, interop with the CLI (levels 1-16), node-postgres: js/test/run.sh" \
+			bash js/test/run.sh
 		layer "worked application, checked: examples/clinic.py --check" bash test/python/run.sh clinic
 		layer "docs/CLIENTS.md Python section, run as written: test/python/run.sh readme" bash test/python/run.sh readme
 		layer "scale-out, coordinator and two shards (postgres_fdw): test/scaleout/run.sh" \
@@ -175,7 +176,7 @@ case "$MODE" in
 		[ "$FAILED" -eq 0 ]
 		;;
 	demo)
-		bash test/demo.sh
+		bash examples/demo.sh
 		;;
 	bench)
 		bash test/bench/run.sh

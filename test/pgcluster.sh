@@ -1,7 +1,7 @@
 # shellcheck shell=bash
-# test/pgcluster.sh - sourced by the test scripts that start a throwaway
-# PostgreSQL cluster (test/cluster.sh, test/soak/run.sh, test/t/secrets.sh,
-# test/scaleout/lib.sh).
+# test/pgcluster.sh - sourced through test/prologue.sh by the test scripts,
+# for those that start a throwaway PostgreSQL cluster (test/cluster.sh,
+# test/soak/run.sh, test/t/*.sh, test/scaleout/lib.sh).
 #
 # The cluster runs as `postgres` when we are root (PostgreSQL refuses root),
 # else as ourselves, in a directory private to that user, listening on a

@@ -1,8 +1,7 @@
 # shellcheck shell=bash
-# test/tap.sh - sourced by the shell tests (test/cli_test.sh, test/t/*.sh,
-# test/scaleout/test.sh, test/soak/run.sh): one "ok - NAME" or
-# "not ok - NAME" line per check, and the closing "N passed, M failed" line
-# that test/cluster.sh adds up.
+# test/tap.sh - sourced by the shell tests through test/prologue.sh: one
+# "ok - NAME" or "not ok - NAME" line per check, and the closing
+# "N passed, M failed" line that test/cluster.sh adds up.
 #
 #   ok NAME, not_ok NAME     record a result
 #   report NAME STATUS       ok when STATUS is 0

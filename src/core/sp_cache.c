@@ -26,16 +26,6 @@
 #define DCTX_KEYBYTES	32
 #define DCTX_TAG		"secant-pre/v1/dctx"
 
-static uint64_t
-load64(const uint8_t *p)
-{
-	uint64_t	v = 0;
-
-	for (int i = 7; i >= 0; i--)
-		v = (v << 8) | p[i];
-	return v;
-}
-
 /* splitmix64's finaliser: spreads a 64-bit value over all bits */
 static uint64_t
 mix64(uint64_t z)
@@ -139,8 +129,8 @@ sp_rcache_stats(const sp_rcache *cache, uint64_t *hits, uint64_t *misses)
 static uint64_t
 rc_tag(const uint8_t *grant, const uint8_t *base)
 {
-	return mix64(load64(grant + SP_GR_X) ^
-				 mix64(load64(base) ^ mix64(load64(grant + SP_GR_TO))));
+	return mix64(sp_load64_le(grant + SP_GR_X) ^
+				 mix64(sp_load64_le(base) ^ mix64(sp_load64_le(grant + SP_GR_TO))));
 }
 
 /*
@@ -396,7 +386,7 @@ dc_d1(sp_dctx *ctx, uint8_t d1[SP_SCALARBYTES], const uint8_t *ct,
 
 	dc_bind(ctx, key);
 	dc_key(k, ct);
-	start = (uint32_t) (load64(k) % ctx->h.slots);
+	start = (uint32_t) (sp_load64_le(k) % ctx->h.slots);
 	for (uint32_t w = 0; w < CACHE_WAYS && w < ctx->h.slots; w++)
 	{
 		dc_entry   *e = &ctx->e[(start + w) % ctx->h.slots];
@@ -433,11 +423,8 @@ dc_recover(uint8_t S[SP_POINTBYTES], const uint8_t *ct, const sp_secret *key,
 	if (sp_ciphertext_level(ct) == 1)
 		return sp_recover_S(S, ct, key, NULL);
 	rc = dc_d1((sp_dctx *) arg, d1, ct, key);
-	if (rc == SP_OK &&
-		crypto_scalarmult_ristretto255(S, d1, sp_ciphertext_hop(ct, 1) +
-									   SP_PUBLICKEYBYTES +
-									   SP_POINTBYTES) != 0)
-		rc = SP_EDECRYPT;
+	if (rc == SP_OK)
+		rc = sp_S_from_d1(S, d1, ct);
 	sodium_memzero(d1, sizeof d1);
 	return rc;
 }
@@ -543,8 +530,8 @@ vc_check_path(sp_vcache *cache, const uint8_t *ct)
 
 	vc_path(path, ct);
 	/* the last X and X_1 differ between paths; level too */
-	tag = mix64(load64(path + SP_PUBLICKEYBYTES) ^
-				mix64(load64(sp_ciphertext_hop(ct, n - 1) + SP_PUBLICKEYBYTES) ^
+	tag = mix64(sp_load64_le(path + SP_PUBLICKEYBYTES) ^
+				mix64(sp_load64_le(sp_ciphertext_hop(ct, n - 1) + SP_PUBLICKEYBYTES) ^
 					  (uint64_t) n));
 	start = (uint32_t) (tag % cache->h.slots);
 	for (uint32_t w = 0; w < CACHE_WAYS && w < cache->h.slots; w++)

@@ -255,39 +255,6 @@ sp_public_key(uint8_t pk[SP_PUBLICKEYBYTES], const uint8_t seed[SP_SEEDBYTES])
 	return rc;
 }
 
-/* ---- little-endian integers ---- */
-
-static uint32_t
-load32_le(const uint8_t *p)
-{
-	return (uint32_t) p[0] | (uint32_t) p[1] << 8 |
-		(uint32_t) p[2] << 16 | (uint32_t) p[3] << 24;
-}
-
-static void
-store32_le(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t) (v >> (8 * i));
-}
-
-static int64_t
-load64_le(const uint8_t *p)
-{
-	uint64_t	v = 0;
-
-	for (int i = 7; i >= 0; i--)
-		v = v << 8 | p[i];
-	return (int64_t) v;
-}
-
-static void
-store64_le(uint8_t *p, int64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (uint8_t) ((uint64_t) v >> (8 * i));
-}
-
 /* ---- ciphertext layout ---- */
 
 /* Total size of a ciphertext; 0 if out of range. */
@@ -310,7 +277,7 @@ sp_ciphertext_level(const uint8_t *ct)
 uint32_t
 sp_ciphertext_aadlen(const uint8_t *ct)
 {
-	return load32_le(ct + SP_CT_AADLEN);
+	return sp_load32_le(ct + SP_CT_AADLEN);
 }
 
 /* Hop record k (1-based) of a laid-out ciphertext. */
@@ -349,13 +316,12 @@ int
 sp_ciphertext_check_layout(const uint8_t *ct, size_t ctlen)
 {
 	uint64_t	need;
+	int			rc;
 
 	if (ctlen < SP_HEADERBYTES)
 		return SP_ELENGTH;
-	if (memcmp(ct, ct_magic, sizeof ct_magic) != 0)
-		return SP_EMAGIC;
-	if (ct[4] != SP_VERSION)
-		return SP_EVERSION;
+	if ((rc = sp_magic_check(ct, ct_magic, SP_VERSION)) != SP_OK)
+		return rc;
 	if (ct[SP_CT_LEVEL] < 1)
 		return SP_ELEVEL;
 	if (ct[SP_CT_LEVEL] > SP_MAXLEVEL)
@@ -582,10 +548,8 @@ sp_encrypt_cached(uint8_t *ct, size_t ctlen,
 	if (sp_public_key_validate_cached(pk, cache) != SP_OK)
 		return SP_EPOINT;
 
-	memcpy(ct, ct_magic, sizeof ct_magic);
-	ct[4] = SP_VERSION;
+	sp_header_put(ct, ct_magic, SP_VERSION);
 	ct[SP_CT_LEVEL] = 1;
-	ct[6] = ct[7] = 0;
 	memcpy(ct + SP_CT_P0, pk, SP_PUBLICKEYBYTES);
 	crypto_core_ristretto255_scalar_add(ru, r, u);
 	if (sodium_is_zero(ru, SP_SCALARBYTES) ||
@@ -600,7 +564,7 @@ sp_encrypt_cached(uint8_t *ct, size_t ctlen,
 		crypto_core_ristretto255_scalar_mul(ct + SP_CT_S, r, h);
 		crypto_core_ristretto255_scalar_add(ct + SP_CT_S, ct + SP_CT_S, u);
 		memcpy(ct + SP_CT_NONCE, nonce, SP_NONCEBYTES);
-		store32_le(ct + SP_CT_AADLEN, (uint32_t) aadlen);
+		sp_store32_le(ct + SP_CT_AADLEN, (uint32_t) aadlen);
 		if (aadlen)
 			memcpy(ct + SP_CT_AAD, aad, aadlen);
 		dem_key(K, ct, S);
@@ -733,13 +697,21 @@ sp_recover_S(uint8_t S[SP_POINTBYTES], const uint8_t *ct,
 		return rc;
 	}
 	rc = sp_recover_d1(d1, ct, key);
-	if (rc == SP_OK &&
-		crypto_scalarmult_ristretto255(S, d1, sp_ciphertext_hop(ct, 1) +
-									   SP_PUBLICKEYBYTES +
-									   SP_POINTBYTES) != 0)
-		rc = SP_EDECRYPT;
+	if (rc == SP_OK)
+		rc = sp_S_from_d1(S, d1, ct);
 	sodium_memzero(d1, sizeof d1);
 	return rc;
+}
+
+/* S = d_1·T_1 (sp_internal.h). */
+int
+sp_S_from_d1(uint8_t S[SP_POINTBYTES], const uint8_t d1[SP_SCALARBYTES],
+			 const uint8_t *ct)
+{
+	if (crypto_scalarmult_ristretto255(S, d1, sp_ciphertext_hop(ct, 1) +
+									   SP_PUBLICKEYBYTES + SP_POINTBYTES) != 0)
+		return SP_EDECRYPT;
+	return SP_OK;
 }
 
 /* Decrypt a valid ciphertext with an expanded key into m. */
@@ -823,8 +795,7 @@ sp_grant_cached(uint8_t grant[SP_GRANTBYTES], const sp_secret *from,
 	if (memcmp(from->pk, to, SP_PUBLICKEYBYTES) == 0)
 		return SP_ESAMEKEY;
 	memset(grant, 0, SP_GRANTBYTES);
-	memcpy(grant, grant_magic, sizeof grant_magic);
-	grant[4] = SP_VERSION;
+	sp_header_put(grant, grant_magic, SP_VERSION);
 	memcpy(grant + SP_GR_FROM, from->pk, SP_PUBLICKEYBYTES);
 	memcpy(grant + SP_GR_TO, to, SP_PUBLICKEYBYTES);
 	if (crypto_scalarmult_ristretto255_base(grant + SP_GR_X, x) != 0 ||
@@ -839,7 +810,7 @@ sp_grant_cached(uint8_t grant[SP_GRANTBYTES], const sp_secret *from,
 	if (rc == SP_OK)
 	{
 		crypto_core_ristretto255_scalar_mul(grant + SP_GR_RK, from->p, dinv);
-		store64_le(grant + SP_GR_NOTAFTER, not_after);
+		sp_store64_le(grant + SP_GR_NOTAFTER, (uint64_t) not_after);
 		crypto_sign_detached(grant + SP_GR_SIG, NULL, grant,
 							 SP_GRANT_SIGNEDBYTES, from->sign_sk);
 	}
@@ -863,12 +834,10 @@ int
 sp_grant_validate_cached(const uint8_t grant[SP_GRANTBYTES],
 						 sp_keycache *cache)
 {
-	if (memcmp(grant, grant_magic, sizeof grant_magic) != 0)
-		return SP_EMAGIC;
-	if (grant[4] != SP_VERSION)
-		return SP_EVERSION;
-	if (grant[5] != 0 || grant[6] != 0 || grant[7] != 0)
-		return SP_ERESERVED;
+	int			rc = sp_header_check(grant, grant_magic, SP_VERSION);
+
+	if (rc != SP_OK)
+		return rc;
 	if (sp_public_key_validate_cached(grant + SP_GR_FROM, cache) != SP_OK ||
 		sp_public_key_validate_cached(grant + SP_GR_TO, cache) != SP_OK ||
 		point_validate(grant + SP_GR_X) != SP_OK)
@@ -889,7 +858,7 @@ sp_grant_validate_cached(const uint8_t grant[SP_GRANTBYTES],
 int64_t
 sp_grant_not_after(const uint8_t grant[SP_GRANTBYTES])
 {
-	return load64_le(grant + SP_GR_NOTAFTER);
+	return (int64_t) sp_load64_le(grant + SP_GR_NOTAFTER);
 }
 
 /* ---- search tokens ---- */

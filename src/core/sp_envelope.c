@@ -15,18 +15,10 @@
 #include <sodium.h>
 
 #include "sp_envelope.h"
+#include "sp_internal.h"
 
 /* the v2 marker: magic "SPEN", version 0x02, three reserved zero bytes */
 static const uint8_t env_magic[4] = {'S', 'P', 'E', 'N'};
-
-/* Write the marker of version into header (v2 only). */
-static void
-put_header(uint8_t header[SP_ENVELOPE_HEADERBYTES], int version)
-{
-	memcpy(header, env_magic, sizeof env_magic);
-	header[4] = (uint8_t) version;
-	header[5] = header[6] = header[7] = 0;
-}
 
 /* Bytes in front of the nonce in a body of version; -1 if unknown. */
 static long
@@ -59,19 +51,6 @@ sp_envelope_plaintext_bytes(size_t bodylen)
 	return bodylen - SP_ENVELOPE_V1_OVERHEAD;
 }
 
-/* Check the v2 marker at the start of a body long enough to hold one. */
-static int
-check_header(const uint8_t *body, int version)
-{
-	if (memcmp(body, env_magic, sizeof env_magic) != 0)
-		return SP_EMAGIC;
-	if (body[4] != version)
-		return SP_EVERSION;
-	if (body[5] != 0 || body[6] != 0 || body[7] != 0)
-		return SP_ERESERVED;
-	return SP_OK;
-}
-
 /* Split body as the given version. */
 int
 sp_envelope_parse(sp_envelope_body *b, int version, const uint8_t *body,
@@ -85,7 +64,7 @@ sp_envelope_parse(sp_envelope_body *b, int version, const uint8_t *body,
 		return SP_EVERSION;
 	if (bodylen < (size_t) h + SP_ENVELOPE_V1_OVERHEAD)
 		return SP_ELENGTH;
-	if (h > 0 && (rc = check_header(body, version)) != SP_OK)
+	if (h > 0 && (rc = sp_header_check(body, env_magic, version)) != SP_OK)
 		return rc;
 	b->version = version;
 	b->headerlen = (size_t) h;
@@ -129,7 +108,7 @@ sp_envelope_seal(uint8_t *body, size_t bodylen, int version,
 	if ((rc = sp_ciphertext_check_layout(key_ct, key_ctlen)) != SP_OK)
 		return rc;
 	if (h > 0)
-		put_header(body, version);
+		sp_header_put(body, env_magic, version);
 	memcpy(body + h, nonce, SP_ENVELOPE_NONCEBYTES);
 	rc = sp_aead_bound(1, body + h + SP_ENVELOPE_NONCEBYTES, m, mlen,
 					   body, (size_t) h, key_ct, body + h, key);

@@ -1,11 +1,83 @@
 /*
- * sp_internal.h - the pieces of sp_core.c that sp_cache.c builds on.  Not
- * part of the core's interface: only core files include it.
+ * sp_internal.h - what the core's files share: the byte rules of every
+ * value (the 8-byte header, little-endian integers) and the pieces of
+ * sp_core.c that sp_cache.c builds on.  Not part of the core's interface:
+ * only core files include it, and no library exports it.
  */
 #ifndef SP_INTERNAL_H
 #define SP_INTERNAL_H
 
+#include <string.h>
+
 #include "sp_core.h"
+
+/* ---- the header: magic (4 bytes) | version | three reserved bytes ---- */
+
+/* Write magic, version and three zero bytes. */
+static inline void
+sp_header_put(uint8_t *out, const uint8_t magic[4], int version)
+{
+	memcpy(out, magic, 4);
+	out[4] = (uint8_t) version;
+	out[5] = out[6] = out[7] = 0;
+}
+
+/* Magic and version only: SP_EMAGIC, SP_EVERSION or SP_OK. */
+static inline int
+sp_magic_check(const uint8_t *in, const uint8_t magic[4], int version)
+{
+	if (memcmp(in, magic, 4) != 0)
+		return SP_EMAGIC;
+	if (in[4] != version)
+		return SP_EVERSION;
+	return SP_OK;
+}
+
+/* The whole header, in that order; then SP_ERESERVED if a byte 5-7 is set. */
+static inline int
+sp_header_check(const uint8_t *in, const uint8_t magic[4], int version)
+{
+	int			rc = sp_magic_check(in, magic, version);
+
+	if (rc == SP_OK && (in[5] != 0 || in[6] != 0 || in[7] != 0))
+		rc = SP_ERESERVED;
+	return rc;
+}
+
+/* ---- little-endian integers ---- */
+
+static inline uint32_t
+sp_load32_le(const uint8_t *p)
+{
+	return (uint32_t) p[0] | (uint32_t) p[1] << 8 |
+		(uint32_t) p[2] << 16 | (uint32_t) p[3] << 24;
+}
+
+static inline void
+sp_store32_le(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (uint8_t) (v >> (8 * i));
+}
+
+static inline uint64_t
+sp_load64_le(const uint8_t *p)
+{
+	uint64_t	v = 0;
+
+	for (int i = 7; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static inline void
+sp_store64_le(uint8_t *p, uint64_t v)
+{
+	for (int i = 0; i < 8; i++)
+		p[i] = (uint8_t) (v >> (8 * i));
+}
+
+/* ---- decryption steps shared with sp_cache.c ---- */
 
 /* How sp_decrypt_with finds S: SP_OK or SP_EDECRYPT; S wiped by the caller. */
 typedef int (*sp_recover_fn) (uint8_t S[SP_POINTBYTES], const uint8_t *ct,
@@ -22,6 +94,11 @@ int			sp_recover_S(uint8_t S[SP_POINTBYTES], const uint8_t *ct,
  */
 int			sp_recover_d1(uint8_t d1[SP_SCALARBYTES], const uint8_t *ct,
 						  const sp_secret *key) SP_WUR;
+
+/* S = d_1·T_1 of a ciphertext at level >= 2: SP_OK or SP_EDECRYPT. */
+int			sp_S_from_d1(uint8_t S[SP_POINTBYTES],
+						 const uint8_t d1[SP_SCALARBYTES],
+						 const uint8_t *ct) SP_WUR;
 
 /* sp_decrypt, S found by recover (sp_decrypt passes sp_recover_S). */
 int			sp_decrypt_with(uint8_t *m, size_t mcap, size_t *mlen,

@@ -6,6 +6,7 @@
 
 #include <sodium.h>
 
+#include "sp_internal.h"
 #include "sp_keyfile.h"
 
 #define KF_BASE64 sodium_base64_VARIANT_URLSAFE_NO_PADDING
@@ -42,24 +43,6 @@ sp_keyfile_strerror(int err)
 			return "the passphrase is empty";
 	}
 	return "unknown error";
-}
-
-/* Little-endian 64-bit store and load. */
-static void
-store64(uint8_t *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (uint8_t) (v >> (8 * i));
-}
-
-static uint64_t
-load64(const uint8_t *p)
-{
-	uint64_t	v = 0;
-
-	for (int i = 7; i >= 0; i--)
-		v = (v << 8) | p[i];
-	return v;
 }
 
 /* True if the limits are within what a key file may carry. */
@@ -117,14 +100,12 @@ sp_keyfile_seal(uint8_t out[SP_KF_BYTES], int content,
 	if (!limits_ok(opslimit, memlimit))
 		return SP_KF_ELIMITS;
 	memset(out, 0, SP_KF_BYTES);
-	memcpy(out + SP_KF_MAGIC, kf_magic, sizeof kf_magic);
-	out[SP_KF_VER] = SP_KF_VERSION;
+	sp_header_put(out + SP_KF_MAGIC, kf_magic, SP_KF_VERSION);
 	out[SP_KF_CONTENT] = (uint8_t) content;
 	out[SP_KF_KDF] = SP_KF_KDF_ARGON2ID13;
-	out[SP_KF_RESERVED] = 0;
 	memcpy(out + SP_KF_SALT, salt, SP_KF_SALTBYTES);
-	store64(out + SP_KF_OPSLIMIT, opslimit);
-	store64(out + SP_KF_MEMLIMIT, memlimit);
+	sp_store64_le(out + SP_KF_OPSLIMIT, opslimit);
+	sp_store64_le(out + SP_KF_MEMLIMIT, memlimit);
 	memcpy(out + SP_KF_NONCE, nonce, SP_KF_NONCEBYTES);
 	err = derive(key, passphrase, passlen, salt, opslimit, memlimit);
 	if (err == SP_KF_OK &&
@@ -144,10 +125,13 @@ sp_keyfile_parse(const uint8_t *in, size_t len, sp_kf_header *h)
 {
 	if (len != SP_KF_BYTES)
 		return SP_KF_ETEXT;
-	if (memcmp(in + SP_KF_MAGIC, kf_magic, sizeof kf_magic) != 0)
-		return SP_KF_EMAGIC;
-	if (in[SP_KF_VER] != SP_KF_VERSION)
-		return SP_KF_EVERSION;
+	switch (sp_magic_check(in + SP_KF_MAGIC, kf_magic, SP_KF_VERSION))
+	{
+		case SP_EMAGIC:
+			return SP_KF_EMAGIC;
+		case SP_EVERSION:
+			return SP_KF_EVERSION;
+	}
 	if (in[SP_KF_CONTENT] != SP_KF_PRE_SECRET_KEY &&
 		in[SP_KF_CONTENT] != SP_KF_INDEX_KEY)
 		return SP_KF_ECONTENT;
@@ -156,8 +140,8 @@ sp_keyfile_parse(const uint8_t *in, size_t len, sp_kf_header *h)
 	if (in[SP_KF_RESERVED] != 0)
 		return SP_KF_ERESERVED;
 	h->content = in[SP_KF_CONTENT];
-	h->opslimit = load64(in + SP_KF_OPSLIMIT);
-	h->memlimit = load64(in + SP_KF_MEMLIMIT);
+	h->opslimit = sp_load64_le(in + SP_KF_OPSLIMIT);
+	h->memlimit = sp_load64_le(in + SP_KF_MEMLIMIT);
 	if (!limits_ok(h->opslimit, h->memlimit))
 		return SP_KF_ELIMITS;
 	return SP_KF_OK;

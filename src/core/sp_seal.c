@@ -8,31 +8,11 @@
 
 #include <sodium.h>
 
+#include "sp_internal.h"
 #include "sp_seal.h"
 
 static const uint8_t key_magic[4] = {'S', 'P', 'S', 'K'};
 static const uint8_t sealed_magic[4] = {'S', 'P', 'S', 'G'};
-
-/* magic | version 1 | three zero bytes */
-static void
-put_header(uint8_t out[8], const uint8_t magic[4])
-{
-	memcpy(out, magic, 4);
-	out[4] = SP_VERSION;
-	out[5] = out[6] = out[7] = 0;
-}
-
-static int
-check_header(const uint8_t in[8], const uint8_t magic[4])
-{
-	if (memcmp(in, magic, 4) != 0)
-		return SP_EMAGIC;
-	if (in[4] != SP_VERSION)
-		return SP_EVERSION;
-	if (in[5] != 0 || in[6] != 0 || in[7] != 0)
-		return SP_ERESERVED;
-	return SP_OK;
-}
 
 static void
 key_id(uint8_t keyid[SP_KEYIDBYTES], const uint8_t pk[SP_SERVER_PUBLICBYTES])
@@ -57,7 +37,7 @@ void
 sp_seal_key(uint8_t out[SP_SEALKEYBYTES], const uint8_t pk[SP_SERVER_PUBLICBYTES],
 			const uint8_t dbid[SP_DBIDBYTES])
 {
-	put_header(out, key_magic);
+	sp_header_put(out, key_magic, SP_VERSION);
 	key_id(out + 8, pk);
 	memcpy(out + 8 + SP_KEYIDBYTES, pk, SP_SERVER_PUBLICBYTES);
 	memcpy(out + 8 + SP_KEYIDBYTES + SP_SERVER_PUBLICBYTES, dbid, SP_DBIDBYTES);
@@ -67,7 +47,7 @@ int
 sp_seal_key_validate(const uint8_t key[SP_SEALKEYBYTES])
 {
 	uint8_t		id[SP_KEYIDBYTES];
-	int			rc = check_header(key, key_magic);
+	int			rc = sp_header_check(key, key_magic, SP_VERSION);
 
 	if (rc != SP_OK)
 		return rc;
@@ -80,7 +60,7 @@ sp_seal_key_validate(const uint8_t key[SP_SEALKEYBYTES])
 int
 sp_sealed_validate(const uint8_t sealed[SP_SEALEDBYTES])
 {
-	return check_header(sealed, sealed_magic);
+	return sp_header_check(sealed, sealed_magic, SP_VERSION);
 }
 
 int
@@ -97,7 +77,7 @@ sp_seal_grant(uint8_t out[SP_SEALEDBYTES], const uint8_t grant[SP_GRANTBYTES],
 
 	if (rc != SP_OK)
 		return rc;
-	put_header(out, sealed_magic);
+	sp_header_put(out, sealed_magic, SP_VERSION);
 	memcpy(out + 8, key + 8, SP_KEYIDBYTES);
 	memcpy(plain, key + 8, SP_KEYIDBYTES);
 	memcpy(plain + SP_KEYIDBYTES, key + 8 + SP_KEYIDBYTES + SP_SERVER_PUBLICBYTES,

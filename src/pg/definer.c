@@ -1,16 +1,21 @@
 /*
- * definer.c - run part of a C function as the function's owner with
- * search_path "pg_catalog, pg_temp" (see definer.h).
+ * definer.c - the one door for the SQL the extension runs (see definer.h):
+ * the scope of every query, caller's rights or owner's, and the plans of
+ * the fixed queries.
  */
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "access/xact.h"
 #include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
+#include "executor/spi.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/snapmgr.h"
 #include "utils/syscache.h"
 
 #include "definer.h"
@@ -29,23 +34,113 @@ sp_function_owner(Oid fn)
 	return owner;
 }
 
-/* Become owner with a safe search_path. */
-void
-sp_definer_enter(sp_definer *d, Oid owner)
+/*
+ * The scope of every query the extension runs: as owner (a valid Oid) or
+ * with the caller's rights (InvalidOid), connected to SPI around body.
+ * The settings the queries run with are set here, once for all of them.
+ */
+static void
+query_scope(Oid owner, sp_query_body body, void *arg)
 {
-	GetUserIdAndSecContext(&d->save_userid, &d->save_sec);
-	SetUserIdAndSecContext(owner, d->save_sec | SECURITY_LOCAL_USERID_CHANGE);
-	d->save_nestlevel = NewGUCNestLevel();
-	(void) set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET,
-							 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+	bool		as_owner = OidIsValid(owner);
+
+	/*
+	 * The search_path pin: "pg_catalog, pg_temp" at a GUC nest level of its
+	 * own, undone when the scope ends.  Today for the owner's queries; the
+	 * caller's are pinned by setting it for every scope, here.
+	 */
+	bool		pin = as_owner;
+	Oid			save_userid = InvalidOid;
+	int			save_sec = 0;
+	int			nestlevel = 0;
+
+	if (as_owner)
+	{
+		GetUserIdAndSecContext(&save_userid, &save_sec);
+		SetUserIdAndSecContext(owner, save_sec | SECURITY_LOCAL_USERID_CHANGE);
+	}
+	if (pin)
+	{
+		nestlevel = NewGUCNestLevel();
+		(void) set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET,
+								 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+	}
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	body(arg);
+	SPI_finish();
+	if (pin)
+		AtEOXact_GUC(true, nestlevel);
+	if (as_owner)
+		SetUserIdAndSecContext(save_userid, save_sec);
 }
 
-/* Back to the caller's user and settings. */
 void
-sp_definer_leave(sp_definer *d)
+sp_owner_query(Oid owner, sp_query_body body, void *arg)
 {
-	AtEOXact_GUC(true, d->save_nestlevel);
-	SetUserIdAndSecContext(d->save_userid, d->save_sec);
+	Assert(OidIsValid(owner));
+	query_scope(owner, body, arg);
+}
+
+void
+sp_caller_query(sp_query_body body, void *arg)
+{
+	query_scope(InvalidOid, body, arg);
+}
+
+/*
+ * Prepared plans of the fixed queries, kept for the backend's life: the
+ * lookups of a statement would otherwise plan each query again.  Keyed on
+ * the query text and the parameter types (new type OIDs after the
+ * extension is re-created make new plans).
+ */
+#define PLAN_SLOTS 32
+typedef struct kept_plan
+{
+	char	   *query;
+	int			nargs;
+	Oid			types[8];
+	SPIPlanPtr	plan;
+} kept_plan;
+static kept_plan kept[PLAN_SLOTS];
+
+static SPIPlanPtr
+plan_for(const char *query, int nargs, Oid *argtypes)
+{
+	SPIPlanPtr	plan;
+	int			i;
+
+	for (i = 0; i < PLAN_SLOTS && kept[i].query != NULL; i++)
+		if (kept[i].nargs == nargs && strcmp(kept[i].query, query) == 0 &&
+			memcmp(kept[i].types, argtypes, sizeof(Oid) * nargs) == 0)
+			return kept[i].plan;
+	plan = SPI_prepare(query, nargs, argtypes);
+	if (plan == NULL)
+		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+	if (i == PLAN_SLOTS || nargs > 8 || SPI_keepplan(plan) != 0)
+		return plan;			/* used once, freed with the SPI call */
+	kept[i].query = MemoryContextStrdup(TopMemoryContext, query);
+	kept[i].nargs = nargs;
+	memcpy(kept[i].types, argtypes, sizeof(Oid) * nargs);
+	kept[i].plan = plan;
+	return plan;
+}
+
+/*
+ * With the latest snapshot: in READ COMMITTED a non-read-only SPI call takes
+ * a fresh one; in REPEATABLE READ and SERIALIZABLE (postgres_fdw's remote
+ * transactions) the transaction snapshot could predate a committed
+ * revocation, so the latest snapshot is passed explicitly.
+ */
+int
+sp_run_latest(const char *query, int nargs, Oid *argtypes, Datum *args)
+{
+	SPIPlanPtr	plan = plan_for(query, nargs, argtypes);
+
+	if (IsolationUsesXactSnapshot())
+		return SPI_execute_snapshot(plan, args, NULL, GetLatestSnapshot(),
+									InvalidSnapshot, false, false, 0);
+	return SPI_execute_plan(plan, args, NULL, false, 0);
 }
 
 /*

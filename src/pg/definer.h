@@ -1,35 +1,44 @@
 /*
- * definer.h - run a piece of a C function as the owner of the SQL function
- * being called (sp_function_owner: the role that ran CREATE EXTENSION,
- * unless the function was given to another) with search_path
- * "pg_catalog, pg_temp", the way
- * SECURITY DEFINER ... SET search_path runs a whole function, but only where
- * needed (a path lookup on a cache miss, storing a copy).  The code that
- * runs so uses fully qualified, fixed queries on the extension's own
- * tables only.
+ * definer.h - the one door for the SQL the extension runs.
+ *
+ * Every query that C code runs goes through a scope opened here: connected
+ * to SPI, either with the caller's rights (sp_caller_query) or as the owner
+ * of the SQL function being called (sp_owner_query; sp_function_owner: the
+ * role that ran CREATE EXTENSION, unless the function was given to
+ * another) with search_path "pg_catalog, pg_temp", the way SECURITY
+ * DEFINER ... SET search_path runs a whole function, but only where needed
+ * (a path lookup on a cache miss, storing a copy, writing the audit).  The
+ * code that runs as the owner uses fully qualified, fixed queries on the
+ * extension's own tables only.  Inside a scope, sp_run_latest runs a fixed
+ * query with a plan kept for the backend.
  */
 #ifndef SP_DEFINER_H
 #define SP_DEFINER_H
 
 #include "postgres.h"
 
-typedef struct sp_definer
-{
-	Oid			save_userid;
-	int			save_sec;
-	int			save_nestlevel;
-} sp_definer;
-
 /* The owner of a function. */
 Oid			sp_function_owner(Oid fn);
 
-/*
- * Become owner with search_path "pg_catalog, pg_temp".  On error the
- * (sub)transaction's abort restores the user and the settings.
- */
-void		sp_definer_enter(sp_definer *d, Oid owner);
+/* What runs inside a scope: SPI is connected; queries and their results. */
+typedef void (*sp_query_body) (void *arg);
 
-/* Back to the caller's user and settings. */
-void		sp_definer_leave(sp_definer *d);
+/*
+ * Run body(arg) connected to SPI as owner, with search_path "pg_catalog,
+ * pg_temp"; then back to the caller's user and settings.  On error the
+ * (sub)transaction's abort restores the user, the settings and SPI.
+ */
+void		sp_owner_query(Oid owner, sp_query_body body, void *arg);
+
+/* Run body(arg) connected to SPI with the caller's rights. */
+void		sp_caller_query(sp_query_body body, void *arg);
+
+/*
+ * Run a fixed query (inside a scope) with the latest snapshot, also in
+ * REPEATABLE READ; its plan is prepared once per backend.  Returns the
+ * SPI code.
+ */
+int			sp_run_latest(const char *query, int nargs, Oid *argtypes,
+						  Datum *args);
 
 #endif							/* SP_DEFINER_H */

@@ -42,7 +42,6 @@
 #include "utils/memutils.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
-#include "utils/snapmgr.h"
 #include "utils/syscache.h"
 
 #include "definer.h"
@@ -109,61 +108,6 @@ path_hit(const sp_path *path, const uint8_t *from, const uint8_t *to)
 		path->generation == grants_generation &&
 		memcmp(path->from, from, SP_PUBLICKEYBYTES) == 0 &&
 		memcmp(path->to, to, SP_PUBLICKEYBYTES) == 0;
-}
-
-/*
- * Prepared plans of the fixed queries, kept for the backend's life: the
- * lookups of a statement would otherwise plan each query again.  Keyed on
- * the query text and the parameter types (new type OIDs after the
- * extension is re-created make new plans).
- */
-#define PLAN_SLOTS 32
-typedef struct kept_plan
-{
-	char	   *query;
-	int			nargs;
-	Oid			types[8];
-	SPIPlanPtr	plan;
-} kept_plan;
-static kept_plan kept[PLAN_SLOTS];
-
-static SPIPlanPtr
-plan_for(const char *query, int nargs, Oid *argtypes)
-{
-	SPIPlanPtr	plan;
-	int			i;
-
-	for (i = 0; i < PLAN_SLOTS && kept[i].query != NULL; i++)
-		if (kept[i].nargs == nargs && strcmp(kept[i].query, query) == 0 &&
-			memcmp(kept[i].types, argtypes, sizeof(Oid) * nargs) == 0)
-			return kept[i].plan;
-	plan = SPI_prepare(query, nargs, argtypes);
-	if (plan == NULL)
-		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
-	if (i == PLAN_SLOTS || nargs > 8 || SPI_keepplan(plan) != 0)
-		return plan;			/* used once, freed with the SPI call */
-	kept[i].query = MemoryContextStrdup(TopMemoryContext, query);
-	kept[i].nargs = nargs;
-	memcpy(kept[i].types, argtypes, sizeof(Oid) * nargs);
-	kept[i].plan = plan;
-	return plan;
-}
-
-/*
- * With the latest snapshot: in READ COMMITTED a non-read-only SPI call takes
- * a fresh one; in REPEATABLE READ and SERIALIZABLE (postgres_fdw's remote
- * transactions) the transaction snapshot could predate a committed
- * revocation, so the latest snapshot is passed explicitly.
- */
-int
-sp_run_latest(const char *query, int nargs, Oid *argtypes, Datum *args)
-{
-	SPIPlanPtr	plan = plan_for(query, nargs, argtypes);
-
-	if (IsolationUsesXactSnapshot())
-		return SPI_execute_snapshot(plan, args, NULL, GetLatestSnapshot(),
-									InvalidSnapshot, false, false, 0);
-	return SPI_execute_plan(plan, args, NULL, false, 0);
 }
 
 /*
@@ -256,30 +200,47 @@ lock_grants(sp_path *path, Datum *ids, int n)
 	return found == n;
 }
 
-/* Look the path up and lock it (as the owner); raise if there is none. */
-static void
-path_fill(sp_path *path, Oid pk_type, const uint8_t *from, const uint8_t *to)
+/* A lookup of a path: its keys, and the number of its grants found. */
+typedef struct path_lookup
 {
+	sp_path    *path;
+	Oid			pk_type;
+	const uint8_t *from;
+	const uint8_t *to;
+	int			hops;
+} path_lookup;
+
+/* The lookup's queries (as the owner): retried while a grant goes away. */
+static void
+path_lookup_body(void *arg)
+{
+	path_lookup *l = (path_lookup *) arg;
 	Datum		ids[SP_PATH_MAXHOPS];
-	int			n = 0;
 	int			attempt;
 
-	path->valid = false;
-	path->fills++;				/* path_cache.c: what the last fill served goes */
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
 	for (attempt = 0; attempt < PATH_ATTEMPTS; attempt++)
 	{
-		n = path_ids(pk_type, from, to, ids);
-		if (n == 0 && memcmp(from, to, SP_PUBLICKEYBYTES) != 0)
+		l->hops = path_ids(l->pk_type, l->from, l->to, ids);
+		if (l->hops == 0 && memcmp(l->from, l->to, SP_PUBLICKEYBYTES) != 0)
 			sp_raise_no_path();
-		if (lock_grants(path, ids, n))
+		if (lock_grants(l->path, ids, l->hops))
 			break;
 	}
 	if (attempt == PATH_ATTEMPTS)
 		sp_raise_path_changed();
-	SPI_finish();
-	path->hops = n;
+}
+
+/* Look the path up and lock it (as the owner); raise if there is none. */
+static void
+path_fill(sp_path *path, Oid pk_type, const uint8_t *from, const uint8_t *to)
+{
+	path_lookup l = {path, pk_type, from, to, 0};
+
+	path->valid = false;
+	path->fills++;				/* path_cache.c: what the last fill served goes */
+	sp_require_live(path->owner);	/* not a standby, not a copy */
+	sp_owner_query(path->owner, path_lookup_body, &l);
+	path->hops = l.hops;
 	memcpy(path->from, from, SP_PUBLICKEYBYTES);
 	memcpy(path->to, to, SP_PUBLICKEYBYTES);
 	path->lxid = SP_MY_LXID;
@@ -320,6 +281,32 @@ sp_ext_schema(Oid pk_type)
 	return quote_identifier(get_namespace_name(type_namespace(pk_type)));
 }
 
+/* The question of check_caller and its answers. */
+typedef struct caller_check
+{
+	Oid			pk_type;
+	const uint8_t *target;
+	bool		ok;
+	bool		audit;
+} caller_check;
+
+static void
+caller_check_body(void *arg)
+{
+	caller_check *c = (caller_check *) arg;
+	Oid			argtypes[1] = {c->pk_type};
+	Datum		args[1] = {PointerGetDatum(c->target)};
+	bool		isnull;
+
+	if (sp_run_latest("SELECT secant.may_obtain($1), secant.read_audit_on()",
+					  1, argtypes, args) != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "secant.may_obtain failed");
+	c->ok = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
+									   1, &isnull)) && !isnull;
+	c->audit = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
+										  2, &isnull)) && !isnull;
+}
+
 /*
  * May current_user obtain what is addressed to target?  Asked as the
  * caller (secant.may_obtain reads only tables PUBLIC may read).  Returns
@@ -328,32 +315,18 @@ sp_ext_schema(Oid pk_type)
 static bool
 check_caller(Oid pk_type, const uint8_t *target)
 {
-	Oid			argtypes[1] = {pk_type};
-	Datum		args[1] = {PointerGetDatum(target)};
-	bool		isnull;
-	bool		ok;
-	bool		audit;
+	caller_check c = {pk_type, target, false, false};
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	if (sp_run_latest("SELECT secant.may_obtain($1), secant.read_audit_on()",
-					  1, argtypes, args) != SPI_OK_SELECT || SPI_processed != 1)
-		elog(ERROR, "secant.may_obtain failed");
-	ok = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
-									1, &isnull)) && !isnull;
-	audit = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
-									   2, &isnull)) && !isnull;
-	SPI_finish();
-	if (!ok)
+	sp_caller_query(caller_check_body, &c);
+	if (!c.ok)
 		sp_raise_not_bound(GetUserNameFromId(GetUserId(), false));
-	return audit;
+	return c.audit;
 }
 
 void
 sp_path_find(sp_path *path, Oid pk_type, const uint8_t *from,
 			 const uint8_t *to, bool for_caller)
 {
-	sp_definer	d;
 	bool		audit = false;
 
 	if (path_hit(path, from, to))
@@ -365,9 +338,7 @@ sp_path_find(sp_path *path, Oid pk_type, const uint8_t *from,
 	if (audit)
 		sp_read_audit_check();
 	path->caller = GetUserId();
-	sp_definer_enter(&d, path->owner);
 	path_fill(path, pk_type, from, to);
-	sp_definer_leave(&d);
 	if (audit)
 		path->read_entry = sp_read_audit_begin(path->owner, to, path->ids,
 											   path->hops);
@@ -445,10 +416,19 @@ lock_chain(Datum *ids, int n)
 		sp_raise_path_changed();
 }
 
+/* A ciphertext whose hop chain is checked, and its keys' type. */
+typedef struct chain_check
+{
+	Oid			pk_type;
+	const uint8_t *ct;
+} chain_check;
+
 /* Check the chain against the principals and grants (as the owner). */
 static void
-chain_verify(Oid pk_type, const uint8_t *ct)
+chain_verify(void *arg)
 {
+	Oid			pk_type = ((chain_check *) arg)->pk_type;
+	const uint8_t *ct = ((chain_check *) arg)->ct;
 	const char *s = sp_ext_schema(pk_type);
 	Oid			types[3] = {pk_type, pk_type, BYTEAOID};
 	Datum		args[3];
@@ -478,8 +458,6 @@ chain_verify(Oid pk_type, const uint8_t *ct)
 	int			nids = 0;
 	bool		isnull;
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
 	args[0] = PointerGetDatum(prev);
 	if (chain_query(q_origin, 1, types, args) == 0)
 		sp_raise_bad_chain(0);
@@ -496,23 +474,21 @@ chain_verify(Oid pk_type, const uint8_t *ct)
 		prev = hop;
 	}
 	lock_chain(ids, nids);
-	SPI_finish();
 }
 
 void
 sp_path_check_chain(sp_path *path, Oid pk_type, const uint8_t *ct)
 {
 	uint8_t		digest[SP_PATH_CHAINBYTES];
-	sp_definer	d;
+	chain_check c = {pk_type, ct};
 
 	if (sp_ciphertext_level(ct) < 2)
 		return;
 	chain_digest(ct, digest);
 	if (chain_known(path, digest))
 		return;
-	sp_definer_enter(&d, path->owner);
-	chain_verify(pk_type, ct);
-	sp_definer_leave(&d);
+	sp_require_live(path->owner);
+	sp_owner_query(path->owner, chain_verify, &c);
 	memcpy(path->chains[path->nchains % SP_PATH_CHAINS], digest,
 		   SP_PATH_CHAINBYTES);
 	path->nchains++;

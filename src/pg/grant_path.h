@@ -91,12 +91,4 @@ const char *sp_ext_schema(Oid pk_type);
 Datum		sp_path_apply(sp_path *path, const uint8_t *ct, size_t len,
 						  Datum orig, const char *operation);
 
-/*
- * Run a fixed query through SPI (connected) with the latest snapshot, also
- * in REPEATABLE READ; its plan is prepared once per backend.  Returns the
- * SPI code.
- */
-int			sp_run_latest(const char *query, int nargs, Oid *argtypes,
-						  Datum *args);
-
 #endif							/* SP_GRANT_PATH_H */

@@ -9,7 +9,6 @@
 #include "postgres.h"
 
 #include "storage/proc.h"
-#include "utils/regproc.h"
 
 /* 16 moved the varlena macros (VARDATA, VARSIZE_ANY...) out of postgres.h */
 #if PG_VERSION_NUM >= 160000
@@ -21,14 +20,6 @@
 #define SP_MY_LXID (MyProc->vxid.lxid)
 #else
 #define SP_MY_LXID (MyProc->lxid)
-#endif
-
-/* a qualified name's List from text; 16 added an error context (NULL:
- * errors are raised) */
-#if PG_VERSION_NUM >= 160000
-#define sp_qualified_name_list(name) stringToQualifiedNameList((name), NULL)
-#else
-#define sp_qualified_name_list(name) stringToQualifiedNameList(name)
 #endif
 
 #endif

@@ -231,6 +231,29 @@ sp_raise_sealed(int err, const uint8_t *named, const uint8_t *ours)
 			 errhint("Seal the grant to this database's key: secant.server_public_key().")));
 }
 
+/* This database's identity was recorded for another database (a copy). */
+void
+sp_raise_copied_database(Oid rec_oid, uint64 rec_sysid, Oid oid, uint64 sysid)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg("this database is a copy of a secant_pre database: its grants stay closed until an admin adopts it"),
+			 errdetail("Its identity was recorded for database OID %u of the cluster with system identifier " UINT64_FORMAT "; this is database OID %u of cluster " UINT64_FORMAT " (CREATE DATABASE ... TEMPLATE, a restore into another database or cluster, pg_upgrade).",
+					   rec_oid, rec_sysid, oid, sysid),
+			 errhint("An admin of this database runs SELECT secant.adopt_database(); it gives the copy an identity of its own and re-seals its grants.  A database moved, not copied (the original is gone), keeps its identity with secant.adopt_database(new_identity => false).  See docs/OPERATIONS.md.")));
+}
+
+/* A re-encryption asked of a standby. */
+void
+sp_raise_standby(void)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
+			 errmsg("secant_pre does not re-encrypt on a standby"),
+			 errdetail("A reader locks the grants, bindings and capabilities it uses until its transaction ends, so that a revocation waits for it; a standby cannot take these locks and learns of revocations only as it replays them."),
+			 errhint("Re-encrypt on the primary.  A promoted standby re-encrypts at once, with no admin step (docs/OPERATIONS.md).")));
+}
+
 /* A restore loads a table of secant's before what it needs (table). */
 void
 sp_raise_restore_order(const char *table)

@@ -59,6 +59,13 @@ pg_attribute_noreturn() void sp_raise_server_key(const char *path, const char *w
 /* A sealed grant does not open here (22023). */
 pg_attribute_noreturn() void sp_raise_sealed(int err, const uint8_t *named, const uint8_t *ours);
 
+/* This database's identity is another database's: a copy (55000). */
+pg_attribute_noreturn() void sp_raise_copied_database(Oid rec_oid, uint64 rec_sysid,
+													  Oid oid, uint64 sysid);
+
+/* A re-encryption asked of a standby (25006). */
+pg_attribute_noreturn() void sp_raise_standby(void);
+
 /* A restore loads secant.grants before table (23503). */
 pg_attribute_noreturn() void sp_raise_restore_order(const char *table);
 

@@ -39,34 +39,34 @@ struct sp_read_entry
 static sp_read_entry *pending = NULL;
 static bool callback_registered = false;
 
+/* Write one entry into secant.access_log (as its owner). */
+static void
+write_entry(void *arg)
+{
+	sp_read_entry *e = (sp_read_entry *) arg;
+	Oid			types[5] = {TEXTOID, TEXTOID, INT8ARRAYOID, INT8OID, TIMESTAMPTZOID};
+	Datum		args[5] = {CStringGetTextDatum(e->role),
+		CStringGetTextDatum(e->target), e->path, Int64GetDatum(e->rows),
+	TimestampTzGetDatum(e->statement)};
+
+	if (SPI_execute_with_args("INSERT INTO secant.access_log (actor, role, action, detail) "
+							  "VALUES (SESSION_USER, $1, 'read', pg_catalog.jsonb_build_object("
+							  "'target', $2, 'path', $3, 'rows', $4, 'statement_at', $5))",
+							  5, types, args, NULL, false, 0) != SPI_OK_INSERT)
+		elog(ERROR, "could not write the read audit entry");
+}
+
 /* Write the pending entries (pre-commit), or forget them (abort). */
 static void
 flush(void)
 {
-	Oid			types[5] = {TEXTOID, TEXTOID, INT8ARRAYOID, INT8OID, TIMESTAMPTZOID};
 	sp_read_entry *e;
 
 	if (pending == NULL)
 		return;
 	PushActiveSnapshot(GetTransactionSnapshot());
 	for (e = pending; e != NULL; e = e->next)
-	{
-		Datum		args[5] = {CStringGetTextDatum(e->role),
-			CStringGetTextDatum(e->target), e->path, Int64GetDatum(e->rows),
-		TimestampTzGetDatum(e->statement)};
-		sp_definer	d;
-
-		sp_definer_enter(&d, e->owner);
-		if (SPI_connect() != SPI_OK_CONNECT)
-			elog(ERROR, "SPI_connect failed");
-		if (SPI_execute_with_args("INSERT INTO secant.access_log (actor, role, action, detail) "
-								  "VALUES (SESSION_USER, $1, 'read', pg_catalog.jsonb_build_object("
-								  "'target', $2, 'path', $3, 'rows', $4, 'statement_at', $5))",
-								  5, types, args, NULL, false, 0) != SPI_OK_INSERT)
-			elog(ERROR, "could not write the read audit entry");
-		SPI_finish();
-		sp_definer_leave(&d);
-	}
+		sp_owner_query(e->owner, write_entry, e);
 	PopActiveSnapshot();
 	pending = NULL;
 }

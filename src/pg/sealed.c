@@ -84,6 +84,38 @@ pre_reseal(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(out);
 }
 
+/*
+ * secant.reseal_adopted(sealed, hop_key, previous_identity): a stored grant
+ * sealed for the identity a database had before its adoption, sealed again
+ * for the identity it has now (secant.adopt_database); the opened grant must
+ * have the given hop key.
+ */
+PG_FUNCTION_INFO_V1(pre_reseal_adopted);
+Datum
+pre_reseal_adopted(PG_FUNCTION_ARGS)
+{
+	const uint8_t *sealed = (const uint8_t *) PG_GETARG_POINTER(0);
+	bytea	   *hop_key = PG_GETARG_BYTEA_PP(1);
+	bytea	   *previous = PG_GETARG_BYTEA_PP(2);
+	Oid			owner = sp_function_owner(fcinfo->flinfo->fn_oid);
+	uint8_t    *out = palloc(SP_SEALEDBYTES);
+	uint8_t		grant[SP_GRANTBYTES];
+
+	if (VARSIZE_ANY_EXHDR(previous) != SP_DBIDBYTES)
+		sp_raise_argument("a database identity is 16 bytes", NULL);
+	sp_open_for(grant, sealed, (const uint8_t *) VARDATA_ANY(previous));
+	if (VARSIZE_ANY_EXHDR(hop_key) != SP_POINTBYTES ||
+		memcmp(VARDATA_ANY(hop_key), grant + SP_GR_X, SP_POINTBYTES) != 0)
+	{
+		sodium_memzero(grant, sizeof grant);
+		sp_raise_grant_columns();
+	}
+	sp_database_id_forget();	/* the adoption changed it */
+	sp_seal_here(out, grant, owner);
+	sodium_memzero(grant, sizeof grant);
+	PG_RETURN_POINTER(out);
+}
+
 /* pre_sealed_grant_key_id(sealed): the id of the server key it is sealed to. */
 PG_FUNCTION_INFO_V1(pre_sealed_grant_key_id);
 Datum

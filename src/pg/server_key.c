@@ -18,8 +18,10 @@
 
 #include <sodium.h>
 
+#include "access/xlog.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
+#include "miscadmin.h"
 #include "utils/lsyscache.h"
 #include "executor/spi.h"
 #include "storage/fd.h"
@@ -28,7 +30,6 @@
 #include "utils/snapmgr.h"
 
 #include "definer.h"
-#include "grant_path.h"
 #include "raise.h"
 #include "server_key.h"
 
@@ -172,52 +173,131 @@ current_key(void)
 	return k;
 }
 
-void
-sp_database_id(uint8_t dbid[SP_DBIDBYTES], Oid owner)
+/* What database_id_body reads: the identity, and whether the table
+ * records its database (from 0.6.0 on; an update from an older version
+ * runs this library over the older table). */
+typedef struct id_read
 {
-	static uint8_t known[SP_DBIDBYTES];
-	static Oid	known_table = InvalidOid;	/* re-read if the table is new */
-	Oid			table = get_relname_relid("database_identity",
-										  get_namespace_oid("secant", false));
-	sp_definer	d;
+	uint8_t    *dbid;
+	bool		recorded;
+	bool		strict;			/* a restore's COPY does not open a copy */
+	bool		live;			/* this database's own (else a restore's) */
+} id_read;
+
+/*
+ * Read the database's identity into dbid (as the owner), made on first use
+ * for this database of this cluster; raise if it was recorded for another
+ * (a copy: TEMPLATE, a restore into another database or cluster).
+ */
+static void
+database_id_body(void *arg)
+{
+	id_read    *r = (id_read *) arg;
+	Oid			argtypes[2] = {OIDOID, INT8OID};
+	Datum		args[2] = {ObjectIdGetDatum(MyDatabaseId),
+	Int64GetDatum((int64) GetSystemIdentifier())};
+	const char *read = r->recorded
+		? "SELECT i.id, i.database_oid, i.system_identifier FROM secant.database_identity AS i"
+		: "SELECT i.id FROM secant.database_identity AS i";
+	HeapTuple	tup;
+	TupleDesc	desc;
 	bool		isnull;
 
-	if (OidIsValid(table) && table == known_table)
-	{
-		memcpy(dbid, known, SP_DBIDBYTES);
-		return;
-	}
-
-	sp_definer_enter(&d, owner);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	/* made on first use, never by a restore (which brings its own) */
-	if (sp_run_latest("SELECT i.id FROM secant.database_identity AS i", 0, NULL, NULL)
-		!= SPI_OK_SELECT)
+	if (sp_run_latest(read, 0, NULL, NULL) != SPI_OK_SELECT)
 		elog(ERROR, "could not read the database's identity");
+	/* made on first use, never by a restore (which brings its own) */
 	if (SPI_processed == 0)
 	{
 		if (sp_run_latest("SELECT secant.restoring()", 0, NULL, NULL) == SPI_OK_SELECT &&
 			SPI_processed == 1 &&
 			DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)))
 			sp_raise_restore_order("secant.database_identity");
-		if (sp_run_latest("INSERT INTO secant.database_identity (id) "
-						  "VALUES (pg_catalog.uuid_send(pg_catalog.gen_random_uuid())) "
-						  "ON CONFLICT DO NOTHING", 0, NULL, NULL) != SPI_OK_INSERT ||
-			sp_run_latest("SELECT i.id FROM secant.database_identity AS i", 0, NULL, NULL)
-			!= SPI_OK_SELECT)
+		if ((r->recorded
+			 ? sp_run_latest("INSERT INTO secant.database_identity (id, database_oid, system_identifier) "
+							 "VALUES (pg_catalog.uuid_send(pg_catalog.gen_random_uuid()), $1, $2) "
+							 "ON CONFLICT DO NOTHING", 2, argtypes, args)
+			 : sp_run_latest("INSERT INTO secant.database_identity (id) "
+							 "VALUES (pg_catalog.uuid_send(pg_catalog.gen_random_uuid())) "
+							 "ON CONFLICT DO NOTHING", 0, NULL, NULL)) != SPI_OK_INSERT ||
+			sp_run_latest(read, 0, NULL, NULL) != SPI_OK_SELECT)
 			elog(ERROR, "could not read the database's identity");
 	}
 	if (SPI_processed != 1)
 		elog(ERROR, "could not read the database's identity");
-	memcpy(dbid, VARDATA_ANY(DatumGetByteaPP(SPI_getbinval(SPI_tuptable->vals[0],
-														  SPI_tuptable->tupdesc,
-														  1, &isnull))),
+	tup = SPI_tuptable->vals[0];
+	desc = SPI_tuptable->tupdesc;
+	memcpy(r->dbid, VARDATA_ANY(DatumGetByteaPP(SPI_getbinval(tup, desc, 1, &isnull))),
 		   SP_DBIDBYTES);
-	SPI_finish();
-	sp_definer_leave(&d);
-	memcpy(known, dbid, SP_DBIDBYTES);
+	if (r->recorded)
+	{
+		Oid			oid = DatumGetObjectId(SPI_getbinval(tup, desc, 2, &isnull));
+		int64		sysid = DatumGetInt64(SPI_getbinval(tup, desc, 3, &isnull));
+
+		/*
+		 * A copy's grants stay closed; a restore's COPY into secant's tables
+		 * still opens them to check them (nothing is re-encrypted there, and
+		 * what it read is not kept as this database's identity).
+		 */
+		if (oid != MyDatabaseId || sysid != (int64) GetSystemIdentifier())
+		{
+			r->live = false;
+			if (r->strict ||
+				sp_run_latest("SELECT secant.restoring()", 0, NULL, NULL) != SPI_OK_SELECT ||
+				SPI_processed != 1 ||
+				!DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)))
+				sp_raise_copied_database(oid, (uint64) sysid, MyDatabaseId, GetSystemIdentifier());
+		}
+	}
+}
+
+/* The identity this backend read last, and from which table. */
+static uint8_t known_id[SP_DBIDBYTES];
+static Oid	known_table = InvalidOid;	/* re-read if the table is new */
+
+static void
+database_id(uint8_t dbid[SP_DBIDBYTES], Oid owner, bool strict)
+{
+	Oid			table = get_relname_relid("database_identity",
+										  get_namespace_oid("secant", false));
+	id_read		r;
+
+	if (OidIsValid(table) && table == known_table)
+	{
+		memcpy(dbid, known_id, SP_DBIDBYTES);
+		return;
+	}
+	r.dbid = dbid;
+	r.strict = strict;
+	r.live = true;
+	r.recorded = OidIsValid(table) &&
+		get_attnum(table, "database_oid") != InvalidAttrNumber;
+	sp_owner_query(owner, database_id_body, &r);
+	if (!r.live)
+		return;
+	memcpy(known_id, dbid, SP_DBIDBYTES);
 	known_table = table;
+}
+
+void
+sp_database_id(uint8_t dbid[SP_DBIDBYTES], Oid owner)
+{
+	database_id(dbid, owner, false);
+}
+
+void
+sp_database_id_forget(void)
+{
+	known_table = InvalidOid;
+}
+
+void
+sp_require_live(Oid owner)
+{
+	uint8_t		dbid[SP_DBIDBYTES];
+
+	if (RecoveryInProgress())
+		sp_raise_standby();
+	database_id(dbid, owner, true);
 }
 
 void
@@ -289,6 +369,17 @@ sp_open_here(uint8_t grant[SP_GRANTBYTES], const uint8_t sealed[SP_SEALEDBYTES],
 	memcpy(slot->digest, digest, sizeof digest);
 	memcpy(slot->grant, grant, SP_GRANTBYTES);
 	slot->used = true;
+}
+
+void
+sp_open_for(uint8_t grant[SP_GRANTBYTES], const uint8_t sealed[SP_SEALEDBYTES],
+			const uint8_t dbid[SP_DBIDBYTES])
+{
+	server_key *k = key_for(sealed);
+	int			rc = sp_open_sealed_grant(grant, sealed, k->sk, dbid);
+
+	if (rc != SP_OK)
+		sp_raise_sealed(rc, sealed + 8, current_key()->keyid);
 }
 
 bool

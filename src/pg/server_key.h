@@ -13,8 +13,22 @@
 /* Define secant_pre.server_key_file (from _PG_init). */
 void		sp_server_key_init(void);
 
-/* The database's identity, made (as owner) on first use. */
+/*
+ * The database's identity, made (as owner) on first use and recorded with
+ * the database's OID and the cluster's system identifier; raise when they
+ * are another database's (a copy, closed until secant.adopt_database();
+ * a restore's COPY into secant's tables still opens grants to check them).
+ */
 void		sp_database_id(uint8_t dbid[SP_DBIDBYTES], Oid owner);
+
+/* Read the identity again at next use (it was adopted in this backend). */
+void		sp_database_id_forget(void);
+
+/*
+ * Raise unless this database may re-encrypt: not a standby (readers lock
+ * what they use, a standby cannot), not a copy that was not adopted.
+ */
+void		sp_require_live(Oid owner);
 
 /* This database's sealing key (server public key and identity). */
 void		sp_sealing_key(uint8_t key[SP_SEALKEYBYTES], Oid owner);
@@ -29,6 +43,11 @@ void		sp_seal_here(uint8_t sealed[SP_SEALEDBYTES],
  */
 void		sp_open_here(uint8_t grant[SP_GRANTBYTES],
 						 const uint8_t sealed[SP_SEALEDBYTES], Oid owner);
+
+/* Open a grant sealed for the identity dbid (adoption), without the cache. */
+void		sp_open_for(uint8_t grant[SP_GRANTBYTES],
+						const uint8_t sealed[SP_SEALEDBYTES],
+						const uint8_t dbid[SP_DBIDBYTES]);
 
 /* Is a sealed grant sealed to the server key (not a previous one)? */
 bool		sp_sealed_to_current(const uint8_t sealed[SP_SEALEDBYTES]);

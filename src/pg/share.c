@@ -1,18 +1,22 @@
 /*
  * share.c - sharing: the triggers that keep secant.copies up to date
- * (secant.share_copy on an application's share table, secant.share_source
- * on the shared table), and the deletion of the copies made through
- * revoked grants (secant.delete_copies_through).
+ * (secant_internal.share_copy on an application's share table,
+ * secant_internal.share_source on the shared table), and the deletion of
+ * the copies made through revoked grants (secant.delete_copies_through).
  *
- * The triggers run with the caller's rights: the shared value is read as
- * the role that inserted the share row, so its privileges and row-level
- * security decide whether it may share that row.  Then extension code, as
- * the extension's owner (definer.h), looks up and locks the grant path
- * (grant_path.c), makes the copy and stores it in secant.copies with an
- * entry in secant.access_log: fixed, fully qualified queries on the
- * extension's own tables only.  The share or source table a copy is filed
- * under is the trigger's own relation, set by the trigger manager, so a
- * role only ever adds or removes copies through tables it triggers on.
+ * secant.enable_sharing registers a share table in secant.sharing and
+ * installs the triggers; before they touch a value they check their shape,
+ * that their table is permanent and registered with exactly their
+ * arguments, and their columns' types (share_check.c).  The triggers run
+ * with the caller's rights: the shared value is read as the role that
+ * inserted the share row, so its privileges and row-level security decide
+ * whether it may share that row.  Then extension code, as the extension's
+ * owner (definer.h), looks up and locks the grant path (grant_path.c),
+ * makes the copy and stores it in secant.copies with an entry in
+ * secant.access_log: fixed, fully qualified queries on the extension's own
+ * tables only.  The share or source table a copy is filed under is the
+ * trigger's own relation and its registration, so a role only ever adds or
+ * removes copies through registered tables it triggers on.
  */
 #include "postgres.h"
 
@@ -25,12 +29,11 @@
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
-#include "utils/regproc.h"
 #include "utils/syscache.h"
 
 #include "definer.h"
 #include "grant_path.h"
-#include "pg_compat.h"
+#include "share_check.h"
 #include "typeio.h"
 
 /* The extension's types and schema, read off secant.copies' columns. */
@@ -54,50 +57,34 @@ ext_types_get(ext_types *t)
 	t->schema = sp_ext_schema(t->pk);
 }
 
-/* The trigger data of a call as an AFTER trigger with nargs arguments. */
-static TriggerData *
-trigger_data(FunctionCallInfo fcinfo, int nargs, const char *name)
+/* A query on secant.copies or secant.access_log and the SPI code it must give. */
+typedef struct copies_query
 {
-	TriggerData *td = (TriggerData *) fcinfo->context;
+	const char *query;
+	int			nargs;
+	Oid		   *types;
+	Datum	   *args;
+	int			expect;
+} copies_query;
 
-	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_AFTER(td->tg_event) ||
-		td->tg_trigger->tgnargs != nargs)
-		sp_raise_sharing_setup(psprintf("%s must be an AFTER trigger with %d arguments",
-								   name, nargs));
-	return td;
+static void
+copies_query_body(void *arg)
+{
+	copies_query *q = (copies_query *) arg;
+	int			rc = sp_run_latest(q->query, q->nargs, q->types, q->args);
+
+	if (rc != q->expect)
+		elog(ERROR, "secant.copies query failed: %s", SPI_result_code_string(rc));
 }
 
-/* Column col of a trigger's relation: its number, or raise. */
-static int
-column(TriggerData *td, const char *col)
-{
-	int			n = SPI_fnumber(RelationGetDescr(td->tg_relation), col);
-
-	if (n <= 0)
-		sp_raise_sharing_setup(psprintf("column \"%s\" of relation \"%s\" does not exist",
-								   col, RelationGetRelationName(td->tg_relation)));
-	return n;
-}
-
-/* Run an owner-run query with the latest snapshot; returns rows processed. */
-static uint64
+/* Run an owner-run query with the latest snapshot. */
+static void
 owner_run(Oid owner, const char *query, int nargs, Oid *types, Datum *args,
 		  int expect)
 {
-	sp_definer	d;
-	uint64		n;
-	int			rc;
+	copies_query q = {query, nargs, types, args, expect};
 
-	sp_definer_enter(&d, owner);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	rc = sp_run_latest(query, nargs, types, args);
-	if (rc != expect)
-		elog(ERROR, "secant.copies query failed: %s", SPI_result_code_string(rc));
-	n = SPI_processed;
-	SPI_finish();
-	sp_definer_leave(&d);
-	return n;
+	sp_owner_query(owner, copies_query_body, &q);
 }
 
 /* A row of a share table: the shared row's key and the recipient. */
@@ -110,12 +97,12 @@ typedef struct share_row
 } share_row;
 
 static void
-share_row_get(TriggerData *td, HeapTuple tup, share_row *row)
+share_row_get(TriggerData *td, const ext_types *t, HeapTuple tup, share_row *row)
 {
 	TupleDesc	desc = RelationGetDescr(td->tg_relation);
 	char	  **argv = td->tg_trigger->tgargs;
-	int			refcol = column(td, argv[3]);
-	int			reccol = column(td, argv[4]);
+	int			refcol = sp_share_column(td, argv[3], InvalidOid);
+	int			reccol = sp_share_column(td, argv[4], t->pk);
 	bool		isnull;
 	Datum		rec;
 
@@ -126,15 +113,38 @@ share_row_get(TriggerData *td, HeapTuple tup, share_row *row)
 	row->recipient = isnull ? NULL : (const uint8_t *) DatumGetPointer(rec);
 }
 
-/*
- * The source table named by a share trigger, resolved with the caller's
- * search_path (secant.enable_sharing stores it schema-qualified).
- */
-static Oid
-source_relation(const char *name)
+/* The read of a shared value: the source row and what was found. */
+typedef struct source_read
 {
-	return RangeVarGetRelid(makeRangeVarFromNameList(sp_qualified_name_list(name)),
-							NoLock, false);
+	Oid			src;
+	char	  **argv;
+	const share_row *row;
+	const ext_types *t;
+	char	   *query;
+	Datum		ct;
+	bool		isnull;
+} source_read;
+
+static void
+source_read_body(void *arg)
+{
+	source_read *r = (source_read *) arg;
+	Oid			src = r->src;
+	char	  **argv = r->argv;
+	Oid			reftype = r->row->reftype;
+	Datum		ref = r->row->ref;
+
+	if (SPI_execute_with_args(r->query, 1, &reftype, &ref, NULL, true, 2) != SPI_OK_SELECT)
+		elog(ERROR, "could not read the shared row");
+	if (SPI_processed != 1)
+		sp_raise_shared_row(get_rel_name(src), SPI_processed == 0);
+	if (SPI_gettypeid(SPI_tuptable->tupdesc, 1) != r->t->ct)
+		sp_raise_argument(psprintf("column \"%s\" of relation \"%s\" is not of type pre_ciphertext",
+								   argv[1], get_rel_name(src)), NULL);
+	r->ct = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &r->isnull);
+	if (!r->isnull)
+		r->ct = SPI_datumTransfer(PointerGetDatum(PG_DETOAST_DATUM_COPY(r->ct)),
+								  false, -1);
 }
 
 /*
@@ -146,30 +156,16 @@ static bool
 read_source(Oid src, char **argv, const share_row *row, const ext_types *t,
 			Datum *ct)
 {
-	char	   *query = psprintf("SELECT s.%s FROM %s AS s WHERE s.%s = $1",
-								 quote_identifier(argv[1]),
-								 quote_qualified_identifier(get_namespace_name(get_rel_namespace(src)),
-															get_rel_name(src)),
-								 quote_identifier(argv[2]));
-	Oid			reftype = row->reftype;
-	Datum		ref = row->ref;
-	bool		isnull = true;
+	source_read r = {src, argv, row, t, NULL, (Datum) 0, true};
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute_with_args(query, 1, &reftype, &ref, NULL, true, 2) != SPI_OK_SELECT)
-		elog(ERROR, "could not read the shared row");
-	if (SPI_processed != 1)
-		sp_raise_shared_row(get_rel_name(src), SPI_processed == 0);
-	if (SPI_gettypeid(SPI_tuptable->tupdesc, 1) != t->ct)
-		sp_raise_argument(psprintf("column \"%s\" of relation \"%s\" is not of type pre_ciphertext",
-								   argv[1], get_rel_name(src)), NULL);
-	*ct = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-	if (!isnull)
-		*ct = SPI_datumTransfer(PointerGetDatum(PG_DETOAST_DATUM_COPY(*ct)),
-								false, -1);
-	SPI_finish();
-	return !isnull;
+	r.query = psprintf("SELECT s.%s FROM %s AS s WHERE s.%s = $1",
+					   quote_identifier(argv[1]),
+					   quote_qualified_identifier(get_namespace_name(get_rel_namespace(src)),
+												  get_rel_name(src)),
+					   quote_identifier(argv[2]));
+	sp_caller_query(source_read_body, &r);
+	*ct = r.ct;
+	return !r.isnull;
 }
 
 /* The name of the current user, as a Datum of type name. */
@@ -288,13 +284,13 @@ PG_FUNCTION_INFO_V1(pre_share_copy);
 Datum
 pre_share_copy(PG_FUNCTION_ARGS)
 {
-	TriggerData *td = trigger_data(fcinfo, 5, "secant.share_copy()");
+	TriggerData *td = sp_share_trigger(fcinfo, 5, "secant_internal.share_copy()");
 	Oid			share = RelationGetRelid(td->tg_relation);
 	Oid			owner = sp_function_owner(fcinfo->flinfo->fn_oid);
+	Oid			src = sp_share_registered_source(td, owner);
 	ext_types	t;
 	share_row	old_row,
 				new_row;
-	Oid			src;
 	Datum		ct;
 
 	ext_types_get(&t);
@@ -303,16 +299,14 @@ pre_share_copy(PG_FUNCTION_ARGS)
 		remove_copies_of(owner, "share_table", share, NULL);
 		return PointerGetDatum(NULL);
 	}
-	if (!TRIGGER_FIRED_FOR_ROW(td->tg_event))
-		sp_raise_sharing_setup("secant.share_copy() must be a FOR EACH ROW trigger here");
 	if (!TRIGGER_FIRED_BY_INSERT(td->tg_event))
-		share_row_get(td, td->tg_trigtuple, &old_row);
+		share_row_get(td, &t, td->tg_trigtuple, &old_row);
 	if (TRIGGER_FIRED_BY_DELETE(td->tg_event))
 	{
 		remove_copy(owner, &t, share, &old_row);
 		return PointerGetDatum(NULL);
 	}
-	share_row_get(td, TRIGGER_FIRED_BY_UPDATE(td->tg_event) ?
+	share_row_get(td, &t, TRIGGER_FIRED_BY_UPDATE(td->tg_event) ?
 				  td->tg_newtuple : td->tg_trigtuple, &new_row);
 	if (TRIGGER_FIRED_BY_UPDATE(td->tg_event))
 	{
@@ -322,7 +316,6 @@ pre_share_copy(PG_FUNCTION_ARGS)
 	}
 	if (new_row.ref_text == NULL || new_row.recipient == NULL)
 		return PointerGetDatum(NULL);
-	src = source_relation(td->tg_trigger->tgargs[0]);
 	if (read_source(src, td->tg_trigger->tgargs, &new_row, &t, &ct))
 		store_copy(fcinfo->flinfo, &t, share, src, &new_row, ct);
 	return PointerGetDatum(NULL);
@@ -333,15 +326,15 @@ static char *
 source_key(TriggerData *td, HeapTuple tup)
 {
 	return SPI_getvalue(tup, RelationGetDescr(td->tg_relation),
-						column(td, td->tg_trigger->tgargs[0]));
+						sp_share_column(td, td->tg_trigger->tgargs[0], InvalidOid));
 }
 
 /* Is the shared value of a source row the same in both versions? */
 static bool
-same_value(TriggerData *td)
+same_value(TriggerData *td, Oid ct_type)
 {
 	TupleDesc	desc = RelationGetDescr(td->tg_relation);
-	int			col = column(td, td->tg_trigger->tgargs[1]);
+	int			col = sp_share_column(td, td->tg_trigger->tgargs[1], ct_type);
 	bool		n1,
 				n2;
 	Datum		a = SPI_getbinval(td->tg_trigtuple, desc, col, &n1);
@@ -366,18 +359,22 @@ PG_FUNCTION_INFO_V1(pre_share_source);
 Datum
 pre_share_source(PG_FUNCTION_ARGS)
 {
-	TriggerData *td = trigger_data(fcinfo, 2, "secant.share_source()");
+	TriggerData *td = sp_share_trigger(fcinfo, 2, "secant_internal.share_source()");
 	Oid			rel = RelationGetRelid(td->tg_relation);
 	Oid			owner = sp_function_owner(fcinfo->flinfo->fn_oid);
+	ext_types	t;
 	char	   *key;
 
+	if (TRIGGER_FIRED_BY_INSERT(td->tg_event))
+		sp_raise_sharing_setup("secant_internal.share_source() must be an AFTER UPDATE OR DELETE trigger");
+	sp_share_registered_as_source(td, owner);
+	ext_types_get(&t);
+	sp_share_column(td, td->tg_trigger->tgargs[1], t.ct);
 	if (TRIGGER_FIRED_BY_TRUNCATE(td->tg_event))
 	{
 		remove_copies_of(owner, "source_table", rel, NULL);
 		return PointerGetDatum(NULL);
 	}
-	if (!TRIGGER_FIRED_FOR_ROW(td->tg_event) || TRIGGER_FIRED_BY_INSERT(td->tg_event))
-		sp_raise_sharing_setup("secant.share_source() must be an AFTER UPDATE OR DELETE FOR EACH ROW trigger here");
 	key = source_key(td, td->tg_trigtuple);
 	if (key == NULL)
 		return PointerGetDatum(NULL);
@@ -385,11 +382,39 @@ pre_share_source(PG_FUNCTION_ARGS)
 	{
 		char	   *new_key = source_key(td, td->tg_newtuple);
 
-		if (new_key != NULL && strcmp(key, new_key) == 0 && same_value(td))
+		if (new_key != NULL && strcmp(key, new_key) == 0 && same_value(td, t.ct))
 			return PointerGetDatum(NULL);
 	}
 	remove_copies_of(owner, "source_table", rel, key);
 	return PointerGetDatum(NULL);
+}
+
+/* The deletion of the copies made through some hop keys, and its count. */
+typedef struct copies_deletion
+{
+	Datum		hop_keys;		/* bytea[] */
+	uint64		n;
+} copies_deletion;
+
+static void
+copies_deletion_body(void *arg)
+{
+	copies_deletion *d = (copies_deletion *) arg;
+	Oid			types[1] = {BYTEAARRAYOID};
+	Datum		args[1] = {d->hop_keys};
+	int			rc;
+
+	/* locked in id order: two deleters of overlapping copies never wait
+	 * for each other in a cycle */
+	rc = sp_run_latest("DELETE FROM secant.copies AS c "
+					   "WHERE c.id OPERATOR(pg_catalog.=) ANY (ARRAY("
+					   "SELECT x.id FROM secant.copies AS x "
+					   "WHERE x.hop_keys OPERATOR(pg_catalog.&&) $1 "
+					   "ORDER BY x.id FOR UPDATE OF x))",
+					   1, types, args);
+	if (rc != SPI_OK_DELETE)
+		elog(ERROR, "could not delete copies: %s", SPI_result_code_string(rc));
+	d->n = SPI_processed;
 }
 
 /*
@@ -401,26 +426,10 @@ PG_FUNCTION_INFO_V1(pre_delete_copies_through);
 Datum
 pre_delete_copies_through(PG_FUNCTION_ARGS)
 {
-	Oid			types[1] = {BYTEAARRAYOID};
-	Datum		args[1] = {PG_GETARG_DATUM(0)};
-	uint64		n;
-	int			rc;
+	copies_deletion d = {PG_GETARG_DATUM(0), 0};
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	/* locked in id order: two deleters of overlapping copies never wait
-	 * for each other in a cycle */
-	rc = sp_run_latest("DELETE FROM secant.copies AS c "
-					   "WHERE c.id OPERATOR(pg_catalog.=) ANY (ARRAY("
-					   "SELECT x.id FROM secant.copies AS x "
-					   "WHERE x.hop_keys OPERATOR(pg_catalog.&&) $1 "
-					   "ORDER BY x.id FOR UPDATE OF x))",
-					   1, types, args);
-	if (rc != SPI_OK_DELETE)
-		elog(ERROR, "could not delete copies: %s", SPI_result_code_string(rc));
-	n = SPI_processed;
-	SPI_finish();
-	PG_RETURN_INT64((int64) n);
+	sp_caller_query(copies_deletion_body, &d);
+	PG_RETURN_INT64((int64) d.n);
 }
 
 /*

@@ -13,6 +13,9 @@ fresh_db $B || { echo "0 passed, 1 failed"; exit 1; }
 su_sql $B -c "SELECT secant.revoke_capability('atk_admin', 'admin')" >/dev/null
 # atk_owner owns B only
 su_sql postgres -c "ALTER DATABASE $A OWNER TO ${PGUSER:-postgres}" >/dev/null
+# B serves a phone through atk_owner, and A a phone through atk_plain
+su_sql $B -c "SELECT secant.bind('bob_phone', 'atk_owner'), secant.grant_capability('atk_owner', 'proxy')" >/dev/null
+su_sql $A -c "SELECT secant.bind('bob_phone', 'atk_plain')" >/dev/null
 
 k=$(su_sql $B -c "SELECT pre_public_key(pre_keygen())")
 g=$(su_sql $B -c "SELECT pre_grant(fixture_sk('clinic'), secant.principal_key('dr_bob'))")
@@ -56,6 +59,35 @@ check "admin of A, in B: reads no audit entry" equals 0 as atk_admin $B -c "SELE
 check "admin of A, in B: reads no named audit entry" equals 0 as atk_admin $B -c "SELECT count(*) FROM secant.audit_entries"
 check "admin of A, in B: reads no access log entry" equals 0 as atk_admin $B -c "SELECT count(*) FROM secant.access_log"
 check "admin of A, in B: reads no revoked hop key" equals 0 as atk_admin $B -c "SELECT count(*) FROM secant.revoked_grants"
+# every table and sequence of secant: what an admin of A reads in B is no
+# more than what a plain login of B reads (issue 30: sealed grants and the
+# identity are most of what a copy of B needs; bindings and capabilities
+# say who serves whom)
+check "admin of A, in B: reads no sealed grant" reads_nothing atk_admin $B "SELECT count(sealed) FROM secant.grants"
+check "admin of A, in B: reads no database identity" reads_nothing atk_admin $B "SELECT count(*) FROM secant.database_identity"
+for seq in $(su_sql $B -c "SELECT c.relname FROM pg_class c WHERE c.relnamespace = 'secant'::regnamespace AND c.relkind = 'S' ORDER BY 1"); do
+	check "admin of A, in B: reads no sequence secant.$seq" reads_nothing atk_admin $B "SELECT last_value FROM secant.$seq"
+done
+check "admin of A, in B: reads no binding (B has some)" reads_nothing atk_admin $B "SELECT count(*) FROM secant.bindings"
+check "admin of A, in B: reads no capability of another role (B has some)" reads_nothing atk_admin $B \
+	"SELECT count(*) FROM secant.capabilities WHERE role <> 'atk_admin'::regrole"
+check "plain login, in B: reads no binding of another role" reads_nothing atk_plain $B "SELECT count(*) FROM secant.bindings"
+# the catalog: no table or sequence of secant is readable by secant_admin
+# (the cluster-wide role) beyond what PUBLIC reads, unless row security
+# filters it by this database's capability
+check "catalog: secant_admin's table privileges are PUBLIC's, or row-security filtered" equals "" su_sql $B -c "
+	SELECT string_agg(c.relname, ', ' ORDER BY c.relname) FROM pg_class c
+	WHERE c.relnamespace = 'secant'::regnamespace AND c.relkind IN ('r', 'S', 'v', 'p')
+	  AND NOT (c.relrowsecurity AND c.relkind = 'r')
+	  AND NOT (c.relkind = 'v' AND 'security_invoker=true' = ANY (coalesce(c.reloptions, '{}')))
+	  AND (has_table_privilege('secant_admin', c.oid, 'SELECT') AND NOT has_table_privilege('public', c.oid, 'SELECT')
+	       OR EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+	                  AND has_column_privilege('secant_admin', c.oid, a.attnum, 'SELECT')
+	                  AND NOT has_column_privilege('public', c.oid, a.attnum, 'SELECT')))"
+check "admin of A, in A: reads the sealed grants" as atk_admin $A -o /dev/null -c "SELECT sealed FROM secant.grants LIMIT 1"
+check "admin of A, in A: reads the identity and the sequences" as atk_admin $A -o /dev/null \
+	-c "SELECT id FROM secant.database_identity; SELECT last_value FROM secant.grants_id_seq"
+check "admin of A, in A: reads the bindings" equals t as atk_admin $A -c "SELECT count(*) > 0 FROM secant.bindings"
 check "admin of A, in A: reads the audit log" as atk_admin $A -o /dev/null -c "SELECT 1 FROM secant.audit_log LIMIT 1"
 check "admin of A, in A: revoke works" as atk_admin $A -o /dev/null -c "SELECT secant.revoke('dr_bob', 'bob_phone')"
 check "admin of A: reads grants only sealed, even in A (no rk stored)" equals 0 as atk_admin $A -c "SELECT count(rekey) FROM secant.grants"

@@ -13,8 +13,7 @@
 # attack databases, not superuser).  Databases: one fresh database per
 # scenario, made with fresh_db NAME and dropped at exit.
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-. "$ROOT/test/tap.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/../prologue.sh"
 ATK_DBS=""
 
 # as ROLE DB [psql args]: psql as ROLE (quiet, unaligned, stop on error).
@@ -37,6 +36,17 @@ fails() {
 	local out
 	out=$(as "$1" "$2" -c "$3" 2>&1) && { echo "  unexpectedly succeeded: $3" >&2; return 1; }
 	printf '%s\n' "$out" | grep -Eq "$4" || { echo "  wrong error: $out" >&2; return 1; }
+}
+
+# reads_nothing ROLE DB SQL: SQL as ROLE is refused (permission denied)
+# or reads nothing (no row, or 0, or NULL).
+reads_nothing() {
+	local out
+	if out=$(as "$1" "$2" -c "$3" 2>&1); then
+		[ -z "$out" ] || [ "$out" = 0 ] || { echo "  read: $out" >&2; return 1; }
+	else
+		printf '%s\n' "$out" | grep -q "permission denied" || { echo "  wrong error: $out" >&2; return 1; }
+	fi
 }
 
 # fails_text TEXT PATTERN: TEXT (an error already captured) matches PATTERN
@@ -97,6 +107,41 @@ not_super() {
 		su_sql postgres -c "ALTER ROLE $1 NOSUPERUSER" >/dev/null
 		return 1
 	fi
+}
+
+# Crash detection: a backend crash is "terminated by signal" in the server
+# log ($SECANT_PRE_SERVER_LOG, set by test/cluster.sh) or a lost connection.
+crash_count() {
+	if [ -n "${SECANT_PRE_SERVER_LOG:-}" ] && [ -r "$SECANT_PRE_SERVER_LOG" ]; then
+		grep -c 'terminated by signal' "$SECANT_PRE_SERVER_LOG"
+	else
+		echo 0
+	fi
+}
+wait_up() {
+	local i
+	for i in $(seq 300); do
+		psql -X -q -d postgres -c "SELECT 1" >/dev/null 2>&1 && return 0
+		sleep 0.2
+	done
+}
+# no_crash OUTPUT BEFORE: true unless the server crashed since BEFORE
+no_crash() {
+	if printf '%s\n' "$1" | grep -q 'server closed the connection' || [ "$(crash_count)" != "$2" ]; then
+		DIAG="crash: $(printf '%s\n' "$1" | grep -E 'NOTICE|closed' | tail -n 3)"
+		wait_up
+		return 1
+	fi
+}
+
+# crash_free COMMAND...: COMMAND succeeds and the server did not crash
+crash_free() {
+	local b out rc
+	b=$(crash_count)
+	out=$("$@" 2>&1)
+	rc=$?
+	no_crash "$out" "$b" || { echo "  $DIAG" >&2; return 1; }
+	[ "$rc" -eq 0 ] || { printf '  %s\n' "$out" >&2; return 1; }
 }
 
 atk_summary() {

@@ -33,7 +33,7 @@ case "$SECS" in
 		exit 2 ;;
 esac
 
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+. "$(dirname "$0")/../prologue.sh"
 cd "$ROOT" || exit 2
 BUILD_DIR=${BUILD_DIR:-build/fuzz}
 HARNESSES=${FUZZ_HARNESSES:-"ciphertext grant public_key secret_key token text keywords inspect roundtrip envelope cache"}

@@ -17,7 +17,7 @@
 # repository's root holds secant_pre.so, the extension, which Python would
 # take for the package.
 set -u
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+. "$(dirname "$0")/../prologue.sh"
 LIBPREFIX=${LIBPREFIX:-/usr/local}
 VENV=${SECANT_PRE_VENV:-$ROOT/build/venv}
 PY=$VENV/bin/python

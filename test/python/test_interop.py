@@ -1,5 +1,5 @@
 """Interoperability: the known-answer vectors (test/vectors/) through the
-Python package and SQL (the C library runs them in test/lib/run.sh, the
+Python package and SQL (the C library runs them in test/libsecant/run.sh, the
 CLI here), and values made by any of Python, the CLI (which links the
 library) and SQL read by the others.  Needs a server (PGHOST...) and
 SECANT_PRE_CLI."""

@@ -15,11 +15,8 @@
 # stop_node NODE, node_up NODE, save_nodes FILE, load_nodes FILE,
 # setup_schemas DIR.
 
-PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
-[ -x "$PG_CONFIG" ] || PG_CONFIG=$(command -v pg_config)
-PGBIN=$("$PG_CONFIG" --bindir)
-# shellcheck source=../pgcluster.sh
-. "$(dirname "${BASH_SOURCE[0]}")/../pgcluster.sh"
+# shellcheck source=../prologue.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../prologue.sh"
 
 SCALEOUT_NODES="coord shard1 shard2"
 SCALEOUT_PORT=${SCALEOUT_PORT:-55460}

@@ -21,9 +21,8 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 load_nodes "${1:?usage: test.sh STATE_FILE}" || exit 1
 
 NOTES=${SCALEOUT_TEST_NOTES:-200}	# per shard
-# ok, not_ok, check NAME COMMAND..., eq GOT EXPECTED, tap_finish
-# shellcheck source=../tap.sh
-. "$HERE/../tap.sh"
+# ok, not_ok, check NAME COMMAND..., eq GOT EXPECTED, tap_finish: from
+# test/prologue.sh (lib.sh sources it)
 # q NODE SQL [psql args]: one value (tuples only, unaligned)
 q() {
 	local node=$1 sql=$2

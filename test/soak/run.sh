@@ -35,16 +35,10 @@
 # Prints pgbench's tps and the invariants; ends with "N passed, M failed".
 set -uo pipefail
 
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+# ROOT, PG_CONFIG, PGBIN; check NAME COMMAND..., tap_finish; pgc_*
+. "$(dirname "$0")/../prologue.sh"
 SECONDS_TO_RUN=${SOAK_SECONDS:-120}
 CLIENTS=${SOAK_CLIENTS:-8}
-PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
-[ -x "$PG_CONFIG" ] || PG_CONFIG=$(command -v pg_config)
-PGBIN=$("$PG_CONFIG" --bindir)
-export PATH="$PGBIN:$PATH"
-
-# check NAME COMMAND..., tap_finish
-. "$ROOT/test/tap.sh"
 
 if [ ! -f "$("$PG_CONFIG" --sharedir)/extension/secant_pre.control" ]; then
 	echo "secant_pre is not installed: run make && sudo make install (or make test) first"
@@ -52,7 +46,6 @@ if [ ! -f "$("$PG_CONFIG" --sharedir)/extension/secant_pre.control" ]; then
 	tap_finish
 fi
 
-. "$ROOT/test/pgcluster.sh"
 CLUSTER=$(pgc_dir secant_pre_soak) || exit 1
 WORK=$(mktemp -d /tmp/secant_pre_soak_work.XXXXXX)
 export PGHOST="$CLUSTER" PGPORT="${SECANT_PRE_SOAK_PORT:-55434}" PGUSER=postgres PGDATABASE=soak

@@ -39,14 +39,9 @@
 # SECANT_PRE_KEEP=1 keeps the work directory (printed).
 set -uo pipefail
 
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-# ok, not_ok, check NAME COMMAND..., eq, tap_summary, tap_finish
-. "$ROOT/test/tap.sh"
-PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
-[ -x "$PG_CONFIG" ] || PG_CONFIG=$(command -v pg_config)
-PGBIN=$("$PG_CONFIG" --bindir)
-export PATH="$PGBIN:$PATH"
-. "$ROOT/test/pgcluster.sh"
+# ROOT, PGBIN; ok, not_ok, check NAME COMMAND..., eq, tap_summary, tap_finish;
+# pgc_*
+. "$(dirname "$0")/../prologue.sh"
 CLI="$ROOT/secant-pre"
 PY=/usr/bin/python3
 [ -x "$PY" ] || PY=python3

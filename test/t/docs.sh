@@ -14,8 +14,7 @@
 #     folder of src/ and test/ and every top-level entry.
 # Needs no server.  Ends with "N passed, M failed".
 set -uo pipefail
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-. "$ROOT/test/tap.sh"
+. "$(dirname "$0")/../prologue.sh"
 
 while IFS=$'\t' read -r verdict name diag; do
 	if [ "$verdict" = ok ]; then

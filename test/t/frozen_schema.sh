@@ -6,9 +6,8 @@
 # is not the current default_version's script, which may still change).
 # Needs no server.  Ends with "N passed, M failed".
 set -uo pipefail
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+. "$(dirname "$0")/../prologue.sh"
 cd "$ROOT/schema" || exit 1
-. "$ROOT/test/tap.sh"
 
 current=$(sed -n "s/^default_version *= *'\(.*\)'/\1/p" ../secant_pre.control)
 while read -r sum file; do

@@ -2,8 +2,8 @@
 # test/t/hygiene.sh - the tests can run twice at once, or by two OS users
 # one after the other, without colliding.
 #
-# Reads the test inputs (test/, sql/, expected/, specs/, the Makefile) and
-# checks that:
+# Reads the test inputs (test/, examples/, sql/, expected/, specs/, the
+# Makefile) and checks that:
 #   - no path under /tmp is fixed: every one is a mktemp template
 #     (…XXXXXX), so each run gets its own;
 #   - no port is fixed: a port number appears only as the default of an
@@ -14,12 +14,10 @@
 # "N passed, M failed".
 set -uo pipefail
 
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+. "$(dirname "$0")/../prologue.sh"
 cd "$ROOT" || exit 1
 SELF=test/t/hygiene.sh
 
-# ok, not_ok, tap_summary
-. "$ROOT/test/tap.sh"
 # none NAME FINDINGS: ok when FINDINGS (file:line: text lines) is empty.
 none() {
 	if [ -z "$2" ]; then
@@ -33,9 +31,9 @@ none() {
 # The files to read: tracked ones in a checkout, else all below the dirs.
 list_files() {
 	if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
-		git ls-files -- test sql expected specs Makefile
+		git ls-files -- test examples sql expected specs Makefile
 	else
-		find test sql expected specs Makefile -type f 2>/dev/null
+		find test examples sql expected specs Makefile -type f 2>/dev/null
 	fi | grep -v -e "^$SELF\$" -e '^test/vectors/' -e '\.png$'
 }
 mapfile -t FILES < <(list_files)

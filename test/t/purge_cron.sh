@@ -7,12 +7,7 @@
 # scheduled, and calls the function directly for its effect (no wait for
 # the minute).  Ends with "N passed, M failed".
 set -uo pipefail
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-. "$ROOT/test/tap.sh"
-PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
-[ -x "$PG_CONFIG" ] || PG_CONFIG=$(command -v pg_config)
-PGBIN=$("$PG_CONFIG" --bindir)
-. "$ROOT/test/pgcluster.sh"
+. "$(dirname "$0")/../prologue.sh"
 PORT=${SECANT_PRE_CRON_PORT:-$((${PGPORT:-55432} + 4))}
 DB=secant_cron
 

@@ -6,8 +6,7 @@
 # Where: the running cluster (PGHOST/PGPORT/PGUSER, a superuser), as `make
 # test` provides; the CLI built in the source tree.
 set -uo pipefail
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-. "$ROOT/test/tap.sh"
+. "$(dirname "$0")/../prologue.sh"
 DB=secant_pre_rotation_readme
 T=$(mktemp -d)
 trap '[ -n "${KEEP:-}" ] || rm -rf "$T"; psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $DB" >/dev/null 2>&1' EXIT

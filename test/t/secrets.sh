@@ -44,17 +44,10 @@
 # Ends with "N passed, M failed"; exits non-zero on any failure.
 set -uo pipefail
 
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+. "$(dirname "$0")/../prologue.sh"
 CLI="$ROOT/secant-pre"
-PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
-[ -x "$PG_CONFIG" ] || PG_CONFIG=$(command -v pg_config)
-PGBIN=$("$PG_CONFIG" --bindir)
-export PATH="$PGBIN:$PATH"
-. "$ROOT/test/pgcluster.sh"
 DB=secant_secrets_test
 
-# ok, not_ok, check NAME COMMAND..., tap_summary, tap_finish
-. "$ROOT/test/tap.sh"
 FINDINGS=0
 finding() { echo "finding: $*"; FINDINGS=$((FINDINGS + 1)); }
 

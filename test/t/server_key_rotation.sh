@@ -6,13 +6,7 @@
 # here) with the clinic of test/fixtures/clinic.sql; a client-sealed grant
 # comes from the CLI.  Ends with "N passed, M failed".
 set -uo pipefail
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-. "$ROOT/test/tap.sh"
-PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
-[ -x "$PG_CONFIG" ] || PG_CONFIG=$(command -v pg_config)
-PGBIN=$("$PG_CONFIG" --bindir)
-export PATH="$PGBIN:$PATH"
-. "$ROOT/test/pgcluster.sh"
+. "$(dirname "$0")/../prologue.sh"
 CLI="$ROOT/secant-pre"
 PORT=${SECANT_PRE_ROTATION_PORT:-$((${PGPORT:-55432} + 3))}
 DB=secant_rotation

@@ -14,7 +14,7 @@
 
 set -u
 
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+. "$(dirname "$0")/../prologue.sh"
 cd "$ROOT" || exit 2
 BUILD_DIR=${BUILD_DIR:-build/unit}
 CC=${CC:-gcc}

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# test/demo.sh - the secant_pre demo: a clinic shares patient notes with a
+# examples/demo.sh - the secant_pre demo: a clinic shares patient notes with a
 # care team; doctors read them on their phones; a doctor who leaves the
 # team loses access at once.  Keys, grants, encryption and decryption run
 # on the "clients" (the secant-pre CLI); PostgreSQL only stores public keys,

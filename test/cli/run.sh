@@ -1,10 +1,10 @@
 #!/bin/bash
 #
-# cli_test.sh - tests of the secant-pre command-line tool, against the
+# test/cli/run.sh - tests of the secant-pre command-line tool, against the
 # known-answer vectors of test/vectors/scheme-v1.json and by properties of
 # randomised round trips.
 #
-# usage: test/cli_test.sh PATH/TO/secant-pre [VECTORS_JSON]
+# usage: test/cli/run.sh PATH/TO/secant-pre [VECTORS_JSON]
 #
 # Prints "ok - name" or "not ok - name" per check, then "N passed, M failed";
 # exits non-zero if any check failed.
@@ -16,7 +16,8 @@ if [ $# -lt 1 ] || [ ! -x "$1" ]; then
 	exit 2
 fi
 BIN=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
+# ROOT; ok, not_ok, report NAME STATUS, check NAME COMMAND..., tap_summary
+. "$(dirname "$0")/../prologue.sh"
 VECTORS=${2:-$ROOT/test/vectors/scheme-v1.json}
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
@@ -25,8 +26,6 @@ cd "$T" || exit 2
 # warning on stderr; that warning is tested on its own below)
 umask 077
 
-# ok, not_ok, report NAME STATUS, check NAME COMMAND..., tap_summary
-. "$ROOT/test/tap.sh"
 
 # sp ARGS...: run the tool; stderr goes to last.err and is kept in all.err
 sp() {

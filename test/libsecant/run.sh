@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# test/lib/run.sh - libsecant-pre as installed by make install (under
+# test/libsecant/run.sh - libsecant-pre as installed by make install (under
 # LIBPREFIX, default /usr/local): its soname and exported symbols (exactly
 # the functions its header declares, none of the core's internals), the
 # header alone (C99 pedantic, C++), every function in it documented, a
@@ -7,21 +7,16 @@
 # tests (known-answer vectors included) built against the header and the
 # shared library instead of the core's sources.  Ends "N passed, M failed".
 set -u
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+. "$(dirname "$0")/../prologue.sh"
 cd "$ROOT" || exit 2
 LIBPREFIX=${LIBPREFIX:-/usr/local}
 LIBDIR=$LIBPREFIX/lib
 HEADER=$LIBPREFIX/include/secant_pre.h
 export PKG_CONFIG_PATH="$LIBDIR/pkgconfig${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
-PG_CONFIG=${PG_CONFIG:-pg_config}
 VERSION=$(sed -n 's/^EXTVERSION = //p' Makefile)
 W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
-PASS=0
-FAIL=0
-ok() { PASS=$((PASS + 1)); echo "ok - $1"; }
-nok() { FAIL=$((FAIL + 1)); echo "not ok - $1"; }
-expect() { if [ "$2" = "$3" ]; then ok "$1"; else nok "$1: expected '$3', got '$2'"; fi; }
+expect() { if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1: expected '$3', got '$2'"; fi; }
 
 expect "pkg-config knows secant-pre $VERSION" "$(pkg-config --modversion secant-pre 2>&1)" "$VERSION"
 expect "soname" "$(objdump -p "$LIBDIR/libsecant-pre.so.0" | awk '$1 == "SONAME" {print $2}')" "libsecant-pre.so.0"
@@ -37,7 +32,7 @@ nm -D --defined-only "$LIBDIR/libsecant-pre.so.0" | awk '$2 ~ /^[TtWiDdBbRr]$/ {
 if diff "$W/declared" "$W/exported" >"$W/d"; then
 	ok "exported symbols are exactly the header's $(wc -l <"$W/declared") functions"
 else
-	nok "exported symbols differ from the header's functions:"; sed 's/^/#   /' "$W/d"
+	not_ok "exported symbols differ from the header's functions:"; sed 's/^/#   /' "$W/d"
 fi
 leaked=$(grep -cE '^(sp_recover_S|sp_recover_d1|sp_decrypt_with)$' "$W/exported")
 expect "the core's internals (sp_internal.h) are not exported" "$leaked" "0"
@@ -47,11 +42,11 @@ expect "no data symbols exported" \
 # the header on its own
 if gcc -std=c99 -pedantic -Wall -Wextra -Werror -I"$LIBPREFIX/include" -fsyntax-only "$W/decl.c" 2>"$W/e"; then
 	ok "the header compiles alone (C99, pedantic, -Werror)"
-else nok "the header alone: $(head -3 "$W/e")"; fi
+else not_ok "the header alone: $(head -3 "$W/e")"; fi
 cp "$W/decl.c" "$W/decl.cc"
 if g++ -std=c++11 -Wall -Wextra -Werror -I"$LIBPREFIX/include" -fsyntax-only "$W/decl.cc" 2>"$W/e"; then
 	ok "the header compiles as C++11"
-else nok "the header as C++: $(head -3 "$W/e")"; fi
+else not_ok "the header as C++: $(head -3 "$W/e")"; fi
 undoc=$(/usr/bin/python3 - "$HEADER" "$W/aux" <<'PY'
 import re, sys
 header, aux = sys.argv[1], sys.argv[2]
@@ -84,7 +79,7 @@ PY
 expect "every function in the header follows a comment" "$undoc" ""
 
 # a program built as the README says
-if cc -o "$W/hello" test/lib/hello.c $(pkg-config --cflags --libs secant-pre) 2>"$W/e"; then
+if cc -o "$W/hello" test/libsecant/hello.c $(pkg-config --cflags --libs secant-pre) 2>"$W/e"; then
 	ok "cc hello.c \$(pkg-config --cflags --libs secant-pre)"
 	out=$("$W/hello" 2>&1)
 	printf '%s\n' "$out" | grep -E '^not ok' | sed 's/^/# hello: /'
@@ -94,11 +89,11 @@ if cc -o "$W/hello" test/lib/hello.c $(pkg-config --cflags --libs secant-pre) 2>
 	expect "hello loads the library from $LIBDIR" \
 		"$(ldd "$W/hello" | awk '/libsecant-pre/ {print $3}')" "$LIBDIR/libsecant-pre.so.0"
 else
-	nok "hello.c does not build: $(head -3 "$W/e")"
+	not_ok "hello.c does not build: $(head -3 "$W/e")"
 fi
 
 # the installed CLI links the installed library (by its rpath)
-cli="$("$PG_CONFIG" --bindir)/secant-pre"
+cli="$PGBIN/secant-pre"
 expect "the installed CLI loads $LIBDIR/libsecant-pre.so.0" \
 	"$(ldd "$cli" | awk '/libsecant-pre/ {print $3}')" "$LIBDIR/libsecant-pre.so.0"
 expect "the CLI does not carry the core itself" "$(nm "$cli" 2>/dev/null | grep -c ' T sp_')" "0"
@@ -118,9 +113,8 @@ for t in test_core test_cache; do
 		line=$(printf '%s\n' "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed' | tail -n 1)
 		expect "test/unit/$t.c against the shared library: $line" "${line#* passed, }" "0 failed"
 	else
-		nok "test/unit/$t.c does not build against the header: $(head -5 "$W/e")"
+		not_ok "test/unit/$t.c does not build against the header: $(head -5 "$W/e")"
 	fi
 done
 
-echo "$PASS passed, $FAIL failed"
-[ "$FAIL" -eq 0 ]
+tap_summary

@@ -1,5 +1,5 @@
 /*
- * hello.c - the smallest client of libsecant-pre, built by test/lib/run.sh
+ * hello.c - the smallest client of libsecant-pre, built by test/libsecant/run.sh
  * exactly as the README says: cc hello.c $(pkg-config --cflags --libs
  * secant-pre).  Makes keys, encrypts, grants, re-encrypts, decrypts in a
  * batch context and makes a token; one "ok"/"not ok" line per check and

@@ -1,0 +1,140 @@
+/*
+ * share_check.c - before a sharing trigger touches a value: was it called
+ * the way secant.enable_sharing installs it (an AFTER trigger of the
+ * right level, its argument count), on a permanent table registered in
+ * secant.sharing with exactly its arguments?  Asked as the extension's
+ * owner (the registrations are the extension's); nothing is locked.
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "commands/trigger.h"
+#include "executor/spi.h"
+#include "utils/builtins.h"
+#include "utils/rel.h"
+
+#include "definer.h"
+#include "grant_path.h"
+#include "share_check.h"
+
+/* Raise unless the trigger's relation is a permanent table. */
+static void
+require_permanent(TriggerData *td, const char *name)
+{
+	if (td->tg_relation->rd_rel->relpersistence != RELPERSISTENCE_PERMANENT)
+		sp_raise_sharing_setup(psprintf("%s refuses to run on the TEMP or UNLOGGED table \"%s\"",
+										name, RelationGetRelationName(td->tg_relation)));
+}
+
+TriggerData *
+sp_share_trigger(FunctionCallInfo fcinfo, int nargs, const char *name)
+{
+	TriggerData *td;
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		sp_raise_sharing_setup(psprintf("%s can only be called as a trigger", name));
+	td = (TriggerData *) fcinfo->context;
+	if (!TRIGGER_FIRED_AFTER(td->tg_event) || td->tg_trigger->tgnargs != nargs)
+		sp_raise_sharing_setup(psprintf("%s must be an AFTER trigger with %d arguments",
+										name, nargs));
+	if (TRIGGER_FIRED_BY_TRUNCATE(td->tg_event) == TRIGGER_FIRED_FOR_ROW(td->tg_event))
+		sp_raise_sharing_setup(psprintf("%s must be FOR EACH ROW on INSERT, UPDATE or DELETE and FOR EACH STATEMENT on TRUNCATE",
+										name));
+	require_permanent(td, name);
+	return td;
+}
+
+/*
+ * Run a registration query (a SELECT of one oid column) as owner with the
+ * latest snapshot; the oid of its first row, or InvalidOid.
+ */
+static Oid
+registered(Oid owner, const char *query, int nargs, Oid *types, Datum *args)
+{
+	sp_definer	d;
+	Oid			found = InvalidOid;
+	bool		isnull;
+
+	sp_definer_enter(&d, owner);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (sp_run_latest(query, nargs, types, args) != SPI_OK_SELECT)
+		elog(ERROR, "could not read secant.sharing");
+	if (SPI_processed > 0)
+	{
+		found = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0],
+											   SPI_tuptable->tupdesc, 1, &isnull));
+		if (isnull)
+			found = InvalidOid;
+	}
+	SPI_finish();
+	sp_definer_leave(&d);
+	return found;
+}
+
+Oid
+sp_share_registered_source(TriggerData *td, Oid owner)
+{
+	char	  **argv = td->tg_trigger->tgargs;
+	Oid			types[6] = {REGCLASSOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID};
+	Datum		args[6];
+	Oid			src;
+	int			i;
+
+	args[0] = ObjectIdGetDatum(RelationGetRelid(td->tg_relation));
+	for (i = 0; i < 5; i++)
+		args[i + 1] = CStringGetTextDatum(argv[i]);
+	src = registered(owner,
+					 "SELECT s.source_table::pg_catalog.oid FROM secant.sharing AS s "
+					 "JOIN pg_catalog.pg_class AS c ON c.oid OPERATOR(pg_catalog.=) s.source_table "
+					 "JOIN pg_catalog.pg_namespace AS n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace "
+					 "WHERE s.share_table OPERATOR(pg_catalog.=) $1 "
+					 "AND pg_catalog.format('%I.%I', n.nspname, c.relname) OPERATOR(pg_catalog.=) $2 "
+					 "AND s.source_column::pg_catalog.text OPERATOR(pg_catalog.=) $3 "
+					 "AND s.source_key::pg_catalog.text OPERATOR(pg_catalog.=) $4 "
+					 "AND s.reference_column::pg_catalog.text OPERATOR(pg_catalog.=) $5 "
+					 "AND s.recipient_column::pg_catalog.text OPERATOR(pg_catalog.=) $6 "
+					 "AND c.relpersistence OPERATOR(pg_catalog.=) 'p'",
+					 6, types, args);
+	if (!OidIsValid(src))
+		sp_raise_sharing_setup(psprintf("table \"%s\" is not registered for sharing with these trigger arguments",
+										RelationGetRelationName(td->tg_relation)));
+	return src;
+}
+
+void
+sp_share_registered_as_source(TriggerData *td, Oid owner)
+{
+	char	  **argv = td->tg_trigger->tgargs;
+	Oid			types[3] = {REGCLASSOID, TEXTOID, TEXTOID};
+	Datum		args[3];
+
+	args[0] = ObjectIdGetDatum(RelationGetRelid(td->tg_relation));
+	args[1] = CStringGetTextDatum(argv[0]);
+	args[2] = CStringGetTextDatum(argv[1]);
+	if (!OidIsValid(registered(owner,
+							   "SELECT s.source_table::pg_catalog.oid FROM secant.sharing AS s "
+							   "WHERE s.source_table OPERATOR(pg_catalog.=) $1 "
+							   "AND s.source_key::pg_catalog.text OPERATOR(pg_catalog.=) $2 "
+							   "AND s.source_column::pg_catalog.text OPERATOR(pg_catalog.=) $3 LIMIT 1",
+							   3, types, args)))
+		sp_raise_sharing_setup(psprintf("table \"%s\" is not registered as a source of sharing with these trigger arguments",
+										RelationGetRelationName(td->tg_relation)));
+}
+
+int
+sp_share_column(TriggerData *td, const char *col, Oid type)
+{
+	TupleDesc	desc = RelationGetDescr(td->tg_relation);
+	int			n = SPI_fnumber(desc, col);
+
+	if (n <= 0)
+		sp_raise_sharing_setup(psprintf("column \"%s\" of relation \"%s\" does not exist",
+										col, RelationGetRelationName(td->tg_relation)));
+	if (OidIsValid(type) && SPI_gettypeid(desc, n) != type)
+		sp_raise_sharing_setup(psprintf("column \"%s\" of relation \"%s\" is of type %s, not %s",
+										col, RelationGetRelationName(td->tg_relation),
+										format_type_be(SPI_gettypeid(desc, n)),
+										format_type_be(type)));
+	return n;
+}

@@ -1,0 +1,40 @@
+/*
+ * share_check.h - the checks a sharing trigger makes before it touches a
+ * value (share_check.c): its shape, its table's persistence, the
+ * registration in secant.sharing, its columns' types.
+ */
+#ifndef SP_SHARE_CHECK_H
+#define SP_SHARE_CHECK_H
+
+#include "postgres.h"
+
+#include "commands/trigger.h"
+#include "fmgr.h"
+
+#include "raise.h"
+
+/*
+ * The trigger data of a call as an AFTER trigger with nargs arguments,
+ * FOR EACH ROW on INSERT, UPDATE or DELETE, FOR EACH STATEMENT on
+ * TRUNCATE, on a permanent table; else raise.
+ */
+TriggerData *sp_share_trigger(FunctionCallInfo fcinfo, int nargs, const char *name);
+
+/*
+ * The source table of the share table's registration whose columns are
+ * exactly the trigger's arguments (source table, source column, source
+ * key, reference column, recipient column); the source table permanent;
+ * else raise.
+ */
+Oid			sp_share_registered_source(TriggerData *td, Oid owner);
+
+/* Raise unless the table is registered as a source with (key, column). */
+void		sp_share_registered_as_source(TriggerData *td, Oid owner);
+
+/*
+ * The number of column col of the trigger's relation; raise if there is
+ * none or (type valid) it is not of that exact type.
+ */
+int			sp_share_column(TriggerData *td, const char *col, Oid type);
+
+#endif							/* SP_SHARE_CHECK_H */
