@@ -415,3 +415,51 @@ sp_tokens_sort_unique(uint8_t (*tokens)[SP_TOKENBYTES], size_t n)
 			memcpy(tokens[++out], tokens[i], SP_TOKENBYTES);
 	return out + 1;
 }
+
+/* ---- the tokens of a document (sp_text_tokens) ---- */
+
+#define FIRST_TOKENS 64			/* room of the first block of tokens */
+
+/* The walk's state: the list and the key. */
+typedef struct token_walk
+{
+	sp_token_list *list;
+	const uint8_t *key;
+} token_walk;
+
+/* sp_word_fn: append the token of one word, growing the list by doubling. */
+static int
+add_word_token(void *arg, const uint8_t *word, size_t len)
+{
+	token_walk *tw = arg;
+	sp_token_list *list = tw->list;
+
+	if (list->n == list->cap)
+	{
+		size_t		cap = list->cap > 0 ? 2 * list->cap : FIRST_TOKENS;
+		void	   *bigger;
+
+		if (cap < list->cap || cap > SIZE_MAX / SP_TOKENBYTES)
+			return SP_ENOMEM;
+		bigger = list->grow(list->grow_arg, list->tokens,
+							list->n * SP_TOKENBYTES, cap * SP_TOKENBYTES);
+		if (bigger == NULL)
+			return SP_ENOMEM;
+		list->tokens = bigger;
+		list->cap = cap;
+	}
+	return sp_token(list->tokens[list->n++], tw->key, word, len);
+}
+
+int
+sp_text_tokens(sp_text_work *work, const uint8_t key[SP_INDEXKEYBYTES],
+			   const uint8_t *doc, size_t len, int prefixes,
+			   sp_token_list *list)
+{
+	token_walk	tw = {list, key};
+	int			rc = sp_text_words(work, doc, len, prefixes, add_word_token,
+								   &tw);
+
+	list->n = rc == SP_OK ? sp_tokens_sort_unique(list->tokens, list->n) : 0;
+	return rc;
+}

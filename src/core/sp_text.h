@@ -95,4 +95,39 @@ void		sp_text_wipe(sp_text_work *work);
 /* Sort n tokens by their bytes and drop repeats; returns the new count. */
 size_t		sp_tokens_sort_unique(uint8_t (*tokens)[SP_TOKENBYTES], size_t n);
 
+/*
+ * Grows the token array of an sp_token_list: a new block of new_bytes
+ * holding the used_bytes first bytes of old, old then being the callee's
+ * (freed, or kept by its memory context); or NULL, old left as it was.
+ * old is NULL (used_bytes 0) on the first call.
+ */
+typedef void *(*sp_grow_fn) (void *arg, void *old, size_t used_bytes,
+							 size_t new_bytes);
+
+/*
+ * The tokens of a document, in memory of the caller's allocator: set
+ * tokens NULL, n and cap 0, grow and grow_arg before sp_text_tokens;
+ * tokens is then the caller's to free (also after a failure).
+ */
+typedef struct sp_token_list
+{
+	uint8_t		(*tokens)[SP_TOKENBYTES];
+	size_t		n;				/* tokens held */
+	size_t		cap;			/* tokens room was grown for */
+	sp_grow_fn	grow;
+	void	   *grow_arg;
+} sp_token_list;
+
+/*
+ * The distinct tokens under key of a document's words (and, with
+ * prefixes, of their proper prefixes, as sp_text_words), sorted by their
+ * bytes: what the server's pre_tokens(key, doc, prefixes) gives, the one
+ * loop that the server, the library and the CLI share.  list->n gets the
+ * count.  Errors as sp_text_words, or SP_ENOMEM when grow fails.
+ */
+int			sp_text_tokens(sp_text_work *work,
+						   const uint8_t key[SP_INDEXKEYBYTES],
+						   const uint8_t *doc, size_t len, int prefixes,
+						   sp_token_list *list) SP_WUR;
+
 #endif							/* SP_TEXT_H */

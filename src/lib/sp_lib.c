@@ -167,9 +167,31 @@ sp_rcache_free(sp_rcache *cache)
 	free(cache);
 }
 
-/* The normaliser's scratch space, in guarded memory; NULL if short. */
-static sp_text_work *
-text_work_new(void)
+sp_vcache *
+sp_vcache_new(unsigned slots)
+{
+	size_t		bytes = sp_vcache_bytes(slots);
+	sp_vcache  *cache = bytes == 0 ? NULL : malloc(bytes);
+
+	if (cache != NULL && sp_vcache_init(cache, bytes, slots) != SP_OK)
+	{
+		free(cache);
+		cache = NULL;
+	}
+	return cache;
+}
+
+void
+sp_vcache_free(sp_vcache *cache)
+{
+	if (cache == NULL)
+		return;
+	sp_vcache_wipe(cache);
+	free(cache);
+}
+
+sp_text_work *
+sp_text_work_new(void)
 {
 	sp_text_work *work;
 
@@ -184,9 +206,11 @@ text_work_new(void)
 	return work;
 }
 
-static void
-text_work_free(sp_text_work *work)
+void
+sp_text_work_free(sp_text_work *work)
 {
+	if (work == NULL)
+		return;
 	sp_text_wipe(work);
 	sodium_free(work);
 }
@@ -196,7 +220,7 @@ sp_token_keyword(uint8_t token[SP_TOKENBYTES],
 				 const uint8_t key[SP_INDEXKEYBYTES],
 				 const uint8_t *keyword, size_t len)
 {
-	sp_text_work *work = text_work_new();
+	sp_text_work *work = sp_text_work_new();
 	const uint8_t *norm;
 	size_t		normlen = 0;
 	int			rc;
@@ -206,39 +230,17 @@ sp_token_keyword(uint8_t token[SP_TOKENBYTES],
 	rc = sp_text_normalise(work, keyword, len, &norm, &normlen);
 	if (rc == SP_OK)
 		rc = normlen == 0 ? SP_ELENGTH : sp_token(token, key, norm, normlen);
-	text_work_free(work);
+	sp_text_work_free(work);
 	return rc;
 }
 
-/* The tokens of a document as sp_text_words finds its words. */
-typedef struct token_list
+/* sp_grow_fn over realloc */
+static void *
+grow_realloc(void *arg, void *old, size_t used_bytes, size_t new_bytes)
 {
-	const uint8_t *key;
-	uint8_t		(*tokens)[SP_TOKENBYTES];
-	size_t		n;
-	size_t		cap;
-} token_list;
-
-/* sp_word_fn: append the token of one word, growing the list. */
-static int
-add_word_token(void *arg, const uint8_t *word, size_t len)
-{
-	token_list *list = arg;
-
-	if (list->n == list->cap)
-	{
-		size_t		cap = list->cap > 0 ? 2 * list->cap : 64;
-		void	   *bigger;
-
-		if (cap > SIZE_MAX / SP_TOKENBYTES)
-			return SP_ENOMEM;
-		bigger = realloc(list->tokens, cap * SP_TOKENBYTES);
-		if (bigger == NULL)
-			return SP_ENOMEM;
-		list->tokens = bigger;
-		list->cap = cap;
-	}
-	return sp_token(list->tokens[list->n++], list->key, word, len);
+	(void) arg;
+	(void) used_bytes;
+	return realloc(old, new_bytes);
 }
 
 int
@@ -246,18 +248,18 @@ sp_tokens_document(uint8_t (*tokens)[SP_TOKENBYTES], size_t cap, size_t *n,
 				   const uint8_t key[SP_INDEXKEYBYTES],
 				   const uint8_t *doc, size_t len, int prefixes)
 {
-	sp_text_work *work = text_work_new();
-	token_list	list = {key, NULL, 0, 0};
+	sp_text_work *work = sp_text_work_new();
+	sp_token_list list = {NULL, 0, 0, grow_realloc, NULL};
 	int			rc;
 
 	*n = 0;
 	if (work == NULL)
 		return SP_ENOMEM;
-	rc = sp_text_words(work, doc, len, prefixes, add_word_token, &list);
-	text_work_free(work);
+	rc = sp_text_tokens(work, key, doc, len, prefixes, &list);
+	sp_text_work_free(work);
 	if (rc == SP_OK)
 	{
-		*n = sp_tokens_sort_unique(list.tokens, list.n);
+		*n = list.n;
 		if (*n > cap)
 			rc = SP_ELENGTH;
 		else if (*n > 0)

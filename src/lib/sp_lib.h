@@ -20,6 +20,7 @@
 #include "sp_core.h"
 #include "sp_cache.h"
 #include "sp_seal.h"
+#include "sp_text.h"
 
 #define SP_LIB_SONAME_MAJOR	0	/* libsecant-pre.so.0 */
 
@@ -83,6 +84,21 @@ sp_rcache  *sp_rcache_new(unsigned slots);
 /* Wipe and free a cache of sp_rcache_new (NULL is ignored). */
 void		sp_rcache_free(sp_rcache *cache);
 
+/* A validation cache of slots paths (sp_cache.h), as sp_dctx_new; free with sp_vcache_free. */
+sp_vcache  *sp_vcache_new(unsigned slots);
+
+/* Wipe and free a cache of sp_vcache_new (NULL is ignored). */
+void		sp_vcache_free(sp_vcache *cache);
+
+/*
+ * The normaliser's scratch space (sp_text.h), in guarded memory, its stop
+ * callback unset; NULL if memory is short.  Free it with sp_text_work_free.
+ */
+sp_text_work *sp_text_work_new(void);
+
+/* Wipe and free a scratch space of sp_text_work_new (NULL is ignored). */
+void		sp_text_work_free(sp_text_work *work);
+
 /*
  * The search token of one keyword (UTF-8, len bytes), normalised as the
  * server's pre_token(key, word) does (sp_text.h): SP_ELENGTH if it
@@ -95,9 +111,10 @@ int			sp_token_keyword(uint8_t token[SP_TOKENBYTES],
 /*
  * The distinct tokens of a document's words (and, with prefixes, of their
  * prefixes), sorted by their bytes: what the server's pre_tokens(key, doc,
- * prefixes) gives.  *n receives the count; if it exceeds cap (tokens may
- * be NULL with cap 0, to ask), nothing is written and SP_ELENGTH is
- * returned.  Errors as sp_text_words, or SP_ENOMEM.
+ * prefixes) gives (sp_text_tokens, in memory of this library).  *n
+ * receives the count; if it exceeds cap (tokens may be NULL with cap 0,
+ * to ask), nothing is written and SP_ELENGTH is returned.  Errors as
+ * sp_text_words, or SP_ENOMEM.
  */
 int			sp_tokens_document(uint8_t (*tokens)[SP_TOKENBYTES], size_t cap,
 							   size_t *n, const uint8_t key[SP_INDEXKEYBYTES],

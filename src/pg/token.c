@@ -110,36 +110,22 @@ pre_token(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(token);
 }
 
-typedef struct token_list
-{
-	const uint8_t *key;
-	uint8_t		(*tokens)[SP_TOKENBYTES];
-	size_t		n;
-	size_t		cap;
-} token_list;
-
 /*
- * sp_word_fn: append the token of one word.  Nothing here may raise (the
- * core still holds the text): a failed allocation is SP_ENOMEM.
+ * sp_grow_fn: a bigger block of tokens in the current context.  Nothing
+ * here may raise (the core still holds the text): NULL when short.
  */
-static int
-add_word_token(void *arg, const uint8_t *word, size_t len)
+static void *
+grow_tokens(void *arg, void *old, size_t used_bytes, size_t new_bytes)
 {
-	token_list *list = arg;
+	void	   *bigger = palloc_extended(new_bytes,
+										 MCXT_ALLOC_HUGE | MCXT_ALLOC_NO_OOM);
 
-	if (list->n == list->cap)
+	if (bigger != NULL && old != NULL)
 	{
-		void	   *bigger = palloc_extended(2 * list->cap * SP_TOKENBYTES,
-											 MCXT_ALLOC_HUGE | MCXT_ALLOC_NO_OOM);
-
-		if (bigger == NULL)
-			return SP_ENOMEM;
-		memcpy(bigger, list->tokens, list->n * SP_TOKENBYTES);
-		pfree(list->tokens);
-		list->tokens = bigger;
-		list->cap *= 2;
+		memcpy(bigger, old, used_bytes);
+		pfree(old);
 	}
-	return sp_token(list->tokens[list->n++], list->key, word, len);
+	return bigger;
 }
 
 /* pre_tokens(index key, document [, prefixes]): sorted distinct tokens. */
@@ -149,20 +135,17 @@ pre_tokens(PG_FUNCTION_ARGS)
 {
 	text	   *doc = text_arg(fcinfo, 1);
 	bool		prefixes = PG_NARGS() > 2 && PG_GETARG_BOOL(2);
-	token_list	list = {index_key_arg(fcinfo, 0), NULL, 0, 16};
+	const uint8_t *key = index_key_arg(fcinfo, 0);
+	sp_token_list list = {NULL, 0, 0, grow_tokens, NULL};
 	Oid			elemtype = get_element_type(get_fn_expr_rettype(fcinfo->flinfo));
 	Datum	   *elems;
-	sp_text_work *work;
-	int			rc;
+	sp_text_work *work = text_work();
+	int			rc = sp_text_tokens(work, key, (const uint8_t *) VARDATA_ANY(doc),
+									VARSIZE_ANY_EXHDR(doc), prefixes, &list);
 
-	list.tokens = palloc(list.cap * SP_TOKENBYTES);
-	work = text_work();
-	rc = sp_text_words(work, (const uint8_t *) VARDATA_ANY(doc),
-					   VARSIZE_ANY_EXHDR(doc), prefixes, add_word_token, &list);
 	text_done(work, doc, PG_GETARG_DATUM(1), rc);
 	if (!OidIsValid(elemtype))
 		elog(ERROR, "could not determine the pre_token type");
-	list.n = sp_tokens_sort_unique(list.tokens, list.n);
 	elems = palloc(sizeof(Datum) * (list.n > 0 ? list.n : 1));
 	for (size_t i = 0; i < list.n; i++)
 		elems[i] = PointerGetDatum(list.tokens[i]);

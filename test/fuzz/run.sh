@@ -11,8 +11,9 @@
 #
 # Each harness test/fuzz/fuzz_<name>.c is built with
 #   clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-# together with the core (the list in src/core/core.mk)
-# (compiled once with the same flags; -lsodium -lutf8proc) into BUILD_DIR,
+# together with the core (the list in src/core/core.mk) and the library
+# layer src/lib/sp_lib.c (compiled once with the same flags; -lsodium
+# -lutf8proc) into BUILD_DIR,
 # all in parallel and only when a source changed, seeded by make_seeds.py into
 # BUILD_DIR/corpus/<name>/, replays test/fuzz/regressions/<name>-* and then
 # fuzzes for SECONDS (one job, -rss_limit_mb=2048).  Without libFuzzer it
@@ -37,7 +38,8 @@ esac
 cd "$ROOT" || exit 2
 BUILD_DIR=${BUILD_DIR:-build/fuzz}
 HARNESSES=${FUZZ_HARNESSES:-"ciphertext grant public_key secret_key token text keywords inspect roundtrip envelope cache"}
-CORE="$(make -s --no-print-directory -f src/core/core.mk print-core-srcs)"
+CORE="$(make -s --no-print-directory -f src/core/core.mk print-core-srcs) src/lib/sp_lib.c"
+PUBLIC_HEADERS="$(make -s --no-print-directory -f src/lib/lib.mk print-lib-public-headers)"
 LIBS="-lsodium -lutf8proc"
 FUZZ_DIR=test/fuzz
 
@@ -92,6 +94,25 @@ python3 "$FUZZ_DIR/make_seeds.py" --out "$BUILD_DIR/corpus" > "$BUILD_DIR/logs/s
 	exit 2
 }
 
+# The CLI's harness (inspect) sees the library's public header only, as
+# the CLI does: BUILD_DIR/pubinc holds secant_pre.h and, for each public
+# core header, a shim that includes it.
+PUBINC="$BUILD_DIR/pubinc"
+mkdir -p "$PUBINC" || exit 2
+# shellcheck disable=SC2086
+sh src/lib/mkheader.sh fuzz src/lib/secant_pre.h.in $PUBLIC_HEADERS >"$PUBINC/secant_pre.h.new" || exit 2
+cmp -s "$PUBINC/secant_pre.h.new" "$PUBINC/secant_pre.h" || mv "$PUBINC/secant_pre.h.new" "$PUBINC/secant_pre.h"
+rm -f "$PUBINC/secant_pre.h.new"
+for h in $PUBLIC_HEADERS; do
+	echo '#include <secant_pre.h>' >"$PUBINC/${h##*/}"
+done
+harness_flags() {
+	case "$1" in
+		inspect) echo "-I$PUBINC" ;;
+		*) echo "" ;;
+	esac
+}
+
 # Largest input per harness: the text forms of long ciphertexts need room.
 max_len() {
 	case "$1" in
@@ -130,9 +151,9 @@ done
 build_obj() {
 	c=$1
 	o="$OBJ_DIR/$(basename "$c" .c).o"
-	stale "$o" "$c" src/core/*.h || return 0
+	stale "$o" "$c" src/core/*.h src/lib/*.h || return 0
 	# shellcheck disable=SC2086
-	$CC_FUZZ $CFLAGS_FUZZ -c -o "$o" "$c" \
+	$CC_FUZZ $CFLAGS_FUZZ -Isrc/lib -c -o "$o" "$c" \
 		> "$BUILD_DIR/logs/build-$(basename "$c" .c).log" 2>&1
 }
 
@@ -142,13 +163,13 @@ build() {
 	src="$FUZZ_DIR/fuzz_$h.c"
 	# shellcheck disable=SC2086
 	if [ "$(cat "$bin.mode" 2>/dev/null)" = "$MODE" ] &&
-		! stale "$bin" "$src" $OBJS src/core/*.h src/cli/secant-pre.c \
+		! stale "$bin" "$src" $OBJS src/core/*.h src/cli/*.[ch] "$PUBINC/secant_pre.h" \
 			"$FUZZ_DIR/fuzz_common.h" $EXTRA_SRC; then
 		return 0
 	fi
 	rm -f "$bin.mode"
 	# shellcheck disable=SC2086
-	$CC_FUZZ $CFLAGS_FUZZ -o "$bin" "$src" $EXTRA_SRC $OBJS $LIBS \
+	$CC_FUZZ $(harness_flags "$h") $CFLAGS_FUZZ -o "$bin" "$src" $EXTRA_SRC $OBJS $LIBS \
 		> "$BUILD_DIR/logs/build-$h.log" 2>&1 || return 1
 	echo "$MODE" > "$bin.mode"
 }

@@ -831,6 +831,92 @@ test_keywords(void)
 		  "keywords: sp_text_wipe clears everything");
 }
 
+/* ---- sp_text_tokens: the tokens of a document ---- */
+
+/* sp_grow_fn over realloc, counting its calls; fails from call fail_at on. */
+typedef struct grow_count
+{
+	int			calls;
+	int			fail_at;		/* 0: never */
+} grow_count;
+
+static void *
+grow_counted(void *arg, void *old, size_t used_bytes, size_t new_bytes)
+{
+	grow_count *g = arg;
+
+	(void) used_bytes;
+	if (++g->calls == g->fail_at)
+		return NULL;
+	return realloc(old, new_bytes);
+}
+
+static void
+test_text_tokens(void)
+{
+	uint8_t		key[SP_INDEXKEYBYTES];
+	uint8_t		want[SP_TOKENBYTES];
+	char		doc[1024];
+	char		word[16];
+	size_t		len = 0;
+	grow_count	g = {0, 0};
+	sp_token_list list = {NULL, 0, 0, grow_counted, &g};
+	int			sorted = 1,
+				found = 0;
+	int			rc;
+
+	memset(key, 0x42, sizeof key);
+	/* 100 distinct words, each twice: 200 tokens grown 64 -> 128 -> 256 */
+	for (int i = 0; i < 200; i++)
+		len += (size_t) snprintf(doc + len, sizeof doc - len, "w%d ", i % 100);
+	rc = sp_text_tokens(&text_work, key, (const uint8_t *) doc, len, 0, &list);
+	for (size_t i = 1; rc == SP_OK && i < list.n; i++)
+		sorted &= memcmp(list.tokens[i - 1], list.tokens[i], SP_TOKENBYTES) < 0;
+	for (int i = 0; rc == SP_OK && i < 100; i++)
+	{
+		snprintf(word, sizeof word, "w%d", i);
+		if (sp_token(want, key, (const uint8_t *) word, strlen(word)) != SP_OK)
+			break;
+		for (size_t k = 0; k < list.n; k++)
+			found += memcmp(list.tokens[k], want, SP_TOKENBYTES) == 0;
+	}
+	CHECKF(rc == SP_OK && list.n == 100 && sorted && found == 100 && g.calls == 3,
+		   "sp_text_tokens: 200 words, 100 distinct: their 100 tokens, sorted, "
+		   "the list grown 3 times (rc %d, n %zu, found %d, grown %d)",
+		   rc, list.n, found, g.calls);
+	free(list.tokens);
+
+	/* prefixes: "searching" gives sea, sear, ..., searchin and itself */
+	memset(&list, 0, sizeof list);
+	list.grow = grow_counted;
+	list.grow_arg = &g;
+	rc = sp_text_tokens(&text_work, key, (const uint8_t *) "Searching", 9, 1, &list);
+	CHECKF(rc == SP_OK && list.n == 7,
+		   "sp_text_tokens: a word of 9 letters with prefixes: 7 tokens (rc %d, n %zu)",
+		   rc, list.n);
+	free(list.tokens);
+
+	/* the allocator fails: SP_ENOMEM, no tokens */
+	memset(&list, 0, sizeof list);
+	g.calls = 0;
+	g.fail_at = 2;
+	list.grow = grow_counted;
+	list.grow_arg = &g;
+	rc = sp_text_tokens(&text_work, key, (const uint8_t *) doc, len, 0, &list);
+	CHECKF(rc == SP_ENOMEM && list.n == 0,
+		   "sp_text_tokens: the allocator fails on its second call: SP_ENOMEM (rc %d)", rc);
+	free(list.tokens);
+
+	/* errors of sp_text_words pass through */
+	memset(&list, 0, sizeof list);
+	g.fail_at = 0;
+	list.grow = grow_counted;
+	list.grow_arg = &g;
+	rc = sp_text_tokens(&text_work, key, (const uint8_t *) "abc \x80", 5, 0, &list);
+	CHECKF(rc == SP_EUTF8 && list.n == 0 && list.tokens == NULL,
+		   "sp_text_tokens: invalid UTF-8: SP_EUTF8 before any token (rc %d)", rc);
+}
+
 /* ---- scheme-v1-invalid.json ---- */
 
 /* A valid value of the same type, to show the check can pass. */
@@ -2495,6 +2581,7 @@ main(void)
 	test_kat_chain();
 	test_kat_token();
 	test_keywords();
+	test_text_tokens();
 	test_invalid();
 	test_chain16();
 	test_flip_ciphertext();
