@@ -22,4 +22,10 @@
 #define SP_MY_LXID (MyProc->lxid)
 #endif
 
+/* a function that does not return, written before its return type: 18
+ * replaced pg_attribute_noreturn() by pg_noreturn */
+#ifndef pg_noreturn
+#define pg_noreturn pg_attribute_noreturn()
+#endif
+
 #endif
