@@ -65,7 +65,12 @@ install-lib: lib
 	@if [ -z '$(DESTDIR)' ] && [ '$(LIBPREFIX)' = /usr/local ] && command -v ldconfig >/dev/null && [ -w /etc/ld.so.cache ]; then \
 		ldconfig; echo "install-lib: ldconfig"; fi
 
+uninstall-lib:
+	rm -f '$(DESTDIR)$(LIB_LIBDIR)/$(LIB_REAL)' '$(DESTDIR)$(LIB_LIBDIR)/$(LIB_SONAME)' \
+		'$(DESTDIR)$(LIB_LIBDIR)/libsecant-pre.so' '$(DESTDIR)$(LIB_INCLUDEDIR)/secant_pre.h' \
+		'$(DESTDIR)$(LIB_PKGCONFIGDIR)/secant-pre.pc'
+
 print-lib-public-headers:
 	@echo $(LIB_PUBLIC_HEADERS)
 
-.PHONY: lib install-lib print-lib-public-headers
+.PHONY: lib install-lib uninstall-lib print-lib-public-headers
