@@ -35,6 +35,8 @@ case "$MODE" in
 		# node and npm for the TypeScript package (as for bench below)
 		command -v node >/dev/null 2>&1 || PACKAGES="$PACKAGES nodejs"
 		command -v npm >/dev/null 2>&1 || PACKAGES="$PACKAGES npm"
+		# a browser for the web example (driven by playwright-core)
+		command -v chromium >/dev/null 2>&1 || PACKAGES="$PACKAGES chromium"
 		;;
 	bench)
 		# node and npm for the peers, unless a node is there already (a
@@ -159,6 +161,8 @@ case "$MODE" in
 			bash test/python/run.sh interop
 		layer "TypeScript package js/: vectors, interop with the CLI (levels 1-16), node-postgres: js/test/run.sh" \
 			bash js/test/run.sh
+		layer "web example in headless Chromium, no secret on the server: examples/web/test/run.sh" \
+			bash examples/web/test/run.sh
 		layer "worked application, checked: examples/clinic.py --check" bash test/python/run.sh clinic
 		layer "docs/CLIENTS.md Python section, run as written: test/python/run.sh readme" bash test/python/run.sh readme
 		layer "scale-out, coordinator and two shards (postgres_fdw): test/scaleout/run.sh" \

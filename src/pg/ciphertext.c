@@ -11,6 +11,7 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 
+#include "ciphertext.h"
 #include "seckey.h"
 #include "sp_random.h"
 #include "typeio.h"

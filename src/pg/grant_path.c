@@ -43,17 +43,52 @@
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
+#include "utils/timestamp.h"
 
 #include "definer.h"
 #include "grant_path.h"
+#include "path_apply.h"
 #include "read_audit.h"
 #include "server_key.h"
-#include "path_cache.h"
 #include "pg_compat.h"
 #include "typeio.h"
 
 /* lookups retried when a grant of the path went away meanwhile */
 #define PATH_ATTEMPTS 4
+
+#define SP_PATH_CHAINS	8		/* hop chains remembered per call site */
+#define SP_PATH_CHAINBYTES 32	/* BLAKE2b-256 of a chain */
+
+struct sp_path
+{
+	LocalTransactionId lxid;
+	TimestampTz statement;
+	uint64		generation;
+	bool		valid;
+	Oid			owner;			/* of the calling function: reads grants */
+	Oid			caller;			/* current_user that the decision was for */
+	uint8_t		from[SP_PUBLICKEYBYTES];
+	uint8_t		to[SP_PUBLICKEYBYTES];
+	int			hops;
+	uint8_t		grants[SP_PATH_MAXHOPS][SP_GRANTBYTES];
+	int64		ids[SP_PATH_MAXHOPS];	/* the grants' ids */
+	/* hop chains of incoming ciphertexts found to match active grants */
+	uint64		chains_generation;
+	LocalTransactionId chains_lxid;
+	TimestampTz chains_statement;
+	int			nchains;
+	uint8_t		chains[SP_PATH_CHAINS][SP_PATH_CHAINBYTES];
+	sp_read_entry *read_entry;	/* read audit of this lookup */
+	/* a target given as text (name or prepk_), resolved for the statement */
+	LocalTransactionId ref_lxid;
+	TimestampTz ref_statement;
+	char	   *ref;			/* in the call site's memory */
+	uint8_t		ref_key[SP_PUBLICKEYBYTES];
+	/* amortised application (path_apply.c): tied to the fill it serves */
+	uint64		fills;			/* bumped by every lookup (path_fill) */
+	sp_apply_state *apply;		/* its own memory and wipe callback */
+	MemoryContextCallback wipe;
+};
 
 /* Bumped by every change of secant.grants and every subtransaction abort. */
 static uint64 grants_generation = 0;
@@ -95,6 +130,53 @@ sp_path_cache(FmgrInfo *flinfo)
 		flinfo->fn_extra = path;
 	}
 	return path;
+}
+
+Oid
+sp_path_owner(const sp_path *path)
+{
+	return path->owner;
+}
+
+/* A target given as text, and where its public key goes. */
+typedef struct target_lookup
+{
+	text	   *ref;
+	uint8_t    *key;
+} target_lookup;
+
+static void
+target_lookup_body(void *arg)
+{
+	target_lookup *t = (target_lookup *) arg;
+	Oid			argtypes[1] = {TEXTOID};
+	Datum		args[1] = {PointerGetDatum(t->ref)};
+	bool		isnull;
+
+	if (SPI_execute_with_args("SELECT secant.principal($1)", 1, argtypes, args,
+							  NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "secant.principal failed");
+	memcpy(t->key,
+		   DatumGetPointer(SPI_getbinval(SPI_tuptable->vals[0],
+										 SPI_tuptable->tupdesc, 1, &isnull)),
+		   SP_PUBLICKEYBYTES);
+}
+
+const uint8_t *
+sp_path_target(sp_path *path, text *ref)
+{
+	char	   *str = text_to_cstring(ref);
+	target_lookup t = {ref, path->ref_key};
+
+	if (path->ref != NULL && path->ref_lxid == SP_MY_LXID &&
+		path->ref_statement == GetCurrentStatementStartTimestamp() &&
+		strcmp(path->ref, str) == 0)
+		return path->ref_key;
+	sp_caller_query(target_lookup_body, &t);
+	path->ref = MemoryContextStrdup(GetMemoryChunkContext(path), str);
+	path->ref_lxid = SP_MY_LXID;
+	path->ref_statement = GetCurrentStatementStartTimestamp();
+	return path->ref_key;
 }
 
 /* Is the cache an answer for this statement and this pair of keys? */
@@ -237,7 +319,7 @@ path_fill(sp_path *path, Oid pk_type, const uint8_t *from, const uint8_t *to)
 	path_lookup l = {path, pk_type, from, to, 0};
 
 	path->valid = false;
-	path->fills++;				/* path_cache.c: what the last fill served goes */
+	path->fills++;				/* path_apply.c: what the last fill served goes */
 	sp_require_live(path->owner);	/* not a standby, not a copy */
 	sp_owner_query(path->owner, path_lookup_body, &l);
 	path->hops = l.hops;
@@ -504,8 +586,12 @@ sp_path_apply(sp_path *path, const uint8_t *ct, size_t len, Datum orig,
 		sp_raise_path_level(sp_ciphertext_level(ct), path->hops);
 	if (path->hops == 0)
 		return orig;
-	/* the bytes of path->hops sp_reencrypt calls in a row (path_cache.c) */
-	return sp_path_apply_cached(path, ct, len, operation);
+	Assert(path->valid);
+	/* the bytes of path->hops sp_reencrypt calls in a row (path_apply.c) */
+	if (path->apply == NULL)
+		path->apply = sp_apply_state_new(GetMemoryChunkContext(path));
+	return sp_apply_along(path->apply, &path->grants[0][0], path->hops,
+						  path->fills, ct, len, operation);
 }
 
 /* Statement trigger on secant.grants: cached paths are stale. */

@@ -9,53 +9,29 @@
 #include "postgres.h"
 
 #include "fmgr.h"
-#include "utils/timestamp.h"
 
 #include "sp_core.h"
-
-#define SP_PATH_MAXHOPS (SP_MAXLEVEL - 1)
-#define SP_PATH_CHAINS	8		/* hop chains remembered per call site */
-#define SP_PATH_CHAINBYTES 32	/* BLAKE2b-256 of a chain */
 
 /*
  * A call site's path: the grants from one key to another, in order.  Valid
  * for the statement that looked it up, as long as no (sub)transaction that
  * locked its rows has aborted and no grant changed in this backend.  The
  * grants hold their delegators' rk: wiped when the call site's memory goes.
+ * Only grant_path.c reads and writes its fields.
  */
-typedef struct sp_path
-{
-	LocalTransactionId lxid;
-	TimestampTz statement;
-	uint64		generation;
-	bool		valid;
-	Oid			owner;			/* of the calling function: reads grants */
-	Oid			caller;			/* current_user that the decision was for */
-	uint8_t		from[SP_PUBLICKEYBYTES];
-	uint8_t		to[SP_PUBLICKEYBYTES];
-	int			hops;
-	uint8_t		grants[SP_PATH_MAXHOPS][SP_GRANTBYTES];
-	int64		ids[SP_PATH_MAXHOPS];	/* the grants' ids */
-	/* hop chains of incoming ciphertexts found to match active grants */
-	uint64		chains_generation;
-	LocalTransactionId chains_lxid;
-	TimestampTz chains_statement;
-	int			nchains;
-	uint8_t		chains[SP_PATH_CHAINS][SP_PATH_CHAINBYTES];
-	struct sp_read_entry *read_entry;	/* read audit of this lookup */
-	/* a target given as text (name or prepk_), resolved for the statement */
-	LocalTransactionId ref_lxid;
-	TimestampTz ref_statement;
-	char	   *ref;			/* in the call site's memory */
-	uint8_t		ref_key[SP_PUBLICKEYBYTES];
-	/* amortised application (path_cache.c): tied to the fill it serves */
-	uint64		fills;			/* bumped by every lookup (path_fill) */
-	struct sp_path_amort *amort;	/* its own memory and wipe callback */
-	MemoryContextCallback wipe;
-} sp_path;
+typedef struct sp_path sp_path;
 
 /* The path cache of a call site (fn_extra), made on first use. */
 sp_path    *sp_path_cache(FmgrInfo *flinfo);
+
+/* The owner of the call site's function: reads grants, writes copies. */
+Oid			sp_path_owner(const sp_path *path);
+
+/*
+ * The public key of a target given as text (a name or a prepk_ text),
+ * resolved once per statement with secant.principal as the caller.
+ */
+const uint8_t *sp_path_target(sp_path *path, text *ref);
 
 /*
  * Make *path the active path from -> to (pk_type: the pre_public_key type),
@@ -86,7 +62,7 @@ const char *sp_ext_schema(Oid pk_type);
  * Re-encrypt the ciphertext (len bytes at ct, the detoasted bytes of Datum
  * orig) along the path; raise on failure.  No hops: orig itself.  One
  * scalar multiplication per value: the path's constant hops are computed
- * once per lookup (path_cache.c).
+ * once per lookup (path_apply.c).
  */
 Datum		sp_path_apply(sp_path *path, const uint8_t *ct, size_t len,
 						  Datum orig, const char *operation);

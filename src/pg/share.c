@@ -31,6 +31,7 @@
 #include "utils/rel.h"
 #include "utils/syscache.h"
 
+#include "ciphertext.h"
 #include "definer.h"
 #include "grant_path.h"
 #include "share_check.h"
@@ -205,7 +206,7 @@ store_copy(FmgrInfo *flinfo, const ext_types *t, Oid share, Oid src,
 	args[4] = copy;
 	args[5] = PointerGetDatum(sp_hop_keys(cb));
 	args[6] = current_user_name();
-	owner_run(path->owner,
+	owner_run(sp_path_owner(path),
 			  "INSERT INTO secant.copies AS c (share_table, source_table, source_row, "
 			  "recipient, copy, hop_keys, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7) "
 			  "ON CONFLICT (share_table, source_row, recipient) DO UPDATE SET "
@@ -221,7 +222,7 @@ store_copy(FmgrInfo *flinfo, const ext_types *t, Oid share, Oid src,
 											   PointerGetDatum(cb + SP_CT_P0)));
 	largs[5] = CStringGetTextDatum(sp_out_text(SP_KIND_PUBLIC_KEY, args[3]));
 	largs[6] = Int32GetDatum(sp_ciphertext_level(cb));
-	owner_run(path->owner,
+	owner_run(sp_path_owner(path),
 			  "INSERT INTO secant.access_log (actor, role, action, detail) "
 			  "VALUES (SESSION_USER, $1, 'share', pg_catalog.jsonb_build_object("
 			  "'share_table', $2::pg_catalog.text, 'source_table', $3::pg_catalog.text, "

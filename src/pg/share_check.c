@@ -14,7 +14,6 @@
 #include "utils/rel.h"
 
 #include "definer.h"
-#include "grant_path.h"
 #include "share_check.h"
 
 /* Raise unless the trigger's relation is a permanent table. */
@@ -44,32 +43,44 @@ sp_share_trigger(FunctionCallInfo fcinfo, int nargs, const char *name)
 	return td;
 }
 
+/* A registration query (a SELECT of one oid column) and the oid found. */
+typedef struct registration
+{
+	const char *query;
+	int			nargs;
+	Oid		   *types;
+	Datum	   *args;
+	Oid			found;
+} registration;
+
+static void
+registration_body(void *arg)
+{
+	registration *r = (registration *) arg;
+	bool		isnull;
+
+	if (sp_run_latest(r->query, r->nargs, r->types, r->args) != SPI_OK_SELECT)
+		elog(ERROR, "could not read secant.sharing");
+	if (SPI_processed > 0)
+	{
+		r->found = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0],
+												  SPI_tuptable->tupdesc, 1, &isnull));
+		if (isnull)
+			r->found = InvalidOid;
+	}
+}
+
 /*
- * Run a registration query (a SELECT of one oid column) as owner with the
- * latest snapshot; the oid of its first row, or InvalidOid.
+ * Run a registration query as owner with the latest snapshot; the oid of
+ * its first row, or InvalidOid.
  */
 static Oid
 registered(Oid owner, const char *query, int nargs, Oid *types, Datum *args)
 {
-	sp_definer	d;
-	Oid			found = InvalidOid;
-	bool		isnull;
+	registration r = {query, nargs, types, args, InvalidOid};
 
-	sp_definer_enter(&d, owner);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	if (sp_run_latest(query, nargs, types, args) != SPI_OK_SELECT)
-		elog(ERROR, "could not read secant.sharing");
-	if (SPI_processed > 0)
-	{
-		found = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0],
-											   SPI_tuptable->tupdesc, 1, &isnull));
-		if (isnull)
-			found = InvalidOid;
-	}
-	SPI_finish();
-	sp_definer_leave(&d);
-	return found;
+	sp_owner_query(owner, registration_body, &r);
+	return r.found;
 }
 
 Oid

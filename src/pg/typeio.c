@@ -1,8 +1,15 @@
 /*
- * typeio.c - text, binary and bytea I/O shared by the five secant_pre types.
- * Fixed-size types (keys, grants, tokens) are pass-by-reference without a
- * varlena header; pre_ciphertext is a varlena.  Decoded bytes that may be
- * secret (secret keys, grants) are wiped before an error is raised.
+ * typeio.c - text, binary and bytea I/O shared by the six secant_pre types.
+ * Fixed-size types (keys, grants, sealed grants, tokens) are
+ * pass-by-reference without a varlena header; pre_ciphertext is a varlena.
+ * Decoded bytes that may be secret (secret keys, grants) are wiped before
+ * an error is raised.
+ *
+ * Validating a public key costs two point decodings, one of them with a
+ * subgroup check (a scalar multiplication); input, encryption and grants
+ * see the same few keys over and over, so each backend remembers the ones
+ * it has accepted (public data: nothing to wipe) in the core's sp_keycache
+ * (sp_core.h).
  */
 #include "postgres.h"
 
@@ -13,6 +20,16 @@
 #include "utils/memutils.h"
 
 #include "typeio.h"
+
+/* Public keys this backend has found valid. */
+static sp_keycache valid_keys;
+
+/* The backend's cache of valid public keys. */
+sp_keycache *
+sp_valid_keys(void)
+{
+	return &valid_keys;
+}
 
 /* Bytes of a value of kind held in a Datum (fixed or varlena). */
 const uint8_t *

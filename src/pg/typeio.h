@@ -1,5 +1,5 @@
 /*
- * typeio.h - I/O shared by the five secant_pre types: text in/out, binary
+ * typeio.h - I/O shared by the six secant_pre types: text in/out, binary
  * recv/send and bytea casts.  Every way in runs the same validation
  * (sp_validate).  SP_TYPE_IO(name, kind) defines the fmgr functions of one
  * type, so each type's file holds only what is particular to it.
@@ -26,11 +26,8 @@ uint8_t    *sp_datum_alloc(sp_kind kind, size_t len, Datum *result);
 /* A Datum of kind holding a copy of bin (already validated). */
 Datum		sp_datum_make(sp_kind kind, const uint8_t *bin, size_t len);
 
-/* The backend's cache of public keys found valid (keycache.c). */
+/* The backend's cache of public keys found valid. */
 sp_keycache *sp_valid_keys(void);
-
-/* The X of every hop of a (validated) ciphertext, in order (bytea[]). */
-struct ArrayType *sp_hop_keys(const uint8_t *ct);
 
 /* A bytea holding a copy of len bytes. */
 bytea	   *sp_bytea(const uint8_t *bin, size_t len);
