@@ -42,8 +42,8 @@ $(DATA_built): schema/$(EXTENSION).sql
 
 # make uninstall removes everything make install placed (PGXS's own
 # uninstall: the module, its bitcode, the control and SQL files)
-install: install-cli install-lib install-python
-uninstall: uninstall-cli uninstall-lib uninstall-python
+install: install-cli install-libsecant install-python
+uninstall: uninstall-cli uninstall-libsecant uninstall-python
 
 # ---- the README's two commands and the other entry points ----
 .PHONY: test test-matrix demo bench test-scaleout soak fuzz unitcheck

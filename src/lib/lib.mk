@@ -54,7 +54,7 @@ $(LIB_DIR)/$(LIB_REAL): $(LIB_OBJS) $(LIB_DIR)/secant-pre.map
 # default /usr/local, which the dynamic linker searches), its header and
 # secant-pre.pc (whose Libs carry an rpath, so a program built with
 # pkg-config finds the library under any LIBPREFIX).
-install-lib: lib
+install-libsecant: lib
 	$(MKDIR_P) '$(DESTDIR)$(LIB_LIBDIR)' '$(DESTDIR)$(LIB_INCLUDEDIR)' '$(DESTDIR)$(LIB_PKGCONFIGDIR)'
 	$(INSTALL_SHLIB) $(LIB_DIR)/$(LIB_REAL) '$(DESTDIR)$(LIB_LIBDIR)/$(LIB_REAL)'
 	ln -sfn $(LIB_REAL) '$(DESTDIR)$(LIB_LIBDIR)/$(LIB_SONAME)'
@@ -63,9 +63,9 @@ install-lib: lib
 	sed -e 's|@PREFIX@|$(LIBPREFIX)|' -e 's|@VERSION@|$(EXTVERSION)|' src/lib/secant-pre.pc.in \
 		>'$(DESTDIR)$(LIB_PKGCONFIGDIR)/secant-pre.pc'
 	@if [ -z '$(DESTDIR)' ] && [ '$(LIBPREFIX)' = /usr/local ] && command -v ldconfig >/dev/null && [ -w /etc/ld.so.cache ]; then \
-		ldconfig; echo "install-lib: ldconfig"; fi
+		ldconfig; echo "install-libsecant: ldconfig"; fi
 
-uninstall-lib:
+uninstall-libsecant:
 	rm -f '$(DESTDIR)$(LIB_LIBDIR)/$(LIB_REAL)' '$(DESTDIR)$(LIB_LIBDIR)/$(LIB_SONAME)' \
 		'$(DESTDIR)$(LIB_LIBDIR)/libsecant-pre.so' '$(DESTDIR)$(LIB_INCLUDEDIR)/secant_pre.h' \
 		'$(DESTDIR)$(LIB_PKGCONFIGDIR)/secant-pre.pc'
@@ -73,4 +73,4 @@ uninstall-lib:
 print-lib-public-headers:
 	@echo $(LIB_PUBLIC_HEADERS)
 
-.PHONY: lib install-lib uninstall-lib print-lib-public-headers
+.PHONY: lib install-libsecant uninstall-libsecant print-lib-public-headers
