@@ -31,7 +31,7 @@ PACKAGES="postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR libsodium-dev lib
           build-essential python3"
 case "$MODE" in
 	test) PACKAGES="$PACKAGES valgrind clang libclang-rt-14-dev postgresql-$PG_MAJOR-cron
-		python3-cffi python3-psycopg pkg-config"
+		python3-cffi python3-psycopg python3-setuptools python3-venv pkg-config"
 		# node and npm for the TypeScript package (as for bench below)
 		command -v node >/dev/null 2>&1 || PACKAGES="$PACKAGES nodejs"
 		command -v npm >/dev/null 2>&1 || PACKAGES="$PACKAGES npm"
