@@ -46,7 +46,7 @@ install: install-cli install-libsecant install-python
 uninstall: uninstall-cli uninstall-libsecant uninstall-python
 
 # ---- the README's two commands and the other entry points ----
-.PHONY: test test-matrix demo bench test-scaleout soak fuzz unitcheck
+.PHONY: test test-matrix deb demo bench test-scaleout soak fuzz unitcheck
 
 test:
 	bash test/cluster.sh test
@@ -62,6 +62,13 @@ bench:
 PG ?= 17 18
 test-matrix:
 	bash test/matrix/run.sh $(PG)
+
+# Debian packages (debian/, pg_buildext), built from a copy of the tree in
+# build/deb/ for the PostgreSQL majors installed; the .debs land in build/deb/
+deb:
+	rm -rf build/deb && mkdir -p build/deb/secant-pre-$(EXTVERSION)
+	git ls-files -co --exclude-standard -z | xargs -0 cp --parents -t build/deb/secant-pre-$(EXTVERSION)
+	cd build/deb/secant-pre-$(EXTVERSION) && pg_buildext updatecontrol && dpkg-buildpackage -us -uc -b
 
 # coordinator + two shards through postgres_fdw (also part of make test)
 test-scaleout:

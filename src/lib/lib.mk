@@ -60,7 +60,7 @@ install-libsecant: lib
 	ln -sfn $(LIB_REAL) '$(DESTDIR)$(LIB_LIBDIR)/$(LIB_SONAME)'
 	ln -sfn $(LIB_SONAME) '$(DESTDIR)$(LIB_LIBDIR)/libsecant-pre.so'
 	$(INSTALL_DATA) $(LIB_DIR)/secant_pre.h '$(DESTDIR)$(LIB_INCLUDEDIR)/secant_pre.h'
-	sed -e 's|@PREFIX@|$(LIBPREFIX)|' -e 's|@VERSION@|$(EXTVERSION)|' src/lib/secant-pre.pc.in \
+	sed -e 's|@PREFIX@|$(LIBPREFIX)|' -e 's|@LIBDIR@|$(LIB_LIBDIR)|' -e 's|@VERSION@|$(EXTVERSION)|' src/lib/secant-pre.pc.in \
 		>'$(DESTDIR)$(LIB_PKGCONFIGDIR)/secant-pre.pc'
 	@if [ -z '$(DESTDIR)' ] && [ '$(LIBPREFIX)' = /usr/local ] && command -v ldconfig >/dev/null && [ -w /etc/ld.so.cache ]; then \
 		ldconfig; echo "install-libsecant: ldconfig"; fi
