@@ -25,6 +25,9 @@ MX_CACHE=${SECANT_PRE_MATRIX_CACHE:-/var/cache/secant-pre-matrix}
 MX_MIRROR=${SECANT_PRE_MIRROR:-$(sed -n 's|^URIs: *\(http[^ ]*/debian\)$|\1|p' \
 	/etc/apt/sources.list.d/*.sources 2>/dev/null | head -n 1)}
 MX_MIRROR=${MX_MIRROR:-http://deb.debian.org/debian}
+MX_SECURITY=${SECANT_PRE_SECURITY_MIRROR:-$(sed -n 's|^URIs: *\(http[^ ]*/debian-security\)$|\1|p' \
+	/etc/apt/sources.list.d/*.sources 2>/dev/null | head -n 1)}
+MX_SECURITY=${MX_SECURITY:-http://deb.debian.org/debian-security}
 
 mx_say() { printf '\n== %s\n' "$*"; }
 
@@ -44,6 +47,9 @@ mx_base() {
 	rm -rf "$dir" && mkdir -p "$MX_CACHE" || return 1
 	debootstrap --variant=minbase "$suite" "$dir" "$MX_MIRROR" >"$MX_CACHE/base-$suite.log" 2>&1 ||
 		{ tail -n 20 "$MX_CACHE/base-$suite.log" >&2; return 1; }
+	# a stable suite's updates and security updates too
+	[ "$suite" = sid ] || printf 'deb %s %s main\ndeb %s %s-updates main\ndeb %s %s-security main\n' \
+		"$MX_MIRROR" "$suite" "$MX_MIRROR" "$suite" "$MX_SECURITY" "$suite" >"$dir/etc/apt/sources.list"
 	# no service starts inside; no main cluster made by postgresql-common
 	printf '#!/bin/sh\nexit 101\n' >"$dir/usr/sbin/policy-rc.d"
 	chmod 755 "$dir/usr/sbin/policy-rc.d"
