@@ -83,6 +83,11 @@ pgc_halt() {
 	$RUN_AS "$PGBIN/pg_ctl" -D "$1/data" -m fast -w stop >/dev/null 2>&1
 }
 
+# pgc_promote DIR: promote the standby in DIR and wait until it is primary.
+pgc_promote() {
+	$RUN_AS "$PGBIN/pg_ctl" -D "$1/data" promote -w >/dev/null
+}
+
 # pgc_stop DIR: stop the cluster in DIR (if any) and remove DIR.
 pgc_stop() {
 	[ -n "$1" ] || return 0

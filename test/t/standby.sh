@@ -61,7 +61,7 @@ check "standby: the primary still re-encrypts" [ "$(on "$P" "$PP" -c "$read_sql"
 
 # failover: the primary goes, the standby is promoted
 pgc_halt "$P"
-check "standby promoted" $RUN_AS "$PGBIN/pg_ctl" -D "$S/data" promote -w
+check "standby promoted" pgc_promote "$S"
 check "promoted: re-encrypts with no admin step" [ "$(on "$S" "$SP" -c "$read_sql")" = "note 1" ]
 out=$(on "$S" "$SP" -c "SELECT secant.reencrypt_for(body, secant.principal_key('ada_phone')) FROM notes WHERE id = 1" 2>&1)
 check "promoted: the phone revoked before the failover gets nothing" grep -q "no active grant path\|no path" <<<"$out"
