@@ -335,7 +335,7 @@ CREATE FUNCTION pg_temp.elide(t text) RETURNS text LANGUAGE sql AS $$
                '\\x[0-9a-f]+', '\\x…', 'g') $$;
 -- (PostgreSQL 18 reports a RESTRICT foreign key as an error of its own:
 -- 23001, "violates RESTRICT setting of foreign key constraint", "is
--- referenced"; shown as the older majors report it, 23503)
+-- referenced"; shown as the older majors give it: 23503)
 SELECT n, label, CASE state WHEN '23001' THEN '23503' ELSE state END AS state,
        replace(message, 'violates RESTRICT setting of foreign key', 'violates foreign key') AS message,
        pg_temp.elide(replace(detail, ' is referenced from', ' is still referenced from')) AS detail

@@ -42,7 +42,7 @@ for major in "$@"; do
 		(cd "$ROOT" && xargs -0 cp --parents -t "$d/upper/src" 2>/dev/null)
 	out=$(mx_run "$d" "$MX_CACHE/layer-pg$major:$MX_CACHE/base-$suite" "
 		cd /src && PG_MAJOR=$major SECANT_PRE_NO_APT=1 SECANT_PRE_ONLY='$ONLY' \
-			SECANT_PRE_PORT=$((55400 + major)) bash test/cluster.sh test" 2>&1)
+			SECANT_PRE_PORT=${SECANT_PRE_PORT:-55432} bash test/cluster.sh test" 2>&1)
 	printf '%s\n' "$out"
 	line=$(printf '%s\n' "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed' | tail -n 1)
 	if [ -n "$line" ]; then

@@ -17,9 +17,10 @@ C15=$(pgc_dir secant_pre_upgrade15) || exit 1
 trap 'pgc_stop "$C15"; rm -rf "$W"' EXIT
 mkdir -p "$W/upper/upgrade" "$W/upper/src"
 
-pgc_start "$C15" 55415 || exit 1
-pgc_psql "$C15" 55415 -c "CREATE DATABASE upg" &&
-	pgc_psql "$C15" 55415 -d upg <<'SQL' &&
+P15=${SECANT_PRE_PORT:-55432}
+pgc_start "$C15" "$P15" || exit 1
+pgc_psql "$C15" "$P15" -c "CREATE DATABASE upg" &&
+	pgc_psql "$C15" "$P15" -d upg <<'SQL' &&
 CREATE EXTENSION secant_pre;
 CREATE TABLE k AS SELECT name, kind, pre_keygen() AS sk
 FROM (VALUES ('clinic', 'group'), ('ada', 'user')) AS v(name, kind);
@@ -29,7 +30,7 @@ FROM k f, k t WHERE f.name = 'clinic' AND t.name = 'ada';
 CREATE TABLE notes (id int PRIMARY KEY, body pre_ciphertext NOT NULL);
 INSERT INTO notes VALUES (1, pre_encrypt(secant.principal_key('clinic'), 'HbA1c 7.9 %', 'patient:4711'));
 SQL
-	$RUN_AS "$PGBIN/pg_dump" -h "$C15" -p 55415 -U postgres -Fc -d upg >"$W/upper/upgrade/upg.dump"
+	$RUN_AS "$PGBIN/pg_dump" -h "$C15" -p "$P15" -U postgres -Fc -d upg >"$W/upper/upgrade/upg.dump"
 report "PostgreSQL 15: a database with secant_pre, a grant and a value, dumped (pg_dump -Fc)" $?
 cp "$C15/server.key" "$W/upper/upgrade/server.key"
 git -C "$ROOT" ls-files -co --exclude-standard -z | (cd "$ROOT" && xargs -0 cp --parents -t "$W/upper/src")
@@ -37,7 +38,7 @@ mx_say "PostgreSQL $MAJOR on Debian $suite: restore, adopt, read"
 mx_run "$W" "$MX_CACHE/layer-pg$MAJOR:$MX_CACHE/base-$suite" "
 	cd /src && make -s PG_CONFIG=/usr/lib/postgresql/$MAJOR/bin/pg_config >/dev/null 2>&1 &&
 	make -s install PG_CONFIG=/usr/lib/postgresql/$MAJOR/bin/pg_config >/dev/null 2>&1 &&
-	PG_CONFIG=/usr/lib/postgresql/$MAJOR/bin/pg_config bash test/matrix/upgrade_restore.sh /upgrade" |
+	PG_CONFIG=/usr/lib/postgresql/$MAJOR/bin/pg_config bash test/matrix/upgrade_restore.sh /upgrade $P15" |
 	tee "$W/out"
 PASSED=$((PASSED + $(grep -c '^ok ' "$W/out")))
 FAILED=$((FAILED + $(grep -c '^not ok ' "$W/out")))
