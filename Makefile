@@ -65,7 +65,7 @@ install: install-cli install-libsecant install-python
 uninstall: uninstall-cli uninstall-libsecant uninstall-python
 
 # ---- the README's two commands and the other entry points ----
-.PHONY: test test-matrix deb demo bench test-scaleout soak fuzz unitcheck
+.PHONY: test test-matrix deb test-deb demo bench test-scaleout soak fuzz unitcheck
 
 test:
 	bash test/cluster.sh test
@@ -88,6 +88,10 @@ deb:
 	rm -rf build/deb && mkdir -p build/deb/secant-pre-$(EXTVERSION)
 	git ls-files -co --exclude-standard -z | xargs -0 cp --parents -t build/deb/secant-pre-$(EXTVERSION)
 	cd build/deb/secant-pre-$(EXTVERSION) && pg_buildext updatecontrol && dpkg-buildpackage -us -uc -b
+
+# the packages installed into a fresh Debian 12 root (test/deb/run.sh; root)
+test-deb: deb
+	bash test/deb/run.sh build/deb
 
 # coordinator + two shards through postgres_fdw (also part of make test)
 test-scaleout:
