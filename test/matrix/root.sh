@@ -14,6 +14,8 @@
 #   mx_base SUITE               the bare root of SUITE (made once)
 #   mx_layer NAME SUITE PKG...  the layer NAME: PKG... installed over
 #                               mx_base SUITE (made again when PKG... change)
+#   mx_copy_tree SRC DEST       the files of the work tree SRC (tracked and
+#                               new, not ignored: no build output) into DEST
 #   mx_run DIR LOWER CMD        CMD (a bash script) as root in a system whose
 #                               lower directories are LOWER (overlayfs syntax,
 #                               top first) and whose changes go to DIR/upper;
@@ -75,6 +77,11 @@ mx_layer() {
 		{ rm -rf "$dir.run"; return 1; }
 	mv "$dir.run/upper" "$dir" && rm -rf "$dir.run" &&
 		echo "$want" >"$dir/.secant-pre-packages"
+}
+
+mx_copy_tree() {
+	mkdir -p "$2" && git -C "$1" ls-files -co --exclude-standard -z |
+		(cd "$1" && xargs -0 cp --parents -t "$2")
 }
 
 mx_run() {

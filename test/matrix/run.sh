@@ -37,9 +37,7 @@ for major in "$@"; do
 		{ echo "PostgreSQL $major: the root could not be made" >&2; FAILED=$((FAILED + 1)); continue; }
 	mx_say "PostgreSQL $major on Debian $suite (root ready after $(($(date +%s) - start)) s)"
 	d=$W/pg$major
-	mkdir -p "$d/upper/src" &&
-		git -C "$ROOT" ls-files -co --exclude-standard -z |
-		(cd "$ROOT" && xargs -0 cp --parents -t "$d/upper/src" 2>/dev/null)
+	mx_copy_tree "$ROOT" "$d/upper/src"
 	out=$(mx_run "$d" "$MX_CACHE/layer-pg$major:$MX_CACHE/base-$suite" "
 		cd /src && PG_MAJOR=$major SECANT_PRE_NO_APT=1 SECANT_PRE_ONLY='$ONLY' \
 			SECANT_PRE_PORT=${SECANT_PRE_PORT:-55432} bash test/cluster.sh test" 2>&1)

@@ -15,7 +15,7 @@ suite=$(mx_suite "$MAJOR") || exit 2
 W=$(mktemp -d /tmp/secant-pre-upgrade.XXXXXX)
 C15=$(pgc_dir secant_pre_upgrade15) || exit 1
 trap 'pgc_stop "$C15"; rm -rf "$W"' EXIT
-mkdir -p "$W/upper/upgrade" "$W/upper/src"
+mkdir -p "$W/upper/upgrade"
 
 P15=${SECANT_PRE_PORT:-55432}
 pgc_start "$C15" "$P15" || exit 1
@@ -33,7 +33,7 @@ SQL
 	$RUN_AS "$PGBIN/pg_dump" -h "$C15" -p "$P15" -U postgres -Fc -d upg >"$W/upper/upgrade/upg.dump"
 report "PostgreSQL 15: a database with secant_pre, a grant and a value, dumped (pg_dump -Fc)" $?
 cp "$C15/server.key" "$W/upper/upgrade/server.key"
-git -C "$ROOT" ls-files -co --exclude-standard -z | (cd "$ROOT" && xargs -0 cp --parents -t "$W/upper/src")
+mx_copy_tree "$ROOT" "$W/upper/src"
 mx_say "PostgreSQL $MAJOR on Debian $suite: restore, adopt, read"
 mx_run "$W" "$MX_CACHE/layer-pg$MAJOR:$MX_CACHE/base-$suite" "
 	cd /src && make -s PG_CONFIG=/usr/lib/postgresql/$MAJOR/bin/pg_config >/dev/null 2>&1 &&
