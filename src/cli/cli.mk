@@ -15,24 +15,20 @@ CLI_LDLIBS = -L$(LIB_DIR) -lsecant-pre -lsodium
 secant-pre: $(CLI_SRCS) $(CLI_HEADERS) $(LIB_DIR)/secant_pre.h $(LIB_DIR)/$(LIB_REAL)
 	$(CC) $(CLI_CFLAGS) -o $@ $(CLI_SRCS) -Wl,-rpath,'$$ORIGIN/$(LIB_DIR)' $(CLI_LDLIBS)
 
-# The CLI goes into pg_config --bindir (not on PATH on Debian) and a
-# symlink to it into CLI_LINKDIR, which is; skipped with a message when
-# CLI_LINKDIR is not writable or holds a secant-pre that is not a symlink.
-CLI_LINKDIR ?= /usr/local/bin
+# make install puts the CLI into CLI_BINDIR, $(LIBPREFIX)/bin (on PATH for
+# the default /usr/local; /usr/bin in the Debian package), linked again
+# with the installed library's directory as its rpath (CLI_RPATH_FLAGS;
+# empty for a library in the linker's own path, as in the Debian package).
+CLI_BINDIR = $(LIBPREFIX)/bin
+CLI_RPATH_FLAGS ?= -Wl,-rpath,'$(LIB_LIBDIR)'
 
 install-cli: secant-pre lib
-	$(MKDIR_P) '$(DESTDIR)$(bindir)'
+	$(MKDIR_P) '$(DESTDIR)$(CLI_BINDIR)'
 	$(CC) $(CLI_CFLAGS) -o $(LIB_DIR)/secant-pre.installed $(CLI_SRCS) \
-		-Wl,-rpath,'$(LIB_LIBDIR)' $(CLI_LDLIBS)
-	$(INSTALL_PROGRAM) $(LIB_DIR)/secant-pre.installed '$(DESTDIR)$(bindir)/secant-pre'
-	@link='$(DESTDIR)$(CLI_LINKDIR)/secant-pre'; \
-	if [ -e "$$link" ] && [ ! -L "$$link" ]; then \
-		echo "install-cli: $$link exists and is not a symlink; left alone (the CLI is $(bindir)/secant-pre)"; \
-	elif mkdir -p '$(DESTDIR)$(CLI_LINKDIR)' 2>/dev/null && [ -w '$(DESTDIR)$(CLI_LINKDIR)' ] && \
-		ln -sfn '$(bindir)/secant-pre' "$$link" 2>/dev/null; then \
-		echo "install-cli: $$link -> $(bindir)/secant-pre"; \
-	else \
-		echo "install-cli: cannot write $(DESTDIR)$(CLI_LINKDIR); no symlink (the CLI is $(bindir)/secant-pre)"; \
-	fi
+		$(CLI_RPATH_FLAGS) $(CLI_LDLIBS)
+	$(INSTALL_PROGRAM) $(LIB_DIR)/secant-pre.installed '$(DESTDIR)$(CLI_BINDIR)/secant-pre'
 
-.PHONY: install-cli
+uninstall-cli:
+	rm -f '$(DESTDIR)$(CLI_BINDIR)/secant-pre'
+
+.PHONY: install-cli uninstall-cli
