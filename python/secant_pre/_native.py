@@ -15,7 +15,8 @@ import cffi
 # by test/python/cdef_check.py in make test.
 CDEF = """
 typedef enum { SP_KIND_SECRET_KEY, SP_KIND_PUBLIC_KEY, SP_KIND_GRANT, SP_KIND_CIPHERTEXT,
-               SP_KIND_TOKEN, SP_KIND_SEALED_GRANT, SP_KIND_SEAL_KEY, SP_KIND_COUNT } sp_kind;
+               SP_KIND_TOKEN, SP_KIND_SEALED_GRANT, SP_KIND_SEAL_KEY, SP_KIND_TSHARE,
+               SP_KIND_TPARTIAL, SP_KIND_COUNT } sp_kind;
 typedef struct sp_secret sp_secret;
 typedef struct sp_dctx sp_dctx;
 typedef struct { int content; uint64_t opslimit; uint64_t memlimit; } sp_kf_header;
