@@ -22,6 +22,16 @@
 #define SP_MY_LXID (MyProc->lxid)
 #endif
 
+/* the PGPROC of a virtual transaction id (GetLockConflicts): 17 numbers
+ * procs (ProcNumber) where 15 had backend ids */
+#if PG_VERSION_NUM >= 170000
+#include "storage/procarray.h"
+#define SP_VXID_PROC(vxid) ProcNumberGetProc((vxid).procNumber)
+#else
+#include "storage/sinvaladt.h"
+#define SP_VXID_PROC(vxid) BackendIdGetProc((vxid).backendId)
+#endif
+
 /* a function that does not return, written before its return type: 18
  * replaced pg_attribute_noreturn() by pg_noreturn */
 #ifndef pg_noreturn

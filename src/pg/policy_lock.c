@@ -43,12 +43,12 @@
 #include "lib/stringinfo.h"
 #include "storage/lock.h"
 #include "storage/proc.h"
-#include "storage/sinvaladt.h"
 #include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/rel.h"
 
+#include "pg_compat.h"
 #include "policy_lock.h"
 
 #define SP_LOCK_FIELD4		0x5350	/* + class; + 0x10: a bucket */
@@ -129,7 +129,7 @@ raise_in_use(const lock_req *r, const char *what)
 	initStringInfo(&s);
 	for (int i = 0; i < count; i++)
 	{
-		PGPROC	   *proc = BackendIdGetProc(vx[i].backendId);
+		PGPROC	   *proc = SP_VXID_PROC(vx[i]);
 		char	   *role;
 
 		if (proc == NULL || proc->pid == MyProcPid)
@@ -165,9 +165,9 @@ requests(lock_req *reqs, sp_lock_item *items, int n, bool exclusive)
 	bool		coarse;
 	int			m = 0;
 
-	if (fine_lxid != MyProc->lxid)
+	if (fine_lxid != SP_MY_LXID)
 	{
-		fine_lxid = MyProc->lxid;
+		fine_lxid = SP_MY_LXID;
 		fine_count = 0;
 	}
 	coarse = exclusive ? n > SP_LOCK_FINE_MAX : fine_count >= SP_LOCK_FINE_MAX;

@@ -81,7 +81,7 @@ pg_noreturn void sp_raise_path_changed(void);
  * A grant a transaction-snapshot reader found went away before its lock
  * was granted (40001, the message of a row lock's serialization failure).
  */
-pg_attribute_noreturn() void sp_raise_serialization(void);
+pg_noreturn void sp_raise_serialization(void);
 
 /* Re-encryption along a path of hops would pass level 16 (54000). */
 pg_noreturn void sp_raise_path_level(int level, int hops);
