@@ -8,7 +8,7 @@
 
 CLI_SRCS = $(sort $(wildcard src/cli/*.c))
 CLI_HEADERS = $(wildcard src/cli/*.h)
-CLI_CFLAGS = -O2 -g -Wall -Wextra -std=gnu99 -I$(LIB_DIR) \
+CLI_CFLAGS = -O2 -g -Wall -Wextra -std=gnu99 -pthread -I$(LIB_DIR) \
 	-DSECANT_PRE_VERSION='"$(EXTVERSION)"'
 CLI_LDLIBS = -L$(LIB_DIR) -lsecant-pre -lsodium
 

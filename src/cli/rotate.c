@@ -12,6 +12,7 @@
 
 #include "secant_pre.h"
 #include "args.h"
+#include "batch.h"
 #include "encrypt.h"
 #include "io.h"
 #include "keyfile.h"
@@ -90,9 +91,52 @@ load_keys(char **texts, int n, buf *keys)
 	{
 		rc = load_arg(texts[i], SP_KIND_PUBLIC_KEY, &one);
 		if (rc == 0)
-			memcpy(keys->data + (size_t) i * SP_PUBLICKEYBYTES, one.data, SP_PUBLICKEYBYTES);
+			rc = append(keys, one.data, SP_PUBLICKEYBYTES);
 		buf_free(&one);
 	}
+	return rc;
+}
+
+/*
+ * Append the public keys of the --members file path ('-': standard input)
+ * to keys: one a line, a prepk_ text alone or last after a tab or a |
+ * (NAME<TAB>PUBKEY, psql -At's NAME|PUBKEY); blank lines and # comments
+ * skipped.  *n counts them.
+ */
+static int
+load_members(const char *path, buf *keys, int *n)
+{
+	buf			text = {0};
+	buf			one = {0};
+	size_t		line = 0;
+	int			rc = read_source(path, &text);
+
+	for (char *p = (char *) text.data, *next; rc == 0 && p != NULL && *p != '\0'; p = next)
+	{
+		size_t		len = strcspn(p, "\n");
+		const char *key = p;
+
+		next = p[len] == '\n' ? p + len + 1 : NULL;
+		p[len] = '\0';
+		line++;
+		for (char *c = p; *c != '\0'; c++)
+			if (*c == '\t' || *c == '|')
+				key = c + 1;
+		len = strlen(key);
+		trim((const uint8_t **) &key, &len);
+		if (len == 0 || p[strspn(p, " \t")] == '#')
+			continue;
+		if (sp_text_kind(key, len) != SP_KIND_PUBLIC_KEY)
+			rc = fail("%s, line %zu: a public key (prepk_) expected, alone or "
+					  "after NAME and a tab or |", source_name(path), line);
+		else
+			rc = decode_value(key, len, SP_KIND_PUBLIC_KEY, &one);
+		if (rc == 0)
+			rc = append(keys, one.data, SP_PUBLICKEYBYTES);
+		*n += rc == 0;
+		buf_free(&one);
+	}
+	buf_free(&text);
 	return rc;
 }
 
@@ -297,6 +341,16 @@ check_rotation(const args *a, const rotation_kind *k)
 		return usage_fail("--index-key is for a group rotation");
 	if (k->first_key < 0 && a->npos != 2)
 		return usage_fail("rotate %s NAME (no public keys)", k->name);
+	if (k->first_key < 0 && opt(a, "--members") != NULL)
+		return usage_fail("rotate %s takes no --members", k->name);
+	if (a->npos < (k->first_key == 1 ? 1 : 2))
+		return usage_fail("missing argument: rotate %s NAME", k->name);
+	if (k->first_key == 1 && a->npos == 1 && opt(a, "--members") == NULL)
+		return usage_fail("missing argument: the public keys to grant to");
+	if (is_stdin(opt(a, "--members")) && opt(a, "--members") != NULL &&
+		(is_stdin(opt(a, "--secret-key")) && opt(a, "--secret-key") != NULL))
+		return usage_fail("--members - and --secret-key - would both read "
+						  "standard input");
 	return 0;
 }
 
@@ -321,6 +375,8 @@ load_rotation(rotation *r, const rotation_kind *k)
 	r->nkeys = a->npos - first;
 	if (rc == 0)
 		rc = load_keys(a->pos + first, r->nkeys, &r->keys);
+	if (rc == 0 && opt(a, "--members") != NULL)
+		rc = load_members(opt(a, "--members"), &r->keys, &r->nkeys);
 	return rc;
 }
 

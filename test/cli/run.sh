@@ -293,7 +293,7 @@ check "inspect of KAT level 4 gives sizes" \
 	json ct4.json "j['aad_bytes'] == $(wc -c <aad) and j['plaintext_bytes'] == $(wc -c <message) and j['bytes'] == 196 + j['aad_bytes'] + 128 * 3 + j['plaintext_bytes'] + 16"
 sp inspect <grant3 >grant.json
 check "inspect of a grant gives from, to, not_after and X only" \
-	json grant.json "j['type'] == 'pre_grant' and j['from'] == '$(cat device.pk)' and j['to'] == '$(cat backup.pk)' and j['not_after'] == 1893456000 and len(j['X']) == 64 and set(j) == {'type', 'valid', 'bytes', 'from', 'to', 'not_after', 'X'}"
+	json grant.json "j['type'] == 'pre_grant' and j['from'] == '$(cat device.pk)' and j['to'] == '$(cat backup.pk)' and j['not_after'] == '2030-01-01T00:00:00Z' and len(j['X']) == 64 and set(j) == {'type', 'valid', 'bytes', 'from', 'to', 'not_after', 'X'}"
 sp inspect <group.sk >sk.json
 check "inspect of a secret key shows its public key and nothing secret" \
 	json sk.json "j == {'type': 'pre_secret_key', 'bytes': 32, 'public_key': '$(cat group.pk)'}"
@@ -795,7 +795,7 @@ import base64, json, sys
 lines = open(sys.argv[1]).read().splitlines()
 plain = open(sys.argv[2], "rb").read()
 def b64(s):
-    return base64.urlsafe_b64decode(s + "=" * (-len(s) % 4))
+    return base64.b64decode(s, validate=True)
 j = [json.loads(l) for l in lines]
 assert [x["n"] for x in j] == list(range(1, 8)), "n"
 assert [x["ok"] for x in j] == [True, False, True, False, False, False, True], "ok"
@@ -803,11 +803,10 @@ assert b64(j[0]["plaintext"]) == plain and b64(j[6]["plaintext"]) == plain
 assert j[2]["plaintext"] == ""
 for x in j:
     assert set(x) == ({"n", "ok", "plaintext"} if x["ok"] else {"n", "ok", "error"})
-    assert "=" not in x.get("plaintext", "")
 assert "not a ciphertext" in j[1]["error"] and j[3]["error"] == "empty line"
 assert "decrypt" in j[4]["error"] and "decrypt" in j[5]["error"]
 PY
-report "decrypt --batch: n, ok, base64url plaintext or error, in order, mixing good and bad lines" $?
+report "decrypt --batch: n, ok, base64 plaintext or error, in order, mixing good and bad lines" $?
 { cat r1.ct; cat e.ct; } >good.in
 sp decrypt --secret-key a.sk --batch <good.in >batch.out
 check "decrypt --batch of good lines only exits 0, two lines" \
