@@ -15,13 +15,30 @@ CLI_LDLIBS = -L$(LIB_DIR) -lsecant-pre -lsodium
 secant-pre: $(CLI_SRCS) $(CLI_HEADERS) $(LIB_DIR)/secant_pre.h $(LIB_DIR)/$(LIB_REAL)
 	$(CC) $(CLI_CFLAGS) -o $@ $(CLI_SRCS) -Wl,-rpath,'$$ORIGIN/$(LIB_DIR)' $(CLI_LDLIBS)
 
+# The man page and the bash completion, generated from the tool's --help
+# texts (src/cli/mkdocs.sh): one source, no second copy to drift.
+CLI_DOCS = build/cli/secant-pre.1 build/cli/secant-pre.bash
+CLI_MANDIR ?= $(LIBPREFIX)/share/man/man1
+CLI_COMPLETIONDIR ?= $(LIBPREFIX)/share/bash-completion/completions
+
+build/cli/secant-pre.1: secant-pre src/cli/mkdocs.sh
+	@mkdir -p build/cli
+	sh src/cli/mkdocs.sh ./secant-pre man >$@.tmp && mv $@.tmp $@
+build/cli/secant-pre.bash: secant-pre src/cli/mkdocs.sh
+	@mkdir -p build/cli
+	sh src/cli/mkdocs.sh ./secant-pre bash >$@.tmp && mv $@.tmp $@
+
+all: $(CLI_DOCS)
+
 # The CLI goes into pg_config --bindir (not on PATH on Debian) and a
 # symlink to it into CLI_LINKDIR, which is; skipped with a message when
 # CLI_LINKDIR is not writable or holds a secant-pre that is not a symlink.
 CLI_LINKDIR ?= /usr/local/bin
 
-install-cli: secant-pre lib
-	$(MKDIR_P) '$(DESTDIR)$(bindir)'
+install-cli: secant-pre lib $(CLI_DOCS)
+	$(MKDIR_P) '$(DESTDIR)$(bindir)' '$(DESTDIR)$(CLI_MANDIR)' '$(DESTDIR)$(CLI_COMPLETIONDIR)'
+	$(INSTALL_DATA) build/cli/secant-pre.1 '$(DESTDIR)$(CLI_MANDIR)/secant-pre.1'
+	$(INSTALL_DATA) build/cli/secant-pre.bash '$(DESTDIR)$(CLI_COMPLETIONDIR)/secant-pre'
 	$(CC) $(CLI_CFLAGS) -o $(LIB_DIR)/secant-pre.installed $(CLI_SRCS) \
 		-Wl,-rpath,'$(LIB_LIBDIR)' $(CLI_LDLIBS)
 	$(INSTALL_PROGRAM) $(LIB_DIR)/secant-pre.installed '$(DESTDIR)$(bindir)/secant-pre'

@@ -257,7 +257,7 @@ static const command commands[] = {
 		PASSPHRASE_OPTIONS}, 0, 0, cmd_tokens
 	},
 	{
-		"rotate", "group|user|device|reissue NAME [PUBKEY...] [--members FILE] --seal-to SEALING_KEY [--secret-key FILE] [-o NEW_KEY_FILE] [--index-key FILE] [--protect] [--pwhash-limits L] [--passphrase-fd N | --passphrase-file F]",
+		"rotate", "group|user|device|reissue NAME [PUBKEY...] [--members FILE] [-q] --seal-to SEALING_KEY [--secret-key FILE] [-o NEW_KEY_FILE] [--index-key FILE] [--protect] [--pwhash-limits L] [--passphrase-fd N | --passphrase-file F]",
 		"Key rotation, on the client that holds the keys: write a new secret\n"
 		"key to NEW_KEY_FILE (mode 0600, never overwriting) and print the SQL\n"
 		"call that completes the rotation in one transaction, its grants sealed\n"

@@ -16,6 +16,7 @@
 #include "encrypt.h"
 #include "io.h"
 #include "keyfile.h"
+#include "progress.h"
 #include "report.h"
 #include "rotate.h"
 #include "values.h"
@@ -63,20 +64,26 @@ print_sealed_grant(const sp_secret *from, const uint8_t *to, const uint8_t *seal
 	return print_sql_value(SP_KIND_SEALED_GRANT, sealed, sizeof sealed);
 }
 
-/* Print ARRAY[...]::pre_sealed_grant[] of grants from -> each of n keys. */
+/* Print ARRAY[...]::pre_sealed_grant[] of grants from -> each of n keys,
+ * with a progress line on a terminal unless quiet. */
 static int
-print_sealed_grants(const sp_secret *from, const uint8_t *keys, int n, const uint8_t *seal_key)
+print_sealed_grants(const sp_secret *from, const uint8_t *keys, int n,
+					const uint8_t *seal_key, bool quiet)
 {
+	progress	pr;
 	int			rc = 0;
 
+	progress_start(&pr, "grants", quiet, (uint64_t) n);
 	printf("ARRAY[");
 	for (int i = 0; rc == 0 && i < n; i++)
 	{
 		if (i > 0)
 			printf(", ");
 		rc = print_sealed_grant(from, keys + (size_t) i * SP_PUBLICKEYBYTES, seal_key);
+		progress_add(&pr, 1, 0);
 	}
 	printf("]::pre_sealed_grant[]");
+	progress_end(&pr);
 	return rc;
 }
 
@@ -225,7 +232,8 @@ rotate_group(rotation *r)
 		printf(", ");
 	}
 	if (rc == 0)
-		rc = print_sealed_grants(&r->new, r->keys.data, r->nkeys, seal_key);
+		rc = print_sealed_grants(&r->new, r->keys.data, r->nkeys, seal_key,
+									 opt(r->a, "-q") != NULL);
 	if (rc == 0 && r->have_index_key)
 	{
 		printf(", ");
@@ -251,7 +259,8 @@ rotate_user(rotation *r)
 		return rc;
 	rc = print_call_head(r, "user");
 	if (rc == 0)
-		rc = print_sealed_grants(&r->new, r->keys.data, r->nkeys, seal_key);
+		rc = print_sealed_grants(&r->new, r->keys.data, r->nkeys, seal_key,
+									 opt(r->a, "-q") != NULL);
 	if (rc == 0 && r->have_old)
 	{
 		printf(", ");
