@@ -10,6 +10,92 @@
 
 -- ==== Names: nothing the extension binds or runs resolves through a ====
 -- ==== schema a non-superuser can create in                          ====
+-- This section runs with search_path pg_catalog, pg_temp (SET LOCAL: for
+-- this script only) and names the extension's objects with their schema;
+-- the sections after it run with the extension's schema again.
+SET LOCAL search_path = pg_catalog, pg_temp;
+
+-- secant.readers as 0.4.0 and 0.5.0 made it bound whatever text[] || text
+-- and cardinality(pre_public_key[]) the update's search_path found first:
+-- re-created with every operator and function qualified.
+CREATE OR REPLACE VIEW secant.readers WITH (security_invoker = true) AS
+WITH RECURSIVE walk (group_key, principal_key, path_keys, expires) AS (
+    SELECT p.public_key, p.public_key, ARRAY[p.public_key], NULL::pg_catalog.timestamptz
+    FROM secant.principals p WHERE p.kind OPERATOR(pg_catalog.=) 'group'
+  UNION ALL
+    SELECT w.group_key, g.to_key, w.path_keys OPERATOR(pg_catalog.||) g.to_key, LEAST(w.expires, g.not_after)
+    FROM walk w JOIN secant.grants g ON g.from_key OPERATOR(@extschema@.=) w.principal_key
+    WHERE (g.not_after IS NULL OR g.not_after OPERATOR(pg_catalog.>) pg_catalog.statement_timestamp())
+      AND NOT g.to_key OPERATOR(@extschema@.=) ANY (w.path_keys)
+      AND pg_catalog.cardinality(w.path_keys) OPERATOR(pg_catalog.<) 16
+)
+SELECT gp.name AS group_name, p.name AS principal, p.kind,
+       ARRAY(SELECT q.name FROM pg_catalog.unnest(w.path_keys) WITH ORDINALITY AS u(k, i)
+             JOIN secant.principals q ON q.public_key OPERATOR(@extschema@.=) u.k ORDER BY u.i) AS path,
+       w.expires,
+       ARRAY(SELECT b.role::pg_catalog.text FROM secant.bindings b
+             WHERE b.principal_key OPERATOR(@extschema@.=) w.principal_key ORDER BY 1) AS roles,
+       false AS pending_reissue
+FROM walk w
+JOIN secant.principals gp ON gp.public_key OPERATOR(@extschema@.=) w.group_key
+JOIN secant.principals p ON p.public_key OPERATOR(@extschema@.=) w.principal_key
+WHERE pg_catalog.cardinality(w.path_keys) OPERATOR(pg_catalog.>) 1
+UNION ALL
+-- paths closed by a key rotation until the delegator grants again
+SELECT gp.name, r.grantee, r.grantee_kind,
+       ARRAY(SELECT q.name FROM pg_catalog.unnest(w.path_keys) WITH ORDINALITY AS u(k, i)
+             JOIN secant.principals q ON q.public_key OPERATOR(@extschema@.=) u.k ORDER BY u.i)
+           OPERATOR(pg_catalog.||) r.grantee,
+       w.expires,
+       ARRAY(SELECT b.role::pg_catalog.text FROM secant.bindings b
+             WHERE b.principal_key OPERATOR(@extschema@.=) r.new_key ORDER BY 1),
+       true
+FROM walk w
+JOIN secant.pending_reissue_list() r ON r.delegator_key OPERATOR(@extschema@.=) w.principal_key
+JOIN secant.principals gp ON gp.public_key OPERATOR(@extschema@.=) w.group_key;
+
+CREATE FUNCTION secant.check_bindings()
+RETURNS TABLE (object text, binds text, problem text)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    WITH RECURSIVE ours (classid, objid) AS (
+        SELECT d.classid, d.objid
+        FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_extension e
+          ON d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass
+         AND d.refobjid OPERATOR(pg_catalog.=) e.oid
+        WHERE e.extname OPERATOR(pg_catalog.=) 'secant_pre' AND d.deptype OPERATOR(pg_catalog.=) 'e'
+      UNION
+        SELECT d.classid, d.objid
+        FROM pg_catalog.pg_depend d JOIN ours o
+          ON d.refclassid OPERATOR(pg_catalog.=) o.classid AND d.refobjid OPERATOR(pg_catalog.=) o.objid
+        WHERE d.deptype OPERATOR(pg_catalog.=) ANY ('{a,i}'::pg_catalog."char"[])
+    )
+    SELECT pg_catalog.pg_describe_object(d.classid, d.objid, d.objsubid),
+           pg_catalog.pg_describe_object(d.refclassid, d.refobjid, d.refobjsubid),
+           'binds an object outside pg_catalog and the extension'
+    FROM pg_catalog.pg_depend d JOIN ours o
+      ON d.classid OPERATOR(pg_catalog.=) o.classid AND d.objid OPERATOR(pg_catalog.=) o.objid
+    WHERE d.deptype OPERATOR(pg_catalog.=) 'n'
+      AND d.refclassid OPERATOR(pg_catalog.=) ANY ('{pg_proc,pg_operator,pg_cast,pg_type,pg_collation,pg_class,pg_opclass,pg_opfamily,pg_conversion,pg_ts_config,pg_ts_dict}'::pg_catalog.regclass[])
+      AND NOT EXISTS (SELECT 1 FROM ours x
+                      WHERE x.classid OPERATOR(pg_catalog.=) d.refclassid AND x.objid OPERATOR(pg_catalog.=) d.refobjid)
+      AND (pg_catalog.pg_identify_object(d.refclassid, d.refobjid, 0)).schema IS DISTINCT FROM 'pg_catalog'
+    UNION ALL
+    SELECT p.oid::pg_catalog.regprocedure::pg_catalog.text, l.lanname::pg_catalog.text,
+           'runs with the caller''s search_path (no SQL-standard body, search_path not pinned to pg_catalog, pg_temp)'
+    FROM pg_catalog.pg_proc p
+    JOIN ours o ON o.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass
+               AND o.objid OPERATOR(pg_catalog.=) p.oid
+    JOIN pg_catalog.pg_language l ON l.oid OPERATOR(pg_catalog.=) p.prolang
+    WHERE l.lanname OPERATOR(pg_catalog.<>) ALL ('{c,internal}'::pg_catalog.name[])
+      AND p.prosqlbody IS NULL
+      AND NOT coalesce('search_path=pg_catalog, pg_temp' OPERATOR(pg_catalog.=) ANY (p.proconfig), false)
+    ORDER BY 1, 2 $$;
+REVOKE ALL ON FUNCTION secant.check_bindings() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION secant.check_bindings() TO secant_admin;
+COMMENT ON FUNCTION secant.check_bindings() IS 'the names the extension binds or runs that someone else could have planted: each object of the extension that binds a function, operator, cast, type, collation or relation outside pg_catalog and the extension, and each SQL or PL/pgSQL function that neither has a SQL-standard body nor pins search_path to pg_catalog, pg_temp (no rows: none); admins';
+SET LOCAL search_path = @extschema@;
 
 -- ==== Surface: only the documented API is reachable by PUBLIC;      ====
 -- ==== sharing only on registered, permanent tables                  ====
@@ -399,6 +485,503 @@ BEGIN
     END LOOP;
 END $$;
 
+-- ---- finality: bindings and capabilities locked as grants are ----
+-- (readers take heavyweight locks instead of row locks: src/pg/policy_lock.c)
+DROP FUNCTION secant.unbind(text, name);
+DROP FUNCTION secant.revoke_capability(name, text);
+-- Readers (secant.reencrypt_for, sharing, index_keys_for) lock the grants
+-- of their path and hop chain and the binding or proxy capability they
+-- rely on, shared, until their transaction ends; a removal locks what it
+-- removes exclusive, all in one batch, in one global order (src/pg/
+-- policy_lock.c: PostgreSQL heavyweight locks SQL cannot take; a reader
+-- takes no transaction id and writes no WAL for them).
+CREATE FUNCTION secant_internal.lock_removal(grant_ids bigint[], binding_key pre_public_key,
+                                             binding_roles oid[], proxy_roles oid[], wait boolean)
+RETURNS void AS 'MODULE_PATHNAME', 'pre_lock_removal' LANGUAGE C VOLATILE;
+REVOKE ALL ON FUNCTION secant_internal.lock_removal(bigint[], pre_public_key, oid[], oid[], boolean) FROM PUBLIC;
+COMMENT ON FUNCTION secant_internal.lock_removal(bigint[], pre_public_key, oid[], oid[], boolean) IS 'before a removal: lock, in one batch, the grants, the bindings of a key (per role) and the proxy capabilities (per role) it removes, waiting for their readers, or (wait => false) failing at once naming them';
+CREATE FUNCTION secant_internal.lock_removed_row() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'pre_lock_removed_row' LANGUAGE C;
+REVOKE ALL ON FUNCTION secant_internal.lock_removed_row() FROM PUBLIC;
+COMMENT ON FUNCTION secant_internal.lock_removed_row() IS 'trigger: a grant, binding or proxy capability deleted or changed in any way is locked as a removal first';
+CREATE TRIGGER grants_lock_removed BEFORE DELETE OR UPDATE ON secant.grants
+    FOR EACH ROW EXECUTE FUNCTION secant_internal.lock_removed_row();
+CREATE TRIGGER bindings_lock_removed BEFORE DELETE OR UPDATE ON secant.bindings
+    FOR EACH ROW EXECUTE FUNCTION secant_internal.lock_removed_row();
+CREATE TRIGGER capabilities_lock_removed BEFORE DELETE OR UPDATE ON secant.capabilities
+    FOR EACH ROW EXECUTE FUNCTION secant_internal.lock_removed_row();
+
+-- A removal locks what it removes (secant_internal.lock_removal): it waits
+-- for the transactions that re-encrypted on its strength (or, with wait =>
+-- false, fails at once naming them); once it committed, no session gets a
+-- re-encryption on its strength.
+CREATE FUNCTION secant.unbind(principal text, role_name name, wait boolean DEFAULT true) RETURNS boolean
+STRICT LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    k @extschema@.pre_public_key := secant.principal(principal);
+    r pg_catalog.regrole := pg_catalog.quote_ident(role_name)::pg_catalog.regrole;
+    n bigint;
+BEGIN
+    PERFORM secant.require_admin();
+    PERFORM secant_internal.lock_removal(NULL, k, ARRAY[r::pg_catalog.oid], NULL, wait);
+    DELETE FROM secant.bindings b
+    WHERE b.principal_key OPERATOR(@extschema@.=) k AND b.role OPERATOR(pg_catalog.=) r;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n OPERATOR(pg_catalog.>) 0;
+END $$;
+REVOKE ALL ON FUNCTION secant.unbind(text, name, boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION secant.unbind(text, name, boolean) TO secant_admin;
+COMMENT ON FUNCTION secant.unbind(text, name, boolean) IS 'remove a binding; true if there was one; waits for the transactions that re-encrypted through it (wait => false: fails at once naming them)';
+
+CREATE FUNCTION secant.revoke_capability(role_name name, capability text, wait boolean DEFAULT true) RETURNS boolean
+STRICT LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    r pg_catalog.regrole := pg_catalog.quote_ident(role_name)::pg_catalog.regrole;
+    n bigint;
+BEGIN
+    PERFORM secant.require_admin();
+    IF capability OPERATOR(pg_catalog.=) 'proxy' THEN
+        PERFORM secant_internal.lock_removal(NULL, NULL, NULL, ARRAY[r::pg_catalog.oid], wait);
+    END IF;
+    DELETE FROM secant.capabilities c
+    WHERE c.role OPERATOR(pg_catalog.=) r AND c.capability OPERATOR(pg_catalog.=) revoke_capability.capability;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n OPERATOR(pg_catalog.>) 0;
+END $$;
+REVOKE ALL ON FUNCTION secant.revoke_capability(name, text, boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION secant.revoke_capability(name, text, boolean) TO secant_admin;
+COMMENT ON FUNCTION secant.revoke_capability(name, text, boolean) IS 'take a capability from a role; true if it had it; the proxy capability waits for the transactions that re-encrypted on its strength (wait => false: fails at once naming them)';
+
+-- What current_user relies on to obtain what is addressed to the principal
+-- with this key: its bindings to it and its proxy capabilities (through
+-- the roles it is a member of), or being a superuser.  secant.reencrypt_for
+-- locks what this returns (src/pg/grant_path.c).
+CREATE FUNCTION secant.obtain_basis(target pre_public_key) RETURNS TABLE (kind text, role oid)
+STRICT LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT x.kind, x.role FROM (
+        SELECT 'superuser'::pg_catalog.text AS kind, r.oid AS role FROM pg_catalog.pg_roles r
+        WHERE r.rolname OPERATOR(pg_catalog.=) CURRENT_USER AND r.rolsuper
+        UNION ALL
+        SELECT 'binding', b.role::pg_catalog.oid FROM secant.bindings b
+        JOIN pg_catalog.pg_roles r ON r.oid OPERATOR(pg_catalog.=) b.role
+        WHERE b.principal_key OPERATOR(@extschema@.=) target
+          AND pg_catalog.pg_has_role(r.oid, 'MEMBER')
+        UNION ALL
+        SELECT 'proxy', c.role::pg_catalog.oid FROM secant.capabilities c
+        JOIN pg_catalog.pg_roles r ON r.oid OPERATOR(pg_catalog.=) c.role
+        WHERE c.capability OPERATOR(pg_catalog.=) 'proxy'
+          AND pg_catalog.pg_has_role(r.oid, 'MEMBER')) AS x
+    ORDER BY x.kind OPERATOR(pg_catalog.=) 'superuser' DESC, x.kind, x.role $$;
+COMMENT ON FUNCTION secant.obtain_basis(pre_public_key) IS 'what current_user relies on to obtain what is addressed to the principal: superuser, or its bindings to it and proxy capabilities (by role); none: it may not';
+
+-- May current_user obtain what is addressed to the principal with this key?
+CREATE OR REPLACE FUNCTION secant.may_obtain(target pre_public_key) RETURNS boolean
+STRICT LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT EXISTS (SELECT 1 FROM secant.obtain_basis(target)) $$;
+COMMENT ON FUNCTION secant.may_obtain(pre_public_key) IS 'true when current_user is bound to the principal (or a member of a bound role), holds the proxy capability, or is a superuser';
+
+CREATE OR REPLACE FUNCTION secant.revoke(from_key pre_public_key, to_key pre_public_key, wait boolean DEFAULT true) RETURNS bigint
+STRICT LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    marks bytea[];
+    copies bigint;
+BEGIN
+    PERFORM secant.require_admin();
+    PERFORM secant_internal.lock_removal(ARRAY(
+        SELECT g.id FROM secant.grants g
+        WHERE g.from_key OPERATOR(@extschema@.=) revoke.from_key
+          AND g.to_key OPERATOR(@extschema@.=) revoke.to_key), NULL, NULL, NULL, wait);
+    SELECT pg_catalog.array_agg(s.hop_key) INTO marks
+    FROM (SELECT g.hop_key FROM secant.grants g
+          WHERE g.from_key OPERATOR(@extschema@.=) revoke.from_key
+            AND g.to_key OPERATOR(@extschema@.=) revoke.to_key
+          ORDER BY g.id FOR UPDATE OF g) s;
+    IF marks IS NULL THEN
+        RAISE EXCEPTION 'no grant to revoke between these keys'
+            USING ERRCODE = 'no_data_found',
+                  DETAIL = 'secant.grants holds no grant from the first key to the second.';
+    END IF;
+    copies := secant.delete_copies_through(marks);
+    DELETE FROM secant.grants g WHERE g.hop_key OPERATOR(pg_catalog.=) ANY (marks);
+    INSERT INTO secant.audit_log (action, detail)
+    VALUES ('revoke', pg_catalog.jsonb_build_object('from_key', from_key::text, 'to_key', to_key::text,
+                                                    'grants', pg_catalog.cardinality(marks),
+                                                    'copies_deleted', copies));
+    RETURN copies;
+END $$;
+
+CREATE OR REPLACE FUNCTION secant.purge_expired() RETURNS TABLE (grants_removed bigint, copies_deleted bigint)
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    marks bytea[];
+BEGIN
+    PERFORM secant.require_admin();
+    PERFORM secant_internal.lock_removal(ARRAY(
+        SELECT g.id FROM secant.grants g
+        WHERE g.not_after OPERATOR(pg_catalog.<=) pg_catalog.statement_timestamp()), NULL, NULL, NULL, true);
+    SELECT pg_catalog.array_agg(s.hop_key) INTO marks
+    FROM (SELECT g.hop_key FROM secant.grants g
+          WHERE g.not_after OPERATOR(pg_catalog.<=) pg_catalog.statement_timestamp()
+          ORDER BY g.id FOR UPDATE OF g) s;
+    grants_removed := coalesce(pg_catalog.cardinality(marks), 0);
+    copies_deleted := 0;
+    IF marks IS NOT NULL THEN
+        INSERT INTO secant.revoked_grants (hop_key, from_key, to_key, revoked_by, reason)
+        SELECT g.hop_key, g.from_key, g.to_key, SESSION_USER, 'expired' FROM secant.grants g
+        WHERE g.hop_key OPERATOR(pg_catalog.=) ANY (marks)
+        ON CONFLICT (hop_key) DO NOTHING;
+        copies_deleted := secant.delete_copies_through(marks);
+        DELETE FROM secant.grants g WHERE g.hop_key OPERATOR(pg_catalog.=) ANY (marks);
+        INSERT INTO secant.audit_log (action, detail)
+        VALUES ('purge expired', pg_catalog.jsonb_build_object('grants', grants_removed,
+                                                               'copies_deleted', copies_deleted));
+    END IF;
+    RETURN NEXT;
+END $$;
+
+CREATE OR REPLACE FUNCTION secant.rotate_key(principal_name text, want_kind text, new_key pre_public_key,
+                                  bridge pre_sealed_grant, new_grants pre_sealed_grant[],
+                                  index_key_ct pre_ciphertext)
+RETURNS TABLE (retired_key pre_public_key, grants_dropped bigint, copies_deleted bigint,
+               grants_added bigint, bindings_moved bigint, index_key_version integer)
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    pid bigint;
+    got_kind text;
+    old_key @extschema@.pre_public_key;
+    marks bytea[];
+    moved pg_catalog.regrole[];
+    g @extschema@.pre_sealed_grant;
+    r record;
+    n bigint;
+BEGIN
+    PERFORM secant.require_admin();
+    IF principal_name IS NULL OR new_key IS NULL THEN
+        RAISE EXCEPTION 'a rotation needs the principal and its new key'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    -- one rotation at a time (two at once could wait for each other's key
+    -- rows); and none with an index key rotation of the principal
+    PERFORM 1 FROM secant.rotation_lock FOR UPDATE;
+    SELECT p.id, p.kind, p.public_key INTO pid, got_kind, old_key
+    FROM secant.principals p WHERE p.name OPERATOR(pg_catalog.=) principal_name FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'principal "%" does not exist', principal_name USING ERRCODE = 'undefined_object';
+    END IF;
+    IF got_kind OPERATOR(pg_catalog.<>) want_kind THEN
+        RAISE EXCEPTION 'principal "%" is a %, not a %', principal_name, got_kind, want_kind
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = pg_catalog.format('Use secant.rotate_%s().', got_kind);
+    END IF;
+    IF EXISTS (SELECT 1 FROM secant.principal_keys k WHERE k.public_key OPERATOR(@extschema@.=) new_key) THEN
+        RAISE EXCEPTION 'the new key is already known to this database'
+            USING ERRCODE = 'unique_violation',
+                  DETAIL = 'A rotation needs a key never used here before (retired keys stay known).',
+                  HINT = 'Make a new key: secant-pre rotate makes one.';
+    END IF;
+    IF want_kind OPERATOR(pg_catalog.=) 'group' AND bridge IS NULL THEN
+        RAISE EXCEPTION 'a group rotation needs a bridge grant from the old key to the new one'
+            USING ERRCODE = 'null_value_not_allowed',
+                  HINT = 'secant-pre rotate group makes it: the group''s records at rest stay readable through it.';
+    END IF;
+    IF want_kind OPERATOR(pg_catalog.=) 'group' AND index_key_ct IS NULL AND EXISTS (
+           SELECT 1 FROM secant.index_keys k WHERE k.group_key OPERATOR(@extschema@.=) ANY (secant.keys_of(old_key))) THEN
+        RAISE EXCEPTION 'group "%" has a searchable index key: rotate it with the group', principal_name
+            USING ERRCODE = 'null_value_not_allowed',
+                  HINT = 'Pass a new index key encrypted to the new group key (secant-pre rotate group --index-key FILE).';
+    END IF;
+    -- every grant into or out of the old key and every binding of it,
+    -- locked in one batch as secant.revoke and secant.unbind lock them:
+    -- waits for the transactions that read through them; then their rows
+    -- (for a rotation of a key at their other end)
+    PERFORM secant_internal.lock_removal(
+        ARRAY(SELECT x.id FROM secant.grants x
+              WHERE x.from_key OPERATOR(@extschema@.=) old_key OR x.to_key OPERATOR(@extschema@.=) old_key),
+        old_key,
+        ARRAY(SELECT b.role::pg_catalog.oid FROM secant.bindings b
+              WHERE b.principal_key OPERATOR(@extschema@.=) old_key),
+        NULL, true);
+    PERFORM 1 FROM secant.grants x
+    WHERE x.from_key OPERATOR(@extschema@.=) old_key OR x.to_key OPERATOR(@extschema@.=) old_key
+    ORDER BY x.id FOR UPDATE OF x;
+    -- then the old key's row: a grant being stored into or out of it
+    -- (secant.grant_check_retired locks it FOR KEY SHARE) is waited for and
+    -- found by the second look, or waits and then finds the key retired
+    PERFORM 1 FROM secant.principal_keys k WHERE k.public_key OPERATOR(@extschema@.=) old_key FOR UPDATE OF k;
+    -- (but the bridges into the old key from the keys it replaced: records
+    -- at rest under those go on through the bridges, to the new key)
+    SELECT pg_catalog.array_agg(s.hop_key) INTO marks
+    FROM (SELECT x.hop_key FROM secant.grants x
+          WHERE (x.from_key OPERATOR(@extschema@.=) old_key OR x.to_key OPERATOR(@extschema@.=) old_key)
+            AND NOT EXISTS (SELECT 1 FROM secant.principal_keys b
+                            WHERE b.public_key OPERATOR(@extschema@.=) x.from_key
+                              AND b.replaced_by OPERATOR(@extschema@.=) old_key
+                              AND x.to_key OPERATOR(@extschema@.=) old_key)
+          ORDER BY x.id FOR UPDATE OF x) s;
+    -- the copies made through them, and those addressed to the old key
+    -- (a retired key is no target), first: as secant.revoke does, copies
+    -- before the audit log's lock, in id order
+    copies_deleted := 0;
+    IF marks IS NOT NULL THEN
+        copies_deleted := secant.delete_copies_through(marks);
+    END IF;
+    DELETE FROM secant.copies c WHERE c.id OPERATOR(pg_catalog.=) ANY (ARRAY(
+        SELECT y.id FROM secant.copies y WHERE y.recipient OPERATOR(@extschema@.=) old_key
+        ORDER BY y.id FOR UPDATE OF y));
+    GET DIAGNOSTICS n = ROW_COUNT;
+    copies_deleted := copies_deleted OPERATOR(pg_catalog.+) n;
+    -- retire the old key, the new one is current
+    UPDATE secant.principal_keys k SET retired_at = pg_catalog.now(), replaced_by = new_key
+    WHERE k.public_key OPERATOR(@extschema@.=) old_key;
+    INSERT INTO secant.principal_keys (public_key, principal_id) VALUES (new_key, pid);
+    INSERT INTO secant.audit_log (action, detail)
+    VALUES ('retire key', pg_catalog.jsonb_build_object('name', principal_name, 'kind', got_kind,
+                                                        'public_key', old_key::text, 'replaced_by', new_key::text));
+    -- the principal and (but a device's) its bindings move to the new key
+    -- (each change logged)
+    WITH gone AS (DELETE FROM secant.bindings b WHERE b.principal_key OPERATOR(@extschema@.=) old_key
+                  RETURNING b.role)
+    SELECT pg_catalog.array_agg(gone.role) INTO moved FROM gone;
+    UPDATE secant.principals p SET public_key = new_key WHERE p.id OPERATOR(pg_catalog.=) pid;
+    -- a device's login may be what was lost: its bindings go, the new
+    -- device is bound anew
+    IF want_kind OPERATOR(pg_catalog.=) 'device' THEN
+        moved := NULL;
+    END IF;
+    INSERT INTO secant.bindings (principal_key, role) SELECT new_key, m FROM pg_catalog.unnest(moved) AS m;
+    bindings_moved := coalesce(pg_catalog.cardinality(moved), 0);
+    -- drop the old key's grants as a revocation does
+    grants_dropped := coalesce(pg_catalog.cardinality(marks), 0);
+    IF marks IS NOT NULL THEN
+        INSERT INTO secant.revoked_grants (hop_key, from_key, to_key, revoked_by, reason)
+        SELECT x.hop_key, x.from_key, x.to_key, SESSION_USER, 'rotated' FROM secant.grants x
+        WHERE x.hop_key OPERATOR(pg_catalog.=) ANY (marks)
+        ON CONFLICT (hop_key) DO NOTHING;
+        DELETE FROM secant.grants x WHERE x.hop_key OPERATOR(pg_catalog.=) ANY (marks);
+    END IF;
+    -- the client's grants
+    grants_added := 0;
+    IF bridge IS NOT NULL THEN
+        INSERT INTO secant.grants (sealed) VALUES (bridge) RETURNING from_key AS f, to_key AS t INTO r;
+        IF r.f OPERATOR(@extschema@.<>) old_key OR r.t OPERATOR(@extschema@.<>) new_key THEN
+            RAISE EXCEPTION 'the bridge must be a grant from the retired key to the new key'
+                USING ERRCODE = 'invalid_parameter_value',
+                      HINT = 'secant-pre rotate makes it with the old secret key and the new public key.';
+        END IF;
+        grants_added := 1;
+    END IF;
+    FOREACH g IN ARRAY coalesce(new_grants, '{}'::@extschema@.pre_sealed_grant[]) LOOP
+        IF g IS NULL THEN
+            RAISE EXCEPTION 'a rotation''s grants must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+        END IF;
+        INSERT INTO secant.grants (sealed) VALUES (g) RETURNING from_key AS f, to_key AS t INTO r;
+        IF want_kind OPERATOR(pg_catalog.=) 'device' AND r.t OPERATOR(@extschema@.<>) new_key THEN
+            RAISE EXCEPTION 'a device rotation''s grants are enrolments: grants to the new device key'
+                USING ERRCODE = 'invalid_parameter_value';
+        ELSIF want_kind OPERATOR(pg_catalog.<>) 'device' AND r.f OPERATOR(@extschema@.<>) new_key THEN
+            RAISE EXCEPTION 'a % rotation''s grants must be from the new key', want_kind
+                USING ERRCODE = 'invalid_parameter_value',
+                      HINT = 'secant-pre rotate makes them with the new secret key.';
+        END IF;
+        grants_added := grants_added OPERATOR(pg_catalog.+) 1;
+    END LOOP;
+    index_key_version := NULL;
+    IF index_key_ct IS NOT NULL THEN
+        index_key_version := secant.rotate_index_key(new_key, index_key_ct);
+    END IF;
+    retired_key := old_key;
+    INSERT INTO secant.audit_log (action, detail)
+    VALUES ('rotate key', pg_catalog.jsonb_build_object('name', principal_name, 'kind', got_kind,
+                'retired_key', old_key::text, 'public_key', new_key::text,
+                'grants_dropped', grants_dropped, 'copies_deleted', copies_deleted,
+                'grants_added', grants_added, 'bindings_moved', bindings_moved,
+                'index_key_version', index_key_version));
+    RETURN NEXT;
+END $$;
+
+
+-- the database owner gives capabilities only while the database has no
+-- admin (bootstrap); after that only admins do
+-- The database owner gives capabilities only to bootstrap: while the
+-- database has no admin.  Once it has one, the owner is a role like any
+-- other (it cannot make itself a proxy behind the admins' backs).
+CREATE FUNCTION secant_internal.owner_bootstraps() RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT secant.is_database_owner()
+       AND NOT EXISTS (SELECT 1 FROM secant.capabilities c WHERE c.capability OPERATOR(pg_catalog.=) 'admin') $$;
+REVOKE ALL ON FUNCTION secant_internal.owner_bootstraps() FROM PUBLIC;
+COMMENT ON FUNCTION secant_internal.owner_bootstraps() IS 'true when the outer role owns this database and the database has no admin yet (the owner gives the first capabilities only)';
+CREATE OR REPLACE FUNCTION secant_internal.admin_only() RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF secant.is_admin() THEN
+        RETURN NULL;
+    END IF;
+    IF TG_RELID OPERATOR(pg_catalog.=) 'secant.capabilities'::pg_catalog.regclass THEN
+        IF secant_internal.owner_bootstraps() THEN  -- (parsed only here)
+            RETURN NULL;
+        END IF;
+    END IF;
+    PERFORM secant.require_admin();
+    RETURN NULL;
+END $$;
+
+CREATE OR REPLACE FUNCTION secant.grant_capability(role_name name, capability text) RETURNS void
+STRICT LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF NOT secant.is_admin() AND NOT secant_internal.owner_bootstraps() THEN
+        IF secant.is_database_owner() THEN
+            RAISE EXCEPTION 'the owner of database "%" gives capabilities only while it has no admin', pg_catalog.current_database()
+                USING ERRCODE = 'insufficient_privilege',
+                      HINT = 'An admin of this database runs SELECT secant.grant_capability(...).';
+        END IF;
+        PERFORM secant.require_admin();
+    END IF;
+    IF capability OPERATOR(pg_catalog.<>) ALL (ARRAY['admin', 'proxy']) THEN
+        RAISE EXCEPTION 'unknown capability "%"', capability
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'The capabilities are admin and proxy.';
+    END IF;
+    INSERT INTO secant.capabilities (role, capability)
+    VALUES (pg_catalog.quote_ident(role_name)::pg_catalog.regrole, capability)
+    ON CONFLICT DO NOTHING;
+    IF capability OPERATOR(pg_catalog.=) 'admin' AND NOT pg_catalog.pg_has_role(role_name, 'secant_admin', 'MEMBER') THEN
+        RAISE NOTICE 'role "%" is an admin of this database now, but needs membership in secant_admin for the table privileges', role_name
+            USING HINT = pg_catalog.format('GRANT secant_admin TO %I;', role_name);
+    END IF;
+END $$;
+COMMENT ON FUNCTION secant.grant_capability(name, text) IS 'give a role a capability in this database (admin: manage secant here; proxy: obtain what is addressed to any principal); by an admin of this database, or by its owner while it has no admin';
+
+-- (Names, found later) renaming the extension's schemas is refused: an
+-- owner's schema of the old name would take their place in the bodies;
+-- here, once secant_internal exists
+-- The extension's code names its schemas (the bodies say @extschema@,
+-- secant and secant_internal, resolved when they run): renaming one would
+-- let a schema of the old name take its place, with functions and
+-- operators of whoever made it, run by owner-run code.  The database owner
+-- owns the extension's schema (public), so renaming it, or secant or
+-- secant_internal, is refused.  An event trigger fires on every role's
+-- DDL: this one looks only at ALTER SCHEMA and raises only for that rename.
+CREATE FUNCTION secant_internal.keep_schema_names() RETURNS event_trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    moved text;
+BEGIN
+    SELECT pg_catalog.string_agg(pg_catalog.quote_ident(n.nspname::pg_catalog.text), ', ') INTO moved
+    FROM pg_catalog.pg_event_trigger_ddl_commands() c
+    JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.objid
+    JOIN pg_catalog.pg_extension e ON e.extname OPERATOR(pg_catalog.=) 'secant_pre'
+    WHERE c.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_namespace'::pg_catalog.regclass
+      AND ((n.oid OPERATOR(pg_catalog.=) e.extnamespace
+            AND n.nspname OPERATOR(pg_catalog.<>) '@extschema@')
+        OR (n.nspname OPERATOR(pg_catalog.<>) ALL (ARRAY['secant', 'secant_internal']::pg_catalog.name[])
+            AND EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                        WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_namespace'::pg_catalog.regclass
+                          AND d.objid OPERATOR(pg_catalog.=) n.oid
+                          AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass
+                          AND d.refobjid OPERATOR(pg_catalog.=) e.oid
+                          AND d.deptype OPERATOR(pg_catalog.=) 'e')));
+    IF moved IS NOT NULL THEN
+        RAISE EXCEPTION 'the schemas of secant_pre cannot be renamed (schema %)', moved
+            USING ERRCODE = 'insufficient_privilege',
+                  DETAIL = 'The extension''s code names @extschema@, secant and secant_internal; a schema of the old name would take their place.',
+                  HINT = 'Rename it back; to move the extension, dump, drop and re-create it.';
+    END IF;
+END $$;
+REVOKE ALL ON FUNCTION secant_internal.keep_schema_names() FROM PUBLIC;
+COMMENT ON FUNCTION secant_internal.keep_schema_names() IS 'event trigger (ddl_command_end, ALTER SCHEMA): refuse to rename the extension''s schema, secant or secant_internal';
+CREATE EVENT TRIGGER secant_keep_schema_names ON ddl_command_end
+    WHEN TAG IN ('ALTER SCHEMA')
+    EXECUTE FUNCTION secant_internal.keep_schema_names();
+
 -- ==== First contact: devices with their revocation reason            ====
 
 -- ==== Performance: policy at the speed of the cryptography           ====
+
+-- Every active path from one group (the group itself first, with a path
+-- of one key): a walk over grants_from_key, so that the readers of one
+-- group cost what that group's paths cost, whatever the size of the graph.
+-- Runs as the caller (secant.readers is security_invoker).
+CREATE FUNCTION secant.reader_paths(group_key pre_public_key)
+RETURNS TABLE (principal_key pre_public_key, path_keys pre_public_key[], expires timestamptz)
+STRICT LANGUAGE sql STABLE PARALLEL SAFE ROWS 100
+SET search_path = pg_catalog, pg_temp
+AS $$
+    WITH RECURSIVE walk (principal_key, path_keys, expires) AS (
+        SELECT group_key, ARRAY[group_key], NULL::timestamptz
+      UNION ALL
+        SELECT g.to_key, w.path_keys OPERATOR(pg_catalog.||) g.to_key,
+               LEAST(w.expires, g.not_after)
+        FROM walk w JOIN secant.grants g ON g.from_key OPERATOR(@extschema@.=) w.principal_key
+        WHERE (g.not_after IS NULL OR g.not_after OPERATOR(pg_catalog.>) pg_catalog.statement_timestamp())
+          AND NOT g.to_key OPERATOR(@extschema@.=) ANY (w.path_keys)
+          AND pg_catalog.cardinality(w.path_keys) OPERATOR(pg_catalog.<) 16
+    )
+    SELECT * FROM walk $$;
+COMMENT ON FUNCTION secant.reader_paths(pre_public_key) IS 'every active grant path from a group''s key (the group itself first): the principal at its end, its keys, the earliest expiry on it; what secant.readers is made of';
+
+-- Who can read what: every active path from a group to a principal, as
+-- names, with the earliest expiry on it and the roles bound to the end.
+-- One walk per group (secant.reader_paths): a condition on group_name
+-- walks that group's paths only.
+-- (A view binds the operators and functions it names when it is created,
+-- under the creating script's search_path: every one is qualified.)
+CREATE OR REPLACE VIEW secant.readers WITH (security_invoker = true) AS
+SELECT gp.name AS group_name, p.name AS principal, p.kind,
+       ARRAY(SELECT q.name FROM pg_catalog.unnest(w.path_keys) WITH ORDINALITY AS u(k, i)
+             JOIN secant.principals q ON q.public_key OPERATOR(@extschema@.=) u.k ORDER BY u.i) AS path,
+       w.expires,
+       ARRAY(SELECT b.role::pg_catalog.text FROM secant.bindings b
+             WHERE b.principal_key OPERATOR(@extschema@.=) w.principal_key ORDER BY 1) AS roles,
+       false AS pending_reissue
+FROM secant.principals gp
+CROSS JOIN LATERAL secant.reader_paths(gp.public_key) w
+JOIN secant.principals p ON p.public_key OPERATOR(@extschema@.=) w.principal_key
+WHERE gp.kind OPERATOR(pg_catalog.=) 'group'
+  AND pg_catalog.cardinality(w.path_keys) OPERATOR(pg_catalog.>) 1
+UNION ALL
+-- paths closed by a key rotation until the delegator grants again
+SELECT gp.name, r.grantee, r.grantee_kind,
+       ARRAY(SELECT q.name FROM pg_catalog.unnest(w.path_keys) WITH ORDINALITY AS u(k, i)
+             JOIN secant.principals q ON q.public_key OPERATOR(@extschema@.=) u.k ORDER BY u.i)
+           OPERATOR(pg_catalog.||) r.grantee,
+       w.expires,
+       ARRAY(SELECT b.role::pg_catalog.text FROM secant.bindings b
+             WHERE b.principal_key OPERATOR(@extschema@.=) r.new_key ORDER BY 1),
+       true
+FROM secant.principals gp
+CROSS JOIN LATERAL secant.reader_paths(gp.public_key) w
+JOIN secant.pending_reissue_list() r ON r.delegator_key OPERATOR(@extschema@.=) w.principal_key
+WHERE gp.kind OPERATOR(pg_catalog.=) 'group';
+
+-- ==== Names, last: what the extension still binds (a WARNING each)   ====
+DO $$
+DECLARE
+    r record;
+BEGIN
+    FOR r IN SELECT c.object, c.binds, c.problem FROM secant.check_bindings() AS c LOOP
+        RAISE WARNING 'secant_pre 0.6.0: % %: %', r.object, r.problem, r.binds
+            USING HINT = 'An object of the extension names something a non-superuser may have planted; see docs/SECURITY.md, "Names".';
+    END LOOP;
+END $$;

@@ -106,6 +106,15 @@ SELECT count(*) AS copies_of_6 FROM secant.copies WHERE source_row = '6';
 SELECT count(*) AS share_entries, bool_and(actor = session_user AND role = current_user) AS by_me,
        bool_and(detail ? 'origin' AND detail ? 'recipient' AND detail ? 'level') AS detailed
 FROM secant.access_log WHERE action = 'share';
+-- each copy has its entry, naming its tables, row, recipient, origin and level
+SELECT count(*) AS copies_without_their_entry FROM secant.copies c
+WHERE NOT EXISTS (SELECT 1 FROM secant.access_log l
+                  WHERE l.action = 'share' AND (l.detail ->> 'share_table')::regclass = c.share_table
+                    AND (l.detail ->> 'source_table')::regclass = c.source_table
+                    AND l.detail ->> 'source_row' = c.source_row
+                    AND l.detail ->> 'recipient' = c.recipient::text
+                    AND l.detail ->> 'origin' = pre_origin(c.copy)::text
+                    AND (l.detail ->> 'level')::int = pre_level(c.copy));
 -- ERROR: sharing to someone without a path, and a missing source row
 INSERT INTO note_shares (note_id, recipient) VALUES (1, pg_temp.pk('outsider'));
 ALTER TABLE note_shares DROP CONSTRAINT note_shares_note_id_fkey;

@@ -43,34 +43,32 @@ static void
 query_scope(Oid owner, sp_query_body body, void *arg)
 {
 	bool		as_owner = OidIsValid(owner);
-
-	/*
-	 * The search_path pin: "pg_catalog, pg_temp" at a GUC nest level of its
-	 * own, undone when the scope ends.  Today for the owner's queries; the
-	 * caller's are pinned by setting it for every scope, here.
-	 */
-	bool		pin = as_owner;
 	Oid			save_userid = InvalidOid;
 	int			save_sec = 0;
-	int			nestlevel = 0;
+	int			nestlevel;
 
 	if (as_owner)
 	{
 		GetUserIdAndSecContext(&save_userid, &save_sec);
 		SetUserIdAndSecContext(owner, save_sec | SECURITY_LOCAL_USERID_CHANGE);
 	}
-	if (pin)
-	{
-		nestlevel = NewGUCNestLevel();
-		(void) set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET,
-								 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
-	}
+
+	/*
+	 * The search_path pin, for every query the extension runs, with the
+	 * owner's rights or the caller's: "pg_catalog, pg_temp" at a GUC nest
+	 * level of its own, undone when the scope ends.  No name in these
+	 * queries resolves through a schema a non-superuser can create in
+	 * (docs/SECURITY.md, "Names"); an error unwinds the nest level with
+	 * the transaction or subtransaction.
+	 */
+	nestlevel = NewGUCNestLevel();
+	(void) set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET,
+							 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	body(arg);
 	SPI_finish();
-	if (pin)
-		AtEOXact_GUC(true, nestlevel);
+	AtEOXact_GUC(true, nestlevel);
 	if (as_owner)
 		SetUserIdAndSecContext(save_userid, save_sec);
 }
@@ -99,7 +97,7 @@ typedef struct kept_plan
 {
 	char	   *query;
 	int			nargs;
-	Oid			types[8];
+	Oid			types[12];
 	SPIPlanPtr	plan;
 } kept_plan;
 static kept_plan kept[PLAN_SLOTS];
@@ -117,7 +115,7 @@ plan_for(const char *query, int nargs, Oid *argtypes)
 	plan = SPI_prepare(query, nargs, argtypes);
 	if (plan == NULL)
 		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
-	if (i == PLAN_SLOTS || nargs > 8 || SPI_keepplan(plan) != 0)
+	if (i == PLAN_SLOTS || nargs > 12 || SPI_keepplan(plan) != 0)
 		return plan;			/* used once, freed with the SPI call */
 	kept[i].query = MemoryContextStrdup(TopMemoryContext, query);
 	kept[i].nargs = nargs;
@@ -141,6 +139,12 @@ sp_run_latest(const char *query, int nargs, Oid *argtypes, Datum *args)
 		return SPI_execute_snapshot(plan, args, NULL, GetLatestSnapshot(),
 									InvalidSnapshot, false, false, 0);
 	return SPI_execute_plan(plan, args, NULL, false, 0);
+}
+
+int
+sp_run_read(const char *query, int nargs, Oid *argtypes, Datum *args, long tcount)
+{
+	return SPI_execute_plan(plan_for(query, nargs, argtypes), args, NULL, true, tcount);
 }
 
 /*

@@ -21,8 +21,12 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "access/stratnum.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_am.h"
+#include "catalog/pg_operator.h"
 #include "catalog/pg_type.h"
+#include "commands/defrem.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
@@ -135,7 +139,7 @@ source_read_body(void *arg)
 	Oid			reftype = r->row->reftype;
 	Datum		ref = r->row->ref;
 
-	if (SPI_execute_with_args(r->query, 1, &reftype, &ref, NULL, true, 2) != SPI_OK_SELECT)
+	if (sp_run_read(r->query, 1, &reftype, &ref, 2) != SPI_OK_SELECT)
 		elog(ERROR, "could not read the shared row");
 	if (SPI_processed != 1)
 		sp_raise_shared_row(get_rel_name(src), SPI_processed == 0);
@@ -149,6 +153,46 @@ source_read_body(void *arg)
 }
 
 /*
+ * "s.KEY::T OPERATOR(schema.op) $1::T": the source's key column equals the
+ * share's reference by the equality of the default btree operator class of
+ * the key's type (of its base type, for a domain), looked up by OID and
+ * named with its schema, on the operator class's input type T (the key's
+ * own type when that is polymorphic, as for arrays).  Never "=" by name:
+ * the key may be varchar, citext or a domain, whose "=" a search_path
+ * would resolve (docs/SECURITY.md, "Names").
+ */
+static char *
+key_equals(Oid src, const char *key)
+{
+	AttrNumber	att = get_attnum(src, key);
+	Oid			keytype = getBaseType(get_atttype(src, att));
+	Oid			opclass = GetDefaultOpClass(keytype, BTREE_AM_OID);
+	Oid			intype = InvalidOid;
+	Oid			eq = InvalidOid;
+	HeapTuple	op;
+	Oid			opnamespace;
+	char	   *typ;
+
+	if (OidIsValid(opclass))
+	{
+		intype = get_opclass_input_type(opclass);
+		eq = get_opfamily_member(get_opclass_family(opclass), intype, intype,
+								 BTEqualStrategyNumber);
+	}
+	if (!OidIsValid(eq))
+		sp_raise_argument(psprintf("column \"%s\" of relation \"%s\" has a type without a default btree equality",
+								   key, get_rel_name(src)), NULL);
+	op = SearchSysCache1(OPEROID, ObjectIdGetDatum(eq));
+	if (!HeapTupleIsValid(op))
+		elog(ERROR, "cache lookup failed for operator %u", eq);
+	opnamespace = ((Form_pg_operator) GETSTRUCT(op))->oprnamespace;
+	ReleaseSysCache(op);
+	typ = format_type_be_qualified(IsPolymorphicType(intype) ? keytype : intype);
+	return psprintf("s.%s::%s OPERATOR(%s.%s) $1::%s", quote_identifier(key), typ,
+					quote_identifier(get_namespace_name(opnamespace)), get_opname(eq), typ);
+}
+
+/*
  * Read the shared value as the caller: the source row whose key column
  * equals the share's reference.  false when it is NULL; raise when there
  * is no such row.  The value is copied into the caller's memory.
@@ -159,11 +203,11 @@ read_source(Oid src, char **argv, const share_row *row, const ext_types *t,
 {
 	source_read r = {src, argv, row, t, NULL, (Datum) 0, true};
 
-	r.query = psprintf("SELECT s.%s FROM %s AS s WHERE s.%s = $1",
+	r.query = psprintf("SELECT s.%s FROM %s AS s WHERE %s",
 					   quote_identifier(argv[1]),
 					   quote_qualified_identifier(get_namespace_name(get_rel_namespace(src)),
 												  get_rel_name(src)),
-					   quote_identifier(argv[2]));
+					   key_equals(src, argv[2]));
 	sp_caller_query(source_read_body, &r);
 	*ct = r.ct;
 	return !r.isnull;
@@ -187,12 +231,9 @@ store_copy(FmgrInfo *flinfo, const ext_types *t, Oid share, Oid src,
 	const uint8_t *bytes = sp_datum_bytes(SP_KIND_CIPHERTEXT, ct, &len);
 	Datum		copy;
 	const uint8_t *cb;
-	Oid			types[7] = {REGCLASSOID, REGCLASSOID, TEXTOID, t->pk, t->ct,
-	BYTEAARRAYOID, NAMEOID};
-	Datum		args[7];
-	Oid			ltypes[7] = {NAMEOID, REGCLASSOID, REGCLASSOID, TEXTOID, TEXTOID,
-	TEXTOID, INT4OID};
-	Datum		largs[7];
+	Oid			types[10] = {REGCLASSOID, REGCLASSOID, TEXTOID, t->pk, t->ct,
+		BYTEAARRAYOID, NAMEOID, TEXTOID, TEXTOID, INT4OID};
+	Datum		args[10];
 
 	sp_path_check_chain(path, t->pk, bytes);
 	sp_path_find(path, t->pk, sp_ciphertext_recipient(bytes), row->recipient,
@@ -206,28 +247,23 @@ store_copy(FmgrInfo *flinfo, const ext_types *t, Oid share, Oid src,
 	args[4] = copy;
 	args[5] = PointerGetDatum(sp_hop_keys(cb));
 	args[6] = current_user_name();
+	args[7] = CStringGetTextDatum(sp_out_text(SP_KIND_PUBLIC_KEY,
+											  PointerGetDatum(cb + SP_CT_P0)));
+	args[8] = CStringGetTextDatum(sp_out_text(SP_KIND_PUBLIC_KEY, args[3]));
+	args[9] = Int32GetDatum(sp_ciphertext_level(cb));
+	/* the copy and its access-log entry in one query: one scope a row */
 	owner_run(sp_path_owner(path),
-			  "INSERT INTO secant.copies AS c (share_table, source_table, source_row, "
+			  "WITH stored AS (INSERT INTO secant.copies AS c (share_table, source_table, source_row, "
 			  "recipient, copy, hop_keys, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7) "
 			  "ON CONFLICT (share_table, source_row, recipient) DO UPDATE SET "
 			  "source_table = EXCLUDED.source_table, copy = EXCLUDED.copy, "
 			  "hop_keys = EXCLUDED.hop_keys, created_at = EXCLUDED.created_at, "
-			  "created_by = EXCLUDED.created_by",
-			  7, types, args, SPI_OK_INSERT);
-	largs[0] = args[6];
-	largs[1] = args[0];
-	largs[2] = args[1];
-	largs[3] = args[2];
-	largs[4] = CStringGetTextDatum(sp_out_text(SP_KIND_PUBLIC_KEY,
-											   PointerGetDatum(cb + SP_CT_P0)));
-	largs[5] = CStringGetTextDatum(sp_out_text(SP_KIND_PUBLIC_KEY, args[3]));
-	largs[6] = Int32GetDatum(sp_ciphertext_level(cb));
-	owner_run(sp_path_owner(path),
+			  "created_by = EXCLUDED.created_by RETURNING 1) "
 			  "INSERT INTO secant.access_log (actor, role, action, detail) "
-			  "VALUES (SESSION_USER, $1, 'share', pg_catalog.jsonb_build_object("
-			  "'share_table', $2::pg_catalog.text, 'source_table', $3::pg_catalog.text, "
-			  "'source_row', $4, 'origin', $5, 'recipient', $6, 'level', $7))",
-			  7, ltypes, largs, SPI_OK_INSERT);
+			  "SELECT SESSION_USER, $7, 'share', pg_catalog.jsonb_build_object("
+			  "'share_table', $1::pg_catalog.text, 'source_table', $2::pg_catalog.text, "
+			  "'source_row', $3, 'origin', $8, 'recipient', $9, 'level', $10) FROM stored",
+			  10, types, args, SPI_OK_INSERT);
 }
 
 /* Remove the copy that a share row asked for. */
