@@ -1372,7 +1372,7 @@ mkdir readme && (
 ) 
 check "README's command-line block runs as written" eq "$(cat readme/block.out)" "$(printf 'BP 120/80\nBP 120/80')"
 check "... keygen -o printed the public key" grep -q '^Public key: prepk_' readme/block.err
-check "... and the grant expires in 30 days" eq "$("$BIN" inspect <readme/to-self.grant | jq -r .not_after | cut -c1-10)" "$(date -u -d '+30 days' +%Y-%m-%d)"
+check "... and the grant expires in 30 days" eq "$("$BIN" inspect <readme/clinic-ada.grant | jq -r .not_after | cut -c1-10)" "$(date -u -d '+30 days' +%Y-%m-%d)"
 
 # ---- docs/CLI.md documents every command and option ----
 
