@@ -8,7 +8,9 @@
  * (shared/design/SCHEME.md), as a client of libsecant-pre: it includes
  * the library's public header only.  One file per concern: args (the
  * arguments), report (messages), io (files and streams), values (text
- * forms), passphrase (the terminal prompt), keyfile (key files), keys,
+ * forms), batch (records with ids, JSON lines), progress (the progress
+ * line), when (times), passphrase (the terminal prompt), keyfile (key
+ * files), keys,
  * encrypt, decrypt, envelope, search, inspect, rotate, rewrap (the
  * commands).
  *
