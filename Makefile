@@ -59,10 +59,13 @@ schema/$(EXTENSION)--0.3.0--$(EXTVERSION).sql: $(UPGRADE_030) schema/upgrade_0.3
 		test "$$(grep -c 'secant_pre upgrade' $@.tmp)" = 1 && \
 		! grep -q 'secant_pre 0.4.0: copies of' $@.tmp && mv $@.tmp $@
 
-install: install-cli install-lib install-python
+# make uninstall removes everything make install placed (PGXS's own
+# uninstall: the module, its bitcode, the control and SQL files)
+install: install-cli install-libsecant install-python
+uninstall: uninstall-cli uninstall-libsecant uninstall-python
 
 # ---- the README's two commands and the other entry points ----
-.PHONY: test demo bench test-scaleout soak fuzz unitcheck
+.PHONY: test test-matrix deb test-deb demo bench test-scaleout soak fuzz unitcheck
 
 test:
 	bash test/cluster.sh test
@@ -72,6 +75,23 @@ demo:
 
 bench:
 	bash test/cluster.sh bench
+
+# the SQL regression/isolation tests and the attacker suite on other
+# PostgreSQL majors, each in a cached Debian root (test/matrix/run.sh; root)
+PG ?= 17 18
+test-matrix:
+	bash test/matrix/run.sh $(PG)
+
+# Debian packages (debian/, pg_buildext), built from a copy of the tree in
+# build/deb/ for the PostgreSQL majors installed; the .debs land in build/deb/
+deb:
+	rm -rf build/deb && mkdir -p build/deb/secant-pre-$(EXTVERSION)
+	git ls-files -co --exclude-standard -z | xargs -0 cp --parents -t build/deb/secant-pre-$(EXTVERSION)
+	cd build/deb/secant-pre-$(EXTVERSION) && pg_buildext updatecontrol && dpkg-buildpackage -us -uc -b
+
+# the packages installed into a fresh Debian 12 root (test/deb/run.sh; root)
+test-deb: deb
+	bash test/deb/run.sh build/deb
 
 # coordinator + two shards through postgres_fdw (also part of make test)
 test-scaleout:

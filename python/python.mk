@@ -4,6 +4,7 @@
 #
 # make install puts it into PYTHONDIR (on /usr/bin/python3's path for the
 # default /usr/local), told where the library is (secant_pre/_where.py).
+# A venv or another Python: pip install ./python (python/pyproject.toml).
 
 PYTHON3 ?= /usr/bin/python3
 PYTHONDIR ?= $(LIBPREFIX)/lib/python$(shell $(PYTHON3) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null || echo 3)/dist-packages
@@ -13,4 +14,7 @@ install-python:
 	$(INSTALL_DATA) python/secant_pre/*.py python/secant_pre/py.typed '$(DESTDIR)$(PYTHONDIR)/secant_pre/'
 	echo 'LIBRARY = "$(LIB_LIBDIR)/$(LIB_SONAME)"' >'$(DESTDIR)$(PYTHONDIR)/secant_pre/_where.py'
 
-.PHONY: install-python
+uninstall-python:
+	rm -rf '$(DESTDIR)$(PYTHONDIR)/secant_pre'
+
+.PHONY: install-python uninstall-python

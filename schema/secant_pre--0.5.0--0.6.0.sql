@@ -128,7 +128,7 @@ ALTER FUNCTION secant.require_column(regclass, name, regtype) SET SCHEMA secant_
 REVOKE ALL ON FUNCTION secant_internal.share_copy() FROM PUBLIC;
 COMMENT ON FUNCTION secant_internal.share_copy() IS 'trigger on a registered share table: a share row asks for a copy of its source row for its recipient (stored in secant.copies); deleting or changing the row removes it';
 REVOKE ALL ON FUNCTION secant_internal.share_source() FROM PUBLIC;
-COMMENT ON FUNCTION secant_internal.share_source() IS 'trigger on a registered source table: changing or deleting a row removes its copies from secant.copies';
+COMMENT ON FUNCTION secant_internal.share_source() IS 'trigger on a registered source table: changing a registration''s key or shared value, or deleting a row, removes the copies made of it through that registration''s share table';
 REVOKE ALL ON FUNCTION secant_internal.require_column(regclass, name, regtype) FROM PUBLIC;
 COMMENT ON FUNCTION secant_internal.require_column(regclass, name, regtype) IS 'raise unless the relation has the column (of the type, when given)';
 
@@ -171,6 +171,58 @@ WHERE t.tgname OPERATOR(pg_catalog.=) 'secant_share'
 DELETE FROM secant.copies AS c
 WHERE NOT EXISTS (SELECT 1 FROM secant.sharing s WHERE s.share_table OPERATOR(pg_catalog.=) c.share_table);
 
+-- The source table's triggers, from its registrations: one row trigger on
+-- UPDATE of every registered key and shared column or DELETE, one on
+-- TRUNCATE; dropped when no registration is left.  Nothing when the table
+-- no longer exists.  Called whenever registrations change.
+CREATE FUNCTION secant_internal.source_triggers(source_table regclass) RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    cols text;
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) source_table) THEN
+        RETURN;
+    END IF;
+    SELECT pg_catalog.string_agg(pg_catalog.quote_ident(x.col), ', ' ORDER BY x.col) INTO cols
+    FROM (SELECT s.source_key::pg_catalog.text AS col FROM secant.sharing s
+          WHERE s.source_table OPERATOR(pg_catalog.=) source_triggers.source_table
+          UNION
+          SELECT s.source_column::pg_catalog.text FROM secant.sharing s
+          WHERE s.source_table OPERATOR(pg_catalog.=) source_triggers.source_table) x;
+    IF cols IS NULL THEN
+        EXECUTE pg_catalog.format('DROP TRIGGER IF EXISTS secant_share_source ON %s', source_table);
+        EXECUTE pg_catalog.format('DROP TRIGGER IF EXISTS secant_share_source_truncate ON %s', source_table);
+        RETURN;
+    END IF;
+    EXECUTE pg_catalog.format(
+        'CREATE OR REPLACE TRIGGER secant_share_source AFTER UPDATE OF %s OR DELETE ON %s '
+        'FOR EACH ROW EXECUTE FUNCTION secant_internal.share_source()', cols, source_table);
+    EXECUTE pg_catalog.format(
+        'CREATE OR REPLACE TRIGGER secant_share_source_truncate AFTER TRUNCATE ON %s '
+        'FOR EACH STATEMENT EXECUTE FUNCTION secant_internal.share_source()', source_table);
+END $$;
+REVOKE ALL ON FUNCTION secant_internal.source_triggers(regclass) FROM PUBLIC;
+COMMENT ON FUNCTION secant_internal.source_triggers(regclass) IS 'create, replace or drop a source table''s sharing triggers to match its registrations in secant.sharing (one row trigger on UPDATE of every registered key and shared column or DELETE, one on TRUNCATE)';
+
+-- The tables that are, or have triggers as, sources of sharing: the
+-- registered ones and the permanent tables with a trigger of
+-- secant_internal.share_source() (repairs: secant.purge_copies, updates).
+CREATE FUNCTION secant_internal.source_tables() RETURNS SETOF regclass
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT s.source_table FROM secant.sharing s
+    UNION
+    SELECT t.tgrelid::pg_catalog.regclass FROM pg_catalog.pg_trigger t
+    JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) t.tgrelid
+    WHERE t.tgfoid OPERATOR(pg_catalog.=) 'secant_internal.share_source()'::pg_catalog.regprocedure
+      AND c.relpersistence OPERATOR(pg_catalog.=) 'p'
+$$;
+REVOKE ALL ON FUNCTION secant_internal.source_tables() FROM PUBLIC;
+COMMENT ON FUNCTION secant_internal.source_tables() IS 'the registered source tables of sharing and the permanent tables with a trigger of secant_internal.share_source()';
+
 -- May the outer role register (or unregister) sharing on these tables?  An
 -- admin of this database, or a member of the share table's owner with the
 -- TRIGGER privilege on the source table; both tables permanent.
@@ -211,6 +263,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     src text;
+    prev secant.sharing;
 BEGIN
     PERFORM secant_internal.require_sharing_rights(share_table, source_table);
     SELECT pg_catalog.format('%I.%I', n.nspname, c.relname) INTO src
@@ -220,6 +273,12 @@ BEGIN
     PERFORM secant_internal.require_column(source_table, source_key, NULL);
     PERFORM secant_internal.require_column(share_table, reference_column, NULL);
     PERFORM secant_internal.require_column(share_table, recipient_column, '@extschema@.pre_public_key'::regtype);
+    SELECT * INTO prev FROM secant.sharing s WHERE s.share_table OPERATOR(pg_catalog.=) enable_sharing.share_table FOR UPDATE;
+    -- a changed registration: the copies made through the old one go
+    IF FOUND AND (prev.source_table, prev.source_column, prev.source_key, prev.reference_column, prev.recipient_column)
+                 IS DISTINCT FROM (source_table, source_column, source_key, reference_column, recipient_column) THEN
+        DELETE FROM secant.copies c WHERE c.share_table OPERATOR(pg_catalog.=) enable_sharing.share_table;
+    END IF;
     INSERT INTO secant.sharing AS s (share_table, source_table, source_column, source_key, reference_column,
                                      recipient_column, registered_by)
     VALUES (share_table, source_table, source_column, source_key, reference_column, recipient_column,
@@ -238,14 +297,10 @@ BEGIN
         'CREATE OR REPLACE TRIGGER secant_share_truncate AFTER TRUNCATE ON %s '
         'FOR EACH STATEMENT EXECUTE FUNCTION secant_internal.share_copy(%L, %L, %L, %L, %L)',
         share_table, src, source_column, source_key, reference_column, recipient_column);
-    EXECUTE pg_catalog.format(
-        'CREATE OR REPLACE TRIGGER secant_share_source AFTER UPDATE OF %I, %I OR DELETE ON %s '
-        'FOR EACH ROW EXECUTE FUNCTION secant_internal.share_source(%L, %L)',
-        source_key, source_column, source_table, source_key, source_column);
-    EXECUTE pg_catalog.format(
-        'CREATE OR REPLACE TRIGGER secant_share_source_truncate AFTER TRUNCATE ON %s '
-        'FOR EACH STATEMENT EXECUTE FUNCTION secant_internal.share_source(%L, %L)',
-        source_table, source_key, source_column);
+    PERFORM secant_internal.source_triggers(source_table);
+    IF prev.source_table OPERATOR(pg_catalog.<>) source_table THEN
+        PERFORM secant_internal.source_triggers(prev.source_table);
+    END IF;
 END $$;
 COMMENT ON FUNCTION secant.enable_sharing(regclass, regclass, name, name, name, name) IS 'register share_table for sharing and install its triggers: a row inserted into share_table asks for a copy of source_table''s source_column (the row whose source_key equals the share''s reference_column) for the share''s recipient_column; by the share table''s owner (with TRIGGER on the source table) or an admin; permanent tables only';
 
@@ -265,10 +320,7 @@ BEGIN
     DELETE FROM secant.sharing s WHERE s.share_table OPERATOR(pg_catalog.=) disable_sharing.share_table;
     EXECUTE pg_catalog.format('DROP TRIGGER IF EXISTS secant_share ON %s', share_table);
     EXECUTE pg_catalog.format('DROP TRIGGER IF EXISTS secant_share_truncate ON %s', share_table);
-    IF NOT EXISTS (SELECT 1 FROM secant.sharing s WHERE s.source_table OPERATOR(pg_catalog.=) reg.source_table) THEN
-        EXECUTE pg_catalog.format('DROP TRIGGER IF EXISTS secant_share_source ON %s', reg.source_table);
-        EXECUTE pg_catalog.format('DROP TRIGGER IF EXISTS secant_share_source_truncate ON %s', reg.source_table);
-    END IF;
+    PERFORM secant_internal.source_triggers(reg.source_table);
     DELETE FROM secant.copies c WHERE c.share_table OPERATOR(pg_catalog.=) disable_sharing.share_table;
     GET DIAGNOSTICS n = ROW_COUNT;
     RETURN n;
@@ -308,6 +360,8 @@ BEGIN
     DELETE FROM secant.sharing s
     WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) s.share_table AND c.relpersistence OPERATOR(pg_catalog.=) 'p')
        OR NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) s.source_table AND c.relpersistence OPERATOR(pg_catalog.=) 'p');
+    -- every source table's triggers match its registrations
+    PERFORM secant_internal.source_triggers(x.t) FROM secant_internal.source_tables() x(t);
     DELETE FROM secant.copies x
     WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) x.share_table AND c.relpersistence OPERATOR(pg_catalog.=) 'p')
        OR NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) x.source_table AND c.relpersistence OPERATOR(pg_catalog.=) 'p');
@@ -316,7 +370,7 @@ BEGIN
 END $$;
 REVOKE ALL ON FUNCTION secant.purge_copies() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION secant.purge_copies() TO secant_admin;
-COMMENT ON FUNCTION secant.purge_copies() IS 'delete the registrations and copies of share or source tables that no longer exist or are not permanent (admin); returns the number of copies deleted';
+COMMENT ON FUNCTION secant.purge_copies() IS 'delete the registrations and copies of share or source tables that no longer exist or are not permanent, and make every source table''s sharing triggers match its registrations (admin); returns the number of copies deleted';
 
 -- Dropping a share or source table removes its registrations and copies.
 -- An event trigger fires on every role's DDL, so this one never raises
@@ -326,28 +380,49 @@ CREATE FUNCTION secant_internal.sharing_dropped() RETURNS event_trigger
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+    sources regclass[];
+    src regclass;
 BEGIN
     IF pg_catalog.to_regclass('secant.copies') IS NULL OR pg_catalog.to_regclass('secant.sharing') IS NULL THEN
         RETURN;  -- the extension itself is being dropped
     END IF;
-    DELETE FROM secant.sharing s
-    WHERE s.share_table::pg_catalog.oid OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d.objid FROM pg_catalog.pg_event_trigger_dropped_objects() d
-                                                                         WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass))
-       OR s.source_table::pg_catalog.oid OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d.objid FROM pg_catalog.pg_event_trigger_dropped_objects() d
-                                                                          WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass));
+    WITH gone AS (
+        DELETE FROM secant.sharing s
+        WHERE s.share_table::pg_catalog.oid OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d.objid FROM pg_catalog.pg_event_trigger_dropped_objects() d
+                                                                             WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass))
+           OR s.source_table::pg_catalog.oid OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d.objid FROM pg_catalog.pg_event_trigger_dropped_objects() d
+                                                                              WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass))
+        RETURNING s.source_table)
+    SELECT pg_catalog.array_agg(DISTINCT g.source_table) INTO sources FROM gone g;
     DELETE FROM secant.copies c
     WHERE c.share_table::pg_catalog.oid OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d.objid FROM pg_catalog.pg_event_trigger_dropped_objects() d
                                                                          WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass))
        OR c.source_table::pg_catalog.oid OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d.objid FROM pg_catalog.pg_event_trigger_dropped_objects() d
                                                                           WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass));
+    -- the source tables that remain: triggers for their remaining
+    -- registrations, or none
+    FOREACH src IN ARRAY coalesce(sources, '{}') LOOP
+        BEGIN
+            PERFORM secant_internal.source_triggers(src);
+        EXCEPTION WHEN OTHERS THEN
+            RAISE WARNING 'secant_pre: the sharing triggers of % were not rebuilt: %', src, SQLERRM
+                USING HINT = 'An admin runs SELECT secant.purge_copies().';
+        END;
+    END LOOP;
 EXCEPTION WHEN OTHERS THEN
     RAISE WARNING 'secant_pre: the copies of a dropped table were not removed: %', SQLERRM
         USING HINT = 'An admin runs SELECT secant.purge_copies().';
 END $$;
 REVOKE ALL ON FUNCTION secant_internal.sharing_dropped() FROM PUBLIC;
-COMMENT ON FUNCTION secant_internal.sharing_dropped() IS 'event trigger (sql_drop): a dropped share or source table''s registrations and copies are deleted; never raises';
+COMMENT ON FUNCTION secant_internal.sharing_dropped() IS 'event trigger (sql_drop): a dropped share or source table''s registrations and copies are deleted, the remaining source tables'' triggers rebuilt; never raises';
 CREATE EVENT TRIGGER secant_sharing_dropped ON sql_drop
     EXECUTE FUNCTION secant_internal.sharing_dropped();
+
+-- 0.5.0's source triggers carry the key and column of one registration
+-- (the latest on their table): each source table gets the trigger of all
+-- its registrations, with no arguments; unregistered ones lose theirs.
+SELECT secant_internal.source_triggers(x.t) FROM secant_internal.source_tables() x(t);
 
 
 -- Helpers that only admins' views and checks call: not PUBLIC's.

@@ -15,12 +15,14 @@ FROM pg_proc p
 JOIN pg_depend d ON d.objid = p.oid AND d.deptype = 'e'
 JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'secant_pre'
 WHERE obj_description(p.oid, 'pg_proc') IS NULL;
--- every type and table too
+-- every type and table too (not the array and row types PostgreSQL makes
+-- for them, which newer majors record as the extension's members too)
 SELECT t.typname
 FROM pg_type t
 JOIN pg_depend d ON d.objid = t.oid AND d.deptype = 'e'
 JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'secant_pre'
-WHERE obj_description(t.oid, 'pg_type') IS NULL;
+WHERE obj_description(t.oid, 'pg_type') IS NULL AND t.typtype <> 'c'
+  AND NOT EXISTS (SELECT FROM pg_type a WHERE a.typarray = t.oid);
 SELECT c.oid::regclass
 FROM pg_class c
 JOIN pg_depend d ON d.objid = c.oid AND d.deptype = 'e'

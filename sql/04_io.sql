@@ -97,11 +97,15 @@ CREATE TEMP TABLE keys AS SELECT pre_public_key(pre_keygen()) AS pk FROM generat
 INSERT INTO keys SELECT pk FROM vals;
 CREATE INDEX keys_btree ON keys (pk);
 SET enable_seqscan = off;
-EXPLAIN (COSTS OFF) SELECT * FROM keys WHERE pk = (SELECT pk FROM vals);
+-- the plans are those of generic plans of prepared statements, whose
+-- parameters every PostgreSQL major prints alike ($1)
+SET plan_cache_mode = force_generic_plan;
+PREPARE by_pk(pre_public_key) AS SELECT * FROM keys WHERE pk = $1;
+EXPLAIN (COSTS OFF) EXECUTE by_pk(NULL);
 SELECT count(*) AS found FROM keys WHERE pk = (SELECT pk FROM vals);
 DROP INDEX keys_btree;
 CREATE INDEX keys_hash ON keys USING hash (pk);
-EXPLAIN (COSTS OFF) SELECT * FROM keys WHERE pk = (SELECT pk FROM vals);
+EXPLAIN (COSTS OFF) EXECUTE by_pk(NULL);
 SELECT count(*) AS found FROM keys WHERE pk = (SELECT pk FROM vals);
 RESET enable_seqscan;
 SELECT count(DISTINCT pk) AS distinct_keys, count(*) FILTER (WHERE pk < (SELECT pk FROM vals))
@@ -114,6 +118,8 @@ FROM generate_series(1, 1000) AS i;
 CREATE INDEX docs_gin ON docs USING gin (tokens);
 ANALYZE docs;
 SET enable_seqscan = off;
-EXPLAIN (COSTS OFF) SELECT i FROM docs WHERE tokens @> ARRAY[(SELECT tok FROM vals)];
+PREPARE by_token(pre_token) AS SELECT i FROM docs WHERE tokens @> ARRAY[$1];
+EXPLAIN (COSTS OFF) EXECUTE by_token(NULL);
 SELECT count(*) AS diabetes_rows FROM docs WHERE tokens @> ARRAY[(SELECT tok FROM vals)];
 RESET enable_seqscan;
+RESET plan_cache_mode;

@@ -312,7 +312,7 @@ CREATE FUNCTION pg_temp.source_setup(event text) RETURNS text LANGUAGE plpgsql A
 BEGIN
     CREATE TABLE bi_notes2 (id int, body pre_ciphertext);
     EXECUTE format('CREATE TRIGGER bi_notes2_source AFTER %s ON bi_notes2 FOR EACH ROW '
-                   'EXECUTE FUNCTION secant_internal.share_source(''id'', ''body'')', event);
+                   'EXECUTE FUNCTION secant_internal.share_source()', event);
     INSERT INTO bi_notes2 VALUES (1, NULL);
     RETURN 'fired';
 END $$;
@@ -333,7 +333,13 @@ CREATE FUNCTION pg_temp.elide(t text) RETURNS text LANGUAGE sql AS $$
                'Failing row contains \(.*\)', 'Failing row contains (…)'),
                'pre(sk|pk|grant|ct|tok)_[A-Za-z0-9_-]+', 'pre\1_…', 'g'),
                '\\x[0-9a-f]+', '\\x…', 'g') $$;
-SELECT n, label, state, message, pg_temp.elide(detail) AS detail FROM results ORDER BY n;
+-- (PostgreSQL 18 reports a RESTRICT foreign key as an error of its own:
+-- 23001, "violates RESTRICT setting of foreign key constraint", "is
+-- referenced"; shown as the older majors give it: 23503)
+SELECT n, label, CASE state WHEN '23001' THEN '23503' ELSE state END AS state,
+       replace(message, 'violates RESTRICT setting of foreign key', 'violates foreign key') AS message,
+       pg_temp.elide(replace(detail, ' is referenced from', ' is still referenced from')) AS detail
+FROM results ORDER BY n;
 -- hints given (wrong prefixes and helpers)
 SELECT n, hint FROM results WHERE hint IS NOT NULL ORDER BY n;
 -- no message, detail or hint holds a secret key, grant, ciphertext or token,

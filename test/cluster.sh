@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # test/cluster.sh MODE - what `make test`, `make demo` and `make bench` run.
 #
-# Sets up a fresh Debian 12 machine (apt packages, build, install), starts a
-# throwaway PostgreSQL 15 cluster as an unprivileged OS user in a private
+# Sets up a fresh Debian machine (apt packages, build, install), starts a
+# throwaway PostgreSQL cluster (major PG_MAJOR, default 15) as an unprivileged OS user in a private
 # temporary directory (socket only, private port), runs MODE against it and
 # stops it at the end, even on failure.  MODE is one of:
 #   test   every test layer; ends with "N passed, M failed"
@@ -16,12 +16,22 @@ MODE=${1:-test}
 
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+say() { printf '\n== %s\n' "$*"; }
+# say_sudo WHAT: tell before sudo asks for a password
+say_sudo() { [ -z "$SUDO" ] || say "calling sudo: $*"; }
 
-PACKAGES="postgresql-15 postgresql-server-dev-15 libsodium-dev libutf8proc-dev
+# The PostgreSQL major: PG_MAJOR, else the one of PG_CONFIG, else 15.
+if [ -z "${PG_MAJOR:-}" ] && [ -n "${PG_CONFIG:-}" ]; then
+	PG_MAJOR=$("$PG_CONFIG" --version | sed -n 's/^PostgreSQL \([0-9]*\).*/\1/p')
+fi
+PG_MAJOR=${PG_MAJOR:-15}
+export PG_MAJOR
+
+PACKAGES="postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR libsodium-dev libutf8proc-dev
           build-essential python3"
 case "$MODE" in
-	test) PACKAGES="$PACKAGES valgrind clang libclang-rt-14-dev postgresql-15-cron
-		python3-cffi python3-psycopg pkg-config"
+	test) PACKAGES="$PACKAGES valgrind clang libclang-rt-14-dev postgresql-$PG_MAJOR-cron
+		python3-cffi python3-psycopg python3-setuptools python3-venv pkg-config"
 		# node and npm for the TypeScript package (as for bench below)
 		command -v node >/dev/null 2>&1 || PACKAGES="$PACKAGES nodejs"
 		command -v npm >/dev/null 2>&1 || PACKAGES="$PACKAGES npm"
@@ -37,17 +47,18 @@ case "$MODE" in
 		;;
 esac
 
-say() { printf '\n== %s\n' "$*"; }
-
-# Install the Debian packages that are missing (apt-get update once first).
+# Install the Debian packages that are missing (apt-get update once first);
+# nothing with SECANT_PRE_NO_APT=1 (a machine managed otherwise).
 ensure_packages() {
 	local missing="" p
+	[ "${SECANT_PRE_NO_APT:-0}" = 1 ] && return 0
 	for p in $PACKAGES; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
 			missing="$missing $p"
 	done
 	[ -z "$missing" ] && return 0
 	say "installing:$missing"
+	say_sudo "apt-get install (SECANT_PRE_NO_APT=1 skips the packages)"
 	$SUDO apt-get update -qq &&
 		DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing >/dev/null
 }
@@ -58,8 +69,9 @@ ensure_packages() {
 export LIBPREFIX=${LIBPREFIX:-/usr/local}
 build_install() {
 	say "building and installing secant_pre"
-	make -s PG_CONFIG="$PG_CONFIG" >/dev/null &&
-		$SUDO make -s install PG_CONFIG="$PG_CONFIG" LIBPREFIX="$LIBPREFIX" >/dev/null
+	make -s PG_CONFIG="$PG_CONFIG" >/dev/null || return 1
+	say_sudo "make install (into $("$PG_CONFIG" --pkglibdir) and $LIBPREFIX)"
+	$SUDO make -s install PG_CONFIG="$PG_CONFIG" LIBPREFIX="$LIBPREFIX" >/dev/null
 }
 
 ensure_packages || { echo "could not install packages" >&2; exit 1; }
@@ -137,11 +149,14 @@ case "$MODE" in
 		layer "CLI tests: test/cli/run.sh" bash test/cli/run.sh ./secant-pre
 		layer "libsecant-pre: exported symbols, header, a pkg-config program, vectors: test/libsecant/run.sh" \
 			bash test/libsecant/run.sh
+		layer "Python package, pip install into a venv: test/python/run.sh install" bash test/python/run.sh install
 		layer "Python package, unit tests: test/python/run.sh unit" bash test/python/run.sh unit
+		layer "Python package, cffi declarations against secant_pre.h: test/python/run.sh cdef" \
+			bash test/python/run.sh cdef
 		layer "SQL regression (sql/, expected/) and isolation (specs/) tests: make installcheck" regress
 		layer "demo, checked: examples/demo.sh --check" bash examples/demo.sh --check
 		layer "README examples mirrored by sql/07_readme.sql: test/readme_sync.sh" bash test/readme_sync.sh
-		layer "Python psycopg adapters, text and binary: test/python/run.sh pg" bash test/python/run.sh pg
+		layer "Python psycopg adapters, text and binary, sync and async: test/python/run.sh pg" bash test/python/run.sh pg
 		layer "interoperability of library, Python, CLI and SQL: test/python/run.sh interop" \
 			bash test/python/run.sh interop
 		layer "TypeScript package js/: vectors, interop with the CLI (levels 1-16), node-postgres: js/test/run.sh" \

@@ -10,10 +10,13 @@ import os
 
 import cffi
 
-ffi = cffi.FFI()
 # The declarations of secant_pre.h that this package calls (fixed-size
-# array parameters as pointers: the same ABI).
-ffi.cdef("""
+# array parameters as pointers: the same ABI), checked against the header
+# by test/python/cdef_check.py in make test.
+CDEF = """
+typedef enum { SP_KIND_SECRET_KEY, SP_KIND_PUBLIC_KEY, SP_KIND_GRANT, SP_KIND_CIPHERTEXT,
+               SP_KIND_TOKEN, SP_KIND_SEALED_GRANT, SP_KIND_SEAL_KEY, SP_KIND_TSHARE,
+               SP_KIND_TPARTIAL, SP_KIND_COUNT } sp_kind;
 typedef struct sp_secret sp_secret;
 typedef struct sp_dctx sp_dctx;
 typedef struct { int content; uint64_t opslimit; uint64_t memlimit; } sp_kf_header;
@@ -72,15 +75,15 @@ int sp_tcombine(uint8_t *out, size_t outlen, const uint8_t *ct, size_t ctlen,
                 const uint8_t *share, size_t sharelen, const uint8_t *partials, int npartials);
 int sp_token(uint8_t *token, const uint8_t *key, const uint8_t *word, size_t wordlen);
 int sp_token_keyword(uint8_t *token, const uint8_t *key, const uint8_t *keyword, size_t len);
-int sp_tokens_document(uint8_t *tokens, size_t cap, size_t *n, const uint8_t *key,
+int sp_tokens_document(uint8_t (*tokens)[16], size_t cap, size_t *n, const uint8_t *key,
                        const uint8_t *doc, size_t len, int prefixes);
-size_t sp_text_bytes(int kind, size_t len);
-int sp_text_encode(char *out, size_t outcap, int kind, const uint8_t *bin, size_t len);
-int sp_text_decode(uint8_t *bin, size_t bincap, size_t *len, int kind,
+size_t sp_text_bytes(sp_kind kind, size_t len);
+int sp_text_encode(char *out, size_t outcap, sp_kind kind, const uint8_t *bin, size_t len);
+int sp_text_decode(uint8_t *bin, size_t bincap, size_t *len, sp_kind kind,
                    const char *text, size_t textlen);
 size_t sp_text_decoded_max(size_t textlen);
 int sp_text_kind(const char *text, size_t textlen);
-int sp_validate_cached(int kind, const uint8_t *bin, size_t len, sp_keycache *cache);
+int sp_validate_cached(sp_kind kind, const uint8_t *bin, size_t len, sp_keycache *cache);
 size_t sp_envelope_body_bytes(int version, size_t mlen);
 size_t sp_envelope_plaintext_bytes(size_t bodylen);
 int sp_envelope_seal(uint8_t *body, size_t bodylen, int version, const uint8_t *key,
@@ -98,7 +101,9 @@ int sp_keyfile_open(uint8_t *secret, sp_kf_header *h, const uint8_t *in, size_t 
                     const char *passphrase, size_t passlen);
 int sp_keyfile_text_encode(char *out, const uint8_t *in);
 int sp_keyfile_text_decode(uint8_t *out, const char *text, size_t len);
-""")
+"""
+ffi = cffi.FFI()
+ffi.cdef(CDEF)
 
 
 def _library_path() -> str:

@@ -3,6 +3,8 @@
     import psycopg, secant_pre.psycopg
     conn = psycopg.connect(...)
     secant_pre.psycopg.register(conn)
+    # or, on a psycopg.AsyncConnection
+    await secant_pre.psycopg.register_async(aconn)
 
 Loaders, text and binary, for every type (pre_secret_key, pre_public_key,
 pre_grant, pre_ciphertext, pre_token, pre_sealed_grant) and their arrays;
@@ -25,11 +27,12 @@ from psycopg.pq import Format
 from psycopg.types import TypeInfo
 
 import secant_pre as sp
+from secant_pre.values import _Value
 
-__all__ = ["register", "TYPES", "SecretRefused"]
+__all__ = ["register", "register_async", "TYPES", "SecretRefused"]
 
 # SQL type -> value class; the second set are secret.
-TYPES: Dict[str, Type[sp._Value]] = {
+TYPES: Dict[str, Type[_Value]] = {
     "pre_public_key": sp.PublicKey,
     "pre_ciphertext": sp.Ciphertext,
     "pre_token": sp.Token,
@@ -45,20 +48,20 @@ class SecretRefused(psycopg.ProgrammingError):
     query parameter without ``register(conn, send_secrets=True)``."""
 
 
-def _loaders(cls: Type[sp._Value], validate: bool = True):
+def _loaders(cls: Type[_Value], validate: bool = True):
     from_text = cls.from_text if validate else cls.from_text_unchecked  # type: ignore[attr-defined]
     from_bytes = cls.from_bytes if validate else cls.from_bytes_unchecked  # type: ignore[attr-defined]
 
     class TextLoader(Loader):
         format = Format.TEXT
 
-        def load(self, data) -> sp._Value:
+        def load(self, data) -> _Value:
             return from_text(bytes(data).decode("ascii", "replace"))
 
     class BinaryLoader(Loader):
         format = Format.BINARY
 
-        def load(self, data) -> sp._Value:
+        def load(self, data) -> _Value:
             return from_bytes(data)
 
     TextLoader.__name__ = "%sTextLoader" % cls.__name__
@@ -111,11 +114,33 @@ def register(context: Union[psycopg.Connection, psycopg.Cursor], *,
     ``validate_ciphertexts=False`` loads ciphertexts with their layout
     checked only (points and capsule are not: about three times faster
     to load; decryption still fails on a modified value, and the server
-    validates whatever is sent back)."""
+    validates whatever is sent back).  On an AsyncConnection or
+    AsyncCursor use :func:`register_async`."""
+    if isinstance(context, (psycopg.AsyncConnection, psycopg.AsyncCursor)):
+        raise TypeError("secant_pre: on an async connection, await secant_pre.psycopg.register_async(conn)")
     conn = context if isinstance(context, psycopg.Connection) else context.connection
+    infos = {name: TypeInfo.fetch(conn, name) for name in _NAMES}
+    _register_infos(context, infos, send_secrets, validate_ciphertexts)
+
+
+async def register_async(context: Union[psycopg.AsyncConnection, psycopg.AsyncCursor], *,
+                         send_secrets: bool = False, validate_ciphertexts: bool = True) -> None:
+    """:func:`register` on an AsyncConnection or AsyncCursor (the OIDs are
+    looked up through it, awaited)."""
+    conn = context if isinstance(context, psycopg.AsyncConnection) else context.connection
+    infos = {name: await TypeInfo.fetch(conn, name) for name in _NAMES}
+    _register_infos(context, infos, send_secrets, validate_ciphertexts)
+
+
+# the types looked up: the extension's and bytea (index keys)
+_NAMES = list(TYPES) + ["bytea"]
+
+
+def _register_infos(context, infos: Dict[str, TypeInfo], send_secrets: bool,
+                    validate_ciphertexts: bool) -> None:
     adapters = context.adapters
     for name, cls in TYPES.items():
-        info = TypeInfo.fetch(conn, name)
+        info = infos[name]
         if info is None:
             raise psycopg.ProgrammingError(
                 "secant_pre: type %s not found: CREATE EXTENSION secant_pre (and check search_path)" % name)
@@ -128,7 +153,7 @@ def register(context: Union[psycopg.Connection, psycopg.Cursor], *,
             dumpers = _refusers(cls)
         for dumper in dumpers:
             adapters.register_dumper(cls, dumper)
-    bytea = TypeInfo.fetch(conn, "bytea")
+    bytea = infos["bytea"]
     dumpers = _dumpers(sp.IndexKey, bytea.oid, "\\x") if send_secrets else _refusers(sp.IndexKey)
     for dumper in dumpers:
         adapters.register_dumper(sp.IndexKey, dumper)

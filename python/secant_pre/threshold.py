@@ -7,7 +7,12 @@ from __future__ import annotations
 
 from typing import List, Optional, Sequence, Union
 
-from . import Ciphertext, Grant, SealKey, SecretKey, _check, _Value, _ffi, _lib
+from ._native import ffi as _ffi, lib as _lib
+from .ciphertexts import Ciphertext
+from .errors import _check
+from .grants import Grant, SealKey
+from .keys import SecretKey
+from .values import _Value
 
 _K_TSHARE, _K_TPARTIAL = 7, 8
 THRESHOLD_MAX_N = 16

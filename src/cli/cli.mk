@@ -30,26 +30,23 @@ build/cli/secant-pre.bash: secant-pre src/cli/mkdocs.sh
 
 all: $(CLI_DOCS)
 
-# The CLI goes into pg_config --bindir (not on PATH on Debian) and a
-# symlink to it into CLI_LINKDIR, which is; skipped with a message when
-# CLI_LINKDIR is not writable or holds a secant-pre that is not a symlink.
-CLI_LINKDIR ?= /usr/local/bin
+# make install puts the CLI into CLI_BINDIR, $(LIBPREFIX)/bin (on PATH for
+# the default /usr/local; /usr/bin in the Debian package), linked again
+# with the installed library's directory as its rpath (CLI_RPATH_FLAGS;
+# empty for a library in the linker's own path, as in the Debian package).
+CLI_BINDIR = $(LIBPREFIX)/bin
+CLI_RPATH_FLAGS ?= -Wl,-rpath,'$(LIB_LIBDIR)'
 
 install-cli: secant-pre lib $(CLI_DOCS)
-	$(MKDIR_P) '$(DESTDIR)$(bindir)' '$(DESTDIR)$(CLI_MANDIR)' '$(DESTDIR)$(CLI_COMPLETIONDIR)'
+	$(MKDIR_P) '$(DESTDIR)$(CLI_BINDIR)' '$(DESTDIR)$(CLI_MANDIR)' '$(DESTDIR)$(CLI_COMPLETIONDIR)'
 	$(INSTALL_DATA) build/cli/secant-pre.1 '$(DESTDIR)$(CLI_MANDIR)/secant-pre.1'
 	$(INSTALL_DATA) build/cli/secant-pre.bash '$(DESTDIR)$(CLI_COMPLETIONDIR)/secant-pre'
 	$(CC) $(CLI_CFLAGS) -o $(LIB_DIR)/secant-pre.installed $(CLI_SRCS) \
-		-Wl,-rpath,'$(LIB_LIBDIR)' $(CLI_LDLIBS)
-	$(INSTALL_PROGRAM) $(LIB_DIR)/secant-pre.installed '$(DESTDIR)$(bindir)/secant-pre'
-	@link='$(DESTDIR)$(CLI_LINKDIR)/secant-pre'; \
-	if [ -e "$$link" ] && [ ! -L "$$link" ]; then \
-		echo "install-cli: $$link exists and is not a symlink; left alone (the CLI is $(bindir)/secant-pre)"; \
-	elif mkdir -p '$(DESTDIR)$(CLI_LINKDIR)' 2>/dev/null && [ -w '$(DESTDIR)$(CLI_LINKDIR)' ] && \
-		ln -sfn '$(bindir)/secant-pre' "$$link" 2>/dev/null; then \
-		echo "install-cli: $$link -> $(bindir)/secant-pre"; \
-	else \
-		echo "install-cli: cannot write $(DESTDIR)$(CLI_LINKDIR); no symlink (the CLI is $(bindir)/secant-pre)"; \
-	fi
+		$(CLI_RPATH_FLAGS) $(CLI_LDLIBS)
+	$(INSTALL_PROGRAM) $(LIB_DIR)/secant-pre.installed '$(DESTDIR)$(CLI_BINDIR)/secant-pre'
 
-.PHONY: install-cli
+uninstall-cli:
+	rm -f '$(DESTDIR)$(CLI_BINDIR)/secant-pre' '$(DESTDIR)$(CLI_MANDIR)/secant-pre.1' \
+		'$(DESTDIR)$(CLI_COMPLETIONDIR)/secant-pre'
+
+.PHONY: install-cli uninstall-cli

@@ -55,18 +55,23 @@ $(LIB_DIR)/$(LIB_REAL): $(LIB_OBJS) $(LIB_DIR)/secant-pre.map
 # default /usr/local, which the dynamic linker searches), its header and
 # secant-pre.pc (whose Libs carry an rpath, so a program built with
 # pkg-config finds the library under any LIBPREFIX).
-install-lib: lib
+install-libsecant: lib
 	$(MKDIR_P) '$(DESTDIR)$(LIB_LIBDIR)' '$(DESTDIR)$(LIB_INCLUDEDIR)' '$(DESTDIR)$(LIB_PKGCONFIGDIR)'
 	$(INSTALL_SHLIB) $(LIB_DIR)/$(LIB_REAL) '$(DESTDIR)$(LIB_LIBDIR)/$(LIB_REAL)'
 	ln -sfn $(LIB_REAL) '$(DESTDIR)$(LIB_LIBDIR)/$(LIB_SONAME)'
 	ln -sfn $(LIB_SONAME) '$(DESTDIR)$(LIB_LIBDIR)/libsecant-pre.so'
 	$(INSTALL_DATA) $(LIB_DIR)/secant_pre.h '$(DESTDIR)$(LIB_INCLUDEDIR)/secant_pre.h'
-	sed -e 's|@PREFIX@|$(LIBPREFIX)|' -e 's|@VERSION@|$(EXTVERSION)|' src/lib/secant-pre.pc.in \
+	sed -e 's|@PREFIX@|$(LIBPREFIX)|' -e 's|@LIBDIR@|$(LIB_LIBDIR)|' -e 's|@VERSION@|$(EXTVERSION)|' src/lib/secant-pre.pc.in \
 		>'$(DESTDIR)$(LIB_PKGCONFIGDIR)/secant-pre.pc'
 	@if [ -z '$(DESTDIR)' ] && [ '$(LIBPREFIX)' = /usr/local ] && command -v ldconfig >/dev/null && [ -w /etc/ld.so.cache ]; then \
-		ldconfig; echo "install-lib: ldconfig"; fi
+		ldconfig; echo "install-libsecant: ldconfig"; fi
+
+uninstall-libsecant:
+	rm -f '$(DESTDIR)$(LIB_LIBDIR)/$(LIB_REAL)' '$(DESTDIR)$(LIB_LIBDIR)/$(LIB_SONAME)' \
+		'$(DESTDIR)$(LIB_LIBDIR)/libsecant-pre.so' '$(DESTDIR)$(LIB_INCLUDEDIR)/secant_pre.h' \
+		'$(DESTDIR)$(LIB_PKGCONFIGDIR)/secant-pre.pc'
 
 print-lib-public-headers:
 	@echo $(LIB_PUBLIC_HEADERS)
 
-.PHONY: lib install-lib print-lib-public-headers
+.PHONY: lib install-libsecant uninstall-libsecant print-lib-public-headers

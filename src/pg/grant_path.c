@@ -51,6 +51,7 @@
 #include "policy_lock.h"
 #include "read_audit.h"
 #include "server_key.h"
+#include "pg_compat.h"
 #include "typeio.h"
 
 /* lookups retried when a grant of the path went away meanwhile */
@@ -168,13 +169,13 @@ sp_path_target(sp_path *path, text *ref)
 	char	   *str = text_to_cstring(ref);
 	target_lookup t = {ref, path->ref_key};
 
-	if (path->ref != NULL && path->ref_lxid == MyProc->lxid &&
+	if (path->ref != NULL && path->ref_lxid == SP_MY_LXID &&
 		path->ref_statement == GetCurrentStatementStartTimestamp() &&
 		strcmp(path->ref, str) == 0)
 		return path->ref_key;
 	sp_caller_query(target_lookup_body, &t);
 	path->ref = MemoryContextStrdup(GetMemoryChunkContext(path), str);
-	path->ref_lxid = MyProc->lxid;
+	path->ref_lxid = SP_MY_LXID;
 	path->ref_statement = GetCurrentStatementStartTimestamp();
 	return path->ref_key;
 }
@@ -184,7 +185,7 @@ static bool
 path_hit(const sp_path *path, const uint8_t *from, const uint8_t *to)
 {
 	/* public keys: plain memcmp is fine */
-	return path->valid && path->lxid == MyProc->lxid &&
+	return path->valid && path->lxid == SP_MY_LXID &&
 		path->caller == GetUserId() &&
 		path->statement == GetCurrentStatementStartTimestamp() &&
 		path->generation == grants_generation &&
@@ -350,7 +351,7 @@ path_fill(sp_path *path, Oid pk_type, const uint8_t *from, const uint8_t *to)
 	path->hops = l.hops;
 	memcpy(path->from, from, SP_PUBLICKEYBYTES);
 	memcpy(path->to, to, SP_PUBLICKEYBYTES);
-	path->lxid = MyProc->lxid;
+	path->lxid = SP_MY_LXID;
 	path->statement = GetCurrentStatementStartTimestamp();
 	path->generation = grants_generation;
 	path->valid = true;
@@ -531,11 +532,11 @@ chain_digest(const uint8_t *ct, uint8_t out[SP_PATH_CHAINBYTES])
 static bool
 chain_known(sp_path *path, const uint8_t digest[SP_PATH_CHAINBYTES])
 {
-	if (path->chains_lxid != MyProc->lxid ||
+	if (path->chains_lxid != SP_MY_LXID ||
 		path->chains_statement != GetCurrentStatementStartTimestamp() ||
 		path->chains_generation != grants_generation)
 	{
-		path->chains_lxid = MyProc->lxid;
+		path->chains_lxid = SP_MY_LXID;
 		path->chains_statement = GetCurrentStatementStartTimestamp();
 		path->chains_generation = grants_generation;
 		path->nchains = 0;

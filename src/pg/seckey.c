@@ -15,6 +15,7 @@
 
 #include "seckey.h"
 #include "sp_random.h"
+#include "pg_compat.h"
 #include "typeio.h"
 
 SP_TYPE_IO(pre_secret_key, SP_KIND_SECRET_KEY)
@@ -89,14 +90,14 @@ sp_secret_dctx(FunctionCallInfo fcinfo)
 		if (sp_dctx_init(ctx, bytes, DCTX_SLOTS) != SP_OK)
 			elog(ERROR, "sp_dctx_init failed");
 		cache->dctx = ctx;
-		cache->dctx_lxid = MyProc->lxid;
+		cache->dctx_lxid = SP_MY_LXID;
 		cache->dctx_statement = GetCurrentStatementStartTimestamp();
 	}
-	else if (cache->dctx_lxid != MyProc->lxid ||
+	else if (cache->dctx_lxid != SP_MY_LXID ||
 			 cache->dctx_statement != GetCurrentStatementStartTimestamp())
 	{
 		sp_dctx_wipe(cache->dctx);
-		cache->dctx_lxid = MyProc->lxid;
+		cache->dctx_lxid = SP_MY_LXID;
 		cache->dctx_statement = GetCurrentStatementStartTimestamp();
 	}
 	return cache->dctx;

@@ -5,9 +5,10 @@
  * the copies made through revoked grants (secant.delete_copies_through).
  *
  * secant.enable_sharing registers a share table in secant.sharing and
- * installs the triggers; before they touch a value they check their shape,
- * that their table is permanent and registered with exactly their
- * arguments, and their columns' types (share_check.c).  The triggers run
+ * installs the triggers (one source trigger per source table, for all its
+ * registrations); before they touch a value they check their shape, that
+ * their table is permanent and registered (a share table with exactly
+ * their arguments), and their columns' types (share_check.c).  The triggers run
  * with the caller's rights: the shared value is read as the role that
  * inserted the share row, so its privileges and row-level security decide
  * whether it may share that row.  Then extension code, as the extension's
@@ -286,19 +287,33 @@ remove_copy(Oid owner, const ext_types *t, Oid share, const share_row *row)
 			  3, types, args, SPI_OK_DELETE);
 }
 
-/* Delete the copies filed under a table (share or source, by column). */
+/* Delete every copy filed under a table (share or source, by column). */
 static void
-remove_copies_of(Oid owner, const char *column_name, Oid rel, const char *row)
+remove_copies_of(Oid owner, const char *column_name, Oid rel)
 {
-	Oid			types[2] = {REGCLASSOID, TEXTOID};
-	Datum		args[2] = {ObjectIdGetDatum(rel),
-	row ? CStringGetTextDatum(row) : (Datum) 0};
+	Oid			types[1] = {REGCLASSOID};
+	Datum		args[1] = {ObjectIdGetDatum(rel)};
 
 	owner_run(owner,
-			  psprintf("DELETE FROM secant.copies AS c WHERE c.%s OPERATOR(pg_catalog.=) $1%s",
-					   column_name,
-					   row ? " AND c.source_row OPERATOR(pg_catalog.=) $2" : ""),
-			  row ? 2 : 1, types, args, SPI_OK_DELETE);
+			  psprintf("DELETE FROM secant.copies AS c WHERE c.%s OPERATOR(pg_catalog.=) $1",
+					   column_name),
+			  1, types, args, SPI_OK_DELETE);
+}
+
+/* Delete the copies of a source row made through one share table. */
+static void
+remove_row_copies(Oid owner, Oid share, Oid src, const char *row)
+{
+	Oid			types[3] = {REGCLASSOID, REGCLASSOID, TEXTOID};
+	Datum		args[3] = {ObjectIdGetDatum(share), ObjectIdGetDatum(src),
+	CStringGetTextDatum(row)};
+
+	owner_run(owner,
+			  "DELETE FROM secant.copies AS c "
+			  "WHERE c.share_table OPERATOR(pg_catalog.=) $1 "
+			  "AND c.source_table OPERATOR(pg_catalog.=) $2 "
+			  "AND c.source_row OPERATOR(pg_catalog.=) $3",
+			  3, types, args, SPI_OK_DELETE);
 }
 
 static bool
@@ -333,7 +348,7 @@ pre_share_copy(PG_FUNCTION_ARGS)
 	ext_types_get(&t);
 	if (TRIGGER_FIRED_BY_TRUNCATE(td->tg_event))
 	{
-		remove_copies_of(owner, "share_table", share, NULL);
+		remove_copies_of(owner, "share_table", share);
 		return PointerGetDatum(NULL);
 	}
 	if (!TRIGGER_FIRED_BY_INSERT(td->tg_event))
@@ -358,20 +373,11 @@ pre_share_copy(PG_FUNCTION_ARGS)
 	return PointerGetDatum(NULL);
 }
 
-/* The key of a source row as text, or NULL. */
-static char *
-source_key(TriggerData *td, HeapTuple tup)
-{
-	return SPI_getvalue(tup, RelationGetDescr(td->tg_relation),
-						sp_share_column(td, td->tg_trigger->tgargs[0], InvalidOid));
-}
-
-/* Is the shared value of a source row the same in both versions? */
+/* Is the value in column col the same in both versions of the row? */
 static bool
-same_value(TriggerData *td, Oid ct_type)
+same_value(TriggerData *td, int col)
 {
 	TupleDesc	desc = RelationGetDescr(td->tg_relation);
-	int			col = sp_share_column(td, td->tg_trigger->tgargs[1], ct_type);
 	bool		n1,
 				n2;
 	Datum		a = SPI_getbinval(td->tg_trigtuple, desc, col, &n1);
@@ -389,40 +395,66 @@ same_value(TriggerData *td, Oid ct_type)
 }
 
 /*
- * secant.share_source(key column, ciphertext column): AFTER UPDATE OR
- * DELETE FOR EACH ROW, and AFTER TRUNCATE, on a shared table.
+ * A row of the source table changed or went: remove the copies made of it
+ * through one registration when its key or its shared value changed.
+ * keycol and valcol were checked (sp_share_column).
+ */
+static void
+source_row_changed(TriggerData *td, Oid owner, Oid share, int keycol, int valcol)
+{
+	TupleDesc	desc = RelationGetDescr(td->tg_relation);
+	char	   *key = SPI_getvalue(td->tg_trigtuple, desc, keycol);
+
+	if (key == NULL)
+		return;
+	if (TRIGGER_FIRED_BY_UPDATE(td->tg_event))
+	{
+		char	   *new_key = SPI_getvalue(td->tg_newtuple, desc, keycol);
+
+		if (new_key != NULL && strcmp(key, new_key) == 0 && same_value(td, valcol))
+			return;
+	}
+	remove_row_copies(owner, share, RelationGetRelid(td->tg_relation), key);
+}
+
+/*
+ * secant.share_source(): AFTER UPDATE OR DELETE FOR EACH ROW, and AFTER
+ * TRUNCATE, on a shared table; one trigger for every registration on it
+ * (secant_internal.source_triggers).  For each registration, a changed key
+ * or shared value, or a deleted row, removes the row's copies made through
+ * its share table; TRUNCATE removes every copy of the table's rows.
  */
 PG_FUNCTION_INFO_V1(pre_share_source);
 Datum
 pre_share_source(PG_FUNCTION_ARGS)
 {
-	TriggerData *td = sp_share_trigger(fcinfo, 2, "secant_internal.share_source()");
-	Oid			rel = RelationGetRelid(td->tg_relation);
+	TriggerData *td = sp_share_trigger(fcinfo, 0, "secant_internal.share_source()");
 	Oid			owner = sp_function_owner(fcinfo->flinfo->fn_oid);
 	ext_types	t;
-	char	   *key;
+	sp_source_registration *regs;
+	int		   *keycols;
+	int		   *valcols;
+	int			n;
+	int			i;
 
 	if (TRIGGER_FIRED_BY_INSERT(td->tg_event))
 		sp_raise_sharing_setup("secant_internal.share_source() must be an AFTER UPDATE OR DELETE trigger");
-	sp_share_registered_as_source(td, owner);
+	n = sp_share_source_registrations(td, owner, &regs);
 	ext_types_get(&t);
-	sp_share_column(td, td->tg_trigger->tgargs[1], t.ct);
+	keycols = palloc(n * sizeof(int));
+	valcols = palloc(n * sizeof(int));
+	for (i = 0; i < n; i++)
+	{
+		keycols[i] = sp_share_column(td, regs[i].key, InvalidOid);
+		valcols[i] = sp_share_column(td, regs[i].column, t.ct);
+	}
 	if (TRIGGER_FIRED_BY_TRUNCATE(td->tg_event))
 	{
-		remove_copies_of(owner, "source_table", rel, NULL);
+		remove_copies_of(owner, "source_table", RelationGetRelid(td->tg_relation));
 		return PointerGetDatum(NULL);
 	}
-	key = source_key(td, td->tg_trigtuple);
-	if (key == NULL)
-		return PointerGetDatum(NULL);
-	if (TRIGGER_FIRED_BY_UPDATE(td->tg_event))
-	{
-		char	   *new_key = source_key(td, td->tg_newtuple);
-
-		if (new_key != NULL && strcmp(key, new_key) == 0 && same_value(td, t.ct))
-			return PointerGetDatum(NULL);
-	}
-	remove_copies_of(owner, "source_table", rel, key);
+	for (i = 0; i < n; i++)
+		source_row_changed(td, owner, regs[i].share, keycols[i], valcols[i]);
 	return PointerGetDatum(NULL);
 }
 

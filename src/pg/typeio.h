@@ -11,6 +11,7 @@
 
 #include "common/hashfn.h"
 #include "fmgr.h"
+#include "pg_compat.h"
 #include "lib/stringinfo.h"
 
 #include "sp_codec.h"

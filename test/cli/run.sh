@@ -1423,25 +1423,25 @@ if len(commands) < 12 or missing:
 PY
 report "docs/CLI.md has every command and option of --help, and @FILE" $?
 
-# ---- make install-cli: into pg_config --bindir, and a symlink on PATH ----
+# ---- make install-cli: into LIBPREFIX/bin, never the server's bindir ----
 
 # into a DESTDIR under the test's directory only (never the real system)
-PGC=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
+PGC=${PG_CONFIG:-}
 if [ -x "$PGC" ] && [ "$BIN" -ef "$ROOT/secant-pre" ] && command -v make >/dev/null; then
 	bindir=$("$PGC" --bindir)
-	make -s -C "$ROOT" install-cli PG_CONFIG="$PGC" DESTDIR="$T/dest" >install.out 2>&1
-	check "make install-cli puts secant-pre into DESTDIR/\$(pg_config --bindir)" \
-		eq "$(LD_LIBRARY_PATH="$ROOT/build/lib" "$T/dest$bindir/secant-pre" --version 2>&1)" \
+	make -s -C "$ROOT" install-cli PG_CONFIG="$PGC" LIBPREFIX=/opt/sp DESTDIR="$T/dest" >install.out 2>&1
+	check "make install-cli puts secant-pre into DESTDIR/LIBPREFIX/bin" \
+		eq "$(LD_LIBRARY_PATH="$ROOT/build/lib" "$T/dest/opt/sp/bin/secant-pre" --version 2>&1)" \
 		"secant-pre $VERSION"
-	check "... and a symlink to it into DESTDIR/usr/local/bin (on PATH)" \
-		eq "$(readlink "$T/dest/usr/local/bin/secant-pre")" "$bindir/secant-pre"
-	mkdir -p "$T/dest2/usr/local/bin" && echo mine >"$T/dest2/usr/local/bin/secant-pre"
-	make -s -C "$ROOT" install-cli PG_CONFIG="$PGC" DESTDIR="$T/dest2" >install.out 2>&1
-	check "make install-cli leaves a secant-pre on PATH that is not a symlink alone" \
-		eq "$(cat "$T/dest2/usr/local/bin/secant-pre")" mine
-	check "... and says so" grep -q 'exists and is not a symlink; left alone' install.out
-	check "make install-cli installs the man page and the bash completion" \
-		test -s "$T/dest$(make -s -C "$ROOT" -f Makefile -f - print-cli-dirs PG_CONFIG="$PGC" <<<'print-cli-dirs: ; @echo $(CLI_MANDIR)')/secant-pre.1"
+	check "... and nothing into the server's bindir" test ! -e "$T/dest$bindir/secant-pre"
+	check "... with the installed library's directory as its rpath" \
+		grep -q "RUNPATH.*\[/opt/sp/lib\]" <<<"$(readelf -d "$T/dest/opt/sp/bin/secant-pre")"
+	check "... the man page and the bash completion into DESTDIR/LIBPREFIX/share" \
+		test -s "$T/dest/opt/sp/share/man/man1/secant-pre.1" -a -s "$T/dest/opt/sp/share/bash-completion/completions/secant-pre"
+	make -s -C "$ROOT" uninstall-cli PG_CONFIG="$PGC" LIBPREFIX=/opt/sp DESTDIR="$T/dest" >install.out 2>&1
+	check "make uninstall-cli removes it" test ! -e "$T/dest/opt/sp/bin/secant-pre"
+	check "... and the man page and completion" \
+		test ! -e "$T/dest/opt/sp/share/man/man1/secant-pre.1" -a ! -e "$T/dest/opt/sp/share/bash-completion/completions/secant-pre"
 else
 	echo "# skipped: make install-cli (no pg_config, or not the tree's secant-pre)"
 fi

@@ -93,7 +93,7 @@ else
 fi
 
 # the installed CLI links the installed library (by its rpath)
-cli="$PGBIN/secant-pre"
+cli="$LIBPREFIX/bin/secant-pre"
 expect "the installed CLI loads $LIBDIR/libsecant-pre.so.0" \
 	"$(ldd "$cli" | awk '/libsecant-pre/ {print $3}')" "$LIBDIR/libsecant-pre.so.0"
 expect "the CLI does not carry the core itself" "$(nm "$cli" 2>/dev/null | grep -c ' T sp_')" "0"

@@ -214,5 +214,41 @@ class Adapters(unittest.TestCase):
         self.assertEqual(self.b.decrypt(out), b"via the server")
 
 
+class AsyncAdapters(unittest.IsolatedAsyncioTestCase):
+    """register_async on an AsyncConnection and an AsyncCursor, under asyncio."""
+
+    async def asyncSetUp(self):
+        self.conn = await psycopg.AsyncConnection.connect(dbname=DB, autocommit=True)
+        self.a = sp.SecretKey.generate()
+
+    async def asyncTearDown(self):
+        await self.conn.close()
+
+    async def test_register_async_connection(self):
+        await spg.register_async(self.conn)
+        ct = self.a.public_key.encrypt(b"async", aad=b"p:2")
+        for binary in (False, True):
+            async with self.conn.cursor(binary=binary) as cur:
+                await cur.execute("SELECT %s::pre_ciphertext, pre_public_key(pre_keygen())", [ct])
+                got, pk = await cur.fetchone()
+            self.assertEqual(got, ct)
+            self.assertIs(type(pk), sp.PublicKey)
+        self.assertEqual(self.a.decrypt(got), b"async")
+        with self.assertRaises(spg.SecretRefused):
+            await self.conn.execute("SELECT %s::pre_secret_key", [self.a])
+
+    async def test_register_async_cursor(self):
+        cur = self.conn.cursor(binary=True)
+        await spg.register_async(cur, send_secrets=True)
+        await cur.execute("SELECT %s::pre_secret_key", [self.a])
+        self.assertEqual((await cur.fetchone())[0], self.a)
+        other = await self.conn.execute("SELECT pre_public_key(pre_keygen())")
+        self.assertIs(type((await other.fetchone())[0]), str)
+
+    async def test_register_refuses_async(self):
+        with self.assertRaisesRegex(TypeError, "register_async"):
+            spg.register(self.conn)
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -440,7 +440,7 @@ class Errors(unittest.TestCase):
             -101: sp.KeyFileError, -109: sp.PassphraseError,
         }
         for code, cls in expect.items():
-            e = sp._error(code, "doing")
+            e = sp.errors._error(code, "doing")
             self.assertIs(type(e), cls, code)
             self.assertEqual(e.code, code)
             self.assertTrue(e.name.startswith("SP_"))
@@ -451,9 +451,9 @@ class Errors(unittest.TestCase):
 
     def test_error_names_match_the_library(self):
         # the library's sentence of each named code is its own, not the fallback
-        fallback = sp._strerror(-999)
-        for code in sp._ERR_NAMES:
-            self.assertNotEqual(sp._strerror(code), fallback, code)
+        fallback = sp.errors._strerror(-999)
+        for code in sp.errors._ERR_NAMES:
+            self.assertNotEqual(sp.errors._strerror(code), fallback, code)
 
     def test_errors_never_show_values(self):
         sk = sp.SecretKey.generate()
