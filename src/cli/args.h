@@ -7,7 +7,7 @@
 #include <stdbool.h>
 
 #define PARSE_HELP		(-1)	/* parse_args: --help was asked for */
-#define MAX_OPTIONS		8		/* options of one command */
+#define MAX_OPTIONS		12		/* options of one command */
 
 struct command;
 

@@ -8,12 +8,27 @@
 
 CLI_SRCS = $(sort $(wildcard src/cli/*.c))
 CLI_HEADERS = $(wildcard src/cli/*.h)
-CLI_CFLAGS = -O2 -g -Wall -Wextra -std=gnu99 -I$(LIB_DIR) \
+CLI_CFLAGS = -O2 -g -Wall -Wextra -std=gnu99 -pthread -I$(LIB_DIR) \
 	-DSECANT_PRE_VERSION='"$(EXTVERSION)"'
 CLI_LDLIBS = -L$(LIB_DIR) -lsecant-pre -lsodium
 
 secant-pre: $(CLI_SRCS) $(CLI_HEADERS) $(LIB_DIR)/secant_pre.h $(LIB_DIR)/$(LIB_REAL)
 	$(CC) $(CLI_CFLAGS) -o $@ $(CLI_SRCS) -Wl,-rpath,'$$ORIGIN/$(LIB_DIR)' $(CLI_LDLIBS)
+
+# The man page and the bash completion, generated from the tool's --help
+# texts (src/cli/mkdocs.sh): one source, no second copy to drift.
+CLI_DOCS = build/cli/secant-pre.1 build/cli/secant-pre.bash
+CLI_MANDIR ?= $(LIBPREFIX)/share/man/man1
+CLI_COMPLETIONDIR ?= $(LIBPREFIX)/share/bash-completion/completions
+
+build/cli/secant-pre.1: secant-pre src/cli/mkdocs.sh
+	@mkdir -p build/cli
+	sh src/cli/mkdocs.sh ./secant-pre man >$@.tmp && mv $@.tmp $@
+build/cli/secant-pre.bash: secant-pre src/cli/mkdocs.sh
+	@mkdir -p build/cli
+	sh src/cli/mkdocs.sh ./secant-pre bash >$@.tmp && mv $@.tmp $@
+
+all: $(CLI_DOCS)
 
 # make install puts the CLI into CLI_BINDIR, $(LIBPREFIX)/bin (on PATH for
 # the default /usr/local; /usr/bin in the Debian package), linked again
@@ -22,13 +37,16 @@ secant-pre: $(CLI_SRCS) $(CLI_HEADERS) $(LIB_DIR)/secant_pre.h $(LIB_DIR)/$(LIB_
 CLI_BINDIR = $(LIBPREFIX)/bin
 CLI_RPATH_FLAGS ?= -Wl,-rpath,'$(LIB_LIBDIR)'
 
-install-cli: secant-pre lib
-	$(MKDIR_P) '$(DESTDIR)$(CLI_BINDIR)'
+install-cli: secant-pre lib $(CLI_DOCS)
+	$(MKDIR_P) '$(DESTDIR)$(CLI_BINDIR)' '$(DESTDIR)$(CLI_MANDIR)' '$(DESTDIR)$(CLI_COMPLETIONDIR)'
+	$(INSTALL_DATA) build/cli/secant-pre.1 '$(DESTDIR)$(CLI_MANDIR)/secant-pre.1'
+	$(INSTALL_DATA) build/cli/secant-pre.bash '$(DESTDIR)$(CLI_COMPLETIONDIR)/secant-pre'
 	$(CC) $(CLI_CFLAGS) -o $(LIB_DIR)/secant-pre.installed $(CLI_SRCS) \
 		$(CLI_RPATH_FLAGS) $(CLI_LDLIBS)
 	$(INSTALL_PROGRAM) $(LIB_DIR)/secant-pre.installed '$(DESTDIR)$(CLI_BINDIR)/secant-pre'
 
 uninstall-cli:
-	rm -f '$(DESTDIR)$(CLI_BINDIR)/secant-pre'
+	rm -f '$(DESTDIR)$(CLI_BINDIR)/secant-pre' '$(DESTDIR)$(CLI_MANDIR)/secant-pre.1' \
+		'$(DESTDIR)$(CLI_COMPLETIONDIR)/secant-pre'
 
 .PHONY: install-cli uninstall-cli

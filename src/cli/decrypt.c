@@ -4,6 +4,7 @@
  * validation cache shared by the values on one path).
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,9 +13,11 @@
 
 #include "secant_pre.h"
 #include "args.h"
+#include "batch.h"
 #include "decrypt.h"
 #include "io.h"
 #include "keyfile.h"
+#include "progress.h"
 #include "report.h"
 #include "values.h"
 
@@ -61,77 +64,114 @@ batch_ctx_close(void)
 	batch_ctx = NULL;
 }
 
-/* Append the JSON string of a constant ASCII message (escaped) to b. */
-static int
-append_json_string(buf *b, const char *s)
+/* How decrypt --batch writes a plaintext in its JSON. */
+typedef enum encoding
 {
-	size_t		need = 2 * strlen(s) + 3;
+	ENC_BASE64,					/* padded, standard alphabet: base64 -d */
+	ENC_BASE64URL,				/* unpadded base64url, as the text forms */
+	ENC_HEX,
+	ENC_RAW						/* a JSON string: UTF-8 text only */
+} encoding;
 
-	if (b->cap - b->len < need && buf_reserve(b, b->len + need) != 0)
-		return EXIT_FAILURE;
-	b->data[b->len++] = '"';
-	for (; *s != '\0'; s++)
-	{
-		if (*s == '"' || *s == '\\')
-			b->data[b->len++] = '\\';
-		b->data[b->len++] = (uint8_t) ((unsigned char) *s < 0x20 ? ' ' : *s);
-	}
-	b->data[b->len++] = '"';
-	return 0;
+static const char *const encoding_names[] = {"base64", "base64url", "hex", "raw"};
+
+/* Parse --encoding (default base64); 0 or a usage error. */
+static int
+parse_encoding(const char *name, encoding *e)
+{
+	*e = ENC_BASE64;
+	for (int i = 0; name != NULL && i < 4; i++)
+		if (strcmp(name, encoding_names[i]) == 0)
+		{
+			*e = (encoding) i;
+			return 0;
+		}
+	return name == NULL ? 0 :
+		usage_fail("--encoding is base64, base64url, hex or raw");
 }
 
-/* The JSON line of one batch result: the plaintext m or the error. */
-static int
-batch_result(size_t n, const char *error, const buf *m, buf *line)
+/* Append the plaintext m to line as a JSON string in encoding e; a
+ * constant error message, or NULL. */
+static const char *
+append_plaintext(buf *line, const buf *m, encoding e)
 {
-	size_t		b64 = m != NULL ? sodium_base64_ENCODED_LEN(m->len, BASE64URL) : 0;
+	static const uint8_t none[1];
+	const uint8_t *data = m->len > 0 ? m->data : none;
+	size_t		n = e == ENC_BASE64 ? sodium_base64_ENCODED_LEN(m->len, sodium_base64_VARIANT_ORIGINAL) :
+		e == ENC_BASE64URL ? sodium_base64_ENCODED_LEN(m->len, BASE64URL) :
+		e == ENC_HEX ? 2 * m->len + 1 : 0;
+
+	if (e == ENC_RAW)
+	{
+		if (!is_utf8(m->data, m->len))
+			return "the plaintext is not UTF-8 text (use --encoding base64)";
+		return append_json(line, (const char *) data, m->len) == 0 ? NULL :
+			"out of memory";
+	}
+	if (append_str(line, "\"") != 0 || buf_reserve(line, line->len + n + 2) != 0)
+		return "out of memory";
+	if (e == ENC_HEX)
+		sodium_bin2hex((char *) line->data + line->len, n, data, m->len);
+	else
+		sodium_bin2base64((char *) line->data + line->len, n, data, m->len,
+						  e == ENC_BASE64 ? sodium_base64_VARIANT_ORIGINAL : BASE64URL);
+	line->len += n - 1;
+	return append_str(line, "\"") == 0 ? NULL : "out of memory";
+}
+
+/*
+ * The JSON line of one batch result into line: {"n":N[,"id":ID],"ok":...}
+ * with the plaintext m, or the error (*ok false).
+ */
+static int
+batch_result(size_t n, const record *r, const char *error, const buf *m,
+			 encoding e, buf *line, bool *ok)
+{
 	char		head[64];
-	int			len;
+	int			len = snprintf(head, sizeof head, "{\"n\":%zu", n);
 	int			rc;
 
-	len = snprintf(head, sizeof head, "{\"n\":%zu,\"ok\":%s,\"%s\":", n,
-				   error == NULL ? "true" : "false",
-				   error == NULL ? "plaintext" : "error");
 	line->len = 0;
-	if (buf_reserve(line, (size_t) len + b64 + 2 * (error ? strlen(error) : 0) + 8) != 0)
-		return EXIT_FAILURE;
-	memcpy(line->data, head, (size_t) len);
-	line->len = (size_t) len;
-	if (error != NULL)
-		rc = append_json_string(line, error);
-	else
+	rc = append(line, head, (size_t) len);
+	if (rc == 0 && r->id != NULL)
+		rc = append_str(line, ",\"id\":") || append_json(line, r->id, r->idlen);
+	if (rc == 0 && error == NULL)
 	{
-		line->data[line->len++] = '"';
-		sodium_bin2base64((char *) line->data + line->len, b64,
-						  m->len > 0 ? m->data : (const uint8_t *) "", m->len,
-						  BASE64URL);
-		line->len += b64 - 1;
-		line->data[line->len++] = '"';
-		rc = 0;
+		size_t		keep = line->len;
+
+		rc = append_str(line, ",\"ok\":true,\"plaintext\":");
+		error = rc == 0 ? append_plaintext(line, m, e) : NULL;
+		if (error != NULL)
+			line->len = keep;
 	}
-	if (rc == 0)
-	{
-		line->data[line->len++] = '}';
-		line->data[line->len++] = '\n';
-	}
-	return rc;
+	*ok = error == NULL;
+	if (rc == 0 && error != NULL)
+		rc = append_str(line, ",\"ok\":false,\"error\":") ||
+			append_json(line, error, strlen(error));
+	return rc == 0 ? append_str(line, "}\n") : rc;
 }
 
-/* Decrypt one line of a batch; the error message (constant) or NULL. */
+/* Decrypt the value of one record; the error message or NULL. */
 static const char *
-batch_one(const sp_secret *key, const uint8_t *text, size_t len, buf *ct,
-		  buf *m, char *why, size_t whysize)
+batch_one(const sp_secret *key, const record *r, buf *ct, buf *m, char *why,
+		  size_t whysize)
 {
+	const uint8_t *text = (const uint8_t *) r->value;
+	size_t		len = r->len;
 	int			held;
 	int			err;
 
 	trim(&text, &len);
+	if (r->id != NULL && !is_utf8((const uint8_t *) r->id, r->idlen))
+		return "the id is not UTF-8 text";
+	if (r->more != NULL)
+		return "more than ID<TAB>CIPHERTEXT on the line";
 	if (len == 0)
-		return "empty line";
+		return "no ciphertext";
 	held = sp_text_kind((const char *) text, len);
 	if (held != SP_KIND_CIPHERTEXT)
 	{
-		snprintf(why, whysize, "not a ciphertext: the line is %s",
+		snprintf(why, whysize, "not a ciphertext: the value is %s",
 				 held >= 0 ? kind_phrase(held) : "no secant_pre value");
 		return why;
 	}
@@ -157,9 +197,12 @@ batch_one(const sp_secret *key, const uint8_t *text, size_t len, buf *ct,
 	return NULL;
 }
 
-/* decrypt --batch: one ciphertext per line in, one JSON line per input out. */
+/*
+ * decrypt --batch: one ciphertext per line in (ID<TAB>CIPHERTEXT or
+ * CIPHERTEXT), one JSON line per line out, in order.
+ */
 static int
-decrypt_batch(const sp_secret *key)
+decrypt_batch(const args *a, const sp_secret *key)
 {
 	char	   *line = NULL;
 	size_t		cap = 0;
@@ -170,7 +213,9 @@ decrypt_batch(const sp_secret *key)
 	buf			m = {0};
 	buf			out = {0};
 	char		why[256];
-	int			rc = 0;
+	encoding	e;
+	progress	pr;
+	int			rc = parse_encoding(opt(a, "--encoding"), &e);
 
 	/*
 	 * Ciphertexts only: a stdio buffer may hold them (the key came from a
@@ -179,27 +224,35 @@ decrypt_batch(const sp_secret *key)
 	 */
 	static char inbuf[READ_CHUNK];
 
+	if (rc != 0)
+		return rc;
 	setvbuf(stdin, inbuf, _IOFBF, sizeof inbuf);
 	notice_terminal_stdin();
+	warn_readable_stdout(PLAINTEXT_HINT);
 	batch_ctx_open();
+	progress_start(&pr, "values", opt(a, "-q") != NULL, 0);
 	while (rc == 0 && (len = getline(&line, &cap, stdin)) >= 0)
 	{
-		const char *error;
+		const char *error = NULL;
+		record		r = {0};
+		bool		ok;
 
 		n++;
 		if ((size_t) len > MAX_INPUT_BYTES)
 			error = "line longer than 1 GiB";
+		else if (!split_record(line, (size_t) len, &r))
+			error = "empty line";
 		else
-			error = batch_one(key, (const uint8_t *) line, (size_t) len, &ct,
-							  &m, why, sizeof why);
-		if (error != NULL)
-			failed++;
-		rc = batch_result(n, error, error == NULL ? &m : NULL, &out);
+			error = batch_one(key, &r, &ct, &m, why, sizeof why);
+		rc = batch_result(n, &r, error, &m, e, &out, &ok);
+		failed += !ok;
 		if (rc == 0)
 			write_out(out.data, out.len);
 		buf_free(&m);
 		buf_free(&out);
+		progress_add(&pr, 1, (uint64_t) len);
 	}
+	progress_end(&pr);
 	if (rc == 0 && ferror(stdin))
 		rc = fail("cannot read standard input: %s", strerror(errno));
 	if (line != NULL)
@@ -230,7 +283,7 @@ cmd_decrypt(const args *a)
 		rc = load_secret(opt(a, "--secret-key"), &key);
 	if (rc == 0 && opt(a, "--batch") != NULL)
 	{
-		rc = decrypt_batch(&key);
+		rc = decrypt_batch(a, &key);
 		sp_secret_wipe(&key);
 		return rc;
 	}
@@ -240,7 +293,10 @@ cmd_decrypt(const args *a)
 	{
 		err = decrypt_value(&key, &ct, &m);
 		if (err == SP_OK)
+		{
+			warn_readable_stdout(PLAINTEXT_HINT);
 			write_out(m.data, m.len);
+		}
 		else
 			rc = fail_sp("cannot decrypt", err);
 	}

@@ -3,10 +3,10 @@
  * grant (sealed to the database's key with --seal-to) and reencrypt; the
  * randomness comes from libsecant-pre (sp_encrypt_random, ...).
  */
-#include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <sodium.h>
 
@@ -18,6 +18,7 @@
 #include "keyfile.h"
 #include "report.h"
 #include "values.h"
+#include "when.h"
 
 /* Encrypt m for the public key pk at level 1 into ct, freshly random. */
 int
@@ -69,23 +70,6 @@ cmd_encrypt(const args *a)
 	return rc;
 }
 
-/* Parse a --not-after value: Unix seconds, decimal digits only. */
-static int
-parse_not_after(const char *text, int64_t *not_after)
-{
-	char	   *end;
-	long long	v;
-
-	if (text == NULL)
-		return 0;
-	errno = 0;
-	v = strtoll(text, &end, 10);
-	if (text[0] < '0' || text[0] > '9' || *end != '\0' || errno != 0)
-		return usage_fail("--not-after needs non-negative Unix seconds");
-	*not_after = (int64_t) v;
-	return 0;
-}
-
 /*
  * A new grant from -> to, sealed to seal_key when it is not NULL; grant
  * is wiped unless unsealed output is wanted.
@@ -129,7 +113,9 @@ cmd_grant(const args *a)
 	int			err;
 	int			rc;
 
-	rc = parse_not_after(opt(a, "--not-after"), &not_after);
+	rc = opt(a, "--not-after") == NULL ? 0 :
+		parse_when("--not-after", opt(a, "--not-after"), (int64_t) time(NULL),
+				   &not_after);
 	if (rc == 0)
 		rc = check_new_file(opt(a, "-o"));
 	if (rc == 0)
@@ -147,8 +133,8 @@ cmd_grant(const args *a)
 	if (rc == 0 && opt(a, "--threshold") == NULL)
 	{
 		err = make_grant(grant, sealed, &from, to.data, not_after, seal_key.data);
-		if (seal_key.data == NULL)
-			rc = emit_to(opt(a, "-o"), err, "cannot make grant", SP_KIND_GRANT,
+		if (seal_key.data == NULL)	/* rk: a secret of the delegator */
+			rc = emit_secret_to(opt(a, "-o"), err, "cannot make grant", SP_KIND_GRANT,
 						 grant, sizeof grant);
 		else
 			rc = emit_to(opt(a, "-o"), err, "cannot make a sealed grant",

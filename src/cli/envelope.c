@@ -176,7 +176,10 @@ cmd_open(const args *a)
 	if (rc == 0)
 		rc = open_body(data_key, &key_ct, &body, &m);
 	if (rc == 0)
+	{
+		warn_readable_stdout(PLAINTEXT_HINT);
 		write_out(m.data, m.len);
+	}
 	sodium_memzero(data_key, sizeof data_key);
 	sp_secret_wipe(&key);
 	buf_free(&key_ct);

@@ -16,6 +16,7 @@
 #include "passphrase.h"
 #include "report.h"
 #include "values.h"
+#include "when.h"
 
 #define PK_TEXT_MAX		128		/* > text form of a public key */
 
@@ -79,7 +80,14 @@ inspect_grant(const buf *v)
 		rc = json_public_key(",", "to", v->data + SP_GR_TO);
 	if (rc == 0)
 	{
-		printf(",\"not_after\":%" PRId64, sp_grant_not_after(v->data));
+		int64_t		not_after = sp_grant_not_after(v->data);
+		char		iso[32];
+
+		format_when(not_after, iso, sizeof iso);
+		if (not_after == 0)
+			printf(",\"not_after\":null");
+		else
+			printf(",\"not_after\":\"%s\"", iso);
 		json_point(",", "X", v->data + SP_GR_X);
 	}
 	return rc;
@@ -176,6 +184,8 @@ cmd_inspect(const args *a)
 		locked = kind < 0 &&
 			sp_keyfile_is_text((const char *) text.data, text.len);
 	}
+	if (rc == 0 && (kind >= 0 || locked))
+		rc = check_one_value("standard input", &text);
 	if (rc == 0 && !locked && (opt(a, "--passphrase-fd") != NULL ||
 							   opt(a, "--passphrase-file") != NULL))
 		rc = usage_fail("a passphrase option applies to a protected key file "

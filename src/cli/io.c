@@ -240,20 +240,31 @@ write_fd_all(int fd, const void *data, size_t len)
 	return close(fd);
 }
 
+/*
+ * Warn, before a secret is written to standard output, if that is a
+ * regular file that group or others can read; hint says what to do.
+ */
+void
+warn_readable_stdout(const char *hint)
+{
+	struct stat st;
+
+	if (fstat(fileno(stdout), &st) == 0 && S_ISREG(st.st_mode) &&
+		(st.st_mode & (S_IRGRP | S_IROTH)) != 0)
+		warn("warning: standard output is a file that group or others can "
+			 "read (mode %04o), and this writes a secret to it; %s",
+			 (unsigned) (st.st_mode & 07777), hint);
+}
+
 /* Write len bytes of a secret to a new file (mode 0600) or standard output. */
 int
 write_secret(const char *path, const void *data, size_t len)
 {
-	struct stat st;
 	int			fd;
 
 	if (is_stdin(path))			/* "-": standard output */
 	{
-		if (fstat(fileno(stdout), &st) == 0 && S_ISREG(st.st_mode) &&
-			(st.st_mode & (S_IRGRP | S_IROTH)) != 0)
-			warn("warning: standard output is a file that group or others can "
-				 "read (mode %04o); use -o FILE, which creates it with mode 0600",
-				 (unsigned) (st.st_mode & 07777));
+		warn_readable_stdout("use -o FILE, which creates it with mode 0600");
 		write_out(data, len);
 		return 0;
 	}

@@ -69,6 +69,15 @@ int			key_not_stdin(const char *path, const char *option, const char *data);
 /* Refuse early (before any passphrase prompt) an output file that exists. */
 int			check_new_file(const char *path);
 
+/*
+ * Warn, before a secret is written to standard output, if that is a
+ * regular file that group or others can read; hint says what to do.
+ */
+void		warn_readable_stdout(const char *hint);
+
+/* warn_readable_stdout's hint for a plaintext */
+#define PLAINTEXT_HINT "write plaintexts to a file only you can read (umask 077)"
+
 /* Write len bytes of a secret to a new file (mode 0600) or standard output. */
 int			write_secret(const char *path, const void *data, size_t len);
 

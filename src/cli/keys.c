@@ -29,11 +29,33 @@ save_random_secret(const args *a, int content)
 	return rc;
 }
 
-/* keygen: write a new random secret key. */
+/*
+ * keygen: write a new random secret key; with -o FILE, print its public
+ * key on stderr (as age-keygen does), the stdout of a pipeline staying
+ * free.
+ */
 int
 cmd_keygen(const args *a)
 {
-	return save_random_secret(a, SP_KF_PRE_SECRET_KEY);
+	uint8_t		seed[SP_SEEDBYTES];
+	const char *path = opt(a, "-o");
+	sp_secret	key;
+	char		pk[128];
+	int			rc;
+
+	sp_random_bytes(seed, sizeof seed);
+	rc = save_new_secret(a, SP_KF_PRE_SECRET_KEY, seed);
+	if (rc == 0 && !is_stdin(path))
+	{
+		rc = expand_secret(&key, seed);
+		if (rc == 0 && sp_text_encode(pk, sizeof pk, SP_KIND_PUBLIC_KEY, key.pk,
+									  sizeof key.pk) == SP_OK)
+			fprintf(stderr, "Public key: %s\n", pk);
+		if (rc == 0)
+			sp_secret_wipe(&key);
+	}
+	sodium_memzero(seed, sizeof seed);
+	return rc;
 }
 
 /* index-keygen: write a new random 32-byte search index key. */

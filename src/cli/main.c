@@ -8,7 +8,9 @@
  * (shared/design/SCHEME.md), as a client of libsecant-pre: it includes
  * the library's public header only.  One file per concern: args (the
  * arguments), report (messages), io (files and streams), values (text
- * forms), passphrase (the terminal prompt), keyfile (key files), keys,
+ * forms), batch (records with ids, JSON lines), progress (the progress
+ * line), when (times), passphrase (the terminal prompt), keyfile (key
+ * files), keys,
  * encrypt, decrypt, envelope, search, inspect, rotate, rewrap (the
  * commands).
  *
@@ -93,8 +95,9 @@ static const command commands[] = {
 	{
 		"keygen", "[-o FILE] [--protect] [--pwhash-limits L] [--passphrase-fd N | --passphrase-file F]",
 		"Make a new random PRE secret key (presk_...) and write it to FILE\n"
-		"(mode 0600, never overwriting) or standard output.  Secret keys are\n"
-		"never accepted on the command line.\n"
+		"(mode 0600, never overwriting) or standard output.  With -o FILE its\n"
+		"public key is printed on standard error (\"Public key: prepk_...\"), as\n"
+		"age-keygen does.  Secret keys are never accepted on the command line.\n"
 		"\n" NEW_KEY_HELP PASSPHRASE_HELP,
 		{NEW_KEY_OPTIONS}, 0, 0, cmd_keygen
 	},
@@ -124,7 +127,7 @@ static const command commands[] = {
 		{{"--aad", OPT_VALUE, NULL}}, 1, 1, cmd_encrypt
 	},
 	{
-		"grant", "PUBKEY [--not-after UNIX_SECONDS] [--seal-to SEALING_KEY | --threshold T/N --seal-to K1,...,KN] [--secret-key DELEGATOR_SECRET_KEY_FILE] [-o FILE] [--passphrase-fd N | --passphrase-file F]",
+		"grant", "PUBKEY [--not-after WHEN] [--seal-to SEALING_KEY | --threshold T/N --seal-to K1,...,KN] [--secret-key DELEGATOR_SECRET_KEY_FILE] [-o FILE] [--passphrase-fd N | --passphrase-file F]",
 		"Print a grant (pregrant_...) that lets a proxy re-encrypt ciphertexts\n"
 		"of the delegator, whose secret key is read from the --secret-key file\n"
 		"(or standard input), for the grantee PUBKEY (a prepk_ text, or @FILE).\n"
@@ -132,8 +135,13 @@ static const command commands[] = {
 		"(the database), never to the grantee.\n"
 		SECRET_KEY_HELP
 		"\n"
-		"  --not-after UNIX_SECONDS   expiry written into the grant; 0, the\n"
-		"                             default, means none\n"
+		"  --not-after WHEN           expiry written into the grant: an ISO 8601\n"
+		"                             date or time (2027-01-01,\n"
+		"                             2027-01-01T12:00, UTC unless an offset\n"
+		"                             is given: 2027-01-01T12:00+02:00), a\n"
+		"                             duration from now (30d, 12h, 90m, 45s,\n"
+		"                             2w) or Unix seconds; 0, the default,\n"
+		"                             means none\n"
 		"  --seal-to SEALING_KEY      print the grant sealed (presealed_) to the\n"
 		"                             database's key: the presealkey_ text of\n"
 		"                             SELECT secant.server_public_key() (or @FILE);\n"
@@ -145,7 +153,9 @@ static const command commands[] = {
 		"                             keys of --seal-to (distinct server keys,\n"
 		"                             N <= 16); the grant itself is wiped\n"
 		"  -o FILE                    write the grant to FILE, created with\n"
-		"                             mode 0600, never overwriting\n"
+		"                             mode 0600, never overwriting (an unsealed\n"
+		"                             grant on standard output: a warning if\n"
+		"                             others can read it there)\n"
 		PASSPHRASE_HELP,
 		{{"--not-after", OPT_VALUE, NULL}, {"--secret-key", OPT_VALUE, NULL},
 		{"--seal-to", OPT_VALUE, NULL}, {"-o", OPT_VALUE, NULL},
@@ -181,21 +191,31 @@ static const command commands[] = {
 		{{NULL, OPT_VALUE, NULL}}, 1, 1, cmd_reencrypt
 	},
 	{
-		"decrypt", "--secret-key SECRET_KEY_FILE [--batch] [--passphrase-fd N | --passphrase-file F] < CIPHERTEXT",
+		"decrypt", "--secret-key SECRET_KEY_FILE [--batch [--encoding E] [-q]] [--passphrase-fd N | --passphrase-file F] < CIPHERTEXT",
 		"Decrypt the ciphertext read from standard input with the secret key\n"
 		"in SECRET_KEY_FILE and write the plaintext to standard output.\n"
-		"Nothing is written unless decryption succeeds.\n"
+		"Nothing is written unless decryption succeeds.  Standard input holds\n"
+		"one value: several lines are refused (use --batch).\n"
 		SECRET_KEY_HELP
 		"--key is a deprecated alias of --secret-key (one release).\n"
 		"\n"
-		"  --batch   read one text-form ciphertext per line and write one JSON\n"
-		"            line per input line, in order:\n"
-		"              {\"n\":1,\"ok\":true,\"plaintext\":\"<base64url>\"}\n"
-		"              {\"n\":2,\"ok\":false,\"error\":\"...\"}\n"
-		"            (n is the line number; unpadded base64url).  Exit status 1\n"
-		"            if any line failed, after every line was answered.\n"
+		"  --batch        read one record per line, ID<TAB>CIPHERTEXT or a\n"
+		"                 ciphertext alone, and write one JSON line per input\n"
+		"                 line, in order, with the line's ID if it has one:\n"
+		"                   {\"n\":1,\"id\":\"42\",\"ok\":true,\"plaintext\":\"...\"}\n"
+		"                   {\"n\":2,\"ok\":false,\"error\":\"...\"}\n"
+		"                 (n is the line number).  Exit status 1 if any line\n"
+		"                 failed, after every line was answered.\n"
+		"  --encoding E   the plaintext in the JSON: base64 (padded, the\n"
+		"                 default: jq -r .plaintext | base64 -d), base64url\n"
+		"                 (unpadded), hex, or raw (a JSON string: UTF-8 text\n"
+		"                 only, else that line fails)\n"
+		"  -q             no progress line (else shown on standard error when\n"
+		"                 it is a terminal: count, rate, and with a file on\n"
+		"                 standard input the fraction done and the time left)\n"
 		PASSPHRASE_HELP,
 		{{"--secret-key", OPT_REQUIRED, "--key"}, {"--batch", OPT_FLAG, NULL},
+		{"--encoding", OPT_VALUE, NULL}, {"-q", OPT_FLAG, NULL},
 		PASSPHRASE_OPTIONS}, 0, 0, cmd_decrypt
 	},
 	{
@@ -266,7 +286,7 @@ static const command commands[] = {
 		PASSPHRASE_OPTIONS}, 0, 0, cmd_tokens
 	},
 	{
-		"rotate", "group|user|device|reissue NAME [PUBKEY...] --seal-to SEALING_KEY [--secret-key FILE] [-o NEW_KEY_FILE] [--index-key FILE] [--protect] [--pwhash-limits L] [--passphrase-fd N | --passphrase-file F]",
+		"rotate", "group|user|device|reissue NAME [PUBKEY...] [--members FILE] [-q] --seal-to SEALING_KEY [--secret-key FILE] [-o NEW_KEY_FILE] [--index-key FILE] [--protect] [--pwhash-limits L] [--passphrase-fd N | --passphrase-file F]",
 		"Key rotation, on the client that holds the keys: write a new secret\n"
 		"key to NEW_KEY_FILE (mode 0600, never overwriting) and print the SQL\n"
 		"call that completes the rotation in one transaction, its grants sealed\n"
@@ -285,15 +305,23 @@ static const command commands[] = {
 		"  rotate reissue NEW_PUBKEY... --secret-key DELEGATOR_KEY: one\n"
 		"      secant.add_grant per key (secant.pending_reissues lists them;\n"
 		"      no -o)\n"
+		"  --members FILE   read more public keys (the remaining members of a\n"
+		"      group, a user's devices) from FILE ('-': standard input), one a\n"
+		"      line: a prepk_ text, or NAME<TAB>PUBKEY or NAME|PUBKEY (the key\n"
+		"      last), as psql -At prints SELECT name, public_key FROM\n"
+		"      secant.members('clinic') WHERE name <> 'the_one_who_left';\n"
+		"      blank lines and lines starting with # are skipped\n"
+		"  -q               no progress line on a terminal\n"
 		"Give the same passphrase options for reading --secret-key and for\n"
 		"--protect (one passphrase).\n"
 		SECRET_KEY_HELP "\n" NEW_KEY_HELP PASSPHRASE_HELP,
 		{{"-o", OPT_VALUE, NULL}, {"--protect", OPT_FLAG, NULL}, {"--pwhash-limits", OPT_VALUE, NULL},
 		PASSPHRASE_OPTIONS, {"--secret-key", OPT_VALUE, NULL}, {"--seal-to", OPT_VALUE, NULL},
-		{"--index-key", OPT_VALUE, NULL}}, 2, -1, cmd_rotate
+		{"--index-key", OPT_VALUE, NULL}, {"--members", OPT_VALUE, NULL},
+		{"-q", OPT_FLAG, NULL}}, 1, -1, cmd_rotate
 	},
 	{
-		"rewrap", "NEW_PUBKEY --secret-key SECRET_KEY_FILE [--passphrase-fd N | --passphrase-file F] < RECORDS",
+		"rewrap", "NEW_PUBKEY --secret-key SECRET_KEY_FILE [-j N] [-q] [--passphrase-fd N | --passphrase-file F] < RECORDS",
 		"Move records at rest to a new key (after a group rotation; then the\n"
 		"bridge can be dropped: secant.drop_bridges).  Reads one record per\n"
 		"line, ID<TAB>CIPHERTEXT, or ID<TAB>KEY_CIPHERTEXT<TAB>BODY for an\n"
@@ -303,8 +331,16 @@ static const command commands[] = {
 		"a NEW random data key (a holder of the old key may have kept the old\n"
 		"one).  ID is copied as it is (no tab or newline in it).  Stops at the\n"
 		"first line that fails (exit 1); the lines before it were written.\n"
-		SECRET_KEY_HELP "\n" PASSPHRASE_HELP,
-		{{"--secret-key", OPT_REQUIRED, NULL}, PASSPHRASE_OPTIONS}, 1, 1, cmd_rewrap
+		"Streams: memory holds a few lines per worker, whatever the input.\n"
+		SECRET_KEY_HELP "\n"
+		"  -j N   N workers (threads; default: the number of cores); the\n"
+		"         output stays in the input's order\n"
+		"  -q     no progress line (else shown on standard error when it is a\n"
+		"         terminal: count, rate, and with a file on standard input the\n"
+		"         fraction done and the time left)\n"
+		PASSPHRASE_HELP,
+		{{"--secret-key", OPT_REQUIRED, NULL}, {"-j", OPT_VALUE, NULL},
+		{"-q", OPT_FLAG, NULL}, PASSPHRASE_OPTIONS}, 1, 1, cmd_rewrap
 	},
 	{
 		"inspect", "[--passphrase-fd N | --passphrase-file F] < VALUE",

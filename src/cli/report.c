@@ -13,10 +13,31 @@
 
 const char *command_name = NULL;
 
+/* this thread's capture of its messages (report_capture), or NULL */
+static __thread char *capture = NULL;
+static __thread size_t capture_size = 0;
+
+/* Messages of this thread go into the string to (size bytes; the first
+ * message only) instead of stderr; NULL: to stderr again. */
+void
+report_capture(char *to, size_t size)
+{
+	capture = to;
+	capture_size = size;
+	if (to != NULL && size > 0)
+		to[0] = '\0';
+}
+
 /* Print one line "secant-pre: <command>: <message>" on stderr. */
 static void
 vcomplain(bool usage, const char *fmt, va_list ap)
 {
+	if (capture != NULL)
+	{
+		if (capture[0] == '\0')
+			vsnprintf(capture, capture_size, fmt, ap);
+		return;
+	}
 	fputs("secant-pre: ", stderr);
 	if (command_name != NULL)
 		fprintf(stderr, "%s: ", command_name);

@@ -4,6 +4,8 @@
 #ifndef CLI_REPORT_H
 #define CLI_REPORT_H
 
+#include <stddef.h>
+
 #include "secant_pre.h"
 
 #if defined(__GNUC__)
@@ -25,6 +27,10 @@ int			usage_fail(const char *fmt,...) CLI_PRINTF(1, 2);
 
 /* Print a warning or a note on stderr; the command goes on. */
 void		warn(const char *fmt,...) CLI_PRINTF(1, 2);
+
+/* Messages of this thread go into the string to (size bytes; the first
+ * message only) instead of stderr; NULL: to stderr again. */
+void		report_capture(char *to, size_t size);
 
 /* Report a failed core operation with the core's explanation. */
 int			fail_sp(const char *what, int err);

@@ -12,9 +12,11 @@
 
 #include "secant_pre.h"
 #include "args.h"
+#include "batch.h"
 #include "encrypt.h"
 #include "io.h"
 #include "keyfile.h"
+#include "progress.h"
 #include "report.h"
 #include "rotate.h"
 #include "values.h"
@@ -62,20 +64,26 @@ print_sealed_grant(const sp_secret *from, const uint8_t *to, const uint8_t *seal
 	return print_sql_value(SP_KIND_SEALED_GRANT, sealed, sizeof sealed);
 }
 
-/* Print ARRAY[...]::pre_sealed_grant[] of grants from -> each of n keys. */
+/* Print ARRAY[...]::pre_sealed_grant[] of grants from -> each of n keys,
+ * with a progress line on a terminal unless quiet. */
 static int
-print_sealed_grants(const sp_secret *from, const uint8_t *keys, int n, const uint8_t *seal_key)
+print_sealed_grants(const sp_secret *from, const uint8_t *keys, int n,
+					const uint8_t *seal_key, bool quiet)
 {
+	progress	pr;
 	int			rc = 0;
 
+	progress_start(&pr, "grants", quiet, (uint64_t) n);
 	printf("ARRAY[");
 	for (int i = 0; rc == 0 && i < n; i++)
 	{
 		if (i > 0)
 			printf(", ");
 		rc = print_sealed_grant(from, keys + (size_t) i * SP_PUBLICKEYBYTES, seal_key);
+		progress_add(&pr, 1, 0);
 	}
 	printf("]::pre_sealed_grant[]");
+	progress_end(&pr);
 	return rc;
 }
 
@@ -90,9 +98,52 @@ load_keys(char **texts, int n, buf *keys)
 	{
 		rc = load_arg(texts[i], SP_KIND_PUBLIC_KEY, &one);
 		if (rc == 0)
-			memcpy(keys->data + (size_t) i * SP_PUBLICKEYBYTES, one.data, SP_PUBLICKEYBYTES);
+			rc = append(keys, one.data, SP_PUBLICKEYBYTES);
 		buf_free(&one);
 	}
+	return rc;
+}
+
+/*
+ * Append the public keys of the --members file path ('-': standard input)
+ * to keys: one a line, a prepk_ text alone or last after a tab or a |
+ * (NAME<TAB>PUBKEY, psql -At's NAME|PUBKEY); blank lines and # comments
+ * skipped.  *n counts them.
+ */
+static int
+load_members(const char *path, buf *keys, int *n)
+{
+	buf			text = {0};
+	buf			one = {0};
+	size_t		line = 0;
+	int			rc = read_source(path, &text);
+
+	for (char *p = (char *) text.data, *next; rc == 0 && p != NULL && *p != '\0'; p = next)
+	{
+		size_t		len = strcspn(p, "\n");
+		const char *key = p;
+
+		next = p[len] == '\n' ? p + len + 1 : NULL;
+		p[len] = '\0';
+		line++;
+		for (char *c = p; *c != '\0'; c++)
+			if (*c == '\t' || *c == '|')
+				key = c + 1;
+		len = strlen(key);
+		trim((const uint8_t **) &key, &len);
+		if (len == 0 || p[strspn(p, " \t")] == '#')
+			continue;
+		if (sp_text_kind(key, len) != SP_KIND_PUBLIC_KEY)
+			rc = fail("%s, line %zu: a public key (prepk_) expected, alone or "
+					  "after NAME and a tab or |", source_name(path), line);
+		else
+			rc = decode_value(key, len, SP_KIND_PUBLIC_KEY, &one);
+		if (rc == 0)
+			rc = append(keys, one.data, SP_PUBLICKEYBYTES);
+		*n += rc == 0;
+		buf_free(&one);
+	}
+	buf_free(&text);
 	return rc;
 }
 
@@ -181,7 +232,8 @@ rotate_group(rotation *r)
 		printf(", ");
 	}
 	if (rc == 0)
-		rc = print_sealed_grants(&r->new, r->keys.data, r->nkeys, seal_key);
+		rc = print_sealed_grants(&r->new, r->keys.data, r->nkeys, seal_key,
+									 opt(r->a, "-q") != NULL);
 	if (rc == 0 && r->have_index_key)
 	{
 		printf(", ");
@@ -207,7 +259,8 @@ rotate_user(rotation *r)
 		return rc;
 	rc = print_call_head(r, "user");
 	if (rc == 0)
-		rc = print_sealed_grants(&r->new, r->keys.data, r->nkeys, seal_key);
+		rc = print_sealed_grants(&r->new, r->keys.data, r->nkeys, seal_key,
+									 opt(r->a, "-q") != NULL);
 	if (rc == 0 && r->have_old)
 	{
 		printf(", ");
@@ -297,6 +350,16 @@ check_rotation(const args *a, const rotation_kind *k)
 		return usage_fail("--index-key is for a group rotation");
 	if (k->first_key < 0 && a->npos != 2)
 		return usage_fail("rotate %s NAME (no public keys)", k->name);
+	if (k->first_key < 0 && opt(a, "--members") != NULL)
+		return usage_fail("rotate %s takes no --members", k->name);
+	if (a->npos < (k->first_key == 1 ? 1 : 2))
+		return usage_fail("missing argument: rotate %s NAME", k->name);
+	if (k->first_key == 1 && a->npos == 1 && opt(a, "--members") == NULL)
+		return usage_fail("missing argument: the public keys to grant to");
+	if (is_stdin(opt(a, "--members")) && opt(a, "--members") != NULL &&
+		(is_stdin(opt(a, "--secret-key")) && opt(a, "--secret-key") != NULL))
+		return usage_fail("--members - and --secret-key - would both read "
+						  "standard input");
 	return 0;
 }
 
@@ -321,6 +384,8 @@ load_rotation(rotation *r, const rotation_kind *k)
 	r->nkeys = a->npos - first;
 	if (rc == 0)
 		rc = load_keys(a->pos + first, r->nkeys, &r->keys);
+	if (rc == 0 && opt(a, "--members") != NULL)
+		rc = load_members(opt(a, "--members"), &r->keys, &r->nkeys);
 	return rc;
 }
 

@@ -46,11 +46,36 @@ check_holds(const char *name, const uint8_t *text, size_t len, sp_kind kind)
 	return 0;
 }
 
+/*
+ * Refuse the text of name if it holds several lines (a value and white
+ * space around it is one), saying how many: the command reads one value.
+ */
+int
+check_one_value(const char *name, const buf *text)
+{
+	const uint8_t *p = text->data;
+	size_t		len = text->len;
+	size_t		lines = 1;
+
+	trim(&p, &len);
+	for (size_t i = 0; i < len; i++)
+		lines += p[i] == '\n';
+	if (lines == 1)
+		return 0;
+	return fail("%s holds %zu lines, but %s reads one value from it%s", name,
+				lines, command_name,
+				strcmp(command_name, "decrypt") == 0 && strcmp(name, "standard input") == 0 ?
+				" (decrypt --batch reads one a line)" : "");
+}
+
 /* Decode the text of name (a file or standard input) as a value of kind. */
 int
 decode_source(const char *name, const buf *text, sp_kind kind, buf *value)
 {
-	int			rc = check_holds(name, text->data, text->len, kind);
+	int			rc = check_one_value(name, text);
+
+	if (rc == 0)
+		rc = check_holds(name, text->data, text->len, kind);
 
 	if (rc == 0)
 		rc = decode_value((const char *) text->data, text->len, kind, value);
@@ -164,4 +189,15 @@ emit_to(const char *path, int err, const char *what, sp_kind kind,
 		rc = write_secret(path, text.data, text.len);
 	buf_free(&text);
 	return rc;
+}
+
+/* emit_to for a secret: written to standard output (path NULL) with a
+ * warning if others can read it there. */
+int
+emit_secret_to(const char *path, int err, const char *what, sp_kind kind,
+			   const uint8_t *bin, size_t len)
+{
+	if (path == NULL && err == SP_OK)
+		warn_readable_stdout("use -o FILE, which creates it with mode 0600");
+	return emit_to(path, err, what, kind, bin, len);
 }

@@ -10,6 +10,9 @@
 /* Decode the text form of a value of kind and validate the value fully. */
 int			decode_value(const char *text, size_t len, sp_kind kind, buf *value);
 
+/* Refuse the text of name if it holds several lines: one value is read. */
+int			check_one_value(const char *name, const buf *text);
+
 /* Decode the text of name (a file or standard input) as a value of kind. */
 int			decode_source(const char *name, const buf *text, sp_kind kind, buf *value);
 
@@ -33,5 +36,10 @@ int			emit(int err, const char *what, sp_kind kind, const uint8_t *bin, size_t l
  * to the new file path (-o; NULL: standard output). */
 int			emit_to(const char *path, int err, const char *what, sp_kind kind,
 					const uint8_t *bin, size_t len);
+
+/* emit_to for a secret: written to standard output (path NULL) with a
+ * warning if others can read it there. */
+int			emit_secret_to(const char *path, int err, const char *what, sp_kind kind,
+						   const uint8_t *bin, size_t len);
 
 #endif							/* CLI_VALUES_H */

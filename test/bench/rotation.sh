@@ -72,6 +72,10 @@ q -c "SELECT sk FROM k WHERE name = 'ward'" >"$T/ward.key"
 NEW=$(q -c "SELECT secant.principal_key('ward')")
 OLD=$(q -c "SELECT pre_public_key(sk) FROM k WHERE name = 'ward'")
 timed "rewrap: export $N records" sh -c "psql -X -q -At -F '$(printf '\t')' -d $DB -c \"SELECT id, body FROM notes WHERE pre_recipient(body) = '$OLD'\" > '$T/old.tsv'"
+# one worker, then two (the ratio is the speed-up of -j 2), then the default
+# (-j: the number of cores), whose output is stored
+timed "rewrap: secant-pre rewrap -j 1, $N records" sh -c "'$ROOT/secant-pre' rewrap '$NEW' --secret-key '$T/ward.key' -j 1 < '$T/old.tsv' > '$T/new.tsv'"
+timed "rewrap: secant-pre rewrap -j 2, $N records" sh -c "'$ROOT/secant-pre' rewrap '$NEW' --secret-key '$T/ward.key' -j 2 < '$T/old.tsv' > '$T/new.tsv'"
 timed "rewrap: secant-pre rewrap $N records" sh -c "'$ROOT/secant-pre' rewrap '$NEW' --secret-key '$T/ward.key' < '$T/old.tsv' > '$T/new.tsv'"
 timed "rewrap: \\copy and UPDATE $N records, drop the bridge" q -c "CREATE TEMP TABLE moved (id int, body pre_ciphertext)" \
 	-c "\\copy moved FROM '$T/new.tsv'" -c "UPDATE notes n SET body = m.body FROM moved m WHERE m.id = n.id" \

@@ -293,7 +293,7 @@ check "inspect of KAT level 4 gives sizes" \
 	json ct4.json "j['aad_bytes'] == $(wc -c <aad) and j['plaintext_bytes'] == $(wc -c <message) and j['bytes'] == 196 + j['aad_bytes'] + 128 * 3 + j['plaintext_bytes'] + 16"
 sp inspect <grant3 >grant.json
 check "inspect of a grant gives from, to, not_after and X only" \
-	json grant.json "j['type'] == 'pre_grant' and j['from'] == '$(cat device.pk)' and j['to'] == '$(cat backup.pk)' and j['not_after'] == 1893456000 and len(j['X']) == 64 and set(j) == {'type', 'valid', 'bytes', 'from', 'to', 'not_after', 'X'}"
+	json grant.json "j['type'] == 'pre_grant' and j['from'] == '$(cat device.pk)' and j['to'] == '$(cat backup.pk)' and j['not_after'] == '2030-01-01T00:00:00Z' and len(j['X']) == 64 and set(j) == {'type', 'valid', 'bytes', 'from', 'to', 'not_after', 'X'}"
 sp inspect <group.sk >sk.json
 check "inspect of a secret key shows its public key and nothing secret" \
 	json sk.json "j == {'type': 'pre_secret_key', 'bytes': 32, 'public_key': '$(cat group.pk)'}"
@@ -795,7 +795,7 @@ import base64, json, sys
 lines = open(sys.argv[1]).read().splitlines()
 plain = open(sys.argv[2], "rb").read()
 def b64(s):
-    return base64.urlsafe_b64decode(s + "=" * (-len(s) % 4))
+    return base64.b64decode(s, validate=True)
 j = [json.loads(l) for l in lines]
 assert [x["n"] for x in j] == list(range(1, 8)), "n"
 assert [x["ok"] for x in j] == [True, False, True, False, False, False, True], "ok"
@@ -803,11 +803,10 @@ assert b64(j[0]["plaintext"]) == plain and b64(j[6]["plaintext"]) == plain
 assert j[2]["plaintext"] == ""
 for x in j:
     assert set(x) == ({"n", "ok", "plaintext"} if x["ok"] else {"n", "ok", "error"})
-    assert "=" not in x.get("plaintext", "")
 assert "not a ciphertext" in j[1]["error"] and j[3]["error"] == "empty line"
 assert "decrypt" in j[4]["error"] and "decrypt" in j[5]["error"]
 PY
-report "decrypt --batch: n, ok, base64url plaintext or error, in order, mixing good and bad lines" $?
+report "decrypt --batch: n, ok, base64 plaintext or error, in order, mixing good and bad lines" $?
 { cat r1.ct; cat e.ct; } >good.in
 sp decrypt --secret-key a.sk --batch <good.in >batch.out
 check "decrypt --batch of good lines only exits 0, two lines" \
@@ -1157,6 +1156,224 @@ else
 	echo "# skipped: passphrases on the terminal (no pty available)"
 fi
 
+# ---- issue 32: as pleasant as age ----
+
+# keygen -o FILE prints the public key on stderr, as age-keygen does
+sp keygen -o age.sk >out.txt
+check "keygen -o FILE prints 'Public key: prepk_...' on stderr, the file's public key" \
+	eq "$(cat last.err)" "Public key: $(sp pubkey --secret-key age.sk)"
+check "... and nothing on stdout" test ! -s out.txt
+sp keygen >age2.sk
+check "keygen to stdout prints no public key on stderr" test ! -s last.err
+
+# --not-after: ISO 8601 (UTC unless an offset), durations, Unix seconds
+not_after() { sp grant @b.pk --secret-key a.sk --not-after "$1" | "$BIN" inspect 2>/dev/null | jq -r .not_after; }
+check "--not-after 2027-01-01 is midnight UTC, and inspect prints ISO" eq "$(not_after 2027-01-01)" 2027-01-01T00:00:00Z
+check "--not-after 2027-01-01T12:00+02:00 keeps its offset" eq "$(not_after 2027-01-01T12:00+02:00)" 2027-01-01T10:00:00Z
+check "--not-after '2027-06-30 23:59:59Z'" eq "$(not_after '2027-06-30 23:59:59Z')" 2027-06-30T23:59:59Z
+check "--not-after Unix seconds still work" eq "$(not_after 1893456000)" 2030-01-01T00:00:00Z
+check "--not-after 0 means none: null" eq "$(not_after 0)" null
+for d in 30d:2592000 12h:43200 90m:5400 2w:1209600; do
+	before=$(date +%s)
+	got=$(not_after "${d%%:*}")
+	after=$(date +%s)
+	got=$(date -u -d "$got" +%s)
+	check "--not-after ${d%%:*} is now + ${d#*:} s" \
+		test "$got" -ge $((before + ${d#*:})) -a "$got" -le $((after + ${d#*:}))
+done
+for bad in 2027-02-30 2027-13-01 tomorrow 30x 2027-01-01T25:00 -5; do
+	expect_failure "--not-after $bad is a usage error" 2 empty grant @b.pk --secret-key a.sk --not-after "$bad"
+done
+check "... which names the forms it takes" grep -q 'ISO 8601' last.err
+
+# decrypt --batch: ids, --encoding, padded base64 by default
+printf 'a\xffb' >bin.plain
+sp encrypt @a.pk <bin.plain >bin.ct
+printf 'row 1\t%s\n%s\nrow "3"\t%s\nrow 4\tprect_nonsense\n' "$(cat r1.ct)" "$(cat r1.ct)" "$(cat bin.ct)" >ids.in
+sp decrypt --secret-key a.sk --batch <ids.in >ids.out
+check "decrypt --batch: JSON lines carry the id of ID<TAB>CT lines, none for a bare value" \
+	eq "$(jq -c '[.n, .id, .ok]' ids.out | tr '\n' ' ')" '[1,"row 1",true] [2,null,true] [3,"row \"3\"",true] [4,"row 4",false] '
+check "decrypt --batch: jq -r .plaintext | base64 -d gives the plaintext (padded base64)" \
+	cmp -s <(head -n 1 ids.out | jq -r .plaintext | base64 -d) plain.bin
+check "... and binary plaintexts" cmp -s <(sed -n 3p ids.out | jq -r .plaintext | base64 -d) bin.plain
+for e in base64:Yf9i base64url:Yf9i hex:61ff62; do
+	sp decrypt --secret-key a.sk --batch --encoding ${e%%:*} <bin.ct >enc.out
+	check "decrypt --batch --encoding ${e%%:*}" eq "$(jq -r .plaintext enc.out)" "${e#*:}"
+done
+printf '?>?' | sp encrypt @a.pk >q.ct
+sp decrypt --secret-key a.sk --batch <q.ct >enc.out
+check "base64 is the standard alphabet, padded" eq "$(jq -r .plaintext enc.out)" Pz4/
+sp decrypt --secret-key a.sk --batch --encoding base64url <q.ct >enc.out
+check "base64url is unpadded, URL-safe" eq "$(jq -r .plaintext enc.out)" Pz4_
+printf 'h\xc3\xa9 "x"\n' | sp encrypt @a.pk >utf8.ct
+sp decrypt --secret-key a.sk --batch --encoding raw <utf8.ct >enc.out
+check "--encoding raw: UTF-8 text as a JSON string" eq "$(jq -r .plaintext enc.out)" "$(printf 'h\xc3\xa9 "x"')"
+sp decrypt --secret-key a.sk --batch --encoding raw <bin.ct >enc.out
+check "--encoding raw of a plaintext that is not UTF-8: that line fails, saying so" \
+	eq "$(jq -r '[.ok, (.error | test("not UTF-8"))] | @tsv' enc.out)" "$(printf 'false\ttrue')"
+expect_failure "--encoding of another name is a usage error" 2 r1.ct decrypt --secret-key a.sk --batch --encoding base32
+rewrap_then_decrypt() { sp rewrap @b.pk --secret-key a.sk <ids-rw.in | "$BIN" decrypt --secret-key b.sk --batch 2>/dev/null | jq -r .id | tr '\n' ,; }
+printf 'k1\t%s\nk2\t%s\n' "$(cat r1.ct)" "$(cat bin.ct)" >ids-rw.in
+check "rewrap's output feeds decrypt --batch with the same ids" eq "$(rewrap_then_decrypt)" k1,k2,
+
+# a one-value command given several lines says so
+cat r1.ct r1.ct >two.ct
+expect_failure "decrypt of two lines fails cleanly" 1 two.ct decrypt --secret-key a.sk
+check "... saying standard input holds 2 lines, and pointing to --batch" \
+	grep -q 'standard input holds 2 lines, but decrypt reads one value from it (decrypt --batch' last.err
+expect_failure "reencrypt of two lines fails cleanly" 1 two.ct reencrypt @grant1
+check "... saying so" grep -q 'holds 2 lines' last.err
+cat env.ct env.ct >two-env.ct
+expect_failure "open of two key ciphertexts fails cleanly" 1 two-env.ct open --secret-key a.sk --body env.body
+check "... saying so" grep -q 'holds 2 lines' last.err
+expect_failure "inspect of two values fails cleanly" 1 two.ct inspect
+check "... saying so" grep -q 'holds 2 lines' last.err
+
+# a secret written to a stdout that others can read: a warning (grant too)
+(
+	umask 022
+	"$BIN" grant @b.pk --secret-key a.sk >grant-open.out 2>grant-open.err
+	"$BIN" decrypt --secret-key a.sk <r1.ct >plain-open.out 2>plain-open.err
+	"$BIN" decrypt --secret-key a.sk --batch <r1.ct >batch-open.out 2>batch-open.err
+	"$BIN" open --secret-key a.sk --body env.body <env.ct >open-open.out 2>open-open.err
+)
+for c in grant plain batch open; do
+	check "$c to a stdout others can read warns" grep -q 'standard output is a file that group or others can read' $c-open.err
+done
+check "... and still writes it" test -s grant-open.out -a -s plain-open.out
+sp grant @b.pk --secret-key a.sk >grant-private.out
+check "a grant to a private file: no warning" test ! -s last.err
+printf '%s\n' "$(python3 -c 'import base64, hashlib; pk = b"\x07" * 32; print("presealkey_" + base64.urlsafe_b64encode(b"SPSK\x01\0\0\0" + hashlib.blake2b(pk, digest_size=32).digest()[:8] + pk + b"\x01" * 16).decode().rstrip("="))')" >seal.key
+(umask 022; "$BIN" grant @b.pk --secret-key a.sk --seal-to @seal.key >sealed-open.out 2>sealed-open.err)
+check "a sealed grant (no secret in it) to such a file: no warning" test ! -s sealed-open.err -a -s sealed-open.out
+
+# rewrap -j N: parallel, streaming, in order; the same records as one worker
+python3 - r1.ct <<'PY'
+import sys
+ct = open(sys.argv[1]).read().strip()
+with open("many.in", "w") as f:
+    for i in range(1, 1001):
+        f.write("id%d\t%s\n" % (i, ct))
+PY
+for j in 1 2 3; do
+	sp rewrap @b.pk --secret-key a.sk -j $j <many.in >many.$j
+	check "rewrap -j $j: 1000 lines, the ids in the input's order" \
+		eq "$(cut -f1 many.$j | md5sum)" "$(cut -f1 many.in | md5sum)"
+	"$BIN" decrypt --secret-key b.sk --batch <many.$j 2>/dev/null | jq -r '[.id, .plaintext] | @tsv' >many.$j.dec
+	check "... each opens with the new key to its plaintext" \
+		eq "$(cut -f2 many.$j.dec | sort -u)" "$(base64 -w0 plain.bin)"
+done
+check "rewrap makes new ciphertexts (none repeats)" eq "$(cut -f2 many.2 | sort -u | wc -l)" 1000
+sed '700s/.*/id700\tprect_nonsense/' many.in >many-bad.in
+sp rewrap @b.pk --secret-key a.sk -j 3 <many-bad.in >many-bad.out
+check "rewrap -j 3 stops at a bad line 700: exit 1" test $? -eq 1
+check "... after writing the 699 lines before it, in order" \
+	eq "$(cut -f1 many-bad.out | md5sum)" "$(head -n 699 many.in | cut -f1 | md5sum)"
+check "... and names the line" grep -q '^secant-pre: rewrap: line 700: invalid pre_ciphertext' last.err
+check "... in one message" eq "$(wc -l <last.err)" 1
+expect_failure "rewrap -j 0 is a usage error" 2 empty rewrap @b.pk --secret-key a.sk -j 0
+printf 'no-tab-here\n' >rw-notab.in
+expect_failure "rewrap of a line without an id fails cleanly" 1 rw-notab.in rewrap @b.pk --secret-key a.sk
+check "... saying what it expects" grep -q 'line 1: ID, a tab and a ciphertext expected' last.err
+check "no progress line when stderr is not a terminal" test ! -s last.err -o "$(grep -c 'records,' all.err)" -eq 0
+
+# progress on a terminal (a pty on stderr): count, rate, ETA; -q silences it
+# on_pty_err STDIN ARGS...: run the tool with standard input from the file
+# STDIN, stderr on a new pty, stdout to out.pty; print all the pty saw
+on_pty_err() {
+	python3 - "$@" "$BIN" <<'PY'
+import os, pty, subprocess, sys
+master, slave = pty.openpty()
+stdin, args, binary = sys.argv[1], sys.argv[2:-1], sys.argv[-1]
+p = subprocess.Popen([binary] + args, stdin=open(stdin, "rb"),
+                     stdout=open("out.pty", "wb"), stderr=slave)
+os.close(slave)
+seen = b""
+while True:
+    try:
+        chunk = os.read(master, 4096)
+    except OSError:
+        break
+    if not chunk:
+        break
+    seen += chunk
+p.wait(timeout=120)
+os.close(master)
+sys.stdout.write(seen.decode(errors="replace"))
+PY
+}
+if python3 -c 'import pty; pty.openpty()' 2>/dev/null; then
+	for i in 1 2 3 4; do cat many.in; done >many4.in
+	on_pty_err many4.in rewrap @b.pk --secret-key a.sk -j 1 >pty.err
+	check "rewrap on a terminal draws a progress line: count, rate, fraction, ETA" \
+		grep -Eq '[0-9]+ records, [0-9]+/s, [0-9]+ %, ETA [0-9]+:[0-9]{2}:[0-9]{2}' pty.err
+	check "... redrawn in place (\\r) and ended with the total" \
+		grep -Eq $'\r.*4000 records, [0-9]+/s, done in [0-9]+:[0-9]{2}:[0-9]{2}' pty.err
+	check "... while stdout has every record" eq "$(wc -l <out.pty)" 4000
+	on_pty_err many4.in rewrap @b.pk --secret-key a.sk -j 1 -q >pty.err
+	check "rewrap -q: no progress line" test ! -s pty.err
+	for i in 1 2 3 4; do cat many4.in; done | cut -f2 >manyct.in
+	on_pty_err manyct.in decrypt --secret-key a.sk --batch >pty.err
+	check "decrypt --batch over a file draws one too" grep -Eq 'values, [0-9]+/s, [0-9]+ %, ETA' pty.err
+else
+	echo "# skipped: progress on a terminal (no pty available)"
+fi
+
+# rotate group reads the remaining members from a file or stdin
+for k in m1 m2 m3; do sp keygen -o $k.sk 2>/dev/null; sp pubkey --secret-key $k.sk >$k.pk; done
+printf 'm1\t%s\n# a comment\n\nm2|%s\n%s\n' "$(cat m1.pk)" "$(cat m2.pk)" "$(cat m3.pk)" >members.txt
+sp rotate group clinic --members members.txt --secret-key a.sk --seal-to @seal.key -o rot1.sk >rot1.sql
+check "rotate group --members FILE: one sealed grant per member line (3) and the bridge" \
+	eq "$(grep -o 'presealed_' rot1.sql | wc -l)" 4
+sp rotate group clinic --members - --secret-key a.sk --seal-to @seal.key -o rot2.sk <members.txt >rot2.sql
+check "rotate group --members - reads standard input" eq "$(grep -o 'presealed_' rot2.sql | wc -l)" 4
+sp rotate group clinic @m1.pk --members members.txt --secret-key a.sk --seal-to @seal.key -o rot3.sk >rot3.sql
+check "... after the keys given as arguments" eq "$(grep -o 'presealed_' rot3.sql | wc -l)" 5
+printf 'm1\tnot-a-key\n' >members-bad.txt
+expect_failure "rotate --members with a line that is no key fails cleanly" 1 empty rotate group clinic --members members-bad.txt --secret-key a.sk --seal-to @seal.key -o rot4.sk
+check "... naming the line" grep -q 'members-bad.txt, line 1: a public key (prepk_) expected' last.err
+check "... and writes no key" test ! -e rot4.sk
+sp rotate reissue --members members.txt --secret-key a.sk --seal-to @seal.key >rot5.sql
+check "rotate reissue --members: one add_grant per member" eq "$(grep -c 'secant.add_grant' rot5.sql)" 3
+expect_failure "rotate device takes no --members" 2 empty rotate device d --members members.txt --secret-key a.sk --seal-to @seal.key -o rot6.sk
+
+# the man page and the bash completion, generated from --help
+MAN=$ROOT/build/cli/secant-pre.1
+COMPL=$ROOT/build/cli/secant-pre.bash
+if [ -f "$MAN" ] && [ "$BIN" -ef "$ROOT/secant-pre" ]; then
+	sh "$ROOT/src/cli/mkdocs.sh" "$BIN" man >man.now
+	check "build/cli/secant-pre.1 is what the tool's --help gives now" cmp -s man.now "$MAN"
+	MANWIDTH=100 man -l "$MAN" >man.txt 2>man.err
+	check "man -l renders secant-pre.1 without a warning" test $? -eq 0 -a ! -s man.err
+	missing=
+	for c in $("$BIN" --help | sed -n 's/^  secant-pre \([a-z-]*\).*/\1/p'); do
+		grep -q "^   $c\$" man.txt || missing="$missing $c"
+		for o in $("$BIN" $c --help | grep -o -- ' -[-a-z]*' | sort -u); do
+			grep -q -- "$o" man.txt || missing="$missing $c$o"
+		done
+	done
+	check "the man page has a section for every command, with its options" eq "$missing" ""
+	check "... and its help text (rewrap -j)" grep -q 'N workers (threads; default: the number of cores)' man.txt
+	complete_words() { bash -c '. "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _secant_pre; printf "%s\n" "${COMPREPLY[@]}"' _ "$COMPL" "$@" | sort | tr '\n' ' '; }
+	check "bash completion: commands" eq "$(complete_words secant-pre re)" "reencrypt rewrap "
+	check "bash completion: a command's options" eq "$(complete_words secant-pre rewrap -)" "--help --passphrase-fd --passphrase-file --secret-key -j -q "
+	check "bash completion: rotate's kinds" eq "$(complete_words secant-pre rotate "")" "device group reissue user "
+	check "bash completion: decrypt --e" eq "$(complete_words secant-pre decrypt --e)" "--encoding "
+else
+	echo "# skipped: man page and completion (not the tree's secant-pre, or not built)"
+fi
+
+# the README's command-line block, run as written (secant-pre on PATH)
+mkdir readme && (
+	cd readme || exit 1
+	mkdir bin && ln -s "$BIN" bin/secant-pre
+	python3 -c 'import re, sys; s = open(sys.argv[1]).read().split("## On the command line", 1)[1]; print(re.search(r"```sh\n(.*?)```", s, re.S).group(1), end="")' "$ROOT/README.md" >block.sh
+	PATH="$PWD/bin:$PATH" bash -e block.sh >block.out 2>block.err
+) 
+check "README's command-line block runs as written" eq "$(cat readme/block.out)" "$(printf 'BP 120/80\nBP 120/80')"
+check "... keygen -o printed the public key" grep -q '^Public key: prepk_' readme/block.err
+check "... and the grant expires in 30 days" eq "$("$BIN" inspect <readme/clinic-ada.grant | jq -r .not_after | cut -c1-10)" "$(date -u -d '+30 days' +%Y-%m-%d)"
+
 # ---- docs/CLI.md documents every command and option ----
 
 # Each command that --help lists has an entry in the synopsis of
@@ -1219,8 +1436,12 @@ if [ -x "$PGC" ] && [ "$BIN" -ef "$ROOT/secant-pre" ] && command -v make >/dev/n
 	check "... and nothing into the server's bindir" test ! -e "$T/dest$bindir/secant-pre"
 	check "... with the installed library's directory as its rpath" \
 		grep -q "RUNPATH.*\[/opt/sp/lib\]" <<<"$(readelf -d "$T/dest/opt/sp/bin/secant-pre")"
+	check "... the man page and the bash completion into DESTDIR/LIBPREFIX/share" \
+		test -s "$T/dest/opt/sp/share/man/man1/secant-pre.1" -a -s "$T/dest/opt/sp/share/bash-completion/completions/secant-pre"
 	make -s -C "$ROOT" uninstall-cli PG_CONFIG="$PGC" LIBPREFIX=/opt/sp DESTDIR="$T/dest" >install.out 2>&1
 	check "make uninstall-cli removes it" test ! -e "$T/dest/opt/sp/bin/secant-pre"
+	check "... and the man page and completion" \
+		test ! -e "$T/dest/opt/sp/share/man/man1/secant-pre.1" -a ! -e "$T/dest/opt/sp/share/bash-completion/completions/secant-pre"
 else
 	echo "# skipped: make install-cli (no pg_config, or not the tree's secant-pre)"
 fi
