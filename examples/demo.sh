@@ -105,15 +105,15 @@ step "6. Ada's phone fetches its copy of note 1 and decrypts it locally"
 val "SELECT c.copy FROM note_shares s JOIN secant.principals p ON p.public_key = s.recipient
      JOIN LATERAL (SELECT c.copy FROM $COPY_OF) c ON true
      WHERE p.name = 'ada_phone' AND s.note_id = 1" >"$WORK/ada_note1.ct"
-plain=$("$CLI" decrypt --key "$WORK/ada_phone.sk" <"$WORK/ada_note1.ct")
+plain=$("$CLI" decrypt --secret-key "$WORK/ada_phone.sk" <"$WORK/ada_note1.ct")
 say "ada_phone reads: \"$plain\""
 expect "phone decrypts the note" "$plain" "HbA1c 7.9 %, start metformin 500 mg twice daily."
 say "or on demand, without a stored copy: secant.reencrypt_for(body, phone key)"
 val "SELECT secant.reencrypt_for(body, secant.principal_key('bob_phone')) FROM notes WHERE id = 2" >"$WORK/bob_note2.ct"
-plain=$("$CLI" decrypt --key "$WORK/bob_phone.sk" <"$WORK/bob_note2.ct")
+plain=$("$CLI" decrypt --secret-key "$WORK/bob_phone.sk" <"$WORK/bob_note2.ct")
 say "bob_phone reads: \"$plain\""
 expect "on-demand re-encryption decrypts" "$plain" "Echo: ejection fraction 55 %, no valve disease."
-if "$CLI" decrypt --key "$WORK/bob_phone.sk" <"$WORK/ada_note1.ct" >/dev/null 2>"$WORK/err"; then
+if "$CLI" decrypt --secret-key "$WORK/bob_phone.sk" <"$WORK/ada_note1.ct" >/dev/null 2>"$WORK/err"; then
 	expect "bob's phone cannot read ada's copy" "decrypted" "refused"
 else
 	say "bob_phone on ada's copy: $(cat "$WORK/err")"
@@ -129,7 +129,7 @@ sql -c "CREATE INDEX notes_tokens ON notes USING gin (tokens)"
 i=0
 while read -r text; do
 	i=$((i + 1))
-	toks=$(printf '%s' "$text" | "$CLI" tokens --key-file "$WORK/index.key" | paste -sd, -)
+	toks=$(printf '%s' "$text" | "$CLI" tokens --index-key "$WORK/index.key" | paste -sd, -)
 	sql -c "UPDATE notes SET index_version = 1, tokens = '{$toks}' WHERE id = $i"
 done <<'NOTES'
 HbA1c 7.9 %, start metformin 500 mg twice daily.
@@ -140,8 +140,8 @@ say "the nurse's workstation tokenized each note with the index key; the rows no
 sql -c "SELECT id, cardinality(tokens) AS tokens, left(tokens[1]::text, 18) || '…' AS first_token FROM notes ORDER BY id"
 say "Bob's phone fetches the index key through its grants and decrypts it locally:"
 val "SELECT key_ct FROM secant.index_keys_for('cardiology', secant.principal_key('bob_phone')) WHERE version = 1" >"$WORK/bob_index.ct"
-"$CLI" decrypt --key "$WORK/bob_phone.sk" <"$WORK/bob_index.ct" >"$WORK/bob_index.key"
-tok=$("$CLI" token --key-file "$WORK/bob_index.key" "TWICE")
+"$CLI" decrypt --secret-key "$WORK/bob_phone.sk" <"$WORK/bob_index.ct" >"$WORK/bob_index.key"
+tok=$("$CLI" token --index-key "$WORK/bob_index.key" "TWICE")
 say "token of \"TWICE\": $tok"
 say "the lookup is a GIN index scan (forced here: three rows would be scanned anyway):"
 sql -c "SET enable_seqscan = off" -c "EXPLAIN (COSTS OFF) SELECT id FROM notes WHERE tokens @> ARRAY['$tok'::pre_token]" |
@@ -163,7 +163,7 @@ else
 	say "re-encrypting for ada_phone now: ${out%%$'\n'*}"
 	expect "ada's phone is refused" "refused" "refused"
 fi
-expect "bob still reads" "$("$CLI" decrypt --key "$WORK/bob_phone.sk" <"$WORK/bob_note2.ct")" "Echo: ejection fraction 55 %, no valve disease."
+expect "bob still reads" "$("$CLI" decrypt --secret-key "$WORK/bob_phone.sk" <"$WORK/bob_note2.ct")" "Echo: ejection fraction 55 %, no valve disease."
 
 step "9. The audit log: every change of principals and grants, hash-chained; shares in the access log"
 sql -c "SELECT seq, actor, action, left(encode(hash, 'hex'), 16) || '…' AS hash FROM secant.audit_log ORDER BY seq"

@@ -45,7 +45,7 @@
 
 /* Options shared by the commands that read or write key files. */
 #define PASSPHRASE_OPTIONS \
-	{"--passphrase-fd", OPT_VALUE, NULL}, {"--passphrase-file", OPT_VALUE, NULL}
+	{"--passphrase-fd", OPT_VALUE}, {"--passphrase-file", OPT_VALUE}
 #define PASSPHRASE_HELP \
 	"  --passphrase-fd N     read the passphrase of a protected key file from\n" \
 	"                        file descriptor N (up to a newline)\n" \
@@ -61,11 +61,11 @@
 	"  --pwhash-limits L     Argon2id cost of --protect: interactive,\n" \
 	"                        moderate (the default) or sensitive\n"
 #define NEW_KEY_OPTIONS \
-	{"-o", OPT_VALUE, NULL}, {"--protect", OPT_FLAG, NULL}, \
-	{"--pwhash-limits", OPT_VALUE, NULL}, PASSPHRASE_OPTIONS
+	{"-o", OPT_VALUE}, {"--protect", OPT_FLAG}, \
+	{"--pwhash-limits", OPT_VALUE}, PASSPHRASE_OPTIONS
 #define NEW_PASSPHRASE_OPTIONS \
-	{"--new-passphrase-fd", OPT_VALUE, NULL}, \
-	{"--new-passphrase-file", OPT_VALUE, NULL}
+	{"--new-passphrase-fd", OPT_VALUE}, \
+	{"--new-passphrase-file", OPT_VALUE}
 #define REWRITE_HELP \
 	"\n" \
 	"The file is replaced atomically: the new contents go to a new file\n" \
@@ -86,7 +86,6 @@
 	"INDEX_KEY_FILE holds the 32-byte search index key: 64 hexadecimal\n" \
 	"digits (white space around them is ignored), exactly 32 raw bytes, or\n" \
 	"a passphrase-protected key file made by 'index-keygen --protect'.\n" \
-	"--key-file is a deprecated alias of --index-key (one release).\n"
 
 static const command commands[] = {
 	{
@@ -110,7 +109,7 @@ static const command commands[] = {
 		"Print the public key (prepk_...) of the secret key in SECRET_KEY_FILE,\n"
 		"or read from standard input ('-' or no --secret-key).\n"
 		SECRET_KEY_HELP "\n" PASSPHRASE_HELP,
-		{{"--secret-key", OPT_VALUE, NULL}, PASSPHRASE_OPTIONS}, 0, 0, cmd_pubkey
+		{{"--secret-key", OPT_VALUE}, PASSPHRASE_OPTIONS}, 0, 0, cmd_pubkey
 	},
 	{
 		"encrypt", "PUBKEY [--aad TEXT] < PLAINTEXT",
@@ -120,7 +119,7 @@ static const command commands[] = {
 		"\n"
 		"  --aad TEXT   associated data: bound to the ciphertext and stored in\n"
 		"               it in clear (not secret)\n",
-		{{"--aad", OPT_VALUE, NULL}}, 1, 1, cmd_encrypt
+		{{"--aad", OPT_VALUE}}, 1, 1, cmd_encrypt
 	},
 	{
 		"grant", "PUBKEY [--not-after UNIX_SECONDS] [--seal-to SEALING_KEY] [--secret-key DELEGATOR_SECRET_KEY_FILE] [-o FILE] [--passphrase-fd N | --passphrase-file F]",
@@ -140,8 +139,8 @@ static const command commands[] = {
 		"  -o FILE                    write the grant to FILE, created with\n"
 		"                             mode 0600, never overwriting\n"
 		PASSPHRASE_HELP,
-		{{"--not-after", OPT_VALUE, NULL}, {"--secret-key", OPT_VALUE, NULL},
-		{"--seal-to", OPT_VALUE, NULL}, {"-o", OPT_VALUE, NULL},
+		{{"--not-after", OPT_VALUE}, {"--secret-key", OPT_VALUE},
+		{"--seal-to", OPT_VALUE}, {"-o", OPT_VALUE},
 		PASSPHRASE_OPTIONS}, 1, 1, cmd_grant
 	},
 	{
@@ -151,7 +150,7 @@ static const command commands[] = {
 		"print the ciphertext one level up.  Both values are validated fully\n"
 		"first.  Like the server's pre_reencrypt, this does not look at the\n"
 		"clock: the grant's not_after is policy, enforced by the database.\n",
-		{{NULL, OPT_VALUE, NULL}}, 1, 1, cmd_reencrypt
+		{{NULL, OPT_VALUE}}, 1, 1, cmd_reencrypt
 	},
 	{
 		"decrypt", "--secret-key SECRET_KEY_FILE [--batch] [--passphrase-fd N | --passphrase-file F] < CIPHERTEXT",
@@ -159,7 +158,6 @@ static const command commands[] = {
 		"in SECRET_KEY_FILE and write the plaintext to standard output.\n"
 		"Nothing is written unless decryption succeeds.\n"
 		SECRET_KEY_HELP
-		"--key is a deprecated alias of --secret-key (one release).\n"
 		"\n"
 		"  --batch   read one text-form ciphertext per line and write one JSON\n"
 		"            line per input line, in order:\n"
@@ -168,7 +166,7 @@ static const command commands[] = {
 		"            (n is the line number; unpadded base64url).  Exit status 1\n"
 		"            if any line failed, after every line was answered.\n"
 		PASSPHRASE_HELP,
-		{{"--secret-key", OPT_REQUIRED, "--key"}, {"--batch", OPT_FLAG, NULL},
+		{{"--secret-key", OPT_REQUIRED}, {"--batch", OPT_FLAG},
 		PASSPHRASE_OPTIONS}, 0, 0, cmd_decrypt
 	},
 	{
@@ -190,7 +188,7 @@ static const command commands[] = {
 		"\n"
 		"  --aad TEXT   associated data of the key ciphertext, stored in it in\n"
 		"               clear (not secret) and authenticated with the body\n",
-		{{"--aad", OPT_VALUE, NULL}}, 1, 1, cmd_seal
+		{{"--aad", OPT_VALUE}}, 1, 1, cmd_seal
 	},
 	{
 		"open", "--secret-key SECRET_KEY_FILE --body BODY_FILE [--passphrase-fd N | --passphrase-file F] < KEY_CIPHERTEXT",
@@ -203,9 +201,8 @@ static const command commands[] = {
 		"envelope versions are read: v2, and v1 (no marker, written by earlier\n"
 		"versions of this tool).\n"
 		SECRET_KEY_HELP
-		"--key is a deprecated alias of --secret-key (one release).\n"
 		"\n" PASSPHRASE_HELP,
-		{{"--secret-key", OPT_REQUIRED, "--key"}, {"--body", OPT_REQUIRED, NULL},
+		{{"--secret-key", OPT_REQUIRED}, {"--body", OPT_REQUIRED},
 		PASSPHRASE_OPTIONS}, 0, 0, cmd_open
 	},
 	{
@@ -218,7 +215,7 @@ static const command commands[] = {
 		"is a word with white space inside (exit 2: its token would match no\n"
 		"word of a document; use 'tokens' to split a text into words).\n"
 		INDEX_KEY_HELP "\n" PASSPHRASE_HELP,
-		{{"--index-key", OPT_REQUIRED, "--key-file"}, PASSPHRASE_OPTIONS}, 1, -1,
+		{{"--index-key", OPT_REQUIRED}, PASSPHRASE_OPTIONS}, 1, -1,
 		cmd_token
 	},
 	{
@@ -235,7 +232,7 @@ static const command commands[] = {
 		"               least 3 characters (code points) of each word, for\n"
 		"               prefix search\n"
 		PASSPHRASE_HELP,
-		{{"--index-key", OPT_REQUIRED, "--key-file"}, {"--prefixes", OPT_FLAG, NULL},
+		{{"--index-key", OPT_REQUIRED}, {"--prefixes", OPT_FLAG},
 		PASSPHRASE_OPTIONS}, 0, 0, cmd_tokens
 	},
 	{
@@ -261,9 +258,9 @@ static const command commands[] = {
 		"Give the same passphrase options for reading --secret-key and for\n"
 		"--protect (one passphrase).\n"
 		SECRET_KEY_HELP "\n" NEW_KEY_HELP PASSPHRASE_HELP,
-		{{"-o", OPT_VALUE, NULL}, {"--protect", OPT_FLAG, NULL}, {"--pwhash-limits", OPT_VALUE, NULL},
-		PASSPHRASE_OPTIONS, {"--secret-key", OPT_VALUE, NULL}, {"--seal-to", OPT_VALUE, NULL},
-		{"--index-key", OPT_VALUE, NULL}}, 2, -1, cmd_rotate
+		{{"-o", OPT_VALUE}, {"--protect", OPT_FLAG}, {"--pwhash-limits", OPT_VALUE},
+		PASSPHRASE_OPTIONS, {"--secret-key", OPT_VALUE}, {"--seal-to", OPT_VALUE},
+		{"--index-key", OPT_VALUE}}, 2, -1, cmd_rotate
 	},
 	{
 		"rewrap", "NEW_PUBKEY --secret-key SECRET_KEY_FILE [--passphrase-fd N | --passphrase-file F] < RECORDS",
@@ -277,7 +274,7 @@ static const command commands[] = {
 		"one).  ID is copied as it is (no tab or newline in it).  Stops at the\n"
 		"first line that fails (exit 1); the lines before it were written.\n"
 		SECRET_KEY_HELP "\n" PASSPHRASE_HELP,
-		{{"--secret-key", OPT_REQUIRED, NULL}, PASSPHRASE_OPTIONS}, 1, 1, cmd_rewrap
+		{{"--secret-key", OPT_REQUIRED}, PASSPHRASE_OPTIONS}, 1, 1, cmd_rewrap
 	},
 	{
 		"inspect", "[--passphrase-fd N | --passphrase-file F] < VALUE",
@@ -308,7 +305,7 @@ static const command commands[] = {
 		"                        likewise (the same N as --passphrase-fd: its\n"
 		"                        first line is the current one, its second the\n"
 		"                        new one)\n",
-		{{"-o", OPT_VALUE, NULL}, {"--pwhash-limits", OPT_VALUE, NULL},
+		{{"-o", OPT_VALUE}, {"--pwhash-limits", OPT_VALUE},
 		PASSPHRASE_OPTIONS, NEW_PASSPHRASE_OPTIONS}, 1, 1, cmd_passwd
 	},
 	{
@@ -321,7 +318,7 @@ static const command commands[] = {
 		"  --pwhash-limits L     Argon2id cost: interactive, moderate (the\n"
 		"                        default) or sensitive\n"
 		PASSPHRASE_HELP,
-		{{"-o", OPT_VALUE, NULL}, {"--pwhash-limits", OPT_VALUE, NULL},
+		{{"-o", OPT_VALUE}, {"--pwhash-limits", OPT_VALUE},
 		PASSPHRASE_OPTIONS}, 1, 1, cmd_protect
 	},
 	{
@@ -330,7 +327,7 @@ static const command commands[] = {
 		"and written again unprotected (a presk_ line, or 64 hexadecimal\n"
 		"digits for a search index key), still with mode 0600.\n"
 		REWRITE_HELP PASSPHRASE_HELP,
-		{{"-o", OPT_VALUE, NULL}, PASSPHRASE_OPTIONS}, 1, 1, cmd_unprotect
+		{{"-o", OPT_VALUE}, PASSPHRASE_OPTIONS}, 1, 1, cmd_unprotect
 	},
 };
 
