@@ -15,7 +15,10 @@ OBJS = $(GLUE_OBJS) $(CORE_OBJS)
 # schema/secant_pre--A--B.sql are frozen upgrade deltas and
 # schema/secant_pre--0.1.0.sql is the frozen base of the upgrade chain (the
 # first release).  sql/ and expected/ are pg_regress's pair only.
-DATA_built = schema/$(EXTENSION)--$(EXTVERSION).sql
+# schema/secant_pre--0.3.0--$(EXTVERSION).sql is the direct update from 0.3.0,
+# built from the released steps with the share tables' conversion replaced
+# (see the rule below).
+DATA_built = schema/$(EXTENSION)--$(EXTVERSION).sql schema/$(EXTENSION)--0.3.0--$(EXTVERSION).sql
 DATA = $(filter-out $(DATA_built),$(wildcard schema/$(EXTENSION)--*.sql))
 REGRESS = $(sort $(patsubst sql/%.sql,%,$(wildcard sql/*.sql)))
 REGRESS_OPTS = --inputdir=.
@@ -37,8 +40,24 @@ include python/python.mk
 
 all: secant-pre lib
 
-$(DATA_built): schema/$(EXTENSION).sql
+schema/$(EXTENSION)--$(EXTVERSION).sql: schema/$(EXTENSION).sql
 	cp $< $@
+
+# The direct update 0.3.0 -> current, so that PostgreSQL's shortest update
+# path from 0.1.0, 0.2.0 and 0.3.0 never runs the released 0.3.0 -> 0.4.0
+# conversion of share tables (it evaluated casts over user tables as the
+# superuser): the released steps 0.3.0 -> 0.4.0 -> 0.5.0 -> $(EXTVERSION) in
+# a row, with that conversion block replaced by schema/upgrade_0.3.0_shares.sql
+# (the build fails unless exactly one block was replaced).
+UPGRADE_030 = schema/$(EXTENSION)--0.3.0--0.4.0.sql schema/$(EXTENSION)--0.4.0--0.5.0.sql \
+	schema/$(EXTENSION)--0.5.0--$(EXTVERSION).sql
+schema/$(EXTENSION)--0.3.0--$(EXTVERSION).sql: $(UPGRADE_030) schema/upgrade_0.3.0_shares.sql
+	awk -v block=schema/upgrade_0.3.0_shares.sql \
+		'/^-- Convert the share tables registered by 0.3.0:/ { skip = 1; n++; while ((getline l < block) > 0) print l; next } \
+		 skip && /^END \$$\$$;$$/ { skip = 0; next } !skip' $(UPGRADE_030) >$@.tmp
+	test "$$(grep -c '^-- Convert the share tables registered by 0.3.0' $@.tmp)" = 1 && \
+		test "$$(grep -c 'secant_pre upgrade' $@.tmp)" = 1 && \
+		! grep -q 'secant_pre 0.4.0: copies of' $@.tmp && mv $@.tmp $@
 
 install: install-cli install-lib install-python
 

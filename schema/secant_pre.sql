@@ -1371,40 +1371,43 @@ COMMENT ON FUNCTION secant.devices(text, boolean) IS 'the devices a user (name o
 
 -- Who can read what: every active path from a group to a principal, as
 -- names, with the earliest expiry on it and the roles bound to the end.
+-- (A view binds the operators and functions it names when it is created,
+-- under the creating script's search_path: every one is qualified.)
 CREATE VIEW secant.readers WITH (security_invoker = true) AS
 WITH RECURSIVE walk (group_key, principal_key, path_keys, expires) AS (
-    SELECT p.public_key, p.public_key, ARRAY[p.public_key], NULL::timestamptz
-    FROM secant.principals p WHERE p.kind = 'group'
+    SELECT p.public_key, p.public_key, ARRAY[p.public_key], NULL::pg_catalog.timestamptz
+    FROM secant.principals p WHERE p.kind OPERATOR(pg_catalog.=) 'group'
   UNION ALL
-    SELECT w.group_key, g.to_key, w.path_keys || g.to_key, LEAST(w.expires, g.not_after)
-    FROM walk w JOIN secant.grants g ON g.from_key = w.principal_key
-    WHERE (g.not_after IS NULL OR g.not_after > statement_timestamp())
-      AND NOT g.to_key = ANY (w.path_keys)
-      AND cardinality(w.path_keys) < 16
+    SELECT w.group_key, g.to_key, w.path_keys OPERATOR(pg_catalog.||) g.to_key, LEAST(w.expires, g.not_after)
+    FROM walk w JOIN secant.grants g ON g.from_key OPERATOR(@extschema@.=) w.principal_key
+    WHERE (g.not_after IS NULL OR g.not_after OPERATOR(pg_catalog.>) pg_catalog.statement_timestamp())
+      AND NOT g.to_key OPERATOR(@extschema@.=) ANY (w.path_keys)
+      AND pg_catalog.cardinality(w.path_keys) OPERATOR(pg_catalog.<) 16
 )
 SELECT gp.name AS group_name, p.name AS principal, p.kind,
-       ARRAY(SELECT q.name FROM unnest(w.path_keys) WITH ORDINALITY AS u(k, i)
-             JOIN secant.principals q ON q.public_key = u.k ORDER BY u.i) AS path,
+       ARRAY(SELECT q.name FROM pg_catalog.unnest(w.path_keys) WITH ORDINALITY AS u(k, i)
+             JOIN secant.principals q ON q.public_key OPERATOR(@extschema@.=) u.k ORDER BY u.i) AS path,
        w.expires,
-       ARRAY(SELECT b.role::text FROM secant.bindings b WHERE b.principal_key = w.principal_key
-             ORDER BY 1) AS roles,
+       ARRAY(SELECT b.role::pg_catalog.text FROM secant.bindings b
+             WHERE b.principal_key OPERATOR(@extschema@.=) w.principal_key ORDER BY 1) AS roles,
        false AS pending_reissue
 FROM walk w
-JOIN secant.principals gp ON gp.public_key = w.group_key
-JOIN secant.principals p ON p.public_key = w.principal_key
-WHERE cardinality(w.path_keys) > 1
+JOIN secant.principals gp ON gp.public_key OPERATOR(@extschema@.=) w.group_key
+JOIN secant.principals p ON p.public_key OPERATOR(@extschema@.=) w.principal_key
+WHERE pg_catalog.cardinality(w.path_keys) OPERATOR(pg_catalog.>) 1
 UNION ALL
 -- paths closed by a key rotation until the delegator grants again
 SELECT gp.name, r.grantee, r.grantee_kind,
-       ARRAY(SELECT q.name FROM unnest(w.path_keys) WITH ORDINALITY AS u(k, i)
-             JOIN secant.principals q ON q.public_key = u.k ORDER BY u.i) || r.grantee,
+       ARRAY(SELECT q.name FROM pg_catalog.unnest(w.path_keys) WITH ORDINALITY AS u(k, i)
+             JOIN secant.principals q ON q.public_key OPERATOR(@extschema@.=) u.k ORDER BY u.i)
+           OPERATOR(pg_catalog.||) r.grantee,
        w.expires,
-       ARRAY(SELECT b.role::text FROM secant.bindings b WHERE b.principal_key = r.new_key
-             ORDER BY 1),
+       ARRAY(SELECT b.role::pg_catalog.text FROM secant.bindings b
+             WHERE b.principal_key OPERATOR(@extschema@.=) r.new_key ORDER BY 1),
        true
 FROM walk w
-JOIN secant.pending_reissue_list() r ON r.delegator_key = w.principal_key
-JOIN secant.principals gp ON gp.public_key = w.group_key;
+JOIN secant.pending_reissue_list() r ON r.delegator_key OPERATOR(@extschema@.=) w.principal_key
+JOIN secant.principals gp ON gp.public_key OPERATOR(@extschema@.=) w.group_key;
 COMMENT ON VIEW secant.readers IS 'who can read what: each active grant path from a group to a principal (names), the earliest expiry on it, and the roles bound to the principal; rows with pending_reissue are paths a key rotation closed until the delegator grants to the principal''s new key (not served)';
 GRANT SELECT ON secant.readers TO PUBLIC;
 
@@ -2528,3 +2531,58 @@ GRANT EXECUTE ON FUNCTION secant.name_keys(jsonb) TO secant_admin;
 GRANT EXECUTE ON FUNCTION secant.audit_live(text[], text[], text[]) TO secant_admin;
 GRANT EXECUTE ON FUNCTION secant.audit_live(text, text, text[]) TO secant_admin;
 GRANT EXECUTE ON FUNCTION secant.is_database_owner() TO secant_admin;
+
+-- ---- names: nothing the extension binds or runs can be planted ----
+-- (docs/SECURITY.md, "Names")  Every function, operator, cast, type and
+-- collation that an object of the extension binds (views, policies,
+-- defaults, constraints, indexes, triggers, SQL-standard bodies) is in
+-- pg_catalog or a member of the extension, and every SQL or PL/pgSQL
+-- function of the extension has a SQL-standard body or runs with
+-- search_path pg_catalog, pg_temp.  The objects checked are the members
+-- and whatever belongs to them (pg_depend 'a' and 'i': a view's rule, a
+-- table's policies, defaults and constraints); PostgreSQL records no
+-- dependency on its built-ins (pinned, all in pg_catalog), so any
+-- dependency on a function, operator, cast, type, collation or relation
+-- outside pg_catalog and the extension is a name that was resolved
+-- through a schema someone else may create in.
+CREATE FUNCTION secant.check_bindings()
+RETURNS TABLE (object text, binds text, problem text)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    WITH RECURSIVE ours (classid, objid) AS (
+        SELECT d.classid, d.objid
+        FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_extension e
+          ON d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass
+         AND d.refobjid OPERATOR(pg_catalog.=) e.oid
+        WHERE e.extname OPERATOR(pg_catalog.=) 'secant_pre' AND d.deptype OPERATOR(pg_catalog.=) 'e'
+      UNION
+        SELECT d.classid, d.objid
+        FROM pg_catalog.pg_depend d JOIN ours o
+          ON d.refclassid OPERATOR(pg_catalog.=) o.classid AND d.refobjid OPERATOR(pg_catalog.=) o.objid
+        WHERE d.deptype OPERATOR(pg_catalog.=) ANY ('{a,i}'::pg_catalog."char"[])
+    )
+    SELECT pg_catalog.pg_describe_object(d.classid, d.objid, d.objsubid),
+           pg_catalog.pg_describe_object(d.refclassid, d.refobjid, d.refobjsubid),
+           'binds an object outside pg_catalog and the extension'
+    FROM pg_catalog.pg_depend d JOIN ours o
+      ON d.classid OPERATOR(pg_catalog.=) o.classid AND d.objid OPERATOR(pg_catalog.=) o.objid
+    WHERE d.deptype OPERATOR(pg_catalog.=) 'n'
+      AND d.refclassid OPERATOR(pg_catalog.=) ANY ('{pg_proc,pg_operator,pg_cast,pg_type,pg_collation,pg_class,pg_opclass,pg_opfamily,pg_conversion,pg_ts_config,pg_ts_dict}'::pg_catalog.regclass[])
+      AND NOT EXISTS (SELECT 1 FROM ours x
+                      WHERE x.classid OPERATOR(pg_catalog.=) d.refclassid AND x.objid OPERATOR(pg_catalog.=) d.refobjid)
+      AND (pg_catalog.pg_identify_object(d.refclassid, d.refobjid, 0)).schema IS DISTINCT FROM 'pg_catalog'
+    UNION ALL
+    SELECT p.oid::pg_catalog.regprocedure::pg_catalog.text, l.lanname::pg_catalog.text,
+           'runs with the caller''s search_path (no SQL-standard body, search_path not pinned to pg_catalog, pg_temp)'
+    FROM pg_catalog.pg_proc p
+    JOIN ours o ON o.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass
+               AND o.objid OPERATOR(pg_catalog.=) p.oid
+    JOIN pg_catalog.pg_language l ON l.oid OPERATOR(pg_catalog.=) p.prolang
+    WHERE l.lanname OPERATOR(pg_catalog.<>) ALL ('{c,internal}'::pg_catalog.name[])
+      AND p.prosqlbody IS NULL
+      AND NOT coalesce('search_path=pg_catalog, pg_temp' OPERATOR(pg_catalog.=) ANY (p.proconfig), false)
+    ORDER BY 1, 2 $$;
+REVOKE ALL ON FUNCTION secant.check_bindings() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION secant.check_bindings() TO secant_admin;
+COMMENT ON FUNCTION secant.check_bindings() IS 'the names the extension binds or runs that someone else could have planted: each object of the extension that binds a function, operator, cast, type, collation or relation outside pg_catalog and the extension, and each SQL or PL/pgSQL function that neither has a SQL-standard body nor pins search_path to pg_catalog, pg_temp (no rows: none); admins';

@@ -99,11 +99,16 @@ WHERE e.extname = 'secant_pre'
 UNION ALL
 SELECT 'extension', e.extname, concat_ws(' ', e.extversion, e.extrelocatable, e.extnamespace::regnamespace)
 FROM pg_extension e WHERE e.extname = 'secant_pre';
--- the oldest version, updated step by step
+-- the oldest version, updated (0.1.0 -> 0.2.0 -> 0.3.0, then the direct
+-- update 0.3.0 -> current), and the last release updated
 DROP EXTENSION secant_pre CASCADE;
 CREATE EXTENSION secant_pre VERSION '0.1.0';
 ALTER EXTENSION secant_pre UPDATE;
-CREATE TEMP TABLE upgraded AS SELECT * FROM surface;
+CREATE TEMP TABLE upgraded AS SELECT 'from 0.1.0' AS origin, * FROM surface;
+DROP EXTENSION secant_pre CASCADE;
+CREATE EXTENSION secant_pre VERSION '0.5.0';
+ALTER EXTENSION secant_pre UPDATE;
+INSERT INTO upgraded SELECT 'from 0.5.0', * FROM surface;
 -- a fresh install of the current version
 DROP EXTENSION secant_pre CASCADE;
 CREATE EXTENSION secant_pre;
@@ -112,7 +117,9 @@ RESET client_min_messages;
 -- enough described to mean something
 SELECT count(*) > 300 AS described, count(DISTINCT kind) >= 12 AS kinds FROM fresh;
 -- differences (rows only on mismatch)
-(SELECT 'only after upgrade' AS side, * FROM upgraded EXCEPT SELECT 'only after upgrade', * FROM fresh)
+(SELECT 'only after upgrade ' || origin AS side, kind, name, def FROM upgraded
+ EXCEPT SELECT 'only after upgrade ' || o.origin, f.* FROM fresh f, (VALUES ('from 0.1.0'), ('from 0.5.0')) AS o(origin))
 UNION ALL
-(SELECT 'only in fresh install', * FROM fresh EXCEPT SELECT 'only in fresh install', * FROM upgraded)
+(SELECT 'only in fresh install, not ' || o.origin, f.* FROM fresh f, (VALUES ('from 0.1.0'), ('from 0.5.0')) AS o(origin)
+ EXCEPT SELECT 'only in fresh install, not ' || origin, kind, name, def FROM upgraded)
 ORDER BY kind, name, side;

@@ -43,34 +43,32 @@ static void
 query_scope(Oid owner, sp_query_body body, void *arg)
 {
 	bool		as_owner = OidIsValid(owner);
-
-	/*
-	 * The search_path pin: "pg_catalog, pg_temp" at a GUC nest level of its
-	 * own, undone when the scope ends.  Today for the owner's queries; the
-	 * caller's are pinned by setting it for every scope, here.
-	 */
-	bool		pin = as_owner;
 	Oid			save_userid = InvalidOid;
 	int			save_sec = 0;
-	int			nestlevel = 0;
+	int			nestlevel;
 
 	if (as_owner)
 	{
 		GetUserIdAndSecContext(&save_userid, &save_sec);
 		SetUserIdAndSecContext(owner, save_sec | SECURITY_LOCAL_USERID_CHANGE);
 	}
-	if (pin)
-	{
-		nestlevel = NewGUCNestLevel();
-		(void) set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET,
-								 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
-	}
+
+	/*
+	 * The search_path pin, for every query the extension runs, with the
+	 * owner's rights or the caller's: "pg_catalog, pg_temp" at a GUC nest
+	 * level of its own, undone when the scope ends.  No name in these
+	 * queries resolves through a schema a non-superuser can create in
+	 * (docs/SECURITY.md, "Names"); an error unwinds the nest level with
+	 * the transaction or subtransaction.
+	 */
+	nestlevel = NewGUCNestLevel();
+	(void) set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET,
+							 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	body(arg);
 	SPI_finish();
-	if (pin)
-		AtEOXact_GUC(true, nestlevel);
+	AtEOXact_GUC(true, nestlevel);
 	if (as_owner)
 		SetUserIdAndSecContext(save_userid, save_sec);
 }

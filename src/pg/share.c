@@ -21,8 +21,12 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "access/stratnum.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_am.h"
+#include "catalog/pg_operator.h"
 #include "catalog/pg_type.h"
+#include "commands/defrem.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
@@ -149,6 +153,46 @@ source_read_body(void *arg)
 }
 
 /*
+ * "s.KEY::T OPERATOR(schema.op) $1::T": the source's key column equals the
+ * share's reference by the equality of the default btree operator class of
+ * the key's type (of its base type, for a domain), looked up by OID and
+ * named with its schema, on the operator class's input type T (the key's
+ * own type when that is polymorphic, as for arrays).  Never "=" by name:
+ * the key may be varchar, citext or a domain, whose "=" a search_path
+ * would resolve (docs/SECURITY.md, "Names").
+ */
+static char *
+key_equals(Oid src, const char *key)
+{
+	AttrNumber	att = get_attnum(src, key);
+	Oid			keytype = getBaseType(get_atttype(src, att));
+	Oid			opclass = GetDefaultOpClass(keytype, BTREE_AM_OID);
+	Oid			intype = InvalidOid;
+	Oid			eq = InvalidOid;
+	HeapTuple	op;
+	Oid			opnamespace;
+	char	   *typ;
+
+	if (OidIsValid(opclass))
+	{
+		intype = get_opclass_input_type(opclass);
+		eq = get_opfamily_member(get_opclass_family(opclass), intype, intype,
+								 BTEqualStrategyNumber);
+	}
+	if (!OidIsValid(eq))
+		sp_raise_argument(psprintf("column \"%s\" of relation \"%s\" has a type without a default btree equality",
+								   key, get_rel_name(src)), NULL);
+	op = SearchSysCache1(OPEROID, ObjectIdGetDatum(eq));
+	if (!HeapTupleIsValid(op))
+		elog(ERROR, "cache lookup failed for operator %u", eq);
+	opnamespace = ((Form_pg_operator) GETSTRUCT(op))->oprnamespace;
+	ReleaseSysCache(op);
+	typ = format_type_be_qualified(IsPolymorphicType(intype) ? keytype : intype);
+	return psprintf("s.%s::%s OPERATOR(%s.%s) $1::%s", quote_identifier(key), typ,
+					quote_identifier(get_namespace_name(opnamespace)), get_opname(eq), typ);
+}
+
+/*
  * Read the shared value as the caller: the source row whose key column
  * equals the share's reference.  false when it is NULL; raise when there
  * is no such row.  The value is copied into the caller's memory.
@@ -159,11 +203,11 @@ read_source(Oid src, char **argv, const share_row *row, const ext_types *t,
 {
 	source_read r = {src, argv, row, t, NULL, (Datum) 0, true};
 
-	r.query = psprintf("SELECT s.%s FROM %s AS s WHERE s.%s = $1",
+	r.query = psprintf("SELECT s.%s FROM %s AS s WHERE %s",
 					   quote_identifier(argv[1]),
 					   quote_qualified_identifier(get_namespace_name(get_rel_namespace(src)),
 												  get_rel_name(src)),
-					   quote_identifier(argv[2]));
+					   key_equals(src, argv[2]));
 	sp_caller_query(source_read_body, &r);
 	*ct = r.ct;
 	return !r.isnull;
