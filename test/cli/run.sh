@@ -129,7 +129,10 @@ EOF
 
 # json FILE EXPR: evaluate the Python expression EXPR on the JSON object j
 json() {
-	python3 -c 'import json, sys; j = json.load(open(sys.argv[1])); sys.exit(0 if eval(sys.argv[2]) else 1)' "$1" "$2" 2>/dev/null
+	python3 -c 'import json, sys; j = json.load(open(sys.argv[1])); sys.exit(0 if eval(sys.argv[2]) else 1)' "$1" "$2" 2>/dev/null && return 0
+	# on failure, what was asserted on (rc, prompts, echo: never the text)
+	DIAG=$(python3 -c 'import json, sys; j = json.load(open(sys.argv[1])); print({k: j.get(k) for k in ("rc", "prompts", "echo")})' "$1" 2>&1)
+	return 1
 }
 
 # ---- keys ----
