@@ -982,6 +982,11 @@ stdin_path, stdout_path, steps = sys.argv[1:4]
 cmd = sys.argv[4:]
 pid, master = pty.fork()
 if pid == 0:
+    # a terminal session's signals, whatever the tests inherited (started
+    # with & or nohup, SIGINT, SIGQUIT and SIGHUP are ignored, and the tool
+    # rightly keeps them so: Ctrl-C would do nothing)
+    for s in (signal.SIGINT, signal.SIGQUIT, signal.SIGHUP, signal.SIGTERM, signal.SIGTSTP):
+        signal.signal(s, signal.SIG_DFL)
     os.dup2(os.open(stdin_path, os.O_RDONLY), 0)
     os.dup2(os.open(stdout_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), 1)
     os.execv(cmd[0], cmd)
