@@ -128,7 +128,7 @@ ALTER FUNCTION secant.require_column(regclass, name, regtype) SET SCHEMA secant_
 REVOKE ALL ON FUNCTION secant_internal.share_copy() FROM PUBLIC;
 COMMENT ON FUNCTION secant_internal.share_copy() IS 'trigger on a registered share table: a share row asks for a copy of its source row for its recipient (stored in secant.copies); deleting or changing the row removes it';
 REVOKE ALL ON FUNCTION secant_internal.share_source() FROM PUBLIC;
-COMMENT ON FUNCTION secant_internal.share_source() IS 'trigger on a registered source table: changing or deleting a row removes its copies from secant.copies';
+COMMENT ON FUNCTION secant_internal.share_source() IS 'trigger on a registered source table: changing a registration''s key or shared value, or deleting a row, removes the copies made of it through that registration''s share table';
 REVOKE ALL ON FUNCTION secant_internal.require_column(regclass, name, regtype) FROM PUBLIC;
 COMMENT ON FUNCTION secant_internal.require_column(regclass, name, regtype) IS 'raise unless the relation has the column (of the type, when given)';
 
@@ -171,6 +171,58 @@ WHERE t.tgname OPERATOR(pg_catalog.=) 'secant_share'
 DELETE FROM secant.copies AS c
 WHERE NOT EXISTS (SELECT 1 FROM secant.sharing s WHERE s.share_table OPERATOR(pg_catalog.=) c.share_table);
 
+-- The source table's triggers, from its registrations: one row trigger on
+-- UPDATE of every registered key and shared column or DELETE, one on
+-- TRUNCATE; dropped when no registration is left.  Nothing when the table
+-- no longer exists.  Called whenever registrations change.
+CREATE FUNCTION secant_internal.source_triggers(source_table regclass) RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    cols text;
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) source_table) THEN
+        RETURN;
+    END IF;
+    SELECT pg_catalog.string_agg(pg_catalog.quote_ident(x.col), ', ' ORDER BY x.col) INTO cols
+    FROM (SELECT s.source_key::pg_catalog.text AS col FROM secant.sharing s
+          WHERE s.source_table OPERATOR(pg_catalog.=) source_triggers.source_table
+          UNION
+          SELECT s.source_column::pg_catalog.text FROM secant.sharing s
+          WHERE s.source_table OPERATOR(pg_catalog.=) source_triggers.source_table) x;
+    IF cols IS NULL THEN
+        EXECUTE pg_catalog.format('DROP TRIGGER IF EXISTS secant_share_source ON %s', source_table);
+        EXECUTE pg_catalog.format('DROP TRIGGER IF EXISTS secant_share_source_truncate ON %s', source_table);
+        RETURN;
+    END IF;
+    EXECUTE pg_catalog.format(
+        'CREATE OR REPLACE TRIGGER secant_share_source AFTER UPDATE OF %s OR DELETE ON %s '
+        'FOR EACH ROW EXECUTE FUNCTION secant_internal.share_source()', cols, source_table);
+    EXECUTE pg_catalog.format(
+        'CREATE OR REPLACE TRIGGER secant_share_source_truncate AFTER TRUNCATE ON %s '
+        'FOR EACH STATEMENT EXECUTE FUNCTION secant_internal.share_source()', source_table);
+END $$;
+REVOKE ALL ON FUNCTION secant_internal.source_triggers(regclass) FROM PUBLIC;
+COMMENT ON FUNCTION secant_internal.source_triggers(regclass) IS 'create, replace or drop a source table''s sharing triggers to match its registrations in secant.sharing (one row trigger on UPDATE of every registered key and shared column or DELETE, one on TRUNCATE)';
+
+-- The tables that are, or have triggers as, sources of sharing: the
+-- registered ones and the permanent tables with a trigger of
+-- secant_internal.share_source() (repairs: secant.purge_copies, updates).
+CREATE FUNCTION secant_internal.source_tables() RETURNS SETOF regclass
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT s.source_table FROM secant.sharing s
+    UNION
+    SELECT t.tgrelid::pg_catalog.regclass FROM pg_catalog.pg_trigger t
+    JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) t.tgrelid
+    WHERE t.tgfoid OPERATOR(pg_catalog.=) 'secant_internal.share_source()'::pg_catalog.regprocedure
+      AND c.relpersistence OPERATOR(pg_catalog.=) 'p'
+$$;
+REVOKE ALL ON FUNCTION secant_internal.source_tables() FROM PUBLIC;
+COMMENT ON FUNCTION secant_internal.source_tables() IS 'the registered source tables of sharing and the permanent tables with a trigger of secant_internal.share_source()';
+
 -- May the outer role register (or unregister) sharing on these tables?  An
 -- admin of this database, or a member of the share table's owner with the
 -- TRIGGER privilege on the source table; both tables permanent.
@@ -211,6 +263,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     src text;
+    prev secant.sharing;
 BEGIN
     PERFORM secant_internal.require_sharing_rights(share_table, source_table);
     SELECT pg_catalog.format('%I.%I', n.nspname, c.relname) INTO src
@@ -220,6 +273,12 @@ BEGIN
     PERFORM secant_internal.require_column(source_table, source_key, NULL);
     PERFORM secant_internal.require_column(share_table, reference_column, NULL);
     PERFORM secant_internal.require_column(share_table, recipient_column, '@extschema@.pre_public_key'::regtype);
+    SELECT * INTO prev FROM secant.sharing s WHERE s.share_table OPERATOR(pg_catalog.=) enable_sharing.share_table FOR UPDATE;
+    -- a changed registration: the copies made through the old one go
+    IF FOUND AND (prev.source_table, prev.source_column, prev.source_key, prev.reference_column, prev.recipient_column)
+                 IS DISTINCT FROM (source_table, source_column, source_key, reference_column, recipient_column) THEN
+        DELETE FROM secant.copies c WHERE c.share_table OPERATOR(pg_catalog.=) enable_sharing.share_table;
+    END IF;
     INSERT INTO secant.sharing AS s (share_table, source_table, source_column, source_key, reference_column,
                                      recipient_column, registered_by)
     VALUES (share_table, source_table, source_column, source_key, reference_column, recipient_column,
@@ -238,14 +297,10 @@ BEGIN
         'CREATE OR REPLACE TRIGGER secant_share_truncate AFTER TRUNCATE ON %s '
         'FOR EACH STATEMENT EXECUTE FUNCTION secant_internal.share_copy(%L, %L, %L, %L, %L)',
         share_table, src, source_column, source_key, reference_column, recipient_column);
-    EXECUTE pg_catalog.format(
-        'CREATE OR REPLACE TRIGGER secant_share_source AFTER UPDATE OF %I, %I OR DELETE ON %s '
-        'FOR EACH ROW EXECUTE FUNCTION secant_internal.share_source(%L, %L)',
-        source_key, source_column, source_table, source_key, source_column);
-    EXECUTE pg_catalog.format(
-        'CREATE OR REPLACE TRIGGER secant_share_source_truncate AFTER TRUNCATE ON %s '
-        'FOR EACH STATEMENT EXECUTE FUNCTION secant_internal.share_source(%L, %L)',
-        source_table, source_key, source_column);
+    PERFORM secant_internal.source_triggers(source_table);
+    IF prev.source_table OPERATOR(pg_catalog.<>) source_table THEN
+        PERFORM secant_internal.source_triggers(prev.source_table);
+    END IF;
 END $$;
 COMMENT ON FUNCTION secant.enable_sharing(regclass, regclass, name, name, name, name) IS 'register share_table for sharing and install its triggers: a row inserted into share_table asks for a copy of source_table''s source_column (the row whose source_key equals the share''s reference_column) for the share''s recipient_column; by the share table''s owner (with TRIGGER on the source table) or an admin; permanent tables only';
 
@@ -265,10 +320,7 @@ BEGIN
     DELETE FROM secant.sharing s WHERE s.share_table OPERATOR(pg_catalog.=) disable_sharing.share_table;
     EXECUTE pg_catalog.format('DROP TRIGGER IF EXISTS secant_share ON %s', share_table);
     EXECUTE pg_catalog.format('DROP TRIGGER IF EXISTS secant_share_truncate ON %s', share_table);
-    IF NOT EXISTS (SELECT 1 FROM secant.sharing s WHERE s.source_table OPERATOR(pg_catalog.=) reg.source_table) THEN
-        EXECUTE pg_catalog.format('DROP TRIGGER IF EXISTS secant_share_source ON %s', reg.source_table);
-        EXECUTE pg_catalog.format('DROP TRIGGER IF EXISTS secant_share_source_truncate ON %s', reg.source_table);
-    END IF;
+    PERFORM secant_internal.source_triggers(reg.source_table);
     DELETE FROM secant.copies c WHERE c.share_table OPERATOR(pg_catalog.=) disable_sharing.share_table;
     GET DIAGNOSTICS n = ROW_COUNT;
     RETURN n;
@@ -308,6 +360,8 @@ BEGIN
     DELETE FROM secant.sharing s
     WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) s.share_table AND c.relpersistence OPERATOR(pg_catalog.=) 'p')
        OR NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) s.source_table AND c.relpersistence OPERATOR(pg_catalog.=) 'p');
+    -- every source table's triggers match its registrations
+    PERFORM secant_internal.source_triggers(x.t) FROM secant_internal.source_tables() x(t);
     DELETE FROM secant.copies x
     WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) x.share_table AND c.relpersistence OPERATOR(pg_catalog.=) 'p')
        OR NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) x.source_table AND c.relpersistence OPERATOR(pg_catalog.=) 'p');
@@ -316,7 +370,7 @@ BEGIN
 END $$;
 REVOKE ALL ON FUNCTION secant.purge_copies() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION secant.purge_copies() TO secant_admin;
-COMMENT ON FUNCTION secant.purge_copies() IS 'delete the registrations and copies of share or source tables that no longer exist or are not permanent (admin); returns the number of copies deleted';
+COMMENT ON FUNCTION secant.purge_copies() IS 'delete the registrations and copies of share or source tables that no longer exist or are not permanent, and make every source table''s sharing triggers match its registrations (admin); returns the number of copies deleted';
 
 -- Dropping a share or source table removes its registrations and copies.
 -- An event trigger fires on every role's DDL, so this one never raises
@@ -326,28 +380,49 @@ CREATE FUNCTION secant_internal.sharing_dropped() RETURNS event_trigger
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+    sources regclass[];
+    src regclass;
 BEGIN
     IF pg_catalog.to_regclass('secant.copies') IS NULL OR pg_catalog.to_regclass('secant.sharing') IS NULL THEN
         RETURN;  -- the extension itself is being dropped
     END IF;
-    DELETE FROM secant.sharing s
-    WHERE s.share_table::pg_catalog.oid OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d.objid FROM pg_catalog.pg_event_trigger_dropped_objects() d
-                                                                         WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass))
-       OR s.source_table::pg_catalog.oid OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d.objid FROM pg_catalog.pg_event_trigger_dropped_objects() d
-                                                                          WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass));
+    WITH gone AS (
+        DELETE FROM secant.sharing s
+        WHERE s.share_table::pg_catalog.oid OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d.objid FROM pg_catalog.pg_event_trigger_dropped_objects() d
+                                                                             WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass))
+           OR s.source_table::pg_catalog.oid OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d.objid FROM pg_catalog.pg_event_trigger_dropped_objects() d
+                                                                              WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass))
+        RETURNING s.source_table)
+    SELECT pg_catalog.array_agg(DISTINCT g.source_table) INTO sources FROM gone g;
     DELETE FROM secant.copies c
     WHERE c.share_table::pg_catalog.oid OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d.objid FROM pg_catalog.pg_event_trigger_dropped_objects() d
                                                                          WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass))
        OR c.source_table::pg_catalog.oid OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d.objid FROM pg_catalog.pg_event_trigger_dropped_objects() d
                                                                           WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass));
+    -- the source tables that remain: triggers for their remaining
+    -- registrations, or none
+    FOREACH src IN ARRAY coalesce(sources, '{}') LOOP
+        BEGIN
+            PERFORM secant_internal.source_triggers(src);
+        EXCEPTION WHEN OTHERS THEN
+            RAISE WARNING 'secant_pre: the sharing triggers of % were not rebuilt: %', src, SQLERRM
+                USING HINT = 'An admin runs SELECT secant.purge_copies().';
+        END;
+    END LOOP;
 EXCEPTION WHEN OTHERS THEN
     RAISE WARNING 'secant_pre: the copies of a dropped table were not removed: %', SQLERRM
         USING HINT = 'An admin runs SELECT secant.purge_copies().';
 END $$;
 REVOKE ALL ON FUNCTION secant_internal.sharing_dropped() FROM PUBLIC;
-COMMENT ON FUNCTION secant_internal.sharing_dropped() IS 'event trigger (sql_drop): a dropped share or source table''s registrations and copies are deleted; never raises';
+COMMENT ON FUNCTION secant_internal.sharing_dropped() IS 'event trigger (sql_drop): a dropped share or source table''s registrations and copies are deleted, the remaining source tables'' triggers rebuilt; never raises';
 CREATE EVENT TRIGGER secant_sharing_dropped ON sql_drop
     EXECUTE FUNCTION secant_internal.sharing_dropped();
+
+-- 0.5.0's source triggers carry the key and column of one registration
+-- (the latest on their table): each source table gets the trigger of all
+-- its registrations, with no arguments; unregistered ones lose theirs.
+SELECT secant_internal.source_triggers(x.t) FROM secant_internal.source_tables() x(t);
 
 
 -- Helpers that only admins' views and checks call: not PUBLIC's.
@@ -485,6 +560,436 @@ BEGIN
     END LOOP;
 END $$;
 
+-- ---- finality: bindings and capabilities locked as grants are ----
+-- (readers take heavyweight locks instead of row locks: src/pg/policy_lock.c)
+DROP FUNCTION secant.unbind(text, name);
+DROP FUNCTION secant.revoke_capability(name, text);
+-- Readers (secant.reencrypt_for, sharing, index_keys_for) lock the grants
+-- of their path and hop chain and the binding or proxy capability they
+-- rely on, shared, until their transaction ends; a removal locks what it
+-- removes exclusive, all in one batch, in one global order (src/pg/
+-- policy_lock.c: PostgreSQL heavyweight locks SQL cannot take; a reader
+-- takes no transaction id and writes no WAL for them).
+CREATE FUNCTION secant_internal.lock_removal(grant_ids bigint[], binding_key pre_public_key,
+                                             binding_roles oid[], proxy_roles oid[], wait boolean)
+RETURNS void AS 'MODULE_PATHNAME', 'pre_lock_removal' LANGUAGE C VOLATILE;
+REVOKE ALL ON FUNCTION secant_internal.lock_removal(bigint[], pre_public_key, oid[], oid[], boolean) FROM PUBLIC;
+COMMENT ON FUNCTION secant_internal.lock_removal(bigint[], pre_public_key, oid[], oid[], boolean) IS 'before a removal: lock, in one batch, the grants, the bindings of a key (per role) and the proxy capabilities (per role) it removes, waiting for their readers, or (wait => false) failing at once naming them';
+CREATE FUNCTION secant_internal.lock_removed_row() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'pre_lock_removed_row' LANGUAGE C;
+REVOKE ALL ON FUNCTION secant_internal.lock_removed_row() FROM PUBLIC;
+COMMENT ON FUNCTION secant_internal.lock_removed_row() IS 'trigger: a grant, binding or proxy capability deleted or changed in any way is locked as a removal first';
+CREATE TRIGGER grants_lock_removed BEFORE DELETE OR UPDATE ON secant.grants
+    FOR EACH ROW EXECUTE FUNCTION secant_internal.lock_removed_row();
+CREATE TRIGGER bindings_lock_removed BEFORE DELETE OR UPDATE ON secant.bindings
+    FOR EACH ROW EXECUTE FUNCTION secant_internal.lock_removed_row();
+CREATE TRIGGER capabilities_lock_removed BEFORE DELETE OR UPDATE ON secant.capabilities
+    FOR EACH ROW EXECUTE FUNCTION secant_internal.lock_removed_row();
+
+-- A removal locks what it removes (secant_internal.lock_removal): it waits
+-- for the transactions that re-encrypted on its strength (or, with wait =>
+-- false, fails at once naming them); once it committed, no session gets a
+-- re-encryption on its strength.
+CREATE FUNCTION secant.unbind(principal text, role_name name, wait boolean DEFAULT true) RETURNS boolean
+STRICT LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    k @extschema@.pre_public_key := secant.principal(principal);
+    r pg_catalog.regrole := pg_catalog.quote_ident(role_name)::pg_catalog.regrole;
+    n bigint;
+BEGIN
+    PERFORM secant.require_admin();
+    PERFORM secant_internal.lock_removal(NULL, k, ARRAY[r::pg_catalog.oid], NULL, wait);
+    DELETE FROM secant.bindings b
+    WHERE b.principal_key OPERATOR(@extschema@.=) k AND b.role OPERATOR(pg_catalog.=) r;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n OPERATOR(pg_catalog.>) 0;
+END $$;
+REVOKE ALL ON FUNCTION secant.unbind(text, name, boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION secant.unbind(text, name, boolean) TO secant_admin;
+COMMENT ON FUNCTION secant.unbind(text, name, boolean) IS 'remove a binding; true if there was one; waits for the transactions that re-encrypted through it (wait => false: fails at once naming them)';
+
+CREATE FUNCTION secant.revoke_capability(role_name name, capability text, wait boolean DEFAULT true) RETURNS boolean
+STRICT LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    r pg_catalog.regrole := pg_catalog.quote_ident(role_name)::pg_catalog.regrole;
+    n bigint;
+BEGIN
+    PERFORM secant.require_admin();
+    IF capability OPERATOR(pg_catalog.=) 'proxy' THEN
+        PERFORM secant_internal.lock_removal(NULL, NULL, NULL, ARRAY[r::pg_catalog.oid], wait);
+    END IF;
+    DELETE FROM secant.capabilities c
+    WHERE c.role OPERATOR(pg_catalog.=) r AND c.capability OPERATOR(pg_catalog.=) revoke_capability.capability;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n OPERATOR(pg_catalog.>) 0;
+END $$;
+REVOKE ALL ON FUNCTION secant.revoke_capability(name, text, boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION secant.revoke_capability(name, text, boolean) TO secant_admin;
+COMMENT ON FUNCTION secant.revoke_capability(name, text, boolean) IS 'take a capability from a role; true if it had it; the proxy capability waits for the transactions that re-encrypted on its strength (wait => false: fails at once naming them)';
+
+-- What current_user relies on to obtain what is addressed to the principal
+-- with this key: its bindings to it and its proxy capabilities (through
+-- the roles it is a member of), or being a superuser.  secant.reencrypt_for
+-- locks what this returns (src/pg/grant_path.c).
+CREATE FUNCTION secant.obtain_basis(target pre_public_key) RETURNS TABLE (kind text, role oid)
+STRICT LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT x.kind, x.role FROM (
+        SELECT 'superuser'::pg_catalog.text AS kind, r.oid AS role FROM pg_catalog.pg_roles r
+        WHERE r.rolname OPERATOR(pg_catalog.=) CURRENT_USER AND r.rolsuper
+        UNION ALL
+        SELECT 'binding', b.role::pg_catalog.oid FROM secant.bindings b
+        JOIN pg_catalog.pg_roles r ON r.oid OPERATOR(pg_catalog.=) b.role
+        WHERE b.principal_key OPERATOR(@extschema@.=) target
+          AND pg_catalog.pg_has_role(r.oid, 'MEMBER')
+        UNION ALL
+        SELECT 'proxy', c.role::pg_catalog.oid FROM secant.capabilities c
+        JOIN pg_catalog.pg_roles r ON r.oid OPERATOR(pg_catalog.=) c.role
+        WHERE c.capability OPERATOR(pg_catalog.=) 'proxy'
+          AND pg_catalog.pg_has_role(r.oid, 'MEMBER')) AS x
+    ORDER BY x.kind OPERATOR(pg_catalog.=) 'superuser' DESC, x.kind, x.role $$;
+COMMENT ON FUNCTION secant.obtain_basis(pre_public_key) IS 'what current_user relies on to obtain what is addressed to the principal: superuser, or its bindings to it and proxy capabilities (by role); none: it may not';
+
+-- May current_user obtain what is addressed to the principal with this key?
+CREATE OR REPLACE FUNCTION secant.may_obtain(target pre_public_key) RETURNS boolean
+STRICT LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT EXISTS (SELECT 1 FROM secant.obtain_basis(target)) $$;
+COMMENT ON FUNCTION secant.may_obtain(pre_public_key) IS 'true when current_user is bound to the principal (or a member of a bound role), holds the proxy capability, or is a superuser';
+
+CREATE OR REPLACE FUNCTION secant.revoke(from_key pre_public_key, to_key pre_public_key, wait boolean DEFAULT true) RETURNS bigint
+STRICT LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    marks bytea[];
+    copies bigint;
+BEGIN
+    PERFORM secant.require_admin();
+    PERFORM secant_internal.lock_removal(ARRAY(
+        SELECT g.id FROM secant.grants g
+        WHERE g.from_key OPERATOR(@extschema@.=) revoke.from_key
+          AND g.to_key OPERATOR(@extschema@.=) revoke.to_key), NULL, NULL, NULL, wait);
+    SELECT pg_catalog.array_agg(s.hop_key) INTO marks
+    FROM (SELECT g.hop_key FROM secant.grants g
+          WHERE g.from_key OPERATOR(@extschema@.=) revoke.from_key
+            AND g.to_key OPERATOR(@extschema@.=) revoke.to_key
+          ORDER BY g.id FOR UPDATE OF g) s;
+    IF marks IS NULL THEN
+        RAISE EXCEPTION 'no grant to revoke between these keys'
+            USING ERRCODE = 'no_data_found',
+                  DETAIL = 'secant.grants holds no grant from the first key to the second.';
+    END IF;
+    copies := secant.delete_copies_through(marks);
+    DELETE FROM secant.grants g WHERE g.hop_key OPERATOR(pg_catalog.=) ANY (marks);
+    INSERT INTO secant.audit_log (action, detail)
+    VALUES ('revoke', pg_catalog.jsonb_build_object('from_key', from_key::text, 'to_key', to_key::text,
+                                                    'grants', pg_catalog.cardinality(marks),
+                                                    'copies_deleted', copies));
+    RETURN copies;
+END $$;
+
+CREATE OR REPLACE FUNCTION secant.purge_expired() RETURNS TABLE (grants_removed bigint, copies_deleted bigint)
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    marks bytea[];
+BEGIN
+    PERFORM secant.require_admin();
+    PERFORM secant_internal.lock_removal(ARRAY(
+        SELECT g.id FROM secant.grants g
+        WHERE g.not_after OPERATOR(pg_catalog.<=) pg_catalog.statement_timestamp()), NULL, NULL, NULL, true);
+    SELECT pg_catalog.array_agg(s.hop_key) INTO marks
+    FROM (SELECT g.hop_key FROM secant.grants g
+          WHERE g.not_after OPERATOR(pg_catalog.<=) pg_catalog.statement_timestamp()
+          ORDER BY g.id FOR UPDATE OF g) s;
+    grants_removed := coalesce(pg_catalog.cardinality(marks), 0);
+    copies_deleted := 0;
+    IF marks IS NOT NULL THEN
+        INSERT INTO secant.revoked_grants (hop_key, from_key, to_key, revoked_by, reason)
+        SELECT g.hop_key, g.from_key, g.to_key, SESSION_USER, 'expired' FROM secant.grants g
+        WHERE g.hop_key OPERATOR(pg_catalog.=) ANY (marks)
+        ON CONFLICT (hop_key) DO NOTHING;
+        copies_deleted := secant.delete_copies_through(marks);
+        DELETE FROM secant.grants g WHERE g.hop_key OPERATOR(pg_catalog.=) ANY (marks);
+        INSERT INTO secant.audit_log (action, detail)
+        VALUES ('purge expired', pg_catalog.jsonb_build_object('grants', grants_removed,
+                                                               'copies_deleted', copies_deleted));
+    END IF;
+    RETURN NEXT;
+END $$;
+
+CREATE OR REPLACE FUNCTION secant.rotate_key(principal_name text, want_kind text, new_key pre_public_key,
+                                  bridge pre_sealed_grant, new_grants pre_sealed_grant[],
+                                  index_key_ct pre_ciphertext)
+RETURNS TABLE (retired_key pre_public_key, grants_dropped bigint, copies_deleted bigint,
+               grants_added bigint, bindings_moved bigint, index_key_version integer)
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    pid bigint;
+    got_kind text;
+    old_key @extschema@.pre_public_key;
+    marks bytea[];
+    moved pg_catalog.regrole[];
+    g @extschema@.pre_sealed_grant;
+    r record;
+    n bigint;
+BEGIN
+    PERFORM secant.require_admin();
+    IF principal_name IS NULL OR new_key IS NULL THEN
+        RAISE EXCEPTION 'a rotation needs the principal and its new key'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    -- one rotation at a time (two at once could wait for each other's key
+    -- rows); and none with an index key rotation of the principal
+    PERFORM 1 FROM secant.rotation_lock FOR UPDATE;
+    SELECT p.id, p.kind, p.public_key INTO pid, got_kind, old_key
+    FROM secant.principals p WHERE p.name OPERATOR(pg_catalog.=) principal_name FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'principal "%" does not exist', principal_name USING ERRCODE = 'undefined_object';
+    END IF;
+    IF got_kind OPERATOR(pg_catalog.<>) want_kind THEN
+        RAISE EXCEPTION 'principal "%" is a %, not a %', principal_name, got_kind, want_kind
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = pg_catalog.format('Use secant.rotate_%s().', got_kind);
+    END IF;
+    IF EXISTS (SELECT 1 FROM secant.principal_keys k WHERE k.public_key OPERATOR(@extschema@.=) new_key) THEN
+        RAISE EXCEPTION 'the new key is already known to this database'
+            USING ERRCODE = 'unique_violation',
+                  DETAIL = 'A rotation needs a key never used here before (retired keys stay known).',
+                  HINT = 'Make a new key: secant-pre rotate makes one.';
+    END IF;
+    IF want_kind OPERATOR(pg_catalog.=) 'group' AND bridge IS NULL THEN
+        RAISE EXCEPTION 'a group rotation needs a bridge grant from the old key to the new one'
+            USING ERRCODE = 'null_value_not_allowed',
+                  HINT = 'secant-pre rotate group makes it: the group''s records at rest stay readable through it.';
+    END IF;
+    IF want_kind OPERATOR(pg_catalog.=) 'group' AND index_key_ct IS NULL AND EXISTS (
+           SELECT 1 FROM secant.index_keys k WHERE k.group_key OPERATOR(@extschema@.=) ANY (secant.keys_of(old_key))) THEN
+        RAISE EXCEPTION 'group "%" has a searchable index key: rotate it with the group', principal_name
+            USING ERRCODE = 'null_value_not_allowed',
+                  HINT = 'Pass a new index key encrypted to the new group key (secant-pre rotate group --index-key FILE).';
+    END IF;
+    -- every grant into or out of the old key and every binding of it,
+    -- locked in one batch as secant.revoke and secant.unbind lock them:
+    -- waits for the transactions that read through them; then their rows
+    -- (for a rotation of a key at their other end)
+    PERFORM secant_internal.lock_removal(
+        ARRAY(SELECT x.id FROM secant.grants x
+              WHERE x.from_key OPERATOR(@extschema@.=) old_key OR x.to_key OPERATOR(@extschema@.=) old_key),
+        old_key,
+        ARRAY(SELECT b.role::pg_catalog.oid FROM secant.bindings b
+              WHERE b.principal_key OPERATOR(@extschema@.=) old_key),
+        NULL, true);
+    PERFORM 1 FROM secant.grants x
+    WHERE x.from_key OPERATOR(@extschema@.=) old_key OR x.to_key OPERATOR(@extschema@.=) old_key
+    ORDER BY x.id FOR UPDATE OF x;
+    -- then the old key's row: a grant being stored into or out of it
+    -- (secant.grant_check_retired locks it FOR KEY SHARE) is waited for and
+    -- found by the second look, or waits and then finds the key retired
+    PERFORM 1 FROM secant.principal_keys k WHERE k.public_key OPERATOR(@extschema@.=) old_key FOR UPDATE OF k;
+    -- (but the bridges into the old key from the keys it replaced: records
+    -- at rest under those go on through the bridges, to the new key)
+    SELECT pg_catalog.array_agg(s.hop_key) INTO marks
+    FROM (SELECT x.hop_key FROM secant.grants x
+          WHERE (x.from_key OPERATOR(@extschema@.=) old_key OR x.to_key OPERATOR(@extschema@.=) old_key)
+            AND NOT EXISTS (SELECT 1 FROM secant.principal_keys b
+                            WHERE b.public_key OPERATOR(@extschema@.=) x.from_key
+                              AND b.replaced_by OPERATOR(@extschema@.=) old_key
+                              AND x.to_key OPERATOR(@extschema@.=) old_key)
+          ORDER BY x.id FOR UPDATE OF x) s;
+    -- the copies made through them, and those addressed to the old key
+    -- (a retired key is no target), first: as secant.revoke does, copies
+    -- before the audit log's lock, in id order
+    copies_deleted := 0;
+    IF marks IS NOT NULL THEN
+        copies_deleted := secant.delete_copies_through(marks);
+    END IF;
+    DELETE FROM secant.copies c WHERE c.id OPERATOR(pg_catalog.=) ANY (ARRAY(
+        SELECT y.id FROM secant.copies y WHERE y.recipient OPERATOR(@extschema@.=) old_key
+        ORDER BY y.id FOR UPDATE OF y));
+    GET DIAGNOSTICS n = ROW_COUNT;
+    copies_deleted := copies_deleted OPERATOR(pg_catalog.+) n;
+    -- retire the old key, the new one is current
+    UPDATE secant.principal_keys k SET retired_at = pg_catalog.now(), replaced_by = new_key
+    WHERE k.public_key OPERATOR(@extschema@.=) old_key;
+    INSERT INTO secant.principal_keys (public_key, principal_id) VALUES (new_key, pid);
+    INSERT INTO secant.audit_log (action, detail)
+    VALUES ('retire key', pg_catalog.jsonb_build_object('name', principal_name, 'kind', got_kind,
+                                                        'public_key', old_key::text, 'replaced_by', new_key::text));
+    -- the principal and (but a device's) its bindings move to the new key
+    -- (each change logged)
+    WITH gone AS (DELETE FROM secant.bindings b WHERE b.principal_key OPERATOR(@extschema@.=) old_key
+                  RETURNING b.role)
+    SELECT pg_catalog.array_agg(gone.role) INTO moved FROM gone;
+    UPDATE secant.principals p SET public_key = new_key WHERE p.id OPERATOR(pg_catalog.=) pid;
+    -- a device's login may be what was lost: its bindings go, the new
+    -- device is bound anew
+    IF want_kind OPERATOR(pg_catalog.=) 'device' THEN
+        moved := NULL;
+    END IF;
+    INSERT INTO secant.bindings (principal_key, role) SELECT new_key, m FROM pg_catalog.unnest(moved) AS m;
+    bindings_moved := coalesce(pg_catalog.cardinality(moved), 0);
+    -- drop the old key's grants as a revocation does
+    grants_dropped := coalesce(pg_catalog.cardinality(marks), 0);
+    IF marks IS NOT NULL THEN
+        INSERT INTO secant.revoked_grants (hop_key, from_key, to_key, revoked_by, reason)
+        SELECT x.hop_key, x.from_key, x.to_key, SESSION_USER, 'rotated' FROM secant.grants x
+        WHERE x.hop_key OPERATOR(pg_catalog.=) ANY (marks)
+        ON CONFLICT (hop_key) DO NOTHING;
+        DELETE FROM secant.grants x WHERE x.hop_key OPERATOR(pg_catalog.=) ANY (marks);
+    END IF;
+    -- the client's grants
+    grants_added := 0;
+    IF bridge IS NOT NULL THEN
+        INSERT INTO secant.grants (sealed) VALUES (bridge) RETURNING from_key AS f, to_key AS t INTO r;
+        IF r.f OPERATOR(@extschema@.<>) old_key OR r.t OPERATOR(@extschema@.<>) new_key THEN
+            RAISE EXCEPTION 'the bridge must be a grant from the retired key to the new key'
+                USING ERRCODE = 'invalid_parameter_value',
+                      HINT = 'secant-pre rotate makes it with the old secret key and the new public key.';
+        END IF;
+        grants_added := 1;
+    END IF;
+    FOREACH g IN ARRAY coalesce(new_grants, '{}'::@extschema@.pre_sealed_grant[]) LOOP
+        IF g IS NULL THEN
+            RAISE EXCEPTION 'a rotation''s grants must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+        END IF;
+        INSERT INTO secant.grants (sealed) VALUES (g) RETURNING from_key AS f, to_key AS t INTO r;
+        IF want_kind OPERATOR(pg_catalog.=) 'device' AND r.t OPERATOR(@extschema@.<>) new_key THEN
+            RAISE EXCEPTION 'a device rotation''s grants are enrolments: grants to the new device key'
+                USING ERRCODE = 'invalid_parameter_value';
+        ELSIF want_kind OPERATOR(pg_catalog.<>) 'device' AND r.f OPERATOR(@extschema@.<>) new_key THEN
+            RAISE EXCEPTION 'a % rotation''s grants must be from the new key', want_kind
+                USING ERRCODE = 'invalid_parameter_value',
+                      HINT = 'secant-pre rotate makes them with the new secret key.';
+        END IF;
+        grants_added := grants_added OPERATOR(pg_catalog.+) 1;
+    END LOOP;
+    index_key_version := NULL;
+    IF index_key_ct IS NOT NULL THEN
+        index_key_version := secant.rotate_index_key(new_key, index_key_ct);
+    END IF;
+    retired_key := old_key;
+    INSERT INTO secant.audit_log (action, detail)
+    VALUES ('rotate key', pg_catalog.jsonb_build_object('name', principal_name, 'kind', got_kind,
+                'retired_key', old_key::text, 'public_key', new_key::text,
+                'grants_dropped', grants_dropped, 'copies_deleted', copies_deleted,
+                'grants_added', grants_added, 'bindings_moved', bindings_moved,
+                'index_key_version', index_key_version));
+    RETURN NEXT;
+END $$;
+
+
+-- the database owner gives capabilities only while the database has no
+-- admin (bootstrap); after that only admins do
+-- The database owner gives capabilities only to bootstrap: while the
+-- database has no admin.  Once it has one, the owner is a role like any
+-- other (it cannot make itself a proxy behind the admins' backs).
+CREATE FUNCTION secant_internal.owner_bootstraps() RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT secant.is_database_owner()
+       AND NOT EXISTS (SELECT 1 FROM secant.capabilities c WHERE c.capability OPERATOR(pg_catalog.=) 'admin') $$;
+REVOKE ALL ON FUNCTION secant_internal.owner_bootstraps() FROM PUBLIC;
+COMMENT ON FUNCTION secant_internal.owner_bootstraps() IS 'true when the outer role owns this database and the database has no admin yet (the owner gives the first capabilities only)';
+CREATE OR REPLACE FUNCTION secant_internal.admin_only() RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF secant.is_admin() THEN
+        RETURN NULL;
+    END IF;
+    IF TG_RELID OPERATOR(pg_catalog.=) 'secant.capabilities'::pg_catalog.regclass THEN
+        IF secant_internal.owner_bootstraps() THEN  -- (parsed only here)
+            RETURN NULL;
+        END IF;
+    END IF;
+    PERFORM secant.require_admin();
+    RETURN NULL;
+END $$;
+
+CREATE OR REPLACE FUNCTION secant.grant_capability(role_name name, capability text) RETURNS void
+STRICT LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF NOT secant.is_admin() AND NOT secant_internal.owner_bootstraps() THEN
+        IF secant.is_database_owner() THEN
+            RAISE EXCEPTION 'the owner of database "%" gives capabilities only while it has no admin', pg_catalog.current_database()
+                USING ERRCODE = 'insufficient_privilege',
+                      HINT = 'An admin of this database runs SELECT secant.grant_capability(...).';
+        END IF;
+        PERFORM secant.require_admin();
+    END IF;
+    IF capability OPERATOR(pg_catalog.<>) ALL (ARRAY['admin', 'proxy']) THEN
+        RAISE EXCEPTION 'unknown capability "%"', capability
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'The capabilities are admin and proxy.';
+    END IF;
+    INSERT INTO secant.capabilities (role, capability)
+    VALUES (pg_catalog.quote_ident(role_name)::pg_catalog.regrole, capability)
+    ON CONFLICT DO NOTHING;
+    IF capability OPERATOR(pg_catalog.=) 'admin' AND NOT pg_catalog.pg_has_role(role_name, 'secant_admin', 'MEMBER') THEN
+        RAISE NOTICE 'role "%" is an admin of this database now, but needs membership in secant_admin for the table privileges', role_name
+            USING HINT = pg_catalog.format('GRANT secant_admin TO %I;', role_name);
+    END IF;
+END $$;
+COMMENT ON FUNCTION secant.grant_capability(name, text) IS 'give a role a capability in this database (admin: manage secant here; proxy: obtain what is addressed to any principal); by an admin of this database, or by its owner while it has no admin';
+
+-- (Names, found later) renaming the extension's schemas is refused: an
+-- owner's schema of the old name would take their place in the bodies;
+-- here, once secant_internal exists
+-- The extension's code names its schemas (the bodies say @extschema@,
+-- secant and secant_internal, resolved when they run): renaming one would
+-- let a schema of the old name take its place, with functions and
+-- operators of whoever made it, run by owner-run code.  The database owner
+-- owns the extension's schema (public), so renaming it, or secant or
+-- secant_internal, is refused.  An event trigger fires on every role's
+-- DDL: this one looks only at ALTER SCHEMA and raises only for that rename.
+CREATE FUNCTION secant_internal.keep_schema_names() RETURNS event_trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    moved text;
+BEGIN
+    SELECT pg_catalog.string_agg(pg_catalog.quote_ident(n.nspname::pg_catalog.text), ', ') INTO moved
+    FROM pg_catalog.pg_event_trigger_ddl_commands() c
+    JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.objid
+    JOIN pg_catalog.pg_extension e ON e.extname OPERATOR(pg_catalog.=) 'secant_pre'
+    WHERE c.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_namespace'::pg_catalog.regclass
+      AND ((n.oid OPERATOR(pg_catalog.=) e.extnamespace
+            AND n.nspname OPERATOR(pg_catalog.<>) '@extschema@')
+        OR (n.nspname OPERATOR(pg_catalog.<>) ALL (ARRAY['secant', 'secant_internal']::pg_catalog.name[])
+            AND EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                        WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_namespace'::pg_catalog.regclass
+                          AND d.objid OPERATOR(pg_catalog.=) n.oid
+                          AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass
+                          AND d.refobjid OPERATOR(pg_catalog.=) e.oid
+                          AND d.deptype OPERATOR(pg_catalog.=) 'e')));
+    IF moved IS NOT NULL THEN
+        RAISE EXCEPTION 'the schemas of secant_pre cannot be renamed (schema %)', moved
+            USING ERRCODE = 'insufficient_privilege',
+                  DETAIL = 'The extension''s code names @extschema@, secant and secant_internal; a schema of the old name would take their place.',
+                  HINT = 'Rename it back; to move the extension, dump, drop and re-create it.';
+    END IF;
+END $$;
+REVOKE ALL ON FUNCTION secant_internal.keep_schema_names() FROM PUBLIC;
+COMMENT ON FUNCTION secant_internal.keep_schema_names() IS 'event trigger (ddl_command_end, ALTER SCHEMA): refuse to rename the extension''s schema, secant or secant_internal';
+CREATE EVENT TRIGGER secant_keep_schema_names ON ddl_command_end
+    WHEN TAG IN ('ALTER SCHEMA')
+    EXECUTE FUNCTION secant_internal.keep_schema_names();
+
 -- ==== First contact: devices with their revocation reason            ====
 
 -- The principals a principal has granted to, one row each: active when an
@@ -522,6 +1027,62 @@ COMMENT ON FUNCTION secant.members(text, boolean) IS 'the members of a group (na
 COMMENT ON FUNCTION secant.devices(text, boolean) IS 'the devices a user (name or key) enrolled, once each, with expiry; inactive ones (expired, revoked, rotated) on request, with the reason';
 
 -- ==== Performance: policy at the speed of the cryptography           ====
+
+-- Every active path from one group (the group itself first, with a path
+-- of one key): a walk over grants_from_key, so that the readers of one
+-- group cost what that group's paths cost, whatever the size of the graph.
+-- Runs as the caller (secant.readers is security_invoker).
+CREATE FUNCTION secant.reader_paths(group_key pre_public_key)
+RETURNS TABLE (principal_key pre_public_key, path_keys pre_public_key[], expires timestamptz)
+STRICT LANGUAGE sql STABLE PARALLEL SAFE ROWS 100
+SET search_path = pg_catalog, pg_temp
+AS $$
+    WITH RECURSIVE walk (principal_key, path_keys, expires) AS (
+        SELECT group_key, ARRAY[group_key], NULL::timestamptz
+      UNION ALL
+        SELECT g.to_key, w.path_keys OPERATOR(pg_catalog.||) g.to_key,
+               LEAST(w.expires, g.not_after)
+        FROM walk w JOIN secant.grants g ON g.from_key OPERATOR(@extschema@.=) w.principal_key
+        WHERE (g.not_after IS NULL OR g.not_after OPERATOR(pg_catalog.>) pg_catalog.statement_timestamp())
+          AND NOT g.to_key OPERATOR(@extschema@.=) ANY (w.path_keys)
+          AND pg_catalog.cardinality(w.path_keys) OPERATOR(pg_catalog.<) 16
+    )
+    SELECT * FROM walk $$;
+COMMENT ON FUNCTION secant.reader_paths(pre_public_key) IS 'every active grant path from a group''s key (the group itself first): the principal at its end, its keys, the earliest expiry on it; what secant.readers is made of';
+
+-- Who can read what: every active path from a group to a principal, as
+-- names, with the earliest expiry on it and the roles bound to the end.
+-- One walk per group (secant.reader_paths): a condition on group_name
+-- walks that group's paths only.
+-- (A view binds the operators and functions it names when it is created,
+-- under the creating script's search_path: every one is qualified.)
+CREATE OR REPLACE VIEW secant.readers WITH (security_invoker = true) AS
+SELECT gp.name AS group_name, p.name AS principal, p.kind,
+       ARRAY(SELECT q.name FROM pg_catalog.unnest(w.path_keys) WITH ORDINALITY AS u(k, i)
+             JOIN secant.principals q ON q.public_key OPERATOR(@extschema@.=) u.k ORDER BY u.i) AS path,
+       w.expires,
+       ARRAY(SELECT b.role::pg_catalog.text FROM secant.bindings b
+             WHERE b.principal_key OPERATOR(@extschema@.=) w.principal_key ORDER BY 1) AS roles,
+       false AS pending_reissue
+FROM secant.principals gp
+CROSS JOIN LATERAL secant.reader_paths(gp.public_key) w
+JOIN secant.principals p ON p.public_key OPERATOR(@extschema@.=) w.principal_key
+WHERE gp.kind OPERATOR(pg_catalog.=) 'group'
+  AND pg_catalog.cardinality(w.path_keys) OPERATOR(pg_catalog.>) 1
+UNION ALL
+-- paths closed by a key rotation until the delegator grants again
+SELECT gp.name, r.grantee, r.grantee_kind,
+       ARRAY(SELECT q.name FROM pg_catalog.unnest(w.path_keys) WITH ORDINALITY AS u(k, i)
+             JOIN secant.principals q ON q.public_key OPERATOR(@extschema@.=) u.k ORDER BY u.i)
+           OPERATOR(pg_catalog.||) r.grantee,
+       w.expires,
+       ARRAY(SELECT b.role::pg_catalog.text FROM secant.bindings b
+             WHERE b.principal_key OPERATOR(@extschema@.=) r.new_key ORDER BY 1),
+       true
+FROM secant.principals gp
+CROSS JOIN LATERAL secant.reader_paths(gp.public_key) w
+JOIN secant.pending_reissue_list() r ON r.delegator_key OPERATOR(@extschema@.=) w.principal_key
+WHERE gp.kind OPERATOR(pg_catalog.=) 'group';
 
 -- ==== Names, last: what the extension still binds (a WARNING each)   ====
 DO $$

@@ -863,7 +863,7 @@ COMMENT ON FUNCTION secant.require_admin() IS 'raise unless the outer role is an
 -- Statement trigger on the tables admins write: only this database's
 -- admins (membership in secant_admin gives the table privileges in every
 -- database; the capability decides in which).  The database owner may also
--- give capabilities (bootstrap).
+-- give capabilities while the database has no admin (bootstrap).
 CREATE FUNCTION secant_internal.admin_only() RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -872,9 +872,10 @@ BEGIN
     IF secant.is_admin() THEN
         RETURN NULL;
     END IF;
-    IF TG_RELID OPERATOR(pg_catalog.=) 'secant.capabilities'::pg_catalog.regclass
-       AND secant.is_database_owner() THEN
-        RETURN NULL;
+    IF TG_RELID OPERATOR(pg_catalog.=) 'secant.capabilities'::pg_catalog.regclass THEN
+        IF secant_internal.owner_bootstraps() THEN  -- (parsed only here)
+            RETURN NULL;
+        END IF;
     END IF;
     PERFORM secant.require_admin();
     RETURN NULL;
@@ -889,6 +890,18 @@ AS $$
     SELECT pg_catalog.pg_has_role(secant.outer_user(), d.datdba, 'MEMBER')
     FROM pg_catalog.pg_database d WHERE d.datname OPERATOR(pg_catalog.=) pg_catalog.current_database() $$;
 COMMENT ON FUNCTION secant.is_database_owner() IS 'true when the outer role is (a member of) the owner of this database';
+
+-- The database owner gives capabilities only to bootstrap: while the
+-- database has no admin.  Once it has one, the owner is a role like any
+-- other (it cannot make itself a proxy behind the admins' backs).
+CREATE FUNCTION secant_internal.owner_bootstraps() RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT secant.is_database_owner()
+       AND NOT EXISTS (SELECT 1 FROM secant.capabilities c WHERE c.capability OPERATOR(pg_catalog.=) 'admin') $$;
+REVOKE ALL ON FUNCTION secant_internal.owner_bootstraps() FROM PUBLIC;
+COMMENT ON FUNCTION secant_internal.owner_bootstraps() IS 'true when the outer role owns this database and the database has no admin yet (the owner gives the first capabilities only)';
 
 -- Audit every change of principals and grants, whoever makes it (COPY
 -- included); a superuser's restore adds nothing (secant.restoring).
@@ -1138,6 +1151,30 @@ SELECT * FROM secant.pending_reissue_list();
 COMMENT ON VIEW secant.pending_reissues IS 'grants a key rotation dropped (their grantee''s key was retired) that the delegator has not yet made again to the grantee''s new key (secant-pre rotate reissue); paths through them are closed meanwhile; rows for this database''s admins only';
 GRANT SELECT ON secant.pending_reissues TO PUBLIC;
 
+-- ---- finality: the locks of what a re-encryption relies on ----
+
+-- Readers (secant.reencrypt_for, sharing, index_keys_for) lock the grants
+-- of their path and hop chain and the binding or proxy capability they
+-- rely on, shared, until their transaction ends; a removal locks what it
+-- removes exclusive, all in one batch, in one global order (src/pg/
+-- policy_lock.c: PostgreSQL heavyweight locks SQL cannot take; a reader
+-- takes no transaction id and writes no WAL for them).
+CREATE FUNCTION secant_internal.lock_removal(grant_ids bigint[], binding_key pre_public_key,
+                                             binding_roles oid[], proxy_roles oid[], wait boolean)
+RETURNS void AS 'MODULE_PATHNAME', 'pre_lock_removal' LANGUAGE C VOLATILE;
+REVOKE ALL ON FUNCTION secant_internal.lock_removal(bigint[], pre_public_key, oid[], oid[], boolean) FROM PUBLIC;
+COMMENT ON FUNCTION secant_internal.lock_removal(bigint[], pre_public_key, oid[], oid[], boolean) IS 'before a removal: lock, in one batch, the grants, the bindings of a key (per role) and the proxy capabilities (per role) it removes, waiting for their readers, or (wait => false) failing at once naming them';
+CREATE FUNCTION secant_internal.lock_removed_row() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'pre_lock_removed_row' LANGUAGE C;
+REVOKE ALL ON FUNCTION secant_internal.lock_removed_row() FROM PUBLIC;
+COMMENT ON FUNCTION secant_internal.lock_removed_row() IS 'trigger: a grant, binding or proxy capability deleted or changed in any way is locked as a removal first';
+CREATE TRIGGER grants_lock_removed BEFORE DELETE OR UPDATE ON secant.grants
+    FOR EACH ROW EXECUTE FUNCTION secant_internal.lock_removed_row();
+CREATE TRIGGER bindings_lock_removed BEFORE DELETE OR UPDATE ON secant.bindings
+    FOR EACH ROW EXECUTE FUNCTION secant_internal.lock_removed_row();
+CREATE TRIGGER capabilities_lock_removed BEFORE DELETE OR UPDATE ON secant.capabilities
+    FOR EACH ROW EXECUTE FUNCTION secant_internal.lock_removed_row();
+
 -- ---- bindings and capabilities ----
 
 CREATE FUNCTION secant.bind(principal text, role_name name) RETURNS void
@@ -1153,26 +1190,41 @@ REVOKE ALL ON FUNCTION secant.bind(text, name) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION secant.bind(text, name) TO secant_admin;
 COMMENT ON FUNCTION secant.bind(text, name) IS 'bind a database role (and its members) to a principal, by name or key: the role may then obtain what is addressed to it';
 
-CREATE FUNCTION secant.unbind(principal text, role_name name) RETURNS boolean
-STRICT LANGUAGE sql
+-- A removal locks what it removes (secant_internal.lock_removal): it waits
+-- for the transactions that re-encrypted on its strength (or, with wait =>
+-- false, fails at once naming them); once it committed, no session gets a
+-- re-encryption on its strength.
+CREATE FUNCTION secant.unbind(principal text, role_name name, wait boolean DEFAULT true) RETURNS boolean
+STRICT LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
-    WITH gone AS (
-        DELETE FROM secant.bindings b
-        WHERE b.principal_key OPERATOR(@extschema@.=) secant.principal(principal)
-          AND b.role OPERATOR(pg_catalog.=) pg_catalog.quote_ident(unbind.role_name)::pg_catalog.regrole
-        RETURNING 1)
-    SELECT pg_catalog.count(*) OPERATOR(pg_catalog.>) 0 FROM gone $$;
-REVOKE ALL ON FUNCTION secant.unbind(text, name) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION secant.unbind(text, name) TO secant_admin;
-COMMENT ON FUNCTION secant.unbind(text, name) IS 'remove a binding; true if there was one';
+DECLARE
+    k @extschema@.pre_public_key := secant.principal(principal);
+    r pg_catalog.regrole := pg_catalog.quote_ident(role_name)::pg_catalog.regrole;
+    n bigint;
+BEGIN
+    PERFORM secant.require_admin();
+    PERFORM secant_internal.lock_removal(NULL, k, ARRAY[r::pg_catalog.oid], NULL, wait);
+    DELETE FROM secant.bindings b
+    WHERE b.principal_key OPERATOR(@extschema@.=) k AND b.role OPERATOR(pg_catalog.=) r;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n OPERATOR(pg_catalog.>) 0;
+END $$;
+REVOKE ALL ON FUNCTION secant.unbind(text, name, boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION secant.unbind(text, name, boolean) TO secant_admin;
+COMMENT ON FUNCTION secant.unbind(text, name, boolean) IS 'remove a binding; true if there was one; waits for the transactions that re-encrypted through it (wait => false: fails at once naming them)';
 
 CREATE FUNCTION secant.grant_capability(role_name name, capability text) RETURNS void
 STRICT LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    IF NOT secant.is_admin() AND NOT secant.is_database_owner() THEN
+    IF NOT secant.is_admin() AND NOT secant_internal.owner_bootstraps() THEN
+        IF secant.is_database_owner() THEN
+            RAISE EXCEPTION 'the owner of database "%" gives capabilities only while it has no admin', pg_catalog.current_database()
+                USING ERRCODE = 'insufficient_privilege',
+                      HINT = 'An admin of this database runs SELECT secant.grant_capability(...).';
+        END IF;
         PERFORM secant.require_admin();
     END IF;
     IF capability OPERATOR(pg_catalog.<>) ALL (ARRAY['admin', 'proxy']) THEN
@@ -1190,21 +1242,28 @@ BEGIN
 END $$;
 REVOKE ALL ON FUNCTION secant.grant_capability(name, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION secant.grant_capability(name, text) TO PUBLIC;
-COMMENT ON FUNCTION secant.grant_capability(name, text) IS 'give a role a capability in this database (admin: manage secant here; proxy: obtain what is addressed to any principal); by an admin of this database or its owner';
+COMMENT ON FUNCTION secant.grant_capability(name, text) IS 'give a role a capability in this database (admin: manage secant here; proxy: obtain what is addressed to any principal); by an admin of this database, or by its owner while it has no admin';
 
-CREATE FUNCTION secant.revoke_capability(role_name name, capability text) RETURNS boolean
-STRICT LANGUAGE sql
+CREATE FUNCTION secant.revoke_capability(role_name name, capability text, wait boolean DEFAULT true) RETURNS boolean
+STRICT LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
-    WITH gone AS (
-        DELETE FROM secant.capabilities c
-        WHERE c.role OPERATOR(pg_catalog.=) pg_catalog.quote_ident(revoke_capability.role_name)::pg_catalog.regrole
-          AND c.capability OPERATOR(pg_catalog.=) revoke_capability.capability
-        RETURNING 1)
-    SELECT pg_catalog.count(*) OPERATOR(pg_catalog.>) 0 FROM gone $$;
-REVOKE ALL ON FUNCTION secant.revoke_capability(name, text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION secant.revoke_capability(name, text) TO secant_admin;
-COMMENT ON FUNCTION secant.revoke_capability(name, text) IS 'take a capability from a role; true if it had it';
+DECLARE
+    r pg_catalog.regrole := pg_catalog.quote_ident(role_name)::pg_catalog.regrole;
+    n bigint;
+BEGIN
+    PERFORM secant.require_admin();
+    IF capability OPERATOR(pg_catalog.=) 'proxy' THEN
+        PERFORM secant_internal.lock_removal(NULL, NULL, NULL, ARRAY[r::pg_catalog.oid], wait);
+    END IF;
+    DELETE FROM secant.capabilities c
+    WHERE c.role OPERATOR(pg_catalog.=) r AND c.capability OPERATOR(pg_catalog.=) revoke_capability.capability;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n OPERATOR(pg_catalog.>) 0;
+END $$;
+REVOKE ALL ON FUNCTION secant.revoke_capability(name, text, boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION secant.revoke_capability(name, text, boolean) TO secant_admin;
+COMMENT ON FUNCTION secant.revoke_capability(name, text, boolean) IS 'take a capability from a role; true if it had it; the proxy capability waits for the transactions that re-encrypted on its strength (wait => false: fails at once naming them)';
 
 -- ---- read audit ----
 
@@ -1234,21 +1293,35 @@ COMMENT ON FUNCTION secant.read_audit_on() IS 'true when read audit is on in thi
 
 -- ---- who may obtain: bindings and capabilities ----
 
+-- What current_user relies on to obtain what is addressed to the principal
+-- with this key: its bindings to it and its proxy capabilities (through
+-- the roles it is a member of), or being a superuser.  secant.reencrypt_for
+-- locks what this returns (src/pg/grant_path.c).
+CREATE FUNCTION secant.obtain_basis(target pre_public_key) RETURNS TABLE (kind text, role oid)
+STRICT LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT x.kind, x.role FROM (
+        SELECT 'superuser'::pg_catalog.text AS kind, r.oid AS role FROM pg_catalog.pg_roles r
+        WHERE r.rolname OPERATOR(pg_catalog.=) CURRENT_USER AND r.rolsuper
+        UNION ALL
+        SELECT 'binding', b.role::pg_catalog.oid FROM secant.bindings b
+        JOIN pg_catalog.pg_roles r ON r.oid OPERATOR(pg_catalog.=) b.role
+        WHERE b.principal_key OPERATOR(@extschema@.=) target
+          AND pg_catalog.pg_has_role(r.oid, 'MEMBER')
+        UNION ALL
+        SELECT 'proxy', c.role::pg_catalog.oid FROM secant.capabilities c
+        JOIN pg_catalog.pg_roles r ON r.oid OPERATOR(pg_catalog.=) c.role
+        WHERE c.capability OPERATOR(pg_catalog.=) 'proxy'
+          AND pg_catalog.pg_has_role(r.oid, 'MEMBER')) AS x
+    ORDER BY x.kind OPERATOR(pg_catalog.=) 'superuser' DESC, x.kind, x.role $$;
+COMMENT ON FUNCTION secant.obtain_basis(pre_public_key) IS 'what current_user relies on to obtain what is addressed to the principal: superuser, or its bindings to it and proxy capabilities (by role); none: it may not';
+
 -- May current_user obtain what is addressed to the principal with this key?
 CREATE FUNCTION secant.may_obtain(target pre_public_key) RETURNS boolean
 STRICT LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
-AS $$
-    SELECT EXISTS (SELECT 1 FROM secant.bindings b
-                   JOIN pg_catalog.pg_roles r ON r.oid OPERATOR(pg_catalog.=) b.role
-                   WHERE b.principal_key OPERATOR(@extschema@.=) target
-                     AND pg_catalog.pg_has_role(r.oid, 'MEMBER'))
-        OR EXISTS (SELECT 1 FROM secant.capabilities c
-                   JOIN pg_catalog.pg_roles r ON r.oid OPERATOR(pg_catalog.=) c.role
-                   WHERE c.capability OPERATOR(pg_catalog.=) 'proxy'
-                     AND pg_catalog.pg_has_role(r.oid, 'MEMBER'))
-        OR EXISTS (SELECT 1 FROM pg_catalog.pg_roles r
-                   WHERE r.rolname OPERATOR(pg_catalog.=) CURRENT_USER AND r.rolsuper) $$;
+AS $$ SELECT EXISTS (SELECT 1 FROM secant.obtain_basis(target)) $$;
 COMMENT ON FUNCTION secant.may_obtain(pre_public_key) IS 'true when current_user is bound to the principal (or a member of a bound role), holds the proxy capability, or is a superuser';
 
 -- ---- storing grants ----
@@ -1369,21 +1442,35 @@ SET search_path = pg_catalog, pg_temp
 AS $$ SELECT * FROM secant.grantees(secant.principal_of_kind(user_name, 'user'), 'device', include_inactive) $$;
 COMMENT ON FUNCTION secant.devices(text, boolean) IS 'the devices a user (name or key) enrolled, once each, with expiry; inactive ones (expired, revoked, rotated) on request, with the reason';
 
+-- Every active path from one group (the group itself first, with a path
+-- of one key): a walk over grants_from_key, so that the readers of one
+-- group cost what that group's paths cost, whatever the size of the graph.
+-- Runs as the caller (secant.readers is security_invoker).
+CREATE FUNCTION secant.reader_paths(group_key pre_public_key)
+RETURNS TABLE (principal_key pre_public_key, path_keys pre_public_key[], expires timestamptz)
+STRICT LANGUAGE sql STABLE PARALLEL SAFE ROWS 100
+SET search_path = pg_catalog, pg_temp
+AS $$
+    WITH RECURSIVE walk (principal_key, path_keys, expires) AS (
+        SELECT group_key, ARRAY[group_key], NULL::timestamptz
+      UNION ALL
+        SELECT g.to_key, w.path_keys OPERATOR(pg_catalog.||) g.to_key,
+               LEAST(w.expires, g.not_after)
+        FROM walk w JOIN secant.grants g ON g.from_key OPERATOR(@extschema@.=) w.principal_key
+        WHERE (g.not_after IS NULL OR g.not_after OPERATOR(pg_catalog.>) pg_catalog.statement_timestamp())
+          AND NOT g.to_key OPERATOR(@extschema@.=) ANY (w.path_keys)
+          AND pg_catalog.cardinality(w.path_keys) OPERATOR(pg_catalog.<) 16
+    )
+    SELECT * FROM walk $$;
+COMMENT ON FUNCTION secant.reader_paths(pre_public_key) IS 'every active grant path from a group''s key (the group itself first): the principal at its end, its keys, the earliest expiry on it; what secant.readers is made of';
+
 -- Who can read what: every active path from a group to a principal, as
 -- names, with the earliest expiry on it and the roles bound to the end.
+-- One walk per group (secant.reader_paths): a condition on group_name
+-- walks that group's paths only.
 -- (A view binds the operators and functions it names when it is created,
 -- under the creating script's search_path: every one is qualified.)
 CREATE VIEW secant.readers WITH (security_invoker = true) AS
-WITH RECURSIVE walk (group_key, principal_key, path_keys, expires) AS (
-    SELECT p.public_key, p.public_key, ARRAY[p.public_key], NULL::pg_catalog.timestamptz
-    FROM secant.principals p WHERE p.kind OPERATOR(pg_catalog.=) 'group'
-  UNION ALL
-    SELECT w.group_key, g.to_key, w.path_keys OPERATOR(pg_catalog.||) g.to_key, LEAST(w.expires, g.not_after)
-    FROM walk w JOIN secant.grants g ON g.from_key OPERATOR(@extschema@.=) w.principal_key
-    WHERE (g.not_after IS NULL OR g.not_after OPERATOR(pg_catalog.>) pg_catalog.statement_timestamp())
-      AND NOT g.to_key OPERATOR(@extschema@.=) ANY (w.path_keys)
-      AND pg_catalog.cardinality(w.path_keys) OPERATOR(pg_catalog.<) 16
-)
 SELECT gp.name AS group_name, p.name AS principal, p.kind,
        ARRAY(SELECT q.name FROM pg_catalog.unnest(w.path_keys) WITH ORDINALITY AS u(k, i)
              JOIN secant.principals q ON q.public_key OPERATOR(@extschema@.=) u.k ORDER BY u.i) AS path,
@@ -1391,10 +1478,11 @@ SELECT gp.name AS group_name, p.name AS principal, p.kind,
        ARRAY(SELECT b.role::pg_catalog.text FROM secant.bindings b
              WHERE b.principal_key OPERATOR(@extschema@.=) w.principal_key ORDER BY 1) AS roles,
        false AS pending_reissue
-FROM walk w
-JOIN secant.principals gp ON gp.public_key OPERATOR(@extschema@.=) w.group_key
+FROM secant.principals gp
+CROSS JOIN LATERAL secant.reader_paths(gp.public_key) w
 JOIN secant.principals p ON p.public_key OPERATOR(@extschema@.=) w.principal_key
-WHERE pg_catalog.cardinality(w.path_keys) OPERATOR(pg_catalog.>) 1
+WHERE gp.kind OPERATOR(pg_catalog.=) 'group'
+  AND pg_catalog.cardinality(w.path_keys) OPERATOR(pg_catalog.>) 1
 UNION ALL
 -- paths closed by a key rotation until the delegator grants again
 SELECT gp.name, r.grantee, r.grantee_kind,
@@ -1405,9 +1493,10 @@ SELECT gp.name, r.grantee, r.grantee_kind,
        ARRAY(SELECT b.role::pg_catalog.text FROM secant.bindings b
              WHERE b.principal_key OPERATOR(@extschema@.=) r.new_key ORDER BY 1),
        true
-FROM walk w
+FROM secant.principals gp
+CROSS JOIN LATERAL secant.reader_paths(gp.public_key) w
 JOIN secant.pending_reissue_list() r ON r.delegator_key OPERATOR(@extschema@.=) w.principal_key
-JOIN secant.principals gp ON gp.public_key OPERATOR(@extschema@.=) w.group_key;
+WHERE gp.kind OPERATOR(pg_catalog.=) 'group';
 COMMENT ON VIEW secant.readers IS 'who can read what: each active grant path from a group to a principal (names), the earliest expiry on it, and the roles bound to the principal; rows with pending_reissue are paths a key rotation closed until the delegator grants to the principal''s new key (not served)';
 GRANT SELECT ON secant.readers TO PUBLIC;
 
@@ -1782,13 +1871,15 @@ CREATE FUNCTION secant_internal.share_copy() RETURNS trigger
 REVOKE ALL ON FUNCTION secant_internal.share_copy() FROM PUBLIC;
 COMMENT ON FUNCTION secant_internal.share_copy() IS 'trigger on a registered share table: a share row asks for a copy of its source row for its recipient (stored in secant.copies); deleting or changing the row removes it';
 
--- The trigger on the shared (source) table: an update of the shared value
--- or of the key, or a delete, removes that row's copies.  Arguments: the
--- key column, the ciphertext column.
+-- The trigger on the shared (source) table, one per table for all the
+-- registrations on it (secant_internal.source_triggers): for each, an
+-- update of its shared value or of its key, or a delete, removes that
+-- row's copies made through its share table.  No arguments: it reads the
+-- registrations.
 CREATE FUNCTION secant_internal.share_source() RETURNS trigger
     AS 'MODULE_PATHNAME', 'pre_share_source' LANGUAGE C;
 REVOKE ALL ON FUNCTION secant_internal.share_source() FROM PUBLIC;
-COMMENT ON FUNCTION secant_internal.share_source() IS 'trigger on a registered source table: changing or deleting a row removes its copies from secant.copies';
+COMMENT ON FUNCTION secant_internal.share_source() IS 'trigger on a registered source table: changing a registration''s key or shared value, or deleting a row, removes the copies made of it through that registration''s share table';
 
 CREATE FUNCTION secant_internal.require_column(rel regclass, col name, typ regtype) RETURNS void
 LANGUAGE plpgsql STABLE
@@ -1811,6 +1902,58 @@ BEGIN
 END $$;
 REVOKE ALL ON FUNCTION secant_internal.require_column(regclass, name, regtype) FROM PUBLIC;
 COMMENT ON FUNCTION secant_internal.require_column(regclass, name, regtype) IS 'raise unless the relation has the column (of the type, when given)';
+
+-- The source table's triggers, from its registrations: one row trigger on
+-- UPDATE of every registered key and shared column or DELETE, one on
+-- TRUNCATE; dropped when no registration is left.  Nothing when the table
+-- no longer exists.  Called whenever registrations change.
+CREATE FUNCTION secant_internal.source_triggers(source_table regclass) RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    cols text;
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) source_table) THEN
+        RETURN;
+    END IF;
+    SELECT pg_catalog.string_agg(pg_catalog.quote_ident(x.col), ', ' ORDER BY x.col) INTO cols
+    FROM (SELECT s.source_key::pg_catalog.text AS col FROM secant.sharing s
+          WHERE s.source_table OPERATOR(pg_catalog.=) source_triggers.source_table
+          UNION
+          SELECT s.source_column::pg_catalog.text FROM secant.sharing s
+          WHERE s.source_table OPERATOR(pg_catalog.=) source_triggers.source_table) x;
+    IF cols IS NULL THEN
+        EXECUTE pg_catalog.format('DROP TRIGGER IF EXISTS secant_share_source ON %s', source_table);
+        EXECUTE pg_catalog.format('DROP TRIGGER IF EXISTS secant_share_source_truncate ON %s', source_table);
+        RETURN;
+    END IF;
+    EXECUTE pg_catalog.format(
+        'CREATE OR REPLACE TRIGGER secant_share_source AFTER UPDATE OF %s OR DELETE ON %s '
+        'FOR EACH ROW EXECUTE FUNCTION secant_internal.share_source()', cols, source_table);
+    EXECUTE pg_catalog.format(
+        'CREATE OR REPLACE TRIGGER secant_share_source_truncate AFTER TRUNCATE ON %s '
+        'FOR EACH STATEMENT EXECUTE FUNCTION secant_internal.share_source()', source_table);
+END $$;
+REVOKE ALL ON FUNCTION secant_internal.source_triggers(regclass) FROM PUBLIC;
+COMMENT ON FUNCTION secant_internal.source_triggers(regclass) IS 'create, replace or drop a source table''s sharing triggers to match its registrations in secant.sharing (one row trigger on UPDATE of every registered key and shared column or DELETE, one on TRUNCATE)';
+
+-- The tables that are, or have triggers as, sources of sharing: the
+-- registered ones and the permanent tables with a trigger of
+-- secant_internal.share_source() (repairs: secant.purge_copies, updates).
+CREATE FUNCTION secant_internal.source_tables() RETURNS SETOF regclass
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT s.source_table FROM secant.sharing s
+    UNION
+    SELECT t.tgrelid::pg_catalog.regclass FROM pg_catalog.pg_trigger t
+    JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) t.tgrelid
+    WHERE t.tgfoid OPERATOR(pg_catalog.=) 'secant_internal.share_source()'::pg_catalog.regprocedure
+      AND c.relpersistence OPERATOR(pg_catalog.=) 'p'
+$$;
+REVOKE ALL ON FUNCTION secant_internal.source_tables() FROM PUBLIC;
+COMMENT ON FUNCTION secant_internal.source_tables() IS 'the registered source tables of sharing and the permanent tables with a trigger of secant_internal.share_source()';
 
 -- May the outer role register (or unregister) sharing on these tables?  An
 -- admin of this database, or a member of the share table's owner with the
@@ -1852,6 +1995,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     src text;
+    prev secant.sharing;
 BEGIN
     PERFORM secant_internal.require_sharing_rights(share_table, source_table);
     SELECT pg_catalog.format('%I.%I', n.nspname, c.relname) INTO src
@@ -1861,6 +2005,12 @@ BEGIN
     PERFORM secant_internal.require_column(source_table, source_key, NULL);
     PERFORM secant_internal.require_column(share_table, reference_column, NULL);
     PERFORM secant_internal.require_column(share_table, recipient_column, '@extschema@.pre_public_key'::regtype);
+    SELECT * INTO prev FROM secant.sharing s WHERE s.share_table OPERATOR(pg_catalog.=) enable_sharing.share_table FOR UPDATE;
+    -- a changed registration: the copies made through the old one go
+    IF FOUND AND (prev.source_table, prev.source_column, prev.source_key, prev.reference_column, prev.recipient_column)
+                 IS DISTINCT FROM (source_table, source_column, source_key, reference_column, recipient_column) THEN
+        DELETE FROM secant.copies c WHERE c.share_table OPERATOR(pg_catalog.=) enable_sharing.share_table;
+    END IF;
     INSERT INTO secant.sharing AS s (share_table, source_table, source_column, source_key, reference_column,
                                      recipient_column, registered_by)
     VALUES (share_table, source_table, source_column, source_key, reference_column, recipient_column,
@@ -1879,14 +2029,10 @@ BEGIN
         'CREATE OR REPLACE TRIGGER secant_share_truncate AFTER TRUNCATE ON %s '
         'FOR EACH STATEMENT EXECUTE FUNCTION secant_internal.share_copy(%L, %L, %L, %L, %L)',
         share_table, src, source_column, source_key, reference_column, recipient_column);
-    EXECUTE pg_catalog.format(
-        'CREATE OR REPLACE TRIGGER secant_share_source AFTER UPDATE OF %I, %I OR DELETE ON %s '
-        'FOR EACH ROW EXECUTE FUNCTION secant_internal.share_source(%L, %L)',
-        source_key, source_column, source_table, source_key, source_column);
-    EXECUTE pg_catalog.format(
-        'CREATE OR REPLACE TRIGGER secant_share_source_truncate AFTER TRUNCATE ON %s '
-        'FOR EACH STATEMENT EXECUTE FUNCTION secant_internal.share_source(%L, %L)',
-        source_table, source_key, source_column);
+    PERFORM secant_internal.source_triggers(source_table);
+    IF prev.source_table OPERATOR(pg_catalog.<>) source_table THEN
+        PERFORM secant_internal.source_triggers(prev.source_table);
+    END IF;
 END $$;
 COMMENT ON FUNCTION secant.enable_sharing(regclass, regclass, name, name, name, name) IS 'register share_table for sharing and install its triggers: a row inserted into share_table asks for a copy of source_table''s source_column (the row whose source_key equals the share''s reference_column) for the share''s recipient_column; by the share table''s owner (with TRIGGER on the source table) or an admin; permanent tables only';
 
@@ -1906,10 +2052,7 @@ BEGIN
     DELETE FROM secant.sharing s WHERE s.share_table OPERATOR(pg_catalog.=) disable_sharing.share_table;
     EXECUTE pg_catalog.format('DROP TRIGGER IF EXISTS secant_share ON %s', share_table);
     EXECUTE pg_catalog.format('DROP TRIGGER IF EXISTS secant_share_truncate ON %s', share_table);
-    IF NOT EXISTS (SELECT 1 FROM secant.sharing s WHERE s.source_table OPERATOR(pg_catalog.=) reg.source_table) THEN
-        EXECUTE pg_catalog.format('DROP TRIGGER IF EXISTS secant_share_source ON %s', reg.source_table);
-        EXECUTE pg_catalog.format('DROP TRIGGER IF EXISTS secant_share_source_truncate ON %s', reg.source_table);
-    END IF;
+    PERFORM secant_internal.source_triggers(reg.source_table);
     DELETE FROM secant.copies c WHERE c.share_table OPERATOR(pg_catalog.=) disable_sharing.share_table;
     GET DIAGNOSTICS n = ROW_COUNT;
     RETURN n;
@@ -1949,6 +2092,8 @@ BEGIN
     DELETE FROM secant.sharing s
     WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) s.share_table AND c.relpersistence OPERATOR(pg_catalog.=) 'p')
        OR NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) s.source_table AND c.relpersistence OPERATOR(pg_catalog.=) 'p');
+    -- every source table's triggers match its registrations
+    PERFORM secant_internal.source_triggers(x.t) FROM secant_internal.source_tables() x(t);
     DELETE FROM secant.copies x
     WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) x.share_table AND c.relpersistence OPERATOR(pg_catalog.=) 'p')
        OR NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) x.source_table AND c.relpersistence OPERATOR(pg_catalog.=) 'p');
@@ -1957,7 +2102,7 @@ BEGIN
 END $$;
 REVOKE ALL ON FUNCTION secant.purge_copies() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION secant.purge_copies() TO secant_admin;
-COMMENT ON FUNCTION secant.purge_copies() IS 'delete the registrations and copies of share or source tables that no longer exist or are not permanent (admin); returns the number of copies deleted';
+COMMENT ON FUNCTION secant.purge_copies() IS 'delete the registrations and copies of share or source tables that no longer exist or are not permanent, and make every source table''s sharing triggers match its registrations (admin); returns the number of copies deleted';
 
 -- Dropping a share or source table removes its registrations and copies.
 -- An event trigger fires on every role's DDL, so this one never raises
@@ -1967,74 +2112,111 @@ CREATE FUNCTION secant_internal.sharing_dropped() RETURNS event_trigger
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+    sources regclass[];
+    src regclass;
 BEGIN
     IF pg_catalog.to_regclass('secant.copies') IS NULL OR pg_catalog.to_regclass('secant.sharing') IS NULL THEN
         RETURN;  -- the extension itself is being dropped
     END IF;
-    DELETE FROM secant.sharing s
-    WHERE s.share_table::pg_catalog.oid OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d.objid FROM pg_catalog.pg_event_trigger_dropped_objects() d
-                                                                         WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass))
-       OR s.source_table::pg_catalog.oid OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d.objid FROM pg_catalog.pg_event_trigger_dropped_objects() d
-                                                                          WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass));
+    WITH gone AS (
+        DELETE FROM secant.sharing s
+        WHERE s.share_table::pg_catalog.oid OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d.objid FROM pg_catalog.pg_event_trigger_dropped_objects() d
+                                                                             WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass))
+           OR s.source_table::pg_catalog.oid OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d.objid FROM pg_catalog.pg_event_trigger_dropped_objects() d
+                                                                              WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass))
+        RETURNING s.source_table)
+    SELECT pg_catalog.array_agg(DISTINCT g.source_table) INTO sources FROM gone g;
     DELETE FROM secant.copies c
     WHERE c.share_table::pg_catalog.oid OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d.objid FROM pg_catalog.pg_event_trigger_dropped_objects() d
                                                                          WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass))
        OR c.source_table::pg_catalog.oid OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d.objid FROM pg_catalog.pg_event_trigger_dropped_objects() d
                                                                           WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass));
+    -- the source tables that remain: triggers for their remaining
+    -- registrations, or none
+    FOREACH src IN ARRAY coalesce(sources, '{}') LOOP
+        BEGIN
+            PERFORM secant_internal.source_triggers(src);
+        EXCEPTION WHEN OTHERS THEN
+            RAISE WARNING 'secant_pre: the sharing triggers of % were not rebuilt: %', src, SQLERRM
+                USING HINT = 'An admin runs SELECT secant.purge_copies().';
+        END;
+    END LOOP;
 EXCEPTION WHEN OTHERS THEN
     RAISE WARNING 'secant_pre: the copies of a dropped table were not removed: %', SQLERRM
         USING HINT = 'An admin runs SELECT secant.purge_copies().';
 END $$;
 REVOKE ALL ON FUNCTION secant_internal.sharing_dropped() FROM PUBLIC;
-COMMENT ON FUNCTION secant_internal.sharing_dropped() IS 'event trigger (sql_drop): a dropped share or source table''s registrations and copies are deleted; never raises';
+COMMENT ON FUNCTION secant_internal.sharing_dropped() IS 'event trigger (sql_drop): a dropped share or source table''s registrations and copies are deleted, the remaining source tables'' triggers rebuilt; never raises';
 CREATE EVENT TRIGGER secant_sharing_dropped ON sql_drop
     EXECUTE FUNCTION secant_internal.sharing_dropped();
 
+-- The extension's code names its schemas (the bodies say @extschema@,
+-- secant and secant_internal, resolved when they run): renaming one would
+-- let a schema of the old name take its place, with functions and
+-- operators of whoever made it, run by owner-run code.  The database owner
+-- owns the extension's schema (public), so renaming it, or secant or
+-- secant_internal, is refused.  An event trigger fires on every role's
+-- DDL: this one looks only at ALTER SCHEMA and raises only for that rename.
+CREATE FUNCTION secant_internal.keep_schema_names() RETURNS event_trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    moved text;
+BEGIN
+    SELECT pg_catalog.string_agg(pg_catalog.quote_ident(n.nspname::pg_catalog.text), ', ') INTO moved
+    FROM pg_catalog.pg_event_trigger_ddl_commands() c
+    JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.objid
+    JOIN pg_catalog.pg_extension e ON e.extname OPERATOR(pg_catalog.=) 'secant_pre'
+    WHERE c.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_namespace'::pg_catalog.regclass
+      AND ((n.oid OPERATOR(pg_catalog.=) e.extnamespace
+            AND n.nspname OPERATOR(pg_catalog.<>) '@extschema@')
+        OR (n.nspname OPERATOR(pg_catalog.<>) ALL (ARRAY['secant', 'secant_internal']::pg_catalog.name[])
+            AND EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                        WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_namespace'::pg_catalog.regclass
+                          AND d.objid OPERATOR(pg_catalog.=) n.oid
+                          AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass
+                          AND d.refobjid OPERATOR(pg_catalog.=) e.oid
+                          AND d.deptype OPERATOR(pg_catalog.=) 'e')));
+    IF moved IS NOT NULL THEN
+        RAISE EXCEPTION 'the schemas of secant_pre cannot be renamed (schema %)', moved
+            USING ERRCODE = 'insufficient_privilege',
+                  DETAIL = 'The extension''s code names @extschema@, secant and secant_internal; a schema of the old name would take their place.',
+                  HINT = 'Rename it back; to move the extension, dump, drop and re-create it.';
+    END IF;
+END $$;
+REVOKE ALL ON FUNCTION secant_internal.keep_schema_names() FROM PUBLIC;
+COMMENT ON FUNCTION secant_internal.keep_schema_names() IS 'event trigger (ddl_command_end, ALTER SCHEMA): refuse to rename the extension''s schema, secant or secant_internal';
+CREATE EVENT TRIGGER secant_keep_schema_names ON ddl_command_end
+    WHEN TAG IN ('ALTER SCHEMA')
+    EXECUTE FUNCTION secant_internal.keep_schema_names();
+
 -- ---- revocation and expiry ----
 
--- Locks the grant rows (FOR UPDATE): it waits only for transactions that
--- used these grants (readers lock the rows of their path FOR KEY SHARE),
--- and readers of the same grants that come later wait for it and then find
--- no path; readers of other paths never wait.  With wait => false it
--- fails at once, naming the sessions that may hold the grants.
+-- Locks the grants (secant_internal.lock_removal): it waits only for
+-- transactions that used these grants (readers lock the grants of their
+-- path), and readers of the same grants that come later wait for it and
+-- then find no path; readers of other paths never wait.  With wait =>
+-- false it fails at once, naming the sessions that hold the grants.
 CREATE FUNCTION secant.revoke(from_key pre_public_key, to_key pre_public_key, wait boolean DEFAULT true) RETURNS bigint
 STRICT LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     marks bytea[];
-    holders text;
     copies bigint;
 BEGIN
     PERFORM secant.require_admin();
-    IF wait THEN
-        SELECT pg_catalog.array_agg(s.hop_key) INTO marks
-        FROM (SELECT g.hop_key FROM secant.grants g
-              WHERE g.from_key OPERATOR(@extschema@.=) revoke.from_key
-                AND g.to_key OPERATOR(@extschema@.=) revoke.to_key
-              FOR UPDATE OF g) s;
-    ELSE
-        BEGIN
-            SELECT pg_catalog.array_agg(s.hop_key) INTO marks
-            FROM (SELECT g.hop_key FROM secant.grants g
-                  WHERE g.from_key OPERATOR(@extschema@.=) revoke.from_key
-                    AND g.to_key OPERATOR(@extschema@.=) revoke.to_key
-                  FOR UPDATE OF g NOWAIT) s;
-        EXCEPTION WHEN lock_not_available THEN
-            SELECT pg_catalog.string_agg(pg_catalog.format('%s (%s)', a.pid, a.usename), ', ' ORDER BY a.pid)
-            INTO holders
-            FROM pg_catalog.pg_locks l JOIN pg_catalog.pg_stat_activity a ON a.pid OPERATOR(pg_catalog.=) l.pid
-            WHERE l.locktype OPERATOR(pg_catalog.=) 'relation'
-              AND l.relation OPERATOR(pg_catalog.=) 'secant.grants'::pg_catalog.regclass::pg_catalog.oid
-              AND l.mode OPERATOR(pg_catalog.=) 'RowShareLock'
-              AND l.pid OPERATOR(pg_catalog.<>) pg_catalog.pg_backend_pid();
-            RAISE EXCEPTION 'grant is in use by other sessions'
-                USING ERRCODE = 'lock_not_available',
-                      DETAIL = pg_catalog.format('Sessions in a transaction that read through grants: %s.',
-                                                 coalesce(holders, 'none left')),
-                      HINT = 'Retry, call secant.revoke(..., wait => true), or end those sessions with pg_terminate_backend().';
-        END;
-    END IF;
+    PERFORM secant_internal.lock_removal(ARRAY(
+        SELECT g.id FROM secant.grants g
+        WHERE g.from_key OPERATOR(@extschema@.=) revoke.from_key
+          AND g.to_key OPERATOR(@extschema@.=) revoke.to_key), NULL, NULL, NULL, wait);
+    SELECT pg_catalog.array_agg(s.hop_key) INTO marks
+    FROM (SELECT g.hop_key FROM secant.grants g
+          WHERE g.from_key OPERATOR(@extschema@.=) revoke.from_key
+            AND g.to_key OPERATOR(@extschema@.=) revoke.to_key
+          ORDER BY g.id FOR UPDATE OF g) s;
     IF marks IS NULL THEN
         RAISE EXCEPTION 'no grant to revoke between these keys'
             USING ERRCODE = 'no_data_found',
@@ -2071,10 +2253,13 @@ DECLARE
     marks bytea[];
 BEGIN
     PERFORM secant.require_admin();
+    PERFORM secant_internal.lock_removal(ARRAY(
+        SELECT g.id FROM secant.grants g
+        WHERE g.not_after OPERATOR(pg_catalog.<=) pg_catalog.statement_timestamp()), NULL, NULL, NULL, true);
     SELECT pg_catalog.array_agg(s.hop_key) INTO marks
     FROM (SELECT g.hop_key FROM secant.grants g
           WHERE g.not_after OPERATOR(pg_catalog.<=) pg_catalog.statement_timestamp()
-          FOR UPDATE OF g) s;
+          ORDER BY g.id FOR UPDATE OF g) s;
     grants_removed := coalesce(pg_catalog.cardinality(marks), 0);
     copies_deleted := 0;
     IF marks IS NOT NULL THEN
@@ -2269,10 +2454,17 @@ BEGIN
             USING ERRCODE = 'null_value_not_allowed',
                   HINT = 'Pass a new index key encrypted to the new group key (secant-pre rotate group --index-key FILE).';
     END IF;
-    -- every grant into or out of the old key, locked as secant.revoke
-    -- locks them: waits for the transactions that read through them (and
-    -- for a rotation of a key at their other end)
-    -- (in id order, as the readers lock their paths: no lock cycle)
+    -- every grant into or out of the old key and every binding of it,
+    -- locked in one batch as secant.revoke and secant.unbind lock them:
+    -- waits for the transactions that read through them; then their rows
+    -- (for a rotation of a key at their other end)
+    PERFORM secant_internal.lock_removal(
+        ARRAY(SELECT x.id FROM secant.grants x
+              WHERE x.from_key OPERATOR(@extschema@.=) old_key OR x.to_key OPERATOR(@extschema@.=) old_key),
+        old_key,
+        ARRAY(SELECT b.role::pg_catalog.oid FROM secant.bindings b
+              WHERE b.principal_key OPERATOR(@extschema@.=) old_key),
+        NULL, true);
     PERFORM 1 FROM secant.grants x
     WHERE x.from_key OPERATOR(@extschema@.=) old_key OR x.to_key OPERATOR(@extschema@.=) old_key
     ORDER BY x.id FOR UPDATE OF x;

@@ -102,10 +102,43 @@ UPDATE notes SET body = pre_encrypt(pg_temp.pk('cardiology'), 'note 6 changed') 
 SELECT count(*) AS copies_of_6 FROM secant.copies WHERE source_row = '6';
 ROLLBACK;
 SELECT count(*) AS copies_of_6 FROM secant.copies WHERE source_row = '6';
+-- a second registration on the same source, by another key: one source
+-- trigger serves both (firing on the columns of both), and a change
+-- removes the copies of each registration whose key or value changed
+BEGIN;
+ALTER TABLE notes ADD COLUMN code text UNIQUE;
+UPDATE notes SET code = 'n' || id;
+CREATE TABLE code_shares (code text, recipient pre_public_key);
+SELECT secant.enable_sharing('code_shares', 'notes', 'body', 'code', 'code', 'recipient');
+CREATE TEMP VIEW source_triggers AS
+SELECT tgname, tgnargs, (SELECT string_agg(a.attname, ', ' ORDER BY a.attname) FROM pg_attribute a
+                         WHERE a.attrelid = t.tgrelid AND a.attnum = ANY (t.tgattr)) AS update_of
+FROM pg_trigger t WHERE tgrelid = 'notes'::regclass AND tgname LIKE 'secant_share%' ORDER BY 1;
+SELECT * FROM source_triggers;
+INSERT INTO code_shares VALUES ('n5', pg_temp.pk('bob_phone'));
+SELECT share_table, source_row FROM secant.copies WHERE source_row IN ('5', 'n5') ORDER BY 2;
+UPDATE notes SET code = 'five' WHERE id = 5;
+SELECT share_table, source_row FROM secant.copies WHERE source_row IN ('5', 'n5') ORDER BY 2;
+INSERT INTO code_shares VALUES ('five', pg_temp.pk('bob_phone'));
+UPDATE notes SET body = pre_encrypt(pg_temp.pk('cardiology'), 'note 5 changed') WHERE id = 5;
+SELECT count(*) AS copies_of_5 FROM secant.copies WHERE source_row IN ('5', 'five');
+-- unregistering one: the source trigger serves the other alone
+SELECT secant.disable_sharing('code_shares');
+SELECT * FROM source_triggers;
+ROLLBACK;
 -- the access log records each copy, not the audit chain
 SELECT count(*) AS share_entries, bool_and(actor = session_user AND role = current_user) AS by_me,
        bool_and(detail ? 'origin' AND detail ? 'recipient' AND detail ? 'level') AS detailed
 FROM secant.access_log WHERE action = 'share';
+-- each copy has its entry, naming its tables, row, recipient, origin and level
+SELECT count(*) AS copies_without_their_entry FROM secant.copies c
+WHERE NOT EXISTS (SELECT 1 FROM secant.access_log l
+                  WHERE l.action = 'share' AND (l.detail ->> 'share_table')::regclass = c.share_table
+                    AND (l.detail ->> 'source_table')::regclass = c.source_table
+                    AND l.detail ->> 'source_row' = c.source_row
+                    AND l.detail ->> 'recipient' = c.recipient::text
+                    AND l.detail ->> 'origin' = pre_origin(c.copy)::text
+                    AND (l.detail ->> 'level')::int = pre_level(c.copy));
 -- ERROR: sharing to someone without a path, and a missing source row
 INSERT INTO note_shares (note_id, recipient) VALUES (1, pg_temp.pk('outsider'));
 ALTER TABLE note_shares DROP CONSTRAINT note_shares_note_id_fkey;

@@ -312,7 +312,7 @@ CREATE FUNCTION pg_temp.source_setup(event text) RETURNS text LANGUAGE plpgsql A
 BEGIN
     CREATE TABLE bi_notes2 (id int, body pre_ciphertext);
     EXECUTE format('CREATE TRIGGER bi_notes2_source AFTER %s ON bi_notes2 FOR EACH ROW '
-                   'EXECUTE FUNCTION secant_internal.share_source(''id'', ''body'')', event);
+                   'EXECUTE FUNCTION secant_internal.share_source()', event);
     INSERT INTO bi_notes2 VALUES (1, NULL);
     RETURN 'fired';
 END $$;

@@ -31,7 +31,7 @@ ALTER EXTENSION secant_pre UPDATE;
 -- the copies, now in the extension's storage, decrypt
 SELECT count(*) AS moved, bool_and(pre_decrypt_text(c.copy, (SELECT sk FROM k WHERE name = 'a_phone')) = 'note ' || c.source_row) AS decrypt
 FROM secant.copies c WHERE c.share_table = 'note_shares'::regclass;
-SELECT tgname FROM pg_trigger WHERE tgrelid IN ('notes'::regclass, 'note_shares'::regclass) AND NOT tgisinternal ORDER BY 1;
+SELECT tgname, tgnargs FROM pg_trigger WHERE tgrelid IN ('notes'::regclass, 'note_shares'::regclass) AND NOT tgisinternal ORDER BY 1;
 SELECT share_table, source_table, source_column, source_key, reference_column, recipient_column FROM secant.sharing;
 SELECT count(*) AS old_objects FROM pg_proc WHERE proname IN ('share_trigger', 'register_share_table', 'log_share');
 -- the manual step, and the converted table keeps sharing

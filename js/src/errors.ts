@@ -31,6 +31,9 @@ const REASONS: Record<number, [string, string]> = {
   [-30]: ["SP_EWORDLONG", "A keyword, or a word of a document, is longer than 4096 bytes after normalisation."],
   [-31]: ["SP_ETEXTLONG", "The text is longer than 1048576 bytes."],
   [-32]: ["SP_EDATABASE", "The sealed grant was sealed for another database."],
+  [-33]: ["SP_ETHRESHOLD", "A threshold, share count or share index is out of range, repeated, or the number of partials is not the threshold."],
+  [-34]: ["SP_ESHARE", "The grant share does not match its commitments."],
+  [-35]: ["SP_EPROOF", "The partial's proof does not verify."],
   [-101]: ["SP_KF_ETEXT", "not a protected key file (prelocked_ and 150 base64url characters expected)"],
   [-102]: ["SP_KF_EMAGIC", "a protected key file with a bad magic"],
   [-103]: ["SP_KF_EVERSION", "a protected key file of an unknown version"],
@@ -111,7 +114,7 @@ export const E = {
   LEVEL: -7, LEVELMAX: -8, POINT: -10, SCALAR: -11, CAPSULE: -12,
   SIGNATURE: -13, SAMEKEY: -14, RECIPIENT: -20, MAXLEVEL: -21, WRONGKEY: -22,
   DECRYPT: -23, RANDOM: -24, TOOLONG: -25, INTERNAL: -26, UTF8: -28,
-  WORDLONG: -30, TEXTLONG: -31, DATABASE: -32,
+  WORDLONG: -30, TEXTLONG: -31, DATABASE: -32, THRESHOLD: -33, SHARE: -34, PROOF: -35,
   KF_TEXT: -101, KF_MAGIC: -102, KF_VERSION: -103, KF_CONTENT: -104, KF_KDF: -105,
   KF_RESERVED: -106, KF_LIMITS: -107, KF_PWHASH: -108, KF_PASSPHRASE: -109, KF_EMPTY: -110,
 } as const;

@@ -15,6 +15,11 @@ export {
 } from "./scheme.js";
 export type { Data, EncryptRandomness } from "./scheme.js";
 export { SealKey, SealedGrant, sealGrant, openSealedGrant, keyId } from "./sealed.js";
+export {
+  GrantShare, Partial, splitGrant, openShare, makePartial, verifyPartial, combine, checkShare, checkPartial,
+  shareBytes, THRESHOLD_MAX_N, PARTIAL_BYTES,
+} from "./threshold.js";
+export type { SplitRandomness } from "./threshold.js";
 export { Envelope, sealEnvelope, openEnvelope, sealBody, openBody, ENVELOPE_MARKER } from "./envelope.js";
 export type { SealRandomness } from "./envelope.js";
 export { IndexKey, tokenOfBytes } from "./tokens.js";

@@ -174,11 +174,11 @@ export function checkCiphertextLayout(ct: Uint8Array): number {
 }
 
 /** Offset of hop record k (1-based) of a laid-out ciphertext. */
-function hopOffset(ct: Uint8Array, k: number): number {
+export function hopOffset(ct: Uint8Array, k: number): number {
   return HEADER_BYTES + readU32(ct, CT.AADLEN) + HOP_BYTES * (k - 1);
 }
 
-function bodyOffset(ct: Uint8Array): number {
+export function bodyOffset(ct: Uint8Array): number {
   return hopOffset(ct, ct[CT.LEVEL]);
 }
 
@@ -294,7 +294,7 @@ export class Ciphertext extends PublicValue {
   }
 }
 
-function recipientBytes(ct: Uint8Array): Uint8Array {
+export function recipientBytes(ct: Uint8Array): Uint8Array {
   const n = ct[CT.LEVEL];
   if (n === 1) return ct.subarray(CT.P0, CT.P0 + 64);
   const o = hopOffset(ct, n - 1);

@@ -30,6 +30,7 @@ from ._native import LIBRARY_PATH, ffi as _ffi, lib as _lib
 __all__ = [
     "SecretKey", "PublicKey", "Grant", "SealedGrant", "SealKey", "Ciphertext",
     "Token", "IndexKey", "Envelope", "Decryptor",
+    "GrantShare", "Partial", "split_grant", "open_share", "make_partial", "verify_partial", "combine",
     "encrypt", "reencrypt", "decrypt", "decrypt_many", "seal_envelope",
     "open_envelope", "parse", "kind_of", "inspect", "library_version",
     "SecantError", "MalformedValueError", "InvalidValueError", "WrongRecipientError",
@@ -142,6 +143,7 @@ _ERR_NAMES = {
     -22: "SP_EWRONGKEY", -23: "SP_EDECRYPT", -24: "SP_ERANDOM", -25: "SP_ETOOLONG",
     -26: "SP_EINTERNAL", -27: "SP_ENOMEM", -28: "SP_EUTF8", -29: "SP_ECANCELED",
     -30: "SP_EWORDLONG", -31: "SP_ETEXTLONG", -32: "SP_EDATABASE",
+    -33: "SP_ETHRESHOLD", -34: "SP_ESHARE", -35: "SP_EPROOF",
 }
 _KF_NAMES = {
     -101: "SP_KF_ETEXT", -102: "SP_KF_EMAGIC", -103: "SP_KF_EVERSION",
@@ -900,3 +902,7 @@ def inspect(value: Union[_Value, str]) -> dict:
                   "hops": [{"to": PublicKey(r[:64], _checked=True).to_text(), "X": r[64:96].hex()}
                            for r in v._hop_records()]})
     return d
+
+
+from .threshold import (  # noqa: E402  (threshold grants build on the classes above)
+    GrantShare, Partial, combine, make_partial, open_share, split_grant, verify_partial)

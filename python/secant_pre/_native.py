@@ -54,6 +54,22 @@ int64_t sp_grant_not_after(const uint8_t *grant);
 int sp_seal_grant_random(uint8_t *out, const uint8_t *grant, const uint8_t *key);
 int sp_seal_key_validate(const uint8_t *key);
 int sp_seal_grant(uint8_t *out, const uint8_t *grant, const uint8_t *key, const uint8_t *seed);
+int sp_tshare_split_random(uint8_t *shares, size_t sharelen, const uint8_t *grant,
+                           const sp_secret *from, int t, int n, const uint8_t *sealkeys);
+int sp_tshare_split(uint8_t *shares, size_t sharelen, const uint8_t *grant,
+                    const sp_secret *from, int t, int n, const uint8_t *sealkeys,
+                    const uint8_t *coeffs, const uint8_t *seeds);
+int sp_tshare_same_grant(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen);
+int sp_tshare_open(uint8_t *rk_i, const uint8_t *share, size_t len, const uint8_t *sk,
+                   const uint8_t *dbid);
+int sp_tpartial(uint8_t *partial, const uint8_t *share, size_t sharelen, const uint8_t *rk_i,
+                const uint8_t *ct, size_t ctlen, const uint8_t *rho);
+int sp_tpartial_random(uint8_t *partial, const uint8_t *share, size_t sharelen,
+                       const uint8_t *rk_i, const uint8_t *ct, size_t ctlen);
+int sp_tpartial_verify(const uint8_t *partial, const uint8_t *share, size_t sharelen,
+                       const uint8_t *ct, size_t ctlen);
+int sp_tcombine(uint8_t *out, size_t outlen, const uint8_t *ct, size_t ctlen,
+                const uint8_t *share, size_t sharelen, const uint8_t *partials, int npartials);
 int sp_token(uint8_t *token, const uint8_t *key, const uint8_t *word, size_t wordlen);
 int sp_token_keyword(uint8_t *token, const uint8_t *key, const uint8_t *keyword, size_t len);
 int sp_tokens_document(uint8_t *tokens, size_t cap, size_t *n, const uint8_t *key,

@@ -13,6 +13,7 @@
 #include "secant_pre.h"
 #include "args.h"
 #include "encrypt.h"
+#include "threshold.h"
 #include "io.h"
 #include "keyfile.h"
 #include "report.h"
@@ -138,9 +139,12 @@ cmd_grant(const args *a)
 		rc = load_secret(opt(a, "--secret-key"), &from);
 		have_from = rc == 0;
 	}
-	if (rc == 0 && opt(a, "--seal-to") != NULL)
+	if (rc == 0 && opt(a, "--threshold") != NULL)
+		rc = grant_threshold(&from, to.data, not_after, opt(a, "--threshold"),
+							 opt(a, "--seal-to"), opt(a, "-o"));
+	else if (rc == 0 && opt(a, "--seal-to") != NULL)
 		rc = load_arg(opt(a, "--seal-to"), SP_KIND_SEAL_KEY, &seal_key);
-	if (rc == 0)
+	if (rc == 0 && opt(a, "--threshold") == NULL)
 	{
 		err = make_grant(grant, sealed, &from, to.data, not_after, seal_key.data);
 		if (seal_key.data == NULL)

@@ -37,6 +37,7 @@
 #include "rewrap.h"
 #include "rotate.h"
 #include "search.h"
+#include "threshold.h"
 
 /* the version of the extension, from the Makefile's EXTVERSION */
 #ifndef SECANT_PRE_VERSION
@@ -122,7 +123,7 @@ static const command commands[] = {
 		{{"--aad", OPT_VALUE}}, 1, 1, cmd_encrypt
 	},
 	{
-		"grant", "PUBKEY [--not-after UNIX_SECONDS] [--seal-to SEALING_KEY] [--secret-key DELEGATOR_SECRET_KEY_FILE] [-o FILE] [--passphrase-fd N | --passphrase-file F]",
+		"grant", "PUBKEY [--not-after UNIX_SECONDS] [--seal-to SEALING_KEY | --threshold T/N --seal-to K1,...,KN] [--secret-key DELEGATOR_SECRET_KEY_FILE] [-o FILE] [--passphrase-fd N | --passphrase-file F]",
 		"Print a grant (pregrant_...) that lets a proxy re-encrypt ciphertexts\n"
 		"of the delegator, whose secret key is read from the --secret-key file\n"
 		"(or standard input), for the grantee PUBKEY (a prepk_ text, or @FILE).\n"
@@ -136,12 +137,38 @@ static const command commands[] = {
 		"                             database's key: the presealkey_ text of\n"
 		"                             SELECT secant.server_public_key() (or @FILE);\n"
 		"                             what the database stores\n"
+		"  --threshold T/N            split the grant T-of-N (docs/SCHEME.md,\n"
+		"                             Threshold grants): print N grant shares\n"
+		"                             (pretshare_), one per line, the i-th sealed\n"
+		"                             to the i-th of the N comma-separated sealing\n"
+		"                             keys of --seal-to (distinct server keys,\n"
+		"                             N <= 16); the grant itself is wiped\n"
 		"  -o FILE                    write the grant to FILE, created with\n"
 		"                             mode 0600, never overwriting\n"
 		PASSPHRASE_HELP,
 		{{"--not-after", OPT_VALUE}, {"--secret-key", OPT_VALUE},
 		{"--seal-to", OPT_VALUE}, {"-o", OPT_VALUE},
-		PASSPHRASE_OPTIONS}, 1, 1, cmd_grant
+		{"--threshold", OPT_VALUE}, PASSPHRASE_OPTIONS}, 1, 1, cmd_grant
+	},
+	{
+		"partial", "SHARE --server-key SERVER_KEY_FILE --database HEX < CIPHERTEXT",
+		"A holder's partial (prepartial_) of the threshold grant share SHARE (a\n"
+		"pretshare_ text, or @FILE) for the ciphertext on standard input: the\n"
+		"share is opened with the holder's server key (SERVER_KEY_FILE: 64\n"
+		"hexadecimal digits, as secant_pre.server_key_file) for its database\n"
+		"identity (--database: 32 hexadecimal digits) and checked against its\n"
+		"commitments; the ciphertext must be valid and its current recipient the\n"
+		"grant's delegator.  The partial carries a proof: anyone can check it.\n",
+		{{"--server-key", OPT_REQUIRED}, {"--database", OPT_REQUIRED}},
+		1, 1, cmd_partial
+	},
+	{
+		"combine", "SHARE PARTIAL... < CIPHERTEXT",
+		"Combine exactly T partials (prepartial_ texts, or @FILE) of the T-of-N\n"
+		"threshold grant of SHARE (any of its shares) for the ciphertext on\n"
+		"standard input, each proof checked, into the ciphertext one level up:\n"
+		"byte for byte what the unsplit grant gives ('secant-pre reencrypt').\n",
+		{{NULL, OPT_VALUE}}, 2, -1, cmd_combine
 	},
 	{
 		"reencrypt", "GRANT < CIPHERTEXT",

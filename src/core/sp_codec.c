@@ -8,6 +8,7 @@
 
 #include "sp_codec.h"
 #include "sp_seal.h"
+#include "sp_threshold.h"
 
 #define B64_VARIANT sodium_base64_VARIANT_URLSAFE_NO_PADDING
 
@@ -26,6 +27,8 @@ static const kind_info kinds[SP_KIND_COUNT] = {
 	[SP_KIND_TOKEN] = {"pretok_", "pre_token", SP_TOKENBYTES},
 	[SP_KIND_SEALED_GRANT] = {"presealed_", "pre_sealed_grant", SP_SEALEDBYTES},
 	[SP_KIND_SEAL_KEY] = {"presealkey_", "sealing key", SP_SEALKEYBYTES},
+	[SP_KIND_TSHARE] = {"pretshare_", "threshold grant share", 0},
+	[SP_KIND_TPARTIAL] = {"prepartial_", "partial", SP_TPARTIALBYTES},
 };
 
 const char *
@@ -188,6 +191,10 @@ sp_validate_cached(sp_kind kind, const uint8_t *bin, size_t len,
 			return sp_sealed_validate(bin);
 		case SP_KIND_SEAL_KEY:
 			return sp_seal_key_validate(bin);
+		case SP_KIND_TSHARE:
+			return sp_tshare_validate(bin, len);
+		case SP_KIND_TPARTIAL:
+			return sp_tpartial_check(bin);
 		case SP_KIND_SECRET_KEY:
 		case SP_KIND_TOKEN:
 		case SP_KIND_COUNT:

@@ -19,6 +19,8 @@ typedef enum sp_kind
 	SP_KIND_TOKEN,
 	SP_KIND_SEALED_GRANT,		/* a grant sealed to a server key (sp_seal.h) */
 	SP_KIND_SEAL_KEY,			/* the key clients seal grants to */
+	SP_KIND_TSHARE,				/* a threshold grant share (sp_threshold.h) */
+	SP_KIND_TPARTIAL,			/* a partial with its proof (sp_threshold.h) */
 	SP_KIND_COUNT
 } sp_kind;
 

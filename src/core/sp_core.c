@@ -79,6 +79,12 @@ sp_strerror(int err)
 			return "The text is longer than 1048576 bytes.";
 		case SP_EDATABASE:
 			return "The sealed grant was sealed for another database.";
+		case SP_ETHRESHOLD:
+			return "A threshold, share count or share index is out of range, repeated, or the number of partials is not the threshold.";
+		case SP_ESHARE:
+			return "The grant share does not match its commitments.";
+		case SP_EPROOF:
+			return "The partial's proof does not verify.";
 	}
 	return "Unknown error.";
 }
@@ -100,8 +106,8 @@ sp_init(void)
 /* ---- hashing ---- */
 
 /* Start a BLAKE2b state (keyed when key is not NULL) over DST(tag). */
-static void
-hash_start(crypto_generichash_state *st, const char *tag, size_t outlen,
+void
+sp_hash_start(crypto_generichash_state *st, const char *tag, size_t outlen,
 		   const uint8_t *key, size_t keylen)
 {
 	static const uint8_t zero = 0;
@@ -122,7 +128,7 @@ hash_scalar(uint8_t out[SP_SCALARBYTES], const char *tag,
 	crypto_generichash_state st;
 	uint8_t		wide[64];
 
-	hash_start(&st, tag, sizeof wide, NULL, 0);
+	sp_hash_start(&st, tag, sizeof wide, NULL, 0);
 	crypto_generichash_update(&st, a, alen);
 	if (b)
 		crypto_generichash_update(&st, b, blen);
@@ -167,8 +173,8 @@ sp_scalar_validate(const uint8_t s[SP_SCALARBYTES])
  * A valid ristretto255 encoding other than the identity.  libsodium 1.0.18
  * ignores bit 255 when decoding; RFC 9496 requires refusing it, so we do.
  */
-static int
-point_validate(const uint8_t p[SP_POINTBYTES])
+int
+sp_point_validate(const uint8_t p[SP_POINTBYTES])
 {
 	if ((p[SP_POINTBYTES - 1] & 0x80) != 0 ||
 		!crypto_core_ristretto255_is_valid_point(p) ||
@@ -181,7 +187,7 @@ point_validate(const uint8_t p[SP_POINTBYTES])
 int
 sp_public_key_validate(const uint8_t pk[SP_PUBLICKEYBYTES])
 {
-	if (point_validate(pk) != SP_OK ||
+	if (sp_point_validate(pk) != SP_OK ||
 		!crypto_core_ed25519_is_valid_point(pk + SP_POINTBYTES))
 		return SP_EPOINT;
 	return SP_OK;
@@ -219,7 +225,7 @@ sp_secret_expand(sp_secret *key, const uint8_t seed[SP_SEEDBYTES])
 	int			rc = SP_OK;
 
 	hash_scalar(key->p, "sk", seed, SP_SEEDBYTES, NULL, 0, NULL, 0);
-	hash_start(&st, "sign", sizeof sign_seed, NULL, 0);
+	sp_hash_start(&st, "sign", sizeof sign_seed, NULL, 0);
 	crypto_generichash_update(&st, seed, SP_SEEDBYTES);
 	crypto_generichash_final(&st, sign_seed, sizeof sign_seed);
 	if (sodium_is_zero(key->p, SP_SCALARBYTES) ||
@@ -374,10 +380,10 @@ int
 sp_ciphertext_record_points(const uint8_t *ct, sp_keycache *cache)
 {
 	if (sp_public_key_validate_cached(ct + SP_CT_P0, cache) != SP_OK ||
-		point_validate(ct + SP_CT_E) != SP_OK ||
-		point_validate(ct + SP_CT_V) != SP_OK ||
+		sp_point_validate(ct + SP_CT_E) != SP_OK ||
+		sp_point_validate(ct + SP_CT_V) != SP_OK ||
 		(sp_ciphertext_level(ct) >= 2 &&
-		 point_validate(sp_ciphertext_hop(ct, 1) + SP_PUBLICKEYBYTES +
+		 sp_point_validate(sp_ciphertext_hop(ct, 1) + SP_PUBLICKEYBYTES +
 						SP_POINTBYTES) != SP_OK))
 		return SP_EPOINT;
 	return SP_OK;
@@ -397,9 +403,9 @@ sp_ciphertext_path_points(const uint8_t *ct, sp_keycache *cache)
 		const uint8_t *hop = sp_ciphertext_hop(ct, k);
 
 		if (sp_public_key_validate_cached(hop, cache) != SP_OK ||
-			point_validate(hop + SP_PUBLICKEYBYTES) != SP_OK ||
+			sp_point_validate(hop + SP_PUBLICKEYBYTES) != SP_OK ||
 			(k >= 2 &&
-			 point_validate(hop + SP_PUBLICKEYBYTES + SP_POINTBYTES) != SP_OK))
+			 sp_point_validate(hop + SP_PUBLICKEYBYTES + SP_POINTBYTES) != SP_OK))
 			return SP_EPOINT;
 	}
 	return SP_OK;
@@ -453,7 +459,7 @@ dem_key(uint8_t K[crypto_aead_xchacha20poly1305_ietf_KEYBYTES],
 {
 	crypto_generichash_state st;
 
-	hash_start(&st, "dem", crypto_aead_xchacha20poly1305_ietf_KEYBYTES,
+	sp_hash_start(&st, "dem", crypto_aead_xchacha20poly1305_ietf_KEYBYTES,
 			   NULL, 0);
 	crypto_generichash_update(&st, ct + SP_CT_P0,
 							  SP_PUBLICKEYBYTES + 2 * SP_POINTBYTES);
@@ -597,40 +603,56 @@ hop_base(uint8_t base[SP_POINTBYTES], const uint8_t *ct)
 	return SP_OK;
 }
 
+/* The checks of Re-encrypt after the layout, and B (sp_internal.h). */
+int
+sp_hop_base_for(uint8_t base[SP_POINTBYTES], const uint8_t *ct,
+				const uint8_t from[SP_PUBLICKEYBYTES])
+{
+	if (sp_ciphertext_level(ct) >= SP_MAXLEVEL)
+		return SP_EMAXLEVEL;
+	/* public keys: plain memcmp is fine */
+	if (memcmp(from, sp_ciphertext_recipient(ct), SP_PUBLICKEYBYTES) != 0)
+		return SP_ERECIPIENT;
+	return hop_base(base, ct);
+}
+
+/* out = ct at level + 1 with the hop (to || X || T) (sp_internal.h). */
+void
+sp_hop_append(uint8_t *out, const uint8_t *ct, size_t ctlen,
+			  const uint8_t to[SP_PUBLICKEYBYTES],
+			  const uint8_t X[SP_POINTBYTES], const uint8_t T[SP_POINTBYTES])
+{
+	size_t		body = sp_ciphertext_body_offset(ct);
+
+	memcpy(out, ct, body);
+	out[SP_CT_LEVEL] = (uint8_t) (sp_ciphertext_level(ct) + 1);
+	memcpy(out + body, to, SP_PUBLICKEYBYTES);
+	memcpy(out + body + SP_PUBLICKEYBYTES, X, SP_POINTBYTES);
+	memcpy(out + body + SP_PUBLICKEYBYTES + SP_POINTBYTES, T, SP_POINTBYTES);
+	memcpy(out + body + SP_HOPBYTES, ct + body, ctlen - body);
+}
+
 /* Re-encrypt a valid ciphertext with a valid grant. */
 int
 sp_reencrypt(uint8_t *out, size_t outlen, const uint8_t *ct, size_t ctlen,
 			 const uint8_t grant[SP_GRANTBYTES])
 {
-	uint8_t		base[SP_POINTBYTES];
-	size_t		body;
+	uint8_t		base[SP_POINTBYTES],
+				T[SP_POINTBYTES];
 	int			rc;
 
 	if ((rc = sp_ciphertext_check_layout(ct, ctlen)) != SP_OK)
 		return rc;
 	if (outlen != ctlen + SP_HOPBYTES)
 		return SP_ELENGTH;
-	if (sp_ciphertext_level(ct) >= SP_MAXLEVEL)
-		return SP_EMAXLEVEL;
-	/* public keys: plain memcmp is fine */
-	if (memcmp(grant + SP_GR_FROM, sp_ciphertext_recipient(ct),
-			   SP_PUBLICKEYBYTES) != 0)
-		return SP_ERECIPIENT;
-	if ((rc = hop_base(base, ct)) != SP_OK)
+	if ((rc = sp_hop_base_for(base, ct, grant + SP_GR_FROM)) != SP_OK)
 		return rc;
-	body = sp_ciphertext_body_offset(ct);
-	memcpy(out, ct, body);
-	out[SP_CT_LEVEL] = (uint8_t) (sp_ciphertext_level(ct) + 1);
-	memcpy(out + body, grant + SP_GR_TO, SP_PUBLICKEYBYTES);
-	memcpy(out + body + SP_PUBLICKEYBYTES, grant + SP_GR_X, SP_POINTBYTES);
-	if (crypto_scalarmult_ristretto255(out + body + SP_PUBLICKEYBYTES +
-									   SP_POINTBYTES,
-									   grant + SP_GR_RK, base) != 0)
+	if (crypto_scalarmult_ristretto255(T, grant + SP_GR_RK, base) != 0)
 	{
 		sodium_memzero(out, outlen);
 		return SP_EPOINT;
 	}
-	memcpy(out + body + SP_HOPBYTES, ct + body, ctlen - body);
+	sp_hop_append(out, ct, ctlen, grant + SP_GR_TO, grant + SP_GR_X, T);
 	return SP_OK;
 }
 
@@ -840,7 +862,7 @@ sp_grant_validate_cached(const uint8_t grant[SP_GRANTBYTES],
 		return rc;
 	if (sp_public_key_validate_cached(grant + SP_GR_FROM, cache) != SP_OK ||
 		sp_public_key_validate_cached(grant + SP_GR_TO, cache) != SP_OK ||
-		point_validate(grant + SP_GR_X) != SP_OK)
+		sp_point_validate(grant + SP_GR_X) != SP_OK)
 		return SP_EPOINT;
 	if (sp_scalar_validate(grant + SP_GR_RK) != SP_OK)
 		return SP_ESCALAR;
@@ -870,7 +892,7 @@ sp_token(uint8_t token[SP_TOKENBYTES], const uint8_t key[SP_INDEXKEYBYTES],
 {
 	crypto_generichash_state st;
 
-	hash_start(&st, "token", SP_TOKENBYTES, key, SP_INDEXKEYBYTES);
+	sp_hash_start(&st, "token", SP_TOKENBYTES, key, SP_INDEXKEYBYTES);
 	crypto_generichash_update(&st, word, wordlen);
 	crypto_generichash_final(&st, token, SP_TOKENBYTES);
 	sodium_memzero(&st, sizeof st);

@@ -91,7 +91,10 @@ typedef enum sp_err
 	SP_ECANCELED = -29,			/* the caller asked to stop */
 	SP_EWORDLONG = -30,			/* a keyword or word too long (sp_text.h) */
 	SP_ETEXTLONG = -31,			/* a text too long to normalise (sp_text.h) */
-	SP_EDATABASE = -32			/* sealed for another database (sp_seal.h) */
+	SP_EDATABASE = -32,			/* sealed for another database (sp_seal.h) */
+	SP_ETHRESHOLD = -33,		/* t, n, an index or a count out of range (sp_threshold.h) */
+	SP_ESHARE = -34,			/* a share is not on its committed polynomial */
+	SP_EPROOF = -35				/* a partial's proof does not verify */
 } sp_err;
 
 /* One sentence describing an error code, for error details. */

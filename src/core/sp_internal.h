@@ -9,6 +9,8 @@
 
 #include <string.h>
 
+#include <sodium.h>
+
 #include "sp_core.h"
 
 /* ---- the header: magic (4 bytes) | version | three reserved bytes ---- */
@@ -120,5 +122,38 @@ int			sp_ciphertext_record_points(const uint8_t *ct,
 int			sp_ciphertext_path_points(const uint8_t *ct,
 									  sp_keycache *cache) SP_WUR;
 int			sp_ciphertext_check_capsule(const uint8_t *ct) SP_WUR;
+
+/* Start a BLAKE2b state (keyed when key is not NULL) over DST(tag). */
+void		sp_hash_start(crypto_generichash_state *st, const char *tag,
+						  size_t outlen, const uint8_t *key, size_t keylen);
+
+/* SP_OK if p is a valid ristretto255 encoding other than the identity. */
+int			sp_point_validate(const uint8_t p[SP_POINTBYTES]) SP_WUR;
+
+/*
+ * The checks of Re-encrypt after the layout, for a grant from `from`:
+ * level below 16 (SP_EMAXLEVEL), from the current recipient
+ * (SP_ERECIPIENT); then B, the point a new hop multiplies (E + V at level
+ * 1, else the last hop's X).
+ */
+int			sp_hop_base_for(uint8_t base[SP_POINTBYTES], const uint8_t *ct,
+							const uint8_t from[SP_PUBLICKEYBYTES]) SP_WUR;
+
+/*
+ * out (ctlen + SP_HOPBYTES bytes) = ct, laid out, with its level raised by
+ * one and the hop record (to || X || T) before its body.
+ */
+void		sp_hop_append(uint8_t *out, const uint8_t *ct, size_t ctlen,
+						  const uint8_t to[SP_PUBLICKEYBYTES],
+						  const uint8_t X[SP_POINTBYTES],
+						  const uint8_t T[SP_POINTBYTES]);
+
+/*
+ * A sealed box to the X25519 public key pk (crypto_box_seal's bytes: epk
+ * 32 | tag 16 | ciphertext) with the ephemeral key made from seed; out
+ * holds 48 + plainlen bytes (sp_seal.c).
+ */
+int			sp_seal_box(uint8_t *out, const uint8_t *plain, size_t plainlen,
+						const uint8_t pk[32], const uint8_t seed[32]) SP_WUR;
 
 #endif							/* SP_INTERNAL_H */

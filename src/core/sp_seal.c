@@ -63,16 +63,36 @@ sp_sealed_validate(const uint8_t sealed[SP_SEALEDBYTES])
 	return sp_header_check(sealed, sealed_magic, SP_VERSION);
 }
 
+/* A sealed box with the ephemeral key made from seed (sp_internal.h). */
+int
+sp_seal_box(uint8_t *out, const uint8_t *plain, size_t plainlen,
+			const uint8_t pk[32], const uint8_t seed[32])
+{
+	uint8_t		esk[crypto_box_SECRETKEYBYTES];
+	uint8_t		nonce[crypto_box_NONCEBYTES];
+	crypto_generichash_state st;
+	int			rc;
+
+	rc = crypto_box_seed_keypair(out, esk, seed) == 0 ? SP_OK : SP_EINTERNAL;
+	if (rc == SP_OK)
+	{
+		crypto_generichash_init(&st, NULL, 0, sizeof nonce);
+		crypto_generichash_update(&st, out, crypto_box_PUBLICKEYBYTES);
+		crypto_generichash_update(&st, pk, SP_SERVER_PUBLICBYTES);
+		crypto_generichash_final(&st, nonce, sizeof nonce);
+		if (crypto_box_easy(out + crypto_box_PUBLICKEYBYTES, plain, plainlen,
+							nonce, pk, esk) != 0)
+			rc = SP_EPOINT;
+	}
+	sodium_memzero(esk, sizeof esk);
+	return rc;
+}
+
 int
 sp_seal_grant(uint8_t out[SP_SEALEDBYTES], const uint8_t grant[SP_GRANTBYTES],
 			  const uint8_t key[SP_SEALKEYBYTES], const uint8_t seed[SP_SEALSEEDBYTES])
 {
-	const uint8_t *pk = key + 8 + SP_KEYIDBYTES;
 	uint8_t		plain[SP_SEALPLAINBYTES];
-	uint8_t		esk[crypto_box_SECRETKEYBYTES];
-	uint8_t		nonce[crypto_box_NONCEBYTES];
-	uint8_t    *epk = out + 8 + SP_KEYIDBYTES;
-	crypto_generichash_state st;
 	int			rc = sp_seal_key_validate(key);
 
 	if (rc != SP_OK)
@@ -83,19 +103,9 @@ sp_seal_grant(uint8_t out[SP_SEALEDBYTES], const uint8_t grant[SP_GRANTBYTES],
 	memcpy(plain + SP_KEYIDBYTES, key + 8 + SP_KEYIDBYTES + SP_SERVER_PUBLICBYTES,
 		   SP_DBIDBYTES);
 	memcpy(plain + SP_KEYIDBYTES + SP_DBIDBYTES, grant, SP_GRANTBYTES);
-	rc = crypto_box_seed_keypair(epk, esk, seed) == 0 ? SP_OK : SP_EINTERNAL;
-	if (rc == SP_OK)
-	{
-		crypto_generichash_init(&st, NULL, 0, sizeof nonce);
-		crypto_generichash_update(&st, epk, crypto_box_PUBLICKEYBYTES);
-		crypto_generichash_update(&st, pk, SP_SERVER_PUBLICBYTES);
-		crypto_generichash_final(&st, nonce, sizeof nonce);
-		if (crypto_box_easy(epk + crypto_box_PUBLICKEYBYTES, plain, sizeof plain,
-							nonce, pk, esk) != 0)
-			rc = SP_EPOINT;
-	}
+	rc = sp_seal_box(out + 8 + SP_KEYIDBYTES, plain, sizeof plain,
+					 key + 8 + SP_KEYIDBYTES, seed);
 	sodium_memzero(plain, sizeof plain);
-	sodium_memzero(esk, sizeof esk);
 	if (rc != SP_OK)
 		sodium_memzero(out, SP_SEALEDBYTES);
 	return rc;

@@ -14,7 +14,8 @@ LIB_SRCS = $(CORE_SRCS) src/lib/sp_lib.c
 LIB_OBJS = $(patsubst src/%.c,$(LIB_DIR)/obj/%.o,$(LIB_SRCS))
 LIB_PUBLIC_HEADERS = src/core/sp_core.h src/core/sp_codec.h src/core/sp_random.h \
 	src/core/sp_text.h src/core/sp_cache.h src/core/sp_envelope.h \
-	src/core/sp_seal.h src/core/sp_keyfile.h src/lib/sp_lib.h
+	src/core/sp_seal.h src/core/sp_keyfile.h src/core/sp_threshold.h \
+	src/lib/sp_lib.h
 LIB_CFLAGS = -O2 -g -Wall -Wextra -std=gnu99 -fPIC -Isrc/core -Isrc/lib \
 	-DSECANT_PRE_VERSION='"$(EXTVERSION)"'
 

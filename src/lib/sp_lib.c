@@ -121,6 +121,47 @@ sp_seal_grant_random(uint8_t out[SP_SEALEDBYTES],
 	return rc;
 }
 
+int
+sp_tshare_split_random(uint8_t *shares, size_t sharelen,
+					   const uint8_t grant[SP_GRANTBYTES], const sp_secret *from,
+					   int t, int n, const uint8_t *sealkeys)
+{
+	uint8_t		coeffs[SP_TMAXN * SP_SCALARBYTES],
+				seeds[SP_TMAXN * SP_SEALSEEDBYTES];
+	int			rc = sp_init();
+
+	for (int tries = 0; rc == SP_OK && tries < 4; tries++)
+	{
+		for (int j = 0; j < t - 1 && j < SP_TMAXN; j++)
+			sp_random_scalar(coeffs + SP_SCALARBYTES * j);
+		sp_random_bytes(seeds, sizeof seeds);
+		rc = sp_tshare_split(shares, sharelen, grant, from, t, n, sealkeys,
+							 coeffs, seeds);
+		if (rc != SP_ERANDOM)
+			break;
+		rc = SP_OK;
+	}
+	sodium_memzero(coeffs, sizeof coeffs);
+	sodium_memzero(seeds, sizeof seeds);
+	return rc;
+}
+
+int
+sp_tpartial_random(uint8_t partial[SP_TPARTIALBYTES], const uint8_t *share,
+				   size_t sharelen, const uint8_t rk_i[SP_SCALARBYTES],
+				   const uint8_t *ct, size_t ctlen)
+{
+	uint8_t		rho[SP_TRHOBYTES];
+	int			rc = sp_init();
+
+	if (rc != SP_OK)
+		return rc;
+	sp_random_bytes(rho, sizeof rho);
+	rc = sp_tpartial(partial, share, sharelen, rk_i, ct, ctlen, rho);
+	sodium_memzero(rho, sizeof rho);
+	return rc;
+}
+
 sp_dctx *
 sp_dctx_new(unsigned slots)
 {

@@ -21,6 +21,7 @@
 #include "sp_cache.h"
 #include "sp_seal.h"
 #include "sp_text.h"
+#include "sp_threshold.h"
 
 #define SP_LIB_SONAME_MAJOR	0	/* libsecant-pre.so.0 */
 
@@ -126,5 +127,21 @@ int			sp_tokens_document(uint8_t (*tokens)[SP_TOKENBYTES], size_t cap,
  * values are not part of this version; they will follow the semantics of
  * the SQL and CLI rotation (secant-pre rotate / rewrap) once those settle.
  */
+
+/*
+ * sp_tshare_split with fresh randomness (the polynomial's coefficients and
+ * the sealed boxes' ephemeral seeds, wiped before returning); draws again
+ * in the negligible case of a zero share.  Calls sp_init.
+ */
+int			sp_tshare_split_random(uint8_t *shares, size_t sharelen,
+								   const uint8_t grant[SP_GRANTBYTES],
+								   const sp_secret *from, int t, int n,
+								   const uint8_t *sealkeys) SP_WUR;
+
+/* sp_tpartial with 32 fresh random bytes mixed into the proof's nonce. */
+int			sp_tpartial_random(uint8_t partial[SP_TPARTIALBYTES],
+							   const uint8_t *share, size_t sharelen,
+							   const uint8_t rk_i[SP_SCALARBYTES],
+							   const uint8_t *ct, size_t ctlen) SP_WUR;
 
 #endif							/* SP_LIB_H */

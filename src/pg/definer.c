@@ -97,7 +97,7 @@ typedef struct kept_plan
 {
 	char	   *query;
 	int			nargs;
-	Oid			types[8];
+	Oid			types[12];
 	SPIPlanPtr	plan;
 } kept_plan;
 static kept_plan kept[PLAN_SLOTS];
@@ -115,7 +115,7 @@ plan_for(const char *query, int nargs, Oid *argtypes)
 	plan = SPI_prepare(query, nargs, argtypes);
 	if (plan == NULL)
 		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
-	if (i == PLAN_SLOTS || nargs > 8 || SPI_keepplan(plan) != 0)
+	if (i == PLAN_SLOTS || nargs > 12 || SPI_keepplan(plan) != 0)
 		return plan;			/* used once, freed with the SPI call */
 	kept[i].query = MemoryContextStrdup(TopMemoryContext, query);
 	kept[i].nargs = nargs;
@@ -139,6 +139,12 @@ sp_run_latest(const char *query, int nargs, Oid *argtypes, Datum *args)
 		return SPI_execute_snapshot(plan, args, NULL, GetLatestSnapshot(),
 									InvalidSnapshot, false, false, 0);
 	return SPI_execute_plan(plan, args, NULL, false, 0);
+}
+
+int
+sp_run_read(const char *query, int nargs, Oid *argtypes, Datum *args, long tcount)
+{
+	return SPI_execute_plan(plan_for(query, nargs, argtypes), args, NULL, true, tcount);
 }
 
 /*

@@ -41,4 +41,13 @@ void		sp_caller_query(sp_query_body body, void *arg);
 int			sp_run_latest(const char *query, int nargs, Oid *argtypes,
 						  Datum *args);
 
+/*
+ * Run a read-only query (inside a scope) with the current snapshot, at most
+ * tcount rows; its plan is prepared once per backend (the sharing
+ * trigger's read of the source row, once per shared row).  Returns the
+ * SPI code.
+ */
+int			sp_run_read(const char *query, int nargs, Oid *argtypes,
+						Datum *args, long tcount);
+
 #endif							/* SP_DEFINER_H */

@@ -48,6 +48,7 @@
 #include "definer.h"
 #include "grant_path.h"
 #include "path_apply.h"
+#include "policy_lock.h"
 #include "read_audit.h"
 #include "server_key.h"
 #include "typeio.h"
@@ -242,25 +243,50 @@ path_ids(Oid pk_type, const uint8_t *from, const uint8_t *to, Datum *ids)
 	return (int) SPI_processed;
 }
 
+/* Lock the grants ids[0..n) for a reader (policy_lock.h). */
+static void
+lock_grant_ids(Datum *ids, int n)
+{
+	sp_lock_item items[SP_PATH_MAXHOPS > SP_MAXLEVEL ? SP_PATH_MAXHOPS : SP_MAXLEVEL];
+
+	for (int i = 0; i < n; i++)
+		items[i] = sp_lock_grant(DatumGetInt64(ids[i]));
+	sp_lock_take(items, n, false, true, "grant");
+}
+
 /*
- * Lock the rows of the grants ids[0..n) FOR KEY SHARE (in id order, as a key
- * rotation locks its grants: no lock cycle) and open their sealed bytes
- * into the path, in order, each checked against its row's columns; false
- * if one of them is gone.
+ * A grant that was there went away before its lock was granted: in READ
+ * COMMITTED the lookup starts again (false); with a transaction snapshot,
+ * a serialization failure, as a row lock on it would have raised.
+ */
+static bool
+grant_gone(void)
+{
+	if (IsolationUsesXactSnapshot())
+		sp_raise_serialization();
+	return false;
+}
+
+/*
+ * Lock the grants ids[0..n) (a reader's locks, policy_lock.h), then read
+ * their rows with the latest snapshot and open their sealed bytes into
+ * the path, in order, each checked against its row's columns; false if
+ * one of them is gone.
  */
 static bool
 lock_grants(sp_path *path, Datum *ids, int n)
 {
 	Oid			argtypes[1] = {INT8ARRAYOID};
-	Datum		args[1] = {PointerGetDatum(construct_array(ids, n, INT8OID, 8,
-														   FLOAT8PASSBYVAL,
-														   TYPALIGN_DOUBLE))};
-	int			rc = sp_run_latest("SELECT g.id, g.sealed, g.from_key, g.to_key, g.hop_key "
-								   "FROM secant.grants AS g "
-								   "WHERE g.id OPERATOR(pg_catalog.=) ANY ($1) "
-								   "ORDER BY g.id FOR KEY SHARE OF g", 1, argtypes, args);
+	Datum		args[1];
+	int			rc;
 	int			found = 0;
 
+	lock_grant_ids(ids, n);
+	args[0] = PointerGetDatum(construct_array(ids, n, INT8OID, 8, FLOAT8PASSBYVAL,
+											  TYPALIGN_DOUBLE));
+	rc = sp_run_latest("SELECT g.id, g.sealed, g.from_key, g.to_key, g.hop_key "
+					   "FROM secant.grants AS g "
+					   "WHERE g.id OPERATOR(pg_catalog.=) ANY ($1)", 1, argtypes, args);
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "secant.grants lookup failed: %s", SPI_result_code_string(rc));
 	for (uint64 r = 0; r < SPI_processed; r++)
@@ -278,7 +304,7 @@ lock_grants(sp_path *path, Datum *ids, int n)
 				found++;
 			}
 	}
-	return found == n;
+	return found == n || grant_gone();
 }
 
 /* A lookup of a path: its keys, and the number of its grants found. */
@@ -362,44 +388,106 @@ sp_ext_schema(Oid pk_type)
 	return quote_identifier(get_namespace_name(type_namespace(pk_type)));
 }
 
-/* The question of check_caller and its answers. */
+/* What the caller relies on (secant.obtain_basis), read with its locks. */
+#define BASIS_MAX 16
+#define BASIS_ATTEMPTS 4
 typedef struct caller_check
 {
 	Oid			pk_type;
 	const uint8_t *target;
-	bool		ok;
+	int			n;				/* items relied on; -1: superuser */
+	sp_lock_item items[BASIS_MAX];
 	bool		audit;
 } caller_check;
 
+/*
+ * What current_user relies on to obtain what is addressed to the target,
+ * with the latest snapshot: its bindings to the target and proxy
+ * capabilities (through the roles it is a member of), the first BASIS_MAX.
+ */
+static void
+caller_basis(caller_check *c)
+{
+	Oid			argtypes[1] = {c->pk_type};
+	Datum		args[1] = {PointerGetDatum(c->target)};
+
+	if (sp_run_latest("SELECT b.kind, b.role, secant.read_audit_on() "
+					  "FROM secant.obtain_basis($1) AS b LIMIT 16",
+					  1, argtypes, args) != SPI_OK_SELECT)
+		elog(ERROR, "secant.obtain_basis failed");
+	c->n = 0;
+	for (uint64 r = 0; r < SPI_processed; r++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[r];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		bool		isnull;
+		char	   *kind = TextDatumGetCString(SPI_getbinval(tup, desc, 1, &isnull));
+		Oid			role = DatumGetObjectId(SPI_getbinval(tup, desc, 2, &isnull));
+
+		c->audit = DatumGetBool(SPI_getbinval(tup, desc, 3, &isnull)) && !isnull;
+		if (strcmp(kind, "superuser") == 0)
+		{
+			c->n = -1;
+			return;
+		}
+		c->items[c->n++] = strcmp(kind, "binding") == 0 ?
+			sp_lock_binding(c->target, role) : sp_lock_capability(role);
+	}
+}
+
+/* Is every item of a among those of b? */
+static bool
+basis_within(const caller_check *a, const caller_check *b)
+{
+	for (int i = 0; i < a->n; i++)
+	{
+		int			j = 0;
+
+		while (j < b->n && memcmp(&a->items[i], &b->items[j], sizeof(sp_lock_item)) != 0)
+			j++;
+		if (j == b->n)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Lock what the caller relies on, then read it again: done when what it
+ * relies on now is all locked (a removal committed meanwhile is seen, a
+ * later one waits for this transaction).
+ */
 static void
 caller_check_body(void *arg)
 {
 	caller_check *c = (caller_check *) arg;
-	Oid			argtypes[1] = {c->pk_type};
-	Datum		args[1] = {PointerGetDatum(c->target)};
-	bool		isnull;
+	caller_check locked;
 
-	if (sp_run_latest("SELECT secant.may_obtain($1), secant.read_audit_on()",
-					  1, argtypes, args) != SPI_OK_SELECT || SPI_processed != 1)
-		elog(ERROR, "secant.may_obtain failed");
-	c->ok = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
-									   1, &isnull)) && !isnull;
-	c->audit = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
-										  2, &isnull)) && !isnull;
+	caller_basis(c);
+	for (int attempt = 0; attempt < BASIS_ATTEMPTS && c->n > 0; attempt++)
+	{
+		sp_lock_take(c->items, c->n, false, true, "binding");
+		locked = *c;
+		caller_basis(c);
+		if (basis_within(c, &locked))
+			return;
+	}
+	if (c->n > 0)
+		sp_raise_path_changed();
 }
 
 /*
  * May current_user obtain what is addressed to target?  Asked as the
- * caller (secant.may_obtain reads only tables PUBLIC may read).  Returns
- * whether read audit is on.
+ * caller (secant.obtain_basis reads only tables PUBLIC may read); the
+ * bindings and capabilities it relies on are locked until the transaction
+ * ends (policy_lock.h).  Returns whether read audit is on.
  */
 static bool
 check_caller(Oid pk_type, const uint8_t *target)
 {
-	caller_check c = {pk_type, target, false, false};
+	caller_check c = {pk_type, target, 0, {{0}}, false};
 
 	sp_caller_query(caller_check_body, &c);
-	if (!c.ok)
+	if (c.n == 0)
 		sp_raise_not_bound(GetUserNameFromId(GetUserId(), false));
 	return c.audit;
 }
@@ -469,18 +557,10 @@ chain_query(const char *query, int nargs, Oid *types, Datum *args)
 	return SPI_processed;
 }
 
-/*
- * Lock the grants of a checked chain FOR KEY SHARE, all at once in id order
- * (as revocations and rotations lock theirs: no lock cycle); raise if one
- * of them went away since it was found.
- */
-static void
-lock_chain(Datum *ids, int n)
+/* The number of distinct ids of ids[0..n). */
+static int
+distinct_count(Datum *ids, int n)
 {
-	Oid			argtypes[1] = {INT8ARRAYOID};
-	Datum		args[1] = {PointerGetDatum(construct_array(ids, n, INT8OID, 8,
-														   FLOAT8PASSBYVAL,
-														   TYPALIGN_DOUBLE))};
 	int			distinct = 0;
 
 	for (int i = 0; i < n; i++)
@@ -491,10 +571,29 @@ lock_chain(Datum *ids, int n)
 			j++;
 		distinct += j == i;
 	}
-	if (chain_query("SELECT g.id FROM secant.grants AS g "
-					"WHERE g.id OPERATOR(pg_catalog.=) ANY ($1) "
-					"ORDER BY g.id FOR KEY SHARE OF g", 1, argtypes, args) != (uint64) distinct)
+	return distinct;
+}
+
+/*
+ * Lock the grants of a checked chain (a reader's locks, all at once), then
+ * raise if one of them went away since it was found.
+ */
+static void
+lock_chain(Datum *ids, int n)
+{
+	Oid			argtypes[1] = {INT8ARRAYOID};
+	Datum		args[1];
+
+	lock_grant_ids(ids, n);
+	args[0] = PointerGetDatum(construct_array(ids, n, INT8OID, 8, FLOAT8PASSBYVAL,
+											  TYPALIGN_DOUBLE));
+	if (chain_query("SELECT DISTINCT g.id FROM secant.grants AS g "
+					"WHERE g.id OPERATOR(pg_catalog.=) ANY ($1)", 1, argtypes, args) !=
+		(uint64) distinct_count(ids, n))
+	{
+		(void) grant_gone();
 		sp_raise_path_changed();
+	}
 }
 
 /* A ciphertext whose hop chain is checked, and its keys' type. */

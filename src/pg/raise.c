@@ -287,6 +287,17 @@ sp_raise_path_changed(void)
 			 errhint("Retry the statement.")));
 }
 
+/* A grant went away under a transaction snapshot. */
+void
+sp_raise_serialization(void)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+			 errmsg("could not serialize access due to concurrent update"),
+			 errdetail("A grant of the path was revoked after this transaction's snapshot was taken."),
+			 errhint("Retry the transaction.")));
+}
+
 /* Re-encryption along a path would pass the highest level. */
 void
 sp_raise_path_level(int level, int hops)

@@ -75,6 +75,12 @@ pg_attribute_noreturn() void sp_raise_grant_columns(void);
 /* The grants of a path kept going away during the lookup (40001). */
 pg_attribute_noreturn() void sp_raise_path_changed(void);
 
+/*
+ * A grant a transaction-snapshot reader found went away before its lock
+ * was granted (40001, the message of a row lock's serialization failure).
+ */
+pg_attribute_noreturn() void sp_raise_serialization(void);
+
 /* Re-encryption along a path of hops would pass level 16 (54000). */
 pg_attribute_noreturn() void sp_raise_path_level(int level, int hops);
 

@@ -5,9 +5,10 @@
  * the copies made through revoked grants (secant.delete_copies_through).
  *
  * secant.enable_sharing registers a share table in secant.sharing and
- * installs the triggers; before they touch a value they check their shape,
- * that their table is permanent and registered with exactly their
- * arguments, and their columns' types (share_check.c).  The triggers run
+ * installs the triggers (one source trigger per source table, for all its
+ * registrations); before they touch a value they check their shape, that
+ * their table is permanent and registered (a share table with exactly
+ * their arguments), and their columns' types (share_check.c).  The triggers run
  * with the caller's rights: the shared value is read as the role that
  * inserted the share row, so its privileges and row-level security decide
  * whether it may share that row.  Then extension code, as the extension's
@@ -139,7 +140,7 @@ source_read_body(void *arg)
 	Oid			reftype = r->row->reftype;
 	Datum		ref = r->row->ref;
 
-	if (SPI_execute_with_args(r->query, 1, &reftype, &ref, NULL, true, 2) != SPI_OK_SELECT)
+	if (sp_run_read(r->query, 1, &reftype, &ref, 2) != SPI_OK_SELECT)
 		elog(ERROR, "could not read the shared row");
 	if (SPI_processed != 1)
 		sp_raise_shared_row(get_rel_name(src), SPI_processed == 0);
@@ -231,12 +232,9 @@ store_copy(FmgrInfo *flinfo, const ext_types *t, Oid share, Oid src,
 	const uint8_t *bytes = sp_datum_bytes(SP_KIND_CIPHERTEXT, ct, &len);
 	Datum		copy;
 	const uint8_t *cb;
-	Oid			types[7] = {REGCLASSOID, REGCLASSOID, TEXTOID, t->pk, t->ct,
-	BYTEAARRAYOID, NAMEOID};
-	Datum		args[7];
-	Oid			ltypes[7] = {NAMEOID, REGCLASSOID, REGCLASSOID, TEXTOID, TEXTOID,
-	TEXTOID, INT4OID};
-	Datum		largs[7];
+	Oid			types[10] = {REGCLASSOID, REGCLASSOID, TEXTOID, t->pk, t->ct,
+		BYTEAARRAYOID, NAMEOID, TEXTOID, TEXTOID, INT4OID};
+	Datum		args[10];
 
 	sp_path_check_chain(path, t->pk, bytes);
 	sp_path_find(path, t->pk, sp_ciphertext_recipient(bytes), row->recipient,
@@ -250,28 +248,23 @@ store_copy(FmgrInfo *flinfo, const ext_types *t, Oid share, Oid src,
 	args[4] = copy;
 	args[5] = PointerGetDatum(sp_hop_keys(cb));
 	args[6] = current_user_name();
+	args[7] = CStringGetTextDatum(sp_out_text(SP_KIND_PUBLIC_KEY,
+											  PointerGetDatum(cb + SP_CT_P0)));
+	args[8] = CStringGetTextDatum(sp_out_text(SP_KIND_PUBLIC_KEY, args[3]));
+	args[9] = Int32GetDatum(sp_ciphertext_level(cb));
+	/* the copy and its access-log entry in one query: one scope a row */
 	owner_run(sp_path_owner(path),
-			  "INSERT INTO secant.copies AS c (share_table, source_table, source_row, "
+			  "WITH stored AS (INSERT INTO secant.copies AS c (share_table, source_table, source_row, "
 			  "recipient, copy, hop_keys, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7) "
 			  "ON CONFLICT (share_table, source_row, recipient) DO UPDATE SET "
 			  "source_table = EXCLUDED.source_table, copy = EXCLUDED.copy, "
 			  "hop_keys = EXCLUDED.hop_keys, created_at = EXCLUDED.created_at, "
-			  "created_by = EXCLUDED.created_by",
-			  7, types, args, SPI_OK_INSERT);
-	largs[0] = args[6];
-	largs[1] = args[0];
-	largs[2] = args[1];
-	largs[3] = args[2];
-	largs[4] = CStringGetTextDatum(sp_out_text(SP_KIND_PUBLIC_KEY,
-											   PointerGetDatum(cb + SP_CT_P0)));
-	largs[5] = CStringGetTextDatum(sp_out_text(SP_KIND_PUBLIC_KEY, args[3]));
-	largs[6] = Int32GetDatum(sp_ciphertext_level(cb));
-	owner_run(sp_path_owner(path),
+			  "created_by = EXCLUDED.created_by RETURNING 1) "
 			  "INSERT INTO secant.access_log (actor, role, action, detail) "
-			  "VALUES (SESSION_USER, $1, 'share', pg_catalog.jsonb_build_object("
-			  "'share_table', $2::pg_catalog.text, 'source_table', $3::pg_catalog.text, "
-			  "'source_row', $4, 'origin', $5, 'recipient', $6, 'level', $7))",
-			  7, ltypes, largs, SPI_OK_INSERT);
+			  "SELECT SESSION_USER, $7, 'share', pg_catalog.jsonb_build_object("
+			  "'share_table', $1::pg_catalog.text, 'source_table', $2::pg_catalog.text, "
+			  "'source_row', $3, 'origin', $8, 'recipient', $9, 'level', $10) FROM stored",
+			  10, types, args, SPI_OK_INSERT);
 }
 
 /* Remove the copy that a share row asked for. */
@@ -294,19 +287,33 @@ remove_copy(Oid owner, const ext_types *t, Oid share, const share_row *row)
 			  3, types, args, SPI_OK_DELETE);
 }
 
-/* Delete the copies filed under a table (share or source, by column). */
+/* Delete every copy filed under a table (share or source, by column). */
 static void
-remove_copies_of(Oid owner, const char *column_name, Oid rel, const char *row)
+remove_copies_of(Oid owner, const char *column_name, Oid rel)
 {
-	Oid			types[2] = {REGCLASSOID, TEXTOID};
-	Datum		args[2] = {ObjectIdGetDatum(rel),
-	row ? CStringGetTextDatum(row) : (Datum) 0};
+	Oid			types[1] = {REGCLASSOID};
+	Datum		args[1] = {ObjectIdGetDatum(rel)};
 
 	owner_run(owner,
-			  psprintf("DELETE FROM secant.copies AS c WHERE c.%s OPERATOR(pg_catalog.=) $1%s",
-					   column_name,
-					   row ? " AND c.source_row OPERATOR(pg_catalog.=) $2" : ""),
-			  row ? 2 : 1, types, args, SPI_OK_DELETE);
+			  psprintf("DELETE FROM secant.copies AS c WHERE c.%s OPERATOR(pg_catalog.=) $1",
+					   column_name),
+			  1, types, args, SPI_OK_DELETE);
+}
+
+/* Delete the copies of a source row made through one share table. */
+static void
+remove_row_copies(Oid owner, Oid share, Oid src, const char *row)
+{
+	Oid			types[3] = {REGCLASSOID, REGCLASSOID, TEXTOID};
+	Datum		args[3] = {ObjectIdGetDatum(share), ObjectIdGetDatum(src),
+	CStringGetTextDatum(row)};
+
+	owner_run(owner,
+			  "DELETE FROM secant.copies AS c "
+			  "WHERE c.share_table OPERATOR(pg_catalog.=) $1 "
+			  "AND c.source_table OPERATOR(pg_catalog.=) $2 "
+			  "AND c.source_row OPERATOR(pg_catalog.=) $3",
+			  3, types, args, SPI_OK_DELETE);
 }
 
 static bool
@@ -341,7 +348,7 @@ pre_share_copy(PG_FUNCTION_ARGS)
 	ext_types_get(&t);
 	if (TRIGGER_FIRED_BY_TRUNCATE(td->tg_event))
 	{
-		remove_copies_of(owner, "share_table", share, NULL);
+		remove_copies_of(owner, "share_table", share);
 		return PointerGetDatum(NULL);
 	}
 	if (!TRIGGER_FIRED_BY_INSERT(td->tg_event))
@@ -366,20 +373,11 @@ pre_share_copy(PG_FUNCTION_ARGS)
 	return PointerGetDatum(NULL);
 }
 
-/* The key of a source row as text, or NULL. */
-static char *
-source_key(TriggerData *td, HeapTuple tup)
-{
-	return SPI_getvalue(tup, RelationGetDescr(td->tg_relation),
-						sp_share_column(td, td->tg_trigger->tgargs[0], InvalidOid));
-}
-
-/* Is the shared value of a source row the same in both versions? */
+/* Is the value in column col the same in both versions of the row? */
 static bool
-same_value(TriggerData *td, Oid ct_type)
+same_value(TriggerData *td, int col)
 {
 	TupleDesc	desc = RelationGetDescr(td->tg_relation);
-	int			col = sp_share_column(td, td->tg_trigger->tgargs[1], ct_type);
 	bool		n1,
 				n2;
 	Datum		a = SPI_getbinval(td->tg_trigtuple, desc, col, &n1);
@@ -397,40 +395,66 @@ same_value(TriggerData *td, Oid ct_type)
 }
 
 /*
- * secant.share_source(key column, ciphertext column): AFTER UPDATE OR
- * DELETE FOR EACH ROW, and AFTER TRUNCATE, on a shared table.
+ * A row of the source table changed or went: remove the copies made of it
+ * through one registration when its key or its shared value changed.
+ * keycol and valcol were checked (sp_share_column).
+ */
+static void
+source_row_changed(TriggerData *td, Oid owner, Oid share, int keycol, int valcol)
+{
+	TupleDesc	desc = RelationGetDescr(td->tg_relation);
+	char	   *key = SPI_getvalue(td->tg_trigtuple, desc, keycol);
+
+	if (key == NULL)
+		return;
+	if (TRIGGER_FIRED_BY_UPDATE(td->tg_event))
+	{
+		char	   *new_key = SPI_getvalue(td->tg_newtuple, desc, keycol);
+
+		if (new_key != NULL && strcmp(key, new_key) == 0 && same_value(td, valcol))
+			return;
+	}
+	remove_row_copies(owner, share, RelationGetRelid(td->tg_relation), key);
+}
+
+/*
+ * secant.share_source(): AFTER UPDATE OR DELETE FOR EACH ROW, and AFTER
+ * TRUNCATE, on a shared table; one trigger for every registration on it
+ * (secant_internal.source_triggers).  For each registration, a changed key
+ * or shared value, or a deleted row, removes the row's copies made through
+ * its share table; TRUNCATE removes every copy of the table's rows.
  */
 PG_FUNCTION_INFO_V1(pre_share_source);
 Datum
 pre_share_source(PG_FUNCTION_ARGS)
 {
-	TriggerData *td = sp_share_trigger(fcinfo, 2, "secant_internal.share_source()");
-	Oid			rel = RelationGetRelid(td->tg_relation);
+	TriggerData *td = sp_share_trigger(fcinfo, 0, "secant_internal.share_source()");
 	Oid			owner = sp_function_owner(fcinfo->flinfo->fn_oid);
 	ext_types	t;
-	char	   *key;
+	sp_source_registration *regs;
+	int		   *keycols;
+	int		   *valcols;
+	int			n;
+	int			i;
 
 	if (TRIGGER_FIRED_BY_INSERT(td->tg_event))
 		sp_raise_sharing_setup("secant_internal.share_source() must be an AFTER UPDATE OR DELETE trigger");
-	sp_share_registered_as_source(td, owner);
+	n = sp_share_source_registrations(td, owner, &regs);
 	ext_types_get(&t);
-	sp_share_column(td, td->tg_trigger->tgargs[1], t.ct);
+	keycols = palloc(n * sizeof(int));
+	valcols = palloc(n * sizeof(int));
+	for (i = 0; i < n; i++)
+	{
+		keycols[i] = sp_share_column(td, regs[i].key, InvalidOid);
+		valcols[i] = sp_share_column(td, regs[i].column, t.ct);
+	}
 	if (TRIGGER_FIRED_BY_TRUNCATE(td->tg_event))
 	{
-		remove_copies_of(owner, "source_table", rel, NULL);
+		remove_copies_of(owner, "source_table", RelationGetRelid(td->tg_relation));
 		return PointerGetDatum(NULL);
 	}
-	key = source_key(td, td->tg_trigtuple);
-	if (key == NULL)
-		return PointerGetDatum(NULL);
-	if (TRIGGER_FIRED_BY_UPDATE(td->tg_event))
-	{
-		char	   *new_key = source_key(td, td->tg_newtuple);
-
-		if (new_key != NULL && strcmp(key, new_key) == 0 && same_value(td, t.ct))
-			return PointerGetDatum(NULL);
-	}
-	remove_copies_of(owner, "source_table", rel, key);
+	for (i = 0; i < n; i++)
+		source_row_changed(td, owner, regs[i].share, keycols[i], valcols[i]);
 	return PointerGetDatum(NULL);
 }
 

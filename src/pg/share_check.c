@@ -2,8 +2,10 @@
  * share_check.c - before a sharing trigger touches a value: was it called
  * the way secant.enable_sharing installs it (an AFTER trigger of the
  * right level, its argument count), on a permanent table registered in
- * secant.sharing with exactly its arguments?  Asked as the extension's
- * owner (the registrations are the extension's); nothing is locked.
+ * secant.sharing: a share table with exactly its arguments, a source table
+ * by its registrations (the source trigger has no arguments and serves
+ * them all)?  Asked as the extension's owner (the registrations are the
+ * extension's); nothing is locked.
  */
 #include "postgres.h"
 
@@ -113,24 +115,54 @@ sp_share_registered_source(TriggerData *td, Oid owner)
 	return src;
 }
 
-void
-sp_share_registered_as_source(TriggerData *td, Oid owner)
+/* The read of a source table's registrations, into the caller's memory. */
+typedef struct source_registrations
 {
-	char	  **argv = td->tg_trigger->tgargs;
-	Oid			types[3] = {REGCLASSOID, TEXTOID, TEXTOID};
-	Datum		args[3];
+	Oid			rel;
+	MemoryContext cxt;
+	int			n;
+	sp_source_registration *regs;
+} source_registrations;
 
-	args[0] = ObjectIdGetDatum(RelationGetRelid(td->tg_relation));
-	args[1] = CStringGetTextDatum(argv[0]);
-	args[2] = CStringGetTextDatum(argv[1]);
-	if (!OidIsValid(registered(owner,
-							   "SELECT s.source_table::pg_catalog.oid FROM secant.sharing AS s "
-							   "WHERE s.source_table OPERATOR(pg_catalog.=) $1 "
-							   "AND s.source_key::pg_catalog.text OPERATOR(pg_catalog.=) $2 "
-							   "AND s.source_column::pg_catalog.text OPERATOR(pg_catalog.=) $3 LIMIT 1",
-							   3, types, args)))
-		sp_raise_sharing_setup(psprintf("table \"%s\" is not registered as a source of sharing with these trigger arguments",
+static void
+source_registrations_body(void *arg)
+{
+	source_registrations *r = (source_registrations *) arg;
+	Oid			types[1] = {REGCLASSOID};
+	Datum		args[1] = {ObjectIdGetDatum(r->rel)};
+	TupleDesc	desc;
+	bool		isnull;
+	uint64		i;
+
+	if (sp_run_latest("SELECT s.share_table::pg_catalog.oid, s.source_key::pg_catalog.text, "
+					  "s.source_column::pg_catalog.text FROM secant.sharing AS s "
+					  "WHERE s.source_table OPERATOR(pg_catalog.=) $1 ORDER BY 1",
+					  1, types, args) != SPI_OK_SELECT)
+		elog(ERROR, "could not read secant.sharing");
+	desc = SPI_tuptable->tupdesc;
+	r->n = (int) SPI_processed;
+	r->regs = MemoryContextAllocZero(r->cxt, Max(r->n, 1) * sizeof(sp_source_registration));
+	for (i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[i];
+
+		r->regs[i].share = DatumGetObjectId(SPI_getbinval(tup, desc, 1, &isnull));
+		r->regs[i].key = MemoryContextStrdup(r->cxt, SPI_getvalue(tup, desc, 2));
+		r->regs[i].column = MemoryContextStrdup(r->cxt, SPI_getvalue(tup, desc, 3));
+	}
+}
+
+int
+sp_share_source_registrations(TriggerData *td, Oid owner, sp_source_registration **regs)
+{
+	source_registrations r = {RelationGetRelid(td->tg_relation), CurrentMemoryContext, 0, NULL};
+
+	sp_owner_query(owner, source_registrations_body, &r);
+	if (r.n == 0)
+		sp_raise_sharing_setup(psprintf("table \"%s\" is not registered as a source of sharing",
 										RelationGetRelationName(td->tg_relation)));
+	*regs = r.regs;
+	return r.n;
 }
 
 int

@@ -28,8 +28,20 @@ TriggerData *sp_share_trigger(FunctionCallInfo fcinfo, int nargs, const char *na
  */
 Oid			sp_share_registered_source(TriggerData *td, Oid owner);
 
-/* Raise unless the table is registered as a source with (key, column). */
-void		sp_share_registered_as_source(TriggerData *td, Oid owner);
+/* A registration on a source table: its share table, key and value columns. */
+typedef struct sp_source_registration
+{
+	Oid			share;
+	char	   *key;
+	char	   *column;
+} sp_source_registration;
+
+/*
+ * The registrations whose source is the trigger's relation, in share table
+ * order, in the caller's memory: their number (at least one; else raise).
+ */
+int			sp_share_source_registrations(TriggerData *td, Oid owner,
+										  sp_source_registration **regs);
 
 /*
  * The number of column col of the trigger's relation; raise if there is

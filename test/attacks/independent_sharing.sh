@@ -38,4 +38,32 @@ check "a second registration on the source: updating a shared value still remove
 check "a second registration on the source: deleting a source row still removes its copies" equals 0 \
 	su_sql $DB -c "SELECT count(*) FROM secant.copies WHERE share_table = 'note_shares'::regclass AND source_row = '2'"
 
+# the source trigger is rebuilt from the registrations that remain: never
+# left with a removed registration's columns (the application's UPDATE
+# and TRUNCATE keep working, and the remaining registration keeps its
+# guarantee), and gone with the last one
+su_sql $DB >/dev/null <<'SQL'
+INSERT INTO note_shares (note_id, recipient) VALUES (4, secant.principal_key('ada_phone')),
+                                                    (5, secant.principal_key('ada_phone'));
+SELECT secant.disable_sharing('summary_shares');
+SQL
+check "after disable_sharing of the latest registration: the application still updates the source" \
+	su_sql $DB -c "UPDATE notes SET body = body, summary = summary WHERE id = 4"
+su_sql $DB -c "UPDATE notes SET body = pre_encrypt(secant.principal_key('clinic'), 'changed') WHERE id = 4" >/dev/null
+check "after disable_sharing of the latest registration: updating the other's value still removes its copies" equals 0 \
+	su_sql $DB -c "SELECT count(*) FROM secant.copies WHERE share_table = 'note_shares'::regclass AND source_row = '4'"
+su_sql $DB >/dev/null <<'SQL'
+SELECT secant.enable_sharing('summary_shares', 'notes', 'summary', 'code', 'code', 'recipient');
+INSERT INTO summary_shares VALUES ('n3', secant.principal_key('ada_phone'));
+DROP TABLE summary_shares;
+SQL
+check "after dropping the latest share table: the application still updates and truncates the source" \
+	su_sql $DB -c "BEGIN; UPDATE notes SET body = body, summary = summary WHERE id = 5; TRUNCATE notes; ROLLBACK"
+su_sql $DB -c "DELETE FROM notes WHERE id = 5" >/dev/null
+check "after dropping the latest share table: deleting a row still removes the other's copies" equals 0 \
+	su_sql $DB -c "SELECT count(*) FROM secant.copies WHERE share_table = 'note_shares'::regclass AND source_row = '5'"
+su_sql $DB -c "DROP TABLE note_shares" >/dev/null
+check "the last registration gone: no sharing trigger left on the source" equals 0 \
+	su_sql $DB -c "SELECT count(*) FROM pg_trigger WHERE tgrelid = 'notes'::regclass AND tgname LIKE 'secant_share%'"
+
 atk_summary

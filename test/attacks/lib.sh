@@ -35,7 +35,9 @@ su_sql() {
 fails() {
 	local out
 	out=$(as "$1" "$2" -c "$3" 2>&1) && { echo "  unexpectedly succeeded: $3" >&2; return 1; }
-	printf '%s\n' "$out" | grep -Eq "$4" || { echo "  wrong error: $out" >&2; return 1; }
+	# (a here-string, not a pipe: grep -q exiting early must not fail the
+	# pipe's writer under pipefail)
+	grep -Eq "$4" <<<"$out" || { echo "  wrong error: $out" >&2; return 1; }
 }
 
 # reads_nothing ROLE DB SQL: SQL as ROLE is refused (permission denied)
@@ -51,7 +53,7 @@ reads_nothing() {
 
 # fails_text TEXT PATTERN: TEXT (an error already captured) matches PATTERN
 fails_text() {
-	printf '%s\n' "$1" | grep -Eq "$2" || { echo "  no match for '$2' in: $1" >&2; return 1; }
+	grep -Eq "$2" <<<"$1" || { echo "  no match for '$2' in: $1" >&2; return 1; }
 }
 
 # equals EXPECTED COMMAND...: the command's output is EXPECTED.

@@ -33,6 +33,14 @@ OPS = [
 ]
 CHART_OPS = OPS[:9]
 PEERS = ["recrypt", "umbral"]
+# the parts that write OUTDIR/NAME.md, in the order of the report
+PARTS = [("access", "Access control (test/bench/access.sh)"),
+         ("scale", "Lookups at 10 000 and 1 000 000 grants (test/bench/scale.sh)"),
+         ("bulk", "Bulk storing and sharing (test/bench/bulk.sh)"),
+         ("latency", "Per-statement latency (test/bench/latency.sh)"),
+         ("revload", "Reads under revocation (test/bench/revload.sh)"),
+         ("readaudit", "Read audit off and on (test/bench/readaudit.sh)"),
+         ("rotation", "Key rotation (test/bench/rotation.sh)")]
 TARGET_BOUND = 0.85     # performance target: every core op >= 85 % of its bound
 TARGETS = {"reencrypt_l1": 15000, "decrypt_l3": 5000}
 
@@ -115,21 +123,15 @@ class Data:
                     self.sql["reencrypt_l1"] = p["rate"]
         self.machine = dict((r[0], r[1]) for r in read_tsv(os.path.join(outdir, "machine.tsv"))
                             if len(r) >= 2)
-        try:
-            with open(os.path.join(outdir, "access.md"), encoding="utf-8") as f:
-                self.access = f.read()
-        except OSError:
-            self.access = ""
-        try:
-            with open(os.path.join(outdir, "revload.md"), encoding="utf-8") as f:
-                self.revload = f.read()
-        except OSError:
-            self.revload = ""
-        try:
-            with open(os.path.join(outdir, "readaudit.md"), encoding="utf-8") as f:
-                self.readaudit = f.read()
-        except OSError:
-            self.readaudit = ""
+        self.parts = {}
+        for key, _ in PARTS:
+            try:
+                with open(os.path.join(outdir, key + ".md"), encoding="utf-8") as f:
+                    self.parts[key] = f.read()
+            except OSError:
+                pass
+        self.latency = {r[0]: dict(label=r[1], p50=float(r[2]), p99=float(r[3]), mean=float(r[4]))
+                        for r in read_tsv(os.path.join(outdir, "latency.tsv")) if len(r) >= 5}
         self.peers = {}
         self.node = None
         try:
@@ -183,6 +185,32 @@ def markdown(d):
       "(above 0 means other work shared the cores)." % (
           d.machine_line(), d.machine.get("date", ""), d.machine.get("load_start", "?")))
     w("")
+    if d.ops or d.sql or d.par or d.peers:
+        ops_sections(d, w)
+    for n in d.notes:
+        w("- note: " + n)
+    if d.notes:
+        w("")
+    if d.latency:
+        latency_section(d, w)
+    for key, title in PARTS:
+        if d.parts.get(key):
+            w("## %s" % title)
+            w("")
+            w(d.parts[key].rstrip())
+            w("")
+    if d.levels:
+        levels_section(d, w)
+    if d.tokens:
+        tokens_section(d, w)
+    if d.sizes or d.sqlsizes or any(p.get("sizes") for p in d.peers.values()):
+        sizes_section(d, w)
+    if d.prims:
+        prims_section(d, w)
+    return "\n".join(out) + "\n"
+
+
+def ops_sections(d, w):
     w("Rates are per CPU-second (the process's CPU time, the backend's for SQL), so that "
       "time the scheduler gives to other work does not count; the parallel section is "
       "wall-clock. Core: one thread, best of %s runs of %s s, all operations measured in "
@@ -315,57 +343,70 @@ def markdown(d):
     else:
         w("Not measured.")
     w("")
-    for n in d.notes:
-        w("- note: " + n)
-    if d.notes:
+
+
+# the per-statement latencies of the chart, in its order
+LATENCY = ["plain", "bare", "bound", "proxy"]
+
+
+def latency_section(d, w):
+    """one-note reads against their bound (test/bench/revload.sh, one client)"""
+    L = d.latency
+    w("## One-note reads against their bound (issue 36)")
+    w("")
+    w("| statement, one note, 1 client | p50 ms | p99 ms | mean ms | p50 / bare | mean / bare | target |")
+    w("| --- | ---: | ---: | ---: | ---: | ---: | --- |")
+    bare = L.get("bare")
+    for name in ("plain", "bare", "may", "path", "super", "bound", "byname", "proxy", "async"):
+        x = L.get(name)
+        if not x:
+            continue
+        target = ""
+        if name in ("bound", "proxy") and bare:
+            ok = x["p50"] <= 2.5 * bare["p50"] and x["mean"] <= 2.5 * bare["mean"]
+            target = "≤ 2.5×: %s" % ("met" if ok else "**not met**")
+        w("| %s | %.3f | %.3f | %.3f | %s | %s | %s |" % (
+            x["label"], x["p50"], x["p99"], x["mean"],
+            "%.2f×" % (x["p50"] / bare["p50"]) if bare else "—",
+            "%.2f×" % (x["mean"] / bare["mean"]) if bare else "—", target))
+    w("")
+    w("The bound of a one-note read: the bare joined query (two `pre_reencrypt` with the "
+      "grants joined, no lookup, no lock); a plain read of the note is the floor. "
+      "Chart: latency.png (docs/bench-latency.png).")
+    w("")
+
+
+def levels_section(d, w):
+    w("## Decrypt cost by level (core)")
+    w("")
+    w("| level | ciphertext bytes (32 B message) | ops/s | µs/op | bound ops/s | % of bound |")
+    w("| ---: | ---: | ---: | ---: | ---: | ---: |")
+    for n, rate, bound, size in d.levels:
+        w("| %d | %d | %s | %.0f | %s | %s |" % (n, size, fmt(rate), 1e6 / rate,
+                                                fmt(bound), pct(rate / bound)))
+    w("")
+
+
+def tokens_section(d, w):
+    w("## Keyword normalisation (pre_tokens in the core)")
+    w("")
+    w("Normalise, split and hash one document of each kind (best of the runs, CPU time). "
+      "Adversarial: words of one letter with 1000 U+0301 and then 1000 U+0316, the runs "
+      "of combining marks a whole-text canonical reordering sorts in quadratic time.")
+    w("")
+    w("| document | bytes | MB/s | words |")
+    w("| --- | ---: | ---: | ---: |")
+    for kind in ("plain", "adversarial"):
+        if kind in d.tokens:
+            b, mbs, n = d.tokens[kind]
+            w("| %s | %d | %.1f | %d |" % (kind, b, mbs, n))
+    w("")
+    if d.token_ratio is not None:
+        w("Time ratio adversarial / plain: **%.2f×** (target ≤ 20×)." % d.token_ratio)
         w("")
-    # access control (test/bench/access.sh)
-    if d.access:
-        w("## Access control (test/bench/access.sh)")
-        w("")
-        w(d.access.rstrip())
-        w("")
-    # reads under revocation (test/bench/revload.sh)
-    if d.revload:
-        w("## Reads under revocation (test/bench/revload.sh)")
-        w("")
-        w(d.revload.rstrip())
-        w("")
-    # read audit off vs on (test/bench/readaudit.sh, opt-in)
-    if d.readaudit:
-        w("## Read audit off and on (test/bench/readaudit.sh)")
-        w("")
-        w(d.readaudit.rstrip())
-        w("")
-    # decrypt per level
-    if d.levels:
-        w("## Decrypt cost by level (core)")
-        w("")
-        w("| level | ciphertext bytes (32 B message) | ops/s | µs/op | bound ops/s | % of bound |")
-        w("| ---: | ---: | ---: | ---: | ---: | ---: |")
-        for n, rate, bound, size in d.levels:
-            w("| %d | %d | %s | %.0f | %s | %s |" % (n, size, fmt(rate), 1e6 / rate,
-                                                    fmt(bound), pct(rate / bound)))
-        w("")
-    # keyword normalisation
-    if d.tokens:
-        w("## Keyword normalisation (pre_tokens in the core)")
-        w("")
-        w("Normalise, split and hash one document of each kind (best of the runs, CPU time). "
-          "Adversarial: words of one letter with 1000 U+0301 and then 1000 U+0316, the runs "
-          "of combining marks a whole-text canonical reordering sorts in quadratic time.")
-        w("")
-        w("| document | bytes | MB/s | words |")
-        w("| --- | ---: | ---: | ---: |")
-        for kind in ("plain", "adversarial"):
-            if kind in d.tokens:
-                b, mbs, n = d.tokens[kind]
-                w("| %s | %d | %.1f | %d |" % (kind, b, mbs, n))
-        w("")
-        if d.token_ratio is not None:
-            w("Time ratio adversarial / plain: **%.2f×** (target ≤ 20×)." % d.token_ratio)
-            w("")
-    # sizes
+
+
+def sizes_section(d, w):
     w("## Value sizes")
     w("")
     w("| system | value | bytes | text form chars |")
@@ -380,23 +421,23 @@ def markdown(d):
             for label, b in p.get("sizes", []):
                 w("| %s | %s | %d | |" % (name, label, b))
     w("")
-    # primitives
-    if d.prims:
-        w("## The bound's ingredients (libsodium %s)" % d.meta.get("libsodium", "?"))
-        w("")
-        w("| primitive | ops/s | ns/op | what |")
-        w("| --- | ---: | ---: | --- |")
-        for name, rate, ns, desc in d.prims:
-            w("| %s | %s | %s | %s |" % (name, fmt(rate), "{:,.0f}".format(ns), desc))
-        w("")
-        w("| op | bound = |")
-        w("| --- | --- |")
-        for key, label in OPS:
-            o = d.ops.get(key)
-            if o:
-                w("| %s | %s |" % (label, o["formula"]))
-        w("")
-    return "\n".join(out) + "\n"
+
+
+def prims_section(d, w):
+    w("## The bound's ingredients (libsodium %s)" % d.meta.get("libsodium", "?"))
+    w("")
+    w("| primitive | ops/s | ns/op | what |")
+    w("| --- | ---: | ---: | --- |")
+    for name, rate, ns, desc in d.prims:
+        w("| %s | %s | %s | %s |" % (name, fmt(rate), "{:,.0f}".format(ns), desc))
+    w("")
+    w("| op | bound = |")
+    w("| --- | --- |")
+    for key, label in OPS:
+        o = d.ops.get(key)
+        if o:
+            w("| %s | %s |" % (label, o["formula"]))
+    w("")
 
 
 def charts(d, outdir):
@@ -470,6 +511,34 @@ def charts(d, outdir):
         fig.savefig(os.path.join(outdir, "decrypt_levels.png"), dpi=110)
         plt.close(fig)
         made.append("decrypt_levels.png")
+    # latency.png: per-statement latency p50 / p99 of one-note reads
+    rows = [(n, d.latency[n]) for n in LATENCY if n in d.latency]
+    if rows:
+        fig, ax = plt.subplots(figsize=(9, 4.5))
+        ys = range(len(rows))
+        ax.barh([y - 0.2 for y in ys], [x["p50"] for _, x in rows], height=0.4, label="p50",
+                color="#1f77b4")
+        ax.barh([y + 0.2 for y in ys], [x["p99"] for _, x in rows], height=0.4, label="p99",
+                color="#ff7f0e")
+        for y, (_, x) in zip(ys, rows):
+            ax.text(x["p50"] * 1.05, y - 0.2, "%.3f" % x["p50"], va="center", fontsize=7)
+            ax.text(x["p99"] * 1.05, y + 0.2, "%.3f" % x["p99"], va="center", fontsize=7)
+        ax.set_yticks(list(ys))
+        ax.set_yticklabels([{"plain": "plain read", "bare": "bare crypto (bound)",
+                             "bound": "reencrypt_for, bound role",
+                             "proxy": "reencrypt_for, proxy role"}[n] for n, _ in rows])
+        ax.invert_yaxis()
+        ax.set_xscale("log")
+        ax.set_xlim(0.5 * min(x["p50"] for _, x in rows), 2.5 * max(x["p99"] for _, x in rows))
+        ax.set_xlabel("ms per statement (one note, one client, pgbench; log scale)")
+        ax.set_title("One-note reads: latency per statement (load average %s at the start)\n%s" % (
+            d.machine.get("load_start", "?"), subtitle), fontsize=9)
+        ax.legend(loc="upper right", fontsize=8)
+        ax.grid(axis="x", alpha=0.3)
+        fig.tight_layout()
+        fig.savefig(os.path.join(outdir, "latency.png"), dpi=110)
+        plt.close(fig)
+        made.append("latency.png")
     return "charts: " + ", ".join(os.path.join(outdir, m) for m in made) if made else "no data for charts"
 
 

@@ -34,7 +34,9 @@
 # pgbench on PATH.  Prints Markdown.  Environment: REVLOAD_SECONDS (60; 5
 # with BENCH_QUICK=1), REVLOAD_CLIENTS (8), REVLOAD_COST_SECONDS (2 per
 # round and variant, 2 rounds; 1 with BENCH_QUICK=1); REVLOAD_KEEP=1 keeps
-# the database, the roles and the pgbench logs.
+# the database, the roles and the pgbench logs; REVLOAD_LATENCY_TSV=FILE
+# also writes the per-statement latencies (name, label, p50, p99, mean ms)
+# there.
 set -euo pipefail
 if [ "${BENCH_QUICK:-0}" = 1 ]; then
 	SECS=${REVLOAD_SECONDS:-5} COST_SECS=${REVLOAD_COST_SECONDS:-1} WARM=1
@@ -153,6 +155,7 @@ fsync=$(q -c "SHOW fsync")
 
 PYTHONDONTWRITEBYTECODE=1 PYTHONPATH="$HERE" python3 - "$SECS" "$CLIENTS" "$wal_a" "$wal_one" "$sync_commit" "$fsync" \
 	"$(cat sample_a.txt)" "$(cat sample_b.txt)" "$(cat admin.txt)" <<'PY'
+import os
 import sys
 
 from pgblog import failed, lat, pctl, tps
@@ -197,6 +200,14 @@ rows = (("plain read of the note (no re-encryption), superuser", "plain"),
         ("secant.reencrypt_for, proxy role (rl_proxy)", "proxy"),
         ("secant.reencrypt_for, bound role, synchronous_commit = off", "async"))
 bare50 = pctl(lat("bare_*"), 0.5)
+tsv = os.environ.get("REVLOAD_LATENCY_TSV")
+if tsv:
+    # for report.py: the latency chart and the issue 36 table
+    with open(tsv, "w") as f:
+        for label, name in rows:
+            xs = lat(name + "_*")
+            f.write("%s\t%s\t%.4f\t%.4f\t%.4f\n" % (name, label, pctl(xs, 0.5), pctl(xs, 0.99),
+                                                    sum(xs) / max(1, len(xs))))
 for label, name in rows:
     xs = lat(name + "_*")
     t = [tps("%s_%d" % (name, r)) for r in (1, 2)]

@@ -78,7 +78,7 @@ timed "rewrap: \\copy and UPDATE $N records, drop the bridge" q -c "CREATE TEMP 
 	-c "SELECT secant.drop_bridges('ward')"
 q -c "SELECT count(*) FROM notes WHERE pre_recipient(body) <> secant.principal_key('ward')" | grep -qx 0 ||
 	{ echo "records left under the old key" >&2; exit 1; }
-echo "## Key rotation, $N stored records, each shared once"
+echo "$N stored records of a group, each shared once to a device."
 echo
 echo "| step | seconds |"
 echo "| --- | --- |"

@@ -11,6 +11,8 @@
 #      the searchable index (search.sh), scale-out               -> search.md, scaleout.md
 #      opt-in (BENCH_ONLY=readaudit): read audit off vs on (readaudit.sh) -> readaudit.md
 #      opt-in (BENCH_ONLY=rotation): key rotation on 100 000 records (rotation.sh) -> rotation.md
+#      opt-in (BENCH_ONLY=scale): lookups at 10 000 and 1 000 000 grants (scale.sh) -> scale.md
+#      opt-in (BENCH_ONLY=bulk): bulk sharing and storing (bulk.sh) -> bulk.md
 #   5. report.py: Markdown table on stdout and in results.md, PNG charts
 #   6. time allowing: one multiplication per record on a path (amortized.sh:
 #      core, CLI batch decryption, SQL; cost per record against the level
@@ -29,6 +31,8 @@
 #   BENCH_ONLY="readaudit"  run only the parts named; readaudit (about three
 #                        minutes, beyond the ten-minute budget of the default
 #                        parts) runs only when named here
+#   BENCH_BUDGET         seconds the optional parts may take in all (570; scale
+#                        needs about 600 of its own: BENCH_BUDGET=900 BENCH_ONLY=scale)
 #   BENCH_SECONDS, BENCH_RUNS, BENCH_ROWS, BENCH_SQL_REPEAT, REVLOAD_SECONDS,
 #   READAUDIT_SECONDS, READAUDIT_ROUNDS: see the parts
 set -uo pipefail
@@ -38,7 +42,7 @@ cd "$ROOT" || exit 1
 HERE=test/bench
 OUT=build/bench
 mkdir -p "$OUT"
-rm -f "$OUT"/core.tsv "$OUT"/sql.tsv "$OUT"/peers.json "$OUT"/notes.tsv "$OUT"/access.md "$OUT"/revload.md "$OUT"/readaudit.md "$OUT"/rotation.md "$OUT"/search.md "$OUT"/scaleout.md \
+rm -f "$OUT"/core.tsv "$OUT"/sql.tsv "$OUT"/peers.json "$OUT"/notes.tsv "$OUT"/access.md "$OUT"/revload.md "$OUT"/readaudit.md "$OUT"/rotation.md "$OUT"/scale.md "$OUT"/bulk.md "$OUT"/latency.tsv "$OUT"/latency.png "$OUT"/search.md "$OUT"/scaleout.md \
 	"$OUT"/machine.tsv "$OUT"/results.md "$OUT"/ops.png "$OUT"/decrypt_levels.png
 
 RECRYPT_PKG=${BENCH_RECRYPT_PKG:-@ironcorelabs/recrypt-wasm-binding@0.7.1}
@@ -158,7 +162,7 @@ fi
 optional() {
 	local name=$1 min=$2 what=$3 left
 	shift 3
-	left=$((570 - (SECONDS - START)))
+	left=$((${BENCH_BUDGET:-570} - (SECONDS - START)))
 	if [ "$left" -lt "$min" ]; then
 		note "$name benchmark skipped for time (run: $what)"
 		return
@@ -184,7 +188,8 @@ if ! skipped revload; then
 	if ! command -v pgbench >/dev/null; then
 		note "revload benchmark skipped: pgbench is not on PATH"
 	else
-		optional revload $((2 * rl_secs + 60)) "bash $HERE/revload.sh" bash "$HERE/revload.sh"
+		optional revload $((2 * rl_secs + 60)) "bash $HERE/revload.sh" \
+			env REVLOAD_LATENCY_TSV="$ROOT/$OUT/latency.tsv" bash "$HERE/revload.sh"
 	fi
 fi
 # read audit off vs on (opt-in, BENCH_ONLY=readaudit): revload's 8 readers for
@@ -205,6 +210,16 @@ fi
 # the client's rewrap; about five minutes
 if wanted rotation; then
 	optional rotation 400 "BENCH_ONLY=rotation make bench" bash "$HERE/rotation.sh"
+fi
+# lookups at 10 000 and 1 000 000 grants (opt-in, BENCH_ONLY=scale): about
+# eight minutes on a quiet 2-core machine, most of it building the graphs
+if wanted scale; then
+	optional scale 300 "BENCH_ONLY=scale make bench" bash "$HERE/scale.sh"
+fi
+# bulk sharing and storing of 100 000 records against their bounds (opt-in,
+# BENCH_ONLY=bulk): about five minutes
+if wanted bulk; then
+	optional bulk 200 "BENCH_ONLY=bulk make bench" bash "$HERE/bulk.sh"
 fi
 # the searchable index at scale: 1 000 000 rows take about four minutes, so
 # make bench reads SEARCH_ROWS (default 200 000)
@@ -248,7 +263,7 @@ if ! skipped amortized; then
 	fi
 fi
 if [ "${BENCH_UPDATE_DOCS:-0}" = 1 ]; then
-	for pair in ops.png:bench-ops.png decrypt_levels.png:bench-decrypt-levels.png \
+	for pair in ops.png:bench-ops.png decrypt_levels.png:bench-decrypt-levels.png latency.png:bench-latency.png \
 		levels.png:bench-levels.png levels.svg:bench-levels.svg; do
 		if [ -f "$OUT/${pair%%:*}" ]; then
 			cp "$OUT/${pair%%:*}" "docs/${pair#*:}" && say "updated docs/${pair#*:}"

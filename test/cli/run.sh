@@ -1237,6 +1237,64 @@ fi
 
 # ---- secrets never reach stderr ----
 
+# ---- threshold grants (docs/SCHEME.md, "Threshold grants") ----
+# test/vectors/threshold.json: the holders' server keys, database
+# identities and sealing keys, the shares of the 2-of-3 split of grant 1
+python3 - "$(dirname "$VECTORS")/threshold.json" <<'EOF' || exit 2
+import base64, json, sys
+
+t = json.load(open(sys.argv[1]))
+b64 = lambda b: base64.urlsafe_b64encode(b).decode().rstrip("=")
+for k, s in enumerate(t["servers"]):
+    open("srv%d.key" % k, "w").write(s["secret"] + "\n")
+    open("srv%d.db" % k, "w").write(s["database"])
+    open("srv%d.seal" % k, "w").write("presealkey_" + b64(bytes.fromhex(s["sealing_key"])) + "\n")
+for i, sh in enumerate(t["grants"][0]["shares"]):
+    open("tshare%d" % (i + 1), "w").write("pretshare_" + b64(bytes.fromhex(sh)) + "\n")
+EOF
+# grants[0].holders = servers 0, 1, 2
+for i in 1 2 3; do
+	sp partial @tshare$i --server-key srv$((i - 1)).key --database "$(cat srv$((i - 1)).db)" <ct1 >p$i
+	check "partial: holder $i of the KAT 2-of-3 grant prints a prepartial_ line" \
+		grep -qxE 'prepartial_[A-Za-z0-9_-]{139}' p$i
+done
+for pair in "1 2" "1 3" "3 2"; do
+	set -- $pair
+	sp combine @tshare1 @p$1 @p$2 <ct1 >out.ct
+	check "combine: partials $1 and $2 give the KAT level 2 (the unsplit grant's) byte for byte" \
+		cmp -s out.ct ct2
+done
+expect_failure "combine: one partial of a 2-of-3 grant is refused" 1 ct1 combine @tshare1 @p1
+expect_failure "combine: the same partial twice is refused" 1 ct1 combine @tshare1 @p1 @p1
+expect_failure "combine: partials for another ciphertext are refused" 1 ct2 combine @tshare1 @p1 @p2
+expect_failure "partial: a share opens only under its holder's server key" 1 ct1 \
+	partial @tshare1 --server-key srv1.key --database "$(cat srv0.db)"
+expect_failure "partial: a share opens only for its database" 1 ct1 \
+	partial @tshare1 --server-key srv0.key --database "$(cat srv1.db)"
+expect_failure "partial: a holder makes no partial for another recipient" 1 ct2 \
+	partial @tshare1 --server-key srv0.key --database "$(cat srv0.db)"
+# a fresh threshold grant: user -> device, 3-of-4 over servers 0..3
+sp grant @device.pk --threshold 3/4 --seal-to @srv0.seal,@srv1.seal,@srv2.seal,@srv3.seal \
+	--secret-key user.sk >ud.shares
+check "grant --threshold 3/4 prints four pretshare_ lines" \
+	test "$(grep -cxE 'pretshare_[A-Za-z0-9_-]{598}' ud.shares)" -eq 4
+for i in 1 2 3 4; do sed -n "${i}p" ud.shares >ud$i; done
+for i in 1 2 4; do
+	sp partial @ud$i --server-key srv$((i - 1)).key --database "$(cat srv$((i - 1)).db)" <ct2 >q$i
+done
+sp combine @ud3 @q4 @q1 @q2 <ct2 >ud.ct
+sp decrypt --secret-key device.sk <ud.ct >out.bin
+check "grant --threshold, partial, combine, decrypt: three of four holders re-encrypt to the device" \
+	cmp -s out.bin message
+expect_failure "grant --threshold: fewer sealing keys than N is a usage error" 2 empty \
+	grant @device.pk --threshold 2/3 --seal-to @srv0.seal,@srv1.seal --secret-key user.sk
+expect_failure "grant --threshold: one server key twice is refused" 1 empty \
+	grant @device.pk --threshold 2/2 --seal-to @srv0.seal,@srv0.seal --secret-key user.sk
+expect_failure "grant --threshold: T above N is a usage error" 2 empty \
+	grant @device.pk --threshold 3/2 --seal-to @srv0.seal,@srv1.seal --secret-key user.sk
+sp inspect <ud1 >out.json
+check "inspect: a grant share" grep -q '"type":"threshold grant share","valid":true' out.json
+
 leaked=0
 for f in group.sk user.sk device.sk backup.sk a.sk b.sk; do
 	for secret in "$(cat $f)" "$(cut -c7- $f)"; do

@@ -29,7 +29,8 @@ ENVELOPE = os.path.join(ROOT, "test", "vectors", "envelope.json")
 KEYFILE = os.path.join(ROOT, "test", "vectors", "keyfile.json")
 
 HARNESSES = ("ciphertext", "grant", "public_key", "secret_key", "token",
-             "text", "keywords", "inspect", "roundtrip", "envelope", "cache")
+             "text", "keywords", "inspect", "roundtrip", "envelope", "cache",
+             "threshold")
 
 PREFIX = {
     "pre_secret_key": "presk_",
@@ -243,7 +244,24 @@ def build(vectors, invalid, env, keyfiles=()):
     seeds["keywords"].update(keyword_seeds())
     seeds["envelope"].update(envelope_seeds(env))
     seeds["cache"].update(cache_seeds())
+    seeds["threshold"].update(threshold_seeds())
     return seeds
+
+
+def threshold_seeds():
+    """fuzz_threshold.c: partial (104 bytes) || share, from threshold.json."""
+    with open(os.path.join(ROOT, "test", "vectors", "threshold.json"), encoding="utf-8") as f:
+        tv = json.load(f)
+    out = {}
+    for g, gr in enumerate(tv["grants"]):
+        for i, (p, sh) in enumerate(zip(gr["partials"], gr["shares"])):
+            out["kat-%d-%d" % (g, i)] = bytes.fromhex(p) + bytes.fromhex(sh)
+    for k, b in enumerate(tv["invalid"]):
+        if b["kind"] == "partial":
+            out["bad-%d" % k] = bytes.fromhex(b["value"]) + bytes.fromhex(tv["grants"][0]["shares"][0])
+        elif b["kind"] in ("share", "open"):
+            out["bad-%d" % k] = bytes.fromhex(tv["grants"][0]["partials"][0]) + bytes.fromhex(b["value"])
+    return out
 
 
 def inside(path, base):

@@ -37,7 +37,7 @@ esac
 . "$(dirname "$0")/../prologue.sh"
 cd "$ROOT" || exit 2
 BUILD_DIR=${BUILD_DIR:-build/fuzz}
-HARNESSES=${FUZZ_HARNESSES:-"ciphertext grant public_key secret_key token text keywords inspect roundtrip envelope cache"}
+HARNESSES=${FUZZ_HARNESSES:-"ciphertext grant public_key secret_key token text keywords inspect roundtrip envelope cache threshold"}
 CORE="$(make -s --no-print-directory -f src/core/core.mk print-core-srcs) src/lib/sp_lib.c"
 PUBLIC_HEADERS="$(make -s --no-print-directory -f src/lib/lib.mk print-lib-public-headers)"
 LIBS="-lsodium -lutf8proc"

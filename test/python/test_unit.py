@@ -464,6 +464,69 @@ class Errors(unittest.TestCase):
             self.assertNotIn(text[6:], str(e))
             self.assertNotIn(text[6:], repr(e))
 
+class ThresholdTest(unittest.TestCase):
+    """test/vectors/threshold.json through libsecant-pre, and random t-of-n round trips."""
+
+    def setUp(self):
+        self.v = vectors.load("scheme-v1.json")
+        self.tv = vectors.load("threshold.json")
+        self.srv = [(bytes.fromhex(s["secret"]), bytes.fromhex(s["database"]),
+                     sp.SealKey.from_bytes(bytes.fromhex(s["sealing_key"]))) for s in self.tv["servers"]]
+
+    def test_vectors(self):
+        for g in self.tv["grants"]:
+            frm = sp.SecretKey.from_bytes(bytes.fromhex(self.v[g["from"]]["secret_key_seed"]))
+            shares = sp.split_grant(sp.Grant.from_bytes(bytes.fromhex(g["grant"])), frm, g["t"],
+                                    [self.srv[h][2] for h in g["holders"]],
+                                    coefficients=[bytes.fromhex(c) for c in g["coefficients"]],
+                                    seeds=[bytes.fromhex(s) for s in g["seeds"]])
+            self.assertEqual([s.to_bytes().hex() for s in shares], g["shares"])
+            ct = sp.Ciphertext.from_bytes(bytes.fromhex(g["ciphertext"]))
+            for i, sh in enumerate(shares):
+                sk, db, _ = self.srv[g["holders"][i]]
+                rk = sp.open_share(sh, sk, db)
+                self.assertEqual(bytes(rk).hex(), g["share_scalars"][i])
+                p = sp.make_partial(sh, rk, ct, rho=bytes.fromhex(g["rhos"][i]))
+                self.assertEqual(p.to_bytes().hex(), g["partials"][i])
+                sp.verify_partial(p, shares[-1], ct)
+                self.assertTrue(sh.same_grant(shares[0]))
+            for c in g["combinations"]:
+                out = sp.combine(ct, shares[0], [bytes.fromhex(g["partials"][i - 1]) for i in c["indices"]])
+                self.assertEqual(out.to_bytes().hex(), c["result"])
+
+    def test_invalid(self):
+        g = self.tv["grants"][0]
+        sk, db, _ = self.srv[g["holders"][0]]
+        share = sp.GrantShare.from_bytes(bytes.fromhex(g["shares"][0]))
+        ct = sp.Ciphertext.from_bytes(bytes.fromhex(g["ciphertext"]))
+        run = {
+            "share": lambda b: sp.GrantShare.from_bytes(b),
+            "open": lambda b: sp.open_share(b, sk, db),
+            "partial": lambda b: sp.verify_partial(b, share, ct),
+            "combine": lambda b: sp.combine(ct, share, [b[k:k + 104] for k in range(0, len(b), 104)]),
+        }
+        for b in self.tv["invalid"]:
+            with self.subTest(kind=b["kind"], name=b["name"]):
+                with self.assertRaises(sp.SecantError) as cm:
+                    run[b["kind"]](bytes.fromhex(b["value"]))
+                self.assertEqual(cm.exception.name, b["error"])
+
+    def test_round_trip(self):
+        a, b = sp.SecretKey.generate(), sp.SecretKey.generate()
+        grant = a.grant(b.public_key)
+        ct = sp.encrypt(a.public_key, b"threshold", b"aad")
+        want = sp.reencrypt(ct, grant).to_bytes()
+        shares = sp.split_grant(grant, a, 3, [k for _, _, k in self.srv])
+        parts = [sp.make_partial(sp.GrantShare.from_text(sh.to_text()), sp.open_share(sh, *self.srv[i][:2]), ct)
+                 for i, sh in enumerate(shares)]
+        for idx in ([0, 1, 2], [2, 3, 4], [4, 0, 2]):
+            out = sp.combine(ct, shares[0], [sp.Partial.from_text(parts[i].to_text()) for i in idx])
+            self.assertEqual(out.to_bytes(), want)
+            self.assertEqual(b.decrypt(out), b"threshold")
+        with self.assertRaises(sp.SecantError) as cm:
+            sp.combine(ct, shares[0], parts[:2])
+        self.assertEqual(cm.exception.name, "SP_ETHRESHOLD")
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -103,6 +103,10 @@ restore ${DB}_r2
 check "restored with the old key as previous: the grants are re-sealed as they load" \
 	[ "$(QDB=${DB}_r2 q -c "SELECT count(*) FILTER (WHERE encode(pre_sealed_grant_key_id(sealed), 'hex') = '$K2') || '/' || count(*) FROM secant.grants")" = 4/4 ]
 set_keys "$DIR/new.key" ""
+# a restore beside the live original is a copy: an admin adopts it (an
+# identity of its own, every grant re-sealed for it; docs/OPERATIONS.md)
+check "restored with the old key as previous: adopted as a copy, every grant re-sealed" \
+	[ "$(QDB=${DB}_r2 q -c "SELECT secant.adopt_database()")" = 4 ]
 check "restored with the old key as previous: the phone reads with the new key alone" \
 	[ "$(QDB=${DB}_r2 reads)" = "$WANT" ]
 restore ${DB}_r3 "-c session_replication_role=replica"
@@ -110,11 +114,11 @@ QDB=${DB}_r3
 check "restored with triggers off (replica role, as the README restores): grants load sealed to the old key and do not open" \
 	[ "$(q -c "SELECT count(*) FILTER (WHERE encode(pre_sealed_grant_key_id(sealed), 'hex') = '$K1') FROM secant.grants")" = 4 ] && \
 	grep -q "sealed to another server key" <<<"$(reads)"
-check "re-sealing without the old key: a clear error, nothing changed" \
-	grep -q "sealed grant is sealed to another server key" <<<"$(err "SELECT secant.reseal_grants()")" && \
+check "adopting (re-sealing) without the old key: a clear error, nothing changed" \
+	grep -q "sealed grant is sealed to another server key" <<<"$(err "SELECT secant.adopt_database()")" && \
 	[ "$(q -c "SELECT count(*) FROM secant.grants WHERE encode(pre_sealed_grant_key_id(sealed), 'hex') = '$K1'")" = 4 ]
 set_keys "$DIR/new.key" "$DIR/server.key"
-check "with the old key as previous, the admin re-seals them" [ "$(q -c "SELECT secant.reseal_grants()")" = 4 ]
+check "with the old key as previous, the admin adopts the copy and re-seals them" [ "$(q -c "SELECT secant.adopt_database()")" = 4 ]
 set_keys "$DIR/new.key" ""
 check "then the phone reads with the new key alone" [ "$(reads)" = "$WANT" ]
 unset QDB

@@ -4,6 +4,9 @@
 # UndefinedBehaviorSanitizer, and the plain binary under valgrind (skipped
 # if valgrind is not installed).
 #
+# test_threshold.c (sp_threshold.h) runs the same three ways against
+# test/vectors/threshold.json, after gen_threshold.py --check.
+#
 # Usage (from anywhere): test/unit/run.sh
 #   BUILD_DIR  where to build (default build/unit, relative to the repository)
 #   CC         compiler for the plain and valgrind builds (default gcc)
@@ -123,6 +126,29 @@ fi
 if command -v valgrind > /dev/null 2>&1 && [ -x "$BUILD_DIR/test_cache" ]; then
 	SP_CACHE_TRIALS=${SP_CACHE_TRIALS:-40} run_variant cache-valgrind \
 		valgrind --error-exitcode=1 --leak-check=full -q "$BUILD_DIR/test_cache"
+fi
+
+# ---- test_threshold.c (sp_threshold.h): threshold.json is what its
+# independent generator computes, then its header, then the three ways ----
+if python3 test/vectors/gen_threshold.py --check &&
+	python3 test/vectors/gen_threshold.py --header > "$BUILD_DIR/threshold_vectors.h"; then
+	total_pass=$((total_pass + 1))
+	SRCS="$CORE_SRCS test/unit/test_threshold.c"
+	if build "$BUILD_DIR/test_threshold" "$CC" -O2; then
+		run_variant threshold-plain "$BUILD_DIR/test_threshold"
+	fi
+	if build "$BUILD_DIR/test_threshold_asan" gcc -O1 \
+		-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all; then
+		run_variant threshold-asan+ubsan "$BUILD_DIR/test_threshold_asan"
+	fi
+	if command -v valgrind > /dev/null 2>&1 && [ -x "$BUILD_DIR/test_threshold" ]; then
+		run_variant threshold-valgrind \
+			valgrind --error-exitcode=1 --leak-check=full -q "$BUILD_DIR/test_threshold"
+	fi
+else
+	echo "threshold: test/vectors/threshold.json is not what gen_threshold.py computes"
+	total_fail=$((total_fail + 1))
+	status=1
 fi
 
 echo "$total_pass passed, $total_fail failed"
