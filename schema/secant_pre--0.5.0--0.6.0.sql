@@ -992,6 +992,40 @@ CREATE EVENT TRIGGER secant_keep_schema_names ON ddl_command_end
 
 -- ==== First contact: devices with their revocation reason            ====
 
+-- The principals a principal has granted to, one row each: active when an
+-- unexpired grant leads to it, else (on request) with the reason: expired,
+-- or, when no grant leads to it any more, the reason of its last removed
+-- grant (revoked, expired and purged, rotated; secant.revoked_grants, read
+-- by this database's admins).
+CREATE OR REPLACE FUNCTION secant.grantees(from_key pre_public_key, want_kind text, include_inactive boolean)
+RETURNS TABLE (name text, kind text, public_key pre_public_key, not_after timestamptz, active boolean, reason text)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT p.name, p.kind, p.public_key, a.not_after, a.active, a.reason
+    FROM (SELECT g.to_key,
+                 pg_catalog.bool_or(g.not_after IS NULL OR g.not_after OPERATOR(pg_catalog.>) pg_catalog.statement_timestamp()) AS active,
+                 CASE WHEN pg_catalog.bool_or(g.not_after IS NULL) THEN NULL ELSE pg_catalog.max(g.not_after) END AS not_after,
+                 CASE WHEN pg_catalog.bool_or(g.not_after IS NULL OR g.not_after OPERATOR(pg_catalog.>) pg_catalog.statement_timestamp())
+                      THEN NULL ELSE 'expired' END AS reason
+          FROM secant.grants g WHERE g.from_key OPERATOR(@extschema@.=) grantees.from_key
+          GROUP BY g.to_key
+          UNION ALL
+          (SELECT DISTINCT ON (r.to_key) r.to_key, false, NULL, r.reason
+           FROM secant.revoked_grants r
+           WHERE include_inactive AND r.from_key OPERATOR(@extschema@.=) grantees.from_key
+             AND NOT EXISTS (SELECT FROM secant.grants g
+                             WHERE g.from_key OPERATOR(@extschema@.=) grantees.from_key
+                               AND g.to_key OPERATOR(@extschema@.=) r.to_key)
+           ORDER BY r.to_key, r.revoked_at DESC)) a
+    JOIN secant.principals p ON p.public_key OPERATOR(@extschema@.=) a.to_key
+    WHERE (a.active OR include_inactive)
+      AND (want_kind IS NULL OR p.kind OPERATOR(pg_catalog.=) want_kind)
+    ORDER BY p.name $$;
+COMMENT ON FUNCTION secant.grantees(pre_public_key, text, boolean) IS 'the principals (of a kind, or any when NULL) holding a grant from a key, once each, active or (on request) inactive with the reason: expired, or revoked, purged or rotated away (the last removed grant''s reason)';
+COMMENT ON FUNCTION secant.members(text, boolean) IS 'the members of a group (name or key), once each, with expiry; inactive ones (expired, revoked, rotated) on request, with the reason';
+COMMENT ON FUNCTION secant.devices(text, boolean) IS 'the devices a user (name or key) enrolled, once each, with expiry; inactive ones (expired, revoked, rotated) on request, with the reason';
+
 -- ==== Performance: policy at the speed of the cryptography           ====
 
 -- Every active path from one group (the group itself first, with a path

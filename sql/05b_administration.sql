@@ -83,3 +83,7 @@ DROP ROLE secant_regress_hal_phone;
 SELECT secant.grant_capability('secant_admin', 'superuser');
 SELECT secant.grant_capability('no_such_role_here', 'proxy');
 SELECT secant.bind('gus_phone', 'no_such_role_here');
+-- a revoked device is listed, on request, with the reason
+SELECT secant.revoke('dr_hal', 'hal_phone') AS copies_deleted;
+SELECT name, active, reason, not_after FROM secant.devices('dr_hal', include_inactive => true);
+SELECT count(*) AS active_devices FROM secant.devices('dr_hal');

@@ -1,6 +1,6 @@
 /*
  * args.c - the arguments of a command: options (--name VALUE,
- * --name=VALUE, flags, deprecated aliases) and positional arguments,
+ * --name=VALUE, flags) and positional arguments,
  * checked against the command's table entry.
  */
 #include <stdbool.h>
@@ -35,24 +35,13 @@ is_option(const char *name, const char *arg)
 	return name != NULL && strlen(name) == len && strncmp(name, arg, len) == 0;
 }
 
-/*
- * Index of the option of cmd that arg (--name or --name=VALUE) names, or
- * -1.  A deprecated alias counts as its option, with a note on stderr.
- */
+/* Index of the option of cmd that arg (--name or --name=VALUE) names, or -1. */
 static int
 find_option(const command *cmd, const char *arg)
 {
 	for (int o = 0; o < MAX_OPTIONS && cmd->options[o].name != NULL; o++)
-	{
 		if (is_option(cmd->options[o].name, arg))
 			return o;
-		if (is_option(cmd->options[o].alias, arg))
-		{
-			warn("note: %s is deprecated and will be removed in the next "
-				 "release; use %s", cmd->options[o].alias, cmd->options[o].name);
-			return o;
-		}
-	}
 	return -1;
 }
 

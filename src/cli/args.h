@@ -34,7 +34,6 @@ typedef struct option_spec
 {
 	const char *name;
 	option_kind kind;
-	const char *alias;			/* deprecated old name, or NULL */
 } option_spec;
 
 /* A command of the tool. */

@@ -48,7 +48,7 @@
 
 /* Options shared by the commands that read or write key files. */
 #define PASSPHRASE_OPTIONS \
-	{"--passphrase-fd", OPT_VALUE, NULL}, {"--passphrase-file", OPT_VALUE, NULL}
+	{"--passphrase-fd", OPT_VALUE}, {"--passphrase-file", OPT_VALUE}
 #define PASSPHRASE_HELP \
 	"  --passphrase-fd N     read the passphrase of a protected key file from\n" \
 	"                        file descriptor N (up to a newline)\n" \
@@ -64,11 +64,11 @@
 	"  --pwhash-limits L     Argon2id cost of --protect: interactive,\n" \
 	"                        moderate (the default) or sensitive\n"
 #define NEW_KEY_OPTIONS \
-	{"-o", OPT_VALUE, NULL}, {"--protect", OPT_FLAG, NULL}, \
-	{"--pwhash-limits", OPT_VALUE, NULL}, PASSPHRASE_OPTIONS
+	{"-o", OPT_VALUE}, {"--protect", OPT_FLAG}, \
+	{"--pwhash-limits", OPT_VALUE}, PASSPHRASE_OPTIONS
 #define NEW_PASSPHRASE_OPTIONS \
-	{"--new-passphrase-fd", OPT_VALUE, NULL}, \
-	{"--new-passphrase-file", OPT_VALUE, NULL}
+	{"--new-passphrase-fd", OPT_VALUE}, \
+	{"--new-passphrase-file", OPT_VALUE}
 #define REWRITE_HELP \
 	"\n" \
 	"The file is replaced atomically: the new contents go to a new file\n" \
@@ -89,7 +89,6 @@
 	"INDEX_KEY_FILE holds the 32-byte search index key: 64 hexadecimal\n" \
 	"digits (white space around them is ignored), exactly 32 raw bytes, or\n" \
 	"a passphrase-protected key file made by 'index-keygen --protect'.\n" \
-	"--key-file is a deprecated alias of --index-key (one release).\n"
 
 static const command commands[] = {
 	{
@@ -114,7 +113,7 @@ static const command commands[] = {
 		"Print the public key (prepk_...) of the secret key in SECRET_KEY_FILE,\n"
 		"or read from standard input ('-' or no --secret-key).\n"
 		SECRET_KEY_HELP "\n" PASSPHRASE_HELP,
-		{{"--secret-key", OPT_VALUE, NULL}, PASSPHRASE_OPTIONS}, 0, 0, cmd_pubkey
+		{{"--secret-key", OPT_VALUE}, PASSPHRASE_OPTIONS}, 0, 0, cmd_pubkey
 	},
 	{
 		"encrypt", "PUBKEY [--aad TEXT] < PLAINTEXT",
@@ -124,7 +123,7 @@ static const command commands[] = {
 		"\n"
 		"  --aad TEXT   associated data: bound to the ciphertext and stored in\n"
 		"               it in clear (not secret)\n",
-		{{"--aad", OPT_VALUE, NULL}}, 1, 1, cmd_encrypt
+		{{"--aad", OPT_VALUE}}, 1, 1, cmd_encrypt
 	},
 	{
 		"grant", "PUBKEY [--not-after WHEN] [--seal-to SEALING_KEY | --threshold T/N --seal-to K1,...,KN] [--secret-key DELEGATOR_SECRET_KEY_FILE] [-o FILE] [--passphrase-fd N | --passphrase-file F]",
@@ -157,9 +156,9 @@ static const command commands[] = {
 		"                             grant on standard output: a warning if\n"
 		"                             others can read it there)\n"
 		PASSPHRASE_HELP,
-		{{"--not-after", OPT_VALUE, NULL}, {"--secret-key", OPT_VALUE, NULL},
-		{"--seal-to", OPT_VALUE, NULL}, {"-o", OPT_VALUE, NULL},
-		{"--threshold", OPT_VALUE, NULL}, PASSPHRASE_OPTIONS}, 1, 1, cmd_grant
+		{{"--not-after", OPT_VALUE}, {"--secret-key", OPT_VALUE},
+		{"--seal-to", OPT_VALUE}, {"-o", OPT_VALUE},
+		{"--threshold", OPT_VALUE}, PASSPHRASE_OPTIONS}, 1, 1, cmd_grant
 	},
 	{
 		"partial", "SHARE --server-key SERVER_KEY_FILE --database HEX < CIPHERTEXT",
@@ -170,7 +169,7 @@ static const command commands[] = {
 		"identity (--database: 32 hexadecimal digits) and checked against its\n"
 		"commitments; the ciphertext must be valid and its current recipient the\n"
 		"grant's delegator.  The partial carries a proof: anyone can check it.\n",
-		{{"--server-key", OPT_REQUIRED, NULL}, {"--database", OPT_REQUIRED, NULL}},
+		{{"--server-key", OPT_REQUIRED}, {"--database", OPT_REQUIRED}},
 		1, 1, cmd_partial
 	},
 	{
@@ -179,7 +178,7 @@ static const command commands[] = {
 		"threshold grant of SHARE (any of its shares) for the ciphertext on\n"
 		"standard input, each proof checked, into the ciphertext one level up:\n"
 		"byte for byte what the unsplit grant gives ('secant-pre reencrypt').\n",
-		{{NULL, OPT_VALUE, NULL}}, 2, -1, cmd_combine
+		{{NULL, OPT_VALUE}}, 2, -1, cmd_combine
 	},
 	{
 		"reencrypt", "GRANT < CIPHERTEXT",
@@ -188,7 +187,7 @@ static const command commands[] = {
 		"print the ciphertext one level up.  Both values are validated fully\n"
 		"first.  Like the server's pre_reencrypt, this does not look at the\n"
 		"clock: the grant's not_after is policy, enforced by the database.\n",
-		{{NULL, OPT_VALUE, NULL}}, 1, 1, cmd_reencrypt
+		{{NULL, OPT_VALUE}}, 1, 1, cmd_reencrypt
 	},
 	{
 		"decrypt", "--secret-key SECRET_KEY_FILE [--batch [--encoding E] [-q]] [--passphrase-fd N | --passphrase-file F] < CIPHERTEXT",
@@ -197,7 +196,6 @@ static const command commands[] = {
 		"Nothing is written unless decryption succeeds.  Standard input holds\n"
 		"one value: several lines are refused (use --batch).\n"
 		SECRET_KEY_HELP
-		"--key is a deprecated alias of --secret-key (one release).\n"
 		"\n"
 		"  --batch        read one record per line, ID<TAB>CIPHERTEXT or a\n"
 		"                 ciphertext alone, and write one JSON line per input\n"
@@ -214,8 +212,8 @@ static const command commands[] = {
 		"                 it is a terminal: count, rate, and with a file on\n"
 		"                 standard input the fraction done and the time left)\n"
 		PASSPHRASE_HELP,
-		{{"--secret-key", OPT_REQUIRED, "--key"}, {"--batch", OPT_FLAG, NULL},
-		{"--encoding", OPT_VALUE, NULL}, {"-q", OPT_FLAG, NULL},
+		{{"--secret-key", OPT_REQUIRED}, {"--batch", OPT_FLAG},
+		{"--encoding", OPT_VALUE}, {"-q", OPT_FLAG},
 		PASSPHRASE_OPTIONS}, 0, 0, cmd_decrypt
 	},
 	{
@@ -237,7 +235,7 @@ static const command commands[] = {
 		"\n"
 		"  --aad TEXT   associated data of the key ciphertext, stored in it in\n"
 		"               clear (not secret) and authenticated with the body\n",
-		{{"--aad", OPT_VALUE, NULL}}, 1, 1, cmd_seal
+		{{"--aad", OPT_VALUE}}, 1, 1, cmd_seal
 	},
 	{
 		"open", "--secret-key SECRET_KEY_FILE --body BODY_FILE [--passphrase-fd N | --passphrase-file F] < KEY_CIPHERTEXT",
@@ -250,9 +248,8 @@ static const command commands[] = {
 		"envelope versions are read: v2, and v1 (no marker, written by earlier\n"
 		"versions of this tool).\n"
 		SECRET_KEY_HELP
-		"--key is a deprecated alias of --secret-key (one release).\n"
 		"\n" PASSPHRASE_HELP,
-		{{"--secret-key", OPT_REQUIRED, "--key"}, {"--body", OPT_REQUIRED, NULL},
+		{{"--secret-key", OPT_REQUIRED}, {"--body", OPT_REQUIRED},
 		PASSPHRASE_OPTIONS}, 0, 0, cmd_open
 	},
 	{
@@ -265,7 +262,7 @@ static const command commands[] = {
 		"is a word with white space inside (exit 2: its token would match no\n"
 		"word of a document; use 'tokens' to split a text into words).\n"
 		INDEX_KEY_HELP "\n" PASSPHRASE_HELP,
-		{{"--index-key", OPT_REQUIRED, "--key-file"}, PASSPHRASE_OPTIONS}, 1, -1,
+		{{"--index-key", OPT_REQUIRED}, PASSPHRASE_OPTIONS}, 1, -1,
 		cmd_token
 	},
 	{
@@ -282,7 +279,7 @@ static const command commands[] = {
 		"               least 3 characters (code points) of each word, for\n"
 		"               prefix search\n"
 		PASSPHRASE_HELP,
-		{{"--index-key", OPT_REQUIRED, "--key-file"}, {"--prefixes", OPT_FLAG, NULL},
+		{{"--index-key", OPT_REQUIRED}, {"--prefixes", OPT_FLAG},
 		PASSPHRASE_OPTIONS}, 0, 0, cmd_tokens
 	},
 	{
@@ -315,10 +312,10 @@ static const command commands[] = {
 		"Give the same passphrase options for reading --secret-key and for\n"
 		"--protect (one passphrase).\n"
 		SECRET_KEY_HELP "\n" NEW_KEY_HELP PASSPHRASE_HELP,
-		{{"-o", OPT_VALUE, NULL}, {"--protect", OPT_FLAG, NULL}, {"--pwhash-limits", OPT_VALUE, NULL},
-		PASSPHRASE_OPTIONS, {"--secret-key", OPT_VALUE, NULL}, {"--seal-to", OPT_VALUE, NULL},
-		{"--index-key", OPT_VALUE, NULL}, {"--members", OPT_VALUE, NULL},
-		{"-q", OPT_FLAG, NULL}}, 1, -1, cmd_rotate
+		{{"-o", OPT_VALUE}, {"--protect", OPT_FLAG}, {"--pwhash-limits", OPT_VALUE},
+		PASSPHRASE_OPTIONS, {"--secret-key", OPT_VALUE}, {"--seal-to", OPT_VALUE},
+		{"--index-key", OPT_VALUE}, {"--members", OPT_VALUE},
+		{"-q", OPT_FLAG}}, 1, -1, cmd_rotate
 	},
 	{
 		"rewrap", "NEW_PUBKEY --secret-key SECRET_KEY_FILE [-j N] [-q] [--passphrase-fd N | --passphrase-file F] < RECORDS",
@@ -339,8 +336,8 @@ static const command commands[] = {
 		"         terminal: count, rate, and with a file on standard input the\n"
 		"         fraction done and the time left)\n"
 		PASSPHRASE_HELP,
-		{{"--secret-key", OPT_REQUIRED, NULL}, {"-j", OPT_VALUE, NULL},
-		{"-q", OPT_FLAG, NULL}, PASSPHRASE_OPTIONS}, 1, 1, cmd_rewrap
+		{{"--secret-key", OPT_REQUIRED}, {"-j", OPT_VALUE},
+		{"-q", OPT_FLAG}, PASSPHRASE_OPTIONS}, 1, 1, cmd_rewrap
 	},
 	{
 		"inspect", "[--passphrase-fd N | --passphrase-file F] < VALUE",
@@ -371,7 +368,7 @@ static const command commands[] = {
 		"                        likewise (the same N as --passphrase-fd: its\n"
 		"                        first line is the current one, its second the\n"
 		"                        new one)\n",
-		{{"-o", OPT_VALUE, NULL}, {"--pwhash-limits", OPT_VALUE, NULL},
+		{{"-o", OPT_VALUE}, {"--pwhash-limits", OPT_VALUE},
 		PASSPHRASE_OPTIONS, NEW_PASSPHRASE_OPTIONS}, 1, 1, cmd_passwd
 	},
 	{
@@ -384,7 +381,7 @@ static const command commands[] = {
 		"  --pwhash-limits L     Argon2id cost: interactive, moderate (the\n"
 		"                        default) or sensitive\n"
 		PASSPHRASE_HELP,
-		{{"-o", OPT_VALUE, NULL}, {"--pwhash-limits", OPT_VALUE, NULL},
+		{{"-o", OPT_VALUE}, {"--pwhash-limits", OPT_VALUE},
 		PASSPHRASE_OPTIONS}, 1, 1, cmd_protect
 	},
 	{
@@ -393,7 +390,7 @@ static const command commands[] = {
 		"and written again unprotected (a presk_ line, or 64 hexadecimal\n"
 		"digits for a search index key), still with mode 0600.\n"
 		REWRITE_HELP PASSPHRASE_HELP,
-		{{"-o", OPT_VALUE, NULL}, PASSPHRASE_OPTIONS}, 1, 1, cmd_unprotect
+		{{"-o", OPT_VALUE}, PASSPHRASE_OPTIONS}, 1, 1, cmd_unprotect
 	},
 };
 

@@ -7,7 +7,10 @@
  * ssl_key_file: owned by the server's OS user, no access for group or
  * others.  The secret key and the opened grants live in libsodium's guarded,
  * locked memory (sodium_malloc: kept out of swap where the platform allows),
- * wiped when replaced.  Opened grants are cached by a hash of their sealed
+ * wiped when replaced.  When preloaded, the postmaster checks both key
+ * files at start and on every reload and logs a WARNING naming the problem
+ * of a bad one (never the key); backends raise it when they need the key.
+ * Opened grants are cached by a hash of their sealed
  * bytes, dropped when the key changes and when a grant changes in this
  * backend; they are only used after the statement's path decision.
  */
@@ -62,6 +65,85 @@ typedef struct key_slot
 static key_slot current = {NULL, NULL, {0, 0}, NULL};
 static key_slot previous = {NULL, NULL, {0, 0}, NULL};
 
+/*
+ * Read and check the key file at path into k (when not NULL) and its mtime;
+ * NULL, or what is wrong with it.  Every buffer that held the key is wiped.
+ */
+static const char *
+key_file_problem(const char *path, server_key *k, struct timespec *mtime)
+{
+	struct stat st;
+	char		hex[2 * SP_SERVER_SECRETBYTES + 2];
+	uint8_t		sk[SP_SERVER_SECRETBYTES];
+	uint8_t		pk[SP_SERVER_PUBLICBYTES];
+	uint8_t		keyid[SP_KEYIDBYTES];
+	FILE	   *f;
+	size_t		n;
+	int			rc;
+
+	if (stat(path, &st) != 0)
+		return "cannot be read";
+	if (st.st_uid != geteuid() && st.st_uid != 0)
+		return "is not owned by the server's user";
+	if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0)
+		return "is accessible by group or others (chmod 600)";
+	f = fopen(path, "r");
+	if (f == NULL)
+		return "cannot be read";
+	n = fread(hex, 1, sizeof hex, f);
+	fclose(f);
+	while (n > 0 && (hex[n - 1] == '\n' || hex[n - 1] == '\r'))
+		n--;
+	rc = (n == 2 * SP_SERVER_SECRETBYTES &&
+		  sodium_hex2bin(sk, sizeof sk, hex, n, NULL, NULL, NULL) == 0)
+		? sp_server_public(pk, keyid, sk) : SP_ELENGTH;
+	sodium_memzero(hex, sizeof hex);
+	if (rc == SP_OK && k != NULL)
+	{
+		memcpy(k->sk, sk, sizeof sk);
+		memcpy(k->pk, pk, sizeof pk);
+		memcpy(k->keyid, keyid, sizeof keyid);
+		*mtime = st.st_mtim;
+	}
+	sodium_memzero(sk, sizeof sk);
+	return rc == SP_OK ? NULL : "does not hold a key (64 hexadecimal characters)";
+}
+
+/*
+ * Check a key file setting in the postmaster (at start, when preloaded, and
+ * on every reload): a WARNING naming the problem of a bad file.  The value
+ * is always accepted: the backends raise the same problem when they use it.
+ */
+static void
+check_key_file(const char *setting, const char *value, GucSource source)
+{
+	const char *problem;
+
+	if (IsUnderPostmaster || source == PGC_S_DEFAULT || value == NULL || value[0] == '\0')
+		return;
+	problem = key_file_problem(value, NULL, NULL);
+	if (problem != NULL)
+		ereport(WARNING,
+				(errcode(ERRCODE_CONFIG_FILE_ERROR),
+				 errmsg("%s: the key file \"%s\" %s", setting, value, problem),
+				 errdetail("Grants cannot be stored or opened with it until the file is fixed (the configuration is reloaded or the file re-read on use)."),
+				 errhint("The file holds 64 hexadecimal characters, is owned by the server's user and has mode 0600.")));
+}
+
+static bool
+check_server_key_file(char **newval, void **extra, GucSource source)
+{
+	check_key_file("secant_pre.server_key_file", *newval, source);
+	return true;
+}
+
+static bool
+check_previous_server_key_file(char **newval, void **extra, GucSource source)
+{
+	check_key_file("secant_pre.previous_server_key_file", *newval, source);
+	return true;
+}
+
 void
 sp_server_key_init(void)
 {
@@ -69,12 +151,12 @@ sp_server_key_init(void)
 							   "File holding the server's X25519 key that grants are sealed to.",
 							   "64 hexadecimal characters; owned by the server's OS user, mode 0600 or stricter; keep it outside the data directory.",
 							   &current.setting, "", PGC_SIGHUP, GUC_SUPERUSER_ONLY,
-							   NULL, NULL, NULL);
+							   check_server_key_file, NULL, NULL);
 	DefineCustomStringVariable("secant_pre.previous_server_key_file",
 							   "File holding the server key being replaced, while grants are re-sealed.",
 							   "Set during a server key rotation only: grants sealed to it still open, and secant.reseal_grants() re-seals them to secant_pre.server_key_file.",
 							   &previous.setting, "", PGC_SIGHUP, GUC_SUPERUSER_ONLY,
-							   NULL, NULL, NULL);
+							   check_previous_server_key_file, NULL, NULL);
 }
 
 void
@@ -90,40 +172,18 @@ sp_opened_forget(void)
 static server_key *
 read_key(const char *path, struct timespec *mtime)
 {
-	struct stat st;
-	char		hex[2 * SP_SERVER_SECRETBYTES + 2];
-	FILE	   *f;
-	size_t		n;
-	server_key *k;
-	int			rc;
+	server_key *k = sodium_malloc(sizeof(server_key));
+	const char *problem;
 
-	if (stat(path, &st) != 0)
-		sp_raise_server_key(path, "cannot be read");
-	if (st.st_uid != geteuid() && st.st_uid != 0)
-		sp_raise_server_key(path, "is not owned by the server's user");
-	if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0)
-		sp_raise_server_key(path, "is accessible by group or others (chmod 600)");
-	f = AllocateFile(path, "r");
-	if (f == NULL)
-		sp_raise_server_key(path, "cannot be read");
-	n = fread(hex, 1, sizeof hex, f);
-	FreeFile(f);
-	while (n > 0 && (hex[n - 1] == '\n' || hex[n - 1] == '\r'))
-		n--;
-	k = sodium_malloc(sizeof *k);
 	if (k == NULL)
 		sp_raise_out_of_memory();
 	memset(k, 0, sizeof *k);
-	rc = (n == 2 * SP_SERVER_SECRETBYTES &&
-		  sodium_hex2bin(k->sk, sizeof k->sk, hex, n, NULL, NULL, NULL) == 0)
-		? sp_server_public(k->pk, k->keyid, k->sk) : SP_ELENGTH;
-	sodium_memzero(hex, sizeof hex);
-	if (rc != SP_OK)
+	problem = key_file_problem(path, k, mtime);
+	if (problem != NULL)
 	{
 		sodium_free(k);
-		sp_raise_server_key(path, "does not hold a key (64 hexadecimal characters)");
+		sp_raise_server_key(path, problem);
 	}
-	*mtime = st.st_mtim;
 	return k;
 }
 

@@ -173,6 +173,9 @@ sql -c "SELECT sealed FROM secant.grants ORDER BY id" >"$WORK/stored.txt"
 
 # records, on the client; re-encrypted on the server, decrypted on the devices
 sql -c "CREATE TABLE notes (id int PRIMARY KEY, body pre_ciphertext NOT NULL)" >/dev/null
+SEED=${SECANT_PRE_SEED:-$(od -An -tu2 -N2 /dev/urandom | tr -d ' ')}
+RANDOM=$SEED
+echo "# seed $SEED (SECANT_PRE_SEED=$SEED replays this run's notes)"
 for i in 1 2 3; do
 	printf 'note %s: HbA1c %s.%s' "$i" "$i" "$RANDOM" >"$WORK/plain/$i"
 	"$CLI" encrypt "$(pk clinic)" --aad "note:$i" <"$WORK/plain/$i" >"$WORK/plain/$i.ct"

@@ -189,23 +189,23 @@ SQL
 	check "$label: the sharing trigger made three copies (secant.copies)" \
 		[ "$(sql -c "SELECT count(*) FROM secant.copies WHERE share_table = 'note_shares'::regclass")" = 3 ]
 	check "$label: a shared copy decrypts on the phone (client)" \
-		cmp -s <("$CLI" decrypt --key "$W/ada_phone.sk" <"$W/share1" 2>/dev/null) "$W/plain1"
+		cmp -s <("$CLI" decrypt --secret-key "$W/ada_phone.sk" <"$W/share1" 2>/dev/null) "$W/plain1"
 	sql -c "SELECT secant.reencrypt_for(body, '$(pk ada_phone)') FROM notes WHERE id = 3" >"$W/re3"
 	check "$label: reencrypt_for result decrypts on the phone (client)" \
-		cmp -s <("$CLI" decrypt --key "$W/ada_phone.sk" <"$W/re3" 2>/dev/null) "$W/plain3"
+		cmp -s <("$CLI" decrypt --secret-key "$W/ada_phone.sk" <"$W/re3" 2>/dev/null) "$W/plain3"
 	# searchable index: the index key and the keywords stay on clients
 	head -c 32 /dev/urandom >"$W/index.key"
 	"$CLI" encrypt "$(pk clinic)" <"$W/index.key" >"$W/index.ct"
 	sql -c "SELECT secant.rotate_index_key('clinic', '$(cat "$W/index.ct")')" >/dev/null
 	printf 'kwa%s kwb%s routine' "$mark" "$mark" >"$W/doc"
-	"$CLI" tokens --key-file "$W/index.key" <"$W/doc" >"$W/tokens"
+	"$CLI" tokens --index-key "$W/index.key" <"$W/doc" >"$W/tokens"
 	sql -c "INSERT INTO records VALUES (1, ARRAY[$(sed "s/.*/'&'/" "$W/tokens" | paste -sd,)]::pre_token[])" >/dev/null
-	"$CLI" token --key-file "$W/index.key" "kwa$mark" >"$W/query"
+	"$CLI" token --index-key "$W/index.key" "kwa$mark" >"$W/query"
 	check "$label: token search finds the record" \
 		[ "$(sql -c "SELECT id FROM records WHERE tokens @> ARRAY['$(cat "$W/query")']::pre_token[]")" = 1 ]
 	sql -c "SELECT key_ct FROM secant.index_keys_for('clinic', '$(pk ada_phone)')" >"$W/index_re"
 	check "$label: index key fetched through the grants decrypts (client)" \
-		cmp -s <("$CLI" decrypt --key "$W/ada_phone.sk" <"$W/index_re" 2>/dev/null) "$W/index.key"
+		cmp -s <("$CLI" decrypt --secret-key "$W/ada_phone.sk" <"$W/index_re" 2>/dev/null) "$W/index.key"
 	check "$label: revoke deletes Bob's two copies" [ "$(sql -c "SELECT secant.revoke('clinic', 'bob')")" = 2 ]
 	check "$label: after the revoke, secant.copies holds Ada's copy only" \
 		[ "$(sql -c "SELECT string_agg(source_row, ',') FROM secant.copies WHERE recipient = '$(pk bob_phone)'")|$(sql -c "SELECT count(*) FROM secant.copies")" = "|1" ]
