@@ -1,7 +1,7 @@
 /*
  * fuzz_inspect.c - the CLI's `secant-pre inspect` path, run in process.
  *
- * The CLI (src/cli/*.c) keeps most of its functions static, so this
+ * The CLI (the .c files of src/cli) keeps most of its functions static, so this
  * harness includes its sources unchanged, with its main() renamed and its
  * standard streams redirected: standard input reads the fuzz input
  * (fmemopen), standard output and error go to memory (open_memstream;
@@ -43,6 +43,7 @@ static FILE *fuzz_cli_in,
 #define putchar(c) fputc((c), fuzz_cli_out)
 #define main secant_pre_cli_main
 #include "cli/args.c"
+#include "cli/batch.c"
 #include "cli/decrypt.c"
 #include "cli/encrypt.c"
 #include "cli/envelope.c"
@@ -52,11 +53,14 @@ static FILE *fuzz_cli_in,
 #include "cli/keys.c"
 #include "cli/main.c"
 #include "cli/passphrase.c"
+#include "cli/progress.c"
 #include "cli/report.c"
 #include "cli/rewrap.c"
 #include "cli/rotate.c"
 #include "cli/search.c"
+#include "cli/threshold.c"
 #include "cli/values.c"
+#include "cli/when.c"
 #undef main
 #undef printf
 #undef puts
