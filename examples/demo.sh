@@ -139,8 +139,8 @@ expect "copies are at level 3" "$(val "SELECT string_agg(DISTINCT pre_level(copy
 step "6. Ada's phone fetches its copies and decrypts them locally, in one batch"
 val "SELECT c.copy FROM note_shares s JOIN LATERAL (SELECT c.copy FROM $COPY_OF) c ON true
      WHERE s.recipient = secant.principal_key('ada_phone') ORDER BY s.note_id" >"$(dev ada_phone)/copies.ct"
-"$CLI" decrypt --batch --secret-key "$(key ada_phone)" <"$(dev ada_phone)/copies.ct" >"$(dev ada_phone)/copies.jsonl"
-# each line: {"n":N,"ok":true,"plaintext":"<unpadded base64url>"}
+(umask 077 && "$CLI" decrypt --batch --secret-key "$(key ada_phone)" <"$(dev ada_phone)/copies.ct" >"$(dev ada_phone)/copies.jsonl")
+# each line: {"n":N,"ok":true,"plaintext":"<base64>"} (padded base64, the default --encoding)
 b64url() { local s; s=$(tr '_-' '/+' <<<"$1"); while [ $((${#s} % 4)) -ne 0 ]; do s="$s="; done; base64 -d <<<"$s"; }
 while IFS= read -r line; do
 	b64=${line#*\"plaintext\":\"}
