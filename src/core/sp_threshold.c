@@ -160,6 +160,30 @@ sp_tshare_index(const uint8_t *share)
 	return share[TS_I];
 }
 
+const uint8_t *
+sp_tshare_from(const uint8_t *share)
+{
+	return share + TS_FROM;
+}
+
+const uint8_t *
+sp_tshare_to(const uint8_t *share)
+{
+	return share + TS_TO;
+}
+
+const uint8_t *
+sp_tshare_x(const uint8_t *share)
+{
+	return share + TS_X;
+}
+
+int64_t
+sp_tshare_not_after(const uint8_t *share)
+{
+	return (int64_t) sp_load64_le(share + TS_NOTAFTER);
+}
+
 int
 sp_tshare_validate(const uint8_t *share, size_t len)
 {

@@ -33,6 +33,16 @@ int			sp_tshare_n(const uint8_t *share);
 int			sp_tshare_index(const uint8_t *share);
 
 /*
+ * The grant header of a share that passed the layout check: its from and
+ * to public keys (SP_PUBLICKEYBYTES), its hop key X (SP_POINTBYTES) and
+ * its not_after (Unix seconds, 0 = none).
+ */
+const uint8_t *sp_tshare_from(const uint8_t *share);
+const uint8_t *sp_tshare_to(const uint8_t *share);
+const uint8_t *sp_tshare_x(const uint8_t *share);
+int64_t		sp_tshare_not_after(const uint8_t *share);
+
+/*
  * Full public validity: layout; from and to valid keys, X and every
  * commitment valid non-identity points (SP_EPOINT); from != to
  * (SP_ESAMEKEY); the delegator's signature (SP_ESIGNATURE).
