@@ -1291,7 +1291,7 @@ BEGIN
         DELETE FROM secant.grant_shares g WHERE g.hop_key OPERATOR(pg_catalog.=) ANY (revoked);
     END IF;
     SELECT * INTO s FROM secant.grant_shares g
-    WHERE g.hop_key OPERATOR(pg_catalog.=) threshold_partials.hop_key FOR KEY SHARE;
+    WHERE g.hop_key OPERATOR(pg_catalog.=) $1 FOR KEY SHARE;  -- $1: hop_key
     IF NOT FOUND THEN
         RAISE EXCEPTION 'no grant share with this hop key on this node'
             USING ERRCODE = 'insufficient_privilege',
