@@ -13,61 +13,18 @@
 set -uo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=../prologue.sh
-. "$HERE/../prologue.sh"
-
-LIBPREFIX=${LIBPREFIX:-/usr/local}
-CLI=${SECANT_PRE_CLI:-$LIBPREFIX/bin/secant-pre}
-export SECANT_PRE_LIBRARY=${SECANT_PRE_LIBRARY:-$LIBPREFIX/lib/libsecant-pre.so.0}
-PYTHONPATH=$(ls -d "$LIBPREFIX"/lib/python3*/dist-packages 2>/dev/null | head -n 1)
-export PYTHONPATH
-PORT=${THRESHOLD_PORT:-55480}
-declare -a DIR
-WORK=$(mktemp -d /tmp/secant_threshold_work.XXXXXX) || exit 1
-chmod 755 "$WORK"
-
-stop_all() {
-	local i
-	for i in 1 2 3; do [ -n "${DIR[$i]:-}" ] && pgc_stop "${DIR[$i]}"; done
-	rm -rf "$WORK"
-}
+# shellcheck source=lib.sh
+. "$HERE/lib.sh"
 trap stop_all EXIT
 trap 'exit 130' INT TERM
 
-# on I DB [psql args]: psql on cluster I, database DB
-on() {
-	local i=$1 db=$2
-	shift 2
-	pgc_psql "${DIR[$i]}" $((PORT + i - 1)) -d "$db" "$@"
-}
-# q I DB SQL: one value (tuples only, unaligned), stderr too
-q() { on "$1" "$2" -At -c "$3" 2>&1; }
-
-for i in 1 2 3; do
-	DIR[$i]=$(pgc_dir "secant_threshold_$i") || exit 1
-	pgc_start "${DIR[$i]}" $((PORT + i - 1)) "fsync = off" "synchronous_commit = off" \
-		"max_connections = 30" ||
-		{ echo "could not start cluster $i"; echo "0 passed, 1 failed"; exit 1; }
-done
+start_clusters 3 || { echo "could not start the clusters"; echo "0 passed, 1 failed"; exit 1; }
 
 # ---------------------------------------------------------------- fixture
 setup() {
-	local i
-	for i in 1 2 3; do
-		on "$i" postgres >/dev/null <<-SQL || return 1
-			CREATE ROLE coordinator LOGIN;
-			CREATE DATABASE node;
-			\c node
-			CREATE EXTENSION secant_pre;
-			SELECT secant.grant_capability('coordinator', 'proxy');
-		SQL
-	done
-	on 1 postgres >/dev/null <<-SQL || return 1
+	on 1 postgres >/dev/null <<-SQL
 		CREATE ROLE reader LOGIN;
-		CREATE DATABASE coord;
 		\c coord
-		CREATE EXTENSION secant_pre;
-		CREATE EXTENSION dblink;
 		CREATE TABLE keys AS
 		SELECT name, kind, pre_keygen() AS sk
 		FROM (VALUES ('cardiology', 'group'), ('oncology', 'group'), ('dr_ada', 'user'),
@@ -77,10 +34,6 @@ setup() {
 		FROM keys u, keys d WHERE u.name = 'dr_ada' AND d.name = 'ada_phone';
 		SELECT secant.bind('ada_phone', 'reader');
 		GRANT SELECT ON keys TO reader;
-		SELECT secant.add_threshold_node('node' || i,
-		    format('host=%s port=%s dbname=node user=coordinator', d, p))
-		FROM (VALUES (1, '${DIR[1]}', $PORT), (2, '${DIR[2]}', $((PORT + 1))),
-		             (3, '${DIR[3]}', $((PORT + 2)))) AS v(i, d, p);
 		CREATE TABLE notes (id integer PRIMARY KEY, body pre_ciphertext);
 		INSERT INTO notes SELECT i, pre_encrypt(pre_public_key(k.sk), 'note ' || i)
 		FROM generate_series(1, 4) i, keys k WHERE k.name = 'cardiology';
@@ -90,32 +43,7 @@ setup() {
 check "three clusters: nodes with the coordinator's proxy capability, a coordinator with dblink" setup ||
 	tap_finish
 
-# sk NAME: a key's secret into a file only we read; pk NAME: its public key
-sk() {
-	(umask 077 && q 1 coord "SELECT sk FROM keys WHERE name = '$1'" >"$WORK/$1.sk")
-	echo "$WORK/$1.sk"
-}
-pk() { q 1 coord "SELECT pre_public_key(sk) FROM keys WHERE name = '$1'"; }
-
-# split GROUP ORDER...: a 2-of-3 grant GROUP -> dr_ada, share k sealed to
-# node ORDER[k]; stored on the nodes and at the coordinator; prints its hop key
-split() {
-	local group=$1 keys="" k i shares
-	shift
-	for i in "$@"; do keys="$keys${keys:+,}$(q "$i" node 'SELECT secant.server_public_key()')"; done
-	mapfile -t shares < <("$CLI" grant "$(pk dr_ada)" --threshold 2/3 --seal-to "$keys" \
-		--secret-key "$(sk "$group")")
-	[ "${#shares[@]}" -eq 3 ] || { echo "split: ${#shares[@]} shares" >&2; return 1; }
-	k=0
-	for i in "$@"; do
-		q "$i" node "SELECT secant.add_grant_share('${shares[$k]}')" >/dev/null || return 1
-		printf '%s\n' "${shares[$k]}" >"$WORK/$group.share$i"
-		k=$((k + 1))
-	done
-	q 1 coord "SELECT encode(secant.add_threshold_grant(ARRAY['${shares[0]}', '${shares[1]}', '${shares[2]}'],
-	           ARRAY['node$1', 'node$2', 'node$3']), 'hex')"
-}
-HOP=$(split cardiology 1 2 3)
+HOP=$(split cardiology dr_ada 2/3 1 2 3)
 check "a 2-of-3 grant cardiology -> dr_ada: each node stores its share (opened, checked), the coordinator the grant" \
 	eq "$(q 1 coord "SELECT t || '/' || n || ' ' || holders_left FROM secant.threshold_status")" "2/3 3"
 
@@ -199,7 +127,7 @@ check "a node refuses a level-2 ciphertext whose last hop is not one of its gran
 	node_refuses "$HOP" "$LEVEL2" "last hop"
 
 # ---------------------------------------------------------------- revocation, a node down, then back
-HOP2=$(split oncology 3 1 2)	# node3 holds share 1 of oncology's grant: asked first
+HOP2=$(split oncology dr_ada 2/3 3 1 2)	# node3 holds share 1 of oncology's grant: asked first
 q 1 coord "INSERT INTO notes SELECT 10, pre_encrypt(pre_public_key(sk), 'onco') FROM keys WHERE name = 'oncology'" >/dev/null
 pgc_halt "${DIR[3]}"
 out=$(q 1 coord "SELECT node || ':' || removed FROM secant.revoke_threshold('\\x$HOP') ORDER BY node")
