@@ -2802,6 +2802,10 @@ CREATE FUNCTION pre_tpartial_verify(partial bytea, share bytea, ct pre_ciphertex
     AS 'MODULE_PATHNAME', 'pre_tpartial_verify' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION pre_tpartial_verify(bytea, bytea, pre_ciphertext) IS 'true when the partial''s proof verifies for the ciphertext against the share''s commitments; false for any fault of the partial; an error for a wrong share or ciphertext';
 
+CREATE FUNCTION pre_tcombine_batch(cts pre_ciphertext[], share bytea, partials bytea[], t integer) RETURNS pre_ciphertext[]
+    AS 'MODULE_PATHNAME', 'pre_tcombine_batch' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION pre_tcombine_batch(pre_ciphertext[], bytea, bytea[], integer) IS 'pre_tcombine for a batch of m ciphertexts of one threshold grant, the share checked once: partials holds t·m partials, holder k''s at k·m+1 .. k·m+m; NULL where they do not combine (a proof fails: find the holder with pre_tpartial_verify)';
+
 CREATE FUNCTION pre_tcombine(ct pre_ciphertext, share bytea, partials bytea[]) RETURNS pre_ciphertext
     AS 'MODULE_PATHNAME', 'pre_tcombine' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION pre_tcombine(pre_ciphertext, bytea, bytea[]) IS 'exactly t partials of one threshold grant (distinct indices, every proof verified here) combined into the re-encryption by the unsplit grant, byte for byte';
@@ -3294,25 +3298,23 @@ BEGIN
             END LOOP;
             CONTINUE WHEN pg_catalog.cardinality(good) OPERATOR(pg_catalog.<) g.t;
             -- combine (every proof checked); on a failure, find the liars
-            out := '{}';
+            out := @extschema@.pre_tcombine_batch(cts, shares[good[1]], res, g.t);
             bad := '{}';
-            FOR j IN 1 .. m LOOP
+            j := (SELECT u.o FROM pg_catalog.unnest(out) WITH ORDINALITY u(c, o)
+                  WHERE u.c IS NULL ORDER BY u.o LIMIT 1);
+            IF j IS NOT NULL THEN
                 parts := ARRAY(SELECT res[(gk.i OPERATOR(pg_catalog.-) 1) OPERATOR(pg_catalog.*) m OPERATOR(pg_catalog.+) j]
                                FROM pg_catalog.generate_series(1, g.t) gk(i) ORDER BY gk.i);
-                BEGIN
-                    out := out OPERATOR(pg_catalog.||) @extschema@.pre_tcombine(cts[j], shares[good[1]], parts);
-                EXCEPTION WHEN OTHERS THEN
-                    FOR k IN 1 .. g.t LOOP
-                        IF NOT @extschema@.pre_tpartial_verify(parts[k], shares[good[k]], cts[j]) THEN
-                            bad := bad OPERATOR(pg_catalog.||) good[k];
-                        END IF;
-                    END LOOP;
-                    IF pg_catalog.cardinality(bad) OPERATOR(pg_catalog.=) 0 THEN
-                        RAISE;
+                FOR k IN 1 .. g.t LOOP
+                    IF NOT @extschema@.pre_tpartial_verify(parts[k], shares[good[k]], cts[j]) THEN
+                        bad := bad OPERATOR(pg_catalog.||) good[k];
                     END IF;
-                    EXIT;
-                END;
-            END LOOP;
+                END LOOP;
+                IF pg_catalog.cardinality(bad) OPERATOR(pg_catalog.=) 0 THEN
+                    PERFORM @extschema@.pre_tcombine(cts[j], shares[good[1]], parts);  -- raises its error
+                    RAISE EXCEPTION 'partials for ciphertext % do not combine', j;
+                END IF;
+            END IF;
             EXIT WHEN pg_catalog.cardinality(bad) OPERATOR(pg_catalog.=) 0;
             FOREACH pos IN ARRAY bad LOOP
                 RAISE WARNING 'threshold node "%" returned a partial whose proof does not verify: ignored, another node asked', nodes[pos];

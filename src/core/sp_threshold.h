@@ -126,4 +126,16 @@ int			sp_tcombine(uint8_t *out, size_t outlen,
 						const uint8_t *share, size_t sharelen,
 						const uint8_t *partials, int npartials) SP_WUR;
 
+/*
+ * sp_tcombine for a share that the caller has found valid with
+ * sp_tshare_validate (these very bytes, unchanged since): every check of
+ * sp_tcombine but the share's points and signature, so that a batch of
+ * ciphertexts of one grant pays for them once.  Every partial's proof is
+ * verified as in sp_tcombine.
+ */
+int			sp_tcombine_validated(uint8_t *out, size_t outlen,
+								  const uint8_t *ct, size_t ctlen,
+								  const uint8_t *share, size_t sharelen,
+								  const uint8_t *partials, int npartials) SP_WUR;
+
 #endif							/* SP_THRESHOLD_H */

@@ -293,10 +293,66 @@ pre_tcombine(PG_FUNCTION_ARGS)
 		memcpy(partials + SP_TPARTIALBYTES * k, VARDATA_ANY(p), SP_TPARTIALBYTES);
 	}
 	out = sp_datum_alloc(SP_KIND_CIPHERTEXT, len + SP_HOPBYTES, &result);
-	rc = sp_tcombine(out, len + SP_HOPBYTES, ct, len, share, slen, partials, n);
+	/* share_arg validated the share */
+	rc = sp_tcombine_validated(out, len + SP_HOPBYTES, ct, len, share, slen, partials, n);
 	if (rc != SP_OK)
 		sp_raise(rc, "combining partials");
 	return result;
+}
+
+/*
+ * pre_tcombine_batch(ciphertexts, share, partials, t): pre_tcombine for a
+ * batch of m ciphertexts of one grant, the share validated once; partials
+ * holds t·m partials, those of the k-th holder asked at k·m .. k·m + m - 1.
+ * An element is NULL where its partials do not combine (a proof that does
+ * not verify, a wrong index): the caller finds the holder to blame with
+ * pre_tpartial_verify, or the error with pre_tcombine.
+ */
+PG_FUNCTION_INFO_V1(pre_tcombine_batch);
+Datum
+pre_tcombine_batch(PG_FUNCTION_ARGS)
+{
+	ArrayType  *a = PG_GETARG_ARRAYTYPE_P(0);
+	Datum	   *cts;
+	int			m = array_elems(a, &cts, "the ciphertexts");
+	size_t		slen;
+	const uint8_t *share = share_arg(fcinfo, 1, &slen);
+	Datum	   *elems;
+	int			np = array_elems(PG_GETARG_ARRAYTYPE_P(2), &elems, "the partials");
+	int			t = PG_GETARG_INT32(3);
+	Datum	   *out = palloc(sizeof(Datum) * (m > 0 ? m : 1));
+	bool	   *nulls = palloc0(sizeof(bool) * (m > 0 ? m : 1));
+	uint8_t		partials[SP_TPARTIALBYTES * SP_TMAXN];
+	int			dims[1] = {m};
+	int			lbs[1] = {1};
+	int16		typlen;
+	bool		typbyval;
+	char		typalign;
+
+	if (t != sp_tshare_t(share) || np != t * m)
+		sp_raise_argument("a batch needs t partials for each ciphertext", NULL);
+	for (int j = 0; j < m; j++)
+	{
+		size_t		len;
+		const uint8_t *ct = sp_datum_bytes(SP_KIND_CIPHERTEXT, cts[j], &len);
+		uint8_t    *o = sp_datum_alloc(SP_KIND_CIPHERTEXT, len + SP_HOPBYTES, &out[j]);
+		bool		sized = true;
+
+		for (int k = 0; k < t; k++)
+		{
+			bytea	   *p = DatumGetByteaPP(elems[k * m + j]);
+
+			sized = sized && VARSIZE_ANY_EXHDR(p) == SP_TPARTIALBYTES;
+			if (sized)
+				memcpy(partials + SP_TPARTIALBYTES * k, VARDATA_ANY(p), SP_TPARTIALBYTES);
+		}
+		nulls[j] = !sized ||
+			sp_tcombine_validated(o, len + SP_HOPBYTES, ct, len, share, slen,
+								  partials, t) != SP_OK;
+	}
+	get_typlenbyvalalign(ARR_ELEMTYPE(a), &typlen, &typbyval, &typalign);
+	PG_RETURN_ARRAYTYPE_P(construct_md_array(out, nulls, 1, dims, lbs, ARR_ELEMTYPE(a),
+											 typlen, typbyval, typalign));
 }
 
 /*
