@@ -37,6 +37,7 @@ PEERS = ["recrypt", "umbral"]
 PARTS = [("access", "Access control (test/bench/access.sh)"),
          ("scale", "Lookups at 10 000 and 1 000 000 grants (test/bench/scale.sh)"),
          ("bulk", "Bulk storing and sharing (test/bench/bulk.sh)"),
+         ("threshold", "Reads through threshold grants on nodes (test/bench/threshold.sh)"),
          ("latency", "Per-statement latency (test/bench/latency.sh)"),
          ("revload", "Reads under revocation (test/bench/revload.sh)"),
          ("readaudit", "Read audit off and on (test/bench/readaudit.sh)"),

@@ -13,6 +13,8 @@
 #      opt-in (BENCH_ONLY=rotation): key rotation on 100 000 records (rotation.sh) -> rotation.md
 #      opt-in (BENCH_ONLY=scale): lookups at 10 000 and 1 000 000 grants (scale.sh) -> scale.md
 #      opt-in (BENCH_ONLY=bulk): bulk sharing and storing (bulk.sh) -> bulk.md
+#      opt-in (BENCH_ONLY=threshold): reads through threshold grants on five
+#        nodes of their own, 1/1, 2/3, 3/5 (threshold.sh) -> threshold.md
 #   5. report.py: Markdown table on stdout and in results.md, PNG charts
 #   6. time allowing: one multiplication per record on a path (amortized.sh:
 #      core, CLI batch decryption, SQL; cost per record against the level
@@ -42,7 +44,7 @@ cd "$ROOT" || exit 1
 HERE=test/bench
 OUT=build/bench
 mkdir -p "$OUT"
-rm -f "$OUT"/core.tsv "$OUT"/sql.tsv "$OUT"/peers.json "$OUT"/notes.tsv "$OUT"/access.md "$OUT"/revload.md "$OUT"/readaudit.md "$OUT"/rotation.md "$OUT"/scale.md "$OUT"/bulk.md "$OUT"/latency.tsv "$OUT"/latency.png "$OUT"/search.md "$OUT"/scaleout.md \
+rm -f "$OUT"/core.tsv "$OUT"/sql.tsv "$OUT"/peers.json "$OUT"/notes.tsv "$OUT"/access.md "$OUT"/revload.md "$OUT"/readaudit.md "$OUT"/rotation.md "$OUT"/scale.md "$OUT"/bulk.md "$OUT"/threshold.md "$OUT"/latency.tsv "$OUT"/latency.png "$OUT"/search.md "$OUT"/scaleout.md \
 	"$OUT"/machine.tsv "$OUT"/results.md "$OUT"/ops.png "$OUT"/decrypt_levels.png
 
 RECRYPT_PKG=${BENCH_RECRYPT_PKG:-@ironcorelabs/recrypt-wasm-binding@0.7.1}
@@ -220,6 +222,11 @@ fi
 # BENCH_ONLY=bulk): about five minutes
 if wanted bulk; then
 	optional bulk 200 "BENCH_ONLY=bulk make bench" bash "$HERE/bulk.sh"
+fi
+# reads through threshold grants (opt-in, BENCH_ONLY=threshold): five
+# clusters of its own; about two minutes
+if wanted threshold; then
+	optional threshold 150 "BENCH_ONLY=threshold make bench" bash "$HERE/threshold.sh"
 fi
 # the searchable index at scale: 1 000 000 rows take about four minutes, so
 # make bench reads SEARCH_ROWS (default 200 000)
