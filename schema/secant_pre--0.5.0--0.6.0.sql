@@ -1167,6 +1167,8 @@ COMMENT ON TABLE secant.grant_shares IS 'threshold grant shares this node holds 
 REVOKE ALL ON secant.grant_shares FROM PUBLIC;
 SELECT pg_catalog.pg_extension_config_dump('secant.grant_shares', '');
 GRANT SELECT ON secant.grant_shares TO secant_admin;
+ALTER TABLE secant.grant_shares ENABLE ROW LEVEL SECURITY;
+CREATE POLICY grant_shares_admins ON secant.grant_shares FOR SELECT USING (secant.is_admin());
 
 CREATE FUNCTION secant_internal.tshare_fill() RETURNS trigger
     AS 'MODULE_PATHNAME', 'pre_tshare_fill' LANGUAGE C;
@@ -1352,6 +1354,8 @@ COMMENT ON TABLE secant.threshold_grants IS 'threshold grants the coordinator co
 REVOKE ALL ON secant.threshold_grants FROM PUBLIC;
 SELECT pg_catalog.pg_extension_config_dump('secant.threshold_grants', '');
 GRANT SELECT ON secant.threshold_grants TO secant_admin;
+ALTER TABLE secant.threshold_grants ENABLE ROW LEVEL SECURITY;
+CREATE POLICY threshold_grants_admins ON secant.threshold_grants FOR SELECT USING (secant.is_admin());
 
 CREATE TABLE secant.threshold_holders (
     hop_key bytea NOT NULL REFERENCES secant.threshold_grants (hop_key) ON DELETE CASCADE,
@@ -1365,6 +1369,8 @@ COMMENT ON TABLE secant.threshold_holders IS 'which node holds share idx of each
 REVOKE ALL ON secant.threshold_holders FROM PUBLIC;
 SELECT pg_catalog.pg_extension_config_dump('secant.threshold_holders', '');
 GRANT SELECT ON secant.threshold_holders TO secant_admin;
+ALTER TABLE secant.threshold_holders ENABLE ROW LEVEL SECURITY;
+CREATE POLICY threshold_holders_admins ON secant.threshold_holders FOR SELECT USING (secant.is_admin());
 
 CREATE FUNCTION secant.add_threshold_node(name text, conninfo text) RETURNS void
 STRICT LANGUAGE plpgsql SECURITY DEFINER
@@ -1697,7 +1703,7 @@ REVOKE ALL ON FUNCTION secant.revoke_threshold(bytea) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION secant.revoke_threshold(bytea) TO secant_admin;
 COMMENT ON FUNCTION secant.revoke_threshold(bytea) IS 'admins of the coordinator: revoke a threshold grant: refused here at once, its share removed on every node that answers (one row per node: removed or not; a WARNING names each unreachable one, which removes it when next asked)';
 
-CREATE VIEW secant.threshold_status WITH (security_barrier) AS
+CREATE VIEW secant.threshold_status WITH (security_invoker = true) AS
 SELECT g.hop_key, g.from_key, g.to_key, g.t, g.n, g.not_after, g.revoked_at,
        pg_catalog.count(h.idx) FILTER (WHERE h.removed_at IS NULL) AS holders_left,
        pg_catalog.array_agg(h.node ORDER BY h.idx) FILTER (WHERE h.removed_at IS NULL) AS nodes_left,
