@@ -17,6 +17,8 @@
 #   6. time allowing: one multiplication per record on a path (amortized.sh:
 #      core, CLI batch decryption, SQL; cost per record against the level
 #      1..16 with the peers' points)                   -> amortized.md, levels.png/svg
+#   7. threshold grants t-of-n 2/3 and 3/5 against a single-key grant
+#      (bench_core --threshold; needs the core part)   -> threshold.tsv
 #
 # Everything goes to build/bench (never committed).  Peers that cannot be
 # installed or loaded are reported as unavailable; the script still exits 0.
@@ -27,7 +29,7 @@
 #                        docs/bench-decrypt-levels.png and docs/bench-levels.png/svg
 #   BENCH_QUICK=1        a fast smoke run (short runs, 10 000 rows)
 #   BENCH_SKIP="sql peers"  leave parts out (core, sql, peers, access, revload,
-#                        search, scaleout, amortized)
+#                        search, scaleout, amortized, threshold)
 #   BENCH_ONLY="readaudit"  run only the parts named; readaudit (about three
 #                        minutes, beyond the ten-minute budget of the default
 #                        parts) runs only when named here
@@ -43,7 +45,7 @@ HERE=test/bench
 OUT=build/bench
 mkdir -p "$OUT"
 rm -f "$OUT"/core.tsv "$OUT"/sql.tsv "$OUT"/peers.json "$OUT"/notes.tsv "$OUT"/access.md "$OUT"/revload.md "$OUT"/readaudit.md "$OUT"/rotation.md "$OUT"/scale.md "$OUT"/bulk.md "$OUT"/latency.tsv "$OUT"/latency.png "$OUT"/search.md "$OUT"/scaleout.md \
-	"$OUT"/machine.tsv "$OUT"/results.md "$OUT"/ops.png "$OUT"/decrypt_levels.png
+	"$OUT"/threshold.tsv "$OUT"/machine.tsv "$OUT"/results.md "$OUT"/ops.png "$OUT"/decrypt_levels.png
 
 RECRYPT_PKG=${BENCH_RECRYPT_PKG:-@ironcorelabs/recrypt-wasm-binding@0.7.1}
 UMBRAL_PKG=${BENCH_UMBRAL_PKG:-@nucypher/umbral-pre@0.10.0}
@@ -260,6 +262,29 @@ if ! skipped amortized; then
 	if [ -f "$OUT/amortized.md" ]; then
 		{ printf '\n## One multiplication per record on a path (test/bench/amortized.sh)\n\n'; cat "$OUT/amortized.md"; } |
 			tee -a "$OUT/results.md"
+	fi
+fi
+# ---- threshold grants against a single-key grant (bench_core --threshold): half a minute ----
+if ! skipped threshold && [ -x "$OUT/bench_core" ]; then
+	say "threshold: t-of-n 2/3 and 3/5 against a single-key grant"
+	load0=$(cut -d' ' -f1-3 /proc/loadavg)
+	# shellcheck disable=SC2086
+	if "$OUT/bench_core" $CORE_ARGS --threshold >"$OUT/threshold.tsv"; then
+		{
+			printf '
+## Threshold grants against a single-key grant (bench_core --threshold)
+
+'
+			printf 'Load average before %s, after %s; one thread, best of the rounds, per CPU-second.
+
+' \
+				"$load0" "$(cut -d' ' -f1-3 /proc/loadavg)"
+			printf '| operation | per second | µs | × single key |\n| --- | ---: | ---: | ---: |\n'
+			awk -F'\t' '$1 == "thr" { printf "| %s | %.0f | %.0f | %.2f |\n", $3, $4, $5, $6 }' "$OUT/threshold.tsv"
+		} | tee -a "$OUT/results.md"
+	else
+		note "threshold benchmark failed"
+		STATUS=1
 	fi
 fi
 if [ "${BENCH_UPDATE_DOCS:-0}" = 1 ]; then
