@@ -49,10 +49,11 @@ run_counted() {
 	add "$p" "$f"
 }
 
+# the CLI make install put into LIBPREFIX (as test/python/run.sh), else
+# the build's (a secant-pre in PostgreSQL's bindir may be an old install)
 CLI=${SECANT_PRE_CLI:-}
 if [ -z "$CLI" ]; then
-	BIN=$(pg_config --bindir 2>/dev/null)
-	if [ -n "$BIN" ] && [ -x "$BIN/secant-pre" ]; then CLI=$BIN/secant-pre; else CLI=$ROOT/secant-pre; fi
+	if [ -n "${LIBPREFIX:-}" ] && [ -x "$LIBPREFIX/bin/secant-pre" ]; then CLI=$LIBPREFIX/bin/secant-pre; else CLI=$ROOT/secant-pre; fi
 fi
 run_counted node test/interop.mjs "$CLI"
 run_counted node test/interop-threshold.mjs "$CLI"
