@@ -26,7 +26,8 @@ export class Decryptor {
   #hits = 0;
   #misses = 0;
   #closed = false;
-  #last: { path: Uint8Array; d1: Uint8Array } | null = null;
+  /** The path of the last value (most recently used): its bytes, key and d_1. */
+  #last: { path: Uint8Array; id: string; d1: Uint8Array } | null = null;
 
   constructor(key: SecretKey, slots = 256) {
     if (!Number.isInteger(slots) || slots < 1 || slots > MAX_SLOTS) fail(E.LENGTH, "slots are 1 to 65536");
@@ -40,6 +41,11 @@ export class Decryptor {
     if (last && samePath(last.path, ct)) {
       this.#hits++;
       return last.d1;
+    }
+    // leaving it: it becomes the most recently used entry of the cache
+    if (last) {
+      this.#paths.delete(last.id);
+      this.#paths.set(last.id, last.d1);
     }
     const path = pathKey(ct);
     let id = "";
@@ -61,7 +67,7 @@ export class Decryptor {
       }
       this.#paths.set(id, d1);
     }
-    this.#last = { path, d1 };
+    this.#last = { path, id, d1 };
     return d1;
   }
 
