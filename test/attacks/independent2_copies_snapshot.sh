@@ -46,14 +46,14 @@ reshare() {
 # takes its snapshot; the superuser commits REMOVAL; then ROLE reads its
 # copies (their count, the output in $T_OUT).
 snapshot_then() {
-	local role=$1 removal=$2 fifo="$ATK_TMP/rr" i
+	local role=$1 removal=$2 fifo="$ATK_TMP/rr"
 	rm -f "$fifo"
 	mkfifo "$fifo"
 	as "$role" $DB <"$fifo" >"$ATK_TMP/rr.out" 2>&1 &
 	local reader=$!
 	exec 3>"$fifo"
 	echo "BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT 'snap', count(*) FROM secant.copies;" >&3
-	for i in $(seq 300); do
+	for _ in $(seq 300); do
 		grep -q '^snap' "$ATK_TMP/rr.out" 2>/dev/null && break
 		sleep 0.1
 	done
@@ -98,13 +98,13 @@ su_sql $DB <"$fifo" >/dev/null 2>&1 &
 ctl=$!
 exec 3>"$fifo"
 echo "BEGIN; SELECT pg_advisory_xact_lock(4242);" >&3
-for i in $(seq 300); do
+for _ in $(seq 300); do
 	[ "$(su_sql $DB -c "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = 4242 AND granted")" = 1 ] && break
 	sleep 0.1
 done
 as atk_plain $DB -c "SELECT pre_level(c.copy) FROM secant.copies c, LATERAL (SELECT wait_at(c.id::int - (SELECT min(id) FROM secant.copies)::int + 1)) w" >"$ATK_TMP/rc.out" 2>&1 &
 reader=$!
-for i in $(seq 300); do
+for _ in $(seq 300); do
 	[ "$(su_sql $DB -c "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = 4242 AND NOT granted")" = 1 ] && break
 	sleep 0.1
 done
