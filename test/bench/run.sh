@@ -5,7 +5,9 @@
 #
 #   1. builds and runs the core microbenchmark (bench_core.c) -> core.tsv
 #   2. SQL throughput in the cluster (sql_bench.py)           -> sql.tsv
-#   3. peers from npm, installed into a scratch directory    -> peers.json
+#   3. peers from npm, installed into a scratch directory, and the
+#      TypeScript package (js/), in one Node process            -> peers.json
+#      with the core's batch decryption just before (--amortized) -> core_amort.tsv
 #   4. time allowing: the access-control benchmark (access.sh)    -> access.md
 #      reads under revocation (revload.sh, pgbench)              -> revload.md
 #      the searchable index (search.sh), scale-out               -> search.md, scaleout.md
@@ -44,7 +46,7 @@ cd "$ROOT" || exit 1
 HERE=test/bench
 OUT=build/bench
 mkdir -p "$OUT"
-rm -f "$OUT"/core.tsv "$OUT"/sql.tsv "$OUT"/peers.json "$OUT"/notes.tsv "$OUT"/access.md "$OUT"/revload.md "$OUT"/readaudit.md "$OUT"/rotation.md "$OUT"/scale.md "$OUT"/bulk.md "$OUT"/latency.tsv "$OUT"/latency.png "$OUT"/search.md "$OUT"/scaleout.md \
+rm -f "$OUT"/core.tsv "$OUT"/core_amort.tsv "$OUT"/sql.tsv "$OUT"/peers.json "$OUT"/notes.tsv "$OUT"/access.md "$OUT"/revload.md "$OUT"/readaudit.md "$OUT"/rotation.md "$OUT"/scale.md "$OUT"/bulk.md "$OUT"/latency.tsv "$OUT"/latency.png "$OUT"/search.md "$OUT"/scaleout.md \
 	"$OUT"/threshold.tsv "$OUT"/machine.tsv "$OUT"/results.md "$OUT"/ops.png "$OUT"/decrypt_levels.png
 
 RECRYPT_PKG=${BENCH_RECRYPT_PKG:-@ironcorelabs/recrypt-wasm-binding@0.7.1}
@@ -146,15 +148,36 @@ if ! skipped peers; then
 				note "npm install $pkg failed: $(tail -n 3 "$OUT/peers/npm.log" | tr '\n\t' '  ')"
 			fi
 		done
-		say "peers: measuring (under a minute)"
+		# secant_pre's TypeScript package (js/) in the same process
+		TS_INDEX=
+		if (cd js && { [ -d node_modules ] || timeout 300 npm ci --no-audit --no-fund \
+			--loglevel=error >"$ROOT/$OUT/peers/npm-js.log" 2>&1; } &&
+			npx tsc -p tsconfig.json >>"$ROOT/$OUT/peers/npm-js.log" 2>&1); then
+			TS_INDEX=js/dist/index.js
+		else
+			note "the TypeScript package did not build: $(tail -n 3 "$OUT/peers/npm-js.log" | tr '\n\t' '  ')"
+		fi
+		# the C core's batch decryption (decryption context) just before, for
+		# the TypeScript package's ratio: bench_core --amortized
+		if [ -x "$OUT/bench_core" ]; then
+			say "peers: the core's batch decryption (bench_core --amortized, about 20 s)"
+			# shellcheck disable=SC2086
+			env $PEER_ENV "$OUT/bench_core" $CORE_ARGS --amortized >"$OUT/core_amort.tsv" ||
+				note "bench_core --amortized failed"
+		else
+			note "no $OUT/bench_core: the TypeScript package's batch rate has no core figure (run the core part too)"
+		fi
+		printf 'load_peers\t%s\n' "$(cut -d' ' -f1 /proc/loadavg 2>/dev/null)" >>"$OUT/machine.tsv"
+		say "peers: measuring (about a minute)"
 		# shellcheck disable=SC2086
 		if ! env $PEER_ENV timeout 400 node "$HERE/peers/bench_peers.mjs" \
-			"$OUT/peers/node_modules" >"$OUT/peers.json.tmp"; then
+			"$OUT/peers/node_modules" $TS_INDEX >"$OUT/peers.json.tmp"; then
 			rm -f "$OUT/peers.json.tmp"
 			peer_unavailable "the peer benchmark failed (node $(node --version))"
 		else
 			mv "$OUT/peers.json.tmp" "$OUT/peers.json"
 		fi
+		printf 'load_peers_end\t%s\n' "$(cut -d' ' -f1 /proc/loadavg 2>/dev/null)" >>"$OUT/machine.tsv"
 	fi
 fi
 
