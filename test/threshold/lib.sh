@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # test/threshold/lib.sh - sourced by run.sh (the tests) and
-# test/bench/threshold.sh: N throwaway clusters on this machine (private
+# test/bench/threshold_nodes.sh: N throwaway clusters on this machine (private
 # directories, unix sockets only, ports $THRESHOLD_PORT ..), database
 # "node" on each with a role "coordinator" holding the proxy capability,
 # and database "coord" on cluster 1: the coordinator, with dblink and the

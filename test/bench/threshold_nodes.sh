@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# test/bench/threshold.sh - read cost per record through threshold grants on
+# test/bench/threshold_nodes.sh - read cost per record through threshold grants on
 # nodes (docs/THRESHOLD.md) against single-key grants, on one host: five
 # throwaway clusters (test/threshold/lib.sh; the coordinator is database
 # "coord" on the first); THRESHOLD_BENCH_ROWS (2000) records of each group;
