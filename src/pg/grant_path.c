@@ -45,6 +45,7 @@
 #include "utils/syscache.h"
 #include "utils/timestamp.h"
 
+#include "caller_basis.h"
 #include "definer.h"
 #include "grant_path.h"
 #include "path_apply.h"
@@ -389,51 +390,22 @@ sp_ext_schema(Oid pk_type)
 	return quote_identifier(get_namespace_name(type_namespace(pk_type)));
 }
 
-/* What the caller relies on (secant.obtain_basis), read with its locks. */
+/* What the caller relies on (sp_caller_basis), read with its locks. */
 #define BASIS_MAX 16
 #define BASIS_ATTEMPTS 4
 typedef struct caller_check
 {
-	Oid			pk_type;
 	const uint8_t *target;
 	int			n;				/* items relied on; -1: superuser */
 	sp_lock_item items[BASIS_MAX];
 	bool		audit;
 } caller_check;
 
-/*
- * What current_user relies on to obtain what is addressed to the target,
- * with the latest snapshot: its bindings to the target and proxy
- * capabilities (through the roles it is a member of), the first BASIS_MAX.
- */
+/* What current_user relies on now (the latest snapshot), the first BASIS_MAX. */
 static void
 caller_basis(caller_check *c)
 {
-	Oid			argtypes[1] = {c->pk_type};
-	Datum		args[1] = {PointerGetDatum(c->target)};
-
-	if (sp_run_latest("SELECT b.kind, b.role, secant.read_audit_on() "
-					  "FROM secant.obtain_basis($1) AS b LIMIT 16",
-					  1, argtypes, args) != SPI_OK_SELECT)
-		elog(ERROR, "secant.obtain_basis failed");
-	c->n = 0;
-	for (uint64 r = 0; r < SPI_processed; r++)
-	{
-		HeapTuple	tup = SPI_tuptable->vals[r];
-		TupleDesc	desc = SPI_tuptable->tupdesc;
-		bool		isnull;
-		char	   *kind = TextDatumGetCString(SPI_getbinval(tup, desc, 1, &isnull));
-		Oid			role = DatumGetObjectId(SPI_getbinval(tup, desc, 2, &isnull));
-
-		c->audit = DatumGetBool(SPI_getbinval(tup, desc, 3, &isnull)) && !isnull;
-		if (strcmp(kind, "superuser") == 0)
-		{
-			c->n = -1;
-			return;
-		}
-		c->items[c->n++] = strcmp(kind, "binding") == 0 ?
-			sp_lock_binding(c->target, role) : sp_lock_capability(role);
-	}
+	c->n = sp_caller_basis(c->target, c->items, BASIS_MAX, &c->audit);
 }
 
 /* Is every item of a among those of b? */
@@ -458,9 +430,8 @@ basis_within(const caller_check *a, const caller_check *b)
  * later one waits for this transaction).
  */
 static void
-caller_check_body(void *arg)
+caller_check_locked(caller_check *c)
 {
-	caller_check *c = (caller_check *) arg;
 	caller_check locked;
 
 	caller_basis(c);
@@ -477,17 +448,16 @@ caller_check_body(void *arg)
 }
 
 /*
- * May current_user obtain what is addressed to target?  Asked as the
- * caller (secant.obtain_basis reads only tables PUBLIC may read); the
- * bindings and capabilities it relies on are locked until the transaction
- * ends (policy_lock.h).  Returns whether read audit is on.
+ * May current_user obtain what is addressed to target?  The bindings and
+ * capabilities it relies on are locked until the transaction ends
+ * (policy_lock.h).  Returns whether read audit is on.
  */
 static bool
-check_caller(Oid pk_type, const uint8_t *target)
+check_caller(const uint8_t *target)
 {
-	caller_check c = {pk_type, target, 0, {{0}}, false};
+	caller_check c = {target, 0, {{0}}, false};
 
-	sp_caller_query(caller_check_body, &c);
+	caller_check_locked(&c);
 	if (c.n == 0)
 		sp_raise_not_bound(GetUserNameFromId(GetUserId(), false));
 	return c.audit;
@@ -504,7 +474,7 @@ sp_path_find(sp_path *path, Oid pk_type, const uint8_t *from,
 	path->valid = false;
 	path->read_entry = NULL;
 	if (for_caller)
-		audit = check_caller(pk_type, to);
+		audit = check_caller(to);
 	if (audit)
 		sp_read_audit_check();
 	path->caller = GetUserId();
