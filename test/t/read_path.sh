@@ -17,7 +17,7 @@
 # while a read runs.  Ends with "N passed, M failed".
 set -uo pipefail
 . "$(dirname "$0")/../prologue.sh"
-PORT=${SECANT_PRE_READ_PATH_PORT:-$((${PGPORT:-55432} + 7))}
+PORT=${SECANT_PRE_READ_PATH_PORT:-$((${PGPORT:-55432} + 13))}
 DB=secant_read_path
 PATHS=10000
 REPS=10
