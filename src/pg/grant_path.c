@@ -97,6 +97,7 @@ struct sp_path
 	/* the other paths looked up in this statement (path_entry) */
 	HTAB	   *seen;
 	MemoryContext seen_cxt;		/* its memory, wiped when reset */
+	struct seen_buf *bufs;		/* the entries' buffers, in seen_cxt */
 	MemoryContextCallback seen_wipe;
 	struct path_entry *entry;	/* the current path's, in seen */
 	LocalTransactionId seen_lxid;
@@ -145,21 +146,41 @@ path_wipe(void *arg)
 	sodium_memzero(arg, offsetof(sp_path, wipe));
 }
 
+/*
+ * An entry's buffer, chained in seen_cxt itself: its reset callback runs
+ * after the context's children (the hash table's own) are gone, before
+ * its own memory goes.
+ */
+typedef struct seen_buf
+{
+	struct seen_buf *next;
+	size_t		bytes;
+	uint8_t		data[FLEXIBLE_ARRAY_MEMBER];
+} seen_buf;
+
 /* Reset callback of seen_cxt: wipe the grants of the paths it holds. */
 static void
 seen_wipe(void *arg)
 {
 	sp_path    *path = (sp_path *) arg;
-	HASH_SEQ_STATUS it;
-	path_entry *e;
 
-	if (path->seen == NULL)
-		return;
-	hash_seq_init(&it, path->seen);
-	while ((e = hash_seq_search(&it)) != NULL)
-		sodium_memzero(e->grants, e->bytes);
+	for (seen_buf *b = path->bufs; b != NULL; b = b->next)
+		sodium_memzero(b->data, b->bytes);
+	path->bufs = NULL;
 	path->seen = NULL;
 	path->entry = NULL;
+}
+
+/* A buffer of bytes (wiped with the others) in seen_cxt. */
+static uint8_t *
+seen_alloc(sp_path *path, size_t bytes)
+{
+	seen_buf   *b = MemoryContextAlloc(path->seen_cxt, offsetof(seen_buf, data) + bytes);
+
+	b->bytes = bytes;
+	b->next = path->bufs;
+	path->bufs = b;
+	return b->data;
 }
 
 /* An empty table of the statement's paths (the old one wiped and freed). */
@@ -222,13 +243,10 @@ seen_store(sp_path *path)
 	seen_key(key, path->from, path->to);
 	e = hash_search(seen, key, HASH_ENTER, &found);
 	if (found)
-	{
 		sodium_memzero(e->grants, e->bytes);
-		pfree(e->grants);
-	}
 	e->bytes = (size_t) path->hops * SP_GRANTBYTES +
 		(size_t) (path->hops > 0 ? path->hops - 1 : 0) * SP_HOPBYTES;
-	e->grants = MemoryContextAlloc(path->seen_cxt, e->bytes > 0 ? e->bytes : 1);
+	e->grants = seen_alloc(path, e->bytes);
 	e->nsuffix = -1;
 	path->entry = e;
 	e->hops = path->hops;
