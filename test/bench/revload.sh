@@ -193,7 +193,7 @@ w("| one note per statement, 1 client, who asks | tx/s | p50 ms | p99 ms | vs ba
 w("| --- | ---: | ---: | ---: | ---: |")
 rows = (("plain read of the note (no re-encryption), superuser", "plain"),
         ("2 × pre_reencrypt with the grants joined (no lookup), superuser", "bare"),
-        ("the binding check alone: secant.may_obtain(device), bound role", "may"),
+        ("secant.may_obtain(device) in SQL, bound role (reencrypt_for applies its rule in C)", "may"),
         ("the path alone: secant.path(group, device), 2 hops, bound role (no lock)", "path"),
         ("secant.reencrypt_for, superuser", "super"),
         ("secant.reencrypt_for, bound role (rl_reader), key from devs", "bound"),
