@@ -56,7 +56,7 @@ ANALYZE;
 SQL
 setup=$((SECONDS - t0))
 
-# ms of one statement (psql's \timing), its count and the locks held after it
+# the count of one statement, its ms (psql's \timing) and the locks held after it
 timed() {
 	local user=$1 sql=$2
 	psql -X -q -At -v ON_ERROR_STOP=1 -U "$user" -d "$DB" <<SQL | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p; /^[0-9]*|[0-9]*$/p' | tr '\n' ' '
@@ -74,9 +74,9 @@ BARE="SELECT count(pre_reencrypt(pre_reencrypt(b.body, b.g1), b.g2)), count(DIST
 best_c="" best_g="" best_b="" locks_c="" locks_g=""
 min() { if [ -z "$1" ]; then echo "$2"; else python3 -c "print(min($1, $2))"; fi; }
 for _ in $(seq "$ROUNDS"); do
-	read -r ms_c n_c locks_c <<<"$(timed rb_proxy "$CHANGING")"
-	read -r ms_g n_g locks_g <<<"$(timed rb_proxy "$GROUPED")"
-	read -r ms_b n_b _ <<<"$(timed "$PGUSER" "$BARE")"
+	read -r n_c ms_c locks_c <<<"$(timed rb_proxy "$CHANGING")"
+	read -r n_g ms_g locks_g <<<"$(timed rb_proxy "$GROUPED")"
+	read -r n_b ms_b _ <<<"$(timed "$PGUSER" "$BARE")"
 	[ "$n_c" = "$ROWS|$PATHS" ] && [ "$n_g" = "$ROWS|$PATHS" ] && [ "$n_b" = "$ROWS|$PATHS" ] ||
 		{ echo "bulkread.sh: counts $n_c, $n_g, $n_b, expected $ROWS|$PATHS" >&2; exit 1; }
 	best_c=$(min "$best_c" "$ms_c")
