@@ -59,7 +59,7 @@ setup=$((SECONDS - t0))
 # the count of one statement, its ms (psql's \timing) and the locks held after it
 timed() {
 	local user=$1 sql=$2
-	psql -X -q -At -v ON_ERROR_STOP=1 -U "$user" -d "$DB" <<SQL | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p; /^[0-9]*|[0-9]*$/p' | tr '\n' ' '
+	psql -X -q -At -v ON_ERROR_STOP=1 -U "$user" -d "$DB" <<SQL | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p; /^[0-9]*|[0-9]*$/p; /^[0-9][0-9]*$/p' | tr '\n' ' '
 BEGIN;
 \\timing on
 $sql;
