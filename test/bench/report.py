@@ -38,6 +38,7 @@ PEERS = ["recrypt", "umbral"]
 # the parts that write OUTDIR/NAME.md, in the order of the report
 PARTS = [("access", "Access control (test/bench/access.sh)"),
          ("scale", "Lookups at 10 000 and 1 000 000 grants (test/bench/scale.sh)"),
+         ("bulkread", "100 000 rows over 10 000 paths in one statement (test/bench/bulkread.sh)"),
          ("bulk", "Bulk storing and sharing (test/bench/bulk.sh)"),
          ("nodes", "Reads through threshold grants on nodes (test/bench/threshold_nodes.sh)"),
          ("latency", "Per-statement latency (test/bench/latency.sh)"),

@@ -14,6 +14,7 @@
 #      opt-in (BENCH_ONLY=readaudit): read audit off vs on (readaudit.sh) -> readaudit.md
 #      opt-in (BENCH_ONLY=rotation): key rotation on 100 000 records (rotation.sh) -> rotation.md
 #      opt-in (BENCH_ONLY=scale): lookups at 10 000 and 1 000 000 grants (scale.sh) -> scale.md
+#      opt-in (BENCH_ONLY=bulkread): 100 000 rows over 10 000 paths in one statement (bulkread.sh) -> bulkread.md
 #      opt-in (BENCH_ONLY=bulk): bulk sharing and storing (bulk.sh) -> bulk.md
 #      opt-in (BENCH_ONLY=nodes): reads through threshold grants on five
 #        nodes of their own, 1/1, 2/3, 3/5 (threshold_nodes.sh) -> nodes.md
@@ -48,7 +49,7 @@ cd "$ROOT" || exit 1
 HERE=test/bench
 OUT=build/bench
 mkdir -p "$OUT"
-rm -f "$OUT"/core.tsv "$OUT"/core_amort.tsv "$OUT"/sql.tsv "$OUT"/peers.json "$OUT"/notes.tsv "$OUT"/access.md "$OUT"/revload.md "$OUT"/readaudit.md "$OUT"/rotation.md "$OUT"/scale.md "$OUT"/bulk.md "$OUT"/nodes.md "$OUT"/latency.tsv "$OUT"/latency.png "$OUT"/search.md "$OUT"/scaleout.md \
+rm -f "$OUT"/core.tsv "$OUT"/core_amort.tsv "$OUT"/sql.tsv "$OUT"/peers.json "$OUT"/notes.tsv "$OUT"/access.md "$OUT"/revload.md "$OUT"/readaudit.md "$OUT"/rotation.md "$OUT"/scale.md "$OUT"/bulkread.md "$OUT"/bulk.md "$OUT"/nodes.md "$OUT"/latency.tsv "$OUT"/latency.png "$OUT"/search.md "$OUT"/scaleout.md \
 	"$OUT"/threshold.tsv "$OUT"/machine.tsv "$OUT"/results.md "$OUT"/ops.png "$OUT"/decrypt_levels.png
 
 RECRYPT_PKG=${BENCH_RECRYPT_PKG:-@ironcorelabs/recrypt-wasm-binding@0.7.1}
@@ -242,6 +243,11 @@ fi
 # eight minutes on a quiet 2-core machine, most of it building the graphs
 if wanted scale; then
 	optional scale 300 "BENCH_ONLY=scale make bench" bash "$HERE/scale.sh"
+fi
+# one statement reading 100 000 rows over 10 000 paths (opt-in,
+# BENCH_ONLY=bulkread): about four minutes, most of it the set-up
+if wanted bulkread; then
+	optional bulkread 200 "BENCH_ONLY=bulkread make bench" bash "$HERE/bulkread.sh"
 fi
 # bulk sharing and storing of 100 000 records against their bounds (opt-in,
 # BENCH_ONLY=bulk): about five minutes
