@@ -44,6 +44,7 @@
 #include "utils/array.h"
 #include "utils/memutils.h"
 #include "utils/builtins.h"
+#include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
 #include "utils/timestamp.h"
@@ -137,6 +138,18 @@ path_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 {
 	if (event == SUBXACT_EVENT_ABORT_SUB)
 		grants_generation++;
+}
+
+/*
+ * A role or a membership changed (REVOKE role FROM login, DROP ROLE, ALTER
+ * ROLE ... NOSUPERUSER, in any session): the callers' decisions cached
+ * with the paths are stale.  sp_path_find takes in such changes before
+ * every use of a cached path.
+ */
+static void
+roles_changed(Datum arg, int cacheid, uint32 hashvalue)
+{
+	grants_generation++;
 }
 
 /* Memory context reset callback: wipe the cached grants. */
@@ -300,6 +313,8 @@ sp_path_cache(FmgrInfo *flinfo)
 	if (!callback_registered)
 	{
 		RegisterSubXactCallback(path_subxact_callback, NULL);
+		CacheRegisterSyscacheCallback(AUTHMEMROLEMEM, roles_changed, (Datum) 0);
+		CacheRegisterSyscacheCallback(AUTHOID, roles_changed, (Datum) 0);
 		callback_registered = true;
 	}
 	if (path == NULL)
@@ -649,6 +664,8 @@ sp_path_find(sp_path *path, Oid pk_type, const uint8_t *from,
 {
 	bool		audit = false;
 
+	/* a role or membership change committed meanwhile: roles_changed */
+	AcceptInvalidationMessages();
 	if (path_hit(path, from, to))
 		return;
 	path->valid = false;
