@@ -1,7 +1,8 @@
 /*
  * share_check.c - before a sharing trigger touches a value: was it called
  * the way secant.enable_sharing installs it (an AFTER trigger of the
- * right level, its argument count), on a permanent table registered in
+ * right level, with its transition tables when FOR EACH STATEMENT on
+ * INSERT, UPDATE or DELETE, its argument count), on a permanent table registered in
  * secant.sharing: a share table with exactly its arguments, a source table
  * by its registrations (the source trigger has no arguments and serves
  * them all)?  Asked as the extension's owner (the registrations are the
@@ -27,6 +28,23 @@ require_permanent(TriggerData *td, const char *name)
 										name, RelationGetRelationName(td->tg_relation)));
 }
 
+/*
+ * Has a statement trigger the transition tables of its event: the new rows
+ * of an INSERT, the old of a DELETE, both of an UPDATE?
+ */
+static bool
+has_transition_tables(TriggerData *td)
+{
+	bool		old = td->tg_oldtable != NULL;
+	bool		new = td->tg_newtable != NULL;
+
+	if (TRIGGER_FIRED_BY_INSERT(td->tg_event))
+		return new;
+	if (TRIGGER_FIRED_BY_DELETE(td->tg_event))
+		return old;
+	return old && new;
+}
+
 TriggerData *
 sp_share_trigger(FunctionCallInfo fcinfo, int nargs, const char *name)
 {
@@ -38,8 +56,9 @@ sp_share_trigger(FunctionCallInfo fcinfo, int nargs, const char *name)
 	if (!TRIGGER_FIRED_AFTER(td->tg_event) || td->tg_trigger->tgnargs != nargs)
 		sp_raise_sharing_setup(psprintf("%s must be an AFTER trigger with %d arguments",
 										name, nargs));
-	if (TRIGGER_FIRED_BY_TRUNCATE(td->tg_event) == TRIGGER_FIRED_FOR_ROW(td->tg_event))
-		sp_raise_sharing_setup(psprintf("%s must be FOR EACH ROW on INSERT, UPDATE or DELETE and FOR EACH STATEMENT on TRUNCATE",
+	if (TRIGGER_FIRED_BY_TRUNCATE(td->tg_event) ? TRIGGER_FIRED_FOR_ROW(td->tg_event) :
+		!TRIGGER_FIRED_FOR_ROW(td->tg_event) && !has_transition_tables(td))
+		sp_raise_sharing_setup(psprintf("%s must be FOR EACH ROW (or FOR EACH STATEMENT with its transition tables) on INSERT, UPDATE or DELETE and FOR EACH STATEMENT on TRUNCATE",
 										name));
 	require_permanent(td, name);
 	return td;
