@@ -302,7 +302,7 @@ BEGIN
         PERFORM secant_internal.source_triggers(prev.source_table);
     END IF;
 END $$;
-COMMENT ON FUNCTION secant.enable_sharing(regclass, regclass, name, name, name, name) IS 'register share_table for sharing and install its triggers: a row inserted into share_table asks for a copy of source_table''s source_column (the row whose source_key equals the share''s reference_column) for the share''s recipient_column; by the share table''s owner (with TRIGGER on the source table) or an admin; permanent tables only';
+COMMENT ON FUNCTION secant.enable_sharing(regclass, regclass, name, name, name, name) IS 'register share_table for sharing and install its triggers: a row inserted into share_table asks for a copy of source_table''s source_column (the row whose source_key equals the share''s reference_column) for the share''s recipient_column; by the share table''s owner (with TRIGGER on the source table) or an admin; ordinary permanent tables only, the key and the reference of one type of int2, int4, int8, uuid, text or varchar (deterministic collation)';
 
 CREATE FUNCTION secant.disable_sharing(share_table regclass) RETURNS bigint
 STRICT LANGUAGE plpgsql SECURITY DEFINER
@@ -1252,6 +1252,197 @@ END $$;
 
 SELECT secant_internal.share_triggers(s.share_table) FROM secant.sharing s;
 SELECT secant_internal.source_triggers(x.t) FROM secant_internal.source_tables() x(t);
+
+-- ---- Security: the independent attacker's second round (fix3) ----
+-- A registration's key and reference are of one type of int2, int4, int8,
+-- uuid, text or varchar (deterministic collation), checked at registration
+-- and by the triggers on every run; share and source tables are ordinary
+-- permanent tables (not partitioned, not partitions, no extension's),
+-- checked likewise; revoke(wait => false) does not wait for the rows of
+-- copies another transaction holds; dropping an unrelated column keeps a
+-- registration, dropping a registered column removes it.  (The partitioned
+-- branches of the trigger functions above are unreachable since.)
+
+CREATE OR REPLACE FUNCTION secant_internal.require_sharing_rights(share_table regclass, source_table regclass) RETURNS void
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    who oid := secant.outer_user();
+BEGIN
+    IF EXISTS (SELECT 1 FROM pg_catalog.pg_class c
+               WHERE c.oid OPERATOR(pg_catalog.=) ANY (ARRAY[share_table, source_table]::pg_catalog.oid[])
+                 AND (c.relpersistence OPERATOR(pg_catalog.<>) 'p' OR c.relkind OPERATOR(pg_catalog.<>) 'r' OR c.relispartition)) THEN
+        RAISE EXCEPTION 'sharing needs ordinary permanent tables: % or % is TEMP, UNLOGGED, partitioned, a partition or not a table', share_table, source_table
+            USING ERRCODE = 'wrong_object_type';
+    END IF;
+    IF secant.is_admin() THEN
+        RETURN;
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c
+                   WHERE c.oid OPERATOR(pg_catalog.=) share_table
+                     AND pg_catalog.pg_has_role(who, c.relowner, 'USAGE'))
+       OR (source_table IS NOT NULL
+           AND NOT pg_catalog.has_table_privilege(who, source_table, 'TRIGGER')) THEN
+        RAISE EXCEPTION 'only the owner of % (with the TRIGGER privilege on %) or an admin may register it for sharing',
+            share_table, coalesce(source_table::pg_catalog.text, 'its source table')
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+END $$;
+REVOKE ALL ON FUNCTION secant_internal.require_sharing_rights(regclass, regclass) FROM PUBLIC;
+COMMENT ON FUNCTION secant_internal.require_sharing_rights(regclass, regclass) IS 'raise unless the outer role may register sharing on these tables (admin, or share table owner with TRIGGER on the source) and both are ordinary permanent tables (not partitioned, not partitions)';
+
+CREATE FUNCTION secant_internal.require_sharing_key(share_table regclass, reference_column name,
+                                                    source_table regclass, source_key name) RETURNS void
+    AS 'MODULE_PATHNAME', 'pre_require_sharing_key' LANGUAGE C STABLE STRICT;
+REVOKE ALL ON FUNCTION secant_internal.require_sharing_key(regclass, name, regclass, name) FROM PUBLIC;
+COMMENT ON FUNCTION secant_internal.require_sharing_key(regclass, name, regclass, name) IS 'raise unless the share''s reference column and the source''s key column are of one type of int2, int4, int8, uuid, text or varchar (or a domain over one), text and varchar with a deterministic collation';
+
+CREATE OR REPLACE FUNCTION secant.enable_sharing(share_table regclass, source_table regclass, source_column name,
+                                      source_key name, reference_column name, recipient_column name)
+RETURNS void
+STRICT LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    prev secant.sharing;
+BEGIN
+    PERFORM secant_internal.require_sharing_rights(share_table, source_table);
+    PERFORM secant_internal.require_column(source_table, source_column, '@extschema@.pre_ciphertext'::regtype);
+    PERFORM secant_internal.require_column(source_table, source_key, NULL);
+    PERFORM secant_internal.require_column(share_table, reference_column, NULL);
+    PERFORM secant_internal.require_column(share_table, recipient_column, '@extschema@.pre_public_key'::regtype);
+    PERFORM secant_internal.require_sharing_key(share_table, reference_column, source_table, source_key);
+    SELECT * INTO prev FROM secant.sharing s WHERE s.share_table OPERATOR(pg_catalog.=) enable_sharing.share_table FOR UPDATE;
+    -- a changed registration: the copies made through the old one go
+    IF FOUND AND (prev.source_table, prev.source_column, prev.source_key, prev.reference_column, prev.recipient_column)
+                 IS DISTINCT FROM (source_table, source_column, source_key, reference_column, recipient_column) THEN
+        DELETE FROM secant.copies c WHERE c.share_table OPERATOR(pg_catalog.=) enable_sharing.share_table;
+    END IF;
+    INSERT INTO secant.sharing AS s (share_table, source_table, source_column, source_key, reference_column,
+                                     recipient_column, registered_by)
+    VALUES (share_table, source_table, source_column, source_key, reference_column, recipient_column,
+            (SELECT r.rolname FROM pg_catalog.pg_roles r WHERE r.oid OPERATOR(pg_catalog.=) secant.outer_user()))
+    ON CONFLICT ON CONSTRAINT sharing_pkey DO UPDATE SET
+        source_table = EXCLUDED.source_table, source_column = EXCLUDED.source_column,
+        source_key = EXCLUDED.source_key, reference_column = EXCLUDED.reference_column,
+        recipient_column = EXCLUDED.recipient_column, registered_by = EXCLUDED.registered_by,
+        registered_at = EXCLUDED.registered_at;
+    PERFORM secant_internal.share_triggers(share_table);
+    PERFORM secant_internal.source_triggers(source_table);
+    IF prev.source_table OPERATOR(pg_catalog.<>) source_table THEN
+        PERFORM secant_internal.source_triggers(prev.source_table);
+    END IF;
+END $$;
+COMMENT ON FUNCTION secant.enable_sharing(regclass, regclass, name, name, name, name) IS 'register share_table for sharing and install its triggers: a row inserted into share_table asks for a copy of source_table''s source_column (the row whose source_key equals the share''s reference_column) for the share''s recipient_column; by the share table''s owner (with TRIGGER on the source table) or an admin; ordinary permanent tables only, the key and the reference of one type of int2, int4, int8, uuid, text or varchar (deterministic collation)';
+
+DROP FUNCTION secant.delete_copies_through(bytea[]);
+CREATE FUNCTION secant.delete_copies_through(hop_keys bytea[], wait boolean DEFAULT true) RETURNS bigint
+    AS 'MODULE_PATHNAME', 'pre_delete_copies_through' LANGUAGE C VOLATILE STRICT;
+REVOKE ALL ON FUNCTION secant.delete_copies_through(bytea[], boolean) FROM PUBLIC;
+COMMENT ON FUNCTION secant.delete_copies_through(bytea[], boolean) IS 'delete the copies made through any of these hop keys (revocation; owner only); wait => false fails at once (SQLSTATE 55P03, naming the sessions) when another transaction holds one of them';
+
+CREATE OR REPLACE FUNCTION secant.revoke(from_key pre_public_key, to_key pre_public_key, wait boolean DEFAULT true) RETURNS bigint
+STRICT LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    marks bytea[];
+    copies bigint;
+BEGIN
+    PERFORM secant.require_admin();
+    PERFORM secant_internal.lock_removal(ARRAY(
+        SELECT g.id FROM secant.grants g
+        WHERE g.from_key OPERATOR(@extschema@.=) revoke.from_key
+          AND g.to_key OPERATOR(@extschema@.=) revoke.to_key), NULL, NULL, NULL, wait);
+    SELECT pg_catalog.array_agg(s.hop_key) INTO marks
+    FROM (SELECT g.hop_key FROM secant.grants g
+          WHERE g.from_key OPERATOR(@extschema@.=) revoke.from_key
+            AND g.to_key OPERATOR(@extschema@.=) revoke.to_key
+          ORDER BY g.id FOR UPDATE OF g) s;
+    IF marks IS NULL THEN
+        RAISE EXCEPTION 'no grant to revoke between these keys'
+            USING ERRCODE = 'no_data_found',
+                  DETAIL = 'secant.grants holds no grant from the first key to the second.';
+    END IF;
+    copies := secant.delete_copies_through(marks, wait);
+    DELETE FROM secant.grants g WHERE g.hop_key OPERATOR(pg_catalog.=) ANY (marks);
+    INSERT INTO secant.audit_log (action, detail)
+    VALUES ('revoke', pg_catalog.jsonb_build_object('from_key', from_key::text, 'to_key', to_key::text,
+                                                    'grants', pg_catalog.cardinality(marks),
+                                                    'copies_deleted', copies));
+    RETURN copies;
+END $$;
+REVOKE ALL ON FUNCTION secant.revoke(pre_public_key, pre_public_key, boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION secant.revoke(pre_public_key, pre_public_key, boolean) TO secant_admin;
+COMMENT ON FUNCTION secant.revoke(pre_public_key, pre_public_key, boolean) IS 'remove every grant from one key to another and, in the same transaction, every copy made through them; returns the number of copies deleted; wait => false fails at once if a session holds the grant or a copy made through it';
+
+CREATE OR REPLACE FUNCTION secant_internal.sharing_dropped() RETURNS event_trigger
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    sources regclass[];
+    shares regclass[];
+    src regclass;
+    sh regclass;
+BEGIN
+    IF pg_catalog.to_regclass('secant.copies') IS NULL OR pg_catalog.to_regclass('secant.sharing') IS NULL THEN
+        RETURN;  -- the extension itself is being dropped
+    END IF;
+    -- a dropped table is reported with objsubid 0, a dropped column with
+    -- its number and its name in address_names[3]: the registrations of a
+    -- dropped table or of a dropped registered column go
+    WITH gone AS (
+        DELETE FROM secant.sharing s
+        WHERE EXISTS (SELECT 1 FROM pg_catalog.pg_event_trigger_dropped_objects() d
+                      WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+                        AND ((d.objid OPERATOR(pg_catalog.=) s.share_table::pg_catalog.oid
+                              AND (d.objsubid OPERATOR(pg_catalog.=) 0
+                                   OR d.address_names[3] OPERATOR(pg_catalog.=) ANY (ARRAY[s.reference_column::pg_catalog.text,
+                                                                                           s.recipient_column::pg_catalog.text])))
+                          OR (d.objid OPERATOR(pg_catalog.=) s.source_table::pg_catalog.oid
+                              AND (d.objsubid OPERATOR(pg_catalog.=) 0
+                                   OR d.address_names[3] OPERATOR(pg_catalog.=) ANY (ARRAY[s.source_key::pg_catalog.text,
+                                                                                           s.source_column::pg_catalog.text])))))
+        RETURNING s.share_table, s.source_table)
+    SELECT pg_catalog.array_agg(DISTINCT g.source_table), pg_catalog.array_agg(g.share_table) INTO sources, shares FROM gone g;
+    DELETE FROM secant.copies c
+    WHERE c.share_table OPERATOR(pg_catalog.=) ANY (coalesce(shares, '{}'))
+       OR c.share_table::pg_catalog.oid OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d.objid FROM pg_catalog.pg_event_trigger_dropped_objects() d
+                                                                         WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+                                                                           AND d.objsubid OPERATOR(pg_catalog.=) 0))
+       OR c.source_table::pg_catalog.oid OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d.objid FROM pg_catalog.pg_event_trigger_dropped_objects() d
+                                                                          WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+                                                                            AND d.objsubid OPERATOR(pg_catalog.=) 0));
+    -- the share tables that remain (a registered column dropped): no
+    -- sharing triggers; the source tables that remain: triggers for their
+    -- remaining registrations, or none
+    FOREACH sh IN ARRAY coalesce(shares, '{}') LOOP
+        CONTINUE WHEN NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) sh);
+        BEGIN
+            EXECUTE pg_catalog.format('DROP TRIGGER IF EXISTS secant_share ON %s', sh);
+            EXECUTE pg_catalog.format('DROP TRIGGER IF EXISTS secant_share_insert ON %s', sh);
+            EXECUTE pg_catalog.format('DROP TRIGGER IF EXISTS secant_share_truncate ON %s', sh);
+        EXCEPTION WHEN OTHERS THEN
+            RAISE WARNING 'secant_pre: the sharing triggers of % were not dropped: %', sh, SQLERRM
+                USING HINT = 'Its owner drops them.';
+        END;
+    END LOOP;
+    FOREACH src IN ARRAY coalesce(sources, '{}') LOOP
+        BEGIN
+            PERFORM secant_internal.source_triggers(src);
+        EXCEPTION WHEN OTHERS THEN
+            RAISE WARNING 'secant_pre: the sharing triggers of % were not rebuilt: %', src, SQLERRM
+                USING HINT = 'An admin runs SELECT secant.purge_copies().';
+        END;
+    END LOOP;
+EXCEPTION WHEN OTHERS THEN
+    RAISE WARNING 'secant_pre: the copies of a dropped table were not removed: %', SQLERRM
+        USING HINT = 'An admin runs SELECT secant.purge_copies().';
+END $$;
+REVOKE ALL ON FUNCTION secant_internal.sharing_dropped() FROM PUBLIC;
+COMMENT ON FUNCTION secant_internal.sharing_dropped() IS 'event trigger (sql_drop): the registrations of a dropped share or source table, or of a dropped registered column, and their copies are deleted, the remaining tables'' sharing triggers dropped or rebuilt; never raises';
 
 -- ==== Names, last: what the extension still binds (a WARNING each)   ====
 DO $$
