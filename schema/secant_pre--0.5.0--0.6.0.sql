@@ -1444,6 +1444,27 @@ END $$;
 REVOKE ALL ON FUNCTION secant_internal.sharing_dropped() FROM PUBLIC;
 COMMENT ON FUNCTION secant_internal.sharing_dropped() IS 'event trigger (sql_drop): the registrations of a dropped share or source table, or of a dropped registered column, and their copies are deleted, the remaining tables'' sharing triggers dropped or rebuilt; never raises';
 
+-- the registrations the triggers now refuse to serve: a WARNING each
+DO $$
+DECLARE
+    r secant.sharing;
+BEGIN
+    FOR r IN SELECT * FROM secant.sharing LOOP
+        BEGIN
+            PERFORM secant_internal.require_sharing_key(r.share_table, r.reference_column, r.source_table, r.source_key);
+            IF EXISTS (SELECT 1 FROM pg_catalog.pg_class c
+                       WHERE c.oid OPERATOR(pg_catalog.=) ANY (ARRAY[r.share_table, r.source_table]::pg_catalog.oid[])
+                         AND (c.relkind OPERATOR(pg_catalog.<>) 'r' OR c.relispartition)) THEN
+                RAISE EXCEPTION 'sharing needs ordinary tables: % or % is partitioned, a partition or not a table',
+                    r.share_table, r.source_table;
+            END IF;
+        EXCEPTION WHEN OTHERS THEN
+            RAISE WARNING 'secant_pre: the sharing triggers of % will refuse to run: %', r.share_table, SQLERRM
+                USING HINT = 'Change the tables or column types and register it again with secant.enable_sharing(), or unregister it with secant.disable_sharing().';
+        END;
+    END LOOP;
+END $$;
+
 -- ==== Names, last: what the extension still binds (a WARNING each)   ====
 DO $$
 DECLARE
