@@ -1146,8 +1146,8 @@ COMMENT ON FUNCTION secant_internal.source_triggers(regclass) IS 'create, replac
 
 -- A registered share table's triggers: on a table, one statement trigger
 -- on INSERT over its new rows (their copies filed in a few queries, the
--- path looked up once) and one row trigger on UPDATE of the reference or
--- recipient or DELETE; on a partitioned table (whose partitions take its
+-- path looked up once) and one row trigger on UPDATE or DELETE (a row
+-- whose reference and recipient stayed is left alone); on a partitioned table (whose partitions take its
 -- row triggers), one row trigger on all three; and one on TRUNCATE.  The
 -- arguments are the registration's.  Nothing when it or its table is gone.
 CREATE FUNCTION secant_internal.share_triggers(share_table regclass) RETURNS void
@@ -1169,27 +1169,26 @@ BEGIN
     FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
     WHERE c.oid OPERATOR(pg_catalog.=) reg.source_table;
     IF kind OPERATOR(pg_catalog.=) 'p' THEN
-        EXECUTE pg_catalog.format('DROP TRIGGER IF EXISTS secant_share_insert ON %s', share_table);
+        EXECUTE pg_catalog.format('DROP TRIGGER IF EXISTS secant_share_change ON %s', share_table);
         EXECUTE pg_catalog.format(
             'CREATE OR REPLACE TRIGGER secant_share AFTER INSERT OR UPDATE OF %I, %I OR DELETE ON %s '
             'FOR EACH ROW EXECUTE FUNCTION secant_internal.share_copy(%s)',
             reg.reference_column, reg.recipient_column, share_table, args);
     ELSE
         EXECUTE pg_catalog.format(
-            'CREATE OR REPLACE TRIGGER secant_share AFTER UPDATE OF %I, %I OR DELETE ON %s '
-            'FOR EACH ROW EXECUTE FUNCTION secant_internal.share_copy(%s)',
-            reg.reference_column, reg.recipient_column, share_table, args);
-        EXECUTE pg_catalog.format(
-            'CREATE OR REPLACE TRIGGER secant_share_insert AFTER INSERT ON %s '
+            'CREATE OR REPLACE TRIGGER secant_share AFTER INSERT ON %s '
             'REFERENCING NEW TABLE AS secant_new '
             'FOR EACH STATEMENT EXECUTE FUNCTION secant_internal.share_copy(%s)', share_table, args);
+        EXECUTE pg_catalog.format(
+            'CREATE OR REPLACE TRIGGER secant_share_change AFTER UPDATE OR DELETE ON %s '
+            'FOR EACH ROW EXECUTE FUNCTION secant_internal.share_copy(%s)', share_table, args);
     END IF;
     EXECUTE pg_catalog.format(
         'CREATE OR REPLACE TRIGGER secant_share_truncate AFTER TRUNCATE ON %s '
         'FOR EACH STATEMENT EXECUTE FUNCTION secant_internal.share_copy(%s)', share_table, args);
 END $$;
 REVOKE ALL ON FUNCTION secant_internal.share_triggers(regclass) FROM PUBLIC;
-COMMENT ON FUNCTION secant_internal.share_triggers(regclass) IS 'create or replace a registered share table''s sharing triggers from its registration in secant.sharing (a statement trigger on INSERT over its new rows and a row trigger on UPDATE or DELETE, or on a partitioned table one row trigger on all three; one on TRUNCATE)';
+COMMENT ON FUNCTION secant_internal.share_triggers(regclass) IS 'create or replace a registered share table''s sharing triggers from its registration in secant.sharing (secant_share: a statement trigger on INSERT over its new rows, secant_share_change: a row trigger on UPDATE or DELETE; on a partitioned table secant_share, one row trigger on all three; one on TRUNCATE)';
 
 CREATE OR REPLACE FUNCTION secant.enable_sharing(share_table regclass, source_table regclass, source_column name,
                                       source_key name, reference_column name, recipient_column name)
@@ -1242,7 +1241,7 @@ BEGIN
     PERFORM secant_internal.require_sharing_rights(share_table, NULL);
     DELETE FROM secant.sharing s WHERE s.share_table OPERATOR(pg_catalog.=) disable_sharing.share_table;
     EXECUTE pg_catalog.format('DROP TRIGGER IF EXISTS secant_share ON %s', share_table);
-    EXECUTE pg_catalog.format('DROP TRIGGER IF EXISTS secant_share_insert ON %s', share_table);
+    EXECUTE pg_catalog.format('DROP TRIGGER IF EXISTS secant_share_change ON %s', share_table);
     EXECUTE pg_catalog.format('DROP TRIGGER IF EXISTS secant_share_truncate ON %s', share_table);
     PERFORM secant_internal.source_triggers(reg.source_table);
     DELETE FROM secant.copies c WHERE c.share_table OPERATOR(pg_catalog.=) disable_sharing.share_table;
