@@ -1421,7 +1421,7 @@ BEGIN
         CONTINUE WHEN NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) sh);
         BEGIN
             EXECUTE pg_catalog.format('DROP TRIGGER IF EXISTS secant_share ON %s', sh);
-            EXECUTE pg_catalog.format('DROP TRIGGER IF EXISTS secant_share_insert ON %s', sh);
+            EXECUTE pg_catalog.format('DROP TRIGGER IF EXISTS secant_share_change ON %s', sh);
             EXECUTE pg_catalog.format('DROP TRIGGER IF EXISTS secant_share_truncate ON %s', sh);
         EXCEPTION WHEN OTHERS THEN
             RAISE WARNING 'secant_pre: the sharing triggers of % were not dropped: %', sh, SQLERRM

@@ -67,7 +67,6 @@ INSERT INTO reg_src SELECT id, body FROM notes;
 CREATE TABLE reg_shares (note_id int, recipient pre_public_key);
 SELECT secant.enable_sharing('reg_shares', 'reg_src', 'body', 'id', 'note_id', 'recipient');
 DROP TRIGGER secant_share ON reg_shares;
-DROP TRIGGER secant_share_insert ON reg_shares;
 ALTER TABLE reg_shares ALTER COLUMN recipient TYPE bigint USING 12345;
 INSERT INTO reg_shares VALUES (1, 12345);
 CREATE TRIGGER secant_share AFTER INSERT OR DELETE ON reg_shares FOR EACH ROW
