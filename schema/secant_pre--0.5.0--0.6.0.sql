@@ -1084,6 +1084,174 @@ CROSS JOIN LATERAL secant.reader_paths(gp.public_key) w
 JOIN secant.pending_reissue_list() r ON r.delegator_key OPERATOR(@extschema@.=) w.principal_key
 WHERE gp.kind OPERATOR(pg_catalog.=) 'group';
 
+-- ---- Performance: bulk ----
+
+-- Sharing and storing many records at once: a share table's INSERT and a
+-- source table's UPDATE and DELETE fire once per statement over their
+-- transition tables (a statement's copies are filed, or deleted, a batch
+-- of rows per query, the path looked up once), partitioned tables keep row
+-- triggers.  The registered tables get the new triggers.
+-- The source table's triggers, from its registrations: on a table, one
+-- statement trigger on UPDATE and one on DELETE over their transition
+-- tables (a statement's copies go in a few queries, whatever its rows); on
+-- a partitioned table (whose partitions take its row triggers), one row
+-- trigger on UPDATE of every registered key and shared column or DELETE;
+-- and one on TRUNCATE.  Dropped when no registration is left.  Nothing
+-- when the table no longer exists.  Called whenever registrations change.
+CREATE OR REPLACE FUNCTION secant_internal.source_triggers(source_table regclass) RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    cols text;
+    kind "char";
+BEGIN
+    SELECT c.relkind INTO kind FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) source_table;
+    IF NOT FOUND THEN
+        RETURN;
+    END IF;
+    SELECT pg_catalog.string_agg(pg_catalog.quote_ident(x.col), ', ' ORDER BY x.col) INTO cols
+    FROM (SELECT s.source_key::pg_catalog.text AS col FROM secant.sharing s
+          WHERE s.source_table OPERATOR(pg_catalog.=) source_triggers.source_table
+          UNION
+          SELECT s.source_column::pg_catalog.text FROM secant.sharing s
+          WHERE s.source_table OPERATOR(pg_catalog.=) source_triggers.source_table) x;
+    IF cols IS NULL OR kind OPERATOR(pg_catalog.=) 'p' THEN
+        EXECUTE pg_catalog.format('DROP TRIGGER IF EXISTS secant_share_source_delete ON %s', source_table);
+    END IF;
+    IF cols IS NULL THEN
+        EXECUTE pg_catalog.format('DROP TRIGGER IF EXISTS secant_share_source ON %s', source_table);
+        EXECUTE pg_catalog.format('DROP TRIGGER IF EXISTS secant_share_source_truncate ON %s', source_table);
+        RETURN;
+    END IF;
+    IF kind OPERATOR(pg_catalog.=) 'p' THEN
+        EXECUTE pg_catalog.format(
+            'CREATE OR REPLACE TRIGGER secant_share_source AFTER UPDATE OF %s OR DELETE ON %s '
+            'FOR EACH ROW EXECUTE FUNCTION secant_internal.share_source()', cols, source_table);
+    ELSE
+        EXECUTE pg_catalog.format(
+            'CREATE OR REPLACE TRIGGER secant_share_source AFTER UPDATE ON %s '
+            'REFERENCING OLD TABLE AS secant_old NEW TABLE AS secant_new '
+            'FOR EACH STATEMENT EXECUTE FUNCTION secant_internal.share_source()', source_table);
+        EXECUTE pg_catalog.format(
+            'CREATE OR REPLACE TRIGGER secant_share_source_delete AFTER DELETE ON %s '
+            'REFERENCING OLD TABLE AS secant_old '
+            'FOR EACH STATEMENT EXECUTE FUNCTION secant_internal.share_source()', source_table);
+    END IF;
+    EXECUTE pg_catalog.format(
+        'CREATE OR REPLACE TRIGGER secant_share_source_truncate AFTER TRUNCATE ON %s '
+        'FOR EACH STATEMENT EXECUTE FUNCTION secant_internal.share_source()', source_table);
+END $$;
+COMMENT ON FUNCTION secant_internal.source_triggers(regclass) IS 'create, replace or drop a source table''s sharing triggers to match its registrations in secant.sharing (statement triggers on UPDATE and on DELETE over their transition tables, or on a partitioned table one row trigger on UPDATE of every registered key and shared column or DELETE; one on TRUNCATE)';
+
+-- A registered share table's triggers: on a table, one statement trigger
+-- on INSERT over its new rows (their copies filed in a few queries, the
+-- path looked up once) and one row trigger on UPDATE or DELETE (a row
+-- whose reference and recipient stayed is left alone); on a partitioned table (whose partitions take its
+-- row triggers), one row trigger on all three; and one on TRUNCATE.  The
+-- arguments are the registration's.  Nothing when it or its table is gone.
+CREATE FUNCTION secant_internal.share_triggers(share_table regclass) RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    reg secant.sharing;
+    args text;
+    kind "char";
+BEGIN
+    SELECT c.relkind INTO kind FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) share_table;
+    SELECT * INTO reg FROM secant.sharing s WHERE s.share_table OPERATOR(pg_catalog.=) share_triggers.share_table;
+    IF kind IS NULL OR NOT FOUND THEN
+        RETURN;
+    END IF;
+    SELECT pg_catalog.format('%L, %L, %L, %L, %L', pg_catalog.format('%I.%I', n.nspname, c.relname),
+                             reg.source_column, reg.source_key, reg.reference_column, reg.recipient_column) INTO args
+    FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+    WHERE c.oid OPERATOR(pg_catalog.=) reg.source_table;
+    IF kind OPERATOR(pg_catalog.=) 'p' THEN
+        EXECUTE pg_catalog.format('DROP TRIGGER IF EXISTS secant_share_change ON %s', share_table);
+        EXECUTE pg_catalog.format(
+            'CREATE OR REPLACE TRIGGER secant_share AFTER INSERT OR UPDATE OF %I, %I OR DELETE ON %s '
+            'FOR EACH ROW EXECUTE FUNCTION secant_internal.share_copy(%s)',
+            reg.reference_column, reg.recipient_column, share_table, args);
+    ELSE
+        EXECUTE pg_catalog.format(
+            'CREATE OR REPLACE TRIGGER secant_share AFTER INSERT ON %s '
+            'REFERENCING NEW TABLE AS secant_new '
+            'FOR EACH STATEMENT EXECUTE FUNCTION secant_internal.share_copy(%s)', share_table, args);
+        EXECUTE pg_catalog.format(
+            'CREATE OR REPLACE TRIGGER secant_share_change AFTER UPDATE OR DELETE ON %s '
+            'FOR EACH ROW EXECUTE FUNCTION secant_internal.share_copy(%s)', share_table, args);
+    END IF;
+    EXECUTE pg_catalog.format(
+        'CREATE OR REPLACE TRIGGER secant_share_truncate AFTER TRUNCATE ON %s '
+        'FOR EACH STATEMENT EXECUTE FUNCTION secant_internal.share_copy(%s)', share_table, args);
+END $$;
+REVOKE ALL ON FUNCTION secant_internal.share_triggers(regclass) FROM PUBLIC;
+COMMENT ON FUNCTION secant_internal.share_triggers(regclass) IS 'create or replace a registered share table''s sharing triggers from its registration in secant.sharing (secant_share: a statement trigger on INSERT over its new rows, secant_share_change: a row trigger on UPDATE or DELETE; on a partitioned table secant_share, one row trigger on all three; one on TRUNCATE)';
+
+CREATE OR REPLACE FUNCTION secant.enable_sharing(share_table regclass, source_table regclass, source_column name,
+                                      source_key name, reference_column name, recipient_column name)
+RETURNS void
+STRICT LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    prev secant.sharing;
+BEGIN
+    PERFORM secant_internal.require_sharing_rights(share_table, source_table);
+    PERFORM secant_internal.require_column(source_table, source_column, '@extschema@.pre_ciphertext'::regtype);
+    PERFORM secant_internal.require_column(source_table, source_key, NULL);
+    PERFORM secant_internal.require_column(share_table, reference_column, NULL);
+    PERFORM secant_internal.require_column(share_table, recipient_column, '@extschema@.pre_public_key'::regtype);
+    SELECT * INTO prev FROM secant.sharing s WHERE s.share_table OPERATOR(pg_catalog.=) enable_sharing.share_table FOR UPDATE;
+    -- a changed registration: the copies made through the old one go
+    IF FOUND AND (prev.source_table, prev.source_column, prev.source_key, prev.reference_column, prev.recipient_column)
+                 IS DISTINCT FROM (source_table, source_column, source_key, reference_column, recipient_column) THEN
+        DELETE FROM secant.copies c WHERE c.share_table OPERATOR(pg_catalog.=) enable_sharing.share_table;
+    END IF;
+    INSERT INTO secant.sharing AS s (share_table, source_table, source_column, source_key, reference_column,
+                                     recipient_column, registered_by)
+    VALUES (share_table, source_table, source_column, source_key, reference_column, recipient_column,
+            (SELECT r.rolname FROM pg_catalog.pg_roles r WHERE r.oid OPERATOR(pg_catalog.=) secant.outer_user()))
+    ON CONFLICT ON CONSTRAINT sharing_pkey DO UPDATE SET
+        source_table = EXCLUDED.source_table, source_column = EXCLUDED.source_column,
+        source_key = EXCLUDED.source_key, reference_column = EXCLUDED.reference_column,
+        recipient_column = EXCLUDED.recipient_column, registered_by = EXCLUDED.registered_by,
+        registered_at = EXCLUDED.registered_at;
+    PERFORM secant_internal.share_triggers(share_table);
+    PERFORM secant_internal.source_triggers(source_table);
+    IF prev.source_table OPERATOR(pg_catalog.<>) source_table THEN
+        PERFORM secant_internal.source_triggers(prev.source_table);
+    END IF;
+END $$;
+
+CREATE OR REPLACE FUNCTION secant.disable_sharing(share_table regclass) RETURNS bigint
+STRICT LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    reg secant.sharing;
+    n bigint;
+BEGIN
+    SELECT * INTO reg FROM secant.sharing s WHERE s.share_table OPERATOR(pg_catalog.=) disable_sharing.share_table;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION '% is not registered for sharing', share_table USING ERRCODE = 'undefined_object';
+    END IF;
+    PERFORM secant_internal.require_sharing_rights(share_table, NULL);
+    DELETE FROM secant.sharing s WHERE s.share_table OPERATOR(pg_catalog.=) disable_sharing.share_table;
+    EXECUTE pg_catalog.format('DROP TRIGGER IF EXISTS secant_share ON %s', share_table);
+    EXECUTE pg_catalog.format('DROP TRIGGER IF EXISTS secant_share_change ON %s', share_table);
+    EXECUTE pg_catalog.format('DROP TRIGGER IF EXISTS secant_share_truncate ON %s', share_table);
+    PERFORM secant_internal.source_triggers(reg.source_table);
+    DELETE FROM secant.copies c WHERE c.share_table OPERATOR(pg_catalog.=) disable_sharing.share_table;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n;
+END $$;
+
+SELECT secant_internal.share_triggers(s.share_table) FROM secant.sharing s;
+SELECT secant_internal.source_triggers(x.t) FROM secant_internal.source_tables() x(t);
+
 -- ==== Threshold nodes: grant shares on n nodes, a coordinator that   ====
 -- ==== asks t of them, verifies and combines (docs/THRESHOLD.md)      ====
 
@@ -1714,6 +1882,219 @@ GROUP BY g.hop_key;
 COMMENT ON VIEW secant.threshold_status IS 'each threshold grant of this coordinator: revoked here (revoked_at), the nodes that may still hold its share (not confirmed removed), and closed: fewer than t of them, so no t nodes can serve it even without this coordinator';
 REVOKE ALL ON secant.threshold_status FROM PUBLIC;
 GRANT SELECT ON secant.threshold_status TO secant_admin;
+
+-- ==== Sharing, second round: what an independent attacker found     ====
+-- ==== (canonical keys, plain tables, no wait under wait => false)  ====
+-- A registration's key and reference are of one type of int2, int4, int8,
+-- uuid, text or varchar (deterministic collation), checked at registration
+-- and by the triggers on every run; share and source tables are ordinary
+-- permanent tables (not partitioned, not partitions, no extension's),
+-- checked likewise; revoke(wait => false) does not wait for the rows of
+-- copies another transaction holds; dropping an unrelated column keeps a
+-- registration, dropping a registered column removes it.  (The partitioned
+-- branches of the trigger functions above are unreachable since.)
+
+CREATE OR REPLACE FUNCTION secant_internal.require_sharing_rights(share_table regclass, source_table regclass) RETURNS void
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    who oid := secant.outer_user();
+BEGIN
+    IF EXISTS (SELECT 1 FROM pg_catalog.pg_class c
+               WHERE c.oid OPERATOR(pg_catalog.=) ANY (ARRAY[share_table, source_table]::pg_catalog.oid[])
+                 AND (c.relpersistence OPERATOR(pg_catalog.<>) 'p' OR c.relkind OPERATOR(pg_catalog.<>) 'r' OR c.relispartition)) THEN
+        RAISE EXCEPTION 'sharing needs ordinary permanent tables: % or % is TEMP, UNLOGGED, partitioned, a partition or not a table', share_table, source_table
+            USING ERRCODE = 'wrong_object_type';
+    END IF;
+    IF secant.is_admin() THEN
+        RETURN;
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c
+                   WHERE c.oid OPERATOR(pg_catalog.=) share_table
+                     AND pg_catalog.pg_has_role(who, c.relowner, 'USAGE'))
+       OR (source_table IS NOT NULL
+           AND NOT pg_catalog.has_table_privilege(who, source_table, 'TRIGGER')) THEN
+        RAISE EXCEPTION 'only the owner of % (with the TRIGGER privilege on %) or an admin may register it for sharing',
+            share_table, coalesce(source_table::pg_catalog.text, 'its source table')
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+END $$;
+REVOKE ALL ON FUNCTION secant_internal.require_sharing_rights(regclass, regclass) FROM PUBLIC;
+COMMENT ON FUNCTION secant_internal.require_sharing_rights(regclass, regclass) IS 'raise unless the outer role may register sharing on these tables (admin, or share table owner with TRIGGER on the source) and both are ordinary permanent tables (not partitioned, not partitions)';
+
+CREATE FUNCTION secant_internal.require_sharing_key(share_table regclass, reference_column name,
+                                                    source_table regclass, source_key name) RETURNS void
+    AS 'MODULE_PATHNAME', 'pre_require_sharing_key' LANGUAGE C STABLE STRICT;
+REVOKE ALL ON FUNCTION secant_internal.require_sharing_key(regclass, name, regclass, name) FROM PUBLIC;
+COMMENT ON FUNCTION secant_internal.require_sharing_key(regclass, name, regclass, name) IS 'raise unless the share''s reference column and the source''s key column are of one type of int2, int4, int8, uuid, text or varchar (or a domain over one), text and varchar with a deterministic collation';
+
+CREATE OR REPLACE FUNCTION secant.enable_sharing(share_table regclass, source_table regclass, source_column name,
+                                      source_key name, reference_column name, recipient_column name)
+RETURNS void
+STRICT LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    prev secant.sharing;
+BEGIN
+    PERFORM secant_internal.require_sharing_rights(share_table, source_table);
+    PERFORM secant_internal.require_column(source_table, source_column, '@extschema@.pre_ciphertext'::regtype);
+    PERFORM secant_internal.require_column(source_table, source_key, NULL);
+    PERFORM secant_internal.require_column(share_table, reference_column, NULL);
+    PERFORM secant_internal.require_column(share_table, recipient_column, '@extschema@.pre_public_key'::regtype);
+    PERFORM secant_internal.require_sharing_key(share_table, reference_column, source_table, source_key);
+    SELECT * INTO prev FROM secant.sharing s WHERE s.share_table OPERATOR(pg_catalog.=) enable_sharing.share_table FOR UPDATE;
+    -- a changed registration: the copies made through the old one go
+    IF FOUND AND (prev.source_table, prev.source_column, prev.source_key, prev.reference_column, prev.recipient_column)
+                 IS DISTINCT FROM (source_table, source_column, source_key, reference_column, recipient_column) THEN
+        DELETE FROM secant.copies c WHERE c.share_table OPERATOR(pg_catalog.=) enable_sharing.share_table;
+    END IF;
+    INSERT INTO secant.sharing AS s (share_table, source_table, source_column, source_key, reference_column,
+                                     recipient_column, registered_by)
+    VALUES (share_table, source_table, source_column, source_key, reference_column, recipient_column,
+            (SELECT r.rolname FROM pg_catalog.pg_roles r WHERE r.oid OPERATOR(pg_catalog.=) secant.outer_user()))
+    ON CONFLICT ON CONSTRAINT sharing_pkey DO UPDATE SET
+        source_table = EXCLUDED.source_table, source_column = EXCLUDED.source_column,
+        source_key = EXCLUDED.source_key, reference_column = EXCLUDED.reference_column,
+        recipient_column = EXCLUDED.recipient_column, registered_by = EXCLUDED.registered_by,
+        registered_at = EXCLUDED.registered_at;
+    PERFORM secant_internal.share_triggers(share_table);
+    PERFORM secant_internal.source_triggers(source_table);
+    IF prev.source_table OPERATOR(pg_catalog.<>) source_table THEN
+        PERFORM secant_internal.source_triggers(prev.source_table);
+    END IF;
+END $$;
+COMMENT ON FUNCTION secant.enable_sharing(regclass, regclass, name, name, name, name) IS 'register share_table for sharing and install its triggers: a row inserted into share_table asks for a copy of source_table''s source_column (the row whose source_key equals the share''s reference_column) for the share''s recipient_column; by the share table''s owner (with TRIGGER on the source table) or an admin; ordinary permanent tables only, the key and the reference of one type of int2, int4, int8, uuid, text or varchar (deterministic collation)';
+
+DROP FUNCTION secant.delete_copies_through(bytea[]);
+CREATE FUNCTION secant.delete_copies_through(hop_keys bytea[], wait boolean DEFAULT true) RETURNS bigint
+    AS 'MODULE_PATHNAME', 'pre_delete_copies_through' LANGUAGE C VOLATILE STRICT;
+REVOKE ALL ON FUNCTION secant.delete_copies_through(bytea[], boolean) FROM PUBLIC;
+COMMENT ON FUNCTION secant.delete_copies_through(bytea[], boolean) IS 'delete the copies made through any of these hop keys (revocation; owner only); wait => false fails at once (SQLSTATE 55P03, naming the sessions) when another transaction holds one of them';
+
+CREATE OR REPLACE FUNCTION secant.revoke(from_key pre_public_key, to_key pre_public_key, wait boolean DEFAULT true) RETURNS bigint
+STRICT LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    marks bytea[];
+    copies bigint;
+BEGIN
+    PERFORM secant.require_admin();
+    PERFORM secant_internal.lock_removal(ARRAY(
+        SELECT g.id FROM secant.grants g
+        WHERE g.from_key OPERATOR(@extschema@.=) revoke.from_key
+          AND g.to_key OPERATOR(@extschema@.=) revoke.to_key), NULL, NULL, NULL, wait);
+    SELECT pg_catalog.array_agg(s.hop_key) INTO marks
+    FROM (SELECT g.hop_key FROM secant.grants g
+          WHERE g.from_key OPERATOR(@extschema@.=) revoke.from_key
+            AND g.to_key OPERATOR(@extschema@.=) revoke.to_key
+          ORDER BY g.id FOR UPDATE OF g) s;
+    IF marks IS NULL THEN
+        RAISE EXCEPTION 'no grant to revoke between these keys'
+            USING ERRCODE = 'no_data_found',
+                  DETAIL = 'secant.grants holds no grant from the first key to the second.';
+    END IF;
+    copies := secant.delete_copies_through(marks, wait);
+    DELETE FROM secant.grants g WHERE g.hop_key OPERATOR(pg_catalog.=) ANY (marks);
+    INSERT INTO secant.audit_log (action, detail)
+    VALUES ('revoke', pg_catalog.jsonb_build_object('from_key', from_key::text, 'to_key', to_key::text,
+                                                    'grants', pg_catalog.cardinality(marks),
+                                                    'copies_deleted', copies));
+    RETURN copies;
+END $$;
+REVOKE ALL ON FUNCTION secant.revoke(pre_public_key, pre_public_key, boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION secant.revoke(pre_public_key, pre_public_key, boolean) TO secant_admin;
+COMMENT ON FUNCTION secant.revoke(pre_public_key, pre_public_key, boolean) IS 'remove every grant from one key to another and, in the same transaction, every copy made through them; returns the number of copies deleted; wait => false fails at once if a session holds the grant or a copy made through it';
+
+CREATE OR REPLACE FUNCTION secant_internal.sharing_dropped() RETURNS event_trigger
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    sources regclass[];
+    shares regclass[];
+    src regclass;
+    sh regclass;
+BEGIN
+    IF pg_catalog.to_regclass('secant.copies') IS NULL OR pg_catalog.to_regclass('secant.sharing') IS NULL THEN
+        RETURN;  -- the extension itself is being dropped
+    END IF;
+    -- a dropped table is reported with objsubid 0, a dropped column with
+    -- its number and its name in address_names[3]: the registrations of a
+    -- dropped table or of a dropped registered column go
+    WITH gone AS (
+        DELETE FROM secant.sharing s
+        WHERE EXISTS (SELECT 1 FROM pg_catalog.pg_event_trigger_dropped_objects() d
+                      WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+                        AND ((d.objid OPERATOR(pg_catalog.=) s.share_table::pg_catalog.oid
+                              AND (d.objsubid OPERATOR(pg_catalog.=) 0
+                                   OR d.address_names[3] OPERATOR(pg_catalog.=) ANY (ARRAY[s.reference_column::pg_catalog.text,
+                                                                                           s.recipient_column::pg_catalog.text])))
+                          OR (d.objid OPERATOR(pg_catalog.=) s.source_table::pg_catalog.oid
+                              AND (d.objsubid OPERATOR(pg_catalog.=) 0
+                                   OR d.address_names[3] OPERATOR(pg_catalog.=) ANY (ARRAY[s.source_key::pg_catalog.text,
+                                                                                           s.source_column::pg_catalog.text])))))
+        RETURNING s.share_table, s.source_table)
+    SELECT pg_catalog.array_agg(DISTINCT g.source_table), pg_catalog.array_agg(g.share_table) INTO sources, shares FROM gone g;
+    DELETE FROM secant.copies c
+    WHERE c.share_table OPERATOR(pg_catalog.=) ANY (coalesce(shares, '{}'))
+       OR c.share_table::pg_catalog.oid OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d.objid FROM pg_catalog.pg_event_trigger_dropped_objects() d
+                                                                         WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+                                                                           AND d.objsubid OPERATOR(pg_catalog.=) 0))
+       OR c.source_table::pg_catalog.oid OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d.objid FROM pg_catalog.pg_event_trigger_dropped_objects() d
+                                                                          WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+                                                                            AND d.objsubid OPERATOR(pg_catalog.=) 0));
+    -- the share tables that remain (a registered column dropped): no
+    -- sharing triggers; the source tables that remain: triggers for their
+    -- remaining registrations, or none
+    FOREACH sh IN ARRAY coalesce(shares, '{}') LOOP
+        CONTINUE WHEN NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) sh);
+        BEGIN
+            EXECUTE pg_catalog.format('DROP TRIGGER IF EXISTS secant_share ON %s', sh);
+            EXECUTE pg_catalog.format('DROP TRIGGER IF EXISTS secant_share_change ON %s', sh);
+            EXECUTE pg_catalog.format('DROP TRIGGER IF EXISTS secant_share_truncate ON %s', sh);
+        EXCEPTION WHEN OTHERS THEN
+            RAISE WARNING 'secant_pre: the sharing triggers of % were not dropped: %', sh, SQLERRM
+                USING HINT = 'Its owner drops them.';
+        END;
+    END LOOP;
+    FOREACH src IN ARRAY coalesce(sources, '{}') LOOP
+        BEGIN
+            PERFORM secant_internal.source_triggers(src);
+        EXCEPTION WHEN OTHERS THEN
+            RAISE WARNING 'secant_pre: the sharing triggers of % were not rebuilt: %', src, SQLERRM
+                USING HINT = 'An admin runs SELECT secant.purge_copies().';
+        END;
+    END LOOP;
+EXCEPTION WHEN OTHERS THEN
+    RAISE WARNING 'secant_pre: the copies of a dropped table were not removed: %', SQLERRM
+        USING HINT = 'An admin runs SELECT secant.purge_copies().';
+END $$;
+REVOKE ALL ON FUNCTION secant_internal.sharing_dropped() FROM PUBLIC;
+COMMENT ON FUNCTION secant_internal.sharing_dropped() IS 'event trigger (sql_drop): the registrations of a dropped share or source table, or of a dropped registered column, and their copies are deleted, the remaining tables'' sharing triggers dropped or rebuilt; never raises';
+
+-- the registrations the triggers now refuse to serve: a WARNING each
+DO $$
+DECLARE
+    r secant.sharing;
+BEGIN
+    FOR r IN SELECT * FROM secant.sharing LOOP
+        BEGIN
+            PERFORM secant_internal.require_sharing_key(r.share_table, r.reference_column, r.source_table, r.source_key);
+            IF EXISTS (SELECT 1 FROM pg_catalog.pg_class c
+                       WHERE c.oid OPERATOR(pg_catalog.=) ANY (ARRAY[r.share_table, r.source_table]::pg_catalog.oid[])
+                         AND (c.relkind OPERATOR(pg_catalog.<>) 'r' OR c.relispartition)) THEN
+                RAISE EXCEPTION 'sharing needs ordinary tables: % or % is partitioned, a partition or not a table',
+                    r.share_table, r.source_table;
+            END IF;
+        EXCEPTION WHEN OTHERS THEN
+            RAISE WARNING 'secant_pre: the sharing triggers of % will refuse to run: %', r.share_table, SQLERRM
+                USING HINT = 'Change the tables or column types and register it again with secant.enable_sharing(), or unregister it with secant.disable_sharing().';
+        END;
+    END LOOP;
+END $$;
 
 -- ==== Names, last: what the extension still binds (a WARNING each)   ====
 DO $$

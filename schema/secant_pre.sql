@@ -1835,10 +1835,12 @@ CREATE POLICY copies_by_owner ON secant.copies TO CURRENT_USER USING (true) WITH
 -- C, owner-run: delete every copy whose hop keys meet hop_keys, with the
 -- latest snapshot (so that copies committed after a REPEATABLE READ
 -- revocation's snapshot are found too); returns the number deleted.
-CREATE FUNCTION secant.delete_copies_through(hop_keys bytea[]) RETURNS bigint
+-- wait => false: fails at once (55P03, naming the sessions) when another
+-- transaction holds one of their rows.
+CREATE FUNCTION secant.delete_copies_through(hop_keys bytea[], wait boolean DEFAULT true) RETURNS bigint
     AS 'MODULE_PATHNAME', 'pre_delete_copies_through' LANGUAGE C VOLATILE STRICT;
-REVOKE ALL ON FUNCTION secant.delete_copies_through(bytea[]) FROM PUBLIC;
-COMMENT ON FUNCTION secant.delete_copies_through(bytea[]) IS 'delete the copies made through any of these hop keys (revocation; owner only)';
+REVOKE ALL ON FUNCTION secant.delete_copies_through(bytea[], boolean) FROM PUBLIC;
+COMMENT ON FUNCTION secant.delete_copies_through(bytea[], boolean) IS 'delete the copies made through any of these hop keys (revocation; owner only); wait => false fails at once (SQLSTATE 55P03, naming the sessions) when another transaction holds one of them';
 
 -- Sharing is registered: secant.enable_sharing (by the share table's owner
 -- or an admin) records the tables and columns here and installs the
@@ -1903,18 +1905,23 @@ END $$;
 REVOKE ALL ON FUNCTION secant_internal.require_column(regclass, name, regtype) FROM PUBLIC;
 COMMENT ON FUNCTION secant_internal.require_column(regclass, name, regtype) IS 'raise unless the relation has the column (of the type, when given)';
 
--- The source table's triggers, from its registrations: one row trigger on
--- UPDATE of every registered key and shared column or DELETE, one on
--- TRUNCATE; dropped when no registration is left.  Nothing when the table
--- no longer exists.  Called whenever registrations change.
+-- The source table's triggers, from its registrations: on a table, one
+-- statement trigger on UPDATE and one on DELETE over their transition
+-- tables (a statement's copies go in a few queries, whatever its rows); on
+-- a partitioned table (whose partitions take its row triggers), one row
+-- trigger on UPDATE of every registered key and shared column or DELETE;
+-- and one on TRUNCATE.  Dropped when no registration is left.  Nothing
+-- when the table no longer exists.  Called whenever registrations change.
 CREATE FUNCTION secant_internal.source_triggers(source_table regclass) RETURNS void
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     cols text;
+    kind "char";
 BEGIN
-    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) source_table) THEN
+    SELECT c.relkind INTO kind FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) source_table;
+    IF NOT FOUND THEN
         RETURN;
     END IF;
     SELECT pg_catalog.string_agg(pg_catalog.quote_ident(x.col), ', ' ORDER BY x.col) INTO cols
@@ -1923,20 +1930,80 @@ BEGIN
           UNION
           SELECT s.source_column::pg_catalog.text FROM secant.sharing s
           WHERE s.source_table OPERATOR(pg_catalog.=) source_triggers.source_table) x;
+    IF cols IS NULL OR kind OPERATOR(pg_catalog.=) 'p' THEN
+        EXECUTE pg_catalog.format('DROP TRIGGER IF EXISTS secant_share_source_delete ON %s', source_table);
+    END IF;
     IF cols IS NULL THEN
         EXECUTE pg_catalog.format('DROP TRIGGER IF EXISTS secant_share_source ON %s', source_table);
         EXECUTE pg_catalog.format('DROP TRIGGER IF EXISTS secant_share_source_truncate ON %s', source_table);
         RETURN;
     END IF;
-    EXECUTE pg_catalog.format(
-        'CREATE OR REPLACE TRIGGER secant_share_source AFTER UPDATE OF %s OR DELETE ON %s '
-        'FOR EACH ROW EXECUTE FUNCTION secant_internal.share_source()', cols, source_table);
+    IF kind OPERATOR(pg_catalog.=) 'p' THEN
+        EXECUTE pg_catalog.format(
+            'CREATE OR REPLACE TRIGGER secant_share_source AFTER UPDATE OF %s OR DELETE ON %s '
+            'FOR EACH ROW EXECUTE FUNCTION secant_internal.share_source()', cols, source_table);
+    ELSE
+        EXECUTE pg_catalog.format(
+            'CREATE OR REPLACE TRIGGER secant_share_source AFTER UPDATE ON %s '
+            'REFERENCING OLD TABLE AS secant_old NEW TABLE AS secant_new '
+            'FOR EACH STATEMENT EXECUTE FUNCTION secant_internal.share_source()', source_table);
+        EXECUTE pg_catalog.format(
+            'CREATE OR REPLACE TRIGGER secant_share_source_delete AFTER DELETE ON %s '
+            'REFERENCING OLD TABLE AS secant_old '
+            'FOR EACH STATEMENT EXECUTE FUNCTION secant_internal.share_source()', source_table);
+    END IF;
     EXECUTE pg_catalog.format(
         'CREATE OR REPLACE TRIGGER secant_share_source_truncate AFTER TRUNCATE ON %s '
         'FOR EACH STATEMENT EXECUTE FUNCTION secant_internal.share_source()', source_table);
 END $$;
 REVOKE ALL ON FUNCTION secant_internal.source_triggers(regclass) FROM PUBLIC;
-COMMENT ON FUNCTION secant_internal.source_triggers(regclass) IS 'create, replace or drop a source table''s sharing triggers to match its registrations in secant.sharing (one row trigger on UPDATE of every registered key and shared column or DELETE, one on TRUNCATE)';
+COMMENT ON FUNCTION secant_internal.source_triggers(regclass) IS 'create, replace or drop a source table''s sharing triggers to match its registrations in secant.sharing (statement triggers on UPDATE and on DELETE over their transition tables, or on a partitioned table one row trigger on UPDATE of every registered key and shared column or DELETE; one on TRUNCATE)';
+
+-- A registered share table's triggers: on a table, one statement trigger
+-- on INSERT over its new rows (their copies filed in a few queries, the
+-- path looked up once) and one row trigger on UPDATE or DELETE (a row
+-- whose reference and recipient stayed is left alone); on a partitioned table (whose partitions take its
+-- row triggers), one row trigger on all three; and one on TRUNCATE.  The
+-- arguments are the registration's.  Nothing when it or its table is gone.
+CREATE FUNCTION secant_internal.share_triggers(share_table regclass) RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    reg secant.sharing;
+    args text;
+    kind "char";
+BEGIN
+    SELECT c.relkind INTO kind FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) share_table;
+    SELECT * INTO reg FROM secant.sharing s WHERE s.share_table OPERATOR(pg_catalog.=) share_triggers.share_table;
+    IF kind IS NULL OR NOT FOUND THEN
+        RETURN;
+    END IF;
+    SELECT pg_catalog.format('%L, %L, %L, %L, %L', pg_catalog.format('%I.%I', n.nspname, c.relname),
+                             reg.source_column, reg.source_key, reg.reference_column, reg.recipient_column) INTO args
+    FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+    WHERE c.oid OPERATOR(pg_catalog.=) reg.source_table;
+    IF kind OPERATOR(pg_catalog.=) 'p' THEN
+        EXECUTE pg_catalog.format('DROP TRIGGER IF EXISTS secant_share_change ON %s', share_table);
+        EXECUTE pg_catalog.format(
+            'CREATE OR REPLACE TRIGGER secant_share AFTER INSERT OR UPDATE OF %I, %I OR DELETE ON %s '
+            'FOR EACH ROW EXECUTE FUNCTION secant_internal.share_copy(%s)',
+            reg.reference_column, reg.recipient_column, share_table, args);
+    ELSE
+        EXECUTE pg_catalog.format(
+            'CREATE OR REPLACE TRIGGER secant_share AFTER INSERT ON %s '
+            'REFERENCING NEW TABLE AS secant_new '
+            'FOR EACH STATEMENT EXECUTE FUNCTION secant_internal.share_copy(%s)', share_table, args);
+        EXECUTE pg_catalog.format(
+            'CREATE OR REPLACE TRIGGER secant_share_change AFTER UPDATE OR DELETE ON %s '
+            'FOR EACH ROW EXECUTE FUNCTION secant_internal.share_copy(%s)', share_table, args);
+    END IF;
+    EXECUTE pg_catalog.format(
+        'CREATE OR REPLACE TRIGGER secant_share_truncate AFTER TRUNCATE ON %s '
+        'FOR EACH STATEMENT EXECUTE FUNCTION secant_internal.share_copy(%s)', share_table, args);
+END $$;
+REVOKE ALL ON FUNCTION secant_internal.share_triggers(regclass) FROM PUBLIC;
+COMMENT ON FUNCTION secant_internal.share_triggers(regclass) IS 'create or replace a registered share table''s sharing triggers from its registration in secant.sharing (secant_share: a statement trigger on INSERT over its new rows, secant_share_change: a row trigger on UPDATE or DELETE; on a partitioned table secant_share, one row trigger on all three; one on TRUNCATE)';
 
 -- The tables that are, or have triggers as, sources of sharing: the
 -- registered ones and the permanent tables with a trigger of
@@ -1957,7 +2024,8 @@ COMMENT ON FUNCTION secant_internal.source_tables() IS 'the registered source ta
 
 -- May the outer role register (or unregister) sharing on these tables?  An
 -- admin of this database, or a member of the share table's owner with the
--- TRIGGER privilege on the source table; both tables permanent.
+-- TRIGGER privilege on the source table; both tables ordinary (relkind
+-- 'r', not partitioned, not a partition) and permanent.
 CREATE FUNCTION secant_internal.require_sharing_rights(share_table regclass, source_table regclass) RETURNS void
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
@@ -1967,8 +2035,8 @@ DECLARE
 BEGIN
     IF EXISTS (SELECT 1 FROM pg_catalog.pg_class c
                WHERE c.oid OPERATOR(pg_catalog.=) ANY (ARRAY[share_table, source_table]::pg_catalog.oid[])
-                 AND (c.relpersistence OPERATOR(pg_catalog.<>) 'p' OR c.relkind NOT IN ('r', 'p'))) THEN
-        RAISE EXCEPTION 'sharing needs permanent tables: % or % is TEMP, UNLOGGED or not a table', share_table, source_table
+                 AND (c.relpersistence OPERATOR(pg_catalog.<>) 'p' OR c.relkind OPERATOR(pg_catalog.<>) 'r' OR c.relispartition)) THEN
+        RAISE EXCEPTION 'sharing needs ordinary permanent tables: % or % is TEMP, UNLOGGED, partitioned, a partition or not a table', share_table, source_table
             USING ERRCODE = 'wrong_object_type';
     END IF;
     IF secant.is_admin() THEN
@@ -1985,7 +2053,18 @@ BEGIN
     END IF;
 END $$;
 REVOKE ALL ON FUNCTION secant_internal.require_sharing_rights(regclass, regclass) FROM PUBLIC;
-COMMENT ON FUNCTION secant_internal.require_sharing_rights(regclass, regclass) IS 'raise unless the outer role may register sharing on these tables (admin, or share table owner with TRIGGER on the source) and both are permanent tables';
+COMMENT ON FUNCTION secant_internal.require_sharing_rights(regclass, regclass) IS 'raise unless the outer role may register sharing on these tables (admin, or share table owner with TRIGGER on the source) and both are ordinary permanent tables (not partitioned, not partitions)';
+
+-- The key and the reference: one type of int2, int4, int8, uuid, text or
+-- varchar (or a domain over one), text and varchar with a deterministic
+-- collation, whose text (secant.copies.source_row) is the same in every
+-- session and equal exactly when the values are (docs/SECURITY.md,
+-- "Sharing").  The triggers check it again on every run.
+CREATE FUNCTION secant_internal.require_sharing_key(share_table regclass, reference_column name,
+                                                    source_table regclass, source_key name) RETURNS void
+    AS 'MODULE_PATHNAME', 'pre_require_sharing_key' LANGUAGE C STABLE STRICT;
+REVOKE ALL ON FUNCTION secant_internal.require_sharing_key(regclass, name, regclass, name) FROM PUBLIC;
+COMMENT ON FUNCTION secant_internal.require_sharing_key(regclass, name, regclass, name) IS 'raise unless the share''s reference column and the source''s key column are of one type of int2, int4, int8, uuid, text or varchar (or a domain over one), text and varchar with a deterministic collation';
 
 CREATE FUNCTION secant.enable_sharing(share_table regclass, source_table regclass, source_column name,
                                       source_key name, reference_column name, recipient_column name)
@@ -1994,17 +2073,14 @@ STRICT LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    src text;
     prev secant.sharing;
 BEGIN
     PERFORM secant_internal.require_sharing_rights(share_table, source_table);
-    SELECT pg_catalog.format('%I.%I', n.nspname, c.relname) INTO src
-    FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
-    WHERE c.oid OPERATOR(pg_catalog.=) source_table;
     PERFORM secant_internal.require_column(source_table, source_column, '@extschema@.pre_ciphertext'::regtype);
     PERFORM secant_internal.require_column(source_table, source_key, NULL);
     PERFORM secant_internal.require_column(share_table, reference_column, NULL);
     PERFORM secant_internal.require_column(share_table, recipient_column, '@extschema@.pre_public_key'::regtype);
+    PERFORM secant_internal.require_sharing_key(share_table, reference_column, source_table, source_key);
     SELECT * INTO prev FROM secant.sharing s WHERE s.share_table OPERATOR(pg_catalog.=) enable_sharing.share_table FOR UPDATE;
     -- a changed registration: the copies made through the old one go
     IF FOUND AND (prev.source_table, prev.source_column, prev.source_key, prev.reference_column, prev.recipient_column)
@@ -2020,21 +2096,13 @@ BEGIN
         source_key = EXCLUDED.source_key, reference_column = EXCLUDED.reference_column,
         recipient_column = EXCLUDED.recipient_column, registered_by = EXCLUDED.registered_by,
         registered_at = EXCLUDED.registered_at;
-    EXECUTE pg_catalog.format(
-        'CREATE OR REPLACE TRIGGER secant_share AFTER INSERT OR UPDATE OF %I, %I OR DELETE ON %s '
-        'FOR EACH ROW EXECUTE FUNCTION secant_internal.share_copy(%L, %L, %L, %L, %L)',
-        reference_column, recipient_column, share_table,
-        src, source_column, source_key, reference_column, recipient_column);
-    EXECUTE pg_catalog.format(
-        'CREATE OR REPLACE TRIGGER secant_share_truncate AFTER TRUNCATE ON %s '
-        'FOR EACH STATEMENT EXECUTE FUNCTION secant_internal.share_copy(%L, %L, %L, %L, %L)',
-        share_table, src, source_column, source_key, reference_column, recipient_column);
+    PERFORM secant_internal.share_triggers(share_table);
     PERFORM secant_internal.source_triggers(source_table);
     IF prev.source_table OPERATOR(pg_catalog.<>) source_table THEN
         PERFORM secant_internal.source_triggers(prev.source_table);
     END IF;
 END $$;
-COMMENT ON FUNCTION secant.enable_sharing(regclass, regclass, name, name, name, name) IS 'register share_table for sharing and install its triggers: a row inserted into share_table asks for a copy of source_table''s source_column (the row whose source_key equals the share''s reference_column) for the share''s recipient_column; by the share table''s owner (with TRIGGER on the source table) or an admin; permanent tables only';
+COMMENT ON FUNCTION secant.enable_sharing(regclass, regclass, name, name, name, name) IS 'register share_table for sharing and install its triggers: a row inserted into share_table asks for a copy of source_table''s source_column (the row whose source_key equals the share''s reference_column) for the share''s recipient_column; by the share table''s owner (with TRIGGER on the source table) or an admin; ordinary permanent tables only, the key and the reference of one type of int2, int4, int8, uuid, text or varchar (deterministic collation)';
 
 CREATE FUNCTION secant.disable_sharing(share_table regclass) RETURNS bigint
 STRICT LANGUAGE plpgsql SECURITY DEFINER
@@ -2051,6 +2119,7 @@ BEGIN
     PERFORM secant_internal.require_sharing_rights(share_table, NULL);
     DELETE FROM secant.sharing s WHERE s.share_table OPERATOR(pg_catalog.=) disable_sharing.share_table;
     EXECUTE pg_catalog.format('DROP TRIGGER IF EXISTS secant_share ON %s', share_table);
+    EXECUTE pg_catalog.format('DROP TRIGGER IF EXISTS secant_share_change ON %s', share_table);
     EXECUTE pg_catalog.format('DROP TRIGGER IF EXISTS secant_share_truncate ON %s', share_table);
     PERFORM secant_internal.source_triggers(reg.source_table);
     DELETE FROM secant.copies c WHERE c.share_table OPERATOR(pg_catalog.=) disable_sharing.share_table;
@@ -2104,7 +2173,9 @@ REVOKE ALL ON FUNCTION secant.purge_copies() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION secant.purge_copies() TO secant_admin;
 COMMENT ON FUNCTION secant.purge_copies() IS 'delete the registrations and copies of share or source tables that no longer exist or are not permanent, and make every source table''s sharing triggers match its registrations (admin); returns the number of copies deleted';
 
--- Dropping a share or source table removes its registrations and copies.
+-- Dropping a share or source table, or a registered column of one (its
+-- key, shared value, reference or recipient column), removes its
+-- registrations and copies; an unrelated column's drop changes nothing.
 -- An event trigger fires on every role's DDL, so this one never raises
 -- (an error would block all DDL of the database): on failure it warns and
 -- secant.purge_copies() cleans up later.
@@ -2114,26 +2185,52 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     sources regclass[];
+    shares regclass[];
     src regclass;
+    sh regclass;
 BEGIN
     IF pg_catalog.to_regclass('secant.copies') IS NULL OR pg_catalog.to_regclass('secant.sharing') IS NULL THEN
         RETURN;  -- the extension itself is being dropped
     END IF;
+    -- a dropped table is reported with objsubid 0, a dropped column with
+    -- its number and its name in address_names[3]: the registrations of a
+    -- dropped table or of a dropped registered column go
     WITH gone AS (
         DELETE FROM secant.sharing s
-        WHERE s.share_table::pg_catalog.oid OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d.objid FROM pg_catalog.pg_event_trigger_dropped_objects() d
-                                                                             WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass))
-           OR s.source_table::pg_catalog.oid OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d.objid FROM pg_catalog.pg_event_trigger_dropped_objects() d
-                                                                              WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass))
-        RETURNING s.source_table)
-    SELECT pg_catalog.array_agg(DISTINCT g.source_table) INTO sources FROM gone g;
+        WHERE EXISTS (SELECT 1 FROM pg_catalog.pg_event_trigger_dropped_objects() d
+                      WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+                        AND ((d.objid OPERATOR(pg_catalog.=) s.share_table::pg_catalog.oid
+                              AND (d.objsubid OPERATOR(pg_catalog.=) 0
+                                   OR d.address_names[3] OPERATOR(pg_catalog.=) ANY (ARRAY[s.reference_column::pg_catalog.text,
+                                                                                           s.recipient_column::pg_catalog.text])))
+                          OR (d.objid OPERATOR(pg_catalog.=) s.source_table::pg_catalog.oid
+                              AND (d.objsubid OPERATOR(pg_catalog.=) 0
+                                   OR d.address_names[3] OPERATOR(pg_catalog.=) ANY (ARRAY[s.source_key::pg_catalog.text,
+                                                                                           s.source_column::pg_catalog.text])))))
+        RETURNING s.share_table, s.source_table)
+    SELECT pg_catalog.array_agg(DISTINCT g.source_table), pg_catalog.array_agg(g.share_table) INTO sources, shares FROM gone g;
     DELETE FROM secant.copies c
-    WHERE c.share_table::pg_catalog.oid OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d.objid FROM pg_catalog.pg_event_trigger_dropped_objects() d
-                                                                         WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass))
+    WHERE c.share_table OPERATOR(pg_catalog.=) ANY (coalesce(shares, '{}'))
+       OR c.share_table::pg_catalog.oid OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d.objid FROM pg_catalog.pg_event_trigger_dropped_objects() d
+                                                                         WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+                                                                           AND d.objsubid OPERATOR(pg_catalog.=) 0))
        OR c.source_table::pg_catalog.oid OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d.objid FROM pg_catalog.pg_event_trigger_dropped_objects() d
-                                                                          WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass));
-    -- the source tables that remain: triggers for their remaining
-    -- registrations, or none
+                                                                          WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+                                                                            AND d.objsubid OPERATOR(pg_catalog.=) 0));
+    -- the share tables that remain (a registered column dropped): no
+    -- sharing triggers; the source tables that remain: triggers for their
+    -- remaining registrations, or none
+    FOREACH sh IN ARRAY coalesce(shares, '{}') LOOP
+        CONTINUE WHEN NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) sh);
+        BEGIN
+            EXECUTE pg_catalog.format('DROP TRIGGER IF EXISTS secant_share ON %s', sh);
+            EXECUTE pg_catalog.format('DROP TRIGGER IF EXISTS secant_share_change ON %s', sh);
+            EXECUTE pg_catalog.format('DROP TRIGGER IF EXISTS secant_share_truncate ON %s', sh);
+        EXCEPTION WHEN OTHERS THEN
+            RAISE WARNING 'secant_pre: the sharing triggers of % were not dropped: %', sh, SQLERRM
+                USING HINT = 'Its owner drops them.';
+        END;
+    END LOOP;
     FOREACH src IN ARRAY coalesce(sources, '{}') LOOP
         BEGIN
             PERFORM secant_internal.source_triggers(src);
@@ -2147,7 +2244,7 @@ EXCEPTION WHEN OTHERS THEN
         USING HINT = 'An admin runs SELECT secant.purge_copies().';
 END $$;
 REVOKE ALL ON FUNCTION secant_internal.sharing_dropped() FROM PUBLIC;
-COMMENT ON FUNCTION secant_internal.sharing_dropped() IS 'event trigger (sql_drop): a dropped share or source table''s registrations and copies are deleted, the remaining source tables'' triggers rebuilt; never raises';
+COMMENT ON FUNCTION secant_internal.sharing_dropped() IS 'event trigger (sql_drop): the registrations of a dropped share or source table, or of a dropped registered column, and their copies are deleted, the remaining tables'' sharing triggers dropped or rebuilt; never raises';
 CREATE EVENT TRIGGER secant_sharing_dropped ON sql_drop
     EXECUTE FUNCTION secant_internal.sharing_dropped();
 
@@ -2222,7 +2319,7 @@ BEGIN
             USING ERRCODE = 'no_data_found',
                   DETAIL = 'secant.grants holds no grant from the first key to the second.';
     END IF;
-    copies := secant.delete_copies_through(marks);
+    copies := secant.delete_copies_through(marks, wait);
     DELETE FROM secant.grants g WHERE g.hop_key OPERATOR(pg_catalog.=) ANY (marks);
     INSERT INTO secant.audit_log (action, detail)
     VALUES ('revoke', pg_catalog.jsonb_build_object('from_key', from_key::text, 'to_key', to_key::text,
@@ -2232,7 +2329,7 @@ BEGIN
 END $$;
 REVOKE ALL ON FUNCTION secant.revoke(pre_public_key, pre_public_key, boolean) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION secant.revoke(pre_public_key, pre_public_key, boolean) TO secant_admin;
-COMMENT ON FUNCTION secant.revoke(pre_public_key, pre_public_key, boolean) IS 'remove every grant from one key to another and, in the same transaction, every copy made through them; returns the number of copies deleted; wait => false fails at once if a session holds the grant';
+COMMENT ON FUNCTION secant.revoke(pre_public_key, pre_public_key, boolean) IS 'remove every grant from one key to another and, in the same transaction, every copy made through them; returns the number of copies deleted; wait => false fails at once if a session holds the grant or a copy made through it';
 
 CREATE FUNCTION secant.revoke(from_name text, to_name text, wait boolean DEFAULT true) RETURNS bigint
 STRICT LANGUAGE sql

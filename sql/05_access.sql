@@ -143,6 +143,24 @@ WHERE NOT EXISTS (SELECT 1 FROM secant.access_log l
 INSERT INTO note_shares (note_id, recipient) VALUES (1, pg_temp.pk('outsider'));
 ALTER TABLE note_shares DROP CONSTRAINT note_shares_note_id_fkey;
 INSERT INTO note_shares (note_id, recipient) VALUES (999, pg_temp.pk('ada_phone'));
+-- a statement's rows are shared together: one missing source row among
+-- them refuses them all; a row asked twice in one statement is one copy
+-- (the later one) and two entries; a source UPDATE removes the copies of
+-- the rows whose value changed only
+BEGIN;
+SELECT count(*) AS copies_before FROM secant.copies \gset
+INSERT INTO note_shares (note_id, recipient) VALUES (1, pg_temp.pk('dr_ada')), (999, pg_temp.pk('dr_ada'));
+ROLLBACK;
+BEGIN;
+SELECT count(*) AS share_entries FROM secant.access_log WHERE action = 'share' \gset
+INSERT INTO note_shares (note_id, recipient) VALUES (1, pg_temp.pk('dr_ada')), (3, pg_temp.pk('dr_ada')), (1, pg_temp.pk('dr_ada'));
+SELECT source_row, count(*) AS copies FROM secant.copies WHERE recipient = pg_temp.pk('dr_ada') GROUP BY 1 ORDER BY 1;
+SELECT count(*) - :share_entries AS new_entries FROM secant.access_log WHERE action = 'share';
+UPDATE notes SET body = CASE WHEN id = 1 THEN pre_encrypt(pg_temp.pk('cardiology'), 'note 1 changed') ELSE body END
+WHERE id IN (1, 3);
+SELECT source_row, count(*) AS copies FROM secant.copies WHERE recipient = pg_temp.pk('dr_ada') GROUP BY 1 ORDER BY 1;
+ROLLBACK;
+SELECT count(*) = :copies_before AS copies_unchanged FROM secant.copies;
 -- ERROR: enable_sharing checks its columns
 SELECT secant.enable_sharing('note_shares', 'notes', 'id', 'id', 'note_id', 'recipient');
 SELECT secant.enable_sharing('note_shares', 'notes', 'body', 'id', 'note_id', 'note_id');

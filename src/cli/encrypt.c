@@ -25,14 +25,34 @@ int
 encrypt_for_aad(const uint8_t *pk, const uint8_t *m, size_t mlen,
 				const uint8_t *aad, size_t aadlen, buf *ct)
 {
+	return encrypt_for_aad_cached(pk, m, mlen, aad, aadlen, NULL, ct);
+}
+
+/* encrypt_for_aad, pk checked through a cache (may be NULL) */
+int
+encrypt_for_aad_cached(const uint8_t *pk, const uint8_t *m, size_t mlen,
+					   const uint8_t *aad, size_t aadlen, sp_keycache *cache,
+					   buf *ct)
+{
 	size_t		ctlen = sp_ciphertext_bytes(1, aadlen, mlen);
+	uint8_t		r[SP_SCALARBYTES];
+	uint8_t		u[SP_SCALARBYTES];
+	uint8_t		nonce[SP_NONCEBYTES];
 	int			err;
 
 	if (ctlen == 0)
 		return fail_sp("cannot encrypt", SP_ETOOLONG);
 	if (buf_reserve(ct, ctlen) != 0)
 		return EXIT_FAILURE;
-	err = sp_encrypt_random(ct->data, ctlen, pk, m, mlen, aad, aadlen);
+	if ((err = sp_init()) != SP_OK)
+		return fail_sp("cannot encrypt", err);
+	sp_random_scalar(r);
+	sp_random_scalar(u);
+	sp_random_bytes(nonce, sizeof nonce);
+	err = sp_encrypt_cached(ct->data, ctlen, pk, m, mlen, aad, aadlen, r, u,
+							nonce, cache);
+	sodium_memzero(r, sizeof r);
+	sodium_memzero(u, sizeof u);
 	if (err != SP_OK)
 		return fail_sp("cannot encrypt", err);
 	ct->len = ctlen;

@@ -15,6 +15,12 @@
 int			encrypt_for_aad(const uint8_t *pk, const uint8_t *m, size_t mlen,
 							const uint8_t *aad, size_t aadlen, buf *ct);
 
+/* encrypt_for_aad, pk checked through a cache (may be NULL): rewrap's
+ * workers check the new key once */
+int			encrypt_for_aad_cached(const uint8_t *pk, const uint8_t *m, size_t mlen,
+								   const uint8_t *aad, size_t aadlen,
+								   sp_keycache *cache, buf *ct);
+
 /* encrypt_for_aad with a text aad */
 int			encrypt_for(const uint8_t *pk, const uint8_t *m, size_t mlen, const char *aad,
 						buf *ct);

@@ -80,8 +80,8 @@ typedef struct pool
  * new data key, key ciphertext and body.
  */
 static int
-rewrap_one(const sp_secret *key, const uint8_t *pk, const buf *ct,
-		   const buf *body, const record *r, buf *out)
+rewrap_one(const sp_secret *key, const uint8_t *pk, sp_keycache *keys,
+		   const buf *ct, const buf *body, const record *r, buf *out)
 {
 	const uint8_t *aad = ct->data + SP_HEADERBYTES;
 	size_t		aadlen = sp_ciphertext_aadlen(ct->data);
@@ -97,7 +97,7 @@ rewrap_one(const sp_secret *key, const uint8_t *pk, const buf *ct,
 	if (err != SP_OK)
 		rc = fail_sp("cannot decrypt", err);
 	else if (body->data == NULL)
-		rc = encrypt_for_aad(pk, m.data, m.len, aad, aadlen, &newct);
+		rc = encrypt_for_aad_cached(pk, m.data, m.len, aad, aadlen, keys, &newct);
 	else if (m.len != SP_ENVELOPE_KEYBYTES)
 		rc = fail("an envelope's key ciphertext holds a 32-byte data key");
 	else
@@ -105,7 +105,8 @@ rewrap_one(const sp_secret *key, const uint8_t *pk, const buf *ct,
 		rc = open_body(m.data, ct, body, &plain);
 		sp_random_bytes(data_key, sizeof data_key);	/* a new data key */
 		if (rc == 0)
-			rc = encrypt_for_aad(pk, data_key, sizeof data_key, aad, aadlen, &newct);
+			rc = encrypt_for_aad_cached(pk, data_key, sizeof data_key, aad, aadlen,
+										keys, &newct);
 		if (rc == 0)
 			rc = seal_body(data_key, &newct, &plain, &body_text);
 		sodium_memzero(data_key, sizeof data_key);
@@ -125,9 +126,14 @@ rewrap_one(const sp_secret *key, const uint8_t *pk, const buf *ct,
 	return rc;
 }
 
-/* One line of a job: ID<TAB>CIPHERTEXT[<TAB>BODY], or empty (skipped). */
+/*
+ * One line of a job: ID<TAB>CIPHERTEXT[<TAB>BODY], or empty (skipped).
+ * keys: the worker's cache of checked public keys (the retired key of
+ * every record, the new key).
+ */
 static int
-rewrap_line(const pool *p, const char *line, size_t len, job *j)
+rewrap_line(const pool *p, sp_keycache *keys, const char *line, size_t len,
+			job *j)
 {
 	record		r;
 	buf			ct = {0};
@@ -138,11 +144,11 @@ rewrap_line(const pool *p, const char *line, size_t len, job *j)
 		return 0;
 	if (r.id == NULL)
 		return fail("ID, a tab and a ciphertext expected");
-	rc = decode_value(r.value, r.len, SP_KIND_CIPHERTEXT, &ct);
+	rc = decode_value_cached(r.value, r.len, SP_KIND_CIPHERTEXT, keys, &ct);
 	if (rc == 0 && r.more != NULL)
 		rc = decode_body("the body", (const uint8_t *) r.more, r.morelen, &body);
 	if (rc == 0)
-		rc = rewrap_one(p->key, p->pk, &ct, &body, &r, &j->out);
+		rc = rewrap_one(p->key, p->pk, keys, &ct, &body, &r, &j->out);
 	j->nrecords += rc == 0;
 	buf_free(&ct);
 	buf_free(&body);
@@ -151,7 +157,7 @@ rewrap_line(const pool *p, const char *line, size_t len, job *j)
 
 /* Rewrap the lines of a job, up to the first that fails. */
 static void
-run_job(const pool *p, job *j)
+run_job(const pool *p, sp_keycache *keys, job *j)
 {
 	const char *line = (const char *) j->in.data;
 	const char *end = line + j->in.len;
@@ -165,7 +171,7 @@ run_job(const pool *p, job *j)
 		const char *nl = memchr(line, '\n', (size_t) (end - line));
 		size_t		len = nl != NULL ? (size_t) (nl - line) : (size_t) (end - line);
 
-		j->rc = rewrap_line(p, line, len, j);
+		j->rc = rewrap_line(p, keys, line, len, j);
 		j->failed_line = j->first_line + i;
 		line += len + 1;
 	}
@@ -177,6 +183,7 @@ static void *
 worker(void *arg)
 {
 	pool	   *p = arg;
+	sp_keycache *keys = calloc(1, sizeof *keys);	/* public keys only */
 
 	pthread_mutex_lock(&p->mu);
 	for (;;)
@@ -189,12 +196,13 @@ worker(void *arg)
 			break;
 		j = &p->jobs[p->taken++ % p->njobs];
 		pthread_mutex_unlock(&p->mu);
-		run_job(p, j);
+		run_job(p, keys, j);
 		pthread_mutex_lock(&p->mu);
 		j->state = JOB_DONE;
 		pthread_cond_broadcast(&p->cv);
 	}
 	pthread_mutex_unlock(&p->mu);
+	free(keys);
 	return NULL;
 }
 

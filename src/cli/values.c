@@ -20,6 +20,14 @@
 int
 decode_value(const char *text, size_t len, sp_kind kind, buf *value)
 {
+	return decode_value_cached(text, len, kind, NULL, value);
+}
+
+/* decode_value, its public keys checked through a cache (may be NULL) */
+int
+decode_value_cached(const char *text, size_t len, sp_kind kind,
+					sp_keycache *cache, buf *value)
+{
 	int			err;
 
 	if (buf_reserve(value, sp_text_decoded_max(len)) != 0)
@@ -27,7 +35,7 @@ decode_value(const char *text, size_t len, sp_kind kind, buf *value)
 	err = sp_text_decode(value->data, value->cap, &value->len, kind,
 						 text, len);
 	if (err == SP_OK)
-		err = sp_validate(kind, value->data, value->len);
+		err = sp_validate_cached(kind, value->data, value->len, cache);
 	return err == SP_OK ? 0 : fail_invalid(kind, err);
 }
 

@@ -10,6 +10,11 @@
 /* Decode the text form of a value of kind and validate the value fully. */
 int			decode_value(const char *text, size_t len, sp_kind kind, buf *value);
 
+/* decode_value, its public keys checked through a cache (may be NULL):
+ * rewrap's workers check the retired and the new key once each */
+int			decode_value_cached(const char *text, size_t len, sp_kind kind,
+								sp_keycache *cache, buf *value);
+
 /* Refuse the text of name if it holds several lines: one value is read. */
 int			check_one_value(const char *name, const buf *text);
 

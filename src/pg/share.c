@@ -29,14 +29,21 @@
 #include "catalog/pg_type.h"
 #include "commands/defrem.h"
 #include "commands/trigger.h"
+#include "common/hashfn.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
+#include "storage/lock.h"
+#include "storage/proc.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/syscache.h"
+#include "utils/tuplestore.h"
 
 #include "ciphertext.h"
+#include "pg_compat.h"
 #include "definer.h"
 #include "grant_path.h"
 #include "share_check.h"
@@ -154,8 +161,8 @@ source_read_body(void *arg)
 }
 
 /*
- * "s.KEY::T OPERATOR(schema.op) $1::T": the source's key column equals the
- * share's reference by the equality of the default btree operator class of
+ * "s.KEY::T OPERATOR(schema.op) RHS::T": the source's key column equals the
+ * share's reference (RHS: "$1", or a column of the statement's rows) by the equality of the default btree operator class of
  * the key's type (of its base type, for a domain), looked up by OID and
  * named with its schema, on the operator class's input type T (the key's
  * own type when that is polymorphic, as for arrays).  Never "=" by name:
@@ -163,7 +170,7 @@ source_read_body(void *arg)
  * would resolve (docs/SECURITY.md, "Names").
  */
 static char *
-key_equals(Oid src, const char *key)
+key_equals(Oid src, const char *key, const char *rhs)
 {
 	AttrNumber	att = get_attnum(src, key);
 	Oid			keytype = getBaseType(get_atttype(src, att));
@@ -189,8 +196,9 @@ key_equals(Oid src, const char *key)
 	opnamespace = ((Form_pg_operator) GETSTRUCT(op))->oprnamespace;
 	ReleaseSysCache(op);
 	typ = format_type_be_qualified(IsPolymorphicType(intype) ? keytype : intype);
-	return psprintf("s.%s::%s OPERATOR(%s.%s) $1::%s", quote_identifier(key), typ,
-					quote_identifier(get_namespace_name(opnamespace)), get_opname(eq), typ);
+	return psprintf("s.%s::%s OPERATOR(%s.%s) %s::%s", quote_identifier(key), typ,
+					quote_identifier(get_namespace_name(opnamespace)), get_opname(eq),
+					rhs, typ);
 }
 
 /*
@@ -208,7 +216,7 @@ read_source(Oid src, char **argv, const share_row *row, const ext_types *t,
 					   quote_identifier(argv[1]),
 					   quote_qualified_identifier(get_namespace_name(get_rel_namespace(src)),
 												  get_rel_name(src)),
-					   key_equals(src, argv[2]));
+					   key_equals(src, argv[2], "$1"));
 	sp_caller_query(source_read_body, &r);
 	*ct = r.ct;
 	return !r.isnull;
@@ -222,49 +230,141 @@ current_user_name(void)
 							   CStringGetDatum(GetUserNameFromId(GetUserId(), false)));
 }
 
-/* Store the copy of the source row for the share row, and log it. */
+/*
+ * Copies to file: at most SHARE_BATCH, with what their access-log entries
+ * say.  A statement's rows are read and its copies filed a batch at a
+ * time (one query each), so memory stays bounded whatever its size.
+ */
+#define SHARE_BATCH 1024
+
+typedef struct copy_batch
+{
+	int			n;
+	Datum		rows[SHARE_BATCH];	/* source_row, text */
+	Datum		recipients[SHARE_BATCH];	/* pre_public_key */
+	Datum		copies[SHARE_BATCH];	/* pre_ciphertext */
+	Datum		origins[SHARE_BATCH];	/* the copy's origin key, text */
+	Datum		recipient_texts[SHARE_BATCH];
+	Datum		levels[SHARE_BATCH];	/* int4 */
+	uint64		filed[2 * SHARE_BATCH]; /* hashes of (row, recipient); 0: none */
+} copy_batch;
+
+/*
+ * Note the hash of a copy's (source row, recipient) in the batch: false
+ * if it may be there already (then the batch is filed first: one query
+ * must not file two copies under one key).  A collision only files early.
+ */
+static bool
+batch_note(copy_batch *b, const char *row, const uint8_t *recipient)
+{
+	uint64		h = hash_bytes_extended((const unsigned char *) recipient,
+										SP_PUBLICKEYBYTES,
+										hash_bytes_extended((const unsigned char *) row,
+															strlen(row), 0));
+	uint32		i = (uint32) h % (2 * SHARE_BATCH);
+
+	h = Max(h, 1);
+	for (; b->filed[i] != 0; i = (i + 1) % (2 * SHARE_BATCH))
+		if (b->filed[i] == h)
+			return false;
+	b->filed[i] = h;
+	return true;
+}
+
+/* An array of n Datums of type typ. */
+static Datum
+array_of(Datum *elems, int n, Oid typ)
+{
+	int16		len;
+	bool		byval;
+	char		align;
+
+	get_typlenbyvalalign(typ, &len, &byval, &align);
+	return PointerGetDatum(construct_array(elems, n, typ, len, byval, align));
+}
+
+/*
+ * File the batch's copies under the share table (a copy already filed
+ * under the same source row and recipient is replaced) and log each, in
+ * order, in one query.
+ */
 static void
-store_copy(FmgrInfo *flinfo, const ext_types *t, Oid share, Oid src,
-		   const share_row *row, Datum ct)
+file_copies(Oid owner, const ext_types *t, Oid share, Oid src, copy_batch *b)
+{
+	Oid			types[9] = {REGCLASSOID, REGCLASSOID, TEXTARRAYOID,
+		get_array_type(t->pk), get_array_type(t->ct), TEXTARRAYOID,
+	TEXTARRAYOID, INT4ARRAYOID, NAMEOID};
+	Datum		args[9];
+
+	if (b->n == 0)
+		return;
+	args[0] = ObjectIdGetDatum(share);
+	args[1] = ObjectIdGetDatum(src);
+	args[2] = array_of(b->rows, b->n, TEXTOID);
+	args[3] = array_of(b->recipients, b->n, t->pk);
+	args[4] = array_of(b->copies, b->n, t->ct);
+	args[5] = array_of(b->origins, b->n, TEXTOID);
+	args[6] = array_of(b->recipient_texts, b->n, TEXTOID);
+	args[7] = array_of(b->levels, b->n, INT4OID);
+	args[8] = current_user_name();
+	owner_run(owner,
+			  psprintf("WITH stored AS (INSERT INTO secant.copies AS c (share_table, source_table, source_row, "
+					   "recipient, copy, hop_keys, created_by) "
+					   "SELECT $1, $2, x.source_row, x.recipient, x.copy, %s.pre_hop_keys(x.copy), $9 "
+					   "FROM (SELECT pg_catalog.unnest($3) AS source_row, pg_catalog.unnest($4) AS recipient, "
+					   "pg_catalog.unnest($5) AS copy) AS x "
+					   "ON CONFLICT (share_table, source_row, recipient) DO UPDATE SET "
+					   "source_table = EXCLUDED.source_table, copy = EXCLUDED.copy, "
+					   "hop_keys = EXCLUDED.hop_keys, created_at = EXCLUDED.created_at, "
+					   "created_by = EXCLUDED.created_by) "
+					   "INSERT INTO secant.access_log (actor, role, action, detail) "
+					   "SELECT SESSION_USER, $9, 'share', pg_catalog.jsonb_build_object("
+					   "'share_table', $1::pg_catalog.text, 'source_table', $2::pg_catalog.text, "
+					   "'source_row', y.source_row, 'origin', y.origin, 'recipient', y.recipient_text, "
+					   "'level', y.level) "
+					   "FROM (SELECT pg_catalog.unnest($3) AS source_row, pg_catalog.unnest($6) AS origin, "
+					   "pg_catalog.unnest($7) AS recipient_text, pg_catalog.unnest($8) AS level) AS y",
+					   t->schema),
+			  9, types, args, SPI_OK_INSERT);
+	b->n = 0;
+	memset(b->filed, 0, sizeof b->filed);
+}
+
+/*
+ * Add to the batch the copy of a source value (ct) for a share row: its
+ * path looked up once per statement (the call site's cache), one scalar
+ * multiplication.  Filed when the batch is full.
+ */
+static void
+add_copy(FmgrInfo *flinfo, const ext_types *t, Oid share, Oid src,
+		 const share_row *row, Datum ct, copy_batch *b)
 {
 	sp_path    *path = sp_path_cache(flinfo);
 	size_t		len;
 	const uint8_t *bytes = sp_datum_bytes(SP_KIND_CIPHERTEXT, ct, &len);
 	Datum		copy;
 	const uint8_t *cb;
-	Oid			types[10] = {REGCLASSOID, REGCLASSOID, TEXTOID, t->pk, t->ct,
-		BYTEAARRAYOID, NAMEOID, TEXTOID, TEXTOID, INT4OID};
-	Datum		args[10];
 
 	sp_path_check_chain(path, t->pk, bytes);
 	sp_path_find(path, t->pk, sp_ciphertext_recipient(bytes), row->recipient,
 				 false);
 	copy = sp_path_apply(path, bytes, len, ct, "secant.share_copy");
 	cb = sp_datum_bytes(SP_KIND_CIPHERTEXT, copy, &len);
-	args[0] = ObjectIdGetDatum(share);
-	args[1] = ObjectIdGetDatum(src);
-	args[2] = CStringGetTextDatum(row->ref_text);
-	args[3] = PointerGetDatum(row->recipient);
-	args[4] = copy;
-	args[5] = PointerGetDatum(sp_hop_keys(cb));
-	args[6] = current_user_name();
-	args[7] = CStringGetTextDatum(sp_out_text(SP_KIND_PUBLIC_KEY,
-											  PointerGetDatum(cb + SP_CT_P0)));
-	args[8] = CStringGetTextDatum(sp_out_text(SP_KIND_PUBLIC_KEY, args[3]));
-	args[9] = Int32GetDatum(sp_ciphertext_level(cb));
-	/* the copy and its access-log entry in one query: one scope a row */
-	owner_run(sp_path_owner(path),
-			  "WITH stored AS (INSERT INTO secant.copies AS c (share_table, source_table, source_row, "
-			  "recipient, copy, hop_keys, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7) "
-			  "ON CONFLICT (share_table, source_row, recipient) DO UPDATE SET "
-			  "source_table = EXCLUDED.source_table, copy = EXCLUDED.copy, "
-			  "hop_keys = EXCLUDED.hop_keys, created_at = EXCLUDED.created_at, "
-			  "created_by = EXCLUDED.created_by RETURNING 1) "
-			  "INSERT INTO secant.access_log (actor, role, action, detail) "
-			  "SELECT SESSION_USER, $7, 'share', pg_catalog.jsonb_build_object("
-			  "'share_table', $1::pg_catalog.text, 'source_table', $2::pg_catalog.text, "
-			  "'source_row', $3, 'origin', $8, 'recipient', $9, 'level', $10) FROM stored",
-			  10, types, args, SPI_OK_INSERT);
+	if (!batch_note(b, row->ref_text, row->recipient))
+	{
+		file_copies(sp_path_owner(path), t, share, src, b);
+		(void) batch_note(b, row->ref_text, row->recipient);
+	}
+	b->rows[b->n] = CStringGetTextDatum(row->ref_text);
+	b->recipients[b->n] = PointerGetDatum(row->recipient);
+	b->copies[b->n] = copy;
+	b->origins[b->n] = CStringGetTextDatum(sp_out_text(SP_KIND_PUBLIC_KEY,
+													   PointerGetDatum(cb + SP_CT_P0)));
+	b->recipient_texts[b->n] = CStringGetTextDatum(sp_out_text(SP_KIND_PUBLIC_KEY,
+															   PointerGetDatum(row->recipient)));
+	b->levels[b->n] = Int32GetDatum(sp_ciphertext_level(cb));
+	if (++b->n == SHARE_BATCH)
+		file_copies(sp_path_owner(path), t, share, src, b);
 }
 
 /* Remove the copy that a share row asked for. */
@@ -327,10 +427,167 @@ same_share(const share_row *a, const share_row *b)
 		 memcmp(a->recipient, b->recipient, SP_PUBLICKEYBYTES) == 0);
 }
 
+/* ---- statement-level triggers: the rows of a statement at once ---- */
+
+/* What is done with each batch of rows read. */
+typedef void (*batch_fn) (void *arg, SPITupleTable *rows, uint64 n);
+
+/* A query over the trigger's transition tables, read a batch at a time. */
+typedef struct batch_read
+{
+	TriggerData *td;
+	const char *query;
+	batch_fn	fn;
+	void	   *arg;
+} batch_read;
+
+static void
+batch_read_body(void *arg)
+{
+	batch_read *r = (batch_read *) arg;
+	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext,
+											  "secant sharing batch",
+											  ALLOCSET_DEFAULT_SIZES);
+	Portal		portal;
+
+	if (SPI_register_trigger_data(r->td) != SPI_OK_TD_REGISTER)
+		elog(ERROR, "could not register the transition tables");
+	portal = SPI_cursor_open_with_args(NULL, r->query, 0, NULL, NULL, NULL,
+									   true, 0);
+	for (;;)
+	{
+		SPITupleTable *rows;
+		uint64		n;
+		MemoryContext old;
+
+		SPI_cursor_fetch(portal, true, SHARE_BATCH);
+		rows = SPI_tuptable;
+		n = SPI_processed;
+		if (n == 0)
+			break;
+		old = MemoryContextSwitchTo(cxt);
+		r->fn(r->arg, rows, n);
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(cxt);
+		SPI_freetuptable(rows);
+	}
+	SPI_cursor_close(portal);
+	MemoryContextDelete(cxt);
+}
+
+/*
+ * Run a query over the trigger's transition tables with the caller's
+ * rights, fn on each batch of its rows (in a memory context reset after
+ * each batch).
+ */
+static void
+read_batches(TriggerData *td, const char *query, batch_fn fn, void *arg)
+{
+	batch_read	r = {td, query, fn, arg};
+
+	sp_caller_query(batch_read_body, &r);
+}
+
+/* The rows a sharing statement inserted, and their copies. */
+typedef struct share_statement
+{
+	FmgrInfo   *flinfo;
+	const ext_types *t;
+	Oid			owner;
+	Oid			share;
+	Oid			src;
+	const char *column;			/* the source's value column */
+	bool	   *seen;			/* by row number: a source row was found */
+	int64		nrows;
+	copy_batch *batch;
+} share_statement;
+
+/*
+ * A batch of (row number, reference, recipient, source value, found) of
+ * the inserted share rows joined to their source rows: each row's copy
+ * added to the batch of copies, which is filed.
+ */
+static void
+share_rows(void *arg, SPITupleTable *rows, uint64 n)
+{
+	share_statement *st = (share_statement *) arg;
+	TupleDesc	desc = rows->tupdesc;
+	const char *srcname = get_rel_name(st->src);
+
+	if (SPI_gettypeid(desc, 4) != st->t->ct)
+		sp_raise_argument(psprintf("column \"%s\" of relation \"%s\" is not of type pre_ciphertext",
+								   st->column, srcname), NULL);
+	for (uint64 k = 0; k < n; k++)
+	{
+		HeapTuple	tup = rows->vals[k];
+		bool		isnull;
+		int64		i = DatumGetInt64(SPI_getbinval(tup, desc, 1, &isnull));
+		Datum		ct;
+		share_row	row;
+
+		if (isnull || i < 1 || i > st->nrows)
+			elog(ERROR, "unexpected row number of a share row");
+		if (!DatumGetBool(SPI_getbinval(tup, desc, 5, &isnull)))
+			sp_raise_shared_row(srcname, true);
+		if (st->seen[i - 1])
+			sp_raise_shared_row(srcname, false);
+		st->seen[i - 1] = true;
+		ct = SPI_getbinval(tup, desc, 4, &isnull);
+		if (isnull)
+			continue;
+		row.ref_text = SPI_getvalue(tup, desc, 2);
+		row.recipient = (const uint8_t *) DatumGetPointer(SPI_getbinval(tup, desc, 3, &isnull));
+		add_copy(st->flinfo, st->t, st->share, st->src, &row,
+				 PointerGetDatum(PG_DETOAST_DATUM(ct)), st->batch);
+	}
+	file_copies(st->owner, st->t, st->share, st->src, st->batch);
+}
+
+/*
+ * AFTER INSERT FOR EACH STATEMENT (REFERENCING NEW TABLE) on a share
+ * table: the inserted rows read with their source rows in one query as
+ * the caller (a reference without its source row, or with several, is
+ * refused as a row at a time would be), their copies filed a batch at a
+ * time; the path is looked up once per statement.
+ */
+static void
+share_statement_insert(FunctionCallInfo fcinfo, TriggerData *td,
+					   const ext_types *t, Oid owner, Oid src)
+{
+	char	  **argv = td->tg_trigger->tgargs;
+	const char *ref = quote_identifier(argv[3]);
+	const char *rec = quote_identifier(argv[4]);
+	share_statement st;
+
+	(void) sp_share_column(td, argv[3], InvalidOid);
+	(void) sp_share_column(td, argv[4], t->pk);
+	st.flinfo = fcinfo->flinfo;
+	st.t = t;
+	st.owner = owner;
+	st.share = RelationGetRelid(td->tg_relation);
+	st.src = src;
+	st.column = argv[1];
+	st.nrows = tuplestore_tuple_count(td->tg_newtable);
+	st.seen = palloc0(Max(st.nrows, 1) * sizeof(bool));
+	st.batch = palloc0(sizeof(copy_batch));
+	read_batches(td,
+				 psprintf("SELECT n.i, n.ref, n.rec, s.%s, s.%s IS NOT NULL "
+						  "FROM (SELECT pg_catalog.row_number() OVER () AS i, x.%s AS ref, x.%s AS rec "
+						  "FROM %s AS x WHERE x.%s IS NOT NULL AND x.%s IS NOT NULL) AS n "
+						  "LEFT JOIN %s AS s ON %s",
+						  quote_identifier(argv[1]), quote_identifier(argv[2]), ref, rec,
+						  quote_identifier(td->tg_trigger->tgnewtable), ref, rec,
+						  quote_qualified_identifier(get_namespace_name(get_rel_namespace(src)),
+													 get_rel_name(src)),
+						  key_equals(src, argv[2], "n.ref")),
+				 share_rows, &st);
+}
+
 /*
  * secant.share_copy(source table, source column, source key, reference
- * column, recipient column): AFTER INSERT OR UPDATE OR DELETE FOR EACH
- * ROW, and AFTER TRUNCATE, on a share table.
+ * column, recipient column): AFTER INSERT FOR EACH STATEMENT REFERENCING
+ * NEW TABLE, AFTER UPDATE OR DELETE FOR EACH ROW (INSERT too: a row at a
+ * time), and AFTER TRUNCATE, on a share table.
  */
 PG_FUNCTION_INFO_V1(pre_share_copy);
 Datum
@@ -351,6 +608,14 @@ pre_share_copy(PG_FUNCTION_ARGS)
 		remove_copies_of(owner, "share_table", share);
 		return PointerGetDatum(NULL);
 	}
+	sp_share_key(share, td->tg_trigger->tgargs[3], src, td->tg_trigger->tgargs[2]);
+	if (!TRIGGER_FIRED_FOR_ROW(td->tg_event))
+	{
+		if (!TRIGGER_FIRED_BY_INSERT(td->tg_event))
+			sp_raise_sharing_setup("secant_internal.share_copy() runs FOR EACH STATEMENT on INSERT only");
+		share_statement_insert(fcinfo, td, &t, owner, src);
+		return PointerGetDatum(NULL);
+	}
 	if (!TRIGGER_FIRED_BY_INSERT(td->tg_event))
 		share_row_get(td, &t, td->tg_trigtuple, &old_row);
 	if (TRIGGER_FIRED_BY_DELETE(td->tg_event))
@@ -369,7 +634,12 @@ pre_share_copy(PG_FUNCTION_ARGS)
 	if (new_row.ref_text == NULL || new_row.recipient == NULL)
 		return PointerGetDatum(NULL);
 	if (read_source(src, td->tg_trigger->tgargs, &new_row, &t, &ct))
-		store_copy(fcinfo->flinfo, &t, share, src, &new_row, ct);
+	{
+		copy_batch *b = palloc0(sizeof(copy_batch));
+
+		add_copy(fcinfo->flinfo, &t, share, src, &new_row, ct, b);
+		file_copies(owner, &t, share, src, b);
+	}
 	return PointerGetDatum(NULL);
 }
 
@@ -417,9 +687,72 @@ source_row_changed(TriggerData *td, Oid owner, Oid share, int keycol, int valcol
 	remove_row_copies(owner, share, RelationGetRelid(td->tg_relation), key);
 }
 
+/* The copies made of a statement's source rows through one registration. */
+typedef struct source_statement
+{
+	Oid			owner;
+	Oid			share;
+	Oid			src;
+} source_statement;
+
 /*
- * secant.share_source(): AFTER UPDATE OR DELETE FOR EACH ROW, and AFTER
- * TRUNCATE, on a shared table; one trigger for every registration on it
+ * A batch of the keys (as text) of source rows deleted or changed: their
+ * copies made through the registration's share table go, in one query.
+ */
+static void
+source_rows(void *arg, SPITupleTable *rows, uint64 n)
+{
+	source_statement *st = (source_statement *) arg;
+	Datum	   *keys = palloc(n * sizeof(Datum));
+	Oid			types[3] = {REGCLASSOID, REGCLASSOID, TEXTARRAYOID};
+	Datum		args[3];
+	bool		isnull;
+
+	for (uint64 k = 0; k < n; k++)
+		keys[k] = SPI_getbinval(rows->vals[k], rows->tupdesc, 1, &isnull);
+	args[0] = ObjectIdGetDatum(st->share);
+	args[1] = ObjectIdGetDatum(st->src);
+	args[2] = array_of(keys, (int) n, TEXTOID);
+	owner_run(st->owner,
+			  "DELETE FROM secant.copies AS c USING pg_catalog.unnest($3) AS k (source_row) "
+			  "WHERE c.share_table OPERATOR(pg_catalog.=) $1 "
+			  "AND c.source_table OPERATOR(pg_catalog.=) $2 "
+			  "AND c.source_row OPERATOR(pg_catalog.=) k.source_row",
+			  3, types, args, SPI_OK_DELETE);
+}
+
+/*
+ * AFTER UPDATE (REFERENCING OLD TABLE, NEW TABLE) or AFTER DELETE
+ * (REFERENCING OLD TABLE) FOR EACH STATEMENT on a source table, for one
+ * registration: the copies of every deleted row go, and of every old row
+ * whose key (as text, as a copy is filed) and shared value (its bytes) no
+ * new row has: one query as the caller over the transition tables, one
+ * deletion of copies a batch of keys at a time.
+ */
+static void
+source_statement_changed(TriggerData *td, Oid owner,
+						 const sp_source_registration *reg)
+{
+	const char *key = quote_identifier(reg->key);
+	const char *val = quote_identifier(reg->column);
+	source_statement st = {owner, reg->share, RelationGetRelid(td->tg_relation)};
+	char	   *query = psprintf("SELECT pg_catalog.format('%%s', o.%s) FROM %s AS o WHERE o.%s IS NOT NULL",
+								 key, quote_identifier(td->tg_trigger->tgoldtable), key);
+
+	if (TRIGGER_FIRED_BY_UPDATE(td->tg_event))
+		query = psprintf("%s AND NOT EXISTS (SELECT FROM %s AS n "
+						 "WHERE pg_catalog.format('%%s', n.%s) OPERATOR(pg_catalog.=) pg_catalog.format('%%s', o.%s) "
+						 "AND ((n.%s IS NULL AND o.%s IS NULL) "
+						 "OR n.%s::pg_catalog.bytea OPERATOR(pg_catalog.=) o.%s::pg_catalog.bytea))",
+						 query, quote_identifier(td->tg_trigger->tgnewtable), key, key,
+						 val, val, val, val);
+	read_batches(td, query, source_rows, &st);
+}
+
+/*
+ * secant.share_source(): AFTER UPDATE and AFTER DELETE FOR EACH STATEMENT
+ * with their transition tables (or AFTER UPDATE OR DELETE FOR EACH ROW),
+ * and AFTER TRUNCATE, on a shared table; one trigger for every registration on it
  * (secant_internal.source_triggers).  For each registration, a changed key
  * or shared value, or a deleted row, removes the row's copies made through
  * its share table; TRUNCATE removes every copy of the table's rows.
@@ -454,7 +787,13 @@ pre_share_source(PG_FUNCTION_ARGS)
 		return PointerGetDatum(NULL);
 	}
 	for (i = 0; i < n; i++)
-		source_row_changed(td, owner, regs[i].share, keycols[i], valcols[i]);
+	{
+		sp_share_key(InvalidOid, NULL, RelationGetRelid(td->tg_relation), regs[i].key);
+		if (TRIGGER_FIRED_FOR_ROW(td->tg_event))
+			source_row_changed(td, owner, regs[i].share, keycols[i], valcols[i]);
+		else
+			source_statement_changed(td, owner, &regs[i]);
+	}
 	return PointerGetDatum(NULL);
 }
 
@@ -462,8 +801,46 @@ pre_share_source(PG_FUNCTION_ARGS)
 typedef struct copies_deletion
 {
 	Datum		hop_keys;		/* bytea[] */
+	bool		wait;
 	uint64		n;
 } copies_deletion;
+
+/*
+ * Raise 55P03 naming the sessions in a transaction that wrote or locked
+ * rows of secant.copies (sharing, unsharing, changing or deleting a
+ * source row: the triggers delete and store copies in the caller's
+ * transaction), as the lock helper names a grant's holders.
+ */
+static void
+raise_copies_in_use(void)
+{
+	Oid			copies = get_relname_relid("copies", get_namespace_oid("secant", false));
+	LOCKTAG		tag;
+	int			count = 0;
+	VirtualTransactionId *vx;
+	StringInfoData s;
+
+	SET_LOCKTAG_RELATION(tag, MyDatabaseId, copies);
+	vx = GetLockConflicts(&tag, ExclusiveLock, &count);
+	initStringInfo(&s);
+	for (int i = 0; i < count; i++)
+	{
+		PGPROC	   *proc = SP_VXID_PROC(vx[i]);
+		char	   *role;
+
+		if (proc == NULL || proc->pid == MyProcPid)
+			continue;
+		role = GetUserNameFromId(proc->roleId, true);
+		appendStringInfo(&s, "%s%d (%s)", s.len ? ", " : "", proc->pid,
+						 role ? role : "?");
+	}
+	ereport(ERROR,
+			(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
+			 errmsg("copies made through the grant are in use by other sessions"),
+			 errdetail("Sessions in a transaction that shared, unshared or changed a shared row: %s.",
+					   s.len ? s.data : "none left"),
+			 errhint("Retry, call it with wait => true, or end those sessions with pg_terminate_backend().")));
+}
 
 static void
 copies_deletion_body(void *arg)
@@ -471,15 +848,40 @@ copies_deletion_body(void *arg)
 	copies_deletion *d = (copies_deletion *) arg;
 	Oid			types[1] = {BYTEAARRAYOID};
 	Datum		args[1] = {d->hop_keys};
+	bool		isnull;
 	int			rc;
 
+	/*
+	 * wait => false: every copy's row locked at once (those another
+	 * transaction holds skipped and counted), else raise naming the
+	 * holders; the deletion then takes its locks NOWAIT.
+	 */
+	if (!d->wait)
+	{
+		rc = sp_run_latest("SELECT (SELECT pg_catalog.count(*) FROM secant.copies AS y "
+						   "WHERE y.hop_keys OPERATOR(pg_catalog.&&) $1) OPERATOR(pg_catalog.=) "
+						   "(SELECT pg_catalog.count(*) FROM (SELECT x.id FROM secant.copies AS x "
+						   "WHERE x.hop_keys OPERATOR(pg_catalog.&&) $1 "
+						   "ORDER BY x.id FOR UPDATE OF x SKIP LOCKED) AS l)",
+						   1, types, args);
+		if (rc != SPI_OK_SELECT || SPI_processed != 1)
+			elog(ERROR, "could not lock copies: %s", SPI_result_code_string(rc));
+		if (!DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)))
+			raise_copies_in_use();
+	}
 	/* locked in id order: two deleters of overlapping copies never wait
 	 * for each other in a cycle */
-	rc = sp_run_latest("DELETE FROM secant.copies AS c "
+	rc = sp_run_latest(d->wait ?
+					   "DELETE FROM secant.copies AS c "
 					   "WHERE c.id OPERATOR(pg_catalog.=) ANY (ARRAY("
 					   "SELECT x.id FROM secant.copies AS x "
 					   "WHERE x.hop_keys OPERATOR(pg_catalog.&&) $1 "
-					   "ORDER BY x.id FOR UPDATE OF x))",
+					   "ORDER BY x.id FOR UPDATE OF x))" :
+					   "DELETE FROM secant.copies AS c "
+					   "WHERE c.id OPERATOR(pg_catalog.=) ANY (ARRAY("
+					   "SELECT x.id FROM secant.copies AS x "
+					   "WHERE x.hop_keys OPERATOR(pg_catalog.&&) $1 "
+					   "ORDER BY x.id FOR UPDATE OF x NOWAIT))",
 					   1, types, args);
 	if (rc != SPI_OK_DELETE)
 		elog(ERROR, "could not delete copies: %s", SPI_result_code_string(rc));
@@ -487,15 +889,17 @@ copies_deletion_body(void *arg)
 }
 
 /*
- * secant.delete_copies_through(hop keys): delete every copy made through
- * one of them, with the latest snapshot; the number deleted.  Called by
- * revocation (owner only: EXECUTE is not granted to anyone).
+ * secant.delete_copies_through(hop keys, wait): delete every copy made
+ * through one of them, with the latest snapshot; the number deleted.
+ * wait => false: raise 55P03 at once, naming the sessions, when another
+ * transaction holds one of their rows.  Called by revocation (owner only:
+ * EXECUTE is not granted to anyone).
  */
 PG_FUNCTION_INFO_V1(pre_delete_copies_through);
 Datum
 pre_delete_copies_through(PG_FUNCTION_ARGS)
 {
-	copies_deletion d = {PG_GETARG_DATUM(0), 0};
+	copies_deletion d = {PG_GETARG_DATUM(0), PG_NARGS() < 2 || PG_GETARG_BOOL(1), 0};
 
 	sp_caller_query(copies_deletion_body, &d);
 	PG_RETURN_INT64((int64) d.n);

@@ -30,8 +30,12 @@ attack() {
 	as atk_owner "$db" >/dev/null 2>&1 <<'SQL'
 CREATE TABLE public.src (id text, body pre_ciphertext);
 SELECT secant.enable_sharing('secant.copies', 'public.src', 'body', 'id', 'source_row', 'recipient');
-DROP TRIGGER IF EXISTS secant_share_source ON public.src;
-DROP TRIGGER IF EXISTS secant_share_source_truncate ON public.src;
+DO $d$ DECLARE t name; BEGIN
+    -- every sharing trigger on src, whatever their names
+    FOR t IN SELECT tgname FROM pg_catalog.pg_trigger WHERE tgrelid = 'public.src'::regclass AND NOT tgisinternal LOOP
+        EXECUTE format('DROP TRIGGER %I ON public.src', t);
+    END LOOP;
+END $d$;
 CREATE FUNCTION public.evil() RETURNS pre_ciphertext LANGUAGE plpgsql AS $$
 BEGIN
     IF (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user) THEN

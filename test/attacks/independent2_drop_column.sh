@@ -8,7 +8,9 @@
 # copies, and leaves the share tables' triggers raising "not registered"
 # on every share and unshare (other roles' applications break).  Each
 # check asserts the safe outcome: an unrelated column's drop changes
-# nothing.
+# nothing; a registered column's drop (here the shared value) unregisters
+# the share table, removes its copies and its sharing triggers, so that
+# its owner's application goes on without sharing.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 DB=atk_ind2_dropcol
@@ -24,5 +26,13 @@ check "dropping an unrelated column of the source keeps the registration and its
 	"SELECT (SELECT count(*) FROM secant.copies), (SELECT count(*) FROM secant.sharing)"
 check "after it, a share still makes its copy" \
 	as atk_plain $DB -c "INSERT INTO note_shares (note_id, recipient) VALUES (2, secant.principal_key('ada_phone'))"
+
+su_sql $DB -c "ALTER TABLE notes DROP COLUMN body" >/dev/null
+check "dropping the registered shared column removes the registration and its copies" equals "0|0" su_sql $DB -c \
+	"SELECT (SELECT count(*) FROM secant.copies), (SELECT count(*) FROM secant.sharing)"
+check "... and the share table's sharing triggers" equals 0 su_sql $DB -c \
+	"SELECT count(*) FROM pg_trigger WHERE tgrelid IN ('note_shares'::regclass, 'notes'::regclass) AND tgname LIKE 'secant_share%'"
+check "... so that a row goes into the share table without sharing" \
+	as atk_plain $DB -c "INSERT INTO note_shares (note_id, recipient) VALUES (3, secant.principal_key('ada_phone'))"
 
 atk_summary

@@ -9,7 +9,8 @@
 # registered column and every DELETE of the source's owner fails; on a
 # partitioned share table every share (and unshare) fails.  Each check
 # asserts the safe outcome: the application keeps working, or the
-# registration is refused.
+# registration is refused; a registered table made a partition afterwards
+# is refused by the triggers at run time (no copy is made of it).
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 DB=atk_ind2_part
@@ -38,5 +39,18 @@ else
 	check "registered partitioned share table: a share makes its copy" \
 		su_sql $DB -c "INSERT INTO pshares VALUES (3, secant.principal_key('ada_phone'))"
 fi
+
+su_sql $DB >/dev/null <<'SQL'
+CREATE TABLE rnotes (id int PRIMARY KEY, body pre_ciphertext);
+CREATE TABLE rshares (note_id int, recipient pre_public_key);
+GRANT INSERT ON rshares TO atk_plain;
+GRANT SELECT ON rnotes TO atk_plain;
+SELECT secant.enable_sharing('rshares', 'rnotes', 'body', 'id', 'note_id', 'recipient');
+INSERT INTO rnotes VALUES (5, pre_encrypt(secant.principal_key('clinic'), 'r5'));
+CREATE TABLE rparent (id int, body pre_ciphertext) PARTITION BY RANGE (id);
+ALTER TABLE rparent ATTACH PARTITION rnotes FOR VALUES FROM (0) TO (100);
+SQL
+check "a registered source made a partition afterwards: a share of it is refused at run time" \
+	fails atk_plain $DB "INSERT INTO rshares VALUES (5, secant.principal_key('ada_phone'))" "ordinary permanent tables"
 
 atk_summary

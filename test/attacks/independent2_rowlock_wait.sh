@@ -64,6 +64,8 @@ check "control: a revoke that touches no held row returns" eq "$T_OUT" returned
 hold_then_revoke "DELETE FROM note_shares WHERE note_id = 1" \
 	"SELECT secant.revoke(secant.principal_key('dr_ada'), secant.principal_key('ada_phone'), wait => false)"
 check "unsharing (DELETE of a share row) in an open transaction: revoke(wait => false) does not wait" eq "$T_OUT" returned
+check "... and fails naming the unsharing session's role" fails_text "$(cat "$ATK_TMP/revoke.out")" \
+	"unshared or changed a shared row: [0-9]+ \(atk_plain\)"
 
 hold_then_revoke "DELETE FROM notes WHERE id = 2" \
 	"SELECT secant.revoke(secant.principal_key('dr_bob'), secant.principal_key('bob_phone'), wait => false)"

@@ -72,11 +72,23 @@ q -c "SELECT sk FROM k WHERE name = 'ward'" >"$T/ward.key"
 NEW=$(q -c "SELECT secant.principal_key('ward')")
 OLD=$(q -c "SELECT pre_public_key(sk) FROM k WHERE name = 'ward'")
 timed "rewrap: export $N records" sh -c "psql -X -q -At -F '$(printf '\t')' -d $DB -c \"SELECT id, body FROM notes WHERE pre_recipient(body) = '$OLD'\" > '$T/old.tsv'"
+# its bound, per record in CPU time (test/bench/rewrap_bound.c), just before
+cc -O2 -Isrc/core -o "$T/rewrap_bound" "$ROOT/test/bench/rewrap_bound.c" \
+	$(cd "$ROOT" && make -s --no-print-directory -f src/core/core.mk print-core-srcs | sed "s|src/|$ROOT/src/|g") \
+	-lsodium -lutf8proc -I"$ROOT/src/core" || exit 1
+"$T/rewrap_bound" 2000 >"$T/bound" || exit 1
 # one worker, then two (the ratio is the speed-up of -j 2), then the default
-# (-j: the number of cores), whose output is stored
-timed "rewrap: secant-pre rewrap -j 1, $N records" sh -c "'$ROOT/secant-pre' rewrap '$NEW' --secret-key '$T/ward.key' -j 1 < '$T/old.tsv' > '$T/new.tsv'"
-timed "rewrap: secant-pre rewrap -j 2, $N records" sh -c "'$ROOT/secant-pre' rewrap '$NEW' --secret-key '$T/ward.key' -j 2 < '$T/old.tsv' > '$T/new.tsv'"
-timed "rewrap: secant-pre rewrap $N records" sh -c "'$ROOT/secant-pre' rewrap '$NEW' --secret-key '$T/ward.key' < '$T/old.tsv' > '$T/new.tsv'"
+# (-j: the number of cores), whose output is stored; each also in CPU time
+# (user + sys), per record: the machine may be shared
+# rewrap_cpu J: secant-pre rewrap -j J (J empty: the default), its CPU
+# seconds into $T/cpu_J
+rewrap_cpu() {
+	/usr/bin/time -f '%U %S' -o "$T/cpu_$1" "$ROOT/secant-pre" rewrap "$NEW" --secret-key "$T/ward.key" \
+		${1:+-j "$1"} -q <"$T/old.tsv" >"$T/new.tsv"
+}
+timed "rewrap: secant-pre rewrap -j 1, $N records" rewrap_cpu 1
+timed "rewrap: secant-pre rewrap -j 2, $N records" rewrap_cpu 2
+timed "rewrap: secant-pre rewrap $N records" rewrap_cpu ""
 timed "rewrap: \\copy and UPDATE $N records, drop the bridge" q -c "CREATE TEMP TABLE moved (id int, body pre_ciphertext)" \
 	-c "\\copy moved FROM '$T/new.tsv'" -c "UPDATE notes n SET body = m.body FROM moved m WHERE m.id = n.id" \
 	-c "SELECT secant.drop_bridges('ward')"
@@ -87,3 +99,22 @@ echo
 echo "| step | seconds |"
 echo "| --- | --- |"
 sed 's/\t/ | /; s/^/| /; s/$/ |/' "$T/times"
+# the rewrap per record in CPU time against its bound
+python3 - "$T" "$N" <<'PY'
+import sys
+t, n = sys.argv[1], int(sys.argv[2])
+b = dict(l.split() for l in open(t + "/bound"))
+cpu = {j: sum(map(float, open("%s/cpu_%s" % (t, j)).read().split()[-2:])) / n * 1e6 for j in ("1", "2", "")}
+w = dict(l.split("\t") for l in open(t + "/times"))
+wall = [float(v) for k, v in w.items() if k.startswith("rewrap: secant-pre rewrap -j")]
+bound, valid = float(b["bound_us"]), float(b["validated_us"])
+print()
+print("| rewrap, per record (CPU time, user + sys) | µs | bound / it |")
+print("| --- | ---: | ---: |")
+print("| bound: decrypt + encrypt (`rewrap_bound.c`) | %.0f | |" % bound)
+print("| the same, each record validated first, keys checked once | %.0f | %.0f %% |" % (valid, 100 * bound / valid))
+for j, label in (("1", "-j 1"), ("2", "-j 2"), ("", "default -j")):
+    print("| `secant-pre rewrap %s` | %.0f | %.0f %% |" % (label, cpu[j], 100 * bound / cpu[j]))
+print()
+print("Wall clock from 1 to 2 workers: %.2f× (the target ≥ 1.7× needs two idle cores)." % (wall[0] / wall[1]))
+PY

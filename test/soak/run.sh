@@ -340,7 +340,7 @@ check "no snapshot during the run held a copy through a missing grant ($n did)" 
 [ "$(grep -cv '^[0-9]* [0-9]*$' "$WORK/samples")" = 0 ] || grep -v '^[0-9]* [0-9]*$' "$WORK/samples" | sort | uniq -c | head -n 3 | sed 's/^/   sampler: /'
 check "the sharing triggers are on shares and notes, every copy is filed under shares and notes" \
 	[ "$(q "SELECT (SELECT string_agg(tgname, ',' ORDER BY tgname) FROM pg_trigger WHERE tgrelid IN ('shares'::regclass, 'notes'::regclass) AND tgname LIKE 'secant%')
-	         || ' ' || (SELECT count(*) FROM secant.copies WHERE share_table <> 'shares'::regclass OR source_table <> 'notes'::regclass)")" = "secant_share,secant_share_source,secant_share_source_truncate,secant_share_truncate 0" ]
+	         || ' ' || (SELECT count(*) FROM secant.copies WHERE share_table <> 'shares'::regclass OR source_table <> 'notes'::regclass)")" = "secant_share,secant_share_change,secant_share_source,secant_share_source_delete,secant_share_source_truncate,secant_share_truncate 0" ]
 n=$(q "SELECT soak.orphans()")
 check "no copy carries the hop key of a grant that no longer exists ($n)" [ "$n" = 0 ]
 n=$(q "SELECT count(*) FROM secant.copies c WHERE EXISTS (SELECT 1 FROM unnest(pre_hop_keys(c.copy)) AS h JOIN secant.revoked_grants v ON v.hop_key = h)")
