@@ -824,26 +824,27 @@ COMMENT ON FUNCTION secant.audit_check() IS 'state versus log: every difference 
 
 -- ---- administration: admins per database, the admin-only and audit triggers of the admins' tables, row-level security of the logs ----
 
--- The role at the outer level (SET ROLE counts; SECURITY DEFINER does not):
--- who asked, also inside the extension's owner-run functions.
+-- The role at the outer level (SET ROLE counts; SECURITY DEFINER does not).
+-- Information only: it never decides authority (docs/SECURITY.md,
+-- "Authority": a definer function or an index expression runs someone
+-- else's code with the outer role unchanged).
 CREATE FUNCTION secant.outer_user() RETURNS oid
     AS 'MODULE_PATHNAME', 'pre_outer_user' LANGUAGE C STABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION secant.outer_user() IS 'the role at the outer level of this session (SET ROLE counts, SECURITY DEFINER does not)';
+COMMENT ON FUNCTION secant.outer_user() IS 'the role at the outer level of this session (SET ROLE counts, SECURITY DEFINER does not); information only, never authority';
 
--- Is the outer role an admin of this database?  A superuser, or a member
+-- The asking role, whose authority decides (src/pg/authority.c):
+-- current_user, the role whose code runs; inside the body of one of the
+-- extension's owner-run functions, the current_user that called its door.
+CREATE FUNCTION secant.asking_user() RETURNS oid
+    AS 'MODULE_PATHNAME', 'pre_asking_user' LANGUAGE C STABLE STRICT;
+COMMENT ON FUNCTION secant.asking_user() IS 'the role whose authority decides: current_user (inside an owner-run function of the extension: the current_user that called it)';
+
+-- Is the asking role an admin of this database?  A superuser, or a member
 -- of a role holding the admin capability here.  Roles are cluster-wide;
--- the capability is not.
+-- the capability is not.  Never inside a security-restricted operation.
 CREATE FUNCTION secant.is_admin() RETURNS boolean
-LANGUAGE sql STABLE SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp
-AS $$
-    SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_roles r
-                   WHERE r.oid OPERATOR(pg_catalog.=) secant.outer_user() AND r.rolsuper)
-        OR EXISTS (SELECT 1 FROM secant.capabilities c
-                   JOIN pg_catalog.pg_roles r ON r.oid OPERATOR(pg_catalog.=) c.role
-                   WHERE c.capability OPERATOR(pg_catalog.=) 'admin'
-                     AND pg_catalog.pg_has_role(secant.outer_user(), r.oid, 'MEMBER')) $$;
-COMMENT ON FUNCTION secant.is_admin() IS 'true when the outer role is a superuser or holds the admin capability in this database';
+    AS 'MODULE_PATHNAME', 'pre_is_admin' LANGUAGE C STABLE STRICT;
+COMMENT ON FUNCTION secant.is_admin() IS 'true when the asking role (secant.asking_user) is a superuser or holds the admin capability in this database; false inside a security-restricted operation';
 
 CREATE FUNCTION secant.require_admin() RETURNS void
 LANGUAGE plpgsql STABLE
@@ -852,13 +853,13 @@ AS $$
 BEGIN
     IF NOT secant.is_admin() THEN
         RAISE EXCEPTION 'role "%" is not a secant_pre admin of database "%"',
-            (SELECT r.rolname FROM pg_catalog.pg_roles r WHERE r.oid OPERATOR(pg_catalog.=) secant.outer_user()),
+            (SELECT r.rolname FROM pg_catalog.pg_roles r WHERE r.oid OPERATOR(pg_catalog.=) secant.asking_user()),
             pg_catalog.current_database()
             USING ERRCODE = 'insufficient_privilege',
                   HINT = 'An admin of this database, or its owner, runs SELECT secant.grant_capability(''role'', ''admin'').';
     END IF;
 END $$;
-COMMENT ON FUNCTION secant.require_admin() IS 'raise unless the outer role is an admin of this database';
+COMMENT ON FUNCTION secant.require_admin() IS 'raise unless the asking role is an admin of this database';
 
 -- Statement trigger on the tables admins write: only this database's
 -- admins (membership in secant_admin gives the table privileges in every
@@ -887,21 +888,17 @@ CREATE FUNCTION secant.is_database_owner() RETURNS boolean
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT pg_catalog.pg_has_role(secant.outer_user(), d.datdba, 'MEMBER')
+    SELECT pg_catalog.pg_has_role(secant.asking_user(), d.datdba, 'MEMBER')
     FROM pg_catalog.pg_database d WHERE d.datname OPERATOR(pg_catalog.=) pg_catalog.current_database() $$;
-COMMENT ON FUNCTION secant.is_database_owner() IS 'true when the outer role is (a member of) the owner of this database';
+COMMENT ON FUNCTION secant.is_database_owner() IS 'true when the asking role is (a member of) the owner of this database';
 
 -- The database owner gives capabilities only to bootstrap: while the
 -- database has no admin.  Once it has one, the owner is a role like any
 -- other (it cannot make itself a proxy behind the admins' backs).
 CREATE FUNCTION secant_internal.owner_bootstraps() RETURNS boolean
-LANGUAGE sql STABLE SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp
-AS $$
-    SELECT secant.is_database_owner()
-       AND NOT EXISTS (SELECT 1 FROM secant.capabilities c WHERE c.capability OPERATOR(pg_catalog.=) 'admin') $$;
+    AS 'MODULE_PATHNAME', 'pre_owner_bootstraps' LANGUAGE C STABLE STRICT;
 REVOKE ALL ON FUNCTION secant_internal.owner_bootstraps() FROM PUBLIC;
-COMMENT ON FUNCTION secant_internal.owner_bootstraps() IS 'true when the outer role owns this database and the database has no admin yet (the owner gives the first capabilities only)';
+COMMENT ON FUNCTION secant_internal.owner_bootstraps() IS 'true when the asking role owns this database and the database has no admin yet (the owner gives the first capabilities only); false inside a security-restricted operation';
 
 -- Audit every change of principals and grants, whoever makes it (COPY
 -- included); a superuser's restore adds nothing (secant.restoring).
@@ -1955,21 +1952,49 @@ $$;
 REVOKE ALL ON FUNCTION secant_internal.source_tables() FROM PUBLIC;
 COMMENT ON FUNCTION secant_internal.source_tables() IS 'the registered source tables of sharing and the permanent tables with a trigger of secant_internal.share_source()';
 
--- May the outer role register (or unregister) sharing on these tables?  An
+-- Is the relation one of the extension's own: a member of secant_pre, or in
+-- its schemas secant and secant_internal?  Never a share table or a source
+-- (owner-run code stores copies in them: a registration on one would fire
+-- as the extension's owner; docs/SECURITY.md, "Authority").
+CREATE FUNCTION secant_internal.extension_table(rel regclass) RETURNS boolean
+STRICT LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+                   WHERE c.oid OPERATOR(pg_catalog.=) rel AND n.nspname OPERATOR(pg_catalog.=) ANY (ARRAY['secant', 'secant_internal']::pg_catalog.name[]))
+        OR EXISTS (SELECT 1 FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_extension e ON e.oid OPERATOR(pg_catalog.=) d.refobjid
+                   WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+                     AND d.objid OPERATOR(pg_catalog.=) rel
+                     AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass
+                     AND d.deptype OPERATOR(pg_catalog.=) 'e' AND e.extname OPERATOR(pg_catalog.=) 'secant_pre') $$;
+REVOKE ALL ON FUNCTION secant_internal.extension_table(regclass) FROM PUBLIC;
+COMMENT ON FUNCTION secant_internal.extension_table(regclass) IS 'true for a table of the extension (a member of secant_pre, or in schema secant or secant_internal): never a share table or a source of sharing';
+
+-- May the asking role register (or unregister) sharing on these tables?  An
 -- admin of this database, or a member of the share table's owner with the
--- TRIGGER privilege on the source table; both tables permanent.
+-- TRIGGER privilege on the source table; either with SELECT on the source
+-- table (the copies show its column); both tables permanent, neither one
+-- of the extension's.
 CREATE FUNCTION secant_internal.require_sharing_rights(share_table regclass, source_table regclass) RETURNS void
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    who oid := secant.outer_user();
+    who oid := secant.asking_user();
 BEGIN
     IF EXISTS (SELECT 1 FROM pg_catalog.pg_class c
                WHERE c.oid OPERATOR(pg_catalog.=) ANY (ARRAY[share_table, source_table]::pg_catalog.oid[])
                  AND (c.relpersistence OPERATOR(pg_catalog.<>) 'p' OR c.relkind NOT IN ('r', 'p'))) THEN
         RAISE EXCEPTION 'sharing needs permanent tables: % or % is TEMP, UNLOGGED or not a table', share_table, source_table
             USING ERRCODE = 'wrong_object_type';
+    END IF;
+    IF secant_internal.extension_table(share_table) OR secant_internal.extension_table(source_table) THEN
+        RAISE EXCEPTION 'sharing never uses a table of the extension: % or % is one', share_table, source_table
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF source_table IS NOT NULL AND NOT pg_catalog.has_table_privilege(who, source_table, 'SELECT') THEN
+        RAISE EXCEPTION 'permission denied: sharing % needs the SELECT privilege on it', source_table
+            USING ERRCODE = 'insufficient_privilege';
     END IF;
     IF secant.is_admin() THEN
         RETURN;
@@ -1985,7 +2010,7 @@ BEGIN
     END IF;
 END $$;
 REVOKE ALL ON FUNCTION secant_internal.require_sharing_rights(regclass, regclass) FROM PUBLIC;
-COMMENT ON FUNCTION secant_internal.require_sharing_rights(regclass, regclass) IS 'raise unless the outer role may register sharing on these tables (admin, or share table owner with TRIGGER on the source) and both are permanent tables';
+COMMENT ON FUNCTION secant_internal.require_sharing_rights(regclass, regclass) IS 'raise unless the asking role may register sharing on these tables (admin, or share table owner with TRIGGER on the source; SELECT on the source) and both are permanent tables, neither one of the extension''s';
 
 CREATE FUNCTION secant.enable_sharing(share_table regclass, source_table regclass, source_column name,
                                       source_key name, reference_column name, recipient_column name)
@@ -2014,7 +2039,7 @@ BEGIN
     INSERT INTO secant.sharing AS s (share_table, source_table, source_column, source_key, reference_column,
                                      recipient_column, registered_by)
     VALUES (share_table, source_table, source_column, source_key, reference_column, recipient_column,
-            (SELECT r.rolname FROM pg_catalog.pg_roles r WHERE r.oid OPERATOR(pg_catalog.=) secant.outer_user()))
+            (SELECT r.rolname FROM pg_catalog.pg_roles r WHERE r.oid OPERATOR(pg_catalog.=) secant.asking_user()))
     ON CONFLICT ON CONSTRAINT sharing_pkey DO UPDATE SET
         source_table = EXCLUDED.source_table, source_column = EXCLUDED.source_column,
         source_key = EXCLUDED.source_key, reference_column = EXCLUDED.reference_column,
@@ -2778,3 +2803,66 @@ AS $$
 REVOKE ALL ON FUNCTION secant.check_bindings() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION secant.check_bindings() TO secant_admin;
 COMMENT ON FUNCTION secant.check_bindings() IS 'the names the extension binds or runs that someone else could have planted: each object of the extension that binds a function, operator, cast, type, collation or relation outside pg_catalog and the extension, and each SQL or PL/pgSQL function that neither has a SQL-standard body nor pins search_path to pg_catalog, pg_temp (no rows: none); admins';
+
+-- ---- authority: the doors of the owner-run functions ----
+-- (docs/SECURITY.md, "Authority")  Authority is the asking role's: the
+-- current_user whose code calls.  A SECURITY DEFINER function cannot see
+-- its caller's current_user, so each function below that runs with the
+-- extension owner's rights and decides by who asks has its body in
+-- secant_internal (SECURITY DEFINER, executable by its owner only) and a
+-- door in secant (src/pg/authority.c: a C function run with the caller's
+-- rights, which records the caller as the asking role and calls the body;
+-- refused inside a security-restricted operation), with the body's
+-- signature, defaults, volatility, strictness, privileges and comment.
+DO $$
+DECLARE
+    f record;
+    g record;
+    door text;
+BEGIN
+    FOR f IN SELECT p.oid, p.proname, p.proisstrict, p.provolatile,
+                    pg_catalog.pg_get_function_arguments(p.oid) AS args,
+                    pg_catalog.pg_get_function_result(p.oid) AS result,
+                    pg_catalog.obj_description(p.oid, 'pg_proc') AS comment,
+                    coalesce(p.proacl, pg_catalog.acldefault('f', p.proowner)) AS acl
+             FROM pg_catalog.pg_proc p
+             WHERE p.oid OPERATOR(pg_catalog.=) ANY (ARRAY[
+                 'secant.audit(text, jsonb)', 'secant.unbind(text, name, boolean)',
+                 'secant.grant_capability(name, text)', 'secant.revoke_capability(name, text, boolean)',
+                 'secant.reseal_grants()', 'secant.adopt_database(boolean)',
+                 'secant.enable_sharing(regclass, regclass, name, name, name, name)',
+                 'secant.disable_sharing(regclass)', 'secant.delete_copies(regclass, text)',
+                 'secant.purge_copies()', 'secant.revoke(pre_public_key, pre_public_key, boolean)',
+                 'secant.purge_expired()',
+                 'secant.rotate_group(text, pre_public_key, pre_sealed_grant, pre_sealed_grant[], pre_ciphertext)',
+                 'secant.rotate_user(text, pre_public_key, pre_sealed_grant[], pre_sealed_grant)',
+                 'secant.rotate_device(text, pre_public_key, pre_sealed_grant[])',
+                 'secant.drop_bridges(text)']::pg_catalog.regprocedure[])
+             ORDER BY p.proname
+    LOOP
+        IF NOT (SELECT p.prosecdef FROM pg_catalog.pg_proc p WHERE p.oid OPERATOR(pg_catalog.=) f.oid) THEN
+            RAISE EXCEPTION 'secant_pre: % is not SECURITY DEFINER', f.oid::pg_catalog.regprocedure;
+        END IF;
+        EXECUTE pg_catalog.format('ALTER FUNCTION %s SET SCHEMA secant_internal', f.oid::pg_catalog.regprocedure);
+        EXECUTE pg_catalog.format('CREATE FUNCTION secant.%I(%s) RETURNS %s AS %L, %L LANGUAGE C %s %s',
+                                  f.proname, f.args, f.result, 'MODULE_PATHNAME', 'pre_door',
+                                  CASE f.provolatile WHEN 'i' THEN 'IMMUTABLE' WHEN 's' THEN 'STABLE' ELSE 'VOLATILE' END,
+                                  CASE WHEN f.proisstrict THEN 'STRICT' ELSE 'CALLED ON NULL INPUT' END);
+        door := pg_catalog.format('secant.%I(%s)', f.proname,
+                                  pg_catalog.pg_get_function_identity_arguments(f.oid));
+        EXECUTE pg_catalog.format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', door);
+        FOR g IN SELECT a.grantee FROM pg_catalog.aclexplode(f.acl) a
+                 WHERE a.privilege_type OPERATOR(pg_catalog.=) 'EXECUTE'
+                   AND a.grantee OPERATOR(pg_catalog.<>) (SELECT p.proowner FROM pg_catalog.pg_proc p WHERE p.oid OPERATOR(pg_catalog.=) f.oid)
+                 ORDER BY a.grantee
+        LOOP
+            EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %s TO %s', door,
+                                      CASE g.grantee WHEN 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(g.grantee)) END);
+            EXECUTE pg_catalog.format('REVOKE ALL ON FUNCTION %s FROM %s', f.oid::pg_catalog.regprocedure,
+                                      CASE g.grantee WHEN 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(g.grantee)) END);
+        END LOOP;
+        EXECUTE pg_catalog.format('COMMENT ON FUNCTION %s IS %L', door, f.comment);
+        EXECUTE pg_catalog.format('COMMENT ON FUNCTION %s IS %L', f.oid::pg_catalog.regprocedure,
+                                  pg_catalog.format('the body of %s, run as the extension''s owner through that door only (docs/SECURITY.md, "Authority")', door));
+    END LOOP;
+END $$;
