@@ -176,8 +176,8 @@ COMMENT ON FUNCTION secant_internal.extension_table(regclass) IS 'true for a tab
 -- registration only if it passes secant.enable_sharing's checks for the
 -- share table's owner: SELECT and TRIGGER on the source, the columns and
 -- their types, both tables permanent, neither one of the extension's.  A
--- trigger of secant_internal.share_copy() that is not registered is
--- disabled (TEMP tables of other sessions: left as they are) with a
+-- trigger of secant_internal.share_copy() that is not registered (nor the
+-- TRUNCATE trigger of a registered one) is disabled (TEMP tables of other sessions: left as they are) with a
 -- WARNING naming it; nothing is dropped (docs/OPERATIONS.md, "Upgrades").
 DO $$
 DECLARE
@@ -193,6 +193,14 @@ BEGIN
              ORDER BY tr.tgrelid, tr.tgname
     LOOP
         why := NULL;
+        -- the TRUNCATE trigger of a share table registered just now
+        CONTINUE WHEN t.tgname OPERATOR(pg_catalog.=) 'secant_share_truncate' AND t.tgnargs OPERATOR(pg_catalog.=) 5
+            AND EXISTS (SELECT 1 FROM secant.sharing s
+                        WHERE s.share_table OPERATOR(pg_catalog.=) t.share_table
+                          AND s.source_table OPERATOR(pg_catalog.=) t.source_table
+                          AND (s.source_column::pg_catalog.text, s.source_key::pg_catalog.text,
+                               s.reference_column::pg_catalog.text, s.recipient_column::pg_catalog.text)
+                              OPERATOR(pg_catalog.=) (t.a[2], t.a[3], t.a[4], t.a[5]));
         IF t.tgname OPERATOR(pg_catalog.<>) 'secant_share' OR t.tgnargs OPERATOR(pg_catalog.<>) 5 OR t.source_table IS NULL THEN
             why := 'not a trigger of secant.enable_sharing (name, arguments or source table)';
         ELSIF EXISTS (SELECT 1 FROM pg_catalog.pg_class r
