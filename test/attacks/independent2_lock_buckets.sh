@@ -52,7 +52,7 @@ BEGIN
 END $$;
 SELECT 'read';
 SQL
-for i in $(seq 300); do
+for _ in $(seq 300); do
 	grep -q '^read' "$ATK_TMP/reader.out" 2>/dev/null && break
 	sleep 0.1
 done

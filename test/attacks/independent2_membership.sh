@@ -31,20 +31,20 @@ trap 'atk_cleanup; su_sql postgres -c "DROP ROLE IF EXISTS atk2_phones" -c "DROP
 PHONE=$(su_sql $DB -c "SELECT secant.principal_key('ada_phone')")
 
 take_away_during() {
-	local role=$1 read=$2 revoke=$3 fifo="$ATK_TMP/ctl" i
+	local role=$1 read=$2 revoke=$3 fifo="$ATK_TMP/ctl"
 	rm -f "$fifo"
 	mkfifo "$fifo"
 	su_sql $DB <"$fifo" >/dev/null 2>&1 &
 	local ctl=$!
 	exec 3>"$fifo"
 	echo "BEGIN; SELECT pg_advisory_xact_lock(4242);" >&3
-	for i in $(seq 300); do
+	for _ in $(seq 300); do
 		[ "$(su_sql $DB -c "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = 4242 AND granted")" = 1 ] && break
 		sleep 0.1
 	done
 	as "$role" $DB -c "$read" >"$ATK_TMP/read.out" 2>&1 &
 	local reader=$!
-	for i in $(seq 300); do
+	for _ in $(seq 300); do
 		[ "$(su_sql $DB -c "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = 4242 AND NOT granted")" = 1 ] && break
 		sleep 0.1
 	done

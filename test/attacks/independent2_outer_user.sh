@@ -59,4 +59,7 @@ SQL
 as atk_admin $DB -c "SELECT public.owner_report()" >/dev/null 2>&1
 check "an admin calling the owner's SECURITY DEFINER function gives the owner no capability" equals 0 caps
 
+check "the database owner reads no sealed grant" reads_nothing atk_owner $DB \
+	"SELECT count(sealed) FROM secant.grants"
+
 atk_summary

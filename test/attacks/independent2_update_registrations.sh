@@ -45,4 +45,20 @@ check "no sharing trigger on a table of the extension" equals 0 \
 check "an admin still revokes a grant after the update" \
 	as atk_admin $DB -c "SELECT secant.revoke(secant.principal_key('dr_ada'), secant.principal_key('ada_phone'))"
 
+# the same trigger naming a system catalog: the update itself fails (the
+# superuser cannot update the extension until the trigger is found)
+DB2=${DB}_2
+psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $DB2" >/dev/null 2>&1
+su_sql postgres -c "CREATE DATABASE $DB2 OWNER atk_owner" >/dev/null
+ATK_DBS="$ATK_DBS $DB2"
+su_sql $DB2 -c "SET client_min_messages = warning" -c "CREATE EXTENSION secant_pre VERSION '0.5.0'" >/dev/null
+as atk_owner $DB2 >/dev/null 2>&1 <<'SQL'
+CREATE TABLE public.my_shares (ref bigint, recipient pre_public_key);
+CREATE TRIGGER secant_share AFTER INSERT ON public.my_shares FOR EACH ROW
+    EXECUTE FUNCTION secant.share_copy('pg_catalog.pg_class', 'relname', 'oid', 'ref', 'recipient');
+SQL
+su_sql $DB2 -c "SET client_min_messages = warning" -c "ALTER EXTENSION secant_pre UPDATE TO '0.6.0'" >/dev/null 2>&1
+check "a table owner's hand-made trigger does not make the update to 0.6.0 fail" equals 0.6.0 \
+	su_sql $DB2 -c "SELECT extversion FROM pg_extension WHERE extname = 'secant_pre'"
+
 atk_summary
