@@ -205,8 +205,9 @@ BEGIN
             why := 'not a trigger of secant.enable_sharing (name, arguments or source table)';
         ELSIF EXISTS (SELECT 1 FROM pg_catalog.pg_class r
                       WHERE r.oid OPERATOR(pg_catalog.=) ANY (ARRAY[t.share_table, t.source_table]::pg_catalog.oid[])
-                        AND (r.relpersistence OPERATOR(pg_catalog.<>) 'p' OR r.relkind NOT IN ('r', 'p'))) THEN
-            why := 'sharing needs permanent tables';
+                        AND (r.relpersistence OPERATOR(pg_catalog.<>) 'p' OR r.relkind NOT IN ('r', 'p')
+                             OR r.relnamespace OPERATOR(pg_catalog.=) 'pg_catalog'::pg_catalog.regnamespace)) THEN
+            why := 'sharing needs permanent tables (no system catalog)';
         ELSIF secant_internal.extension_table(t.share_table) OR secant_internal.extension_table(t.source_table) THEN
             why := 'sharing never uses a table of the extension';
         ELSIF NOT pg_catalog.has_table_privilege(t.relowner, t.source_table, 'SELECT')
@@ -307,8 +308,9 @@ DECLARE
 BEGIN
     IF EXISTS (SELECT 1 FROM pg_catalog.pg_class c
                WHERE c.oid OPERATOR(pg_catalog.=) ANY (ARRAY[share_table, source_table]::pg_catalog.oid[])
-                 AND (c.relpersistence OPERATOR(pg_catalog.<>) 'p' OR c.relkind NOT IN ('r', 'p'))) THEN
-        RAISE EXCEPTION 'sharing needs permanent tables: % or % is TEMP, UNLOGGED or not a table', share_table, source_table
+                 AND (c.relpersistence OPERATOR(pg_catalog.<>) 'p' OR c.relkind NOT IN ('r', 'p')
+                      OR c.relnamespace OPERATOR(pg_catalog.=) 'pg_catalog'::pg_catalog.regnamespace)) THEN
+        RAISE EXCEPTION 'sharing needs permanent tables: % or % is TEMP, UNLOGGED, a system catalog or not a table', share_table, source_table
             USING ERRCODE = 'wrong_object_type';
     END IF;
     IF secant_internal.extension_table(share_table) OR secant_internal.extension_table(source_table) THEN

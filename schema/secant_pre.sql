@@ -1984,8 +1984,9 @@ DECLARE
 BEGIN
     IF EXISTS (SELECT 1 FROM pg_catalog.pg_class c
                WHERE c.oid OPERATOR(pg_catalog.=) ANY (ARRAY[share_table, source_table]::pg_catalog.oid[])
-                 AND (c.relpersistence OPERATOR(pg_catalog.<>) 'p' OR c.relkind NOT IN ('r', 'p'))) THEN
-        RAISE EXCEPTION 'sharing needs permanent tables: % or % is TEMP, UNLOGGED or not a table', share_table, source_table
+                 AND (c.relpersistence OPERATOR(pg_catalog.<>) 'p' OR c.relkind NOT IN ('r', 'p')
+                      OR c.relnamespace OPERATOR(pg_catalog.=) 'pg_catalog'::pg_catalog.regnamespace)) THEN
+        RAISE EXCEPTION 'sharing needs permanent tables: % or % is TEMP, UNLOGGED, a system catalog or not a table', share_table, source_table
             USING ERRCODE = 'wrong_object_type';
     END IF;
     IF secant_internal.extension_table(share_table) OR secant_internal.extension_table(source_table) THEN
