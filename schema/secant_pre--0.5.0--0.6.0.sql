@@ -152,20 +152,91 @@ SELECT pg_catalog.pg_extension_config_dump('secant.sharing', '');
 REVOKE ALL ON secant.sharing FROM PUBLIC;
 GRANT SELECT ON secant.sharing TO PUBLIC;
 
+-- Is the relation one of the extension's own: a member of secant_pre, or in
+-- its schemas secant and secant_internal?  Never a share table or a source
+-- (owner-run code stores copies in them: a registration on one would fire
+-- as the extension's owner; docs/SECURITY.md, "Authority").
+CREATE FUNCTION secant_internal.extension_table(rel regclass) RETURNS boolean
+STRICT LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+                   WHERE c.oid OPERATOR(pg_catalog.=) rel AND n.nspname OPERATOR(pg_catalog.=) ANY (ARRAY['secant', 'secant_internal']::pg_catalog.name[]))
+        OR EXISTS (SELECT 1 FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_extension e ON e.oid OPERATOR(pg_catalog.=) d.refobjid
+                   WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+                     AND d.objid OPERATOR(pg_catalog.=) rel
+                     AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass
+                     AND d.deptype OPERATOR(pg_catalog.=) 'e' AND e.extname OPERATOR(pg_catalog.=) 'secant_pre') $$;
+REVOKE ALL ON FUNCTION secant_internal.extension_table(regclass) FROM PUBLIC;
+COMMENT ON FUNCTION secant_internal.extension_table(regclass) IS 'true for a table of the extension (a member of secant_pre, or in schema secant or secant_internal): never a share table or a source of sharing';
+
 -- The existing registrations: every share table that 0.5.0's enable_sharing
--- wired (its trigger's arguments), if it and its source are permanent.
-INSERT INTO secant.sharing (share_table, source_table, source_column, source_key, reference_column,
-                            recipient_column, registered_by)
-SELECT t.tgrelid, pg_catalog.to_regclass(x.a[1]), x.a[2], x.a[3], x.a[4], x.a[5], pg_catalog.pg_get_userbyid(c.relowner)
-FROM pg_catalog.pg_trigger t
-JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) t.tgrelid,
-LATERAL (SELECT pg_catalog.regexp_split_to_array(pg_catalog.encode(t.tgargs, 'escape'), '\\000') AS a) AS x
-WHERE t.tgname OPERATOR(pg_catalog.=) 'secant_share'
-  AND t.tgfoid OPERATOR(pg_catalog.=) 'secant_internal.share_copy()'::pg_catalog.regprocedure
-  AND t.tgnargs OPERATOR(pg_catalog.=) 5
-  AND c.relpersistence OPERATOR(pg_catalog.=) 'p'
-  AND (SELECT s.relpersistence FROM pg_catalog.pg_class s
-       WHERE s.oid OPERATOR(pg_catalog.=) pg_catalog.to_regclass(x.a[1])) OPERATOR(pg_catalog.=) 'p';
+-- wired (its trigger's arguments).  0.5.0 let any role attach such a
+-- trigger by hand (secant.share_copy was PUBLIC's), so a trigger becomes a
+-- registration only if it passes secant.enable_sharing's checks for the
+-- share table's owner: SELECT and TRIGGER on the source, the columns and
+-- their types, both tables permanent, neither one of the extension's.  A
+-- trigger of secant_internal.share_copy() that is not registered (nor the
+-- TRUNCATE trigger of a registered one) is disabled (TEMP tables of other sessions: left as they are) with a
+-- WARNING naming it; nothing is dropped (docs/OPERATIONS.md, "Upgrades").
+DO $$
+DECLARE
+    t record;
+    why text;
+BEGIN
+    FOR t IN SELECT tr.tgrelid::pg_catalog.regclass AS share_table, tr.tgname, tr.tgnargs, c.relowner,
+                    c.relpersistence, pg_catalog.to_regclass(x.a[1]) AS source_table, x.a
+             FROM pg_catalog.pg_trigger tr
+             JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) tr.tgrelid,
+             LATERAL (SELECT pg_catalog.regexp_split_to_array(pg_catalog.encode(tr.tgargs, 'escape'), '\\000') AS a) AS x
+             WHERE tr.tgfoid OPERATOR(pg_catalog.=) 'secant_internal.share_copy()'::pg_catalog.regprocedure
+             ORDER BY tr.tgrelid, tr.tgname
+    LOOP
+        why := NULL;
+        -- the TRUNCATE trigger of a share table registered just now
+        CONTINUE WHEN t.tgname OPERATOR(pg_catalog.=) 'secant_share_truncate' AND t.tgnargs OPERATOR(pg_catalog.=) 5
+            AND EXISTS (SELECT 1 FROM secant.sharing s
+                        WHERE s.share_table OPERATOR(pg_catalog.=) t.share_table
+                          AND s.source_table OPERATOR(pg_catalog.=) t.source_table
+                          AND (s.source_column::pg_catalog.text, s.source_key::pg_catalog.text,
+                               s.reference_column::pg_catalog.text, s.recipient_column::pg_catalog.text)
+                              OPERATOR(pg_catalog.=) (t.a[2], t.a[3], t.a[4], t.a[5]));
+        IF t.tgname OPERATOR(pg_catalog.<>) 'secant_share' OR t.tgnargs OPERATOR(pg_catalog.<>) 5 OR t.source_table IS NULL THEN
+            why := 'not a trigger of secant.enable_sharing (name, arguments or source table)';
+        ELSIF EXISTS (SELECT 1 FROM pg_catalog.pg_class r
+                      WHERE r.oid OPERATOR(pg_catalog.=) ANY (ARRAY[t.share_table, t.source_table]::pg_catalog.oid[])
+                        AND (r.relpersistence OPERATOR(pg_catalog.<>) 'p' OR r.relkind NOT IN ('r', 'p')
+                             OR r.relnamespace OPERATOR(pg_catalog.=) 'pg_catalog'::pg_catalog.regnamespace)) THEN
+            why := 'sharing needs permanent tables (no system catalog)';
+        ELSIF secant_internal.extension_table(t.share_table) OR secant_internal.extension_table(t.source_table) THEN
+            why := 'sharing never uses a table of the extension';
+        ELSIF NOT pg_catalog.has_table_privilege(t.relowner, t.source_table, 'SELECT')
+              OR NOT pg_catalog.has_table_privilege(t.relowner, t.source_table, 'TRIGGER') THEN
+            why := pg_catalog.format('its owner %s lacks SELECT or TRIGGER on %s', pg_catalog.pg_get_userbyid(t.relowner), t.source_table);
+        ELSE
+            BEGIN
+                PERFORM secant_internal.require_column(t.source_table, t.a[2], '@extschema@.pre_ciphertext'::regtype);
+                PERFORM secant_internal.require_column(t.source_table, t.a[3], NULL);
+                PERFORM secant_internal.require_column(t.share_table, t.a[4], NULL);
+                PERFORM secant_internal.require_column(t.share_table, t.a[5], '@extschema@.pre_public_key'::regtype);
+            EXCEPTION WHEN undefined_column OR datatype_mismatch THEN
+                why := SQLERRM;
+            END;
+        END IF;
+        IF why IS NULL THEN
+            INSERT INTO secant.sharing (share_table, source_table, source_column, source_key, reference_column,
+                                        recipient_column, registered_by)
+            VALUES (t.share_table, t.source_table, t.a[2], t.a[3], t.a[4], t.a[5], pg_catalog.pg_get_userbyid(t.relowner));
+            CONTINUE;
+        END IF;
+        IF t.relpersistence OPERATOR(pg_catalog.<>) 't' THEN
+            EXECUTE pg_catalog.format('ALTER TABLE %s DISABLE TRIGGER %I', t.share_table, t.tgname);
+        END IF;
+        RAISE WARNING 'secant_pre 0.6.0: trigger % on % is not registered for sharing%: %', t.tgname, t.share_table,
+            CASE WHEN t.relpersistence OPERATOR(pg_catalog.<>) 't' THEN ' (disabled)' ELSE '' END, why
+            USING HINT = 'Its owner (or an admin) registers it with SELECT secant.enable_sharing(...), or drops it; see docs/OPERATIONS.md, "Upgrades".';
+    END LOOP;
+END $$;
 -- Copies of share tables that are not registered (TEMP tables, tables
 -- dropped, triggers attached by hand) are dropped.
 DELETE FROM secant.copies AS c
@@ -223,21 +294,32 @@ $$;
 REVOKE ALL ON FUNCTION secant_internal.source_tables() FROM PUBLIC;
 COMMENT ON FUNCTION secant_internal.source_tables() IS 'the registered source tables of sharing and the permanent tables with a trigger of secant_internal.share_source()';
 
--- May the outer role register (or unregister) sharing on these tables?  An
+-- May the asking role register (or unregister) sharing on these tables?  An
 -- admin of this database, or a member of the share table's owner with the
--- TRIGGER privilege on the source table; both tables permanent.
+-- TRIGGER privilege on the source table; either with SELECT on the source
+-- table (the copies show its column); both tables permanent, neither one
+-- of the extension's.
 CREATE FUNCTION secant_internal.require_sharing_rights(share_table regclass, source_table regclass) RETURNS void
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    who oid := secant.outer_user();
+    who oid := secant.asking_user();
 BEGIN
     IF EXISTS (SELECT 1 FROM pg_catalog.pg_class c
                WHERE c.oid OPERATOR(pg_catalog.=) ANY (ARRAY[share_table, source_table]::pg_catalog.oid[])
-                 AND (c.relpersistence OPERATOR(pg_catalog.<>) 'p' OR c.relkind NOT IN ('r', 'p'))) THEN
-        RAISE EXCEPTION 'sharing needs permanent tables: % or % is TEMP, UNLOGGED or not a table', share_table, source_table
+                 AND (c.relpersistence OPERATOR(pg_catalog.<>) 'p' OR c.relkind NOT IN ('r', 'p')
+                      OR c.relnamespace OPERATOR(pg_catalog.=) 'pg_catalog'::pg_catalog.regnamespace)) THEN
+        RAISE EXCEPTION 'sharing needs permanent tables: % or % is TEMP, UNLOGGED, a system catalog or not a table', share_table, source_table
             USING ERRCODE = 'wrong_object_type';
+    END IF;
+    IF secant_internal.extension_table(share_table) OR secant_internal.extension_table(source_table) THEN
+        RAISE EXCEPTION 'sharing never uses a table of the extension: % or % is one', share_table, source_table
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF source_table IS NOT NULL AND NOT pg_catalog.has_table_privilege(who, source_table, 'SELECT') THEN
+        RAISE EXCEPTION 'permission denied: sharing % needs the SELECT privilege on it', source_table
+            USING ERRCODE = 'insufficient_privilege';
     END IF;
     IF secant.is_admin() THEN
         RETURN;
@@ -253,7 +335,7 @@ BEGIN
     END IF;
 END $$;
 REVOKE ALL ON FUNCTION secant_internal.require_sharing_rights(regclass, regclass) FROM PUBLIC;
-COMMENT ON FUNCTION secant_internal.require_sharing_rights(regclass, regclass) IS 'raise unless the outer role may register sharing on these tables (admin, or share table owner with TRIGGER on the source) and both are permanent tables';
+COMMENT ON FUNCTION secant_internal.require_sharing_rights(regclass, regclass) IS 'raise unless the asking role may register sharing on these tables (admin, or share table owner with TRIGGER on the source; SELECT on the source) and both are permanent tables, neither one of the extension''s';
 
 CREATE OR REPLACE FUNCTION secant.enable_sharing(share_table regclass, source_table regclass, source_column name,
                                       source_key name, reference_column name, recipient_column name)
@@ -282,7 +364,7 @@ BEGIN
     INSERT INTO secant.sharing AS s (share_table, source_table, source_column, source_key, reference_column,
                                      recipient_column, registered_by)
     VALUES (share_table, source_table, source_column, source_key, reference_column, recipient_column,
-            (SELECT r.rolname FROM pg_catalog.pg_roles r WHERE r.oid OPERATOR(pg_catalog.=) secant.outer_user()))
+            (SELECT r.rolname FROM pg_catalog.pg_roles r WHERE r.oid OPERATOR(pg_catalog.=) secant.asking_user()))
     ON CONFLICT ON CONSTRAINT sharing_pkey DO UPDATE SET
         source_table = EXCLUDED.source_table, source_column = EXCLUDED.source_column,
         source_key = EXCLUDED.source_key, reference_column = EXCLUDED.reference_column,
@@ -1083,7 +1165,6 @@ FROM secant.principals gp
 CROSS JOIN LATERAL secant.reader_paths(gp.public_key) w
 JOIN secant.pending_reissue_list() r ON r.delegator_key OPERATOR(@extschema@.=) w.principal_key
 WHERE gp.kind OPERATOR(pg_catalog.=) 'group';
-
 -- ---- Performance: bulk ----
 
 -- Sharing and storing many records at once: a share table's INSERT and a
@@ -1213,7 +1294,7 @@ BEGIN
     INSERT INTO secant.sharing AS s (share_table, source_table, source_column, source_key, reference_column,
                                      recipient_column, registered_by)
     VALUES (share_table, source_table, source_column, source_key, reference_column, recipient_column,
-            (SELECT r.rolname FROM pg_catalog.pg_roles r WHERE r.oid OPERATOR(pg_catalog.=) secant.outer_user()))
+            (SELECT r.rolname FROM pg_catalog.pg_roles r WHERE r.oid OPERATOR(pg_catalog.=) secant.asking_user()))
     ON CONFLICT ON CONSTRAINT sharing_pkey DO UPDATE SET
         source_table = EXCLUDED.source_table, source_column = EXCLUDED.source_column,
         source_key = EXCLUDED.source_key, reference_column = EXCLUDED.reference_column,
@@ -1283,34 +1364,34 @@ CREATE FUNCTION pre_tcombine(ct pre_ciphertext, share bytea, partials bytea[]) R
     AS 'MODULE_PATHNAME', 'pre_tcombine' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION pre_tcombine(pre_ciphertext, bytea, bytea[]) IS 'exactly t partials of one threshold grant (distinct indices, every proof verified here) combined into the re-encryption by the unsplit grant, byte for byte';
 
--- Does the outer role (who asked, also inside owner-run functions) obtain
+-- Does the asking role (secant.asking_user(): a door's caller) obtain
 -- what is addressed to this principal: a superuser, bound to it, or
--- holding the proxy capability (secant.obtain_basis, for the outer role).
-CREATE FUNCTION secant_internal.outer_may_obtain(target pre_public_key) RETURNS boolean
+-- holding the proxy capability (secant.obtain_basis, for the asking role).
+CREATE FUNCTION secant_internal.asking_may_obtain(target pre_public_key) RETURNS boolean
 STRICT LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_roles r
-                   WHERE r.oid OPERATOR(pg_catalog.=) secant.outer_user() AND r.rolsuper)
+                   WHERE r.oid OPERATOR(pg_catalog.=) secant.asking_user() AND r.rolsuper)
         OR EXISTS (SELECT 1 FROM secant.bindings b
                    JOIN pg_catalog.pg_roles r ON r.oid OPERATOR(pg_catalog.=) b.role
                    WHERE b.principal_key OPERATOR(@extschema@.=) target
-                     AND pg_catalog.pg_has_role(secant.outer_user(), r.oid, 'MEMBER'))
-        OR secant_internal.outer_is_proxy() $$;
+                     AND pg_catalog.pg_has_role(secant.asking_user(), r.oid, 'MEMBER'))
+        OR secant_internal.asking_is_proxy() $$;
 
--- Does the outer role hold the proxy capability here (through membership)?
-CREATE FUNCTION secant_internal.outer_is_proxy() RETURNS boolean
+-- Does the asking role hold the proxy capability here (through membership)?
+CREATE FUNCTION secant_internal.asking_is_proxy() RETURNS boolean
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT EXISTS (SELECT 1 FROM secant.capabilities c
                    JOIN pg_catalog.pg_roles r ON r.oid OPERATOR(pg_catalog.=) c.role
                    WHERE c.capability OPERATOR(pg_catalog.=) 'proxy'
-                     AND pg_catalog.pg_has_role(secant.outer_user(), r.oid, 'MEMBER')) $$;
-REVOKE ALL ON FUNCTION secant_internal.outer_is_proxy() FROM PUBLIC;
-COMMENT ON FUNCTION secant_internal.outer_is_proxy() IS 'true when the outer role holds the proxy capability in this database';
-REVOKE ALL ON FUNCTION secant_internal.outer_may_obtain(pre_public_key) FROM PUBLIC;
-COMMENT ON FUNCTION secant_internal.outer_may_obtain(pre_public_key) IS 'secant.may_obtain for the outer role: superuser, bound to the principal, or holding the proxy capability';
+                     AND pg_catalog.pg_has_role(secant.asking_user(), r.oid, 'MEMBER')) $$;
+REVOKE ALL ON FUNCTION secant_internal.asking_is_proxy() FROM PUBLIC;
+COMMENT ON FUNCTION secant_internal.asking_is_proxy() IS 'true when the asking role (secant.asking_user()) holds the proxy capability in this database';
+REVOKE ALL ON FUNCTION secant_internal.asking_may_obtain(pre_public_key) FROM PUBLIC;
+COMMENT ON FUNCTION secant_internal.asking_may_obtain(pre_public_key) IS 'secant.may_obtain for the asking role (secant.asking_user()): superuser, bound to the principal, or holding the proxy capability';
 
 -- ---- a node: the grant shares it holds ----
 
@@ -1433,7 +1514,7 @@ STRICT LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    IF NOT (secant.is_admin() OR secant_internal.outer_is_proxy()) THEN
+    IF NOT (secant.is_admin() OR secant_internal.asking_is_proxy()) THEN
         RAISE EXCEPTION 'only an admin or a proxy of this database removes grant shares'
             USING ERRCODE = 'insufficient_privilege';
     END IF;
@@ -1458,7 +1539,7 @@ DECLARE
     s secant.grant_shares;
 BEGIN
     IF pg_catalog.cardinality(revoked) OPERATOR(pg_catalog.>) 0 THEN
-        IF NOT (secant.is_admin() OR secant_internal.outer_is_proxy()) THEN
+        IF NOT (secant.is_admin() OR secant_internal.asking_is_proxy()) THEN
             RAISE EXCEPTION 'only an admin or a proxy of this database pushes revocations'
                 USING ERRCODE = 'insufficient_privilege';
         END IF;
@@ -1474,9 +1555,9 @@ BEGIN
     IF s.not_after IS NOT NULL AND s.not_after OPERATOR(pg_catalog.<=) pg_catalog.statement_timestamp() THEN
         RAISE EXCEPTION 'grant share expired at %', s.not_after USING ERRCODE = 'insufficient_privilege';
     END IF;
-    IF NOT secant_internal.outer_may_obtain(s.to_key) THEN
+    IF NOT secant_internal.asking_may_obtain(s.to_key) THEN
         RAISE EXCEPTION 'role "%" may not obtain what is addressed to the grant share''s grantee',
-            (SELECT r.rolname FROM pg_catalog.pg_roles r WHERE r.oid OPERATOR(pg_catalog.=) secant.outer_user())
+            (SELECT r.rolname FROM pg_catalog.pg_roles r WHERE r.oid OPERATOR(pg_catalog.=) secant.asking_user())
             USING ERRCODE = 'insufficient_privilege',
                   HINT = 'A coordinator''s role holds the proxy capability on each node (secant.grant_capability).';
     END IF;
@@ -1546,7 +1627,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles r
-                   WHERE r.oid OPERATOR(pg_catalog.=) secant.outer_user() AND r.rolsuper) THEN
+                   WHERE r.oid OPERATOR(pg_catalog.=) secant.asking_user() AND r.rolsuper) THEN
         RAISE EXCEPTION 'only a superuser names threshold nodes'
             USING ERRCODE = 'insufficient_privilege',
                   DETAIL = 'The coordinator connects to them with the extension owner''s rights.';
@@ -1696,9 +1777,9 @@ BEGIN
     IF m OPERATOR(pg_catalog.=) 0 THEN
         RETURN cts;
     END IF;
-    IF NOT secant_internal.outer_may_obtain(target) THEN
+    IF NOT secant_internal.asking_may_obtain(target) THEN
         RAISE EXCEPTION 'role "%" may not obtain what is addressed to this principal',
-            (SELECT r.rolname FROM pg_catalog.pg_roles r WHERE r.oid OPERATOR(pg_catalog.=) secant.outer_user())
+            (SELECT r.rolname FROM pg_catalog.pg_roles r WHERE r.oid OPERATOR(pg_catalog.=) secant.asking_user())
             USING ERRCODE = 'insufficient_privilege';
     END IF;
     IF EXISTS (SELECT 1 FROM pg_catalog.unnest(cts) c WHERE @extschema@.pre_level(c) OPERATOR(pg_catalog.<>) 1) THEN
@@ -1899,7 +1980,7 @@ LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    who oid := secant.outer_user();
+    who oid := secant.asking_user();
 BEGIN
     IF EXISTS (SELECT 1 FROM pg_catalog.pg_class c
                WHERE c.oid OPERATOR(pg_catalog.=) ANY (ARRAY[share_table, source_table]::pg_catalog.oid[])
@@ -1953,7 +2034,7 @@ BEGIN
     INSERT INTO secant.sharing AS s (share_table, source_table, source_column, source_key, reference_column,
                                      recipient_column, registered_by)
     VALUES (share_table, source_table, source_column, source_key, reference_column, recipient_column,
-            (SELECT r.rolname FROM pg_catalog.pg_roles r WHERE r.oid OPERATOR(pg_catalog.=) secant.outer_user()))
+            (SELECT r.rolname FROM pg_catalog.pg_roles r WHERE r.oid OPERATOR(pg_catalog.=) secant.asking_user()))
     ON CONFLICT ON CONSTRAINT sharing_pkey DO UPDATE SET
         source_table = EXCLUDED.source_table, source_column = EXCLUDED.source_column,
         source_key = EXCLUDED.source_key, reference_column = EXCLUDED.reference_column,
@@ -2093,6 +2174,119 @@ BEGIN
             RAISE WARNING 'secant_pre: the sharing triggers of % will refuse to run: %', r.share_table, SQLERRM
                 USING HINT = 'Change the tables or column types and register it again with secant.enable_sharing(), or unregister it with secant.disable_sharing().';
         END;
+    END LOOP;
+END $$;
+
+
+-- ==== Authority: the asking role (current_user) decides, never the  ====
+-- ==== outer role; owner-run functions behind doors (independent     ====
+-- ==== attack 2: outer user, admin registers, update registrations)  ====
+
+-- The role at the outer level (SET ROLE counts; SECURITY DEFINER does not).
+-- Information only: it never decides authority (docs/SECURITY.md,
+-- "Authority": a definer function or an index expression runs someone
+-- else's code with the outer role unchanged).
+CREATE OR REPLACE FUNCTION secant.outer_user() RETURNS oid
+    AS 'MODULE_PATHNAME', 'pre_outer_user' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION secant.outer_user() IS 'the role at the outer level of this session (SET ROLE counts, SECURITY DEFINER does not); information only, never authority';
+
+-- The asking role, whose authority decides (src/pg/authority.c):
+-- current_user, the role whose code runs; inside the body of one of the
+-- extension's owner-run functions, the current_user that called its door.
+CREATE FUNCTION secant.asking_user() RETURNS oid
+    AS 'MODULE_PATHNAME', 'pre_asking_user' LANGUAGE C STABLE STRICT;
+COMMENT ON FUNCTION secant.asking_user() IS 'the role whose authority decides: current_user (inside an owner-run function of the extension: the current_user that called it)';
+
+-- Is the asking role an admin of this database?  A superuser, or a member
+-- of a role holding the admin capability here.  Roles are cluster-wide;
+-- the capability is not.  Never inside a security-restricted operation.
+CREATE OR REPLACE FUNCTION secant.is_admin() RETURNS boolean
+    AS 'MODULE_PATHNAME', 'pre_is_admin' LANGUAGE C STABLE STRICT;
+COMMENT ON FUNCTION secant.is_admin() IS 'true when the asking role (secant.asking_user) is a superuser or holds the admin capability in this database; false inside a security-restricted operation';
+
+CREATE OR REPLACE FUNCTION secant.require_admin() RETURNS void
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF NOT secant.is_admin() THEN
+        RAISE EXCEPTION 'role "%" is not a secant_pre admin of database "%"',
+            (SELECT r.rolname FROM pg_catalog.pg_roles r WHERE r.oid OPERATOR(pg_catalog.=) secant.asking_user()),
+            pg_catalog.current_database()
+            USING ERRCODE = 'insufficient_privilege',
+                  HINT = 'An admin of this database, or its owner, runs SELECT secant.grant_capability(''role'', ''admin'').';
+    END IF;
+END $$;
+COMMENT ON FUNCTION secant.require_admin() IS 'raise unless the asking role is an admin of this database';
+
+CREATE OR REPLACE FUNCTION secant.is_database_owner() RETURNS boolean
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT pg_catalog.pg_has_role(secant.asking_user(), d.datdba, 'MEMBER')
+    FROM pg_catalog.pg_database d WHERE d.datname OPERATOR(pg_catalog.=) pg_catalog.current_database() $$;
+COMMENT ON FUNCTION secant.is_database_owner() IS 'true when the asking role is (a member of) the owner of this database';
+
+CREATE OR REPLACE FUNCTION secant_internal.owner_bootstraps() RETURNS boolean
+    AS 'MODULE_PATHNAME', 'pre_owner_bootstraps' LANGUAGE C STABLE STRICT;
+REVOKE ALL ON FUNCTION secant_internal.owner_bootstraps() FROM PUBLIC;
+COMMENT ON FUNCTION secant_internal.owner_bootstraps() IS 'true when the asking role owns this database and the database has no admin yet (the owner gives the first capabilities only); false inside a security-restricted operation';
+
+-- ---- authority: the doors of the owner-run functions ----
+-- (docs/SECURITY.md, "Authority")  Authority is the asking role's: the
+-- current_user whose code calls.  A SECURITY DEFINER function cannot see
+-- its caller's current_user, so each function below that runs with the
+-- extension owner's rights and decides by who asks has its body in
+-- secant_internal (SECURITY DEFINER, executable by its owner only) and a
+-- door in secant (src/pg/authority.c: a C function run with the caller's
+-- rights, which records the caller as the asking role and calls the body;
+-- refused inside a security-restricted operation), with the body's
+-- signature, defaults, volatility, strictness, privileges and comment.
+DO $$
+DECLARE
+    f record;
+    g record;
+    door text;
+BEGIN
+    FOR f IN SELECT p.oid, p.proname, p.proisstrict, p.provolatile,
+                    pg_catalog.pg_get_function_arguments(p.oid) AS args,
+                    pg_catalog.pg_get_function_result(p.oid) AS result,
+                    pg_catalog.obj_description(p.oid, 'pg_proc') AS comment,
+                    coalesce(p.proacl, pg_catalog.acldefault('f', p.proowner)) AS acl
+             FROM pg_catalog.pg_proc p
+             -- every SECURITY DEFINER function of secant that anyone but its
+             -- owner may execute (the rule: docs/SECURITY.md, "Authority")
+             WHERE p.pronamespace OPERATOR(pg_catalog.=) 'secant'::pg_catalog.regnamespace
+               AND p.prosecdef
+               AND EXISTS (SELECT 1 FROM pg_catalog.aclexplode(coalesce(p.proacl, pg_catalog.acldefault('f', p.proowner))) a
+                           WHERE a.privilege_type OPERATOR(pg_catalog.=) 'EXECUTE'
+                             AND a.grantee OPERATOR(pg_catalog.<>) p.proowner)
+             ORDER BY p.proname
+    LOOP
+        IF NOT (SELECT p.prosecdef FROM pg_catalog.pg_proc p WHERE p.oid OPERATOR(pg_catalog.=) f.oid) THEN
+            RAISE EXCEPTION 'secant_pre: % is not SECURITY DEFINER', f.oid::pg_catalog.regprocedure;
+        END IF;
+        EXECUTE pg_catalog.format('ALTER FUNCTION %s SET SCHEMA secant_internal', f.oid::pg_catalog.regprocedure);
+        EXECUTE pg_catalog.format('CREATE FUNCTION secant.%I(%s) RETURNS %s AS %L, %L LANGUAGE C %s %s',
+                                  f.proname, f.args, f.result, 'MODULE_PATHNAME', 'pre_door',
+                                  CASE f.provolatile WHEN 'i' THEN 'IMMUTABLE' WHEN 's' THEN 'STABLE' ELSE 'VOLATILE' END,
+                                  CASE WHEN f.proisstrict THEN 'STRICT' ELSE 'CALLED ON NULL INPUT' END);
+        door := pg_catalog.format('secant.%I(%s)', f.proname,
+                                  pg_catalog.pg_get_function_identity_arguments(f.oid));
+        EXECUTE pg_catalog.format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', door);
+        FOR g IN SELECT a.grantee FROM pg_catalog.aclexplode(f.acl) a
+                 WHERE a.privilege_type OPERATOR(pg_catalog.=) 'EXECUTE'
+                   AND a.grantee OPERATOR(pg_catalog.<>) (SELECT p.proowner FROM pg_catalog.pg_proc p WHERE p.oid OPERATOR(pg_catalog.=) f.oid)
+                 ORDER BY a.grantee
+        LOOP
+            EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %s TO %s', door,
+                                      CASE g.grantee WHEN 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(g.grantee)) END);
+            EXECUTE pg_catalog.format('REVOKE ALL ON FUNCTION %s FROM %s', f.oid::pg_catalog.regprocedure,
+                                      CASE g.grantee WHEN 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(g.grantee)) END);
+        END LOOP;
+        EXECUTE pg_catalog.format('COMMENT ON FUNCTION %s IS %L', door, f.comment);
+        EXECUTE pg_catalog.format('COMMENT ON FUNCTION %s IS %L', f.oid::pg_catalog.regprocedure,
+                                  pg_catalog.format('the body of %s, run as the extension''s owner through that door only (docs/SECURITY.md, "Authority")', door));
     END LOOP;
 END $$;
 

@@ -824,26 +824,27 @@ COMMENT ON FUNCTION secant.audit_check() IS 'state versus log: every difference 
 
 -- ---- administration: admins per database, the admin-only and audit triggers of the admins' tables, row-level security of the logs ----
 
--- The role at the outer level (SET ROLE counts; SECURITY DEFINER does not):
--- who asked, also inside the extension's owner-run functions.
+-- The role at the outer level (SET ROLE counts; SECURITY DEFINER does not).
+-- Information only: it never decides authority (docs/SECURITY.md,
+-- "Authority": a definer function or an index expression runs someone
+-- else's code with the outer role unchanged).
 CREATE FUNCTION secant.outer_user() RETURNS oid
     AS 'MODULE_PATHNAME', 'pre_outer_user' LANGUAGE C STABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION secant.outer_user() IS 'the role at the outer level of this session (SET ROLE counts, SECURITY DEFINER does not)';
+COMMENT ON FUNCTION secant.outer_user() IS 'the role at the outer level of this session (SET ROLE counts, SECURITY DEFINER does not); information only, never authority';
 
--- Is the outer role an admin of this database?  A superuser, or a member
+-- The asking role, whose authority decides (src/pg/authority.c):
+-- current_user, the role whose code runs; inside the body of one of the
+-- extension's owner-run functions, the current_user that called its door.
+CREATE FUNCTION secant.asking_user() RETURNS oid
+    AS 'MODULE_PATHNAME', 'pre_asking_user' LANGUAGE C STABLE STRICT;
+COMMENT ON FUNCTION secant.asking_user() IS 'the role whose authority decides: current_user (inside an owner-run function of the extension: the current_user that called it)';
+
+-- Is the asking role an admin of this database?  A superuser, or a member
 -- of a role holding the admin capability here.  Roles are cluster-wide;
--- the capability is not.
+-- the capability is not.  Never inside a security-restricted operation.
 CREATE FUNCTION secant.is_admin() RETURNS boolean
-LANGUAGE sql STABLE SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp
-AS $$
-    SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_roles r
-                   WHERE r.oid OPERATOR(pg_catalog.=) secant.outer_user() AND r.rolsuper)
-        OR EXISTS (SELECT 1 FROM secant.capabilities c
-                   JOIN pg_catalog.pg_roles r ON r.oid OPERATOR(pg_catalog.=) c.role
-                   WHERE c.capability OPERATOR(pg_catalog.=) 'admin'
-                     AND pg_catalog.pg_has_role(secant.outer_user(), r.oid, 'MEMBER')) $$;
-COMMENT ON FUNCTION secant.is_admin() IS 'true when the outer role is a superuser or holds the admin capability in this database';
+    AS 'MODULE_PATHNAME', 'pre_is_admin' LANGUAGE C STABLE STRICT;
+COMMENT ON FUNCTION secant.is_admin() IS 'true when the asking role (secant.asking_user) is a superuser or holds the admin capability in this database; false inside a security-restricted operation';
 
 CREATE FUNCTION secant.require_admin() RETURNS void
 LANGUAGE plpgsql STABLE
@@ -852,13 +853,13 @@ AS $$
 BEGIN
     IF NOT secant.is_admin() THEN
         RAISE EXCEPTION 'role "%" is not a secant_pre admin of database "%"',
-            (SELECT r.rolname FROM pg_catalog.pg_roles r WHERE r.oid OPERATOR(pg_catalog.=) secant.outer_user()),
+            (SELECT r.rolname FROM pg_catalog.pg_roles r WHERE r.oid OPERATOR(pg_catalog.=) secant.asking_user()),
             pg_catalog.current_database()
             USING ERRCODE = 'insufficient_privilege',
                   HINT = 'An admin of this database, or its owner, runs SELECT secant.grant_capability(''role'', ''admin'').';
     END IF;
 END $$;
-COMMENT ON FUNCTION secant.require_admin() IS 'raise unless the outer role is an admin of this database';
+COMMENT ON FUNCTION secant.require_admin() IS 'raise unless the asking role is an admin of this database';
 
 -- Statement trigger on the tables admins write: only this database's
 -- admins (membership in secant_admin gives the table privileges in every
@@ -887,21 +888,17 @@ CREATE FUNCTION secant.is_database_owner() RETURNS boolean
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT pg_catalog.pg_has_role(secant.outer_user(), d.datdba, 'MEMBER')
+    SELECT pg_catalog.pg_has_role(secant.asking_user(), d.datdba, 'MEMBER')
     FROM pg_catalog.pg_database d WHERE d.datname OPERATOR(pg_catalog.=) pg_catalog.current_database() $$;
-COMMENT ON FUNCTION secant.is_database_owner() IS 'true when the outer role is (a member of) the owner of this database';
+COMMENT ON FUNCTION secant.is_database_owner() IS 'true when the asking role is (a member of) the owner of this database';
 
 -- The database owner gives capabilities only to bootstrap: while the
 -- database has no admin.  Once it has one, the owner is a role like any
 -- other (it cannot make itself a proxy behind the admins' backs).
 CREATE FUNCTION secant_internal.owner_bootstraps() RETURNS boolean
-LANGUAGE sql STABLE SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp
-AS $$
-    SELECT secant.is_database_owner()
-       AND NOT EXISTS (SELECT 1 FROM secant.capabilities c WHERE c.capability OPERATOR(pg_catalog.=) 'admin') $$;
+    AS 'MODULE_PATHNAME', 'pre_owner_bootstraps' LANGUAGE C STABLE STRICT;
 REVOKE ALL ON FUNCTION secant_internal.owner_bootstraps() FROM PUBLIC;
-COMMENT ON FUNCTION secant_internal.owner_bootstraps() IS 'true when the outer role owns this database and the database has no admin yet (the owner gives the first capabilities only)';
+COMMENT ON FUNCTION secant_internal.owner_bootstraps() IS 'true when the asking role owns this database and the database has no admin yet (the owner gives the first capabilities only); false inside a security-restricted operation';
 
 -- Audit every change of principals and grants, whoever makes it (COPY
 -- included); a superuser's restore adds nothing (secant.restoring).
@@ -2022,22 +2019,51 @@ $$;
 REVOKE ALL ON FUNCTION secant_internal.source_tables() FROM PUBLIC;
 COMMENT ON FUNCTION secant_internal.source_tables() IS 'the registered source tables of sharing and the permanent tables with a trigger of secant_internal.share_source()';
 
--- May the outer role register (or unregister) sharing on these tables?  An
+-- Is the relation one of the extension's own: a member of secant_pre, or in
+-- its schemas secant and secant_internal?  Never a share table or a source
+-- (owner-run code stores copies in them: a registration on one would fire
+-- as the extension's owner; docs/SECURITY.md, "Authority").
+CREATE FUNCTION secant_internal.extension_table(rel regclass) RETURNS boolean
+STRICT LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+                   WHERE c.oid OPERATOR(pg_catalog.=) rel AND n.nspname OPERATOR(pg_catalog.=) ANY (ARRAY['secant', 'secant_internal']::pg_catalog.name[]))
+        OR EXISTS (SELECT 1 FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_extension e ON e.oid OPERATOR(pg_catalog.=) d.refobjid
+                   WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+                     AND d.objid OPERATOR(pg_catalog.=) rel
+                     AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass
+                     AND d.deptype OPERATOR(pg_catalog.=) 'e' AND e.extname OPERATOR(pg_catalog.=) 'secant_pre') $$;
+REVOKE ALL ON FUNCTION secant_internal.extension_table(regclass) FROM PUBLIC;
+COMMENT ON FUNCTION secant_internal.extension_table(regclass) IS 'true for a table of the extension (a member of secant_pre, or in schema secant or secant_internal): never a share table or a source of sharing';
+
+-- May the asking role register (or unregister) sharing on these tables?  An
 -- admin of this database, or a member of the share table's owner with the
--- TRIGGER privilege on the source table; both tables ordinary (relkind
--- 'r', not partitioned, not a partition) and permanent.
+-- TRIGGER privilege on the source table; either with SELECT on the source
+-- table (the copies show its column); both tables ordinary (relkind 'r',
+-- not partitioned, not a partition) and permanent, neither one of the
+-- extension's nor a system catalog.
 CREATE FUNCTION secant_internal.require_sharing_rights(share_table regclass, source_table regclass) RETURNS void
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    who oid := secant.outer_user();
+    who oid := secant.asking_user();
 BEGIN
     IF EXISTS (SELECT 1 FROM pg_catalog.pg_class c
                WHERE c.oid OPERATOR(pg_catalog.=) ANY (ARRAY[share_table, source_table]::pg_catalog.oid[])
-                 AND (c.relpersistence OPERATOR(pg_catalog.<>) 'p' OR c.relkind OPERATOR(pg_catalog.<>) 'r' OR c.relispartition)) THEN
-        RAISE EXCEPTION 'sharing needs ordinary permanent tables: % or % is TEMP, UNLOGGED, partitioned, a partition or not a table', share_table, source_table
+                 AND (c.relpersistence OPERATOR(pg_catalog.<>) 'p' OR c.relkind OPERATOR(pg_catalog.<>) 'r' OR c.relispartition
+                      OR c.relnamespace OPERATOR(pg_catalog.=) 'pg_catalog'::pg_catalog.regnamespace)) THEN
+        RAISE EXCEPTION 'sharing needs ordinary permanent tables: % or % is TEMP, UNLOGGED, partitioned, a partition, a system catalog or not a table', share_table, source_table
             USING ERRCODE = 'wrong_object_type';
+    END IF;
+    IF secant_internal.extension_table(share_table) OR secant_internal.extension_table(source_table) THEN
+        RAISE EXCEPTION 'sharing never uses a table of the extension: % or % is one', share_table, source_table
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF source_table IS NOT NULL AND NOT pg_catalog.has_table_privilege(who, source_table, 'SELECT') THEN
+        RAISE EXCEPTION 'permission denied: sharing % needs the SELECT privilege on it', source_table
+            USING ERRCODE = 'insufficient_privilege';
     END IF;
     IF secant.is_admin() THEN
         RETURN;
@@ -2053,7 +2079,7 @@ BEGIN
     END IF;
 END $$;
 REVOKE ALL ON FUNCTION secant_internal.require_sharing_rights(regclass, regclass) FROM PUBLIC;
-COMMENT ON FUNCTION secant_internal.require_sharing_rights(regclass, regclass) IS 'raise unless the outer role may register sharing on these tables (admin, or share table owner with TRIGGER on the source) and both are ordinary permanent tables (not partitioned, not partitions)';
+COMMENT ON FUNCTION secant_internal.require_sharing_rights(regclass, regclass) IS 'raise unless the asking role may register sharing on these tables (admin, or share table owner with TRIGGER on the source; SELECT on the source) and both are ordinary permanent tables (not partitioned, not partitions), neither one of the extension''s nor a system catalog';
 
 -- The key and the reference: one type of int2, int4, int8, uuid, text or
 -- varchar (or a domain over one), text and varchar with a deterministic
@@ -2090,7 +2116,7 @@ BEGIN
     INSERT INTO secant.sharing AS s (share_table, source_table, source_column, source_key, reference_column,
                                      recipient_column, registered_by)
     VALUES (share_table, source_table, source_column, source_key, reference_column, recipient_column,
-            (SELECT r.rolname FROM pg_catalog.pg_roles r WHERE r.oid OPERATOR(pg_catalog.=) secant.outer_user()))
+            (SELECT r.rolname FROM pg_catalog.pg_roles r WHERE r.oid OPERATOR(pg_catalog.=) secant.asking_user()))
     ON CONFLICT ON CONSTRAINT sharing_pkey DO UPDATE SET
         source_table = EXCLUDED.source_table, source_column = EXCLUDED.source_column,
         source_key = EXCLUDED.source_key, reference_column = EXCLUDED.reference_column,
@@ -2907,34 +2933,34 @@ CREATE FUNCTION pre_tcombine(ct pre_ciphertext, share bytea, partials bytea[]) R
     AS 'MODULE_PATHNAME', 'pre_tcombine' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION pre_tcombine(pre_ciphertext, bytea, bytea[]) IS 'exactly t partials of one threshold grant (distinct indices, every proof verified here) combined into the re-encryption by the unsplit grant, byte for byte';
 
--- Does the outer role (who asked, also inside owner-run functions) obtain
+-- Does the asking role (secant.asking_user(): a door's caller) obtain
 -- what is addressed to this principal: a superuser, bound to it, or
--- holding the proxy capability (secant.obtain_basis, for the outer role).
-CREATE FUNCTION secant_internal.outer_may_obtain(target pre_public_key) RETURNS boolean
+-- holding the proxy capability (secant.obtain_basis, for the asking role).
+CREATE FUNCTION secant_internal.asking_may_obtain(target pre_public_key) RETURNS boolean
 STRICT LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_roles r
-                   WHERE r.oid OPERATOR(pg_catalog.=) secant.outer_user() AND r.rolsuper)
+                   WHERE r.oid OPERATOR(pg_catalog.=) secant.asking_user() AND r.rolsuper)
         OR EXISTS (SELECT 1 FROM secant.bindings b
                    JOIN pg_catalog.pg_roles r ON r.oid OPERATOR(pg_catalog.=) b.role
                    WHERE b.principal_key OPERATOR(@extschema@.=) target
-                     AND pg_catalog.pg_has_role(secant.outer_user(), r.oid, 'MEMBER'))
-        OR secant_internal.outer_is_proxy() $$;
+                     AND pg_catalog.pg_has_role(secant.asking_user(), r.oid, 'MEMBER'))
+        OR secant_internal.asking_is_proxy() $$;
 
--- Does the outer role hold the proxy capability here (through membership)?
-CREATE FUNCTION secant_internal.outer_is_proxy() RETURNS boolean
+-- Does the asking role hold the proxy capability here (through membership)?
+CREATE FUNCTION secant_internal.asking_is_proxy() RETURNS boolean
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT EXISTS (SELECT 1 FROM secant.capabilities c
                    JOIN pg_catalog.pg_roles r ON r.oid OPERATOR(pg_catalog.=) c.role
                    WHERE c.capability OPERATOR(pg_catalog.=) 'proxy'
-                     AND pg_catalog.pg_has_role(secant.outer_user(), r.oid, 'MEMBER')) $$;
-REVOKE ALL ON FUNCTION secant_internal.outer_is_proxy() FROM PUBLIC;
-COMMENT ON FUNCTION secant_internal.outer_is_proxy() IS 'true when the outer role holds the proxy capability in this database';
-REVOKE ALL ON FUNCTION secant_internal.outer_may_obtain(pre_public_key) FROM PUBLIC;
-COMMENT ON FUNCTION secant_internal.outer_may_obtain(pre_public_key) IS 'secant.may_obtain for the outer role: superuser, bound to the principal, or holding the proxy capability';
+                     AND pg_catalog.pg_has_role(secant.asking_user(), r.oid, 'MEMBER')) $$;
+REVOKE ALL ON FUNCTION secant_internal.asking_is_proxy() FROM PUBLIC;
+COMMENT ON FUNCTION secant_internal.asking_is_proxy() IS 'true when the asking role (secant.asking_user()) holds the proxy capability in this database';
+REVOKE ALL ON FUNCTION secant_internal.asking_may_obtain(pre_public_key) FROM PUBLIC;
+COMMENT ON FUNCTION secant_internal.asking_may_obtain(pre_public_key) IS 'secant.may_obtain for the asking role (secant.asking_user()): superuser, bound to the principal, or holding the proxy capability';
 
 -- ---- a node: the grant shares it holds ----
 
@@ -3057,7 +3083,7 @@ STRICT LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    IF NOT (secant.is_admin() OR secant_internal.outer_is_proxy()) THEN
+    IF NOT (secant.is_admin() OR secant_internal.asking_is_proxy()) THEN
         RAISE EXCEPTION 'only an admin or a proxy of this database removes grant shares'
             USING ERRCODE = 'insufficient_privilege';
     END IF;
@@ -3082,7 +3108,7 @@ DECLARE
     s secant.grant_shares;
 BEGIN
     IF pg_catalog.cardinality(revoked) OPERATOR(pg_catalog.>) 0 THEN
-        IF NOT (secant.is_admin() OR secant_internal.outer_is_proxy()) THEN
+        IF NOT (secant.is_admin() OR secant_internal.asking_is_proxy()) THEN
             RAISE EXCEPTION 'only an admin or a proxy of this database pushes revocations'
                 USING ERRCODE = 'insufficient_privilege';
         END IF;
@@ -3098,9 +3124,9 @@ BEGIN
     IF s.not_after IS NOT NULL AND s.not_after OPERATOR(pg_catalog.<=) pg_catalog.statement_timestamp() THEN
         RAISE EXCEPTION 'grant share expired at %', s.not_after USING ERRCODE = 'insufficient_privilege';
     END IF;
-    IF NOT secant_internal.outer_may_obtain(s.to_key) THEN
+    IF NOT secant_internal.asking_may_obtain(s.to_key) THEN
         RAISE EXCEPTION 'role "%" may not obtain what is addressed to the grant share''s grantee',
-            (SELECT r.rolname FROM pg_catalog.pg_roles r WHERE r.oid OPERATOR(pg_catalog.=) secant.outer_user())
+            (SELECT r.rolname FROM pg_catalog.pg_roles r WHERE r.oid OPERATOR(pg_catalog.=) secant.asking_user())
             USING ERRCODE = 'insufficient_privilege',
                   HINT = 'A coordinator''s role holds the proxy capability on each node (secant.grant_capability).';
     END IF;
@@ -3170,7 +3196,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles r
-                   WHERE r.oid OPERATOR(pg_catalog.=) secant.outer_user() AND r.rolsuper) THEN
+                   WHERE r.oid OPERATOR(pg_catalog.=) secant.asking_user() AND r.rolsuper) THEN
         RAISE EXCEPTION 'only a superuser names threshold nodes'
             USING ERRCODE = 'insufficient_privilege',
                   DETAIL = 'The coordinator connects to them with the extension owner''s rights.';
@@ -3320,9 +3346,9 @@ BEGIN
     IF m OPERATOR(pg_catalog.=) 0 THEN
         RETURN cts;
     END IF;
-    IF NOT secant_internal.outer_may_obtain(target) THEN
+    IF NOT secant_internal.asking_may_obtain(target) THEN
         RAISE EXCEPTION 'role "%" may not obtain what is addressed to this principal',
-            (SELECT r.rolname FROM pg_catalog.pg_roles r WHERE r.oid OPERATOR(pg_catalog.=) secant.outer_user())
+            (SELECT r.rolname FROM pg_catalog.pg_roles r WHERE r.oid OPERATOR(pg_catalog.=) secant.asking_user())
             USING ERRCODE = 'insufficient_privilege';
     END IF;
     IF EXISTS (SELECT 1 FROM pg_catalog.unnest(cts) c WHERE @extschema@.pre_level(c) OPERATOR(pg_catalog.<>) 1) THEN
@@ -3506,3 +3532,61 @@ GROUP BY g.hop_key;
 COMMENT ON VIEW secant.threshold_status IS 'each threshold grant of this coordinator: revoked here (revoked_at), the nodes that may still hold its share (not confirmed removed), and closed: fewer than t of them, so no t nodes can serve it even without this coordinator';
 REVOKE ALL ON secant.threshold_status FROM PUBLIC;
 GRANT SELECT ON secant.threshold_status TO secant_admin;
+
+-- ---- authority: the doors of the owner-run functions ----
+-- (docs/SECURITY.md, "Authority")  Authority is the asking role's: the
+-- current_user whose code calls.  A SECURITY DEFINER function cannot see
+-- its caller's current_user, so each function below that runs with the
+-- extension owner's rights and decides by who asks has its body in
+-- secant_internal (SECURITY DEFINER, executable by its owner only) and a
+-- door in secant (src/pg/authority.c: a C function run with the caller's
+-- rights, which records the caller as the asking role and calls the body;
+-- refused inside a security-restricted operation), with the body's
+-- signature, defaults, volatility, strictness, privileges and comment.
+DO $$
+DECLARE
+    f record;
+    g record;
+    door text;
+BEGIN
+    FOR f IN SELECT p.oid, p.proname, p.proisstrict, p.provolatile,
+                    pg_catalog.pg_get_function_arguments(p.oid) AS args,
+                    pg_catalog.pg_get_function_result(p.oid) AS result,
+                    pg_catalog.obj_description(p.oid, 'pg_proc') AS comment,
+                    coalesce(p.proacl, pg_catalog.acldefault('f', p.proowner)) AS acl
+             FROM pg_catalog.pg_proc p
+             -- every SECURITY DEFINER function of secant that anyone but its
+             -- owner may execute (the rule: docs/SECURITY.md, "Authority")
+             WHERE p.pronamespace OPERATOR(pg_catalog.=) 'secant'::pg_catalog.regnamespace
+               AND p.prosecdef
+               AND EXISTS (SELECT 1 FROM pg_catalog.aclexplode(coalesce(p.proacl, pg_catalog.acldefault('f', p.proowner))) a
+                           WHERE a.privilege_type OPERATOR(pg_catalog.=) 'EXECUTE'
+                             AND a.grantee OPERATOR(pg_catalog.<>) p.proowner)
+             ORDER BY p.proname
+    LOOP
+        IF NOT (SELECT p.prosecdef FROM pg_catalog.pg_proc p WHERE p.oid OPERATOR(pg_catalog.=) f.oid) THEN
+            RAISE EXCEPTION 'secant_pre: % is not SECURITY DEFINER', f.oid::pg_catalog.regprocedure;
+        END IF;
+        EXECUTE pg_catalog.format('ALTER FUNCTION %s SET SCHEMA secant_internal', f.oid::pg_catalog.regprocedure);
+        EXECUTE pg_catalog.format('CREATE FUNCTION secant.%I(%s) RETURNS %s AS %L, %L LANGUAGE C %s %s',
+                                  f.proname, f.args, f.result, 'MODULE_PATHNAME', 'pre_door',
+                                  CASE f.provolatile WHEN 'i' THEN 'IMMUTABLE' WHEN 's' THEN 'STABLE' ELSE 'VOLATILE' END,
+                                  CASE WHEN f.proisstrict THEN 'STRICT' ELSE 'CALLED ON NULL INPUT' END);
+        door := pg_catalog.format('secant.%I(%s)', f.proname,
+                                  pg_catalog.pg_get_function_identity_arguments(f.oid));
+        EXECUTE pg_catalog.format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', door);
+        FOR g IN SELECT a.grantee FROM pg_catalog.aclexplode(f.acl) a
+                 WHERE a.privilege_type OPERATOR(pg_catalog.=) 'EXECUTE'
+                   AND a.grantee OPERATOR(pg_catalog.<>) (SELECT p.proowner FROM pg_catalog.pg_proc p WHERE p.oid OPERATOR(pg_catalog.=) f.oid)
+                 ORDER BY a.grantee
+        LOOP
+            EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %s TO %s', door,
+                                      CASE g.grantee WHEN 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(g.grantee)) END);
+            EXECUTE pg_catalog.format('REVOKE ALL ON FUNCTION %s FROM %s', f.oid::pg_catalog.regprocedure,
+                                      CASE g.grantee WHEN 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(g.grantee)) END);
+        END LOOP;
+        EXECUTE pg_catalog.format('COMMENT ON FUNCTION %s IS %L', door, f.comment);
+        EXECUTE pg_catalog.format('COMMENT ON FUNCTION %s IS %L', f.oid::pg_catalog.regprocedure,
+                                  pg_catalog.format('the body of %s, run as the extension''s owner through that door only (docs/SECURITY.md, "Authority")', door));
+    END LOOP;
+END $$;

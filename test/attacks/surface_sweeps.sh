@@ -266,4 +266,67 @@ echo "# C function sweep: $ncf functions, $ncalls calls"
 check "every C function with NULL, empty, large and extreme arguments: no crash" eq "$crashed" ""
 check "the sweep covered the C functions" test "$ncf" -gt 50
 
+# -- 4. authority (docs/SECURITY.md, "Authority"), from the catalog
+# no table of the extension carries a trigger but the extension's own: its
+# function a member of the extension, or the internal trigger of a foreign
+# key between two tables of the extension
+foreign_triggers=$(su_sql $DB -c "
+	SELECT string_agg(format('%s on %s', t.tgname, t.tgrelid::regclass), ', ' ORDER BY t.tgname)
+	FROM pg_trigger t
+	WHERE secant_internal.extension_table(t.tgrelid)
+	  AND NOT (t.tgisinternal AND EXISTS (SELECT 1 FROM pg_constraint k WHERE k.oid = t.tgconstraint
+	           AND secant_internal.extension_table(k.conrelid) AND secant_internal.extension_table(k.confrelid)))
+	  AND NOT EXISTS (SELECT 1 FROM pg_depend d JOIN pg_extension e ON e.oid = d.refobjid
+	                  WHERE d.classid = 'pg_proc'::regclass AND d.objid = t.tgfoid AND d.deptype = 'e'
+	                    AND e.extname = 'secant_pre')")
+check "every trigger on a table of the extension calls a function of the extension" eq "$foreign_triggers" ""
+# an admin registers no table of the extension, as share table or as source
+ext_tables=$(su_sql $DB -c "
+	SELECT c.oid::regclass FROM pg_class c WHERE c.relkind IN ('r', 'p') AND secant_internal.extension_table(c.oid)
+	ORDER BY 1::text")
+registered=""
+ntables=0
+while IFS= read -r t; do
+	[ -n "$t" ] || continue
+	ntables=$((ntables + 1))
+	for call in "'$t', 'notes', 'body', 'id', 'x', 'y'" "'note_shares', '$t', 'x', 'y', 'note_id', 'recipient'"; do
+		out=$(as atk_admin $DB -c "SELECT secant.enable_sharing($call)" 2>&1)
+		printf '%s' "$out" | grep -q "never uses a table of the extension" || registered="$registered [$call: $out]"
+	done
+done <<<"$ext_tables"
+check "no table of the extension ($ntables) can be registered for sharing by an admin, either way" eq "$registered" ""
+check "the sweep covered the extension's tables" test "$ntables" -gt 10
+# every owner-run function that asks who asks is reachable through a door only
+askers=$(su_sql $DB -c "
+	SELECT string_agg(p.oid::regprocedure::text, ', ' ORDER BY p.oid::regprocedure::text)
+	FROM pg_proc p JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
+	JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'secant_pre'
+	WHERE p.prosecdef
+	  AND p.prosrc ~ '(is_admin|require_admin|asking_user|owner_bootstraps|is_database_owner|require_sharing_rights)\('
+	  AND EXISTS (SELECT 1 FROM aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) a
+	              WHERE a.grantee <> p.proowner)")
+check "no SECURITY DEFINER function of the extension that asks who asks is executable but by its owner (doors call them)" eq "$askers" ""
+doors=$(su_sql $DB -c "
+	SELECT count(*) FILTER (WHERE b.oid IS NOT NULL AND b.prosecdef AND b.proowner = p.proowner
+	                          AND NOT EXISTS (SELECT 1 FROM aclexplode(coalesce(b.proacl, acldefault('f', b.proowner))) a
+	                                          WHERE a.grantee <> b.proowner)) || '/' || count(*)
+	FROM pg_proc p
+	LEFT JOIN pg_proc b ON b.proname = p.proname AND b.proargtypes = p.proargtypes
+	 AND b.pronamespace = 'secant_internal'::regnamespace
+	WHERE p.prosrc = 'pre_door' AND p.prolang = (SELECT oid FROM pg_language WHERE lanname = 'c')")
+check "every door has its body in secant_internal, SECURITY DEFINER, executable by its owner only (16 doors)" eq "$doors" "16/16"
+outer=$(su_sql $DB -c "
+	SELECT string_agg(p.oid::regprocedure::text, ', ' ORDER BY p.oid::regprocedure::text) FROM pg_proc p
+	WHERE p.pronamespace IN ('secant'::regnamespace, 'secant_internal'::regnamespace)
+	  AND p.prosrc ~* 'outer_user' AND p.oid <> 'secant.outer_user()'::regprocedure")
+check "no function of the extension decides by the outer role" eq "$outer" ""
+# the session role: recorded as the actor of audit entries and revocations,
+# and restoring() (a superuser's COPY skips the audit); a new use is reviewed
+session=$(su_sql $DB -c "
+	SELECT string_agg(p.proname, ',' ORDER BY p.proname) FROM pg_proc p
+	WHERE p.pronamespace IN ('secant'::regnamespace, 'secant_internal'::regnamespace)
+	  AND p.prosrc ~* '(session_user|GetSessionUserId)'")
+check "the session role is used by the audit records and restoring() only" eq "$session" \
+	"audit_log_chain,grant_removed,purge_expired,restoring,rotate_key"
+
 atk_summary
