@@ -1984,9 +1984,18 @@ DECLARE
 BEGIN
     IF EXISTS (SELECT 1 FROM pg_catalog.pg_class c
                WHERE c.oid OPERATOR(pg_catalog.=) ANY (ARRAY[share_table, source_table]::pg_catalog.oid[])
-                 AND (c.relpersistence OPERATOR(pg_catalog.<>) 'p' OR c.relkind OPERATOR(pg_catalog.<>) 'r' OR c.relispartition)) THEN
-        RAISE EXCEPTION 'sharing needs ordinary permanent tables: % or % is TEMP, UNLOGGED, partitioned, a partition or not a table', share_table, source_table
+                 AND (c.relpersistence OPERATOR(pg_catalog.<>) 'p' OR c.relkind OPERATOR(pg_catalog.<>) 'r' OR c.relispartition
+                      OR c.relnamespace OPERATOR(pg_catalog.=) 'pg_catalog'::pg_catalog.regnamespace)) THEN
+        RAISE EXCEPTION 'sharing needs ordinary permanent tables: % or % is TEMP, UNLOGGED, partitioned, a partition, a system catalog or not a table', share_table, source_table
             USING ERRCODE = 'wrong_object_type';
+    END IF;
+    IF secant_internal.extension_table(share_table) OR secant_internal.extension_table(source_table) THEN
+        RAISE EXCEPTION 'sharing never uses a table of the extension: % or % is one', share_table, source_table
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF source_table IS NOT NULL AND NOT pg_catalog.has_table_privilege(who, source_table, 'SELECT') THEN
+        RAISE EXCEPTION 'permission denied: sharing % needs the SELECT privilege on it', source_table
+            USING ERRCODE = 'insufficient_privilege';
     END IF;
     IF secant.is_admin() THEN
         RETURN;
@@ -2001,8 +2010,7 @@ BEGIN
             USING ERRCODE = 'insufficient_privilege';
     END IF;
 END $$;
-REVOKE ALL ON FUNCTION secant_internal.require_sharing_rights(regclass, regclass) FROM PUBLIC;
-COMMENT ON FUNCTION secant_internal.require_sharing_rights(regclass, regclass) IS 'raise unless the outer role may register sharing on these tables (admin, or share table owner with TRIGGER on the source) and both are ordinary permanent tables (not partitioned, not partitions)';
+COMMENT ON FUNCTION secant_internal.require_sharing_rights(regclass, regclass) IS 'raise unless the asking role may register sharing on these tables (admin, or share table owner with TRIGGER on the source; SELECT on the source) and both are ordinary permanent tables (not partitioned, not partitions), neither one of the extension''s nor a system catalog';
 
 CREATE FUNCTION secant_internal.require_sharing_key(share_table regclass, reference_column name,
                                                     source_table regclass, source_key name) RETURNS void
