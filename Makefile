@@ -65,7 +65,7 @@ install: install-cli install-libsecant install-python
 uninstall: uninstall-cli uninstall-libsecant uninstall-python
 
 # ---- the README's two commands and the other entry points ----
-.PHONY: test test-matrix deb test-deb demo bench test-scaleout soak fuzz unitcheck
+.PHONY: test test-matrix deb test-deb demo bench test-scaleout test-threshold soak fuzz unitcheck
 
 test:
 	bash test/cluster.sh test
@@ -96,6 +96,9 @@ test-deb: deb
 # coordinator + two shards through postgres_fdw (also part of make test)
 test-scaleout:
 	bash test/cluster.sh scaleout
+
+test-threshold:
+	bash test/cluster.sh threshold
 
 # libFuzzer harnesses of every parser, 60 s each (FUZZ_SECONDS)
 fuzz:

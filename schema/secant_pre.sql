@@ -1835,10 +1835,12 @@ CREATE POLICY copies_by_owner ON secant.copies TO CURRENT_USER USING (true) WITH
 -- C, owner-run: delete every copy whose hop keys meet hop_keys, with the
 -- latest snapshot (so that copies committed after a REPEATABLE READ
 -- revocation's snapshot are found too); returns the number deleted.
-CREATE FUNCTION secant.delete_copies_through(hop_keys bytea[]) RETURNS bigint
+-- wait => false: fails at once (55P03, naming the sessions) when another
+-- transaction holds one of their rows.
+CREATE FUNCTION secant.delete_copies_through(hop_keys bytea[], wait boolean DEFAULT true) RETURNS bigint
     AS 'MODULE_PATHNAME', 'pre_delete_copies_through' LANGUAGE C VOLATILE STRICT;
-REVOKE ALL ON FUNCTION secant.delete_copies_through(bytea[]) FROM PUBLIC;
-COMMENT ON FUNCTION secant.delete_copies_through(bytea[]) IS 'delete the copies made through any of these hop keys (revocation; owner only)';
+REVOKE ALL ON FUNCTION secant.delete_copies_through(bytea[], boolean) FROM PUBLIC;
+COMMENT ON FUNCTION secant.delete_copies_through(bytea[], boolean) IS 'delete the copies made through any of these hop keys (revocation; owner only); wait => false fails at once (SQLSTATE 55P03, naming the sessions) when another transaction holds one of them';
 
 -- Sharing is registered: secant.enable_sharing (by the share table's owner
 -- or an admin) records the tables and columns here and installs the
@@ -2022,7 +2024,8 @@ COMMENT ON FUNCTION secant_internal.source_tables() IS 'the registered source ta
 
 -- May the outer role register (or unregister) sharing on these tables?  An
 -- admin of this database, or a member of the share table's owner with the
--- TRIGGER privilege on the source table; both tables permanent.
+-- TRIGGER privilege on the source table; both tables ordinary (relkind
+-- 'r', not partitioned, not a partition) and permanent.
 CREATE FUNCTION secant_internal.require_sharing_rights(share_table regclass, source_table regclass) RETURNS void
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
@@ -2032,8 +2035,8 @@ DECLARE
 BEGIN
     IF EXISTS (SELECT 1 FROM pg_catalog.pg_class c
                WHERE c.oid OPERATOR(pg_catalog.=) ANY (ARRAY[share_table, source_table]::pg_catalog.oid[])
-                 AND (c.relpersistence OPERATOR(pg_catalog.<>) 'p' OR c.relkind NOT IN ('r', 'p'))) THEN
-        RAISE EXCEPTION 'sharing needs permanent tables: % or % is TEMP, UNLOGGED or not a table', share_table, source_table
+                 AND (c.relpersistence OPERATOR(pg_catalog.<>) 'p' OR c.relkind OPERATOR(pg_catalog.<>) 'r' OR c.relispartition)) THEN
+        RAISE EXCEPTION 'sharing needs ordinary permanent tables: % or % is TEMP, UNLOGGED, partitioned, a partition or not a table', share_table, source_table
             USING ERRCODE = 'wrong_object_type';
     END IF;
     IF secant.is_admin() THEN
@@ -2050,7 +2053,18 @@ BEGIN
     END IF;
 END $$;
 REVOKE ALL ON FUNCTION secant_internal.require_sharing_rights(regclass, regclass) FROM PUBLIC;
-COMMENT ON FUNCTION secant_internal.require_sharing_rights(regclass, regclass) IS 'raise unless the outer role may register sharing on these tables (admin, or share table owner with TRIGGER on the source) and both are permanent tables';
+COMMENT ON FUNCTION secant_internal.require_sharing_rights(regclass, regclass) IS 'raise unless the outer role may register sharing on these tables (admin, or share table owner with TRIGGER on the source) and both are ordinary permanent tables (not partitioned, not partitions)';
+
+-- The key and the reference: one type of int2, int4, int8, uuid, text or
+-- varchar (or a domain over one), text and varchar with a deterministic
+-- collation, whose text (secant.copies.source_row) is the same in every
+-- session and equal exactly when the values are (docs/SECURITY.md,
+-- "Sharing").  The triggers check it again on every run.
+CREATE FUNCTION secant_internal.require_sharing_key(share_table regclass, reference_column name,
+                                                    source_table regclass, source_key name) RETURNS void
+    AS 'MODULE_PATHNAME', 'pre_require_sharing_key' LANGUAGE C STABLE STRICT;
+REVOKE ALL ON FUNCTION secant_internal.require_sharing_key(regclass, name, regclass, name) FROM PUBLIC;
+COMMENT ON FUNCTION secant_internal.require_sharing_key(regclass, name, regclass, name) IS 'raise unless the share''s reference column and the source''s key column are of one type of int2, int4, int8, uuid, text or varchar (or a domain over one), text and varchar with a deterministic collation';
 
 CREATE FUNCTION secant.enable_sharing(share_table regclass, source_table regclass, source_column name,
                                       source_key name, reference_column name, recipient_column name)
@@ -2066,6 +2080,7 @@ BEGIN
     PERFORM secant_internal.require_column(source_table, source_key, NULL);
     PERFORM secant_internal.require_column(share_table, reference_column, NULL);
     PERFORM secant_internal.require_column(share_table, recipient_column, '@extschema@.pre_public_key'::regtype);
+    PERFORM secant_internal.require_sharing_key(share_table, reference_column, source_table, source_key);
     SELECT * INTO prev FROM secant.sharing s WHERE s.share_table OPERATOR(pg_catalog.=) enable_sharing.share_table FOR UPDATE;
     -- a changed registration: the copies made through the old one go
     IF FOUND AND (prev.source_table, prev.source_column, prev.source_key, prev.reference_column, prev.recipient_column)
@@ -2087,7 +2102,7 @@ BEGIN
         PERFORM secant_internal.source_triggers(prev.source_table);
     END IF;
 END $$;
-COMMENT ON FUNCTION secant.enable_sharing(regclass, regclass, name, name, name, name) IS 'register share_table for sharing and install its triggers: a row inserted into share_table asks for a copy of source_table''s source_column (the row whose source_key equals the share''s reference_column) for the share''s recipient_column; by the share table''s owner (with TRIGGER on the source table) or an admin; permanent tables only';
+COMMENT ON FUNCTION secant.enable_sharing(regclass, regclass, name, name, name, name) IS 'register share_table for sharing and install its triggers: a row inserted into share_table asks for a copy of source_table''s source_column (the row whose source_key equals the share''s reference_column) for the share''s recipient_column; by the share table''s owner (with TRIGGER on the source table) or an admin; ordinary permanent tables only, the key and the reference of one type of int2, int4, int8, uuid, text or varchar (deterministic collation)';
 
 CREATE FUNCTION secant.disable_sharing(share_table regclass) RETURNS bigint
 STRICT LANGUAGE plpgsql SECURITY DEFINER
@@ -2158,7 +2173,9 @@ REVOKE ALL ON FUNCTION secant.purge_copies() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION secant.purge_copies() TO secant_admin;
 COMMENT ON FUNCTION secant.purge_copies() IS 'delete the registrations and copies of share or source tables that no longer exist or are not permanent, and make every source table''s sharing triggers match its registrations (admin); returns the number of copies deleted';
 
--- Dropping a share or source table removes its registrations and copies.
+-- Dropping a share or source table, or a registered column of one (its
+-- key, shared value, reference or recipient column), removes its
+-- registrations and copies; an unrelated column's drop changes nothing.
 -- An event trigger fires on every role's DDL, so this one never raises
 -- (an error would block all DDL of the database): on failure it warns and
 -- secant.purge_copies() cleans up later.
@@ -2168,26 +2185,52 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     sources regclass[];
+    shares regclass[];
     src regclass;
+    sh regclass;
 BEGIN
     IF pg_catalog.to_regclass('secant.copies') IS NULL OR pg_catalog.to_regclass('secant.sharing') IS NULL THEN
         RETURN;  -- the extension itself is being dropped
     END IF;
+    -- a dropped table is reported with objsubid 0, a dropped column with
+    -- its number and its name in address_names[3]: the registrations of a
+    -- dropped table or of a dropped registered column go
     WITH gone AS (
         DELETE FROM secant.sharing s
-        WHERE s.share_table::pg_catalog.oid OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d.objid FROM pg_catalog.pg_event_trigger_dropped_objects() d
-                                                                             WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass))
-           OR s.source_table::pg_catalog.oid OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d.objid FROM pg_catalog.pg_event_trigger_dropped_objects() d
-                                                                              WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass))
-        RETURNING s.source_table)
-    SELECT pg_catalog.array_agg(DISTINCT g.source_table) INTO sources FROM gone g;
+        WHERE EXISTS (SELECT 1 FROM pg_catalog.pg_event_trigger_dropped_objects() d
+                      WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+                        AND ((d.objid OPERATOR(pg_catalog.=) s.share_table::pg_catalog.oid
+                              AND (d.objsubid OPERATOR(pg_catalog.=) 0
+                                   OR d.address_names[3] OPERATOR(pg_catalog.=) ANY (ARRAY[s.reference_column::pg_catalog.text,
+                                                                                           s.recipient_column::pg_catalog.text])))
+                          OR (d.objid OPERATOR(pg_catalog.=) s.source_table::pg_catalog.oid
+                              AND (d.objsubid OPERATOR(pg_catalog.=) 0
+                                   OR d.address_names[3] OPERATOR(pg_catalog.=) ANY (ARRAY[s.source_key::pg_catalog.text,
+                                                                                           s.source_column::pg_catalog.text])))))
+        RETURNING s.share_table, s.source_table)
+    SELECT pg_catalog.array_agg(DISTINCT g.source_table), pg_catalog.array_agg(g.share_table) INTO sources, shares FROM gone g;
     DELETE FROM secant.copies c
-    WHERE c.share_table::pg_catalog.oid OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d.objid FROM pg_catalog.pg_event_trigger_dropped_objects() d
-                                                                         WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass))
+    WHERE c.share_table OPERATOR(pg_catalog.=) ANY (coalesce(shares, '{}'))
+       OR c.share_table::pg_catalog.oid OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d.objid FROM pg_catalog.pg_event_trigger_dropped_objects() d
+                                                                         WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+                                                                           AND d.objsubid OPERATOR(pg_catalog.=) 0))
        OR c.source_table::pg_catalog.oid OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d.objid FROM pg_catalog.pg_event_trigger_dropped_objects() d
-                                                                          WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass));
-    -- the source tables that remain: triggers for their remaining
-    -- registrations, or none
+                                                                          WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+                                                                            AND d.objsubid OPERATOR(pg_catalog.=) 0));
+    -- the share tables that remain (a registered column dropped): no
+    -- sharing triggers; the source tables that remain: triggers for their
+    -- remaining registrations, or none
+    FOREACH sh IN ARRAY coalesce(shares, '{}') LOOP
+        CONTINUE WHEN NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) sh);
+        BEGIN
+            EXECUTE pg_catalog.format('DROP TRIGGER IF EXISTS secant_share ON %s', sh);
+            EXECUTE pg_catalog.format('DROP TRIGGER IF EXISTS secant_share_change ON %s', sh);
+            EXECUTE pg_catalog.format('DROP TRIGGER IF EXISTS secant_share_truncate ON %s', sh);
+        EXCEPTION WHEN OTHERS THEN
+            RAISE WARNING 'secant_pre: the sharing triggers of % were not dropped: %', sh, SQLERRM
+                USING HINT = 'Its owner drops them.';
+        END;
+    END LOOP;
     FOREACH src IN ARRAY coalesce(sources, '{}') LOOP
         BEGIN
             PERFORM secant_internal.source_triggers(src);
@@ -2201,7 +2244,7 @@ EXCEPTION WHEN OTHERS THEN
         USING HINT = 'An admin runs SELECT secant.purge_copies().';
 END $$;
 REVOKE ALL ON FUNCTION secant_internal.sharing_dropped() FROM PUBLIC;
-COMMENT ON FUNCTION secant_internal.sharing_dropped() IS 'event trigger (sql_drop): a dropped share or source table''s registrations and copies are deleted, the remaining source tables'' triggers rebuilt; never raises';
+COMMENT ON FUNCTION secant_internal.sharing_dropped() IS 'event trigger (sql_drop): the registrations of a dropped share or source table, or of a dropped registered column, and their copies are deleted, the remaining tables'' sharing triggers dropped or rebuilt; never raises';
 CREATE EVENT TRIGGER secant_sharing_dropped ON sql_drop
     EXECUTE FUNCTION secant_internal.sharing_dropped();
 
@@ -2276,7 +2319,7 @@ BEGIN
             USING ERRCODE = 'no_data_found',
                   DETAIL = 'secant.grants holds no grant from the first key to the second.';
     END IF;
-    copies := secant.delete_copies_through(marks);
+    copies := secant.delete_copies_through(marks, wait);
     DELETE FROM secant.grants g WHERE g.hop_key OPERATOR(pg_catalog.=) ANY (marks);
     INSERT INTO secant.audit_log (action, detail)
     VALUES ('revoke', pg_catalog.jsonb_build_object('from_key', from_key::text, 'to_key', to_key::text,
@@ -2286,7 +2329,7 @@ BEGIN
 END $$;
 REVOKE ALL ON FUNCTION secant.revoke(pre_public_key, pre_public_key, boolean) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION secant.revoke(pre_public_key, pre_public_key, boolean) TO secant_admin;
-COMMENT ON FUNCTION secant.revoke(pre_public_key, pre_public_key, boolean) IS 'remove every grant from one key to another and, in the same transaction, every copy made through them; returns the number of copies deleted; wait => false fails at once if a session holds the grant';
+COMMENT ON FUNCTION secant.revoke(pre_public_key, pre_public_key, boolean) IS 'remove every grant from one key to another and, in the same transaction, every copy made through them; returns the number of copies deleted; wait => false fails at once if a session holds the grant or a copy made through it';
 
 CREATE FUNCTION secant.revoke(from_name text, to_name text, wait boolean DEFAULT true) RETURNS bigint
 STRICT LANGUAGE sql
@@ -2832,3 +2875,634 @@ AS $$
 REVOKE ALL ON FUNCTION secant.check_bindings() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION secant.check_bindings() TO secant_admin;
 COMMENT ON FUNCTION secant.check_bindings() IS 'the names the extension binds or runs that someone else could have planted: each object of the extension that binds a function, operator, cast, type, collation or relation outside pg_catalog and the extension, and each SQL or PL/pgSQL function that neither has a SQL-standard body nor pins search_path to pg_catalog, pg_temp (no rows: none); admins';
+
+-- ==== Threshold nodes: grant shares on n nodes, a coordinator that   ====
+-- ==== asks t of them, verifies and combines (docs/THRESHOLD.md)      ====
+
+-- ---- C helpers over the core (sp_threshold.h): reading, checking, combining ----
+
+CREATE FUNCTION pre_tshare(share text) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'pre_tshare_from_text' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION pre_tshare(text) IS 'a threshold grant share from its pretshare_ text (secant-pre grant --threshold), checked (layout, points, the delegator''s signature)';
+
+CREATE FUNCTION pre_tshare_fields(share bytea, OUT from_key pre_public_key, OUT to_key pre_public_key,
+                                  OUT hop_key bytea, OUT not_after timestamptz,
+                                  OUT t integer, OUT n integer, OUT idx integer)
+    AS 'MODULE_PATHNAME', 'pre_tshare_fields' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION pre_tshare_fields(bytea) IS 'the public fields of a checked grant share: the grant''s from, to, hop key X and not_after, t, n and the share''s index';
+
+CREATE FUNCTION pre_tshare_same_grant(bytea, bytea) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'pre_tshare_same_grant' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION pre_tshare_same_grant(bytea, bytea) IS 'true when two checked grant shares split the same threshold grant (same t, n, header and commitments)';
+
+CREATE FUNCTION pre_tpartial_verify(partial bytea, share bytea, ct pre_ciphertext) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'pre_tpartial_verify' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION pre_tpartial_verify(bytea, bytea, pre_ciphertext) IS 'true when the partial''s proof verifies for the ciphertext against the share''s commitments; false for any fault of the partial; an error for a wrong share or ciphertext';
+
+CREATE FUNCTION pre_tcombine_batch(cts pre_ciphertext[], share bytea, partials bytea[], t integer) RETURNS pre_ciphertext[]
+    AS 'MODULE_PATHNAME', 'pre_tcombine_batch' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION pre_tcombine_batch(pre_ciphertext[], bytea, bytea[], integer) IS 'pre_tcombine for a batch of m ciphertexts of one threshold grant, the share checked once: partials holds t·m partials, holder k''s at k·m+1 .. k·m+m; NULL where they do not combine (a proof fails: find the holder with pre_tpartial_verify)';
+
+CREATE FUNCTION pre_tcombine(ct pre_ciphertext, share bytea, partials bytea[]) RETURNS pre_ciphertext
+    AS 'MODULE_PATHNAME', 'pre_tcombine' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION pre_tcombine(pre_ciphertext, bytea, bytea[]) IS 'exactly t partials of one threshold grant (distinct indices, every proof verified here) combined into the re-encryption by the unsplit grant, byte for byte';
+
+-- Does the outer role (who asked, also inside owner-run functions) obtain
+-- what is addressed to this principal: a superuser, bound to it, or
+-- holding the proxy capability (secant.obtain_basis, for the outer role).
+CREATE FUNCTION secant_internal.outer_may_obtain(target pre_public_key) RETURNS boolean
+STRICT LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_roles r
+                   WHERE r.oid OPERATOR(pg_catalog.=) secant.outer_user() AND r.rolsuper)
+        OR EXISTS (SELECT 1 FROM secant.bindings b
+                   JOIN pg_catalog.pg_roles r ON r.oid OPERATOR(pg_catalog.=) b.role
+                   WHERE b.principal_key OPERATOR(@extschema@.=) target
+                     AND pg_catalog.pg_has_role(secant.outer_user(), r.oid, 'MEMBER'))
+        OR secant_internal.outer_is_proxy() $$;
+
+-- Does the outer role hold the proxy capability here (through membership)?
+CREATE FUNCTION secant_internal.outer_is_proxy() RETURNS boolean
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT EXISTS (SELECT 1 FROM secant.capabilities c
+                   JOIN pg_catalog.pg_roles r ON r.oid OPERATOR(pg_catalog.=) c.role
+                   WHERE c.capability OPERATOR(pg_catalog.=) 'proxy'
+                     AND pg_catalog.pg_has_role(secant.outer_user(), r.oid, 'MEMBER')) $$;
+REVOKE ALL ON FUNCTION secant_internal.outer_is_proxy() FROM PUBLIC;
+COMMENT ON FUNCTION secant_internal.outer_is_proxy() IS 'true when the outer role holds the proxy capability in this database';
+REVOKE ALL ON FUNCTION secant_internal.outer_may_obtain(pre_public_key) FROM PUBLIC;
+COMMENT ON FUNCTION secant_internal.outer_may_obtain(pre_public_key) IS 'secant.may_obtain for the outer role: superuser, bound to the principal, or holding the proxy capability';
+
+-- ---- a node: the grant shares it holds ----
+
+-- Shares are stored as the delegator made them (the scalar sealed to this
+-- node's server key); every other column is filled from the share when it
+-- is stored, after opening it with the server key and checking it against
+-- its commitments (secant_internal.tshare_fill).  Removing a share is a
+-- revocation: its hop key is remembered in secant.revoked_grants.
+CREATE TABLE secant.grant_shares (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    share bytea NOT NULL,
+    from_key pre_public_key NOT NULL,
+    to_key pre_public_key NOT NULL,
+    hop_key bytea NOT NULL UNIQUE,
+    not_after timestamptz,
+    t integer NOT NULL,
+    n integer NOT NULL,
+    idx integer NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now()
+);
+COMMENT ON TABLE secant.grant_shares IS 'threshold grant shares this node holds (one per threshold grant), each sealed to the server key: the node makes partials with them for a coordinator (secant.threshold_partials)';
+REVOKE ALL ON secant.grant_shares FROM PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('secant.grant_shares', '');
+GRANT SELECT ON secant.grant_shares TO secant_admin;
+ALTER TABLE secant.grant_shares ENABLE ROW LEVEL SECURITY;
+CREATE POLICY grant_shares_admins ON secant.grant_shares FOR SELECT USING (secant.is_admin());
+
+CREATE FUNCTION secant_internal.tshare_fill() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'pre_tshare_fill' LANGUAGE C;
+REVOKE ALL ON FUNCTION secant_internal.tshare_fill() FROM PUBLIC;
+COMMENT ON FUNCTION secant_internal.tshare_fill() IS 'trigger: open a grant share being stored with the server key (checked against its commitments) and fill its columns from it';
+CREATE TRIGGER grant_shares_fill BEFORE INSERT OR UPDATE ON secant.grant_shares
+    FOR EACH ROW EXECUTE FUNCTION secant_internal.tshare_fill();
+
+-- A share whose hop key was revoked (as a grant or a share) is refused;
+-- fires after grant_shares_fill (trigger names sort).
+CREATE FUNCTION secant_internal.tshare_check_revoked() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF TG_RELID OPERATOR(pg_catalog.<>) 'secant.grant_shares'::pg_catalog.regclass THEN
+        RAISE EXCEPTION 'secant_internal.tshare_check_revoked() checks secant.grant_shares only'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF EXISTS (SELECT 1 FROM secant.revoked_grants v WHERE v.hop_key OPERATOR(pg_catalog.=) NEW.hop_key) THEN
+        RAISE EXCEPTION 'grant share was revoked and cannot be stored again'
+            USING ERRCODE = 'integrity_constraint_violation',
+                  HINT = 'To re-admit the grantee, the delegator makes a new threshold grant.';
+    END IF;
+    RETURN NEW;
+END $$;
+REVOKE ALL ON FUNCTION secant_internal.tshare_check_revoked() FROM PUBLIC;
+COMMENT ON FUNCTION secant_internal.tshare_check_revoked() IS 'trigger: refuse a grant share whose hop key was revoked';
+CREATE TRIGGER grant_shares_not_revoked BEFORE INSERT OR UPDATE ON secant.grant_shares
+    FOR EACH ROW EXECUTE FUNCTION secant_internal.tshare_check_revoked();
+
+-- Stored and removed shares are audited; a removed share's hop key is
+-- remembered (it can never be stored again, as a share or a grant).
+CREATE FUNCTION secant_internal.tshare_audit() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    r record;
+BEGIN
+    IF TG_RELID OPERATOR(pg_catalog.<>) 'secant.grant_shares'::pg_catalog.regclass THEN
+        RAISE EXCEPTION 'secant_internal.tshare_audit() logs secant.grant_shares only'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF TG_OP OPERATOR(pg_catalog.=) 'DELETE' THEN
+        r := OLD;
+        INSERT INTO secant.revoked_grants (hop_key, from_key, to_key, revoked_by)
+        VALUES (OLD.hop_key, OLD.from_key, OLD.to_key, SESSION_USER)
+        ON CONFLICT (hop_key) DO NOTHING;
+    ELSE
+        r := NEW;
+    END IF;
+    IF NOT secant.restoring() THEN
+        INSERT INTO secant.audit_log (action, detail)
+        VALUES (pg_catalog.concat(pg_catalog.lower(TG_OP), ' grant share'),
+                pg_catalog.jsonb_build_object('share_id', r.id, 'from_key', r.from_key::text,
+                                              'to_key', r.to_key::text, 'not_after', r.not_after,
+                                              't', r.t, 'n', r.n, 'index', r.idx,
+                                              'hop_key', pg_catalog.encode(r.hop_key, 'hex')));
+    END IF;
+    RETURN NULL;
+END $$;
+REVOKE ALL ON FUNCTION secant_internal.tshare_audit() FROM PUBLIC;
+COMMENT ON FUNCTION secant_internal.tshare_audit() IS 'trigger: audit a stored or removed grant share; a removed share''s hop key is remembered as revoked';
+CREATE TRIGGER grant_shares_audit AFTER INSERT OR DELETE ON secant.grant_shares
+    FOR EACH ROW EXECUTE FUNCTION secant_internal.tshare_audit();
+
+-- C, owner only: the partials of a share for a batch of ciphertexts.
+CREATE FUNCTION secant_internal.tpartials(share bytea, cts pre_ciphertext[]) RETURNS bytea[]
+    AS 'MODULE_PATHNAME', 'pre_tpartials' LANGUAGE C VOLATILE STRICT;
+REVOKE ALL ON FUNCTION secant_internal.tpartials(bytea, pre_ciphertext[]) FROM PUBLIC;
+COMMENT ON FUNCTION secant_internal.tpartials(bytea, pre_ciphertext[]) IS 'the partials (with proofs) of a stored grant share for a batch of ciphertexts, the share opened once with the server key (secant.threshold_partials checks first)';
+
+CREATE FUNCTION secant.add_grant_share(share text) RETURNS bigint
+STRICT LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    id bigint;
+BEGIN
+    PERFORM secant.require_admin();
+    INSERT INTO secant.grant_shares (share) VALUES (@extschema@.pre_tshare(share))
+    RETURNING grant_shares.id INTO id;
+    RETURN id;
+END $$;
+REVOKE ALL ON FUNCTION secant.add_grant_share(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION secant.add_grant_share(text) TO secant_admin;
+COMMENT ON FUNCTION secant.add_grant_share(text) IS 'admins: store a threshold grant share (pretshare_ text) sealed to this node''s server key, checked against its commitments; returns its id';
+
+-- Removing a share: admins, and the coordinator (proxy capability) pushing
+-- a revocation.  Removing only takes power away.
+CREATE FUNCTION secant.revoke_grant_share(hop_key bytea) RETURNS boolean
+STRICT LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF NOT (secant.is_admin() OR secant_internal.outer_is_proxy()) THEN
+        RAISE EXCEPTION 'only an admin or a proxy of this database removes grant shares'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    DELETE FROM secant.grant_shares g WHERE g.hop_key OPERATOR(pg_catalog.=) revoke_grant_share.hop_key;
+    RETURN FOUND;
+END $$;
+REVOKE ALL ON FUNCTION secant.revoke_grant_share(bytea) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION secant.revoke_grant_share(bytea) TO PUBLIC;
+COMMENT ON FUNCTION secant.revoke_grant_share(bytea) IS 'admins and proxies: remove the grant share with this hop key (a revocation: audited, its hop key remembered); true when one was removed';
+
+-- What a coordinator calls on a node, one round trip per batch: first the
+-- revocations it pushes (applied before serving), then the node's own
+-- checks, then the partials.  Never an open oracle: the core multiplies
+-- only E+V of a level-1 capsule that passes the capsule check, and this
+-- function only the X of a hop made by a grant or share this node stores.
+CREATE FUNCTION secant.threshold_partials(hop_key bytea, cts pre_ciphertext[], revoked bytea[] DEFAULT '{}')
+RETURNS bytea[]
+STRICT LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    s secant.grant_shares;
+BEGIN
+    IF pg_catalog.cardinality(revoked) OPERATOR(pg_catalog.>) 0 THEN
+        IF NOT (secant.is_admin() OR secant_internal.outer_is_proxy()) THEN
+            RAISE EXCEPTION 'only an admin or a proxy of this database pushes revocations'
+                USING ERRCODE = 'insufficient_privilege';
+        END IF;
+        DELETE FROM secant.grant_shares g WHERE g.hop_key OPERATOR(pg_catalog.=) ANY (revoked);
+    END IF;
+    SELECT * INTO s FROM secant.grant_shares g
+    WHERE g.hop_key OPERATOR(pg_catalog.=) $1 FOR KEY SHARE;  -- $1: hop_key
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'no grant share with this hop key on this node'
+            USING ERRCODE = 'insufficient_privilege',
+                  DETAIL = 'It was revoked, or never stored here.';
+    END IF;
+    IF s.not_after IS NOT NULL AND s.not_after OPERATOR(pg_catalog.<=) pg_catalog.statement_timestamp() THEN
+        RAISE EXCEPTION 'grant share expired at %', s.not_after USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF NOT secant_internal.outer_may_obtain(s.to_key) THEN
+        RAISE EXCEPTION 'role "%" may not obtain what is addressed to the grant share''s grantee',
+            (SELECT r.rolname FROM pg_catalog.pg_roles r WHERE r.oid OPERATOR(pg_catalog.=) secant.outer_user())
+            USING ERRCODE = 'insufficient_privilege',
+                  HINT = 'A coordinator''s role holds the proxy capability on each node (secant.grant_capability).';
+    END IF;
+    -- the hop chain: past level 1, the last hop is one of this node's
+    IF EXISTS (SELECT 1 FROM pg_catalog.unnest(cts) c
+               CROSS JOIN LATERAL (SELECT (@extschema@.pre_hop_keys(c))[@extschema@.pre_level(c) OPERATOR(pg_catalog.-) 1] AS x) l
+               WHERE @extschema@.pre_level(c) OPERATOR(pg_catalog.>) 1
+                 AND NOT EXISTS (SELECT 1 FROM secant.grant_shares g WHERE g.hop_key OPERATOR(pg_catalog.=) l.x)
+                 AND NOT EXISTS (SELECT 1 FROM secant.grants g WHERE g.hop_key OPERATOR(pg_catalog.=) l.x)) THEN
+        RAISE EXCEPTION 'a ciphertext''s last hop was not made by a grant or grant share of this node'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN secant_internal.tpartials(s.share, cts);
+END $$;
+REVOKE ALL ON FUNCTION secant.threshold_partials(bytea, pre_ciphertext[], bytea[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION secant.threshold_partials(bytea, pre_ciphertext[], bytea[]) TO PUBLIC;
+COMMENT ON FUNCTION secant.threshold_partials(bytea, pre_ciphertext[], bytea[]) IS 'a node''s partials with proofs for a batch of ciphertexts, by its share of the threshold grant with this hop key: revocations pushed in revoked applied first; then share present and unexpired, caller bound to the grantee or a proxy, hop chain; error 42501 otherwise';
+
+-- ---- the coordinator: nodes, threshold grants and who holds their shares ----
+
+CREATE TABLE secant.threshold_nodes (
+    name text PRIMARY KEY CHECK (name OPERATOR(pg_catalog.<>) ''),
+    conninfo text NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now()
+);
+COMMENT ON TABLE secant.threshold_nodes IS 'the nodes this coordinator asks for partials, each with the libpq connection string dblink uses (superusers set it: the coordinator connects with the extension owner''s rights)';
+REVOKE ALL ON secant.threshold_nodes FROM PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('secant.threshold_nodes', '');
+
+CREATE TABLE secant.threshold_grants (
+    hop_key bytea PRIMARY KEY,
+    from_key pre_public_key NOT NULL,
+    to_key pre_public_key NOT NULL,
+    not_after timestamptz,
+    t integer NOT NULL,
+    n integer NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    revoked_at timestamptz,
+    revoked_by name
+);
+CREATE INDEX threshold_grants_from_key ON secant.threshold_grants (from_key);
+COMMENT ON TABLE secant.threshold_grants IS 'threshold grants the coordinator combines (public header only: no node''s scalar is here); revoked_at set by secant.revoke_threshold';
+REVOKE ALL ON secant.threshold_grants FROM PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('secant.threshold_grants', '');
+GRANT SELECT ON secant.threshold_grants TO secant_admin;
+ALTER TABLE secant.threshold_grants ENABLE ROW LEVEL SECURITY;
+CREATE POLICY threshold_grants_admins ON secant.threshold_grants FOR SELECT USING (secant.is_admin());
+
+CREATE TABLE secant.threshold_holders (
+    hop_key bytea NOT NULL REFERENCES secant.threshold_grants (hop_key) ON DELETE CASCADE,
+    idx integer NOT NULL,
+    node text NOT NULL REFERENCES secant.threshold_nodes (name),
+    share bytea NOT NULL,
+    removed_at timestamptz,
+    PRIMARY KEY (hop_key, idx)
+);
+COMMENT ON TABLE secant.threshold_holders IS 'which node holds share idx of each threshold grant (the share''s public part checks its partials); removed_at: when the node confirmed the share removed (a revocation pushed and applied)';
+REVOKE ALL ON secant.threshold_holders FROM PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('secant.threshold_holders', '');
+GRANT SELECT ON secant.threshold_holders TO secant_admin;
+ALTER TABLE secant.threshold_holders ENABLE ROW LEVEL SECURITY;
+CREATE POLICY threshold_holders_admins ON secant.threshold_holders FOR SELECT USING (secant.is_admin());
+
+CREATE FUNCTION secant.add_threshold_node(name text, conninfo text) RETURNS void
+STRICT LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles r
+                   WHERE r.oid OPERATOR(pg_catalog.=) secant.outer_user() AND r.rolsuper) THEN
+        RAISE EXCEPTION 'only a superuser names threshold nodes'
+            USING ERRCODE = 'insufficient_privilege',
+                  DETAIL = 'The coordinator connects to them with the extension owner''s rights.';
+    END IF;
+    INSERT INTO secant.threshold_nodes (name, conninfo) VALUES (name, conninfo)
+    ON CONFLICT ON CONSTRAINT threshold_nodes_pkey DO UPDATE SET conninfo = EXCLUDED.conninfo;
+    INSERT INTO secant.audit_log (action, detail)
+    VALUES ('set threshold node', pg_catalog.jsonb_build_object('name', name));
+END $$;
+REVOKE ALL ON FUNCTION secant.add_threshold_node(text, text) FROM PUBLIC;
+COMMENT ON FUNCTION secant.add_threshold_node(text, text) IS 'superusers: name a node (or change its libpq connection string) that the coordinator asks for partials';
+
+-- All n shares of one threshold grant, share k held by nodes[k].
+CREATE FUNCTION secant.add_threshold_grant(shares text[], nodes text[]) RETURNS bytea
+STRICT LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    b bytea[];
+    f record;
+    k integer;
+BEGIN
+    PERFORM secant.require_admin();
+    b := ARRAY(SELECT @extschema@.pre_tshare(s) FROM pg_catalog.unnest(shares) WITH ORDINALITY u(s, o) ORDER BY u.o);
+    IF pg_catalog.cardinality(b) OPERATOR(pg_catalog.=) 0
+       OR pg_catalog.cardinality(b) OPERATOR(pg_catalog.<>) pg_catalog.cardinality(nodes) THEN
+        RAISE EXCEPTION 'one node for each share' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    SELECT * INTO f FROM @extschema@.pre_tshare_fields(b[1]);
+    IF pg_catalog.cardinality(b) OPERATOR(pg_catalog.<>) f.n THEN
+        RAISE EXCEPTION 'a threshold grant % of % needs all % shares', f.t, f.n, f.n
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    INSERT INTO secant.threshold_grants (hop_key, from_key, to_key, not_after, t, n)
+    VALUES (f.hop_key, f.from_key, f.to_key, f.not_after, f.t, f.n);
+    FOR k IN 1 .. pg_catalog.cardinality(b) LOOP
+        IF NOT @extschema@.pre_tshare_same_grant(b[1], b[k]) THEN
+            RAISE EXCEPTION 'share % is not of the same threshold grant as share 1', k
+                USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+        INSERT INTO secant.threshold_holders (hop_key, idx, node, share)
+        VALUES (f.hop_key, (@extschema@.pre_tshare_fields(b[k])).idx, nodes[k], b[k]);
+    END LOOP;
+    INSERT INTO secant.audit_log (action, detail)
+    VALUES ('insert threshold grant', pg_catalog.jsonb_build_object(
+        'from_key', f.from_key::text, 'to_key', f.to_key::text, 't', f.t, 'n', f.n,
+        'nodes', nodes, 'hop_key', pg_catalog.encode(f.hop_key, 'hex')));
+    RETURN f.hop_key;
+END $$;
+REVOKE ALL ON FUNCTION secant.add_threshold_grant(text[], text[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION secant.add_threshold_grant(text[], text[]) TO secant_admin;
+COMMENT ON FUNCTION secant.add_threshold_grant(text[], text[]) IS 'admins of the coordinator: record a threshold grant from all n of its shares (pretshare_ text), share k held by nodes[k]; returns its hop key';
+
+-- ---- the coordinator: reaching the nodes (dblink, owner-run) ----
+
+-- The schema dblink is installed in, or an error: the coordinator needs it.
+CREATE FUNCTION secant_internal.dblink_schema() RETURNS text
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    s text;
+BEGIN
+    SELECT n.nspname INTO s FROM pg_catalog.pg_extension e
+    JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) e.extnamespace
+    WHERE e.extname OPERATOR(pg_catalog.=) 'dblink';
+    IF s IS NULL THEN
+        RAISE EXCEPTION 'a threshold coordinator needs the dblink extension'
+            USING ERRCODE = 'feature_not_supported', HINT = 'CREATE EXTENSION dblink;';
+    END IF;
+    RETURN s;
+END $$;
+REVOKE ALL ON FUNCTION secant_internal.dblink_schema() FROM PUBLIC;
+COMMENT ON FUNCTION secant_internal.dblink_schema() IS 'the schema of the dblink extension, which threshold coordinators use to reach their nodes';
+
+-- Close a connection to a node if it is open (never raises).
+CREATE FUNCTION secant_internal.node_close(dl text, conn text) RETURNS void
+STRICT LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    EXECUTE pg_catalog.format('SELECT %I.dblink_disconnect(%L) WHERE %L OPERATOR(pg_catalog.=) ANY (%I.dblink_get_connections())',
+                              dl, conn, conn, dl);
+EXCEPTION WHEN OTHERS THEN
+    NULL;
+END $$;
+REVOKE ALL ON FUNCTION secant_internal.node_close(text, text) FROM PUBLIC;
+COMMENT ON FUNCTION secant_internal.node_close(text, text) IS 'close the dblink connection to a threshold node if it is open; never raises';
+
+-- Open a connection to a node and send it a query (asynchronously).
+CREATE FUNCTION secant_internal.node_send(dl text, conn text, node text, query text) RETURNS void
+STRICT LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    PERFORM secant_internal.node_close(dl, conn);
+    EXECUTE pg_catalog.format('SELECT %I.dblink_connect(%L, %L)', dl, conn,
+                              (SELECT x.conninfo FROM secant.threshold_nodes x WHERE x.name OPERATOR(pg_catalog.=) node));
+    EXECUTE pg_catalog.format('SELECT %I.dblink_send_query(%L, %L)', dl, conn, query);
+END $$;
+REVOKE ALL ON FUNCTION secant_internal.node_send(text, text, text, text) FROM PUBLIC;
+COMMENT ON FUNCTION secant_internal.node_send(text, text, text, text) IS 'connect to a threshold node (dblink, named connection) and send it a query without waiting';
+
+-- ---- the coordinator: reads ----
+
+-- C, owner only: the coordinator's own grants after a threshold hop.
+CREATE FUNCTION secant_internal.reencrypt_after_threshold(cts pre_ciphertext[], target pre_public_key)
+RETURNS pre_ciphertext[]
+    AS 'MODULE_PATHNAME', 'pre_reencrypt_after_threshold' LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+REVOKE ALL ON FUNCTION secant_internal.reencrypt_after_threshold(pre_ciphertext[], pre_public_key) FROM PUBLIC;
+COMMENT ON FUNCTION secant_internal.reencrypt_after_threshold(pre_ciphertext[], pre_public_key) IS 'level-2 ciphertexts whose hop a threshold grant made, re-encrypted along the coordinator''s active path from their recipient to target (secant.reencrypt_threshold checked the caller)';
+
+-- Re-encrypt a batch of ciphertexts (one recipient) for target through a
+-- threshold grant from their recipient (then the coordinator's own grants
+-- from its grantee to target, as secant.reencrypt_for): t nodes are asked
+-- at once (dblink_send_query), a node that is down or errs is named in a
+-- WARNING and the next one asked; every partial's proof is checked by
+-- pre_tcombine before any value is returned; a node whose partial fails
+-- its proof is named in a WARNING and replaced.
+CREATE FUNCTION secant.reencrypt_threshold(cts pre_ciphertext[], target pre_public_key)
+RETURNS pre_ciphertext[]
+STRICT LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    dl text;
+    m integer := pg_catalog.cardinality(cts);
+    recipient @extschema@.pre_public_key;
+    g secant.threshold_grants;
+    nodes text[];
+    idxs integer[];
+    shares bytea[];
+    next_pos integer := 1;
+    good integer[] := '{}';     -- positions (into nodes) whose partials are held
+    res bytea[] := '{}';        -- their partials, m per position, in good's order
+    launched integer[];
+    pend bytea[];
+    got bytea[];
+    parts bytea[];
+    bad integer[];
+    out @extschema@.pre_ciphertext[];
+    pos integer;
+    j integer;
+    k integer;
+    q text;
+BEGIN
+    IF m OPERATOR(pg_catalog.=) 0 THEN
+        RETURN cts;
+    END IF;
+    IF NOT secant_internal.outer_may_obtain(target) THEN
+        RAISE EXCEPTION 'role "%" may not obtain what is addressed to this principal',
+            (SELECT r.rolname FROM pg_catalog.pg_roles r WHERE r.oid OPERATOR(pg_catalog.=) secant.outer_user())
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF EXISTS (SELECT 1 FROM pg_catalog.unnest(cts) c WHERE @extschema@.pre_level(c) OPERATOR(pg_catalog.<>) 1) THEN
+        RAISE EXCEPTION 'a threshold hop is the first hop: the ciphertexts must be at level 1'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    recipient := @extschema@.pre_recipient(cts[1]);
+    IF EXISTS (SELECT 1 FROM pg_catalog.unnest(cts) c WHERE @extschema@.pre_recipient(c) OPERATOR(@extschema@.<>) recipient) THEN
+        RAISE EXCEPTION 'a batch is for one recipient' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    SELECT * INTO g FROM secant.threshold_grants x
+    WHERE x.from_key OPERATOR(@extschema@.=) recipient AND x.revoked_at IS NULL
+      AND (x.not_after IS NULL OR x.not_after OPERATOR(pg_catalog.>) pg_catalog.statement_timestamp())
+      AND (x.to_key OPERATOR(@extschema@.=) target OR EXISTS (SELECT 1 FROM secant.path(x.to_key, target)))
+    ORDER BY x.created_at DESC LIMIT 1 FOR KEY SHARE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'no active threshold grant from the ciphertexts'' recipient towards this principal'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    SELECT pg_catalog.array_agg(h.node ORDER BY h.idx), pg_catalog.array_agg(h.idx ORDER BY h.idx),
+           pg_catalog.array_agg(h.share ORDER BY h.idx)
+    INTO nodes, idxs, shares
+    FROM secant.threshold_holders h
+    WHERE h.hop_key OPERATOR(pg_catalog.=) g.hop_key AND h.removed_at IS NULL;
+    IF coalesce(pg_catalog.cardinality(nodes), 0) OPERATOR(pg_catalog.<) g.t THEN
+        RAISE EXCEPTION 'fewer than % nodes hold shares of this threshold grant', g.t
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    dl := secant_internal.dblink_schema();
+    BEGIN
+        LOOP
+            -- ask as many nodes at once as partials are missing
+            launched := '{}';
+            WHILE pg_catalog.cardinality(good) OPERATOR(pg_catalog.+) pg_catalog.cardinality(launched) OPERATOR(pg_catalog.<) g.t
+                  AND next_pos OPERATOR(pg_catalog.<=) pg_catalog.cardinality(nodes) LOOP
+                pos := next_pos;
+                next_pos := next_pos OPERATOR(pg_catalog.+) 1;
+                pend := ARRAY(SELECT h.hop_key FROM secant.threshold_holders h
+                              JOIN secant.threshold_grants x ON x.hop_key OPERATOR(pg_catalog.=) h.hop_key
+                              WHERE h.node OPERATOR(pg_catalog.=) nodes[pos] AND x.revoked_at IS NOT NULL
+                                AND h.removed_at IS NULL);
+                q := pg_catalog.format('SELECT secant.threshold_partials(%L::pg_catalog.bytea, %L, %L::pg_catalog.bytea[])',
+                                       g.hop_key, cts::pg_catalog.text, pend);
+                BEGIN
+                    PERFORM secant_internal.node_send(dl, 'secant_node_' OPERATOR(pg_catalog.||) pos, nodes[pos], q);
+                    launched := launched OPERATOR(pg_catalog.||) pos;
+                EXCEPTION WHEN OTHERS THEN
+                    RAISE WARNING 'threshold node "%" is unreachable: %', nodes[pos], SQLERRM;
+                    PERFORM secant_internal.node_close(dl, 'secant_node_' OPERATOR(pg_catalog.||) pos);
+                END;
+            END LOOP;
+            IF pg_catalog.cardinality(good) OPERATOR(pg_catalog.+) pg_catalog.cardinality(launched) OPERATOR(pg_catalog.<) g.t THEN
+                RAISE EXCEPTION 'fewer than % nodes of this threshold grant answered', g.t
+                    USING ERRCODE = 'connection_failure';
+            END IF;
+            FOREACH pos IN ARRAY launched LOOP
+                BEGIN
+                    EXECUTE pg_catalog.format('SELECT r.p FROM %I.dblink_get_result(%L) AS r(p pg_catalog.bytea[])',
+                                              dl, 'secant_node_' OPERATOR(pg_catalog.||) pos) INTO got;
+                    IF coalesce(pg_catalog.cardinality(got), 0) OPERATOR(pg_catalog.<>) m
+                       OR EXISTS (SELECT 1 FROM pg_catalog.unnest(got) p
+                                  WHERE p IS NULL OR pg_catalog.octet_length(p) OPERATOR(pg_catalog.<>) 104
+                                     OR pg_catalog.get_byte(p, 5) OPERATOR(pg_catalog.<>) idxs[pos]) THEN
+                        RAISE EXCEPTION 'answered % values, not % partials of share %', coalesce(pg_catalog.cardinality(got), 0), m, idxs[pos];
+                    END IF;
+                    good := good OPERATOR(pg_catalog.||) pos;
+                    res := res OPERATOR(pg_catalog.||) got;
+                    UPDATE secant.threshold_holders h SET removed_at = pg_catalog.now()
+                    WHERE h.node OPERATOR(pg_catalog.=) nodes[pos] AND h.removed_at IS NULL
+                      AND h.hop_key OPERATOR(pg_catalog.=) ANY (ARRAY(
+                          SELECT x.hop_key FROM secant.threshold_grants x WHERE x.revoked_at IS NOT NULL));
+                EXCEPTION WHEN OTHERS THEN
+                    RAISE WARNING 'threshold node "%" failed: %', nodes[pos], SQLERRM;
+                END;
+                PERFORM secant_internal.node_close(dl, 'secant_node_' OPERATOR(pg_catalog.||) pos);
+            END LOOP;
+            CONTINUE WHEN pg_catalog.cardinality(good) OPERATOR(pg_catalog.<) g.t;
+            -- combine (every proof checked); on a failure, find the liars
+            out := @extschema@.pre_tcombine_batch(cts, shares[good[1]], res, g.t);
+            bad := '{}';
+            j := (SELECT u.o FROM pg_catalog.unnest(out) WITH ORDINALITY u(c, o)
+                  WHERE u.c IS NULL ORDER BY u.o LIMIT 1);
+            IF j IS NOT NULL THEN
+                parts := ARRAY(SELECT res[(gk.i OPERATOR(pg_catalog.-) 1) OPERATOR(pg_catalog.*) m OPERATOR(pg_catalog.+) j]
+                               FROM pg_catalog.generate_series(1, g.t) gk(i) ORDER BY gk.i);
+                FOR k IN 1 .. g.t LOOP
+                    IF NOT @extschema@.pre_tpartial_verify(parts[k], shares[good[k]], cts[j]) THEN
+                        bad := bad OPERATOR(pg_catalog.||) good[k];
+                    END IF;
+                END LOOP;
+                IF pg_catalog.cardinality(bad) OPERATOR(pg_catalog.=) 0 THEN
+                    PERFORM @extschema@.pre_tcombine(cts[j], shares[good[1]], parts);  -- raises its error
+                    RAISE EXCEPTION 'partials for ciphertext % do not combine', j;
+                END IF;
+            END IF;
+            EXIT WHEN pg_catalog.cardinality(bad) OPERATOR(pg_catalog.=) 0;
+            FOREACH pos IN ARRAY bad LOOP
+                RAISE WARNING 'threshold node "%" returned a partial whose proof does not verify: ignored, another node asked', nodes[pos];
+            END LOOP;
+            res := ARRAY(SELECT res[(gk.i OPERATOR(pg_catalog.-) 1) OPERATOR(pg_catalog.*) m OPERATOR(pg_catalog.+) gj.i]
+                         FROM pg_catalog.generate_series(1, pg_catalog.cardinality(good)) gk(i)
+                         CROSS JOIN pg_catalog.generate_series(1, m) gj(i)
+                         WHERE good[gk.i] OPERATOR(pg_catalog.<>) ALL (bad) ORDER BY gk.i, gj.i);
+            good := ARRAY(SELECT x FROM pg_catalog.unnest(good) WITH ORDINALITY u(x, o)
+                          WHERE x OPERATOR(pg_catalog.<>) ALL (bad) ORDER BY u.o);
+        END LOOP;
+    EXCEPTION WHEN OTHERS THEN
+        FOR pos IN 1 .. pg_catalog.cardinality(nodes) LOOP
+            PERFORM secant_internal.node_close(dl, 'secant_node_' OPERATOR(pg_catalog.||) pos);
+        END LOOP;
+        RAISE;
+    END;
+    IF g.to_key OPERATOR(@extschema@.<>) target THEN
+        out := secant_internal.reencrypt_after_threshold(out, target);
+    END IF;
+    RETURN out;
+END $$;
+GRANT EXECUTE ON FUNCTION secant.reencrypt_threshold(pre_ciphertext[], pre_public_key) TO PUBLIC;
+COMMENT ON FUNCTION secant.reencrypt_threshold(pre_ciphertext[], pre_public_key) IS 're-encrypt a batch of ciphertexts (one recipient) for target through a threshold grant from their recipient: t nodes asked at once (dblink), every partial''s proof checked before combining, a node down or lying named in a WARNING and replaced; then the coordinator''s own grants to target; for a role bound to target or a proxy';
+
+-- ---- the coordinator: revocation across nodes ----
+
+-- Revoke a threshold grant: refused at once here; its share removed on
+-- every node that answers (a WARNING names each that does not); the
+-- others remove it in the first request the coordinator sends them
+-- (secant.threshold_partials' revoked).  One row per node.
+CREATE FUNCTION secant.revoke_threshold(hop_key bytea)
+RETURNS TABLE (node text, removed boolean)
+STRICT LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    g secant.threshold_grants;
+    h record;
+    dl text;
+    ok boolean;
+BEGIN
+    PERFORM secant.require_admin();
+    UPDATE secant.threshold_grants x
+    SET revoked_at = coalesce(x.revoked_at, pg_catalog.now()), revoked_by = coalesce(x.revoked_by, SESSION_USER)
+    WHERE x.hop_key OPERATOR(pg_catalog.=) revoke_threshold.hop_key RETURNING x.* INTO g;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'no threshold grant with this hop key' USING ERRCODE = 'no_data_found';
+    END IF;
+    INSERT INTO secant.audit_log (action, detail)
+    VALUES ('revoke threshold grant', pg_catalog.jsonb_build_object(
+        'from_key', g.from_key::text, 'to_key', g.to_key::text, 'hop_key', pg_catalog.encode(g.hop_key, 'hex')));
+    dl := secant_internal.dblink_schema();
+    FOR h IN SELECT x.node, x.idx FROM secant.threshold_holders x
+             WHERE x.hop_key OPERATOR(pg_catalog.=) g.hop_key AND x.removed_at IS NULL ORDER BY x.idx LOOP
+        BEGIN
+            PERFORM secant_internal.node_send(dl, 'secant_revoke', h.node,
+                pg_catalog.format('SELECT secant.revoke_grant_share(%L::pg_catalog.bytea)', g.hop_key));
+            EXECUTE pg_catalog.format('SELECT r.x FROM %I.dblink_get_result(%L) AS r(x boolean)', dl, 'secant_revoke')
+            INTO ok;
+            UPDATE secant.threshold_holders x SET removed_at = pg_catalog.now()
+            WHERE x.hop_key OPERATOR(pg_catalog.=) g.hop_key AND x.idx OPERATOR(pg_catalog.=) h.idx;
+            removed := true;
+        EXCEPTION WHEN OTHERS THEN
+            RAISE WARNING 'threshold node "%" did not remove its share: %', h.node, SQLERRM
+                USING HINT = 'It removes it in the first request this coordinator sends it; secant.threshold_status shows what is left.';
+            removed := false;
+        END;
+        PERFORM secant_internal.node_close(dl, 'secant_revoke');
+        node := h.node;
+        RETURN NEXT;
+    END LOOP;
+END $$;
+REVOKE ALL ON FUNCTION secant.revoke_threshold(bytea) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION secant.revoke_threshold(bytea) TO secant_admin;
+COMMENT ON FUNCTION secant.revoke_threshold(bytea) IS 'admins of the coordinator: revoke a threshold grant: refused here at once, its share removed on every node that answers (one row per node: removed or not; a WARNING names each unreachable one, which removes it when next asked)';
+
+CREATE VIEW secant.threshold_status WITH (security_invoker = true) AS
+SELECT g.hop_key, g.from_key, g.to_key, g.t, g.n, g.not_after, g.revoked_at,
+       pg_catalog.count(h.idx) FILTER (WHERE h.removed_at IS NULL) AS holders_left,
+       pg_catalog.array_agg(h.node ORDER BY h.idx) FILTER (WHERE h.removed_at IS NULL) AS nodes_left,
+       pg_catalog.count(h.idx) FILTER (WHERE h.removed_at IS NULL) OPERATOR(pg_catalog.<) g.t AS closed
+FROM secant.threshold_grants g
+LEFT JOIN secant.threshold_holders h ON h.hop_key OPERATOR(pg_catalog.=) g.hop_key
+GROUP BY g.hop_key;
+COMMENT ON VIEW secant.threshold_status IS 'each threshold grant of this coordinator: revoked here (revoked_at), the nodes that may still hold its share (not confirmed removed), and closed: fewer than t of them, so no t nodes can serve it even without this coordinator';
+REVOKE ALL ON secant.threshold_status FROM PUBLIC;
+GRANT SELECT ON secant.threshold_status TO secant_admin;

@@ -9,6 +9,7 @@
 #   demo   the end-to-end demo (examples/demo.sh)
 #   bench  the benchmarks (test/bench/run.sh)
 #   scaleout  the postgres_fdw scale-out test alone (test/scaleout/run.sh)
+#   threshold  threshold grants on three nodes alone (test/threshold/run.sh)
 #   soak   the pgbench soak (test/soak/run.sh)
 set -uo pipefail
 
@@ -85,6 +86,7 @@ build_install || { echo "build failed" >&2; exit 1; }
 case "$MODE" in
 	soak) exec bash test/soak/run.sh ;;
 	scaleout) exec bash test/scaleout/run.sh ;;
+	threshold) exec bash test/threshold/run.sh ;;
 esac
 
 CLUSTER=$(pgc_dir secant_pre_cluster) || exit 1
@@ -167,6 +169,8 @@ case "$MODE" in
 		layer "docs/CLIENTS.md Python section, run as written: test/python/run.sh readme" bash test/python/run.sh readme
 		layer "scale-out, coordinator and two shards (postgres_fdw): test/scaleout/run.sh" \
 			bash test/scaleout/run.sh
+		layer "threshold grants, 2-of-3 on three nodes, a dblink coordinator: test/threshold/run.sh" \
+			bash test/threshold/run.sh
 		layer "attacker suite, SQL attacks: test/attacks/run.sh" bash test/attacks/run.sh
 		for t in test/attacks/*.sh; do
 			case "$(basename "$t")" in lib.sh | run.sh) continue ;; esac
@@ -186,7 +190,7 @@ case "$MODE" in
 		bash test/bench/run.sh
 		;;
 	*)
-		echo "usage: $0 test|demo|bench|scaleout|soak" >&2
+		echo "usage: $0 test|demo|bench|scaleout|threshold|soak" >&2
 		exit 2
 		;;
 esac

@@ -4,6 +4,7 @@
  * coefficients, the shares rk_i and the proof nonces; all live in fixed
  * stack arrays and are wiped on every path.  Indices, t and n are public.
  */
+#include <stdbool.h>
 #include <string.h>
 
 #include <sodium.h>
@@ -158,6 +159,30 @@ int
 sp_tshare_index(const uint8_t *share)
 {
 	return share[TS_I];
+}
+
+const uint8_t *
+sp_tshare_from(const uint8_t *share)
+{
+	return share + TS_FROM;
+}
+
+const uint8_t *
+sp_tshare_to(const uint8_t *share)
+{
+	return share + TS_TO;
+}
+
+const uint8_t *
+sp_tshare_x(const uint8_t *share)
+{
+	return share + TS_X;
+}
+
+int64_t
+sp_tshare_not_after(const uint8_t *share)
+{
+	return (int64_t) sp_load64_le(share + TS_NOTAFTER);
 }
 
 int
@@ -492,14 +517,18 @@ proof_verify(const uint8_t partial[SP_TPARTIALBYTES], const uint8_t *share,
 	return memcmp(c, partial + TP_C, SP_SCALARBYTES) == 0 ? SP_OK : SP_EPROOF;
 }
 
-/* The share and ciphertext checks common to verify and combine, and B. */
+/*
+ * The share and ciphertext checks common to verify and combine, and B; the
+ * share's full validity is skipped when the caller has checked it already
+ * (share_valid: sp_tcombine_validated).
+ */
 static int
 statement(uint8_t B[SP_POINTBYTES], const uint8_t *share, size_t sharelen,
-		  const uint8_t *ct, size_t ctlen)
+		  const uint8_t *ct, size_t ctlen, bool share_valid)
 {
 	int			rc;
 
-	if ((rc = sp_tshare_validate(share, sharelen)) != SP_OK ||
+	if ((!share_valid && (rc = sp_tshare_validate(share, sharelen)) != SP_OK) ||
 		(rc = sp_ciphertext_check_layout(ct, ctlen)) != SP_OK)
 		return rc;
 	return sp_hop_base_for(B, ct, share + TS_FROM);
@@ -515,7 +544,7 @@ sp_tpartial_verify(const uint8_t partial[SP_TPARTIALBYTES],
 
 	if ((rc = sp_tshare_check_layout(share, sharelen)) != SP_OK ||
 		(rc = partial_check(partial, share)) != SP_OK ||
-		(rc = statement(B, share, sharelen, ct, ctlen)) != SP_OK)
+		(rc = statement(B, share, sharelen, ct, ctlen, false)) != SP_OK)
 		return rc;
 	return proof_verify(partial, share, B);
 }
@@ -543,10 +572,11 @@ lagrange(uint8_t l[SP_SCALARBYTES], const uint8_t *partials, int m, int k)
 	}
 }
 
-int
-sp_tcombine(uint8_t *out, size_t outlen, const uint8_t *ct, size_t ctlen,
-			const uint8_t *share, size_t sharelen, const uint8_t *partials,
-			int npartials)
+/* sp_tcombine; share_valid: the caller validated the share (see statement). */
+static int
+combine(uint8_t *out, size_t outlen, const uint8_t *ct, size_t ctlen,
+		const uint8_t *share, size_t sharelen, const uint8_t *partials,
+		int npartials, bool share_valid)
 {
 	uint8_t		B[SP_POINTBYTES],
 				T[SP_POINTBYTES],
@@ -571,7 +601,7 @@ sp_tcombine(uint8_t *out, size_t outlen, const uint8_t *ct, size_t ctlen,
 			if (partials[SP_TPARTIALBYTES * j + TP_I] == p[TP_I])
 				return SP_ETHRESHOLD;
 	}
-	if ((rc = statement(B, share, sharelen, ct, ctlen)) != SP_OK)
+	if ((rc = statement(B, share, sharelen, ct, ctlen, share_valid)) != SP_OK)
 		return rc;
 	for (int k = 0; k < npartials && rc == SP_OK; k++)
 	{
@@ -591,4 +621,22 @@ sp_tcombine(uint8_t *out, size_t outlen, const uint8_t *ct, size_t ctlen,
 	if (rc == SP_OK)
 		sp_hop_append(out, ct, ctlen, share + TS_TO, share + TS_X, T);
 	return rc;
+}
+
+int
+sp_tcombine(uint8_t *out, size_t outlen, const uint8_t *ct, size_t ctlen,
+			const uint8_t *share, size_t sharelen, const uint8_t *partials,
+			int npartials)
+{
+	return combine(out, outlen, ct, ctlen, share, sharelen, partials,
+				   npartials, false);
+}
+
+int
+sp_tcombine_validated(uint8_t *out, size_t outlen, const uint8_t *ct,
+					  size_t ctlen, const uint8_t *share, size_t sharelen,
+					  const uint8_t *partials, int npartials)
+{
+	return combine(out, outlen, ct, ctlen, share, sharelen, partials,
+				   npartials, true);
 }

@@ -33,6 +33,16 @@ int			sp_tshare_n(const uint8_t *share);
 int			sp_tshare_index(const uint8_t *share);
 
 /*
+ * The grant header of a share that passed the layout check: its from and
+ * to public keys (SP_PUBLICKEYBYTES), its hop key X (SP_POINTBYTES) and
+ * its not_after (Unix seconds, 0 = none).
+ */
+const uint8_t *sp_tshare_from(const uint8_t *share);
+const uint8_t *sp_tshare_to(const uint8_t *share);
+const uint8_t *sp_tshare_x(const uint8_t *share);
+int64_t		sp_tshare_not_after(const uint8_t *share);
+
+/*
  * Full public validity: layout; from and to valid keys, X and every
  * commitment valid non-identity points (SP_EPOINT); from != to
  * (SP_ESAMEKEY); the delegator's signature (SP_ESIGNATURE).
@@ -115,5 +125,17 @@ int			sp_tcombine(uint8_t *out, size_t outlen,
 						const uint8_t *ct, size_t ctlen,
 						const uint8_t *share, size_t sharelen,
 						const uint8_t *partials, int npartials) SP_WUR;
+
+/*
+ * sp_tcombine for a share that the caller has found valid with
+ * sp_tshare_validate (these very bytes, unchanged since): every check of
+ * sp_tcombine but the share's points and signature, so that a batch of
+ * ciphertexts of one grant pays for them once.  Every partial's proof is
+ * verified as in sp_tcombine.
+ */
+int			sp_tcombine_validated(uint8_t *out, size_t outlen,
+								  const uint8_t *ct, size_t ctlen,
+								  const uint8_t *share, size_t sharelen,
+								  const uint8_t *partials, int npartials) SP_WUR;
 
 #endif							/* SP_THRESHOLD_H */

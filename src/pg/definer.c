@@ -39,6 +39,15 @@ sp_function_owner(Oid fn)
  * with the caller's rights (InvalidOid), connected to SPI around body.
  * The settings the queries run with are set here, once for all of them.
  */
+/* How many owner-run scopes are open (sp_in_owner_scope). */
+static int	owner_depth = 0;
+
+bool
+sp_in_owner_scope(void)
+{
+	return owner_depth > 0;
+}
+
 static void
 query_scope(Oid owner, sp_query_body body, void *arg)
 {
@@ -66,7 +75,21 @@ query_scope(Oid owner, sp_query_body body, void *arg)
 							 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	body(arg);
+	if (as_owner)
+	{
+		owner_depth++;
+		PG_TRY();
+		{
+			body(arg);
+		}
+		PG_FINALLY();
+		{
+			owner_depth--;
+		}
+		PG_END_TRY();
+	}
+	else
+		body(arg);
 	SPI_finish();
 	AtEOXact_GUC(true, nestlevel);
 	if (as_owner)

@@ -30,6 +30,13 @@ typedef void (*sp_query_body) (void *arg);
  */
 void		sp_owner_query(Oid owner, sp_query_body body, void *arg);
 
+/*
+ * Is an owner-run scope open (in this backend, around the code running
+ * now)?  The sharing triggers refuse to run inside one: owner-run code
+ * never reads a caller's table (docs/SECURITY.md, "Owner-run code").
+ */
+bool		sp_in_owner_scope(void);
+
 /* Run body(arg) connected to SPI with the caller's rights. */
 void		sp_caller_query(sp_query_body body, void *arg);
 

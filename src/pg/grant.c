@@ -95,6 +95,22 @@ pre_grant_to(PG_FUNCTION_ARGS)
 						 SP_PUBLICKEYBYTES);
 }
 
+/*
+ * A not_after in Unix seconds (non-zero) as a timestamptz; outside
+ * PostgreSQL's range, infinity rather than an error.  Also for grant
+ * shares (threshold.c).
+ */
+TimestampTz sp_not_after_timestamp(int64 secs);
+TimestampTz
+sp_not_after_timestamp(int64 secs)
+{
+	if (secs >= END_TIMESTAMP / USECS_PER_SEC + UNIX_EPOCH_OFFSET_SECS)
+		return DT_NOEND;
+	if (secs <= MIN_TIMESTAMP / USECS_PER_SEC + UNIX_EPOCH_OFFSET_SECS)
+		return DT_NOBEGIN;
+	return (secs - UNIX_EPOCH_OFFSET_SECS) * USECS_PER_SEC;
+}
+
 /* pre_grant_not_after(grant): expiry, or NULL for none. */
 PG_FUNCTION_INFO_V1(pre_grant_not_after);
 Datum
@@ -104,12 +120,7 @@ pre_grant_not_after(PG_FUNCTION_ARGS)
 
 	if (secs == 0)
 		PG_RETURN_NULL();
-	/* outside PostgreSQL's range: show as infinity rather than fail */
-	if (secs >= END_TIMESTAMP / USECS_PER_SEC + UNIX_EPOCH_OFFSET_SECS)
-		PG_RETURN_TIMESTAMPTZ(DT_NOEND);
-	if (secs <= MIN_TIMESTAMP / USECS_PER_SEC + UNIX_EPOCH_OFFSET_SECS)
-		PG_RETURN_TIMESTAMPTZ(DT_NOBEGIN);
-	PG_RETURN_TIMESTAMPTZ((secs - UNIX_EPOCH_OFFSET_SECS) * USECS_PER_SEC);
+	PG_RETURN_TIMESTAMPTZ(sp_not_after_timestamp(secs));
 }
 
 /* pre_grant_hop_key(grant): X, the grant's mark in every hop it makes. */

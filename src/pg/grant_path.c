@@ -1,27 +1,30 @@
 /*
  * grant_path.c - the active grant path between two keys (see grant_path.h).
  *
- * Lookup: secant.path gives the grant ids of a shortest active path; their
- * rows are then locked FOR KEY SHARE (held until the transaction ends) and
- * read.  A revocation locks the rows it removes FOR UPDATE, which conflicts:
- * it waits for every transaction that used the grant, and a lookup that
- * comes after it waits for it and then finds the row gone (READ COMMITTED:
- * the row is skipped and the lookup starts again; REPEATABLE READ: a
- * serialization failure).  Both queries run with the latest snapshot, so a
- * revocation committed before the lookup is always seen.  Nothing but the
- * grant rows of the path is locked: readers of other paths never wait.
+ * Lookup: secant.path gives the grant ids of a shortest active path; the
+ * grants are then locked (a reader's locks, policy_lock.h: in the lock
+ * manager only, no transaction id, no WAL) and their rows read with the
+ * latest snapshot.  A revocation locks what it removes exclusive, which
+ * conflicts: it waits for every transaction that used the grant, and a
+ * lookup that comes after it waits for it and then finds the row gone
+ * (READ COMMITTED: the lookup starts again; REPEATABLE READ: a
+ * serialization failure).  Nothing but the grants of the path is locked:
+ * readers of other paths never wait.
  *
- * Cache: one path per call site, for the statement that looked it up.  A
- * subtransaction abort releases the row locks taken inside it, so every
- * abort (and every change of secant.grants in this backend) bumps a
+ * Cache: per call site, for the statement: the current path, and every
+ * other path looked up in the statement (a table keyed by from || to, at
+ * most SP_PATH_SEEN), so that a bulk read over many paths looks each up
+ * once whatever the order of its rows.  A subtransaction abort releases
+ * the locks taken inside it, so every abort (and every change of
+ * secant.grants, bindings or capabilities in this backend) bumps a
  * generation that invalidates all cached paths.
  *
  * Who may ask: secant.reencrypt_for serves only a current_user bound to the
- * target principal (or holding the proxy capability); the decision is made
- * with the path and cached with it.  A ciphertext of level 2 or more is
- * re-encrypted only if its hop chain matches active grants (a crafted hop
- * would turn the proxy into an oracle for rk times a point of the
- * caller's choice).
+ * target principal (or holding the proxy capability); the decision is read
+ * in C (caller_basis.c, an index probe), locked like the grants, and cached
+ * with the path.  A ciphertext of level 2 or more is re-encrypted only if
+ * its hop chain matches active grants (a crafted hop would turn the proxy
+ * into an oracle for rk times a point of the caller's choice).
  *
  * Privileges: only the extension's owner reads grant bytes; the lookup
  * runs as the owner (definer.h) with fully qualified queries, only on a
@@ -41,10 +44,12 @@
 #include "utils/array.h"
 #include "utils/memutils.h"
 #include "utils/builtins.h"
+#include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
 #include "utils/timestamp.h"
 
+#include "caller_basis.h"
 #include "definer.h"
 #include "grant_path.h"
 #include "path_apply.h"
@@ -58,6 +63,7 @@
 #define PATH_ATTEMPTS 4
 
 #define SP_PATH_CHAINS	8		/* hop chains remembered per call site */
+#define SP_PATH_SEEN	16384	/* paths remembered per call site and statement */
 #define SP_PATH_CHAINBYTES 32	/* BLAKE2b-256 of a chain */
 
 struct sp_path
@@ -86,10 +92,40 @@ struct sp_path
 	char	   *ref;			/* in the call site's memory */
 	uint8_t		ref_key[SP_PUBLICKEYBYTES];
 	/* amortised application (path_apply.c): tied to the fill it serves */
-	uint64		fills;			/* bumped by every lookup (path_fill) */
+	uint64		fills;			/* names the lookup of the current path */
+	uint64		fill_next;		/* lookups made at this call site */
 	sp_apply_state *apply;		/* its own memory and wipe callback */
+	/* the other paths looked up in this statement (path_entry) */
+	HTAB	   *seen;
+	MemoryContext seen_cxt;		/* its memory, wiped when reset */
+	struct seen_buf *bufs;		/* the entries' buffers, in seen_cxt */
+	MemoryContextCallback seen_wipe;
+	struct path_entry *entry;	/* the current path's, in seen */
+	LocalTransactionId seen_lxid;
+	TimestampTz seen_statement;
+	uint64		seen_generation;
+	Oid			seen_caller;
 	MemoryContextCallback wipe;
 };
+
+/*
+ * A path looked up earlier in the statement at the same call site: a bulk
+ * read over many paths looks each up once, whatever the order of its rows.
+ * Keyed by from || to; its grants (hops * SP_GRANTBYTES), then its
+ * constant hop records (path_apply.h, hops - 1 of SP_HOPBYTES) once
+ * computed, in one buffer of seen_cxt.
+ */
+typedef struct path_entry
+{
+	uint8_t		keys[2 * SP_PUBLICKEYBYTES];
+	int			hops;
+	uint64		fill;
+	int64		ids[SP_PATH_MAXHOPS];
+	sp_read_entry *read_entry;
+	int			nsuffix;		/* -1: not computed yet */
+	uint8_t    *grants;
+	size_t		bytes;			/* of the buffer at grants */
+} path_entry;
 
 /* Bumped by every change of secant.grants and every subtransaction abort. */
 static uint64 grants_generation = 0;
@@ -104,11 +140,169 @@ path_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 		grants_generation++;
 }
 
+/*
+ * A role or a membership changed (REVOKE role FROM login, DROP ROLE, ALTER
+ * ROLE ... NOSUPERUSER, in any session): the callers' decisions cached
+ * with the paths are stale.  sp_path_find takes in such changes before
+ * every use of a cached path.
+ */
+static void
+roles_changed(Datum arg, int cacheid, uint32 hashvalue)
+{
+	grants_generation++;
+}
+
 /* Memory context reset callback: wipe the cached grants. */
 static void
 path_wipe(void *arg)
 {
 	sodium_memzero(arg, offsetof(sp_path, wipe));
+}
+
+/*
+ * An entry's buffer, chained in seen_cxt itself: its reset callback runs
+ * after the context's children (the hash table's own) are gone, before
+ * its own memory goes.
+ */
+typedef struct seen_buf
+{
+	struct seen_buf *next;
+	size_t		bytes;
+	uint8_t		data[FLEXIBLE_ARRAY_MEMBER];
+} seen_buf;
+
+/* Reset callback of seen_cxt: wipe the grants of the paths it holds. */
+static void
+seen_wipe(void *arg)
+{
+	sp_path    *path = (sp_path *) arg;
+
+	for (seen_buf *b = path->bufs; b != NULL; b = b->next)
+		sodium_memzero(b->data, b->bytes);
+	path->bufs = NULL;
+	path->seen = NULL;
+	path->entry = NULL;
+}
+
+/* A buffer of bytes (wiped with the others) in seen_cxt. */
+static uint8_t *
+seen_alloc(sp_path *path, size_t bytes)
+{
+	seen_buf   *b = MemoryContextAlloc(path->seen_cxt, offsetof(seen_buf, data) + bytes);
+
+	b->bytes = bytes;
+	b->next = path->bufs;
+	path->bufs = b;
+	return b->data;
+}
+
+/* An empty table of the statement's paths (the old one wiped and freed). */
+static void
+seen_reset(sp_path *path)
+{
+	HASHCTL		ctl;
+
+	if (path->seen_cxt == NULL)
+		path->seen_cxt = AllocSetContextCreate(GetMemoryChunkContext(path),
+											   "secant path cache",
+											   ALLOCSET_DEFAULT_SIZES);
+	else
+		MemoryContextReset(path->seen_cxt);	/* runs seen_wipe */
+	path->seen_wipe.func = seen_wipe;
+	path->seen_wipe.arg = path;
+	MemoryContextRegisterResetCallback(path->seen_cxt, &path->seen_wipe);
+	ctl.keysize = 2 * SP_PUBLICKEYBYTES;
+	ctl.entrysize = sizeof(path_entry);
+	ctl.hcxt = path->seen_cxt;
+	path->seen = hash_create("secant paths", 256, &ctl,
+							 HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	path->entry = NULL;
+	path->seen_lxid = SP_MY_LXID;
+	path->seen_statement = GetCurrentStatementStartTimestamp();
+	path->seen_generation = grants_generation;
+	path->seen_caller = GetUserId();
+}
+
+/* The table of the statement's paths, emptied when it is of another one. */
+static HTAB *
+seen_table(sp_path *path)
+{
+	if (path->seen == NULL || path->seen_lxid != SP_MY_LXID ||
+		path->seen_statement != GetCurrentStatementStartTimestamp() ||
+		path->seen_generation != grants_generation ||
+		path->seen_caller != GetUserId() ||
+		hash_get_num_entries(path->seen) >= SP_PATH_SEEN)
+		seen_reset(path);
+	return path->seen;
+}
+
+/* from || to, the key of a path_entry. */
+static void
+seen_key(uint8_t key[2 * SP_PUBLICKEYBYTES], const uint8_t *from, const uint8_t *to)
+{
+	memcpy(key, from, SP_PUBLICKEYBYTES);
+	memcpy(key + SP_PUBLICKEYBYTES, to, SP_PUBLICKEYBYTES);
+}
+
+/* Remember the path just filled for the rest of the statement. */
+static void
+seen_store(sp_path *path)
+{
+	uint8_t		key[2 * SP_PUBLICKEYBYTES];
+	HTAB	   *seen = seen_table(path);
+	path_entry *e;
+	bool		found;
+
+	seen_key(key, path->from, path->to);
+	e = hash_search(seen, key, HASH_ENTER, &found);
+	if (found)
+		sodium_memzero(e->grants, e->bytes);
+	e->bytes = (size_t) path->hops * SP_GRANTBYTES +
+		(size_t) (path->hops > 0 ? path->hops - 1 : 0) * SP_HOPBYTES;
+	e->grants = seen_alloc(path, e->bytes);
+	e->nsuffix = -1;
+	path->entry = e;
+	e->hops = path->hops;
+	e->fill = path->fills;
+	e->read_entry = path->read_entry;
+	memcpy(e->ids, path->ids, sizeof e->ids);
+	memcpy(e->grants, path->grants, (size_t) path->hops * SP_GRANTBYTES);
+}
+
+/*
+ * Make the path from -> to looked up earlier in the statement the current
+ * one; false if there is none.
+ */
+static bool
+seen_load(sp_path *path, const uint8_t *from, const uint8_t *to)
+{
+	uint8_t		key[2 * SP_PUBLICKEYBYTES];
+	path_entry *e;
+
+	if (path->seen == NULL)
+		return false;
+	seen_key(key, from, to);
+	e = hash_search(seen_table(path), key, HASH_FIND, NULL);
+	if (e == NULL)
+		return false;
+	sodium_memzero(path->grants, sizeof path->grants);
+	memcpy(path->grants, e->grants, (size_t) e->hops * SP_GRANTBYTES);
+	memcpy(path->ids, e->ids, sizeof path->ids);
+	memcpy(path->from, from, SP_PUBLICKEYBYTES);
+	memcpy(path->to, to, SP_PUBLICKEYBYTES);
+	path->hops = e->hops;
+	path->fills = e->fill;
+	path->read_entry = e->read_entry;
+	path->entry = e;
+	if (e->nsuffix >= 0)
+	{
+		if (path->apply == NULL)
+			path->apply = sp_apply_state_new(GetMemoryChunkContext(path));
+		sp_apply_suffix_put(path->apply, e->fill,
+							e->grants + (size_t) e->hops * SP_GRANTBYTES, e->nsuffix);
+	}
+	path->valid = true;
+	return true;
 }
 
 sp_path *
@@ -119,6 +313,8 @@ sp_path_cache(FmgrInfo *flinfo)
 	if (!callback_registered)
 	{
 		RegisterSubXactCallback(path_subxact_callback, NULL);
+		CacheRegisterSyscacheCallback(AUTHMEMROLEMEM, roles_changed, (Datum) 0);
+		CacheRegisterSyscacheCallback(AUTHOID, roles_changed, (Datum) 0);
 		callback_registered = true;
 	}
 	if (path == NULL)
@@ -345,7 +541,7 @@ path_fill(sp_path *path, Oid pk_type, const uint8_t *from, const uint8_t *to)
 	path_lookup l = {path, pk_type, from, to, 0};
 
 	path->valid = false;
-	path->fills++;				/* path_apply.c: what the last fill served goes */
+	path->fills = ++path->fill_next;	/* path_apply.c: what the last fill served goes */
 	sp_require_live(path->owner);	/* not a standby, not a copy */
 	sp_owner_query(path->owner, path_lookup_body, &l);
 	path->hops = l.hops;
@@ -389,51 +585,22 @@ sp_ext_schema(Oid pk_type)
 	return quote_identifier(get_namespace_name(type_namespace(pk_type)));
 }
 
-/* What the caller relies on (secant.obtain_basis), read with its locks. */
+/* What the caller relies on (sp_caller_basis), read with its locks. */
 #define BASIS_MAX 16
 #define BASIS_ATTEMPTS 4
 typedef struct caller_check
 {
-	Oid			pk_type;
 	const uint8_t *target;
 	int			n;				/* items relied on; -1: superuser */
 	sp_lock_item items[BASIS_MAX];
 	bool		audit;
 } caller_check;
 
-/*
- * What current_user relies on to obtain what is addressed to the target,
- * with the latest snapshot: its bindings to the target and proxy
- * capabilities (through the roles it is a member of), the first BASIS_MAX.
- */
+/* What current_user relies on now (the latest snapshot), the first BASIS_MAX. */
 static void
 caller_basis(caller_check *c)
 {
-	Oid			argtypes[1] = {c->pk_type};
-	Datum		args[1] = {PointerGetDatum(c->target)};
-
-	if (sp_run_latest("SELECT b.kind, b.role, secant.read_audit_on() "
-					  "FROM secant.obtain_basis($1) AS b LIMIT 16",
-					  1, argtypes, args) != SPI_OK_SELECT)
-		elog(ERROR, "secant.obtain_basis failed");
-	c->n = 0;
-	for (uint64 r = 0; r < SPI_processed; r++)
-	{
-		HeapTuple	tup = SPI_tuptable->vals[r];
-		TupleDesc	desc = SPI_tuptable->tupdesc;
-		bool		isnull;
-		char	   *kind = TextDatumGetCString(SPI_getbinval(tup, desc, 1, &isnull));
-		Oid			role = DatumGetObjectId(SPI_getbinval(tup, desc, 2, &isnull));
-
-		c->audit = DatumGetBool(SPI_getbinval(tup, desc, 3, &isnull)) && !isnull;
-		if (strcmp(kind, "superuser") == 0)
-		{
-			c->n = -1;
-			return;
-		}
-		c->items[c->n++] = strcmp(kind, "binding") == 0 ?
-			sp_lock_binding(c->target, role) : sp_lock_capability(role);
-	}
+	c->n = sp_caller_basis(c->target, c->items, BASIS_MAX, &c->audit);
 }
 
 /* Is every item of a among those of b? */
@@ -458,9 +625,8 @@ basis_within(const caller_check *a, const caller_check *b)
  * later one waits for this transaction).
  */
 static void
-caller_check_body(void *arg)
+caller_check_locked(caller_check *c)
 {
-	caller_check *c = (caller_check *) arg;
 	caller_check locked;
 
 	caller_basis(c);
@@ -477,17 +643,16 @@ caller_check_body(void *arg)
 }
 
 /*
- * May current_user obtain what is addressed to target?  Asked as the
- * caller (secant.obtain_basis reads only tables PUBLIC may read); the
- * bindings and capabilities it relies on are locked until the transaction
- * ends (policy_lock.h).  Returns whether read audit is on.
+ * May current_user obtain what is addressed to target?  The bindings and
+ * capabilities it relies on are locked until the transaction ends
+ * (policy_lock.h).  Returns whether read audit is on.
  */
 static bool
-check_caller(Oid pk_type, const uint8_t *target)
+check_caller(const uint8_t *target)
 {
-	caller_check c = {pk_type, target, 0, {{0}}, false};
+	caller_check c = {target, 0, {{0}}, false};
 
-	sp_caller_query(caller_check_body, &c);
+	caller_check_locked(&c);
 	if (c.n == 0)
 		sp_raise_not_bound(GetUserNameFromId(GetUserId(), false));
 	return c.audit;
@@ -499,12 +664,16 @@ sp_path_find(sp_path *path, Oid pk_type, const uint8_t *from,
 {
 	bool		audit = false;
 
+	/* a role or membership change committed meanwhile: roles_changed */
+	AcceptInvalidationMessages();
 	if (path_hit(path, from, to))
 		return;
 	path->valid = false;
 	path->read_entry = NULL;
+	if (seen_load(path, from, to))
+		return;
 	if (for_caller)
-		audit = check_caller(pk_type, to);
+		audit = check_caller(to);
 	if (audit)
 		sp_read_audit_check();
 	path->caller = GetUserId();
@@ -512,6 +681,7 @@ sp_path_find(sp_path *path, Oid pk_type, const uint8_t *from,
 	if (audit)
 		path->read_entry = sp_read_audit_begin(path->owner, to, path->ids,
 											   path->hops);
+	seen_store(path);
 }
 
 /* The digest of a ciphertext's hop chain: P0 and every hop's P and X. */
@@ -679,6 +849,8 @@ Datum
 sp_path_apply(sp_path *path, const uint8_t *ct, size_t len, Datum orig,
 			  const char *operation)
 {
+	Datum		result;
+
 	if (path->read_entry)
 		sp_read_audit_row(path->read_entry);
 	if (sp_ciphertext_level(ct) + path->hops > SP_MAXLEVEL)
@@ -689,8 +861,14 @@ sp_path_apply(sp_path *path, const uint8_t *ct, size_t len, Datum orig,
 	/* the bytes of path->hops sp_reencrypt calls in a row (path_apply.c) */
 	if (path->apply == NULL)
 		path->apply = sp_apply_state_new(GetMemoryChunkContext(path));
-	return sp_apply_along(path->apply, &path->grants[0][0], path->hops,
-						  path->fills, ct, len, operation);
+	result = sp_apply_along(path->apply, &path->grants[0][0], path->hops,
+							path->fills, ct, len, operation);
+	/* keep the path's constant hop records with it (seen_load) */
+	if (path->entry != NULL && path->entry->nsuffix < 0 && path->entry->fill == path->fills)
+		path->entry->nsuffix =
+			sp_apply_suffix_get(path->apply, path->fills,
+								path->entry->grants + (size_t) path->hops * SP_GRANTBYTES);
+	return result;
 }
 
 /* Statement trigger on secant.grants: cached paths are stale. */

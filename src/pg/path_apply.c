@@ -11,6 +11,11 @@
  * Hop 1 of values at level >= 2 goes through a small re-encryption cache
  * (keyed on the full grant bytes and X), emptied at every fill as well.
  *
+ * A caller that keeps several paths of a statement (grant_path.c) keeps
+ * each one's suffix with it and gives it back (sp_apply_suffix_get/_put)
+ * when it switches paths: a statement over many paths computes each
+ * suffix once.
+ *
  * Lifetime: the suffix and the cache serve one path decision.  They are
  * recomputed, never reused, after a re-lookup (a new statement, another
  * caller or pair of keys, a subtransaction abort, a change of grants: each
@@ -100,4 +105,23 @@ sp_apply_along(sp_apply_state *st, const uint8_t *grants, int hops,
 	if (rc != SP_OK)
 		sp_raise(rc, operation);
 	return result;
+}
+
+int
+sp_apply_suffix_get(const sp_apply_state *st, uint64 fill, uint8_t *out)
+{
+	if (st->fill == 0 || st->fill != fill)
+		return -1;
+	memcpy(out, st->suffix, (size_t) st->nsuffix * SP_HOPBYTES);
+	return st->nsuffix;
+}
+
+void
+sp_apply_suffix_put(sp_apply_state *st, uint64 fill, const uint8_t *suffix, int n)
+{
+	Assert(fill != 0 && n >= 0 && n <= SP_PATH_MAXHOPS - 1);
+	state_clear(st);
+	memcpy(st->suffix, suffix, (size_t) n * SP_HOPBYTES);
+	st->nsuffix = n;
+	st->fill = fill;
 }

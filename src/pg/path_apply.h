@@ -34,4 +34,16 @@ Datum		sp_apply_along(sp_apply_state *st, const uint8_t *grants, int hops,
 						   uint64 fill, const uint8_t *ct, size_t len,
 						   const char *operation);
 
+/*
+ * The constant hop records (hops - 1 of them) the state holds for fill,
+ * copied to out (room for SP_PATH_MAXHOPS - 1 records); -1 when it holds
+ * none for that fill.  With sp_apply_suffix_put, a caller that keeps
+ * several paths gives each back its records when it switches to it.
+ */
+int			sp_apply_suffix_get(const sp_apply_state *st, uint64 fill, uint8_t *out);
+
+/* Hold the n records at suffix for fill, as sp_apply_along computes them. */
+void		sp_apply_suffix_put(sp_apply_state *st, uint64 fill,
+								const uint8_t *suffix, int n);
+
 #endif							/* SP_PATH_APPLY_H */

@@ -35,6 +35,7 @@
 #include "definer.h"
 #include "raise.h"
 #include "server_key.h"
+#include "sp_threshold.h"
 
 #define OPENED_SLOTS 256
 
@@ -440,6 +441,19 @@ sp_open_for(uint8_t grant[SP_GRANTBYTES], const uint8_t sealed[SP_SEALEDBYTES],
 
 	if (rc != SP_OK)
 		sp_raise_sealed(rc, sealed + 8, current_key()->keyid);
+}
+
+void
+sp_tshare_open_here(uint8_t rk_i[SP_SCALARBYTES], const uint8_t *share,
+					size_t len, Oid owner)
+{
+	uint8_t		dbid[SP_DBIDBYTES];
+	int			rc;
+
+	sp_database_id(dbid, owner);
+	rc = sp_tshare_open(rk_i, share, len, current_key()->sk, dbid);
+	if (rc != SP_OK)
+		sp_raise(rc, "opening a grant share");
 }
 
 bool

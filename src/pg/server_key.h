@@ -49,6 +49,14 @@ void		sp_open_for(uint8_t grant[SP_GRANTBYTES],
 						const uint8_t sealed[SP_SEALEDBYTES],
 						const uint8_t dbid[SP_DBIDBYTES]);
 
+/*
+ * Open a threshold grant share (sp_threshold.h) sealed to the server key
+ * for this database into rk_i, checked against its commitments; raise if
+ * it does not open.  Shares are not cached: a node opens one per batch.
+ */
+void		sp_tshare_open_here(uint8_t rk_i[SP_SCALARBYTES],
+								const uint8_t *share, size_t len, Oid owner);
+
 /* Is a sealed grant sealed to the server key (not a previous one)? */
 bool		sp_sealed_to_current(const uint8_t sealed[SP_SEALEDBYTES]);
 

@@ -10,22 +10,100 @@
  */
 #include "postgres.h"
 
+#include "catalog/dependency.h"
+#include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "utils/builtins.h"
+#include "utils/lsyscache.h"
 #include "utils/rel.h"
+#include "utils/syscache.h"
 
 #include "definer.h"
 #include "share_check.h"
 
-/* Raise unless the trigger's relation is a permanent table. */
-static void
-require_permanent(TriggerData *td, const char *name)
+/*
+ * Raise unless rel is an ordinary permanent table (relkind 'r', not a
+ * partition: a partitioned table's partitions would run its triggers as
+ * themselves) that belongs to no extension (the extension's own tables are
+ * written by owner-run code, which never fires a sharing trigger): checked
+ * on every run for the share and the source table, since a table can
+ * become a view, a partition or UNLOGGED after its registration.
+ */
+void
+sp_share_plain_table(Oid rel, const char *name)
 {
-	if (td->tg_relation->rd_rel->relpersistence != RELPERSISTENCE_PERMANENT)
-		sp_raise_sharing_setup(psprintf("%s refuses to run on the TEMP or UNLOGGED table \"%s\"",
-										name, RelationGetRelationName(td->tg_relation)));
+	HeapTuple	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(rel));
+	Form_pg_class c;
+	bool		plain;
+	char	   *relname;
+
+	if (!HeapTupleIsValid(tup))
+		sp_raise_sharing_setup(psprintf("%s: relation %u does not exist", name, rel));
+	c = (Form_pg_class) GETSTRUCT(tup);
+	plain = c->relkind == RELKIND_RELATION && !c->relispartition &&
+		c->relpersistence == RELPERSISTENCE_PERMANENT;
+	relname = pstrdup(NameStr(c->relname));
+	ReleaseSysCache(tup);
+	if (!plain)
+		sp_raise_sharing_setup(psprintf("%s runs on ordinary permanent tables only: \"%s\" is a view, a partitioned table, a partition, TEMP or UNLOGGED",
+										name, relname));
+	if (OidIsValid(getExtensionOfObject(RelationRelationId, rel)))
+		sp_raise_sharing_setup(psprintf("%s refuses to run on \"%s\", a table of an extension",
+										name, relname));
+}
+
+/*
+ * Is a column of type typ with collation coll a sharing key: int2, int4,
+ * int8, uuid, text or varchar (or a domain over one), text and varchar
+ * with a deterministic collation?  Their text form is the same in every
+ * session and two values are equal exactly when their texts are.
+ */
+static bool
+key_type(Oid typ, Oid coll)
+{
+	switch (getBaseType(typ))
+	{
+		case INT2OID:
+		case INT4OID:
+		case INT8OID:
+		case UUIDOID:
+			return true;
+		case TEXTOID:
+		case VARCHAROID:
+			return OidIsValid(coll) && get_collation_isdeterministic(coll);
+		default:
+			return false;
+	}
+}
+
+void
+sp_share_key(Oid share, const char *ref, Oid src, const char *key)
+{
+	AttrNumber	ka = get_attnum(src, key);
+	AttrNumber	ra = OidIsValid(share) ? get_attnum(share, ref) : InvalidAttrNumber;
+	Oid			kt,
+				kc,
+				rt = InvalidOid,
+				rc = InvalidOid;
+	int32		typmod;
+
+	if (ka == InvalidAttrNumber || (OidIsValid(share) && ra == InvalidAttrNumber))
+		sp_raise_sharing_setup(psprintf("column \"%s\" of relation \"%s\" or \"%s\" of relation \"%s\" does not exist",
+										key, get_rel_name(src), ref ? ref : "", share ? get_rel_name(share) : ""));
+	get_atttypetypmodcoll(src, ka, &kt, &typmod, &kc);
+	if (OidIsValid(share))
+		get_atttypetypmodcoll(share, ra, &rt, &typmod, &rc);
+	if (!key_type(kt, kc) || (OidIsValid(share) && (rt != kt || !key_type(rt, rc))))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("sharing needs a key and a reference of one type of int2, int4, int8, uuid, text or varchar (text and varchar with a deterministic collation)"),
+				 errdetail("Key column \"%s\" of \"%s\" is of type %s%s.", key, get_rel_name(src),
+						   format_type_be(kt),
+						   OidIsValid(share) ? psprintf(", reference column \"%s\" of \"%s\" of type %s",
+														ref, get_rel_name(share), format_type_be(rt)) : ""),
+				 errhint("Change the column types and register the share table again with secant.enable_sharing(), or unregister it with secant.disable_sharing().")));
 }
 
 /*
@@ -60,7 +138,9 @@ sp_share_trigger(FunctionCallInfo fcinfo, int nargs, const char *name)
 		!TRIGGER_FIRED_FOR_ROW(td->tg_event) && !has_transition_tables(td))
 		sp_raise_sharing_setup(psprintf("%s must be FOR EACH ROW (or FOR EACH STATEMENT with its transition tables) on INSERT, UPDATE or DELETE and FOR EACH STATEMENT on TRUNCATE",
 										name));
-	require_permanent(td, name);
+	if (sp_in_owner_scope())
+		sp_raise_sharing_setup(psprintf("%s does not run inside the extension's owner-run code", name));
+	sp_share_plain_table(RelationGetRelid(td->tg_relation), name);
 	return td;
 }
 
@@ -131,6 +211,7 @@ sp_share_registered_source(TriggerData *td, Oid owner)
 	if (!OidIsValid(src))
 		sp_raise_sharing_setup(psprintf("table \"%s\" is not registered for sharing with these trigger arguments",
 										RelationGetRelationName(td->tg_relation)));
+	sp_share_plain_table(src, "secant_internal.share_copy()");
 	return src;
 }
 
@@ -199,4 +280,18 @@ sp_share_column(TriggerData *td, const char *col, Oid type)
 										format_type_be(SPI_gettypeid(desc, n)),
 										format_type_be(type)));
 	return n;
+}
+
+/*
+ * secant_internal.require_sharing_key(share table, reference column,
+ * source table, source key): secant.enable_sharing's check of the key
+ * types, the triggers' own (sp_share_key).
+ */
+PG_FUNCTION_INFO_V1(pre_require_sharing_key);
+Datum
+pre_require_sharing_key(PG_FUNCTION_ARGS)
+{
+	sp_share_key(PG_GETARG_OID(0), NameStr(*PG_GETARG_NAME(1)),
+				 PG_GETARG_OID(2), NameStr(*PG_GETARG_NAME(3)));
+	PG_RETURN_VOID();
 }

@@ -16,9 +16,24 @@
 /*
  * The trigger data of a call as an AFTER trigger with nargs arguments,
  * FOR EACH ROW on INSERT, UPDATE or DELETE, FOR EACH STATEMENT on
- * TRUNCATE, on a permanent table; else raise.
+ * TRUNCATE, on an ordinary permanent table of no extension (not inside
+ * owner-run code); else raise.
  */
 TriggerData *sp_share_trigger(FunctionCallInfo fcinfo, int nargs, const char *name);
+
+/*
+ * Raise unless rel is an ordinary permanent table (relkind 'r', not a
+ * partition) of no extension.
+ */
+void		sp_share_plain_table(Oid rel, const char *name);
+
+/*
+ * Raise unless column key of src (and, share valid, column ref of share,
+ * of the same type) is of a sharing key type: int2, int4, int8, uuid,
+ * text or varchar (or a domain over one), text and varchar with a
+ * deterministic collation.
+ */
+void		sp_share_key(Oid share, const char *ref, Oid src, const char *key);
 
 /*
  * The source table of the share table's registration whose columns are

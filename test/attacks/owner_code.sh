@@ -182,9 +182,13 @@ check "every SQL function in secant runs with search_path pg_catalog, pg_temp" \
 # disable_sharing check that the outer role owns the share table or is an
 # admin, see surface.sh; secant.is_admin() takes no argument and says only
 # whether the outer role is an admin here: the row security of
-# secant.capabilities calls it, so it reads that table as the owner)
-check "no SECURITY DEFINER function of secant but grant_capability, is_admin and (dis|en)able_sharing is executable by PUBLIC" \
-	equals "secant.disable_sharing(regclass),secant.enable_sharing(regclass,regclass,name,name,name,name),secant.grant_capability(name,text),secant.is_admin()" \
+# secant.capabilities calls it, so it reads that table as the owner;
+# threshold nodes (docs/THRESHOLD.md): secant.threshold_partials and
+# secant.revoke_grant_share on a node, secant.reencrypt_threshold on a
+# coordinator check the outer role themselves, first: bound or proxy,
+# admin or proxy, bound to the target or proxy; test/threshold/run.sh)
+check "no SECURITY DEFINER function of secant but grant_capability, is_admin, (dis|en)able_sharing and the threshold nodes' is executable by PUBLIC" \
+	equals "secant.disable_sharing(regclass),secant.enable_sharing(regclass,regclass,name,name,name,name),secant.grant_capability(name,text),secant.is_admin(),secant.reencrypt_threshold(pre_ciphertext[],pre_public_key),secant.revoke_grant_share(bytea),secant.threshold_partials(bytea,pre_ciphertext[],bytea[])" \
 	su_sql $DB -c "SELECT string_agg(p.oid::regprocedure::text, ',' ORDER BY p.oid::regprocedure::text) FROM pg_proc p
 	  WHERE p.pronamespace = 'secant'::regnamespace AND p.prosecdef AND has_function_privilege('public', p.oid, 'EXECUTE')"
 check "owner-run trigger functions are not executable by PUBLIC" \

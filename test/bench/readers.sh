@@ -15,7 +15,7 @@
 # member "churn" with a device that no reader uses, 1 000 notes encrypted to
 # the group.  Readers log in as rl_reader, bound to the 16 devices
 # (secant.bind), not as a superuser, so that the binding check and the path
-# lookup (locking the grant rows of the path FOR KEY SHARE) are in every
+# lookup (with the shared locks of what the read relies on) are in every
 # measured statement.  rl_admin is a member of secant_admin with the admin
 # capability of DB; rl_proxy has the proxy capability.  read.sql is the
 # reader's transaction: five notes of the group for a random device, group

@@ -8,8 +8,9 @@
 # more member "churn" with a device that no reader uses, 1 000 notes
 # encrypted to the group.  The readers log in as
 # rl_reader, bound to the 16 devices (secant.bind), not as a superuser, so
-# that the binding check and the path lookup (locking the grant rows of the
-# path FOR KEY SHARE) are in every measured statement.  A read is
+# that the binding check and the path lookup (and the shared locks of the
+# path's grants and the binding, in the lock manager) are in every measured
+# statement.  A read is
 #     SELECT secant.reencrypt_for(n.body, d.pk) FROM notes n, devs d
 #     WHERE d.i = :d AND n.id BETWEEN :n AND :n + 4
 # five notes of the group for a random device, group -> user -> device
@@ -184,15 +185,15 @@ w("- p99(b) / p99(a) = **%.2f×** (target ≤ 3×); p50(b) / p50(a) = %.2f×; tx
 w("- admin (rl_admin, member of secant_admin): %d revokes with `wait => false`, %d had to wait (55P03); "
   "revoke p50 %s ms, max %s ms; fresh grant p50 %s ms, max %s ms; the revoked bytes stored again: "
   "%d refused, %d accepted; %s copies deleted." % (cycles, busy, rv50, rvmax, gr50, grmax, refused, again, removed))
-w("- WAL written by reads: %.0f bytes per read statement under (a) (the FOR KEY SHARE row locks of the "
-  "path and the commit of a transaction that has an xid: synchronous_commit = %s, fsync = %s)." % (
+w("- WAL written by reads: %.0f bytes per read statement under (a) (a reader's locks are in the lock "
+  "manager only, no transaction id: synchronous_commit = %s, fsync = %s)." % (
       int(wal_a) / max(1, len(a)), sync_commit, fsync))
 w("")
 w("| one note per statement, 1 client, who asks | tx/s | p50 ms | p99 ms | vs bare |")
 w("| --- | ---: | ---: | ---: | ---: |")
 rows = (("plain read of the note (no re-encryption), superuser", "plain"),
         ("2 × pre_reencrypt with the grants joined (no lookup), superuser", "bare"),
-        ("the binding check alone: secant.may_obtain(device), bound role", "may"),
+        ("secant.may_obtain(device) in SQL, bound role (reencrypt_for applies its rule in C)", "may"),
         ("the path alone: secant.path(group, device), 2 hops, bound role (no lock)", "path"),
         ("secant.reencrypt_for, superuser", "super"),
         ("secant.reencrypt_for, bound role (rl_reader), key from devs", "bound"),
@@ -216,8 +217,8 @@ for label, name in rows:
 w("")
 w("Latency per transaction (one statement) as pgbench sees it over the Unix socket; "
   "p50/p99 from every transaction of two interleaved rounds; \"vs bare\" is the p50 "
-  "difference: the binding check (secant.may_obtain), the path lookup (secant.path) "
-  "and the FOR KEY SHARE lock of the path's grant rows, with the commit they make "
-  "durable (WAL of the bound single-note read: %.0f bytes per read)." % (
+  "difference: the binding check, the path lookup (secant.path) and the shared "
+  "locks of what the read relies on (WAL of the bound single-note read: %.0f bytes "
+  "per read)." % (
       int(wal_one) / max(1, len(lat("wal_bound")))))
 PY

@@ -1,0 +1,148 @@
+/*
+ * caller_basis.c - what current_user relies on to obtain what is addressed
+ * to a principal (see caller_basis.h), read in C from the extension's
+ * tables: an index probe of secant.bindings by principal key, a scan of
+ * the few rows of secant.capabilities, one row of secant.settings.  No
+ * SQL, no plan, no function call per row; row-level security does not
+ * apply to these reads (they decide, they show nothing).  The answer is
+ * the same as secant.obtain_basis's, which runs the same rule in SQL for
+ * the SQL surface (secant.may_obtain).
+ */
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/stratnum.h"
+#include "access/table.h"
+#include "catalog/namespace.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/relcache.h"
+#include "utils/snapmgr.h"
+
+#include "caller_basis.h"
+
+/* secant.NAME, opened AccessShare (fast path: no lock table entry). */
+static Relation
+open_table(const char *name)
+{
+	Oid			nsp = get_namespace_oid("secant", false);
+	Oid			rel = get_relname_relid(name, nsp);
+
+	if (!OidIsValid(rel))
+		elog(ERROR, "table secant.%s not found", name);
+	return table_open(rel, AccessShareLock);
+}
+
+/*
+ * The bindings of target to roles current_user is a member of (pg_has_role
+ * MEMBER: a dropped role's binding is inert), probing the primary key
+ * (principal_key, role) by its first column.
+ */
+static int
+binding_items(const uint8_t *target, Snapshot snap, sp_lock_item *items, int max)
+{
+	Relation	rel = open_table("bindings");
+	Oid			pkey = RelationGetPrimaryKeyIndex(rel);
+	Relation	idx = index_open(pkey, AccessShareLock);
+	Oid			eq = get_opfamily_member(idx->rd_opfamily[0], idx->rd_opcintype[0],
+										 idx->rd_opcintype[0], BTEqualStrategyNumber);
+	TupleDesc	desc = RelationGetDescr(rel);
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tup;
+	int			n = 0;
+
+	if (!OidIsValid(eq))
+		elog(ERROR, "secant.bindings: no equality operator for its key");
+	ScanKeyInit(&key, 1, BTEqualStrategyNumber, get_opcode(eq), PointerGetDatum(target));
+	scan = systable_beginscan(rel, pkey, true, snap, 1, &key);
+	while (n < max && HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		bool		isnull;
+		Oid			role = DatumGetObjectId(heap_getattr(tup, 2, desc, &isnull));
+
+		if (!isnull && is_member_of_role(GetUserId(), role))
+			items[n++] = sp_lock_binding(target, role);
+	}
+	systable_endscan(scan);
+	index_close(idx, AccessShareLock);
+	table_close(rel, AccessShareLock);
+	return n;
+}
+
+/* The proxy capabilities of roles current_user is a member of. */
+static int
+proxy_items(Snapshot snap, sp_lock_item *items, int max)
+{
+	Relation	rel = open_table("capabilities");
+	TupleDesc	desc = RelationGetDescr(rel);
+	SysScanDesc scan = systable_beginscan(rel, InvalidOid, false, snap, 0, NULL);
+	HeapTuple	tup;
+	int			n = 0;
+
+	while (n < max && HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		bool		null_role;
+		bool		null_cap;
+		Oid			role = DatumGetObjectId(heap_getattr(tup, 1, desc, &null_role));
+		Datum		cap = heap_getattr(tup, 2, desc, &null_cap);
+
+		if (!null_role && !null_cap &&
+			strcmp(TextDatumGetCString(cap), "proxy") == 0 &&
+			is_member_of_role(GetUserId(), role))
+			items[n++] = sp_lock_capability(role);
+	}
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	return n;
+}
+
+/* secant.read_audit_on(): the setting read_audit is 'on'. */
+static bool
+read_audit_on(Snapshot snap)
+{
+	Relation	rel = open_table("settings");
+	TupleDesc	desc = RelationGetDescr(rel);
+	SysScanDesc scan = systable_beginscan(rel, InvalidOid, false, snap, 0, NULL);
+	HeapTuple	tup;
+	bool		on = false;
+
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		bool		null_name;
+		bool		null_value;
+		Datum		name = heap_getattr(tup, 1, desc, &null_name);
+		Datum		value = heap_getattr(tup, 2, desc, &null_value);
+
+		if (!null_name && !null_value &&
+			strcmp(TextDatumGetCString(name), "read_audit") == 0)
+			on = strcmp(TextDatumGetCString(value), "on") == 0;
+	}
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	return on;
+}
+
+int
+sp_caller_basis(const uint8_t target[SP_PUBLICKEYBYTES], sp_lock_item *items,
+				int max, bool *audit)
+{
+	Snapshot	snap;
+	int			n;
+
+	snap = RegisterSnapshot(GetLatestSnapshot());
+	*audit = read_audit_on(snap);
+	if (superuser())
+		n = -1;
+	else
+	{
+		n = binding_items(target, snap, items, max);
+		n += proxy_items(snap, items + n, max - n);
+	}
+	UnregisterSnapshot(snap);
+	return n;
+}

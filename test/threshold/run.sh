@@ -1,0 +1,202 @@
+#!/usr/bin/env bash
+# test/threshold/run.sh - threshold grants on three PostgreSQL nodes
+# (docs/THRESHOLD.md), t = 2, n = 3.  Starts three throwaway clusters on
+# this machine (private directories, unix sockets only, ports
+# $THRESHOLD_PORT .. +2, default 55480); database "node" on each holds one
+# share of each threshold grant; database "coord" on the first cluster is
+# the coordinator (dblink).  Checks reads with every node, with one down,
+# with one lying; revocation with a node down, then back; the compromise of
+# one node (server key, dump, opened share) with every device key; and the
+# positive control with two nodes.  Assumes secant_pre is installed (make
+# install: extension, CLI and Python package under LIBPREFIX).  Ends with
+# "N passed, M failed".
+set -uo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=lib.sh
+. "$HERE/lib.sh"
+trap stop_all EXIT
+trap 'exit 130' INT TERM
+
+start_clusters 3 || { echo "could not start the clusters"; echo "0 passed, 1 failed"; exit 1; }
+
+# ---------------------------------------------------------------- fixture
+setup() {
+	on 1 postgres >/dev/null <<-SQL
+		CREATE ROLE reader LOGIN;
+		\c coord
+		CREATE TABLE keys AS
+		SELECT name, kind, pre_keygen() AS sk
+		FROM (VALUES ('cardiology', 'group'), ('oncology', 'group'), ('dr_ada', 'user'),
+		             ('ada_phone', 'device')) AS v(name, kind);
+		SELECT secant.add_principal(name, kind, pre_public_key(sk)) FROM keys ORDER BY name;
+		SELECT secant.add_grant(pre_grant(u.sk, pre_public_key(d.sk)))
+		FROM keys u, keys d WHERE u.name = 'dr_ada' AND d.name = 'ada_phone';
+		SELECT secant.bind('ada_phone', 'reader');
+		GRANT SELECT ON keys TO reader;
+		CREATE TABLE notes (id integer PRIMARY KEY, body pre_ciphertext);
+		INSERT INTO notes SELECT i, pre_encrypt(pre_public_key(k.sk), 'note ' || i)
+		FROM generate_series(1, 4) i, keys k WHERE k.name = 'cardiology';
+		GRANT SELECT ON notes TO PUBLIC;
+	SQL
+}
+check "three clusters: nodes with the coordinator's proxy capability, a coordinator with dblink" setup ||
+	tap_finish
+
+HOP=$(split cardiology dr_ada 2/3 1 2 3)
+check "a 2-of-3 grant cardiology -> dr_ada: each node stores its share (opened, checked), the coordinator the grant" \
+	eq "$(q 1 coord "SELECT t || '/' || n || ' ' || holders_left FROM secant.threshold_status")" "2/3 3"
+
+# read: as reader (bound to ada_phone), the four notes through the nodes
+READ="SET ROLE reader;
+SELECT string_agg(pre_decrypt_text(c, (SELECT sk FROM keys WHERE name = 'ada_phone')), ',' ORDER BY o)
+FROM unnest(secant.reencrypt_threshold(ARRAY(SELECT body FROM notes WHERE id <= 4 ORDER BY id),
+                                       (SELECT pre_public_key(sk) FROM keys WHERE name = 'ada_phone')))
+     WITH ORDINALITY AS u(c, o)"
+WANT="note 1,note 2,note 3,note 4"
+
+out=$(q 1 coord "$READ")
+check "reads with every node: the four notes, no warning" eq "$out" "$WANT"
+
+out2=$(on 1 coord -At -c "SELECT array_length(secant.reencrypt_threshold(ARRAY(SELECT body FROM notes),
+       (SELECT pre_public_key(sk) FROM keys WHERE name = 'ada_phone')), 1)" 2>&1)
+check "a superuser reads too (the batch of four)" eq "$out2" "4"
+out=$(on 1 coord -At -c "CREATE ROLE stranger; SET ROLE stranger;
+      SELECT secant.reencrypt_threshold(ARRAY(SELECT body FROM notes), (SELECT public_key FROM secant.principals WHERE name = 'ada_phone'))" 2>&1)
+check "an unbound role is refused (42501)" eq "$(printf '%s' "$out" | grep -c 'may not obtain')" "1"
+
+# the combined hop is what the CLI's combine makes from two partials
+combined_matches() {
+	local ct p1 p2 got want
+	ct=$(q 1 coord "SELECT body FROM notes WHERE id = 1")
+	p1=$(printf '%s' "$ct" | "$CLI" partial "$(cat "$WORK/cardiology.share1")" --server-key "${DIR[1]}/server.key" \
+		--database "$(q 1 node "SELECT encode(id, 'hex') FROM secant.database_identity")")
+	p2=$(printf '%s' "$ct" | "$CLI" partial "$(cat "$WORK/cardiology.share2")" --server-key "${DIR[2]}/server.key" \
+		--database "$(q 2 node "SELECT encode(id, 'hex') FROM secant.database_identity")")
+	want=$(printf '%s' "$ct" | "$CLI" combine "$(cat "$WORK/cardiology.share1")" "$p1" "$p2")
+	got=$(q 1 coord "SELECT (secant.reencrypt_threshold(ARRAY[body], (SELECT public_key FROM secant.principals WHERE name = 'dr_ada')))[1] FROM notes WHERE id = 1")
+	eq "$got" "$want"
+}
+check "the coordinator's hop to dr_ada is byte for byte the CLI's combine of two partials" combined_matches
+
+# ---------------------------------------------------------------- a node down
+pgc_halt "${DIR[2]}"
+out=$(q 1 coord "$READ")
+check "node2 down: the four notes still read" eq "$(printf '%s\n' "$out" | grep -v WARNING)" "$WANT"
+check "node2 down: a WARNING names it" eq "$(printf '%s\n' "$out" | grep -c 'WARNING:  threshold node "node2" is unreachable')" "1"
+pgc_up "${DIR[2]}"
+
+# ---------------------------------------------------------------- a node lying
+# node1 answers the batch's partials in reverse order: valid points and
+# proofs, for the wrong ciphertexts
+on 1 node >/dev/null <<-'SQL'
+	ALTER FUNCTION secant.threshold_partials(bytea, pre_ciphertext[], bytea[]) RENAME TO threshold_partials_honest;
+	CREATE FUNCTION secant.threshold_partials(hop_key bytea, cts pre_ciphertext[], revoked bytea[])
+	RETURNS bytea[] LANGUAGE sql AS $$
+	    SELECT array_agg(p ORDER BY o DESC)
+	    FROM unnest(secant.threshold_partials_honest(hop_key, cts, revoked)) WITH ORDINALITY u(p, o) $$;
+	GRANT EXECUTE ON FUNCTION secant.threshold_partials(bytea, pre_ciphertext[], bytea[]) TO coordinator;
+SQL
+out=$(q 1 coord "$READ")
+check "node1 lying: the four notes read right (node2 and node3 used)" \
+	eq "$(printf '%s\n' "$out" | grep -v WARNING)" "$WANT"
+check "node1 lying: detected, a WARNING names it" \
+	eq "$(printf '%s\n' "$out" | grep -c 'WARNING:  threshold node "node1" returned a partial whose proof does not verify')" "1"
+on 1 node >/dev/null <<-'SQL'
+	DROP FUNCTION secant.threshold_partials(bytea, pre_ciphertext[], bytea[]);
+	ALTER FUNCTION secant.threshold_partials_honest(bytea, pre_ciphertext[], bytea[]) RENAME TO threshold_partials;
+SQL
+
+# ---------------------------------------------------------------- the node's own checks
+node_refuses() {
+	local r
+	r=$(on 2 node -At -c "SET ROLE coordinator;
+	    SELECT secant.threshold_partials('\\x$1', '{$2}')" 2>&1)
+	DIAG=$r
+	printf '%s' "$r" | grep -q "$3"
+}
+NOTE1=$(q 1 coord "SELECT body FROM notes WHERE id = 1")
+ONCO=$(q 1 coord "SELECT pre_encrypt(pre_public_key(sk), 'x') FROM keys WHERE name = 'oncology'")
+check "a node refuses a ciphertext not addressed to the share's delegator" node_refuses "$HOP" "$ONCO" "no partial"
+check "a node refuses a hop key it holds no share of" node_refuses "00$(printf '%s' "$HOP" | cut -c3-)" "$NOTE1" "no grant share"
+out=$(on 2 node -At -c "CREATE ROLE nobody; SET ROLE nobody; SELECT secant.threshold_partials('\\x$HOP', '{$NOTE1}')" 2>&1)
+check "a node refuses a role neither bound to the grantee nor a proxy" eq "$(printf '%s' "$out" | grep -c 'may not obtain')" "1"
+LEVEL2=$(q 1 coord "SELECT pre_reencrypt(pre_encrypt(pre_public_key(d.sk), 'y'), pre_grant(d.sk, pre_public_key(g.sk)))
+                     FROM keys d, keys g WHERE d.name = 'ada_phone' AND g.name = 'cardiology'")
+check "a node refuses a level-2 ciphertext whose last hop is not one of its grants (no open oracle)" \
+	node_refuses "$HOP" "$LEVEL2" "last hop"
+
+# ---------------------------------------------------------------- revocation, a node down, then back
+HOP2=$(split oncology dr_ada 2/3 3 1 2)	# node3 holds share 1 of oncology's grant: asked first
+q 1 coord "INSERT INTO notes SELECT 10, pre_encrypt(pre_public_key(sk), 'onco') FROM keys WHERE name = 'oncology'" >/dev/null
+pgc_halt "${DIR[3]}"
+out=$(q 1 coord "SELECT node || ':' || removed FROM secant.revoke_threshold('\\x$HOP') ORDER BY node")
+check "revoke with node3 down: removed on node1 and node2, node3 reported" \
+	eq "$(printf '%s\n' "$out" | grep '^node' | tr '\n' ' ')" "node1:true node2:true node3:false "
+check "revoke with node3 down: a WARNING names node3" \
+	eq "$(printf '%s\n' "$out" | grep -c 'WARNING:  threshold node "node3" did not remove its share')" "1"
+check "the grant counts as revoked: fewer than t nodes hold its share (threshold_status.closed)" \
+	eq "$(q 1 coord "SELECT holders_left || ' ' || closed || ' ' || (revoked_at IS NOT NULL) FROM secant.threshold_status WHERE hop_key = '\\x$HOP'")" "1 true true"
+out=$(q 1 coord "$READ")
+check "after the revocation the coordinator refuses the read" eq "$(printf '%s' "$out" | grep -o 'no active threshold grant')" "no active threshold grant"
+check "node1 audited the removal and remembers the hop key" \
+	eq "$(q 1 node "SELECT count(*) FROM secant.audit_log WHERE action = 'delete grant share' AND detail->>'hop_key' = '$HOP'")/$(q 1 node "SELECT count(*) FROM secant.revoked_grants WHERE hop_key = '\\x$HOP'")" "1/1"
+out=$(q 1 node "SELECT secant.add_grant_share('$(cat "$WORK/cardiology.share1")')")
+check "node1 refuses to store the revoked share again" eq "$(printf '%s' "$out" | grep -c 'revoked and cannot be stored again')" "1"
+pgc_up "${DIR[3]}"
+check "node3 back: it still holds the share it missed the revocation of" \
+	eq "$(q 3 node "SELECT count(*) FROM secant.grant_shares WHERE hop_key = '\\x$HOP'")" "1"
+READ2="SELECT pre_decrypt_text((secant.reencrypt_threshold(ARRAY[body], (SELECT public_key FROM secant.principals WHERE name = 'dr_ada')))[1],
+       (SELECT sk FROM keys WHERE name = 'dr_ada')) FROM notes WHERE id = 10"
+check "node3 back, a read through oncology's grant (node3 asked first)" eq "$(q 1 coord "$READ2")" "onco"
+check "node3 applied the missed revocation before serving: share gone, audited, hop key remembered" \
+	eq "$(q 3 node "SELECT count(*) FROM secant.grant_shares WHERE hop_key = '\\x$HOP'")/$(q 3 node "SELECT count(*) FROM secant.audit_log WHERE action = 'delete grant share'")/$(q 3 node "SELECT count(*) FROM secant.revoked_grants WHERE hop_key = '\\x$HOP'")" "0/1/1"
+check "the coordinator knows: no node holds the revoked grant's share" \
+	eq "$(q 1 coord "SELECT holders_left FROM secant.threshold_status WHERE hop_key = '\\x$HOP'")" "0"
+
+# ---------------------------------------------------------------- compromise of one node
+# The attacker has node3's server key file, a dump of its database (its
+# share, sealed, and the database identity), every device key (and
+# dr_ada's key), nothing of node1 or node2.  A note written after the
+# revocation of dr_ada's grant must stay closed; the delegator's secret
+# (equivalently rk: C_0 = rk·G = d⁻¹·P_A, d known to dr_ada's key holder)
+# must not be recovered.  Two nodes' keys (positive control) recover both.
+q 1 coord "INSERT INTO notes SELECT 20, pre_encrypt(pre_public_key(sk), 'after revocation') FROM keys WHERE name = 'cardiology'" >/dev/null
+$RUN_AS "$PGBIN/pg_dump" -h "${DIR[3]}" -p $((PORT + 2)) -U postgres -d node >"$WORK/node3.dump" 2>"$WORK/pg_dump.log"
+check "the attacker's dump of node3 holds its share (sealed) and the database identity" \
+	eq "$(grep -c "^COPY secant.grant_shares\|^COPY secant.database_identity" "$WORK/node3.dump")" "2"
+attack() {	# attack NODE...: rk from those nodes' opened shares; "recovered" or "not recovered"
+	python3 "$HERE/attack.py" "$WORK/cardiology.share1" "$@"
+}
+for i in 2 3; do
+	printf '%s %s %s\n' "$i" "$(cat "${DIR[$i]}/server.key")" \
+		"$(q "$i" node "SELECT encode(id, 'hex') FROM secant.database_identity")" >"$WORK/node$i.keys"
+	cp "$WORK/cardiology.share$i" "$WORK/share.$i"
+done
+check "one node (server key, dump, opened share) and every device key: no rk, no delegator secret" \
+	eq "$(attack "$WORK/node3.keys" "$WORK/share.3")" "not recovered"
+one_partial() {
+	local ct p r
+	ct=$(q 1 coord "SELECT body FROM notes WHERE id = 20")
+	p=$(printf '%s' "$ct" | "$CLI" partial "$(cat "$WORK/share.3")" --server-key "${DIR[3]}/server.key" \
+		--database "$(cut -d' ' -f3 "$WORK/node3.keys")")
+	r=$(printf '%s' "$ct" | "$CLI" combine "$(cat "$WORK/share.3")" "$p" 2>&1)
+	DIAG=$r
+	[ -n "$p" ] && ! printf '%s' "$r" | grep -q '^prect_'
+}
+check "one node: its own partial of the note written after the revocation does not combine alone" one_partial
+check "two nodes (positive control): rk recovered" \
+	eq "$(attack "$WORK/node2.keys" "$WORK/share.2" "$WORK/node3.keys" "$WORK/share.3")" "recovered"
+two_partials() {
+	local ct p2 p3 hop
+	ct=$(q 1 coord "SELECT body FROM notes WHERE id = 20")
+	p2=$(printf '%s' "$ct" | "$CLI" partial "$(cat "$WORK/share.2")" --server-key "${DIR[2]}/server.key" \
+		--database "$(cut -d' ' -f3 "$WORK/node2.keys")")
+	p3=$(printf '%s' "$ct" | "$CLI" partial "$(cat "$WORK/share.3")" --server-key "${DIR[3]}/server.key" \
+		--database "$(cut -d' ' -f3 "$WORK/node3.keys")")
+	hop=$(printf '%s' "$ct" | "$CLI" combine "$(cat "$WORK/share.2")" "$p2" "$p3")
+	eq "$(printf '%s' "$hop" | "$CLI" decrypt --secret-key "$(sk dr_ada)")" "after revocation"
+}
+check "two nodes (positive control): the note written after the revocation opens" two_partials
+
+tap_finish
