@@ -1902,12 +1902,10 @@ END $$;
 REVOKE ALL ON FUNCTION secant_internal.require_column(regclass, name, regtype) FROM PUBLIC;
 COMMENT ON FUNCTION secant_internal.require_column(regclass, name, regtype) IS 'raise unless the relation has the column (of the type, when given)';
 
--- The source table's triggers, from its registrations: on a table, one
--- statement trigger on UPDATE and one on DELETE over their transition
--- tables (a statement's copies go in a few queries, whatever its rows); on
--- a partitioned table (whose partitions take its row triggers), one row
--- trigger on UPDATE of every registered key and shared column or DELETE;
--- and one on TRUNCATE.  Dropped when no registration is left.  Nothing
+-- The source table's triggers, from its registrations: one statement
+-- trigger on UPDATE and one on DELETE over their transition tables (a
+-- statement's copies go in a few queries, whatever its rows), one on
+-- TRUNCATE.  Dropped when no registration is left.  Nothing
 -- when the table no longer exists.  Called whenever registrations change.
 CREATE FUNCTION secant_internal.source_triggers(source_table regclass) RETURNS void
 LANGUAGE plpgsql
@@ -1915,10 +1913,8 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     cols text;
-    kind "char";
 BEGIN
-    SELECT c.relkind INTO kind FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) source_table;
-    IF NOT FOUND THEN
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) source_table) THEN
         RETURN;
     END IF;
     SELECT pg_catalog.string_agg(pg_catalog.quote_ident(x.col), ', ' ORDER BY x.col) INTO cols
@@ -1927,41 +1923,33 @@ BEGIN
           UNION
           SELECT s.source_column::pg_catalog.text FROM secant.sharing s
           WHERE s.source_table OPERATOR(pg_catalog.=) source_triggers.source_table) x;
-    IF cols IS NULL OR kind OPERATOR(pg_catalog.=) 'p' THEN
-        EXECUTE pg_catalog.format('DROP TRIGGER IF EXISTS secant_share_source_delete ON %s', source_table);
-    END IF;
     IF cols IS NULL THEN
         EXECUTE pg_catalog.format('DROP TRIGGER IF EXISTS secant_share_source ON %s', source_table);
+        EXECUTE pg_catalog.format('DROP TRIGGER IF EXISTS secant_share_source_delete ON %s', source_table);
         EXECUTE pg_catalog.format('DROP TRIGGER IF EXISTS secant_share_source_truncate ON %s', source_table);
         RETURN;
     END IF;
-    IF kind OPERATOR(pg_catalog.=) 'p' THEN
-        EXECUTE pg_catalog.format(
-            'CREATE OR REPLACE TRIGGER secant_share_source AFTER UPDATE OF %s OR DELETE ON %s '
-            'FOR EACH ROW EXECUTE FUNCTION secant_internal.share_source()', cols, source_table);
-    ELSE
-        EXECUTE pg_catalog.format(
-            'CREATE OR REPLACE TRIGGER secant_share_source AFTER UPDATE ON %s '
-            'REFERENCING OLD TABLE AS secant_old NEW TABLE AS secant_new '
-            'FOR EACH STATEMENT EXECUTE FUNCTION secant_internal.share_source()', source_table);
-        EXECUTE pg_catalog.format(
-            'CREATE OR REPLACE TRIGGER secant_share_source_delete AFTER DELETE ON %s '
-            'REFERENCING OLD TABLE AS secant_old '
-            'FOR EACH STATEMENT EXECUTE FUNCTION secant_internal.share_source()', source_table);
-    END IF;
+    EXECUTE pg_catalog.format(
+        'CREATE OR REPLACE TRIGGER secant_share_source AFTER UPDATE ON %s '
+        'REFERENCING OLD TABLE AS secant_old NEW TABLE AS secant_new '
+        'FOR EACH STATEMENT EXECUTE FUNCTION secant_internal.share_source()', source_table);
+    EXECUTE pg_catalog.format(
+        'CREATE OR REPLACE TRIGGER secant_share_source_delete AFTER DELETE ON %s '
+        'REFERENCING OLD TABLE AS secant_old '
+        'FOR EACH STATEMENT EXECUTE FUNCTION secant_internal.share_source()', source_table);
     EXECUTE pg_catalog.format(
         'CREATE OR REPLACE TRIGGER secant_share_source_truncate AFTER TRUNCATE ON %s '
         'FOR EACH STATEMENT EXECUTE FUNCTION secant_internal.share_source()', source_table);
 END $$;
 REVOKE ALL ON FUNCTION secant_internal.source_triggers(regclass) FROM PUBLIC;
-COMMENT ON FUNCTION secant_internal.source_triggers(regclass) IS 'create, replace or drop a source table''s sharing triggers to match its registrations in secant.sharing (statement triggers on UPDATE and on DELETE over their transition tables, or on a partitioned table one row trigger on UPDATE of every registered key and shared column or DELETE; one on TRUNCATE)';
+COMMENT ON FUNCTION secant_internal.source_triggers(regclass) IS 'create, replace or drop a source table''s sharing triggers to match its registrations in secant.sharing (statement triggers on UPDATE and on DELETE over their transition tables, one on TRUNCATE)';
 
--- A registered share table's triggers: on a table, one statement trigger
+-- A registered share table's triggers: secant_share, a statement trigger
 -- on INSERT over its new rows (their copies filed in a few queries, the
--- path looked up once) and one row trigger on UPDATE or DELETE (a row
--- whose reference and recipient stayed is left alone); on a partitioned table (whose partitions take its
--- row triggers), one row trigger on all three; and one on TRUNCATE.  The
--- arguments are the registration's.  Nothing when it or its table is gone.
+-- path looked up once); secant_share_change, a row trigger on UPDATE or
+-- DELETE (a row whose reference and recipient stayed is left alone); one
+-- on TRUNCATE.  The arguments are the registration's.  Nothing when it or
+-- its table is gone.
 CREATE FUNCTION secant_internal.share_triggers(share_table regclass) RETURNS void
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -1969,38 +1957,28 @@ AS $$
 DECLARE
     reg secant.sharing;
     args text;
-    kind "char";
 BEGIN
-    SELECT c.relkind INTO kind FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) share_table;
     SELECT * INTO reg FROM secant.sharing s WHERE s.share_table OPERATOR(pg_catalog.=) share_triggers.share_table;
-    IF kind IS NULL OR NOT FOUND THEN
+    IF NOT FOUND OR NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) share_table) THEN
         RETURN;
     END IF;
     SELECT pg_catalog.format('%L, %L, %L, %L, %L', pg_catalog.format('%I.%I', n.nspname, c.relname),
                              reg.source_column, reg.source_key, reg.reference_column, reg.recipient_column) INTO args
     FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
     WHERE c.oid OPERATOR(pg_catalog.=) reg.source_table;
-    IF kind OPERATOR(pg_catalog.=) 'p' THEN
-        EXECUTE pg_catalog.format('DROP TRIGGER IF EXISTS secant_share_change ON %s', share_table);
-        EXECUTE pg_catalog.format(
-            'CREATE OR REPLACE TRIGGER secant_share AFTER INSERT OR UPDATE OF %I, %I OR DELETE ON %s '
-            'FOR EACH ROW EXECUTE FUNCTION secant_internal.share_copy(%s)',
-            reg.reference_column, reg.recipient_column, share_table, args);
-    ELSE
-        EXECUTE pg_catalog.format(
-            'CREATE OR REPLACE TRIGGER secant_share AFTER INSERT ON %s '
-            'REFERENCING NEW TABLE AS secant_new '
-            'FOR EACH STATEMENT EXECUTE FUNCTION secant_internal.share_copy(%s)', share_table, args);
-        EXECUTE pg_catalog.format(
-            'CREATE OR REPLACE TRIGGER secant_share_change AFTER UPDATE OR DELETE ON %s '
-            'FOR EACH ROW EXECUTE FUNCTION secant_internal.share_copy(%s)', share_table, args);
-    END IF;
+    EXECUTE pg_catalog.format(
+        'CREATE OR REPLACE TRIGGER secant_share AFTER INSERT ON %s '
+        'REFERENCING NEW TABLE AS secant_new '
+        'FOR EACH STATEMENT EXECUTE FUNCTION secant_internal.share_copy(%s)', share_table, args);
+    EXECUTE pg_catalog.format(
+        'CREATE OR REPLACE TRIGGER secant_share_change AFTER UPDATE OR DELETE ON %s '
+        'FOR EACH ROW EXECUTE FUNCTION secant_internal.share_copy(%s)', share_table, args);
     EXECUTE pg_catalog.format(
         'CREATE OR REPLACE TRIGGER secant_share_truncate AFTER TRUNCATE ON %s '
         'FOR EACH STATEMENT EXECUTE FUNCTION secant_internal.share_copy(%s)', share_table, args);
 END $$;
 REVOKE ALL ON FUNCTION secant_internal.share_triggers(regclass) FROM PUBLIC;
-COMMENT ON FUNCTION secant_internal.share_triggers(regclass) IS 'create or replace a registered share table''s sharing triggers from its registration in secant.sharing (secant_share: a statement trigger on INSERT over its new rows, secant_share_change: a row trigger on UPDATE or DELETE; on a partitioned table secant_share, one row trigger on all three; one on TRUNCATE)';
+COMMENT ON FUNCTION secant_internal.share_triggers(regclass) IS 'create or replace a registered share table''s sharing triggers from its registration in secant.sharing (secant_share: a statement trigger on INSERT over its new rows, secant_share_change: a row trigger on UPDATE or DELETE; one on TRUNCATE)';
 
 -- The tables that are, or have triggers as, sources of sharing: the
 -- registered ones and the permanent tables with a trigger of
