@@ -314,19 +314,27 @@ doors=$(su_sql $DB -c "
 	LEFT JOIN pg_proc b ON b.proname = p.proname AND b.proargtypes = p.proargtypes
 	 AND b.pronamespace = 'secant_internal'::regnamespace
 	WHERE p.prosrc = 'pre_door' AND p.prolang = (SELECT oid FROM pg_language WHERE lanname = 'c')")
-check "every door has its body in secant_internal, SECURITY DEFINER, executable by its owner only (16 doors)" eq "$doors" "16/16"
+# every SECURITY DEFINER function of secant that anyone but its owner may run
+# is a door (the rule of the schema's DO block): 16 since the doors came,
+# more with every such function added since
+doors_ok() {
+	local good=${doors%/*} all=${doors#*/}
+	[ "$good" = "$all" ] && [ "$all" -ge 16 ] || { DIAG="doors with a sound body / all doors: $doors"; return 1; }
+}
+check "every door has its body in secant_internal, SECURITY DEFINER, executable by its owner only ($doors)" doors_ok
 outer=$(su_sql $DB -c "
 	SELECT string_agg(p.oid::regprocedure::text, ', ' ORDER BY p.oid::regprocedure::text) FROM pg_proc p
 	WHERE p.pronamespace IN ('secant'::regnamespace, 'secant_internal'::regnamespace)
 	  AND p.prosrc ~* 'outer_user' AND p.oid <> 'secant.outer_user()'::regprocedure")
 check "no function of the extension decides by the outer role" eq "$outer" ""
-# the session role: recorded as the actor of audit entries and revocations,
+# the session role: recorded as the actor of audit entries and revocations
+# (of grants and of threshold shares),
 # and restoring() (a superuser's COPY skips the audit); a new use is reviewed
 session=$(su_sql $DB -c "
 	SELECT string_agg(p.proname, ',' ORDER BY p.proname) FROM pg_proc p
 	WHERE p.pronamespace IN ('secant'::regnamespace, 'secant_internal'::regnamespace)
 	  AND p.prosrc ~* '(session_user|GetSessionUserId)'")
 check "the session role is used by the audit records and restoring() only" eq "$session" \
-	"audit_log_chain,grant_removed,purge_expired,restoring,rotate_key"
+	"audit_log_chain,grant_removed,purge_expired,restoring,revoke_threshold,rotate_key,tshare_audit"
 
 atk_summary

@@ -88,8 +88,10 @@ pgc_up "${DIR[2]}"
 
 # ---------------------------------------------------------------- a node lying
 # node1 answers the batch's partials in reverse order: valid points and
-# proofs, for the wrong ciphertexts
+# proofs, for the wrong ciphertexts (the door and its body renamed together:
+# a door calls the body of its own name)
 on 1 node >/dev/null <<-'SQL'
+	ALTER FUNCTION secant_internal.threshold_partials(bytea, pre_ciphertext[], bytea[]) RENAME TO threshold_partials_honest;
 	ALTER FUNCTION secant.threshold_partials(bytea, pre_ciphertext[], bytea[]) RENAME TO threshold_partials_honest;
 	CREATE FUNCTION secant.threshold_partials(hop_key bytea, cts pre_ciphertext[], revoked bytea[])
 	RETURNS bytea[] LANGUAGE sql AS $$
@@ -105,6 +107,7 @@ check "node1 lying: detected, a WARNING names it" \
 on 1 node >/dev/null <<-'SQL'
 	DROP FUNCTION secant.threshold_partials(bytea, pre_ciphertext[], bytea[]);
 	ALTER FUNCTION secant.threshold_partials_honest(bytea, pre_ciphertext[], bytea[]) RENAME TO threshold_partials;
+	ALTER FUNCTION secant_internal.threshold_partials_honest(bytea, pre_ciphertext[], bytea[]) RENAME TO threshold_partials;
 SQL
 
 # ---------------------------------------------------------------- the node's own checks
