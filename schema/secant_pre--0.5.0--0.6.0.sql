@@ -1107,9 +1107,9 @@ CREATE FUNCTION pre_tpartial_verify(partial bytea, share bytea, ct pre_ciphertex
     AS 'MODULE_PATHNAME', 'pre_tpartial_verify' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION pre_tpartial_verify(bytea, bytea, pre_ciphertext) IS 'true when the partial''s proof verifies for the ciphertext against the share''s commitments; false for any fault of the partial; an error for a wrong share or ciphertext';
 
-CREATE FUNCTION pre_tcombine_batch(cts pre_ciphertext[], share bytea, partials bytea[], t integer) RETURNS pre_ciphertext[]
+CREATE FUNCTION pre_tcombine_batch(cts pre_ciphertext[], share bytea, partials bytea[], t integer, verify boolean DEFAULT true) RETURNS pre_ciphertext[]
     AS 'MODULE_PATHNAME', 'pre_tcombine_batch' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION pre_tcombine_batch(pre_ciphertext[], bytea, bytea[], integer) IS 'pre_tcombine for a batch of m ciphertexts of one threshold grant, the share checked once: partials holds t·m partials, holder k''s at k·m+1 .. k·m+m; NULL where they do not combine (a proof fails: find the holder with pre_tpartial_verify)';
+COMMENT ON FUNCTION pre_tcombine_batch(pre_ciphertext[], bytea, bytea[], integer, boolean) IS 'pre_tcombine for a batch of m ciphertexts of one threshold grant, the share checked once: partials holds t·m partials, holder k''s at k·m+1 .. k·m+m; NULL where they do not combine (a proof fails: find the holder with pre_tpartial_verify); verify false: no proof checked, only the structure (a wrong partial gives a value whose AEAD fails at the client)';
 
 CREATE FUNCTION pre_tcombine(ct pre_ciphertext, share bytea, partials bytea[]) RETURNS pre_ciphertext
     AS 'MODULE_PATHNAME', 'pre_tcombine' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
@@ -1497,8 +1497,11 @@ COMMENT ON FUNCTION secant_internal.reencrypt_after_threshold(pre_ciphertext[], 
 -- at once (dblink_send_query), a node that is down or errs is named in a
 -- WARNING and the next one asked; every partial's proof is checked by
 -- pre_tcombine before any value is returned; a node whose partial fails
--- its proof is named in a WARNING and replaced.
-CREATE FUNCTION secant.reencrypt_threshold(cts pre_ciphertext[], target pre_public_key)
+-- its proof is named in a WARNING and replaced.  verify false: no proof is
+-- checked (the structure is); a wrong partial then gives a value whose
+-- AEAD fails at the client, which re-reads that record with verify true
+-- (docs/THRESHOLD.md, "What is checked, where, when").
+CREATE FUNCTION secant.reencrypt_threshold(cts pre_ciphertext[], target pre_public_key, verify boolean DEFAULT true)
 RETURNS pre_ciphertext[]
 STRICT LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -1609,7 +1612,7 @@ BEGIN
             END LOOP;
             CONTINUE WHEN pg_catalog.cardinality(good) OPERATOR(pg_catalog.<) g.t;
             -- combine (every proof checked); on a failure, find the liars
-            out := @extschema@.pre_tcombine_batch(cts, shares[good[1]], res, g.t);
+            out := @extschema@.pre_tcombine_batch(cts, shares[good[1]], res, g.t, verify);
             bad := '{}';
             j := (SELECT u.o FROM pg_catalog.unnest(out) WITH ORDINALITY u(c, o)
                   WHERE u.c IS NULL ORDER BY u.o LIMIT 1);
@@ -1648,8 +1651,8 @@ BEGIN
     END IF;
     RETURN out;
 END $$;
-GRANT EXECUTE ON FUNCTION secant.reencrypt_threshold(pre_ciphertext[], pre_public_key) TO PUBLIC;
-COMMENT ON FUNCTION secant.reencrypt_threshold(pre_ciphertext[], pre_public_key) IS 're-encrypt a batch of ciphertexts (one recipient) for target through a threshold grant from their recipient: t nodes asked at once (dblink), every partial''s proof checked before combining, a node down or lying named in a WARNING and replaced; then the coordinator''s own grants to target; for a role bound to target or a proxy';
+GRANT EXECUTE ON FUNCTION secant.reencrypt_threshold(pre_ciphertext[], pre_public_key, boolean) TO PUBLIC;
+COMMENT ON FUNCTION secant.reencrypt_threshold(pre_ciphertext[], pre_public_key, boolean) IS 're-encrypt a batch of ciphertexts (one recipient) for target through a threshold grant from their recipient: t nodes asked at once (dblink), every partial''s proof checked before combining (verify false: only the structure; a wrong partial gives a value whose AEAD fails at the client, which re-reads with verify true), a node down or lying named in a WARNING and replaced; then the coordinator''s own grants to target; for a role bound to target or a proxy';
 
 -- ---- the coordinator: revocation across nodes ----
 

@@ -572,11 +572,14 @@ lagrange(uint8_t l[SP_SCALARBYTES], const uint8_t *partials, int m, int k)
 	}
 }
 
-/* sp_tcombine; share_valid: the caller validated the share (see statement). */
+/*
+ * sp_tcombine; share_valid: the caller validated the share (see statement);
+ * verify: check every partial's proof (false: sp_tcombine_unverified).
+ */
 static int
 combine(uint8_t *out, size_t outlen, const uint8_t *ct, size_t ctlen,
 		const uint8_t *share, size_t sharelen, const uint8_t *partials,
-		int npartials, bool share_valid)
+		int npartials, bool share_valid, bool verify)
 {
 	uint8_t		B[SP_POINTBYTES],
 				T[SP_POINTBYTES],
@@ -606,7 +609,7 @@ combine(uint8_t *out, size_t outlen, const uint8_t *ct, size_t ctlen,
 	for (int k = 0; k < npartials && rc == SP_OK; k++)
 	{
 		p = partials + SP_TPARTIALBYTES * k;
-		if ((rc = proof_verify(p, share, B)) != SP_OK)
+		if (verify && (rc = proof_verify(p, share, B)) != SP_OK)
 			break;
 		lagrange(l, partials, npartials, k);
 		if (crypto_scalarmult_ristretto255(term, l, p + TP_T) != 0)
@@ -629,7 +632,7 @@ sp_tcombine(uint8_t *out, size_t outlen, const uint8_t *ct, size_t ctlen,
 			int npartials)
 {
 	return combine(out, outlen, ct, ctlen, share, sharelen, partials,
-				   npartials, false);
+				   npartials, false, true);
 }
 
 int
@@ -638,5 +641,14 @@ sp_tcombine_validated(uint8_t *out, size_t outlen, const uint8_t *ct,
 					  const uint8_t *partials, int npartials)
 {
 	return combine(out, outlen, ct, ctlen, share, sharelen, partials,
-				   npartials, true);
+				   npartials, true, true);
+}
+
+int
+sp_tcombine_unverified(uint8_t *out, size_t outlen, const uint8_t *ct,
+					   size_t ctlen, const uint8_t *share, size_t sharelen,
+					   const uint8_t *partials, int npartials)
+{
+	return combine(out, outlen, ct, ctlen, share, sharelen, partials,
+				   npartials, true, false);
 }

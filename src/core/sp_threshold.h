@@ -138,4 +138,18 @@ int			sp_tcombine_validated(uint8_t *out, size_t outlen,
 								  const uint8_t *share, size_t sharelen,
 								  const uint8_t *partials, int npartials) SP_WUR;
 
+/*
+ * sp_tcombine_validated WITHOUT the partials' proofs: every structural
+ * check (exactly t partials, distinct indices at most n, magic, T_i valid
+ * points, c and z canonical; ct's recipient and level; the sum a valid
+ * point) and the Lagrange combination only.  A wrong partial then gives a
+ * hop whose value fails its AEAD at the client, never a wrong value; the
+ * caller must re-read with sp_tcombine_validated when a client reports
+ * that failure (docs/THRESHOLD.md, "What is checked, where, when").
+ */
+int			sp_tcombine_unverified(uint8_t *out, size_t outlen,
+								   const uint8_t *ct, size_t ctlen,
+								   const uint8_t *share, size_t sharelen,
+								   const uint8_t *partials, int npartials) SP_WUR;
+
 #endif							/* SP_THRESHOLD_H */

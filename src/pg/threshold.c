@@ -301,12 +301,15 @@ pre_tcombine(PG_FUNCTION_ARGS)
 }
 
 /*
- * pre_tcombine_batch(ciphertexts, share, partials, t): pre_tcombine for a
- * batch of m ciphertexts of one grant, the share validated once; partials
- * holds t·m partials, those of the k-th holder asked at k·m .. k·m + m - 1.
- * An element is NULL where its partials do not combine (a proof that does
- * not verify, a wrong index): the caller finds the holder to blame with
- * pre_tpartial_verify, or the error with pre_tcombine.
+ * pre_tcombine_batch(ciphertexts, share, partials, t, verify): pre_tcombine
+ * for a batch of m ciphertexts of one grant, the share validated once;
+ * partials holds t·m partials, those of the k-th holder asked at
+ * k·m .. k·m + m - 1.  verify false: no proof is checked, only the
+ * structure (sp_tcombine_unverified): a wrong partial gives a value whose
+ * AEAD fails at the client.  An element is NULL where its partials do not
+ * combine (a proof that does not verify, a wrong index, an invalid point):
+ * the caller finds the holder to blame with pre_tpartial_verify, or the
+ * error with pre_tcombine.
  */
 PG_FUNCTION_INFO_V1(pre_tcombine_batch);
 Datum
@@ -320,6 +323,9 @@ pre_tcombine_batch(PG_FUNCTION_ARGS)
 	Datum	   *elems;
 	int			np = array_elems(PG_GETARG_ARRAYTYPE_P(2), &elems, "the partials");
 	int			t = PG_GETARG_INT32(3);
+	int			(*combine) (uint8_t *, size_t, const uint8_t *, size_t,
+							const uint8_t *, size_t, const uint8_t *, int) =
+		PG_GETARG_BOOL(4) ? sp_tcombine_validated : sp_tcombine_unverified;
 	Datum	   *out = palloc(sizeof(Datum) * (m > 0 ? m : 1));
 	bool	   *nulls = palloc0(sizeof(bool) * (m > 0 ? m : 1));
 	uint8_t		partials[SP_TPARTIALBYTES * SP_TMAXN];
@@ -347,8 +353,7 @@ pre_tcombine_batch(PG_FUNCTION_ARGS)
 				memcpy(partials + SP_TPARTIALBYTES * k, VARDATA_ANY(p), SP_TPARTIALBYTES);
 		}
 		nulls[j] = !sized ||
-			sp_tcombine_validated(o, len + SP_HOPBYTES, ct, len, share, slen,
-								  partials, t) != SP_OK;
+			combine(o, len + SP_HOPBYTES, ct, len, share, slen, partials, t) != SP_OK;
 	}
 	get_typlenbyvalalign(ARR_ELEMTYPE(a), &typlen, &typbyval, &typalign);
 	PG_RETURN_ARRAYTYPE_P(construct_md_array(out, nulls, 1, dims, lbs, ARR_ELEMTYPE(a),

@@ -188,7 +188,7 @@ check "every SQL function in secant runs with search_path pg_catalog, pg_temp" \
 # coordinator check the outer role themselves, first: bound or proxy,
 # admin or proxy, bound to the target or proxy; test/threshold/run.sh)
 check "no SECURITY DEFINER function of secant but grant_capability, is_admin, (dis|en)able_sharing and the threshold nodes' is executable by PUBLIC" \
-	equals "secant.disable_sharing(regclass),secant.enable_sharing(regclass,regclass,name,name,name,name),secant.grant_capability(name,text),secant.is_admin(),secant.reencrypt_threshold(pre_ciphertext[],pre_public_key),secant.revoke_grant_share(bytea),secant.threshold_partials(bytea,pre_ciphertext[],bytea[])" \
+	equals "secant.disable_sharing(regclass),secant.enable_sharing(regclass,regclass,name,name,name,name),secant.grant_capability(name,text),secant.is_admin(),secant.reencrypt_threshold(pre_ciphertext[],pre_public_key,boolean),secant.revoke_grant_share(bytea),secant.threshold_partials(bytea,pre_ciphertext[],bytea[])" \
 	su_sql $DB -c "SELECT string_agg(p.oid::regprocedure::text, ',' ORDER BY p.oid::regprocedure::text) FROM pg_proc p
 	  WHERE p.pronamespace = 'secant'::regnamespace AND p.prosecdef AND has_function_privilege('public', p.oid, 'EXECUTE')"
 check "owner-run trigger functions are not executable by PUBLIC" \

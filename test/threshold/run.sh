@@ -48,15 +48,19 @@ check "a 2-of-3 grant cardiology -> dr_ada: each node stores its share (opened, 
 	eq "$(q 1 coord "SELECT t || '/' || n || ' ' || holders_left FROM secant.threshold_status")" "2/3 3"
 
 # read: as reader (bound to ada_phone), the four notes through the nodes
-READ="SET ROLE reader;
+read_sql() {	# read_sql [VERIFY]: the read, verify => VERIFY if given
+	echo "SET ROLE reader;
 SELECT string_agg(pre_decrypt_text(c, (SELECT sk FROM keys WHERE name = 'ada_phone')), ',' ORDER BY o)
 FROM unnest(secant.reencrypt_threshold(ARRAY(SELECT body FROM notes WHERE id <= 4 ORDER BY id),
-                                       (SELECT pre_public_key(sk) FROM keys WHERE name = 'ada_phone')))
+                                       (SELECT pre_public_key(sk) FROM keys WHERE name = 'ada_phone')${1:+, verify => $1}))
      WITH ORDINALITY AS u(c, o)"
+}
+READ=$(read_sql)
 WANT="note 1,note 2,note 3,note 4"
 
 out=$(q 1 coord "$READ")
 check "reads with every node: the four notes, no warning" eq "$out" "$WANT"
+check "reads with every node, verify => false: the same four notes" eq "$(q 1 coord "$(read_sql false)")" "$WANT"
 
 out2=$(on 1 coord -At -c "SELECT array_length(secant.reencrypt_threshold(ARRAY(SELECT body FROM notes),
        (SELECT pre_public_key(sk) FROM keys WHERE name = 'ada_phone')), 1)" 2>&1)
@@ -102,6 +106,25 @@ check "node1 lying: the four notes read right (node2 and node3 used)" \
 	eq "$(printf '%s\n' "$out" | grep -v WARNING)" "$WANT"
 check "node1 lying: detected, a WARNING names it" \
 	eq "$(printf '%s\n' "$out" | grep -c 'WARNING:  threshold node "node1" returned a partial whose proof does not verify')" "1"
+# verify => false: no proof checked; node1's wrong partials give values
+# that the client refuses (their AEAD fails), never a wrong note; the
+# client re-reads with verify => true, which names node1
+NOTE_FAST=$(q 1 coord "SET ROLE reader;
+	SELECT (secant.reencrypt_threshold(ARRAY(SELECT body FROM notes WHERE id <= 4 ORDER BY id),
+	        (SELECT pre_public_key(sk) FROM keys WHERE name = 'ada_phone'), verify => false))[1]")
+check "node1 lying, verify => false: a value comes back, no WARNING (no proof checked)" \
+	eq "$(printf '%s' "$NOTE_FAST" | grep -c '^prect_')/$(printf '%s' "$NOTE_FAST" | grep -c WARNING)" "1/0"
+refused_by_cli() {
+	local r
+	r=$(printf '%s' "$NOTE_FAST" | "$CLI" decrypt --secret-key "$(sk ada_phone)" 2>&1)
+	local rc=$?
+	DIAG="exit $rc: $r"
+	[ "$rc" -ne 0 ] && ! printf '%s' "$r" | grep -q 'note'
+}
+check "node1 lying, verify => false: the CLI refuses the value (its AEAD fails), no wrong note" refused_by_cli
+out=$(q 1 coord "$(read_sql true)")
+check "node1 lying: the re-read with verify => true gives the four notes and names node1" \
+	eq "$(printf '%s\n' "$out" | grep -v WARNING)/$(printf '%s\n' "$out" | grep -c 'WARNING:  threshold node "node1" returned a partial whose proof does not verify')" "$WANT/1"
 on 1 node >/dev/null <<-'SQL'
 	DROP FUNCTION secant.threshold_partials(bytea, pre_ciphertext[], bytea[]);
 	ALTER FUNCTION secant.threshold_partials_honest(bytea, pre_ciphertext[], bytea[]) RENAME TO threshold_partials;
