@@ -130,6 +130,32 @@ on 1 node >/dev/null <<-'SQL'
 	ALTER FUNCTION secant.threshold_partials_honest(bytea, pre_ciphertext[], bytea[]) RENAME TO threshold_partials;
 SQL
 
+# ---------------------------------------------------------------- server key rotation on a node
+# node2 gets a new server key; reads ask node1 and node2 first, so a read
+# without a WARNING is one that node2 served
+node_keys() {	# node_keys I CURRENT PREVIOUS: ALTER SYSTEM on cluster I and reload
+	on "$1" postgres >/dev/null -c "ALTER SYSTEM SET secant_pre.server_key_file = '$2'" \
+		-c "ALTER SYSTEM SET secant_pre.previous_server_key_file = '$3'" -c "SELECT pg_reload_conf()"
+	sleep 0.5
+}
+SHARE2=$(q 2 node "SELECT md5(share) FROM secant.grant_shares")
+pgc_server_key "${DIR[2]}/new.key"
+node_keys 2 "${DIR[2]}/new.key" ""
+out=$(q 1 coord "$READ")
+check "node2 with a new key and no previous one: its share does not open (node3 used, node2 named)" \
+	eq "$(printf '%s\n' "$out" | grep -v WARNING)/$(printf '%s\n' "$out" | grep -c 'WARNING:  threshold node "node2" failed')" "$WANT/1"
+node_keys 2 "${DIR[2]}/new.key" "${DIR[2]}/server.key"
+K2=$(q 2 node "SELECT encode(secant.server_key_id(), 'hex')")
+check "node2's rotation: secant.reseal_grants re-seals its one share" eq "$(q 2 node "SELECT secant.reseal_grants()")" "1"
+check "node2's rotation: the share's signed bytes unchanged, its re-seal names the new key, audited" \
+	eq "$(q 2 node "SELECT md5(share) = '$SHARE2' AND encode(substr(resealed, 1, 8), 'hex') = '$K2' FROM secant.grant_shares")/$(q 2 node "SELECT count(*) FROM secant.audit_log WHERE action = 'reseal grants' AND detail->>'grant_shares' = '1' AND detail->>'server_key_id' = '$K2'")" "t/1"
+check "node2's rotation: a second re-seal has nothing to do" eq "$(q 2 node "SELECT secant.reseal_grants()")" "0"
+node_keys 2 "${DIR[2]}/new.key" ""
+check "node2 with the new key alone serves from its re-seal: the four notes, no WARNING" eq "$(q 1 coord "$READ")" "$WANT"
+out=$(q 2 node "UPDATE secant.grant_shares SET resealed = substr(resealed, 1, 8) || substr(share, 185 + 32 * t, 104)")
+check "a re-seal is checked when stored: the share's own box under the new key id is refused" \
+	eq "$(printf '%s' "$out" | grep -c 'ERROR')" "1"
+
 # ---------------------------------------------------------------- the node's own checks
 node_refuses() {
 	local r
@@ -148,6 +174,18 @@ LEVEL2=$(q 1 coord "SELECT pre_reencrypt(pre_encrypt(pre_public_key(d.sk), 'y'),
                      FROM keys d, keys g WHERE d.name = 'ada_phone' AND g.name = 'cardiology'")
 check "a node refuses a level-2 ciphertext whose last hop is not one of its grants (no open oracle)" \
 	node_refuses "$HOP" "$LEVEL2" "last hop"
+
+# ---------------------------------------------------------------- expiry on a node
+EXPIRED=$("$CLI" grant "$(pk dr_ada)" --not-after 1 --threshold 1/1 --seal-to "$(q 1 node 'SELECT secant.server_public_key()')" \
+	--secret-key "$(sk oncology)")
+q 1 node "SELECT secant.add_grant_share('$EXPIRED')" >/dev/null
+XHOP=$(q 1 node "SELECT encode(hop_key, 'hex') FROM secant.grant_shares WHERE not_after IS NOT NULL")
+out=$(on 1 node -At -c "SET ROLE coordinator; SELECT secant.threshold_partials('\\x$XHOP', '{$ONCO}')" 2>&1)
+check "an expired share is refused at read time" eq "$(printf '%s' "$out" | grep -c 'grant share expired')" "1"
+q 1 node "SELECT * FROM secant.purge_expired()" >/dev/null
+check "secant.purge_expired removes the expired share: gone, audited, its hop key remembered as expired" \
+	eq "$(q 1 node "SELECT count(*) FROM secant.grant_shares WHERE hop_key = '\\x$XHOP'")/$(q 1 node "SELECT count(*) FROM secant.audit_log WHERE action = 'delete grant share' AND detail->>'hop_key' = '$XHOP'")/$(q 1 node "SELECT reason FROM secant.revoked_grants WHERE hop_key = '\\x$XHOP'")" "0/1/expired"
+check "the other shares stay" eq "$(q 1 node "SELECT count(*) FROM secant.grant_shares")" "1"
 
 # ---------------------------------------------------------------- revocation, a node down, then back
 HOP2=$(split oncology dr_ada 2/3 3 1 2)	# node3 holds share 1 of oncology's grant: asked first
