@@ -43,9 +43,29 @@ setup() {
 check "three clusters: nodes with the coordinator's proxy capability, a coordinator with dblink" setup ||
 	tap_finish
 
-HOP=$(split cardiology dr_ada 2/3 1 2 3)
-check "a 2-of-3 grant cardiology -> dr_ada: each node stores its share (opened, checked), the coordinator the grant" \
-	eq "$(q 1 coord "SELECT t || '/' || n || ' ' || holders_left FROM secant.threshold_status")" "2/3 3"
+# the grant cardiology -> dr_ada: docs/THRESHOLD.md's shell blocks, as
+# written, in a directory of their own with the keys they name
+doc_block() {	# doc_block FILE: run a block of the doc as the clusters' OS user
+	$RUN_AS env PATH="$WORK/doc/bin:$PGBIN:$PATH" PGUSER=postgres \
+		NODE1="host=${DIR[1]} port=$PORT dbname=node" NODE2="host=${DIR[2]} port=$((PORT + 1)) dbname=node" \
+		NODE3="host=${DIR[3]} port=$((PORT + 2)) dbname=node" COORD="host=${DIR[1]} port=$PORT dbname=coord" \
+		bash -c 'cd "$1/doc" && bash -e -o pipefail "$2"' _ "$WORK" "$1" >"$1.out" 2>&1
+	local rc=$?
+	DIAG=$(cat "$1.out")
+	return $rc
+}
+mkdir -p "$WORK/doc/bin" && ln -s "$CLI" "$WORK/doc/bin/secant-pre"
+q 1 coord "SELECT sk FROM keys WHERE name = 'cardiology'" >"$WORK/doc/cardiology.key"
+pk dr_ada >"$WORK/doc/dr_ada.pub"
+chmod 600 "$WORK/doc/cardiology.key"
+[ "$(id -u)" -eq 0 ] && chown -R postgres "$WORK/doc"
+check "docs/THRESHOLD.md, the delegator's block: split 2/3, each node stores its share (opened, checked)" \
+	doc_block "$WORK/doc_sh1.sh"
+check "docs/THRESHOLD.md, the coordinator's block: the nodes named, the grant recorded" doc_block "$WORK/doc_sh2.sh"
+HOP=$(q 1 coord "SELECT encode(hop_key, 'hex') FROM secant.threshold_grants")
+for i in 1 2 3; do sed -n "${i}p" "$WORK/doc/shares.txt" >"$WORK/cardiology.share$i"; done
+check "a 2-of-3 grant cardiology -> dr_ada: each node stores its share, the coordinator the grant" \
+	eq "$(q 1 coord "SELECT t || '/' || n || ' ' || holders_left FROM secant.threshold_status")/$(for i in 1 2 3; do q $i node "SELECT idx FROM secant.grant_shares"; done | tr '\n' ' ')" "2/3 3/1 2 3 "
 
 # read: as reader (bound to ada_phone), the four notes through the nodes
 read_sql() {	# read_sql [VERIFY]: the read, verify => VERIFY if given
@@ -60,6 +80,9 @@ WANT="note 1,note 2,note 3,note 4"
 
 out=$(q 1 coord "$READ")
 check "reads with every node: the four notes, no warning" eq "$out" "$WANT"
+out=$(on 1 coord -At -c "SET ROLE reader" -f "$WORK/doc_sql2.sql" 2>&1)
+check "docs/THRESHOLD.md, the reader's block: the four notes re-encrypted for ada_phone" \
+	eq "$(printf '%s\n' "$out" | grep -c '^{prect_.*,prect_.*,prect_.*,prect_.*}$')" "1"
 check "reads with every node, verify => false: the same four notes" eq "$(q 1 coord "$(read_sql false)")" "$WANT"
 
 out2=$(on 1 coord -At -c "SELECT array_length(secant.reencrypt_threshold(ARRAY(SELECT body FROM notes),
