@@ -1580,22 +1580,30 @@ AS $$
 DECLARE
     kid bytea;
     n bigint;
+    m bigint;
 BEGIN
     PERFORM secant.require_admin();
     kid := secant.server_key_id();
     UPDATE secant.grants g SET sealed = secant.reseal(g.sealed, g.hop_key)
     WHERE @extschema@.pre_sealed_grant_key_id(g.sealed) OPERATOR(pg_catalog.<>) kid;
     GET DIAGNOSTICS n = ROW_COUNT;
-    IF n OPERATOR(pg_catalog.>) 0 THEN
+    -- threshold grant shares: the delegator's signature covers the share's
+    -- own sealed part, so the node's re-seal is kept beside it (resealed)
+    UPDATE secant.grant_shares s SET resealed = secant_internal.tshare_reseal(s.share, s.resealed)
+    WHERE coalesce(pg_catalog.substr(s.resealed, 1, 8),
+                   pg_catalog.substr(s.share, 177 OPERATOR(pg_catalog.+) 32 OPERATOR(pg_catalog.*) s.t, 8))
+          OPERATOR(pg_catalog.<>) kid;
+    GET DIAGNOSTICS m = ROW_COUNT;
+    IF n OPERATOR(pg_catalog.+) m OPERATOR(pg_catalog.>) 0 THEN
         INSERT INTO secant.audit_log (action, detail)
-        VALUES ('reseal grants', pg_catalog.jsonb_build_object('grants', n,
+        VALUES ('reseal grants', pg_catalog.jsonb_build_object('grants', n, 'grant_shares', m,
                                                                'server_key_id', pg_catalog.encode(kid, 'hex')));
     END IF;
-    RETURN n;
+    RETURN n OPERATOR(pg_catalog.+) m;
 END $$;
 REVOKE ALL ON FUNCTION secant.reseal_grants() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION secant.reseal_grants() TO secant_admin;
-COMMENT ON FUNCTION secant.reseal_grants() IS 'server key rotation: re-seal every grant of this database to secant_pre.server_key_file (the old key in secant_pre.previous_server_key_file); returns how many';
+COMMENT ON FUNCTION secant.reseal_grants() IS 'server key rotation: re-seal every grant and threshold grant share of this database to secant_pre.server_key_file (the old key in secant_pre.previous_server_key_file); returns how many';
 
 -- ---- copies of the database: adoption ----
 -- C, owner only: a grant sealed for the identity the database had before
@@ -2374,11 +2382,18 @@ BEGIN
         VALUES ('purge expired', pg_catalog.jsonb_build_object('grants', grants_removed,
                                                                'copies_deleted', copies_deleted));
     END IF;
+    -- expired threshold grant shares (a node's): remembered as expired,
+    -- each removal audited (secant_internal.tshare_audit)
+    INSERT INTO secant.revoked_grants (hop_key, from_key, to_key, revoked_by, reason)
+    SELECT s.hop_key, s.from_key, s.to_key, SESSION_USER, 'expired' FROM secant.grant_shares s
+    WHERE s.not_after OPERATOR(pg_catalog.<=) pg_catalog.statement_timestamp()
+    ON CONFLICT (hop_key) DO NOTHING;
+    DELETE FROM secant.grant_shares s WHERE s.not_after OPERATOR(pg_catalog.<=) pg_catalog.statement_timestamp();
     RETURN NEXT;
 END $$;
 REVOKE ALL ON FUNCTION secant.purge_expired() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION secant.purge_expired() TO secant_admin;
-COMMENT ON FUNCTION secant.purge_expired() IS 'remove expired grants (remembered as expired) and every copy made through them; returns how many of each';
+COMMENT ON FUNCTION secant.purge_expired() IS 'remove expired grants (remembered as expired) and every copy made through them, and expired threshold grant shares (remembered, audited each); returns how many grants and copies';
 
 -- ==== search: index keys shared by PRE ====
 -- A group's index key (32 random bytes, made on a client) is stored only as
@@ -2903,9 +2918,9 @@ CREATE FUNCTION pre_tpartial_verify(partial bytea, share bytea, ct pre_ciphertex
     AS 'MODULE_PATHNAME', 'pre_tpartial_verify' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION pre_tpartial_verify(bytea, bytea, pre_ciphertext) IS 'true when the partial''s proof verifies for the ciphertext against the share''s commitments; false for any fault of the partial; an error for a wrong share or ciphertext';
 
-CREATE FUNCTION pre_tcombine_batch(cts pre_ciphertext[], share bytea, partials bytea[], t integer) RETURNS pre_ciphertext[]
+CREATE FUNCTION pre_tcombine_batch(cts pre_ciphertext[], share bytea, partials bytea[], t integer, verify boolean DEFAULT true) RETURNS pre_ciphertext[]
     AS 'MODULE_PATHNAME', 'pre_tcombine_batch' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION pre_tcombine_batch(pre_ciphertext[], bytea, bytea[], integer) IS 'pre_tcombine for a batch of m ciphertexts of one threshold grant, the share checked once: partials holds t·m partials, holder k''s at k·m+1 .. k·m+m; NULL where they do not combine (a proof fails: find the holder with pre_tpartial_verify)';
+COMMENT ON FUNCTION pre_tcombine_batch(pre_ciphertext[], bytea, bytea[], integer, boolean) IS 'pre_tcombine for a batch of m ciphertexts of one threshold grant, the share checked once: partials holds t·m partials, holder k''s at k·m+1 .. k·m+m; NULL where they do not combine (a proof fails: find the holder with pre_tpartial_verify); verify false: no proof checked, only the structure (a wrong partial gives a value whose AEAD fails at the client)';
 
 CREATE FUNCTION pre_tcombine(ct pre_ciphertext, share bytea, partials bytea[]) RETURNS pre_ciphertext
     AS 'MODULE_PATHNAME', 'pre_tcombine' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
@@ -2950,6 +2965,7 @@ COMMENT ON FUNCTION secant_internal.asking_may_obtain(pre_public_key) IS 'secant
 CREATE TABLE secant.grant_shares (
     id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     share bytea NOT NULL,
+    resealed bytea,
     from_key pre_public_key NOT NULL,
     to_key pre_public_key NOT NULL,
     hop_key bytea NOT NULL UNIQUE,
@@ -2960,6 +2976,7 @@ CREATE TABLE secant.grant_shares (
     created_at timestamptz NOT NULL DEFAULT now()
 );
 COMMENT ON TABLE secant.grant_shares IS 'threshold grant shares this node holds (one per threshold grant), each sealed to the server key: the node makes partials with them for a coordinator (secant.threshold_partials)';
+COMMENT ON COLUMN secant.grant_shares.resealed IS 'after a server key rotation (secant.reseal_grants): the share''s scalar sealed again to the server key (key id, sealed box), used instead of the share''s own sealed part, which the delegator signed; NULL: the share''s own';
 REVOKE ALL ON secant.grant_shares FROM PUBLIC;
 SELECT pg_catalog.pg_extension_config_dump('secant.grant_shares', '');
 GRANT SELECT ON secant.grant_shares TO secant_admin;
@@ -3033,10 +3050,16 @@ CREATE TRIGGER grant_shares_audit AFTER INSERT OR DELETE ON secant.grant_shares
     FOR EACH ROW EXECUTE FUNCTION secant_internal.tshare_audit();
 
 -- C, owner only: the partials of a share for a batch of ciphertexts.
-CREATE FUNCTION secant_internal.tpartials(share bytea, cts pre_ciphertext[]) RETURNS bytea[]
-    AS 'MODULE_PATHNAME', 'pre_tpartials' LANGUAGE C VOLATILE STRICT;
-REVOKE ALL ON FUNCTION secant_internal.tpartials(bytea, pre_ciphertext[]) FROM PUBLIC;
-COMMENT ON FUNCTION secant_internal.tpartials(bytea, pre_ciphertext[]) IS 'the partials (with proofs) of a stored grant share for a batch of ciphertexts, the share opened once with the server key (secant.threshold_partials checks first)';
+CREATE FUNCTION secant_internal.tpartials(share bytea, resealed bytea, cts pre_ciphertext[]) RETURNS bytea[]
+    AS 'MODULE_PATHNAME', 'pre_tpartials' LANGUAGE C VOLATILE;
+REVOKE ALL ON FUNCTION secant_internal.tpartials(bytea, bytea, pre_ciphertext[]) FROM PUBLIC;
+COMMENT ON FUNCTION secant_internal.tpartials(bytea, bytea, pre_ciphertext[]) IS 'the partials (with proofs) of a stored grant share for a batch of ciphertexts, the share opened once with the server key (from the node''s re-seal when resealed is not NULL; secant.threshold_partials checks first)';
+
+-- C, owner only: a stored share's scalar sealed again to the server key.
+CREATE FUNCTION secant_internal.tshare_reseal(share bytea, resealed bytea) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'pre_tshare_reseal' LANGUAGE C VOLATILE;
+REVOKE ALL ON FUNCTION secant_internal.tshare_reseal(bytea, bytea) FROM PUBLIC;
+COMMENT ON FUNCTION secant_internal.tshare_reseal(bytea, bytea) IS 'server key rotation: a stored grant share''s scalar (opened from resealed, else from the share, with the key it names) sealed again to the server key, for secant.grant_shares.resealed (secant.reseal_grants)';
 
 CREATE FUNCTION secant.add_grant_share(share text) RETURNS bigint
 STRICT LANGUAGE plpgsql SECURITY DEFINER
@@ -3117,7 +3140,7 @@ BEGIN
         RAISE EXCEPTION 'a ciphertext''s last hop was not made by a grant or grant share of this node'
             USING ERRCODE = 'insufficient_privilege';
     END IF;
-    RETURN secant_internal.tpartials(s.share, cts);
+    RETURN secant_internal.tpartials(s.share, s.resealed, cts);
 END $$;
 REVOKE ALL ON FUNCTION secant.threshold_partials(bytea, pre_ciphertext[], bytea[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION secant.threshold_partials(bytea, pre_ciphertext[], bytea[]) TO PUBLIC;
@@ -3293,8 +3316,11 @@ COMMENT ON FUNCTION secant_internal.reencrypt_after_threshold(pre_ciphertext[], 
 -- at once (dblink_send_query), a node that is down or errs is named in a
 -- WARNING and the next one asked; every partial's proof is checked by
 -- pre_tcombine before any value is returned; a node whose partial fails
--- its proof is named in a WARNING and replaced.
-CREATE FUNCTION secant.reencrypt_threshold(cts pre_ciphertext[], target pre_public_key)
+-- its proof is named in a WARNING and replaced.  verify false: no proof is
+-- checked (the structure is); a wrong partial then gives a value whose
+-- AEAD fails at the client, which re-reads that record with verify true
+-- (docs/THRESHOLD.md, "What is checked, where, when").
+CREATE FUNCTION secant.reencrypt_threshold(cts pre_ciphertext[], target pre_public_key, verify boolean DEFAULT true)
 RETURNS pre_ciphertext[]
 STRICT LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -3405,7 +3431,7 @@ BEGIN
             END LOOP;
             CONTINUE WHEN pg_catalog.cardinality(good) OPERATOR(pg_catalog.<) g.t;
             -- combine (every proof checked); on a failure, find the liars
-            out := @extschema@.pre_tcombine_batch(cts, shares[good[1]], res, g.t);
+            out := @extschema@.pre_tcombine_batch(cts, shares[good[1]], res, g.t, verify);
             bad := '{}';
             j := (SELECT u.o FROM pg_catalog.unnest(out) WITH ORDINALITY u(c, o)
                   WHERE u.c IS NULL ORDER BY u.o LIMIT 1);
@@ -3444,8 +3470,8 @@ BEGIN
     END IF;
     RETURN out;
 END $$;
-GRANT EXECUTE ON FUNCTION secant.reencrypt_threshold(pre_ciphertext[], pre_public_key) TO PUBLIC;
-COMMENT ON FUNCTION secant.reencrypt_threshold(pre_ciphertext[], pre_public_key) IS 're-encrypt a batch of ciphertexts (one recipient) for target through a threshold grant from their recipient: t nodes asked at once (dblink), every partial''s proof checked before combining, a node down or lying named in a WARNING and replaced; then the coordinator''s own grants to target; for a role bound to target or a proxy';
+GRANT EXECUTE ON FUNCTION secant.reencrypt_threshold(pre_ciphertext[], pre_public_key, boolean) TO PUBLIC;
+COMMENT ON FUNCTION secant.reencrypt_threshold(pre_ciphertext[], pre_public_key, boolean) IS 're-encrypt a batch of ciphertexts (one recipient) for target through a threshold grant from their recipient: t nodes asked at once (dblink), every partial''s proof checked before combining (verify false: only the structure; a wrong partial gives a value whose AEAD fails at the client, which re-reads with verify true), a node down or lying named in a WARNING and replaced; then the coordinator''s own grants to target; for a role bound to target or a proxy';
 
 -- ---- the coordinator: revocation across nodes ----
 

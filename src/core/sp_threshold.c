@@ -346,21 +346,42 @@ sp_tshare_open(uint8_t rk_i[SP_SCALARBYTES], const uint8_t *share,
 			   size_t len, const uint8_t sk[SP_SERVER_SECRETBYTES],
 			   const uint8_t dbid[SP_DBIDBYTES])
 {
+	int			rc = sp_tshare_check_layout(share, len);
+
+	if (rc != SP_OK)
+	{
+		sodium_memzero(rk_i, SP_SCALARBYTES);
+		return rc;
+	}
+	return sp_tshare_open_sealed(rk_i, share, len, sp_tshare_sealed(share),
+								 sk, dbid);
+}
+
+const uint8_t *
+sp_tshare_sealed(const uint8_t *share)
+{
+	return share + TS_KEYID(share[TS_T]);
+}
+
+int
+sp_tshare_open_sealed(uint8_t rk_i[SP_SCALARBYTES], const uint8_t *share,
+					  size_t len, const uint8_t sealed[SP_TSEALBYTES],
+					  const uint8_t sk[SP_SERVER_SECRETBYTES],
+					  const uint8_t dbid[SP_DBIDBYTES])
+{
 	uint8_t		pk[SP_SERVER_PUBLICBYTES],
 				keyid[SP_KEYIDBYTES],
 				plain[TS_PLAINBYTES],
 				U[SP_POINTBYTES],
 				V[SP_POINTBYTES];
 	int			rc = sp_tshare_validate(share, len);
-	int			t = rc == SP_OK ? share[TS_T] : 0;
 
 	if (rc == SP_OK)
 		rc = sp_server_public(pk, keyid, sk);
-	if (rc == SP_OK && sodium_memcmp(keyid, share + TS_KEYID(t),
-									 SP_KEYIDBYTES) != 0)
+	if (rc == SP_OK && sodium_memcmp(keyid, sealed, SP_KEYIDBYTES) != 0)
 		rc = SP_EWRONGKEY;
 	if (rc == SP_OK &&
-		crypto_box_seal_open(plain, share + TS_BOX(t), TS_BOXBYTES, pk, sk) != 0)
+		crypto_box_seal_open(plain, sealed + SP_KEYIDBYTES, TS_BOXBYTES, pk, sk) != 0)
 		rc = SP_EDECRYPT;
 	if (rc == SP_OK &&
 		(sodium_memcmp(plain, keyid, SP_KEYIDBYTES) != 0 ||
@@ -378,6 +399,32 @@ sp_tshare_open(uint8_t rk_i[SP_SCALARBYTES], const uint8_t *share,
 		memcpy(rk_i, plain + SP_KEYIDBYTES + SP_DBIDBYTES, SP_SCALARBYTES);
 	else
 		sodium_memzero(rk_i, SP_SCALARBYTES);
+	sodium_memzero(plain, sizeof plain);
+	return rc;
+}
+
+int
+sp_tshare_reseal(uint8_t sealed[SP_TSEALBYTES],
+				 const uint8_t rk_i[SP_SCALARBYTES], const uint8_t *sealkey,
+				 const uint8_t seed[SP_SEALSEEDBYTES])
+{
+	uint8_t		plain[TS_PLAINBYTES];
+	int			rc = sp_seal_key_validate(sealkey);
+
+	memset(sealed, 0, SP_TSEALBYTES);
+	if (rc == SP_OK)
+		rc = sp_scalar_validate(rk_i);
+	if (rc != SP_OK)
+		return rc;
+	memcpy(plain, sealkey + 8, SP_KEYIDBYTES);
+	memcpy(plain + SP_KEYIDBYTES, sealkey + 8 + SP_KEYIDBYTES +
+		   SP_SERVER_PUBLICBYTES, SP_DBIDBYTES);
+	memcpy(plain + SP_KEYIDBYTES + SP_DBIDBYTES, rk_i, SP_SCALARBYTES);
+	memcpy(sealed, sealkey + 8, SP_KEYIDBYTES);
+	rc = sp_seal_box(sealed + SP_KEYIDBYTES, plain, sizeof plain,
+					 sealkey + 8 + SP_KEYIDBYTES, seed);
+	if (rc != SP_OK)
+		sodium_memzero(sealed, SP_TSEALBYTES);
 	sodium_memzero(plain, sizeof plain);
 	return rc;
 }
@@ -572,11 +619,14 @@ lagrange(uint8_t l[SP_SCALARBYTES], const uint8_t *partials, int m, int k)
 	}
 }
 
-/* sp_tcombine; share_valid: the caller validated the share (see statement). */
+/*
+ * sp_tcombine; share_valid: the caller validated the share (see statement);
+ * verify: check every partial's proof (false: sp_tcombine_unverified).
+ */
 static int
 combine(uint8_t *out, size_t outlen, const uint8_t *ct, size_t ctlen,
 		const uint8_t *share, size_t sharelen, const uint8_t *partials,
-		int npartials, bool share_valid)
+		int npartials, bool share_valid, bool verify)
 {
 	uint8_t		B[SP_POINTBYTES],
 				T[SP_POINTBYTES],
@@ -606,7 +656,7 @@ combine(uint8_t *out, size_t outlen, const uint8_t *ct, size_t ctlen,
 	for (int k = 0; k < npartials && rc == SP_OK; k++)
 	{
 		p = partials + SP_TPARTIALBYTES * k;
-		if ((rc = proof_verify(p, share, B)) != SP_OK)
+		if (verify && (rc = proof_verify(p, share, B)) != SP_OK)
 			break;
 		lagrange(l, partials, npartials, k);
 		if (crypto_scalarmult_ristretto255(term, l, p + TP_T) != 0)
@@ -629,7 +679,7 @@ sp_tcombine(uint8_t *out, size_t outlen, const uint8_t *ct, size_t ctlen,
 			int npartials)
 {
 	return combine(out, outlen, ct, ctlen, share, sharelen, partials,
-				   npartials, false);
+				   npartials, false, true);
 }
 
 int
@@ -638,5 +688,14 @@ sp_tcombine_validated(uint8_t *out, size_t outlen, const uint8_t *ct,
 					  const uint8_t *partials, int npartials)
 {
 	return combine(out, outlen, ct, ctlen, share, sharelen, partials,
-				   npartials, true);
+				   npartials, true, true);
+}
+
+int
+sp_tcombine_unverified(uint8_t *out, size_t outlen, const uint8_t *ct,
+					   size_t ctlen, const uint8_t *share, size_t sharelen,
+					   const uint8_t *partials, int npartials)
+{
+	return combine(out, outlen, ct, ctlen, share, sharelen, partials,
+				   npartials, true, false);
 }

@@ -19,6 +19,7 @@
 #define SP_TSHARE_MAXBYTES	SP_TSHAREBYTES(SP_TMAXN)
 #define SP_TPARTIALBYTES	104 /* "SPTP" 01 i 00 00 | T_i | c | z */
 #define SP_TRHOBYTES		32	/* the caller's randomness for a proof nonce */
+#define SP_TSEALBYTES		112 /* a share's sealed part: key id (8) | box (104) */
 
 /*
  * Layout check of a grant share: at least 384 bytes, magic, version,
@@ -83,6 +84,36 @@ int			sp_tshare_open(uint8_t rk_i[SP_SCALARBYTES],
 						   const uint8_t dbid[SP_DBIDBYTES]) SP_WUR;
 
 /*
+ * The sealed part of a share that passed the layout check: the key id of
+ * its holder's server key and the sealed box of rk_i (SP_TSEALBYTES).
+ */
+const uint8_t *sp_tshare_sealed(const uint8_t *share);
+
+/*
+ * sp_tshare_open with the sealed part taken from `sealed` (SP_TSEALBYTES)
+ * instead of the share's own: the holder's re-seal of rk_i after a server
+ * key rotation (sp_tshare_reseal).  The share's public validity (its
+ * signature covers its own sealed part) and rk_i·G = U_i are checked as
+ * in sp_tshare_open, so a re-seal cannot carry another scalar.
+ */
+int			sp_tshare_open_sealed(uint8_t rk_i[SP_SCALARBYTES],
+								  const uint8_t *share, size_t len,
+								  const uint8_t sealed[SP_TSEALBYTES],
+								  const uint8_t sk[SP_SERVER_SECRETBYTES],
+								  const uint8_t dbid[SP_DBIDBYTES]) SP_WUR;
+
+/*
+ * A holder's re-seal of its opened rk_i to a sealing key (SP_SEALKEYBYTES,
+ * its new server key and database identity), laid out as a share's sealed
+ * part: the key id, then a sealed box of key id | database identity | rk_i
+ * made as sp_tshare_split makes it.  seed: 32 random bytes.
+ */
+int			sp_tshare_reseal(uint8_t sealed[SP_TSEALBYTES],
+							 const uint8_t rk_i[SP_SCALARBYTES],
+							 const uint8_t *sealkey,
+							 const uint8_t seed[SP_SEALSEEDBYTES]) SP_WUR;
+
+/*
  * The partial of an opened share (rk_i from sp_tshare_open) for a
  * ciphertext: ct must be fully valid (capsule included), its current
  * recipient the share's from, its level below 16.  At level >= 2 the
@@ -137,5 +168,19 @@ int			sp_tcombine_validated(uint8_t *out, size_t outlen,
 								  const uint8_t *ct, size_t ctlen,
 								  const uint8_t *share, size_t sharelen,
 								  const uint8_t *partials, int npartials) SP_WUR;
+
+/*
+ * sp_tcombine_validated WITHOUT the partials' proofs: every structural
+ * check (exactly t partials, distinct indices at most n, magic, T_i valid
+ * points, c and z canonical; ct's recipient and level; the sum a valid
+ * point) and the Lagrange combination only.  A wrong partial then gives a
+ * hop whose value fails its AEAD at the client, never a wrong value; the
+ * caller must re-read with sp_tcombine_validated when a client reports
+ * that failure (docs/THRESHOLD.md, "What is checked, where, when").
+ */
+int			sp_tcombine_unverified(uint8_t *out, size_t outlen,
+								   const uint8_t *ct, size_t ctlen,
+								   const uint8_t *share, size_t sharelen,
+								   const uint8_t *partials, int npartials) SP_WUR;
 
 #endif							/* SP_THRESHOLD_H */

@@ -388,22 +388,29 @@ sp_seal_here(uint8_t sealed[SP_SEALEDBYTES], const uint8_t grant[SP_GRANTBYTES],
 }
 
 /*
- * The key a sealed grant names (bytes 8..16): the server key, or the
- * previous one during a rotation; else the server key (opening then fails
- * with "sealed to another server key").
+ * The key a key id names: the server key, or the previous one during a
+ * rotation; else the server key (opening then fails with "sealed to
+ * another server key").
  */
 static server_key *
-key_for(const uint8_t sealed[SP_SEALEDBYTES])
+key_by_id(const uint8_t keyid[SP_KEYIDBYTES])
 {
 	server_key *k = current_key();
 	server_key *p;
 
-	if (memcmp(sealed + 8, k->keyid, SP_KEYIDBYTES) == 0)
+	if (memcmp(keyid, k->keyid, SP_KEYIDBYTES) == 0)
 		return k;
 	p = slot_key(&previous);
-	if (p != NULL && memcmp(sealed + 8, p->keyid, SP_KEYIDBYTES) == 0)
+	if (p != NULL && memcmp(keyid, p->keyid, SP_KEYIDBYTES) == 0)
 		return p;
 	return k;
+}
+
+/* The key a sealed grant names (bytes 8..16). */
+static server_key *
+key_for(const uint8_t sealed[SP_SEALEDBYTES])
+{
+	return key_by_id(sealed + 8);
 }
 
 void
@@ -445,15 +452,36 @@ sp_open_for(uint8_t grant[SP_GRANTBYTES], const uint8_t sealed[SP_SEALEDBYTES],
 
 void
 sp_tshare_open_here(uint8_t rk_i[SP_SCALARBYTES], const uint8_t *share,
-					size_t len, Oid owner)
+					size_t len, const uint8_t *resealed, Oid owner)
 {
 	uint8_t		dbid[SP_DBIDBYTES];
-	int			rc;
+	const uint8_t *sealed;
+	int			rc = sp_tshare_check_layout(share, len);
 
-	sp_database_id(dbid, owner);
-	rc = sp_tshare_open(rk_i, share, len, current_key()->sk, dbid);
 	if (rc != SP_OK)
 		sp_raise(rc, "opening a grant share");
+	sealed = resealed != NULL ? resealed : sp_tshare_sealed(share);
+	sp_database_id(dbid, owner);
+	rc = sp_tshare_open_sealed(rk_i, share, len, sealed,
+							   key_by_id(sealed)->sk, dbid);
+	if (rc != SP_OK)
+		sp_raise(rc, "opening a grant share");
+}
+
+void
+sp_tshare_reseal_here(uint8_t *sealed,
+					  const uint8_t rk_i[SP_SCALARBYTES], Oid owner)
+{
+	uint8_t		skey[SP_SEALKEYBYTES];
+	uint8_t		seed[SP_SEALSEEDBYTES];
+	int			rc;
+
+	sp_sealing_key(skey, owner);
+	randombytes_buf(seed, sizeof seed);
+	rc = sp_tshare_reseal(sealed, rk_i, skey, seed);
+	sodium_memzero(seed, sizeof seed);
+	if (rc != SP_OK)
+		sp_raise(rc, "sealing a grant share again");
 }
 
 bool

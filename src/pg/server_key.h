@@ -50,12 +50,20 @@ void		sp_open_for(uint8_t grant[SP_GRANTBYTES],
 						const uint8_t dbid[SP_DBIDBYTES]);
 
 /*
- * Open a threshold grant share (sp_threshold.h) sealed to the server key
- * for this database into rk_i, checked against its commitments; raise if
- * it does not open.  Shares are not cached: a node opens one per batch.
+ * Open a threshold grant share (sp_threshold.h) for this database into
+ * rk_i, checked against its commitments; raise if it does not open.  Its
+ * sealed part is resealed (SP_TSEALBYTES, this node's re-seal after a
+ * server key rotation) or, when NULL, the share's own; it is opened with
+ * the key it names (the server key or the previous one).  Shares are not
+ * cached: a node opens one per batch.
  */
 void		sp_tshare_open_here(uint8_t rk_i[SP_SCALARBYTES],
-								const uint8_t *share, size_t len, Oid owner);
+								const uint8_t *share, size_t len,
+								const uint8_t *resealed, Oid owner);
+
+/* An opened share's rk_i sealed again to the server key (SP_TSEALBYTES). */
+void		sp_tshare_reseal_here(uint8_t *sealed,
+								  const uint8_t rk_i[SP_SCALARBYTES], Oid owner);
 
 /* Is a sealed grant sealed to the server key (not a previous one)? */
 bool		sp_sealed_to_current(const uint8_t sealed[SP_SEALEDBYTES]);

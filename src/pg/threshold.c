@@ -47,6 +47,23 @@ share_arg(FunctionCallInfo fcinfo, int n, size_t *len)
 	return (const uint8_t *) VARDATA_ANY(b);
 }
 
+/*
+ * A node's re-seal of a share's scalar (column resealed of
+ * secant.grant_shares): its bytes, or NULL for the share's own sealed part.
+ */
+static const uint8_t *
+resealed_bytes(Datum d, bool isnull)
+{
+	bytea	   *b;
+
+	if (isnull)
+		return NULL;
+	b = DatumGetByteaPP(d);
+	if (VARSIZE_ANY_EXHDR(b) != SP_TSEALBYTES)
+		sp_raise(SP_ELENGTH, "reading a grant share's re-seal");
+	return (const uint8_t *) VARDATA_ANY(b);
+}
+
 /* The elements of a one-dimensional array without NULLs (or raise). */
 static int
 array_elems(ArrayType *a, Datum **elems, const char *what)
@@ -172,8 +189,9 @@ pre_tshare_fill(PG_FUNCTION_ARGS)
 	if (isnull)
 		sp_raise_argument("a grant share needs its bytes", NULL);
 	b = DatumGetByteaPP(d);
+	d = SPI_getbinval(tup, desc, SPI_fnumber(desc, "resealed"), &isnull);
 	sp_tshare_open_here(rk_i, (const uint8_t *) VARDATA_ANY(b),
-						VARSIZE_ANY_EXHDR(b),
+						VARSIZE_ANY_EXHDR(b), resealed_bytes(d, isnull),
 						sp_function_owner(fcinfo->flinfo->fn_oid));
 	sodium_memzero(rk_i, sizeof rk_i);
 	for (int k = 0; k < SHARE_FIELDS; k++)
@@ -188,8 +206,9 @@ pre_tshare_fill(PG_FUNCTION_ARGS)
 }
 
 /*
- * secant_internal.tpartials(share, ciphertexts): the partial of the share
- * (opened once with the server key) for each ciphertext, in order.  The
+ * secant_internal.tpartials(share, resealed, ciphertexts): the partial of
+ * the share (opened once with the server key, from the node's re-seal when
+ * resealed is not NULL) for each ciphertext, in order.  The
  * core checks each ciphertext in full (capsule included) and that the
  * share's delegator is its recipient; the caller has checked everything
  * else (secant.threshold_partials).
@@ -199,15 +218,22 @@ Datum
 pre_tpartials(PG_FUNCTION_ARGS)
 {
 	size_t		slen;
-	const uint8_t *share = share_arg(fcinfo, 0, &slen);
+	const uint8_t *share;
 	Datum	   *cts;
-	int			n = array_elems(PG_GETARG_ARRAYTYPE_P(1), &cts, "the ciphertexts");
-	Datum	   *out = palloc(sizeof(Datum) * (n > 0 ? n : 1));
+	int			n;
+	Datum	   *out;
 	uint8_t		rk_i[SP_SCALARBYTES];
 	uint8_t		rho[SP_TRHOBYTES];
 	uint8_t		partial[SP_TPARTIALBYTES];
 
-	sp_tshare_open_here(rk_i, share, slen, sp_function_owner(fcinfo->flinfo->fn_oid));
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(2))
+		PG_RETURN_NULL();
+	share = share_arg(fcinfo, 0, &slen);
+	n = array_elems(PG_GETARG_ARRAYTYPE_P(2), &cts, "the ciphertexts");
+	out = palloc(sizeof(Datum) * (n > 0 ? n : 1));
+	sp_tshare_open_here(rk_i, share, slen,
+						resealed_bytes(PG_GETARG_DATUM(1), PG_ARGISNULL(1)),
+						sp_function_owner(fcinfo->flinfo->fn_oid));
 	PG_TRY();
 	{
 		for (int k = 0; k < n; k++)
@@ -232,6 +258,39 @@ pre_tpartials(PG_FUNCTION_ARGS)
 	}
 	PG_END_TRY();
 	PG_RETURN_ARRAYTYPE_P(construct_array(out, n, BYTEAOID, -1, false, TYPALIGN_INT));
+}
+
+/*
+ * secant_internal.tshare_reseal(share, resealed): a stored share's scalar
+ * (opened from resealed when not NULL, else from the share, with the key it
+ * names: the server key or the previous one) sealed again to the server
+ * key, as a share's sealed part (secant.reseal_grants).  Owner only.
+ */
+PG_FUNCTION_INFO_V1(pre_tshare_reseal);
+Datum
+pre_tshare_reseal(PG_FUNCTION_ARGS)
+{
+	size_t		slen;
+	const uint8_t *share;
+	Oid			owner = sp_function_owner(fcinfo->flinfo->fn_oid);
+	uint8_t		rk_i[SP_SCALARBYTES];
+	uint8_t		sealed[SP_TSEALBYTES];
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	share = share_arg(fcinfo, 0, &slen);
+	sp_tshare_open_here(rk_i, share, slen,
+						resealed_bytes(PG_GETARG_DATUM(1), PG_ARGISNULL(1)), owner);
+	PG_TRY();
+	{
+		sp_tshare_reseal_here(sealed, rk_i, owner);
+	}
+	PG_FINALLY();
+	{
+		sodium_memzero(rk_i, sizeof rk_i);
+	}
+	PG_END_TRY();
+	PG_RETURN_BYTEA_P(sp_bytea(sealed, sizeof sealed));
 }
 
 /*
@@ -301,12 +360,15 @@ pre_tcombine(PG_FUNCTION_ARGS)
 }
 
 /*
- * pre_tcombine_batch(ciphertexts, share, partials, t): pre_tcombine for a
- * batch of m ciphertexts of one grant, the share validated once; partials
- * holds t·m partials, those of the k-th holder asked at k·m .. k·m + m - 1.
- * An element is NULL where its partials do not combine (a proof that does
- * not verify, a wrong index): the caller finds the holder to blame with
- * pre_tpartial_verify, or the error with pre_tcombine.
+ * pre_tcombine_batch(ciphertexts, share, partials, t, verify): pre_tcombine
+ * for a batch of m ciphertexts of one grant, the share validated once;
+ * partials holds t·m partials, those of the k-th holder asked at
+ * k·m .. k·m + m - 1.  verify false: no proof is checked, only the
+ * structure (sp_tcombine_unverified): a wrong partial gives a value whose
+ * AEAD fails at the client.  An element is NULL where its partials do not
+ * combine (a proof that does not verify, a wrong index, an invalid point):
+ * the caller finds the holder to blame with pre_tpartial_verify, or the
+ * error with pre_tcombine.
  */
 PG_FUNCTION_INFO_V1(pre_tcombine_batch);
 Datum
@@ -320,6 +382,9 @@ pre_tcombine_batch(PG_FUNCTION_ARGS)
 	Datum	   *elems;
 	int			np = array_elems(PG_GETARG_ARRAYTYPE_P(2), &elems, "the partials");
 	int			t = PG_GETARG_INT32(3);
+	int			(*combine) (uint8_t *, size_t, const uint8_t *, size_t,
+							const uint8_t *, size_t, const uint8_t *, int) =
+		PG_GETARG_BOOL(4) ? sp_tcombine_validated : sp_tcombine_unverified;
 	Datum	   *out = palloc(sizeof(Datum) * (m > 0 ? m : 1));
 	bool	   *nulls = palloc0(sizeof(bool) * (m > 0 ? m : 1));
 	uint8_t		partials[SP_TPARTIALBYTES * SP_TMAXN];
@@ -347,8 +412,7 @@ pre_tcombine_batch(PG_FUNCTION_ARGS)
 				memcpy(partials + SP_TPARTIALBYTES * k, VARDATA_ANY(p), SP_TPARTIALBYTES);
 		}
 		nulls[j] = !sized ||
-			sp_tcombine_validated(o, len + SP_HOPBYTES, ct, len, share, slen,
-								  partials, t) != SP_OK;
+			combine(o, len + SP_HOPBYTES, ct, len, share, slen, partials, t) != SP_OK;
 	}
 	get_typlenbyvalalign(ARR_ELEMTYPE(a), &typlen, &typbyval, &typalign);
 	PG_RETURN_ARRAYTYPE_P(construct_md_array(out, nulls, 1, dims, lbs, ARR_ELEMTYPE(a),

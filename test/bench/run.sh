@@ -17,7 +17,7 @@
 #      opt-in (BENCH_ONLY=bulkread): 100 000 rows over 10 000 paths in one statement (bulkread.sh) -> bulkread.md
 #      opt-in (BENCH_ONLY=bulk): bulk sharing and storing (bulk.sh) -> bulk.md
 #      opt-in (BENCH_ONLY=nodes): reads through threshold grants on five
-#        nodes of their own, 1/1, 2/3, 3/5 (threshold_nodes.sh) -> nodes.md
+#        nodes of their own, 1/1, 2/3, 3/5, both verify modes (threshold_nodes.sh) -> nodes.md
 #   5. report.py: Markdown table on stdout and in results.md, PNG charts
 #   6. time allowing: one multiplication per record on a path (amortized.sh:
 #      core, CLI batch decryption, SQL; cost per record against the level
@@ -255,7 +255,8 @@ if wanted bulk; then
 	optional bulk 200 "BENCH_ONLY=bulk make bench" bash "$HERE/bulk.sh"
 fi
 # reads through threshold grants on nodes (opt-in, BENCH_ONLY=nodes): five
-# clusters of its own; about four minutes at load 15
+# clusters of its own, five cases (1/1; 2/3 and 3/5 with verify => true and
+# false); about five minutes at load 7
 if wanted nodes; then
 	optional nodes 150 "BENCH_ONLY=nodes make bench" bash "$HERE/threshold_nodes.sh"
 fi

@@ -6,7 +6,8 @@
 # path group -> user -> device in each case:
 #   1/1  secant.reencrypt_for per row (single-key grants, path looked up once)
 #   2/3  secant.reencrypt_threshold in batches of THRESHOLD_BENCH_BATCH (500),
-#        nodes 1-3, then the coordinator's user -> device grant
+#        nodes 1-3, then the coordinator's user -> device grant; once with
+#        verify => true (every proof checked), once with verify => false
 #   3/5  the same, nodes 1-5
 # CPU apart: the coordinator's backend (its /proc/self/stat, utime + stime)
 # and the nodes' backends (their postmasters' reaped children, cutime +
@@ -66,9 +67,10 @@ SQL
 }
 DEV="(SELECT pre_public_key(sk) FROM keys WHERE name = 'ann_phone')"
 single="SELECT count(secant.reencrypt_for(body, $DEV)) FROM notes WHERE grp = 'g11'"
-batched() {
+batched() {	# batched GROUP VERIFY
 	echo "SELECT sum(cardinality(secant.reencrypt_threshold(
-	        ARRAY(SELECT body FROM notes WHERE grp = '$1' AND id > k * $B AND id <= (k + 1) * $B ORDER BY id), $DEV)))
+	        ARRAY(SELECT body FROM notes WHERE grp = '$1' AND id > k * $B AND id <= (k + 1) * $B ORDER BY id), $DEV,
+	        verify => $2)))
 	      FROM generate_series(0, ($N - 1) / $B) k"
 }
 # median of the rounds of each column
@@ -82,17 +84,22 @@ print(" ".join(str(s.median(c)) for c in zip(*rows)))'
 TCK=$(getconf CLK_TCK)
 load=$(cut -d' ' -f1-3 /proc/loadavg)
 s11=$(median_run "$single")
-s23=$(median_run "$(batched g23)")
-s35=$(median_run "$(batched g35)")
-python3 - "$N" "$TCK" "$s11" "$s23" "$s35" "$load" "$B" "$ROUNDS" <<'PY'
+s23=$(median_run "$(batched g23 true)")
+f23=$(median_run "$(batched g23 false)")
+s35=$(median_run "$(batched g35 true)")
+f35=$(median_run "$(batched g35 false)")
+load="$load; after: $(cut -d' ' -f1-3 /proc/loadavg)"
+python3 - "$N" "$TCK" "$s11" "$s23" "$f23" "$s35" "$f35" "$load" "$B" "$ROUNDS" <<'PY'
 import sys
 n, tck = int(sys.argv[1]), int(sys.argv[2])
 rows = [("1/1 (single-key grants, secant.reencrypt_for)", sys.argv[3]),
-        ("2/3 (secant.reencrypt_threshold)", sys.argv[4]),
-        ("3/5 (secant.reencrypt_threshold)", sys.argv[5])]
+        ("2/3, verify => true (every proof checked)", sys.argv[4]),
+        ("2/3, verify => false (no proof checked)", sys.argv[5]),
+        ("3/5, verify => true", sys.argv[6]),
+        ("3/5, verify => false", sys.argv[7])]
 base = None
 print("%d records per case, group -> user -> device, batches of %s, median of %s rounds; load average before: %s" %
-      (n, sys.argv[7], sys.argv[8], sys.argv[6]))
+      (n, sys.argv[9], sys.argv[10], sys.argv[8]))
 print()
 print("| t-of-n | coordinator CPU µs/record | nodes' CPU µs/record (all nodes) | wall µs/record | coordinator CPU vs 1/1 |")
 print("| --- | ---: | ---: | ---: | ---: |")

@@ -6,7 +6,8 @@
 # and database "coord" on cluster 1: the coordinator, with dblink and the
 # N nodes named node1 .. nodeN.  The caller's EXIT trap is stop_all.
 #
-#   start_clusters N        start and set up the N clusters
+#   start_clusters N        start and set up the N clusters (each node with
+#                           the SQL block of docs/THRESHOLD.md, as written)
 #   on I DB [psql args]     psql on cluster I, database DB
 #   q I DB SQL              one value (tuples only, unaligned), stderr too
 #   split GROUP GRANTEE T/N NODE...  a T-of-N grant GROUP -> GRANTEE (keys
@@ -40,19 +41,26 @@ on() {
 }
 q() { on "$1" "$2" -At -c "$3" 2>&1; }
 
+# the blocks of docs/THRESHOLD.md's "Deploying three nodes", as written:
+# doc_sql1.sql (each node), doc_sh1.sh (the delegator), doc_sh2.sh (the
+# coordinator), doc_sql2.sql (a reader)
+python3 - "$(dirname "${BASH_SOURCE[0]}")/../../docs/THRESHOLD.md" "$WORK" <<'PY' || exit 1
+import re, sys
+doc = open(sys.argv[1], encoding="utf-8").read()
+sec = doc.split("\n## Deploying three nodes\n", 1)[1].split("\n## ", 1)[0]
+for lang, ext in (("sql", "sql"), ("sh", "sh")):
+    for i, b in enumerate(re.findall(r"```%s\n(.*?)```" % lang, sec, re.S), 1):
+        open("%s/doc_%s%d.%s" % (sys.argv[2], lang, i, ext), "w").write(b)
+PY
+
 start_clusters() {
 	local n=$1 i
 	for i in $(seq 1 "$n"); do
 		DIR[$i]=$(pgc_dir "secant_threshold_$i") || return 1
 		pgc_start "${DIR[$i]}" $((PORT + i - 1)) "fsync = off" "synchronous_commit = off" \
 			"max_connections = 30" "shared_buffers = 32MB" || return 1
-		on "$i" postgres >/dev/null <<-SQL || return 1
-			CREATE ROLE coordinator LOGIN;
-			CREATE DATABASE node;
-			\c node
-			CREATE EXTENSION secant_pre;
-			SELECT secant.grant_capability('coordinator', 'proxy');
-		SQL
+		on "$i" postgres -c "CREATE DATABASE node" >/dev/null || return 1
+		on "$i" node -f "$WORK/doc_sql1.sql" >/dev/null || return 1
 	done
 	on 1 postgres >/dev/null <<-SQL || return 1
 		CREATE DATABASE coord;

@@ -43,20 +43,47 @@ setup() {
 check "three clusters: nodes with the coordinator's proxy capability, a coordinator with dblink" setup ||
 	tap_finish
 
-HOP=$(split cardiology dr_ada 2/3 1 2 3)
-check "a 2-of-3 grant cardiology -> dr_ada: each node stores its share (opened, checked), the coordinator the grant" \
-	eq "$(q 1 coord "SELECT t || '/' || n || ' ' || holders_left FROM secant.threshold_status")" "2/3 3"
+# the grant cardiology -> dr_ada: docs/THRESHOLD.md's shell blocks, as
+# written, in a directory of their own with the keys they name
+doc_block() {	# doc_block FILE: run a block of the doc as the clusters' OS user
+	$RUN_AS env PATH="$WORK/doc/bin:$PGBIN:$PATH" PGUSER=postgres \
+		NODE1="host=${DIR[1]} port=$PORT dbname=node" NODE2="host=${DIR[2]} port=$((PORT + 1)) dbname=node" \
+		NODE3="host=${DIR[3]} port=$((PORT + 2)) dbname=node" COORD="host=${DIR[1]} port=$PORT dbname=coord" \
+		bash -c 'cd "$1/doc" && bash -e -o pipefail "$2"' _ "$WORK" "$1" >"$1.out" 2>&1
+	local rc=$?
+	DIAG=$(cat "$1.out")
+	return $rc
+}
+mkdir -p "$WORK/doc/bin" && ln -s "$CLI" "$WORK/doc/bin/secant-pre"
+q 1 coord "SELECT sk FROM keys WHERE name = 'cardiology'" >"$WORK/doc/cardiology.key"
+pk dr_ada >"$WORK/doc/dr_ada.pub"
+chmod 600 "$WORK/doc/cardiology.key"
+[ "$(id -u)" -eq 0 ] && chown -R postgres "$WORK/doc"
+check "docs/THRESHOLD.md, the delegator's block: split 2/3, each node stores its share (opened, checked)" \
+	doc_block "$WORK/doc_sh1.sh"
+check "docs/THRESHOLD.md, the coordinator's block: the nodes named, the grant recorded" doc_block "$WORK/doc_sh2.sh"
+HOP=$(q 1 coord "SELECT encode(hop_key, 'hex') FROM secant.threshold_grants")
+for i in 1 2 3; do sed -n "${i}p" "$WORK/doc/shares.txt" >"$WORK/cardiology.share$i"; done
+check "a 2-of-3 grant cardiology -> dr_ada: each node stores its share, the coordinator the grant" \
+	eq "$(q 1 coord "SELECT t || '/' || n || ' ' || holders_left FROM secant.threshold_status")/$(for i in 1 2 3; do q $i node "SELECT idx FROM secant.grant_shares"; done | tr '\n' ' ')" "2/3 3/1 2 3 "
 
 # read: as reader (bound to ada_phone), the four notes through the nodes
-READ="SET ROLE reader;
+read_sql() {	# read_sql [VERIFY]: the read, verify => VERIFY if given
+	echo "SET ROLE reader;
 SELECT string_agg(pre_decrypt_text(c, (SELECT sk FROM keys WHERE name = 'ada_phone')), ',' ORDER BY o)
 FROM unnest(secant.reencrypt_threshold(ARRAY(SELECT body FROM notes WHERE id <= 4 ORDER BY id),
-                                       (SELECT pre_public_key(sk) FROM keys WHERE name = 'ada_phone')))
+                                       (SELECT pre_public_key(sk) FROM keys WHERE name = 'ada_phone')${1:+, verify => $1}))
      WITH ORDINALITY AS u(c, o)"
+}
+READ=$(read_sql)
 WANT="note 1,note 2,note 3,note 4"
 
 out=$(q 1 coord "$READ")
 check "reads with every node: the four notes, no warning" eq "$out" "$WANT"
+out=$(on 1 coord -At -c "SET ROLE reader" -f "$WORK/doc_sql2.sql" 2>&1)
+check "docs/THRESHOLD.md, the reader's block: the four notes re-encrypted for ada_phone" \
+	eq "$(printf '%s\n' "$out" | grep -c '^{prect_.*,prect_.*,prect_.*,prect_.*}$')" "1"
+check "reads with every node, verify => false: the same four notes" eq "$(q 1 coord "$(read_sql false)")" "$WANT"
 
 out2=$(on 1 coord -At -c "SELECT array_length(secant.reencrypt_threshold(ARRAY(SELECT body FROM notes),
        (SELECT pre_public_key(sk) FROM keys WHERE name = 'ada_phone')), 1)" 2>&1)
@@ -104,11 +131,56 @@ check "node1 lying: the four notes read right (node2 and node3 used)" \
 	eq "$(printf '%s\n' "$out" | grep -v WARNING)" "$WANT"
 check "node1 lying: detected, a WARNING names it" \
 	eq "$(printf '%s\n' "$out" | grep -c 'WARNING:  threshold node "node1" returned a partial whose proof does not verify')" "1"
+# verify => false: no proof checked; node1's wrong partials give values
+# that the client refuses (their AEAD fails), never a wrong note; the
+# client re-reads with verify => true, which names node1
+NOTE_FAST=$(q 1 coord "SET ROLE reader;
+	SELECT (secant.reencrypt_threshold(ARRAY(SELECT body FROM notes WHERE id <= 4 ORDER BY id),
+	        (SELECT pre_public_key(sk) FROM keys WHERE name = 'ada_phone'), verify => false))[1]")
+check "node1 lying, verify => false: a value comes back, no WARNING (no proof checked)" \
+	eq "$(printf '%s' "$NOTE_FAST" | grep -c '^prect_')/$(printf '%s' "$NOTE_FAST" | grep -c WARNING)" "1/0"
+refused_by_cli() {
+	local r
+	r=$(printf '%s' "$NOTE_FAST" | "$CLI" decrypt --secret-key "$(sk ada_phone)" 2>&1)
+	local rc=$?
+	DIAG="exit $rc: $r"
+	[ "$rc" -ne 0 ] && ! printf '%s' "$r" | grep -q 'note'
+}
+check "node1 lying, verify => false: the CLI refuses the value (its AEAD fails), no wrong note" refused_by_cli
+out=$(q 1 coord "$(read_sql true)")
+check "node1 lying: the re-read with verify => true gives the four notes and names node1" \
+	eq "$(printf '%s\n' "$out" | grep -v WARNING)/$(printf '%s\n' "$out" | grep -c 'WARNING:  threshold node "node1" returned a partial whose proof does not verify')" "$WANT/1"
 on 1 node >/dev/null <<-'SQL'
 	DROP FUNCTION secant.threshold_partials(bytea, pre_ciphertext[], bytea[]);
 	ALTER FUNCTION secant.threshold_partials_honest(bytea, pre_ciphertext[], bytea[]) RENAME TO threshold_partials;
 	ALTER FUNCTION secant_internal.threshold_partials_honest(bytea, pre_ciphertext[], bytea[]) RENAME TO threshold_partials;
 SQL
+
+# ---------------------------------------------------------------- server key rotation on a node
+# node2 gets a new server key; reads ask node1 and node2 first, so a read
+# without a WARNING is one that node2 served
+node_keys() {	# node_keys I CURRENT PREVIOUS: ALTER SYSTEM on cluster I and reload
+	on "$1" postgres >/dev/null -c "ALTER SYSTEM SET secant_pre.server_key_file = '$2'" \
+		-c "ALTER SYSTEM SET secant_pre.previous_server_key_file = '$3'" -c "SELECT pg_reload_conf()"
+	sleep 0.5
+}
+SHARE2=$(q 2 node "SELECT md5(share) FROM secant.grant_shares")
+pgc_server_key "${DIR[2]}/new.key"
+node_keys 2 "${DIR[2]}/new.key" ""
+out=$(q 1 coord "$READ")
+check "node2 with a new key and no previous one: its share does not open (node3 used, node2 named)" \
+	eq "$(printf '%s\n' "$out" | grep -v WARNING)/$(printf '%s\n' "$out" | grep -c 'WARNING:  threshold node "node2" failed')" "$WANT/1"
+node_keys 2 "${DIR[2]}/new.key" "${DIR[2]}/server.key"
+K2=$(q 2 node "SELECT encode(secant.server_key_id(), 'hex')")
+check "node2's rotation: secant.reseal_grants re-seals its one share" eq "$(q 2 node "SELECT secant.reseal_grants()")" "1"
+check "node2's rotation: the share's signed bytes unchanged, its re-seal names the new key, audited" \
+	eq "$(q 2 node "SELECT md5(share) = '$SHARE2' AND encode(substr(resealed, 1, 8), 'hex') = '$K2' FROM secant.grant_shares")/$(q 2 node "SELECT count(*) FROM secant.audit_log WHERE action = 'reseal grants' AND detail->>'grant_shares' = '1' AND detail->>'server_key_id' = '$K2'")" "t/1"
+check "node2's rotation: a second re-seal has nothing to do" eq "$(q 2 node "SELECT secant.reseal_grants()")" "0"
+node_keys 2 "${DIR[2]}/new.key" ""
+check "node2 with the new key alone serves from its re-seal: the four notes, no WARNING" eq "$(q 1 coord "$READ")" "$WANT"
+out=$(q 2 node "UPDATE secant.grant_shares SET resealed = substr(resealed, 1, 8) || substr(share, 185 + 32 * t, 104)")
+check "a re-seal is checked when stored: the share's own box under the new key id is refused" \
+	eq "$(printf '%s' "$out" | grep -c 'ERROR')" "1"
 
 # ---------------------------------------------------------------- the node's own checks
 node_refuses() {
@@ -128,6 +200,18 @@ LEVEL2=$(q 1 coord "SELECT pre_reencrypt(pre_encrypt(pre_public_key(d.sk), 'y'),
                      FROM keys d, keys g WHERE d.name = 'ada_phone' AND g.name = 'cardiology'")
 check "a node refuses a level-2 ciphertext whose last hop is not one of its grants (no open oracle)" \
 	node_refuses "$HOP" "$LEVEL2" "last hop"
+
+# ---------------------------------------------------------------- expiry on a node
+EXPIRED=$("$CLI" grant "$(pk dr_ada)" --not-after 1 --threshold 1/1 --seal-to "$(q 1 node 'SELECT secant.server_public_key()')" \
+	--secret-key "$(sk oncology)")
+q 1 node "SELECT secant.add_grant_share('$EXPIRED')" >/dev/null
+XHOP=$(q 1 node "SELECT encode(hop_key, 'hex') FROM secant.grant_shares WHERE not_after IS NOT NULL")
+out=$(on 1 node -At -c "SET ROLE coordinator; SELECT secant.threshold_partials('\\x$XHOP', '{$ONCO}')" 2>&1)
+check "an expired share is refused at read time" eq "$(printf '%s' "$out" | grep -c 'grant share expired')" "1"
+q 1 node "SELECT * FROM secant.purge_expired()" >/dev/null
+check "secant.purge_expired removes the expired share: gone, audited, its hop key remembered as expired" \
+	eq "$(q 1 node "SELECT count(*) FROM secant.grant_shares WHERE hop_key = '\\x$XHOP'")/$(q 1 node "SELECT count(*) FROM secant.audit_log WHERE action = 'delete grant share' AND detail->>'hop_key' = '$XHOP'")/$(q 1 node "SELECT reason FROM secant.revoked_grants WHERE hop_key = '\\x$XHOP'")" "0/1/expired"
+check "the other shares stay" eq "$(q 1 node "SELECT count(*) FROM secant.grant_shares")" "1"
 
 # ---------------------------------------------------------------- revocation, a node down, then back
 HOP2=$(split oncology dr_ada 2/3 3 1 2)	# node3 holds share 1 of oncology's grant: asked first
