@@ -51,6 +51,8 @@ closed="copy of a secant_pre database|adopt_database"
 
 check "0.5.0: the original, with grants sealed for its identity" old_db $A
 check "0.5.0: a copy (CREATE DATABASE ... TEMPLATE) and a second one" eval "copy_of $A $B && copy_of $A $C"
+check "the copy's owner (no superuser) cannot run the update itself (a superuser created the untrusted extension)" fails atk_owner $B \
+	"ALTER EXTENSION secant_pre UPDATE" "must be owner of extension|permission denied|must be superuser"
 check "the original, updated first" update $A
 check "the copy, updated second" update $B
 check "original: the phone's login reads (level 3)" equals 3 read_note $A
