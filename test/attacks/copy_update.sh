@@ -111,4 +111,18 @@ setup_admin $D
 check "first claimer dropped: the original adopts its identity back (moved)" equals 0 \
 	as atk_admin $D -c "SELECT secant.adopt_database(new_identity => false)"
 check "original, adopted as moved: reads" equals 3 read_note $D
+
+# the class, over the catalog: no role may set a secant_pre parameter but
+# superusers, and every live identity of every database of the cluster is
+# claimed for its database (a hash of it, in the shared catalog)
+check "no role was granted SET on a secant_pre parameter (pg_parameter_acl)" equals 0 \
+	su_sql postgres -c "SELECT count(*) FROM pg_parameter_acl WHERE parname LIKE 'secant_pre.%'"
+unclaimed=""
+for db in $(su_sql postgres -c "SELECT datname FROM pg_database WHERE datallowconn AND NOT datistemplate"); do
+	live=$(su_sql "$db" -c "SELECT secant_internal.identity_claim(i.id) FROM secant.database_identity i
+		WHERE i.database_oid = (SELECT oid FROM pg_database WHERE datname = current_database())
+		  AND i.system_identifier = (SELECT system_identifier FROM pg_control_system())" 2>/dev/null) || continue
+	[ -z "$live" ] || [ "$(claim_of "$db")" = "$live" ] || unclaimed="$unclaimed $db"
+done
+check "every live identity of the cluster is claimed for its database" eq "$unclaimed" ""
 atk_summary
