@@ -11,11 +11,17 @@
  *   const pool = new pg.Pool();
  *   await register(pool);
  *
- * Binary results: node-postgres 8 (pg-protocol) decodes every result field
- * as UTF-8 text, binary ones too, so a binary-format value arrives mangled;
- * query in text format (the default).  The binary parsers take the bytes
- * (a Buffer, as a driver that keeps binary fields gives them, or the
- * bytea(v) cast of a value, which node-postgres does give as a Buffer).
+ * Binary results: node-postgres 8 (pg-protocol, 8.23.1 at least) decodes
+ * every result field as UTF-8 and turns a binary one back into a Buffer
+ * (node-postgres#3495), so any byte sequence of the value that is not
+ * UTF-8 arrives as U+FFFD (EF BF BD): no pre_* type survives that in
+ * general (all are random bytes), so query in text format (the default).
+ * The binary parsers node-postgres calls (getTypeParser(oid, "binary"),
+ * install()) parse a value that arrived intact (no EF BF BD: then nothing
+ * was replaced) and throw BinaryMangledError for the others, never a wrong
+ * value; parseBinary() takes exact binary-format bytes (what the type's
+ * send function, or array_send, gives: a driver that keeps binary fields,
+ * or `pre_ciphertext_send(v)` selected in text format as a bytea).
  */
 import { b64urlDecode } from "./bytes.js";
 import { Ciphertext, Grant, PublicKey, SecretKey, Token } from "./scheme.js";
@@ -24,6 +30,25 @@ import { IndexKey } from "./tokens.js";
 import { Value } from "./values.js";
 
 export { SecretRefused } from "./values.js";
+
+/**
+ * A binary-format result that node-postgres decoded as UTF-8 on the way
+ * (bytes replaced by U+FFFD): the value is lost; query in text format.
+ */
+export class BinaryMangledError extends Error {
+  constructor(typname: string) {
+    super(`secant-pre: a binary ${typname} result was decoded as UTF-8 by node-postgres ` +
+      "(node-postgres#3495: bytes replaced by U+FFFD); query in text format");
+    this.name = "BinaryMangledError";
+  }
+}
+
+/** Whether b holds EF BF BD, the UTF-8 of U+FFFD. */
+function hasReplacement(b: Uint8Array): boolean {
+  for (let i = b.indexOf(0xef); i >= 0 && i + 2 < b.length; i = b.indexOf(0xef, i + 1))
+    if (b[i + 1] === 0xbf && b[i + 2] === 0xbd) return true;
+  return false;
+}
 
 /** SQL type -> class; pre_secret_key and pre_grant are secret. */
 export const TYPES = {
@@ -52,11 +77,14 @@ export interface RegisterOptions {
 /** The type parsers of one database: a `types` object for node-postgres. */
 export class SecantTypes implements TypeSource {
   readonly oids: Readonly<Record<TypeName, number>>;
+  /** The OIDs of the arrays of the pre_* types. */
+  readonly arrayOids: Readonly<Record<TypeName, number>>;
   readonly #parsers = new Map<string, Parser>();
+  readonly #exact = new Map<number, (b: Uint8Array) => unknown>();
   readonly #fallback: TypeSource;
 
   constructor(rows: { typname: string; oid: number; typarray: number }[], fallback: TypeSource, opts: RegisterOptions = {}) {
-    const oids: Record<string, number> = {};
+    const oids: Record<string, number> = {}, arrays: Record<string, number> = {};
     this.#fallback = fallback;
     for (const r of rows) {
       const name = r.typname as TypeName;
@@ -67,13 +95,34 @@ export class SecantTypes implements TypeSource {
       const fromBytes = cls === Ciphertext && opts.validateCiphertexts === false
         ? (b: Uint8Array) => Ciphertext.fromBytesUnchecked(b) : (b: Uint8Array) => cls.fromBytes(b);
       const text: Parser = (v) => fromText(String(v));
-      const binary: Parser = (v) => fromBytes(v as Buffer);
+      const exact = (b: Uint8Array) => fromBytes(b);
+      const exactArray = (b: Uint8Array) => parseBinaryArray(b).map((e) => (e === null ? null : fromBytes(e)));
+      // what node-postgres hands over: the UTF-8 of its lossy decode
+      const guard = (parse: (b: Uint8Array) => unknown): Parser => (v) => {
+        const b = v as Buffer;
+        if (hasReplacement(b)) throw new BinaryMangledError(r.typname);
+        return parse(b);
+      };
+      this.#exact.set(r.oid, exact);
+      this.#exact.set(r.typarray, exactArray);
       this.#parsers.set(`${r.oid}/text`, text);
-      this.#parsers.set(`${r.oid}/binary`, binary);
+      this.#parsers.set(`${r.oid}/binary`, guard(exact));
       this.#parsers.set(`${r.typarray}/text`, (v) => parseTextArray(String(v)).map((e) => (e === null ? null : fromText(e))));
-      this.#parsers.set(`${r.typarray}/binary`, (v) => parseBinaryArray(v as Buffer).map((e) => (e === null ? null : fromBytes(e))));
+      this.#parsers.set(`${r.typarray}/binary`, guard(exactArray));
+      arrays[name] = r.typarray;
     }
     this.oids = oids as Record<TypeName, number>;
+    this.arrayOids = arrays as Record<TypeName, number>;
+  }
+
+  /**
+   * The value (or array) of exact binary-format bytes of type oid: the
+   * send function's output (array_send's for an array).
+   */
+  parseBinary(oid: number, bytes: Uint8Array): unknown {
+    const parse = this.#exact.get(oid);
+    if (!parse) throw new Error(`secant-pre: OID ${oid} is not a pre_* type or array`);
+    return parse(bytes);
   }
 
   getTypeParser(oid: number, format: "text" | "binary" = "text"): Parser {
@@ -149,7 +198,8 @@ export function parseTextArray(s: string): (string | null)[] {
 }
 
 /** A binary-format one-dimensional array: its elements' bytes. */
-export function parseBinaryArray(b: Buffer): (Uint8Array | null)[] {
+export function parseBinaryArray(bytes: Uint8Array): (Uint8Array | null)[] {
+  const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const ndim = b.readInt32BE(0);
   if (ndim === 0) return [];
   if (ndim !== 1) throw new Error("secant-pre: not a one-dimensional array");

@@ -106,11 +106,28 @@ export function checkPublicKey(pk: Uint8Array): number {
   return 0;
 }
 
-/** A random non-zero canonical scalar. */
-export function randomScalar(): Uint8Array {
-  return sodium.crypto_core_ristretto255_scalar_random();
-}
+/**
+ * The platform's CSPRNG (Web Crypto, in browsers and Node >= 19) in one
+ * call per 64 KiB: libsodium's WebAssembly build draws its randomness
+ * through the same source four bytes per call, which made random scalars
+ * most of the cost of encrypt.  Without Web Crypto, libsodium's.
+ */
+const webRandom: ((b: Uint8Array) => unknown) | undefined =
+  (globalThis as { crypto?: { getRandomValues?: (b: Uint8Array) => unknown } }).crypto?.getRandomValues?.bind(globalThis.crypto);
 
 export function randomBytes(n: number): Uint8Array {
-  return sodium.randombytes_buf(n);
+  if (!webRandom) return sodium.randombytes_buf(n);
+  const out = new Uint8Array(n);
+  for (let o = 0; o < n; o += 65536) webRandom(out.subarray(o, Math.min(n, o + 65536)));
+  return out;
+}
+
+/** A random non-zero canonical scalar: 64 random bytes reduced mod ℓ. */
+export function randomScalar(): Uint8Array {
+  for (;;) {
+    const wide = randomBytes(64);
+    const s = sodium.crypto_core_ristretto255_scalar_reduce(wide);
+    wide.fill(0);
+    if (isScalar(s)) return s;
+  }
 }

@@ -481,6 +481,15 @@ export function pathKey(ct: Uint8Array): Uint8Array {
   return concat(Uint8Array.of(n), ct.subarray(o1, o1 + 96), ct.subarray(o1 + HOP_BYTES, hopOffset(ct, n)));
 }
 
+/** Whether ct (level >= 2) is on the path of pathKey() bytes key, compared in place. */
+export function samePath(key: Uint8Array, ct: Uint8Array): boolean {
+  const n = ct[CT.LEVEL], o1 = hopOffset(ct, 1);
+  if (key[0] !== n || key.length !== 1 + 96 + HOP_BYTES * (n - 2)) return false;
+  for (let i = 0; i < 96; i++) if (key[1 + i] !== ct[o1 + i]) return false;
+  for (let i = 97, j = o1 + HOP_BYTES; i < key.length; i++, j++) if (key[i] !== ct[j]) return false;
+  return true;
+}
+
 /** d_1 = Hs("delegate", X_1 ‖ P_1.P ‖ D_1), walking down from p·X(n−1). */
 export function pathScalar(p: Uint8Array, ct: Uint8Array): Uint8Array | null {
   const n = ct[CT.LEVEL];

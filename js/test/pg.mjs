@@ -1,9 +1,11 @@
 // node-postgres integration against a real cluster (PGHOST, PGPORT, PGUSER):
-// parsers for every pre_* type and arrays, text and binary; public values
+// parsers for every pre_* type and arrays, text and binary (the server's
+// exact binary format, and real binary results as node-postgres gives
+// them: intact values parsed, mangled ones refused); public values
 // as parameters; secrets refused unless secret(); a pool.
 import pg from "pg";
 import * as sp from "../dist/index.js";
-import { register, secret, SecretRefused } from "../dist/pg.js";
+import { BinaryMangledError, register, secret, SecretRefused } from "../dist/pg.js";
 import { vectors, hex, toHex } from "./helpers.mjs";
 
 const DB = "secant_js_pg";
@@ -34,24 +36,33 @@ try {
   const types = await register(c);
   await check("OIDs of the six types looked up", () => Object.keys(types.oids).length === 6);
 
+  // OID -> the send function of the binary format
+  const sendOf = new Map();
+  for (const [name, oid] of Object.entries(types.oids)) {
+    sendOf.set(oid, `${name}_send`);
+    sendOf.set(types.arrayOids[name], "array_send");
+  }
+  await check("array OIDs of the six types looked up", () => new Set(sendOf.keys()).size === 12);
+
   const alice = sp.SecretKey.generate(), bob = sp.SecretKey.generate();
   const ik = sp.IndexKey.generate();
   const ct = alice.publicKey.encrypt("HbA1c 7.9 %", "patient:4711");
   const grant = alice.grant(bob.publicKey);
   for (const binary of [false, true]) {
-    // node-postgres 8 decodes binary result fields as UTF-8 (lossy): the
-    // binary parsers are fed the bytes of each value's bytea() cast, which
-    // are the type's binary output (the SCHEME bytes)
+    // binary: each pre_* value's exact binary format, the output of its
+    // type's send function (array_send for arrays), selected as a bytea
+    // (node-postgres 8 decodes binary result fields as UTF-8, lossy: see
+    // the real binary queries below), parsed by types.parseBinary
     const fmt = binary ? "binary" : "text";
     const q = binary ? async (text, values) => {
       const r = await c.query({ text: `SELECT * FROM (${text}) AS q LIMIT 0`, values });
-      const ours = (f) => Object.values(types.oids).includes(f.dataTypeID);
-      const cols = r.fields.map((f) => (ours(f) ? `bytea(q.${f.name}) AS ${f.name}` : `q.${f.name}`));
+      const send = (f) => sendOf.get(f.dataTypeID);
+      const cols = r.fields.map((f) => (send(f) ? `${send(f)}(q.${f.name}) AS ${f.name}` : `q.${f.name}`));
       const b = await c.query({ text: `SELECT ${cols.join(", ")} FROM (${text}) AS q`, values });
       const row = {};
       for (const f of r.fields) {
         const v = b.rows[0][f.name];
-        row[f.name] = ours(f) && v !== null ? types.getTypeParser(f.dataTypeID, "binary")(v) : v;
+        row[f.name] = send(f) && v !== null ? types.parseBinary(f.dataTypeID, v) : v;
       }
       return { rows: [row] };
     } : (text, values) => c.query({ text, values });
@@ -87,6 +98,38 @@ try {
       return (await q("SELECT $1::pre_sealed_grant AS v", [v])).rows[0].v.equals(v);
     });
   }
+  // real binary-format results (binary: true): node-postgres hands the
+  // parsers the UTF-8 of a lossy decode; a value whose bytes are UTF-8
+  // arrives intact and is parsed, any other is refused, never a wrong value
+  const bin = (text, values) => c.query({ text, values, binary: true });
+  const intact = sp.Token.fromBytes(new TextEncoder().encode("sixteen of ascii")), mangled = sp.Token.fromBytes(new Uint8Array(16).fill(0xff));
+  await check("binary result: a token of UTF-8 bytes arrives intact", async () =>
+    (await bin("SELECT $1::pre_token AS v", [intact])).rows[0].v.equals(intact));
+  await check("binary result: a token of other bytes is refused (BinaryMangledError)", async () => {
+    try { await bin("SELECT $1::pre_token AS v", [mangled]); return false; } catch (e) { return e instanceof BinaryMangledError; }
+  });
+  const sealedV = sp.SealedGrant.fromBytes(hex(vectors("sealed.json").vectors[0].sealed));
+  for (const [name, sql, params, want] of [
+    ["pre_public_key", "SELECT $1::pre_public_key AS v", [alice.publicKey], alice.publicKey],
+    ["pre_ciphertext", "SELECT $1::pre_ciphertext AS v", [ct], ct],
+    ["pre_token", "SELECT pre_token($1::bytea, 'diabetes') AS v", [secret(ik)], ik.token("diabetes")],
+    ["pre_sealed_grant", "SELECT $1::pre_sealed_grant AS v", [sealedV], sealedV],
+    ["pre_secret_key", "SELECT $1::pre_secret_key AS v", [secret(alice)], alice],
+    ["pre_grant", "SELECT $1::pre_grant AS v", [secret(grant)], grant],
+    ["pre_public_key[]", "SELECT ARRAY[$1::pre_public_key] AS v", [alice.publicKey], [alice.publicKey]],
+    // the array header holds the element type's OID and lengths: mangled too unless all are UTF-8
+    ["pre_token[] of UTF-8 tokens", "SELECT ARRAY[$1::pre_token] AS v", [intact], [intact]],
+  ]) {
+    await check(`binary result: ${name} parsed right or refused, never wrong`, async () => {
+      try {
+        const v = (await bin(sql, params)).rows[0].v;
+        return Array.isArray(want) ? v.length === 1 && v[0].equals(want[0]) : v.equals(want);
+      } catch (e) {
+        return e instanceof BinaryMangledError;
+      }
+    });
+  }
+
   for (const [name, v] of [["SecretKey", alice], ["Grant", grant], ["IndexKey", ik]]) {
     await check(`${name} refused as a parameter`, async () => {
       try {

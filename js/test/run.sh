@@ -2,7 +2,9 @@
 # js/test/run.sh - the TypeScript package (js/): `npm ci` if node_modules is
 # missing, the build (tsc), the unit and vector tests (node --test), the
 # two-way interoperability test with the CLI (test/interop.mjs, levels
-# 1-16, seed printed), with a server (PGHOST...) the node-postgres tests
+# 1-16, seed printed), threshold grants across TS and the CLI
+# (test/interop-threshold.mjs: splits, partials and combinations made on
+# either side, seed printed), with a server (PGHOST...) the node-postgres tests
 # (test/pg.mjs), and test/vectors/tokens.json checked with the C library,
 # the CLI and SQL (test/vectors/gen_tokens.py --check).  Ends with "N passed, M failed".
 set -u
@@ -47,12 +49,14 @@ run_counted() {
 	add "$p" "$f"
 }
 
+# the CLI make install put into LIBPREFIX (as test/python/run.sh), else
+# the build's (a secant-pre in PostgreSQL's bindir may be an old install)
 CLI=${SECANT_PRE_CLI:-}
 if [ -z "$CLI" ]; then
-	BIN=$(pg_config --bindir 2>/dev/null)
-	if [ -n "$BIN" ] && [ -x "$BIN/secant-pre" ]; then CLI=$BIN/secant-pre; else CLI=$ROOT/secant-pre; fi
+	if [ -n "${LIBPREFIX:-}" ] && [ -x "$LIBPREFIX/bin/secant-pre" ]; then CLI=$LIBPREFIX/bin/secant-pre; else CLI=$ROOT/secant-pre; fi
 fi
 run_counted node test/interop.mjs "$CLI"
+run_counted node test/interop-threshold.mjs "$CLI"
 if [ -n "${PGHOST:-}" ]; then
 	run_counted node test/pg.mjs
 fi

@@ -11,8 +11,10 @@
  * table at its default size: every item has a fine tag (its own) and a
  * bucket tag (one of SP_LOCK_BUCKETS per class, by hash).
  *   reader, fine:    bucket AccessShare + item Share
- *   reader, coarse:  bucket Share  (after SP_LOCK_FINE_MAX fine items in
- *                    the transaction: at most SP_LOCK_BUCKETS more locks)
+ *   reader, coarse:  bucket Share  (after SP_LOCK_FINE_MAX distinct fine
+ *                    items in the transaction: at most SP_LOCK_BUCKETS more
+ *                    locks; an item read again counts once, so a reader of
+ *                    few paths never reaches it)
  *   removal, fine:   bucket RowExclusive + item Exclusive
  *   removal, coarse: bucket AccessExclusive (a batch of more than
  *                    SP_LOCK_FINE_MAX items)
@@ -90,6 +92,7 @@ typedef struct lock_req
 	LOCKTAG		tag;
 	LOCKMODE	mode;
 	bool		held;
+	bool		fresh;			/* acquired by this batch, not held before */
 } lock_req;
 
 static void
@@ -155,6 +158,7 @@ release_batch(lock_req *reqs, int n)
 		{
 			LockRelease(&reqs[i].tag, reqs[i].mode, false);
 			reqs[i].held = false;
+			reqs[i].fresh = false;
 		}
 }
 
@@ -187,9 +191,17 @@ requests(lock_req *reqs, sp_lock_item *items, int n, bool exclusive)
 					exclusive ? ExclusiveLock : ShareLock);
 		}
 	}
-	if (!exclusive && !coarse)
-		fine_count += n;
 	return m;
+}
+
+/* A reader's fine items newly locked by this batch count towards coarse. */
+static void
+count_fine(const lock_req *reqs, int m)
+{
+	for (int i = 0; i < m; i++)
+		if (reqs[i].fresh && reqs[i].mode == ShareLock &&
+			reqs[i].tag.locktag_field4 < SP_LOCK_FIELD4 + SP_LOCK_BUCKET)
+			fine_count++;
 }
 
 void
@@ -216,10 +228,15 @@ sp_lock_take(sp_lock_item *items, int n, bool exclusive, bool wait,
 		for (int i = 0; i < m && failed < 0; i++)
 			if (!reqs[i].held)
 			{
-				if (LockAcquire(&reqs[i].tag, reqs[i].mode, false, true) == LOCKACQUIRE_NOT_AVAIL)
+				LockAcquireResult r = LockAcquire(&reqs[i].tag, reqs[i].mode, false, true);
+
+				if (r == LOCKACQUIRE_NOT_AVAIL)
 					failed = i;
 				else
+				{
 					reqs[i].held = true;
+					reqs[i].fresh = (r == LOCKACQUIRE_OK);
+				}
 			}
 		if (failed < 0)
 			break;
@@ -227,9 +244,10 @@ sp_lock_take(sp_lock_item *items, int n, bool exclusive, bool wait,
 		if (!wait)
 			raise_in_use(&reqs[failed], what);
 		/* wait for that one alone, holding nothing of the batch */
-		(void) LockAcquire(&reqs[failed].tag, reqs[failed].mode, false, false);
+		reqs[failed].fresh = LockAcquire(&reqs[failed].tag, reqs[failed].mode, false, false) == LOCKACQUIRE_OK;
 		reqs[failed].held = true;
 	}
+	count_fine(reqs, m);
 	pfree(reqs);
 }
 

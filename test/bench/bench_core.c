@@ -29,6 +29,8 @@
  *          (--amortized only: the caches of sp_cache.h, per value of a
  *          batch, against the uncached operation they replace; target 0:
  *          none)
+ *   thr    KEY  LABEL  OPS_PER_S  US_PER_OP  TIMES_THE_SINGLE_KEY_COST
+ *          (--threshold only: threshold grants, t-of-n 2/3 and 3/5)
  *
  * The token lines time the work of pre_tokens in the core (normalise, split,
  * one keyed hash per word) on two documents of the same size: ordinary
@@ -55,6 +57,7 @@
 #include "sp_random.h"
 #include "sp_seal.h"
 #include "sp_text.h"
+#include "sp_threshold.h"
 
 #define NLEVELS 8				/* decrypt L1..L8 for the chart */
 #define MSGBYTES 32
@@ -1232,6 +1235,244 @@ levels_main(void)
 	return 0;
 }
 
+/* ---- threshold grants (--threshold): cost against a single-key grant ---- */
+
+#define THR_CONFIGS 2
+
+/* One t-of-n split of grants[0] (keys[0] -> keys[1]) over n server keys. */
+typedef struct thr_arg
+{
+	int			t,
+				n;
+	size_t		one;			/* bytes of one share */
+	uint8_t		sk[SP_TMAXN][SP_SERVER_SECRETBYTES];
+	uint8_t		dbid[SP_TMAXN][SP_DBIDBYTES];
+	uint8_t		sealkeys[SP_TMAXN * SP_SEALKEYBYTES];
+	uint8_t		shares[SP_TMAXN * SP_TSHARE_MAXBYTES];
+	uint8_t		rk[SP_TMAXN][SP_SCALARBYTES];
+	uint8_t		partials[SP_TMAXN * SP_TPARTIALBYTES];
+} thr_arg;
+
+/* sp_tshare_split with fresh coefficients and seeds (as the library's _random) */
+static int
+thr_split(uint8_t *out, const thr_arg *a, const uint8_t *g)
+{
+	uint8_t		coeffs[SP_TMAXN * SP_SCALARBYTES],
+				seeds[SP_TMAXN * SP_SEALSEEDBYTES];
+	int			rc;
+
+	for (int j = 0; j < a->t - 1; j++)
+		sp_random_scalar(coeffs + SP_SCALARBYTES * j);
+	sp_random_bytes(seeds, SP_SEALSEEDBYTES * a->n);
+	rc = sp_tshare_split(out, a->one * a->n, g, &keys[0], a->t, a->n,
+						 a->sealkeys, coeffs, seeds);
+	sodium_memzero(coeffs, sizeof coeffs);
+	return rc;
+}
+
+static void
+thr_setup(thr_arg *a, int t, int n)
+{
+	uint8_t		pk[SP_SERVER_PUBLICBYTES],
+				keyid[SP_KEYIDBYTES],
+				rho[SP_TRHOBYTES];
+	int			rc;
+
+	a->t = t;
+	a->n = n;
+	a->one = SP_TSHAREBYTES(t);
+	for (int i = 0; i < n; i++)
+	{
+		sp_random_bytes(a->sk[i], SP_SERVER_SECRETBYTES);
+		sp_random_bytes(a->dbid[i], SP_DBIDBYTES);
+		if (sp_server_public(pk, keyid, a->sk[i]) != SP_OK)
+			die("sp_server_public", -1);
+		sp_seal_key(a->sealkeys + SP_SEALKEYBYTES * i, pk, a->dbid[i]);
+	}
+	if ((rc = thr_split(a->shares, a, grants[0])) != SP_OK)
+		die("sp_tshare_split", rc);
+	for (int i = 0; i < n; i++)
+	{
+		sp_random_bytes(rho, sizeof rho);
+		if ((rc = sp_tshare_open(a->rk[i], a->shares + a->one * i, a->one,
+								 a->sk[i], a->dbid[i])) != SP_OK ||
+			(rc = sp_tpartial(a->partials + SP_TPARTIALBYTES * i,
+							  a->shares + a->one * i, a->one, a->rk[i],
+							  cts[1], ctlens[1], rho)) != SP_OK)
+			die("sp_tshare_open / sp_tpartial", rc);
+	}
+}
+
+/* A single-key grant as stored: made and sealed to one server key. */
+static void
+op_thr_grant_sealed(void *arg)
+{
+	thr_arg    *a = arg;
+	uint8_t		x[32],
+				seed[SP_SEALSEEDBYTES],
+				g[SP_GRANTBYTES];
+	int			rc;
+
+	sp_random_scalar(x);
+	sp_random_bytes(seed, sizeof seed);
+	if ((rc = sp_grant(g, &keys[0], keys[1].pk, 0, x)) != SP_OK ||
+		(rc = sp_seal_grant(scratch_out, g, a->sealkeys, seed)) != SP_OK)
+		die("sp_grant / sp_seal_grant", rc);
+	sodium_memzero(g, sizeof g);
+}
+
+/* A threshold grant: the grant, then its n shares. */
+static void
+op_thr_split(void *arg)
+{
+	thr_arg    *a = arg;
+	uint8_t		x[32],
+				g[SP_GRANTBYTES];
+	int			rc;
+
+	sp_random_scalar(x);
+	if ((rc = sp_grant(g, &keys[0], keys[1].pk, 0, x)) != SP_OK ||
+		(rc = thr_split(scratch_out, a, g)) != SP_OK)
+		die("sp_grant / sp_tshare_split", rc);
+	sodium_memzero(g, sizeof g);
+}
+
+static void
+op_thr_open(void *arg)
+{
+	thr_arg    *a = arg;
+	uint8_t		rk[SP_SCALARBYTES];
+	int			rc = sp_tshare_open(rk, a->shares, a->one, a->sk[0], a->dbid[0]);
+
+	if (rc != SP_OK)
+		die("sp_tshare_open", rc);
+	sink ^= rk[0];
+}
+
+/* Holder 1's partial and proof for the level-1 value, fresh rho. */
+static void
+op_thr_partial(void *arg)
+{
+	thr_arg    *a = arg;
+	uint8_t		p[SP_TPARTIALBYTES],
+				rho[SP_TRHOBYTES];
+	int			rc;
+
+	sp_random_bytes(rho, sizeof rho);
+	rc = sp_tpartial(p, a->shares, a->one, a->rk[0], cts[1], ctlens[1], rho);
+	if (rc != SP_OK)
+		die("sp_tpartial", rc);
+	sink ^= p[8];
+}
+
+/* Verify t partials (holders 1..t) and combine them into the hop. */
+static void
+op_thr_combine(void *arg)
+{
+	thr_arg    *a = arg;
+	int			rc = sp_tcombine(scratch_out, ctlens[1] + SP_HOPBYTES, cts[1],
+								 ctlens[1], a->shares, a->one, a->partials,
+								 a->t);
+
+	if (rc != SP_OK)
+		die("sp_tcombine", rc);
+}
+
+static void
+op_thr_validate(void *arg)
+{
+	int			rc;
+
+	(void) arg;
+	if ((rc = sp_ciphertext_validate(cts[1], ctlens[1])) != SP_OK)
+		die("sp_ciphertext_validate", rc);
+}
+
+static void
+thr_line(const char *key, const char *label, double s_per_op, double base_s)
+{
+	printf("thr\t%s\t%s\t%.1f\t%.1f\t%.2f\n", key, label, 1 / s_per_op,
+		   1e6 * s_per_op, s_per_op / base_s);
+}
+
+/*
+ * Each cost side by side in one run: making a grant (sealed to one server
+ * key, or split into n sealed shares), opening it on a holder, and per
+ * record the single-key hop against t partials with their proofs plus
+ * the verification and combination of t partials.  Lines:
+ *   thr  KEY  LABEL  OPS_PER_S  US_PER_OP  TIMES_THE_SINGLE_KEY_COST
+ */
+static int
+threshold_main(void)
+{
+	static const int tn[THR_CONFIGS][2] = {{2, 3}, {3, 5}};
+	static thr_arg args[THR_CONFIGS];
+	static reenc_arg re;
+	bench	   *b_re,
+			   *b_val,
+			   *b_grant,
+			   *b_sopen,
+			   *b_split[THR_CONFIGS],
+			   *b_open[THR_CONFIGS],
+			   *b_part[THR_CONFIGS],
+			   *b_comb[THR_CONFIGS];
+
+	setup();
+	seal_setup();
+	for (int c = 0; c < THR_CONFIGS; c++)
+		thr_setup(&args[c], tn[c][0], tn[c][1]);
+	re = (reenc_arg) {cts[1], ctlens[1], grants[0], scratch_out};
+	b_re = bench_add("reencrypt_l1", op_reencrypt, &re);
+	b_val = bench_add("validate_l1", op_thr_validate, NULL);
+	b_grant = bench_add("grant_sealed", op_thr_grant_sealed, &args[0]);
+	b_sopen = bench_add("open_sealed_grant", op_open_sealed, NULL);
+	for (int c = 0; c < THR_CONFIGS; c++)
+	{
+		b_split[c] = bench_add("grant_split", op_thr_split, &args[c]);
+		b_open[c] = bench_add("share_open", op_thr_open, &args[c]);
+		b_part[c] = bench_add("partial", op_thr_partial, &args[c]);
+		b_comb[c] = bench_add("combine", op_thr_combine, &args[c]);
+	}
+	bench_run_all();
+	printf("meta\tlibsodium\t%s\n", sodium_version_string());
+	printf("meta\tseconds_per_run\t%.2f\n", bench_seconds);
+	printf("meta\truns\t%d\n", bench_runs);
+	thr_line("grant_sealed", "single key: grant + seal to one server key",
+			 SEC(b_grant), SEC(b_grant));
+	thr_line("open_sealed", "single key: open the sealed grant (a holder, first use)",
+			 SEC(b_sopen), SEC(b_sopen));
+	thr_line("reencrypt_l1", "single key: re-encrypt L1→L2 (per record)",
+			 SEC(b_re), SEC(b_re));
+	thr_line("validate_l1", "  for reference: full validity of the L1 value (capsule check)",
+			 SEC(b_val), SEC(b_re));
+	for (int c = 0; c < THR_CONFIGS; c++)
+	{
+		char		key[4][32],
+					label[4][96];
+		int			t = tn[c][0],
+					n = tn[c][1];
+
+		snprintf(key[0], sizeof key[0], "split_%d_%d", t, n);
+		snprintf(label[0], sizeof label[0], "%d-of-%d: grant + split into %d sealed shares", t, n, n);
+		snprintf(key[1], sizeof key[1], "share_open_%d_%d", t, n);
+		snprintf(label[1], sizeof label[1], "%d-of-%d: open a share (a holder, first use)", t, n);
+		snprintf(key[2], sizeof key[2], "partial_%d_%d", t, n);
+		snprintf(label[2], sizeof label[2], "%d-of-%d: one partial + proof (per record, per holder)", t, n);
+		snprintf(key[3], sizeof key[3], "combine_%d_%d", t, n);
+		snprintf(label[3], sizeof label[3], "%d-of-%d: verify %d partials + combine (per record)", t, n, t);
+		thr_line(key[0], label[0], SEC(b_split[c]), SEC(b_grant));
+		thr_line(key[1], label[1], SEC(b_open[c]), SEC(b_sopen));
+		thr_line(key[2], label[2], SEC(b_part[c]), SEC(b_re));
+		thr_line(key[3], label[3], SEC(b_comb[c]), SEC(b_re));
+		snprintf(key[0], sizeof key[0], "hop_%d_%d", t, n);
+		snprintf(label[0], sizeof label[0],
+				 "%d-of-%d: the whole hop, %d partials + combine (CPU per record)", t, n, t);
+		thr_line(key[0], label[0], t * SEC(b_part[c]) + SEC(b_comb[c]), SEC(b_re));
+	}
+	fflush(stdout);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1343,6 +1584,9 @@ main(int argc, char **argv)
 			bench_runs = 6;
 		return levels_main();
 	}
+	/* --threshold: threshold grants against a single-key grant */
+	if (argc > 1 && strcmp(argv[argc - 1], "--threshold") == 0)
+		return threshold_main();
 	/* --amortized: only the sp_cache.h operations (test/bench/amortized.sh) */
 	if (argc > 1 && strcmp(argv[argc - 1], "--amortized") == 0)
 		return amortized_main();

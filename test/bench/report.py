@@ -3,7 +3,9 @@
 
 usage: report.py OUTDIR
 Reads OUTDIR/core.tsv (bench_core), OUTDIR/sql.tsv (sql_bench.py),
-OUTDIR/peers.json (peers/bench_peers.mjs), OUTDIR/access.md (access.sh),
+OUTDIR/peers.json (peers/bench_peers.mjs, with the TypeScript package),
+OUTDIR/core_amort.tsv (bench_core --amortized, run beside the peers),
+OUTDIR/access.md (access.sh),
 OUTDIR/revload.md (revload.sh), OUTDIR/readaudit.md (readaudit.sh),
 OUTDIR/notes.tsv and OUTDIR/machine.tsv; any of them may be missing or
 partial.  Writes OUTDIR/results.md and prints the
@@ -43,6 +45,23 @@ PARTS = [("access", "Access control (test/bench/access.sh)"),
          ("rotation", "Key rotation (test/bench/rotation.sh)")]
 TARGET_BOUND = 0.85     # performance target: every core op >= 85 % of its bound
 TARGETS = {"reencrypt_l1": 15000, "decrypt_l3": 5000}
+# the TypeScript package (js/): its rows, and the core row each compares with
+# (the core's batch is bench_core --amortized's decryption context; at level
+# 1 there is nothing to cache, so its batch is decrypt_l1)
+TS_OPS = [
+    ("keygen", "PRE key pair", "keygen"),
+    ("encrypt", "encrypt 32 B", "encrypt"),
+    ("grant", "grant (transform key)", "grant"),
+    ("reencrypt_l1", "re-encrypt L1→L2", "reencrypt_l1"),
+    ("reencrypt_l2", "re-encrypt L2→L3", "reencrypt_l2"),
+    ("decrypt_l1", "decrypt L1", "decrypt_l1"),
+    ("decrypt_l2", "decrypt L2", "decrypt_l2"),
+    ("decrypt_l3", "decrypt L3", "decrypt_l3"),
+    ("decrypt_l1_batch", "decrypt L1, batch (Decryptor)", "decrypt_l1"),
+    ("decrypt_l2_batch", "decrypt L2, batch (Decryptor)", None),
+    ("decrypt_l3_batch", "decrypt L3, batch (Decryptor, one path)", "decrypt_l3_batch_1path"),
+]
+TS_TARGET = 0.30        # batch decrypt L3 in Node >= 30 % of the core's batch rate
 
 
 def read_tsv(path):
@@ -132,6 +151,8 @@ class Data:
                 pass
         self.latency = {r[0]: dict(label=r[1], p50=float(r[2]), p99=float(r[3]), mean=float(r[4]))
                         for r in read_tsv(os.path.join(outdir, "latency.tsv")) if len(r) >= 5}
+        self.amort = {r[1]: float(r[3]) for r in read_tsv(os.path.join(outdir, "core_amort.tsv"))
+                      if r[0] == "amort" and len(r) >= 4}
         self.peers = {}
         self.node = None
         try:
@@ -187,6 +208,8 @@ def markdown(d):
     w("")
     if d.ops or d.sql or d.par or d.peers:
         ops_sections(d, w)
+    if "ts" in d.peers:
+        ts_section(d, w)
     for n in d.notes:
         w("- note: " + n)
     if d.notes:
@@ -404,6 +427,59 @@ def tokens_section(d, w):
     if d.token_ratio is not None:
         w("Time ratio adversarial / plain: **%.2f×** (target ≤ 20×)." % d.token_ratio)
         w("")
+
+
+def ts_core_rate(d, key):
+    """The core's rate for a TS_OPS core key: core.tsv, else core_amort.tsv."""
+    if key is None:
+        return None
+    if key in d.ops:
+        return d.ops[key]["rate"]
+    return d.amort.get(key)
+
+
+def ts_section(d, w):
+    p = d.peers["ts"]
+    w("## TypeScript package (js/, Node %s)" % (d.node or "?"))
+    w("")
+    if p.get("status") != "ok":
+        w("- **unavailable** (%s)" % p.get("status"))
+        w("")
+        return
+    w("In the peers' Node process, per CPU-second, best of the runs; libsodium "
+      "compiled to WebAssembly (`libsodium-wrappers-sumo`). The core's batch rate is "
+      "`bench_core --amortized` (decryption context, 10 000 values on one path) run "
+      "just before; load average (1 min) before the peers: %s, after: %s." % (
+          d.machine.get("load_peers", "?"), d.machine.get("load_peers_end", "?")))
+    w("")
+    w("| op | TS ops/s | core ops/s | TS / core | recrypt | umbral | TS / recrypt | TS / umbral |")
+    w("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    ops = p.get("ops", {})
+    for key, label, core_key in TS_OPS:
+        r = ops.get(key)
+        c = ts_core_rate(d, core_key)
+        # a peer has no batch decryptor: its own rate for the level
+        pkey = key.replace("_batch", "")
+        rr, ru = d.peer_rate("recrypt", pkey), d.peer_rate("umbral", pkey)
+        ratio = lambda a, b: "%.2f×" % (a / b) if a and b else "—"
+        w("| %s | %s | %s | %s | %s | %s | %s | %s |" % (
+            label, fmt(r), fmt(c), pct(r / c) if r and c else "—",
+            d.peer_cell("recrypt", pkey), d.peer_cell("umbral", pkey),
+            ratio(r, rr), ratio(r, ru)))
+    w("")
+    b3, c3 = ops.get("decrypt_l3_batch"), d.amort.get("decrypt_l3_batch_1path")
+    if b3 and c3:
+        w("- batch decrypt L3 in Node: %s ops/s, %s of the core's batch (%s ops/s); "
+          "target ≥ %s: %s" % (fmt(b3), pct(b3 / c3), fmt(c3), pct(TS_TARGET),
+                               "met" if b3 / c3 >= TS_TARGET else "**not met**"))
+    for name, key in (("recrypt", "decrypt_l3"), ("umbral", "decrypt_l2")):
+        r = d.peer_rate(name, key)
+        if b3 and r:
+            w("- against %s's %s (%s ops/s%s): %.1f× %s" % (
+                name, key.replace("_", " "), fmt(r),
+                ", its deepest: umbral is single-hop" if name == "umbral" else "",
+                b3 / r, "faster" if b3 > r else "**slower**"))
+    w("")
 
 
 def sizes_section(d, w):

@@ -5,7 +5,9 @@
 #
 #   1. builds and runs the core microbenchmark (bench_core.c) -> core.tsv
 #   2. SQL throughput in the cluster (sql_bench.py)           -> sql.tsv
-#   3. peers from npm, installed into a scratch directory    -> peers.json
+#   3. peers from npm, installed into a scratch directory, and the
+#      TypeScript package (js/), in one Node process            -> peers.json
+#      with the core's batch decryption just before (--amortized) -> core_amort.tsv
 #   4. time allowing: the access-control benchmark (access.sh)    -> access.md
 #      reads under revocation (revload.sh, pgbench)              -> revload.md
 #      the searchable index (search.sh), scale-out               -> search.md, scaleout.md
@@ -17,6 +19,8 @@
 #   6. time allowing: one multiplication per record on a path (amortized.sh:
 #      core, CLI batch decryption, SQL; cost per record against the level
 #      1..16 with the peers' points)                   -> amortized.md, levels.png/svg
+#   7. threshold grants t-of-n 2/3 and 3/5 against a single-key grant
+#      (bench_core --threshold; needs the core part)   -> threshold.tsv
 #
 # Everything goes to build/bench (never committed).  Peers that cannot be
 # installed or loaded are reported as unavailable; the script still exits 0.
@@ -27,7 +31,7 @@
 #                        docs/bench-decrypt-levels.png and docs/bench-levels.png/svg
 #   BENCH_QUICK=1        a fast smoke run (short runs, 10 000 rows)
 #   BENCH_SKIP="sql peers"  leave parts out (core, sql, peers, access, revload,
-#                        search, scaleout, amortized)
+#                        search, scaleout, amortized, threshold)
 #   BENCH_ONLY="readaudit"  run only the parts named; readaudit (about three
 #                        minutes, beyond the ten-minute budget of the default
 #                        parts) runs only when named here
@@ -42,8 +46,8 @@ cd "$ROOT" || exit 1
 HERE=test/bench
 OUT=build/bench
 mkdir -p "$OUT"
-rm -f "$OUT"/core.tsv "$OUT"/sql.tsv "$OUT"/peers.json "$OUT"/notes.tsv "$OUT"/access.md "$OUT"/revload.md "$OUT"/readaudit.md "$OUT"/rotation.md "$OUT"/scale.md "$OUT"/bulk.md "$OUT"/latency.tsv "$OUT"/latency.png "$OUT"/search.md "$OUT"/scaleout.md \
-	"$OUT"/machine.tsv "$OUT"/results.md "$OUT"/ops.png "$OUT"/decrypt_levels.png
+rm -f "$OUT"/core.tsv "$OUT"/core_amort.tsv "$OUT"/sql.tsv "$OUT"/peers.json "$OUT"/notes.tsv "$OUT"/access.md "$OUT"/revload.md "$OUT"/readaudit.md "$OUT"/rotation.md "$OUT"/scale.md "$OUT"/bulk.md "$OUT"/latency.tsv "$OUT"/latency.png "$OUT"/search.md "$OUT"/scaleout.md \
+	"$OUT"/threshold.tsv "$OUT"/machine.tsv "$OUT"/results.md "$OUT"/ops.png "$OUT"/decrypt_levels.png
 
 RECRYPT_PKG=${BENCH_RECRYPT_PKG:-@ironcorelabs/recrypt-wasm-binding@0.7.1}
 UMBRAL_PKG=${BENCH_UMBRAL_PKG:-@nucypher/umbral-pre@0.10.0}
@@ -144,15 +148,36 @@ if ! skipped peers; then
 				note "npm install $pkg failed: $(tail -n 3 "$OUT/peers/npm.log" | tr '\n\t' '  ')"
 			fi
 		done
-		say "peers: measuring (under a minute)"
+		# secant_pre's TypeScript package (js/) in the same process
+		TS_INDEX=
+		if (cd js && { [ -d node_modules ] || timeout 300 npm ci --no-audit --no-fund \
+			--loglevel=error >"$ROOT/$OUT/peers/npm-js.log" 2>&1; } &&
+			npx tsc -p tsconfig.json >>"$ROOT/$OUT/peers/npm-js.log" 2>&1); then
+			TS_INDEX=js/dist/index.js
+		else
+			note "the TypeScript package did not build: $(tail -n 3 "$OUT/peers/npm-js.log" | tr '\n\t' '  ')"
+		fi
+		# the C core's batch decryption (decryption context) just before, for
+		# the TypeScript package's ratio: bench_core --amortized
+		if [ -x "$OUT/bench_core" ]; then
+			say "peers: the core's batch decryption (bench_core --amortized, about 20 s)"
+			# shellcheck disable=SC2086
+			env $PEER_ENV "$OUT/bench_core" $CORE_ARGS --amortized >"$OUT/core_amort.tsv" ||
+				note "bench_core --amortized failed"
+		else
+			note "no $OUT/bench_core: the TypeScript package's batch rate has no core figure (run the core part too)"
+		fi
+		printf 'load_peers\t%s\n' "$(cut -d' ' -f1 /proc/loadavg 2>/dev/null)" >>"$OUT/machine.tsv"
+		say "peers: measuring (about a minute)"
 		# shellcheck disable=SC2086
 		if ! env $PEER_ENV timeout 400 node "$HERE/peers/bench_peers.mjs" \
-			"$OUT/peers/node_modules" >"$OUT/peers.json.tmp"; then
+			"$OUT/peers/node_modules" $TS_INDEX >"$OUT/peers.json.tmp"; then
 			rm -f "$OUT/peers.json.tmp"
 			peer_unavailable "the peer benchmark failed (node $(node --version))"
 		else
 			mv "$OUT/peers.json.tmp" "$OUT/peers.json"
 		fi
+		printf 'load_peers_end\t%s\n' "$(cut -d' ' -f1 /proc/loadavg 2>/dev/null)" >>"$OUT/machine.tsv"
 	fi
 fi
 
@@ -260,6 +285,29 @@ if ! skipped amortized; then
 	if [ -f "$OUT/amortized.md" ]; then
 		{ printf '\n## One multiplication per record on a path (test/bench/amortized.sh)\n\n'; cat "$OUT/amortized.md"; } |
 			tee -a "$OUT/results.md"
+	fi
+fi
+# ---- threshold grants against a single-key grant (bench_core --threshold): half a minute ----
+if ! skipped threshold && [ -x "$OUT/bench_core" ]; then
+	say "threshold: t-of-n 2/3 and 3/5 against a single-key grant"
+	load0=$(cut -d' ' -f1-3 /proc/loadavg)
+	# shellcheck disable=SC2086
+	if "$OUT/bench_core" $CORE_ARGS --threshold >"$OUT/threshold.tsv"; then
+		{
+			printf '
+## Threshold grants against a single-key grant (bench_core --threshold)
+
+'
+			printf 'Load average before %s, after %s; one thread, best of the rounds, per CPU-second.
+
+' \
+				"$load0" "$(cut -d' ' -f1-3 /proc/loadavg)"
+			printf '| operation | per second | µs | × single key |\n| --- | ---: | ---: | ---: |\n'
+			awk -F'\t' '$1 == "thr" { printf "| %s | %.0f | %.0f | %.2f |\n", $3, $4, $5, $6 }' "$OUT/threshold.tsv"
+		} | tee -a "$OUT/results.md"
+	else
+		note "threshold benchmark failed"
+		STATUS=1
 	fi
 fi
 if [ "${BENCH_UPDATE_DOCS:-0}" = 1 ]; then

@@ -1513,6 +1513,59 @@ expect_failure "grant --threshold: T above N is a usage error" 2 empty \
 	grant @device.pk --threshold 3/2 --seal-to @srv0.seal,@srv1.seal --secret-key user.sk
 sp inspect <ud1 >out.json
 check "inspect: a grant share" grep -q '"type":"threshold grant share","valid":true' out.json
+# every grant of threshold.json: each combination of its vector partials
+# gives its result byte for byte; and every must-refuse value is refused
+# with its error's sentence (the core's sp_strerror, read from sp_core.c):
+# shares and partials through combine, openings through partial
+python3 - "$(dirname "$VECTORS")/threshold.json" "$ROOT/src/core/sp_core.c" <<'EOF' || exit 2
+import base64, json, re, sys
+
+t = json.load(open(sys.argv[1]))
+why = dict(re.findall(r'case (SP_E[A-Z]+):\s*return "([^"]*)"', open(sys.argv[2]).read()))
+b64 = lambda h: base64.urlsafe_b64encode(bytes.fromhex(h)).decode().rstrip("=")
+put = lambda name, text: open(name, "w").write(text + "\n")
+with open("tv.combine", "w") as todo:
+    for g, v in enumerate(t["grants"]):
+        put("tv%d.ct" % g, "prect_" + b64(v["ciphertext"]))
+        put("tv%d.share" % g, "pretshare_" + b64(v["shares"][0]))
+        for i, p in enumerate(v["partials"]):
+            put("tv%d.p%d" % (g, i + 1), "prepartial_" + b64(p))
+        for k, c in enumerate(v["combinations"]):
+            put("tv%d.want%d" % (g, k), "prect_" + b64(c["result"]))
+            todo.write("%d %d %d-of-%d %s\n" % (g, k, v["t"], v["n"],
+                                              " ".join("@tv%d.p%d" % (g, i) for i in c["indices"])))
+with open("tv.invalid", "w") as todo:
+    for k, b in enumerate(t["invalid"]):
+        raw = bytes.fromhex(b["value"])
+        if b["kind"] in ("share", "open"):
+            put("bad%d" % k, "pretshare_" + b64(b["value"]))
+            args = "@bad%d" % k
+        elif b["kind"] == "partial":
+            put("bad%d" % k, "prepartial_" + b64(b["value"]))
+            # the bad one first, with a good partial of another index
+            args = "@bad%d @tv0.p%d" % (k, 3 if raw[5] == 1 else 1)
+        else:
+            args = ""
+            for j in range(0, len(raw), 104):
+                put("bad%d.%d" % (k, j // 104), "prepartial_" + b64(raw[j:j + 104].hex()))
+                args += " @bad%d.%d" % (k, j // 104)
+        todo.write("%s\t%s\t%s\t%s\n" % (b["kind"], args.strip(), why[b["error"]], b["name"]))
+EOF
+while read -r g k tn partials; do
+	# shellcheck disable=SC2086
+	sp combine @tv$g.share $partials <tv$g.ct >out.ct
+	check "combine: threshold.json grant $g ($tn), combination $k of the vector partials is its result" \
+		cmp -s out.ct tv$g.want$k
+done <tv.combine
+while IFS=$'\t' read -r kind args why name; do
+	case $kind in
+		open) set -- partial $args --server-key srv0.key --database "$(cat srv0.db)" ;;
+		share) set -- combine $args @tv0.p1 @tv0.p2 ;;
+		*) set -- combine @tv0.share $args ;;
+	esac
+	expect_failure "threshold.json must-refuse $kind \"$name\": refused" 1 tv0.ct "$@"
+	check "... with the error: $why" grep -qF -- "$why" last.err
+done <tv.invalid
 
 leaked=0
 for f in group.sk user.sk device.sk backup.sk a.sk b.sk; do

@@ -21,6 +21,9 @@
 
 #include "sp_codec.h"
 #include "sp_core.h"
+#include "sp_seal.h"
+#include "sp_threshold.h"
+#include "threshold_vectors.h"
 #include "vectors.h"
 
 #if defined(__has_include)
@@ -63,6 +66,80 @@ expect(int ok, const char *what)
 	{
 		failures++;
 		printf("ctgrind: %s failed\n", what);
+	}
+}
+
+/*
+ * Threshold grants (test/vectors/threshold.json): splitting (the grant's
+ * rk, the coefficients and the seeds secret; the shares go public),
+ * opening a share (the holder's server key secret, rk_i out) and a
+ * partial with its proof (rk_i and rho secret; the partial goes public).
+ */
+static void
+threshold(const sp_secret *keys)
+{
+	for (size_t g = 0; g < sizeof tv_grants / sizeof tv_grants[0]; g++)
+	{
+		const tv_grant *v = &tv_grants[g];
+		size_t		one = SP_TSHAREBYTES(v->t);
+		const sp_secret *from = NULL;
+		uint8_t		grant[SP_GRANTBYTES],
+					coeffs[SP_TMAXN * SP_SCALARBYTES],
+					seeds[SP_TMAXN * SP_SEALSEEDBYTES],
+					shares[SP_TMAXN * SP_TSHARE_MAXBYTES],
+					sealkeys[SP_TMAXN * SP_SEALKEYBYTES];
+		char		name[96];
+		int			rc;
+
+		for (int k = 0; k < KAT_NKEYS; k++)
+			if (strcmp(kat_keys[k].name, v->from) == 0)
+				from = &keys[k];
+		if (from == NULL)
+			exit(2);
+		snprintf(name, sizeof name, "sp_tshare_split (%s, %d-of-%d)", v->from, v->t, v->n);
+		section(name);
+		for (int i = 0; i < v->n; i++)
+			memcpy(sealkeys + SP_SEALKEYBYTES * i,
+				   tv_servers[v->holders[i]].sealing_key, SP_SEALKEYBYTES);
+		memcpy(grant, v->grant, sizeof grant);
+		memcpy(coeffs, v->coeffs, SP_SCALARBYTES * (size_t) (v->t - 1));
+		memcpy(seeds, v->seeds, SP_SEALSEEDBYTES * (size_t) v->n);
+		SECRET(grant + SP_GR_RK, SP_SCALARBYTES);
+		SECRET(coeffs, sizeof coeffs);
+		SECRET(seeds, sizeof seeds);
+		rc = public_rc(sp_tshare_split(shares, one * v->n, grant, from, v->t, v->n,
+									   sealkeys, coeffs, seeds));
+		PUBLIC(shares, one * v->n);
+		expect(rc == SP_OK && memcmp(shares, v->shares, one * v->n) == 0, name);
+		for (int i = 0; i < v->n; i++)
+		{
+			const uint8_t *share = v->shares + one * i;
+			uint8_t		sk[SP_SERVER_SECRETBYTES],
+						rk[SP_SCALARBYTES],
+						rho[SP_TRHOBYTES],
+						partial[SP_TPARTIALBYTES];
+
+			snprintf(name, sizeof name, "sp_tshare_open (%s, %d-of-%d, share %d)",
+					 v->from, v->t, v->n, i + 1);
+			section(name);
+			memcpy(sk, tv_servers[v->holders[i]].secret, sizeof sk);
+			SECRET(sk, sizeof sk);
+			rc = public_rc(sp_tshare_open(rk, share, one, sk,
+										  tv_servers[v->holders[i]].database));
+			expect(rc == SP_OK, name);
+			snprintf(name, sizeof name, "sp_tpartial (%s, %d-of-%d, share %d)",
+					 v->from, v->t, v->n, i + 1);
+			section(name);
+			memcpy(rho, v->rhos + SP_TRHOBYTES * i, sizeof rho);
+			SECRET(rho, sizeof rho);
+			rc = public_rc(sp_tpartial(partial, share, one, rk, v->ct, v->ctlen, rho));
+			PUBLIC(partial, sizeof partial);
+			expect(rc == SP_OK && memcmp(partial, v->partials + SP_TPARTIALBYTES * i,
+										 sizeof partial) == 0, name);
+			PUBLIC(rk, sizeof rk);
+			expect(memcmp(rk, v->scalars + SP_SCALARBYTES * i, sizeof rk) == 0,
+				   "sp_tshare_open: the vector's share scalar");
+		}
 	}
 }
 
@@ -189,6 +266,8 @@ main(void)
 		PUBLIC(tok, sizeof tok);
 		expect(rc == SP_OK && memcmp(tok, kat_token, sizeof tok) == 0, "sp_token");
 	}
+
+	threshold(keys);
 
 	section("sp_secret_wipe");
 	for (int i = 0; i < KAT_NKEYS; i++)

@@ -15,6 +15,8 @@ check "the CLI is /usr/bin/secant-pre" eq "$(command -v secant-pre)" /usr/bin/se
 check "... and runs" eq "$(secant-pre --version 2>&1)" "secant-pre 0.6.0"
 check "secant-pre.pc is installed" eq "$(pkg-config --modversion secant-pre 2>&1)" 0.6.0
 check "... and the header" test -f /usr/include/secant_pre.h
+check "... the man page" test -f /usr/share/man/man1/secant-pre.1.gz -o -f /usr/share/man/man1/secant-pre.1
+check "... and the bash completion" test -f /usr/share/bash-completion/completions/secant-pre
 check "no source tree in the root" eq "$(ls -d /src /work 2>/dev/null)" ""
 
 # the README's configuration: a server key file, the library preloaded

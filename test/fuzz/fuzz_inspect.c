@@ -42,25 +42,7 @@ static FILE *fuzz_cli_in,
 #define puts(s) (fputs((s), fuzz_cli_out), fputc('\n', fuzz_cli_out))
 #define putchar(c) fputc((c), fuzz_cli_out)
 #define main secant_pre_cli_main
-#include "cli/args.c"
-#include "cli/batch.c"
-#include "cli/decrypt.c"
-#include "cli/encrypt.c"
-#include "cli/envelope.c"
-#include "cli/inspect.c"
-#include "cli/io.c"
-#include "cli/keyfile.c"
-#include "cli/keys.c"
-#include "cli/main.c"
-#include "cli/passphrase.c"
-#include "cli/progress.c"
-#include "cli/report.c"
-#include "cli/rewrap.c"
-#include "cli/rotate.c"
-#include "cli/search.c"
-#include "cli/threshold.c"
-#include "cli/values.c"
-#include "cli/when.c"
+#include "cli_sources.h"		/* every src/cli/*.c, listed by run.sh */
 #undef main
 #undef printf
 #undef puts

@@ -106,6 +106,13 @@ rm -f "$PUBINC/secant_pre.h.new"
 for h in $PUBLIC_HEADERS; do
 	echo '#include <secant_pre.h>' >"$PUBINC/${h##*/}"
 done
+# ... and cli_sources.h, an #include of every .c file of src/cli, so that a
+# new CLI file is in the harness without anyone listing it.
+for c in src/cli/*.c; do
+	echo "#include \"cli/${c##*/}\""
+done >"$PUBINC/cli_sources.h.new" || exit 2
+cmp -s "$PUBINC/cli_sources.h.new" "$PUBINC/cli_sources.h" || mv "$PUBINC/cli_sources.h.new" "$PUBINC/cli_sources.h"
+rm -f "$PUBINC/cli_sources.h.new"
 harness_flags() {
 	case "$1" in
 		inspect) echo "-I$PUBINC" ;;
@@ -163,7 +170,7 @@ build() {
 	src="$FUZZ_DIR/fuzz_$h.c"
 	# shellcheck disable=SC2086
 	if [ "$(cat "$bin.mode" 2>/dev/null)" = "$MODE" ] &&
-		! stale "$bin" "$src" $OBJS src/core/*.h src/cli/*.[ch] "$PUBINC/secant_pre.h" \
+		! stale "$bin" "$src" $OBJS src/core/*.h src/cli/*.[ch] "$PUBINC/secant_pre.h" "$PUBINC/cli_sources.h" \
 			"$FUZZ_DIR/fuzz_common.h" $EXTRA_SRC; then
 		return 0
 	fi

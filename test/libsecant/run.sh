@@ -3,9 +3,10 @@
 # LIBPREFIX, default /usr/local): its soname and exported symbols (exactly
 # the functions its header declares, none of the core's internals), the
 # header alone (C99 pedantic, C++), every function in it documented, a
-# program built with pkg-config, the CLI linked to it, and the core's unit
-# tests (known-answer vectors included) built against the header and the
-# shared library instead of the core's sources.  Ends "N passed, M failed".
+# program built with pkg-config, the compromise test of threshold grants
+# (compromise.c), the CLI linked to it, and the core's unit tests
+# (known-answer vectors included, threshold.json's too) built against the
+# header and the shared library instead of the core's sources.  Ends "N passed, M failed".
 set -u
 . "$(dirname "$0")/../prologue.sh"
 cd "$ROOT" || exit 2
@@ -92,6 +93,21 @@ else
 	not_ok "hello.c does not build: $(head -3 "$W/e")"
 fi
 
+# the compromise test of threshold grants (docs/SCHEME.md, "Threshold
+# grants"): one holder's dump and every device key recover nothing, two
+# holders' recover the group's secret (its positive control)
+if cc -std=c99 -Wall -Wextra -Werror -o "$W/compromise" test/libsecant/compromise.c \
+	$(pkg-config --cflags --libs secant-pre) -lsodium 2>"$W/e"; then
+	out=$("$W/compromise" 2>&1)
+	printf '%s\n' "$out" | grep -E '^(not ok|# SP_COMPROMISE_SEED)' | sed 's/^/# compromise: /'
+	line=$(printf '%s\n' "$out" | tail -n 1)
+	p=${line%% passed*}
+	expect "compromise.c: 2-of-3 holders, one holder's dump and every device key, and its positive control: $line" \
+		"$line" "${p} passed, 0 failed"
+else
+	not_ok "test/libsecant/compromise.c does not build: $(head -3 "$W/e")"
+fi
+
 # the installed CLI links the installed library (by its rpath)
 cli="$LIBPREFIX/bin/secant-pre"
 expect "the installed CLI loads $LIBDIR/libsecant-pre.so.0" \
@@ -101,11 +117,12 @@ expect "the CLI does not carry the core itself" "$(nm "$cli" 2>/dev/null | grep 
 # the core's unit tests through the public header and the shared library:
 # every core header is replaced by the installed one
 mkdir -p "$W/inc"
-for h in sp_core sp_codec sp_seal sp_envelope sp_keyfile sp_random sp_text sp_cache; do
+for h in sp_core sp_codec sp_seal sp_envelope sp_keyfile sp_random sp_text sp_cache sp_threshold; do
 	echo '#include <secant_pre.h>' >"$W/inc/$h.h"
 done
 python3 test/unit/gen_vectors.py >"$W/inc/vectors.h"
-for t in test_core test_cache; do
+python3 test/vectors/gen_threshold.py --header >"$W/inc/threshold_vectors.h"
+for t in test_core test_cache test_threshold; do
 	if gcc -std=c99 -g -Wall -Wextra -Werror -I"$W/inc" -o "$W/$t" "test/unit/$t.c" \
 		$(pkg-config --cflags --libs secant-pre) -lsodium -lutf8proc 2>"$W/e"; then
 		out=$("$W/$t" 2>&1)

@@ -2,8 +2,10 @@
 // libraries from npm (installed by run.sh into a scratch directory):
 //   recrypt  @ironcorelabs/recrypt-wasm-binding (pairing-based, multi-hop)
 //   umbral   @nucypher/umbral-pre (single hop, threshold 1-of-1 here)
+// and secant_pre's own TypeScript package (js/, built: js/dist/index.js),
+// in the same process, with its batch decryptor (decrypt_lN_batch).
 //
-// usage: node bench_peers.mjs NODE_MODULES_DIR > peers.json
+// usage: node bench_peers.mjs NODE_MODULES_DIR [JS_PACKAGE_INDEX] > peers.json
 // env:   BENCH_SECONDS (0.5 per run), BENCH_RUNS (3)
 // Rates are per CPU-second of the process (process.cpuUsage).
 //
@@ -11,7 +13,7 @@
 // "status" other than "ok" and no numbers: the caller still exits 0.
 import * as nodeModule from "node:module";
 import { readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { webcrypto } from "node:crypto";
 
@@ -201,7 +203,67 @@ function benchUmbral() {
 	return p;
 }
 
+// ---- secant_pre's TypeScript package (js/) ----
+// The values of a batch are on one path (as bench_core --amortized's
+// decrypt_l3_batch_1path); each pass over BATCH values starts with a new
+// Decryptor, so that its misses are in the rate.
+const BATCH = 2000;
+async function benchTs(index) {
+  const p = peer("ts", "secant-pre (js/)");
+  p.package = "secant-pre";
+  let sp;
+  try {
+    if (!index) throw new Error("no path to js/dist/index.js given");
+    sp = await import(pathToFileURL(resolve(index)).href);
+    p.version = JSON.parse(readFileSync(join(dirname(resolve(index)), "..", "package.json"), "utf8")).version;
+  } catch (err) {
+    p.status = "could not load: " + String(err && err.message ? err.message : err).slice(0, 200);
+    return p;
+  }
+  try {
+    const keys = [sp.SecretKey.generate(), sp.SecretKey.generate(), sp.SecretKey.generate()];
+    const grants = [keys[0].grant(keys[1].publicKey), keys[1].grant(keys[2].publicKey)];
+    const byLevel = [[], [], []];
+    for (let i = 0; i < BATCH; i++) {
+      const c1 = keys[0].publicKey.encrypt(msg32), c2 = c1.reencrypt(grants[0]);
+      byLevel[0].push(c1);
+      byLevel[1].push(c2);
+      byLevel[2].push(c2.reencrypt(grants[1]));
+    }
+    const eq = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
+    if (!eq(keys[2].decrypt(byLevel[2][0]), msg32) || !eq(keys[2].decryptor().decrypt(byLevel[2][1]), msg32))
+      throw new Error("round trip failed");
+
+    p.notes.ed25519_keypair = "N/A: part of keygen";
+    row(p, "keygen", () => sp.SecretKey.generate());
+    row(p, "encrypt", () => keys[0].publicKey.encrypt(msg32));
+    row(p, "grant", () => keys[0].grant(keys[1].publicKey));
+    row(p, "reencrypt_l1", () => byLevel[0][0].reencrypt(grants[0]));
+    row(p, "reencrypt_l2", () => byLevel[1][0].reencrypt(grants[1]));
+    p.notes.reencrypt_l1 = "Ciphertext.reencrypt (the proxy's step, in the client)";
+    for (let l = 1; l <= 3; l++) {
+      const vals = byLevel[l - 1], key = keys[l - 1];
+      let i = 0, j = 0, d = key.decryptor();
+      row(p, `decrypt_l${l}`, () => key.decrypt(vals[i++ % BATCH]));
+      row(p, `decrypt_l${l}_batch`, () => {
+        if (j === BATCH) { d.close(); d = key.decryptor(); j = 0; }
+        d.decrypt(vals[j++]);
+      });
+      d.close();
+    }
+    p.notes.decrypt_l3_batch = `Decryptor over ${BATCH} values on one path (one scalar multiplication each)`;
+    for (const k of ["reencrypt_1k", "reencrypt_64k", "reencrypt_1m"])
+      p.notes[k] = "N/A: not measured for the client";
+    p.sizes.push(["ciphertext L1, 32 B message", byLevel[0][0].toBytes().length]);
+    p.sizes.push(["ciphertext L3", byLevel[2][0].toBytes().length]);
+  } catch (err) {
+    p.status = "failed: " + String(err && err.message ? err.message : err).slice(0, 200);
+  }
+  return p;
+}
+
 const out = { node: process.version, seconds_per_run: SECONDS, runs: RUNS, peers: {} };
 out.peers.recrypt = await benchRecrypt();
 out.peers.umbral = benchUmbral();
+out.peers.ts = await benchTs(process.argv[3]);
 process.stdout.write(JSON.stringify(out, null, 1) + "\n");
