@@ -565,13 +565,77 @@ CREATE POLICY capabilities_own ON secant.capabilities FOR SELECT
     USING (pg_catalog.pg_has_role(role::pg_catalog.oid, 'MEMBER'));
 CREATE POLICY capabilities_admins ON secant.capabilities USING (secant.is_admin()) WITH CHECK (secant.is_admin());
 -- the identity belongs to this database of this cluster: the database
--- being updated claims it.  Copies made from now on start closed; a copy
--- made before 0.6.0 and updated claims it too (no cluster-wide registry):
--- docs/OPERATIONS.md, "Copies, standbys, base backups and pg_upgrade".
+-- being updated claims it, unless another database of the cluster claimed
+-- it first (a copy made under 0.5.0: it starts closed, naming that one).
+-- Copies made from now on start closed: docs/OPERATIONS.md, "Copies,
+-- standbys, base backups and pg_upgrade".
 ALTER TABLE secant.database_identity ADD COLUMN database_oid oid, ADD COLUMN system_identifier bigint;
+-- ---- copies made under 0.5.0: one claim per identity in the cluster ----
+-- 0.5.0 did not record which database an identity belongs to: the first
+-- database of the cluster to claim one keeps it, a second (a copy made
+-- under 0.5.0) starts closed.  A claim is a database setting in the shared
+-- catalog, ALTER DATABASE ... SET secant_pre.identity_claim = a hash of the
+-- identity (not the identity: pg_db_role_setting is readable by all),
+-- written when a database's identity becomes its own (made, updated to
+-- 0.6.0, adopted).  Only a superuser sets it (the module defines it
+-- PGC_SUSET and reserves the prefix secant_pre); a claim only closes a
+-- database or refuses an adoption as moved, it never opens one.
+CREATE FUNCTION secant_internal.identity_claim(id bytea) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT pg_catalog.encode(pg_catalog.sha256('secant_pre identity claim v1'::pg_catalog.bytea OPERATOR(pg_catalog.||) id), 'hex') $$;
+REVOKE ALL ON FUNCTION secant_internal.identity_claim(bytea) FROM PUBLIC;
+COMMENT ON FUNCTION secant_internal.identity_claim(bytea) IS 'the value of secant_pre.identity_claim for an identity: a hash of it, in hex';
+CREATE FUNCTION secant_internal.identity_claimed_by(id bytea) RETURNS oid
+LANGUAGE plpgsql VOLATILE STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    -- one claimer at a time in the cluster: ALTER DATABASE ... SET waits
+    -- for this lock, held until the transaction ends
+    LOCK TABLE pg_catalog.pg_db_role_setting IN SHARE ROW EXCLUSIVE MODE;
+    RETURN (SELECT pg_catalog.min(s.setdatabase)
+            FROM pg_catalog.pg_db_role_setting s
+            JOIN pg_catalog.pg_database d ON d.oid OPERATOR(pg_catalog.=) s.setdatabase
+            WHERE s.setrole OPERATOR(pg_catalog.=) 0
+              AND d.datname OPERATOR(pg_catalog.<>) pg_catalog.current_database()
+              AND ('secant_pre.identity_claim=' OPERATOR(pg_catalog.||) secant_internal.identity_claim(id))
+                  OPERATOR(pg_catalog.=) ANY (s.setconfig));
+END $$;
+REVOKE ALL ON FUNCTION secant_internal.identity_claimed_by(bytea) FROM PUBLIC;
+COMMENT ON FUNCTION secant_internal.identity_claimed_by(bytea) IS 'the database of this cluster, other than this one, that claimed this identity first (secant_pre.identity_claim), or NULL; serializes claims';
+CREATE FUNCTION secant_internal.claim_identity() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF NEW.database_oid OPERATOR(pg_catalog.=) (SELECT d.oid FROM pg_catalog.pg_database d
+                                                WHERE d.datname OPERATOR(pg_catalog.=) pg_catalog.current_database())
+       AND NEW.system_identifier OPERATOR(pg_catalog.=) (SELECT c.system_identifier FROM pg_catalog.pg_control_system() c) THEN
+        EXECUTE pg_catalog.format('ALTER DATABASE %I SET secant_pre.identity_claim = %L',
+                                  pg_catalog.current_database(), secant_internal.identity_claim(NEW.id));
+    END IF;
+    RETURN NULL;
+END $$;
+REVOKE ALL ON FUNCTION secant_internal.claim_identity() FROM PUBLIC;
+COMMENT ON FUNCTION secant_internal.claim_identity() IS 'trigger: an identity that belongs to this database (made, updated to 0.6.0, adopted) is claimed for it in the shared catalog (ALTER DATABASE ... SET secant_pre.identity_claim)';
+CREATE TRIGGER database_identity_claim AFTER INSERT OR UPDATE ON secant.database_identity
+    FOR EACH ROW EXECUTE FUNCTION secant_internal.claim_identity();
 UPDATE secant.database_identity
-SET database_oid = (SELECT d.oid FROM pg_catalog.pg_database d WHERE d.datname OPERATOR(pg_catalog.=) pg_catalog.current_database()),
+SET database_oid = COALESCE(secant_internal.identity_claimed_by(id),
+                            (SELECT d.oid FROM pg_catalog.pg_database d WHERE d.datname OPERATOR(pg_catalog.=) pg_catalog.current_database())),
     system_identifier = (SELECT c.system_identifier FROM pg_catalog.pg_control_system() c);
+DO $$
+DECLARE
+    first_db name := (SELECT d.datname FROM secant.database_identity i
+                   JOIN pg_catalog.pg_database d ON d.oid OPERATOR(pg_catalog.=) i.database_oid
+                   WHERE d.datname OPERATOR(pg_catalog.<>) pg_catalog.current_database());
+BEGIN
+    IF first_db IS NOT NULL THEN
+        RAISE WARNING 'database "%" claimed this database''s secant_pre identity first: this one is a copy and starts closed', first_db
+            USING HINT = 'An admin of this database runs SELECT secant.adopt_database() (docs/OPERATIONS.md).';
+    END IF;
+END $$;
 ALTER TABLE secant.database_identity ALTER COLUMN database_oid SET NOT NULL, ALTER COLUMN system_identifier SET NOT NULL;
 COMMENT ON TABLE secant.database_identity IS 'this database''s random identity, bound into its sealed grants (kept across dump and restore), and the database it belongs to';
 COMMENT ON COLUMN secant.database_identity.database_oid IS 'the OID of the database the identity belongs to: another database with this row is a copy, closed until adopted';
@@ -590,7 +654,8 @@ COMMENT ON FUNCTION secant.reseal_adopted(pre_sealed_grant, bytea, bytea) IS 'a 
 -- admin makes it live here, audited: by default with an identity of its
 -- own, every grant re-sealed for it (a copy beside a live original);
 -- new_identity => false keeps the identity (the database moved: the
--- original is gone, clients' secant.server_public_key() stays valid).
+-- original is gone, clients' secant.server_public_key() stays valid),
+-- refused while another database of the cluster claims the identity.
 CREATE FUNCTION secant.adopt_database(new_identity boolean DEFAULT true) RETURNS bigint
 STRICT LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -601,6 +666,7 @@ DECLARE
                      WHERE d.datname OPERATOR(pg_catalog.=) pg_catalog.current_database());
     here_sysid bigint := (SELECT c.system_identifier FROM pg_catalog.pg_control_system() c);
     next_id bytea;
+    claimer oid;
     n bigint := 0;
 BEGIN
     PERFORM secant.require_admin();
@@ -610,6 +676,15 @@ BEGIN
         RAISE EXCEPTION 'database "%" is live already: there is nothing to adopt', pg_catalog.current_database()
             USING ERRCODE = 'object_not_in_prerequisite_state',
                   HINT = 'Only a copy (TEMPLATE, a restore into another database or cluster, pg_upgrade) is adopted.';
+    END IF;
+    IF NOT new_identity THEN
+        claimer := secant_internal.identity_claimed_by(prev.id);
+        IF claimer IS NOT NULL THEN
+            RAISE EXCEPTION 'database "%" claimed this identity and is live: a copy beside it takes an identity of its own',
+                (SELECT d.datname FROM pg_catalog.pg_database d WHERE d.oid OPERATOR(pg_catalog.=) claimer)
+                USING ERRCODE = 'object_not_in_prerequisite_state',
+                      HINT = 'SELECT secant.adopt_database() gives this database a new identity; new_identity => false is for a database moved, whose original is gone.';
+        END IF;
     END IF;
     next_id := CASE WHEN new_identity THEN pg_catalog.uuid_send(pg_catalog.gen_random_uuid()) ELSE prev.id END;
     UPDATE secant.database_identity

@@ -238,7 +238,7 @@ sp_raise_copied_database(Oid rec_oid, uint64 rec_sysid, Oid oid, uint64 sysid)
 	ereport(ERROR,
 			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 			 errmsg("this database is a copy of a secant_pre database: its grants stay closed until an admin adopts it"),
-			 errdetail("Its identity was recorded for database OID %u of the cluster with system identifier " UINT64_FORMAT "; this is database OID %u of cluster " UINT64_FORMAT " (CREATE DATABASE ... TEMPLATE, a restore into another database or cluster, pg_upgrade).",
+			 errdetail("Its identity was recorded for database OID %u of the cluster with system identifier " UINT64_FORMAT "; this is database OID %u of cluster " UINT64_FORMAT " (CREATE DATABASE ... TEMPLATE, a restore into another database or cluster, pg_upgrade, or a copy made under 0.5.0 and updated after that database).",
 					   rec_oid, rec_sysid, oid, sysid),
 			 errhint("An admin of this database runs SELECT secant.adopt_database(); it gives the copy an identity of its own and re-seals its grants.  A database moved, not copied (the original is gone), keeps its identity with secant.adopt_database(new_identity => false).  See docs/OPERATIONS.md.")));
 }

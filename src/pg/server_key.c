@@ -145,6 +145,26 @@ check_previous_server_key_file(char **newval, void **extra, GucSource source)
 	return true;
 }
 
+/*
+ * secant_pre.identity_claim: a database setting (ALTER DATABASE ... SET),
+ * written by secant_internal.claim_identity, read by the update to 0.6.0
+ * and by secant.adopt_database from pg_db_role_setting: the hash of the
+ * identity this database claimed.  Only a superuser sets it; empty or 64
+ * lowercase hexadecimal characters.
+ */
+static char *identity_claim;
+
+static bool
+check_identity_claim(char **newval, void **extra, GucSource source)
+{
+	size_t		n = strspn(*newval, "0123456789abcdef");
+
+	if ((*newval)[0] == '\0' || (n == 64 && (*newval)[n] == '\0'))
+		return true;
+	GUC_check_errdetail("secant_pre.identity_claim is empty or 64 lowercase hexadecimal characters.");
+	return false;
+}
+
 void
 sp_server_key_init(void)
 {
@@ -158,6 +178,14 @@ sp_server_key_init(void)
 							   "Set during a server key rotation only: grants sealed to it still open, and secant.reseal_grants() re-seals them to secant_pre.server_key_file.",
 							   &previous.setting, "", PGC_SIGHUP, GUC_SUPERUSER_ONLY,
 							   check_previous_server_key_file, NULL, NULL);
+	DefineCustomStringVariable("secant_pre.identity_claim",
+							   "The hash of the secant_pre identity this database claimed (a database setting, set by the extension).",
+							   "A copy made under 0.5.0 and updated after another database of the cluster claimed its identity starts closed.",
+							   &identity_claim, "", PGC_SUSET,
+							   GUC_NOT_IN_SAMPLE | GUC_DISALLOW_IN_FILE,
+							   check_identity_claim, NULL, NULL);
+	/* no placeholder of another name: a typo is an error, not a setting */
+	MarkGUCPrefixReserved("secant_pre");
 }
 
 void

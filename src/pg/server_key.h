@@ -10,7 +10,8 @@
 
 #include "sp_seal.h"
 
-/* Define secant_pre.server_key_file (from _PG_init). */
+/* Define secant_pre.server_key_file, previous_server_key_file and
+ * identity_claim, and reserve the prefix secant_pre (from _PG_init). */
 void		sp_server_key_init(void);
 
 /*

@@ -9,7 +9,9 @@
 #   - the Python tests take invalid values of the adapters' and the
 #     package's types from the fixed vectors (test/python/vectors.py), and
 #     never make one by flipping a bit of a fresh random public key (a
-#     flipped Ed25519 half is still a valid point about 1 time in 16).
+#     flipped Ed25519 half is still a valid point about 1 time in 16);
+#   - a C test drawing from libsodium's randomness seeds it from a printed,
+#     replayable seed (test/unit/test_seed.h).
 # Offending lines are printed.  Needs no server.  Ends with "N passed, M failed".
 set -uo pipefail
 . "$(dirname "$0")/../prologue.sh"
@@ -28,7 +30,18 @@ unseeded=$(grep -lIE '\$RANDOM\b|^\s*(import random|from random import)|\b(s?ran
 	done)
 none "every test drawing from a seedable generator takes SECANT_PRE_SEED and prints its seed" "$unseeded"
 
-# 2. no invalid public key made by flipping a bit of a fresh key in the Python tests
+# 2. a C test drawing from libsodium's randomness (randombytes_*, sp_random_*)
+# seeds it: test/unit/test_seed.h (SECANT_PRE_SEED), or a *SEED variable of
+# its own that it prints (benchmarks have no verdict to replay)
+unseeded_c=$(printf '%s\n' "${FILES[@]}" | grep -E '\.c$' | grep -v '^test/bench/' |
+	xargs -r grep -lIE '\b(randombytes_(buf|uniform|random)|sp_random_(bytes|scalar))\(' 2>/dev/null |
+	while IFS= read -r f; do
+		grep -q '#include "test_seed.h"' "$f" ||
+			{ grep -qE 'getenv\("[A-Z_]*SEED"\)' "$f" && grep -qE 'printf\(.*SEED' "$f"; } || echo "$f"
+	done)
+none "every C test drawing from libsodium's randomness prints a replayable seed (test/unit/test_seed.h)" "$unseeded_c"
+
+# 3. no invalid public key made by flipping a bit of a fresh key in the Python tests
 flips=$(grep -nIHE 'public_key(\(\))?\.to_bytes\(\)|\.public_key\b.*bytearray' test/python/test_*.py 2>/dev/null |
 	while IFS=: read -r f n _; do
 		sed -n "$n,$((n + 3))p" "$f" | grep -qE '\^=? *(0x)?[0-9]' && echo "$f:$n: $(sed -n "${n}p" "$f")"

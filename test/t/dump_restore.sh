@@ -254,15 +254,16 @@ verify() { # verify LABEL DB
 	[ "$label" = parallel ] && KNOWN_WHY="see above: rows of the configuration tables lost in a parallel restore"
 	# a restore into another database is a copy: closed until an admin
 	# adopts it (docs/OPERATIONS.md); beside the live source, with an
-	# identity of its own (the replica restore keeps the identity: a move)
+	# identity of its own: keeping the identity (a move) is refused while
+	# the source claims it
 	check "$label: before adoption, re-encryption is refused naming secant.adopt_database()" \
 		bash -c "psql -X -q -At -d '$db' -c \"SELECT secant.reencrypt_for(body, secant.principal_key('ada_phone')) FROM notes WHERE id = 3\" 2>&1 | grep -q 'secant.adopt_database()'"
 	if [ "$label" = replica ]; then
-		check "$label: adopted, keeping the identity (a move)" [ "$(q "SELECT secant.adopt_database(new_identity => false)")" = 0 ]
-	else
-		check "$label: adopted, with an identity of its own (grants re-sealed)" \
-			[ "$(q "SELECT secant.adopt_database() = (SELECT count(*) FROM secant.grants)")" = t ]
+		check "$label: keeping the identity (a move) is refused beside the live source" \
+			bash -c "psql -X -q -At -d '$db' -c 'SELECT secant.adopt_database(new_identity => false)' 2>&1 | grep -q 'claimed this identity and is live'"
 	fi
+	check "$label: adopted, with an identity of its own (grants re-sealed)" \
+		[ "$(q "SELECT secant.adopt_database() = (SELECT count(*) FROM secant.grants)")" = t ]
 	check "$label: adopted: the audit chain is intact" [ "$(q "SELECT coalesce(secant.audit_verify()::text, 'null')")" = null ]
 	check "$label: reencrypt_for along restored grants" \
 		[ "$(q "SELECT pre_decrypt_text(secant.reencrypt_for(body, secant.principal_key('ada_phone')), fixture_sk('ada_phone')) FROM notes WHERE id = 3")" = "note 3" ]

@@ -59,11 +59,18 @@ out=$(on "$S" "$SP" -v VERBOSITY=verbose -c "$read_sql" 2>&1)
 check "standby: SQLSTATE 25006" grep -q "25006" <<<"$out"
 check "standby: the primary still re-encrypts" [ "$(on "$P" "$PP" -c "$read_sql")" = "note 1" ]
 
+# the identity's claim (a database setting in the shared catalog) is
+# replicated with the rest: the promoted standby claims what the primary did
+claim_sql="SELECT c FROM pg_db_role_setting s, unnest(s.setconfig) c WHERE s.setrole = 0 AND s.setdatabase = (SELECT oid FROM pg_database WHERE datname = 'clinic') AND c LIKE 'secant_pre.identity_claim=%'"
+claim=$(on "$P" "$PP" -c "$claim_sql")
+
 # failover: the primary goes, the standby is promoted
 pgc_halt "$P"
 check "standby promoted" pgc_promote "$S"
 check "promoted: re-encrypts with no admin step" [ "$(on "$S" "$SP" -c "$read_sql")" = "note 1" ]
 out=$(on "$S" "$SP" -c "SELECT secant.reencrypt_for(body, secant.principal_key('ada_phone')) FROM notes WHERE id = 1" 2>&1)
 check "promoted: the phone revoked before the failover gets nothing" grep -q "no active grant path\|no path" <<<"$out"
+check "promoted: the primary's identity claim, for the same database" \
+	eval '[ -n "$claim" ] && [ "$(on "$S" "$SP" -c "$claim_sql")" = "$claim" ]'
 check "promoted: no adoption was needed (none in the audit log)" [ "$(on "$S" "$SP" -c "SELECT count(*) FROM secant.audit_log WHERE action = 'adopt database'")" = 0 ]
 tap_summary

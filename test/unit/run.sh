@@ -55,7 +55,7 @@ run_variant() {
 	"$@" > "$log" 2>&1
 	rc=$?
 	summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log" | tail -n 1)
-	grep -E '^not ok' "$log"
+	grep -E '^(not ok|# seed |# SP_[A-Z_]*SEED=)' "$log"
 	if [ -z "$summary" ]; then
 		# crashed or aborted by a sanitizer before the summary line
 		echo "$name: no summary (exit $rc); last lines of $log:"

@@ -8,6 +8,7 @@
  * batches of valid and invalid values; caches are
  * bounded, evict, rebind and wipe.
  *
+ * Randomness from a printed seed (test_seed.h; SECANT_PRE_SEED=HEX replays).
  * Output as test_core.c: "ok - name" / "not ok - name" per check, one
  * final line "N passed, M failed"; exit status 1 if any check failed.
  */
@@ -22,6 +23,7 @@
 #include "sp_cache.h"
 #include "sp_core.h"
 #include "sp_random.h"
+#include "test_seed.h"
 #include "vectors.h"
 
 /* ---- harness ---- */
@@ -1087,7 +1089,7 @@ int
 main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (sp_init() != SP_OK)
+	if (test_seed_install() != 0 || sp_init() != SP_OK)
 	{
 		printf("not ok - sp_init\n0 passed, 1 failed\n");
 		return 1;

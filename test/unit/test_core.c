@@ -3,11 +3,12 @@
  * sp_envelope) without PostgreSQL: known answers from
  * test/vectors/scheme-v1.json and envelope.json (through the generated
  * vectors.h), every value of scheme-v1-invalid.json refused at its stage,
- * and properties checked with fresh randomness.
+ * and properties checked with randomness from a printed seed (test_seed.h:
+ * "# seed HEX" first; SECANT_PRE_SEED=HEX replays a run).
  *
  * Output: "ok - name" or "not ok - name" per check, "# ..." notes, and one
  * final line "N passed, M failed".  Exit status 1 if any check failed.
- * Random bytes are never printed.
+ * Random bytes are never printed, only the seed of the test stream.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -24,6 +25,7 @@
 #include "sp_keyfile.h"
 #include "sp_random.h"
 #include "sp_text.h"
+#include "test_seed.h"
 #include "vectors.h"
 
 /* ---- harness ---- */
@@ -2568,7 +2570,7 @@ main(void)
 {
 	/* line-buffered even into a file: a sanitizer abort keeps the lines */
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (sp_init() != SP_OK)
+	if (test_seed_install() != 0 || sp_init() != SP_OK)
 	{
 		printf("not ok - sp_init\n0 passed, 1 failed\n");
 		return 1;
