@@ -15,7 +15,9 @@
 # connection left open would be usable by any later statement of the
 # session)".  Starts three clusters of its own (test/threshold/lib.sh);
 # the node's slowness is simulated by a lock held on node 1.  Each check
-# asserts the safe outcome.  Ends with "N passed, M failed".
+# asserts the safe outcome.  The same with secant.revoke_threshold: an
+# admin of the coordinator keeps the connection 'secant_revoke' to a node.
+# Ends with "N passed, M failed".
 set -uo pipefail
 THRESHOLD_PORT=${THRESHOLD_PORT:-55590}
 . "$(dirname "$0")/../threshold/lib.sh"
@@ -76,5 +78,33 @@ check "the reader runs no SQL on a node as the coordinator's role" \
 check "the reader obtains no partial from a node directly (past the coordinator's checks)" \
 	eq "$(grep -c '^partials:' <<<"$OUT")" 0
 printf '%s\n' "$OUT" | grep -E '^(open|node2|partials):|ERROR' | sed 's/^/  # /'
+
+# the same with secant.revoke_threshold: an admin of the coordinator (not
+# trusted on the nodes) keeps 'secant_revoke', the node's coordinator role
+on 1 coord >/dev/null 2>&1 <<-SQL
+	CREATE ROLE coord_admin LOGIN;
+	GRANT secant_admin TO coord_admin;
+	SELECT secant.grant_capability('coord_admin', 'admin');
+SQL
+on 1 node -c "BEGIN; LOCK TABLE secant.grant_shares IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(4); COMMIT" >/dev/null 2>&1 &
+LOCKER=$!
+sleep 1
+OUT=$(on 1 coord -U coord_admin -At 2>&1 <<-SQL
+	\set ON_ERROR_STOP 0
+	SET statement_timeout = '1s';
+	SELECT * FROM secant.revoke_threshold('\\x$HOP');
+	RESET statement_timeout;
+	SELECT 'open:' || coalesce(array_to_string(dblink_get_connections(), ','), '');
+	SELECT * FROM dblink('secant_revoke', 'SELECT 1') AS t(x int);  -- fails once: the pending answer
+	SELECT 'node1:' || u FROM dblink('secant_revoke', 'SELECT current_user::text') AS t(u text);
+SQL
+)
+wait "$LOCKER"
+check "control: the admin's revocation was cancelled" eq "$(grep -c 'canceling statement' <<<"$OUT")" 1
+check "no dblink connection of revoke_threshold is left open in the admin's session" \
+	eq "$(grep '^open:' <<<"$OUT")" "open:"
+check "the coordinator's admin runs no SQL on a node as the coordinator's role" \
+	eq "$(grep -c '^node1:' <<<"$OUT")" 0
+printf '%s\n' "$OUT" | grep -E '^(open|node1):' | sed 's/^/  # /'
 
 tap_summary
