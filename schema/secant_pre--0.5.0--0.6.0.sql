@@ -1426,21 +1426,6 @@ CREATE FUNCTION pre_tcombine(ct pre_ciphertext, share bytea, partials bytea[]) R
     AS 'MODULE_PATHNAME', 'pre_tcombine' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION pre_tcombine(pre_ciphertext, bytea, bytea[]) IS 'exactly t partials of one threshold grant (distinct indices, every proof verified here) combined into the re-encryption by the unsplit grant, byte for byte';
 
--- Does the asking role (secant.asking_user(): a door's caller) obtain
--- what is addressed to this principal: a superuser, bound to it, or
--- holding the proxy capability (secant.obtain_basis, for the asking role).
-CREATE FUNCTION secant_internal.asking_may_obtain(target pre_public_key) RETURNS boolean
-STRICT LANGUAGE sql STABLE
-SET search_path = pg_catalog, pg_temp
-AS $$
-    SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_roles r
-                   WHERE r.oid OPERATOR(pg_catalog.=) secant.asking_user() AND r.rolsuper)
-        OR EXISTS (SELECT 1 FROM secant.bindings b
-                   JOIN pg_catalog.pg_roles r ON r.oid OPERATOR(pg_catalog.=) b.role
-                   WHERE b.principal_key OPERATOR(@extschema@.=) target
-                     AND pg_catalog.pg_has_role(secant.asking_user(), r.oid, 'MEMBER'))
-        OR secant_internal.asking_is_proxy() $$;
-
 -- Does the asking role hold the proxy capability here (through membership)?
 CREATE FUNCTION secant_internal.asking_is_proxy() RETURNS boolean
 LANGUAGE sql STABLE
@@ -1452,8 +1437,15 @@ AS $$
                      AND pg_catalog.pg_has_role(secant.asking_user(), r.oid, 'MEMBER')) $$;
 REVOKE ALL ON FUNCTION secant_internal.asking_is_proxy() FROM PUBLIC;
 COMMENT ON FUNCTION secant_internal.asking_is_proxy() IS 'true when the asking role (secant.asking_user()) holds the proxy capability in this database';
-REVOKE ALL ON FUNCTION secant_internal.asking_may_obtain(pre_public_key) FROM PUBLIC;
-COMMENT ON FUNCTION secant_internal.asking_may_obtain(pre_public_key) IS 'secant.may_obtain for the asking role (secant.asking_user()): superuser, bound to the principal, or holding the proxy capability';
+
+-- C: may role who obtain what is addressed to target?  What it relies on
+-- (bindings, proxy capabilities) is locked until the transaction ends, as
+-- for secant.reencrypt_for, so unbind and revoke_capability wait for a
+-- running threshold read (docs/SECURITY.md, "Finality").
+CREATE FUNCTION secant_internal.lock_obtain_basis(target pre_public_key, who oid) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'pre_lock_obtain_basis' LANGUAGE C VOLATILE STRICT;
+REVOKE ALL ON FUNCTION secant_internal.lock_obtain_basis(pre_public_key, oid) FROM PUBLIC;
+COMMENT ON FUNCTION secant_internal.lock_obtain_basis(pre_public_key, oid) IS 'may the role obtain what is addressed to the principal (superuser, bound, proxy)?  What it relies on is locked until the transaction ends, as for secant.reencrypt_for';
 
 -- ---- a node: the grant shares it holds ----
 
@@ -1656,7 +1648,7 @@ BEGIN
     IF s.not_after IS NOT NULL AND s.not_after OPERATOR(pg_catalog.<=) pg_catalog.statement_timestamp() THEN
         RAISE EXCEPTION 'grant share expired at %', s.not_after USING ERRCODE = 'insufficient_privilege';
     END IF;
-    IF NOT secant_internal.asking_may_obtain(s.to_key) THEN
+    IF NOT secant_internal.lock_obtain_basis(s.to_key, secant.asking_user()) THEN
         RAISE EXCEPTION 'role "%" may not obtain what is addressed to the grant share''s grantee',
             (SELECT r.rolname FROM pg_catalog.pg_roles r WHERE r.oid OPERATOR(pg_catalog.=) secant.asking_user())
             USING ERRCODE = 'insufficient_privilege',
@@ -1799,6 +1791,23 @@ BEGIN
         RAISE EXCEPTION 'a threshold coordinator needs the dblink extension'
             USING ERRCODE = 'feature_not_supported', HINT = 'CREATE EXTENSION dblink;';
     END IF;
+    -- the connections are the extension owner's (a node's proxy): no one
+    -- else may run dblink's functions, or a connection left by a cancelled
+    -- call would be theirs (docs/THRESHOLD.md)
+    IF EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+               JOIN pg_catalog.pg_extension e ON e.oid OPERATOR(pg_catalog.=) d.refobjid
+               JOIN pg_catalog.pg_proc p ON p.oid OPERATOR(pg_catalog.=) d.objid
+               CROSS JOIN LATERAL pg_catalog.aclexplode(coalesce(p.proacl, pg_catalog.acldefault('f', p.proowner))) a
+               WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass
+                 AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass
+                 AND d.deptype OPERATOR(pg_catalog.=) 'e' AND e.extname OPERATOR(pg_catalog.=) 'dblink'
+                 AND a.privilege_type OPERATOR(pg_catalog.=) 'EXECUTE'
+                 AND a.grantee OPERATOR(pg_catalog.<>) p.proowner
+                 AND NOT coalesce((SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.oid OPERATOR(pg_catalog.=) a.grantee), false)) THEN
+        RAISE EXCEPTION 'a threshold coordinator needs dblink''s functions executable by superusers only'
+            USING ERRCODE = 'insufficient_privilege',
+                  HINT = pg_catalog.format('REVOKE ALL ON ALL FUNCTIONS IN SCHEMA %I FROM PUBLIC; with dblink in a schema of its own (docs/THRESHOLD.md).', s);
+    END IF;
     RETURN s;
 END $$;
 REVOKE ALL ON FUNCTION secant_internal.dblink_schema() FROM PUBLIC;
@@ -1881,7 +1890,7 @@ BEGIN
     IF m OPERATOR(pg_catalog.=) 0 THEN
         RETURN cts;
     END IF;
-    IF NOT secant_internal.asking_may_obtain(target) THEN
+    IF NOT secant_internal.lock_obtain_basis(target, secant.asking_user()) THEN
         RAISE EXCEPTION 'role "%" may not obtain what is addressed to this principal',
             (SELECT r.rolname FROM pg_catalog.pg_roles r WHERE r.oid OPERATOR(pg_catalog.=) secant.asking_user())
             USING ERRCODE = 'insufficient_privilege';
@@ -1898,7 +1907,7 @@ BEGIN
     WHERE x.from_key OPERATOR(@extschema@.=) recipient AND x.revoked_at IS NULL
       AND (x.not_after IS NULL OR x.not_after OPERATOR(pg_catalog.>) pg_catalog.statement_timestamp())
       AND (x.to_key OPERATOR(@extschema@.=) target OR EXISTS (SELECT 1 FROM secant.path(x.to_key, target)))
-    ORDER BY x.created_at DESC LIMIT 1 FOR KEY SHARE;
+    ORDER BY x.created_at DESC LIMIT 1 FOR SHARE;  -- revoke_threshold's UPDATE waits for the read
     IF NOT FOUND THEN
         RAISE EXCEPTION 'no active threshold grant from the ciphertexts'' recipient towards this principal'
             USING ERRCODE = 'insufficient_privilege';
@@ -1990,7 +1999,7 @@ BEGIN
             good := ARRAY(SELECT x FROM pg_catalog.unnest(good) WITH ORDINALITY u(x, o)
                           WHERE x OPERATOR(pg_catalog.<>) ALL (bad) ORDER BY u.o);
         END LOOP;
-    EXCEPTION WHEN OTHERS THEN
+    EXCEPTION WHEN OTHERS OR query_canceled THEN  -- a cancel too: no connection outlives the call
         FOR pos IN 1 .. pg_catalog.cardinality(nodes) LOOP
             PERFORM secant_internal.node_close(dl, 'secant_node_' OPERATOR(pg_catalog.||) pos);
         END LOOP;
@@ -2042,7 +2051,10 @@ BEGIN
             UPDATE secant.threshold_holders x SET removed_at = pg_catalog.now()
             WHERE x.hop_key OPERATOR(pg_catalog.=) g.hop_key AND x.idx OPERATOR(pg_catalog.=) h.idx;
             removed := true;
-        EXCEPTION WHEN OTHERS THEN
+        EXCEPTION WHEN query_canceled THEN  -- no connection outlives the call
+            PERFORM secant_internal.node_close(dl, 'secant_revoke');
+            RAISE;
+        WHEN OTHERS THEN
             RAISE WARNING 'threshold node "%" did not remove its share: %', h.node, SQLERRM
                 USING HINT = 'It removes it in the first request this coordinator sends it; secant.threshold_status shows what is left.';
             removed := false;

@@ -43,7 +43,7 @@ open_table(const char *name)
  * (principal_key, role) by its first column.
  */
 static int
-binding_items(const uint8_t *target, Snapshot snap, sp_lock_item *items, int max)
+binding_items(const uint8_t *target, Oid who, Snapshot snap, sp_lock_item *items, int max)
 {
 	Relation	rel = open_table("bindings");
 	Oid			pkey = RelationGetPrimaryKeyIndex(rel);
@@ -65,7 +65,7 @@ binding_items(const uint8_t *target, Snapshot snap, sp_lock_item *items, int max
 		bool		isnull;
 		Oid			role = DatumGetObjectId(heap_getattr(tup, 2, desc, &isnull));
 
-		if (!isnull && is_member_of_role(GetUserId(), role))
+		if (!isnull && is_member_of_role(who, role))
 			items[n++] = sp_lock_binding(target, role);
 	}
 	systable_endscan(scan);
@@ -76,7 +76,7 @@ binding_items(const uint8_t *target, Snapshot snap, sp_lock_item *items, int max
 
 /* The proxy capabilities of roles current_user is a member of. */
 static int
-proxy_items(Snapshot snap, sp_lock_item *items, int max)
+proxy_items(Oid who, Snapshot snap, sp_lock_item *items, int max)
 {
 	Relation	rel = open_table("capabilities");
 	TupleDesc	desc = RelationGetDescr(rel);
@@ -93,7 +93,7 @@ proxy_items(Snapshot snap, sp_lock_item *items, int max)
 
 		if (!null_role && !null_cap &&
 			strcmp(TextDatumGetCString(cap), "proxy") == 0 &&
-			is_member_of_role(GetUserId(), role))
+			is_member_of_role(who, role))
 			items[n++] = sp_lock_capability(role);
 	}
 	systable_endscan(scan);
@@ -128,20 +128,20 @@ read_audit_on(Snapshot snap)
 }
 
 int
-sp_caller_basis(const uint8_t target[SP_PUBLICKEYBYTES], sp_lock_item *items,
-				int max, bool *audit)
+sp_caller_basis(const uint8_t target[SP_PUBLICKEYBYTES], Oid who,
+				sp_lock_item *items, int max, bool *audit)
 {
 	Snapshot	snap;
 	int			n;
 
 	snap = RegisterSnapshot(GetLatestSnapshot());
 	*audit = read_audit_on(snap);
-	if (superuser())
+	if (superuser_arg(who))
 		n = -1;
 	else
 	{
-		n = binding_items(target, snap, items, max);
-		n += proxy_items(snap, items + n, max - n);
+		n = binding_items(target, who, snap, items, max);
+		n += proxy_items(who, snap, items + n, max - n);
 	}
 	UnregisterSnapshot(snap);
 	return n;

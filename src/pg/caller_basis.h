@@ -11,13 +11,13 @@
 #include "sp_core.h"
 
 /*
- * With the latest snapshot: -1 when current_user is a superuser; else the
+ * With the latest snapshot: -1 when role who is a superuser; else the
  * number of items (at most max) it relies on, into items: its bindings to
  * target and its proxy capabilities, through the roles it is a member of
  * (the rule of secant.obtain_basis); 0: it may not.  *audit: read audit is
  * on (secant.read_audit_on()).
  */
-int			sp_caller_basis(const uint8_t target[SP_PUBLICKEYBYTES],
+int			sp_caller_basis(const uint8_t target[SP_PUBLICKEYBYTES], Oid who,
 							sp_lock_item *items, int max, bool *audit);
 
 #endif							/* SP_CALLER_BASIS_H */

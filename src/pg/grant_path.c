@@ -591,16 +591,17 @@ sp_ext_schema(Oid pk_type)
 typedef struct caller_check
 {
 	const uint8_t *target;
+	Oid			who;			/* the role that asks */
 	int			n;				/* items relied on; -1: superuser */
 	sp_lock_item items[BASIS_MAX];
 	bool		audit;
 } caller_check;
 
-/* What current_user relies on now (the latest snapshot), the first BASIS_MAX. */
+/* What the role relies on now (the latest snapshot), the first BASIS_MAX. */
 static void
 caller_basis(caller_check *c)
 {
-	c->n = sp_caller_basis(c->target, c->items, BASIS_MAX, &c->audit);
+	c->n = sp_caller_basis(c->target, c->who, c->items, BASIS_MAX, &c->audit);
 }
 
 /* Is every item of a among those of b? */
@@ -650,12 +651,30 @@ caller_check_locked(caller_check *c)
 static bool
 check_caller(const uint8_t *target)
 {
-	caller_check c = {target, 0, {{0}}, false};
+	caller_check c = {target, GetUserId(), 0, {{0}}, false};
 
 	caller_check_locked(&c);
 	if (c.n == 0)
 		sp_raise_not_bound(GetUserNameFromId(GetUserId(), false));
 	return c.audit;
+}
+
+/*
+ * secant_internal.lock_obtain_basis(target, who): may role who obtain what
+ * is addressed to target?  As for secant.reencrypt_for, what it relies on
+ * (bindings, proxy capabilities) is locked until the transaction ends, so
+ * secant.unbind and secant.revoke_capability wait for it (the threshold
+ * functions' check of their asking role: docs/SECURITY.md, "Finality").
+ */
+PG_FUNCTION_INFO_V1(pre_lock_obtain_basis);
+Datum
+pre_lock_obtain_basis(PG_FUNCTION_ARGS)
+{
+	caller_check c = {(const uint8_t *) PG_GETARG_POINTER(0), PG_GETARG_OID(1),
+	0, {{0}}, false};
+
+	caller_check_locked(&c);
+	PG_RETURN_BOOL(c.n != 0);
 }
 
 void

@@ -71,8 +71,13 @@ SQL
 )
 wait "$LOCKER"
 check "control: the reader's read was cancelled" eq "$(grep -c 'canceling statement' <<<"$OUT")" 1
-check "no dblink connection of the coordinator is left open in the reader's session" \
-	eq "$(grep '^open:' <<<"$OUT")" "open:"
+# none left open, or dblink out of the reader's reach (a coordinator
+# refuses to work while anyone but superusers may run dblink's functions)
+none_usable() {
+	[ "$(grep '^open:' <<<"$OUT")" = "open:" ] ||
+		{ ! grep -q '^open:' <<<"$OUT" && grep -q 'dblink_get_connections() does not exist\|permission denied for' <<<"$OUT"; }
+}
+check "no dblink connection of the coordinator is left open in the reader's session" none_usable
 check "the reader runs no SQL on a node as the coordinator's role" \
 	eq "$(grep -c '^node2:' <<<"$OUT")" 0
 check "the reader obtains no partial from a node directly (past the coordinator's checks)" \
@@ -100,9 +105,8 @@ OUT=$(on 1 coord -U coord_admin -At 2>&1 <<-SQL
 SQL
 )
 wait "$LOCKER"
-check "control: the admin's revocation was cancelled" eq "$(grep -c 'canceling statement' <<<"$OUT")" 1
-check "no dblink connection of revoke_threshold is left open in the admin's session" \
-	eq "$(grep '^open:' <<<"$OUT")" "open:"
+check "control: the admin's revocation was cancelled" test "$(grep -c 'canceling statement' <<<"$OUT")" -ge 1
+check "no dblink connection of revoke_threshold is left open in the admin's session" none_usable
 check "the coordinator's admin runs no SQL on a node as the coordinator's role" \
 	eq "$(grep -c '^node1:' <<<"$OUT")" 0
 printf '%s\n' "$OUT" | grep -E '^(open|node1):' | sed 's/^/  # /'

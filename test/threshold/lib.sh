@@ -66,7 +66,10 @@ start_clusters() {
 		CREATE DATABASE coord;
 		\c coord
 		CREATE EXTENSION secant_pre;
-		CREATE EXTENSION dblink;
+		CREATE SCHEMA dblink;
+		REVOKE ALL ON SCHEMA dblink FROM PUBLIC;
+		CREATE EXTENSION dblink SCHEMA dblink;
+		REVOKE ALL ON ALL FUNCTIONS IN SCHEMA dblink FROM PUBLIC;
 	SQL
 	for i in $(seq 1 "$n"); do
 		q 1 coord "SELECT secant.add_threshold_node('node$i',
