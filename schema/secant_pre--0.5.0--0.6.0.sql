@@ -1679,6 +1679,9 @@ CREATE TABLE secant.threshold_nodes (
 COMMENT ON TABLE secant.threshold_nodes IS 'the nodes this coordinator asks for partials, each with the libpq connection string dblink uses (superusers set it: the coordinator connects with the extension owner''s rights)';
 REVOKE ALL ON secant.threshold_nodes FROM PUBLIC;
 SELECT pg_catalog.pg_extension_config_dump('secant.threshold_nodes', '');
+GRANT SELECT ON secant.threshold_nodes TO secant_admin;
+ALTER TABLE secant.threshold_nodes ENABLE ROW LEVEL SECURITY;
+CREATE POLICY threshold_nodes_admins ON secant.threshold_nodes FOR SELECT USING (secant.is_admin());
 
 CREATE TABLE secant.threshold_grants (
     hop_key bytea PRIMARY KEY,
@@ -1724,6 +1727,14 @@ BEGIN
         RAISE EXCEPTION 'only a superuser names threshold nodes'
             USING ERRCODE = 'insufficient_privilege',
                   DETAIL = 'The coordinator connects to them with the extension owner''s rights.';
+    END IF;
+    -- no secret in a row that admins read and dumps keep: a password file
+    -- or a client certificate of the server's user instead
+    IF conninfo OPERATOR(pg_catalog.~*) '(^|[[:space:]?&])password[[:space:]]*='
+       OR conninfo OPERATOR(pg_catalog.~*) '^postgres(ql)?://[^/@]*:[^/@]*@' THEN
+        RAISE EXCEPTION 'a threshold node''s connection string holds no password'
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Admins read it and dumps keep it: give the server''s user a password file (passfile) or a client certificate (sslcert, sslkey).';
     END IF;
     INSERT INTO secant.threshold_nodes (name, conninfo) VALUES (name, conninfo)
     ON CONFLICT ON CONSTRAINT threshold_nodes_pkey DO UPDATE SET conninfo = EXCLUDED.conninfo;
