@@ -6,7 +6,11 @@
  * with randomness from a printed seed (SP_THRESH_SEED=hex to repeat):
  * every t-subset combines to the unsplit grant's hop, t - 1 partials do
  * not, a wrong partial is detected, multi-hop paths with threshold hops
- * at one and at every level.
+ * at one and at every level; sp_tcombine_unverified (sp_tcombine's value
+ * on honest partials, a wrong value that fails the client's AEAD on a
+ * wrong partial, every structural refusal of sp_tcombine) and a holder's
+ * re-seal on a server key rotation (sp_tshare_reseal,
+ * sp_tshare_open_sealed: round trip, old key, tampering, content).
  *
  * Output: "ok - name" / "not ok - name", "# ..." notes, and a final line
  * "N passed, M failed"; exit status 1 if any check failed.
