@@ -14,11 +14,11 @@
 # sp_tpartial: a zero share or nonce, an identity point, a sealed box that
 # does not open, a share off its commitments; sp_tshare_open_sealed, which
 # sp_tshare_open calls: the server key's validity, its public key id
-# against the sealed part's, the box opening, the public key id and
-# database identity inside against the expected ones, rk_i canonical and
-# rk_i·G = U_i; sp_tshare_reseal: rk_i canonical and non-zero; never in
-# the arithmetic of poly_at, proof_nonce, commitment_at, hs_final); the
-# tag checks in
+# against the sealed part's (a key id that is not this key's), the box
+# opening, the public key id and database identity inside against the
+# expected ones, rk_i canonical and rk_i·G = U_i; sp_tshare_reseal: rk_i
+# canonical and non-zero; never in the arithmetic of poly_at, proof_nonce,
+# commitment_at, hs_final); the tag checks in
 # libsodium's crypto_aead_xchacha20poly1305_ietf_decrypt_detached and
 # crypto_secretbox_open_detached (a sealed box), and X25519's all-zero
 # check in crypto_box_curve25519xsalsa20poly1305_beforenm; and, called from
