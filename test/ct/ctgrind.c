@@ -70,6 +70,45 @@ expect(int ok, const char *what)
 }
 
 /*
+ * A holder's re-seal on a server key rotation: rk_i (secret, from
+ * sp_tshare_open) and the seed sealed to another server's key (the sealed
+ * part goes public), then opened with that server's secret key (secret)
+ * to rk_i again.  sp_tcombine_unverified has no section: its inputs (the
+ * share, the ciphertext, the partials) and its output are all public.
+ */
+static void
+reseal(const uint8_t *share, size_t one, const uint8_t rk[SP_SCALARBYTES],
+	   const tv_grant *v, int i)
+{
+	const int	h = (v->holders[i] + 1) % TV_NSERVERS;
+	uint8_t		seed[SP_SEALSEEDBYTES],
+				sealed[SP_TSEALBYTES],
+				sk[SP_SERVER_SECRETBYTES],
+				again[SP_SCALARBYTES];
+	char		name[96];
+	int			rc;
+
+	snprintf(name, sizeof name, "sp_tshare_reseal (%s, %d-of-%d, share %d)",
+			 v->from, v->t, v->n, i + 1);
+	section(name);
+	memcpy(seed, v->seeds + SP_SEALSEEDBYTES * i, sizeof seed);
+	SECRET(seed, sizeof seed);
+	rc = public_rc(sp_tshare_reseal(sealed, rk, tv_servers[h].sealing_key, seed));
+	PUBLIC(sealed, sizeof sealed);
+	expect(rc == SP_OK, name);
+	snprintf(name, sizeof name, "sp_tshare_open_sealed (%s, %d-of-%d, share %d)",
+			 v->from, v->t, v->n, i + 1);
+	section(name);
+	memcpy(sk, tv_servers[h].secret, sizeof sk);
+	SECRET(sk, sizeof sk);
+	rc = public_rc(sp_tshare_open_sealed(again, share, one, sealed, sk,
+										 tv_servers[h].database));
+	PUBLIC(again, sizeof again);
+	expect(rc == SP_OK && memcmp(again, v->scalars + SP_SCALARBYTES * i,
+								 sizeof again) == 0, name);
+}
+
+/*
  * Threshold grants (test/vectors/threshold.json): splitting (the grant's
  * rk, the coefficients and the seeds secret; the shares go public),
  * opening a share (the holder's server key secret, rk_i out) and a
@@ -136,6 +175,7 @@ threshold(const sp_secret *keys)
 			PUBLIC(partial, sizeof partial);
 			expect(rc == SP_OK && memcmp(partial, v->partials + SP_TPARTIALBYTES * i,
 										 sizeof partial) == 0, name);
+			reseal(share, one, rk, v, i);
 			PUBLIC(rk, sizeof rk);
 			expect(memcmp(rk, v->scalars + SP_SCALARBYTES * i, sizeof rk) == 0,
 				   "sp_tshare_open: the vector's share scalar");

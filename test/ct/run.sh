@@ -10,11 +10,15 @@
 # line stay quiet.  Expected (reviewed) findings: conditional jumps in
 # src/core/sp_core.c on the validity of a result (zero scalar, identity point,
 # canonical scalar); in src/core/sp_threshold.c, in the functions that check
-# results (split_check, sp_tshare_split, split_one, sp_tshare_open and
-# sp_tshare_open_sealed (a key id that is not this key's), prove,
+# results (split_check, sp_tshare_split, split_one, sp_tshare_open, prove,
 # sp_tpartial: a zero share or nonce, an identity point, a sealed box that
-# does not open, a share off its commitments; never in the arithmetic of
-# poly_at, proof_nonce, commitment_at, hs_final); the tag checks in
+# does not open, a share off its commitments; sp_tshare_open_sealed, which
+# sp_tshare_open calls: the server key's validity, its public key id
+# against the sealed part's (a key id that is not this key's), the box
+# opening, the public key id and database identity inside against the
+# expected ones, rk_i canonical and rk_i·G = U_i; sp_tshare_reseal: rk_i
+# canonical and non-zero; never in the arithmetic of poly_at, proof_nonce,
+# commitment_at, hs_final); the tag checks in
 # libsodium's crypto_aead_xchacha20poly1305_ietf_decrypt_detached and
 # crypto_secretbox_open_detached (a sealed box), and X25519's all-zero
 # check in crypto_box_curve25519xsalsa20poly1305_beforenm; and, called from
@@ -64,7 +68,7 @@ awk '
 		seen[key] = 1
 		expected = (kind ~ /^Conditional jump/) &&
 			(top ~ /\(sp_core\.c:[0-9]+\)$/ ||
-			 top ~ /^(split_check|sp_tshare_split|split_one|sp_tshare_open|sp_tshare_open_sealed|prove|sp_tpartial) \(sp_threshold\.c:[0-9]+\)$/ ||
+			 top ~ /^(split_check|sp_tshare_split|split_one|sp_tshare_open|sp_tshare_open_sealed|sp_tshare_reseal|prove|sp_tpartial) \(sp_threshold\.c:[0-9]+\)$/ ||
 			 top ~ /^(crypto_aead_xchacha20poly1305_ietf_decrypt_detached|crypto_secretbox_open_detached|crypto_box_curve25519xsalsa20poly1305_beforenm) /)
 		# Ed25519 verification of a grant whose signed bytes hold rk
 		if (top ~ /libsodium/ && own ~ /^sp_grant_validate_cached \(sp_core\.c:[0-9]+\)$/)

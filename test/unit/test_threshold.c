@@ -6,7 +6,11 @@
  * with randomness from a printed seed (SP_THRESH_SEED=hex to repeat):
  * every t-subset combines to the unsplit grant's hop, t - 1 partials do
  * not, a wrong partial is detected, multi-hop paths with threshold hops
- * at one and at every level.
+ * at one and at every level; sp_tcombine_unverified (sp_tcombine's value
+ * on honest partials, a wrong value that fails the client's AEAD on a
+ * wrong partial, every structural refusal of sp_tcombine) and a holder's
+ * re-seal on a server key rotation (sp_tshare_reseal,
+ * sp_tshare_open_sealed: round trip, old key, tampering, content).
  *
  * Output: "ok - name" / "not ok - name", "# ..." notes, and a final line
  * "N passed, M failed"; exit status 1 if any check failed.
@@ -531,6 +535,618 @@ test_refusals(void)
 	sp_secret_wipe(&b);
 }
 
+/* ---- sp_tcombine_unverified ---- */
+
+typedef int (*combine_fn) (uint8_t *, size_t, const uint8_t *, size_t,
+						   const uint8_t *, size_t, const uint8_t *, int);
+
+/* Honest partials of the holders listed (1-based) for ct. */
+static void
+make_partials(uint8_t *partials, const split *s, const int *idx, int m,
+			  const uint8_t *ct, size_t ctlen)
+{
+	uint8_t		rho[32];
+
+	for (int k = 0; k < m; k++)
+	{
+		rnd(rho, sizeof rho);
+		if (sp_tpartial(partials + SP_TPARTIALBYTES * k,
+						s->shares + s->one * (idx[k] - 1), s->one,
+						s->rk[idx[k] - 1], ct, ctlen, rho) != SP_OK)
+			abort();
+	}
+}
+
+/* The vectors: every listed combination, unverified, is the v1 value. */
+static void
+test_unverified_vectors(void)
+{
+	for (size_t g = 0; g < sizeof tv_grants / sizeof tv_grants[0]; g++)
+	{
+		const tv_grant *v = &tv_grants[g];
+		size_t		one = SP_TSHAREBYTES(v->t);
+		uint8_t		all[SP_TMAXN * SP_TPARTIALBYTES],
+					out[2048],
+					ver[2048];
+		int			bad = 0;
+
+		for (int k = 0; k < v->nsubsets; k++)
+		{
+			const int  *idx = v->subsets + v->t * k;
+
+			for (int j = 0; j < v->t; j++)
+				memcpy(all + SP_TPARTIALBYTES * j,
+					   v->partials + SP_TPARTIALBYTES * (idx[j] - 1),
+					   SP_TPARTIALBYTES);
+			/* each combination with the share of its last holder */
+			if (sp_tcombine_unverified(out, v->ctlen + SP_HOPBYTES, v->ct, v->ctlen,
+									   v->shares + one * (idx[v->t - 1] - 1), one,
+									   all, v->t) != SP_OK ||
+				sp_tcombine(ver, v->ctlen + SP_HOPBYTES, v->ct, v->ctlen,
+							v->shares + one * (idx[v->t - 1] - 1), one,
+							all, v->t) != SP_OK ||
+				memcmp(out, v->result, v->ctlen + SP_HOPBYTES) != 0 ||
+				memcmp(out, ver, v->ctlen + SP_HOPBYTES) != 0)
+				bad++;
+		}
+		CHECK(bad == 0 && v->nsubsets > 0,
+			  "vectors hop %d (%d-of-%d, level %d): unverified, all %d combinations are "
+			  "sp_tcombine's value and the vector's byte for byte",
+			  v->hop, v->t, v->n, sp_ciphertext_level(v->ct), v->nsubsets);
+	}
+}
+
+/*
+ * A t-of-n grant a -> b over a ciphertext of a at level 1 or 2 (level 2:
+ * a key c re-encrypted to a first): every t-subset (up to 64) combines,
+ * unverified, to sp_tcombine's value byte for byte; a partial for another
+ * ciphertext (valid point and proof) in its place gives a value, no error,
+ * that is not the right one and fails the client's decryption, while
+ * sp_tcombine refuses the same set.
+ */
+static void
+test_unverified_same(int t, int n, int level)
+{
+	sp_secret	a,
+				b,
+				c;
+	uint8_t		grant[SP_GRANTBYTES],
+				pre[SP_GRANTBYTES],
+				partials[SP_TMAXN * SP_TPARTIALBYTES],
+				want[1024],
+				got[1024],
+				ver[1024],
+				m[64];
+	static split s;
+	size_t		ctlen,
+				ct2len,
+				mlen;
+	uint8_t    *ct,
+			   *ct2;
+	int			idx[SP_TMAXN],
+				subsets = 0,
+				bad = 0,
+				rc,
+				rv;
+
+	make_key(&a);
+	make_key(&b);
+	make_key(&c);
+	make_grant(grant, &a, &b);
+	if (level == 1)
+	{
+		ct = make_ct(&ctlen, a.pk, "unverified");
+		ct2 = make_ct(&ct2len, a.pk, "unverified");
+	}
+	else
+	{
+		uint8_t    *c1 = make_ct(&ctlen, c.pk, "unverified"),
+				   *c2 = make_ct(&ct2len, c.pk, "unverified");
+
+		/*
+		 * at level 2 a partial's B is the last hop's X: ct2 comes through
+		 * another grant c -> a (another X), else its partials are ct's
+		 */
+		make_grant(pre, &c, &a);
+		ct = malloc(ctlen + SP_HOPBYTES);
+		ct2 = malloc(ct2len + SP_HOPBYTES);
+		if (!ct || !ct2 ||
+			sp_reencrypt(ct, ctlen + SP_HOPBYTES, c1, ctlen, pre) != SP_OK)
+			abort();
+		make_grant(pre, &c, &a);
+		if (sp_reencrypt(ct2, ct2len + SP_HOPBYTES, c2, ct2len, pre) != SP_OK)
+			abort();
+		ctlen += SP_HOPBYTES;
+		ct2len += SP_HOPBYTES;
+		free(c1);
+		free(c2);
+	}
+	if (sp_ciphertext_level(ct) != level || do_split(&s, grant, &a, t, n) != SP_OK ||
+		sp_reencrypt(want, ctlen + SP_HOPBYTES, ct, ctlen, grant) != SP_OK)
+		abort();
+	for (unsigned mask = 0; mask < (1u << n) && subsets < 64; mask++)
+	{
+		int			k = 0;
+
+		for (int i = 0; i < n; i++)
+			if (mask & (1u << i))
+				idx[k++] = i + 1;
+		if (k != t)
+			continue;
+		subsets++;
+		make_partials(partials, &s, idx, t, ct, ctlen);
+		memset(got, 0, sizeof got);
+		rv = sp_tcombine_unverified(got, ctlen + SP_HOPBYTES, ct, ctlen,
+									s.shares + s.one * (idx[0] - 1), s.one,
+									partials, t);
+		rc = sp_tcombine(ver, ctlen + SP_HOPBYTES, ct, ctlen, s.shares, s.one,
+						 partials, t);
+		if (rv != SP_OK || rc != SP_OK ||
+			memcmp(got, ver, ctlen + SP_HOPBYTES) != 0 ||
+			memcmp(got, want, ctlen + SP_HOPBYTES) != 0)
+			bad++;
+	}
+	CHECK(bad == 0 && subsets > 0,
+		  "%d-of-%d level %d: unverified, all %d subsets give sp_tcombine's value byte for byte",
+		  t, n, level, subsets);
+
+	/* holder t's partial replaced by its honest partial for ct2 */
+	for (int k = 0; k < t; k++)
+		idx[k] = k + 1;
+	make_partials(partials, &s, idx, t, ct, ctlen);
+	make_partials(partials + SP_TPARTIALBYTES * (t - 1), &s, idx + t - 1, 1,
+				  ct2, ct2len);
+	rc = sp_tpartial_verify(partials + SP_TPARTIALBYTES * (t - 1), s.shares,
+							s.one, ct2, ct2len);
+	CHECK(rc == SP_OK, "%d-of-%d level %d: the wrong partial is a valid partial of ct2 (rc %d)",
+		  t, n, level, rc);
+	memset(got, 0, sizeof got);
+	rv = sp_tcombine_unverified(got, ctlen + SP_HOPBYTES, ct, ctlen, s.shares,
+								s.one, partials, t);
+	rc = sp_decrypt(m, sizeof m, &mlen, got, ctlen + SP_HOPBYTES, &b);
+	CHECK(rv == SP_OK && memcmp(got, want, ctlen + SP_HOPBYTES) != 0 &&
+		  memcmp(got, want, ctlen) == 0 && rc != SP_OK,
+		  "%d-of-%d level %d: unverified, a partial for another ciphertext gives a value "
+		  "(rc %d) that is not the right one and does not decrypt (rc %d)",
+		  t, n, level, rv, rc);
+	rc = sp_tcombine(ver, ctlen + SP_HOPBYTES, ct, ctlen, s.shares, s.one,
+					 partials, t);
+	CHECK(rc == SP_EPROOF, "%d-of-%d level %d: sp_tcombine refuses the same set (rc %d)",
+		  t, n, level, rc);
+	free(ct);
+	free(ct2);
+	sp_secret_wipe(&a);
+	sp_secret_wipe(&b);
+	sp_secret_wipe(&c);
+}
+
+/* ct (ctlen) re-encrypted h times, alternately by g1 and g2, in place. */
+static uint8_t *
+climb(uint8_t *ct, size_t *ctlen, const uint8_t *g1, const uint8_t *g2, int h)
+{
+	for (int k = 0; k < h; k++)
+	{
+		uint8_t    *up = malloc(*ctlen + SP_HOPBYTES);
+
+		if (up == NULL ||
+			sp_reencrypt(up, *ctlen + SP_HOPBYTES, ct, *ctlen, k % 2 ? g2 : g1) != SP_OK)
+			abort();
+		free(ct);
+		ct = up;
+		*ctlen += SP_HOPBYTES;
+	}
+	return ct;
+}
+
+/* Both combinations refuse with the same code: want (or any if want is 0). */
+static void
+both_refuse(const char *what, int want, const uint8_t *ct, size_t ctlen,
+			size_t outlen, const uint8_t *share, size_t sharelen,
+			const uint8_t *partials, int m)
+{
+	static uint8_t out[4096];
+	int			rc,
+				rv;
+
+	rc = sp_tcombine(out, outlen, ct, ctlen, share, sharelen, partials, m);
+	memset(out, 0xaa, sizeof out);
+	rv = sp_tcombine_unverified(out, outlen, ct, ctlen, share, sharelen,
+								partials, m);
+	CHECK(rc == want && rv == want,
+		  "unverified refuses %s as sp_tcombine does (%d and %d, expected %d)",
+		  what, rv, rc, want);
+}
+
+/*
+ * Every structural refusal of sp_tcombine is one of
+ * sp_tcombine_unverified too (a 2-of-3 grant a -> b, holders 1 and 2).
+ */
+static void
+test_unverified_refusals(void)
+{
+	sp_secret	a,
+				b;
+	uint8_t		grant[SP_GRANTBYTES],
+				back[SP_GRANTBYTES],
+				good[3 * SP_TPARTIALBYTES],
+				p[3 * SP_TPARTIALBYTES],
+				out[1024];
+	static const uint8_t L[32] = {
+		0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2,
+		0xde, 0xf9, 0xde, 0x14, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10};
+	static const int idx[3] = {1, 2, 3};
+	static split s;
+	size_t		ctlen,
+				otherlen,
+				highlen,
+				outlen;
+	uint8_t    *ct,
+			   *other,
+			   *high;
+	int			rc;
+
+	make_key(&a);
+	make_key(&b);
+	make_grant(grant, &a, &b);
+	make_grant(back, &b, &a);
+	ct = make_ct(&ctlen, a.pk, "structure");
+	outlen = ctlen + SP_HOPBYTES;
+	if (do_split(&s, grant, &a, 2, 3) != SP_OK)
+		abort();
+	make_partials(good, &s, idx, 3, ct, ctlen);
+	rc = sp_tcombine_unverified(out, outlen, ct, ctlen, s.shares, s.one, good, 2);
+	CHECK(rc == SP_OK, "unverified: the untouched set combines (rc %d)", rc);
+
+	both_refuse("fewer than t partials", SP_ETHRESHOLD, ct, ctlen, outlen,
+				s.shares, s.one, good, 1);
+	both_refuse("more than t partials", SP_ETHRESHOLD, ct, ctlen, outlen,
+				s.shares, s.one, good, 3);
+	both_refuse("no partials", SP_ETHRESHOLD, ct, ctlen, outlen,
+				s.shares, s.one, good, 0);
+	memcpy(p, good, SP_TPARTIALBYTES);
+	memcpy(p + SP_TPARTIALBYTES, good, SP_TPARTIALBYTES);
+	both_refuse("a duplicate index", SP_ETHRESHOLD, ct, ctlen, outlen,
+				s.shares, s.one, p, 2);
+	{
+		static const int bad_i[] = {0, 4, 16, 17, 255};
+
+		for (size_t k = 0; k < sizeof bad_i / sizeof bad_i[0]; k++)
+		{
+			char		what[64];
+
+			memcpy(p, good, 2 * SP_TPARTIALBYTES);
+			p[SP_TPARTIALBYTES + 5] = (uint8_t) bad_i[k];
+			snprintf(what, sizeof what, "index %d of 3", bad_i[k]);
+			both_refuse(what, SP_ETHRESHOLD, ct, ctlen, outlen, s.shares, s.one, p, 2);
+		}
+	}
+	memcpy(p, good, 2 * SP_TPARTIALBYTES);
+	p[SP_TPARTIALBYTES] ^= 1;
+	both_refuse("a wrong magic", SP_EMAGIC, ct, ctlen, outlen, s.shares, s.one, p, 2);
+	memcpy(p, good, 2 * SP_TPARTIALBYTES);
+	p[SP_TPARTIALBYTES + 4] ^= 1;
+	both_refuse("a wrong version", SP_EVERSION, ct, ctlen, outlen, s.shares, s.one, p, 2);
+	memcpy(p, good, 2 * SP_TPARTIALBYTES);
+	p[SP_TPARTIALBYTES + 6] = 1;
+	both_refuse("a reserved byte set", SP_ERESERVED, ct, ctlen, outlen, s.shares, s.one, p, 2);
+	memcpy(p, good, 2 * SP_TPARTIALBYTES);
+	memset(p + SP_TPARTIALBYTES + 8, 0xff, 32);
+	both_refuse("a T_i that is no point", SP_EPOINT, ct, ctlen, outlen, s.shares, s.one, p, 2);
+	memcpy(p, good, 2 * SP_TPARTIALBYTES);
+	memset(p + SP_TPARTIALBYTES + 8, 0, 32);
+	both_refuse("an identity T_i", SP_EPOINT, ct, ctlen, outlen, s.shares, s.one, p, 2);
+	for (int off = 40; off <= 72; off += 32)
+	{
+		char		what[64];
+
+		memcpy(p, good, 2 * SP_TPARTIALBYTES);
+		memcpy(p + SP_TPARTIALBYTES + off, L, 32);
+		snprintf(what, sizeof what, "%s = the group order", off == 40 ? "c" : "z");
+		both_refuse(what, SP_ESCALAR, ct, ctlen, outlen, s.shares, s.one, p, 2);
+		memcpy(p, good, 2 * SP_TPARTIALBYTES);
+		memset(p + SP_TPARTIALBYTES + off, 0, 32);
+		snprintf(what, sizeof what, "%s = 0", off == 40 ? "c" : "z");
+		both_refuse(what, SP_ESCALAR, ct, ctlen, outlen, s.shares, s.one, p, 2);
+	}
+	both_refuse("a wrong output length", SP_ELENGTH, ct, ctlen, outlen - 1,
+				s.shares, s.one, good, 2);
+	both_refuse("a share one byte short", SP_ELENGTH, ct, ctlen, outlen,
+				s.shares, s.one - 1, good, 2);
+	both_refuse("a ciphertext shorter than its header", SP_ELENGTH, ct,
+				SP_HEADERBYTES - 1, SP_HEADERBYTES - 1 + SP_HOPBYTES,
+				s.shares, s.one, good, 2);
+	{
+		static const struct
+		{
+			int			off;
+			uint8_t		value;
+			int			want;
+			const char *what;
+		}			tamper[] = {
+			{SP_CT_LEVEL, 0, SP_ELEVEL, "a ciphertext at level 0"},
+			{SP_CT_LEVEL, SP_MAXLEVEL + 1, SP_ELEVELMAX, "a ciphertext at level 17"},
+			{SP_CT_LEVEL, 2, SP_ELENGTH, "a ciphertext too short for its level"},
+			{6, 1, SP_ERESERVED, "a ciphertext with a reserved byte set"},
+			{0, 'X', SP_EMAGIC, "a ciphertext with a wrong magic"}};
+		uint8_t    *bad = malloc(ctlen);
+
+		for (size_t k = 0; bad != NULL && k < sizeof tamper / sizeof tamper[0]; k++)
+		{
+			memcpy(bad, ct, ctlen);
+			bad[tamper[k].off] = tamper[k].value;
+			both_refuse(tamper[k].what, tamper[k].want, bad, ctlen, outlen,
+						s.shares, s.one, good, 2);
+		}
+		free(bad);
+	}
+
+	/* the ciphertext's recipient and level */
+	other = make_ct(&otherlen, b.pk, "structure");
+	both_refuse("a ciphertext of another recipient", SP_ERECIPIENT, other, otherlen,
+				otherlen + SP_HOPBYTES, s.shares, s.one, good, 2);
+	high = climb(make_ct(&highlen, b.pk, "structure"), &highlen, back, grant,
+				 SP_MAXLEVEL - 1);
+	CHECK(sp_ciphertext_level(high) == SP_MAXLEVEL &&
+		  memcmp(sp_ciphertext_recipient(high), a.pk, SP_PUBLICKEYBYTES) == 0,
+		  "a ciphertext of a at level %d", SP_MAXLEVEL);
+	both_refuse("a ciphertext at level 16", SP_EMAXLEVEL, high, highlen,
+				highlen + SP_HOPBYTES, s.shares, s.one, good, 2);
+
+	/*
+	 * an identity sum: for indices {1, 2}, l_1 = 2 and l_2 = -1, so T_2 =
+	 * 2·T_1 sums to the identity (3·T_1 does not: the control)
+	 */
+	memcpy(p, good, 2 * SP_TPARTIALBYTES);
+	if (crypto_scalarmult_ristretto255(p + SP_TPARTIALBYTES + 8,
+									   (const uint8_t[32]) {3}, p + 8) != 0)
+		abort();
+	rc = sp_tcombine_unverified(out, outlen, ct, ctlen, s.shares, s.one, p, 2);
+	CHECK(rc == SP_OK, "unverified (control): T_2 = 3·T_1 combines (rc %d)", rc);
+	if (crypto_scalarmult_ristretto255(p + SP_TPARTIALBYTES + 8,
+									   (const uint8_t[32]) {2}, p + 8) != 0)
+		abort();
+	both_refuse("partials whose sum is the identity", SP_EPROOF, ct, ctlen, outlen,
+				s.shares, s.one, p, 2);
+	printf("# unverified: the share's signature is left to the caller "
+		   "(as sp_tcombine_validated), not refused here\n");
+	free(ct);
+	free(other);
+	free(high);
+	sp_secret_wipe(&a);
+	sp_secret_wipe(&b);
+}
+
+/* ---- sp_tshare_reseal, sp_tshare_open_sealed ---- */
+
+/* sp_tshare_open_sealed into an rk_i filled with 0xaa: wiped on error? */
+static int
+open_sealed(uint8_t rk[32], const uint8_t *share, size_t len,
+			const uint8_t *sealed, const server *sv, int *wiped)
+{
+	int			rc;
+
+	memset(rk, 0xaa, 32);
+	rc = sp_tshare_open_sealed(rk, share, len, sealed, sv->sk, sv->dbid);
+	*wiped = sodium_is_zero(rk, 32);
+	return rc;
+}
+
+/* A sealed part made by hand: key id | box of plain (keyid | dbid | rk). */
+static void
+seal_by_hand(uint8_t sealed[SP_TSEALBYTES], const server *sv,
+			 const uint8_t *inner_id, const uint8_t *dbid, const uint8_t *rk)
+{
+	uint8_t		plain[SP_KEYIDBYTES + SP_DBIDBYTES + 32];
+
+	memcpy(plain, inner_id, SP_KEYIDBYTES);
+	memcpy(plain + SP_KEYIDBYTES, dbid, SP_DBIDBYTES);
+	memcpy(plain + SP_KEYIDBYTES + SP_DBIDBYTES, rk, 32);
+	memcpy(sealed, sv->sealkey + 8, SP_KEYIDBYTES);
+	if (crypto_box_seal(sealed + SP_KEYIDBYTES, plain, sizeof plain,
+						sv->sealkey + 8 + SP_KEYIDBYTES) != 0)
+		abort();
+}
+
+/*
+ * Holder 1 of a 2-of-3 grant rotates its server key (same database): its
+ * re-seal opens with the new key to the rk_i the old key opened, the old
+ * key opens it no more, every tampered or mismatched re-seal is refused
+ * and leaves nothing in rk_i.
+ */
+static void
+test_reseal(void)
+{
+	sp_secret	a,
+				b;
+	uint8_t		grant[SP_GRANTBYTES],
+				sealed[SP_TSEALBYTES],
+				bad[SP_TSEALBYTES],
+				rk[32],
+				old_rk[32],
+				seed[32],
+				partials[2 * SP_TPARTIALBYTES],
+				rho[32] = {0},
+				pk[SP_SERVER_PUBLICBYTES],
+				id[SP_KEYIDBYTES],
+				want[1024],
+				got[1024],
+				nc[32];
+	static const uint8_t L[32] = {
+		0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2,
+		0xde, 0xf9, 0xde, 0x14, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10};
+	static split s;
+	server		rot,			/* holder 1's new server key */
+				otherdb;		/* the same new key, another database */
+	size_t		ctlen;
+	uint8_t    *ct;
+	int			rc,
+				wiped,
+				refused,
+				all_wiped;
+
+	make_key(&a);
+	make_key(&b);
+	make_grant(grant, &a, &b);
+	if (do_split(&s, grant, &a, 2, 3) != SP_OK)
+		abort();
+	rnd(rot.sk, sizeof rot.sk);
+	memcpy(rot.dbid, servers[0].dbid, SP_DBIDBYTES);
+	if (sp_server_public(pk, id, rot.sk) != SP_OK)
+		abort();
+	sp_seal_key(rot.sealkey, pk, rot.dbid);
+	otherdb = rot;
+	rnd(otherdb.dbid, SP_DBIDBYTES);
+	sp_seal_key(otherdb.sealkey, pk, otherdb.dbid);
+
+	rc = sp_tshare_open(old_rk, s.shares, s.one, servers[0].sk, servers[0].dbid);
+	rnd(seed, sizeof seed);
+	rc |= sp_tshare_reseal(sealed, old_rk, rot.sealkey, seed);
+	CHECK(rc == SP_OK && memcmp(sealed, rot.sealkey + 8, SP_KEYIDBYTES) == 0,
+		  "reseal: holder 1's rk_i re-sealed to its new server key, under its key id (rc %d)",
+		  rc);
+	rc = open_sealed(rk, s.shares, s.one, sealed, &rot, &wiped);
+	CHECK(rc == SP_OK && memcmp(rk, old_rk, 32) == 0 && memcmp(rk, s.rk[0], 32) == 0,
+		  "reseal: the new key opens the re-seal to the rk_i the old key opened (rc %d)", rc);
+	/* the re-opened rk_i still makes partials that combine */
+	ct = make_ct(&ctlen, a.pk, "rotated");
+	rc = sp_tpartial(partials, s.shares, s.one, rk, ct, ctlen, rho);
+	rc |= sp_tpartial(partials + SP_TPARTIALBYTES, s.shares + s.one, s.one,
+					  s.rk[1], ct, ctlen, rho);
+	rc |= sp_tcombine(got, ctlen + SP_HOPBYTES, ct, ctlen, s.shares, s.one, partials, 2);
+	rc |= sp_reencrypt(want, ctlen + SP_HOPBYTES, ct, ctlen, grant);
+	CHECK(rc == SP_OK && memcmp(got, want, ctlen + SP_HOPBYTES) == 0,
+		  "reseal: the re-opened rk_i's partial combines to the unsplit grant's value");
+	free(ct);
+
+	rc = open_sealed(rk, s.shares, s.one, sealed, &servers[0], &wiped);
+	CHECK(rc == SP_EWRONGKEY && wiped,
+		  "reseal: the old key does not open the re-seal, nothing left (rc %d)", rc);
+	memcpy(bad, sealed, sizeof bad);
+	memcpy(bad, servers[0].sealkey + 8, SP_KEYIDBYTES);
+	rc = open_sealed(rk, s.shares, s.one, bad, &servers[0], &wiped);
+	CHECK(rc == SP_EDECRYPT && wiped,
+		  "reseal: nor with the old key's id put on it (rc %d)", rc);
+	rc = open_sealed(rk, s.shares, s.one, sp_tshare_sealed(s.shares), &rot, &wiped);
+	CHECK(rc == SP_EWRONGKEY && wiped,
+		  "reseal: the new key does not open the share's original seal (rc %d)", rc);
+
+	/* every byte flipped, and truncations */
+	refused = all_wiped = 1;
+	for (size_t k = 0; k < SP_TSEALBYTES; k++)
+		for (int bit = 0; bit < 8; bit += 7)
+		{
+			memcpy(bad, sealed, sizeof bad);
+			bad[k] ^= (uint8_t) (1u << bit);
+			rc = open_sealed(rk, s.shares, s.one, bad, &rot, &wiped);
+			refused &= rc == (k < SP_KEYIDBYTES ? SP_EWRONGKEY : SP_EDECRYPT);
+			all_wiped &= wiped;
+		}
+	CHECK(refused && all_wiped,
+		  "reseal: each of the %d bytes flipped (bits 0 and 7) is refused "
+		  "(key id: wrong key; box: does not open), nothing left", SP_TSEALBYTES);
+	memcpy(bad, sealed, sizeof bad);
+	bad[SP_TSEALBYTES - 1] = 0;
+	for (int k = 0; k < 2; k++)
+	{
+		/* the last byte missing (zero in its place); the box shifted by one */
+		rc = open_sealed(rk, s.shares, s.one, bad, &rot, &wiped);
+		CHECK(rc == SP_EDECRYPT && wiped,
+			  "reseal: a re-seal %s is refused, nothing left (rc %d)",
+			  k == 0 ? "whose last byte is missing" : "missing its box's first byte", rc);
+		memcpy(bad, sealed, sizeof bad);
+		memmove(bad + SP_KEYIDBYTES, sealed + SP_KEYIDBYTES + 1,
+				SP_TSEALBYTES - SP_KEYIDBYTES - 1);
+		bad[SP_TSEALBYTES - 1] = 0;
+	}
+
+	/* content that does not match the share */
+	if (sp_tshare_reseal(bad, s.rk[1], rot.sealkey, seed) != SP_OK)
+		abort();
+	rc = open_sealed(rk, s.shares, s.one, bad, &rot, &wiped);
+	CHECK(rc == SP_ESHARE && wiped,
+		  "reseal: holder 2's rk_i re-sealed for share 1 is refused (off U_1), nothing left (rc %d)",
+		  rc);
+	rnd_scalar(nc);
+	if (sp_tshare_reseal(bad, nc, rot.sealkey, seed) != SP_OK)
+		abort();
+	rc = open_sealed(rk, s.shares, s.one, bad, &rot, &wiped);
+	CHECK(rc == SP_ESHARE && wiped,
+		  "reseal: a random scalar re-sealed is refused (off U_1), nothing left (rc %d)", rc);
+	if (sp_tshare_reseal(bad, old_rk, otherdb.sealkey, seed) != SP_OK)
+		abort();
+	rc = open_sealed(rk, s.shares, s.one, bad, &rot, &wiped);
+	CHECK(rc == SP_EDATABASE && wiped,
+		  "reseal: a re-seal for another database is refused in this one, nothing left (rc %d)",
+		  rc);
+	rc = open_sealed(rk, s.shares, s.one, bad, &otherdb, &wiped);
+	CHECK(rc == SP_OK && memcmp(rk, old_rk, 32) == 0,
+		  "reseal (control): and opens in the database it was sealed for (rc %d)", rc);
+	seal_by_hand(bad, &rot, servers[0].sealkey + 8, rot.dbid, old_rk);
+	rc = open_sealed(rk, s.shares, s.one, bad, &rot, &wiped);
+	CHECK(rc == SP_EDATABASE && wiped,
+		  "reseal: a box whose inner key id is not its outer one is refused, nothing left (rc %d)",
+		  rc);
+	seal_by_hand(bad, &rot, rot.sealkey + 8, rot.dbid, old_rk);
+	rc = open_sealed(rk, s.shares, s.one, bad, &rot, &wiped);
+	CHECK(rc == SP_OK && memcmp(rk, old_rk, 32) == 0,
+		  "reseal (control): the same box by hand with matching ids opens (rc %d)", rc);
+	memcpy(nc, L, 32);
+	for (int k = 0; k < 2; k++)
+	{
+		seal_by_hand(bad, &rot, rot.sealkey + 8, rot.dbid, nc);
+		rc = open_sealed(rk, s.shares, s.one, bad, &rot, &wiped);
+		CHECK(rc == SP_ESCALAR && wiped,
+			  "reseal: a box holding %s is refused, nothing left (rc %d)",
+			  k == 0 ? "the group order (non-canonical)" : "a zero scalar", rc);
+		memset(nc, 0, 32);
+	}
+	rc = open_sealed(rk, s.shares + s.one, s.one, sealed, &rot, &wiped);
+	CHECK(rc == SP_ESHARE && wiped,
+		  "reseal: holder 1's re-seal given with share 2 is refused, nothing left (rc %d)", rc);
+	s.shares[s.one - 1] ^= 1;	/* the share's signature */
+	rc = open_sealed(rk, s.shares, s.one, sealed, &rot, &wiped);
+	CHECK(rc == SP_ESIGNATURE && wiped,
+		  "reseal: with a share whose signature fails, nothing opens (rc %d)", rc);
+	s.shares[s.one - 1] ^= 1;
+	rc = open_sealed(rk, s.shares, s.one - 1, sealed, &rot, &wiped);
+	CHECK(rc == SP_ELENGTH && wiped,
+		  "reseal: with a share one byte short, nothing opens (rc %d)", rc);
+
+	/* what sp_tshare_reseal refuses: its output is all zero then */
+	memset(bad, 0xaa, sizeof bad);
+	rc = sp_tshare_reseal(bad, L, rot.sealkey, seed);
+	CHECK(rc == SP_ESCALAR && sodium_is_zero(bad, sizeof bad),
+		  "reseal refuses a non-canonical rk_i, output zero (rc %d)", rc);
+	memset(bad, 0xaa, sizeof bad);
+	rc = sp_tshare_reseal(bad, (const uint8_t[32]) {0}, rot.sealkey, seed);
+	CHECK(rc == SP_ESCALAR && sodium_is_zero(bad, sizeof bad),
+		  "reseal refuses a zero rk_i, output zero (rc %d)", rc);
+	{
+		uint8_t		key[SP_SEALKEYBYTES];
+		static const struct
+		{
+			int			off;
+			int			want;
+			const char *what;
+		}			tamper[] = {
+			{0, SP_EMAGIC, "magic"}, {4, SP_EVERSION, "version"},
+			{8, SP_EPOINT, "key id"}, {16, SP_EPOINT, "public key"}};
+
+		for (size_t k = 0; k < sizeof tamper / sizeof tamper[0]; k++)
+		{
+			memcpy(key, rot.sealkey, sizeof key);
+			key[tamper[k].off] ^= 1;
+			memset(bad, 0xaa, sizeof bad);
+			rc = sp_tshare_reseal(bad, old_rk, key, seed);
+			CHECK(rc == tamper[k].want && sodium_is_zero(bad, sizeof bad),
+				  "reseal refuses a sealing key with a wrong %s, output zero (rc %d)",
+				  tamper[k].what, rc);
+		}
+	}
+	sp_secret_wipe(&a);
+	sp_secret_wipe(&b);
+}
+
 /*
  * A path group -> user -> device -> backup, each hop threshold when
  * mask has its bit (t-of-n of that hop), else single-key: every value
@@ -697,6 +1313,13 @@ main(void)
 	for (size_t k = 0; k < sizeof tn / sizeof tn[0]; k++)
 		test_subsets(tn[k][0], tn[k][1]);
 	test_refusals();
+	test_unverified_vectors();
+	test_unverified_same(2, 3, 1);
+	test_unverified_same(2, 3, 2);
+	test_unverified_same(3, 5, 1);
+	test_unverified_same(3, 5, 2);
+	test_unverified_refusals();
+	test_reseal();
 	test_path(2u, "at level 2 -> 3 only");
 	test_path(7u, "at every hop");
 	test_path(5u, "at the first and last hops");
