@@ -24,6 +24,7 @@
 #include "utils/snapmgr.h"
 
 #include "caller_basis.h"
+#include "pg_compat.h"
 
 /* secant.NAME, opened AccessShare (fast path: no lock table entry). */
 static Relation
@@ -46,7 +47,7 @@ static int
 binding_items(const uint8_t *target, Oid who, Snapshot snap, sp_lock_item *items, int max)
 {
 	Relation	rel = open_table("bindings");
-	Oid			pkey = RelationGetPrimaryKeyIndex(rel);
+	Oid			pkey = SP_PRIMARY_KEY_INDEX(rel);
 	Relation	idx = index_open(pkey, AccessShareLock);
 	Oid			eq = get_opfamily_member(idx->rd_opfamily[0], idx->rd_opcintype[0],
 										 idx->rd_opcintype[0], BTEqualStrategyNumber);

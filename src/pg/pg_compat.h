@@ -38,4 +38,11 @@
 #define pg_noreturn pg_attribute_noreturn()
 #endif
 
+/* 18 added RelationGetPrimaryKeyIndex's deferrable_ok (false: as before) */
+#if PG_VERSION_NUM >= 180000
+#define SP_PRIMARY_KEY_INDEX(rel) RelationGetPrimaryKeyIndex((rel), false)
+#else
+#define SP_PRIMARY_KEY_INDEX(rel) RelationGetPrimaryKeyIndex(rel)
+#endif
+
 #endif
