@@ -16,14 +16,7 @@ set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 DB=atk_ind2_copies
 fresh_db $DB || { echo "0 passed, 1 failed"; exit 1; }
-su_sql $DB >/dev/null <<'SQL'
-CREATE FUNCTION public.wait_at(i int) RETURNS int LANGUAGE plpgsql AS $$
-BEGIN
-    IF i = 2 THEN PERFORM pg_catalog.pg_advisory_lock(4242); PERFORM pg_catalog.pg_advisory_unlock(4242); END IF;
-    RETURN i;
-END $$;
-GRANT EXECUTE ON FUNCTION public.wait_at(int) TO PUBLIC;
-SQL
+wait_at_function $DB
 
 # reshare DEVICE: two copies for DEVICE (through its user's grant to it)
 reshare() {

@@ -15,14 +15,7 @@ set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 DB=atk_ind2_member
 fresh_db $DB || { echo "0 passed, 1 failed"; exit 1; }
-su_sql $DB >/dev/null <<'SQL'
-CREATE FUNCTION public.wait_at(i int) RETURNS int LANGUAGE plpgsql AS $$
-BEGIN
-    IF i = 2 THEN PERFORM pg_catalog.pg_advisory_lock(4242); PERFORM pg_catalog.pg_advisory_unlock(4242); END IF;
-    RETURN i;
-END $$;
-GRANT EXECUTE ON FUNCTION public.wait_at(int) TO PUBLIC;
-SQL
+wait_at_function $DB
 su_sql postgres >/dev/null 2>&1 <<'SQL'
 DROP ROLE IF EXISTS atk2_phones; DROP ROLE IF EXISTS atk2_apps;
 CREATE ROLE atk2_phones NOLOGIN; CREATE ROLE atk2_apps NOLOGIN;
@@ -30,35 +23,6 @@ SQL
 trap 'atk_cleanup; su_sql postgres -c "DROP ROLE IF EXISTS atk2_phones" -c "DROP ROLE IF EXISTS atk2_apps" >/dev/null 2>&1; rm -rf "$ATK_TMP"' EXIT
 PHONE=$(su_sql $DB -c "SELECT secant.principal_key('ada_phone')")
 
-take_away_during() {
-	local role=$1 read=$2 revoke=$3 fifo="$ATK_TMP/ctl"
-	rm -f "$fifo"
-	mkfifo "$fifo"
-	su_sql $DB <"$fifo" >/dev/null 2>&1 &
-	local ctl=$!
-	exec 3>"$fifo"
-	echo "BEGIN; SELECT pg_advisory_xact_lock(4242);" >&3
-	for _ in $(seq 300); do
-		[ "$(su_sql $DB -c "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = 4242 AND granted")" = 1 ] && break
-		sleep 0.1
-	done
-	as "$role" $DB -c "$read" >"$ATK_TMP/read.out" 2>&1 &
-	local reader=$!
-	for _ in $(seq 300); do
-		[ "$(su_sql $DB -c "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = 4242 AND NOT granted")" = 1 ] && break
-		sleep 0.1
-	done
-	echo "$revoke; COMMIT;" >&3
-	exec 3>&-
-	wait "$ctl"
-	wait "$reader"
-	T_OUT=$(cat "$ATK_TMP/read.out")
-}
-no_second_row() {
-	local n
-	n=$(printf '%s\n' "$T_OUT" | grep -c '^3$')
-	[ "$n" -le 1 ] || { echo "  re-encryptions obtained: $n" >&2; return 1; }
-}
 READ="SELECT pre_level(secant.reencrypt_for(n.body, '$PHONE'::pre_public_key)) FROM notes n WHERE n.id <= 2 AND wait_at(n.id) > 0"
 
 # -- a device login, member of the role bound to the device
