@@ -1395,6 +1395,24 @@ END $$;
 SELECT secant_internal.share_triggers(s.share_table) FROM secant.sharing s;
 SELECT secant_internal.source_triggers(x.t) FROM secant_internal.source_tables() x(t);
 
+-- ---- Performance: paths kept across statements ----
+
+-- A backend keeps the paths it looked up across statements
+-- (src/pg/path_kept.c): a change of the grants or of the keys (a key
+-- retired, its bridge) makes them stale, in this session at once and in
+-- every session of the database when it commits (a relcache invalidation
+-- of the table).  Under session_replication_role = replica as well.
+CREATE TRIGGER principal_keys_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON secant.principal_keys
+    FOR EACH STATEMENT EXECUTE FUNCTION secant_internal.grants_changed();
+-- (ALTER TABLE refuses a table with pending trigger events: the checks of
+-- the deferred foreign key that the earlier steps of this update queued
+-- run now, and the key is deferred again after)
+SET CONSTRAINTS secant.principal_keys_replaced_by_fkey IMMEDIATE;
+ALTER TABLE secant.grants ENABLE ALWAYS TRIGGER grants_changed;
+ALTER TABLE secant.principal_keys ENABLE ALWAYS TRIGGER principal_keys_changed;
+SET CONSTRAINTS secant.principal_keys_replaced_by_fkey DEFERRED;
+COMMENT ON FUNCTION secant_internal.grants_changed() IS 'trigger: invalidate the paths and access decisions cached by secant.reencrypt_for and sharing, in this session at once and in every session of the database when the change commits';
+
 -- ==== Threshold nodes: grant shares on n nodes, a coordinator that   ====
 -- ==== asks t of them, verifies and combines (docs/THRESHOLD.md)      ====
 

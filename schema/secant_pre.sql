@@ -1868,13 +1868,22 @@ COMMENT ON FUNCTION secant.path(text, text, integer) IS 'secant.path with princi
 CREATE FUNCTION secant_internal.grants_changed() RETURNS trigger
     AS 'MODULE_PATHNAME', 'pre_grants_changed' LANGUAGE C;
 REVOKE ALL ON FUNCTION secant_internal.grants_changed() FROM PUBLIC;
-COMMENT ON FUNCTION secant_internal.grants_changed() IS 'trigger: invalidate the paths and access decisions cached by secant.reencrypt_for and sharing in this session';
+COMMENT ON FUNCTION secant_internal.grants_changed() IS 'trigger: invalidate the paths and access decisions cached by secant.reencrypt_for and sharing, in this session at once and in every session of the database when the change commits';
 CREATE TRIGGER grants_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON secant.grants
     FOR EACH STATEMENT EXECUTE FUNCTION secant_internal.grants_changed();
 CREATE TRIGGER bindings_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON secant.bindings
     FOR EACH STATEMENT EXECUTE FUNCTION secant_internal.grants_changed();
 CREATE TRIGGER capabilities_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON secant.capabilities
     FOR EACH STATEMENT EXECUTE FUNCTION secant_internal.grants_changed();
+-- A backend keeps the paths it looked up across statements
+-- (src/pg/path_kept.c): a change of the grants or of the keys (a key
+-- retired, its bridge) makes them stale, in this session at once and in
+-- every session of the database when it commits (a relcache invalidation
+-- of the table).  Under session_replication_role = replica as well.
+CREATE TRIGGER principal_keys_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON secant.principal_keys
+    FOR EACH STATEMENT EXECUTE FUNCTION secant_internal.grants_changed();
+ALTER TABLE secant.grants ENABLE ALWAYS TRIGGER grants_changed;
+ALTER TABLE secant.principal_keys ENABLE ALWAYS TRIGGER principal_keys_changed;
 
 -- ---- sharing ----
 
