@@ -1196,50 +1196,55 @@ COMMENT ON FUNCTION secant.devices(text, boolean) IS 'the devices a user (name o
 -- Every active path from one group (the group itself first, with a path
 -- of one key): a walk over grants_from_key, so that the readers of one
 -- group cost what that group's paths cost, whatever the size of the graph.
+-- Each step looks its principal up once (name, kind; a retired key has
+-- none and is left out of path_names, as secant.readers always showed it).
 -- Runs as the caller (secant.readers is security_invoker).
 CREATE FUNCTION secant.reader_paths(group_key pre_public_key)
-RETURNS TABLE (principal_key pre_public_key, path_keys pre_public_key[], expires timestamptz)
+RETURNS TABLE (principal_key pre_public_key, path_keys pre_public_key[], expires timestamptz,
+               principal_name text, principal_kind text, path_names text[])
 STRICT LANGUAGE sql STABLE PARALLEL SAFE ROWS 100
 SET search_path = pg_catalog, pg_temp
 AS $$
-    WITH RECURSIVE walk (principal_key, path_keys, expires) AS (
-        SELECT group_key, ARRAY[group_key], NULL::timestamptz
+    WITH RECURSIVE walk (principal_key, path_keys, expires, principal_name, principal_kind, path_names) AS (
+        SELECT group_key, ARRAY[group_key], NULL::timestamptz, q.name, q.kind,
+               pg_catalog.array_remove(ARRAY[q.name], NULL)
+        FROM (SELECT) one LEFT JOIN secant.principals q ON q.public_key OPERATOR(@extschema@.=) group_key
       UNION ALL
         SELECT g.to_key, w.path_keys OPERATOR(pg_catalog.||) g.to_key,
-               LEAST(w.expires, g.not_after)
+               LEAST(w.expires, g.not_after), q.name, q.kind,
+               CASE WHEN q.name IS NULL THEN w.path_names ELSE pg_catalog.array_append(w.path_names, q.name) END
         FROM walk w JOIN secant.grants g ON g.from_key OPERATOR(@extschema@.=) w.principal_key
+        LEFT JOIN secant.principals q ON q.public_key OPERATOR(@extschema@.=) g.to_key
         WHERE (g.not_after IS NULL OR g.not_after OPERATOR(pg_catalog.>) pg_catalog.statement_timestamp())
           AND NOT g.to_key OPERATOR(@extschema@.=) ANY (w.path_keys)
           AND pg_catalog.cardinality(w.path_keys) OPERATOR(pg_catalog.<) 16
     )
     SELECT * FROM walk $$;
-COMMENT ON FUNCTION secant.reader_paths(pre_public_key) IS 'every active grant path from a group''s key (the group itself first): the principal at its end, its keys, the earliest expiry on it; what secant.readers is made of';
+COMMENT ON FUNCTION secant.reader_paths(pre_public_key) IS 'every active grant path from a group''s key (the group itself first): the principal at its end, its keys, the earliest expiry on it, and the name and kind of that principal and the names along the path as secant.principals has them (none for a retired key); what secant.readers is made of';
 
 -- Who can read what: every active path from a group to a principal, as
 -- names, with the earliest expiry on it and the roles bound to the end.
 -- One walk per group (secant.reader_paths): a condition on group_name
--- walks that group's paths only.
+-- walks that group's paths only, and the walk names each principal as it
+-- reaches it (one probe of principals per path row, not one per key of it).
 -- (A view binds the operators and functions it names when it is created,
 -- under the creating script's search_path: every one is qualified.)
 CREATE OR REPLACE VIEW secant.readers WITH (security_invoker = true) AS
-SELECT gp.name AS group_name, p.name AS principal, p.kind,
-       ARRAY(SELECT q.name FROM pg_catalog.unnest(w.path_keys) WITH ORDINALITY AS u(k, i)
-             JOIN secant.principals q ON q.public_key OPERATOR(@extschema@.=) u.k ORDER BY u.i) AS path,
+SELECT gp.name AS group_name, w.principal_name AS principal, w.principal_kind AS kind,
+       w.path_names AS path,
        w.expires,
        ARRAY(SELECT b.role::pg_catalog.text FROM secant.bindings b
              WHERE b.principal_key OPERATOR(@extschema@.=) w.principal_key ORDER BY 1) AS roles,
        false AS pending_reissue
 FROM secant.principals gp
 CROSS JOIN LATERAL secant.reader_paths(gp.public_key) w
-JOIN secant.principals p ON p.public_key OPERATOR(@extschema@.=) w.principal_key
 WHERE gp.kind OPERATOR(pg_catalog.=) 'group'
+  AND w.principal_name IS NOT NULL
   AND pg_catalog.cardinality(w.path_keys) OPERATOR(pg_catalog.>) 1
 UNION ALL
 -- paths closed by a key rotation until the delegator grants again
 SELECT gp.name, r.grantee, r.grantee_kind,
-       ARRAY(SELECT q.name FROM pg_catalog.unnest(w.path_keys) WITH ORDINALITY AS u(k, i)
-             JOIN secant.principals q ON q.public_key OPERATOR(@extschema@.=) u.k ORDER BY u.i)
-           OPERATOR(pg_catalog.||) r.grantee,
+       w.path_names OPERATOR(pg_catalog.||) r.grantee,
        w.expires,
        ARRAY(SELECT b.role::pg_catalog.text FROM secant.bindings b
              WHERE b.principal_key OPERATOR(@extschema@.=) r.new_key ORDER BY 1),
