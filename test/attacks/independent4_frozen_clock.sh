@@ -38,7 +38,7 @@ su_sql $DB -c "SELECT secant.add_grant(pre_grant(fixture_sk('dr_ada'), secant.pr
 
 # one statement, a transaction per read: a read now, then one after the
 # expiry (7 s later); each prints its count or its error as a NOTICE
-OUT=$(as atk4_tablet $DB -c "
+DO_READS="
 DO \$\$
 DECLARE n int;
 BEGIN
@@ -52,12 +52,28 @@ BEGIN
         END;
         COMMIT;
     END LOOP;
-END \$\$;" 2>&1)
+END \$\$;"
+OUT=$(as atk4_tablet $DB -c "$DO_READS" 2>&1)
 
 printf "%s\n" "$OUT" | sed "s/^/  # /" >&2
 check "the enrolment served before its expiry (setup)" fails_text "$OUT" "read 1: 5"
 check "after its expiry a statement that started before it gets nothing" fails_text "$OUT" "read 2: refused: .*no active grant path"
 check "a new statement after the expiry is refused" fails atk4_tablet $DB \
 	"SELECT count(secant.reencrypt_for(body, 'atk4_tablet')) FROM notes" "no active grant path"
+
+# -- what holds: a revocation committed between two transactions of one
+# statement (the kept path is dropped at the next read, the lookup finds no
+# grant); the block sleeps in a transaction of its own, holding no lock,
+# and the admin revokes while it sleeps
+su_sql $DB -c "SELECT secant.add_grant(pre_grant(fixture_sk('dr_ada'), secant.principal_key('atk4_tablet')))" >/dev/null
+(for _ in $(seq 300); do
+	[ "$(su_sql $DB -c "SELECT count(*) FROM pg_stat_activity WHERE usename = 'atk4_tablet' AND wait_event = 'PgSleep'")" = 1 ] && break
+	sleep 0.1
+done; as atk_admin $DB -c "SELECT secant.revoke('dr_ada', 'atk4_tablet')" >/dev/null 2>&1) &
+REVOKER=$!
+OUT=$(as atk4_tablet $DB -c "$DO_READS" 2>&1)
+wait $REVOKER
+check "a revocation between two transactions of one statement: read 1 served (setup)" fails_text "$OUT" "read 1: 5"
+check "a revocation between two transactions of one statement: read 2 refused" fails_text "$OUT" "read 2: refused: .*no active grant path"
 
 atk_summary
