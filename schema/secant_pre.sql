@@ -1815,7 +1815,7 @@ BEGIN
             JOIN secant.principal_keys kt ON kt.public_key OPERATOR(@extschema@.=) g.to_key
             WHERE g.to_key OPERATOR(@extschema@.=) ANY (frontier)
               AND NOT g.from_key OPERATOR(@extschema@.=) ANY (seen)
-              AND (g.not_after IS NULL OR g.not_after OPERATOR(pg_catalog.>) pg_catalog.statement_timestamp())
+              AND (g.not_after IS NULL OR g.not_after OPERATOR(pg_catalog.>) GREATEST(pg_catalog.statement_timestamp(), pg_catalog.transaction_timestamp()))
               -- through a retired key only by its bridge to the key that
               -- replaced it: a path that uses a retired key starts at one
               AND ((kf.retired_at IS NULL AND kt.retired_at IS NULL)
@@ -1884,11 +1884,24 @@ CREATE TRIGGER capabilities_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
 -- (src/pg/path_kept.c): a change of the grants or of the keys (a key
 -- retired, its bridge) makes them stale, in this session at once and in
 -- every session of the database when it commits (a relcache invalidation
--- of the table).  Under session_replication_role = replica as well.
+-- of the table).
 CREATE TRIGGER principal_keys_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON secant.principal_keys
     FOR EACH STATEMENT EXECUTE FUNCTION secant_internal.grants_changed();
 ALTER TABLE secant.grants ENABLE ALWAYS TRIGGER grants_changed;
 ALTER TABLE secant.principal_keys ENABLE ALWAYS TRIGGER principal_keys_changed;
+-- A logical replication apply fires row triggers only, under
+-- session_replication_role = replica: the removal locks fire there too
+-- (a replicated removal waits for the readers that use it), and a row
+-- trigger sends the invalidation there (elsewhere the statement trigger).
+ALTER TABLE secant.grants ENABLE ALWAYS TRIGGER grants_lock_removed;
+ALTER TABLE secant.bindings ENABLE ALWAYS TRIGGER bindings_lock_removed;
+ALTER TABLE secant.capabilities ENABLE ALWAYS TRIGGER capabilities_lock_removed;
+CREATE TRIGGER grants_changed_replica AFTER INSERT OR UPDATE OR DELETE ON secant.grants
+    FOR EACH ROW EXECUTE FUNCTION secant_internal.grants_changed();
+CREATE TRIGGER principal_keys_changed_replica AFTER INSERT OR UPDATE OR DELETE ON secant.principal_keys
+    FOR EACH ROW EXECUTE FUNCTION secant_internal.grants_changed();
+ALTER TABLE secant.grants ENABLE REPLICA TRIGGER grants_changed_replica;
+ALTER TABLE secant.principal_keys ENABLE REPLICA TRIGGER principal_keys_changed_replica;
 
 -- ---- sharing ----
 
@@ -3192,7 +3205,7 @@ BEGIN
             USING ERRCODE = 'insufficient_privilege',
                   DETAIL = 'It was revoked, or never stored here.';
     END IF;
-    IF s.not_after IS NOT NULL AND s.not_after OPERATOR(pg_catalog.<=) pg_catalog.statement_timestamp() THEN
+    IF s.not_after IS NOT NULL AND s.not_after OPERATOR(pg_catalog.<=) GREATEST(pg_catalog.statement_timestamp(), pg_catalog.transaction_timestamp()) THEN
         RAISE EXCEPTION 'grant share expired at %', s.not_after USING ERRCODE = 'insufficient_privilege';
     END IF;
     IF NOT secant_internal.lock_obtain_basis(s.to_key, secant.asking_user()) THEN
@@ -3463,7 +3476,7 @@ BEGIN
     END IF;
     SELECT * INTO g FROM secant.threshold_grants x
     WHERE x.from_key OPERATOR(@extschema@.=) recipient AND x.revoked_at IS NULL
-      AND (x.not_after IS NULL OR x.not_after OPERATOR(pg_catalog.>) pg_catalog.statement_timestamp())
+      AND (x.not_after IS NULL OR x.not_after OPERATOR(pg_catalog.>) GREATEST(pg_catalog.statement_timestamp(), pg_catalog.transaction_timestamp()))
       AND (x.to_key OPERATOR(@extschema@.=) target OR EXISTS (SELECT 1 FROM secant.path(x.to_key, target)))
     ORDER BY x.created_at DESC LIMIT 1 FOR SHARE;  -- revoke_threshold's UPDATE waits for the read
     IF NOT FOUND THEN

@@ -19,8 +19,9 @@
  * secant.grants, bindings or capabilities in this backend) bumps a
  * generation that invalidates all cached paths.
  *
- * Across statements: a path looked up is also kept for the backend
- * (path_kept.h), with the earliest expiry on it.  A later statement that
+ * Across statements: a path looked up by a transaction that wrote nothing
+ * is also kept for the backend (path_kept.h), with the earliest expiry on
+ * it.  A later statement that
  * finds it kept (same generation, unexpired, the same server key) locks
  * its grants as a lookup would, then takes in the invalidations committed
  * meanwhile: a change of secant.grants or secant.principal_keys sends one
@@ -592,7 +593,13 @@ path_fill(sp_path *path, Oid pk_type, const uint8_t *from, const uint8_t *to)
 	path->statement = GetCurrentStatementStartTimestamp();
 	path->generation = grants_generation;
 	path->valid = true;
-	if (l.hops > 0 && generation == grants_generation)
+	/*
+	 * Only what a transaction that wrote nothing looked up: every row it
+	 * saw was committed (a row this transaction wrote, seen by the lookup,
+	 * may never commit, and its statement may fail before its trigger).
+	 */
+	if (l.hops > 0 && generation == grants_generation &&
+		!TransactionIdIsValid(GetTopTransactionIdIfAny()))
 		sp_kept_put(path->owner, from, to, generation, l.hops, path->ids,
 					l.expires, &path->grants[0][0]);
 }
@@ -929,7 +936,8 @@ chain_verify(void *arg)
 								 "AND g.to_key OPERATOR(%s.=) $2 "
 								 "AND g.hop_key OPERATOR(pg_catalog.=) $3 "
 								 "AND (g.not_after IS NULL OR g.not_after "
-								 "OPERATOR(pg_catalog.>) pg_catalog.statement_timestamp()) "
+								 "OPERATOR(pg_catalog.>) GREATEST(pg_catalog.statement_timestamp(), "
+								 "pg_catalog.transaction_timestamp())) "
 								 "AND ((kf.retired_at IS NULL AND kt.retired_at IS NULL) "
 								 "OR kf.replaced_by OPERATOR(%s.=) g.to_key)", s, s, s, s, s);
 	const uint8_t *prev = ct + SP_CT_P0;

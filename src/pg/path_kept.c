@@ -90,12 +90,19 @@ kept_find(Oid owner, const uint8_t *from, const uint8_t *to, uint64 generation)
 	return hash_search(kept, &k, HASH_FIND, NULL);
 }
 
+TimestampTz
+sp_decision_time(void)
+{
+	return Max(GetCurrentStatementStartTimestamp(),
+			   GetCurrentTransactionStartTimestamp());
+}
+
 const sp_kept_path *
 sp_kept_get(Oid owner, const uint8_t *from, const uint8_t *to, uint64 generation)
 {
 	kept_entry *e = kept_find(owner, from, to, generation);
 
-	if (e == NULL || e->path.expires <= GetCurrentStatementStartTimestamp())
+	if (e == NULL || e->path.expires <= sp_decision_time())
 		return NULL;
 	return &e->path;
 }

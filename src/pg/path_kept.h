@@ -35,7 +35,7 @@ typedef struct sp_kept_path
 
 /*
  * The path from -> to that owner looked up at generation, if kept, of the
- * same generation and unexpired at the start of the statement; else NULL.
+ * same generation and unexpired at sp_decision_time(); else NULL.
  */
 const sp_kept_path *sp_kept_get(Oid owner, const uint8_t *from,
 								const uint8_t *to, uint64 generation);
@@ -48,6 +48,14 @@ void		sp_kept_put(Oid owner, const uint8_t *from, const uint8_t *to,
 /* Keep the constant hop records of a kept path, once computed. */
 void		sp_kept_suffix(Oid owner, const uint8_t *from, const uint8_t *to,
 						   uint64 generation, const uint8_t *suffix, int n);
+
+/*
+ * The time a read's grants must be unexpired at: the start of its
+ * statement, or of its transaction when that is later (a procedure or DO
+ * block that commits inside runs new transactions under one statement).
+ * secant.path's and the hop chain check's SQL say the same.
+ */
+TimestampTz sp_decision_time(void);
 
 /*
  * Is a relcache invalidation of relid one of secant.grants or
