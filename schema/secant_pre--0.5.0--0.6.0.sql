@@ -1431,6 +1431,8 @@ ALTER TABLE secant.principal_keys ENABLE REPLICA TRIGGER principal_keys_changed_
 SET CONSTRAINTS secant.principal_keys_replaced_by_fkey DEFERRED;
 COMMENT ON FUNCTION secant_internal.grants_changed() IS 'trigger: invalidate the paths and access decisions cached by secant.reencrypt_for and sharing, in this session at once and in every session of the database when the change commits';
 
+COMMENT ON FUNCTION secant.reencrypt_for(pre_ciphertext, pre_public_key) IS 're-encrypt along the active grant path from the ciphertext''s current recipient to target (path looked up once per statement, kept for the session until a grant or key changes), for a role bound to target or holding the proxy capability; error 42501 otherwise or when there is no path';
+
 -- Expiry is judged at the start of the statement, or of the transaction
 -- when that is later: a procedure or DO block that commits inside runs new
 -- transactions under one frozen statement_timestamp() (independent attack

@@ -1856,7 +1856,7 @@ COMMENT ON FUNCTION secant.path(pre_public_key, pre_public_key, integer) IS 'a s
 -- per statement) runs as the owner (see src/pg/grant_path.c).
 CREATE FUNCTION secant.reencrypt_for(ct pre_ciphertext, target pre_public_key) RETURNS pre_ciphertext
     AS 'MODULE_PATHNAME', 'pre_reencrypt_for' LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
-COMMENT ON FUNCTION secant.reencrypt_for(pre_ciphertext, pre_public_key) IS 're-encrypt along the active grant path from the ciphertext''s current recipient to target (path looked up once per statement), for a role bound to target or holding the proxy capability; error 42501 otherwise or when there is no path';
+COMMENT ON FUNCTION secant.reencrypt_for(pre_ciphertext, pre_public_key) IS 're-encrypt along the active grant path from the ciphertext''s current recipient to target (path looked up once per statement, kept for the session until a grant or key changes), for a role bound to target or holding the proxy capability; error 42501 otherwise or when there is no path';
 
 -- C as well (a SQL wrapper would look the path up again on every row)
 CREATE FUNCTION secant.reencrypt_for(ct pre_ciphertext, target text) RETURNS pre_ciphertext
