@@ -16,7 +16,12 @@
 # lock, expired long before its statement started.  A fresh statement is
 # refused (checked below): only the statement that waited is served.
 #
-# Safe outcome: the read that waited is refused (no active grant path),
+# The hop chain check of a level-2 record (lock_chain) has the same gap:
+# a record whose hop clinic -> dr_ada expires that way while the check
+# waits at the hop's lock is re-encrypted after the change commits.
+#
+# Safe outcome: the read that waited is refused (no active grant path;
+# the chain check: hop chain does not match the active grants),
 # as it is when the grant is DELETEd instead (the row is gone under the
 # lock: the lookup starts again; checked below as what holds).
 set -uo pipefail
@@ -32,13 +37,19 @@ SQL
 su_sql $DB >/dev/null <<'SQL'
 SELECT secant.bind('ada_phone', 'atk5_phone');
 GRANT SELECT ON notes TO atk5_phone;
+-- the notes once re-encrypted to dr_ada (level 2: their hop clinic ->
+-- dr_ada is checked against the active grants, src/pg/grant_path.c
+-- chain_verify and lock_chain)
+CREATE TABLE notes2 AS SELECT n.id, pre_reencrypt(n.body, g.g) AS body
+FROM notes n, fixture_grants g WHERE g.from_name = 'clinic' AND g.to_name = 'dr_ada';
+GRANT SELECT ON notes2 TO atk5_phone;
 SQL
 
 READ="SELECT count(secant.reencrypt_for(body, 'ada_phone')) FROM notes"
 ENROLMENT="to_key = secant.principal_key('ada_phone')"
 
-# during CHANGE: the superuser runs CHANGE in an open transaction; the
-# device's login starts READ, which waits for a lock; then the change
+# during CHANGE [READ]: the superuser runs CHANGE in an open transaction; the
+# device's login starts READ (default $READ), which waits for a lock; then the change
 # commits; the read's output (or error) in $T_OUT
 during() {
 	local fifo="$ATK_TMP/ctl" i
@@ -52,7 +63,7 @@ during() {
 		[ "$(su_sql "$DB" -c "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = 5151 AND granted")" = 1 ] && break
 		sleep 0.1
 	done
-	as atk5_phone "$DB" -c "$READ" >"$ATK_TMP/read.out" 2>&1 &
+	as atk5_phone "$DB" -c "${2:-$READ}" >"$ATK_TMP/read.out" 2>&1 &
 	local reader=$!
 	for i in $(seq 300); do
 		[ "$(su_sql "$DB" -c "SELECT count(*) FROM pg_stat_activity WHERE usename = 'atk5_phone' AND wait_event_type = 'Lock'")" = 1 ] && break
@@ -83,5 +94,20 @@ su_sql $DB -c "SELECT secant.add_grant(pre_grant(fixture_sk('dr_ada'), secant.pr
 check "the device reads again with a new enrolment" equals 5 as atk5_phone $DB -c "$READ"
 during "DELETE FROM secant.grants WHERE $ENROLMENT"
 check "a read that waited for a DELETE that committed is refused" refused "$T_OUT"
+
+# -- the same class through the hop chain check (lock_chain: it too checks
+# only that the rows exist): the hop clinic -> dr_ada of a level-2 record
+# expires (UPDATE) while the read waits at its lock
+su_sql $DB -c "SELECT secant.add_grant(pre_grant(fixture_sk('dr_ada'), secant.principal_key('ada_phone')))" >/dev/null
+# (one record: the row after the first takes in the change's invalidation
+# and checks the chain again; the first is served)
+READ2="SELECT count(secant.reencrypt_for(body, 'ada_phone')) FROM notes2 WHERE id = 1"
+check "the device's login reads a level-2 note" equals 1 as atk5_phone $DB -c "$READ2"
+during "UPDATE secant.grants SET not_after = '2000-01-01 00:00:00+00' WHERE from_key = secant.principal_key('clinic') AND to_key = secant.principal_key('dr_ada')" "$READ2"
+chain_refused() {
+	grep -Eq "ERROR: .*hop chain does not match" <<<"$1" || { echo "  served: $(printf '%s' "$1" | tr '\n' ' ')" >&2; return 1; }
+}
+check "a chain check that waited for an expiry change that committed refuses" chain_refused "$T_OUT"
+check "the next statement's chain check refuses" fails atk5_phone $DB "$READ2" 'hop chain does not match'
 
 atk_summary
