@@ -1417,11 +1417,18 @@ ALTER TABLE secant.grants ENABLE ALWAYS TRIGGER grants_changed;
 ALTER TABLE secant.principal_keys ENABLE ALWAYS TRIGGER principal_keys_changed;
 -- A logical replication apply fires row triggers only, under
 -- session_replication_role = replica: the removal locks fire there too
--- (a replicated removal waits for the readers that use it), and a row
+-- (a replicated removal waits for the readers that use it), so do the
+-- revocation's (its copies deleted, its hop key remembered) and its audit
+-- (the log's chain and append-only rule with it), and a row
 -- trigger sends the invalidation there (elsewhere the statement trigger).
 ALTER TABLE secant.grants ENABLE ALWAYS TRIGGER grants_lock_removed;
 ALTER TABLE secant.bindings ENABLE ALWAYS TRIGGER bindings_lock_removed;
 ALTER TABLE secant.capabilities ENABLE ALWAYS TRIGGER capabilities_lock_removed;
+ALTER TABLE secant.grants ENABLE ALWAYS TRIGGER grants_removed;
+ALTER TABLE secant.grants ENABLE ALWAYS TRIGGER grants_audit;
+ALTER TABLE secant.audit_log ENABLE ALWAYS TRIGGER audit_log_chain;
+ALTER TABLE secant.audit_log ENABLE ALWAYS TRIGGER audit_log_append_only;
+ALTER TABLE secant.audit_log ENABLE ALWAYS TRIGGER audit_log_no_truncate;
 CREATE TRIGGER grants_changed_replica AFTER INSERT OR UPDATE OR DELETE ON secant.grants
     FOR EACH ROW EXECUTE FUNCTION secant_internal.grants_changed();
 CREATE TRIGGER principal_keys_changed_replica AFTER INSERT OR UPDATE OR DELETE ON secant.principal_keys
@@ -1511,6 +1518,24 @@ BEGIN
         RETURN NEXT;
     END LOOP;
 END $$;
+
+-- The same for the copies: a copy made through a grant expired at the
+-- later of the statement's and the transaction's start is unreadable
+-- (independent attack 5: a DO block that commits read them on).
+ALTER POLICY copies_for_bound_roles ON secant.copies
+    USING ((recipient OPERATOR(@extschema@.=) ANY (ARRAY(
+               SELECT b.principal_key FROM secant.bindings b
+               JOIN pg_catalog.pg_roles r ON r.oid OPERATOR(pg_catalog.=) b.role
+               WHERE pg_catalog.pg_has_role(r.oid, 'MEMBER')))
+           OR EXISTS (SELECT 1 FROM secant.capabilities c
+                      JOIN pg_catalog.pg_roles r ON r.oid OPERATOR(pg_catalog.=) c.role
+                      WHERE c.capability OPERATOR(pg_catalog.=) 'proxy'
+                        AND pg_catalog.pg_has_role(r.oid, 'MEMBER')))
+           -- a copy made through a grant that has expired is unreadable
+           -- (secant.purge_expired deletes it)
+           AND NOT hop_keys OPERATOR(pg_catalog.&&) ARRAY(
+               SELECT g.hop_key FROM secant.grants g
+               WHERE g.not_after OPERATOR(pg_catalog.<=) GREATEST(pg_catalog.statement_timestamp(), pg_catalog.transaction_timestamp())));
 
 -- ==== Threshold nodes: grant shares on n nodes, a coordinator that   ====
 -- ==== asks t of them, verifies and combines (docs/THRESHOLD.md)      ====

@@ -1891,11 +1891,18 @@ ALTER TABLE secant.grants ENABLE ALWAYS TRIGGER grants_changed;
 ALTER TABLE secant.principal_keys ENABLE ALWAYS TRIGGER principal_keys_changed;
 -- A logical replication apply fires row triggers only, under
 -- session_replication_role = replica: the removal locks fire there too
--- (a replicated removal waits for the readers that use it), and a row
+-- (a replicated removal waits for the readers that use it), so do the
+-- revocation's (its copies deleted, its hop key remembered) and its audit
+-- (the log's chain and append-only rule with it), and a row
 -- trigger sends the invalidation there (elsewhere the statement trigger).
 ALTER TABLE secant.grants ENABLE ALWAYS TRIGGER grants_lock_removed;
 ALTER TABLE secant.bindings ENABLE ALWAYS TRIGGER bindings_lock_removed;
 ALTER TABLE secant.capabilities ENABLE ALWAYS TRIGGER capabilities_lock_removed;
+ALTER TABLE secant.grants ENABLE ALWAYS TRIGGER grants_removed;
+ALTER TABLE secant.grants ENABLE ALWAYS TRIGGER grants_audit;
+ALTER TABLE secant.audit_log ENABLE ALWAYS TRIGGER audit_log_chain;
+ALTER TABLE secant.audit_log ENABLE ALWAYS TRIGGER audit_log_append_only;
+ALTER TABLE secant.audit_log ENABLE ALWAYS TRIGGER audit_log_no_truncate;
 CREATE TRIGGER grants_changed_replica AFTER INSERT OR UPDATE OR DELETE ON secant.grants
     FOR EACH ROW EXECUTE FUNCTION secant_internal.grants_changed();
 CREATE TRIGGER principal_keys_changed_replica AFTER INSERT OR UPDATE OR DELETE ON secant.principal_keys
@@ -1923,7 +1930,7 @@ CREATE POLICY copies_for_bound_roles ON secant.copies FOR SELECT
            -- (secant.purge_expired deletes it)
            AND NOT hop_keys OPERATOR(pg_catalog.&&) ARRAY(
                SELECT g.hop_key FROM secant.grants g
-               WHERE g.not_after OPERATOR(pg_catalog.<=) pg_catalog.statement_timestamp()));
+               WHERE g.not_after OPERATOR(pg_catalog.<=) GREATEST(pg_catalog.statement_timestamp(), pg_catalog.transaction_timestamp())));
 -- the extension's owner (the role that ran CREATE EXTENSION) stores and
 -- removes copies; when it is a superuser, row-level security is bypassed
 CREATE POLICY copies_by_owner ON secant.copies TO CURRENT_USER USING (true) WITH CHECK (true);

@@ -501,13 +501,32 @@ grant_gone(void)
 }
 
 /*
+ * The rows of secant.grants (g) among ids $1 that are active now, as
+ * secant.path has them: unexpired (at sp_decision_time()), through a
+ * retired key only by its bridge.  s: the extension's schema, quoted.
+ */
+static char *
+active_grants_query(const char *columns, const char *s)
+{
+	return psprintf("SELECT %s FROM secant.grants AS g "
+					"JOIN secant.principal_keys AS kf ON kf.public_key OPERATOR(%s.=) g.from_key "
+					"JOIN secant.principal_keys AS kt ON kt.public_key OPERATOR(%s.=) g.to_key "
+					"WHERE g.id OPERATOR(pg_catalog.=) ANY ($1) "
+					"AND (g.not_after IS NULL OR g.not_after OPERATOR(pg_catalog.>) "
+					"GREATEST(pg_catalog.statement_timestamp(), pg_catalog.transaction_timestamp())) "
+					"AND ((kf.retired_at IS NULL AND kt.retired_at IS NULL) "
+					"OR kf.replaced_by OPERATOR(%s.=) g.to_key)", columns, s, s, s);
+}
+
+/*
  * Lock the grants ids[0..n) (a reader's locks, policy_lock.h), then read
  * their rows with the latest snapshot and open their sealed bytes into
  * the path, in order, each checked against its row's columns; false if
- * one of them is gone.
+ * one of them is gone or no longer active (a change that waited for the
+ * lock, e.g. its expiry moved into the past, has committed).
  */
 static bool
-lock_grants(sp_path *path, Datum *ids, int n)
+lock_grants(sp_path *path, Oid pk_type, Datum *ids, int n)
 {
 	Oid			argtypes[1] = {INT8ARRAYOID};
 	Datum		args[1];
@@ -517,9 +536,9 @@ lock_grants(sp_path *path, Datum *ids, int n)
 	lock_grant_ids(ids, n);
 	args[0] = PointerGetDatum(construct_array(ids, n, INT8OID, 8, FLOAT8PASSBYVAL,
 											  TYPALIGN_DOUBLE));
-	rc = sp_run_latest("SELECT g.id, g.sealed, g.from_key, g.to_key, g.hop_key "
-					   "FROM secant.grants AS g "
-					   "WHERE g.id OPERATOR(pg_catalog.=) ANY ($1)", 1, argtypes, args);
+	rc = sp_run_latest(active_grants_query("g.id, g.sealed, g.from_key, g.to_key, g.hop_key",
+										   sp_ext_schema(pk_type)),
+					   1, argtypes, args);
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "secant.grants lookup failed: %s", SPI_result_code_string(rc));
 	for (uint64 r = 0; r < SPI_processed; r++)
@@ -564,7 +583,7 @@ path_lookup_body(void *arg)
 		l->hops = path_ids(l->pk_type, l->from, l->to, ids, &l->expires);
 		if (l->hops == 0 && memcmp(l->from, l->to, SP_PUBLICKEYBYTES) != 0)
 			sp_raise_no_path();
-		if (lock_grants(l->path, ids, l->hops))
+		if (lock_grants(l->path, l->pk_type, ids, l->hops))
 			break;
 	}
 	if (attempt == PATH_ATTEMPTS)
@@ -591,7 +610,8 @@ path_fill(sp_path *path, Oid pk_type, const uint8_t *from, const uint8_t *to)
 	memcpy(path->to, to, SP_PUBLICKEYBYTES);
 	path->lxid = SP_MY_LXID;
 	path->statement = GetCurrentStatementStartTimestamp();
-	path->generation = grants_generation;
+	/* a change taken in during the lookup: the next row looks again */
+	path->generation = generation;
 	path->valid = true;
 	/*
 	 * Only what a transaction that wrote nothing looked up: every row it
@@ -882,10 +902,10 @@ distinct_count(Datum *ids, int n)
 
 /*
  * Lock the grants of a checked chain (a reader's locks, all at once), then
- * raise if one of them went away since it was found.
+ * raise if one of them went away or is no longer active since it was found.
  */
 static void
-lock_chain(Datum *ids, int n)
+lock_chain(Datum *ids, int n, const char *schema)
 {
 	Oid			argtypes[1] = {INT8ARRAYOID};
 	Datum		args[1];
@@ -893,8 +913,7 @@ lock_chain(Datum *ids, int n)
 	lock_grant_ids(ids, n);
 	args[0] = PointerGetDatum(construct_array(ids, n, INT8OID, 8, FLOAT8PASSBYVAL,
 											  TYPALIGN_DOUBLE));
-	if (chain_query("SELECT DISTINCT g.id FROM secant.grants AS g "
-					"WHERE g.id OPERATOR(pg_catalog.=) ANY ($1)", 1, argtypes, args) !=
+	if (chain_query(active_grants_query("DISTINCT g.id", schema), 1, argtypes, args) !=
 		(uint64) distinct_count(ids, n))
 	{
 		(void) grant_gone();
@@ -960,7 +979,7 @@ chain_verify(void *arg)
 		ids[nids++] = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
 		prev = hop;
 	}
-	lock_chain(ids, nids);
+	lock_chain(ids, nids, s);
 }
 
 void

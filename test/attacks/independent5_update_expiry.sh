@@ -97,7 +97,10 @@ check "a read that waited for a DELETE that committed is refused" refused "$T_OU
 
 # -- the same class through the hop chain check (lock_chain: it too checks
 # only that the rows exist): the hop clinic -> dr_ada of a level-2 record
-# expires (UPDATE) while the read waits at its lock
+# expires (UPDATE) while the read waits at its lock; the safe outcome is a
+# refusal: "hop chain does not match", or "grant path changed" (40001,
+# retry) when the check notices under its lock that a grant it found is
+# no longer active
 su_sql $DB -c "SELECT secant.add_grant(pre_grant(fixture_sk('dr_ada'), secant.principal_key('ada_phone')))" >/dev/null
 # (one record: the row after the first takes in the change's invalidation
 # and checks the chain again; the first is served)
@@ -105,7 +108,7 @@ READ2="SELECT count(secant.reencrypt_for(body, 'ada_phone')) FROM notes2 WHERE i
 check "the device's login reads a level-2 note" equals 1 as atk5_phone $DB -c "$READ2"
 during "UPDATE secant.grants SET not_after = '2000-01-01 00:00:00+00' WHERE from_key = secant.principal_key('clinic') AND to_key = secant.principal_key('dr_ada')" "$READ2"
 chain_refused() {
-	grep -Eq "ERROR: .*hop chain does not match" <<<"$1" || { echo "  served: $(printf '%s' "$1" | tr '\n' ' ')" >&2; return 1; }
+	grep -Eq "ERROR: .*(hop chain does not match|grant path changed)" <<<"$1" || { echo "  served: $(printf '%s' "$1" | tr '\n' ' ')" >&2; return 1; }
 }
 check "a chain check that waited for an expiry change that committed refuses" chain_refused "$T_OUT"
 check "the next statement's chain check refuses" fails atk5_phone $DB "$READ2" 'hop chain does not match'
