@@ -6,12 +6,15 @@
  *
  * secant.enable_sharing registers a share table in secant.sharing and
  * installs the triggers (one source trigger per source table, for all its
- * registrations); before they touch a value they check their shape, that
+ * registrations), then shares the rows the table already holds as an
+ * INSERT of them would, with the caller's rights (pre_enable_sharing);
+ * before they touch a value they check their shape, that
  * their table is permanent and registered (a share table with exactly
  * their arguments), and their columns' types (share_check.c).  The triggers run
  * with the caller's rights: the shared value is read as the role that
  * inserted the share row, so its privileges and row-level security decide
- * whether it may share that row.  Then extension code, as the extension's
+ * whether it may share that row; a source table's change is read in C from
+ * its transition tables.  Then extension code, as the extension's
  * owner (definer.h), looks up and locks the grant path (grant_path.c),
  * makes the copy and stores it in secant.copies with an entry in
  * secant.access_log: fixed, fully qualified queries on the extension's own
@@ -43,6 +46,7 @@
 #include "utils/syscache.h"
 #include "utils/tuplestore.h"
 
+#include "authority.h"
 #include "ciphertext.h"
 #include "pg_compat.h"
 #include "definer.h"
@@ -466,7 +470,7 @@ batch_read_body(void *arg)
 											  ALLOCSET_DEFAULT_SIZES);
 	Portal		portal;
 
-	if (SPI_register_trigger_data(r->td) != SPI_OK_TD_REGISTER)
+	if (r->td != NULL && SPI_register_trigger_data(r->td) != SPI_OK_TD_REGISTER)
 		elog(ERROR, "could not register the transition tables");
 	portal = SPI_cursor_open_with_args(NULL, r->query, 0, NULL, NULL, NULL,
 									   true, 0);
@@ -492,9 +496,9 @@ batch_read_body(void *arg)
 }
 
 /*
- * Run a query over the trigger's transition tables with the caller's
- * rights, fn on each batch of its rows (in a memory context reset after
- * each batch).
+ * Run a query (over the trigger's transition tables, td not NULL) with the
+ * caller's rights, fn on each batch of its rows (in a memory context reset
+ * after each batch).
  */
 static void
 read_batches(TriggerData *td, const char *query, batch_fn fn, void *arg)
@@ -560,30 +564,32 @@ share_rows(void *arg, SPITupleTable *rows, uint64 n)
 }
 
 /*
- * AFTER INSERT FOR EACH STATEMENT (REFERENCING NEW TABLE) on a share
- * table: the inserted rows read with their source rows in one query as
- * the caller (a reference without its source row, or with several, is
- * refused as a row at a time would be), their copies filed a batch at a
- * time; the path is looked up once per statement.
+ * Share a statement's rows at once: the share rows in "rows" (the INSERT
+ * trigger's transition table, or the share table itself), read with their
+ * source rows in one query as the caller (a reference without its source
+ * row, or with several, is refused as a row at a time would be; rows
+ * without a reference or recipient are skipped), their copies filed a
+ * batch at a time; the path is looked up once per statement (the cache of
+ * flinfo).  argv: the registration (source table, source column, source
+ * key, reference column, recipient column), its columns checked; nrows:
+ * the number of rows in "rows".
  */
 static void
-share_statement_insert(FunctionCallInfo fcinfo, TriggerData *td,
-					   const ext_types *t, Oid owner, Oid src)
+share_statement_rows(FmgrInfo *flinfo, TriggerData *td, const ext_types *t,
+					 Oid owner, Oid share, Oid src, char **argv,
+					 const char *rows, int64 nrows)
 {
-	char	  **argv = td->tg_trigger->tgargs;
 	const char *ref = quote_identifier(argv[3]);
 	const char *rec = quote_identifier(argv[4]);
 	share_statement st;
 
-	(void) sp_share_column(td, argv[3], InvalidOid);
-	(void) sp_share_column(td, argv[4], t->pk);
-	st.flinfo = fcinfo->flinfo;
+	st.flinfo = flinfo;
 	st.t = t;
 	st.owner = owner;
-	st.share = RelationGetRelid(td->tg_relation);
+	st.share = share;
 	st.src = src;
 	st.column = argv[1];
-	st.nrows = tuplestore_tuple_count(td->tg_newtable);
+	st.nrows = nrows;
 	st.seen = palloc0(Max(st.nrows, 1) * sizeof(bool));
 	st.batch = palloc0(sizeof(copy_batch));
 	read_batches(td,
@@ -592,11 +598,91 @@ share_statement_insert(FunctionCallInfo fcinfo, TriggerData *td,
 						  "FROM %s AS x WHERE x.%s IS NOT NULL AND x.%s IS NOT NULL) AS n "
 						  "LEFT JOIN %s AS s ON %s",
 						  quote_identifier(argv[1]), quote_identifier(argv[2]), ref, rec,
-						  quote_identifier(td->tg_trigger->tgnewtable), ref, rec,
+						  rows, ref, rec,
 						  quote_qualified_identifier(get_namespace_name(get_rel_namespace(src)),
 													 get_rel_name(src)),
 						  key_equals(src, argv[2], "n.ref")),
 				 share_rows, &st);
+}
+
+/*
+ * AFTER INSERT FOR EACH STATEMENT (REFERENCING NEW TABLE) on a share
+ * table: its new rows shared at once.
+ */
+static void
+share_statement_insert(FunctionCallInfo fcinfo, TriggerData *td,
+					   const ext_types *t, Oid owner, Oid src)
+{
+	char	  **argv = td->tg_trigger->tgargs;
+
+	(void) sp_share_column(td, argv[3], InvalidOid);
+	(void) sp_share_column(td, argv[4], t->pk);
+	share_statement_rows(fcinfo->flinfo, td, t, owner,
+						 RelationGetRelid(td->tg_relation), src, argv,
+						 quote_identifier(td->tg_trigger->tgnewtable),
+						 tuplestore_tuple_count(td->tg_newtable));
+}
+
+/* The number of rows of a table the caller reads (the caller's query). */
+typedef struct row_count
+{
+	const char *query;
+	int64		n;
+} row_count;
+
+static void
+row_count_body(void *arg)
+{
+	row_count  *c = (row_count *) arg;
+	bool		isnull;
+
+	if (SPI_execute(c->query, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "could not count the rows of a share table");
+	c->n = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+}
+
+/*
+ * secant.enable_sharing(share_table, source_table, source_column,
+ * source_key, reference_column, recipient_column): a door (authority.c)
+ * whose body registers the share table and installs its triggers (its
+ * checks included); then, back with the caller's rights, the rows the
+ * share table already holds are shared as one INSERT of them would share
+ * them (share_statement_rows, the rows the caller may read; a row without
+ * its source row, or whose recipient has no path, refuses the
+ * registration): their copies made anew, by the registering role.
+ */
+PG_FUNCTION_INFO_V1(pre_enable_sharing);
+Datum
+pre_enable_sharing(PG_FUNCTION_ARGS)
+{
+	Oid			share = PG_GETARG_OID(0);
+	Oid			src = PG_GETARG_OID(1);
+	char	   *argv[5];
+	FmgrInfo	cache;
+	ext_types	t;
+	row_count	c;
+	const char *rows;
+
+	(void) sp_door_call(fcinfo);
+	if (sp_in_owner_scope())
+		sp_raise_sharing_setup("secant.enable_sharing() does not share rows inside the extension's owner-run code");
+	ext_types_get(&t);
+	argv[0] = NULL;
+	for (int i = 1; i < 5; i++)
+		argv[i] = NameStr(*PG_GETARG_NAME(i + 1));
+	rows = quote_qualified_identifier(get_namespace_name(get_rel_namespace(share)),
+									  get_rel_name(share));
+	c.query = psprintf("SELECT pg_catalog.count(*) FROM %s", rows);
+	sp_caller_query(row_count_body, &c);
+	if (c.n == 0)
+		PG_RETURN_VOID();
+	/* a path cache of this call's own (the door keeps its body in fn_extra) */
+	cache = *fcinfo->flinfo;
+	cache.fn_extra = NULL;
+	cache.fn_mcxt = CurrentMemoryContext;
+	share_statement_rows(&cache, NULL, &t, sp_function_owner(fcinfo->flinfo->fn_oid),
+						 share, src, argv, rows, c.n);
+	PG_RETURN_VOID();
 }
 
 /*
@@ -687,11 +773,11 @@ source_keys_delete(source_keys *k)
 {
 	Oid			types[2] = {REGCLASSOID, REGCLASSOID};
 	Datum		args[2] = {ObjectIdGetDatum(k->share), ObjectIdGetDatum(k->src)};
-	EphemeralNamedRelation enr;
 
 	if (tuplestore_tuple_count(k->keys) > 0)
 	{
-		enr = palloc0(sizeof(EphemeralNamedRelationData));
+		EphemeralNamedRelation enr = palloc0(sizeof(EphemeralNamedRelationData));
+
 		enr->md.name = "secant_keys";
 		enr->md.reliddesc = InvalidOid;
 		enr->md.tupdesc = k->desc;
