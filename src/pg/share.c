@@ -846,11 +846,12 @@ source_row_changed(source_keys *k, TupleTableSlot *older, TupleTableSlot *newer)
 	MemoryContext old = MemoryContextSwitchTo(k->cxt);
 	bool		isnull;
 	Datum		key = slot_getattr(older, k->keycol, &isnull);
-	char	   *text;
 
 	if (!isnull)
 	{
-		text = OutputFunctionCall(&k->out, key);
+		char	   *key_text = OutputFunctionCall(&k->out, key);
+		bool		changed = true;
+
 		if (newer != NULL)
 		{
 			bool		new_null,
@@ -860,16 +861,15 @@ source_row_changed(source_keys *k, TupleTableSlot *older, TupleTableSlot *newer)
 			Datum		v = slot_getattr(older, k->valcol, &v_null);
 			Datum		nv = slot_getattr(newer, k->valcol, &nv_null);
 
-			if (!new_null && strcmp(text, OutputFunctionCall(&k->out, new_key)) == 0 &&
-				same_value(v, v_null, nv, nv_null))
-				isnull = true;	/* unchanged */
+			changed = new_null ||
+				strcmp(key_text, OutputFunctionCall(&k->out, new_key)) != 0 ||
+				!same_value(v, v_null, nv, nv_null);
 		}
-		if (!isnull)
+		if (changed)
 		{
-			Datum		row = CStringGetTextDatum(text);
-			bool		row_null = false;
+			Datum		row = CStringGetTextDatum(key_text);
 
-			tuplestore_putvalues(k->keys, k->desc, &row, &row_null);
+			tuplestore_putvalues(k->keys, k->desc, &row, &isnull);
 		}
 	}
 	MemoryContextSwitchTo(old);
