@@ -1258,7 +1258,7 @@ WHERE gp.kind OPERATOR(pg_catalog.=) 'group';
 
 -- The source table's triggers, from its registrations: one statement
 -- trigger on UPDATE and one on DELETE over their transition tables (a
--- statement's copies go in a few queries, whatever its rows), one on
+-- statement's copies go in one query per registration), one on
 -- TRUNCATE.  Dropped when no registration is left.  Nothing
 -- when the table no longer exists.  Called whenever registrations change.
 CREATE OR REPLACE FUNCTION secant_internal.source_triggers(source_table regclass) RETURNS void
