@@ -22,7 +22,7 @@ DATA_built = schema/$(EXTENSION)--$(EXTVERSION).sql schema/$(EXTENSION)--0.3.0--
 DATA = $(filter-out $(DATA_built),$(wildcard schema/$(EXTENSION)--*.sql))
 REGRESS = $(sort $(patsubst sql/%.sql,%,$(wildcard sql/*.sql)))
 REGRESS_OPTS = --inputdir=.
-ISOLATION = revoke_race rotate_race finality_race
+ISOLATION = revoke_race rotate_race finality_race kept_paths
 ISOLATION_OPTS = --inputdir=.
 PG_CPPFLAGS = -Isrc/pg -Isrc/core
 SHLIB_LINK += $(CORE_LIBS)

@@ -1196,50 +1196,55 @@ COMMENT ON FUNCTION secant.devices(text, boolean) IS 'the devices a user (name o
 -- Every active path from one group (the group itself first, with a path
 -- of one key): a walk over grants_from_key, so that the readers of one
 -- group cost what that group's paths cost, whatever the size of the graph.
+-- Each step looks its principal up once (name, kind; a retired key has
+-- none and is left out of path_names, as secant.readers always showed it).
 -- Runs as the caller (secant.readers is security_invoker).
 CREATE FUNCTION secant.reader_paths(group_key pre_public_key)
-RETURNS TABLE (principal_key pre_public_key, path_keys pre_public_key[], expires timestamptz)
+RETURNS TABLE (principal_key pre_public_key, path_keys pre_public_key[], expires timestamptz,
+               principal_name text, principal_kind text, path_names text[])
 STRICT LANGUAGE sql STABLE PARALLEL SAFE ROWS 100
 SET search_path = pg_catalog, pg_temp
 AS $$
-    WITH RECURSIVE walk (principal_key, path_keys, expires) AS (
-        SELECT group_key, ARRAY[group_key], NULL::timestamptz
+    WITH RECURSIVE walk (principal_key, path_keys, expires, principal_name, principal_kind, path_names) AS (
+        SELECT group_key, ARRAY[group_key], NULL::timestamptz, q.name, q.kind,
+               pg_catalog.array_remove(ARRAY[q.name], NULL)
+        FROM (SELECT) one LEFT JOIN secant.principals q ON q.public_key OPERATOR(@extschema@.=) group_key
       UNION ALL
         SELECT g.to_key, w.path_keys OPERATOR(pg_catalog.||) g.to_key,
-               LEAST(w.expires, g.not_after)
+               LEAST(w.expires, g.not_after), q.name, q.kind,
+               CASE WHEN q.name IS NULL THEN w.path_names ELSE pg_catalog.array_append(w.path_names, q.name) END
         FROM walk w JOIN secant.grants g ON g.from_key OPERATOR(@extschema@.=) w.principal_key
+        LEFT JOIN secant.principals q ON q.public_key OPERATOR(@extschema@.=) g.to_key
         WHERE (g.not_after IS NULL OR g.not_after OPERATOR(pg_catalog.>) pg_catalog.statement_timestamp())
           AND NOT g.to_key OPERATOR(@extschema@.=) ANY (w.path_keys)
           AND pg_catalog.cardinality(w.path_keys) OPERATOR(pg_catalog.<) 16
     )
     SELECT * FROM walk $$;
-COMMENT ON FUNCTION secant.reader_paths(pre_public_key) IS 'every active grant path from a group''s key (the group itself first): the principal at its end, its keys, the earliest expiry on it; what secant.readers is made of';
+COMMENT ON FUNCTION secant.reader_paths(pre_public_key) IS 'every active grant path from a group''s key (the group itself first): the principal at its end, its keys, the earliest expiry on it, and the name and kind of that principal and the names along the path as secant.principals has them (none for a retired key); what secant.readers is made of';
 
 -- Who can read what: every active path from a group to a principal, as
 -- names, with the earliest expiry on it and the roles bound to the end.
 -- One walk per group (secant.reader_paths): a condition on group_name
--- walks that group's paths only.
+-- walks that group's paths only, and the walk names each principal as it
+-- reaches it (one probe of principals per path row, not one per key of it).
 -- (A view binds the operators and functions it names when it is created,
 -- under the creating script's search_path: every one is qualified.)
 CREATE OR REPLACE VIEW secant.readers WITH (security_invoker = true) AS
-SELECT gp.name AS group_name, p.name AS principal, p.kind,
-       ARRAY(SELECT q.name FROM pg_catalog.unnest(w.path_keys) WITH ORDINALITY AS u(k, i)
-             JOIN secant.principals q ON q.public_key OPERATOR(@extschema@.=) u.k ORDER BY u.i) AS path,
+SELECT gp.name AS group_name, w.principal_name AS principal, w.principal_kind AS kind,
+       w.path_names AS path,
        w.expires,
        ARRAY(SELECT b.role::pg_catalog.text FROM secant.bindings b
              WHERE b.principal_key OPERATOR(@extschema@.=) w.principal_key ORDER BY 1) AS roles,
        false AS pending_reissue
 FROM secant.principals gp
 CROSS JOIN LATERAL secant.reader_paths(gp.public_key) w
-JOIN secant.principals p ON p.public_key OPERATOR(@extschema@.=) w.principal_key
 WHERE gp.kind OPERATOR(pg_catalog.=) 'group'
+  AND w.principal_name IS NOT NULL
   AND pg_catalog.cardinality(w.path_keys) OPERATOR(pg_catalog.>) 1
 UNION ALL
 -- paths closed by a key rotation until the delegator grants again
 SELECT gp.name, r.grantee, r.grantee_kind,
-       ARRAY(SELECT q.name FROM pg_catalog.unnest(w.path_keys) WITH ORDINALITY AS u(k, i)
-             JOIN secant.principals q ON q.public_key OPERATOR(@extschema@.=) u.k ORDER BY u.i)
-           OPERATOR(pg_catalog.||) r.grantee,
+       w.path_names OPERATOR(pg_catalog.||) r.grantee,
        w.expires,
        ARRAY(SELECT b.role::pg_catalog.text FROM secant.bindings b
              WHERE b.principal_key OPERATOR(@extschema@.=) r.new_key ORDER BY 1),
@@ -1394,6 +1399,118 @@ END $$;
 
 SELECT secant_internal.share_triggers(s.share_table) FROM secant.sharing s;
 SELECT secant_internal.source_triggers(x.t) FROM secant_internal.source_tables() x(t);
+
+-- ---- Performance: paths kept across statements ----
+
+-- A backend keeps the paths it looked up across statements
+-- (src/pg/path_kept.c): a change of the grants or of the keys (a key
+-- retired, its bridge) makes them stale, in this session at once and in
+-- every session of the database when it commits (a relcache invalidation
+-- of the table).
+CREATE TRIGGER principal_keys_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON secant.principal_keys
+    FOR EACH STATEMENT EXECUTE FUNCTION secant_internal.grants_changed();
+-- (ALTER TABLE refuses a table with pending trigger events: the checks of
+-- the deferred foreign key that the earlier steps of this update queued
+-- run now, and the key is deferred again after)
+SET CONSTRAINTS secant.principal_keys_replaced_by_fkey IMMEDIATE;
+ALTER TABLE secant.grants ENABLE ALWAYS TRIGGER grants_changed;
+ALTER TABLE secant.principal_keys ENABLE ALWAYS TRIGGER principal_keys_changed;
+-- A logical replication apply fires row triggers only, under
+-- session_replication_role = replica: the removal locks fire there too
+-- (a replicated removal waits for the readers that use it), and a row
+-- trigger sends the invalidation there (elsewhere the statement trigger).
+ALTER TABLE secant.grants ENABLE ALWAYS TRIGGER grants_lock_removed;
+ALTER TABLE secant.bindings ENABLE ALWAYS TRIGGER bindings_lock_removed;
+ALTER TABLE secant.capabilities ENABLE ALWAYS TRIGGER capabilities_lock_removed;
+CREATE TRIGGER grants_changed_replica AFTER INSERT OR UPDATE OR DELETE ON secant.grants
+    FOR EACH ROW EXECUTE FUNCTION secant_internal.grants_changed();
+CREATE TRIGGER principal_keys_changed_replica AFTER INSERT OR UPDATE OR DELETE ON secant.principal_keys
+    FOR EACH ROW EXECUTE FUNCTION secant_internal.grants_changed();
+ALTER TABLE secant.grants ENABLE REPLICA TRIGGER grants_changed_replica;
+ALTER TABLE secant.principal_keys ENABLE REPLICA TRIGGER principal_keys_changed_replica;
+SET CONSTRAINTS secant.principal_keys_replaced_by_fkey DEFERRED;
+COMMENT ON FUNCTION secant_internal.grants_changed() IS 'trigger: invalidate the paths and access decisions cached by secant.reencrypt_for and sharing, in this session at once and in every session of the database when the change commits';
+
+COMMENT ON FUNCTION secant.reencrypt_for(pre_ciphertext, pre_public_key) IS 're-encrypt along the active grant path from the ciphertext''s current recipient to target (path looked up once per statement, kept for the session until a grant or key changes), for a role bound to target or holding the proxy capability; error 42501 otherwise or when there is no path';
+
+-- Expiry is judged at the start of the statement, or of the transaction
+-- when that is later: a procedure or DO block that commits inside runs new
+-- transactions under one frozen statement_timestamp() (independent attack
+-- 4: an expired grant served the later transactions of such a block).
+CREATE OR REPLACE FUNCTION secant.path(from_key pre_public_key, to_key pre_public_key, max_depth integer DEFAULT 8)
+RETURNS TABLE (hop integer, grant_id bigint, hop_from pre_public_key, hop_to pre_public_key, not_after timestamptz)
+STRICT LANGUAGE plpgsql STABLE PARALLEL SAFE
+-- a few indexed queries per call, a handful of rows: tell the planner, so
+-- that it evaluates a constant path once rather than per outer row
+COST 10000 ROWS 4
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    frontier @extschema@.pre_public_key[] := ARRAY[to_key];
+    seen @extschema@.pre_public_key[] := ARRAY[to_key];
+    next_frontier @extschema@.pre_public_key[];
+    -- the edge taken from each key discovered, towards the target
+    e_id bigint[] := '{}';
+    e_from @extschema@.pre_public_key[] := '{}';
+    e_to @extschema@.pre_public_key[] := '{}';
+    e_exp timestamptz[] := '{}';
+    depth integer := 0;
+    cur @extschema@.pre_public_key := from_key;
+    i integer;
+    r record;
+BEGIN
+    IF from_key OPERATOR(@extschema@.=) to_key THEN
+        RETURN;
+    END IF;
+    -- a retired key is never a target
+    IF EXISTS (SELECT 1 FROM secant.principal_keys k
+               WHERE k.public_key OPERATOR(@extschema@.=) to_key AND k.retired_at IS NOT NULL) THEN
+        RETURN;
+    END IF;
+    WHILE NOT from_key OPERATOR(@extschema@.=) ANY (seen)
+          AND depth OPERATOR(pg_catalog.<) least(max_depth, 15)
+          AND pg_catalog.cardinality(frontier) OPERATOR(pg_catalog.>) 0 LOOP
+        depth := depth OPERATOR(pg_catalog.+) 1;
+        next_frontier := '{}';
+        FOR r IN
+            SELECT DISTINCT ON (g.from_key) g.id, g.from_key AS f, g.to_key AS t, g.not_after AS x
+            FROM secant.grants g
+            JOIN secant.principal_keys kf ON kf.public_key OPERATOR(@extschema@.=) g.from_key
+            JOIN secant.principal_keys kt ON kt.public_key OPERATOR(@extschema@.=) g.to_key
+            WHERE g.to_key OPERATOR(@extschema@.=) ANY (frontier)
+              AND NOT g.from_key OPERATOR(@extschema@.=) ANY (seen)
+              AND (g.not_after IS NULL OR g.not_after OPERATOR(pg_catalog.>) GREATEST(pg_catalog.statement_timestamp(), pg_catalog.transaction_timestamp()))
+              -- through a retired key only by its bridge to the key that
+              -- replaced it: a path that uses a retired key starts at one
+              AND ((kf.retired_at IS NULL AND kt.retired_at IS NULL)
+                   OR kf.replaced_by OPERATOR(@extschema@.=) g.to_key)
+            ORDER BY g.from_key, g.not_after DESC NULLS FIRST, g.id DESC
+        LOOP
+            e_id := pg_catalog.array_append(e_id, r.id);
+            e_from := pg_catalog.array_append(e_from, r.f);
+            e_to := pg_catalog.array_append(e_to, r.t);
+            e_exp := pg_catalog.array_append(e_exp, r.x);
+            seen := pg_catalog.array_append(seen, r.f);
+            next_frontier := pg_catalog.array_append(next_frontier, r.f);
+        END LOOP;
+        frontier := next_frontier;
+    END LOOP;
+    IF NOT from_key OPERATOR(@extschema@.=) ANY (seen) THEN
+        RETURN;
+    END IF;
+    -- follow the recorded edges forwards from the start
+    hop := 0;
+    WHILE cur OPERATOR(@extschema@.<>) to_key LOOP
+        i := pg_catalog.array_position(e_from, cur);
+        hop := hop OPERATOR(pg_catalog.+) 1;
+        grant_id := e_id[i];
+        hop_from := e_from[i];
+        hop_to := e_to[i];
+        not_after := e_exp[i];
+        cur := e_to[i];
+        RETURN NEXT;
+    END LOOP;
+END $$;
 
 -- ==== Threshold nodes: grant shares on n nodes, a coordinator that   ====
 -- ==== asks t of them, verifies and combines (docs/THRESHOLD.md)      ====
@@ -1645,7 +1762,7 @@ BEGIN
             USING ERRCODE = 'insufficient_privilege',
                   DETAIL = 'It was revoked, or never stored here.';
     END IF;
-    IF s.not_after IS NOT NULL AND s.not_after OPERATOR(pg_catalog.<=) pg_catalog.statement_timestamp() THEN
+    IF s.not_after IS NOT NULL AND s.not_after OPERATOR(pg_catalog.<=) GREATEST(pg_catalog.statement_timestamp(), pg_catalog.transaction_timestamp()) THEN
         RAISE EXCEPTION 'grant share expired at %', s.not_after USING ERRCODE = 'insufficient_privilege';
     END IF;
     IF NOT secant_internal.lock_obtain_basis(s.to_key, secant.asking_user()) THEN
@@ -1916,7 +2033,7 @@ BEGIN
     END IF;
     SELECT * INTO g FROM secant.threshold_grants x
     WHERE x.from_key OPERATOR(@extschema@.=) recipient AND x.revoked_at IS NULL
-      AND (x.not_after IS NULL OR x.not_after OPERATOR(pg_catalog.>) pg_catalog.statement_timestamp())
+      AND (x.not_after IS NULL OR x.not_after OPERATOR(pg_catalog.>) GREATEST(pg_catalog.statement_timestamp(), pg_catalog.transaction_timestamp()))
       AND (x.to_key OPERATOR(@extschema@.=) target OR EXISTS (SELECT 1 FROM secant.path(x.to_key, target)))
     ORDER BY x.created_at DESC LIMIT 1 FOR SHARE;  -- revoke_threshold's UPDATE waits for the read
     IF NOT FOUND THEN

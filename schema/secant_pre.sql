@@ -1443,50 +1443,55 @@ COMMENT ON FUNCTION secant.devices(text, boolean) IS 'the devices a user (name o
 -- Every active path from one group (the group itself first, with a path
 -- of one key): a walk over grants_from_key, so that the readers of one
 -- group cost what that group's paths cost, whatever the size of the graph.
+-- Each step looks its principal up once (name, kind; a retired key has
+-- none and is left out of path_names, as secant.readers always showed it).
 -- Runs as the caller (secant.readers is security_invoker).
 CREATE FUNCTION secant.reader_paths(group_key pre_public_key)
-RETURNS TABLE (principal_key pre_public_key, path_keys pre_public_key[], expires timestamptz)
+RETURNS TABLE (principal_key pre_public_key, path_keys pre_public_key[], expires timestamptz,
+               principal_name text, principal_kind text, path_names text[])
 STRICT LANGUAGE sql STABLE PARALLEL SAFE ROWS 100
 SET search_path = pg_catalog, pg_temp
 AS $$
-    WITH RECURSIVE walk (principal_key, path_keys, expires) AS (
-        SELECT group_key, ARRAY[group_key], NULL::timestamptz
+    WITH RECURSIVE walk (principal_key, path_keys, expires, principal_name, principal_kind, path_names) AS (
+        SELECT group_key, ARRAY[group_key], NULL::timestamptz, q.name, q.kind,
+               pg_catalog.array_remove(ARRAY[q.name], NULL)
+        FROM (SELECT) one LEFT JOIN secant.principals q ON q.public_key OPERATOR(@extschema@.=) group_key
       UNION ALL
         SELECT g.to_key, w.path_keys OPERATOR(pg_catalog.||) g.to_key,
-               LEAST(w.expires, g.not_after)
+               LEAST(w.expires, g.not_after), q.name, q.kind,
+               CASE WHEN q.name IS NULL THEN w.path_names ELSE pg_catalog.array_append(w.path_names, q.name) END
         FROM walk w JOIN secant.grants g ON g.from_key OPERATOR(@extschema@.=) w.principal_key
+        LEFT JOIN secant.principals q ON q.public_key OPERATOR(@extschema@.=) g.to_key
         WHERE (g.not_after IS NULL OR g.not_after OPERATOR(pg_catalog.>) pg_catalog.statement_timestamp())
           AND NOT g.to_key OPERATOR(@extschema@.=) ANY (w.path_keys)
           AND pg_catalog.cardinality(w.path_keys) OPERATOR(pg_catalog.<) 16
     )
     SELECT * FROM walk $$;
-COMMENT ON FUNCTION secant.reader_paths(pre_public_key) IS 'every active grant path from a group''s key (the group itself first): the principal at its end, its keys, the earliest expiry on it; what secant.readers is made of';
+COMMENT ON FUNCTION secant.reader_paths(pre_public_key) IS 'every active grant path from a group''s key (the group itself first): the principal at its end, its keys, the earliest expiry on it, and the name and kind of that principal and the names along the path as secant.principals has them (none for a retired key); what secant.readers is made of';
 
 -- Who can read what: every active path from a group to a principal, as
 -- names, with the earliest expiry on it and the roles bound to the end.
 -- One walk per group (secant.reader_paths): a condition on group_name
--- walks that group's paths only.
+-- walks that group's paths only, and the walk names each principal as it
+-- reaches it (one probe of principals per path row, not one per key of it).
 -- (A view binds the operators and functions it names when it is created,
 -- under the creating script's search_path: every one is qualified.)
 CREATE VIEW secant.readers WITH (security_invoker = true) AS
-SELECT gp.name AS group_name, p.name AS principal, p.kind,
-       ARRAY(SELECT q.name FROM pg_catalog.unnest(w.path_keys) WITH ORDINALITY AS u(k, i)
-             JOIN secant.principals q ON q.public_key OPERATOR(@extschema@.=) u.k ORDER BY u.i) AS path,
+SELECT gp.name AS group_name, w.principal_name AS principal, w.principal_kind AS kind,
+       w.path_names AS path,
        w.expires,
        ARRAY(SELECT b.role::pg_catalog.text FROM secant.bindings b
              WHERE b.principal_key OPERATOR(@extschema@.=) w.principal_key ORDER BY 1) AS roles,
        false AS pending_reissue
 FROM secant.principals gp
 CROSS JOIN LATERAL secant.reader_paths(gp.public_key) w
-JOIN secant.principals p ON p.public_key OPERATOR(@extschema@.=) w.principal_key
 WHERE gp.kind OPERATOR(pg_catalog.=) 'group'
+  AND w.principal_name IS NOT NULL
   AND pg_catalog.cardinality(w.path_keys) OPERATOR(pg_catalog.>) 1
 UNION ALL
 -- paths closed by a key rotation until the delegator grants again
 SELECT gp.name, r.grantee, r.grantee_kind,
-       ARRAY(SELECT q.name FROM pg_catalog.unnest(w.path_keys) WITH ORDINALITY AS u(k, i)
-             JOIN secant.principals q ON q.public_key OPERATOR(@extschema@.=) u.k ORDER BY u.i)
-           OPERATOR(pg_catalog.||) r.grantee,
+       w.path_names OPERATOR(pg_catalog.||) r.grantee,
        w.expires,
        ARRAY(SELECT b.role::pg_catalog.text FROM secant.bindings b
              WHERE b.principal_key OPERATOR(@extschema@.=) r.new_key ORDER BY 1),
@@ -1810,7 +1815,7 @@ BEGIN
             JOIN secant.principal_keys kt ON kt.public_key OPERATOR(@extschema@.=) g.to_key
             WHERE g.to_key OPERATOR(@extschema@.=) ANY (frontier)
               AND NOT g.from_key OPERATOR(@extschema@.=) ANY (seen)
-              AND (g.not_after IS NULL OR g.not_after OPERATOR(pg_catalog.>) pg_catalog.statement_timestamp())
+              AND (g.not_after IS NULL OR g.not_after OPERATOR(pg_catalog.>) GREATEST(pg_catalog.statement_timestamp(), pg_catalog.transaction_timestamp()))
               -- through a retired key only by its bridge to the key that
               -- replaced it: a path that uses a retired key starts at one
               AND ((kf.retired_at IS NULL AND kt.retired_at IS NULL)
@@ -1851,7 +1856,7 @@ COMMENT ON FUNCTION secant.path(pre_public_key, pre_public_key, integer) IS 'a s
 -- per statement) runs as the owner (see src/pg/grant_path.c).
 CREATE FUNCTION secant.reencrypt_for(ct pre_ciphertext, target pre_public_key) RETURNS pre_ciphertext
     AS 'MODULE_PATHNAME', 'pre_reencrypt_for' LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
-COMMENT ON FUNCTION secant.reencrypt_for(pre_ciphertext, pre_public_key) IS 're-encrypt along the active grant path from the ciphertext''s current recipient to target (path looked up once per statement), for a role bound to target or holding the proxy capability; error 42501 otherwise or when there is no path';
+COMMENT ON FUNCTION secant.reencrypt_for(pre_ciphertext, pre_public_key) IS 're-encrypt along the active grant path from the ciphertext''s current recipient to target (path looked up once per statement, kept for the session until a grant or key changes), for a role bound to target or holding the proxy capability; error 42501 otherwise or when there is no path';
 
 -- C as well (a SQL wrapper would look the path up again on every row)
 CREATE FUNCTION secant.reencrypt_for(ct pre_ciphertext, target text) RETURNS pre_ciphertext
@@ -1868,13 +1873,35 @@ COMMENT ON FUNCTION secant.path(text, text, integer) IS 'secant.path with princi
 CREATE FUNCTION secant_internal.grants_changed() RETURNS trigger
     AS 'MODULE_PATHNAME', 'pre_grants_changed' LANGUAGE C;
 REVOKE ALL ON FUNCTION secant_internal.grants_changed() FROM PUBLIC;
-COMMENT ON FUNCTION secant_internal.grants_changed() IS 'trigger: invalidate the paths and access decisions cached by secant.reencrypt_for and sharing in this session';
+COMMENT ON FUNCTION secant_internal.grants_changed() IS 'trigger: invalidate the paths and access decisions cached by secant.reencrypt_for and sharing, in this session at once and in every session of the database when the change commits';
 CREATE TRIGGER grants_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON secant.grants
     FOR EACH STATEMENT EXECUTE FUNCTION secant_internal.grants_changed();
 CREATE TRIGGER bindings_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON secant.bindings
     FOR EACH STATEMENT EXECUTE FUNCTION secant_internal.grants_changed();
 CREATE TRIGGER capabilities_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON secant.capabilities
     FOR EACH STATEMENT EXECUTE FUNCTION secant_internal.grants_changed();
+-- A backend keeps the paths it looked up across statements
+-- (src/pg/path_kept.c): a change of the grants or of the keys (a key
+-- retired, its bridge) makes them stale, in this session at once and in
+-- every session of the database when it commits (a relcache invalidation
+-- of the table).
+CREATE TRIGGER principal_keys_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON secant.principal_keys
+    FOR EACH STATEMENT EXECUTE FUNCTION secant_internal.grants_changed();
+ALTER TABLE secant.grants ENABLE ALWAYS TRIGGER grants_changed;
+ALTER TABLE secant.principal_keys ENABLE ALWAYS TRIGGER principal_keys_changed;
+-- A logical replication apply fires row triggers only, under
+-- session_replication_role = replica: the removal locks fire there too
+-- (a replicated removal waits for the readers that use it), and a row
+-- trigger sends the invalidation there (elsewhere the statement trigger).
+ALTER TABLE secant.grants ENABLE ALWAYS TRIGGER grants_lock_removed;
+ALTER TABLE secant.bindings ENABLE ALWAYS TRIGGER bindings_lock_removed;
+ALTER TABLE secant.capabilities ENABLE ALWAYS TRIGGER capabilities_lock_removed;
+CREATE TRIGGER grants_changed_replica AFTER INSERT OR UPDATE OR DELETE ON secant.grants
+    FOR EACH ROW EXECUTE FUNCTION secant_internal.grants_changed();
+CREATE TRIGGER principal_keys_changed_replica AFTER INSERT OR UPDATE OR DELETE ON secant.principal_keys
+    FOR EACH ROW EXECUTE FUNCTION secant_internal.grants_changed();
+ALTER TABLE secant.grants ENABLE REPLICA TRIGGER grants_changed_replica;
+ALTER TABLE secant.principal_keys ENABLE REPLICA TRIGGER principal_keys_changed_replica;
 
 -- ---- sharing ----
 
@@ -3178,7 +3205,7 @@ BEGIN
             USING ERRCODE = 'insufficient_privilege',
                   DETAIL = 'It was revoked, or never stored here.';
     END IF;
-    IF s.not_after IS NOT NULL AND s.not_after OPERATOR(pg_catalog.<=) pg_catalog.statement_timestamp() THEN
+    IF s.not_after IS NOT NULL AND s.not_after OPERATOR(pg_catalog.<=) GREATEST(pg_catalog.statement_timestamp(), pg_catalog.transaction_timestamp()) THEN
         RAISE EXCEPTION 'grant share expired at %', s.not_after USING ERRCODE = 'insufficient_privilege';
     END IF;
     IF NOT secant_internal.lock_obtain_basis(s.to_key, secant.asking_user()) THEN
@@ -3449,7 +3476,7 @@ BEGIN
     END IF;
     SELECT * INTO g FROM secant.threshold_grants x
     WHERE x.from_key OPERATOR(@extschema@.=) recipient AND x.revoked_at IS NULL
-      AND (x.not_after IS NULL OR x.not_after OPERATOR(pg_catalog.>) pg_catalog.statement_timestamp())
+      AND (x.not_after IS NULL OR x.not_after OPERATOR(pg_catalog.>) GREATEST(pg_catalog.statement_timestamp(), pg_catalog.transaction_timestamp()))
       AND (x.to_key OPERATOR(@extschema@.=) target OR EXISTS (SELECT 1 FROM secant.path(x.to_key, target)))
     ORDER BY x.created_at DESC LIMIT 1 FOR SHARE;  -- revoke_threshold's UPDATE waits for the read
     IF NOT FOUND THEN

@@ -142,6 +142,8 @@ SELECT secant.add_grant(pg_temp.sg(pg_temp.sk('rot_org'), secant.principal_key('
 SELECT count(*) AS pending FROM secant.pending_reissues WHERE grantee LIKE 'rot_%';
 SELECT pre_decrypt_text(secant.reencrypt_for(pre_encrypt(secant.principal_key('rot_org'), 'org memo 2'), 'rot_ann_phone'),
                         pg_temp.sk('rot_ann_phone')) AS org_reads;
+-- the walk names every principal on a path of three hops, in order
+SELECT principal, kind, path FROM secant.readers WHERE group_name = 'rot_org' ORDER BY cardinality(path);
 
 -- ---- device rotation: ann's phone replaced ----
 INSERT INTO rk VALUES ('rot_ann_phone_v2', 'device', pre_keygen());

@@ -19,6 +19,17 @@
  * secant.grants, bindings or capabilities in this backend) bumps a
  * generation that invalidates all cached paths.
  *
+ * Across statements: a path looked up by a transaction that wrote nothing
+ * is also kept for the backend (path_kept.h), with the earliest expiry on
+ * it.  A later statement that
+ * finds it kept (same generation, unexpired, the same server key) locks
+ * its grants as a lookup would, then takes in the invalidations committed
+ * meanwhile: a change of secant.grants or secant.principal_keys sends one
+ * (its statement trigger) before its locks are released, so a removal
+ * that committed first is seen there and the path is looked up again; a
+ * removal still running holds its exclusive locks and the reader waits.
+ * The caller's right is checked in every statement, never kept.
+ *
  * Who may ask: secant.reencrypt_for serves only a current_user bound to the
  * target principal (or holding the proxy capability); the decision is read
  * in C (caller_basis.c, an index probe), locked like the grants, and cached
@@ -53,6 +64,7 @@
 #include "definer.h"
 #include "grant_path.h"
 #include "path_apply.h"
+#include "path_kept.h"
 #include "policy_lock.h"
 #include "read_audit.h"
 #include "server_key.h"
@@ -150,6 +162,19 @@ static void
 roles_changed(Datum arg, int cacheid, uint32 hashvalue)
 {
 	grants_generation++;
+}
+
+/*
+ * A relation's cache entry was invalidated: when it is secant.grants or
+ * secant.principal_keys (their statement trigger sends it, so another
+ * backend's change arrives when it commits), the paths kept across
+ * statements are stale (path_kept.h).
+ */
+static void
+relation_changed(Datum arg, Oid relid)
+{
+	if (sp_kept_relation(relid))
+		grants_generation++;
 }
 
 /* Memory context reset callback: wipe the cached grants. */
@@ -315,6 +340,7 @@ sp_path_cache(FmgrInfo *flinfo)
 		RegisterSubXactCallback(path_subxact_callback, NULL);
 		CacheRegisterSyscacheCallback(AUTHMEMROLEMEM, roles_changed, (Datum) 0);
 		CacheRegisterSyscacheCallback(AUTHOID, roles_changed, (Datum) 0);
+		CacheRegisterRelcacheCallback(relation_changed, (Datum) 0);
 		callback_registered = true;
 	}
 	if (path == NULL)
@@ -417,25 +443,35 @@ open_row(uint8_t grant[SP_GRANTBYTES], HeapTuple tup, TupleDesc desc, Oid owner)
 	}
 }
 
-/* The grant ids of a shortest active path, in order; returns their count. */
+/*
+ * The grant ids of a shortest active path, in order, and the earliest
+ * expiry on it (DT_NOEND: none); returns their count.
+ */
 static int
-path_ids(Oid pk_type, const uint8_t *from, const uint8_t *to, Datum *ids)
+path_ids(Oid pk_type, const uint8_t *from, const uint8_t *to, Datum *ids,
+		 TimestampTz *expires)
 {
 	Oid			argtypes[2] = {pk_type, pk_type};
 	Datum		args[2] = {PointerGetDatum(from), PointerGetDatum(to)};
-	int			rc = sp_run_latest("SELECT p.grant_id FROM secant.path($1, $2) AS p "
+	int			rc = sp_run_latest("SELECT p.grant_id, p.not_after FROM secant.path($1, $2) AS p "
 								"ORDER BY p.hop", 2, argtypes, args);
 
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "secant.path lookup failed: %s", SPI_result_code_string(rc));
 	if (SPI_processed > SP_PATH_MAXHOPS)
 		sp_raise(SP_EMAXLEVEL, "secant.reencrypt_for");
+	*expires = DT_NOEND;
 	for (uint64 i = 0; i < SPI_processed; i++)
 	{
 		bool		isnull;
+		Datum		not_after;
 
 		ids[i] = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc,
 							   1, &isnull);
+		not_after = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc,
+								  2, &isnull);
+		if (!isnull && DatumGetTimestampTz(not_after) < *expires)
+			*expires = DatumGetTimestampTz(not_after);
 	}
 	return (int) SPI_processed;
 }
@@ -512,6 +548,7 @@ typedef struct path_lookup
 	const uint8_t *from;
 	const uint8_t *to;
 	int			hops;
+	TimestampTz expires;		/* the earliest not_after on the path */
 } path_lookup;
 
 /* The lookup's queries (as the owner): retried while a grant goes away. */
@@ -524,7 +561,7 @@ path_lookup_body(void *arg)
 
 	for (attempt = 0; attempt < PATH_ATTEMPTS; attempt++)
 	{
-		l->hops = path_ids(l->pk_type, l->from, l->to, ids);
+		l->hops = path_ids(l->pk_type, l->from, l->to, ids, &l->expires);
 		if (l->hops == 0 && memcmp(l->from, l->to, SP_PUBLICKEYBYTES) != 0)
 			sp_raise_no_path();
 		if (lock_grants(l->path, ids, l->hops))
@@ -534,11 +571,16 @@ path_lookup_body(void *arg)
 		sp_raise_path_changed();
 }
 
-/* Look the path up and lock it (as the owner); raise if there is none. */
+/*
+ * Look the path up and lock it (as the owner); raise if there is none.
+ * Keep it for the backend (path_kept.h) unless something changed while it
+ * was looked up.
+ */
 static void
 path_fill(sp_path *path, Oid pk_type, const uint8_t *from, const uint8_t *to)
 {
-	path_lookup l = {path, pk_type, from, to, 0};
+	path_lookup l = {path, pk_type, from, to, 0, DT_NOEND};
+	uint64		generation = grants_generation;
 
 	path->valid = false;
 	path->fills = ++path->fill_next;	/* path_apply.c: what the last fill served goes */
@@ -551,6 +593,79 @@ path_fill(sp_path *path, Oid pk_type, const uint8_t *from, const uint8_t *to)
 	path->statement = GetCurrentStatementStartTimestamp();
 	path->generation = grants_generation;
 	path->valid = true;
+	/*
+	 * Only what a transaction that wrote nothing looked up: every row it
+	 * saw was committed (a row this transaction wrote, seen by the lookup,
+	 * may never commit, and its statement may fail before its trigger).
+	 */
+	if (l.hops > 0 && generation == grants_generation &&
+		!TransactionIdIsValid(GetTopTransactionIdIfAny()))
+		sp_kept_put(path->owner, from, to, generation, l.hops, path->ids,
+					l.expires, &path->grants[0][0]);
+}
+
+/*
+ * The server key changed (another file, a new file, none): the grants
+ * opened with it are kept no longer.
+ */
+static void
+server_key_checked(void)
+{
+	static uint64 epoch = 0;
+	uint64		now = sp_server_key_epoch();
+
+	if (now != epoch)
+	{
+		epoch = now;
+		grants_generation++;
+	}
+}
+
+/*
+ * Make the path kept for the backend from an earlier statement (path_kept.h)
+ * the current one, as path_fill would have made it: its grants locked for a
+ * reader, then the changes committed meanwhile taken in; false if none is
+ * kept or one of those changes made it stale (a removal that committed
+ * before the lock was granted has sent its invalidation by then).
+ */
+static bool
+kept_load(sp_path *path, const uint8_t *from, const uint8_t *to)
+{
+	const sp_kept_path *k;
+	uint64		generation;
+	Datum		ids[SP_PATH_MAXHOPS];
+
+	server_key_checked();
+	generation = grants_generation;
+	k = sp_kept_get(path->owner, from, to, generation);
+	if (k == NULL)
+		return false;
+	sp_require_live(path->owner);	/* not a standby, not a copy */
+	for (int i = 0; i < k->hops; i++)
+		ids[i] = Int64GetDatum(k->ids[i]);
+	lock_grant_ids(ids, k->hops);
+	AcceptInvalidationMessages();
+	if (generation != grants_generation)
+		return false;
+	path->fills = ++path->fill_next;
+	path->hops = k->hops;
+	memcpy(path->ids, k->ids, sizeof path->ids);
+	sodium_memzero(path->grants, sizeof path->grants);
+	memcpy(path->grants, k->grants, (size_t) k->hops * SP_GRANTBYTES);
+	if (k->nsuffix >= 0)
+	{
+		if (path->apply == NULL)
+			path->apply = sp_apply_state_new(GetMemoryChunkContext(path));
+		sp_apply_suffix_put(path->apply, path->fills,
+							k->grants + (size_t) k->hops * SP_GRANTBYTES, k->nsuffix);
+	}
+	memcpy(path->from, from, SP_PUBLICKEYBYTES);
+	memcpy(path->to, to, SP_PUBLICKEYBYTES);
+	path->lxid = SP_MY_LXID;
+	path->statement = GetCurrentStatementStartTimestamp();
+	path->generation = generation;
+	path->valid = true;
+	return true;
 }
 
 /* The schema of a type. */
@@ -696,7 +811,8 @@ sp_path_find(sp_path *path, Oid pk_type, const uint8_t *from,
 	if (audit)
 		sp_read_audit_check();
 	path->caller = GetUserId();
-	path_fill(path, pk_type, from, to);
+	if (!kept_load(path, from, to))
+		path_fill(path, pk_type, from, to);
 	if (audit)
 		path->read_entry = sp_read_audit_begin(path->owner, to, path->ids,
 											   path->hops);
@@ -820,7 +936,8 @@ chain_verify(void *arg)
 								 "AND g.to_key OPERATOR(%s.=) $2 "
 								 "AND g.hop_key OPERATOR(pg_catalog.=) $3 "
 								 "AND (g.not_after IS NULL OR g.not_after "
-								 "OPERATOR(pg_catalog.>) pg_catalog.statement_timestamp()) "
+								 "OPERATOR(pg_catalog.>) GREATEST(pg_catalog.statement_timestamp(), "
+								 "pg_catalog.transaction_timestamp())) "
 								 "AND ((kf.retired_at IS NULL AND kt.retired_at IS NULL) "
 								 "OR kf.replaced_by OPERATOR(%s.=) g.to_key)", s, s, s, s, s);
 	const uint8_t *prev = ct + SP_CT_P0;
@@ -884,9 +1001,15 @@ sp_path_apply(sp_path *path, const uint8_t *ct, size_t len, Datum orig,
 							path->fills, ct, len, operation);
 	/* keep the path's constant hop records with it (seen_load) */
 	if (path->entry != NULL && path->entry->nsuffix < 0 && path->entry->fill == path->fills)
+	{
 		path->entry->nsuffix =
 			sp_apply_suffix_get(path->apply, path->fills,
 								path->entry->grants + (size_t) path->hops * SP_GRANTBYTES);
+		if (path->entry->nsuffix >= 0)
+			sp_kept_suffix(path->owner, path->from, path->to, path->generation,
+						   path->entry->grants + (size_t) path->hops * SP_GRANTBYTES,
+						   path->entry->nsuffix);
+	}
 	return result;
 }
 
@@ -897,6 +1020,8 @@ pre_grants_changed(PG_FUNCTION_ARGS)
 {
 	if (!CALLED_AS_TRIGGER(fcinfo))
 		elog(ERROR, "pre_grants_changed: not called as a trigger");
+	/* the other backends' kept paths, when this change commits */
+	CacheInvalidateRelcache(((TriggerData *) fcinfo->context)->tg_relation);
 	grants_generation++;
 	sp_opened_forget();
 	return PointerGetDatum(NULL);

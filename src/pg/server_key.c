@@ -216,6 +216,9 @@ read_key(const char *path, struct timespec *mtime)
 	return k;
 }
 
+/* Bumped whenever a slot's key is read again or dropped. */
+static uint64 key_epoch = 0;
+
 /*
  * The key of a slot, (re)read when the setting or the file changed; NULL
  * when the setting is empty.
@@ -230,7 +233,10 @@ slot_key(key_slot *slot)
 	if (slot->setting == NULL || slot->setting[0] == '\0')
 	{
 		if (slot->key != NULL)
+		{
 			sodium_free(slot->key);		/* wipes */
+			key_epoch++;
+		}
 		slot->key = NULL;
 		return NULL;
 	}
@@ -244,11 +250,20 @@ slot_key(key_slot *slot)
 	if (slot->key != NULL)
 		sodium_free(slot->key);	/* wipes */
 	slot->key = k;
+	key_epoch++;
 	slot->loaded_mtime = mtime;
 	if (slot->loaded_file != NULL)
 		pfree(slot->loaded_file);
 	slot->loaded_file = MemoryContextStrdup(TopMemoryContext, slot->setting);
 	return k;
+}
+
+uint64
+sp_server_key_epoch(void)
+{
+	(void) slot_key(&current);
+	(void) slot_key(&previous);
+	return key_epoch;
 }
 
 /* The server key; raise when none is configured. */

@@ -72,6 +72,13 @@ bool		sp_sealed_to_current(const uint8_t sealed[SP_SEALEDBYTES]);
 /* The server key's id (raise when none is configured). */
 void		sp_server_key_id(uint8_t keyid[SP_KEYIDBYTES]);
 
+/*
+ * A number that changes whenever the server key or the previous one is
+ * read again (another setting, a changed file) or dropped; reads both
+ * slots (raises as opening would when a key file is bad).
+ */
+uint64		sp_server_key_epoch(void);
+
 /* Forget every opened grant (a grant changed in this backend). */
 void		sp_opened_forget(void);
 

@@ -191,7 +191,8 @@ class Data:
     def machine_line(self):
         m = self.machine
         parts = [m.get("cpu", "unknown CPU"), "%s cores" % m.get("cores", "?"),
-                 m.get("os", ""), "libsodium " + self.meta.get("libsodium", "?")]
+                 m.get("os", ""),
+                 "libsodium " + self.meta.get("libsodium", m.get("libsodium", "?"))]
         if m.get("postgres"):
             parts.append(m["postgres"])
         if self.node:

@@ -91,6 +91,8 @@ wanted() { ! skipped "$1" && [ -n "${BENCH_ONLY:-}" ]; }
 	printf 'os\t%s\n' "$(. /etc/os-release 2>/dev/null && echo "$PRETTY_NAME")"
 	printf 'date\t%s\n' "$(date -u '+%Y-%m-%d %H:%M UTC')"
 	printf 'load_start\t%s\n' "$(cut -d' ' -f1 /proc/loadavg 2>/dev/null)"
+	# (bench_core reports the version it runs with; this is for a run without it)
+	printf 'libsodium\t%s\n' "$(pkg-config --modversion libsodium 2>/dev/null || echo '?')"
 	if command -v psql >/dev/null; then
 		v=$(psql -X -A -t -d postgres -c 'SHOW server_version' 2>/dev/null | head -n 1)
 		[ -n "$v" ] && printf 'postgres\tPostgreSQL %s\n' "${v%% *}"

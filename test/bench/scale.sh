@@ -22,7 +22,7 @@
 # two sizes alternating so that other load on the machine hits both):
 #   secant.path(bench, device of u0)
 #   secant.reencrypt_for(note, device of u0)  (two hops, level 3)
-#   SELECT count(*) FROM secant.readers WHERE group_name = 'bench'
+#   SELECT * FROM secant.readers WHERE group_name = 'bench' (every row and column)
 #   secant.revoke('bench', 'uK') with its 1 000 copies (K = 1..5: one per
 #   round; \timing)
 # Needs a running server (PGHOST/PGPORT/PGUSER, a superuser) with
@@ -154,7 +154,7 @@ for n in "$SMALL" "$LARGE"; do
 done
 PATHQ="SELECT count(*) FROM secant.path(secant.principal_key('bench'), secant.principal_key('d0_0'));"
 READQ="SELECT length(secant.reencrypt_for(body, secant.principal_key('d0_0'))::text) FROM sb.notes WHERE id = 1;"
-READERSQ="SELECT count(*) FROM secant.readers WHERE group_name = 'bench';"
+READERSQ="SELECT * FROM secant.readers WHERE group_name = 'bench';"
 for r in $(seq 1 "$ROUNDS"); do
 	for n in "$SMALL" "$LARGE"; do
 		db=secant_bench_scale_$n

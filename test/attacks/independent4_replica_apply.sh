@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# test/attacks/independent4_replica_apply.sh - a revocation that reaches a
+# database through logical replication is final there too.
+#
+# docs/SECURITY.md ("Finality") says that every change of secant.grants
+# makes its statement trigger send the invalidation that drops the paths
+# backends keep across statements, "under session_replication_role =
+# replica too (ENABLE ALWAYS, as a logical replication apply would run)".
+# But PostgreSQL's logical replication apply worker fires row triggers
+# only, never statement triggers (PostgreSQL 15 manual, 31.9 "Triggers":
+# "The logical replication apply process currently only fires row
+# triggers, not statement triggers"), and the row trigger that locks a
+# removed grant (grants_lock_removed) is not ENABLE ALWAYS either.
+#
+# Setup (one throwaway cluster of this script's own, wal_level = logical):
+# database A is the original; B a copy of it (CREATE DATABASE ... TEMPLATE,
+# adopted by an admin: live, its own identity) that subscribes to A's
+# secant.grants (a publication of A, as a read replica of the policy).
+# A device's login on B reads the clinic's notes twice in one session (the
+# path is kept); an admin revokes the device's enrolment on A; the DELETE
+# arrives in B (a fresh session of B is refused: no path).  The device's
+# next statement in its old session must be refused as well.
+set -uo pipefail
+. "$(dirname "$0")/../prologue.sh"
+C=$(pgc_dir secant_atk4_repl) || { echo "0 passed, 1 failed"; exit 1; }
+PORT=${SECANT_PRE_ATK4_PORT:-55497}
+pgc_start "$C" "$PORT" "wal_level = logical" "max_replication_slots = 4" \
+	"max_wal_senders = 4" "max_logical_replication_workers = 4" ||
+	{ pgc_stop "$C"; echo "0 passed, 1 failed"; exit 1; }
+export PGHOST="$C" PGPORT="$PORT" PGUSER=postgres PGDATABASE=postgres
+unset SECANT_PRE_SERVER_LOG
+. "$(dirname "$0")/lib.sh"
+trap 'atk_cleanup; psql -X -q -d postgres -c "SELECT 1" >/dev/null 2>&1; pgc_stop "$C"; rm -rf "$ATK_TMP"' EXIT
+
+A=atk4_pub
+B=atk4_sub
+fresh_db $A || { echo "0 passed, 1 failed"; exit 1; }
+su_sql postgres >/dev/null <<'SQL'
+SET client_min_messages = warning;
+DO $$ BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'atk4_phone') THEN CREATE ROLE atk4_phone LOGIN; END IF;
+END $$;
+SQL
+su_sql $A -c "SELECT secant.bind('ada_phone', 'atk4_phone')" >/dev/null
+su_sql postgres -c "CREATE DATABASE $B TEMPLATE $A OWNER atk_owner" >/dev/null
+ATK_DBS="$ATK_DBS $B"
+check "B, a copy of A, adopted by an admin" equals 4 as atk_admin $B -c "SELECT secant.adopt_database()"
+
+# A publishes its grants; B subscribes (the slot made on A first: both
+# databases are in one cluster)
+su_sql $A -c "CREATE PUBLICATION atk4_grants FOR TABLE secant.grants" >/dev/null
+su_sql $A -c "SELECT pg_create_logical_replication_slot('atk4_slot', 'pgoutput')" >/dev/null
+check "B subscribes to A's secant.grants" su_sql $B -c "CREATE SUBSCRIPTION atk4_sub
+    CONNECTION 'host=$C port=$PORT dbname=$A user=postgres'
+    PUBLICATION atk4_grants WITH (create_slot = false, slot_name = 'atk4_slot', copy_data = false)"
+
+read_sql="SELECT count(secant.reencrypt_for(body, 'ada_phone')) AS reads FROM notes;"
+# phone_grants DB: the grants into ada_phone's key in DB
+phone_grants() {
+	su_sql "$1" -c "SELECT count(*) FROM secant.grants WHERE to_key = secant.principal_key('ada_phone')"
+}
+# wait_replicated: B has no grant into ada_phone any more (at most 30 s)
+wait_replicated() {
+	for _ in $(seq 300); do
+		[ "$(phone_grants $B)" = 0 ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+check "the device's login reads on B" equals 5 as atk4_phone $B -c "$read_sql"
+
+# the device's session on B: two reads (the path is kept), then the admin
+# revokes the enrolment on A and the DELETE is applied on B, then a read
+OUT=$({
+	echo "$read_sql"
+	echo "$read_sql"
+	echo "\\! psql -X -q -U atk_admin -d $A -c \"SELECT secant.revoke('dr_ada', 'ada_phone')\" >/dev/null"
+	echo "\\! for i in \$(seq 300); do [ \"\$(psql -X -At -U postgres -d $B -c \"SELECT count(*) FROM secant.grants WHERE to_key = secant.principal_key('ada_phone')\")\" = 0 ] && break; sleep 0.1; done"
+	echo "$read_sql"
+} | psql -X -q -At -U atk4_phone -d $B 2>&1 | grep -Ev '^ *$' | sed 's/^psql:<stdin>:[0-9]*: //')
+
+check "the revocation reached B (the grant row is gone there)" wait_replicated
+check "a fresh session of the device's login on B is refused" fails atk4_phone $B "$read_sql" "no active grant path"
+check "the device's two reads before the revocation" equals "$(printf '5\n5')" printf '%s' "$(printf '%s\n' "$OUT" | head -n 2)"
+# the safe outcome: the old session is refused too
+refused() {
+	printf '%s\n' "$OUT" | sed -n '3,$p' | grep -Eq '^ERROR: .*(no active grant path|not bound|may not obtain)' ||
+		{ echo "  after the revocation the kept path still served: $(printf '%s' "$OUT" | tr '\n' ' ')" >&2; return 1; }
+}
+check "the device's old session on B gets nothing after the revocation" refused
+
+atk_summary
