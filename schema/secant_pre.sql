@@ -2010,7 +2010,7 @@ COMMENT ON FUNCTION secant_internal.require_column(regclass, name, regtype) IS '
 
 -- The source table's triggers, from its registrations: one statement
 -- trigger on UPDATE and one on DELETE over their transition tables (a
--- statement's copies go in a few queries, whatever its rows), one on
+-- statement's copies go in one query per registration), one on
 -- TRUNCATE.  Dropped when no registration is left.  Nothing
 -- when the table no longer exists.  Called whenever registrations change.
 CREATE FUNCTION secant_internal.source_triggers(source_table regclass) RETURNS void
@@ -3715,3 +3715,13 @@ BEGIN
                                   pg_catalog.format('the body of %s, run as the extension''s owner through that door only (docs/SECURITY.md, "Authority")', door));
     END LOOP;
 END $$;
+
+-- ---- Performance: bulk, after the doors ----
+-- secant.enable_sharing is a door that does one thing more: once its body
+-- (owner-run) has registered the share table and installed its triggers,
+-- it shares the rows the table already holds, with the caller's rights, as
+-- one INSERT of them would (src/pg/share.c, pre_enable_sharing).
+CREATE OR REPLACE FUNCTION secant.enable_sharing(share_table regclass, source_table regclass, source_column name,
+                                                 source_key name, reference_column name, recipient_column name)
+RETURNS void AS 'MODULE_PATHNAME', 'pre_enable_sharing' LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION secant.enable_sharing(regclass, regclass, name, name, name, name) IS 'register share_table for sharing and install its triggers: a row inserted into share_table asks for a copy of source_table''s source_column (the row whose source_key equals the share''s reference_column) for the share''s recipient_column; the rows share_table already holds are shared at once, with the caller''s rights, as one INSERT of them would (their copies made anew); by the share table''s owner (with TRIGGER on the source table) or an admin; ordinary permanent tables only, the key and the reference of one type of int2, int4, int8, uuid, text or varchar (deterministic collation)';

@@ -165,6 +165,33 @@ SELECT count(*) = :copies_before AS copies_unchanged FROM secant.copies;
 SELECT secant.enable_sharing('note_shares', 'notes', 'id', 'id', 'note_id', 'recipient');
 SELECT secant.enable_sharing('note_shares', 'notes', 'body', 'id', 'note_id', 'note_id');
 SELECT secant.enable_sharing('note_shares', 'notes', 'body', 'nope', 'note_id', 'recipient');
+-- registering a share table that already holds share rows makes their
+-- copies, as an INSERT of those rows would (by the registering role, the
+-- path looked up once, rows without a reference or recipient skipped);
+-- registering it again makes them anew
+BEGIN;
+CREATE TABLE old_shares (note_id int, recipient pre_public_key);
+INSERT INTO old_shares VALUES (1, pg_temp.pk('bob_phone')), (3, pg_temp.pk('bob_phone')), (3, NULL), (NULL, pg_temp.pk('bob_phone'));
+SELECT secant.enable_sharing('old_shares', 'notes', 'body', 'id', 'note_id', 'recipient');
+SELECT source_row, pre_decrypt_text(copy, pg_temp.sk('bob_phone')) AS text, created_by = current_user AS by_me
+FROM secant.copies WHERE share_table = 'old_shares'::regclass ORDER BY 1;
+SELECT count(*) AS entries FROM secant.access_log WHERE action = 'share' AND (detail ->> 'share_table')::regclass = 'old_shares'::regclass;
+SELECT secant.enable_sharing('old_shares', 'notes', 'body', 'id', 'note_id', 'recipient');
+SELECT count(*) AS copies FROM secant.copies WHERE share_table = 'old_shares'::regclass;
+ROLLBACK;
+-- ERROR: as for an INSERT, a share row without its source row, or whose
+-- recipient has no path, refuses the registration
+BEGIN;
+CREATE TABLE old_shares (note_id int, recipient pre_public_key);
+INSERT INTO old_shares VALUES (1, pg_temp.pk('bob_phone')), (999, pg_temp.pk('bob_phone'));
+SELECT secant.enable_sharing('old_shares', 'notes', 'body', 'id', 'note_id', 'recipient');
+ROLLBACK;
+BEGIN;
+CREATE TABLE old_shares (note_id int, recipient pre_public_key);
+INSERT INTO old_shares VALUES (1, pg_temp.pk('outsider'));
+SELECT secant.enable_sharing('old_shares', 'notes', 'body', 'id', 'note_id', 'recipient');
+ROLLBACK;
+SELECT count(*) AS registered FROM secant.sharing WHERE share_table::text = 'old_shares';
 -- revocation: removing Ada from the team cuts her phone off in the same transaction
 CREATE TEMP TABLE revoked_copy AS
 SELECT sealed FROM secant.grants WHERE from_key = pg_temp.pk('cardiology') AND to_key = pg_temp.pk('dr_ada');

@@ -31,6 +31,7 @@
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
 
+#include "authority.h"
 #include "definer.h"
 
 #define DOOR_MAXARGS 8
@@ -107,6 +108,12 @@ door_body(Oid door)
 PG_FUNCTION_INFO_V1(pre_door);
 Datum
 pre_door(PG_FUNCTION_ARGS)
+{
+	return sp_door_call(fcinfo);
+}
+
+Datum
+sp_door_call(FunctionCallInfo fcinfo)
 {
 	FmgrInfo   *body = (FmgrInfo *) fcinfo->flinfo->fn_extra;
 	LOCAL_FCINFO(call, DOOR_MAXARGS);

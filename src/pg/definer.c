@@ -165,6 +165,23 @@ sp_run_latest(const char *query, int nargs, Oid *argtypes, Datum *args)
 }
 
 int
+sp_run_latest_over(EphemeralNamedRelation enr, const char *query, int nargs,
+				   Oid *argtypes, Datum *args)
+{
+	SPIPlanPtr	plan;
+
+	if (SPI_register_relation(enr) != SPI_OK_REL_REGISTER)
+		elog(ERROR, "could not register the ephemeral relation %s", enr->md.name);
+	plan = SPI_prepare(query, nargs, argtypes);
+	if (plan == NULL)
+		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+	if (IsolationUsesXactSnapshot())
+		return SPI_execute_snapshot(plan, args, NULL, GetLatestSnapshot(),
+									InvalidSnapshot, false, false, 0);
+	return SPI_execute_plan(plan, args, NULL, false, 0);
+}
+
+int
 sp_run_read(const char *query, int nargs, Oid *argtypes, Datum *args, long tcount)
 {
 	return SPI_execute_plan(plan_for(query, nargs, argtypes), args, NULL, true, tcount);

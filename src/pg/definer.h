@@ -17,6 +17,8 @@
 
 #include "postgres.h"
 
+#include "utils/queryenvironment.h"
+
 /* The owner of a function. */
 Oid			sp_function_owner(Oid fn);
 
@@ -47,6 +49,14 @@ void		sp_caller_query(sp_query_body body, void *arg);
  */
 int			sp_run_latest(const char *query, int nargs, Oid *argtypes,
 						  Datum *args);
+
+/*
+ * The same over an ephemeral named relation that the extension's code
+ * built (never a caller's table), registered for the query; planned on
+ * each call for the relation's size.
+ */
+int			sp_run_latest_over(EphemeralNamedRelation enr, const char *query,
+							   int nargs, Oid *argtypes, Datum *args);
 
 /*
  * Run a read-only query (inside a scope) with the current snapshot, at most

@@ -6,12 +6,15 @@
  *
  * secant.enable_sharing registers a share table in secant.sharing and
  * installs the triggers (one source trigger per source table, for all its
- * registrations); before they touch a value they check their shape, that
+ * registrations), then shares the rows the table already holds as an
+ * INSERT of them would, with the caller's rights (pre_enable_sharing);
+ * before they touch a value they check their shape, that
  * their table is permanent and registered (a share table with exactly
  * their arguments), and their columns' types (share_check.c).  The triggers run
  * with the caller's rights: the shared value is read as the role that
  * inserted the share row, so its privileges and row-level security decide
- * whether it may share that row.  Then extension code, as the extension's
+ * whether it may share that row; a source table's change is read in C from
+ * its transition tables.  Then extension code, as the extension's
  * owner (definer.h), looks up and locks the grant path (grant_path.c),
  * makes the copy and stores it in secant.copies with an entry in
  * secant.access_log: fixed, fully qualified queries on the extension's own
@@ -29,6 +32,7 @@
 #include "catalog/pg_type.h"
 #include "commands/defrem.h"
 #include "commands/trigger.h"
+#include "executor/executor.h"
 #include "common/hashfn.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
@@ -42,6 +46,7 @@
 #include "utils/syscache.h"
 #include "utils/tuplestore.h"
 
+#include "authority.h"
 #include "ciphertext.h"
 #include "pg_compat.h"
 #include "definer.h"
@@ -78,6 +83,7 @@ typedef struct copies_query
 	Oid		   *types;
 	Datum	   *args;
 	int			expect;
+	uint64		processed;
 } copies_query;
 
 static void
@@ -88,16 +94,46 @@ copies_query_body(void *arg)
 
 	if (rc != q->expect)
 		elog(ERROR, "secant.copies query failed: %s", SPI_result_code_string(rc));
+	q->processed = SPI_processed;
 }
 
-/* Run an owner-run query with the latest snapshot. */
-static void
+/* Run an owner-run query with the latest snapshot: the rows it gave or touched. */
+static uint64
 owner_run(Oid owner, const char *query, int nargs, Oid *types, Datum *args,
 		  int expect)
 {
-	copies_query q = {query, nargs, types, args, expect};
+	copies_query q = {query, nargs, types, args, expect, 0};
 
 	sp_owner_query(owner, copies_query_body, &q);
+	return q.processed;
+}
+
+/* The same over an ephemeral relation of the extension's own making. */
+typedef struct copies_query_over
+{
+	copies_query q;
+	EphemeralNamedRelation enr;
+} copies_query_over;
+
+static void
+copies_query_over_body(void *arg)
+{
+	copies_query_over *o = (copies_query_over *) arg;
+	int			rc = sp_run_latest_over(o->enr, o->q.query, o->q.nargs, o->q.types, o->q.args);
+
+	if (rc != o->q.expect)
+		elog(ERROR, "secant.copies query failed: %s", SPI_result_code_string(rc));
+	o->q.processed = SPI_processed;
+}
+
+static uint64
+owner_run_over(Oid owner, EphemeralNamedRelation enr, const char *query,
+			   int nargs, Oid *types, Datum *args, int expect)
+{
+	copies_query_over o = {{query, nargs, types, args, expect, 0}, enr};
+
+	sp_owner_query(owner, copies_query_over_body, &o);
+	return o.q.processed;
 }
 
 /* A row of a share table: the shared row's key and the recipient. */
@@ -400,22 +436,6 @@ remove_copies_of(Oid owner, const char *column_name, Oid rel)
 			  1, types, args, SPI_OK_DELETE);
 }
 
-/* Delete the copies of a source row made through one share table. */
-static void
-remove_row_copies(Oid owner, Oid share, Oid src, const char *row)
-{
-	Oid			types[3] = {REGCLASSOID, REGCLASSOID, TEXTOID};
-	Datum		args[3] = {ObjectIdGetDatum(share), ObjectIdGetDatum(src),
-	CStringGetTextDatum(row)};
-
-	owner_run(owner,
-			  "DELETE FROM secant.copies AS c "
-			  "WHERE c.share_table OPERATOR(pg_catalog.=) $1 "
-			  "AND c.source_table OPERATOR(pg_catalog.=) $2 "
-			  "AND c.source_row OPERATOR(pg_catalog.=) $3",
-			  3, types, args, SPI_OK_DELETE);
-}
-
 static bool
 same_share(const share_row *a, const share_row *b)
 {
@@ -450,7 +470,7 @@ batch_read_body(void *arg)
 											  ALLOCSET_DEFAULT_SIZES);
 	Portal		portal;
 
-	if (SPI_register_trigger_data(r->td) != SPI_OK_TD_REGISTER)
+	if (r->td != NULL && SPI_register_trigger_data(r->td) != SPI_OK_TD_REGISTER)
 		elog(ERROR, "could not register the transition tables");
 	portal = SPI_cursor_open_with_args(NULL, r->query, 0, NULL, NULL, NULL,
 									   true, 0);
@@ -476,9 +496,9 @@ batch_read_body(void *arg)
 }
 
 /*
- * Run a query over the trigger's transition tables with the caller's
- * rights, fn on each batch of its rows (in a memory context reset after
- * each batch).
+ * Run a query (over the trigger's transition tables, td not NULL) with the
+ * caller's rights, fn on each batch of its rows (in a memory context reset
+ * after each batch).
  */
 static void
 read_batches(TriggerData *td, const char *query, batch_fn fn, void *arg)
@@ -544,30 +564,32 @@ share_rows(void *arg, SPITupleTable *rows, uint64 n)
 }
 
 /*
- * AFTER INSERT FOR EACH STATEMENT (REFERENCING NEW TABLE) on a share
- * table: the inserted rows read with their source rows in one query as
- * the caller (a reference without its source row, or with several, is
- * refused as a row at a time would be), their copies filed a batch at a
- * time; the path is looked up once per statement.
+ * Share a statement's rows at once: the share rows in "rows" (the INSERT
+ * trigger's transition table, or the share table itself), read with their
+ * source rows in one query as the caller (a reference without its source
+ * row, or with several, is refused as a row at a time would be; rows
+ * without a reference or recipient are skipped), their copies filed a
+ * batch at a time; the path is looked up once per statement (the cache of
+ * flinfo).  argv: the registration (source table, source column, source
+ * key, reference column, recipient column), its columns checked; nrows:
+ * the number of rows in "rows".
  */
 static void
-share_statement_insert(FunctionCallInfo fcinfo, TriggerData *td,
-					   const ext_types *t, Oid owner, Oid src)
+share_statement_rows(FmgrInfo *flinfo, TriggerData *td, const ext_types *t,
+					 Oid owner, Oid share, Oid src, char **argv,
+					 const char *rows, int64 nrows)
 {
-	char	  **argv = td->tg_trigger->tgargs;
 	const char *ref = quote_identifier(argv[3]);
 	const char *rec = quote_identifier(argv[4]);
 	share_statement st;
 
-	(void) sp_share_column(td, argv[3], InvalidOid);
-	(void) sp_share_column(td, argv[4], t->pk);
-	st.flinfo = fcinfo->flinfo;
+	st.flinfo = flinfo;
 	st.t = t;
 	st.owner = owner;
-	st.share = RelationGetRelid(td->tg_relation);
+	st.share = share;
 	st.src = src;
 	st.column = argv[1];
-	st.nrows = tuplestore_tuple_count(td->tg_newtable);
+	st.nrows = nrows;
 	st.seen = palloc0(Max(st.nrows, 1) * sizeof(bool));
 	st.batch = palloc0(sizeof(copy_batch));
 	read_batches(td,
@@ -576,11 +598,91 @@ share_statement_insert(FunctionCallInfo fcinfo, TriggerData *td,
 						  "FROM %s AS x WHERE x.%s IS NOT NULL AND x.%s IS NOT NULL) AS n "
 						  "LEFT JOIN %s AS s ON %s",
 						  quote_identifier(argv[1]), quote_identifier(argv[2]), ref, rec,
-						  quote_identifier(td->tg_trigger->tgnewtable), ref, rec,
+						  rows, ref, rec,
 						  quote_qualified_identifier(get_namespace_name(get_rel_namespace(src)),
 													 get_rel_name(src)),
 						  key_equals(src, argv[2], "n.ref")),
 				 share_rows, &st);
+}
+
+/*
+ * AFTER INSERT FOR EACH STATEMENT (REFERENCING NEW TABLE) on a share
+ * table: its new rows shared at once.
+ */
+static void
+share_statement_insert(FunctionCallInfo fcinfo, TriggerData *td,
+					   const ext_types *t, Oid owner, Oid src)
+{
+	char	  **argv = td->tg_trigger->tgargs;
+
+	(void) sp_share_column(td, argv[3], InvalidOid);
+	(void) sp_share_column(td, argv[4], t->pk);
+	share_statement_rows(fcinfo->flinfo, td, t, owner,
+						 RelationGetRelid(td->tg_relation), src, argv,
+						 quote_identifier(td->tg_trigger->tgnewtable),
+						 tuplestore_tuple_count(td->tg_newtable));
+}
+
+/* The number of rows of a table the caller reads (the caller's query). */
+typedef struct row_count
+{
+	const char *query;
+	int64		n;
+} row_count;
+
+static void
+row_count_body(void *arg)
+{
+	row_count  *c = (row_count *) arg;
+	bool		isnull;
+
+	if (SPI_execute(c->query, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "could not count the rows of a share table");
+	c->n = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+}
+
+/*
+ * secant.enable_sharing(share_table, source_table, source_column,
+ * source_key, reference_column, recipient_column): a door (authority.c)
+ * whose body registers the share table and installs its triggers (its
+ * checks included); then, back with the caller's rights, the rows the
+ * share table already holds are shared as one INSERT of them would share
+ * them (share_statement_rows, the rows the caller may read; a row without
+ * its source row, or whose recipient has no path, refuses the
+ * registration): their copies made anew, by the registering role.
+ */
+PG_FUNCTION_INFO_V1(pre_enable_sharing);
+Datum
+pre_enable_sharing(PG_FUNCTION_ARGS)
+{
+	Oid			share = PG_GETARG_OID(0);
+	Oid			src = PG_GETARG_OID(1);
+	char	   *argv[5];
+	FmgrInfo	cache;
+	ext_types	t;
+	row_count	c;
+	const char *rows;
+
+	(void) sp_door_call(fcinfo);
+	if (sp_in_owner_scope())
+		sp_raise_sharing_setup("secant.enable_sharing() does not share rows inside the extension's owner-run code");
+	ext_types_get(&t);
+	argv[0] = NULL;
+	for (int i = 1; i < 5; i++)
+		argv[i] = NameStr(*PG_GETARG_NAME(i + 1));
+	rows = quote_qualified_identifier(get_namespace_name(get_rel_namespace(share)),
+									  get_rel_name(share));
+	c.query = psprintf("SELECT pg_catalog.count(*) FROM %s", rows);
+	sp_caller_query(row_count_body, &c);
+	if (c.n == 0)
+		PG_RETURN_VOID();
+	/* a path cache of this call's own (the door keeps its body in fn_extra) */
+	cache = *fcinfo->flinfo;
+	cache.fn_extra = NULL;
+	cache.fn_mcxt = CurrentMemoryContext;
+	share_statement_rows(&cache, NULL, &t, sp_function_owner(fcinfo->flinfo->fn_oid),
+						 share, src, argv, rows, c.n);
+	PG_RETURN_VOID();
 }
 
 /*
@@ -643,110 +745,200 @@ pre_share_copy(PG_FUNCTION_ARGS)
 	return PointerGetDatum(NULL);
 }
 
-/* Is the value in column col the same in both versions of the row? */
-static bool
-same_value(TriggerData *td, int col)
+/*
+ * The keys (as text, as copies are filed) of the source rows whose copies
+ * made through one registration go: gathered in a tuplestore (spilled to
+ * disk past work_mem), deleted in one query that joins them as the
+ * ephemeral relation secant_keys, planned for their number.
+ */
+typedef struct source_keys
 {
-	TupleDesc	desc = RelationGetDescr(td->tg_relation);
-	bool		n1,
-				n2;
-	Datum		a = SPI_getbinval(td->tg_trigtuple, desc, col, &n1);
-	Datum		b = SPI_getbinval(td->tg_newtuple, desc, col, &n2);
+	Oid			owner;
+	Oid			share;
+	Oid			src;
+	int			keycol;
+	int			valcol;
+	FmgrInfo	out;			/* the key type's output function */
+	MemoryContext cxt;			/* a row's work, reset after each */
+	TupleDesc	desc;			/* (source_row text) */
+	Tuplestorestate *keys;
+} source_keys;
+
+/*
+ * Delete the copies of the gathered rows made through the registration;
+ * then free the gathering.
+ */
+static void
+source_keys_delete(source_keys *k)
+{
+	Oid			types[2] = {REGCLASSOID, REGCLASSOID};
+	Datum		args[2] = {ObjectIdGetDatum(k->share), ObjectIdGetDatum(k->src)};
+
+	if (tuplestore_tuple_count(k->keys) > 0)
+	{
+		EphemeralNamedRelation enr = palloc0(sizeof(EphemeralNamedRelationData));
+
+		enr->md.name = "secant_keys";
+		enr->md.reliddesc = InvalidOid;
+		enr->md.tupdesc = k->desc;
+		enr->md.enrtype = ENR_NAMED_TUPLESTORE;
+		enr->md.enrtuples = tuplestore_tuple_count(k->keys);
+		enr->reldata = k->keys;
+		(void) owner_run_over(k->owner, enr,
+							  "DELETE FROM secant.copies AS c USING secant_keys AS k "
+							  "WHERE c.share_table OPERATOR(pg_catalog.=) $1 "
+							  "AND c.source_table OPERATOR(pg_catalog.=) $2 "
+							  "AND c.source_row OPERATOR(pg_catalog.=) k.source_row",
+							  2, types, args, SPI_OK_DELETE);
+	}
+	tuplestore_end(k->keys);
+	MemoryContextDelete(k->cxt);
+}
+
+/* The gathering of keys for one registration (keycol and valcol checked). */
+static source_keys *
+source_keys_new(TriggerData *td, Oid owner, Oid share, int keycol, int valcol)
+{
+	source_keys *k = palloc(sizeof(source_keys));
+	Oid			outfn;
+	bool		varlena;
+
+	k->owner = owner;
+	k->share = share;
+	k->src = RelationGetRelid(td->tg_relation);
+	k->keycol = keycol;
+	k->valcol = valcol;
+	getTypeOutputInfo(TupleDescAttr(RelationGetDescr(td->tg_relation), keycol - 1)->atttypid,
+					  &outfn, &varlena);
+	fmgr_info(outfn, &k->out);
+	k->cxt = AllocSetContextCreate(CurrentMemoryContext, "secant source keys",
+								   ALLOCSET_DEFAULT_SIZES);
+	k->desc = CreateTemplateTupleDesc(1);
+	TupleDescInitEntry(k->desc, (AttrNumber) 1, "source_row", TEXTOID, -1, 0);
+	k->keys = tuplestore_begin_heap(false, false, work_mem);
+	return k;
+}
+
+/* Are two values of the shared column the same (both NULL, or same bytes)? */
+static bool
+same_value(Datum a, bool a_null, Datum b, bool b_null)
+{
 	size_t		la,
 				lb;
 	const uint8_t *ba,
 			   *bb;
 
-	if (n1 || n2)
-		return n1 && n2;
+	if (a_null || b_null)
+		return a_null && b_null;
 	ba = sp_datum_bytes(SP_KIND_CIPHERTEXT, a, &la);
 	bb = sp_datum_bytes(SP_KIND_CIPHERTEXT, b, &lb);
 	return la == lb && memcmp(ba, bb, la) == 0;
 }
 
 /*
- * A row of the source table changed or went: remove the copies made of it
- * through one registration when its key or its shared value changed.
- * keycol and valcol were checked (sp_share_column).
+ * A source row went (newer NULL) or changed (newer: its new version): its
+ * key is gathered when it has one and its key (as text) or its shared
+ * value (its bytes) changed.
  */
 static void
-source_row_changed(TriggerData *td, Oid owner, Oid share, int keycol, int valcol)
+source_row_changed(source_keys *k, TupleTableSlot *older, TupleTableSlot *newer)
 {
-	TupleDesc	desc = RelationGetDescr(td->tg_relation);
-	char	   *key = SPI_getvalue(td->tg_trigtuple, desc, keycol);
+	MemoryContext old = MemoryContextSwitchTo(k->cxt);
+	bool		isnull;
+	Datum		key = slot_getattr(older, k->keycol, &isnull);
 
-	if (key == NULL)
-		return;
-	if (TRIGGER_FIRED_BY_UPDATE(td->tg_event))
+	if (!isnull)
 	{
-		char	   *new_key = SPI_getvalue(td->tg_newtuple, desc, keycol);
+		char	   *key_text = OutputFunctionCall(&k->out, key);
+		bool		changed = true;
 
-		if (new_key != NULL && strcmp(key, new_key) == 0 && same_value(td, valcol))
-			return;
+		if (newer != NULL)
+		{
+			bool		new_null,
+						v_null,
+						nv_null;
+			Datum		new_key = slot_getattr(newer, k->keycol, &new_null);
+			Datum		v = slot_getattr(older, k->valcol, &v_null);
+			Datum		nv = slot_getattr(newer, k->valcol, &nv_null);
+
+			changed = new_null ||
+				strcmp(key_text, OutputFunctionCall(&k->out, new_key)) != 0 ||
+				!same_value(v, v_null, nv, nv_null);
+		}
+		if (changed)
+		{
+			Datum		row = CStringGetTextDatum(key_text);
+
+			tuplestore_putvalues(k->keys, k->desc, &row, &isnull);
+		}
 	}
-	remove_row_copies(owner, share, RelationGetRelid(td->tg_relation), key);
+	MemoryContextSwitchTo(old);
+	MemoryContextReset(k->cxt);
 }
 
-/* The copies made of a statement's source rows through one registration. */
-typedef struct source_statement
-{
-	Oid			owner;
-	Oid			share;
-	Oid			src;
-} source_statement;
-
 /*
- * A batch of the keys (as text) of source rows deleted or changed: their
- * copies made through the registration's share table go, in one query.
+ * Does any copy filed under this share and source table remain (one probe
+ * of an index, as owner)?
  */
-static void
-source_rows(void *arg, SPITupleTable *rows, uint64 n)
+static bool
+has_copies(Oid owner, Oid share, Oid src)
 {
-	source_statement *st = (source_statement *) arg;
-	Datum	   *keys = palloc(n * sizeof(Datum));
-	Oid			types[3] = {REGCLASSOID, REGCLASSOID, TEXTARRAYOID};
-	Datum		args[3];
-	bool		isnull;
+	Oid			types[2] = {REGCLASSOID, REGCLASSOID};
+	Datum		args[2] = {ObjectIdGetDatum(share), ObjectIdGetDatum(src)};
 
-	for (uint64 k = 0; k < n; k++)
-		keys[k] = SPI_getbinval(rows->vals[k], rows->tupdesc, 1, &isnull);
-	args[0] = ObjectIdGetDatum(st->share);
-	args[1] = ObjectIdGetDatum(st->src);
-	args[2] = array_of(keys, (int) n, TEXTOID);
-	owner_run(st->owner,
-			  "DELETE FROM secant.copies AS c USING pg_catalog.unnest($3) AS k (source_row) "
-			  "WHERE c.share_table OPERATOR(pg_catalog.=) $1 "
-			  "AND c.source_table OPERATOR(pg_catalog.=) $2 "
-			  "AND c.source_row OPERATOR(pg_catalog.=) k.source_row",
-			  3, types, args, SPI_OK_DELETE);
+	return owner_run(owner,
+					 "SELECT FROM secant.copies AS c "
+					 "WHERE c.share_table OPERATOR(pg_catalog.=) $1 "
+					 "AND c.source_table OPERATOR(pg_catalog.=) $2 LIMIT 1",
+					 2, types, args, SPI_OK_SELECT) > 0;
+}
+
+/* Read a transition table from its start, through a read pointer of its own. */
+static void
+transition_rescan(Tuplestorestate *ts)
+{
+	tuplestore_select_read_pointer(ts, tuplestore_alloc_read_pointer(ts, EXEC_FLAG_REWIND));
+	tuplestore_rescan(ts);
 }
 
 /*
  * AFTER UPDATE (REFERENCING OLD TABLE, NEW TABLE) or AFTER DELETE
  * (REFERENCING OLD TABLE) FOR EACH STATEMENT on a source table, for one
- * registration: the copies of every deleted row go, and of every old row
- * whose key (as text, as a copy is filed) and shared value (its bytes) no
- * new row has: one query as the caller over the transition tables, one
- * deletion of copies a batch of keys at a time.
+ * registration: nothing when no copy was filed through it; else the
+ * copies of every deleted row go, and of every updated row whose key or
+ * shared value changed, as a row trigger decides (an UPDATE's old and new
+ * transition tables hold each row's two versions at the same position),
+ * read in C from the transition tables, in one deletion.
  */
 static void
-source_statement_changed(TriggerData *td, Oid owner,
-						 const sp_source_registration *reg)
+source_statement_changed(TriggerData *td, source_keys *k)
 {
-	const char *key = quote_identifier(reg->key);
-	const char *val = quote_identifier(reg->column);
-	source_statement st = {owner, reg->share, RelationGetRelid(td->tg_relation)};
-	char	   *query = psprintf("SELECT pg_catalog.format('%%s', o.%s) FROM %s AS o WHERE o.%s IS NOT NULL",
-								 key, quote_identifier(td->tg_trigger->tgoldtable), key);
+	Tuplestorestate *olds = td->tg_oldtable;
+	Tuplestorestate *news = TRIGGER_FIRED_BY_UPDATE(td->tg_event) ? td->tg_newtable : NULL;
+	TupleDesc	desc = RelationGetDescr(td->tg_relation);
+	TupleTableSlot *older;
+	TupleTableSlot *newer = NULL;
 
-	if (TRIGGER_FIRED_BY_UPDATE(td->tg_event))
-		query = psprintf("%s AND NOT EXISTS (SELECT FROM %s AS n "
-						 "WHERE pg_catalog.format('%%s', n.%s) OPERATOR(pg_catalog.=) pg_catalog.format('%%s', o.%s) "
-						 "AND ((n.%s IS NULL AND o.%s IS NULL) "
-						 "OR n.%s::pg_catalog.bytea OPERATOR(pg_catalog.=) o.%s::pg_catalog.bytea))",
-						 query, quote_identifier(td->tg_trigger->tgnewtable), key, key,
-						 val, val, val, val);
-	read_batches(td, query, source_rows, &st);
+	if (!has_copies(k->owner, k->share, k->src))
+		return;
+	if (news != NULL && tuplestore_tuple_count(news) != tuplestore_tuple_count(olds))
+		elog(ERROR, "the transition tables of an UPDATE differ in length");
+	older = MakeSingleTupleTableSlot(desc, &TTSOpsMinimalTuple);
+	transition_rescan(olds);
+	if (news != NULL)
+	{
+		newer = MakeSingleTupleTableSlot(desc, &TTSOpsMinimalTuple);
+		transition_rescan(news);
+	}
+	while (tuplestore_gettupleslot(olds, true, false, older))
+	{
+		if (news != NULL && !tuplestore_gettupleslot(news, true, false, newer))
+			elog(ERROR, "the transition tables of an UPDATE differ in length");
+		source_row_changed(k, older, newer);
+	}
+	ExecDropSingleTupleTableSlot(older);
+	if (newer != NULL)
+		ExecDropSingleTupleTableSlot(newer);
 }
 
 /*
@@ -788,11 +980,16 @@ pre_share_source(PG_FUNCTION_ARGS)
 	}
 	for (i = 0; i < n; i++)
 	{
+		source_keys *k;
+
 		sp_share_key(InvalidOid, NULL, RelationGetRelid(td->tg_relation), regs[i].key);
+		k = source_keys_new(td, owner, regs[i].share, keycols[i], valcols[i]);
 		if (TRIGGER_FIRED_FOR_ROW(td->tg_event))
-			source_row_changed(td, owner, regs[i].share, keycols[i], valcols[i]);
+			source_row_changed(k, td->tg_trigslot,
+							   TRIGGER_FIRED_BY_UPDATE(td->tg_event) ? td->tg_newslot : NULL);
 		else
-			source_statement_changed(td, owner, &regs[i]);
+			source_statement_changed(td, k);
+		source_keys_delete(k);
 	}
 	return PointerGetDatum(NULL);
 }
