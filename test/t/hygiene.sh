@@ -50,11 +50,11 @@ done)
 none "no fixed path under /tmp (mktemp templates only)" "$tmp"
 
 # 2. ports: a number of 4 or 5 digits on a line that speaks of a port, other
-#    than the default of an override ${NAME:-NUMBER}.
+#    than the default of an override ${NAME:-NUMBER} (NAME may hold digits).
 port=$(lines '([Pp][Oo][Rr][Tt]|-p)[^0-9]{0,6}[0-9]{4,5}\b|:-[0-9]{4,5}\}' |
 	while IFS= read -r l; do
 		text=${l#*:*:}
-		printf '%s\n' "$text" | sed -E 's/\$\{[A-Za-z_]+:-[0-9]+\}//g' |
+		printf '%s\n' "$text" | sed -E 's/\$\{[A-Za-z_][A-Za-z0-9_]*:-[0-9]+\}//g' |
 			grep -qE '([Pp][Oo][Rr][Tt]|-p)[^0-9]{0,6}[0-9]{4,5}\b' &&
 			printf '%s\n' "$l"
 	done)
