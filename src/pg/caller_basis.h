@@ -1,6 +1,7 @@
 /*
  * caller_basis.h - what current_user relies on to obtain what is addressed
- * to a principal, for secant.reencrypt_for (grant_path.c locks it).
+ * to a principal, for secant.reencrypt_for, and its check under the
+ * reader's locks.
  */
 #ifndef SP_CALLER_BASIS_H
 #define SP_CALLER_BASIS_H
@@ -19,5 +20,13 @@
  */
 int			sp_caller_basis(const uint8_t target[SP_PUBLICKEYBYTES], Oid who,
 							sp_lock_item *items, int max, bool *audit);
+
+/*
+ * May current_user obtain what is addressed to target?  Raise unless it
+ * may; what it relies on (bindings, proxy capabilities) is locked for a
+ * reader until the transaction ends and read again under the lock
+ * (policy_lock.h).  Returns whether read audit is on.
+ */
+bool		sp_caller_check(const uint8_t target[SP_PUBLICKEYBYTES]);
 
 #endif							/* SP_CALLER_BASIS_H */

@@ -720,98 +720,6 @@ sp_ext_schema(Oid pk_type)
 	return quote_identifier(get_namespace_name(type_namespace(pk_type)));
 }
 
-/* What the caller relies on (sp_caller_basis), read with its locks. */
-#define BASIS_MAX 16
-#define BASIS_ATTEMPTS 4
-typedef struct caller_check
-{
-	const uint8_t *target;
-	Oid			who;			/* the role that asks */
-	int			n;				/* items relied on; -1: superuser */
-	sp_lock_item items[BASIS_MAX];
-	bool		audit;
-} caller_check;
-
-/* What the role relies on now (the latest snapshot), the first BASIS_MAX. */
-static void
-caller_basis(caller_check *c)
-{
-	c->n = sp_caller_basis(c->target, c->who, c->items, BASIS_MAX, &c->audit);
-}
-
-/* Is every item of a among those of b? */
-static bool
-basis_within(const caller_check *a, const caller_check *b)
-{
-	for (int i = 0; i < a->n; i++)
-	{
-		int			j = 0;
-
-		while (j < b->n && memcmp(&a->items[i], &b->items[j], sizeof(sp_lock_item)) != 0)
-			j++;
-		if (j == b->n)
-			return false;
-	}
-	return true;
-}
-
-/*
- * Lock what the caller relies on, then read it again: done when what it
- * relies on now is all locked (a removal committed meanwhile is seen, a
- * later one waits for this transaction).
- */
-static void
-caller_check_locked(caller_check *c)
-{
-	caller_check locked;
-
-	caller_basis(c);
-	for (int attempt = 0; attempt < BASIS_ATTEMPTS && c->n > 0; attempt++)
-	{
-		sp_lock_take(c->items, c->n, false, true, "binding");
-		locked = *c;
-		caller_basis(c);
-		if (basis_within(c, &locked))
-			return;
-	}
-	if (c->n > 0)
-		sp_raise_path_changed();
-}
-
-/*
- * May current_user obtain what is addressed to target?  The bindings and
- * capabilities it relies on are locked until the transaction ends
- * (policy_lock.h).  Returns whether read audit is on.
- */
-static bool
-check_caller(const uint8_t *target)
-{
-	caller_check c = {target, GetUserId(), 0, {{0}}, false};
-
-	caller_check_locked(&c);
-	if (c.n == 0)
-		sp_raise_not_bound(GetUserNameFromId(GetUserId(), false));
-	return c.audit;
-}
-
-/*
- * secant_internal.lock_obtain_basis(target, who): may role who obtain what
- * is addressed to target?  As for secant.reencrypt_for, what it relies on
- * (bindings, proxy capabilities) is locked until the transaction ends, so
- * secant.unbind and secant.revoke_capability wait for it (the threshold
- * functions' check of their asking role: docs/SECURITY.md, "Finality").
- */
-PG_FUNCTION_INFO_V1(pre_lock_obtain_basis);
-Datum
-pre_lock_obtain_basis(PG_FUNCTION_ARGS)
-{
-	caller_check c = {(const uint8_t *) PG_GETARG_POINTER(0), PG_GETARG_OID(1),
-	0, {{0}}, false};
-
-	caller_check_locked(&c);
-	PG_RETURN_BOOL(c.n != 0);
-}
-
 void
 sp_path_find(sp_path *path, Oid pk_type, const uint8_t *from,
 			 const uint8_t *to, bool for_caller)
@@ -827,7 +735,7 @@ sp_path_find(sp_path *path, Oid pk_type, const uint8_t *from,
 	if (seen_load(path, from, to))
 		return;
 	if (for_caller)
-		audit = check_caller(to);
+		audit = sp_caller_check(to);
 	if (audit)
 		sp_read_audit_check();
 	path->caller = GetUserId();

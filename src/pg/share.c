@@ -1,17 +1,15 @@
 /*
  * share.c - sharing: the triggers that keep secant.copies up to date
  * (secant_internal.share_copy on an application's share table,
- * secant_internal.share_source on the shared table), and the deletion of
- * the copies made through revoked grants (secant.delete_copies_through).
+ * secant_internal.share_source on the shared table); revocation deletes
+ * copies in copies_delete.c.
  *
  * secant.enable_sharing registers a share table in secant.sharing and
- * installs the triggers (one source trigger per source table, for all its
- * registrations), then shares the rows the table already holds as an
- * INSERT of them would, with the caller's rights (pre_enable_sharing);
- * before they touch a value they check their shape, that
- * their table is permanent and registered (a share table with exactly
- * their arguments), and their columns' types (share_check.c).  The triggers run
- * with the caller's rights: the shared value is read as the role that
+ * installs the triggers (one source trigger per source table), then shares
+ * the rows the table holds as their INSERT would (pre_enable_sharing).
+ * Before they touch a value the triggers check their shape, that their
+ * table is permanent and registered with exactly their arguments, and
+ * their columns' types (share_check.c).  They run with the caller's rights: the shared value is read as the role that
  * inserted the share row, so its privileges and row-level security decide
  * whether it may share that row; a source table's change is read in C from
  * its transition tables.  Then extension code, as the extension's
@@ -36,8 +34,6 @@
 #include "common/hashfn.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
-#include "storage/lock.h"
-#include "storage/proc.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
@@ -994,118 +990,8 @@ pre_share_source(PG_FUNCTION_ARGS)
 	return PointerGetDatum(NULL);
 }
 
-/* The deletion of the copies made through some hop keys, and its count. */
-typedef struct copies_deletion
-{
-	Datum		hop_keys;		/* bytea[] */
-	bool		wait;
-	uint64		n;
-} copies_deletion;
-
-/*
- * Raise 55P03 naming the sessions in a transaction that wrote or locked
- * rows of secant.copies (sharing, unsharing, changing or deleting a
- * source row: the triggers delete and store copies in the caller's
- * transaction), as the lock helper names a grant's holders.
- */
-static void
-raise_copies_in_use(void)
-{
-	Oid			copies = get_relname_relid("copies", get_namespace_oid("secant", false));
-	LOCKTAG		tag;
-	int			count = 0;
-	VirtualTransactionId *vx;
-	StringInfoData s;
-
-	SET_LOCKTAG_RELATION(tag, MyDatabaseId, copies);
-	vx = GetLockConflicts(&tag, ExclusiveLock, &count);
-	initStringInfo(&s);
-	for (int i = 0; i < count; i++)
-	{
-		PGPROC	   *proc = SP_VXID_PROC(vx[i]);
-		char	   *role;
-
-		if (proc == NULL || proc->pid == MyProcPid)
-			continue;
-		role = GetUserNameFromId(proc->roleId, true);
-		appendStringInfo(&s, "%s%d (%s)", s.len ? ", " : "", proc->pid,
-						 role ? role : "?");
-	}
-	ereport(ERROR,
-			(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
-			 errmsg("copies made through the grant are in use by other sessions"),
-			 errdetail("Sessions in a transaction that shared, unshared or changed a shared row: %s.",
-					   s.len ? s.data : "none left"),
-			 errhint("Retry, call it with wait => true, or end those sessions with pg_terminate_backend().")));
-}
-
-static void
-copies_deletion_body(void *arg)
-{
-	copies_deletion *d = (copies_deletion *) arg;
-	Oid			types[1] = {BYTEAARRAYOID};
-	Datum		args[1] = {d->hop_keys};
-	bool		isnull;
-	int			rc;
-
-	/*
-	 * wait => false: every copy's row locked at once (those another
-	 * transaction holds skipped and counted), else raise naming the
-	 * holders; the deletion then takes its locks NOWAIT.
-	 */
-	if (!d->wait)
-	{
-		rc = sp_run_latest("SELECT (SELECT pg_catalog.count(*) FROM secant.copies AS y "
-						   "WHERE y.hop_keys OPERATOR(pg_catalog.&&) $1) OPERATOR(pg_catalog.=) "
-						   "(SELECT pg_catalog.count(*) FROM (SELECT x.id FROM secant.copies AS x "
-						   "WHERE x.hop_keys OPERATOR(pg_catalog.&&) $1 "
-						   "ORDER BY x.id FOR UPDATE OF x SKIP LOCKED) AS l)",
-						   1, types, args);
-		if (rc != SPI_OK_SELECT || SPI_processed != 1)
-			elog(ERROR, "could not lock copies: %s", SPI_result_code_string(rc));
-		if (!DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)))
-			raise_copies_in_use();
-	}
-	/* locked in id order: two deleters of overlapping copies never wait
-	 * for each other in a cycle */
-	rc = sp_run_latest(d->wait ?
-					   "DELETE FROM secant.copies AS c "
-					   "WHERE c.id OPERATOR(pg_catalog.=) ANY (ARRAY("
-					   "SELECT x.id FROM secant.copies AS x "
-					   "WHERE x.hop_keys OPERATOR(pg_catalog.&&) $1 "
-					   "ORDER BY x.id FOR UPDATE OF x))" :
-					   "DELETE FROM secant.copies AS c "
-					   "WHERE c.id OPERATOR(pg_catalog.=) ANY (ARRAY("
-					   "SELECT x.id FROM secant.copies AS x "
-					   "WHERE x.hop_keys OPERATOR(pg_catalog.&&) $1 "
-					   "ORDER BY x.id FOR UPDATE OF x NOWAIT))",
-					   1, types, args);
-	if (rc != SPI_OK_DELETE)
-		elog(ERROR, "could not delete copies: %s", SPI_result_code_string(rc));
-	d->n = SPI_processed;
-}
-
-/*
- * secant.delete_copies_through(hop keys, wait): delete every copy made
- * through one of them, with the latest snapshot; the number deleted.
- * wait => false: raise 55P03 at once, naming the sessions, when another
- * transaction holds one of their rows.  Called by revocation (owner only:
- * EXECUTE is not granted to anyone).
- */
-PG_FUNCTION_INFO_V1(pre_delete_copies_through);
-Datum
-pre_delete_copies_through(PG_FUNCTION_ARGS)
-{
-	copies_deletion d = {PG_GETARG_DATUM(0), PG_NARGS() < 2 || PG_GETARG_BOOL(1), 0};
-
-	sp_caller_query(copies_deletion_body, &d);
-	PG_RETURN_INT64((int64) d.n);
-}
-
-/*
- * secant.log_share() of versions before 0.4.0: the symbol stays so that
- * those versions install and update to this one; calling it fails.
- */
+/* secant.log_share() before 0.4.0: the symbol stays (old versions install
+ * and update to this one); calling it fails. */
 PG_FUNCTION_INFO_V1(pre_log_share);
 Datum
 pre_log_share(PG_FUNCTION_ARGS)
