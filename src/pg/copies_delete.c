@@ -9,14 +9,13 @@
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
-#include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "storage/lock.h"
-#include "storage/proc.h"
 #include "utils/lsyscache.h"
 
 #include "definer.h"
-#include "pg_compat.h"
+#include "policy_lock.h"
+#include "raise.h"
 
 /* The deletion of the copies made through some hop keys, and its count. */
 typedef struct copies_deletion
@@ -35,32 +34,13 @@ typedef struct copies_deletion
 static void
 raise_copies_in_use(void)
 {
-	Oid			copies = get_relname_relid("copies", get_namespace_oid("secant", false));
 	LOCKTAG		tag;
-	int			count = 0;
-	VirtualTransactionId *vx;
-	StringInfoData s;
 
-	SET_LOCKTAG_RELATION(tag, MyDatabaseId, copies);
-	vx = GetLockConflicts(&tag, ExclusiveLock, &count);
-	initStringInfo(&s);
-	for (int i = 0; i < count; i++)
-	{
-		PGPROC	   *proc = SP_VXID_PROC(vx[i]);
-		char	   *role;
-
-		if (proc == NULL || proc->pid == MyProcPid)
-			continue;
-		role = GetUserNameFromId(proc->roleId, true);
-		appendStringInfo(&s, "%s%d (%s)", s.len ? ", " : "", proc->pid,
-						 role ? role : "?");
-	}
-	ereport(ERROR,
-			(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
-			 errmsg("copies made through the grant are in use by other sessions"),
-			 errdetail("Sessions in a transaction that shared, unshared or changed a shared row: %s.",
-					   s.len ? s.data : "none left"),
-			 errhint("Retry, call it with wait => true, or end those sessions with pg_terminate_backend().")));
+	SET_LOCKTAG_RELATION(tag, MyDatabaseId,
+						 get_relname_relid("copies", get_namespace_oid("secant", false)));
+	sp_raise_in_use("copies made through the grant are in use by other sessions",
+					"shared, unshared or changed a shared row",
+					sp_lock_holders(&tag, ExclusiveLock));
 }
 
 static void

@@ -52,6 +52,7 @@
 
 #include "pg_compat.h"
 #include "policy_lock.h"
+#include "raise.h"
 
 #define SP_LOCK_FIELD4		0x5350	/* + class; + 0x10: a bucket */
 #define SP_LOCK_BUCKET		0x10
@@ -121,12 +122,11 @@ req_cmp(const void *a, const void *b)
 	return 0;
 }
 
-/* Raise 55P03: what is in use, by these sessions. */
-static void
-raise_in_use(const lock_req *r, const char *what)
+char *
+sp_lock_holders(const LOCKTAG *tag, LOCKMODE mode)
 {
 	int			count = 0;
-	VirtualTransactionId *vx = GetLockConflicts(&r->tag, r->mode, &count);
+	VirtualTransactionId *vx = GetLockConflicts(tag, mode, &count);
 	StringInfoData s;
 
 	initStringInfo(&s);
@@ -141,12 +141,15 @@ raise_in_use(const lock_req *r, const char *what)
 		appendStringInfo(&s, "%s%d (%s)", s.len ? ", " : "", proc->pid,
 						 role ? role : "?");
 	}
-	ereport(ERROR,
-			(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
-			 errmsg("%s is in use by other sessions", what),
-			 errdetail("Sessions in a transaction that re-encrypted through it: %s.",
-					   s.len ? s.data : "none left"),
-			 errhint("Retry, call it with wait => true, or end those sessions with pg_terminate_backend().")));
+	return s.data;
+}
+
+/* Raise 55P03: what is in use, by these sessions. */
+static void
+raise_in_use(const lock_req *r, const char *what)
+{
+	sp_raise_in_use(psprintf("%s is in use by other sessions", what),
+					"re-encrypted through it", sp_lock_holders(&r->tag, r->mode));
 }
 
 /* Give back the batch's locks taken so far. */

@@ -13,6 +13,8 @@
 
 #include "postgres.h"
 
+#include "storage/lock.h"
+
 #include "sp_core.h"
 
 /* What is locked (the classes, in the global lock order). */
@@ -41,5 +43,12 @@ sp_lock_item sp_lock_capability(Oid role);
  */
 void		sp_lock_take(sp_lock_item *items, int n, bool exclusive, bool wait,
 						 const char *what);
+
+/*
+ * The sessions other than this one that hold a lock on tag conflicting
+ * with mode, as "pid (role), ..."; empty when none is left (for a 55P03
+ * that names them).
+ */
+char	   *sp_lock_holders(const LOCKTAG *tag, LOCKMODE mode);
 
 #endif							/* SP_POLICY_LOCK_H */

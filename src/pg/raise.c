@@ -344,6 +344,18 @@ sp_raise_shared_row(const char *table, bool missing)
 			 errhint("The source key column of a share must be unique.")));
 }
 
+/* Something a removal needs is in use by other sessions (wait => false). */
+void
+sp_raise_in_use(const char *message, const char *doing, const char *holders)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
+			 errmsg("%s", message),
+			 errdetail("Sessions in a transaction that %s: %s.", doing,
+					   holders[0] != '\0' ? holders : "none left"),
+			 errhint("Retry, call it with wait => true, or end those sessions with pg_terminate_backend().")));
+}
+
 /* A function of an older version that this library no longer has. */
 void
 sp_raise_removed(const char *function, const char *hint)

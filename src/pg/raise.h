@@ -95,6 +95,13 @@ pg_noreturn void sp_raise_sharing_setup(const char *message);
 /* The shared row of a share is missing (23503) or not unique (21000). */
 pg_noreturn void sp_raise_shared_row(const char *table, bool missing);
 
+/*
+ * 55P03 (wait => false): message, and the sessions (holders, "pid (role),
+ * ...", empty: none left) in a transaction that did what doing says.
+ */
+pg_noreturn void sp_raise_in_use(const char *message, const char *doing,
+								 const char *holders);
+
 /* A function of an older version that this library no longer has (0A000). */
 pg_noreturn void sp_raise_removed(const char *function, const char *hint);
 /*
