@@ -295,6 +295,32 @@ seen_store(sp_path *path)
 }
 
 /*
+ * Make the path from -> to of an earlier lookup (named fill) the current
+ * one: its hops grants with their ids, and its nsuffix constant hop
+ * records after the grants (-1: none computed yet).
+ */
+static void
+path_take(sp_path *path, const uint8_t *from, const uint8_t *to, int hops,
+		  const int64 *ids, const uint8_t *grants, int nsuffix, uint64 fill)
+{
+	sodium_memzero(path->grants, sizeof path->grants);
+	memcpy(path->grants, grants, (size_t) hops * SP_GRANTBYTES);
+	memcpy(path->ids, ids, sizeof path->ids);
+	memcpy(path->from, from, SP_PUBLICKEYBYTES);
+	memcpy(path->to, to, SP_PUBLICKEYBYTES);
+	path->hops = hops;
+	path->fills = fill;
+	if (nsuffix >= 0)
+	{
+		if (path->apply == NULL)
+			path->apply = sp_apply_state_new(GetMemoryChunkContext(path));
+		sp_apply_suffix_put(path->apply, fill,
+							grants + (size_t) hops * SP_GRANTBYTES, nsuffix);
+	}
+	path->valid = true;
+}
+
+/*
  * Make the path from -> to looked up earlier in the statement the current
  * one; false if there is none.
  */
@@ -310,23 +336,9 @@ seen_load(sp_path *path, const uint8_t *from, const uint8_t *to)
 	e = hash_search(seen_table(path), key, HASH_FIND, NULL);
 	if (e == NULL)
 		return false;
-	sodium_memzero(path->grants, sizeof path->grants);
-	memcpy(path->grants, e->grants, (size_t) e->hops * SP_GRANTBYTES);
-	memcpy(path->ids, e->ids, sizeof path->ids);
-	memcpy(path->from, from, SP_PUBLICKEYBYTES);
-	memcpy(path->to, to, SP_PUBLICKEYBYTES);
-	path->hops = e->hops;
-	path->fills = e->fill;
+	path_take(path, from, to, e->hops, e->ids, e->grants, e->nsuffix, e->fill);
 	path->read_entry = e->read_entry;
 	path->entry = e;
-	if (e->nsuffix >= 0)
-	{
-		if (path->apply == NULL)
-			path->apply = sp_apply_state_new(GetMemoryChunkContext(path));
-		sp_apply_suffix_put(path->apply, e->fill,
-							e->grants + (size_t) e->hops * SP_GRANTBYTES, e->nsuffix);
-	}
-	path->valid = true;
 	return true;
 }
 
@@ -501,22 +513,26 @@ grant_gone(void)
 }
 
 /*
- * The rows of secant.grants (g) among ids $1 that are active now, as
- * secant.path has them: unexpired (at sp_decision_time()), through a
- * retired key only by its bridge.  s: the extension's schema, quoted.
+ * SELECT columns of the rows of secant.grants (g) that match filter (SQL
+ * over g) and are active now, as secant.path has them: unexpired (at
+ * sp_decision_time()), through a retired key only by its bridge.  s: the
+ * extension's schema, quoted.
  */
 static char *
-active_grants_query(const char *columns, const char *s)
+active_grants_query(const char *columns, const char *filter, const char *s)
 {
 	return psprintf("SELECT %s FROM secant.grants AS g "
 					"JOIN secant.principal_keys AS kf ON kf.public_key OPERATOR(%s.=) g.from_key "
 					"JOIN secant.principal_keys AS kt ON kt.public_key OPERATOR(%s.=) g.to_key "
-					"WHERE g.id OPERATOR(pg_catalog.=) ANY ($1) "
+					"WHERE %s "
 					"AND (g.not_after IS NULL OR g.not_after OPERATOR(pg_catalog.>) "
 					"GREATEST(pg_catalog.statement_timestamp(), pg_catalog.transaction_timestamp())) "
 					"AND ((kf.retired_at IS NULL AND kt.retired_at IS NULL) "
-					"OR kf.replaced_by OPERATOR(%s.=) g.to_key)", columns, s, s, s);
+					"OR kf.replaced_by OPERATOR(%s.=) g.to_key)", columns, s, s, filter, s);
 }
+
+/* The grants among ids $1 that are still active. */
+#define SP_BY_IDS "g.id OPERATOR(pg_catalog.=) ANY ($1)"
 
 /*
  * Lock the grants ids[0..n) (a reader's locks, policy_lock.h), then read
@@ -537,7 +553,7 @@ lock_grants(sp_path *path, Oid pk_type, Datum *ids, int n)
 	args[0] = PointerGetDatum(construct_array(ids, n, INT8OID, 8, FLOAT8PASSBYVAL,
 											  TYPALIGN_DOUBLE));
 	rc = sp_run_latest(active_grants_query("g.id, g.sealed, g.from_key, g.to_key, g.hop_key",
-										   sp_ext_schema(pk_type)),
+										   SP_BY_IDS, sp_ext_schema(pk_type)),
 					   1, argtypes, args);
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "secant.grants lookup failed: %s", SPI_result_code_string(rc));
@@ -667,24 +683,11 @@ kept_load(sp_path *path, const uint8_t *from, const uint8_t *to)
 	AcceptInvalidationMessages();
 	if (generation != grants_generation)
 		return false;
-	path->fills = ++path->fill_next;
-	path->hops = k->hops;
-	memcpy(path->ids, k->ids, sizeof path->ids);
-	sodium_memzero(path->grants, sizeof path->grants);
-	memcpy(path->grants, k->grants, (size_t) k->hops * SP_GRANTBYTES);
-	if (k->nsuffix >= 0)
-	{
-		if (path->apply == NULL)
-			path->apply = sp_apply_state_new(GetMemoryChunkContext(path));
-		sp_apply_suffix_put(path->apply, path->fills,
-							k->grants + (size_t) k->hops * SP_GRANTBYTES, k->nsuffix);
-	}
-	memcpy(path->from, from, SP_PUBLICKEYBYTES);
-	memcpy(path->to, to, SP_PUBLICKEYBYTES);
+	path_take(path, from, to, k->hops, k->ids, k->grants, k->nsuffix,
+			  ++path->fill_next);
 	path->lxid = SP_MY_LXID;
 	path->statement = GetCurrentStatementStartTimestamp();
 	path->generation = generation;
-	path->valid = true;
 	return true;
 }
 
@@ -821,7 +824,7 @@ lock_chain(Datum *ids, int n, const char *schema)
 	lock_grant_ids(ids, n);
 	args[0] = PointerGetDatum(construct_array(ids, n, INT8OID, 8, FLOAT8PASSBYVAL,
 											  TYPALIGN_DOUBLE));
-	if (chain_query(active_grants_query("DISTINCT g.id", schema), 1, argtypes, args) !=
+	if (chain_query(active_grants_query("DISTINCT g.id", SP_BY_IDS, schema), 1, argtypes, args) !=
 		(uint64) distinct_count(ids, n))
 	{
 		(void) grant_gone();
@@ -854,19 +857,11 @@ chain_verify(void *arg)
 	 * bridge to the key that replaced it; so a chain that meets a retired
 	 * key starts at one and runs through bridges up to there.
 	 */
-	char	   *q_hop = psprintf("SELECT g.id FROM secant.grants AS g "
-								 "JOIN secant.principal_keys AS kf "
-								 "ON kf.public_key OPERATOR(%s.=) g.from_key "
-								 "JOIN secant.principal_keys AS kt "
-								 "ON kt.public_key OPERATOR(%s.=) g.to_key "
-								 "WHERE g.from_key OPERATOR(%s.=) $1 "
-								 "AND g.to_key OPERATOR(%s.=) $2 "
-								 "AND g.hop_key OPERATOR(pg_catalog.=) $3 "
-								 "AND (g.not_after IS NULL OR g.not_after "
-								 "OPERATOR(pg_catalog.>) GREATEST(pg_catalog.statement_timestamp(), "
-								 "pg_catalog.transaction_timestamp())) "
-								 "AND ((kf.retired_at IS NULL AND kt.retired_at IS NULL) "
-								 "OR kf.replaced_by OPERATOR(%s.=) g.to_key)", s, s, s, s, s);
+	char	   *q_hop = active_grants_query("g.id",
+												psprintf("g.from_key OPERATOR(%s.=) $1 "
+														 "AND g.to_key OPERATOR(%s.=) $2 "
+														 "AND g.hop_key OPERATOR(pg_catalog.=) $3",
+														 s, s), s);
 	const uint8_t *prev = ct + SP_CT_P0;
 	Datum		ids[SP_MAXLEVEL];
 	int			nids = 0;
