@@ -32,27 +32,7 @@ unset SECANT_PRE_SERVER_LOG
 . "$(dirname "$0")/lib.sh"
 trap 'atk_cleanup; psql -X -q -d postgres -c "SELECT 1" >/dev/null 2>&1; pgc_stop "$C"; rm -rf "$ATK_TMP"' EXIT
 
-A=atk4_pub
-B=atk4_sub
-fresh_db $A || { echo "0 passed, 1 failed"; exit 1; }
-su_sql postgres >/dev/null <<'SQL'
-SET client_min_messages = warning;
-DO $$ BEGIN
-  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'atk4_phone') THEN CREATE ROLE atk4_phone LOGIN; END IF;
-END $$;
-SQL
-su_sql $A -c "SELECT secant.bind('ada_phone', 'atk4_phone')" >/dev/null
-su_sql postgres -c "CREATE DATABASE $B TEMPLATE $A OWNER atk_owner" >/dev/null
-ATK_DBS="$ATK_DBS $B"
-check "B, a copy of A, adopted by an admin" equals 4 as atk_admin $B -c "SELECT secant.adopt_database()"
-
-# A publishes its grants; B subscribes (the slot made on A first: both
-# databases are in one cluster)
-su_sql $A -c "CREATE PUBLICATION atk4_grants FOR TABLE secant.grants" >/dev/null
-su_sql $A -c "SELECT pg_create_logical_replication_slot('atk4_slot', 'pgoutput')" >/dev/null
-check "B subscribes to A's secant.grants" su_sql $B -c "CREATE SUBSCRIPTION atk4_sub
-    CONNECTION 'host=$C port=$PORT dbname=$A user=postgres'
-    PUBLICATION atk4_grants WITH (create_slot = false, slot_name = 'atk4_slot', copy_data = false)"
+replica_pair atk4 atk4_phone || { echo "0 passed, 1 failed"; exit 1; }
 
 read_sql="SELECT count(secant.reencrypt_for(body, 'ada_phone')) AS reads FROM notes;"
 # phone_grants DB: the grants into ada_phone's key in DB

@@ -37,25 +37,7 @@ unset SECANT_PRE_SERVER_LOG
 . "$(dirname "$0")/lib.sh"
 trap 'atk_cleanup; psql -X -q -d postgres -c "SELECT 1" >/dev/null 2>&1; pgc_stop "$C"; rm -rf "$ATK_TMP"' EXIT
 
-A=atk5_pub
-B=atk5_sub
-fresh_db $A || { echo "0 passed, 1 failed"; exit 1; }
-su_sql postgres >/dev/null <<'SQL'
-SET client_min_messages = warning;
-DO $$ BEGIN
-  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'atk5r_phone') THEN CREATE ROLE atk5r_phone LOGIN; END IF;
-END $$;
-SQL
-su_sql $A -c "SELECT secant.bind('ada_phone', 'atk5r_phone')" >/dev/null
-su_sql postgres -c "CREATE DATABASE $B TEMPLATE $A OWNER atk_owner" >/dev/null
-ATK_DBS="$ATK_DBS $B"
-check "B, a copy of A, adopted by an admin" equals 4 as atk_admin $B -c "SELECT secant.adopt_database()"
-
-su_sql $A -c "CREATE PUBLICATION atk5_grants FOR TABLE secant.grants" >/dev/null
-su_sql $A -c "SELECT pg_create_logical_replication_slot('atk5_slot', 'pgoutput')" >/dev/null
-check "B subscribes to A's secant.grants" su_sql $B -c "CREATE SUBSCRIPTION atk5_sub
-    CONNECTION 'host=$C port=$PORT dbname=$A user=postgres'
-    PUBLICATION atk5_grants WITH (create_slot = false, slot_name = 'atk5_slot', copy_data = false)"
+replica_pair atk5 atk5r_phone || { echo "0 passed, 1 failed"; exit 1; }
 
 # notes 1 and 2 shared with ada_phone, in each database
 SHARE="INSERT INTO note_shares (note_id, recipient) VALUES (1, secant.principal_key('ada_phone')), (2, secant.principal_key('ada_phone'))"

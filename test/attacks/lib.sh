@@ -195,6 +195,33 @@ no_second_row() {
 	[ "$n" -le 1 ] || { DIAG="re-encryptions obtained: $n (output: $(printf '%s' "$T_OUT" | tr '\n' ' '))"; return 1; }
 }
 
+# replica_pair NAME ROLE: in the script's own cluster ($C, $PORT, started
+# with wal_level = logical), database A (NAME_pub, the clinic fixture) and
+# B (NAME_sub), a copy of A adopted by an admin that subscribes to A's
+# secant.grants; ROLE, a login bound to ada_phone in both.  Sets A and B.
+replica_pair() {
+	A=$1_pub
+	B=$1_sub
+	fresh_db "$A" || return 1
+	su_sql postgres >/dev/null <<-SQL
+		SET client_min_messages = warning;
+		DO \$\$ BEGIN
+		  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '$2') THEN CREATE ROLE $2 LOGIN; END IF;
+		END \$\$;
+	SQL
+	su_sql "$A" -c "SELECT secant.bind('ada_phone', '$2')" >/dev/null
+	su_sql postgres -c "CREATE DATABASE $B TEMPLATE $A OWNER atk_owner" >/dev/null
+	ATK_DBS="$ATK_DBS $B"
+	check "B, a copy of A, adopted by an admin" equals 4 as atk_admin "$B" -c "SELECT secant.adopt_database()"
+	# A publishes its grants; B subscribes (the slot made on A first: both
+	# databases are in one cluster)
+	su_sql "$A" -c "CREATE PUBLICATION $1_grants FOR TABLE secant.grants" >/dev/null
+	su_sql "$A" -c "SELECT pg_create_logical_replication_slot('$1_slot', 'pgoutput')" >/dev/null
+	check "B subscribes to A's secant.grants" su_sql "$B" -c "CREATE SUBSCRIPTION $1_sub
+    CONNECTION 'host=$C port=$PORT dbname=$A user=postgres'
+    PUBLICATION $1_grants WITH (create_slot = false, slot_name = '$1_slot', copy_data = false)"
+}
+
 atk_summary() {
 	tap_summary
 }
