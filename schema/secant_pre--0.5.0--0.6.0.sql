@@ -2577,6 +2577,26 @@ CREATE OR REPLACE FUNCTION secant.enable_sharing(share_table regclass, source_ta
 RETURNS void AS 'MODULE_PATHNAME', 'pre_enable_sharing' LANGUAGE C VOLATILE STRICT;
 COMMENT ON FUNCTION secant.enable_sharing(regclass, regclass, name, name, name, name) IS 'register share_table for sharing and install its triggers: a row inserted into share_table asks for a copy of source_table''s source_column (the row whose source_key equals the share''s reference_column) for the share''s recipient_column; the rows share_table already holds are shared at once, with the caller''s rights, as one INSERT of them would (their copies made anew); by the share table''s owner (with TRIGGER on the source table) or an admin; ordinary permanent tables only, the key and the reference of one type of int2, int4, int8, uuid, text or varchar (deterministic collation)';
 
+-- ---- Performance: replicated removals, every effect ----
+-- A logical replication apply (and a restore under session_replication_role
+-- = replica) fires only the triggers that are ENABLE ALWAYS or ENABLE
+-- REPLICA. Every effect of a change that is not itself replicated fires
+-- there: beside the removal locks, the revocation and the invalidations
+-- above, the capability's privileges (an admin capability revoked at the
+-- origin takes its role's SELECT on the sealed grants on a subscriber as
+-- well) and the audit of every table (a subscriber's log is its own; the
+-- audit triggers add nothing to a restore). The triggers that stay ENABLE
+-- (origin only: checks and fills of a row, which arrives checked and
+-- filled) are listed, with why, in docs/SECURITY.md ("Replication"), and
+-- test/attacks/surface_sweeps.sh checks the catalog against that list.
+ALTER TABLE secant.capabilities ENABLE ALWAYS TRIGGER capabilities_privileges;
+ALTER TABLE secant.principals ENABLE ALWAYS TRIGGER principals_audit;
+ALTER TABLE secant.bindings ENABLE ALWAYS TRIGGER bindings_audit;
+ALTER TABLE secant.capabilities ENABLE ALWAYS TRIGGER capabilities_audit;
+ALTER TABLE secant.settings ENABLE ALWAYS TRIGGER settings_audit;
+ALTER TABLE secant.index_keys ENABLE ALWAYS TRIGGER index_keys_audit;
+ALTER TABLE secant.grant_shares ENABLE ALWAYS TRIGGER grant_shares_audit;
+
 -- ==== Names, last: what the extension still binds (a WARNING each)   ====
 DO $$
 DECLARE

@@ -10,7 +10,11 @@
 #      nothing, never a backend crash;
 #   3. every C function called with edge values of its argument types
 #      (NULL, empty, large, extreme) gives an error or a value, never a
-#      crash.
+#      crash;
+#   4. authority: the extension's tables carry its own triggers only, none
+#      can be registered for sharing, owner-run code sits behind doors;
+#   5. replication: every trigger left to fire at the origin only is in
+#      docs/SECURITY.md's list, with why.
 # A crash is "terminated by signal" in the server log ($SECANT_PRE_SERVER_LOG,
 # set by test/cluster.sh) or a lost connection.
 set -uo pipefail
@@ -337,5 +341,29 @@ session=$(su_sql $DB -c "
 	  AND p.prosrc ~* '(session_user|GetSessionUserId)'")
 check "the session role is used by the audit records and restoring() only" eq "$session" \
 	"audit_log_chain,grant_removed,purge_expired,restoring,revoke_threshold,rotate_key,tshare_audit"
+
+# -- 5. replication (docs/SECURITY.md, "Replication"), from the catalog
+# A logical replication apply, and a restore under session_replication_role
+# = replica, fire only ENABLE ALWAYS and ENABLE REPLICA triggers: every
+# trigger on a table of the extension that is left ENABLE (origin only) is
+# in the documented list, with why, and every listed one is such a trigger;
+# none is disabled.
+doc_origin_only() {
+	sed -n '/^### Replication/,/^##* /p' "$ROOT/docs/SECURITY.md" | grep '^| `' |
+		cut -d'|' -f2 | grep -oE '`[a-z_]+`' | tr -d '`' | sort -u
+}
+doc_origin_only >"$ATK_TMP/origin_doc"
+su_sql $DB -c "
+	SELECT t.tgname FROM pg_trigger t
+	WHERE secant_internal.extension_table(t.tgrelid) AND NOT t.tgisinternal AND t.tgenabled = 'O'
+	ORDER BY 1" | sort -u >"$ATK_TMP/origin_catalog"
+check "every ENABLE (origin only) trigger of the extension is in SECURITY.md's list" eq \
+	"$(comm -13 "$ATK_TMP/origin_doc" "$ATK_TMP/origin_catalog" | paste -sd' ')" ""
+check "every trigger of SECURITY.md's origin-only list is one" eq \
+	"$(comm -23 "$ATK_TMP/origin_doc" "$ATK_TMP/origin_catalog" | paste -sd' ')" ""
+check "the list is parsed, not empty" test "$(wc -l <"$ATK_TMP/origin_doc")" -gt 10
+check "no trigger of the extension is disabled" eq "$(su_sql $DB -c "
+	SELECT string_agg(t.tgname, ' ') FROM pg_trigger t
+	WHERE secant_internal.extension_table(t.tgrelid) AND t.tgenabled = 'D'")" ""
 
 atk_summary

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# test/attacks/replica_removals.sh - a removal that reaches a database
+# through logical replication has there every effect it has at its origin.
+#
+# A logical replication apply runs under session_replication_role =
+# replica: triggers left ENABLE (origin) do not fire for what it applies.
+# docs/SECURITY.md ("Replication") sorts every trigger of the extension's
+# tables: those whose effect is not itself replicated (locks, invalidations,
+# privileges, the revocation's deletions, the audit) fire there too, checks
+# and fills of the origin do not; surface_sweeps.sh checks the catalog
+# against that list.  This script is the attack that found a trigger on
+# the wrong side: an admin capability revoked at the origin left its role
+# SELECT on secant.grants and secant.database_identity on the subscriber
+# (the capability's privileges, given and taken by the trigger
+# capabilities_privileges, which the apply did not fire).
+#
+# Setup (a throwaway cluster of this script's own, wal_level = logical):
+# database A, and B, a copy of it adopted by an admin, subscribing to A's
+# secant.grants, secant.bindings and secant.capabilities.
+set -uo pipefail
+. "$(dirname "$0")/../prologue.sh"
+C=$(pgc_dir secant_replica_removals) || { echo "0 passed, 1 failed"; exit 1; }
+PORT=${SECANT_PRE_REPLICA_REMOVALS_PORT:-55499}
+pgc_start "$C" "$PORT" "wal_level = logical" "max_replication_slots = 4" \
+	"max_wal_senders = 4" "max_logical_replication_workers = 4" ||
+	{ pgc_stop "$C"; echo "0 passed, 1 failed"; exit 1; }
+export PGHOST="$C" PGPORT="$PORT" PGUSER=postgres PGDATABASE=postgres
+unset SECANT_PRE_SERVER_LOG
+. "$(dirname "$0")/lib.sh"
+trap 'atk_cleanup; psql -X -q -d postgres -c "SELECT 1" >/dev/null 2>&1; pgc_stop "$C"; rm -rf "$ATK_TMP"' EXIT
+
+# a second login, made admin of A and of B (as if B were copied after it)
+# before the capabilities are published
+su_sql postgres >/dev/null <<-SQL
+	SET client_min_messages = warning;
+	DO \$\$ BEGIN
+	  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'rr_admin') THEN CREATE ROLE rr_admin LOGIN; END IF;
+	END \$\$;
+SQL
+replica_pair rr rr_phone || { echo "0 passed, 1 failed"; exit 1; }
+as atk_admin "$A" -c "SELECT secant.grant_capability('rr_admin', 'admin')" >/dev/null 2>&1
+as atk_admin "$B" -c "SELECT secant.grant_capability('rr_admin', 'admin')" >/dev/null 2>&1
+su_sql "$A" -c "ALTER PUBLICATION rr_grants ADD TABLE secant.bindings, secant.capabilities" >/dev/null
+su_sql "$B" -c "ALTER SUBSCRIPTION rr_sub REFRESH PUBLICATION WITH (copy_data = false)" >/dev/null
+
+# privileges ROLE DB: the role's SELECT on the sealed grants and the identity
+privileges() {
+	su_sql "$2" -c "SELECT has_table_privilege('$1', 'secant.grants', 'SELECT')::text
+	    || ' ' || has_table_privilege('$1', 'secant.database_identity', 'SELECT')::text"
+}
+# replicated DB SQL: wait until SQL gives 0 in DB (at most 30 s)
+replicated() {
+	for _ in $(seq 300); do
+		[ "$(su_sql "$1" -c "$2")" = 0 ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+check "the second admin reads the sealed grants and the identity on B" equals "true true" privileges rr_admin "$B"
+
+as atk_admin "$A" -c "SELECT secant.revoke_capability('rr_admin', 'admin')" >/dev/null
+check "the revocation of the capability reached B" replicated "$B" \
+	"SELECT count(*) FROM secant.capabilities WHERE role = 'rr_admin'::regrole"
+check "on A the revoked admin no longer reads them" equals "false false" privileges rr_admin "$A"
+check "on B neither (the capability's privileges go with it)" equals "false false" privileges rr_admin "$B"
+
+# an unbinding applied on B: the device's login is refused there
+check "the device's login reads on B" equals 5 as rr_phone "$B" \
+	-c "SELECT count(secant.reencrypt_for(body, 'ada_phone')) FROM notes"
+as atk_admin "$A" -c "SELECT secant.unbind('ada_phone', 'rr_phone')" >/dev/null
+check "the unbinding reached B" replicated "$B" \
+	"SELECT count(*) FROM secant.bindings WHERE role = 'rr_phone'::regrole"
+check "on B the unbound login gets nothing" fails rr_phone "$B" \
+	"SELECT count(secant.reencrypt_for(body, 'ada_phone')) FROM notes" "not bound|may not obtain|no active grant path"
+
+# the subscriber's audit log is its own: the replicated removals are in it
+check "B's audit log holds the replicated removals (audit_check agrees)" equals 0 \
+	su_sql "$B" -c "SELECT count(*) FROM secant.audit_check()"
+check "B's audit chain is intact" equals t su_sql "$B" -c "SELECT secant.audit_verify() IS NULL"
+
+atk_summary
