@@ -1638,6 +1638,7 @@ DECLARE
     next_id bytea;
     claimer oid;
     n bigint := 0;
+    m bigint := 0;
 BEGIN
     PERFORM secant.require_admin();
     SELECT i.id, i.database_oid, i.system_identifier INTO prev FROM secant.database_identity i FOR UPDATE;
@@ -1662,18 +1663,22 @@ BEGIN
     IF new_identity THEN
         UPDATE secant.grants g SET sealed = secant.reseal_adopted(g.sealed, g.hop_key, prev.id);
         GET DIAGNOSTICS n = ROW_COUNT;
+        -- a node's threshold grant shares: the re-seal kept beside each
+        -- (the delegator's signature covers the share's own sealed part)
+        UPDATE secant.grant_shares s SET resealed = secant_internal.tshare_reseal(s.share, s.resealed, prev.id);
+        GET DIAGNOSTICS m = ROW_COUNT;
     END IF;
     INSERT INTO secant.audit_log (action, detail)
     VALUES ('adopt database', pg_catalog.jsonb_build_object(
         'previous_identity', pg_catalog.encode(prev.id, 'hex'), 'identity', pg_catalog.encode(next_id, 'hex'),
         'previous_database_oid', prev.database_oid, 'database_oid', here_oid,
         'previous_system_identifier', prev.system_identifier::pg_catalog.text,
-        'system_identifier', here_sysid::pg_catalog.text, 'grants', n));
-    RETURN n;
+        'system_identifier', here_sysid::pg_catalog.text, 'grants', n, 'grant_shares', m));
+    RETURN n OPERATOR(pg_catalog.+) m;
 END $$;
 REVOKE ALL ON FUNCTION secant.adopt_database(boolean) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION secant.adopt_database(boolean) TO secant_admin;
-COMMENT ON FUNCTION secant.adopt_database(boolean) IS 'make a copy of a database (TEMPLATE, restore, pg_upgrade) live here, audited: an identity of its own with every grant re-sealed for it (new_identity => false: the database moved, it keeps its identity); returns the grants re-sealed';
+COMMENT ON FUNCTION secant.adopt_database(boolean) IS 'make a copy of a database (TEMPLATE, restore, pg_upgrade) live here, audited: an identity of its own with every grant and threshold grant share re-sealed for it (new_identity => false: the database moved, it keeps its identity); returns how many were re-sealed';
 
 -- ---- copies made under 0.5.0: one claim per identity in the cluster ----
 -- 0.5.0 did not record which database an identity belongs to: the first
@@ -3146,10 +3151,10 @@ REVOKE ALL ON FUNCTION secant_internal.tpartials(bytea, bytea, pre_ciphertext[])
 COMMENT ON FUNCTION secant_internal.tpartials(bytea, bytea, pre_ciphertext[]) IS 'the partials (with proofs) of a stored grant share for a batch of ciphertexts, the share opened once with the server key (from the node''s re-seal when resealed is not NULL; secant.threshold_partials checks first)';
 
 -- C, owner only: a stored share's scalar sealed again to the server key.
-CREATE FUNCTION secant_internal.tshare_reseal(share bytea, resealed bytea) RETURNS bytea
+CREATE FUNCTION secant_internal.tshare_reseal(share bytea, resealed bytea, previous_identity bytea DEFAULT NULL) RETURNS bytea
     AS 'MODULE_PATHNAME', 'pre_tshare_reseal' LANGUAGE C VOLATILE;
-REVOKE ALL ON FUNCTION secant_internal.tshare_reseal(bytea, bytea) FROM PUBLIC;
-COMMENT ON FUNCTION secant_internal.tshare_reseal(bytea, bytea) IS 'server key rotation: a stored grant share''s scalar (opened from resealed, else from the share, with the key it names) sealed again to the server key, for secant.grant_shares.resealed (secant.reseal_grants)';
+REVOKE ALL ON FUNCTION secant_internal.tshare_reseal(bytea, bytea, bytea) FROM PUBLIC;
+COMMENT ON FUNCTION secant_internal.tshare_reseal(bytea, bytea, bytea) IS 'server key rotation and adoption: a stored grant share''s scalar (opened from resealed, else from the share, with the key it names, for previous_identity when given, else for this database''s identity) sealed again to the server key and this database''s identity, for secant.grant_shares.resealed (secant.reseal_grants, secant.adopt_database)';
 
 CREATE FUNCTION secant.add_grant_share(share text) RETURNS bigint
 STRICT LANGUAGE plpgsql SECURITY DEFINER

@@ -494,21 +494,30 @@ sp_open_for(uint8_t grant[SP_GRANTBYTES], const uint8_t sealed[SP_SEALEDBYTES],
 }
 
 void
-sp_tshare_open_here(uint8_t rk_i[SP_SCALARBYTES], const uint8_t *share,
-					size_t len, const uint8_t *resealed, Oid owner)
+sp_tshare_open_for(uint8_t rk_i[SP_SCALARBYTES], const uint8_t *share,
+				   size_t len, const uint8_t *resealed,
+				   const uint8_t dbid[SP_DBIDBYTES])
 {
-	uint8_t		dbid[SP_DBIDBYTES];
 	const uint8_t *sealed;
 	int			rc = sp_tshare_check_layout(share, len);
 
 	if (rc != SP_OK)
 		sp_raise(rc, "opening a grant share");
 	sealed = resealed != NULL ? resealed : sp_tshare_sealed(share);
-	sp_database_id(dbid, owner);
 	rc = sp_tshare_open_sealed(rk_i, share, len, sealed,
 							   key_by_id(sealed)->sk, dbid);
 	if (rc != SP_OK)
 		sp_raise(rc, "opening a grant share");
+}
+
+void
+sp_tshare_open_here(uint8_t rk_i[SP_SCALARBYTES], const uint8_t *share,
+					size_t len, const uint8_t *resealed, Oid owner)
+{
+	uint8_t		dbid[SP_DBIDBYTES];
+
+	sp_database_id(dbid, owner);
+	sp_tshare_open_for(rk_i, share, len, resealed, dbid);
 }
 
 void

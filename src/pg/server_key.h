@@ -62,6 +62,15 @@ void		sp_tshare_open_here(uint8_t rk_i[SP_SCALARBYTES],
 								const uint8_t *share, size_t len,
 								const uint8_t *resealed, Oid owner);
 
+/*
+ * sp_tshare_open_here for a given database identity: a previous one of
+ * this database, before its adoption (secant.adopt_database).
+ */
+void		sp_tshare_open_for(uint8_t rk_i[SP_SCALARBYTES],
+							   const uint8_t *share, size_t len,
+							   const uint8_t *resealed,
+							   const uint8_t dbid[SP_DBIDBYTES]);
+
 /* An opened share's rk_i sealed again to the server key (SP_TSEALBYTES). */
 void		sp_tshare_reseal_here(uint8_t *sealed,
 								  const uint8_t rk_i[SP_SCALARBYTES], Oid owner);

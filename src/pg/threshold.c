@@ -261,10 +261,13 @@ pre_tpartials(PG_FUNCTION_ARGS)
 }
 
 /*
- * secant_internal.tshare_reseal(share, resealed): a stored share's scalar
- * (opened from resealed when not NULL, else from the share, with the key it
- * names: the server key or the previous one) sealed again to the server
- * key, as a share's sealed part (secant.reseal_grants).  Owner only.
+ * secant_internal.tshare_reseal(share, resealed, previous_identity): a
+ * stored share's scalar (opened from resealed when not NULL, else from the
+ * share, with the key it names: the server key or the previous one; for
+ * previous_identity when not NULL, else for this database's identity)
+ * sealed again to the server key and this database's identity, as a
+ * share's sealed part (secant.reseal_grants, secant.adopt_database).
+ * Owner only.
  */
 PG_FUNCTION_INFO_V1(pre_tshare_reseal);
 Datum
@@ -279,8 +282,20 @@ pre_tshare_reseal(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
 	share = share_arg(fcinfo, 0, &slen);
-	sp_tshare_open_here(rk_i, share, slen,
-						resealed_bytes(PG_GETARG_DATUM(1), PG_ARGISNULL(1)), owner);
+	if (PG_ARGISNULL(2))
+		sp_tshare_open_here(rk_i, share, slen,
+							resealed_bytes(PG_GETARG_DATUM(1), PG_ARGISNULL(1)), owner);
+	else
+	{
+		bytea	   *previous = PG_GETARG_BYTEA_PP(2);
+
+		if (VARSIZE_ANY_EXHDR(previous) != SP_DBIDBYTES)
+			sp_raise_argument("a database identity is 16 bytes", NULL);
+		sp_tshare_open_for(rk_i, share, slen,
+						   resealed_bytes(PG_GETARG_DATUM(1), PG_ARGISNULL(1)),
+						   (const uint8_t *) VARDATA_ANY(previous));
+		sp_database_id_forget();	/* the adoption changed it */
+	}
 	PG_TRY();
 	{
 		sp_tshare_reseal_here(sealed, rk_i, owner);

@@ -201,6 +201,27 @@ LEVEL2=$(q 1 coord "SELECT pre_reencrypt(pre_encrypt(pre_public_key(d.sk), 'y'),
 check "a node refuses a level-2 ciphertext whose last hop is not one of its grants (no open oracle)" \
 	node_refuses "$HOP" "$LEVEL2" "last hop"
 
+# ---------------------------------------------------------------- a copy of a node, adopted
+# node3's database copied (CREATE DATABASE ... TEMPLATE) and adopted with
+# an identity of its own: its grant share is re-sealed for that identity,
+# as its grants are, and serves there (docs/OPERATIONS.md, copies)
+copy_node3() {
+	local i
+	for i in $(seq 50); do	# the coordinator's last connection may still be closing
+		on 3 postgres >/dev/null 2>&1 -c "CREATE DATABASE node_copy TEMPLATE node" && return 0
+		sleep 0.2
+	done
+	on 3 postgres -c "CREATE DATABASE node_copy TEMPLATE node"
+}
+check "node3 copied into node_copy" copy_node3
+check "node_copy adopted: its one grant share re-sealed (no grants), audited" \
+	eq "$(q 3 node_copy "SELECT secant.adopt_database()")/$(q 3 node_copy "SELECT detail->>'grant_shares' FROM secant.audit_log WHERE action = 'adopt database'")" "1/1"
+out=$(on 3 node_copy -At -c "SET ROLE coordinator; SELECT cardinality(secant.threshold_partials('\\x$HOP', '{$NOTE1}'))" 2>&1)
+check "node_copy's share opens under its new identity: a partial" eq "$out" "1"
+out=$(on 3 node -At -c "SET ROLE coordinator; SELECT cardinality(secant.threshold_partials('\\x$HOP', '{$NOTE1}'))" 2>&1)
+check "node3's own share still opens under its identity" eq "$out" "1"
+on 3 postgres >/dev/null -c "DROP DATABASE node_copy"
+
 # ---------------------------------------------------------------- expiry on a node
 EXPIRED=$("$CLI" grant "$(pk dr_ada)" --not-after 1 --threshold 1/1 --seal-to "$(q 1 node 'SELECT secant.server_public_key()')" \
 	--secret-key "$(sk oncology)")
