@@ -137,8 +137,8 @@ export function openSealedGrant(sealed: SealedGrant | string | BytesLike, server
   }
   try {
     if (pt.length !== 24 + GRANT_BYTES) fail(E.LENGTH, "sealed grant");
-    if (!equalBytes(pt.subarray(0, 8), id) || !equalBytes(pt.subarray(8, 24), databaseIdentity))
-      fail(E.DATABASE, "sealed for another database");
+    if (!equalBytes(pt.subarray(0, 8), id)) fail(E.WRONGKEY, "sealed to another server key");
+    if (!equalBytes(pt.subarray(8, 24), databaseIdentity)) fail(E.DATABASE, "sealed for another database");
     const g = pt.slice(24);
     const rc = checkGrant(g);
     if (rc) { wipe(g); fail(rc, "invalid grant in the sealed grant"); }

@@ -128,8 +128,9 @@ sp_open_sealed_grant(uint8_t grant[SP_GRANTBYTES], const uint8_t sealed[SP_SEALE
 		crypto_box_seal_open(plain, sealed + 8 + SP_KEYIDBYTES,
 							 SP_SEALEDBYTES - 8 - SP_KEYIDBYTES, pk, sk) != 0)
 		rc = SP_EDECRYPT;
-	if (rc == SP_OK && (sodium_memcmp(plain, keyid, SP_KEYIDBYTES) != 0 ||
-						sodium_memcmp(plain + SP_KEYIDBYTES, dbid, SP_DBIDBYTES) != 0))
+	if (rc == SP_OK && sodium_memcmp(plain, keyid, SP_KEYIDBYTES) != 0)
+		rc = SP_EWRONGKEY;
+	if (rc == SP_OK && sodium_memcmp(plain + SP_KEYIDBYTES, dbid, SP_DBIDBYTES) != 0)
 		rc = SP_EDATABASE;
 	if (rc == SP_OK)
 		rc = sp_grant_validate_cached(plain + SP_KEYIDBYTES + SP_DBIDBYTES, NULL);

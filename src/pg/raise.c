@@ -219,7 +219,9 @@ sp_raise_sealed(int err, const uint8_t *named, const uint8_t *ours)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("sealed grant is sealed to another server key"),
-				 errdetail("It is sealed to server key %s; this server's key is %s.", nhex, ohex),
+				 strcmp(nhex, ohex) == 0
+				 ? errdetail("Its outer key id is this server's (%s), the one sealed inside it another's: it was relabelled.", ohex)
+				 : errdetail("It is sealed to server key %s; this server's key is %s.", nhex, ohex),
 				 errhint("After a server key rotation, or for a dump from a server with another key: set secant_pre.previous_server_key_file to the old key file and reload; then restore, or run SELECT secant.reseal_grants().  New grants are sealed to secant.server_public_key().")));
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

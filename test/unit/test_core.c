@@ -2411,6 +2411,25 @@ test_seal(void)
 		   "seal: another database refused");
 	CHECKF(sp_open_sealed_grant(grant, sealed, sk2, dbid) == SP_EWRONGKEY,
 		   "seal: another server key refused");
+	/*
+	 * A box sealed to this server by hand, its inner key id another one
+	 * (the outer is this server's): "sealed to another server key"
+	 * (SCHEME.md, "Opening"), not "for another database".  The control: the
+	 * same by hand with this server's key id opens.
+	 */
+	for (int k = 0; k < 2; k++)
+	{
+		memcpy(plain, keyid, SP_KEYIDBYTES);
+		plain[0] ^= (uint8_t) k;
+		memcpy(plain + SP_KEYIDBYTES, dbid, SP_DBIDBYTES);
+		memcpy(plain + SP_KEYIDBYTES + SP_DBIDBYTES, kat_grant1, SP_GRANTBYTES);
+		memcpy(box, sealed, 8 + SP_KEYIDBYTES);
+		if (crypto_box_seal(box + 8 + SP_KEYIDBYTES, plain, sizeof plain, pk) != 0)
+			abort();
+		CHECKF(sp_open_sealed_grant(grant, box, sk, dbid) == (k ? SP_EWRONGKEY : SP_OK),
+			   k ? "seal: an inner key id not the server's refused as another server key"
+			   : "seal (control): a box sealed by hand with the server's key id opens");
+	}
 	memcpy(box, sealed, sizeof box);
 	box[SP_SEALEDBYTES - 1] ^= 1;
 	CHECKF(sp_open_sealed_grant(grant, box, sk, dbid) == SP_EDECRYPT, "seal: tampered box refused");

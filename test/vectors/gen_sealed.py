@@ -129,7 +129,7 @@ def compute():
         {"name": "bad magic", "error": "layout", "sealed": flip(good, 0).hex()},
         {"name": "bad version", "error": "layout", "sealed": (good[:4] + b"\x02" + good[5:]).hex()},
         {"name": "reserved byte set", "error": "layout", "sealed": (good[:6] + b"\x01" + good[7:]).hex()},
-        {"name": "inner key id differs from the outer one", "error": "database",
+        {"name": "inner key id differs from the outer one", "error": "wrong_key",
          "sealed": seal(g, a["public"], a["dbid"], seq(0xA7, 32), inner_key_id=key_id(b["public"])).hex()},
     ]
     return {
