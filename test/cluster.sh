@@ -54,7 +54,7 @@ ensure_packages() {
 	local missing="" p
 	[ "${SECANT_PRE_NO_APT:-0}" = 1 ] && return 0
 	for p in $PACKAGES; do
-		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+		grep -q "ok installed" <<<"$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" ||
 			missing="$missing $p"
 	done
 	[ -z "$missing" ] && return 0
@@ -107,7 +107,7 @@ FAILED=0
 layer() {
 	local name=$1 out line p f
 	shift
-	if [ -n "${SECANT_PRE_ONLY:-}" ] && ! printf '%s\n' "$name" | grep -qE -- "$SECANT_PRE_ONLY"; then
+	if [ -n "${SECANT_PRE_ONLY:-}" ] && ! grep -qE -- "$SECANT_PRE_ONLY" <<<"$name"; then
 		return 0
 	fi
 	say "$name"

@@ -24,7 +24,7 @@ CREATE TABLE pshares_0 PARTITION OF pshares FOR VALUES WITH (MODULUS 1, REMAINDE
 CREATE TABLE plain_shares (note_id int, recipient pre_public_key);
 SQL
 reg_src=$(as atk_admin $DB -c "SELECT secant.enable_sharing('plain_shares', 'pnotes', 'body', 'id', 'note_id', 'recipient')" 2>&1)
-if printf '%s' "$reg_src" | grep -q ERROR; then
+if grep -q ERROR <<<"$reg_src"; then
 	check "a partitioned source is refused at registration" true
 else
 	check "registered partitioned source: its owner still deletes a row" \
@@ -33,7 +33,7 @@ else
 		su_sql $DB -c "UPDATE pnotes SET body = pre_encrypt(secant.principal_key('clinic'), 'new') WHERE id = 2"
 fi
 reg_share=$(as atk_admin $DB -c "SELECT secant.enable_sharing('pshares', 'pnotes', 'body', 'id', 'note_id', 'recipient')" 2>&1)
-if printf '%s' "$reg_share" | grep -q ERROR; then
+if grep -q ERROR <<<"$reg_share"; then
 	check "a partitioned share table is refused at registration" true
 else
 	check "registered partitioned share table: a share makes its copy" \

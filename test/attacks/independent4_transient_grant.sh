@@ -43,7 +43,7 @@ session() {
 }
 # no_path OUTPUT: the last line is the refusal
 no_path() {
-	printf '%s\n' "$1" | tail -n 1 | grep -Eq '^ERROR: .*no active grant path' ||
+	tail -n 1 <<<"$1" | grep -E '^ERROR: .*no active grant path' >/dev/null ||
 		{ echo "  last read not refused: $(printf '%s' "$1" | tr '\n' ' ')" >&2; return 1; }
 }
 

@@ -47,7 +47,7 @@ reads_nothing() {
 	if out=$(as "$1" "$2" -c "$3" 2>&1); then
 		[ -z "$out" ] || [ "$out" = 0 ] || { echo "  read: $out" >&2; return 1; }
 	else
-		printf '%s\n' "$out" | grep -q "permission denied" || { echo "  wrong error: $out" >&2; return 1; }
+		grep -q "permission denied" <<<"$out" || { echo "  wrong error: $out" >&2; return 1; }
 	fi
 }
 
@@ -129,7 +129,7 @@ wait_up() {
 }
 # no_crash OUTPUT BEFORE: true unless the server crashed since BEFORE
 no_crash() {
-	if printf '%s\n' "$1" | grep -q 'server closed the connection' || [ "$(crash_count)" != "$2" ]; then
+	if grep -q 'server closed the connection' <<<"$1" || [ "$(crash_count)" != "$2" ]; then
 		DIAG="crash: $(printf '%s\n' "$1" | grep -E 'NOTICE|closed' | tail -n 3)"
 		wait_up
 		return 1

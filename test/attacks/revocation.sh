@@ -16,7 +16,7 @@ revoke_within() {
 }
 # eq_grep TEXT PATTERN: TEXT matches PATTERN (grep -E)
 eq_grep() {
-	printf '%s\n' "$1" | grep -Eq "$2" || { echo "  no match for '$2' in: $1" >&2; return 1; }
+	grep -Eq "$2" <<<"$1" || { echo "  no match for '$2' in: $1" >&2; return 1; }
 }
 regrant() {
 	su_sql $DB -c "SELECT secant.add_grant(pre_grant(fixture_sk('$1'), secant.principal_key('$2')))" >/dev/null

@@ -21,7 +21,7 @@ su_expect_error() {
 	local out
 	out=$(su_sql $DB 2>&1) && { echo "  unexpectedly succeeded" >&2; return 1; }
 	printf '%s\n' "$out"
-	printf '%s\n' "$out" | grep -Eq "$1" || { echo "  wrong error: $out" >&2; return 1; }
+	grep -Eq "$1" <<<"$out" || { echo "  wrong error: $out" >&2; return 1; }
 }
 
 # -- the crash: a column of the wrong type read as a pointer

@@ -52,7 +52,7 @@ timed "share every record to a device (setup, $N copies)" share
 timed "rotate_group ($N copies deleted)" q -c "SELECT * FROM secant.rotate_group('ward', pre_public_key(sk('ward_v2')),
     sg('ward', pre_public_key(sk('ward_v2'))), ARRAY[sg('ward_v2', secant.principal_key('ann'))],
     pre_encrypt(pre_public_key(sk('ward_v2')), gen_random_uuid()::text::bytea))"
-q -c "SELECT count(*) FROM secant.copies" | grep -qx 0 || { echo "copies left after rotate_group" >&2; exit 1; }
+[ "$(q -c "SELECT count(*) FROM secant.copies")" = 0 ] || { echo "copies left after rotate_group" >&2; exit 1; }
 timed "read $N old records through the bridge (level 4)" q -c "SELECT count(secant.reencrypt_for(body, 'ann_phone')) FROM notes"
 q -c "INSERT INTO notes SELECT $N + i, pre_encrypt(secant.principal_key('ward'), repeat('x', 200)) FROM generate_series(1, $N) i"
 timed "read $N new records (level 3)" q -c "SELECT count(secant.reencrypt_for(body, 'ann_phone')) FROM notes WHERE id > $N"
@@ -92,7 +92,7 @@ timed "rewrap: secant-pre rewrap $N records" rewrap_cpu ""
 timed "rewrap: \\copy and UPDATE $N records, drop the bridge" q -c "CREATE TEMP TABLE moved (id int, body pre_ciphertext)" \
 	-c "\\copy moved FROM '$T/new.tsv'" -c "UPDATE notes n SET body = m.body FROM moved m WHERE m.id = n.id" \
 	-c "SELECT secant.drop_bridges('ward')"
-q -c "SELECT count(*) FROM notes WHERE pre_recipient(body) <> secant.principal_key('ward')" | grep -qx 0 ||
+[ "$(q -c "SELECT count(*) FROM notes WHERE pre_recipient(body) <> secant.principal_key('ward')")" = 0 ] ||
 	{ echo "records left under the old key" >&2; exit 1; }
 echo "$N stored records of a group, each shared once to a device."
 echo

@@ -44,7 +44,7 @@ none "every C test drawing from libsodium's randomness prints a replayable seed 
 # 3. no invalid public key made by flipping a bit of a fresh key in the Python tests
 flips=$(grep -nIHE 'public_key(\(\))?\.to_bytes\(\)|\.public_key\b.*bytearray' test/python/test_*.py 2>/dev/null |
 	while IFS=: read -r f n _; do
-		sed -n "$n,$((n + 3))p" "$f" | grep -qE '\^=? *(0x)?[0-9]' && echo "$f:$n: $(sed -n "${n}p" "$f")"
+		grep -qE '\^=? *(0x)?[0-9]' <<<"$(sed -n "$n,$((n + 3))p" "$f")" && echo "$f:$n: $(sed -n "${n}p" "$f")"
 	done)
 none "no Python test makes an invalid public key by flipping a bit of a fresh one (use vectors.invalid)" "$flips"
 

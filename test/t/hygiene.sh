@@ -9,7 +9,10 @@
 #   - no port is fixed: a port number appears only as the default of an
 #     override (${SOME_PORT:-55432}); sockets live in private directories;
 #   - only test/pgcluster.sh runs initdb and pg_ctl, so every throwaway
-#     cluster is private, socket-only and removed at the end.
+#     cluster is private, socket-only and removed at the end;
+#   - no shell script pipes into grep -q: under pipefail a grep that stops
+#     at its first match can kill the writer with SIGPIPE and fail the
+#     pipeline at random (a here-string instead: grep -q P <<<"$x").
 # Offending lines are printed.  Needs no server.  Ends with
 # "N passed, M failed".
 set -uo pipefail
@@ -44,7 +47,7 @@ lines() { grep -nIHE -- "$1" "${FILES[@]}" 2>/dev/null; }
 # 1. /tmp paths: every path token under /tmp must carry a mktemp template.
 tmp=$(lines '/tmp/' | while IFS= read -r l; do
 	text=${l#*:*:}
-	printf '%s\n' "$text" | grep -oE "/tmp/[^\"' )]*" | grep -vq 'XXX' &&
+	grep -vq 'XXX' <<<"$(grep -oE "/tmp/[^\"' )]*" <<<"$text")" &&
 		printf '%s\n' "$l"
 done)
 none "no fixed path under /tmp (mktemp templates only)" "$tmp"
@@ -54,8 +57,8 @@ none "no fixed path under /tmp (mktemp templates only)" "$tmp"
 port=$(lines '([Pp][Oo][Rr][Tt]|-p)[^0-9]{0,6}[0-9]{4,5}\b|:-[0-9]{4,5}\}' |
 	while IFS= read -r l; do
 		text=${l#*:*:}
-		printf '%s\n' "$text" | sed -E 's/\$\{[A-Za-z_][A-Za-z0-9_]*:-[0-9]+\}//g' |
-			grep -qE '([Pp][Oo][Rr][Tt]|-p)[^0-9]{0,6}[0-9]{4,5}\b' &&
+		grep -qE '([Pp][Oo][Rr][Tt]|-p)[^0-9]{0,6}[0-9]{4,5}\b' \
+			<<<"$(sed -E 's/\$\{[A-Za-z_][A-Za-z0-9_]*:-[0-9]+\}//g' <<<"$text")" &&
 			printf '%s\n' "$l"
 	done)
 none "no fixed port (a port number is only an override's default)" "$port"
@@ -64,5 +67,11 @@ none "no fixed port (a port number is only an override's default)" "$port"
 clusters=$(lines '\b(initdb|pg_ctl)\b' | grep -v '^test/pgcluster\.sh:' |
 	grep -vE '^[^:]+:[0-9]+:\s*#')
 none "only test/pgcluster.sh runs initdb and pg_ctl" "$clusters"
+
+# 4. no pipe into an early-exiting grep (-q, in any spelling of its
+#    options) in a shell script, but in a fresh `bash -c` (no pipefail).
+early=$(lines '(^|[^|])\|\s*grep\s+(-[A-Za-z]+\s+)*-[A-Za-z]*q' | grep -E '^[^:]+\.sh:' |
+	grep -v 'bash -c' | grep -vE '^[^:]+:[0-9]+:\s*#')
+none "no shell script pipes into grep -q (SIGPIPE under pipefail: use a here-string)" "$early"
 
 tap_summary

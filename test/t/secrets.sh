@@ -369,8 +369,8 @@ open(sys.argv[2], 'wb').write(base64.urlsafe_b64decode(t + '=' * (-len(t) % 4)))
 	# at byte 168, is past the clip; a presk_ text is 49 characters)
 	local gtext
 	gtext=$(cat "$W/unsafe.grant")
-	if grep 'DETAIL:  Failing row contains' "$W/log2" | grep -q -F "${gtext:0:60}"; then
-		if grep 'DETAIL:  Failing row contains' "$W/log2" | grep -q -F "${gtext: -40}"; then
+	if grep -q -F "${gtext:0:60}" <<<"$(grep 'DETAIL:  Failing row contains' "$W/log2")"; then
+		if grep -q -F "${gtext: -40}" <<<"$(grep 'DETAIL:  Failing row contains' "$W/log2")"; then
 			finding "$label: a grant in a row that violates a constraint is printed in full by that DETAIL"
 		else
 			echo "   note: a grant in a row that violates a constraint shows only its first 64 characters (magic and delegator key, not rk) in that DETAIL"

@@ -144,7 +144,7 @@ refused_by_cli() {
 	r=$(printf '%s' "$NOTE_FAST" | "$CLI" decrypt --secret-key "$(sk ada_phone)" 2>&1)
 	local rc=$?
 	DIAG="exit $rc: $r"
-	[ "$rc" -ne 0 ] && ! printf '%s' "$r" | grep -q 'note'
+	[ "$rc" -ne 0 ] && ! grep -q 'note' <<<"$r"
 }
 check "node1 lying, verify => false: the CLI refuses the value (its AEAD fails), no wrong note" refused_by_cli
 out=$(q 1 coord "$(read_sql true)")
@@ -188,7 +188,7 @@ node_refuses() {
 	r=$(on 2 node -At -c "SET ROLE coordinator;
 	    SELECT secant.threshold_partials('\\x$1', '{$2}')" 2>&1)
 	DIAG=$r
-	printf '%s' "$r" | grep -q "$3"
+	grep -q "$3" <<<"$r"
 }
 NOTE1=$(q 1 coord "SELECT body FROM notes WHERE id = 1")
 ONCO=$(q 1 coord "SELECT pre_encrypt(pre_public_key(sk), 'x') FROM keys WHERE name = 'oncology'")
@@ -290,7 +290,7 @@ one_partial() {
 		--database "$(cut -d' ' -f3 "$WORK/node3.keys")")
 	r=$(printf '%s' "$ct" | "$CLI" combine "$(cat "$WORK/share.3")" "$p" 2>&1)
 	DIAG=$r
-	[ -n "$p" ] && ! printf '%s' "$r" | grep -q '^prect_'
+	[ -n "$p" ] && ! grep -q '^prect_' <<<"$r"
 }
 check "one node: its own partial of the note written after the revocation does not combine alone" one_partial
 check "two nodes (positive control): rk recovered" \
