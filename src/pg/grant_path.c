@@ -353,6 +353,7 @@ sp_path_cache(FmgrInfo *flinfo)
 		CacheRegisterSyscacheCallback(AUTHMEMROLEMEM, roles_changed, (Datum) 0);
 		CacheRegisterSyscacheCallback(AUTHOID, roles_changed, (Datum) 0);
 		CacheRegisterRelcacheCallback(relation_changed, (Datum) 0);
+		sp_kept_watch();
 		callback_registered = true;
 	}
 	if (path == NULL)
@@ -615,8 +616,10 @@ static void
 path_fill(sp_path *path, Oid pk_type, const uint8_t *from, const uint8_t *to)
 {
 	path_lookup l = {path, pk_type, from, to, 0, DT_NOEND};
-	uint64		generation = grants_generation;
+	uint64		generation;
 
+	sp_kept_watch();			/* this lookup's invalidations recognised */
+	generation = grants_generation;
 	path->valid = false;
 	path->fills = ++path->fill_next;	/* path_apply.c: what the last fill served goes */
 	sp_require_live(path->owner);	/* not a standby, not a copy */

@@ -107,9 +107,8 @@ sp_kept_get(Oid owner, const uint8_t *from, const uint8_t *to, uint64 generation
 	return &e->path;
 }
 
-/* Note the relations whose changes make kept paths stale; false if absent. */
-static bool
-kept_relations(void)
+bool
+sp_kept_watch(void)
 {
 	Oid			nsp = get_namespace_oid("secant", true);
 
@@ -126,7 +125,7 @@ sp_kept_put(Oid owner, const uint8_t *from, const uint8_t *to, uint64 generation
 	kept_entry *e;
 	bool		found;
 
-	if (!kept_relations())
+	if (!sp_kept_watch())
 		return;
 	if (kept == NULL || kept_generation != generation ||
 		hash_get_num_entries(kept) >= KEPT_MAX)

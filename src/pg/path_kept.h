@@ -58,6 +58,15 @@ void		sp_kept_suffix(Oid owner, const uint8_t *from, const uint8_t *to,
 TimestampTz sp_decision_time(void);
 
 /*
+ * Note the relations whose changes make paths stale (secant.grants and
+ * secant.principal_keys, for sp_kept_relation); false if absent.  Called
+ * before every path lookup, whether or not its transaction keeps the path:
+ * a backend whose first lookups are in transactions that wrote something
+ * must recognise their invalidations too.
+ */
+bool		sp_kept_watch(void);
+
+/*
  * Is a relcache invalidation of relid one of secant.grants or
  * secant.principal_keys (or of every relation)?  Safe in a callback: no
  * catalog access.
