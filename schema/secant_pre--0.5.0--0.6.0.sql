@@ -1527,8 +1527,17 @@ END $$;
 -- The same for the copies: a copy made through a grant expired at the
 -- later of the statement's and the transaction's start is unreadable
 -- (independent attack 5: a DO block that commits read them on).
+-- A copy of a database is closed until an admin adopts it: its stored
+-- copies too (independent attack 6: a revoked device read them in an
+-- unadopted copy). C, run as the owner, reading only.
+CREATE FUNCTION secant.require_live() RETURNS boolean
+    AS 'MODULE_PATHNAME', 'pre_require_live' LANGUAGE C STABLE PARALLEL RESTRICTED;
+REVOKE ALL ON FUNCTION secant.require_live() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION secant.require_live() TO PUBLIC;
+COMMENT ON FUNCTION secant.require_live() IS 'true in a database whose identity is its own (a hot standby too); in a copy no admin has adopted yet (TEMPLATE, a restore), the error a re-encryption there gives, naming secant.adopt_database(); the row-level security of secant.copies asks it';
 ALTER POLICY copies_for_bound_roles ON secant.copies
-    USING ((recipient OPERATOR(@extschema@.=) ANY (ARRAY(
+    USING ((SELECT secant.require_live())
+           AND (recipient OPERATOR(@extschema@.=) ANY (ARRAY(
                SELECT b.principal_key FROM secant.bindings b
                JOIN pg_catalog.pg_roles r ON r.oid OPERATOR(pg_catalog.=) b.role
                WHERE pg_catalog.pg_has_role(r.oid, 'MEMBER')))

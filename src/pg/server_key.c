@@ -394,6 +394,50 @@ sp_database_id_forget(void)
 	known_table = InvalidOid;
 }
 
+/*
+ * Read as the owner, writing nothing: is the recorded identity this
+ * database's (or none recorded yet: nothing was ever opened here)?  Raise
+ * as a re-encryption would in a copy.
+ */
+static void
+live_body(void *arg)
+{
+	HeapTuple	tup;
+	bool		isnull;
+	Oid			oid;
+	int64		sysid;
+
+	if (sp_run_latest("SELECT i.database_oid, i.system_identifier FROM secant.database_identity AS i",
+					  0, NULL, NULL) != SPI_OK_SELECT || SPI_processed > 1)
+		elog(ERROR, "could not read the database's identity");
+	if (SPI_processed == 0)
+		return;
+	tup = SPI_tuptable->vals[0];
+	oid = DatumGetObjectId(SPI_getbinval(tup, SPI_tuptable->tupdesc, 1, &isnull));
+	sysid = DatumGetInt64(SPI_getbinval(tup, SPI_tuptable->tupdesc, 2, &isnull));
+	if (oid != MyDatabaseId || sysid != (int64) GetSystemIdentifier())
+		sp_raise_copied_database(oid, (uint64) sysid, MyDatabaseId, GetSystemIdentifier());
+}
+
+/*
+ * secant.require_live(): true in a database whose identity is its own (a
+ * hot standby included: it only reads what is stored); in a copy no admin
+ * has adopted yet, the error of a re-encryption there.  The row-level
+ * security of secant.copies asks it: a copy's stored copies are as closed
+ * as its grants.
+ */
+PG_FUNCTION_INFO_V1(pre_require_live);
+Datum
+pre_require_live(PG_FUNCTION_ARGS)
+{
+	Oid			table = get_relname_relid("database_identity",
+										  get_namespace_oid("secant", false));
+
+	if (!OidIsValid(table) || table != known_table)
+		sp_owner_query(sp_function_owner(fcinfo->flinfo->fn_oid), live_body, NULL);
+	PG_RETURN_BOOL(true);
+}
+
 void
 sp_require_live(Oid owner)
 {
