@@ -17,7 +17,9 @@
  * once whatever the order of its rows.  A subtransaction abort releases
  * the locks taken inside it, so every abort (and every change of
  * secant.grants, bindings or capabilities in this backend) bumps a
- * generation that invalidates all cached paths.
+ * generation that invalidates all cached paths; a committed change of a
+ * role or membership bumps another, which makes the statement check its
+ * callers again (not look its paths up again).
  *
  * Across statements: a path looked up by a transaction that wrote nothing
  * is also kept for the backend (path_kept.h), with the earliest expiry on
@@ -83,6 +85,7 @@ struct sp_path
 	LocalTransactionId lxid;
 	TimestampTz statement;
 	uint64		generation;
+	uint64		roles;			/* roles_generation of the caller's decision */
 	bool		valid;
 	Oid			owner;			/* of the calling function: reads grants */
 	Oid			caller;			/* current_user that the decision was for */
@@ -116,6 +119,7 @@ struct sp_path
 	LocalTransactionId seen_lxid;
 	TimestampTz seen_statement;
 	uint64		seen_generation;
+	uint64		seen_roles;
 	Oid			seen_caller;
 	MemoryContextCallback wipe;
 };
@@ -141,6 +145,14 @@ typedef struct path_entry
 
 /* Bumped by every change of secant.grants and every subtransaction abort. */
 static uint64 grants_generation = 0;
+
+/*
+ * Bumped by every committed change of a role or a membership: the callers'
+ * decisions cached for the statement are stale, the paths are not (a
+ * plain login's ALTER ROLE of itself must not make every reader of the
+ * cluster look its paths up again).
+ */
+static uint64 roles_generation = 0;
 static bool callback_registered = false;
 
 /* A subtransaction abort released the row locks taken inside it. */
@@ -155,13 +167,13 @@ path_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 /*
  * A role or a membership changed (REVOKE role FROM login, DROP ROLE, ALTER
  * ROLE ... NOSUPERUSER, in any session): the callers' decisions cached
- * with the paths are stale.  sp_path_find takes in such changes before
- * every use of a cached path.
+ * with the statement's paths are stale.  sp_path_find takes in such
+ * changes before every use of a cached path, and checks the caller again.
  */
 static void
 roles_changed(Datum arg, int cacheid, uint32 hashvalue)
 {
-	grants_generation++;
+	roles_generation++;
 }
 
 /*
@@ -245,6 +257,7 @@ seen_reset(sp_path *path)
 	path->seen_lxid = SP_MY_LXID;
 	path->seen_statement = GetCurrentStatementStartTimestamp();
 	path->seen_generation = grants_generation;
+	path->seen_roles = roles_generation;
 	path->seen_caller = GetUserId();
 }
 
@@ -255,6 +268,7 @@ seen_table(sp_path *path)
 	if (path->seen == NULL || path->seen_lxid != SP_MY_LXID ||
 		path->seen_statement != GetCurrentStatementStartTimestamp() ||
 		path->seen_generation != grants_generation ||
+		path->seen_roles != roles_generation ||
 		path->seen_caller != GetUserId() ||
 		hash_get_num_entries(path->seen) >= SP_PATH_SEEN)
 		seen_reset(path);
@@ -424,6 +438,7 @@ path_hit(const sp_path *path, const uint8_t *from, const uint8_t *to)
 		path->caller == GetUserId() &&
 		path->statement == GetCurrentStatementStartTimestamp() &&
 		path->generation == grants_generation &&
+		path->roles == roles_generation &&
 		memcmp(path->from, from, SP_PUBLICKEYBYTES) == 0 &&
 		memcmp(path->to, to, SP_PUBLICKEYBYTES) == 0;
 }
@@ -731,15 +746,21 @@ sp_path_find(sp_path *path, Oid pk_type, const uint8_t *from,
 			 const uint8_t *to, bool for_caller)
 {
 	bool		audit = false;
+	uint64		roles;
 
 	/* a role or membership change committed meanwhile: roles_changed */
 	AcceptInvalidationMessages();
 	if (path_hit(path, from, to))
 		return;
+	/* the roles the decision is taken under (a change during it: stale) */
+	roles = roles_generation;
 	path->valid = false;
 	path->read_entry = NULL;
 	if (seen_load(path, from, to))
+	{
+		path->roles = roles;
 		return;
+	}
 	if (for_caller)
 		audit = sp_caller_check(to);
 	if (audit)
@@ -751,6 +772,7 @@ sp_path_find(sp_path *path, Oid pk_type, const uint8_t *from,
 		path->read_entry = sp_read_audit_begin(path->owner, to, path->ids,
 											   path->hops);
 	seen_store(path);
+	path->roles = roles;
 }
 
 /* The digest of a ciphertext's hop chain: P0 and every hop's P and X. */
