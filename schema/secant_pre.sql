@@ -2047,6 +2047,7 @@ BEGIN
         EXECUTE pg_catalog.format('DROP TRIGGER IF EXISTS secant_share_source ON %s', source_table);
         EXECUTE pg_catalog.format('DROP TRIGGER IF EXISTS secant_share_source_delete ON %s', source_table);
         EXECUTE pg_catalog.format('DROP TRIGGER IF EXISTS secant_share_source_truncate ON %s', source_table);
+        EXECUTE pg_catalog.format('DROP TRIGGER IF EXISTS secant_share_source_replica ON %s', source_table);
         RETURN;
     END IF;
     EXECUTE pg_catalog.format(
@@ -2060,9 +2061,15 @@ BEGIN
     EXECUTE pg_catalog.format(
         'CREATE OR REPLACE TRIGGER secant_share_source_truncate AFTER TRUNCATE ON %s '
         'FOR EACH STATEMENT EXECUTE FUNCTION secant_internal.share_source()', source_table);
+    -- a logical replication apply fires row triggers only: there the same
+    -- function, row by row (docs/SECURITY.md, "Replication")
+    EXECUTE pg_catalog.format(
+        'CREATE OR REPLACE TRIGGER secant_share_source_replica AFTER UPDATE OR DELETE ON %s '
+        'FOR EACH ROW EXECUTE FUNCTION secant_internal.share_source()', source_table);
+    EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE REPLICA TRIGGER secant_share_source_replica', source_table);
 END $$;
 REVOKE ALL ON FUNCTION secant_internal.source_triggers(regclass) FROM PUBLIC;
-COMMENT ON FUNCTION secant_internal.source_triggers(regclass) IS 'create, replace or drop a source table''s sharing triggers to match its registrations in secant.sharing (statement triggers on UPDATE and on DELETE over their transition tables, one on TRUNCATE)';
+COMMENT ON FUNCTION secant_internal.source_triggers(regclass) IS 'create, replace or drop a source table''s sharing triggers to match its registrations in secant.sharing (statement triggers on UPDATE and on DELETE over their transition tables, one on TRUNCATE; under a logical replication apply, a row trigger on UPDATE or DELETE)';
 
 -- A registered share table's triggers: secant_share, a statement trigger
 -- on INSERT over its new rows (their copies filed in a few queries, the
@@ -2093,6 +2100,8 @@ BEGIN
     EXECUTE pg_catalog.format(
         'CREATE OR REPLACE TRIGGER secant_share_change AFTER UPDATE OR DELETE ON %s '
         'FOR EACH ROW EXECUTE FUNCTION secant_internal.share_copy(%s)', share_table, args);
+    -- an unshare a logical replication apply brings deletes the copy there too
+    EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE ALWAYS TRIGGER secant_share_change', share_table);
     EXECUTE pg_catalog.format(
         'CREATE OR REPLACE TRIGGER secant_share_truncate AFTER TRUNCATE ON %s '
         'FOR EACH STATEMENT EXECUTE FUNCTION secant_internal.share_copy(%s)', share_table, args);

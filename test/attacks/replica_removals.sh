@@ -16,7 +16,7 @@
 #
 # Setup (a throwaway cluster of this script's own, wal_level = logical):
 # database A, and B, a copy of it adopted by an admin, subscribing to A's
-# secant.grants, secant.bindings and secant.capabilities.
+# secant.grants, secant.bindings, secant.capabilities and its share table.
 set -uo pipefail
 . "$(dirname "$0")/../prologue.sh"
 C=$(pgc_dir secant_replica_removals) || { echo "0 passed, 1 failed"; exit 1; }
@@ -40,7 +40,13 @@ SQL
 replica_pair rr rr_phone || { echo "0 passed, 1 failed"; exit 1; }
 as atk_admin "$A" -c "SELECT secant.grant_capability('rr_admin', 'admin')" >/dev/null 2>&1
 as atk_admin "$B" -c "SELECT secant.grant_capability('rr_admin', 'admin')" >/dev/null 2>&1
-su_sql "$A" -c "ALTER PUBLICATION rr_grants ADD TABLE secant.bindings, secant.capabilities" >/dev/null
+# note 3 shared with ada_phone in A and in B alike (the same row: both
+# databases draw the same id), each making its own copy, before the share
+# table is published
+SHARE_SQL="INSERT INTO note_shares (note_id, recipient) VALUES (3, secant.principal_key('ada_phone')) RETURNING id"
+SHARE_A=$(su_sql "$A" -c "$SHARE_SQL")
+SHARE_B=$(su_sql "$B" -c "$SHARE_SQL")
+su_sql "$A" -c "ALTER PUBLICATION rr_grants ADD TABLE secant.bindings, secant.capabilities, note_shares" >/dev/null
 su_sql "$B" -c "ALTER SUBSCRIPTION rr_sub REFRESH PUBLICATION WITH (copy_data = false)" >/dev/null
 
 # privileges ROLE DB: the role's SELECT on the sealed grants and the identity
@@ -73,6 +79,15 @@ check "the unbinding reached B" replicated "$B" \
 	"SELECT count(*) FROM secant.bindings WHERE role = 'rr_phone'::regrole"
 check "on B the unbound login gets nothing" fails rr_phone "$B" \
 	"SELECT count(secant.reencrypt_for(body, 'ada_phone')) FROM notes" "not bound|may not obtain|no active grant path"
+
+# an unshare applied on B deletes B's copy (the share table's row trigger
+# fires under the apply: ENABLE ALWAYS)
+COPY3="SELECT count(*) FROM secant.copies WHERE source_row = '3' AND recipient = secant.principal_key('ada_phone')"
+check "note 3 shared alike in A and B ($SHARE_A, $SHARE_B), a copy in each" equals "1 1" \
+	printf '%s %s' "$(su_sql "$A" -c "$COPY3")" "$(su_sql "$B" -c "$COPY3")"
+su_sql "$A" -c "DELETE FROM note_shares WHERE id = $SHARE_A" >/dev/null
+check "the unshare reached B" replicated "$B" "SELECT count(*) FROM note_shares WHERE id = $SHARE_B"
+check "on B the unshared note's copy is gone too" equals 0 su_sql "$B" -c "$COPY3"
 
 # the subscriber's audit log is its own: the replicated removals are in it
 check "B's audit log holds the replicated removals (audit_check agrees)" equals 0 \
