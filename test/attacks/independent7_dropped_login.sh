@@ -42,7 +42,7 @@ mk_login() {
 	SQL
 	su_sql $DB -c "SELECT secant.bind('ada_phone', 'atk7_phone')" >/dev/null
 }
-trap 'atk_cleanup; su_sql postgres -c "DROP ROLE IF EXISTS atk7_phone" >/dev/null 2>&1; rm -rf "$ATK_TMP"' EXIT
+trap 'atk_cleanup; su_sql postgres -c "DROP ROLE IF EXISTS atk7_phone" -c "DROP ROLE IF EXISTS atk7_app" >/dev/null 2>&1; rm -rf "$ATK_TMP"' EXIT
 PHONE=$(su_sql $DB -c "SELECT secant.principal_key('ada_phone')")
 READ="SELECT pre_level(secant.reencrypt_for(n.body, '$PHONE'::pre_public_key)) FROM notes n WHERE n.id <= 2 AND wait_at(n.id) > 0"
 
@@ -54,34 +54,58 @@ take_away_during atk7_phone "$READ" "DROP ROLE atk7_phone"
 check "the DROP ROLE committed" eq "$(su_sql postgres -c "SELECT count(*) FROM pg_roles WHERE rolname = 'atk7_phone'")" 0
 check "a dropped login: no re-encryption for the next row of its running statement" no_second_row
 
+# dropped_between ROLE TARGET: ROLE's open session re-encrypts note 1 for
+# TARGET, waits (advisory lock 4243) while the superuser drops ROLE and
+# commits, then re-encrypts note 1 again in a new transaction; its output
+# in $S2.
+dropped_between() {
+	local role=$1 target=$2 fifo="$ATK_TMP/ctl_$1" ctl reader one
+	mkfifo "$fifo"
+	su_sql $DB <"$fifo" >/dev/null 2>&1 &
+	ctl=$!
+	exec 3>"$fifo"
+	echo "BEGIN; SELECT pg_advisory_xact_lock(4243);" >&3
+	for _ in $(seq 300); do
+		[ "$(su_sql $DB -c "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = 4243 AND granted")" = 1 ] && break
+		sleep 0.1
+	done
+	one="SELECT pre_level(secant.reencrypt_for(n.body, '$target'::pre_public_key)) FROM notes n WHERE n.id = 1"
+	as "$role" $DB -c "$one" -c "SELECT pg_advisory_lock(4243), pg_advisory_unlock(4243)" \
+		-c "$one" >"$ATK_TMP/s2.out" 2>&1 &
+	reader=$!
+	for _ in $(seq 300); do
+		[ "$(su_sql $DB -c "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = 4243 AND NOT granted")" = 1 ] && break
+		sleep 0.1
+	done
+	# the lock goes with the DROP ROLE's commit
+	echo "DROP ROLE $role; COMMIT;" >&3
+	exec 3>&-
+	wait "$ctl"
+	wait "$reader"
+	S2=$(cat "$ATK_TMP/s2.out")
+}
+
 # -- 2. dropped between two transactions of an open session
 mk_login
-fifo="$ATK_TMP/ctl2"
-mkfifo "$fifo"
-su_sql $DB <"$fifo" >/dev/null 2>&1 &
-ctl=$!
-exec 3>"$fifo"
-echo "BEGIN; SELECT pg_advisory_xact_lock(4243);" >&3
-for _ in $(seq 300); do
-	[ "$(su_sql $DB -c "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = 4243 AND granted")" = 1 ] && break
-	sleep 0.1
-done
-ONE="SELECT pre_level(secant.reencrypt_for(n.body, '$PHONE'::pre_public_key)) FROM notes n WHERE n.id = 1"
-as atk7_phone $DB -c "$ONE" -c "SELECT pg_advisory_lock(4243), pg_advisory_unlock(4243)" \
-	-c "$ONE" -c "SELECT count(*) AS copies_seen FROM secant.copies" >"$ATK_TMP/s2.out" 2>&1 &
-reader=$!
-for _ in $(seq 300); do
-	[ "$(su_sql $DB -c "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = 4243 AND NOT granted")" = 1 ] && break
-	sleep 0.1
-done
-echo "DROP ROLE atk7_phone; COMMIT;" >&3
-exec 3>&-
-wait "$ctl"
-wait "$reader"
-S2=$(cat "$ATK_TMP/s2.out")
+dropped_between atk7_phone "$PHONE"
 check "control: the login's first transaction obtained its re-encryption" eq "$(head -n 1 <<<"$S2")" 3
 n=$(grep -c '^3$' <<<"$S2")
 [ "$n" -le 1 ] || echo "  (the dropped login's next transaction obtained a re-encryption; its output: $(tr '\n' ' ' <<<"$S2"))" >&2
 check "a dropped login: no re-encryption in a later transaction of its open session" test "$n" -le 1
+
+# -- 3. an application server's login with the proxy capability, dropped
+# (a compromised application server cut off): its pooled session goes on
+# obtaining for any principal
+su_sql postgres >/dev/null 2>&1 <<-'SQL'
+	DROP ROLE IF EXISTS atk7_app;
+	CREATE ROLE atk7_app LOGIN;
+SQL
+su_sql $DB -c "SELECT secant.grant_capability('atk7_app', 'proxy')" >/dev/null
+BOB=$(su_sql $DB -c "SELECT secant.principal_key('dr_bob')")
+dropped_between atk7_app "$BOB"
+check "control: the proxy's first transaction obtained for dr_bob" eq "$(head -n 1 <<<"$S2")" 2
+n=$(grep -c '^2$' <<<"$S2")
+[ "$n" -le 1 ] || echo "  (the dropped proxy's next transaction obtained a re-encryption; its output: $(tr '\n' ' ' <<<"$S2"))" >&2
+check "a dropped proxy login: no re-encryption in a later transaction of its open session" test "$n" -le 1
 
 atk_summary
