@@ -13,7 +13,9 @@
 # current_user = phones after REVOKE phones FROM login (PostgreSQL does
 # not undo a SET ROLE), and is_member_of_role(phones, phones) is true: the
 # revoked login goes on obtaining, in the running statement and in every
-# later transaction of that session.  independent2_membership.sh reads as
+# later transaction of that session; the row-level security of
+# secant.copies (pg_has_role(bound role, 'MEMBER') of current_user) keeps
+# its stored copies open to it too.  independent2_membership.sh reads as
 # the login itself, never after a SET ROLE.
 #
 # Role: a device's login (atk_plain), member of atk7_phones, the role
@@ -26,7 +28,8 @@
 #
 # Safe outcome: after REVOKE atk7_phones FROM atk_plain committed, the
 # session that switched to atk7_phones obtains nothing more: neither the
-# next row of its running statement nor in a later transaction.
+# next row of its running statement nor, in a later transaction, a
+# re-encryption or a stored copy.
 # Deterministic: the reader waits (advisory locks 4242 and 4243) held by
 # the superuser's session until the REVOKE has committed.
 set -uo pipefail
@@ -51,8 +54,10 @@ take_away_during atk_plain "$READ" "REVOKE atk7_phones FROM atk_plain"
 check "the REVOKE committed" eq "$(su_sql postgres -c "SELECT pg_has_role('atk_plain', 'atk7_phones', 'MEMBER')")" f
 check "SET ROLE to the bound role, then its membership revoked: no re-encryption for the next row" no_second_row
 
-# -- 2. revoked between two transactions of an open session
+# -- 2. revoked between two transactions of an open session (a stored
+# copy for ada_phone too)
 su_sql postgres -c "GRANT atk7_phones TO atk_plain" >/dev/null
+su_sql $DB -c "INSERT INTO note_shares (note_id, recipient) VALUES (1, '$PHONE')" >/dev/null
 fifo="$ATK_TMP/ctl2"
 mkfifo "$fifo"
 su_sql $DB <"$fifo" >/dev/null 2>&1 &
@@ -65,7 +70,7 @@ for _ in $(seq 300); do
 done
 ONE="SELECT pre_level(secant.reencrypt_for(n.body, '$PHONE'::pre_public_key)) FROM notes n WHERE n.id = 1"
 as atk_plain $DB -c "SET ROLE atk7_phones" -c "$ONE" -c "SELECT pg_advisory_lock(4243), pg_advisory_unlock(4243)" \
-	-c "$ONE" >"$ATK_TMP/s2.out" 2>&1 &
+	-c "$ONE" -c "SELECT 'copies:' || count(*) FROM secant.copies WHERE recipient = '$PHONE'" >"$ATK_TMP/s2.out" 2>&1 &
 reader=$!
 for _ in $(seq 300); do
 	[ "$(su_sql $DB -c "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = 4243 AND NOT granted")" = 1 ] && break
@@ -81,5 +86,7 @@ check "control: the session's first transaction obtained its re-encryption" eq "
 n=$(grep -c '^3$' <<<"$S2")
 [ "$n" -le 1 ] || echo "  (the revoked login's next transaction obtained a re-encryption; its output: $(tr '\n' ' ' <<<"$S2"))" >&2
 check "SET ROLE to the bound role, then its membership revoked: no re-encryption in a later transaction" test "$n" -le 1
+check "SET ROLE to the bound role, then its membership revoked: no stored copy in a later transaction" \
+	eq "$(grep '^copies:' <<<"$S2")" "copies:0"
 
 atk_summary
