@@ -1311,6 +1311,9 @@ BEGIN
         'CREATE OR REPLACE TRIGGER secant_share_source_replica AFTER UPDATE OR DELETE ON %s '
         'FOR EACH ROW EXECUTE FUNCTION secant_internal.share_source()', source_table);
     EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE REPLICA TRIGGER secant_share_source_replica', source_table);
+    -- an apply fires TRUNCATE triggers that are ENABLE ALWAYS: a replicated
+    -- TRUNCATE of the records deletes their copies there too
+    EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE ALWAYS TRIGGER secant_share_source_truncate', source_table);
 END $$;
 COMMENT ON FUNCTION secant_internal.source_triggers(regclass) IS 'create, replace or drop a source table''s sharing triggers to match its registrations in secant.sharing (statement triggers on UPDATE and on DELETE over their transition tables, one on TRUNCATE; under a logical replication apply, a row trigger on UPDATE or DELETE)';
 
@@ -1343,11 +1346,14 @@ BEGIN
     EXECUTE pg_catalog.format(
         'CREATE OR REPLACE TRIGGER secant_share_change AFTER UPDATE OR DELETE ON %s '
         'FOR EACH ROW EXECUTE FUNCTION secant_internal.share_copy(%s)', share_table, args);
-    -- an unshare a logical replication apply brings deletes the copy there too
+    -- an unshare a logical replication apply brings (a row's DELETE or
+    -- UPDATE, a TRUNCATE) deletes the copies there too; it makes none there
+    -- (src/pg/share.c: under session_replication_role = replica)
     EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE ALWAYS TRIGGER secant_share_change', share_table);
     EXECUTE pg_catalog.format(
         'CREATE OR REPLACE TRIGGER secant_share_truncate AFTER TRUNCATE ON %s '
         'FOR EACH STATEMENT EXECUTE FUNCTION secant_internal.share_copy(%s)', share_table, args);
+    EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE ALWAYS TRIGGER secant_share_truncate', share_table);
 END $$;
 REVOKE ALL ON FUNCTION secant_internal.share_triggers(regclass) FROM PUBLIC;
 COMMENT ON FUNCTION secant_internal.share_triggers(regclass) IS 'create or replace a registered share table''s sharing triggers from its registration in secant.sharing (secant_share: a statement trigger on INSERT over its new rows, secant_share_change: a row trigger on UPDATE or DELETE; one on TRUNCATE)';
@@ -1539,13 +1545,21 @@ END $$;
 -- A copy of a database is closed until an admin adopts it: its stored
 -- copies too (independent attack 6: a revoked device read them in an
 -- unadopted copy). C, run as the owner, reading only.
+-- A dropped login's open sessions, and a SET ROLE whose membership was
+-- revoked, keep acting as that role in PostgreSQL: they obtain nothing
+-- (independent attack 7). C, as the check of secant.reencrypt_for.
+CREATE FUNCTION secant.caller_stands() RETURNS boolean
+    AS 'MODULE_PATHNAME', 'pre_caller_stands' LANGUAGE C STABLE PARALLEL SAFE;
+REVOKE ALL ON FUNCTION secant.caller_stands() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION secant.caller_stands() TO PUBLIC;
+COMMENT ON FUNCTION secant.caller_stands() IS 'may current_user still act: it exists, and when a SET ROLE chose it, the session''s user is still a member of it (false in a dropped login''s open session or after REVOKE role FROM the session''s user); re-encryption and the row-level security of secant.copies ask it';
 CREATE FUNCTION secant.require_live() RETURNS boolean
     AS 'MODULE_PATHNAME', 'pre_require_live' LANGUAGE C STABLE PARALLEL RESTRICTED;
 REVOKE ALL ON FUNCTION secant.require_live() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION secant.require_live() TO PUBLIC;
 COMMENT ON FUNCTION secant.require_live() IS 'true in a database whose identity is its own (a hot standby too); in a copy no admin has adopted yet (TEMPLATE, a restore), the error a re-encryption there gives, naming secant.adopt_database(); the row-level security of secant.copies asks it';
 ALTER POLICY copies_for_bound_roles ON secant.copies
-    USING ((SELECT secant.require_live())
+    USING ((SELECT secant.require_live()) AND (SELECT secant.caller_stands())
            AND (recipient OPERATOR(@extschema@.=) ANY (ARRAY(
                SELECT b.principal_key FROM secant.bindings b
                JOIN pg_catalog.pg_roles r ON r.oid OPERATOR(pg_catalog.=) b.role

@@ -22,6 +22,7 @@
 #include "utils/rel.h"
 #include "utils/relcache.h"
 #include "utils/snapmgr.h"
+#include "utils/syscache.h"
 
 #include "caller_basis.h"
 #include "pg_compat.h"
@@ -129,6 +130,19 @@ read_audit_on(Snapshot snap)
 	return on;
 }
 
+bool
+sp_caller_stands(Oid who)
+{
+	Oid			session = GetSessionUserId();
+
+	if (!SearchSysCacheExists1(AUTHOID, ObjectIdGetDatum(who)))
+		return false;
+	if (who == GetOuterUserId() && who != session)
+		return SearchSysCacheExists1(AUTHOID, ObjectIdGetDatum(session)) &&
+			is_member_of_role(session, who);
+	return true;
+}
+
 int
 sp_caller_basis(const uint8_t target[SP_PUBLICKEYBYTES], Oid who,
 				sp_lock_item *items, int max, bool *audit)
@@ -138,7 +152,9 @@ sp_caller_basis(const uint8_t target[SP_PUBLICKEYBYTES], Oid who,
 
 	snap = RegisterSnapshot(GetLatestSnapshot());
 	*audit = read_audit_on(snap);
-	if (superuser_arg(who))
+	if (!sp_caller_stands(who))
+		n = 0;
+	else if (superuser_arg(who))
 		n = -1;
 	else
 	{
@@ -219,8 +235,23 @@ sp_caller_check(const uint8_t target[SP_PUBLICKEYBYTES])
 
 	caller_check_locked(&c);
 	if (c.n == 0)
-		sp_raise_not_bound(GetUserNameFromId(GetUserId(), false));
+	{
+		const char *name = GetUserNameFromId(GetUserId(), true);
+
+		sp_raise_not_bound(name != NULL ? name : psprintf("%u (dropped)", GetUserId()));
+	}
 	return c.audit;
+}
+
+/*
+ * secant.caller_stands(): may current_user still act (sp_caller_stands)?
+ * The row-level security of secant.copies asks it, as the C check does.
+ */
+PG_FUNCTION_INFO_V1(pre_caller_stands);
+Datum
+pre_caller_stands(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(sp_caller_stands(GetUserId()));
 }
 
 /*

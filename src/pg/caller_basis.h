@@ -12,7 +12,17 @@
 #include "sp_core.h"
 
 /*
- * With the latest snapshot: -1 when role who is a superuser; else the
+ * May role who still act at all?  It exists (a dropped login's open
+ * sessions keep its OID), and when it is the role a SET ROLE chose (the
+ * outer role; not only a SECURITY DEFINER function's owner), the
+ * session's user is still a member of it (PostgreSQL keeps a SET ROLE after REVOKE role FROM the
+ * session's user).  Else it relies on nothing.
+ */
+bool		sp_caller_stands(Oid who);
+
+/*
+ * With the latest snapshot (0 unless sp_caller_stands): -1 when role who
+ * is a superuser; else the
  * number of items (at most max) it relies on, into items: its bindings to
  * target and its proxy capabilities, through the roles it is a member of
  * (the rule of secant.obtain_basis); 0: it may not.  *audit: read audit is

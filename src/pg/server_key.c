@@ -21,6 +21,7 @@
 
 #include <sodium.h>
 
+#include "access/xact.h"
 #include "access/xlog.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
@@ -357,6 +358,27 @@ database_id_body(void *arg)
 /* The identity this backend read last, and from which table. */
 static uint8_t known_id[SP_DBIDBYTES];
 static Oid	known_table = InvalidOid;	/* re-read if the table is new */
+static bool known_callbacks = false;
+
+/*
+ * An abort forgets it: the identity may have been written, or changed by
+ * an adoption, in the (sub)transaction that rolled back (independent
+ * attack 7: a first use or an adoption rolled back was kept).
+ */
+static void
+known_xact(XactEvent event, void *arg)
+{
+	if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT)
+		known_table = InvalidOid;
+}
+
+static void
+known_subxact(SubXactEvent event, SubTransactionId mySubid,
+			  SubTransactionId parentSubid, void *arg)
+{
+	if (event == SUBXACT_EVENT_ABORT_SUB)
+		known_table = InvalidOid;
+}
 
 static void
 database_id(uint8_t dbid[SP_DBIDBYTES], Oid owner, bool strict)
@@ -378,6 +400,12 @@ database_id(uint8_t dbid[SP_DBIDBYTES], Oid owner, bool strict)
 	sp_owner_query(owner, database_id_body, &r);
 	if (!r.live)
 		return;
+	if (!known_callbacks)
+	{
+		RegisterXactCallback(known_xact, NULL);
+		RegisterSubXactCallback(known_subxact, NULL);
+		known_callbacks = true;
+	}
 	memcpy(known_id, dbid, SP_DBIDBYTES);
 	known_table = table;
 }

@@ -7,13 +7,12 @@
  * secant.enable_sharing registers a share table in secant.sharing and
  * installs the triggers (one source trigger per source table), then shares
  * the rows the table holds as their INSERT would (pre_enable_sharing).
- * Before they touch a value the triggers check their shape, that their
- * table is permanent and registered with exactly their arguments, and
- * their columns' types (share_check.c).  They run with the caller's rights: the shared value is read as the role that
- * inserted the share row, so its privileges and row-level security decide
- * whether it may share that row; a source table's change is read in C from
- * its transition tables.  Then extension code, as the extension's
- * owner (definer.h), looks up and locks the grant path (grant_path.c),
+ * The triggers first check their shape, table, registration and columns'
+ * types (share_check.c).  They run with the caller's rights: the shared
+ * value is read as the role that inserted the share row, so its privileges
+ * and row-level security decide whether it may share that row; a source
+ * table's change is read in C from its transition tables.  Then, as the
+ * extension's owner (definer.h), it looks up and locks the grant path (grant_path.c),
  * makes the copy and stores it in secant.copies with an entry in
  * secant.access_log: fixed, fully qualified queries on the extension's own
  * tables only.  The share or source table a copy is filed under is the
@@ -683,9 +682,8 @@ pre_enable_sharing(PG_FUNCTION_ARGS)
 
 /*
  * secant.share_copy(source table, source column, source key, reference
- * column, recipient column): AFTER INSERT FOR EACH STATEMENT REFERENCING
- * NEW TABLE, AFTER UPDATE OR DELETE FOR EACH ROW (INSERT too: a row at a
- * time), and AFTER TRUNCATE, on a share table.
+ * column, recipient column) on a share table: AFTER INSERT FOR EACH
+ * STATEMENT (NEW TABLE), AFTER UPDATE, DELETE (or INSERT) FOR EACH ROW, TRUNCATE.
  */
 PG_FUNCTION_INFO_V1(pre_share_copy);
 Datum
@@ -729,6 +727,9 @@ pre_share_copy(PG_FUNCTION_ARGS)
 			return PointerGetDatum(NULL);
 		remove_copy(owner, &t, share, &old_row);
 	}
+	/* replicated (or restored): only removes, so the apply never stops here */
+	if (SessionReplicationRole == SESSION_REPLICATION_ROLE_REPLICA)
+		return PointerGetDatum(NULL);
 	if (new_row.ref_text == NULL || new_row.recipient == NULL)
 		return PointerGetDatum(NULL);
 	if (read_source(src, td->tg_trigger->tgargs, &new_row, &t, &ct))
@@ -990,8 +991,7 @@ pre_share_source(PG_FUNCTION_ARGS)
 	return PointerGetDatum(NULL);
 }
 
-/* secant.log_share() before 0.4.0: the symbol stays (old versions install
- * and update to this one); calling it fails. */
+/* secant.log_share() before 0.4.0: the symbol stays for old versions. */
 PG_FUNCTION_INFO_V1(pre_log_share);
 Datum
 pre_log_share(PG_FUNCTION_ARGS)

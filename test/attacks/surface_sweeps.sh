@@ -353,17 +353,22 @@ doc_origin_only() {
 		cut -d'|' -f2 | grep -oE '`[a-z_]+`' | tr -d '`' | sort -u
 }
 doc_origin_only >"$ATK_TMP/origin_doc"
+# (the extension's tables, and the sharing triggers it installs on a
+# registered share and source table: the fixture registers one)
+ext_trigger="NOT t.tgisinternal AND (secant_internal.extension_table(t.tgrelid) OR EXISTS (
+	SELECT 1 FROM pg_depend d JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'secant_pre'
+	WHERE d.classid = 'pg_proc'::regclass AND d.objid = t.tgfoid AND d.deptype = 'e'))"
 su_sql $DB -c "
-	SELECT t.tgname FROM pg_trigger t
-	WHERE secant_internal.extension_table(t.tgrelid) AND NOT t.tgisinternal AND t.tgenabled = 'O'
+	SELECT t.tgname FROM pg_trigger t WHERE $ext_trigger AND t.tgenabled = 'O'
 	ORDER BY 1" | sort -u >"$ATK_TMP/origin_catalog"
 check "every ENABLE (origin only) trigger of the extension is in SECURITY.md's list" eq \
 	"$(comm -13 "$ATK_TMP/origin_doc" "$ATK_TMP/origin_catalog" | paste -sd' ')" ""
 check "every trigger of SECURITY.md's origin-only list is one" eq \
 	"$(comm -23 "$ATK_TMP/origin_doc" "$ATK_TMP/origin_catalog" | paste -sd' ')" ""
 check "the list is parsed, not empty" test "$(wc -l <"$ATK_TMP/origin_doc")" -gt 10
+check "the sweep saw the sharing triggers of a registration" equals 1 \
+	su_sql $DB -c "SELECT count(*) FROM pg_trigger t WHERE $ext_trigger AND t.tgname = 'secant_share_source_replica'"
 check "no trigger of the extension is disabled" eq "$(su_sql $DB -c "
-	SELECT string_agg(t.tgname, ' ') FROM pg_trigger t
-	WHERE secant_internal.extension_table(t.tgrelid) AND t.tgenabled = 'D'")" ""
+	SELECT string_agg(t.tgname, ' ') FROM pg_trigger t WHERE $ext_trigger AND t.tgenabled = 'D'")" ""
 
 atk_summary
