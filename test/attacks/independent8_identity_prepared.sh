@@ -72,4 +72,14 @@ check "control: the copy is still closed in another session" fails atk_admin $B 
 check "after an adoption prepared and rolled back, require_live still raises in that session" eq "$(grep -c '^live:' <<<"$OUT")" 0
 check "after an adoption prepared and rolled back, that session reads no stored copy" eq "$(grep -c '^copies:' <<<"$OUT")" 0
 
+# -- 3. controls (held): the same adoption undone by ROLLBACK TO SAVEPOINT
+# and by a PL/pgSQL exception block (subtransaction aborts)
+OUT=$(as atk_admin $B -v ON_ERROR_STOP=0 -c "BEGIN" -c "SAVEPOINT s" -c "SELECT 'adopted:' || secant.adopt_database()" \
+	-c "ROLLBACK TO SAVEPOINT s" -c "SELECT 'live:' || secant.require_live()" -c "COMMIT" 2>&1)
+check "control: an adoption rolled back to a savepoint leaves require_live raising" \
+	eq "$(grep -c '^adopted:4$' <<<"$OUT") $(grep -c '^live:' <<<"$OUT")" "1 0"
+OUT=$(as atk_admin $B -v ON_ERROR_STOP=0 -c "DO \$\$ BEGIN PERFORM secant.adopt_database(); RAISE EXCEPTION 'undo'; EXCEPTION WHEN raise_exception THEN NULL; END \$\$" \
+	-c "SELECT 'live:' || secant.require_live()" 2>&1)
+check "control: an adoption undone by an exception block leaves require_live raising" eq "$(grep -c '^live:' <<<"$OUT")" 0
+
 atk_summary
