@@ -15,6 +15,7 @@
 #include "access/stratnum.h"
 #include "access/table.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_proc.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
@@ -130,17 +131,43 @@ read_audit_on(Snapshot snap)
 	return on;
 }
 
+/*
+ * Does role who own a SECURITY DEFINER function in this session's
+ * temporary schema (one a stale SET ROLE could make: no CREATE needed)?
+ * A scan of pg_proc, only for a definer the session's user is not a
+ * member of.
+ */
+static bool
+owns_temp_definer(Oid who)
+{
+	Relation	rel = table_open(ProcedureRelationId, AccessShareLock);
+	SysScanDesc scan = systable_beginscan(rel, InvalidOid, false, NULL, 0, NULL);
+	HeapTuple	tup;
+	bool		found = false;
+
+	while (!found && HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		Form_pg_proc p = (Form_pg_proc) GETSTRUCT(tup);
+
+		found = p->prosecdef && p->proowner == who && isTempNamespace(p->pronamespace);
+	}
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	return found;
+}
+
 bool
 sp_caller_stands(Oid who)
 {
 	Oid			session = GetSessionUserId();
 
-	if (!SearchSysCacheExists1(AUTHOID, ObjectIdGetDatum(who)))
+	if (!SearchSysCacheExists1(AUTHOID, ObjectIdGetDatum(who)) ||
+		!SearchSysCacheExists1(AUTHOID, ObjectIdGetDatum(session)))
 		return false;
-	if (who == GetOuterUserId() && who != session)
-		return SearchSysCacheExists1(AUTHOID, ObjectIdGetDatum(session)) &&
-			is_member_of_role(session, who);
-	return true;
+	if (who == session || is_member_of_role(session, who))
+		return true;
+	/* a SET ROLE the session's user may no longer make, or its function */
+	return who != GetOuterUserId() && !owns_temp_definer(who);
 }
 
 int

@@ -12,11 +12,12 @@
 #include "sp_core.h"
 
 /*
- * May role who still act at all?  It exists (a dropped login's open
- * sessions keep its OID), and when it is the role a SET ROLE chose (the
- * outer role; not only a SECURITY DEFINER function's owner), the
- * session's user is still a member of it (PostgreSQL keeps a SET ROLE after REVOKE role FROM the
- * session's user).  Else it relies on nothing.
+ * May role who still act at all?  It and the session's user exist (a
+ * dropped login's open sessions keep its OID); when the session's user is
+ * not a member of it, it is neither the role a SET ROLE chose (PostgreSQL
+ * keeps a SET ROLE after REVOKE role FROM the session's user) nor the
+ * owner of a SECURITY DEFINER function in this session's temporary schema
+ * (which such a stale SET ROLE could make).  Else it relies on nothing.
  */
 bool		sp_caller_stands(Oid who);
 

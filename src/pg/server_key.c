@@ -361,14 +361,15 @@ static Oid	known_table = InvalidOid;	/* re-read if the table is new */
 static bool known_callbacks = false;
 
 /*
- * An abort forgets it: the identity may have been written, or changed by
- * an adoption, in the (sub)transaction that rolled back (independent
- * attack 7: a first use or an adoption rolled back was kept).
+ * An abort or a PREPARE TRANSACTION forgets it: the identity may have
+ * been written, or changed by an adoption, in a (sub)transaction that
+ * rolled back or may (independent attacks 7 and 8).
  */
 static void
 known_xact(XactEvent event, void *arg)
 {
-	if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT)
+	if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT ||
+		event == XACT_EVENT_PREPARE)	/* its outcome is another session's */
 		known_table = InvalidOid;
 }
 
