@@ -15,6 +15,8 @@
 #   pgc_halt DIR                fast shutdown; DIR stays for pgc_up
 #   pgc_stop DIR                immediate shutdown, then DIR is removed
 #   pgc_psql DIR PORT [ARGS]    psql as postgres, no psqlrc, stop on error
+#   pgc_logical PREFIX PORT     an attack script's own cluster, logical
+#                               replication on (C, PGHOST, PGPORT)
 
 if [ "$(id -u)" -eq 0 ]; then
 	RUN_AS="runuser -u postgres --"
@@ -103,4 +105,20 @@ pgc_psql() {
 	shift 2
 	$RUN_AS "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$dir" -p "$port" \
 		-U postgres -d postgres "$@"
+}
+
+# pgc_logical PREFIX PORT: for an attack script with a cluster of its own
+# (test/attacks/*replica*.sh): a throwaway cluster with logical
+# replication on PORT, its directory in C, its connection exported (the
+# server log of make test's cluster unset); test/attacks/lib.sh's exit
+# trap stops it.  Prints "0 passed, 1 failed" and exits if it does not
+# start.
+pgc_logical() {
+	C=$(pgc_dir "$1") || { echo "0 passed, 1 failed"; exit 1; }
+	pgc_start "$C" "$2" "wal_level = logical" "max_replication_slots = 4" \
+		"max_wal_senders = 4" "max_logical_replication_workers = 4" ||
+		{ pgc_stop "$C"; echo "0 passed, 1 failed"; exit 1; }
+	export PGHOST="$C" PGPORT="$2" PGUSER=postgres PGDATABASE=postgres
+	unset SECANT_PRE_SERVER_LOG
+	ATK_OWN_CLUSTER=$C
 }

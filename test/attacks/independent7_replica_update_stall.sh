@@ -34,15 +34,9 @@
 # reaches B, and the device's login on B then obtains nothing.
 set -uo pipefail
 . "$(dirname "$0")/../prologue.sh"
-C=$(pgc_dir secant_atk7_stall) || { echo "0 passed, 1 failed"; exit 1; }
 PORT=${SECANT_PRE_ATK7_STALL_PORT:-55773}
-pgc_start "$C" "$PORT" "wal_level = logical" "max_replication_slots = 4" \
-	"max_wal_senders = 4" "max_logical_replication_workers = 4" ||
-	{ pgc_stop "$C"; echo "0 passed, 1 failed"; exit 1; }
-export PGHOST="$C" PGPORT="$PORT" PGUSER=postgres PGDATABASE=postgres
-unset SECANT_PRE_SERVER_LOG
+pgc_logical secant_atk7_stall "$PORT"
 . "$(dirname "$0")/lib.sh"
-trap 'atk_cleanup; psql -X -q -d postgres -c "SELECT 1" >/dev/null 2>&1; pgc_stop "$C"; rm -rf "$ATK_TMP"' EXIT
 
 replica_pair atk7u atk7u_phone || { echo "0 passed, 1 failed"; exit 1; }
 

@@ -228,6 +228,15 @@ atk_summary() {
 
 ATK_TMP=$(mktemp -d "${TMPDIR:-/tmp}/secant_attacks.XXXXXX")
 chmod 700 "$ATK_TMP"
-trap 'atk_cleanup; rm -rf "$ATK_TMP"' EXIT
+# a cluster of the script's own (pgc_logical): stopped too
+atk_exit() {
+	atk_cleanup
+	if [ -n "${ATK_OWN_CLUSTER:-}" ]; then
+		psql -X -q -d postgres -c "SELECT 1" >/dev/null 2>&1
+		pgc_stop "$ATK_OWN_CLUSTER"
+	fi
+	rm -rf "$ATK_TMP"
+}
+trap atk_exit EXIT
 trap 'exit 130' INT TERM
 atk_roles

@@ -19,15 +19,9 @@
 # secant.grants, secant.bindings, secant.capabilities and its share table.
 set -uo pipefail
 . "$(dirname "$0")/../prologue.sh"
-C=$(pgc_dir secant_replica_removals) || { echo "0 passed, 1 failed"; exit 1; }
 PORT=${SECANT_PRE_REPLICA_REMOVALS_PORT:-55499}
-pgc_start "$C" "$PORT" "wal_level = logical" "max_replication_slots = 4" \
-	"max_wal_senders = 4" "max_logical_replication_workers = 4" ||
-	{ pgc_stop "$C"; echo "0 passed, 1 failed"; exit 1; }
-export PGHOST="$C" PGPORT="$PORT" PGUSER=postgres PGDATABASE=postgres
-unset SECANT_PRE_SERVER_LOG
+pgc_logical secant_replica_removals "$PORT"
 . "$(dirname "$0")/lib.sh"
-trap 'atk_cleanup; psql -X -q -d postgres -c "SELECT 1" >/dev/null 2>&1; pgc_stop "$C"; rm -rf "$ATK_TMP"' EXIT
 
 # a second login, made admin of A and of B (as if B were copied after it)
 # before the capabilities are published
